@@ -1,0 +1,78 @@
+"""Linli (邻里): the service behind the mini-program. `create_app()` builds it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from apiflask import APIFlask
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
+
+from server.config import ConfigError, load_config, load_dotenv_if_present
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = PROJECT_ROOT / "migrations"
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:id>` that 404s beyond a signed 64-bit id instead of overflowing the driver."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def create_app(env: Mapping[str, str] | None = None) -> APIFlask:
+    """Build the application from the environment (`env` entries override it)."""
+    load_dotenv_if_present(PROJECT_ROOT)
+    app = APIFlask(
+        __name__,
+        title="Linli 邻里 API",
+        version="v1",
+        spec_path="/api/v1/openapi.json",
+        docs_path="/api/v1/docs",
+        instance_path=str(PROJECT_ROOT / "instance"),
+        static_folder=None,
+    )
+    try:
+        app.config.from_mapping(load_config({**os.environ, **(env or {})}, app.instance_path))
+    except ConfigError as error:
+        # One clear line, no traceback, whatever started us (flask CLI, gunicorn).
+        raise SystemExit(f"linli: configuration error: {error}") from None
+    app.config.update(
+        VALIDATION_ERROR_STATUS_CODE=400,
+        AUTO_404_RESPONSE=False,
+        SPEC_FORMAT="json",
+        SYNC_LOCAL_SPEC=False,
+    )
+    app.json.ensure_ascii = False  # Chinese stays readable in responses
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.url_map.converters["int"] = BoundedIntConverter
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    _init_extensions(app)
+    return app
+
+
+def _init_extensions(app: APIFlask) -> None:
+    from server.api import register_api
+    from server.cli import register_cli
+    from server.database import configure_engine
+    from server.errors import register_error_handlers
+    from server.extensions import db, limiter, migrate
+    from server.logs import configure_logging
+    from server.openapi import configure_spec
+
+    configure_logging(app)
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    limiter.init_app(app)
+    register_error_handlers(app)
+    register_api(app)
+    configure_spec(app)
+    register_cli(app)

@@ -1,0 +1,28 @@
+"""POST /auth/login: sign in with a wx.login code."""
+
+from apiflask import APIBlueprint
+from flask import current_app
+
+from server.api.schemas import LoginIn, LoginOut
+from server.extensions import limiter
+from server.services import auth, users
+from server.wechat import mini_program
+
+bp = APIBlueprint("auth", __name__, url_prefix="/api/v1/auth", tag="Auth")
+
+
+@bp.post("/login")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_PER_IP"])
+@bp.input(LoginIn, arg_name="body")
+@bp.output(LoginOut)
+@bp.doc(
+    summary="Sign in with WeChat",
+    responses={401: "wechat_code_invalid", 429: "too many logins", 503: "wechat_unavailable"},
+)
+def login(body):
+    result = auth.login(mini_program(), body["code"])
+    return {
+        "token": result.token,
+        "expires_in": result.expires_in,
+        "user": users.describe(result.principal),
+    }

@@ -1,0 +1,60 @@
+"""Binding requests: a resident asks, a liaison or the committee decides."""
+
+from apiflask import APIBlueprint
+
+from server.api.schemas import BindingIn, BindingListOut, BindingOut, BindingQuery, RejectIn
+from server.api.security import auth, principal
+from server.services import bindings
+
+bp = APIBlueprint("bindings", __name__, url_prefix="/api/v1/bindings", tag="Bindings")
+
+
+@bp.post("")
+@bp.auth_required(auth)
+@bp.input(BindingIn, arg_name="body")
+@bp.output(BindingOut, status_code=201)
+@bp.doc(summary="Ask to be bound to a household", responses={404: "no such room", 409: "pending"})
+def create(body):
+    return bindings.request_binding(
+        principal(),
+        compound_code=body["compound"],
+        building=body["building"],
+        unit=body["unit"],
+        room=body["room"],
+        name=body["name"],
+        relation=body["relation"],
+    )
+
+
+@bp.get("")
+@bp.auth_required(auth)
+@bp.input(BindingQuery, location="query", arg_name="query")
+@bp.output(BindingListOut)
+@bp.doc(summary="Requests I may review (liaison: my units; committee: my compound)")
+def list_for_review(query):
+    return {"items": bindings.list_for_review(principal(), query["status"])}
+
+
+@bp.post("/<int:request_id>/approve")
+@bp.auth_required(auth)
+@bp.output(BindingOut)
+@bp.doc(summary="Approve a request", responses={403: "not this unit's reviewer", 409: "decided"})
+def approve(request_id):
+    return bindings.approve(principal(), request_id)
+
+
+@bp.post("/<int:request_id>/reject")
+@bp.auth_required(auth)
+@bp.input(RejectIn, arg_name="body")
+@bp.output(BindingOut)
+@bp.doc(summary="Reject a request with a reason", responses={403: "not a reviewer", 409: "decided"})
+def reject(request_id, body):
+    return bindings.reject(principal(), request_id, body["reason"])
+
+
+@bp.post("/<int:request_id>/cancel")
+@bp.auth_required(auth)
+@bp.output(BindingOut)
+@bp.doc(summary="Withdraw my own pending request", responses={409: "decided"})
+def cancel(request_id):
+    return bindings.cancel(principal(), request_id)

@@ -1,0 +1,35 @@
+"""Household invite codes: the committee prints them, residents redeem them."""
+
+from apiflask import APIBlueprint
+from flask import current_app
+
+from server.api.schemas import InviteIssueIn, InviteListOut, RedeemIn, RedeemOut
+from server.api.security import auth, principal
+from server.extensions import limiter
+from server.services import invites, users
+
+bp = APIBlueprint("invites", __name__, url_prefix="/api/v1/invites", tag="Invites")
+
+
+@bp.post("")
+@bp.auth_required(auth)
+@bp.input(InviteIssueIn, arg_name="body")
+@bp.output(InviteListOut, status_code=201)
+@bp.doc(summary="Issue one code per door (committee); older unused codes stop working")
+def issue(body):
+    issued = invites.issue(
+        principal(), body["compound"], building=body.get("building"), unit=body.get("unit")
+    )
+    return {"items": issued}
+
+
+@bp.post("/redeem")
+@limiter.limit(lambda: current_app.config["INVITE_RATE"])
+@bp.auth_required(auth)
+@bp.input(RedeemIn, arg_name="body")
+@bp.output(RedeemOut)
+@bp.doc(summary="Bind myself to a household with its invite code", responses={404: "bad code"})
+def redeem(body):
+    caller = principal()
+    household = invites.redeem(caller, body["code"], name=body["name"], relation=body["relation"])
+    return {"household": household, "user": users.describe(caller)}

@@ -1,0 +1,194 @@
+"""Request and response schemas: they validate input and generate the OpenAPI document."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo
+
+from apiflask import Schema, fields, validators
+from marshmallow import ValidationError
+
+from server.models.user import RELATIONS
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class LocalDateTime(fields.DateTime):
+    """A UTC datetime shown in Asia/Shanghai, ISO 8601 with its offset."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value.astimezone(SHANGHAI).isoformat(timespec="seconds")
+
+
+class Text(fields.String):
+    """A one-line text field: stripped, no control characters, length-checked."""
+
+    def __init__(self, max_length: int, min_length: int = 1, **kwargs):
+        super().__init__(validate=validators.Length(min_length, max_length), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs).strip()
+        if _CONTROL.search(value):
+            raise ValidationError("不能包含换行或控制字符")
+        return value
+
+
+# ----- auth and me -----
+
+
+class LoginIn(Schema):
+    code = fields.String(
+        required=True,
+        validate=validators.Length(1, 128),
+        metadata={"description": "The code from wx.login()"},
+    )
+
+
+class RoleOut(Schema):
+    role = fields.String()
+    scope = fields.String(
+        metadata={"description": "household, unit, building, compound or platform"}
+    )
+    scope_id = fields.Integer(allow_none=True)
+    compound = fields.String(allow_none=True)
+    compound_name = fields.String(allow_none=True)
+    label = fields.String(
+        metadata={"description": 'e.g. "1-1-101", "1-1", "1" or the compound name'}
+    )
+
+
+class HouseholdOut(Schema):
+    id = fields.Integer()
+    compound = fields.String()
+    compound_name = fields.String()
+    building = fields.Integer()
+    unit = fields.Integer()
+    room = fields.String()
+    floor = fields.Integer()
+    area_m2 = fields.Decimal(as_string=True, metadata={"description": "floor area, m², 2 decimals"})
+    occupancy = fields.String()
+    relation = fields.String(allow_none=True)
+    label = fields.String()
+
+
+class UserOut(Schema):
+    id = fields.Integer()
+    nickname = fields.String(allow_none=True)
+    roles = fields.List(fields.Nested(RoleOut))
+    households = fields.List(fields.Nested(HouseholdOut))
+
+
+class LoginOut(Schema):
+    token = fields.String()
+    expires_in = fields.Integer(metadata={"description": "seconds"})
+    user = fields.Nested(UserOut)
+
+
+# ----- compounds -----
+
+
+class UnitOut(Schema):
+    id = fields.Integer()
+    number = fields.Integer()
+
+
+class BuildingOut(Schema):
+    number = fields.Integer()
+    name = fields.String(allow_none=True)
+    units = fields.List(fields.Nested(UnitOut))
+
+
+class CompoundOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    address = fields.String(allow_none=True)
+    buildings = fields.List(fields.Nested(BuildingOut))
+
+
+# ----- bindings -----
+
+
+class BindingIn(Schema):
+    compound = fields.String(required=True, validate=validators.Length(1, 32))
+    building = fields.Integer(required=True, validate=validators.Range(1, 999))
+    unit = fields.Integer(required=True, validate=validators.Range(1, 99))
+    room = fields.String(
+        required=True, validate=validators.Regexp(r"^\d{1,6}$", error="房号应为数字，如 301")
+    )
+    name = Text(
+        32, required=True, metadata={"description": "how the requester is known to neighbours"}
+    )
+    relation = fields.String(required=True, validate=validators.OneOf(RELATIONS))
+
+
+class BindingHouseholdOut(Schema):
+    id = fields.Integer()
+    label = fields.String()
+    area_m2 = fields.Decimal(as_string=True)
+
+
+class BindingOut(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    name = fields.String()
+    relation = fields.String()
+    reason = fields.String(allow_none=True)
+    household = fields.Nested(BindingHouseholdOut)
+    created_at = LocalDateTime()
+    decided_at = LocalDateTime(allow_none=True)
+
+
+class BindingListOut(Schema):
+    items = fields.List(fields.Nested(BindingOut))
+
+
+class BindingQuery(Schema):
+    status = fields.String(
+        load_default="pending",
+        validate=validators.OneOf(("pending", "approved", "rejected", "cancelled", "expired")),
+    )
+
+
+class RejectIn(Schema):
+    reason = Text(200, required=True, metadata={"description": "shown to the requester"})
+
+
+# ----- invites -----
+
+
+class InviteIssueIn(Schema):
+    compound = fields.String(required=True, validate=validators.Length(1, 32))
+    building = fields.Integer(validate=validators.Range(1, 999))
+    unit = fields.String(
+        validate=validators.Regexp(r"^\d{1,3}-\d{1,2}$", error="单元格式应为 楼-单元，如 1-2")
+    )
+
+
+class InviteOut(Schema):
+    household_id = fields.Integer(attribute="household.id")
+    label = fields.String(attribute="household.label")
+    code = fields.String()
+    expires_at = LocalDateTime()
+
+
+class InviteListOut(Schema):
+    items = fields.List(fields.Nested(InviteOut))
+
+
+class RedeemIn(Schema):
+    code = fields.String(required=True, validate=validators.Length(4, 20))
+    name = Text(32, required=True)
+    relation = fields.String(required=True, validate=validators.OneOf(RELATIONS))
+
+
+class RedeemOut(Schema):
+    household = fields.Nested(BindingHouseholdOut)
+    user = fields.Nested(UserOut)
+
+
+class HealthOut(Schema):
+    status = fields.String()
+    database = fields.String()

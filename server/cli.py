@@ -1,0 +1,139 @@
+"""Operator commands: `flask --app server <command>`."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from server.errors import AppError
+from server.extensions import db
+from server.models.user import ROLES
+from server.services import demo, invites, roles
+
+
+def _fail(error: AppError):
+    db.session.rollback()
+    raise click.ClickException(error.message)
+
+
+@click.command("grant-role")
+@click.argument("openid")
+@click.argument("role", type=click.Choice(ROLES))
+@click.option("--compound", "compound_code", help="compound code, e.g. demo")
+@click.option("--building", help="building number, e.g. 1")
+@click.option("--unit", help="building-unit, e.g. 1-2")
+@click.option("--household", help="building-unit-room, e.g. 1-2-301")
+@click.option(
+    "--relation",
+    type=click.Choice(("owner", "tenant", "family")),
+    default="owner",
+    show_default=True,
+    help="for the resident role",
+)
+@with_appcontext
+def grant_role(openid, role, compound_code, building, unit, household, relation):
+    """Give OPENID the ROLE over a compound, building, unit or household.
+
+    The user need not have signed in yet: they get the role on first login.
+    """
+    try:
+        target = roles.resolve_target(role, compound_code, building, unit, household)
+        user = roles.user_for_openid(openid)
+        _, created = roles.grant(
+            user.id, role, target, relation=relation if role == "resident" else None
+        )
+        db.session.commit()
+    except AppError as error:
+        _fail(error)
+    where = _describe(compound_code, building, unit, household)
+    click.echo(f"{'granted' if created else 'already had'}: {openid} {role} {where}")
+
+
+@click.command("revoke-role")
+@click.argument("openid")
+@click.argument("role", type=click.Choice(ROLES))
+@click.option("--compound", "compound_code")
+@click.option("--building")
+@click.option("--unit")
+@click.option("--household")
+@with_appcontext
+def revoke_role(openid, role, compound_code, building, unit, household):
+    """Take ROLE over the given scope away from OPENID."""
+    try:
+        target = roles.resolve_target(role, compound_code, building, unit, household)
+        user = roles.user_for_openid(openid)
+        removed = roles.revoke(user.id, role, target)
+        db.session.commit()
+    except AppError as error:
+        _fail(error)
+    where = _describe(compound_code, building, unit, household)
+    click.echo(f"{'revoked' if removed else 'did not have'}: {openid} {role} {where}")
+
+
+def _describe(compound_code, building, unit, household) -> str:
+    scope = household or unit or building
+    return (
+        f"in {compound_code}" + (f" ({scope})" if scope else "") if compound_code else "(platform)"
+    )
+
+
+@click.command("demo")
+@with_appcontext
+def load_demo():
+    """Load the demo compound 市供电局小区 (code `demo`); running it again changes nothing."""
+    summary = demo.load()
+    state = "loaded" if summary.created else "already present"
+    click.echo(
+        f"demo compound {state}: {summary.buildings} buildings, {summary.units} units, "
+        f"{summary.households} households, {summary.users} people with roles"
+    )
+
+
+@click.group("invites")
+def invites_group():
+    """Household invite codes for a census day."""
+
+
+@invites_group.command("create")
+@click.option("--compound", "compound_code", required=True)
+@click.option("--building", type=int, help="only this building")
+@click.option("--unit", help="only this unit, e.g. 1-2")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="CSV file (default: stdout)"
+)
+@with_appcontext
+def create_invites(compound_code, building, unit, out):
+    """Print one new code per household (older unused codes stop working)."""
+    try:
+        issued = invites.issue(None, compound_code, building=building, unit=unit)
+    except AppError as error:
+        _fail(error)
+    stream = out.open("w", newline="", encoding="utf-8-sig") if out else sys.stdout
+    writer = csv.writer(stream)
+    writer.writerow(["household", "code", "expires_at_utc"])
+    for item in issued:
+        writer.writerow([item.household.label, item.code, item.expires_at.isoformat()])
+    if out:
+        stream.close()
+        click.echo(f"{len(issued)} codes written to {out}", err=True)
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler():
+    """Run the job scheduler in the foreground (one per deployment; extras stand by)."""
+    from flask import current_app
+
+    from server.jobs.runner import run_forever
+
+    run_forever(current_app._get_current_object())
+
+
+def register_cli(app: Flask) -> None:
+    for command in (grant_role, revoke_role, load_demo, invites_group, scheduler):
+        app.cli.add_command(command)

@@ -1,0 +1,212 @@
+"""Typed errors raised by services, and the one JSON envelope every error leaves in.
+
+Envelope: `{"code": "<stable machine code>", "message": "<human, Chinese>", "details": ...}`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from apiflask import HTTPError
+from flask import Flask, request
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    """An expected failure with a status, a machine code and a message for the user."""
+
+    status = 400
+    code = "bad_request"
+    message = "请求有误"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        details: Any = None,
+        headers: dict | None = None,
+    ):
+        self.message = message or self.message
+        self.code = code or self.code
+        self.details = details
+        self.headers = headers or {}
+        super().__init__(self.message)
+
+    def body(self) -> dict:
+        body = {"code": self.code, "message": self.message}
+        if self.details is not None:
+            body["details"] = self.details
+        return body
+
+
+class ValidationFailed(AppError):
+    status, code, message = 400, "validation_error", "提交的内容有误，请检查后重试"
+
+
+class Unauthorized(AppError):
+    status, code, message = 401, "unauthorized", "请先登录"
+
+    def __init__(self, message=None, **kwargs):
+        kwargs.setdefault("headers", {"WWW-Authenticate": "Bearer"})
+        super().__init__(message, **kwargs)
+
+
+class Forbidden(AppError):
+    status, code, message = 403, "forbidden", "没有权限执行此操作"
+
+
+class NotFound(AppError):
+    status, code, message = 404, "not_found", "找不到该内容"
+
+
+class Conflict(AppError):
+    status, code, message = 409, "conflict", "当前状态下不能执行此操作"
+
+
+class TooManyRequests(AppError):
+    status, code, message = 429, "too_many_requests", "操作太频繁，请稍后再试"
+
+
+class ServiceUnavailable(AppError):
+    status, code, message = 503, "service_unavailable", "服务暂时不可用，请稍后再试"
+
+
+# Status → (code, message) for errors raised by Flask/Werkzeug or APIFlask themselves.
+_HTTP_DEFAULTS = {
+    400: ("bad_request", "请求格式有误"),
+    401: ("unauthorized", "请先登录"),
+    403: ("forbidden", "没有权限执行此操作"),
+    404: ("not_found", "找不到该内容"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    409: ("conflict", "当前状态下不能执行此操作"),
+    413: ("payload_too_large", "上传的内容太大"),
+    415: ("unsupported_media_type", "不支持的内容类型"),
+    422: ("validation_error", "提交的内容有误，请检查后重试"),
+    429: ("too_many_requests", "操作太频繁，请稍后再试"),
+    500: ("internal_error", "服务器出了点问题，请稍后再试"),
+    503: ("service_unavailable", "服务暂时不可用，请稍后再试"),
+}
+
+
+def http_error_body(error: HTTPError) -> tuple[dict, int, dict]:
+    """Turn an APIFlask/Werkzeug HTTP error into the envelope."""
+    status = error.status_code
+    if status == 422 or _is_validation(error.detail):  # APIFlask request validation
+        code, message = _HTTP_DEFAULTS[422]
+        status = 400
+    else:
+        code, message = _HTTP_DEFAULTS.get(status, ("error", "请求失败"))
+    extra = dict(error.extra_data or {})
+    code = extra.pop("code", code)
+    message = extra.pop("message", None) or message
+    body: dict[str, Any] = {"code": code, "message": message}
+    if error.detail:
+        validation = code == "validation_error"
+        body["details"] = _validation_details(error.detail) if validation else error.detail
+    return body, status, dict(error.headers or {})
+
+
+_LOCATIONS = {"json", "query", "form", "path", "files", "headers", "cookies"}
+
+
+def _is_validation(detail: Any) -> bool:
+    return isinstance(detail, dict) and bool(detail) and set(detail) <= _LOCATIONS
+
+
+def _validation_details(detail: Any) -> Any:
+    """APIFlask nests errors by location ({"json": {"field": [...]}}): name the
+    location once and put the field messages in Chinese."""
+    if isinstance(detail, dict) and len(detail) == 1:
+        ((location, fields),) = detail.items()
+        if location in _LOCATIONS and isinstance(fields, dict):
+            return {"location": location, "fields": _translate(fields)}
+    return detail
+
+
+# marshmallow's English messages → what a resident can read.
+_MESSAGES = (
+    (re.compile(r"^Missing data for required field\.$"), "必填"),
+    (re.compile(r"^Unknown field\.$"), "不认识的字段"),
+    (re.compile(r"^Field may not be null\.$"), "不能为空"),
+    (re.compile(r"^Not a valid integer\.$"), "应为整数"),
+    (re.compile(r"^Not a valid string\.$"), "应为文字"),
+    (re.compile(r"^Not a valid boolean\.$"), "应为 true 或 false"),
+    (re.compile(r"^Not a valid list\.$"), "应为列表"),
+    (re.compile(r"^Not a valid number\.$"), "应为数字"),
+    (re.compile(r"^Invalid input type\.$"), "类型不对"),
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), r"长度应在 \1 到 \2 之间"),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), r"至少 \1 个字"),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), r"最多 \1 个字"),
+    (
+        re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+        r"应在 \1 到 \2 之间",
+    ),
+    (re.compile(r"^Must be one of: (.*)\.$"), r"应为以下之一：\1"),
+    (re.compile(r"^String does not match expected pattern\.$"), "格式不对"),
+)
+
+
+def _translate(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _translate(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_translate(v) for v in value]
+    if isinstance(value, str):
+        for pattern, replacement in _MESSAGES:
+            if pattern.match(value):
+                return pattern.sub(replacement, value)
+    return value
+
+
+def register_error_handlers(app: Flask) -> None:
+    """One handler for typed errors, one for the database being away, one for the rest."""
+
+    @app.error_processor
+    def _apiflask_errors(error: HTTPError):
+        if error.status_code >= 500:
+            log.error("HTTP %s on %s %s", error.status_code, request.method, request.path)
+        return http_error_body(error)
+
+    @app.errorhandler(AppError)
+    def _app_error(error: AppError):
+        return error.body(), error.status, error.headers
+
+    @app.errorhandler(Exception)
+    def _internal(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        code, message = _HTTP_DEFAULTS[500]
+        return {"code": code, "message": message}, 500
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
+    def _database_unavailable(error: Exception):
+        if isinstance(error, DBAPIError) and not (
+            error.connection_invalidated or _is_connection_error(error)
+        ):
+            return _internal(error)
+        log.warning(
+            "database unavailable on %s %s: %s", request.method, request.path, type(error).__name__
+        )
+        body = {"code": "database_unavailable", "message": "服务暂时不可用，请稍后再试"}
+        return body, 503, {"Retry-After": "5"}
+
+
+# MySQL client error numbers that mean "the server is not there": can't connect,
+# gone away, lost connection, server shutdown, lock wait/deadlock are not included.
+_CONNECTION_ERRNOS = {2002, 2003, 2005, 2006, 2013, 2055, 1053, 1927, 4031}
+
+
+def _is_connection_error(error: DBAPIError) -> bool:
+    orig = getattr(error, "orig", None)
+    args = getattr(orig, "args", ())
+    if args and isinstance(args[0], int):
+        return args[0] in _CONNECTION_ERRNOS
+    # SQLite: "unable to open database file", "database is locked" (a busy writer).
+    text = str(orig).lower()
+    return "unable to open" in text or "database is locked" in text

@@ -1,0 +1,12 @@
+"""Flask extensions, created unbound and initialised in `create_app()`."""
+
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+from server.models.base import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(render_as_batch=True, compare_type=True)
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

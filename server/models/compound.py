@@ -1,0 +1,92 @@
+"""The tenant tree: compound → building → unit (stairwell) → household."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.models.base import Base, BigId, Fixed, UTCDateTime, table_args, utcnow
+
+OCCUPANCIES = ("occupied", "vacant")
+
+
+class Compound(Base):
+    """A residential compound (小区): the tenant boundary."""
+
+    __tablename__ = "compounds"
+    __table_args__ = table_args()
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    buildings: Mapped[list[Building]] = relationship(
+        back_populates="compound", order_by="Building.number"
+    )
+
+
+class Building(Base):
+    """A building (楼栋), numbered 1..n within its compound."""
+
+    __tablename__ = "buildings"
+    __table_args__ = table_args(UniqueConstraint("compound_id", "number"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
+    number: Mapped[int]
+    name: Mapped[str | None] = mapped_column(String(50))
+
+    compound: Mapped[Compound] = relationship(back_populates="buildings")
+    units: Mapped[list[Unit]] = relationship(back_populates="building", order_by="Unit.number")
+
+    @property
+    def label(self) -> str:
+        return str(self.number)
+
+
+class Unit(Base):
+    """A stairwell entrance (单元) of a building, not a flat."""
+
+    __tablename__ = "units"
+    __table_args__ = table_args(UniqueConstraint("building_id", "number"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"))
+    number: Mapped[int]
+
+    building: Mapped[Building] = relationship(back_populates="units")
+    households: Mapped[list[Household]] = relationship(
+        back_populates="unit", order_by="Household.floor, Household.room"
+    )
+
+    @property
+    def label(self) -> str:
+        return f"{self.building.number}-{self.number}"
+
+
+class Household(Base):
+    """A flat (户): room number like 301 (floor × 100 + door) and its floor area."""
+
+    __tablename__ = "households"
+    __table_args__ = table_args(UniqueConstraint("unit_id", "room"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    room: Mapped[str] = mapped_column(String(10))
+    floor: Mapped[int]
+    area_m2: Mapped[Decimal] = mapped_column(Fixed(10, 2))
+    occupancy: Mapped[str] = mapped_column(String(16), default="occupied")
+
+    unit: Mapped[Unit] = relationship(back_populates="households")
+
+    @property
+    def label(self) -> str:
+        return f"{self.unit.label}-{self.room}"

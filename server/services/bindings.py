@@ -1,0 +1,198 @@
+"""Binding people to households: a request a liaison or the committee reviews.
+
+(Door invites, the census-day path, are in `services/invites.py`.)
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from server.errors import Conflict, Forbidden, NotFound
+from server.extensions import db
+from server.models import BindingRequest, Household, Unit, utcnow
+from server.services import compounds, roles
+from server.services.access import Principal, record_access
+
+PENDING_DAYS = 30
+
+
+def request_binding(
+    principal: Principal,
+    *,
+    compound_code: str,
+    building: int,
+    unit: int,
+    room: str,
+    name: str,
+    relation: str,
+) -> BindingRequest:
+    """Ask to be bound to a household. Raises NotFound (no such room) or Conflict
+    (already bound there, or a request is already waiting)."""
+    compound = compounds.get_compound(compound_code)
+    household = compounds.find_household(compound, building, unit, room)
+    if principal.resident_of(household.id):
+        raise Conflict("您已经绑定了这一户", code="already_bound")
+    request = BindingRequest(
+        compound_id=compound.id,
+        household_id=household.id,
+        user_id=principal.id,
+        name=name.strip(),
+        relation=relation,
+        open_key=_open_key(principal.id, household.id),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(request)
+    except IntegrityError:
+        raise Conflict("您对这一户的绑定申请正在审核中", code="binding_pending") from None
+    db.session.commit()
+    return request
+
+
+def list_mine(principal: Principal) -> list[BindingRequest]:
+    """The caller's own requests, newest first."""
+    return list(
+        db.session.scalars(
+            _with_household(select(BindingRequest))
+            .where(BindingRequest.user_id == principal.id)
+            .order_by(BindingRequest.id.desc())
+            .limit(50)
+        )
+    )
+
+
+def list_for_review(principal: Principal, status: str = "pending") -> list[BindingRequest]:
+    """Requests the caller may decide: their units as liaison, their compounds as committee.
+
+    Names are personal data, so every request shown is written to the access log.
+    """
+    compound_ids, unit_ids = principal.review_scope()
+    if not compound_ids and not unit_ids:
+        raise Forbidden("只有单元联络人和业委会成员可以审核绑定申请", code="not_a_reviewer")
+    scope = BindingRequest.compound_id.in_(compound_ids) | BindingRequest.household_id.in_(
+        select(Household.id).where(Household.unit_id.in_(unit_ids))
+    )
+    requests = list(
+        db.session.scalars(
+            _with_household(select(BindingRequest))
+            .where(scope, BindingRequest.status == status)
+            .order_by(BindingRequest.id)
+            .limit(200)
+        )
+    )
+    for compound_id in {r.compound_id for r in requests}:
+        ids = [r.id for r in requests if r.compound_id == compound_id]
+        record_access(principal, "list", "binding_request", ids, compound_id)
+    db.session.commit()
+    return requests
+
+
+def approve(principal: Principal, request_id: int) -> BindingRequest:
+    """Approve a pending request: the requester becomes a resident of the household.
+
+    Raises NotFound, Forbidden (not the unit's liaison or the committee, or one's own
+    request), Conflict (already decided).
+    """
+    request = _reviewable(principal, request_id)
+    _decide(request, principal, "approved")
+    _ensure_resident(request)
+    db.session.commit()
+    return request
+
+
+def reject(principal: Principal, request_id: int, reason: str) -> BindingRequest:
+    """Reject a pending request with a reason the requester will read."""
+    request = _reviewable(principal, request_id)
+    _decide(request, principal, "rejected", reason=reason.strip())
+    db.session.commit()
+    return request
+
+
+def cancel(principal: Principal, request_id: int) -> BindingRequest:
+    """The requester withdraws their own pending request."""
+    request = db.session.get(BindingRequest, request_id)
+    if request is None or request.user_id != principal.id:
+        raise NotFound("找不到该绑定申请", code="binding_not_found")
+    _decide(request, principal, "cancelled")
+    db.session.commit()
+    return request
+
+
+def expire_stale(now=None) -> int:
+    """Expire requests nobody decided within PENDING_DAYS (a scheduled job). Returns count."""
+    cutoff = (now or utcnow()) - timedelta(days=PENDING_DAYS)
+    count = db.session.execute(
+        update(BindingRequest)
+        .where(BindingRequest.status == "pending", BindingRequest.created_at < cutoff)
+        .values(status="expired", open_key=None, decided_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    return count
+
+
+def _with_household(query):
+    return query.options(
+        joinedload(BindingRequest.household).joinedload(Household.unit).joinedload(Unit.building)
+    )
+
+
+def _open_key(user_id: int, household_id: int) -> str:
+    return f"{user_id}:{household_id}"
+
+
+def _reviewable(principal: Principal, request_id: int) -> BindingRequest:
+    request = db.session.scalars(
+        _with_household(select(BindingRequest)).where(BindingRequest.id == request_id)
+    ).first()
+    if request is None or request.compound_id not in principal.compound_ids:
+        raise NotFound("找不到该绑定申请", code="binding_not_found")
+    if not principal.reviews_household(request.household):
+        raise Forbidden("只有该单元的联络人或业委会成员可以审核", code="not_reviewer_of_unit")
+    if request.user_id == principal.id:
+        raise Forbidden("不能审核自己的绑定申请", code="own_request")
+    return request
+
+
+def _decide(request: BindingRequest, principal: Principal, status: str, reason=None) -> None:
+    """Move a pending request to `status`, once: a conditional update, not a read-then-write."""
+    changed = db.session.execute(
+        update(BindingRequest)
+        .where(BindingRequest.id == request.id, BindingRequest.status == "pending")
+        .values(
+            status=status,
+            open_key=None,
+            reason=reason,
+            decided_at=utcnow(),
+            decided_by_id=principal.id,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        db.session.refresh(request)
+        status_zh = _STATUS_ZH.get(request.status, request.status)
+        raise Conflict(f"该申请已处理（{status_zh}）", code="binding_decided")
+    db.session.refresh(request)
+
+
+_STATUS_ZH = {
+    "pending": "待审核",
+    "approved": "已通过",
+    "rejected": "已拒绝",
+    "cancelled": "已撤回",
+    "expired": "已过期",
+}
+
+
+def _ensure_resident(request: BindingRequest) -> None:
+    roles.grant(
+        request.user_id,
+        "resident",
+        request.household,
+        relation=request.relation,
+        name=request.name,
+        granted_by_id=request.decided_by_id,
+    )

@@ -1,0 +1,98 @@
+"""Finding compounds, buildings, units and households by the numbers people use."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from server.errors import NotFound, ValidationFailed
+from server.extensions import db
+from server.models import Building, Compound, Household, Unit
+
+HOUSEHOLD_PATH = re.compile(r"^(\d{1,3})-(\d{1,2})-(\d{1,6})$")
+UNIT_PATH = re.compile(r"^(\d{1,3})-(\d{1,2})$")
+
+
+def get_compound(code: str) -> Compound:
+    """The compound with this code. Raises NotFound."""
+    compound = db.session.scalars(select(Compound).where(Compound.code == code)).first()
+    if compound is None:
+        raise NotFound("找不到该小区，请核对小区编号", code="compound_not_found")
+    return compound
+
+
+def compound_structure(code: str) -> Compound:
+    """A compound with its buildings and units loaded (for the binding form)."""
+    compound = db.session.scalars(
+        select(Compound)
+        .where(Compound.code == code)
+        .options(selectinload(Compound.buildings).selectinload(Building.units))
+    ).first()
+    if compound is None:
+        raise NotFound("找不到该小区，请核对小区编号", code="compound_not_found")
+    return compound
+
+
+def get_building(compound: Compound, number: int) -> Building:
+    building = db.session.scalars(
+        select(Building).where(Building.compound_id == compound.id, Building.number == number)
+    ).first()
+    if building is None:
+        raise NotFound(f"本小区没有 {number} 号楼", code="building_not_found")
+    return building
+
+
+def get_unit(compound: Compound, building_no: int, unit_no: int) -> Unit:
+    unit = db.session.scalars(
+        select(Unit)
+        .join(Building, Building.id == Unit.building_id)
+        .where(
+            Building.compound_id == compound.id,
+            Building.number == building_no,
+            Unit.number == unit_no,
+        )
+    ).first()
+    if unit is None:
+        raise NotFound(f"本小区没有 {building_no} 号楼 {unit_no} 单元", code="unit_not_found")
+    return unit
+
+
+def find_household(compound: Compound, building_no: int, unit_no: int, room: str) -> Household:
+    """The household at building-unit-room. Raises NotFound naming what is missing."""
+    household = db.session.scalars(
+        select(Household)
+        .join(Unit, Unit.id == Household.unit_id)
+        .join(Building, Building.id == Household.building_id)
+        .where(
+            Household.compound_id == compound.id,
+            Building.number == building_no,
+            Unit.number == unit_no,
+            Household.room == room.strip(),
+        )
+    ).first()
+    if household is None:
+        raise NotFound(
+            f"没有找到 {building_no} 号楼 {unit_no} 单元 {room} 室，请核对房号",
+            code="household_not_found",
+        )
+    return household
+
+
+def parse_unit_path(path: str) -> tuple[int, int]:
+    """ "1-2" → (1, 2). Raises ValidationFailed."""
+    match = UNIT_PATH.match(path.strip())
+    if not match:
+        raise ValidationFailed(f"单元格式应为 楼-单元，如 1-2，收到 {path!r}", code="bad_unit_path")
+    return int(match[1]), int(match[2])
+
+
+def parse_household_path(path: str) -> tuple[int, int, str]:
+    """ "1-2-301" → (1, 2, "301"). Raises ValidationFailed."""
+    match = HOUSEHOLD_PATH.match(path.strip())
+    if not match:
+        raise ValidationFailed(
+            f"房号格式应为 楼-单元-房号，如 1-2-301，收到 {path!r}", code="bad_household_path"
+        )
+    return int(match[1]), int(match[2]), match[3]

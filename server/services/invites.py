@@ -1,0 +1,138 @@
+"""One-time household invite codes for a door-to-door census day.
+
+The committee prints one code per door; whoever enters it is bound to that
+household. Only an HMAC of each code is stored, so a database dump reveals none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from server.errors import Conflict, Forbidden, NotFound
+from server.extensions import db
+from server.models import Household, HouseholdInvite, Unit, utcnow
+from server.services import compounds, roles
+from server.services.access import Principal
+
+# No 0/O, 1/I/L: codes are read off paper by elderly eyes.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    household: Household
+    code: str
+    expires_at: datetime
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def normalise(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def code_hash(code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, normalise(code).encode(), hashlib.sha256).hexdigest()
+
+
+def issue(
+    principal: Principal | None,
+    compound_code: str,
+    *,
+    building: int | None = None,
+    unit: str | None = None,
+) -> list[IssuedInvite]:
+    """New codes for every household of a compound, building or unit ("1-2").
+
+    Older unused codes of those households are revoked, so only the newest slip
+    works. `principal` None means the operator CLI. Raises Forbidden unless the
+    caller is on the compound's committee.
+    """
+    compound = compounds.get_compound(compound_code)
+    if principal is not None and not principal.committee_of(compound.id):
+        if compound.id in principal.compound_ids:
+            raise Forbidden("只有业委会成员可以生成邀请码", code="committee_only")
+        raise NotFound("找不到该小区，请核对小区编号", code="compound_not_found")
+    query = (
+        select(Household)
+        .options(joinedload(Household.unit).joinedload(Unit.building))
+        .where(Household.compound_id == compound.id)
+        .order_by(Household.building_id, Household.unit_id, Household.floor, Household.room)
+    )
+    if unit:
+        query = query.where(
+            Household.unit_id == compounds.get_unit(compound, *compounds.parse_unit_path(unit)).id
+        )
+    elif building is not None:
+        query = query.where(Household.building_id == compounds.get_building(compound, building).id)
+    households = list(db.session.scalars(query))
+    now = utcnow()
+    db.session.execute(
+        update(HouseholdInvite)
+        .where(
+            HouseholdInvite.household_id.in_([h.id for h in households]),
+            HouseholdInvite.used_at.is_(None),
+            HouseholdInvite.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    expires_at = now + timedelta(days=current_app.config["INVITE_TTL_DAYS"])
+    issued = []
+    for household in households:
+        code = new_code()
+        db.session.add(
+            HouseholdInvite(
+                compound_id=compound.id,
+                household_id=household.id,
+                code_hash=code_hash(code),
+                created_by_id=principal.id if principal else None,
+                expires_at=expires_at,
+            )
+        )
+        issued.append(IssuedInvite(household, code, expires_at))
+    db.session.commit()
+    return issued
+
+
+def redeem(principal: Principal, code: str, *, name: str, relation: str) -> Household:
+    """Bind the caller to the household of an invite code, using the code up.
+
+    Raises NotFound (unknown code), Conflict (used, revoked or expired; or already bound).
+    """
+    invite = db.session.scalars(
+        select(HouseholdInvite)
+        .options(joinedload(HouseholdInvite.household))
+        .where(HouseholdInvite.code_hash == code_hash(code))
+    ).first()
+    if invite is None:
+        raise NotFound("邀请码不正确，请核对后重新输入", code="invite_invalid")
+    if invite.used_at is not None:
+        raise Conflict("该邀请码已被使用，如有疑问请联系单元联络人", code="invite_used")
+    if invite.revoked_at is not None or invite.expires_at <= utcnow():
+        raise Conflict("该邀请码已失效，请向单元联络人索取新的邀请码", code="invite_expired")
+    if principal.resident_of(invite.household_id):
+        raise Conflict("您已经绑定了这一户", code="already_bound")
+    used = db.session.execute(
+        update(HouseholdInvite)
+        .where(HouseholdInvite.id == invite.id, HouseholdInvite.used_at.is_(None))
+        .values(used_at=utcnow(), used_by_id=principal.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not used:
+        raise Conflict("该邀请码已被使用，如有疑问请联系单元联络人", code="invite_used")
+    roles.grant(principal.id, "resident", invite.household, relation=relation, name=name.strip())
+    db.session.commit()
+    return invite.household

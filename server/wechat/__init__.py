@@ -1,0 +1,27 @@
+"""Everything that speaks to WeChat. The only package that imports wechatpy."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from server.extensions import db
+from server.wechat.client import MiniProgram, StableTokenClient, WxSession
+from server.wechat.storage import DatabaseStorage
+
+__all__ = ["MiniProgram", "WxSession", "mini_program"]
+
+
+def mini_program() -> MiniProgram:
+    """The app's MiniProgram client, built once per app from its configuration."""
+    ext = current_app.extensions
+    if "linli.mini_program" not in ext:
+        cfg = current_app.config
+        client = StableTokenClient(
+            cfg["WECHAT_APPID"],
+            cfg["WECHAT_SECRET"],
+            api_base=cfg["WECHAT_API_BASE"],
+            storage=DatabaseStorage(db.engine),
+            timeout=cfg["WECHAT_TIMEOUT"],
+        )
+        ext["linli.mini_program"] = MiniProgram(client)
+    return ext["linli.mini_program"]

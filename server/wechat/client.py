@@ -1,0 +1,140 @@
+"""The mini-program's server-side WeChat calls, through wechatpy.
+
+The only module that talks to WeChat's servers. Every call has a timeout; every
+failure becomes one of the typed errors in `server.wechat.errors`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import requests
+from wechatpy import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+
+from server.wechat.errors import (
+    WeChatCodeInvalid,
+    WeChatRateLimited,
+    WeChatUnavailable,
+    WeChatUserBlocked,
+)
+from server.wechat.storage import DatabaseStorage
+
+log = logging.getLogger(__name__)
+
+CODE_INVALID = {40029, 40163}  # invalid code, code already used
+RATE_LIMITED = {45011, 45009}  # per-user login frequency, API quota
+USER_BLOCKED = {40226}  # high-risk user
+
+
+@dataclass(frozen=True)
+class WxSession:
+    """What code2session returns. `session_key` must stay on the server."""
+
+    openid: str
+    session_key: str
+    unionid: str | None = None
+
+    def __repr__(self) -> str:
+        return f"WxSession(openid={self.openid!r}, unionid={self.unionid!r})"
+
+
+class StableTokenClient(WeChatClient):
+    """A WeChatClient whose access token comes from `cgi-bin/stable_token`.
+
+    The stable token is the same for every caller while valid, so several workers
+    never invalidate each other's token; the fetch runs under a database row lock,
+    so concurrent processes fetch once and share the result.
+    """
+
+    def __init__(self, appid, secret, *, api_base: str, storage: DatabaseStorage, timeout: float):
+        super().__init__(appid, secret, session=storage, timeout=timeout, auto_retry=False)
+        self.API_BASE_URL = api_base + "cgi-bin/"
+        self.wxa.API_BASE_URL = api_base
+        self.api_base = api_base
+
+    def fetch_access_token(self):
+        with self.session.locked(self.access_token_key) as current:
+            if current.value:
+                # Another process fetched while we waited for the lock.
+                self.expires_at = None
+                return {"access_token": current.value}
+            log.info("fetching a WeChat access token (stable_token)")
+            result = self._post_stable_token()
+            expires_in = int(result.get("expires_in", 7200))
+            current.set(result["access_token"], expires_in)
+            self.expires_at = int(time.time()) + expires_in
+            return result
+
+    def _post_stable_token(self) -> dict:
+        res = self._http.post(
+            self.api_base + "cgi-bin/stable_token",
+            json={
+                "grant_type": "client_credential",
+                "appid": self.appid,
+                "secret": self.secret,
+                "force_refresh": False,
+            },
+            timeout=self.timeout,
+        )
+        res.raise_for_status()
+        result = res.json()
+        if result.get("errcode") or "access_token" not in result:
+            raise WeChatClientException(result.get("errcode"), result.get("errmsg"), client=self)
+        return result
+
+
+class MiniProgram:
+    """The mini-program's server API: login now, messages and phone numbers later."""
+
+    def __init__(self, client: StableTokenClient):
+        self.client = client
+
+    def code_to_session(self, code: str) -> WxSession:
+        """Exchange a `wx.login` code for the user's openid.
+
+        Raises WeChatCodeInvalid, WeChatRateLimited, WeChatUserBlocked or WeChatUnavailable.
+        """
+        with _wechat_errors("code2session"):
+            result = self.client.get(
+                "sns/jscode2session",
+                api_base_url=self.client.api_base,
+                params={
+                    "appid": self.client.appid,
+                    "secret": self.client.secret,
+                    "js_code": code,
+                    "grant_type": "authorization_code",
+                    "access_token": None,  # code2session needs none; don't fetch one
+                },
+            )
+        if (
+            not isinstance(result, dict)
+            or not result.get("openid")
+            or not result.get("session_key")
+        ):
+            log.warning("code2session answered without openid/session_key")
+            raise WeChatUnavailable()
+        return WxSession(result["openid"], result["session_key"], result.get("unionid") or None)
+
+
+@contextmanager
+def _wechat_errors(call: str) -> Iterator[None]:
+    """Map wechatpy and requests failures to our typed errors, logging no secrets."""
+    try:
+        yield
+    except WeChatClientException as exc:
+        if exc.errcode in CODE_INVALID:
+            raise WeChatCodeInvalid() from None
+        if exc.errcode in RATE_LIMITED:
+            raise WeChatRateLimited(headers={"Retry-After": "60"}) from None
+        if exc.errcode in USER_BLOCKED:
+            raise WeChatUserBlocked() from None
+        log.warning("WeChat %s failed: errcode=%s", call, exc.errcode)
+        raise WeChatUnavailable() from None
+    except (requests.RequestException, ValueError) as exc:
+        log.warning("WeChat %s unreachable: %s", call, type(exc).__name__)
+        raise WeChatUnavailable() from None

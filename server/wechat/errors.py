@@ -1,0 +1,27 @@
+"""What can go wrong talking to WeChat, as typed errors the API maps to statuses."""
+
+from server.errors import AppError
+
+
+class WeChatError(AppError):
+    """Base of every WeChat failure."""
+
+
+class WeChatCodeInvalid(WeChatError):
+    status, code, message = 401, "wechat_code_invalid", "微信登录凭证无效或已使用，请重新进入小程序"
+
+
+class WeChatRateLimited(WeChatError):
+    status, code, message = 429, "wechat_rate_limited", "登录太频繁，请稍后再试"
+
+
+class WeChatUserBlocked(WeChatError):
+    status, code, message = 403, "wechat_user_blocked", "该微信账号暂时无法登录，请联系业委会"
+
+
+class WeChatUnavailable(WeChatError):
+    status, code, message = 503, "wechat_unavailable", "微信服务暂时不可用，请稍后再试"
+
+    def __init__(self, message=None, **kwargs):
+        kwargs.setdefault("headers", {"Retry-After": "5"})
+        super().__init__(message, **kwargs)

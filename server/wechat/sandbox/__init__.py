@@ -1,0 +1,295 @@
+"""A local stand-in for WeChat's servers, for development and tests.
+
+It answers the calls the backend makes, with WeChat's request and response
+shapes, so the production code path (wechatpy pointed at a base URL) runs
+unchanged against it:
+
+- `GET  sns/jscode2session`: code `demo-<x>` → openid `<x>`; `bad` → 40029,
+  `used` → 40163, `frequent` → 45011, `risky` → 40226, `busy` → -1.
+- `POST cgi-bin/stable_token`, `GET cgi-bin/token`: access tokens that expire.
+- `POST cgi-bin/message/subscribe/send`, `POST cgi-bin/message/template/send`:
+  checked against WeChat's value limits, then recorded.
+- `GET /sandbox/messages`: what residents would have received. `DELETE` clears.
+- `GET /sandbox/stats`: token fetch counts. `POST /sandbox/faults`: inject
+  failures (HTTP status, errcode, malformed body, delay) for the next N calls.
+
+Run it: `python -m server.wechat.sandbox --port 5100`.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+
+from flask import Flask, Response, jsonify, request
+
+from server.config import SANDBOX_APPID, SANDBOX_SECRET
+from server.wechat.limits import check_value
+
+# Codes that make jscode2session fail the way WeChat does.
+CODE_ERRORS = {
+    "bad": (40029, "invalid code"),
+    "used": (40163, "code been used"),
+    "frequent": (45011, "api minute-quota reach limit mustslower retry next minute"),
+    "risky": (40226, "high risk user"),
+    "busy": (-1, "system error"),
+}
+# Stable tokens renew in their last 5 minutes (WeChat's documented behaviour).
+STABLE_RENEW_WINDOW = 300
+
+
+@dataclass
+class Fault:
+    path: str  # prefix of the request path, e.g. "sns/jscode2session"
+    kind: str  # "status", "errcode", "malformed", "delay"
+    value: float = 0
+    times: int | None = 1  # None: until cleared
+
+    def matches(self, path: str) -> bool:
+        return path.lstrip("/").startswith(self.path.lstrip("/"))
+
+
+@dataclass
+class SandboxState:
+    appid: str
+    secret: str
+    token_ttl: int = 7200
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    tokens: dict[str, float] = field(default_factory=dict)  # token → expires at (epoch)
+    stable: tuple[str, float] | None = None
+    classic: str | None = None
+    fetches: dict[str, int] = field(default_factory=lambda: {"stable_token": 0, "token": 0})
+    messages: list[dict] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    calls: dict[str, int] = field(default_factory=dict)
+
+    def new_token(self) -> tuple[str, float]:
+        token = "SANDBOX_" + secrets.token_urlsafe(48)
+        expires_at = time.time() + self.token_ttl
+        self.tokens[token] = expires_at
+        return token, expires_at
+
+    def token_error(self, token: str | None) -> tuple[int, str] | None:
+        if not token or token not in self.tokens:
+            return 40001, "invalid credential, access_token is invalid or not latest"
+        if self.tokens[token] <= time.time():
+            return 42001, "access_token expired"
+        return None
+
+    def take_fault(self, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(path):
+                    if fault.times is not None:
+                        fault.times -= 1
+                        if fault.times <= 0:
+                            self.faults.remove(fault)
+                    return fault
+        return None
+
+
+def wx_error(errcode: int, errmsg: str):
+    return jsonify({"errcode": errcode, "errmsg": errmsg})
+
+
+def create_sandbox_app(appid: str | None = None, secret: str | None = None) -> Flask:
+    """The sandbox as a WSGI app; its state is at `app.extensions["sandbox"]`."""
+    app = Flask(__name__)
+    app.json.ensure_ascii = False
+    state = SandboxState(
+        appid=appid or os.environ.get("WECHAT_APPID") or SANDBOX_APPID,
+        secret=secret or os.environ.get("WECHAT_SECRET") or SANDBOX_SECRET,
+        token_ttl=int(os.environ.get("SANDBOX_TOKEN_TTL", "7200")),
+    )
+    app.extensions["sandbox"] = state
+
+    @app.before_request
+    def _count_and_inject_faults():
+        path = request.path.lstrip("/")
+        if path.startswith("sandbox"):
+            return None
+        with state.lock:
+            state.calls[path] = state.calls.get(path, 0) + 1
+        fault = state.take_fault(path)
+        if fault is None:
+            return None
+        if fault.kind == "delay":
+            time.sleep(fault.value)
+            return None
+        if fault.kind == "status":
+            return Response("sandbox fault", status=int(fault.value))
+        if fault.kind == "errcode":
+            return wx_error(int(fault.value), "sandbox injected error")
+        return Response("<html>not json</html>", status=200, mimetype="text/html")
+
+    _register_login(app, state)
+    _register_tokens(app, state)
+    _register_messages(app, state)
+    _register_control(app, state)
+    return app
+
+
+def _register_login(app: Flask, state: SandboxState) -> None:
+    @app.get("/sns/jscode2session")
+    def jscode2session():
+        args = request.args
+        if args.get("appid") != state.appid:
+            return wx_error(40013, "invalid appid")
+        if args.get("secret") != state.secret:
+            return wx_error(40125, "invalid appsecret")
+        if args.get("grant_type") != "authorization_code":
+            return wx_error(40002, "invalid grant_type")
+        code = args.get("js_code", "")
+        if not code:
+            return wx_error(41008, "missing code")
+        if code in CODE_ERRORS:
+            return wx_error(*CODE_ERRORS[code])
+        if not code.startswith("demo-") or len(code) <= len("demo-"):
+            return wx_error(40029, "invalid code")
+        openid = code[len("demo-") :]
+        session_key = base64.b64encode(secrets.token_bytes(16)).decode()
+        body = {"openid": openid, "session_key": session_key}
+        if os.environ.get("SANDBOX_UNIONID"):
+            body["unionid"] = "union-" + openid
+        return jsonify(body)
+
+
+def _register_tokens(app: Flask, state: SandboxState) -> None:
+    @app.post("/cgi-bin/stable_token")
+    def stable_token():
+        body = request.get_json(silent=True) or {}
+        if body.get("grant_type") != "client_credential":
+            return wx_error(40002, "invalid grant_type")
+        if body.get("appid") != state.appid or body.get("secret") != state.secret:
+            return wx_error(40125, "invalid appsecret")
+        with state.lock:
+            state.fetches["stable_token"] += 1
+            now = time.time()
+            current = state.stable
+            if (
+                body.get("force_refresh")
+                or current is None
+                or current[1] - now <= STABLE_RENEW_WINDOW
+            ):
+                if body.get("force_refresh") and current:
+                    state.tokens.pop(current[0], None)
+                current = state.stable = state.new_token()
+            token, expires_at = current
+        return jsonify({"access_token": token, "expires_in": int(expires_at - time.time())})
+
+    @app.get("/cgi-bin/token")
+    def classic_token():
+        args = request.args
+        if args.get("appid") != state.appid or args.get("secret") != state.secret:
+            return wx_error(40125, "invalid appsecret")
+        with state.lock:
+            state.fetches["token"] += 1
+            if state.classic:  # a new classic token invalidates the previous one
+                state.tokens.pop(state.classic, None)
+            state.classic, _ = state.new_token()
+            token = state.classic
+        return jsonify({"access_token": token, "expires_in": state.token_ttl})
+
+
+def _register_messages(app: Flask, state: SandboxState) -> None:
+    @app.post("/cgi-bin/message/subscribe/send")
+    def subscribe_send():
+        return _record(state, "subscribe", check_limits=True)
+
+    @app.post("/cgi-bin/message/template/send")
+    def template_send():
+        return _record(state, "template", check_limits=False)
+
+
+def _record(state: SandboxState, kind: str, *, check_limits: bool):
+    with state.lock:
+        error = state.token_error(request.args.get("access_token"))
+    if error:
+        return wx_error(*error)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return wx_error(47001, "data format error")
+    if not body.get("touser"):
+        return wx_error(40003, "invalid openid")
+    if not body.get("template_id"):
+        return wx_error(40037, "invalid template_id")
+    data = body.get("data")
+    if not isinstance(data, dict) or not data:
+        return wx_error(47003, "argument invalid! data is empty")
+    for key, item in data.items():
+        value = item.get("value") if isinstance(item, dict) else None
+        problem = (
+            check_value(key, value)
+            if check_limits
+            else (None if isinstance(value, str) else f"{key}: value missing")
+        )
+        if problem:
+            return wx_error(47003, f"argument invalid! {problem}")
+    with state.lock:
+        msgid = len(state.messages) + 1
+        state.messages.append(
+            {
+                "msgid": msgid,
+                "kind": kind,
+                "touser": body["touser"],
+                "template_id": body["template_id"],
+                "page": body.get("page") or body.get("url"),
+                "miniprogram": body.get("miniprogram"),
+                "miniprogram_state": body.get("miniprogram_state"),
+                "data": {k: v["value"] for k, v in data.items()},
+                "received_at": time.time(),
+            }
+        )
+    return jsonify({"errcode": 0, "errmsg": "ok", "msgid": msgid})
+
+
+def _register_control(app: Flask, state: SandboxState) -> None:
+    @app.get("/sandbox/messages")
+    def list_messages():
+        touser = request.args.get("touser")
+        with state.lock:
+            items = [m for m in state.messages if touser in (None, m["touser"])]
+        return jsonify({"count": len(items), "messages": items})
+
+    @app.delete("/sandbox/messages")
+    def clear_messages():
+        with state.lock:
+            state.messages.clear()
+        return jsonify({"cleared": True})
+
+    @app.get("/sandbox/stats")
+    def stats():
+        with state.lock:
+            return jsonify({"token_fetches": dict(state.fetches), "calls": dict(state.calls)})
+
+    @app.post("/sandbox/faults")
+    def add_fault():
+        body = request.get_json(silent=True) or {}
+        kinds = {"status", "errcode", "malformed", "delay"}
+        if body.get("kind") not in kinds or not isinstance(body.get("path"), str):
+            return jsonify({"error": f"need path and kind in {sorted(kinds)}"}), 400
+        fault = Fault(body["path"], body["kind"], float(body.get("value", 0)), body.get("times", 1))
+        with state.lock:
+            state.faults.append(fault)
+        return jsonify({"faults": len(state.faults)}), 201
+
+    @app.delete("/sandbox/faults")
+    def clear_faults():
+        with state.lock:
+            state.faults.clear()
+        return jsonify({"cleared": True})
+
+    @app.get("/")
+    def index():
+        return jsonify(
+            {
+                "sandbox": "Linli WeChat sandbox",
+                "appid": state.appid,
+                "login": "wx.login code demo-<openid> signs in as <openid>",
+                "see": ["/sandbox/messages", "/sandbox/stats"],
+            }
+        )

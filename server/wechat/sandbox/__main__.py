@@ -1,0 +1,22 @@
+"""`python -m server.wechat.sandbox [--host H] [--port P]`: serve the WeChat sandbox."""
+
+import argparse
+import logging
+
+from werkzeug.serving import run_simple
+
+from server.wechat.sandbox import create_sandbox_app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Linli's local stand-in for WeChat's servers")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5100)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    print(f"WeChat sandbox on http://{args.host}:{args.port}/ (messages: /sandbox/messages)")
+    run_simple(args.host, args.port, create_sandbox_app(), threaded=True)
+
+
+if __name__ == "__main__":
+    main()

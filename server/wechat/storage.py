@@ -1,0 +1,114 @@
+"""A wechatpy `SessionStorage` in the database, shared by every worker and the scheduler.
+
+wechatpy keeps the token's expiry in process memory only; here `get` itself
+refuses an expired value, so a process that starts later never uses a dead token.
+Each call runs in its own short transaction on its own connection, never in the
+caller's unit of work.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+from wechatpy.session import SessionStorage
+
+from server.models import KeyValue, utcnow
+
+# Treat a value as gone this long before it really expires.
+EXPIRY_MARGIN = timedelta(seconds=60)
+
+
+class DatabaseStorage(SessionStorage):
+    def __init__(self, engine: Engine, prefix: str = "wechatpy"):
+        self.engine = engine
+        self.prefix = prefix
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}:{key}"
+
+    def get(self, key, default=None):
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(KeyValue.value, KeyValue.expires_at).where(KeyValue.key == self._key(key))
+            ).first()
+        if row is None or _expired(row.expires_at):
+            return default
+        return json.loads(row.value)
+
+    def set(self, key, value, ttl=None):
+        with self.engine.begin() as conn:
+            _write(conn, self._key(key), value, ttl)
+
+    def delete(self, key):
+        with self.engine.begin() as conn:
+            conn.execute(delete(KeyValue).where(KeyValue.key == self._key(key)))
+
+    @contextmanager
+    def locked(self, key: str) -> Iterator[LockedValue]:
+        """Hold the row of `key` locked (MySQL: SELECT ... FOR UPDATE) while the caller
+        decides whether to refresh it, so concurrent processes fetch once, not N times."""
+        full_key = self._key(key)
+        with (
+            self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn,
+            conn.begin(),
+        ):
+            _ensure_row(conn, full_key)
+            row = conn.execute(
+                select(KeyValue.value, KeyValue.expires_at)
+                .where(KeyValue.key == full_key)
+                .with_for_update()
+            ).one()
+            current = None if _expired(row.expires_at) else json.loads(row.value)
+            yield LockedValue(conn, full_key, current)
+
+
+class LockedValue:
+    """The value under lock; `set` writes it in the same transaction."""
+
+    def __init__(self, conn: Connection, key: str, value):
+        self._conn, self._key, self.value = conn, key, value
+
+    def set(self, value, ttl: int | None) -> None:
+        _write(self._conn, self._key, value, ttl)
+        self.value = value
+
+
+def _expired(expires_at) -> bool:
+    return expires_at is not None and expires_at - EXPIRY_MARGIN <= utcnow()
+
+
+def _ensure_row(conn: Connection, key: str) -> None:
+    exists = conn.execute(select(KeyValue.key).where(KeyValue.key == key)).first()
+    if exists:
+        return
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                insert(KeyValue).values(key=key, value="null", expires_at=utcnow() - EXPIRY_MARGIN)
+            )
+    except IntegrityError:
+        pass  # another process created it first
+
+
+def _write(conn: Connection, key: str, value, ttl: int | None) -> None:
+    expires_at = utcnow() + timedelta(seconds=int(ttl)) if ttl else None
+    encoded = json.dumps(value, ensure_ascii=False)
+    changed = conn.execute(
+        update(KeyValue).where(KeyValue.key == key).values(value=encoded, expires_at=expires_at)
+    ).rowcount
+    if not changed:
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(KeyValue).values(key=key, value=encoded, expires_at=expires_at))
+        except IntegrityError:
+            conn.execute(
+                update(KeyValue)
+                .where(KeyValue.key == key)
+                .values(value=encoded, expires_at=expires_at)
+            )

@@ -1,0 +1,174 @@
+"""Test fixtures: one migrated database per session, a rolled-back transaction per test,
+and the WeChat sandbox served over real HTTP in a thread.
+
+`TEST_DATABASE_URL` (a MySQL/MariaDB URL) runs the suite against that server;
+without it, a fresh SQLite file is used.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+
+import flask_migrate
+import pytest
+import requests
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import MetaData, delete, inspect, text
+from werkzeug.serving import make_server
+
+from server import create_app
+from server.config import normalise_database_url
+from server.extensions import db
+from server.models import Base
+from server.wechat.sandbox import create_sandbox_app
+
+TEST_SECRET_KEY = "test-secret-key-with-at-least-32-characters"
+
+
+@dataclass
+class Sandbox:
+    url: str
+    state: object
+
+    def messages(self, touser=None) -> list[dict]:
+        params = {"touser": touser} if touser else None
+        return requests.get(self.url + "sandbox/messages", params=params, timeout=5).json()[
+            "messages"
+        ]
+
+    def fault(self, path: str, kind: str, value=0, times=1) -> None:
+        body = {"path": path, "kind": kind, "value": value, "times": times}
+        requests.post(self.url + "sandbox/faults", json=body, timeout=5).raise_for_status()
+
+    def reset(self) -> None:
+        with self.state.lock:
+            self.state.faults.clear()
+            self.state.messages.clear()
+            self.state.calls.clear()
+            self.state.fetches.update(stable_token=0, token=0)
+
+
+def serve_in_thread(wsgi_app):
+    """Serve a WSGI app on a free loopback port; returns (base url, server)."""
+    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}/", server
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Sandbox:
+    sandbox_app = create_sandbox_app()
+    url, server = serve_in_thread(sandbox_app)
+    yield Sandbox(url, sandbox_app.extensions["sandbox"])
+    server.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sandbox(request):
+    """Sandbox faults and records never leak from one test into the next."""
+    yield
+    if "sandbox" in request.fixturenames:
+        request.getfixturevalue("sandbox").reset()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "linli-test.sqlite3")
+
+
+def app_env(database_url: str, sandbox: Sandbox, **extra) -> dict:
+    return {
+        "LINLI_ENV": "testing",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "WECHAT_API_BASE": sandbox.url,
+        "WECHAT_TIMEOUT": "2",
+        # Limits are on, as in production, but far from reach unless a test lowers them.
+        "LOGIN_RATE_PER_IP": "10000/minute",
+        "LOGIN_RATE_PER_OPENID": "1000/minute",
+        "INVITE_RATE": "1000/minute",
+        "LOG_LEVEL": "INFO",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def app(database_url, sandbox):
+    """The application on an empty database migrated to head (migrations tested each run)."""
+    app = create_app(app_env(database_url, sandbox))
+    with app.app_context():
+        drop_everything()
+        flask_migrate.upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def drop_everything() -> None:
+    """Empty the test database completely, alembic_version included."""
+    metadata = MetaData()
+    metadata.reflect(bind=db.engine)
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name in {"mysql", "mariadb"}:
+            conn.execute(text("SET FOREIGN_KEY_CHECKS=0"))
+        metadata.drop_all(conn)
+        if db.engine.dialect.name in {"mysql", "mariadb"}:
+            conn.execute(text("SET FOREIGN_KEY_CHECKS=1"))
+
+
+class _BoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session ignores `bind=`; honour it so tests share one connection."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if self.bind is not None:
+            return self.bind
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+@pytest.fixture
+def db_session(app):
+    """Every test runs in a transaction that is rolled back: services commit to savepoints."""
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {
+                "class_": _BoundSession,
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+            }
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            transaction.rollback()
+            connection.close()
+            db.session = original
+
+
+@pytest.fixture
+def committed_db(app):
+    """For tests whose work crosses connections or processes: real commits, then every
+    table is emptied."""
+    with app.app_context():
+        yield db.session
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(delete(table))
+
+
+@pytest.fixture
+def client(app, db_session):
+    return app.test_client()
+
+
+def table_names(engine) -> set[str]:
+    return set(inspect(engine).get_table_names())

@@ -1,0 +1,84 @@
+"""Census-day invite codes: issued by the committee, one door each, used once."""
+
+from __future__ import annotations
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import select
+
+from server.extensions import db
+from server.models import HouseholdInvite
+from tests.factories import build_world
+
+
+@pytest.fixture
+def world(db_session):
+    return build_world("aa")
+
+
+def issue(client, world, who="committee", **body):
+    return client.post(
+        "/api/v1/invites", json={"compound": "aa", **body}, headers=world.headers(who)
+    )
+
+
+def redeem(client, world, code, who="outsider", name="周师傅", relation="tenant"):
+    return client.post(
+        "/api/v1/invites/redeem",
+        json={"code": code, "name": name, "relation": relation},
+        headers=world.headers(who),
+    )
+
+
+def test_committee_issues_one_code_per_door_and_stores_only_hashes(client, world):
+    response = issue(client, world, unit="1-2")
+    assert response.status_code == 201
+    items = response.get_json()["items"]
+    assert [i["label"] for i in items] == ["1-2-101", "1-2-102", "1-2-201"]
+    codes = {i["code"] for i in items}
+    assert len(codes) == 3
+    stored = db.session.scalars(select(HouseholdInvite.code_hash)).all()
+    assert not codes & set(stored)
+
+
+def test_a_code_binds_its_door_once(client, world):
+    code = issue(client, world, unit="1-1").get_json()["items"][1]["code"]  # 1-1-102
+    response = redeem(client, world, code.lower().replace("-", " "))  # as typed off paper
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["household"]["label"] == "1-1-102"
+    assert [h["label"] for h in body["user"]["households"]] == ["1-1-102"]
+    assert body["user"]["households"][0]["relation"] == "tenant"
+
+    again = redeem(client, world, code, who="resident_1_2")
+    assert again.status_code == 409
+    assert again.get_json()["code"] == "invite_used"
+
+
+def test_reissuing_revokes_the_old_slip(client, world):
+    old = issue(client, world, unit="1-1").get_json()["items"][0]["code"]
+    new = issue(client, world, unit="1-1").get_json()["items"][0]["code"]
+    assert redeem(client, world, old).get_json()["code"] == "invite_expired"
+    assert redeem(client, world, new).status_code == 200
+
+
+def test_expired_and_unknown_codes(client, world):
+    with freeze_time("2026-01-01"):
+        code = issue(client, world, unit="1-1").get_json()["items"][0]["code"]
+    with freeze_time("2026-03-05"):  # 60 days later
+        assert redeem(client, world, code).get_json()["code"] == "invite_expired"
+    response = redeem(client, world, "ABCD-EFGH")
+    assert response.status_code == 404
+    assert response.get_json()["code"] == "invite_invalid"
+
+
+@pytest.mark.parametrize("who", ["resident_1_1", "liaison_1_1", "supervisor", "outsider"])
+def test_only_the_committee_issues_codes(client, world, who):
+    response = issue(client, world, who=who)
+    assert response.status_code in {403, 404}
+
+
+def test_issue_validates_its_scope(client, world):
+    assert issue(client, world, unit="1").status_code == 400
+    assert issue(client, world, unit="1-9").get_json()["code"] == "unit_not_found"
+    assert issue(client, world, building=7).get_json()["code"] == "building_not_found"

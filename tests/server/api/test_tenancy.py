@@ -1,0 +1,99 @@
+"""Tenant isolation: nobody in compound A reaches an object of compound B.
+
+Every API route that takes an object id is listed in CASES; a guard test fails
+when a new such route appears without a case here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import build_world
+
+ACTORS_IN_A = ["resident_1_1", "liaison_1_1", "lead_1", "committee", "supervisor"]
+
+# (method, url template, json body) for every route taking an object id of B.
+CASES = {
+    "/api/v1/bindings/<int:request_id>/approve": (
+        "post",
+        "/api/v1/bindings/{binding}/approve",
+        None,
+    ),
+    "/api/v1/bindings/<int:request_id>/reject": (
+        "post",
+        "/api/v1/bindings/{binding}/reject",
+        {"reason": "不是本单元住户"},
+    ),
+    "/api/v1/bindings/<int:request_id>/cancel": ("post", "/api/v1/bindings/{binding}/cancel", None),
+}
+# Routes with a path parameter that is not an object of a compound.
+NOT_OBJECTS = {
+    # The directory of buildings and units (no people in it) is how a newcomer finds
+    # their door; it is readable by anyone signed in who knows the compound's code.
+    "/api/v1/compounds/<string(maxlength=32):code>",
+}
+
+
+@pytest.fixture
+def two_compounds(db_session, client):
+    a, b = build_world("aa"), build_world("bb")
+    asked = client.post(
+        "/api/v1/bindings",
+        json={
+            "compound": "bb",
+            "building": 1,
+            "unit": 1,
+            "room": "102",
+            "name": "孙阿姨",
+            "relation": "owner",
+        },
+        headers=b.headers("outsider"),
+    )
+    assert asked.status_code == 201
+    return a, b, {"binding": asked.get_json()["id"]}
+
+
+def test_every_object_route_has_a_tenancy_case(app):
+    routes = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and rule.arguments
+    }
+    assert routes == set(CASES) | NOT_OBJECTS
+
+
+@pytest.mark.parametrize("actor", ACTORS_IN_A)
+@pytest.mark.parametrize("route", sorted(CASES))
+def test_people_of_a_cannot_reach_objects_of_b(client, two_compounds, actor, route):
+    a, _b, ids = two_compounds
+    method, template, body = CASES[route]
+    response = getattr(client, method)(template.format(**ids), json=body, headers=a.headers(actor))
+    assert response.status_code in {403, 404}
+    assert response.get_json()["code"]
+
+
+@pytest.mark.parametrize("actor", ACTORS_IN_A)
+def test_lists_in_a_never_show_b(client, two_compounds, actor):
+    a, _b, ids = two_compounds
+    headers = a.headers(actor)
+    listing = client.get("/api/v1/bindings", headers=headers)
+    if listing.status_code == 200:
+        assert ids["binding"] not in [item["id"] for item in listing.get_json()["items"]]
+    else:
+        assert listing.status_code == 403
+    me = client.get("/api/v1/me", headers=headers).get_json()
+    assert {role["compound"] for role in me["roles"]} <= {"aa"}
+
+
+@pytest.mark.parametrize("actor", ACTORS_IN_A)
+def test_nobody_in_a_issues_invites_for_b(client, two_compounds, actor):
+    a, _b, _ids = two_compounds
+    response = client.post("/api/v1/invites", json={"compound": "bb"}, headers=a.headers(actor))
+    assert response.status_code == 404
+    assert response.get_json()["code"] == "compound_not_found"
+
+
+def test_bs_committee_does_see_its_own_request(client, two_compounds):
+    _a, b, ids = two_compounds
+    listing = client.get("/api/v1/bindings", headers=b.headers("committee")).get_json()
+    assert [item["id"] for item in listing["items"]] == [ids["binding"]]

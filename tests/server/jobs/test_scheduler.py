@@ -1,0 +1,158 @@
+"""The scheduler: fire times, the lease, and one run per fire time across processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import select
+
+from server import PROJECT_ROOT
+from server.extensions import db
+from server.jobs import JOBS, Job
+from server.jobs.lease import Lease
+from server.jobs.runner import JobRunner, build_scheduler, last_fire_time, make_trigger
+from server.models import JobRun
+from tests.conftest import app_env
+
+
+def test_fire_times_are_the_same_in_every_process():
+    job = Job("tick", "x:y", "interval", {"seconds": 30})
+    now = datetime(2026, 12, 1, 7, 0, 47, 123456, tzinfo=UTC)
+    # Two triggers built at different moments agree, because intervals count from a fixed origin.
+    assert last_fire_time(make_trigger(job), now, 300) == datetime(
+        2026, 12, 1, 7, 0, 30, tzinfo=UTC
+    )
+    assert last_fire_time(make_trigger(job), now, 300) == last_fire_time(
+        make_trigger(job), now, 300
+    )
+
+
+def test_cron_fire_time_is_in_shanghai_time():
+    job = Job("nightly", "x:y", "cron", {"hour": 3, "minute": 10})
+    now = datetime(2026, 12, 1, 19, 10, 5, tzinfo=UTC)  # 03:10:05 in Shanghai on 2 Dec
+    assert last_fire_time(make_trigger(job), now, 3600) == datetime(2026, 12, 1, 19, 10, tzinfo=UTC)
+
+
+def test_declared_jobs_resolve(app):
+    scheduler, _ = build_scheduler(app)
+    names = {job.id for job in scheduler.get_jobs()}
+    assert names == {job.name for job in JOBS} | {"lease_heartbeat"}
+    for job in scheduler.get_jobs():
+        assert job.misfire_grace_time
+    assert scheduler._job_defaults["coalesce"] is True
+
+
+def test_only_one_holder_at_a_time_and_takeover_after_expiry(app, committed_db):
+    first = Lease(db.engine, "test-lease", ttl_seconds=30, holder="first")
+    second = Lease(db.engine, "test-lease", ttl_seconds=30, holder="second")
+    assert first.acquire() is True
+    assert second.acquire() is False
+    assert first.acquire() is True  # renewal
+    with freeze_time(timedelta(seconds=31), tick=True):
+        assert second.acquire() is True
+        assert first.acquire() is False
+    second.release()
+    assert first.acquire() is True
+
+
+def test_a_fire_time_runs_once_even_when_two_runners_hold_it(app, committed_db):
+    runs = []
+    job = Job("count", "x:y", "interval", {"seconds": 60}, 60)
+    trigger = make_trigger(job)
+    # Both think they hold the lease (a handover in progress): the claim still decides.
+    runners = [
+        JobRunner(app, Lease(db.engine, f"lease-{i}", ttl_seconds=30, holder=f"h{i}"))
+        for i in range(2)
+    ]
+    for runner in runners:
+        runner.run(job, lambda: runs.append(1), trigger)
+    assert runs == [1]
+    (run,) = db.session.scalars(select(JobRun).where(JobRun.job_name == "count")).all()
+    assert run.status == "done"
+
+
+def test_a_failing_job_is_recorded_and_does_not_stop_the_scheduler(app, committed_db):
+    job = Job("boom", "x:y", "interval", {"seconds": 60}, 60)
+    runner = JobRunner(app, Lease(db.engine, "lease-boom", ttl_seconds=30, holder="h"))
+
+    def explode():
+        raise ValueError("kaput")
+
+    runner.run(job, explode, make_trigger(job))
+    (run,) = db.session.scalars(select(JobRun).where(JobRun.job_name == "boom")).all()
+    assert run.status == "failed"
+    assert "kaput" in run.error
+
+
+def _start_scheduler(env: dict, output: Path) -> subprocess.Popen:
+    with output.open("w") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "server", "scheduler"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def _read(log: Path) -> list[tuple[str, str]]:
+    if not log.exists():
+        return []
+    return [tuple(line.split()) for line in log.read_text().splitlines() if line.strip()]
+
+
+@pytest.mark.slow
+def test_two_scheduler_processes_never_both_run_a_job(
+    app, sandbox, database_url, committed_db, tmp_path
+):
+    log = tmp_path / "fires.log"
+    env = {
+        **os.environ,
+        **app_env(database_url, sandbox),
+        "SCHEDULER_JOBS": "tests.server.jobs.fixture_jobs:JOBS",
+        "SCHEDULER_LEASE_SECONDS": "3",
+        "LINLI_TEST_JOB_LOG": str(log),
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+    procs = [_start_scheduler(env, tmp_path / f"scheduler-{i}.log") for i in range(2)]
+    try:
+        deadline = time.monotonic() + 30
+        while len(_read(log)) < 6 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        before_kill = _read(log)
+        assert len(before_kill) >= 6, (tmp_path / "scheduler-0.log").read_text()[-3000:]
+        holders = {pid for _, pid in before_kill}
+        assert len(holders) == 1, f"two schedulers ran jobs at once: {holders}"
+
+        holder = next(p for p in procs if str(p.pid) in holders)
+        standby = next(p for p in procs if p is not holder)
+        holder.send_signal(signal.SIGKILL)  # no clean release: the lease must expire
+        holder.wait(timeout=10)
+        killed_at = time.monotonic()
+        while str(standby.pid) not in {pid for _, pid in _read(log)}:
+            assert time.monotonic() - killed_at < 20, "the standby did not take over"
+            time.sleep(0.2)
+        handover = time.monotonic() - killed_at
+        assert handover < 10  # lease of 3 s, heartbeat every second
+        time.sleep(2)
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    fires = Counter(fire for fire, _ in _read(log))
+    assert fires, "no runs recorded"
+    assert max(fires.values()) == 1, f"a fire time ran twice: {fires.most_common(3)}"

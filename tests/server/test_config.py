@@ -1,0 +1,62 @@
+"""Configuration: production refuses to start without its secrets."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from server import PROJECT_ROOT, create_app
+from server.config import ConfigError, load_config, normalise_database_url
+
+PRODUCTION = {
+    "LINLI_ENV": "production",
+    "SECRET_KEY": "s" * 40,
+    "DATABASE_URL": "mysql://linli:pw@db/linli",
+    "WECHAT_APPID": "wx123",
+    "WECHAT_SECRET": "real-secret",
+    "PUBLIC_BASE_URL": "https://linli.example.cn",
+}
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "WECHAT_SECRET", "WECHAT_APPID", "DATABASE_URL"])
+def test_production_names_the_missing_secret(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    with pytest.raises(ConfigError, match=missing):
+        load_config(env, "instance")
+
+
+def test_production_start_up_stops_with_one_line(tmp_path):
+    env = {k: v for k, v in PRODUCTION.items() if k != "WECHAT_SECRET"}
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "server", "routes"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT_ROOT), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [
+        "linli: configuration error: WECHAT_SECRET is not set; "
+        "production mode needs it (README: Configuration)"
+    ]
+
+
+def test_mysql_urls_use_pymysql_and_utf8mb4():
+    assert normalise_database_url("mysql://u@h/db") == "mysql+pymysql://u@h/db?charset=utf8mb4"
+    assert (
+        normalise_database_url("mysql+pymysql://u@h/db?x=1")
+        == "mysql+pymysql://u@h/db?x=1&charset=utf8mb4"
+    )
+    config = load_config(PRODUCTION, "instance")
+    options = config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["pool_pre_ping"] is True
+    assert options["pool_recycle"] < 28800  # MariaDB's default wait_timeout
+
+
+def test_development_defaults_point_at_sqlite_under_instance():
+    app = create_app({"LINLI_ENV": "development", "DATABASE_URL": ""})
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("/instance/linli.sqlite3")

@@ -1,0 +1,99 @@
+"""The sandbox answers like WeChat, so the production code path can run against it."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from server.wechat.limits import check_value
+
+
+def stable(sandbox, **extra):
+    body = {
+        "grant_type": "client_credential",
+        "appid": sandbox.state.appid,
+        "secret": sandbox.state.secret,
+        **extra,
+    }
+    return requests.post(sandbox.url + "cgi-bin/stable_token", json=body, timeout=5).json()
+
+
+def send(sandbox, token, data, path="cgi-bin/message/subscribe/send"):
+    body = {
+        "touser": "resident-1-1-101",
+        "template_id": "TPL1",
+        "page": "pages/index/index",
+        "data": data,
+    }
+    return requests.post(
+        sandbox.url + path, params={"access_token": token}, json=body, timeout=5
+    ).json()
+
+
+def test_code2session_checks_the_app_credentials(sandbox):
+    params = {
+        "appid": "wrong",
+        "secret": sandbox.state.secret,
+        "js_code": "demo-a",
+        "grant_type": "authorization_code",
+    }
+    assert (
+        requests.get(sandbox.url + "sns/jscode2session", params=params, timeout=5).json()["errcode"]
+        == 40013
+    )
+    params.update(appid=sandbox.state.appid, secret="wrong")
+    assert (
+        requests.get(sandbox.url + "sns/jscode2session", params=params, timeout=5).json()["errcode"]
+        == 40125
+    )
+
+
+def test_stable_token_is_stable_until_forced(sandbox):
+    first = stable(sandbox)
+    assert first["expires_in"] > 7000
+    assert stable(sandbox)["access_token"] == first["access_token"]
+    forced = stable(sandbox, force_refresh=True)
+    assert forced["access_token"] != first["access_token"]
+    # The old token no longer works once a refresh was forced.
+    assert send(sandbox, first["access_token"], {"thing1": {"value": "x"}})["errcode"] == 40001
+
+
+def test_subscribe_messages_are_checked_and_recorded(sandbox):
+    token = stable(sandbox)["access_token"]
+    ok = send(
+        sandbox,
+        token,
+        {"thing1": {"value": "楼道灯坏了"}, "time2": {"value": "2026年12月1日 15:01"}},
+    )
+    assert ok["errcode"] == 0
+    too_long = send(sandbox, token, {"thing1": {"value": "楼" * 21}})
+    assert too_long["errcode"] == 47003
+    newline = send(sandbox, token, {"thing1": {"value": "a\nb"}})
+    assert newline["errcode"] == 47003
+    assert send(sandbox, "bogus", {"thing1": {"value": "x"}})["errcode"] == 40001
+    (message,) = sandbox.messages()
+    assert message["data"] == {"thing1": "楼道灯坏了", "time2": "2026年12月1日 15:01"}
+    assert message["touser"] == "resident-1-1-101"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "ok"),
+    [
+        ("thing1", "二十个字以内的内容", True),
+        ("thing1", "x" * 21, False),
+        ("character_string2", "ABC-123", True),
+        ("character_string2", "中文", False),
+        ("phrase3", "已受理", True),
+        ("phrase3", "已经受理完毕了", False),
+        ("number4", "42", True),
+        ("amount5", "¥38.50", True),
+        ("amount5", "三十八", False),
+        ("name6", "王秀兰", True),
+        ("name6", "王" * 11, False),
+        ("time7", "2026年12月1日 15:01", True),
+        ("time7", "yesterday", False),
+        ("unknown8", "x", False),
+    ],
+)
+def test_value_limits(key, value, ok):
+    assert (check_value(key, value) is None) is ok
