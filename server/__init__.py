@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from server.config import ConfigError, load_config, load_dotenv_if_present
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
+APP_LOAD_ERROR = 4
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -39,8 +41,10 @@ def create_app(env: Mapping[str, str] | None = None) -> APIFlask:
     try:
         app.config.from_mapping(load_config({**os.environ, **(env or {})}, app.instance_path))
     except ConfigError as error:
-        # One clear line, no traceback, whatever started us (flask CLI, gunicorn).
-        raise SystemExit(f"linli: configuration error: {error}") from None
+        # One clear line and no traceback, whatever started us. Exit status 4 is
+        # gunicorn's "application failed to load": it stops instead of respawning.
+        print(f"linli: configuration error: {error}", file=sys.stderr)
+        raise SystemExit(APP_LOAD_ERROR) from None
     app.config.update(
         VALIDATION_ERROR_STATUS_CODE=400,
         AUTO_404_RESPONSE=False,

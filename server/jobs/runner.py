@@ -161,6 +161,8 @@ def build_scheduler(app: Flask, lease: Lease | None = None) -> tuple[BlockingSch
 def run_forever(app: Flask) -> None:
     """Run the scheduler until SIGINT/SIGTERM, then hand the lease back."""
     scheduler, lease = build_scheduler(app)
+    # APScheduler logs every run at INFO (the heartbeat every few seconds); we log our own.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
 
     def _stop(signum, frame):
         log.info("scheduler stopping (signal %s)", signum)

@@ -5,6 +5,7 @@ import logging
 
 from werkzeug.serving import run_simple
 
+from server.logs import RedactSecrets
 from server.wechat.sandbox import create_sandbox_app
 
 
@@ -13,7 +14,9 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5100)
     args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
+    logging.basicConfig(level=logging.INFO, format="sandbox: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactSecrets())
     print(f"WeChat sandbox on http://{args.host}:{args.port}/ (messages: /sandbox/messages)")
     run_simple(args.host, args.port, create_sandbox_app(), threaded=True)
 

@@ -1,0 +1,48 @@
+// Binding a user to a household: by request (a reviewer decides) or by invite code.
+const { request } = require('./request')
+
+// A compound's buildings and units, for the binding form.
+function getCompound(code) {
+  return request({ url: `/api/v1/compounds/${encodeURIComponent(code)}` })
+}
+
+function requestBinding({ compound, building, unit, room, name, relation }) {
+  return request({
+    url: '/api/v1/bindings',
+    method: 'POST',
+    data: { compound, building, unit, room, name, relation },
+  })
+}
+
+// Requests the caller may review (liaison: their units; committee: the compound).
+function listForReview(status = 'pending') {
+  return request({ url: `/api/v1/bindings?status=${encodeURIComponent(status)}` })
+}
+
+function approve(id) {
+  return request({ url: `/api/v1/bindings/${id}/approve`, method: 'POST' })
+}
+
+function reject(id, reason) {
+  return request({ url: `/api/v1/bindings/${id}/reject`, method: 'POST', data: { reason } })
+}
+
+// Withdraw one's own pending request.
+function cancel(id) {
+  return request({ url: `/api/v1/bindings/${id}/cancel`, method: 'POST' })
+}
+
+// Resolves with {household, user}.
+function redeemInvite({ code, name, relation }) {
+  return request({ url: '/api/v1/invites/redeem', method: 'POST', data: { code, name, relation } })
+}
+
+module.exports = {
+  getCompound,
+  requestBinding,
+  listForReview,
+  approve,
+  reject,
+  cancel,
+  redeemInvite,
+}

@@ -1,0 +1,213 @@
+// Bind myself to a household: ask for it (a reviewer decides) or redeem an invite code.
+const { ensureLogin } = require('../../api/auth')
+const { myBindings } = require('../../api/me')
+const { getCompound, requestBinding, redeemInvite, cancel } = require('../../api/bindings')
+const { RELATION_OPTIONS, relationLabel } = require('../../utils/labels')
+const { validateBinding, validateRedeem } = require('../../utils/validate')
+const { errorMessage, showError, fieldErrors } = require('../../utils/errors')
+const { formatTime } = require('../../utils/format')
+const { confirm } = require('../../utils/ui')
+
+const SUBMITTED = '已提交，等待单元联络人审核'
+
+const EMPTY_COMPOUND = {
+  compoundName: '',
+  buildings: [],
+  buildingNames: [],
+  buildingIndex: -1,
+  units: [],
+  unitNames: [],
+  unitIndex: -1,
+}
+
+function compoundView(compound) {
+  return Object.assign({}, EMPTY_COMPOUND, {
+    compoundName: compound.name,
+    buildings: compound.buildings,
+    buildingNames: compound.buildings.map((b) => b.name || `${b.number} 号楼`),
+  })
+}
+
+function requestView(item) {
+  return {
+    id: item.id,
+    status: item.status,
+    label: item.household.label,
+    summary: [item.name, relationLabel(item.relation), formatTime(item.created_at)].join(' · '),
+    reason: item.status === 'rejected' && item.reason ? `拒绝理由：${item.reason}` : '',
+    canCancel: item.status === 'pending',
+  }
+}
+
+function without(errors, field) {
+  const rest = Object.assign({}, errors)
+  delete rest[field]
+  return rest
+}
+
+Page({
+  data: Object.assign(
+    {
+      mode: 'apply', // apply | invite
+      compound: '',
+      room: '',
+      code: '',
+      name: '',
+      relations: RELATION_OPTIONS,
+      relationIndex: -1,
+      errors: {},
+      notice: '',
+      submitting: false,
+      requests: [],
+    },
+    EMPTY_COMPOUND
+  ),
+
+  // options.compound comes from a shared link or a QR code: /pages/bind/index?compound=xxx
+  onLoad(options = {}) {
+    this.setData({ compound: options.compound || '' })
+    return this.init()
+  },
+
+  async init() {
+    try {
+      await ensureLogin()
+    } catch (err) {
+      showError(err)
+      return
+    }
+    await Promise.all([this.data.compound ? this.loadCompound() : null, this.loadMine()])
+  },
+
+  switchMode(e) {
+    this.setData({ mode: e.currentTarget.dataset.mode, errors: {}, notice: '' })
+  },
+
+  // Text inputs carry data-field="room|name|code".
+  onInput(e) {
+    const field = e.currentTarget.dataset.field
+    this.setData({ [field]: e.detail.value, errors: without(this.data.errors, field) })
+  },
+
+  // A new compound code invalidates the buildings loaded for the old one.
+  onCompoundInput(e) {
+    this.setData(Object.assign({ compound: e.detail.value, errors: {} }, EMPTY_COMPOUND))
+  },
+
+  async loadCompound() {
+    const code = this.data.compound.trim()
+    if (!code) {
+      this.setData({ errors: Object.assign({}, this.data.errors, { compound: '请输入小区编号' }) })
+      return
+    }
+    try {
+      const compound = await getCompound(code)
+      this.setData(Object.assign(compoundView(compound), { errors: without(this.data.errors, 'compound') }))
+    } catch (err) {
+      const errors = Object.assign({}, this.data.errors, { compound: errorMessage(err) })
+      this.setData(Object.assign({ errors }, EMPTY_COMPOUND))
+    }
+  },
+
+  onBuildingChange(e) {
+    const buildingIndex = Number(e.detail.value)
+    const units = this.data.buildings[buildingIndex].units
+    this.setData({
+      buildingIndex,
+      units,
+      unitNames: units.map((u) => `${u.number} 单元`),
+      unitIndex: units.length === 1 ? 0 : -1,
+      errors: without(without(this.data.errors, 'building'), 'unit'),
+    })
+  },
+
+  onUnitChange(e) {
+    this.setData({ unitIndex: Number(e.detail.value), errors: without(this.data.errors, 'unit') })
+  },
+
+  onRelationChange(e) {
+    this.setData({ relationIndex: Number(e.detail.value), errors: without(this.data.errors, 'relation') })
+  },
+
+  submit() {
+    return this.data.mode === 'invite' ? this.submitInvite() : this.submitBinding()
+  },
+
+  bindingForm() {
+    const d = this.data
+    const building = d.buildings[d.buildingIndex]
+    const unit = d.units[d.unitIndex]
+    return {
+      compound: d.compoundName ? d.compound.trim() : '',
+      building: building ? building.number : 0,
+      unit: unit ? unit.number : 0,
+      room: d.room.trim(),
+      name: d.name.trim(),
+      relation: this.relation(),
+    }
+  },
+
+  relation() {
+    const option = this.data.relations[this.data.relationIndex]
+    return option ? option.value : ''
+  },
+
+  async submitBinding() {
+    const form = this.bindingForm()
+    const ok = await this.submitWith(validateBinding(form), () => requestBinding(form))
+    if (!ok) return
+    this.setData({ notice: SUBMITTED, room: '' })
+    await this.loadMine()
+  },
+
+  async submitInvite() {
+    const form = { code: this.data.code.trim(), name: this.data.name.trim(), relation: this.relation() }
+    const result = await this.submitWith(validateRedeem(form), () => redeemInvite(form))
+    if (!result) return
+    wx.setStorageSync('user', result.user)
+    wx.showToast({ title: '绑定成功', icon: 'success' })
+    wx.navigateBack({ fail: () => wx.reLaunch({ url: '/pages/index/index' }) })
+  },
+
+  // Shows local errors, or calls the API once; server field errors go next to
+  // their fields, anything else into a toast. Resolves with the API result or null.
+  async submitWith(errors, call) {
+    if (Object.keys(errors).length) {
+      this.setData({ errors })
+      return null
+    }
+    if (this.data.submitting) return null
+    this.setData({ submitting: true, errors: {}, notice: '' })
+    try {
+      return await call()
+    } catch (err) {
+      const fields = fieldErrors(err)
+      if (Object.keys(fields).length) this.setData({ errors: fields })
+      else showError(err)
+      return null
+    } finally {
+      this.setData({ submitting: false })
+    }
+  },
+
+  async loadMine() {
+    try {
+      const { items } = await myBindings()
+      this.setData({ requests: items.map(requestView) })
+    } catch (err) {
+      showError(err)
+    }
+  },
+
+  async cancelRequest(e) {
+    const id = Number(e.currentTarget.dataset.id)
+    if (!(await confirm('撤回申请', '确定撤回这条绑定申请吗？'))) return
+    try {
+      await cancel(id)
+      wx.showToast({ title: '已撤回', icon: 'success' })
+    } catch (err) {
+      showError(err)
+    }
+    await this.loadMine()
+  },
+})

@@ -1,0 +1,41 @@
+// What the home page shows of GET /api/v1/me.
+const { REVIEWER_ROLES, roleLabel, relationLabel } = require('./labels')
+const { formatArea } = require('./format')
+
+function unique(values) {
+  return values.filter((value, index) => value && values.indexOf(value) === index)
+}
+
+function householdView(household) {
+  return {
+    id: household.id,
+    label: household.label,
+    compoundName: household.compound_name,
+    // "85.20 m² · 业主"
+    detail: [formatArea(household.area_m2), relationLabel(household.relation)]
+      .filter(Boolean)
+      .join(' · '),
+  }
+}
+
+// "单元联络人 · 1-1", "住户 · 1-1-101"
+function roleViews(roles) {
+  return roles.map((role) => ({
+    key: `${role.role}-${role.scope_id}`,
+    text: `${roleLabel(role.role)} · ${role.label}`,
+  }))
+}
+
+function describeUser(user) {
+  const households = user.households || []
+  const roles = user.roles || []
+  return {
+    compounds: unique(households.map((h) => h.compound_name).concat(roles.map((r) => r.compound_name))),
+    households: households.map(householdView),
+    roles: roleViews(roles),
+    hasHousehold: households.length > 0,
+    canReview: roles.some((role) => REVIEWER_ROLES.includes(role.role)),
+  }
+}
+
+module.exports = { describeUser }

@@ -1,0 +1,37 @@
+/**
+ * @jest-environment jsdom
+ */
+const path = require('path')
+const simulate = require('miniprogram-simulate')
+const { ROOT } = require('../helpers/wx')
+
+// Load once per file: a second load() of the same path renders nothing.
+const id = simulate.load(path.join(ROOT, 'components/status-tag/index'), 'status-tag', {
+  rootPath: ROOT,
+})
+
+function render(status) {
+  const tag = simulate.render(id, { status })
+  tag.attach(document.createElement('parent-wrapper'))
+  return tag.querySelector('.tag')
+}
+
+test.each([
+  ['pending', '待审核', 'tag--warning'],
+  ['approved', '已通过', 'tag--success'],
+  ['rejected', '已拒绝', 'tag--danger'],
+  ['cancelled', '已撤回', 'tag--muted'],
+  ['expired', '已过期', 'tag--muted'],
+])('%s shows %s', (status, text, tone) => {
+  const tag = render(status)
+  expect(tag.dom.textContent).toBe(text)
+  expect(tag.dom.className).toContain(tone)
+})
+
+test('follows a status change', async () => {
+  const tag = simulate.render(id, { status: 'pending' })
+  tag.attach(document.createElement('parent-wrapper'))
+  tag.setData({ status: 'approved' })
+  await simulate.sleep(0)
+  expect(tag.querySelector('.tag').dom.textContent).toBe('已通过')
+})

@@ -1,0 +1,75 @@
+// A stubbed `wx` global and a fake API server behind wx.request.
+//
+//   const { wx, server } = installWx()
+//   server.on('GET /api/v1/me', { status: 200, body: {...} })
+//   server.on('POST /api/v1/bindings', { status: 400, body: {...} }, { status: 201, ... })
+//
+// Responses are used in order, the last one repeats. A response may be a
+// function of the request options, or { fail: 'timeout' } for a network error.
+// Callbacks run asynchronously, as in WeChat.
+const path = require('path')
+
+const ROOT = path.join(__dirname, '../../../miniprogram')
+const BASE = 'http://127.0.0.1:5000'
+
+const later = (fn) => setTimeout(fn, 0)
+
+function createServer() {
+  const routes = {}
+  return {
+    on(route, ...responses) {
+      routes[route] = responses
+    },
+    respond(options) {
+      const route = `${options.method || 'GET'} ${options.url.replace(BASE, '')}`
+      const queue = routes[route]
+      if (!queue) return { status: 404, body: { code: 'not_found', message: '找不到该内容' } }
+      const next = queue.length > 1 ? queue.shift() : queue[0]
+      return typeof next === 'function' ? next(options) : next
+    },
+  }
+}
+
+function fakeRequest(server) {
+  return jest.fn((options) => {
+    const res = server.respond(options)
+    later(() => {
+      if (res.fail) options.fail({ errMsg: `request:fail ${res.fail}` })
+      else options.success({ statusCode: res.status || 200, data: res.body, header: {} })
+    })
+  })
+}
+
+function installWx({ envVersion = 'develop', storage = {} } = {}) {
+  const store = new Map(Object.entries(storage))
+  const server = createServer()
+  let codes = 0
+  const wx = {
+    getAccountInfoSync: jest.fn(() => ({ miniProgram: { envVersion } })),
+    getStorageSync: jest.fn((key) => (store.has(key) ? store.get(key) : '')),
+    setStorageSync: jest.fn((key, value) => store.set(key, value)),
+    removeStorageSync: jest.fn((key) => store.delete(key)),
+    login: jest.fn(({ success }) => later(() => success({ code: `wx-code-${++codes}` }))),
+    request: fakeRequest(server),
+    showToast: jest.fn(),
+    showModal: jest.fn((options) => later(() => options.success({ confirm: true, cancel: false }))),
+    navigateTo: jest.fn(),
+    navigateBack: jest.fn(),
+    reLaunch: jest.fn(),
+    stopPullDownRefresh: jest.fn(),
+  }
+  global.wx = wx
+  return { wx, server, store }
+}
+
+// Requests the fake server received, as "METHOD /path".
+function requestsMade(wx) {
+  return wx.request.mock.calls.map(([o]) => `${o.method || 'GET'} ${o.url.replace(BASE, '')}`)
+}
+
+// A stored token that is valid for another hour, so ensureLogin() does nothing.
+function signedIn(extra = {}) {
+  return Object.assign({ token: 'valid-token', tokenExpiresAt: Date.now() + 3600 * 1000 }, extra)
+}
+
+module.exports = { ROOT, BASE, installWx, requestsMade, signedIn }

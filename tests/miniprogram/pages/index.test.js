@@ -1,0 +1,97 @@
+/**
+ * @jest-environment node
+ */
+const { installWx, requestsMade, signedIn } = require('../helpers/wx')
+const { createPage } = require('../helpers/page')
+
+const HOUSEHOLD = {
+  id: 11,
+  compound: 'yangguang',
+  compound_name: '阳光小区',
+  building: 1,
+  unit: 1,
+  room: '101',
+  floor: 1,
+  area_m2: '85.20',
+  occupancy: 'owner_occupied',
+  relation: 'owner',
+  label: '1-1-101',
+}
+const role = (name, scope, scopeId, label) => ({
+  role: name,
+  scope,
+  scope_id: scopeId,
+  compound: 'yangguang',
+  compound_name: '阳光小区',
+  label,
+})
+const RESIDENT = role('resident', 'household', 11, '1-1-101')
+const LIAISON = role('liaison', 'unit', 3, '1-1')
+
+let wx, server
+
+beforeEach(() => {
+  ;({ wx, server } = installWx({ storage: signedIn() }))
+})
+
+test('shows the compound, my households with area, and my roles', async () => {
+  server.on('GET /api/v1/me', {
+    status: 200,
+    body: { id: 1, roles: [RESIDENT], households: [HOUSEHOLD] },
+  })
+  const page = createPage('index')
+  await page.onShow()
+  expect(page.data.compounds).toEqual(['阳光小区'])
+  expect(page.data.households).toEqual([
+    { id: 11, label: '1-1-101', compoundName: '阳光小区', detail: '85.20 m² · 业主' },
+  ])
+  expect(page.data.roles.map((r) => r.text)).toEqual(['住户 · 1-1-101'])
+  expect(page.data.hasHousehold).toBe(true)
+  expect(page.data.canReview).toBe(false)
+  expect(wx.login).not.toHaveBeenCalled() // a valid token is reused
+})
+
+test('without a household it offers the binding entry', async () => {
+  server.on('GET /api/v1/me', { status: 200, body: { id: 1, roles: [], households: [] } })
+  const page = createPage('index')
+  await page.onShow()
+  expect(page.data.hasHousehold).toBe(false)
+  expect(page.data.loaded).toBe(true)
+  page.goBind()
+  expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/bind/index' })
+})
+
+test('a unit liaison gets the review entry', async () => {
+  server.on('GET /api/v1/me', {
+    status: 200,
+    body: { id: 1, roles: [LIAISON, RESIDENT], households: [HOUSEHOLD] },
+  })
+  const page = createPage('index')
+  await page.onShow()
+  expect(page.data.canReview).toBe(true)
+  expect(page.data.roles.map((r) => r.text)).toContain('单元联络人 · 1-1')
+  page.goReview()
+  expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/review/index' })
+})
+
+test('first visit signs in before asking who I am', async () => {
+  const fresh = installWx()
+  fresh.server.on('POST /api/v1/auth/login', {
+    status: 200,
+    body: { token: 't', expires_in: 7200, user: { id: 1, roles: [], households: [] } },
+  })
+  fresh.server.on('GET /api/v1/me', { status: 200, body: { id: 1, roles: [], households: [] } })
+  const page = createPage('index')
+  await page.onShow()
+  expect(requestsMade(fresh.wx)).toEqual(['POST /api/v1/auth/login', 'GET /api/v1/me'])
+})
+
+test('shows the server message when loading fails', async () => {
+  server.on('GET /api/v1/me', {
+    status: 503,
+    body: { code: 'database_unavailable', message: '服务暂时不可用，请稍后再试' },
+  })
+  const page = createPage('index')
+  await page.onShow()
+  expect(page.data.error).toBe('服务暂时不可用，请稍后再试')
+})

@@ -1,0 +1,112 @@
+/**
+ * @jest-environment node
+ */
+const { installWx, requestsMade, signedIn } = require('../helpers/wx')
+const { createPage, tap } = require('../helpers/page')
+
+const request = (id, label, name) => ({
+  id,
+  status: 'pending',
+  name,
+  relation: 'tenant',
+  reason: null,
+  household: { id: 10 + id, label, area_m2: '60.00' },
+  created_at: '2024-05-02T18:05:00+08:00',
+  decided_at: null,
+})
+const FIRST = request(1, '1-1-101', '李先生')
+const SECOND = request(2, '1-1-202', '赵女士')
+
+let wx, server
+
+beforeEach(() => {
+  ;({ wx, server } = installWx({ storage: signedIn() }))
+})
+
+const modalAnswers = (answer) =>
+  wx.showModal.mockImplementation((options) => setTimeout(() => options.success(answer), 0))
+
+test('lists pending requests with household, name, relation and time', async () => {
+  server.on('GET /api/v1/bindings?status=pending', { status: 200, body: { items: [FIRST] } })
+  const page = createPage('review')
+  await page.onShow()
+  expect(page.data.items).toEqual([
+    { id: 1, label: '1-1-101', name: '李先生', relation: '租户', createdAt: '2024-05-02 18:05' },
+  ])
+})
+
+test('approving calls the API and refreshes the list', async () => {
+  server.on(
+    'GET /api/v1/bindings?status=pending',
+    { status: 200, body: { items: [FIRST, SECOND] } },
+    { status: 200, body: { items: [SECOND] } }
+  )
+  server.on('POST /api/v1/bindings/1/approve', { status: 200, body: FIRST })
+  const page = createPage('review')
+  await page.onShow()
+  await page.approveItem(tap({ id: 1 }))
+  expect(requestsMade(wx)).toContain('POST /api/v1/bindings/1/approve')
+  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已通过' }))
+  expect(page.data.items.map((i) => i.id)).toEqual([2])
+})
+
+test('rejecting sends the typed reason and refreshes the list', async () => {
+  server.on(
+    'GET /api/v1/bindings?status=pending',
+    { status: 200, body: { items: [FIRST] } },
+    { status: 200, body: { items: [] } }
+  )
+  server.on('POST /api/v1/bindings/1/reject', { status: 200, body: FIRST })
+  modalAnswers({ confirm: true, content: ' 本单元没有这位租户 ' })
+  const page = createPage('review')
+  await page.onShow()
+  await page.rejectItem(tap({ id: 1 }))
+  expect(wx.showModal).toHaveBeenCalledWith(expect.objectContaining({ editable: true }))
+  const call = wx.request.mock.calls.find(([o]) => o.url.endsWith('/bindings/1/reject'))
+  expect(call[0].data).toEqual({ reason: '本单元没有这位租户' })
+  expect(page.data.items).toEqual([])
+})
+
+test('rejecting with an empty reason asks for one and calls no API', async () => {
+  server.on('GET /api/v1/bindings?status=pending', { status: 200, body: { items: [FIRST] } })
+  modalAnswers({ confirm: true, content: '   ' })
+  const page = createPage('review')
+  await page.onShow()
+  await page.rejectItem(tap({ id: 1 }))
+  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '请填写拒绝理由' }))
+  expect(requestsMade(wx).some((r) => r.includes('/reject'))).toBe(false)
+})
+
+test('dismissing the reason dialog changes nothing', async () => {
+  server.on('GET /api/v1/bindings?status=pending', { status: 200, body: { items: [FIRST] } })
+  modalAnswers({ confirm: false, cancel: true })
+  const page = createPage('review')
+  await page.onShow()
+  await page.rejectItem(tap({ id: 1 }))
+  expect(requestsMade(wx)).toEqual(['GET /api/v1/bindings?status=pending'])
+})
+
+test('a 403 shows the server message instead of the list', async () => {
+  server.on('GET /api/v1/bindings?status=pending', {
+    status: 403,
+    body: { code: 'not_a_reviewer', message: '只有单元联络人和业委会成员可以审核绑定申请' },
+  })
+  const page = createPage('review')
+  await page.onShow()
+  expect(page.data.error).toBe('只有单元联络人和业委会成员可以审核绑定申请')
+  expect(page.data.items).toEqual([])
+})
+
+test('a decision refused by the server is shown and the list reloaded', async () => {
+  server.on('GET /api/v1/bindings?status=pending', { status: 200, body: { items: [FIRST] } })
+  server.on('POST /api/v1/bindings/1/approve', {
+    status: 403,
+    body: { code: 'own_request', message: '不能审核自己的绑定申请' },
+  })
+  const page = createPage('review')
+  await page.onShow()
+  await page.approveItem(tap({ id: 1 }))
+  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '不能审核自己的绑定申请' }))
+  expect(requestsMade(wx).filter((r) => r.startsWith('GET'))).toHaveLength(2)
+  expect(page.data.busyId).toBe(0)
+})

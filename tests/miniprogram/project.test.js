@@ -1,0 +1,77 @@
+/**
+ * @jest-environment node
+ *
+ * Whole-tree checks of ../../miniprogram that DevTools would otherwise catch
+ * only when someone opens the project.
+ */
+const fs = require('fs')
+const path = require('path')
+const { ROOT } = require('./helpers/wx')
+
+function filesUnder(dir, ext) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name)
+    if (entry.isDirectory()) return filesUnder(full, ext)
+    return full.endsWith(ext) ? [full] : []
+  })
+}
+
+const readJson = (file) => JSON.parse(fs.readFileSync(file, 'utf8'))
+const relative = (file) => path.relative(ROOT, file)
+
+test('every JSON file parses', () => {
+  for (const file of filesUnder(ROOT, '.json')) {
+    expect(() => readJson(file)).not.toThrow()
+  }
+})
+
+test('every page in app.json has its js, json, wxml and wxss', () => {
+  const { pages } = readJson(path.join(ROOT, 'app.json'))
+  const missing = pages.flatMap((page) =>
+    ['.js', '.json', '.wxml', '.wxss']
+      .map((ext) => `${page}${ext}`)
+      .filter((file) => !fs.existsSync(path.join(ROOT, file)))
+  )
+  expect(missing).toEqual([])
+})
+
+test('every usingComponents entry points at a component', () => {
+  for (const file of filesUnder(ROOT, '.json')) {
+    const components = readJson(file).usingComponents || {}
+    for (const target of Object.values(components)) {
+      const json = path.join(path.dirname(file), `${target}.json`)
+      expect({ from: relative(file), ok: fs.existsSync(json) && readJson(json).component }).toEqual({
+        from: relative(file),
+        ok: true,
+      })
+    }
+  }
+})
+
+test('only api/request.js calls wx.request', () => {
+  const callers = filesUnder(ROOT, '.js')
+    .filter((file) => /\bwx\.request\s*\(/.test(fs.readFileSync(file, 'utf8')))
+    .map(relative)
+  expect(callers).toEqual(['api/request.js'])
+})
+
+test('only api/auth.js calls wx.login', () => {
+  const callers = filesUnder(ROOT, '.js')
+    .filter((file) => /\bwx\.login\s*\(/.test(fs.readFileSync(file, 'utf8')))
+    .map(relative)
+  expect(callers).toEqual(['api/auth.js'])
+})
+
+// WeChat's own WXML/WXSS compilers (wcc, wcsc), shipped as Linux/macOS/Windows
+// binaries in miniprogram-compiler, a dependency of miniprogram-simulate.
+describe('WeChat compilers accept the whole tree', () => {
+  const compiler = require('miniprogram-compiler')
+
+  test('WXML', () => {
+    expect(() => compiler.wxmlToJs(ROOT)).not.toThrow()
+  })
+
+  test('WXSS', () => {
+    expect(() => compiler.wxssToJs(ROOT)).not.toThrow()
+  })
+})
