@@ -114,6 +114,9 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis away: keep limiting per process rather than failing requests.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_PER_IP": env.get("LOGIN_RATE_PER_IP", "120/minute"),
         "LOGIN_RATE_PER_OPENID": env.get("LOGIN_RATE_PER_OPENID", "10/minute"),
         "INVITE_RATE": env.get("INVITE_RATE", "10/minute"),

@@ -4,7 +4,7 @@ from apiflask import APIBlueprint
 from flask import current_app
 
 from server.api.schemas import InviteIssueIn, InviteListOut, RedeemIn, RedeemOut
-from server.api.security import auth, principal
+from server.api.security import auth, caller_key, principal
 from server.extensions import limiter
 from server.services import invites, users
 
@@ -24,7 +24,7 @@ def issue(body):
 
 
 @bp.post("/redeem")
-@limiter.limit(lambda: current_app.config["INVITE_RATE"])
+@limiter.limit(lambda: current_app.config["INVITE_RATE"], key_func=caller_key)
 @bp.auth_required(auth)
 @bp.input(RedeemIn, arg_name="body")
 @bp.output(RedeemOut)

@@ -82,3 +82,17 @@ def test_issue_validates_its_scope(client, world):
     assert issue(client, world, unit="1").status_code == 400
     assert issue(client, world, unit="1-9").get_json()["code"] == "unit_not_found"
     assert issue(client, world, building=7).get_json()["code"] == "building_not_found"
+
+
+def test_redeeming_is_limited_per_person_not_per_address(app, client, world, monkeypatch):
+    from server.extensions import limiter
+
+    monkeypatch.setitem(app.config, "INVITE_RATE", "2/minute")
+    limiter.reset()
+    try:
+        statuses = [redeem(client, world, "WRONG-CODE").status_code for _ in range(3)]
+        assert statuses == [404, 404, 429]
+        # A neighbour on the same network is still let through.
+        assert redeem(client, world, "WRONG-CODE", who="resident_1_2").status_code == 404
+    finally:
+        limiter.reset()
