@@ -41,13 +41,9 @@ def grant_role(openid, role, compound_code, building, unit, household, relation)
 
     The user need not have signed in yet: they get the role on first login.
     """
+    scope = _scope(compound_code, building, unit, household)
     try:
-        target = roles.resolve_target(role, compound_code, building, unit, household)
-        user = roles.user_for_openid(openid)
-        _, created = roles.grant(
-            user.id, role, target, relation=relation if role == "resident" else None
-        )
-        db.session.commit()
+        created = roles.grant_by_openid(openid, role, scope, relation)
     except AppError as error:
         _fail(error)
     where = _describe(compound_code, building, unit, household)
@@ -65,14 +61,22 @@ def grant_role(openid, role, compound_code, building, unit, household, relation)
 def revoke_role(openid, role, compound_code, building, unit, household):
     """Take ROLE over the given scope away from OPENID."""
     try:
-        target = roles.resolve_target(role, compound_code, building, unit, household)
-        user = roles.user_for_openid(openid)
-        removed = roles.revoke(user.id, role, target)
-        db.session.commit()
+        removed = roles.revoke_by_openid(
+            openid, role, _scope(compound_code, building, unit, household)
+        )
     except AppError as error:
         _fail(error)
     where = _describe(compound_code, building, unit, household)
     click.echo(f"{'revoked' if removed else 'did not have'}: {openid} {role} {where}")
+
+
+def _scope(compound_code, building, unit, household) -> dict:
+    return {
+        "compound_code": compound_code,
+        "building": building,
+        "unit": unit,
+        "household": household,
+    }
 
 
 def _describe(compound_code, building, unit, household) -> str:

@@ -56,7 +56,8 @@ def normalise_database_url(url: str) -> str:
 
 def engine_options(url: str, pool_recycle: int) -> dict:
     """Engine options: pre-ping and recycle connections before the server drops them."""
-    options: dict = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's message must not quote session keys.
+    options: dict = {"pool_pre_ping": True, "hide_parameters": True}
     if url.startswith("mysql"):
         options.update(
             pool_recycle=pool_recycle,
@@ -124,6 +125,10 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "SCHEDULER_JOBS": env.get("SCHEDULER_JOBS", "server.jobs:JOBS"),
         "SCHEDULER_LEASE_SECONDS": _int(env, "SCHEDULER_LEASE_SECONDS", 30),
         "INVITE_TTL_DAYS": _int(env, "INVITE_TTL_DAYS", 60),
+        "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(Path(instance_path) / "uploads"),
+        "UPLOAD_MAX_BYTES": _int(env, "UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
+        "UPLOAD_RATE": env.get("UPLOAD_RATE", "30/minute"),
+        "UPLOAD_MAX_SIDE": _int(env, "UPLOAD_MAX_SIDE", 2560),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 6 * 1024 * 1024),
     }

@@ -8,7 +8,13 @@ from sqlalchemy.engine import Engine
 
 def configure_engine(engine: Engine) -> None:
     """SQLite: real transactions and savepoints (SQLAlchemy's documented pysqlite fix),
-    WAL so the API and the scheduler can share the file, and foreign keys on."""
+    WAL so the API and the scheduler can share the file, and foreign keys on.
+
+    Transactions begin IMMEDIATE (taking the write lock up front): a deferred one that
+    read first and writes later fails outright if another process wrote in between,
+    which the API and the scheduler would do to each other all day. Read-only side
+    connections ask for execution_options(sqlite_begin="DEFERRED").
+    """
     if engine.dialect.name != "sqlite":
         return
 
@@ -23,7 +29,5 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        # execution_options(sqlite_begin="IMMEDIATE") takes the write lock up front,
-        # for read-then-write transactions that must not interleave.
-        mode = conn.get_execution_options().get("sqlite_begin", "")
-        conn.exec_driver_sql(f"BEGIN {mode}".strip())
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")

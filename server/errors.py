@@ -5,6 +5,7 @@ Envelope: `{"code": "<stable machine code>", "message": "<human, Chinese>", "det
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
@@ -167,6 +168,17 @@ def _translate(value: Any) -> Any:
 def register_error_handlers(app: Flask) -> None:
     """One handler for typed errors, one for the database being away, one for the rest."""
 
+    @app.before_request
+    def _refuse_unparseable_json():
+        # The parsers catch only JSONDecodeError: a 200,000-deep array (RecursionError)
+        # or a 5,000-digit number (ValueError) would otherwise end in a 500.
+        if request.is_json and request.content_length:
+            try:
+                json.loads(request.get_data(cache=True))
+            except (ValueError, RecursionError):
+                return {"code": "bad_request", "message": "请求格式有误"}, 400
+        return None
+
     @app.error_processor
     def _apiflask_errors(error: HTTPError):
         if error.status_code >= 500:
@@ -187,12 +199,15 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(PoolTimeout)
     def _database_unavailable(error: Exception):
         if isinstance(error, DBAPIError) and not (
-            error.connection_invalidated or _is_connection_error(error)
+            error.connection_invalidated or _is_connection_error(error) or _is_busy(error)
         ):
             return _internal(error)
         log.warning(
             "database unavailable on %s %s: %s", request.method, request.path, type(error).__name__
         )
+        if _is_busy(error):
+            body = {"code": "database_busy", "message": "系统繁忙，请稍后再试"}
+            return body, 503, {"Retry-After": "1"}
         body = {"code": "database_unavailable", "message": "服务暂时不可用，请稍后再试"}
         return body, 503, {"Retry-After": "5"}
 
@@ -200,6 +215,15 @@ def register_error_handlers(app: Flask) -> None:
 # MySQL client error numbers that mean "the server is not there": can't connect,
 # gone away, lost connection, server shutdown, lock wait/deadlock are not included.
 _CONNECTION_ERRNOS = {2002, 2003, 2005, 2006, 2013, 2055, 1053, 1927, 4031}
+
+
+# Lock wait timeout, deadlock: the request may simply be tried again.
+_BUSY_ERRNOS = {1205, 1213}
+
+
+def _is_busy(error: DBAPIError) -> bool:
+    args = getattr(getattr(error, "orig", None), "args", ())
+    return bool(args) and args[0] in _BUSY_ERRNOS
 
 
 def _is_connection_error(error: DBAPIError) -> bool:

@@ -8,17 +8,13 @@ import sys
 
 from flask import Flask
 
-# key=value in URLs and "key": "value" in JSON-ish text.
+# key=value in URLs and SQL, "key": "value" in JSON-ish text, quoted or not.
 _SECRET_KEYS = r"secret|js_code|session_key|access_token|api_key|paySign|sign"  # noqa: S105
-_PATTERNS = (
-    re.compile(rf"(?i)\b({_SECRET_KEYS})=([^&\s\"']+)"),
-    re.compile(rf"(?i)([\"']?\b(?:{_SECRET_KEYS})[\"']?\s*:\s*[\"']?)([^\"',}}\s]+)"),
-)
+_PATTERN = re.compile(rf"(?i)\b({_SECRET_KEYS})([\"']?\s*[:=]\s*[\"']?)([^&\s\"',)}}]+)")
 
 
 def redact(text: str) -> str:
-    text = _PATTERNS[0].sub(r"\1=***", text)
-    return _PATTERNS[1].sub(r"\1***", text)
+    return _PATTERN.sub(r"\1\2***", text)
 
 
 class RedactSecrets(logging.Filter):
@@ -30,6 +26,14 @@ class RedactSecrets(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
+
+
+class RedactingFormatter(logging.Formatter):
+    """Redacts the whole formatted record, tracebacks included (a driver error can
+    quote the SQL it was running)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -54,7 +58,7 @@ def configure_logging(app: Flask) -> None:
     if not any(isinstance(h, _StderrHandler) for h in root.handlers):
         handler = _StderrHandler()
         handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
+            RedactingFormatter("%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
         )
         handler.addFilter(RedactSecrets())
         root.addHandler(handler)

@@ -5,7 +5,7 @@ from flask import current_app
 
 from server.api.schemas import LoginIn, LoginOut
 from server.extensions import limiter
-from server.services import auth, users
+from server.services import auth
 from server.wechat import mini_program
 
 bp = APIBlueprint("auth", __name__, url_prefix="/api/v1/auth", tag="Auth")
@@ -20,9 +20,4 @@ bp = APIBlueprint("auth", __name__, url_prefix="/api/v1/auth", tag="Auth")
     responses={401: "wechat_code_invalid", 429: "too many logins", 503: "wechat_unavailable"},
 )
 def login(body):
-    result = auth.login(mini_program(), body["code"])
-    return {
-        "token": result.token,
-        "expires_in": result.expires_in,
-        "user": users.describe(result.principal),
-    }
+    return auth.login(mini_program(), body["code"])

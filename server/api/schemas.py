@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from zoneinfo import ZoneInfo
 
 from apiflask import Schema, fields, validators
@@ -11,7 +12,20 @@ from marshmallow import ValidationError
 from server.models.user import RELATIONS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Bidirectional overrides and isolates can make a name read differently than it is.
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """NFKC-normalised (full-width digits from a Chinese IME become 0-9), stripped,
+    refusing control characters, line/paragraph separators and bidi overrides."""
+    value = unicodedata.normalize("NFKC", value).strip()
+    for ch in value:
+        if multiline and ch == "\n":
+            continue
+        if unicodedata.category(ch) in {"Cc", "Zl", "Zp"} or ch in _BIDI:
+            raise ValidationError("不能包含换行或控制字符" if not multiline else "包含不允许的字符")
+    return value
 
 
 class LocalDateTime(fields.DateTime):
@@ -24,16 +38,40 @@ class LocalDateTime(fields.DateTime):
 
 
 class Text(fields.String):
-    """A one-line text field: stripped, no control characters, length-checked."""
+    """A text field, cleaned by `clean_text` and then length-checked (one line unless
+    `multiline`)."""
 
-    def __init__(self, max_length: int, min_length: int = 1, **kwargs):
-        super().__init__(validate=validators.Length(min_length, max_length), **kwargs)
+    def __init__(self, max_length: int, min_length: int = 1, multiline: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.multiline = multiline
+        self.length = validators.Length(min_length, max_length)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs).strip()
-        if _CONTROL.search(value):
-            raise ValidationError("不能包含换行或控制字符")
+        value = clean_text(
+            super()._deserialize(value, attr, data, **kwargs), multiline=self.multiline
+        )
+        return self.length(value)
+
+
+class Digits(fields.String):
+    """ASCII digits only (after NFKC, so full-width digits are accepted as typed)."""
+
+    def __init__(self, max_length: int, **kwargs):
+        super().__init__(**kwargs)
+        self.pattern = re.compile(rf"[0-9]{{1,{max_length}}}")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = unicodedata.normalize("NFKC", super()._deserialize(value, attr, data, **kwargs))
+        value = value.strip()
+        if not self.pattern.fullmatch(value):
+            raise ValidationError("应为数字，如 301")
         return value
+
+
+def Int(**kwargs) -> fields.Integer:
+    """An integer that refuses 1.5 and "1" (strict), and values beyond 64 bits."""
+    kwargs.setdefault("validate", validators.Range(1, 2**63 - 1))
+    return fields.Integer(strict=True, **kwargs)
 
 
 # ----- auth and me -----
@@ -42,7 +80,10 @@ class Text(fields.String):
 class LoginIn(Schema):
     code = fields.String(
         required=True,
-        validate=validators.Length(1, 128),
+        validate=[
+            validators.Length(1, 128),
+            validators.Regexp(r"^[\x21-\x7e]+\Z", error="登录凭证格式不对"),
+        ],
         metadata={"description": "The code from wx.login()"},
     )
 
@@ -111,13 +152,17 @@ class CompoundOut(Schema):
 # ----- bindings -----
 
 
-class BindingIn(Schema):
-    compound = fields.String(required=True, validate=validators.Length(1, 32))
-    building = fields.Integer(required=True, validate=validators.Range(1, 999))
-    unit = fields.Integer(required=True, validate=validators.Range(1, 99))
-    room = fields.String(
-        required=True, validate=validators.Regexp(r"^\d{1,6}$", error="房号应为数字，如 301")
+def CompoundCode(**kwargs) -> fields.String:
+    return fields.String(
+        validate=validators.Regexp(r"^[A-Za-z0-9_-]{1,32}\Z", error="小区编号格式不对"), **kwargs
     )
+
+
+class BindingIn(Schema):
+    compound = CompoundCode(required=True)
+    building = Int(required=True, validate=validators.Range(1, 999))
+    unit = Int(required=True, validate=validators.Range(1, 99))
+    room = Digits(6, required=True)
     name = Text(
         32, required=True, metadata={"description": "how the requester is known to neighbours"}
     )
@@ -160,10 +205,12 @@ class RejectIn(Schema):
 
 
 class InviteIssueIn(Schema):
-    compound = fields.String(required=True, validate=validators.Length(1, 32))
-    building = fields.Integer(validate=validators.Range(1, 999))
+    compound = CompoundCode(required=True)
+    building = Int(validate=validators.Range(1, 999))
     unit = fields.String(
-        validate=validators.Regexp(r"^\d{1,3}-\d{1,2}$", error="单元格式应为 楼-单元，如 1-2")
+        validate=validators.Regexp(
+            r"^[0-9]{1,3}-[0-9]{1,2}\Z", error="单元格式应为 楼-单元，如 1-2"
+        )
     )
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from apiflask import HTTPTokenAuth
 from flask import request
 from flask_limiter.util import get_remote_address
@@ -28,9 +26,10 @@ def principal() -> Principal:
 
 
 def caller_key() -> str:
-    """A rate-limit key per signed-in caller (their token), not per address: a whole
-    compound may reach us through one NAT address."""
+    """A rate-limit key per signed-in person (not per token: every login mints a new
+    one; not per address: a whole compound may share one NAT address)."""
     header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer ") and len(header) > 7:
-        return "token:" + hashlib.sha256(header[7:].encode()).hexdigest()[:32]
+    user_id = auth_service.token_user_id(header[7:]) if header.startswith("Bearer ") else None
+    if user_id is not None:
+        return f"user:{user_id}"
     return "ip:" + (get_remote_address() or "unknown")

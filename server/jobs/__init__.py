@@ -30,7 +30,7 @@ JOBS: list[Job] = [
     ),
     Job(
         name="prune_job_runs",
-        func="server.jobs.runner:prune_job_runs",
+        func="server.services.maintenance:prune_job_runs",
         trigger="cron",
         schedule={"hour": 3, "minute": 40},
         misfire_grace_time=6 * 3600,

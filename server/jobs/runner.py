@@ -19,7 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
-from sqlalchemy import delete, insert, update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from server.extensions import db
@@ -56,14 +56,15 @@ def make_trigger(job: Job):
     raise ValueError(f"job {job.name}: unknown trigger {job.trigger!r}")
 
 
-def last_fire_time(trigger, now: datetime, window_seconds: int) -> datetime:
-    """The latest fire time of `trigger` at or before `now` (looking back `window_seconds`)."""
+def last_fire_time(trigger, now: datetime, window_seconds: int) -> datetime | None:
+    """The latest fire time of `trigger` at or before `now` (looking back
+    `window_seconds`), or None if there is none in that window."""
     fire = trigger.get_next_fire_time(None, now - timedelta(seconds=window_seconds))
     last = None
     while fire is not None and fire <= now:
         last = fire
         fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
-    return (last or now.replace(microsecond=0)).astimezone(UTC)
+    return last.astimezone(UTC) if last else None
 
 
 class JobRunner:
@@ -79,6 +80,9 @@ class JobRunner:
             log.debug("job %s skipped: not the lease holder", job.name)
             return
         fire_time = last_fire_time(trigger, now, job.misfire_grace_time)
+        if fire_time is None:  # woken outside any fire time's grace: nothing to claim
+            log.warning("job %s woke with no fire time in its grace window", job.name)
+            return
         with self.app.app_context():
             run_id = self._claim(job.name, fire_time)
             if run_id is None:
@@ -87,15 +91,15 @@ class JobRunner:
             try:
                 result = func()
             except Exception as exc:
-                db.session.rollback()
+                db.session.remove()
                 log.exception("job %s (fire time %s) failed", job.name, fire_time.isoformat())
                 self._finish(run_id, "failed", f"{type(exc).__name__}: {exc}"[:2000])
             else:
+                db.session.remove()  # end the job's transaction before writing its record
                 log.info("job %s (fire time %s) done: %s", job.name, fire_time.isoformat(), result)
                 self._finish(run_id, "done", None)
             finally:
                 current_fire_time.reset(token)
-                db.session.remove()
 
     def _claim(self, job_name: str, fire_time: datetime) -> int | None:
         try:
@@ -175,11 +179,3 @@ def run_forever(app: Flask) -> None:
         scheduler.start()
     finally:
         lease.release()
-
-
-def prune_job_runs(days: int = 14) -> int:
-    """Delete job-run records older than `days`. Returns how many."""
-    cutoff = utcnow() - timedelta(days=days)
-    count = db.session.execute(delete(JobRun).where(JobRun.fire_time < cutoff)).rowcount
-    db.session.commit()
-    return count

@@ -13,7 +13,9 @@ from server.errors import Forbidden, Unauthorized
 from server.extensions import db
 from server.models import User, utcnow
 from server.ratelimit import throttle
+from server.services import users
 from server.services.access import Principal, load_principal
+from server.services.users import UserView
 from server.wechat import MiniProgram
 
 TOKEN_SALT = "linli.auth.v1"  # noqa: S105 (a salt, not a secret)
@@ -23,7 +25,7 @@ TOKEN_SALT = "linli.auth.v1"  # noqa: S105 (a salt, not a secret)
 class LoginResult:
     token: str
     expires_in: int
-    principal: Principal
+    user: UserView
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -33,6 +35,16 @@ def _serializer() -> URLSafeTimedSerializer:
 def issue_token(user: User) -> tuple[str, int]:
     """A signed bearer token for the user and its lifetime in seconds."""
     return _serializer().dumps({"uid": user.id}), current_app.config["AUTH_TOKEN_TTL"]
+
+
+def token_user_id(token: str) -> int | None:
+    """The user id a valid, unexpired token names (signature checked, no database)."""
+    try:
+        payload = _serializer().loads(token, max_age=current_app.config["AUTH_TOKEN_TTL"])
+    except BadSignature:  # SignatureExpired is a BadSignature
+        return None
+    user_id = payload.get("uid") if isinstance(payload, dict) else None
+    return user_id if isinstance(user_id, int) else None
 
 
 def authenticate(token: str) -> Principal:
@@ -71,18 +83,21 @@ def login(wechat: MiniProgram, code: str) -> LoginResult:
     user.last_login_at = utcnow()
     db.session.commit()
     token, ttl = issue_token(user)
-    return LoginResult(token, ttl, load_principal(user.id))
+    return LoginResult(token, ttl, users.describe(load_principal(user.id)))
 
 
 def _upsert_user(openid: str, unionid: str | None) -> User:
     user = db.session.scalars(select(User).where(User.openid == openid)).first()
     if user is None:
         try:
-            with db.session.begin_nested():
-                user = User(openid=openid, unionid=unionid)
-                db.session.add(user)
+            user = User(openid=openid, unionid=unionid)
+            db.session.add(user)
+            db.session.flush()
         except IntegrityError:
-            # The same person's first two logins raced; the other one created the row.
+            # The same person's first two logins raced and the other created the row.
+            # Start over in a fresh transaction (which sees it): retrying inside this
+            # one would read a stale snapshot, or deadlock on MySQL's duplicate-key lock.
+            db.session.rollback()
             user = db.session.scalars(select(User).where(User.openid == openid)).one()
     if unionid and user.unionid != unionid:
         user.unionid = unionid

@@ -114,7 +114,7 @@ def reject(principal: Principal, request_id: int, reason: str) -> BindingRequest
 
 def cancel(principal: Principal, request_id: int) -> BindingRequest:
     """The requester withdraws their own pending request."""
-    request = db.session.get(BindingRequest, request_id)
+    request = _locked(request_id)
     if request is None or request.user_id != principal.id:
         raise NotFound("找不到该绑定申请", code="binding_not_found")
     _decide(request, principal, "cancelled")
@@ -145,9 +145,7 @@ def _open_key(user_id: int, household_id: int) -> str:
 
 
 def _reviewable(principal: Principal, request_id: int) -> BindingRequest:
-    request = db.session.scalars(
-        _with_household(select(BindingRequest)).where(BindingRequest.id == request_id)
-    ).first()
+    request = _locked(request_id)
     if request is None or request.compound_id not in principal.compound_ids:
         raise NotFound("找不到该绑定申请", code="binding_not_found")
     if not principal.reviews_household(request.household):
@@ -157,8 +155,21 @@ def _reviewable(principal: Principal, request_id: int) -> BindingRequest:
     return request
 
 
+def _locked(request_id: int) -> BindingRequest | None:
+    """The request, row-locked: a locking read also sees a decision committed meanwhile."""
+    return db.session.scalars(
+        select(BindingRequest)
+        .where(BindingRequest.id == request_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+
+
 def _decide(request: BindingRequest, principal: Principal, status: str, reason=None) -> None:
-    """Move a pending request to `status`, once: a conditional update, not a read-then-write."""
+    """Move a pending request to `status`, once (the row is locked; the update is
+    conditional as well, for databases without row locks)."""
+    if request.status != "pending":
+        raise Conflict(f"该申请已处理（{_STATUS_ZH[request.status]}）", code="binding_decided")
     changed = db.session.execute(
         update(BindingRequest)
         .where(BindingRequest.id == request.id, BindingRequest.status == "pending")
@@ -172,9 +183,7 @@ def _decide(request: BindingRequest, principal: Principal, status: str, reason=N
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
-        db.session.refresh(request)
-        status_zh = _STATUS_ZH.get(request.status, request.status)
-        raise Conflict(f"该申请已处理（{status_zh}）", code="binding_decided")
+        raise Conflict("该申请已被他人处理", code="binding_decided")
     db.session.refresh(request)
 
 

@@ -77,6 +77,19 @@ def load() -> DemoSummary:
     compound = Compound(code=CODE, name=NAME, address="山西省太原市杏花岭区坝陵桥街道")
     db.session.add(compound)
     db.session.flush()
+    _fee_items(compound)
+    people = _People()
+    for plan in PLAN:
+        _building(compound, plan, people)
+    for i in range(1, 10):
+        people.grant(f"committee-{i}", "committee", compound)
+    people.grant("supervisor-1", "supervisor", compound)
+    people.grant("admin", "admin", None)
+    db.session.commit()
+    return _summary(compound, created=True)
+
+
+def _fee_items(compound: Compound) -> None:
     db.session.add_all(
         [
             FeeItem(
@@ -98,33 +111,39 @@ def load() -> DemoSummary:
             ),
         ]
     )
-    person = 0
-    for plan in PLAN:
-        building = Building(compound_id=compound.id, number=plan.number, name=f"{plan.number}号楼")
-        db.session.add(building)
+
+
+def _building(compound: Compound, plan: BuildingPlan, people: _People) -> None:
+    building = Building(compound_id=compound.id, number=plan.number, name=f"{plan.number}号楼")
+    db.session.add(building)
+    db.session.flush()
+    people.grant(f"lead-{plan.number}", "building_lead", building)
+    for unit_no in range(1, plan.units + 1):
+        unit = Unit(compound_id=compound.id, building_id=building.id, number=unit_no)
+        db.session.add(unit)
         db.session.flush()
-        _grant(f"lead-{plan.number}", "building_lead", building, person)
-        person += 1
-        for unit_no in range(1, plan.units + 1):
-            unit = Unit(compound_id=compound.id, building_id=building.id, number=unit_no)
-            db.session.add(unit)
+        people.grant(f"liaison-{plan.number}-{unit_no}", "liaison", unit)
+        for household in _households(compound, building, unit, plan):
+            db.session.add(household)
             db.session.flush()
-            _grant(f"liaison-{plan.number}-{unit_no}", "liaison", unit, person)
-            person += 1
-            for household in _households(compound, building, unit, plan):
-                db.session.add(household)
-                db.session.flush()
+            if household.occupancy == "occupied":
                 label = f"{plan.number}-{unit_no}-{household.room}"
-                if household.occupancy == "occupied":
-                    _grant(f"resident-{label}", "resident", household, person, relation="owner")
-                    person += 1
-    for i in range(1, 10):
-        _grant(f"committee-{i}", "committee", compound, person)
-        person += 1
-    _grant("supervisor-1", "supervisor", compound, person)
-    _grant("admin", "admin", None, person + 1)
-    db.session.commit()
-    return _summary(compound, created=True)
+                people.grant(f"resident-{label}", "resident", household, relation="owner")
+
+
+class _People:
+    """Demo users, each with a deterministic Chinese name."""
+
+    def __init__(self):
+        self.count = 0
+
+    def grant(self, openid: str, role: str, target, relation: str | None = None) -> None:
+        user = roles.user_for_openid(openid)
+        if user.nickname is None:
+            user.nickname = demo_name(self.count)
+        self.count += 1
+        name = user.nickname if relation else None
+        roles.grant(user.id, role, target, relation=relation, name=name)
 
 
 def _households(compound, building, unit, plan: BuildingPlan):
@@ -148,13 +167,6 @@ def _households(compound, building, unit, plan: BuildingPlan):
                 area_m2=area,
                 occupancy="vacant" if label in VACANT else "occupied",
             )
-
-
-def _grant(openid: str, role: str, target, index: int, relation: str | None = None) -> None:
-    user = roles.user_for_openid(openid)
-    if user.nickname is None:
-        user.nickname = demo_name(index)
-    roles.grant(user.id, role, target, relation=relation, name=user.nickname if relation else None)
 
 
 def _summary(compound: Compound, *, created: bool) -> DemoSummary:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,11 +17,13 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from server.errors import Conflict, Forbidden, NotFound
+from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Household, HouseholdInvite, Unit, utcnow
-from server.services import compounds, roles
+from server.ratelimit import throttle
+from server.services import compounds, roles, users
 from server.services.access import Principal
+from server.services.users import UserView
 
 # No 0/O, 1/I/L: codes are read off paper by elderly eyes.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -40,7 +43,9 @@ def new_code() -> str:
 
 
 def normalise(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
+    """As typed off paper: any case, with spaces or dashes, full-width from a Chinese IME."""
+    folded = unicodedata.normalize("NFKC", code).upper()
+    return "".join(ch for ch in folded if ch in ALPHABET or ch in "01IOL")
 
 
 def code_hash(code: str) -> str:
@@ -59,36 +64,15 @@ def issue(
 
     Older unused codes of those households are revoked, so only the newest slip
     works. `principal` None means the operator CLI. Raises Forbidden unless the
-    caller is on the compound's committee.
+    caller is on the compound's committee, ValidationFailed for two scopes at once.
     """
+    if building is not None and unit:
+        raise ValidationFailed("building 和 unit 只能给一个", code="too_many_scopes")
     compound = compounds.get_compound(compound_code)
-    if principal is not None and not principal.committee_of(compound.id):
-        if compound.id in principal.compound_ids:
-            raise Forbidden("只有业委会成员可以生成邀请码", code="committee_only")
-        raise NotFound("找不到该小区，请核对小区编号", code="compound_not_found")
-    query = (
-        select(Household)
-        .options(joinedload(Household.unit).joinedload(Unit.building))
-        .where(Household.compound_id == compound.id)
-        .order_by(Household.building_id, Household.unit_id, Household.floor, Household.room)
-    )
-    if unit:
-        query = query.where(
-            Household.unit_id == compounds.get_unit(compound, *compounds.parse_unit_path(unit)).id
-        )
-    elif building is not None:
-        query = query.where(Household.building_id == compounds.get_building(compound, building).id)
-    households = list(db.session.scalars(query))
+    _check_committee(principal, compound.id)
+    households = _households(compound, building, unit)
     now = utcnow()
-    db.session.execute(
-        update(HouseholdInvite)
-        .where(
-            HouseholdInvite.household_id.in_([h.id for h in households]),
-            HouseholdInvite.used_at.is_(None),
-            HouseholdInvite.revoked_at.is_(None),
-        )
-        .values(revoked_at=now)
-    )
+    _revoke_unused([h.id for h in households], now)
     expires_at = now + timedelta(days=current_app.config["INVITE_TTL_DAYS"])
     issued = []
     for household in households:
@@ -107,11 +91,54 @@ def issue(
     return issued
 
 
-def redeem(principal: Principal, code: str, *, name: str, relation: str) -> Household:
+def _check_committee(principal: Principal | None, compound_id: int) -> None:
+    if principal is None or principal.committee_of(compound_id):
+        return
+    if compound_id in principal.compound_ids:
+        raise Forbidden("只有业委会成员可以生成邀请码", code="committee_only")
+    raise NotFound("找不到该小区，请核对小区编号", code="compound_not_found")
+
+
+def _households(compound, building: int | None, unit: str | None) -> list[Household]:
+    query = (
+        select(Household)
+        .options(joinedload(Household.unit).joinedload(Unit.building))
+        .where(Household.compound_id == compound.id)
+        .order_by(Household.building_id, Household.unit_id, Household.floor, Household.room)
+    )
+    if unit:
+        target = compounds.get_unit(compound, *compounds.parse_unit_path(unit))
+        query = query.where(Household.unit_id == target.id)
+    elif building is not None:
+        query = query.where(Household.building_id == compounds.get_building(compound, building).id)
+    return list(db.session.scalars(query))
+
+
+def _revoke_unused(household_ids: list[int], now) -> None:
+    db.session.execute(
+        update(HouseholdInvite)
+        .where(
+            HouseholdInvite.household_id.in_(household_ids),
+            HouseholdInvite.used_at.is_(None),
+            HouseholdInvite.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    household: Household
+    user: UserView
+
+
+def redeem(principal: Principal, code: str, *, name: str, relation: str) -> Redeemed:
     """Bind the caller to the household of an invite code, using the code up.
 
-    Raises NotFound (unknown code), Conflict (used, revoked or expired; or already bound).
+    Raises TooManyRequests (guessing), NotFound (unknown code), Conflict (used,
+    revoked or expired; or already bound).
     """
+    throttle("invite-redeem", current_app.config["INVITE_RATE"], f"user:{principal.id}")
     invite = db.session.scalars(
         select(HouseholdInvite)
         .options(joinedload(HouseholdInvite.household))
@@ -135,4 +162,4 @@ def redeem(principal: Principal, code: str, *, name: str, relation: str) -> Hous
         raise Conflict("该邀请码已被使用，如有疑问请联系单元联络人", code="invite_used")
     roles.grant(principal.id, "resident", invite.household, relation=relation, name=name.strip())
     db.session.commit()
-    return invite.household
+    return Redeemed(invite.household, users.describe(principal))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from server.errors import ValidationFailed
 from server.extensions import db
@@ -59,9 +60,44 @@ def grant(
         granted_by_id=granted_by_id,
         **ids,
     )
-    db.session.add(membership)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(membership)
+    except IntegrityError:
+        # Granted at the same moment by someone else (an approval racing a redemption).
+        existing = db.session.scalars(
+            select(Membership)
+            .where(
+                Membership.user_id == user_id, Membership.role == role, Membership.scope_key == key
+            )
+            .with_for_update(read=True)  # shared: see above in services/auth.py
+        ).one()
+        return existing, False
     return membership, True
+
+
+def grant_by_openid(
+    openid: str,
+    role: str,
+    scope: dict,
+    relation: str | None = None,
+) -> bool:
+    """The operator's grant (CLI): `scope` holds compound_code and at most one of
+    building, unit, household. Commits; returns whether the role is new."""
+    target = resolve_target(role, **scope)
+    user = user_for_openid(openid)
+    _, created = grant(user.id, role, target, relation=relation if role == "resident" else None)
+    db.session.commit()
+    return created
+
+
+def revoke_by_openid(openid: str, role: str, scope: dict) -> bool:
+    """The operator's revoke (CLI). Commits; returns whether there was such a role."""
+    target = resolve_target(role, **scope)
+    user = user_for_openid(openid)
+    removed = revoke(user.id, role, target)
+    db.session.commit()
+    return removed
 
 
 def revoke(user_id: int, role: str, target: Target) -> bool:

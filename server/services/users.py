@@ -56,42 +56,46 @@ def describe(principal: Principal) -> UserView:
         .where(Membership.user_id == principal.id)
         .order_by(Membership.compound_id, Membership.role, Membership.id)
     ).all()
-    roles, households = [], []
-    for m, compound, building_no, unit_no, household in rows:
-        parts = [str(p) for p in (building_no, unit_no) if p is not None]
-        if household is not None:
-            parts.append(household.room)
-        label = "-".join(parts) or (compound.name if compound else "平台")
-        scope_id = {
-            "household": m.household_id,
-            "unit": m.unit_id,
-            "building": m.building_id,
-            "compound": m.compound_id,
-        }.get(m.scope)
-        roles.append(
-            RoleView(
-                m.role,
-                m.scope,
-                scope_id,
-                compound.code if compound else None,
-                compound.name if compound else None,
-                label,
-            )
-        )
-        if household is not None:
-            households.append(
-                HouseholdView(
-                    household.id,
-                    compound.code,
-                    compound.name,
-                    building_no,
-                    unit_no,
-                    household.room,
-                    household.floor,
-                    household.area_m2,
-                    household.occupancy,
-                    m.relation,
-                    label,
-                )
-            )
+    roles = [_role_view(*row) for row in rows]
+    households = [_household_view(*row) for row in rows if row[4] is not None]
     return UserView(principal.id, principal.user.nickname, roles, households)
+
+
+def _label(compound, building_no, unit_no, household) -> str:
+    parts = [str(p) for p in (building_no, unit_no) if p is not None]
+    if household is not None:
+        parts.append(household.room)
+    return "-".join(parts) or (compound.name if compound else "平台")
+
+
+def _role_view(m: Membership, compound, building_no, unit_no, household) -> RoleView:
+    scope_id = {
+        "household": m.household_id,
+        "unit": m.unit_id,
+        "building": m.building_id,
+        "compound": m.compound_id,
+    }.get(m.scope)
+    return RoleView(
+        role=m.role,
+        scope=m.scope,
+        scope_id=scope_id,
+        compound=compound.code if compound else None,
+        compound_name=compound.name if compound else None,
+        label=_label(compound, building_no, unit_no, household),
+    )
+
+
+def _household_view(m: Membership, compound, building_no, unit_no, household) -> HouseholdView:
+    return HouseholdView(
+        id=household.id,
+        compound=compound.code,
+        compound_name=compound.name,
+        building=building_no,
+        unit=unit_no,
+        room=household.room,
+        floor=household.floor,
+        area_m2=household.area_m2,
+        occupancy=household.occupancy,
+        relation=m.relation,
+        label=_label(compound, building_no, unit_no, household),
+    )

@@ -33,7 +33,7 @@ class DatabaseStorage(SessionStorage):
         return f"{self.prefix}:{key}"
 
     def get(self, key, default=None):
-        with self.engine.connect() as conn:
+        with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
             row = conn.execute(
                 select(KeyValue.value, KeyValue.expires_at).where(KeyValue.key == self._key(key))
             ).first()
@@ -54,11 +54,11 @@ class DatabaseStorage(SessionStorage):
         """Hold the row of `key` locked (MySQL: SELECT ... FOR UPDATE) while the caller
         decides whether to refresh it, so concurrent processes fetch once, not N times."""
         full_key = self._key(key)
-        with (
-            self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn,
-            conn.begin(),
-        ):
+        # Create the row in its own transaction first: two lockers that both insert and
+        # then lock would deadlock on MySQL's shared duplicate-key locks.
+        with self.engine.begin() as conn:
             _ensure_row(conn, full_key)
+        with self.engine.begin() as conn:
             row = conn.execute(
                 select(KeyValue.value, KeyValue.expires_at)
                 .where(KeyValue.key == full_key)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from flask import Flask, Response, jsonify, request
 
 from server.config import SANDBOX_APPID, SANDBOX_SECRET
-from server.wechat.limits import check_value
+from server.wechat.limits import check_value, kind_of
 
 # Codes that make jscode2session fail the way WeChat does.
 CODE_ERRORS = {
@@ -198,37 +198,20 @@ def _register_tokens(app: Flask, state: SandboxState) -> None:
 def _register_messages(app: Flask, state: SandboxState) -> None:
     @app.post("/cgi-bin/message/subscribe/send")
     def subscribe_send():
-        return _record(state, "subscribe", check_limits=True)
+        return _record(state, "subscribe")
 
     @app.post("/cgi-bin/message/template/send")
     def template_send():
-        return _record(state, "template", check_limits=False)
+        return _record(state, "template")
 
 
-def _record(state: SandboxState, kind: str, *, check_limits: bool):
+def _record(state: SandboxState, kind: str):
     with state.lock:
         error = state.token_error(request.args.get("access_token"))
+    body = request.get_json(silent=True)
+    error = error or _message_error(body, kind)
     if error:
         return wx_error(*error)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return wx_error(47001, "data format error")
-    if not body.get("touser"):
-        return wx_error(40003, "invalid openid")
-    if not body.get("template_id"):
-        return wx_error(40037, "invalid template_id")
-    data = body.get("data")
-    if not isinstance(data, dict) or not data:
-        return wx_error(47003, "argument invalid! data is empty")
-    for key, item in data.items():
-        value = item.get("value") if isinstance(item, dict) else None
-        problem = (
-            check_value(key, value)
-            if check_limits
-            else (None if isinstance(value, str) else f"{key}: value missing")
-        )
-        if problem:
-            return wx_error(47003, f"argument invalid! {problem}")
     with state.lock:
         msgid = len(state.messages) + 1
         state.messages.append(
@@ -237,14 +220,40 @@ def _record(state: SandboxState, kind: str, *, check_limits: bool):
                 "kind": kind,
                 "touser": body["touser"],
                 "template_id": body["template_id"],
-                "page": body.get("page") or body.get("url"),
-                "miniprogram": body.get("miniprogram"),
+                "page": body.get("page") or (body.get("miniprogram") or {}).get("pagepath"),
                 "miniprogram_state": body.get("miniprogram_state"),
-                "data": {k: v["value"] for k, v in data.items()},
+                "data": {k: v["value"] for k, v in body["data"].items()},
                 "received_at": time.time(),
             }
         )
     return jsonify({"errcode": 0, "errmsg": "ok", "msgid": msgid})
+
+
+def _message_error(body, kind: str) -> tuple[int, str] | None:
+    """What WeChat would answer to a malformed message, or None."""
+    if not isinstance(body, dict):
+        return 47001, "data format error"
+    if not body.get("touser"):
+        return 40003, "invalid openid"
+    if not body.get("template_id"):
+        return 40037, "invalid template_id"
+    data = body.get("data")
+    if not isinstance(data, dict) or not data:
+        return 47003, "argument invalid! data is empty"
+    for key, item in data.items():
+        value = item.get("value") if isinstance(item, dict) else None
+        # Official-account templates may still use the old first/keywordN/remark keys.
+        old_style = kind == "template" and kind_of(key) is None
+        problem = _old_style_problem(key, value) if old_style else check_value(key, value)
+        if problem:
+            return 47003, f"argument invalid! {problem}"
+    return None
+
+
+def _old_style_problem(key: str, value) -> str | None:
+    if not isinstance(value, str) or not value:
+        return f"{key}: value missing"
+    return f"{key}: longer than 200 characters" if len(value) > 200 else None
 
 
 def _register_control(app: Flask, state: SandboxState) -> None:

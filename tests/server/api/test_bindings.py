@@ -163,6 +163,12 @@ def test_asking_for_a_room_that_does_not_exist(client, world, changes, code):
         {"name": "张三\n李四"},
         {"building": 0},
         {"building": "one"},
+        {"building": 1.5},
+        {"building": "1"},
+        {"room": "1O1"},
+        {"name": "王\u202e秀兰"},
+        {"name": "张三\u2028李四"},
+        {"compound": "aa\n"},
     ],
 )
 def test_malformed_requests_get_400_naming_the_field(client, world, changes):
@@ -182,3 +188,9 @@ def test_listing_requests_writes_the_access_log(client, world):
     assert [(e.actor_id, e.subject_id) for e in logged] == [
         (world.people["committee"].id, request_id)
     ]
+
+
+def test_full_width_room_digits_are_understood(client, world):
+    response = ask(client, world, room="１０２")
+    assert response.status_code == 201
+    assert response.get_json()["household"]["label"] == "1-1-102"

@@ -123,3 +123,15 @@ def test_login_is_rate_limited_per_openid(limited_app, db_session):
     assert client.post("/api/v1/auth/login", json={"code": "demo-neighbour"}).status_code == 200
     # ...but the address as a whole has its own, higher ceiling.
     assert client.post("/api/v1/auth/login", json={"code": "demo-third"}).status_code == 429
+
+
+def test_a_deadlock_is_a_503_to_retry_not_a_500(client, monkeypatch, db_session):
+    world = build_world("aa")
+
+    def deadlock(*args, **kwargs):
+        raise OperationalError("UPDATE x", {}, Exception(1213, "Deadlock found"))
+
+    monkeypatch.setattr("server.services.users.describe", deadlock)
+    response = client.get("/api/v1/me", headers=world.headers("committee"))
+    assert response.status_code == 503
+    assert response.get_json()["code"] == "database_busy"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
@@ -72,10 +74,15 @@ def test_expired_and_unknown_codes(client, world):
     assert response.get_json()["code"] == "invite_invalid"
 
 
-@pytest.mark.parametrize("who", ["resident_1_1", "liaison_1_1", "supervisor", "outsider"])
+@pytest.mark.parametrize("who", ["resident_1_1", "liaison_1_1", "supervisor"])
 def test_only_the_committee_issues_codes(client, world, who):
     response = issue(client, world, who=who)
-    assert response.status_code in {403, 404}
+    assert response.status_code == 403
+    assert response.get_json()["code"] == "committee_only"
+
+
+def test_an_outsider_does_not_learn_the_compound_exists(client, world):
+    assert issue(client, world, who="outsider").get_json()["code"] == "compound_not_found"
 
 
 def test_issue_validates_its_scope(client, world):
@@ -84,15 +91,31 @@ def test_issue_validates_its_scope(client, world):
     assert issue(client, world, building=7).get_json()["code"] == "building_not_found"
 
 
-def test_redeeming_is_limited_per_person_not_per_address(app, client, world, monkeypatch):
+def test_redeeming_is_limited_per_person_not_per_token_or_address(app, client, world, monkeypatch):
     from server.extensions import limiter
 
     monkeypatch.setitem(app.config, "INVITE_RATE", "2/minute")
     limiter.reset()
     try:
-        statuses = [redeem(client, world, "WRONG-CODE").status_code for _ in range(3)]
-        assert statuses == [404, 404, 429]
-        # A neighbour on the same network is still let through.
+        statuses = [redeem(client, world, "WRONG-CODE").status_code for _ in range(2)]
+        assert statuses == [404, 404]
+        # A fresh token (a new login) does not buy more guesses...
+        with freeze_time(timedelta(seconds=1), tick=True):
+            third = redeem(client, world, "WRONG-CODE")
+        assert third.status_code == 429
+        # ...but a neighbour on the same network is still let through.
         assert redeem(client, world, "WRONG-CODE", who="resident_1_2").status_code == 404
     finally:
         limiter.reset()
+
+
+def test_a_code_typed_in_full_width_still_works(client, world):
+    code = issue(client, world, unit="1-1").get_json()["items"][1]["code"]
+    full_width = "".join(chr(ord(ch) + 0xFEE0) if ch.isalnum() else ch for ch in code)
+    assert redeem(client, world, full_width).status_code == 200
+
+
+def test_issuing_for_a_building_and_a_unit_at_once_is_refused(client, world):
+    response = issue(client, world, building=1, unit="1-1")
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "too_many_scopes"

@@ -73,8 +73,9 @@ def test_a_fire_time_runs_once_even_when_two_runners_hold_it(app, committed_db):
         JobRunner(app, Lease(db.engine, f"lease-{i}", ttl_seconds=30, holder=f"h{i}"))
         for i in range(2)
     ]
-    for runner in runners:
-        runner.run(job, lambda: runs.append(1), trigger)
+    with freeze_time("2026-12-01 08:00:30"):  # both wake within the same minute
+        for runner in runners:
+            runner.run(job, lambda: runs.append(1), trigger)
     assert runs == [1]
     (run,) = db.session.scalars(select(JobRun).where(JobRun.job_name == "count")).all()
     assert run.status == "done"
@@ -87,7 +88,8 @@ def test_a_failing_job_is_recorded_and_does_not_stop_the_scheduler(app, committe
     def explode():
         raise ValueError("kaput")
 
-    runner.run(job, explode, make_trigger(job))
+    with freeze_time("2026-12-01 08:00:30"):
+        runner.run(job, explode, make_trigger(job))
     (run,) = db.session.scalars(select(JobRun).where(JobRun.job_name == "boom")).all()
     assert run.status == "failed"
     assert "kaput" in run.error

@@ -1,0 +1,18 @@
+"""Is the service able to work: can it reach its database?"""
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from server.errors import ServiceUnavailable
+from server.extensions import db
+
+
+def check() -> dict:
+    """{"status": "ok", "database": "ok"}, or ServiceUnavailable when the database is away."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.rollback()
+        raise ServiceUnavailable("数据库暂时不可用", code="database_unavailable") from None
+    return {"status": "ok", "database": "ok"}
