@@ -2,9 +2,9 @@
 
 from flask import Flask
 
-from server.api import auth, bindings, compounds, health, invites, me
+from server.api import auth, bindings, compounds, health, invites, me, uploads
 
-BLUEPRINTS = (health.bp, auth.bp, me.bp, compounds.bp, bindings.bp, invites.bp)
+BLUEPRINTS = (health.bp, auth.bp, me.bp, compounds.bp, bindings.bp, invites.bp, uploads.bp)
 
 
 def register_api(app: Flask) -> None:

@@ -5,6 +5,7 @@ from server.models.binding import BindingRequest, HouseholdInvite
 from server.models.compound import Building, Compound, Household, Unit
 from server.models.fees import FeeItem
 from server.models.system import AccessLog, JobRun, KeyValue, SchedulerLease
+from server.models.upload import Upload
 from server.models.user import Membership, User
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "Membership",
     "SchedulerLease",
     "Unit",
+    "Upload",
     "User",
     "utcnow",
 ]

@@ -6,8 +6,12 @@ when a new such route appears without a case here.
 
 from __future__ import annotations
 
-import pytest
+import io
 
+import pytest
+from PIL import Image
+
+from server.storage import EXTENSION_KEY, LocalStorage
 from tests.factories import build_world
 
 ACTORS_IN_A = ["resident_1_1", "liaison_1_1", "lead_1", "committee", "supervisor"]
@@ -25,6 +29,7 @@ CASES = {
         {"reason": "不是本单元住户"},
     ),
     "/api/v1/bindings/<int:request_id>/cancel": ("post", "/api/v1/bindings/{binding}/cancel", None),
+    "/api/v1/uploads/<int:upload_id>": ("get", "/api/v1/uploads/{upload}", None),
 }
 # Routes with a path parameter that is not an object of a compound.
 NOT_OBJECTS = {
@@ -35,7 +40,9 @@ NOT_OBJECTS = {
 
 
 @pytest.fixture
-def two_compounds(db_session, client):
+def two_compounds(app, db_session, client, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.extensions, EXTENSION_KEY, LocalStorage(tmp_path))
+    monkeypatch.setitem(app.config, "UPLOAD_RATE", "1000/minute")
     a, b = build_world("aa"), build_world("bb")
     asked = client.post(
         "/api/v1/bindings",
@@ -50,7 +57,16 @@ def two_compounds(db_session, client):
         headers=b.headers("outsider"),
     )
     assert asked.status_code == 201
-    return a, b, {"binding": asked.get_json()["id"]}
+    photo = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(photo, "JPEG")
+    uploaded = client.post(
+        "/api/v1/uploads",
+        data={"file": (io.BytesIO(photo.getvalue()), "photo.jpg")},
+        headers=b.headers("resident_1_1"),
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 201
+    return a, b, {"binding": asked.get_json()["id"], "upload": uploaded.get_json()["id"]}
 
 
 def test_every_object_route_has_a_tenancy_case(app):
