@@ -3,7 +3,7 @@
 from apiflask import APIBlueprint
 from flask import current_app
 
-from server.api.schemas import LoginIn, LoginOut
+from server.api.schemas.people import LoginIn, LoginOut
 from server.extensions import limiter
 from server.services import auth
 from server.wechat import mini_program

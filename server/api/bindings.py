@@ -2,7 +2,7 @@
 
 from apiflask import APIBlueprint
 
-from server.api.schemas import BindingIn, BindingListOut, BindingOut, BindingQuery, RejectIn
+from server.api.schemas.people import BindingIn, BindingListOut, BindingOut, BindingQuery, RejectIn
 from server.api.security import auth, principal
 from server.services import bindings
 

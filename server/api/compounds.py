@@ -2,7 +2,7 @@
 
 from apiflask import APIBlueprint
 
-from server.api.schemas import CompoundOut
+from server.api.schemas.people import CompoundOut
 from server.api.security import auth
 from server.services import compounds
 

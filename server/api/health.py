@@ -2,7 +2,7 @@
 
 from apiflask import APIBlueprint
 
-from server.api.schemas import HealthOut
+from server.api.schemas.people import HealthOut
 from server.services import health
 
 bp = APIBlueprint("health", __name__, tag="Health")

@@ -2,7 +2,7 @@
 
 from apiflask import APIBlueprint
 
-from server.api.schemas import InviteIssueIn, InviteListOut, RedeemIn, RedeemOut
+from server.api.schemas.people import InviteIssueIn, InviteListOut, RedeemIn, RedeemOut
 from server.api.security import auth, principal
 from server.services import invites
 

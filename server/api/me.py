@@ -2,7 +2,7 @@
 
 from apiflask import APIBlueprint
 
-from server.api.schemas import BindingListOut, UserOut
+from server.api.schemas.people import BindingListOut, UserOut
 from server.api.security import auth, principal
 from server.services import bindings, users
 

@@ -1,0 +1,1 @@
+"""Request and response schemas: they validate input and generate the OpenAPI document."""

@@ -1,0 +1,78 @@
+"""Field types shared by the schemas: cleaned text, digits, strict integers, local times."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from zoneinfo import ZoneInfo
+
+from apiflask import fields, validators
+from marshmallow import ValidationError
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Bidirectional overrides and isolates can make a name read differently than it is.
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """NFKC-normalised (full-width digits from a Chinese IME become 0-9), stripped,
+    refusing control characters, line/paragraph separators and bidi overrides."""
+    value = unicodedata.normalize("NFKC", value).strip()
+    for ch in value:
+        if multiline and ch == "\n":
+            continue
+        if unicodedata.category(ch) in {"Cc", "Zl", "Zp"} or ch in _BIDI:
+            raise ValidationError("不能包含换行或控制字符" if not multiline else "包含不允许的字符")
+    return value
+
+
+class LocalDateTime(fields.DateTime):
+    """A UTC datetime shown in Asia/Shanghai, ISO 8601 with its offset."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value.astimezone(SHANGHAI).isoformat(timespec="seconds")
+
+
+class Text(fields.String):
+    """A text field, cleaned by `clean_text` and then length-checked (one line unless
+    `multiline`)."""
+
+    def __init__(self, max_length: int, min_length: int = 1, multiline: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.multiline = multiline
+        self.length = validators.Length(min_length, max_length)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = clean_text(
+            super()._deserialize(value, attr, data, **kwargs), multiline=self.multiline
+        )
+        return self.length(value)
+
+
+class Digits(fields.String):
+    """ASCII digits only (after NFKC, so full-width digits are accepted as typed)."""
+
+    def __init__(self, max_length: int, **kwargs):
+        super().__init__(**kwargs)
+        self.pattern = re.compile(rf"[0-9]{{1,{max_length}}}")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = unicodedata.normalize("NFKC", super()._deserialize(value, attr, data, **kwargs))
+        value = value.strip()
+        if not self.pattern.fullmatch(value):
+            raise ValidationError("应为数字，如 301")
+        return value
+
+
+def Int(**kwargs) -> fields.Integer:
+    """An integer that refuses 1.5 and "1" (strict), and values beyond 64 bits."""
+    kwargs.setdefault("validate", validators.Range(1, 2**63 - 1))
+    return fields.Integer(strict=True, **kwargs)
+
+
+def CompoundCode(**kwargs) -> fields.String:
+    return fields.String(
+        validate=validators.Regexp(r"^[A-Za-z0-9_-]{1,32}\Z", error="小区编号格式不对"), **kwargs
+    )
