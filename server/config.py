@@ -6,12 +6,15 @@ secret stops start-up with a single line naming it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production"  # noqa: S105
 SANDBOX_APPID = "wx0000000000sandbox"
 SANDBOX_SECRET = "sandbox-app-secret"  # noqa: S105
+SANDBOX_OA_APPID = "wx00000000sandboxoa"
+SANDBOX_OA_SECRET = "sandbox-oa-secret"  # noqa: S105
 
 # Settings production cannot start without.
 REQUIRED_IN_PRODUCTION = (
@@ -81,36 +84,81 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         raise ConfigError(f"LINLI_ENV must be development, production or testing, got {mode!r}")
     production = mode == "production"
     if production:
-        for name in REQUIRED_IN_PRODUCTION:
-            if not env.get(name, "").strip():
-                raise ConfigError(
-                    f"{name} is not set; production mode needs it (README: Configuration)"
-                )
-        if len(env["SECRET_KEY"]) < 32:
-            raise ConfigError("SECRET_KEY must be at least 32 characters in production")
-
-    default_db = "sqlite:///" + str(Path(instance_path) / "linli.sqlite3")
-    database_url = normalise_database_url(env.get("DATABASE_URL") or default_db)
-    pool_recycle = _int(env, "DATABASE_POOL_RECYCLE", 1800)
-    public_base = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
-
+        _check_production(env)
     return {
         "LINLI_ENV": mode,
         "TESTING": mode == "testing",
         "SECRET_KEY": env.get("SECRET_KEY") or DEV_SECRET_KEY,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, pool_recycle),
         "AUTH_TOKEN_TTL": _int(env, "AUTH_TOKEN_TTL", 86400),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
+        "SCHEDULER_JOBS": env.get("SCHEDULER_JOBS", "server.jobs:JOBS"),
+        "SCHEDULER_LEASE_SECONDS": _int(env, "SCHEDULER_LEASE_SECONDS", 30),
+        "INVITE_TTL_DAYS": _int(env, "INVITE_TTL_DAYS", 60),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 6 * 1024 * 1024),
+        **_database(env, instance_path),
+        **_wechat(env, production),
+        **_limits(env),
+        **_uploads(env, instance_path),
+    }
+
+
+def _check_production(env: Mapping[str, str]) -> None:
+    for name in REQUIRED_IN_PRODUCTION:
+        if not env.get(name, "").strip():
+            raise ConfigError(
+                f"{name} is not set; production mode needs it (README: Configuration)"
+            )
+    if len(env["SECRET_KEY"]) < 32:
+        raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+
+
+def _database(env: Mapping[str, str], instance_path: str) -> dict:
+    default_db = "sqlite:///" + str(Path(instance_path) / "linli.sqlite3")
+    url = normalise_database_url(env.get("DATABASE_URL") or default_db)
+    return {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url, _int(env, "DATABASE_POOL_RECYCLE", 1800)),
+    }
+
+
+# The messages the service sends, by name (see server/services/messages.py).
+MESSAGE_TEMPLATES = ("new_issue", "issue_status", "return_visit", "reminder")
+
+
+def _wechat(env: Mapping[str, str], production: bool) -> dict:
+    sandbox_templates = {name: f"sandbox-{name}" for name in MESSAGE_TEMPLATES}
+    return {
         "WECHAT_APPID": env.get("WECHAT_APPID") or SANDBOX_APPID,
         "WECHAT_SECRET": env.get("WECHAT_SECRET") or SANDBOX_SECRET,
         "WECHAT_API_BASE": _with_slash(env.get("WECHAT_API_BASE", "https://api.weixin.qq.com/")),
-        "WECHAT_TIMEOUT": float(env.get("WECHAT_TIMEOUT", "4")),
+        "WECHAT_TIMEOUT": _float(env, "WECHAT_TIMEOUT", 4.0),
+        # Template ids of the subscribe messages, by name; none in production until set.
+        "WECHAT_SUBSCRIBE_TEMPLATES": _json_map(
+            env, "WECHAT_SUBSCRIBE_TEMPLATES", {} if production else sandbox_templates
+        ),
+        "WECHAT_MINIPROGRAM_STATE": _choice(
+            env,
+            "WECHAT_MINIPROGRAM_STATE",
+            ("formal", "trial", "developer"),
+            "formal" if production else "developer",
+        ),
+        # An official account for volunteers' template messages (optional).
+        "WECHAT_OA_APPID": env.get("WECHAT_OA_APPID", ""),
+        "WECHAT_OA_SECRET": env.get("WECHAT_OA_SECRET", ""),
+        "WECHAT_OA_TOKEN": env.get("WECHAT_OA_TOKEN", ""),
+        "WECHAT_OA_TEMPLATES": _json_map(env, "WECHAT_OA_TEMPLATES", {}),
         "WECHAT_PAY_MCH_ID": env.get("WECHAT_PAY_MCH_ID", ""),
         "WECHAT_PAY_API_KEY": env.get("WECHAT_PAY_API_KEY", ""),
         "WECHAT_PAY_API_BASE": _with_slash(
             env.get("WECHAT_PAY_API_BASE", "https://api.mch.weixin.qq.com/")
         ),
-        "PUBLIC_BASE_URL": public_base,
+    }
+
+
+def _limits(env: Mapping[str, str]) -> dict:
+    return {
         "REDIS_URL": env.get("REDIS_URL", ""),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
@@ -121,17 +169,50 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "LOGIN_RATE_PER_IP": env.get("LOGIN_RATE_PER_IP", "120/minute"),
         "LOGIN_RATE_PER_OPENID": env.get("LOGIN_RATE_PER_OPENID", "10/minute"),
         "INVITE_RATE": env.get("INVITE_RATE", "10/minute"),
-        "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
-        "SCHEDULER_JOBS": env.get("SCHEDULER_JOBS", "server.jobs:JOBS"),
-        "SCHEDULER_LEASE_SECONDS": _int(env, "SCHEDULER_LEASE_SECONDS", 30),
-        "INVITE_TTL_DAYS": _int(env, "INVITE_TTL_DAYS", 60),
+    }
+
+
+def _uploads(env: Mapping[str, str], instance_path: str) -> dict:
+    return {
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(Path(instance_path) / "uploads"),
         "UPLOAD_MAX_BYTES": _int(env, "UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
         "UPLOAD_RATE": env.get("UPLOAD_RATE", "30/minute"),
         "UPLOAD_MAX_SIDE": _int(env, "UPLOAD_MAX_SIDE", 2560),
-        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
-        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 6 * 1024 * 1024),
     }
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = env.get(name) or default
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _json_map(env: Mapping[str, str], name: str, default: dict) -> dict:
+    """A JSON object of name → string, e.g. {"issue_status": "tmpl-id"}."""
+    raw = env.get(name)
+    if not raw:
+        return dict(default)
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a JSON object, got {raw[:40]!r}") from None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ConfigError(f"{name} must be a JSON object of strings")
+    unknown = set(value) - set(MESSAGE_TEMPLATES)
+    if unknown:
+        raise ConfigError(f"{name} names unknown messages: {', '.join(sorted(unknown))}")
+    return value
 
 
 def _with_slash(url: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import flask_migrate
 import pytest
 import requests
+from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import MetaData, delete, inspect, text
 from werkzeug.serving import make_server
@@ -154,10 +155,21 @@ def db_session(app):
             db.session = original
 
 
+class _OwnContextClient(FlaskClient):
+    """Runs each request in an app context of its own, as in production (a request
+    inside the test's app context would share the test's session and transaction)."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
-def committed_db(app):
+def committed_db(app, monkeypatch):
     """For tests whose work crosses connections or processes: real commits, then every
-    table is emptied."""
+    table is emptied. On SQLite every transaction takes the write lock, so end reads
+    in the test's own session (db.session.commit()) before work elsewhere."""
+    monkeypatch.setattr(app, "test_client_class", _OwnContextClient)
     with app.app_context():
         yield db.session
         db.session.remove()

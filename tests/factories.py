@@ -69,13 +69,23 @@ class World:
     units: list[Unit]
     households: dict[str, Household]  # "1-1-101" → household
     people: dict[str, User] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    openids: dict[str, str] = field(default_factory=dict)
 
     def household(self, label: str) -> Household:
         return self.households[label]
 
     def headers(self, who: str) -> dict:
-        token, _ = auth.issue_token(self.people[who])
-        return {"Authorization": f"Bearer {token}"}
+        # Tokens are made at build time: reading a user after a commit would open a
+        # transaction (on SQLite, a write lock) in the test's own session.
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+    def fresh_headers(self, who: str) -> dict:
+        """A token made now (under a frozen clock, made at the frozen time)."""
+        return {"Authorization": f"Bearer {auth.issue_token(self.people[who])[0]}"}
+
+    def openid(self, who: str) -> str:
+        return self.openids[who]
 
 
 def build_world(code: str, *, units_per_building: int = 2, rooms=("101", "102", "201")) -> World:
@@ -101,6 +111,8 @@ def build_world(code: str, *, units_per_building: int = 2, rooms=("101", "102", 
         if role:
             roles.grant(user.id, role, target, **kwargs)
         world.people[key] = user
+        world.tokens[key] = auth.issue_token(user)[0]
+        world.openids[key] = user.openid
 
     person("resident_1_1", "resident", households["1-1-101"], relation="owner", name="王秀兰")
     person("resident_1_2", "resident", households["1-2-101"], relation="owner", name="李建国")

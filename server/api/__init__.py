@@ -2,9 +2,31 @@
 
 from flask import Flask
 
-from server.api import auth, bindings, compounds, health, invites, me, uploads
+from server.api import (
+    auth,
+    bindings,
+    compounds,
+    config,
+    health,
+    invites,
+    issues,
+    me,
+    uploads,
+    wechat_callbacks,
+)
 
-BLUEPRINTS = (health.bp, auth.bp, me.bp, compounds.bp, bindings.bp, invites.bp, uploads.bp)
+BLUEPRINTS = (
+    health.bp,
+    config.bp,
+    auth.bp,
+    me.bp,
+    compounds.bp,
+    bindings.bp,
+    invites.bp,
+    uploads.bp,
+    issues.bp,
+    wechat_callbacks.bp,
+)
 
 
 def register_api(app: Flask) -> None:

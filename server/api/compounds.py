@@ -2,9 +2,12 @@
 
 from apiflask import APIBlueprint
 
+from server.api.schemas.issues import FailedMessageListOut, PolicyIn, PolicyListOut
 from server.api.schemas.people import CompoundOut
-from server.api.security import auth
-from server.services import compounds
+from server.api.security import auth, principal
+from server.errors import NotFound
+from server.models.issue import CATEGORIES
+from server.services import compounds, deadlines, outbox
 
 bp = APIBlueprint("compounds", __name__, url_prefix="/api/v1/compounds", tag="Compounds")
 
@@ -15,3 +18,35 @@ bp = APIBlueprint("compounds", __name__, url_prefix="/api/v1/compounds", tag="Co
 @bp.doc(summary="A compound's buildings and units (no personal data)")
 def get_compound(code):
     return compounds.compound_structure(code)
+
+
+@bp.get("/<string(maxlength=32):code>/policies")
+@bp.auth_required(auth)
+@bp.output(PolicyListOut)
+@bp.doc(summary="Deadlines per category: accept within N hours, resolve within M days")
+def get_policies(code):
+    policies = deadlines.compound_policies(principal(), code)
+    return {"items": [{"category": c, **vars(p)} for c, p in policies.items()]}
+
+
+@bp.put("/<string(maxlength=32):code>/policies/<string(maxlength=16):category>")
+@bp.auth_required(auth)
+@bp.input(PolicyIn, arg_name="body")
+@bp.output(PolicyListOut)
+@bp.doc(
+    summary="Change a category's deadlines (committee); returns them all",
+    responses={403: "not committee"},
+)
+def put_policy(code, category, body):
+    if category not in CATEGORIES:
+        raise NotFound("没有这个类别", code="category_not_found")
+    policies = deadlines.update_policy(principal(), code, category, **body)
+    return {"items": [{"category": c, **vars(p)} for c, p in policies.items()]}
+
+
+@bp.get("/<string(maxlength=32):code>/failed-messages")
+@bp.auth_required(auth)
+@bp.output(FailedMessageListOut)
+@bp.doc(summary="Pushes WeChat refused for good, with the reason (committee)")
+def failed_messages(code):
+    return {"items": outbox.failed_for(principal(), code)}

@@ -2,9 +2,18 @@
 
 from apiflask import APIBlueprint
 
+from server.api.schemas.issues import (
+    InboxOut,
+    InboxQuery,
+    MarkReadIn,
+    MarkReadOut,
+    SubscriptionsIn,
+    SubscriptionsOut,
+    TaskListOut,
+)
 from server.api.schemas.people import BindingListOut, UserOut
 from server.api.security import auth, principal
-from server.services import bindings, users
+from server.services import bindings, inbox, return_visits, users
 
 bp = APIBlueprint("me", __name__, url_prefix="/api/v1/me", tag="Me")
 
@@ -23,3 +32,38 @@ def me():
 @bp.doc(summary="My binding requests, newest first")
 def my_bindings():
     return {"items": bindings.list_mine(principal())}
+
+
+@bp.get("/notifications")
+@bp.auth_required(auth)
+@bp.input(InboxQuery, location="query", arg_name="query")
+@bp.output(InboxOut)
+@bp.doc(summary="My in-app inbox, newest first, with the unread count")
+def my_notifications(query):
+    return inbox.notifications(principal(), before=query.get("before"), limit=query["limit"])
+
+
+@bp.post("/notifications/read")
+@bp.auth_required(auth)
+@bp.input(MarkReadIn, arg_name="body")
+@bp.output(MarkReadOut)
+@bp.doc(summary="Mark notifications read (all when ids is null)")
+def mark_read(body):
+    return {"marked": inbox.mark_read(principal(), body.get("ids"))}
+
+
+@bp.post("/subscriptions")
+@bp.auth_required(auth)
+@bp.input(SubscriptionsIn, arg_name="body")
+@bp.output(SubscriptionsOut)
+@bp.doc(summary="Templates I accepted in wx.requestSubscribeMessage (one send each)")
+def subscriptions(body):
+    return {"quotas": inbox.record_subscriptions(principal(), body["accepted"])}
+
+
+@bp.get("/tasks")
+@bp.auth_required(auth)
+@bp.output(TaskListOut)
+@bp.doc(summary="Return visits I am to make in person (liaisons)")
+def my_tasks():
+    return {"items": return_visits.tasks_for(principal())}

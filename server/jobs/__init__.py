@@ -21,6 +21,46 @@ class Job:
 
 JOBS: list[Job] = [
     Job(
+        name="dispatch_outbox",
+        func="server.jobs.tasks:dispatch_outbox",
+        trigger="interval",
+        schedule={"seconds": 5},
+        misfire_grace_time=30,
+        description="Send queued WeChat pushes (retries with backoff through outages).",
+    ),
+    Job(
+        name="escalate_overdue",
+        func="server.services.deadlines:escalate_overdue",
+        trigger="interval",
+        schedule={"minutes": 15},
+        misfire_grace_time=600,
+        description="Raise overdue issues to the building lead, then the committee.",
+    ),
+    Job(
+        name="auto_close_resolved",
+        func="server.services.issue_flow:auto_close_due",
+        trigger="interval",
+        schedule={"minutes": 15},
+        misfire_grace_time=600,
+        description="Close issues resolved 7 days ago that nobody confirmed.",
+    ),
+    Job(
+        name="return_visits",
+        func="server.services.return_visits:send_due",
+        trigger="interval",
+        schedule={"minutes": 15},
+        misfire_grace_time=600,
+        description="Ask 'is it still fixed?' a week after closing (or task the liaison).",
+    ),
+    Job(
+        name="referral_follow_ups",
+        func="server.services.deadlines:remind_referrals",
+        trigger="cron",
+        schedule={"hour": 9, "minute": 0},
+        misfire_grace_time=6 * 3600,
+        description="Remind handlers of referred issues on and after the follow-up date.",
+    ),
+    Job(
         name="expire_binding_requests",
         func="server.services.bindings:expire_stale",
         trigger="cron",

@@ -4,6 +4,8 @@ from server.models.base import Base, utcnow
 from server.models.binding import BindingRequest, HouseholdInvite
 from server.models.compound import Building, Compound, Household, Unit
 from server.models.fees import FeeItem
+from server.models.issue import CategoryPolicy, Issue, IssueEvent, ReturnVisit
+from server.models.messaging import Notification, OutboxMessage, SubscriptionQuota
 from server.models.system import AccessLog, JobRun, KeyValue, SchedulerLease
 from server.models.upload import Upload
 from server.models.user import Membership, User
@@ -13,14 +15,21 @@ __all__ = [
     "Base",
     "BindingRequest",
     "Building",
+    "CategoryPolicy",
     "Compound",
     "FeeItem",
     "Household",
     "HouseholdInvite",
+    "Issue",
+    "IssueEvent",
     "JobRun",
     "KeyValue",
     "Membership",
+    "Notification",
+    "OutboxMessage",
+    "ReturnVisit",
     "SchedulerLease",
+    "SubscriptionQuota",
     "Unit",
     "Upload",
     "User",

@@ -28,6 +28,9 @@ class Upload(Base):
     width: Mapped[int]
     height: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
+    # Set when the photo is attached to an issue (at reporting or with a later action).
+    issue_id: Mapped[int | None] = mapped_column(ForeignKey("issues.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("issue_events.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -32,6 +32,8 @@ class User(Base):
     openid: Mapped[str] = mapped_column(String(64), unique=True)
     unionid: Mapped[str | None] = mapped_column(String(64), index=True)
     nickname: Mapped[str | None] = mapped_column(String(64))
+    # The same person's openid in the official account (linked through unionid).
+    oa_openid: Mapped[str | None] = mapped_column(String(64), unique=True)
     session_key: Mapped[str | None] = mapped_column(String(64))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -22,7 +22,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from server.errors import AppError, NotFound
 from server.extensions import db
 from server.models import Upload
+from server.models.issue import Issue
 from server.services.access import Principal
+from server.services.issue_access import can_view
 from server.storage import get_storage, new_key
 
 log = logging.getLogger(__name__)
@@ -184,11 +186,14 @@ def _opaque(image: Image.Image) -> Image.Image:
 
 
 def may_view(principal: Principal, upload: Upload) -> bool:
-    """Whether the caller may see this photo: for now only the person who uploaded it.
-
-    Issue visibility will extend this: "or may see the issue the photo is attached to".
-    """
-    return upload.uploader_id == principal.id
+    """Whether the caller may see this photo: who uploaded it, or whoever may see the
+    issue it is attached to."""
+    if upload.uploader_id == principal.id:
+        return True
+    if upload.issue_id is None:
+        return False
+    issue = db.session.get(Issue, upload.issue_id)
+    return issue is not None and can_view(principal, issue)
 
 
 def open_upload(principal: Principal, upload_id: int) -> tuple[bytes, str]:

@@ -6,9 +6,10 @@ from flask import current_app
 
 from server.extensions import db
 from server.wechat.client import MiniProgram, StableTokenClient, WxSession
+from server.wechat.official_account import OfficialAccount
 from server.wechat.storage import DatabaseStorage
 
-__all__ = ["MiniProgram", "WxSession", "mini_program"]
+__all__ = ["MiniProgram", "OfficialAccount", "WxSession", "mini_program", "official_account"]
 
 
 def mini_program() -> MiniProgram:
@@ -25,3 +26,23 @@ def mini_program() -> MiniProgram:
         )
         ext["linli.mini_program"] = MiniProgram(client)
     return ext["linli.mini_program"]
+
+
+def official_account() -> OfficialAccount | None:
+    """The official account client, or None when none is configured."""
+    cfg = current_app.config
+    if not cfg["WECHAT_OA_APPID"]:
+        return None
+    ext = current_app.extensions
+    if "linli.official_account" not in ext:
+        client = StableTokenClient(
+            cfg["WECHAT_OA_APPID"],
+            cfg["WECHAT_OA_SECRET"],
+            api_base=cfg["WECHAT_API_BASE"],
+            storage=DatabaseStorage(db.engine),
+            timeout=cfg["WECHAT_TIMEOUT"],
+        )
+        ext["linli.official_account"] = OfficialAccount(
+            client, cfg["WECHAT_APPID"], cfg["WECHAT_OA_TOKEN"]
+        )
+    return ext["linli.official_account"]

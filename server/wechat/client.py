@@ -18,7 +18,9 @@ from wechatpy.exceptions import WeChatClientException
 
 from server.wechat.errors import (
     WeChatCodeInvalid,
+    WeChatNoQuota,
     WeChatRateLimited,
+    WeChatSendRejected,
     WeChatUnavailable,
     WeChatUserBlocked,
 )
@@ -29,6 +31,18 @@ log = logging.getLogger(__name__)
 CODE_INVALID = {40029, 40163}  # invalid code, code already used
 RATE_LIMITED = {45011, 45009}  # per-user login frequency, API quota
 USER_BLOCKED = {40226}  # high-risk user
+TOKEN_INVALID = {40001, 40014, 42001}  # invalid, malformed or expired access token
+NO_QUOTA = {43101}  # user refused or used up a one-time subscription
+# A message WeChat will never accept as it is: retrying cannot help.
+SEND_REJECTED = {
+    40003: "invalid openid",
+    40037: "invalid template_id",
+    41030: "invalid page",
+    47001: "malformed message body",
+    47003: "template data out of limits",
+    43004: "user does not follow the official account",
+    40036: "invalid template_id size",
+}
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,48 @@ class StableTokenClient(WeChatClient):
             raise WeChatClientException(result.get("errcode"), result.get("errmsg"), client=self)
         return result
 
+    def invalidate_token(self, token: str) -> None:
+        """Forget `token` after WeChat refused it (40001), unless another process has
+        already replaced it; the next call fetches a fresh one."""
+        with self.session.locked(self.access_token_key) as current:
+            if current.value == token:
+                current.set(None, 1)
+        self.expires_at = None
+
+    def send(self, path: str, body: dict, call: str) -> dict:
+        """POST a message endpoint with the access token; typed errors for the dispatcher.
+
+        Raises WeChatNoQuota, WeChatSendRejected (for good) or WeChatUnavailable (retry).
+        """
+        token = None
+        try:
+            token = self.access_token
+            result = self.post(
+                path, params={"access_token": token}, data=body, api_base_url=self.api_base
+            )
+        except WeChatClientException as exc:
+            _raise_send_error(self, exc, token, call)
+        except (requests.RequestException, ValueError) as exc:
+            log.warning("WeChat %s unreachable: %s", call, type(exc).__name__)
+            raise WeChatUnavailable() from None
+        if not isinstance(result, dict):
+            raise WeChatUnavailable()
+        return result
+
+
+def _raise_send_error(client: StableTokenClient, exc: WeChatClientException, token, call: str):
+    errcode = exc.errcode
+    if errcode in TOKEN_INVALID and token:
+        log.warning("WeChat %s: access token refused (%s); fetching a new one", call, errcode)
+        client.invalidate_token(token)
+        raise WeChatUnavailable() from None
+    if errcode in NO_QUOTA:
+        raise WeChatNoQuota() from None
+    if errcode in SEND_REJECTED:
+        raise WeChatSendRejected(errcode, SEND_REJECTED[errcode]) from None
+    log.warning("WeChat %s failed: errcode=%s", call, errcode)
+    raise WeChatUnavailable() from None
+
 
 class MiniProgram:
     """The mini-program's server API: login now, messages and phone numbers later."""
@@ -119,6 +175,30 @@ class MiniProgram:
             log.warning("code2session answered without openid/session_key")
             raise WeChatUnavailable()
         return WxSession(result["openid"], result["session_key"], result.get("unionid") or None)
+
+    def warm_up(self) -> None:
+        """Make sure an access token is at hand. Raises WeChatUnavailable."""
+        with _wechat_errors("access token"):
+            self.client.access_token  # noqa: B018 (the property fetches when needed)
+
+    def send_subscribe_message(
+        self, openid: str, template_id: str, data: dict, page: str | None, state: str
+    ) -> None:
+        """Send a one-time subscribe message (`state`: formal, trial or developer).
+
+        wechatpy's helper lacks `miniprogram_state`, so the body is posted as WeChat
+        documents it. Raises WeChatNoQuota, WeChatSendRejected or WeChatUnavailable.
+        """
+        body = {
+            "touser": openid,
+            "template_id": template_id,
+            "data": {key: {"value": value} for key, value in data.items()},
+            "miniprogram_state": state,
+            "lang": "zh_CN",
+        }
+        if page:
+            body["page"] = page
+        self.client.send("cgi-bin/message/subscribe/send", body, "subscribe/send")
 
 
 @contextmanager

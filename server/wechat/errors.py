@@ -25,3 +25,19 @@ class WeChatUnavailable(WeChatError):
     def __init__(self, message=None, **kwargs):
         kwargs.setdefault("headers", {"Retry-After": "5"})
         super().__init__(message, **kwargs)
+
+
+class WeChatSendRejected(WeChatError):
+    """WeChat refused a message for good (bad openid, template, data or page)."""
+
+    status, code, message = 502, "wechat_send_rejected", "微信拒绝了这条消息"
+
+    def __init__(self, errcode, reason: str):
+        super().__init__(f"errcode {errcode}: {reason}")
+        self.errcode = errcode
+
+
+class WeChatNoQuota(WeChatError):
+    """43101: the user has not (or no longer) subscribed to this template."""
+
+    status, code, message = 409, "wechat_no_quota", "用户未订阅该消息"

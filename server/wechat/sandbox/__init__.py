@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, Response, jsonify, request
 
-from server.config import SANDBOX_APPID, SANDBOX_SECRET
+from server.config import SANDBOX_APPID, SANDBOX_OA_APPID, SANDBOX_OA_SECRET, SANDBOX_SECRET
 from server.wechat.limits import check_value, kind_of
 
 # Codes that make jscode2session fail the way WeChat does.
@@ -57,26 +57,32 @@ class Fault:
 class SandboxState:
     appid: str
     secret: str
+    oa_appid: str = SANDBOX_OA_APPID
+    oa_secret: str = SANDBOX_OA_SECRET
     token_ttl: int = 7200
     lock: threading.Lock = field(default_factory=threading.Lock)
-    tokens: dict[str, float] = field(default_factory=dict)  # token → expires at (epoch)
-    stable: tuple[str, float] | None = None
-    classic: str | None = None
+    # token → (appid, expires at epoch); each app's token works for its own calls only.
+    tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
+    stable: dict[str, tuple[str, float]] = field(default_factory=dict)
+    classic: dict[str, str] = field(default_factory=dict)
     fetches: dict[str, int] = field(default_factory=lambda: {"stable_token": 0, "token": 0})
     messages: list[dict] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)
 
-    def new_token(self) -> tuple[str, float]:
+    def credentials_ok(self, appid, secret) -> bool:
+        return (appid, secret) in {(self.appid, self.secret), (self.oa_appid, self.oa_secret)}
+
+    def new_token(self, appid: str) -> tuple[str, float]:
         token = "SANDBOX_" + secrets.token_urlsafe(48)
         expires_at = time.time() + self.token_ttl
-        self.tokens[token] = expires_at
+        self.tokens[token] = (appid, expires_at)
         return token, expires_at
 
-    def token_error(self, token: str | None) -> tuple[int, str] | None:
-        if not token or token not in self.tokens:
+    def token_error(self, token: str | None, appid: str) -> tuple[int, str] | None:
+        if not token or token not in self.tokens or self.tokens[token][0] != appid:
             return 40001, "invalid credential, access_token is invalid or not latest"
-        if self.tokens[token] <= time.time():
+        if self.tokens[token][1] <= time.time():
             return 42001, "access_token expired"
         return None
 
@@ -103,6 +109,8 @@ def create_sandbox_app(appid: str | None = None, secret: str | None = None) -> F
     state = SandboxState(
         appid=appid or os.environ.get("WECHAT_APPID") or SANDBOX_APPID,
         secret=secret or os.environ.get("WECHAT_SECRET") or SANDBOX_SECRET,
+        oa_appid=os.environ.get("WECHAT_OA_APPID") or SANDBOX_OA_APPID,
+        oa_secret=os.environ.get("WECHAT_OA_SECRET") or SANDBOX_OA_SECRET,
         token_ttl=int(os.environ.get("SANDBOX_TOKEN_TTL", "7200")),
     )
     app.extensions["sandbox"] = state
@@ -153,7 +161,7 @@ def _register_login(app: Flask, state: SandboxState) -> None:
         openid = code[len("demo-") :]
         session_key = base64.b64encode(secrets.token_bytes(16)).decode()
         body = {"openid": openid, "session_key": session_key}
-        if os.environ.get("SANDBOX_UNIONID"):
+        if os.environ.get("SANDBOX_UNIONID", "1") != "0":  # as if on the open platform
             body["unionid"] = "union-" + openid
         return jsonify(body)
 
@@ -161,54 +169,63 @@ def _register_login(app: Flask, state: SandboxState) -> None:
 def _register_tokens(app: Flask, state: SandboxState) -> None:
     @app.post("/cgi-bin/stable_token")
     def stable_token():
-        body = request.get_json(silent=True) or {}
+        body = request.get_json(force=True, silent=True) or {}
         if body.get("grant_type") != "client_credential":
             return wx_error(40002, "invalid grant_type")
-        if body.get("appid") != state.appid or body.get("secret") != state.secret:
+        appid = body.get("appid")
+        if not state.credentials_ok(appid, body.get("secret")):
             return wx_error(40125, "invalid appsecret")
         with state.lock:
             state.fetches["stable_token"] += 1
-            now = time.time()
-            current = state.stable
-            if (
-                body.get("force_refresh")
-                or current is None
-                or current[1] - now <= STABLE_RENEW_WINDOW
-            ):
+            current = state.stable.get(appid)
+            renew = current is None or current[1] - time.time() <= STABLE_RENEW_WINDOW
+            if body.get("force_refresh") or renew:
                 if body.get("force_refresh") and current:
                     state.tokens.pop(current[0], None)
-                current = state.stable = state.new_token()
+                current = state.stable[appid] = state.new_token(appid)
             token, expires_at = current
         return jsonify({"access_token": token, "expires_in": int(expires_at - time.time())})
 
     @app.get("/cgi-bin/token")
     def classic_token():
-        args = request.args
-        if args.get("appid") != state.appid or args.get("secret") != state.secret:
+        appid = request.args.get("appid")
+        if not state.credentials_ok(appid, request.args.get("secret")):
             return wx_error(40125, "invalid appsecret")
         with state.lock:
             state.fetches["token"] += 1
-            if state.classic:  # a new classic token invalidates the previous one
-                state.tokens.pop(state.classic, None)
-            state.classic, _ = state.new_token()
-            token = state.classic
+            if appid in state.classic:  # a new classic token invalidates the previous one
+                state.tokens.pop(state.classic[appid], None)
+            token, _ = state.new_token(appid)
+            state.classic[appid] = token
         return jsonify({"access_token": token, "expires_in": state.token_ttl})
 
 
 def _register_messages(app: Flask, state: SandboxState) -> None:
     @app.post("/cgi-bin/message/subscribe/send")
     def subscribe_send():
-        return _record(state, "subscribe")
+        return _record(state, "subscribe", state.appid)
 
     @app.post("/cgi-bin/message/template/send")
     def template_send():
-        return _record(state, "template")
+        return _record(state, "template", state.oa_appid)
+
+    @app.get("/cgi-bin/user/info")
+    def oa_user_info():
+        with state.lock:
+            error = state.token_error(request.args.get("access_token"), state.oa_appid)
+        if error:
+            return wx_error(*error)
+        openid = request.args.get("openid", "")
+        if not openid.startswith("oa-"):
+            return wx_error(40003, "invalid openid")
+        # Sandbox convention: the follower oa-<x> is the mini-program user <x>.
+        return jsonify({"subscribe": 1, "openid": openid, "unionid": "union-" + openid[3:]})
 
 
-def _record(state: SandboxState, kind: str):
+def _record(state: SandboxState, kind: str, appid: str):
     with state.lock:
-        error = state.token_error(request.args.get("access_token"))
-    body = request.get_json(silent=True)
+        error = state.token_error(request.args.get("access_token"), appid)
+    body = request.get_json(force=True, silent=True)  # WeChat ignores the Content-Type
     error = error or _message_error(body, kind)
     if error:
         return wx_error(*error)

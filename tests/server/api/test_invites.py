@@ -66,9 +66,19 @@ def test_reissuing_revokes_the_old_slip(client, world):
 
 def test_expired_and_unknown_codes(client, world):
     with freeze_time("2026-01-01"):
-        code = issue(client, world, unit="1-1").get_json()["items"][0]["code"]
+        issued = client.post(
+            "/api/v1/invites",
+            json={"compound": "aa", "unit": "1-1"},
+            headers=world.fresh_headers("committee"),
+        )
+        code = issued.get_json()["items"][0]["code"]
     with freeze_time("2026-03-05"):  # 60 days later
-        assert redeem(client, world, code).get_json()["code"] == "invite_expired"
+        response = client.post(
+            "/api/v1/invites/redeem",
+            json={"code": code, "name": "周师傅", "relation": "tenant"},
+            headers=world.fresh_headers("outsider"),
+        )
+        assert response.get_json()["code"] == "invite_expired"
     response = redeem(client, world, "ABCD-EFGH")
     assert response.status_code == 404
     assert response.get_json()["code"] == "invite_invalid"

@@ -30,6 +30,32 @@ CASES = {
     ),
     "/api/v1/bindings/<int:request_id>/cancel": ("post", "/api/v1/bindings/{binding}/cancel", None),
     "/api/v1/uploads/<int:upload_id>": ("get", "/api/v1/uploads/{upload}", None),
+    "/api/v1/issues/<int:issue_id>": ("get", "/api/v1/issues/{issue}", None),
+    "/api/v1/issues/<int:issue_id>/transitions": (
+        "post",
+        "/api/v1/issues/{issue}/transitions",
+        {"action": "accept"},
+    ),
+    "/api/v1/issues/<int:issue_id>/return-visit": (
+        "post",
+        "/api/v1/issues/{issue}/return-visit",
+        {"fixed": False},
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/policies": (
+        "get",
+        "/api/v1/compounds/bb/policies",
+        None,
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/policies/<string(maxlength=16):category>": (
+        "put",
+        "/api/v1/compounds/bb/policies/repair",
+        {"accept_hours": 1, "resolve_days": 1},
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/failed-messages": (
+        "get",
+        "/api/v1/compounds/bb/failed-messages",
+        None,
+    ),
 }
 # Routes with a path parameter that is not an object of a compound.
 NOT_OBJECTS = {
@@ -66,7 +92,24 @@ def two_compounds(app, db_session, client, tmp_path, monkeypatch):
         content_type="multipart/form-data",
     )
     assert uploaded.status_code == 201
-    return a, b, {"binding": asked.get_json()["id"], "upload": uploaded.get_json()["id"]}
+    reported = client.post(
+        "/api/v1/issues",
+        json={
+            "category": "hazard",
+            "title": "楼道堆放杂物",
+            "description": "消防通道被堵",
+            "household_id": b.household("1-1-101").id,
+            "photos": [uploaded.get_json()["id"]],
+        },
+        headers=b.headers("resident_1_1"),
+    )
+    assert reported.status_code == 201
+    ids = {
+        "binding": asked.get_json()["id"],
+        "upload": uploaded.get_json()["id"],
+        "issue": reported.get_json()["id"],
+    }
+    return a, b, ids
 
 
 def test_every_object_route_has_a_tenancy_case(app):
@@ -99,6 +142,10 @@ def test_lists_in_a_never_show_b(client, two_compounds, actor):
         assert listing.status_code == 403
     me = client.get("/api/v1/me", headers=headers).get_json()
     assert {role["compound"] for role in me["roles"]} <= {"aa"}
+    issues = client.get("/api/v1/issues", headers=headers).get_json()
+    assert ids["issue"] not in [item["id"] for item in issues["items"]]
+    scoped = client.get("/api/v1/issues?compound=bb", headers=headers).get_json()
+    assert scoped["items"] == []
 
 
 @pytest.mark.parametrize("actor", ACTORS_IN_A)

@@ -1,0 +1,76 @@
+"""Issues (报事): report, list, read with the timeline, act on, answer the return visit."""
+
+from apiflask import APIBlueprint
+
+from server.api import presenters
+from server.api.schemas.issues import (
+    IssueIn,
+    IssueListOut,
+    IssueOut,
+    IssueQuery,
+    ReturnVisitIn,
+    ReturnVisitOut,
+    TransitionIn,
+)
+from server.api.security import auth, principal
+from server.services import issues, return_visits
+from server.services.issue_flow import Action
+
+bp = APIBlueprint("issues", __name__, url_prefix="/api/v1/issues", tag="Issues")
+
+
+@bp.post("")
+@bp.auth_required(auth)
+@bp.input(IssueIn, arg_name="body")
+@bp.output(IssueOut, status_code=201)
+@bp.doc(
+    summary="Report an issue (or file one for a neighbour without WeChat)",
+    responses={403: "not your household/unit", 404: "no such place"},
+)
+def report(body):
+    return presenters.issue_detail(issues.report_and_show(principal(), issues.NewIssue(**body)))
+
+
+@bp.get("")
+@bp.auth_required(auth)
+@bp.input(IssueQuery, location="query", arg_name="query")
+@bp.output(IssueListOut)
+@bp.doc(summary="Issues I may see, newest first (filters; cursor pagination)")
+def list_issues(query):
+    cursor, limit = query.pop("cursor", None), query.pop("limit")
+    rows, next_cursor = issues.list_issues(
+        principal(), issues.Filters(**query), cursor=cursor, limit=limit
+    )
+    return {"items": [presenters.issue_item(row) for row in rows], "next_cursor": next_cursor}
+
+
+@bp.get("/<int:issue_id>")
+@bp.auth_required(auth)
+@bp.output(IssueOut)
+@bp.doc(summary="One issue with its timeline and the actions I may take")
+def get_issue(issue_id):
+    return presenters.issue_detail(issues.detail(principal(), issue_id))
+
+
+@bp.post("/<int:issue_id>/transitions")
+@bp.auth_required(auth)
+@bp.input(TransitionIn, arg_name="body")
+@bp.output(IssueOut)
+@bp.doc(
+    summary="Accept, refer, resolve, confirm, reopen, reject or mark as duplicate",
+    responses={403: "not yours to do", 404: "not visible", 409: "not from this status"},
+)
+def transition(issue_id, body):
+    return presenters.issue_detail(issues.act(principal(), issue_id, Action(**body)))
+
+
+@bp.post("/<int:issue_id>/return-visit")
+@bp.auth_required(auth)
+@bp.input(ReturnVisitIn, arg_name="body")
+@bp.output(ReturnVisitOut)
+@bp.doc(
+    summary='Answer "is it still fixed?" (no reopens the issue)',
+    responses={403: "not asked of you", 409: "no visit waiting"},
+)
+def answer_return_visit(issue_id, body):
+    return return_visits.answer(principal(), issue_id, fixed=body["fixed"], note=body.get("note"))

@@ -1,0 +1,228 @@
+"""Schemas for issues, their timeline, the inbox, subscriptions and return visits."""
+
+from __future__ import annotations
+
+from apiflask import Schema, fields, validators
+
+from server.api.schemas.fields import CompoundCode, Int, LocalDateTime, Text
+from server.models.issue import CATEGORIES, STATUSES
+from server.services.issue_states import ACTIONS
+
+
+class IssueIn(Schema):
+    category = fields.String(required=True, validate=validators.OneOf(CATEGORIES))
+    title = Text(30, required=True)
+    description = Text(1000, multiline=True, required=True)
+    household_id = Int(allow_none=True, metadata={"description": "about one household"})
+    unit_id = Int(allow_none=True, metadata={"description": "a stairwell unit's common parts"})
+    building_id = Int(allow_none=True, metadata={"description": "a building's common parts"})
+    compound = CompoundCode(
+        allow_none=True, metadata={"description": "common area: which compound (if several)"}
+    )
+    photos = fields.List(Int(), validate=validators.Length(max=9), load_default=list)
+    show_name = fields.Boolean(load_default=False)
+    on_behalf_name = Text(
+        32,
+        allow_none=True,
+        metadata={"description": "a liaison filing for a neighbour without WeChat: who"},
+    )
+
+
+class IssueQuery(Schema):
+    status = fields.String(validate=validators.OneOf(STATUSES))
+    category = fields.String(validate=validators.OneOf(CATEGORIES))
+    building_id = Int()
+    unit_id = Int()
+    overdue = fields.Boolean()
+    mine = fields.Boolean(load_default=False)
+    handled = fields.Boolean(
+        load_default=False, metadata={"description": "only issues I handle (workspace)"}
+    )
+    compound = CompoundCode()
+    cursor = fields.String(validate=validators.Length(max=40))
+    limit = fields.Integer(strict=False, validate=validators.Range(1, 50), load_default=20)
+
+
+class LatestOut(Schema):
+    action = fields.String()
+    action_label = fields.String()
+    note = fields.String(allow_none=True)
+    created_at = LocalDateTime()
+
+
+class IssueItemOut(Schema):
+    id = fields.Integer()
+    category = fields.String()
+    category_label = fields.String()
+    title = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    location = fields.String()
+    created_at = LocalDateTime()
+    overdue = fields.Boolean()
+    photo_count = fields.Integer()
+    latest = fields.Nested(LatestOut, allow_none=True)
+
+
+class IssueListOut(Schema):
+    items = fields.List(fields.Nested(IssueItemOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class EventOut(Schema):
+    id = fields.Integer()
+    action = fields.String()
+    action_label = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    actor_name = fields.String(allow_none=True)
+    actor_role = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    data = fields.Dict(allow_none=True)
+    photos = fields.List(fields.Integer())
+    created_at = LocalDateTime()
+
+
+class ReferralOut(Schema):
+    body = fields.String(allow_none=True)
+    contact = fields.String(allow_none=True)
+    reference = fields.String(allow_none=True)
+    follow_up_on = fields.Date(allow_none=True)
+
+
+class IssueOut(IssueItemOut):
+    description = fields.String()
+    show_name = fields.Boolean()
+    reporter_name = fields.String(allow_none=True)
+    on_behalf_name = fields.String(allow_none=True)
+    track = fields.String(allow_none=True)
+    referral = fields.Nested(ReferralOut, allow_none=True)
+    rating = fields.Integer(allow_none=True)
+    feedback = fields.String(allow_none=True)
+    reject_reason = fields.String(allow_none=True)
+    duplicate_of = fields.Integer(allow_none=True)
+    response_due_at = LocalDateTime()
+    resolution_due_at = LocalDateTime()
+    accepted_at = LocalDateTime(allow_none=True)
+    resolved_at = LocalDateTime(allow_none=True)
+    closed_at = LocalDateTime(allow_none=True)
+    photos = fields.List(fields.Integer())
+    timeline = fields.List(fields.Nested(EventOut))
+    actions = fields.List(fields.String(), metadata={"description": "what I may do now"})
+    can_answer_return_visit = fields.Boolean()
+
+
+class TransitionIn(Schema):
+    action = fields.String(required=True, validate=validators.OneOf(ACTIONS))
+    note = Text(500, multiline=True, allow_none=True)
+    photos = fields.List(Int(), validate=validators.Length(max=9), load_default=list)
+    rating = fields.Integer(strict=True, validate=validators.Range(1, 5), allow_none=True)
+    referral_body = Text(60, allow_none=True, metadata={"description": "refer: who handles it"})
+    referral_contact = Text(60, allow_none=True)
+    referral_ref = Text(60, allow_none=True, metadata={"description": "their reference number"})
+    follow_up_on = fields.Date(allow_none=True, metadata={"description": "refer: when to chase"})
+    duplicate_of = Int(allow_none=True)
+
+
+class ReturnVisitIn(Schema):
+    fixed = fields.Boolean(required=True)
+    note = Text(500, multiline=True, allow_none=True)
+
+
+class ReturnVisitOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    status = fields.String()
+    answer = fields.String(allow_none=True)
+    answered_at = LocalDateTime(allow_none=True)
+
+
+class TaskOut(Schema):
+    visit_id = fields.Integer(attribute="visit.id")
+    issue_id = fields.Integer(attribute="issue.id")
+    title = fields.String(attribute="issue.title")
+    category = fields.String(attribute="issue.category")
+    due_at = LocalDateTime(attribute="visit.due_at")
+    on_behalf_name = fields.String(attribute="issue.on_behalf_name", allow_none=True)
+
+
+class TaskListOut(Schema):
+    items = fields.List(fields.Nested(TaskOut))
+
+
+class NotificationOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    title = fields.String()
+    body = fields.String()
+    page = fields.String(allow_none=True)
+    issue_id = fields.Integer(allow_none=True)
+    created_at = LocalDateTime()
+    read = fields.Function(lambda n: n.read_at is not None)
+
+
+class InboxQuery(Schema):
+    before = Int()
+    limit = fields.Integer(strict=False, validate=validators.Range(1, 50), load_default=20)
+
+
+class InboxOut(Schema):
+    items = fields.List(fields.Nested(NotificationOut))
+    unread = fields.Integer()
+    next_before = fields.Integer(allow_none=True)
+
+
+class MarkReadIn(Schema):
+    ids = fields.List(Int(), validate=validators.Length(max=200), allow_none=True)
+
+
+class MarkReadOut(Schema):
+    marked = fields.Integer()
+
+
+class SubscriptionsIn(Schema):
+    accepted = fields.List(
+        fields.String(validate=validators.Length(1, 64)),
+        required=True,
+        validate=validators.Length(max=10),
+    )
+
+
+class SubscriptionsOut(Schema):
+    quotas = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class ClientConfigOut(Schema):
+    subscribe_templates = fields.Dict(keys=fields.String(), values=fields.String())
+    categories = fields.Dict(keys=fields.String(), values=fields.String())
+    statuses = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class PolicyOut(Schema):
+    category = fields.String()
+    accept_hours = fields.Integer()
+    resolve_days = fields.Integer()
+
+
+class PolicyListOut(Schema):
+    items = fields.List(fields.Nested(PolicyOut))
+
+
+class PolicyIn(Schema):
+    accept_hours = fields.Integer(strict=True, required=True, validate=validators.Range(1, 720))
+    resolve_days = fields.Integer(strict=True, required=True, validate=validators.Range(1, 365))
+
+
+class FailedMessageOut(Schema):
+    id = fields.Integer()
+    user_id = fields.Integer()
+    channel = fields.String()
+    template = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    created_at = LocalDateTime()
+    issue_page = fields.Function(lambda m: (m.payload or {}).get("page"))
+
+
+class FailedMessageListOut(Schema):
+    items = fields.List(fields.Nested(FailedMessageOut))

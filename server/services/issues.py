@@ -1,0 +1,366 @@
+"""Reporting issues and reading them: lists (registers) and the detail with its timeline."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, func, select
+
+from server.errors import Forbidden, NotFound, ValidationFailed
+from server.extensions import db
+from server.models import Building, Compound, Household, Unit, User, utcnow
+from server.models.issue import Issue, IssueEvent
+from server.models.upload import Upload
+from server.services import deadlines, notify, return_visits
+from server.services.access import Principal, record_access
+from server.services.issue_access import (
+    acting_role,
+    capacities,
+    close_to,
+    get_visible,
+    handled_filter,
+    handles,
+    visible_filter,
+)
+from server.services.issue_flow import Action, add_event, attach_photos, transition
+from server.services.issue_labels import location_label, location_of
+from server.services.issue_states import allowed_actions
+
+PAGE_MAX = 50
+
+
+@dataclass
+class NewIssue:
+    category: str
+    title: str
+    description: str
+    household_id: int | None = None
+    unit_id: int | None = None
+    building_id: int | None = None
+    compound: str | None = None
+    photos: list[int] = field(default_factory=list)
+    show_name: bool = False
+    on_behalf_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    compound_id: int
+    building_id: int | None = None
+    unit_id: int | None = None
+    household_id: int | None = None
+
+
+def report(principal: Principal, new: NewIssue, now: datetime | None = None) -> Issue:
+    """Report an issue (or file one for a neighbour without WeChat: `on_behalf_name`).
+
+    Raises NotFound/Forbidden for a place the caller cannot report about, and
+    ValidationFailed for photos that are not the caller's own fresh uploads.
+    """
+    now = now or utcnow()
+    place = _locate(principal, new)
+    on_behalf = bool(new.on_behalf_name)
+    if on_behalf:
+        _check_may_file_for_others(principal, place)
+    policy = deadlines.policy_for(place.compound_id, new.category)
+    issue = Issue(
+        compound_id=place.compound_id,
+        building_id=place.building_id,
+        unit_id=place.unit_id,
+        household_id=place.household_id,
+        category=new.category,
+        title=new.title,
+        description=new.description,
+        show_name=new.show_name,
+        reporter_id=None if on_behalf else principal.id,
+        filed_by_id=principal.id,
+        on_behalf_name=new.on_behalf_name if on_behalf else None,
+        status="submitted",
+        created_at=now,
+        response_due_at=now + timedelta(hours=policy.accept_hours),
+        resolution_due_at=now + timedelta(days=policy.resolve_days),
+    )
+    db.session.add(issue)
+    db.session.flush()
+    role = acting_role(principal, issue) if on_behalf else "resident"
+    event = add_event(
+        issue, principal, "submit", None, "submitted", now=now, data={"actor_role": role}
+    )
+    attach_photos(principal, issue, event, new.photos)
+    notify.on_event(issue, event, location=location_of(issue))
+    db.session.commit()
+    return issue
+
+
+def _locate(principal: Principal, new: NewIssue) -> Place:
+    if new.household_id is not None:
+        household = db.session.get(Household, new.household_id)
+        if household is None or household.compound_id not in principal.compound_ids:
+            raise NotFound("找不到该房屋", code="household_not_found")
+        place = Place(household.compound_id, household.building_id, household.unit_id, household.id)
+        if not (principal.resident_of(household.id) or _handles_place(principal, place)):
+            raise Forbidden("只能为自己家或自己负责的单元报事", code="not_your_household")
+        return place
+    if new.unit_id is not None:
+        unit = db.session.get(Unit, new.unit_id)
+        if unit is None or unit.compound_id not in principal.compound_ids:
+            raise NotFound("找不到该单元", code="unit_not_found")
+        place = Place(unit.compound_id, unit.building_id, unit.id)
+        lives_there = any(
+            m.unit_id == unit.id for m in principal.memberships if m.role == "resident"
+        )
+        if not (lives_there or _handles_place(principal, place)):
+            raise Forbidden("只能为自己所在的单元报事", code="not_your_unit")
+        return place
+    if new.building_id is not None:
+        building = db.session.get(Building, new.building_id)
+        if building is None or building.compound_id not in principal.compound_ids:
+            raise NotFound("找不到该楼栋", code="building_not_found")
+        place = Place(building.compound_id, building.id)
+        lives_there = any(m.building_id == building.id for m in principal.memberships)
+        if not lives_there and not principal.committee_of(building.compound_id):
+            raise Forbidden("只能为自己所在的楼栋报事", code="not_your_building")
+        return place
+    return Place(_compound_for(principal, new.compound))
+
+
+def _compound_for(principal: Principal, code: str | None) -> int:
+    if code:
+        compound_id = db.session.scalar(select(Compound.id).where(Compound.code == code))
+        if compound_id is None or compound_id not in principal.compound_ids:
+            raise NotFound("找不到该小区", code="compound_not_found")
+        return compound_id
+    if len(principal.compound_ids) == 1:
+        return next(iter(principal.compound_ids))
+    if not principal.compound_ids:
+        raise Forbidden("请先绑定房屋再报事", code="not_bound")
+    raise ValidationFailed("您属于多个小区，请指明小区编号（compound）", code="compound_required")
+
+
+def _handles_place(principal: Principal, place: Place) -> bool:
+    probe = Issue(
+        compound_id=place.compound_id, building_id=place.building_id, unit_id=place.unit_id
+    )
+    return handles(principal, probe)
+
+
+def _check_may_file_for_others(principal: Principal, place: Place) -> None:
+    if place.household_id is None:
+        raise ValidationFailed("代报事须指明是哪一户", code="household_required")
+    if not _handles_place(principal, place):
+        raise Forbidden(
+            "只有本单元联络人、楼栋长或业委会可以代居民报事", code="cannot_file_for_others"
+        )
+
+
+def report_and_show(principal: Principal, new: NewIssue) -> IssueDetail:
+    """Report an issue and return it as its reporter now sees it."""
+    return detail(principal, report(principal, new).id)
+
+
+def act(principal: Principal, issue_id: int, request: Action) -> IssueDetail:
+    """Apply an action (see issue_flow.transition) and return the issue as it now is."""
+    transition(principal, issue_id, request)
+    return detail(principal, issue_id)
+
+
+# ----- reading -----
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str | None = None
+    category: str | None = None
+    building_id: int | None = None
+    unit_id: int | None = None
+    overdue: bool | None = None
+    mine: bool = False
+    handled: bool = False
+    compound: str | None = None
+
+
+@dataclass(frozen=True)
+class IssueRow:
+    issue: Issue
+    location: str
+    overdue: bool
+    latest: IssueEvent | None
+    photo_count: int
+
+
+def list_issues(
+    principal: Principal, filters: Filters, *, cursor: str | None = None, limit: int = 20
+) -> tuple[list[IssueRow], str | None]:
+    """The issues the caller may see, newest first, with each one's latest timeline
+    entry, in a constant number of statements whatever the page size."""
+    now = utcnow()
+    limit = max(1, min(limit, PAGE_MAX))
+    query = _filtered(principal, filters, now)
+    after = _decode_cursor(cursor)
+    if after is not None:
+        query = query.where(Issue.id < after)
+    rows = db.session.execute(query.order_by(Issue.id.desc()).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    issues = [row[0] for row in rows]
+    latest = _latest_events(issues)
+    photos = _photo_counts(issues)
+    items = [
+        IssueRow(
+            issue,
+            location_label(b, u, r),
+            issue.is_overdue(now),
+            latest.get(issue.last_event_id),
+            photos.get(issue.id, 0),
+        )
+        for issue, b, u, r in rows
+    ]
+    next_cursor = _encode_cursor(issues[-1].id) if more and issues else None
+    return items, next_cursor
+
+
+def _filtered(principal: Principal, filters: Filters, now: datetime) -> Select:
+    query = (
+        select(Issue, Building.number, Unit.number, Household.room)
+        .outerjoin(Building, Building.id == Issue.building_id)
+        .outerjoin(Unit, Unit.id == Issue.unit_id)
+        .outerjoin(Household, Household.id == Issue.household_id)
+        .where(visible_filter(principal))
+    )
+    if filters.handled:
+        query = query.where(handled_filter(principal))
+    if filters.mine:
+        query = query.where(
+            (Issue.reporter_id == principal.id) | (Issue.filed_by_id == principal.id)
+        )
+    if filters.compound:
+        query = query.join(Compound, Compound.id == Issue.compound_id).where(
+            Compound.code == filters.compound
+        )
+    for column, value in (
+        (Issue.status, filters.status),
+        (Issue.category, filters.category),
+        (Issue.building_id, filters.building_id),
+        (Issue.unit_id, filters.unit_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.overdue is True:
+        query = query.where(deadlines.overdue_clause(now))
+    elif filters.overdue is False:
+        query = query.where(~deadlines.overdue_clause(now))
+    return query
+
+
+def _latest_events(issues: list[Issue]) -> dict[int, IssueEvent]:
+    ids = [i.last_event_id for i in issues if i.last_event_id is not None]
+    if not ids:
+        return {}
+    return {e.id: e for e in db.session.scalars(select(IssueEvent).where(IssueEvent.id.in_(ids)))}
+
+
+def _photo_counts(issues: list[Issue]) -> dict[int, int]:
+    if not issues:
+        return {}
+    rows = db.session.execute(
+        select(Upload.issue_id, func.count())
+        .where(Upload.issue_id.in_([i.id for i in issues]))
+        .group_by(Upload.issue_id)
+    )
+    return {key: value for key, value in rows}
+
+
+def _encode_cursor(issue_id: int) -> str:
+    return base64.urlsafe_b64encode(str(issue_id).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed("分页参数无效", code="bad_cursor") from None
+    if not 0 < value < 2**63:
+        raise ValidationFailed("分页参数无效", code="bad_cursor")
+    return value
+
+
+@dataclass(frozen=True)
+class EventView:
+    event: IssueEvent
+    actor_name: str | None
+    photos: list[int]
+
+
+@dataclass(frozen=True)
+class IssueDetail:
+    issue: Issue
+    location: str
+    overdue: bool
+    reporter_name: str | None
+    timeline: list[EventView]
+    photos: list[int]
+    actions: list[str]
+    can_answer_return_visit: bool
+
+
+def detail(principal: Principal, issue_id: int) -> IssueDetail:
+    """One issue with its whole timeline and the actions the caller may take.
+
+    A handler reading a resident's name is written to the access log.
+    """
+    issue = get_visible(principal, issue_id)
+    events = list(
+        db.session.scalars(
+            select(IssueEvent).where(IssueEvent.issue_id == issue.id).order_by(IssueEvent.id)
+        )
+    )
+    uploads = db.session.execute(
+        select(Upload.id, Upload.event_id).where(Upload.issue_id == issue.id).order_by(Upload.id)
+    ).all()
+    privileged = close_to(principal, issue)
+    names = _display_names(
+        {e.actor_id for e in events if privileged or _by_volunteer(e)} | {issue.reporter_id}
+    )
+    by_event: dict[int, list[int]] = {}
+    for upload_id, event_id in uploads:
+        by_event.setdefault(event_id, []).append(upload_id)
+    reporter_name = None
+    if privileged:
+        reporter_name = issue.on_behalf_name or names.get(issue.reporter_id)
+    if reporter_name and issue.reporter_id != principal.id and handles(principal, issue):
+        record_access(principal, "view", "issue_reporter", [issue.id], issue.compound_id)
+        db.session.commit()
+    return IssueDetail(
+        issue=issue,
+        location=location_of(issue),
+        overdue=issue.is_overdue(utcnow()),
+        reporter_name=reporter_name,
+        timeline=[
+            EventView(
+                e,
+                names.get(e.actor_id) if privileged or _by_volunteer(e) else None,
+                by_event.get(e.id, []),
+            )
+            for e in events
+        ],
+        photos=[upload_id for upload_id, _ in uploads],
+        actions=allowed_actions(issue.status, capacities(principal, issue)),
+        can_answer_return_visit=return_visits.awaiting_answer_from(principal, issue),
+    )
+
+
+def _by_volunteer(event: IssueEvent) -> bool:
+    """Volunteers act under their names; residents' names are for those close to the issue."""
+    return (event.data or {}).get("actor_role", "resident") != "resident"
+
+
+def _display_names(user_ids: set[int | None]) -> dict[int, str]:
+    ids = [uid for uid in user_ids if uid is not None]
+    if not ids:
+        return {}
+    rows = db.session.execute(select(User.id, User.nickname).where(User.id.in_(ids)))
+    return {uid: nickname or "邻居" for uid, nickname in rows}

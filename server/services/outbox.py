@@ -1,0 +1,240 @@
+"""The outbox dispatcher: sends queued WeChat pushes, exactly once each, surviving outages.
+
+A batch is claimed with `FOR UPDATE SKIP LOCKED` and marked "sending" in its own
+transaction, so two dispatchers never take the same row. A WeChat outage puts the
+row (and the rest of the batch) back with an exponential backoff; a refusal for
+good marks it failed with the reason, for the committee to see.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from server.errors import Forbidden, NotFound
+from server.extensions import db
+from server.models import User, utcnow
+from server.models.messaging import OutboxMessage, SubscriptionQuota
+from server.services import compounds
+from server.services.access import Principal
+from server.wechat.errors import WeChatNoQuota, WeChatSendRejected, WeChatUnavailable
+
+log = logging.getLogger(__name__)
+
+BACKOFF_SECONDS = (15, 30, 60, 120, 300, 600, 1200, 1800, 3600)
+MAX_ATTEMPTS = 20  # about 12 hours of retries
+SENDING_LEASE = timedelta(minutes=2)
+
+
+class SubscribeSender(Protocol):
+    def send_subscribe_message(self, openid, template_id, data, page, state) -> None: ...
+
+
+class TemplateSender(Protocol):
+    def send_template_message(self, oa_openid, template_id, data, page) -> None: ...
+
+
+@dataclass
+class DispatchResult:
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    deferred: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def dispatch(
+    mini: SubscribeSender,
+    official: TemplateSender | None = None,
+    *,
+    batch: int = 200,
+    now: datetime | None = None,
+) -> DispatchResult:
+    """Send what is due. Returns the counts; never raises for a WeChat failure."""
+    now = now or utcnow()
+    _release_stuck(now)
+    claimed = _claim(batch, now)
+    result = DispatchResult()
+    for index, (message, openid, oa_openid) in enumerate(claimed):
+        try:
+            outcome = _send(message, openid, oa_openid, mini, official)
+        except WeChatUnavailable:
+            # WeChat is away: retry this one later and leave the rest untouched.
+            _retry(message, now, "WeChat unavailable")
+            _unclaim([m for m, _, _ in claimed[index + 1 :]])
+            result.deferred += len(claimed) - index
+            db.session.commit()
+            break
+        _finish(message, outcome, now, result)
+        db.session.commit()
+    return result
+
+
+def _release_stuck(now: datetime) -> None:
+    """Rows left "sending" by a dispatcher that died go back to the queue."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.locked_until < now)
+        .values(status="pending", locked_until=None)
+    )
+    db.session.commit()
+
+
+def _claim(batch: int, now: datetime) -> list[tuple[OutboxMessage, str, str | None]]:
+    ids = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not ids:
+        db.session.commit()
+        return []
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .values(
+            status="sending",
+            locked_until=now + SENDING_LEASE,
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+    db.session.commit()
+    rows = db.session.execute(
+        select(OutboxMessage, User.openid, User.oa_openid)
+        .join(User, User.id == OutboxMessage.user_id)
+        .where(OutboxMessage.id.in_(ids))
+        .order_by(OutboxMessage.id)
+    ).all()
+    return [tuple(row) for row in rows]
+
+
+def _unclaim(messages: list[OutboxMessage]) -> None:
+    if messages:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([m.id for m in messages]))
+            .values(status="pending", locked_until=None, attempts=OutboxMessage.attempts - 1)
+        )
+
+
+def _send(message, openid, oa_openid, mini, official) -> tuple[str, str | None]:
+    """("sent" | "skipped" | "failed", reason). Raises WeChatUnavailable to retry."""
+    config = current_app.config
+    payload = message.payload
+    if message.channel == "template":
+        template_id = config["WECHAT_OA_TEMPLATES"].get(message.template)
+        if official is None or not template_id or not oa_openid:
+            return "skipped", "official account not configured or not linked"
+        db.session.commit()  # hold no transaction open across the call to WeChat
+        try:
+            official.send_template_message(oa_openid, template_id, payload["data"], payload["page"])
+        except WeChatSendRejected as exc:
+            return "failed", str(exc)
+        return "sent", None
+    template_id = config["WECHAT_SUBSCRIBE_TEMPLATES"].get(message.template)
+    if not template_id:
+        return "skipped", f"no subscribe template configured for {message.template}"
+    if not _has_quota(message.user_id, template_id):
+        return "skipped", "no subscription quota (the inbox has it)"
+    db.session.commit()  # hold no transaction open across the call to WeChat
+    try:
+        mini.send_subscribe_message(
+            openid,
+            template_id,
+            payload["data"],
+            payload["page"],
+            config["WECHAT_MINIPROGRAM_STATE"],
+        )
+    except WeChatNoQuota:
+        _set_quota(message.user_id, template_id, 0)
+        return "skipped", "43101: user has no subscription left"
+    except WeChatSendRejected as exc:
+        return "failed", str(exc)
+    _spend_quota(message.user_id, template_id)
+    return "sent", None
+
+
+def _finish(message: OutboxMessage, outcome: tuple[str, str | None], now, result) -> None:
+    status, reason = outcome
+    values = {"status": status, "locked_until": None, "last_error": reason}
+    if status == "sent":
+        values["sent_at"] = now
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values))
+    setattr(result, status, getattr(result, status) + 1)
+    if status == "failed":
+        log.warning("outbox message %s failed for good: %s", message.id, reason)
+        result.errors.append(f"{message.id}: {reason}")
+
+
+def _retry(message: OutboxMessage, now: datetime, reason: str) -> None:
+    attempts = message.attempts + 1  # the claim's increment is not on this stale object
+    if attempts >= MAX_ATTEMPTS:
+        values = {"status": "failed", "last_error": f"{reason} after {attempts} attempts"}
+    else:
+        delay = BACKOFF_SECONDS[min(attempts - 1, len(BACKOFF_SECONDS) - 1)]
+        values = {
+            "status": "pending",
+            "next_attempt_at": now + timedelta(seconds=delay),
+            "last_error": reason,
+        }
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id)
+        .values(locked_until=None, **values)
+    )
+
+
+# ----- subscription quotas -----
+
+
+def _has_quota(user_id: int, template_id: str) -> bool:
+    remaining = db.session.scalar(
+        select(SubscriptionQuota.remaining).where(
+            SubscriptionQuota.user_id == user_id, SubscriptionQuota.template_id == template_id
+        )
+    )
+    return bool(remaining and remaining > 0)
+
+
+def _spend_quota(user_id: int, template_id: str) -> None:
+    db.session.execute(
+        update(SubscriptionQuota)
+        .where(
+            SubscriptionQuota.user_id == user_id,
+            SubscriptionQuota.template_id == template_id,
+            SubscriptionQuota.remaining > 0,
+        )
+        .values(remaining=SubscriptionQuota.remaining - 1, updated_at=utcnow())
+    )
+
+
+def _set_quota(user_id: int, template_id: str, remaining: int) -> None:
+    db.session.execute(
+        update(SubscriptionQuota)
+        .where(SubscriptionQuota.user_id == user_id, SubscriptionQuota.template_id == template_id)
+        .values(remaining=remaining, updated_at=utcnow())
+    )
+
+
+def failed_for(principal: Principal, code: str, limit: int = 100) -> list[OutboxMessage]:
+    """Messages that could not be delivered for good, for the compound's committee."""
+    compound = compounds.get_compound(code)
+    if compound.id not in principal.compound_ids:
+        raise NotFound("找不到该小区，请核对小区编号", code="compound_not_found")
+    if not principal.committee_of(compound.id):
+        raise Forbidden("只有业委会成员可以查看发送失败的消息", code="committee_only")
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.compound_id == compound.id, OutboxMessage.status == "failed")
+            .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )

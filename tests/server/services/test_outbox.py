@@ -1,0 +1,193 @@
+"""The outbox dispatcher against the WeChat sandbox: quotas, refusals, outages, and
+every message delivered exactly once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+import requests
+from freezegun import freeze_time
+from sqlalchemy import select, update
+
+from server.extensions import db
+from server.jobs.tasks import dispatch_outbox
+from server.models import OutboxMessage, SubscriptionQuota, User
+from server.services import inbox
+from server.services.access import load_principal
+from server.services.issues import NewIssue, report
+from tests.factories import build_world
+
+TEMPLATE = "sandbox-new_issue"
+
+
+@pytest.fixture
+def world(committed_db):
+    world = build_world("aa")
+    db.session.commit()
+    return world
+
+
+def grant(world, key, template=TEMPLATE, times=1):
+    principal = load_principal(world.people[key].id)
+    for _ in range(times):
+        inbox.record_subscriptions(principal, [template])
+
+
+def report_issues(world, count):
+    principal = load_principal(world.people["resident_1_1"].id)
+    household_id = world.household("1-1-101").id
+    for i in range(count):
+        report(principal, NewIssue("repair", f"事项{i}", "描述", household_id=household_id))
+    db.session.commit()
+
+
+def dispatch(app):
+    with app.app_context():
+        return dispatch_outbox()
+
+
+def statuses():
+    db.session.commit()  # see other connections' work; hold no lock afterwards
+    rows = db.session.execute(select(OutboxMessage.user_id, OutboxMessage.status)).all()
+    db.session.commit()
+    return rows
+
+
+def liaison_messages(sandbox, world):
+    return sandbox.messages(touser=world.openid("liaison_1_1"))
+
+
+def test_a_push_spends_one_subscription_and_the_rest_wait_in_the_inbox(app, sandbox, world):
+    grant(world, "liaison_1_1")
+    report_issues(world, 2)
+    result = dispatch(app)
+    assert (result.sent, result.skipped) == (1, 5)  # 2 issues × (liaison + 2 committee)
+    assert len(liaison_messages(sandbox, world)) == 1
+    quota = db.session.scalar(select(SubscriptionQuota.remaining))
+    assert quota == 0
+    db.session.commit()
+
+
+def test_43101_sets_the_quota_to_zero(app, sandbox, world):
+    grant(world, "liaison_1_1", times=3)
+    report_issues(world, 1)
+    sandbox.fault("cgi-bin/message/subscribe/send", "errcode", 43101)
+    result = dispatch(app)
+    assert result.sent == 0
+    assert db.session.scalar(select(SubscriptionQuota.remaining)) == 0
+    db.session.commit()
+
+
+def test_a_message_wechat_refuses_for_good_is_shown_to_the_committee(app, sandbox, world):
+    client = app.test_client()
+    grant(world, "liaison_1_1")
+    report_issues(world, 1)
+    sandbox.fault("cgi-bin/message/subscribe/send", "errcode", 47003)
+    result = dispatch(app)
+    assert result.failed == 1
+    failed = client.get("/api/v1/compounds/aa/failed-messages", headers=world.headers("committee"))
+    (item,) = failed.get_json()["items"]
+    assert "47003" in item["last_error"]
+    assert item["template"] == "new_issue"
+    resident = client.get(
+        "/api/v1/compounds/aa/failed-messages", headers=world.headers("resident_1_1")
+    )
+    assert resident.status_code == 403
+
+
+def test_an_outage_delays_every_message_and_loses_none(app, sandbox, world):
+    for key in ("liaison_1_1", "committee", "committee_2"):
+        grant(world, key, times=5)
+    report_issues(world, 5)  # 15 pushes
+    sandbox.fault("cgi-bin/message/subscribe/send", "status", 502, times=None)
+    for _ in range(3):  # each round probes with one message and leaves the rest queued
+        round_ = dispatch(app)
+        assert (round_.sent, round_.deferred) == (0, 15 - _)
+    assert {s for _, s in statuses()} == {"pending"}
+    requests.delete(sandbox.url + "sandbox/faults", timeout=5)
+
+    assert dispatch(app).sent == 12  # the three probes are backing off
+    assert dispatch(app).sent == 0
+    with freeze_time(timedelta(minutes=2), tick=True):
+        assert dispatch(app).sent == 3
+        assert dispatch(app).sent == 0
+    received = sandbox.messages()
+    assert len(received) == 15
+    assert {s for _, s in statuses()} == {"sent"}
+
+
+def test_wechat_unreachable_keeps_everything_queued(app, sandbox, world, monkeypatch):
+    grant(world, "liaison_1_1")
+    report_issues(world, 1)
+    app.extensions.pop("linli.mini_program", None)
+    monkeypatch.setitem(app.config, "WECHAT_API_BASE", "http://127.0.0.1:9/")
+    try:
+        assert dispatch(app) == "WeChat unavailable; messages stay queued"
+    finally:
+        app.extensions.pop("linli.mini_program", None)
+    assert {s for _, s in statuses()} == {"pending"}
+
+
+def test_a_refused_access_token_is_replaced_and_the_message_sent(app, sandbox, world):
+    grant(world, "liaison_1_1", times=2)
+    report_issues(world, 1)
+    dispatch(app)  # the first push goes out with the stored token
+    # Someone forces a new token at WeChat: the stored one is now refused (40001).
+    body = {
+        "grant_type": "client_credential",
+        "appid": sandbox.state.appid,
+        "secret": sandbox.state.secret,
+    }
+    requests.post(
+        sandbox.url + "cgi-bin/stable_token", json={**body, "force_refresh": True}, timeout=5
+    )
+    report_issues(world, 1)
+    deferred = dispatch(app)
+    assert deferred.sent == 0
+    with freeze_time(timedelta(minutes=1), tick=True):
+        assert dispatch(app).sent == 1
+    assert len(liaison_messages(sandbox, world)) == 2
+
+
+def test_two_dispatchers_at_once_send_each_message_once(app, sandbox, world):
+    for key in ("liaison_1_1", "committee", "committee_2"):
+        grant(world, key, times=10)
+    report_issues(world, 10)  # 30 pushes
+    db.session.commit()
+    results = []
+
+    def run():
+        results.append(dispatch(app))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(r.sent for r in results) == 30
+    received = sandbox.messages()
+    assert len(received) == 30
+
+
+def test_volunteers_linked_to_the_official_account_get_template_messages(
+    app, sandbox, world, monkeypatch
+):
+    monkeypatch.setitem(app.config, "WECHAT_OA_APPID", sandbox.state.oa_appid)
+    monkeypatch.setitem(app.config, "WECHAT_OA_SECRET", sandbox.state.oa_secret)
+    monkeypatch.setitem(app.config, "WECHAT_OA_TEMPLATES", {"new_issue": "oa-new-issue"})
+    app.extensions.pop("linli.official_account", None)
+    liaison_id = world.people["liaison_1_1"].id
+    db.session.execute(update(User).where(User.id == liaison_id).values(oa_openid="oa-liaison"))
+    db.session.commit()
+    try:
+        report_issues(world, 1)
+        result = dispatch(app)
+    finally:
+        app.extensions.pop("linli.official_account", None)
+    assert result.sent == 1  # no subscription needed for the official account
+    (message,) = sandbox.messages(touser="oa-liaison")
+    assert message["kind"] == "template"
+    assert message["template_id"] == "oa-new-issue"
+    assert message["page"].startswith("pages/issue/index?id=")
