@@ -1,22 +1,27 @@
 """Issues (报事): report, list, read with the timeline, act on, answer the return visit."""
 
 from apiflask import APIBlueprint
+from flask import Response
 
 from server.api import presenters
 from server.api.schemas.issues import (
+    ExportQuery,
     IssueIn,
     IssueListOut,
     IssueOut,
     IssueQuery,
     ReturnVisitIn,
     ReturnVisitOut,
+    StatsOut,
+    StatsQuery,
     TransitionIn,
 )
 from server.api.security import auth, principal
-from server.services import issues, return_visits
+from server.services import issues, registers, return_visits
 from server.services.issue_flow import Action
 
 bp = APIBlueprint("issues", __name__, url_prefix="/api/v1/issues", tag="Issues")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.post("")
@@ -42,6 +47,35 @@ def list_issues(query):
         principal(), issues.Filters(**query), cursor=cursor, limit=limit
     )
     return {"items": [presenters.issue_item(row) for row in rows], "next_cursor": next_cursor}
+
+
+@bp.get("/register.xlsx")
+@bp.auth_required(auth)
+@bp.input(ExportQuery, location="query", arg_name="query")
+@bp.doc(
+    summary="The register (台账) as Excel: the issues I handle in a compound",
+    responses={
+        200: {"description": "an .xlsx workbook", "content": {XLSX: {}}},
+        403: "not a handler",
+    },
+)
+def export_register(query):
+    data = registers.export_xlsx(
+        principal(), query["compound"], query.get("category"), query.get("status")
+    )
+    name = f"register-{query['compound']}-{query.get('category', 'all')}.xlsx"
+    return Response(
+        data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@bp.get("/stats")
+@bp.auth_required(auth)
+@bp.input(StatsQuery, location="query", arg_name="query")
+@bp.output(StatsOut)
+@bp.doc(summary="A month's figures: reported, closed, times, satisfaction (committee, supervisor)")
+def stats(query):
+    return registers.monthly_stats(principal(), query["compound"], query["month"])
 
 
 @bp.get("/<int:issue_id>")

@@ -226,3 +226,49 @@ class FailedMessageOut(Schema):
 
 class FailedMessageListOut(Schema):
     items = fields.List(fields.Nested(FailedMessageOut))
+
+
+class ExportQuery(Schema):
+    compound = CompoundCode(required=True)
+    category = fields.String(validate=validators.OneOf(CATEGORIES))
+    status = fields.String(validate=validators.OneOf(STATUSES))
+
+
+class StatsQuery(Schema):
+    compound = CompoundCode(required=True)
+    month = fields.String(
+        required=True,
+        validate=validators.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])\Z", error="月份格式应为 YYYY-MM"),
+    )
+
+
+class FiguresOut(Schema):
+    reported = fields.Integer()
+    resolved = fields.Integer()
+    closed = fields.Integer()
+    median_hours_to_accept = fields.Float(allow_none=True)
+    median_hours_to_resolve = fields.Float(allow_none=True)
+    satisfaction = fields.Float(allow_none=True, metadata={"description": "mean rating 1–5"})
+    ratings = fields.Integer()
+
+
+class CategoryFiguresOut(FiguresOut):
+    category = fields.String()
+    label = fields.String()
+
+
+class BuildingFiguresOut(FiguresOut):
+    building = fields.Integer(allow_none=True, metadata={"description": "null: common areas"})
+
+
+class VisitAnswersOut(Schema):
+    answered = fields.Integer()
+    fixed = fields.Integer()
+    not_fixed = fields.Integer()
+
+
+class StatsOut(FiguresOut):
+    month = fields.String()
+    return_visits = fields.Nested(VisitAnswersOut)
+    by_category = fields.List(fields.Nested(CategoryFiguresOut))
+    by_building = fields.List(fields.Nested(BuildingFiguresOut))

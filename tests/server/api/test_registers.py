@@ -1,0 +1,137 @@
+"""Registers (台账) exported to Excel, and the month's figures."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from freezegun import freeze_time
+from openpyxl import load_workbook
+
+from tests.factories import build_world
+
+
+@pytest.fixture
+def world(db_session):
+    return build_world("aa")
+
+
+def report(client, world, who="resident_1_1", **fields):
+    body = {
+        "category": "repair",
+        "title": "楼道灯不亮",
+        "description": "三楼",
+        "household_id": world.household("1-1-101").id,
+        **fields,
+    }
+    response = client.post("/api/v1/issues", json=body, headers=world.fresh_headers(who))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def act(client, world, issue_id, who, action, **fields):
+    response = client.post(
+        f"/api/v1/issues/{issue_id}/transitions",
+        json={"action": action, **fields},
+        headers=world.fresh_headers(who),
+    )
+    assert response.status_code == 200, response.get_json()
+
+
+def sheet_rows(response):
+    workbook = load_workbook(io.BytesIO(response.data))
+    return [list(row) for row in workbook.active.iter_rows(values_only=True)]
+
+
+def test_the_committee_exports_the_register_without_names(client, world):
+    report(client, world, category="hazard", title='=HYPERLINK("http://x")')
+    report(client, world, title="楼道灯不亮")
+    response = client.get(
+        "/api/v1/issues/register.xlsx?compound=aa&category=hazard",
+        headers=world.headers("committee"),
+    )
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    rows = sheet_rows(response)
+    assert rows[0][:5] == ["编号", "类别", "标题", "位置", "状态"]
+    assert len(rows) == 2
+    assert rows[1][1:5] == ["安全隐患", '\'=HYPERLINK("http://x")', "1-1-101", "待受理"]
+    names = {world.people[key].nickname for key in world.people}
+    assert not names & {cell for row in rows for cell in row if isinstance(cell, str)}
+
+
+def test_a_liaison_exports_only_their_units(client, world):
+    report(client, world)
+    report(client, world, who="resident_1_2", household_id=world.household("1-2-101").id)
+    rows = sheet_rows(
+        client.get("/api/v1/issues/register.xlsx?compound=aa", headers=world.headers("liaison_1_2"))
+    )
+    assert [row[3] for row in rows[1:]] == ["1-2-101"]
+
+
+def test_residents_and_strangers_get_no_register(client, world):
+    forbidden = client.get(
+        "/api/v1/issues/register.xlsx?compound=aa", headers=world.headers("resident_1_1")
+    )
+    assert forbidden.status_code == 403
+    build_world("bb")
+    other = client.get(
+        "/api/v1/issues/register.xlsx?compound=bb", headers=world.headers("committee")
+    )
+    assert other.status_code == 404
+
+
+def test_the_months_figures(client, world):
+    with freeze_time("2026-11-30 10:00:00"):  # reported in November, resolved in December
+        late = report(client, world)
+        act(client, world, late, "liaison_1_1", "accept")
+    with freeze_time("2026-12-01 00:00:00"):  # 08:00 on 1 Dec in Shanghai
+        first = report(client, world)
+        second = report(
+            client,
+            world,
+            who="resident_1_2",
+            category="hazard",
+            household_id=world.household("1-2-101").id,
+        )
+    with freeze_time("2026-12-01 02:00:00"):
+        act(client, world, first, "liaison_1_1", "accept")
+        act(client, world, late, "liaison_1_1", "resolve", note="好了")
+    with freeze_time("2026-12-01 04:00:00"):
+        act(client, world, second, "liaison_1_2", "accept")
+    with freeze_time("2026-12-02 02:00:00"):
+        act(client, world, first, "liaison_1_1", "resolve", note="已修好")
+        act(client, world, first, "resident_1_1", "confirm", rating=4)
+        act(client, world, late, "resident_1_1", "confirm", rating=5)
+    with freeze_time("2026-12-03 00:00:00"):
+        response = client.get(
+            "/api/v1/issues/stats?compound=aa&month=2026-12",
+            headers=world.fresh_headers("supervisor"),
+        )
+    assert response.status_code == 200
+    stats = response.get_json()
+    assert (stats["reported"], stats["resolved"], stats["closed"]) == (2, 2, 2)
+    assert stats["median_hours_to_accept"] == 3.0  # 2 h and 4 h
+    assert stats["satisfaction"] == 4.5
+    by_category = {row["category"]: row for row in stats["by_category"]}
+    assert by_category["hazard"]["reported"] == 1
+    assert by_category["repair"]["reported"] == 1
+    assert by_category["repair"]["resolved"] == 2
+    assert [row["building"] for row in stats["by_building"]] == [1]
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("liaison_1_1", 403), ("resident_1_1", 403), ("committee", 200)]
+)
+def test_who_reads_the_figures(client, world, who, status):
+    response = client.get(
+        "/api/v1/issues/stats?compound=aa&month=2026-12", headers=world.headers(who)
+    )
+    assert response.status_code == status
+
+
+def test_a_bad_month_is_a_400(client, world):
+    response = client.get(
+        "/api/v1/issues/stats?compound=aa&month=2026-13", headers=world.headers("committee")
+    )
+    assert response.status_code == 400
