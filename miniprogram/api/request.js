@@ -1,9 +1,11 @@
-// The only module that calls wx.request. Every endpoint function in api/ goes
-// through request(); only auth.js uses send() directly (see below).
-const { apiBase, REQUEST_TIMEOUT_MS } = require('../config/index')
+// The only module that touches the network: wx.request, wx.uploadFile and
+// wx.downloadFile. Every endpoint function in api/ goes through request(),
+// upload() or download(); only auth.js uses send() directly (see below).
+const { apiBase, REQUEST_TIMEOUT_MS, UPLOAD_TIMEOUT_MS } = require('../config/index')
 
 const NETWORK_MESSAGE = '网络不给力，请稍后再试'
 const FALLBACK_MESSAGE = '服务器出了点问题，请稍后再试'
+const DOWNLOAD_MESSAGE = '照片加载失败'
 
 // A failed API call: `message` is Chinese and meant for the user. Callers read
 // its fields (status, code, details) rather than using instanceof, which ES5
@@ -25,6 +27,19 @@ function fullUrl(url) {
 function authHeader() {
   const token = wx.getStorageSync('token')
   return token ? { Authorization: `Bearer ${token}` } : {}
+}
+
+const networkError = () => new ApiError({ status: 0, code: 'network_error', message: NETWORK_MESSAGE })
+const isOk = (statusCode) => statusCode >= 200 && statusCode < 300
+
+// wx.uploadFile hands back the body as a string; wx.request parses JSON itself.
+function parseBody(data) {
+  if (typeof data !== 'string') return data
+  try {
+    return JSON.parse(data)
+  } catch (err) {
+    return data
+  }
 }
 
 // Build an ApiError from the server's envelope {code, message, details?};
@@ -49,24 +64,76 @@ function send({ url, method = 'GET', data }) {
       header: Object.assign({ 'Content-Type': 'application/json' }, authHeader()),
       timeout: REQUEST_TIMEOUT_MS,
       success(res) {
-        const ok = res.statusCode >= 200 && res.statusCode < 300
-        ok ? resolve(res.data) : reject(errorFromResponse(res))
+        isOk(res.statusCode) ? resolve(res.data) : reject(errorFromResponse(res))
       },
       fail() {
-        reject(new ApiError({ status: 0, code: 'network_error', message: NETWORK_MESSAGE }))
+        reject(networkError())
       },
     })
   })
 }
 
-// send(), plus one silent re-login and retry when the token was refused.
-// auth.js is required here rather than at the top because it depends on send().
-function request(options) {
-  return send(options).catch((err) => {
-    if (err.status !== 401) throw err
-    const { login } = require('./auth')
-    return login().then(() => send(options))
+// One multipart upload of a local file as the field `file` (the server refuses
+// any other field). Resolves with the parsed JSON body of a 2xx response.
+function sendFile({ url, filePath, onProgress }) {
+  return new Promise((resolve, reject) => {
+    const task = wx.uploadFile({
+      url: fullUrl(url),
+      filePath,
+      name: 'file',
+      header: authHeader(),
+      timeout: UPLOAD_TIMEOUT_MS,
+      success(res) {
+        const parsed = { statusCode: res.statusCode, data: parseBody(res.data) }
+        if (!isOk(res.statusCode)) reject(errorFromResponse(parsed))
+        else if (parsed.data && typeof parsed.data === 'object') resolve(parsed.data)
+        else reject(errorFromResponse({ statusCode: res.statusCode, data: null }))
+      },
+      fail() {
+        reject(networkError())
+      },
+    })
+    if (onProgress && task && task.onProgressUpdate) {
+      task.onProgressUpdate((res) => onProgress(res.progress))
+    }
   })
 }
 
-module.exports = { request, send, ApiError }
+// One authenticated download to a temporary file; resolves with its path. An
+// error body lands in the file too, so failures carry a generic message.
+function fetchFile({ url }) {
+  return new Promise((resolve, reject) => {
+    wx.downloadFile({
+      url: fullUrl(url),
+      header: authHeader(),
+      timeout: UPLOAD_TIMEOUT_MS,
+      success(res) {
+        if (isOk(res.statusCode)) resolve(res.tempFilePath)
+        else {
+          const code = `http_${res.statusCode}`
+          reject(new ApiError({ status: res.statusCode, code, message: DOWNLOAD_MESSAGE }))
+        }
+      },
+      fail() {
+        reject(networkError())
+      },
+    })
+  })
+}
+
+// Wrap a round trip with one silent re-login and retry when the token was refused.
+// auth.js is required lazily because it depends on send().
+function withRelogin(trip) {
+  return (options) =>
+    trip(options).catch((err) => {
+      if (err.status !== 401) throw err
+      const { login } = require('./auth')
+      return login().then(() => trip(options))
+    })
+}
+
+const request = withRelogin(send)
+const upload = withRelogin(sendFile)
+const download = withRelogin(fetchFile)
+
+module.exports = { request, upload, download, send, ApiError }

@@ -12,6 +12,8 @@ const API_BASES = {
 }
 
 const REQUEST_TIMEOUT_MS = 10000
+// Photos go up over slow mobile links: give them longer.
+const UPLOAD_TIMEOUT_MS = 60000
 
 function envVersion() {
   try {
@@ -25,4 +27,4 @@ function apiBase() {
   return API_BASES[envVersion()] || API_BASES.release
 }
 
-module.exports = { apiBase, envVersion, REQUEST_TIMEOUT_MS }
+module.exports = { apiBase, envVersion, REQUEST_TIMEOUT_MS, UPLOAD_TIMEOUT_MS }

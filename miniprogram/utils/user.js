@@ -1,5 +1,5 @@
 // What the home page shows of GET /api/v1/me.
-const { REVIEWER_ROLES, roleLabel, relationLabel } = require('./labels')
+const { REVIEWER_ROLES, HANDLER_ROLES, roleLabel, relationLabel } = require('./labels')
 const { formatArea } = require('./format')
 
 function unique(values) {
@@ -35,6 +35,9 @@ function describeUser(user) {
     roles: roleViews(roles),
     hasHousehold: households.length > 0,
     canReview: roles.some((role) => REVIEWER_ROLES.includes(role.role)),
+    // Issues need a household or a role in a compound; handlers get the workspace.
+    canReport: households.length > 0 || roles.some((role) => role.compound),
+    canHandle: roles.some((role) => HANDLER_ROLES.includes(role.role)),
   }
 }
 

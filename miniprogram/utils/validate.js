@@ -1,11 +1,18 @@
-// Client-side checks that mirror the server's schemas (server/api/schemas.py),
+// Client-side checks that mirror the server's schemas (server/api/schemas/),
 // so residents see the problem before a round trip. Each returns {field: message};
 // an empty object means valid.
 const { RELATION_LABELS } = require('./labels')
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/
+// Multi-line text keeps newlines; the server refuses other control characters
+// and line/paragraph separators.
+const MULTILINE_BAD_CHARS = /[\u0000-\u0009\u000b-\u001f\u007f\u2028\u2029]/
 const NAME_MAX = 32
 const REASON_MAX = 200
+const TITLE_MAX = 30
+const DESCRIPTION_MAX = 1000
+const NOTE_MAX = 500
+const REFERRAL_MAX = 60
 
 // Length in characters as Python counts them (code points, not UTF-16 units).
 const charCount = (text) => Array.from(text).length
@@ -17,6 +24,26 @@ function checkText(value, max, emptyMessage) {
   if (charCount(text) > max) return `最多 ${max} 个字`
   if (CONTROL_CHARS.test(text)) return '不能包含换行或控制字符'
   return ''
+}
+
+// A multi-line text (description, note): 1..max characters after trimming.
+// Windows line ends are the caller's to turn into "\n" (see cleanMultiline).
+function checkMultiline(value, max, emptyMessage) {
+  const text = (value || '').trim()
+  if (!text) return emptyMessage
+  if (charCount(text) > max) return `最多 ${max} 个字`
+  if (MULTILINE_BAD_CHARS.test(text)) return '包含不允许的字符'
+  return ''
+}
+
+// An optional one-line text: empty is fine.
+function checkOptional(value, max) {
+  return (value || '').trim() ? checkText(value, max, '') : ''
+}
+
+// What is sent for a multi-line text: trimmed, with "\r\n" as "\n".
+function cleanMultiline(value) {
+  return (value || '').replace(/\r\n?/g, '\n').trim()
 }
 
 function checkRelation(relation) {
@@ -56,4 +83,79 @@ function checkReason(reason) {
   return checkText(reason, REASON_MAX, '请填写拒绝理由')
 }
 
-module.exports = { validateBinding, validateRedeem, checkReason }
+const isPositiveInt = (value) => /^\d{1,18}$/.test(String(value).trim()) && Number(value) > 0
+
+// The report form. `location` is the chosen place (null when none);
+// `onBehalf` adds the neighbour's name and household number.
+function validateIssue({ category, title, description, location, onBehalf, onBehalfName, householdId }) {
+  const checks = {
+    category: category ? '' : '请选择类别',
+    title: checkText(title, TITLE_MAX, '请填写标题'),
+    description: checkMultiline(cleanMultiline(description), DESCRIPTION_MAX, '请描述一下问题'),
+  }
+  if (onBehalf) {
+    checks.on_behalf_name = checkText(onBehalfName, NAME_MAX, '请填写居民的称呼，如 王奶奶')
+    checks.household_id = isPositiveInt(householdId || '') ? '' : '请填写房屋编号（数字）'
+  } else {
+    checks.location = location ? '' : '请选择位置'
+  }
+  return collect(checks)
+}
+
+// What each issue action needs before it is sent; keys are the server's field names.
+// `today` is "YYYY-MM-DD" in Asia/Shanghai, `issueId` the issue acted on.
+function validateAction(action, form, { today, issueId } = {}) {
+  const note = cleanMultiline(form.note)
+  const optionalNote = note ? checkMultiline(note, NOTE_MAX, '') : ''
+  switch (action) {
+    case 'refer':
+      return collect({
+        referral_body: checkText(form.referral_body, REFERRAL_MAX, '请填写承办单位'),
+        referral_contact: checkOptional(form.referral_contact, REFERRAL_MAX),
+        referral_ref: checkOptional(form.referral_ref, REFERRAL_MAX),
+        follow_up_on: checkFollowUp(form.follow_up_on, today),
+        note: optionalNote,
+      })
+    case 'resolve':
+      return collect({ note: checkMultiline(note, NOTE_MAX, '请说明处理结果') })
+    case 'confirm':
+      return collect({
+        rating: form.rating >= 1 && form.rating <= 5 ? '' : '请为处理结果打分（1–5 星）',
+        note: optionalNote,
+      })
+    case 'reopen':
+      return collect({ note: checkMultiline(note, NOTE_MAX, '请说明哪里还没有解决') })
+    case 'reject':
+      return collect({ note: checkMultiline(note, NOTE_MAX, '请说明不予受理的原因') })
+    case 'mark_duplicate':
+      return collect({ duplicate_of: checkDuplicateOf(form.duplicate_of, issueId), note: optionalNote })
+    default:
+      return collect({ note: optionalNote })
+  }
+}
+
+function checkFollowUp(day, today) {
+  if (!day) return '请选择跟进日期'
+  return today && day < today ? '跟进日期不能早于今天' : ''
+}
+
+function checkDuplicateOf(value, issueId) {
+  if (!isPositiveInt(value || '')) return '请填写重复事项的编号（数字）'
+  return Number(value) === Number(issueId) ? '不能与本事项自身重复' : ''
+}
+
+// A return-visit note is optional.
+function checkVisitNote(note) {
+  const text = cleanMultiline(note)
+  return text ? checkMultiline(text, NOTE_MAX, '') : ''
+}
+
+module.exports = {
+  validateBinding,
+  validateRedeem,
+  checkReason,
+  validateIssue,
+  validateAction,
+  checkVisitNote,
+  cleanMultiline,
+}

@@ -48,11 +48,35 @@ test('every usingComponents entry points at a component', () => {
   }
 })
 
-test('only api/request.js calls wx.request', () => {
+test.each(['request', 'uploadFile', 'downloadFile'])('only api/request.js calls wx.%s', (name) => {
+  const call = new RegExp(`\\bwx\\.${name}\\s*\\(`)
   const callers = filesUnder(ROOT, '.js')
-    .filter((file) => /\bwx\.request\s*\(/.test(fs.readFileSync(file, 'utf8')))
+    .filter((file) => call.test(fs.readFileSync(file, 'utf8')))
     .map(relative)
   expect(callers).toEqual(['api/request.js'])
+})
+
+// What a page or component definition offers to bind* / catch* in its WXML.
+function handlersOf(jsFile) {
+  let definition = {}
+  global.Page = (def) => (definition = def)
+  global.Component = (def) => (definition = Object.assign({}, def, def.methods))
+  jest.isolateModules(() => require(jsFile))
+  return Object.keys(definition).filter((key) => typeof definition[key] === 'function')
+}
+
+test('every event handler named in WXML exists in its page or component', () => {
+  const missing = []
+  for (const wxml of filesUnder(ROOT, '.wxml')) {
+    const js = wxml.replace(/\.wxml$/, '.js')
+    if (!fs.existsSync(js)) continue
+    const handlers = handlersOf(js)
+    const named = fs.readFileSync(wxml, 'utf8').matchAll(/\b(?:bind|catch):?[a-z]+="([^"{}]+)"/g)
+    for (const [, name] of named) {
+      if (!handlers.includes(name)) missing.push(`${relative(wxml)}: ${name}`)
+    }
+  }
+  expect(missing).toEqual([])
 })
 
 test('only api/auth.js calls wx.login', () => {

@@ -1,17 +1,34 @@
 // <status-tag status="pending" />: a binding status as a coloured Chinese tag.
-const { statusLabel } = require('../../utils/labels')
+// <status-tag kind="issue" status="accepted" label="{{item.statusLabel}}" />: an
+// issue status; `label` (the server's status_label) wins over our own labels.
+const { statusLabel, issueStatusLabel } = require('../../utils/labels')
 
 const TONES = {
-  pending: 'warning',
-  approved: 'success',
-  rejected: 'danger',
-  cancelled: 'muted',
-  expired: 'muted',
+  binding: {
+    pending: 'warning',
+    approved: 'success',
+    rejected: 'danger',
+    cancelled: 'muted',
+    expired: 'muted',
+  },
+  issue: {
+    submitted: 'warning',
+    accepted: 'primary',
+    referred: 'primary',
+    resolved: 'success',
+    closed: 'success',
+    rejected: 'danger',
+    duplicate: 'muted',
+  },
 }
+
+const LABELS = { binding: statusLabel, issue: issueStatusLabel }
 
 Component({
   properties: {
     status: { type: String, value: '' },
+    kind: { type: String, value: 'binding' }, // binding | issue
+    label: { type: String, value: '' },
   },
 
   data: {
@@ -20,8 +37,10 @@ Component({
   },
 
   observers: {
-    status(status) {
-      this.setData({ text: statusLabel(status), tone: TONES[status] || 'muted' })
+    'status, kind, label'(status, kind, label) {
+      const tones = TONES[kind] || TONES.binding
+      const text = label || (LABELS[kind] || statusLabel)(status)
+      this.setData({ text, tone: tones[status] || 'muted' })
     },
   },
 })

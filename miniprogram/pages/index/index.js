@@ -1,6 +1,6 @@
 // Home: my compound, my households, my roles, and what to do next.
 const { ensureLogin } = require('../../api/auth')
-const { getMe } = require('../../api/me')
+const { getMe, notifications } = require('../../api/me')
 const { describeUser } = require('../../utils/user')
 const { errorMessage } = require('../../utils/errors')
 
@@ -13,6 +13,9 @@ Page({
     roles: [],
     hasHousehold: false,
     canReview: false,
+    canReport: false,
+    canHandle: false,
+    unread: 0,
   },
 
   // Every show, so a binding approved meanwhile appears on return.
@@ -29,9 +32,22 @@ Page({
       await ensureLogin()
       const user = await getMe()
       wx.setStorageSync('user', user)
-      this.setData(Object.assign({ loaded: true, error: '' }, describeUser(user)))
+      const view = describeUser(user)
+      this.setData(Object.assign({ loaded: true, error: '' }, view))
+      // Every message is about an issue: only members of a compound have any.
+      if (view.canReport) await this.loadUnread()
     } catch (err) {
       this.setData({ error: errorMessage(err) })
+    }
+  },
+
+  // The badge on 消息; without it the home page still works.
+  async loadUnread() {
+    try {
+      const { unread } = await notifications({ limit: 1 })
+      this.setData({ unread })
+    } catch (err) {
+      this.setData({ unread: 0 })
     }
   },
 
@@ -46,5 +62,21 @@ Page({
 
   goReview() {
     wx.navigateTo({ url: '/pages/review/index' })
+  },
+
+  goReport() {
+    wx.navigateTo({ url: '/pages/report/index' })
+  },
+
+  goIssues() {
+    wx.navigateTo({ url: '/pages/issues/index' })
+  },
+
+  goInbox() {
+    wx.navigateTo({ url: '/pages/inbox/index' })
+  },
+
+  goWorkspace() {
+    wx.navigateTo({ url: '/pages/workspace/index' })
   },
 })

@@ -8,12 +8,12 @@ const USER = { id: 7, nickname: null, roles: [], households: [] }
 const LOGIN_OK = { status: 200, body: { token: 'fresh-token', expires_in: 7200, user: USER } }
 const UNAUTHORIZED = { status: 401, body: { code: 'unauthorized', message: '请先登录' } }
 
-let wx, server, request, ApiError
+let wx, server, request, upload, download, ApiError
 
 beforeEach(() => {
   ;({ wx, server } = installWx({ storage: signedIn() }))
   jest.isolateModules(() => {
-    ;({ request, ApiError } = require(path.join(ROOT, 'api/request.js')))
+    ;({ request, upload, download, ApiError } = require(path.join(ROOT, 'api/request.js')))
   })
 })
 
@@ -125,4 +125,96 @@ test('a refused login is reported, not retried', async () => {
   expect(err).toMatchObject({ status: 401, code: 'wechat_code_invalid' })
   expect(wx.login).toHaveBeenCalledTimes(1)
   expect(requestsMade(wx)).toEqual(['GET /api/v1/me', 'POST /api/v1/auth/login'])
+})
+
+describe('upload (wx.uploadFile)', () => {
+  const PHOTO = { id: 41, content_type: 'image/jpeg', width: 1200, height: 900, size_bytes: 180000 }
+  const TOO_LARGE = {
+    status: 413,
+    body: { code: 'upload_too_large', message: '照片不能超过 5 MB' },
+  }
+  const send = () => upload({ url: '/api/v1/uploads', filePath: 'wxfile://tmp/a.jpg' })
+  const uploadOptions = (i = 0) => wx.uploadFile.mock.calls[i][0]
+
+  test('sends the file as the only field `file` with the bearer header', async () => {
+    server.on('POST /api/v1/uploads', { status: 201, body: PHOTO })
+    await send()
+    const options = uploadOptions()
+    expect(options).toMatchObject({
+      url: `${BASE}/api/v1/uploads`,
+      filePath: 'wxfile://tmp/a.jpg',
+      name: 'file',
+    })
+    expect(options.header.Authorization).toBe('Bearer valid-token')
+    expect(options).not.toHaveProperty('formData')
+    expect(wx.request).not.toHaveBeenCalled()
+  })
+
+  test('parses the string body WeChat hands back', async () => {
+    server.on('POST /api/v1/uploads', { status: 201, body: PHOTO })
+    await expect(send()).resolves.toEqual(PHOTO)
+  })
+
+  test('a 413 envelope becomes an ApiError with the Chinese message', async () => {
+    server.on('POST /api/v1/uploads', TOO_LARGE)
+    const err = await send().catch((e) => e)
+    expect(err).toBeInstanceOf(ApiError)
+    expect(err).toMatchObject({ status: 413, code: 'upload_too_large', message: '照片不能超过 5 MB' })
+  })
+
+  test('a proxy page instead of JSON still gives a readable message', async () => {
+    server.on('POST /api/v1/uploads', { status: 502, body: '<html>Bad Gateway</html>' })
+    const err = await send().catch((e) => e)
+    expect(err).toMatchObject({ status: 502, code: 'http_502', message: '服务器出了点问题，请稍后再试' })
+  })
+
+  test('on 401 it logs in once and uploads again with the new token', async () => {
+    server.on('POST /api/v1/uploads', UNAUTHORIZED, { status: 201, body: PHOTO })
+    server.on('POST /api/v1/auth/login', LOGIN_OK)
+    await expect(send()).resolves.toEqual(PHOTO)
+    expect(wx.login).toHaveBeenCalledTimes(1)
+    expect(wx.uploadFile).toHaveBeenCalledTimes(2)
+    expect(uploadOptions(1).header.Authorization).toBe('Bearer fresh-token')
+  })
+
+  test('a second 401 is not retried again', async () => {
+    server.on('POST /api/v1/uploads', UNAUTHORIZED)
+    server.on('POST /api/v1/auth/login', LOGIN_OK)
+    await expect(send()).rejects.toMatchObject({ status: 401 })
+    expect(wx.uploadFile).toHaveBeenCalledTimes(2)
+    expect(wx.login).toHaveBeenCalledTimes(1)
+  })
+
+  test('a network failure rejects with network_error', async () => {
+    server.on('POST /api/v1/uploads', { fail: 'timeout' })
+    await expect(send()).rejects.toMatchObject({ status: 0, code: 'network_error' })
+  })
+
+  test('reports progress', async () => {
+    server.on('POST /api/v1/uploads', { status: 201, body: PHOTO })
+    const onProgress = jest.fn()
+    await upload({ url: '/api/v1/uploads', filePath: 'wxfile://tmp/a.jpg', onProgress })
+    expect(onProgress).toHaveBeenCalledWith(100)
+  })
+})
+
+describe('download (wx.downloadFile)', () => {
+  test('fetches with the bearer header and resolves with the temp file', async () => {
+    server.on('GET /api/v1/uploads/41', { status: 200, file: 'wxfile://tmp/41.jpg' })
+    await expect(download({ url: '/api/v1/uploads/41' })).resolves.toBe('wxfile://tmp/41.jpg')
+    expect(wx.downloadFile.mock.calls[0][0].header.Authorization).toBe('Bearer valid-token')
+  })
+
+  test('an error status rejects with a Chinese message', async () => {
+    server.on('GET /api/v1/uploads/41', { status: 404 })
+    const err = await download({ url: '/api/v1/uploads/41' }).catch((e) => e)
+    expect(err).toMatchObject({ status: 404, message: '照片加载失败' })
+  })
+
+  test('on 401 it logs in once and downloads again', async () => {
+    server.on('GET /api/v1/uploads/41', { status: 401 }, { status: 200, file: 'wxfile://tmp/41.jpg' })
+    server.on('POST /api/v1/auth/login', LOGIN_OK)
+    await expect(download({ url: '/api/v1/uploads/41' })).resolves.toBe('wxfile://tmp/41.jpg')
+    expect(wx.downloadFile.mock.calls[1][0].header.Authorization).toBe('Bearer fresh-token')
+  })
 })

@@ -10,8 +10,8 @@ const id = simulate.load(path.join(ROOT, 'components/status-tag/index'), 'status
   rootPath: ROOT,
 })
 
-function render(status) {
-  const tag = simulate.render(id, { status })
+function render(status, extra = {}) {
+  const tag = simulate.render(id, Object.assign({ status }, extra))
   tag.attach(document.createElement('parent-wrapper'))
   return tag.querySelector('.tag')
 }
@@ -34,4 +34,24 @@ test('follows a status change', async () => {
   tag.setData({ status: 'approved' })
   await simulate.sleep(0)
   expect(tag.querySelector('.tag').dom.textContent).toBe('已通过')
+})
+
+describe('issue statuses (kind="issue")', () => {
+  test.each([
+    ['submitted', '待受理', 'tag--warning'],
+    ['accepted', '处理中', 'tag--primary'],
+    ['referred', '已转办', 'tag--primary'],
+    ['resolved', '已解决', 'tag--success'],
+    ['closed', '已完成', 'tag--success'],
+    ['rejected', '不予受理', 'tag--danger'],
+    ['duplicate', '重复事项', 'tag--muted'],
+  ])('%s shows %s', (status, text, tone) => {
+    const tag = render(status, { kind: 'issue' })
+    expect(tag.dom.textContent).toBe(text)
+    expect(tag.dom.className).toContain(tone)
+  })
+
+  test("the server's label wins over ours", () => {
+    expect(render('accepted', { kind: 'issue', label: '办理中' }).dom.textContent).toBe('办理中')
+  })
 })

@@ -1,4 +1,5 @@
-// A stubbed `wx` global and a fake API server behind wx.request.
+// A stubbed `wx` global and a fake API server behind wx.request, wx.uploadFile
+// (routed as POST) and wx.downloadFile (routed as GET).
 //
 //   const { wx, server } = installWx()
 //   server.on('GET /api/v1/me', { status: 200, body: {...} })
@@ -6,7 +7,9 @@
 //
 // Responses are used in order, the last one repeats. A response may be a
 // function of the request options, or { fail: 'timeout' } for a network error.
-// Callbacks run asynchronously, as in WeChat.
+// Callbacks run asynchronously, as in WeChat. wx.uploadFile answers with the
+// body as a JSON string, as WeChat does; wx.downloadFile with a temp file path
+// (the response's `file`, or one made up from the URL).
 const path = require('path')
 
 const ROOT = path.join(__dirname, '../../../miniprogram')
@@ -40,6 +43,39 @@ function fakeRequest(server) {
   })
 }
 
+// wx.uploadFile: the body comes back as a string; the task reports progress.
+function fakeUpload(server) {
+  return jest.fn((options) => {
+    const res = server.respond(Object.assign({ method: 'POST' }, options))
+    const listeners = []
+    later(() => {
+      listeners.forEach((listener) => listener({ progress: 100 }))
+      if (res.fail) return options.fail({ errMsg: `uploadFile:fail ${res.fail}` })
+      const data = typeof res.body === 'string' ? res.body : JSON.stringify(res.body)
+      options.success({ statusCode: res.status || 200, data })
+    })
+    return { onProgressUpdate: (listener) => listeners.push(listener), abort: jest.fn() }
+  })
+}
+
+function fakeDownload(server) {
+  return jest.fn((options) => {
+    const res = server.respond(Object.assign({ method: 'GET' }, options))
+    later(() => {
+      if (res.fail) return options.fail({ errMsg: `downloadFile:fail ${res.fail}` })
+      const file = res.file || `wxfile://tmp${options.url.replace(BASE, '')}`
+      options.success({ statusCode: res.status || 200, tempFilePath: file })
+    })
+  })
+}
+
+// Accepts every template asked for, unless a test says otherwise.
+function acceptAll(options) {
+  const answer = { errMsg: 'requestSubscribeMessage:ok' }
+  options.tmplIds.forEach((id) => (answer[id] = 'accept'))
+  later(() => options.success(answer))
+}
+
 function installWx({ envVersion = 'develop', storage = {} } = {}) {
   const store = new Map(Object.entries(storage))
   const server = createServer()
@@ -51,9 +87,16 @@ function installWx({ envVersion = 'develop', storage = {} } = {}) {
     removeStorageSync: jest.fn((key) => store.delete(key)),
     login: jest.fn(({ success }) => later(() => success({ code: `wx-code-${++codes}` }))),
     request: fakeRequest(server),
+    uploadFile: fakeUpload(server),
+    downloadFile: fakeDownload(server),
+    requestSubscribeMessage: jest.fn(acceptAll),
+    // The user cancels unless a test picks photos (see pickPhotos).
+    chooseMedia: jest.fn((options) => later(() => options.fail({ errMsg: 'chooseMedia:fail cancel' }))),
+    previewImage: jest.fn(),
     showToast: jest.fn(),
     showModal: jest.fn((options) => later(() => options.success({ confirm: true, cancel: false }))),
     navigateTo: jest.fn(),
+    redirectTo: jest.fn(),
     navigateBack: jest.fn(),
     reLaunch: jest.fn(),
     stopPullDownRefresh: jest.fn(),
@@ -67,9 +110,22 @@ function requestsMade(wx) {
   return wx.request.mock.calls.map(([o]) => `${o.method || 'GET'} ${o.url.replace(BASE, '')}`)
 }
 
+// Let the next wx.chooseMedia pick these files ([{tempFilePath, size}]).
+function pickPhotos(wx, files) {
+  wx.chooseMedia.mockImplementationOnce((options) => later(() => options.success({ tempFiles: files })))
+}
+
+// The body a request sent, parsed: the last call to "METHOD /path".
+function sentBody(wx, route) {
+  const calls = wx.request.mock.calls.filter(
+    ([o]) => `${o.method || 'GET'} ${o.url.replace(BASE, '')}` === route
+  )
+  return calls.length ? calls[calls.length - 1][0].data : undefined
+}
+
 // A stored token that is valid for another hour, so ensureLogin() does nothing.
 function signedIn(extra = {}) {
   return Object.assign({ token: 'valid-token', tokenExpiresAt: Date.now() + 3600 * 1000 }, extra)
 }
 
-module.exports = { ROOT, BASE, installWx, requestsMade, signedIn }
+module.exports = { ROOT, BASE, installWx, requestsMade, sentBody, pickPhotos, signedIn }

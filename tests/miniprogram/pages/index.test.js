@@ -95,3 +95,55 @@ test('shows the server message when loading fails', async () => {
   await page.onShow()
   expect(page.data.error).toBe('服务暂时不可用，请稍后再试')
 })
+
+describe('issue entries', () => {
+  const BUILDING_LEAD = role('building_lead', 'building', 2, '1')
+
+  test('a resident gets 我要报事, 我的报事 and 消息 with the unread count, but no 工作台', async () => {
+    server.on('GET /api/v1/me', { status: 200, body: { id: 1, roles: [RESIDENT], households: [HOUSEHOLD] } })
+    server.on('GET /api/v1/me/notifications?limit=1', {
+      status: 200,
+      body: { items: [], unread: 3, next_before: null },
+    })
+    const page = createPage('index')
+    await page.onShow()
+    expect(page.data).toMatchObject({ canReport: true, canHandle: false, unread: 3 })
+    page.goReport()
+    page.goIssues()
+    page.goInbox()
+    expect(wx.navigateTo.mock.calls.map(([o]) => o.url)).toEqual([
+      '/pages/report/index',
+      '/pages/issues/index',
+      '/pages/inbox/index',
+    ])
+  })
+
+  test.each([
+    ['a unit liaison', LIAISON],
+    ['a building lead', BUILDING_LEAD],
+    ['a committee member', role('committee', 'compound', 1, '阳光小区')],
+  ])('%s gets 工作台', async (_, handler) => {
+    server.on('GET /api/v1/me', { status: 200, body: { id: 1, roles: [handler], households: [] } })
+    const page = createPage('index')
+    await page.onShow()
+    expect(page.data.canHandle).toBe(true)
+    page.goWorkspace()
+    expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/workspace/index' })
+  })
+
+  test('the unread count failing leaves the home page working', async () => {
+    server.on('GET /api/v1/me', { status: 200, body: { id: 1, roles: [RESIDENT], households: [HOUSEHOLD] } })
+    server.on('GET /api/v1/me/notifications?limit=1', { fail: 'timeout' })
+    const page = createPage('index')
+    await page.onShow()
+    expect(page.data).toMatchObject({ loaded: true, error: '', unread: 0, canReport: true })
+  })
+
+  test('someone not yet bound sees no issue entries and is not asked for messages', async () => {
+    server.on('GET /api/v1/me', { status: 200, body: { id: 1, roles: [], households: [] } })
+    const page = createPage('index')
+    await page.onShow()
+    expect(page.data.canReport).toBe(false)
+    expect(requestsMade(wx)).toEqual(['GET /api/v1/me'])
+  })
+})

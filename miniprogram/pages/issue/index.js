@@ -1,0 +1,255 @@
+// One issue: what, where, photos, the timeline, and exactly the actions the
+// server offers me now (`actions`). /pages/issue/index?id=3[&return_visit=1]
+const { ensureLogin } = require('../../api/auth')
+const { getIssue, transition, answerReturnVisit } = require('../../api/issues')
+const { photoFile } = require('../../api/uploads')
+const { issueDetailView, actionButtons } = require('../../utils/issues')
+const { ISSUE_ACTION_BUTTONS } = require('../../utils/labels')
+const { validateAction, checkVisitNote, cleanMultiline } = require('../../utils/validate')
+const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../utils/photos')
+const { todayInShanghai } = require('../../utils/format')
+const { errorMessage, showError, fieldErrors } = require('../../utils/errors')
+const { confirm } = require('../../utils/ui')
+
+const EMPTY_FORM = {
+  note: '',
+  rating: 0,
+  referral_body: '',
+  referral_contact: '',
+  referral_ref: '',
+  follow_up_on: '',
+  duplicate_of: '',
+}
+
+const DONE = {
+  accept: '已受理',
+  refer: '已转办',
+  resolve: '已办结',
+  confirm: '感谢您的评价',
+  reopen: '已重新打开',
+  reject: '已不予受理',
+  mark_duplicate: '已标为重复',
+}
+
+// Answers that mean the issue changed under me: show the news, then reload.
+const STALE_STATUSES = [403, 409]
+
+const orNull = (text) => (text || '').trim() || null
+
+// What POST /transitions takes for `action` from the form.
+function actionBody(action, form, photos) {
+  const body = { action, note: cleanMultiline(form.note) || null }
+  if (action === 'refer') {
+    Object.assign(body, {
+      referral_body: form.referral_body.trim(),
+      referral_contact: orNull(form.referral_contact),
+      referral_ref: orNull(form.referral_ref),
+      follow_up_on: form.follow_up_on,
+    })
+  }
+  if (action === 'resolve') body.photos = photos
+  if (action === 'confirm') body.rating = form.rating
+  if (action === 'mark_duplicate') body.duplicate_of = Number(form.duplicate_of)
+  return body
+}
+
+Page({
+  data: {
+    loaded: false,
+    error: '',
+    issue: null,
+    actions: [],
+    photoList: [],
+    canAnswerVisit: false,
+    visitHint: '',
+    visitNote: '',
+    visitError: '',
+    activeAction: '',
+    activeLabel: '',
+    form: EMPTY_FORM,
+    formPhotos: [],
+    errors: {},
+    busy: false,
+    today: '',
+    stars: [1, 2, 3, 4, 5],
+  },
+
+  onLoad(options = {}) {
+    this.issueId = Number(options.id)
+    this.arrivedForVisit = options.return_visit === '1'
+    this.photoPaths = {} // upload id → downloaded temp file, kept across refreshes
+    this.setData({ today: todayInShanghai() })
+    return this.load()
+  },
+
+  onPullDownRefresh() {
+    return this.load().then(() => wx.stopPullDownRefresh())
+  },
+
+  async load() {
+    try {
+      await ensureLogin()
+      this.apply(await getIssue(this.issueId))
+    } catch (err) {
+      this.setData({ loaded: true, error: errorMessage(err) })
+    }
+    return this.loadPhotos()
+  },
+
+  apply(detail) {
+    const canAnswerVisit = Boolean(detail.can_answer_return_visit)
+    this.setData({
+      loaded: true,
+      error: '',
+      issue: issueDetailView(detail),
+      actions: actionButtons(detail.actions),
+      canAnswerVisit,
+      // Opened from a return-visit message that was answered meanwhile.
+      visitHint: this.arrivedForVisit && !canAnswerVisit ? '这条回访已经答复过了，或已不需要答复' : '',
+      photoList: this.photoListOf(detail.photos || []),
+    })
+  },
+
+  photoListOf(ids) {
+    return ids.map((id) => ({ id, path: this.photoPaths[id] || '', failed: this.photoPaths[id] === '' }))
+  },
+
+  // One at a time (WeChat caps parallel downloads); a photo that cannot be
+  // fetched stays a placeholder.
+  async loadPhotos() {
+    for (const { id } of this.data.photoList) {
+      if (id in this.photoPaths) continue
+      try {
+        this.photoPaths[id] = await photoFile(id)
+      } catch (err) {
+        this.photoPaths[id] = ''
+      }
+      this.setData({ photoList: this.photoListOf(this.data.photoList.map((p) => p.id)) })
+    }
+  },
+
+  previewPhoto(e) {
+    const urls = this.data.photoList.map((p) => p.path).filter(Boolean)
+    const current = e.currentTarget.dataset.path
+    if (current) wx.previewImage({ urls, current })
+  },
+
+  // ----- actions -----
+
+  async openAction(e) {
+    const action = e.currentTarget.dataset.action
+    if (action === 'accept') {
+      if (await confirm('受理', '受理后请尽快处理，并在办结时说明结果。')) await this.run('accept', { action })
+      return
+    }
+    this.setData({
+      activeAction: action,
+      activeLabel: ISSUE_ACTION_BUTTONS[action] || '',
+      form: Object.assign({}, EMPTY_FORM),
+      formPhotos: [],
+      errors: {},
+    })
+  },
+
+  closeAction() {
+    this.setData({ activeAction: '', errors: {} })
+  },
+
+  // Form inputs carry data-field with the server's field name.
+  onFormInput(e) {
+    const field = e.currentTarget.dataset.field
+    const errors = Object.assign({}, this.data.errors)
+    delete errors[field]
+    this.setData({ form: Object.assign({}, this.data.form, { [field]: e.detail.value }), errors })
+  },
+
+  setRating(e) {
+    const rating = Number(e.currentTarget.dataset.value)
+    const errors = Object.assign({}, this.data.errors)
+    delete errors.rating
+    this.setData({ form: Object.assign({}, this.data.form, { rating }), errors })
+  },
+
+  chooseFormPhotos() {
+    return addPhotos(this, 'formPhotos')
+  },
+
+  removeFormPhoto(e) {
+    removePhoto(this, 'formPhotos', e.currentTarget.dataset.key)
+  },
+
+  retryFormPhoto(e) {
+    return retryPhoto(this, 'formPhotos', e.currentTarget.dataset.key)
+  },
+
+  submitAction() {
+    const action = this.data.activeAction
+    const errors = validateAction(action, this.data.form, { today: this.data.today, issueId: this.issueId })
+    const photos = photoProblem(this.data.formPhotos)
+    if (photos) errors.photos = photos
+    if (Object.keys(errors).length) {
+      this.setData({ errors })
+      return Promise.resolve()
+    }
+    return this.run(action, actionBody(action, this.data.form, uploadedIds(this.data.formPhotos)))
+  },
+
+  // Send one action; the answer is the issue as it now is.
+  async run(action, body) {
+    if (this.data.busy) return
+    this.setData({ busy: true })
+    try {
+      const detail = await transition(this.issueId, body)
+      this.setData({ activeAction: '', errors: {} })
+      this.apply(detail)
+      wx.showToast({ title: DONE[action] || '已完成', icon: 'success' })
+    } catch (err) {
+      await this.failed(err)
+    } finally {
+      this.setData({ busy: false })
+    }
+    await this.loadPhotos()
+  },
+
+  async failed(err) {
+    const fields = fieldErrors(err)
+    if (Object.keys(fields).length) {
+      this.setData({ errors: fields })
+      return
+    }
+    showError(err)
+    if (STALE_STATUSES.includes(err.status)) {
+      this.setData({ activeAction: '' })
+      await this.load()
+    }
+  },
+
+  // ----- return visit -----
+
+  onVisitNoteInput(e) {
+    this.setData({ visitNote: e.detail.value, visitError: '' })
+  },
+
+  async answerVisit(e) {
+    const fixed = e.currentTarget.dataset.fixed === 'yes'
+    const problem = checkVisitNote(this.data.visitNote)
+    if (problem) {
+      this.setData({ visitError: problem })
+      return
+    }
+    if (this.data.busy) return
+    this.setData({ busy: true })
+    try {
+      await answerReturnVisit(this.issueId, { fixed, note: cleanMultiline(this.data.visitNote) })
+      wx.showToast({ title: fixed ? '感谢您的反馈' : '已重新打开', icon: 'success' })
+      this.arrivedForVisit = false
+      this.setData({ visitNote: '' })
+    } catch (err) {
+      showError(err)
+    } finally {
+      this.setData({ busy: false })
+    }
+    // Either way: "not fixed" reopened it, or the visit was answered elsewhere.
+    await this.load()
+  },
+})

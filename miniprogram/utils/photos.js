@@ -1,0 +1,93 @@
+// Picking photos and uploading them one by one, for the report form and the
+// 办结 form. The list lives in page.data[key]; each entry is
+// {key, path, size, id, status: waiting|uploading|done|failed, progress, error}.
+const { uploadPhoto } = require('../api/uploads')
+const { errorMessage } = require('./errors')
+
+const MAX_PHOTOS = 9
+const MAX_BYTES = 5 * 1024 * 1024 // the server's UPLOAD_MAX_BYTES
+const TOO_LARGE = '照片不能超过 5 MB'
+
+let lastKey = 0
+
+// Resolves with the chosen files ([] when the user cancels).
+function chooseImages(count) {
+  return new Promise((resolve) => {
+    wx.chooseMedia({
+      count,
+      mediaType: ['image'],
+      sizeType: ['compressed'],
+      sourceType: ['album', 'camera'],
+      success: (res) => resolve(res.tempFiles || []),
+      fail: () => resolve([]),
+    })
+  })
+}
+
+function update(page, key, photoKey, patch) {
+  const photos = page.data[key].map((p) => (p.key === photoKey ? Object.assign({}, p, patch) : p))
+  page.setData({ [key]: photos })
+}
+
+const find = (page, key, photoKey) => page.data[key].find((p) => p.key === photoKey)
+
+async function uploadOne(page, key, photoKey) {
+  const photo = find(page, key, photoKey)
+  if (!photo) return // removed while waiting its turn
+  if (photo.size > MAX_BYTES) {
+    update(page, key, photoKey, { status: 'failed', error: TOO_LARGE })
+    return
+  }
+  update(page, key, photoKey, { status: 'uploading', progress: 0, error: '' })
+  try {
+    const onProgress = (progress) => update(page, key, photoKey, { progress })
+    const { id } = await uploadPhoto(photo.path, onProgress)
+    update(page, key, photoKey, { status: 'done', id, progress: 100 })
+  } catch (err) {
+    update(page, key, photoKey, { status: 'failed', error: errorMessage(err) })
+  }
+}
+
+// Let the user pick what is left of 9 photos, then upload them one at a time.
+async function addPhotos(page, key) {
+  const room = MAX_PHOTOS - page.data[key].length
+  if (room <= 0) {
+    wx.showToast({ title: `最多 ${MAX_PHOTOS} 张照片`, icon: 'none' })
+    return
+  }
+  const files = (await chooseImages(room)).slice(0, room)
+  const added = files.map((file) => ({
+    key: `photo-${++lastKey}`,
+    path: file.tempFilePath,
+    size: file.size || 0,
+    id: 0,
+    status: 'waiting',
+    progress: 0,
+    error: '',
+  }))
+  if (!added.length) return
+  page.setData({ [key]: page.data[key].concat(added) })
+  for (const photo of added) await uploadOne(page, key, photo.key)
+}
+
+function removePhoto(page, key, photoKey) {
+  page.setData({ [key]: page.data[key].filter((p) => p.key !== photoKey) })
+}
+
+// Try a failed photo again (a photo over 5 MB fails again at once).
+function retryPhoto(page, key, photoKey) {
+  const photo = find(page, key, photoKey)
+  return photo && photo.status === 'failed' ? uploadOne(page, key, photoKey) : Promise.resolve()
+}
+
+// The ids to send: photos that made it to the server.
+const uploadedIds = (photos) => photos.filter((p) => p.status === 'done').map((p) => p.id)
+
+// Why the form cannot be sent yet, or ''.
+function photoProblem(photos) {
+  if (photos.some((p) => p.status === 'waiting' || p.status === 'uploading')) return '照片还在上传，请稍候'
+  if (photos.some((p) => p.status === 'failed')) return '有照片没有传上去，请点它重试或删除'
+  return ''
+}
+
+module.exports = { MAX_PHOTOS, addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem }

@@ -1,0 +1,163 @@
+// Server answers shaped like server/api/schemas (issues, people), for page tests.
+
+const role = (name, scope, scopeId, label) => ({
+  role: name,
+  scope,
+  scope_id: scopeId,
+  compound: 'yangguang',
+  compound_name: '阳光小区',
+  label,
+})
+
+const HOUSEHOLD = {
+  id: 11,
+  compound: 'yangguang',
+  compound_name: '阳光小区',
+  building: 1,
+  unit: 2,
+  room: '301',
+  floor: 3,
+  area_m2: '72.00',
+  occupancy: 'owner_occupied',
+  relation: 'owner',
+  label: '1-2-301',
+}
+
+const RESIDENT_ROLE = role('resident', 'household', 11, '1-2-301')
+const LIAISON_ROLE = role('liaison', 'unit', 7, '1-3')
+
+const RESIDENT = { id: 1, nickname: '王阿姨', roles: [RESIDENT_ROLE], households: [HOUSEHOLD] }
+const LIAISON = {
+  id: 2,
+  nickname: '李师傅',
+  roles: [LIAISON_ROLE, RESIDENT_ROLE],
+  households: [HOUSEHOLD],
+}
+
+// GET /compounds/yangguang: building 1, unit 2 has id 5.
+const COMPOUND = {
+  code: 'yangguang',
+  name: '阳光小区',
+  address: null,
+  buildings: [
+    {
+      number: 1,
+      name: null,
+      units: [
+        { id: 4, number: 1 },
+        { id: 5, number: 2 },
+        { id: 7, number: 3 },
+      ],
+    },
+  ],
+}
+
+const CONFIG = {
+  subscribe_templates: {
+    new_issue: 'tmpl-new',
+    issue_status: 'tmpl-status',
+    return_visit: 'tmpl-visit',
+    reminder: 'tmpl-remind',
+  },
+  categories: {
+    repair: '报修',
+    hazard: '安全隐患',
+    dispute: '矛盾纠纷',
+    care: '困难帮扶',
+    suggestion: '建议',
+    other: '其他',
+  },
+  statuses: {
+    submitted: '待受理',
+    accepted: '处理中',
+    referred: '已转办',
+    resolved: '已解决',
+    closed: '已完成',
+    rejected: '不予受理',
+    duplicate: '重复事项',
+  },
+}
+
+function issueItem(overrides = {}) {
+  return Object.assign(
+    {
+      id: 3,
+      category: 'repair',
+      category_label: '报修',
+      title: '楼道灯不亮',
+      status: 'submitted',
+      status_label: '待受理',
+      location: '1号楼2单元',
+      created_at: '2024-12-01T15:01:00+08:00',
+      overdue: false,
+      photo_count: 0,
+      latest: { action: 'submit', action_label: '提交', note: null, created_at: '2024-12-01T15:01:00+08:00' },
+    },
+    overrides
+  )
+}
+
+function issueDetail(overrides = {}) {
+  return Object.assign(
+    issueItem(),
+    {
+      description: '三楼到五楼的灯都不亮，\n晚上老人上下楼很危险。',
+      show_name: false,
+      reporter_name: '王阿姨',
+      on_behalf_name: null,
+      track: null,
+      referral: null,
+      rating: null,
+      feedback: null,
+      reject_reason: null,
+      duplicate_of: null,
+      response_due_at: '2024-12-02T15:01:00+08:00',
+      resolution_due_at: '2024-12-08T15:01:00+08:00',
+      accepted_at: null,
+      resolved_at: null,
+      closed_at: null,
+      photos: [],
+      timeline: [
+        {
+          id: 1,
+          action: 'submit',
+          action_label: '提交',
+          from_status: null,
+          to_status: 'submitted',
+          actor_name: '王阿姨',
+          actor_role: 'resident',
+          note: null,
+          data: null,
+          photos: [],
+          created_at: '2024-12-01T15:01:00+08:00',
+        },
+      ],
+      actions: [],
+      can_answer_return_visit: false,
+    },
+    overrides
+  )
+}
+
+const validationError = (fields) => ({
+  status: 400,
+  body: {
+    code: 'validation_error',
+    message: '提交的内容有误，请检查后重试',
+    details: { location: 'json', fields },
+  },
+})
+
+module.exports = {
+  role,
+  HOUSEHOLD,
+  RESIDENT_ROLE,
+  LIAISON_ROLE,
+  RESIDENT,
+  LIAISON,
+  COMPOUND,
+  CONFIG,
+  issueItem,
+  issueDetail,
+  validationError,
+}

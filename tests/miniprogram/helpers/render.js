@@ -1,0 +1,37 @@
+// Render a page's real WXML driven by its real handlers. miniprogram-simulate
+// renders components only, so Page() is shimmed to Component() with every
+// function of the page as a method; tests call lifecycle hooks themselves
+// (page.instance.onLoad(...)) and tap rendered nodes with dispatchEvent('tap').
+// Load each page once per test file (simulate's cache, see status-tag.test.js).
+const path = require('path')
+const simulate = require('miniprogram-simulate')
+const { ROOT } = require('./wx')
+
+function loadPage(name) {
+  global.Page = (definition) => {
+    const methods = {}
+    for (const key of Object.keys(definition)) {
+      if (typeof definition[key] === 'function') methods[key] = definition[key]
+    }
+    global.Component({ data: definition.data, methods })
+  }
+  return simulate.load(path.join(ROOT, 'pages', name, 'index'), name.replace(/\W/g, '-'), { rootPath: ROOT })
+}
+
+function renderPage(id) {
+  const page = simulate.render(id)
+  page.attach(document.createElement('parent-wrapper'))
+  return page
+}
+
+// The trimmed text of every node matching selector.
+const texts = (page, selector) => page.querySelectorAll(selector).map((node) => node.dom.textContent.trim())
+
+// Whether a rendered node holds an element with the WXML class `name`
+// (simulate prefixes classes with the tag name: "inbox--dot").
+const contains = (node, name) =>
+  Array.from(node.dom.querySelectorAll('*')).some((el) =>
+    Array.from(el.classList).some((c) => c === name || c.endsWith(`--${name}`))
+  )
+
+module.exports = { loadPage, renderPage, texts, contains, sleep: simulate.sleep }

@@ -1,0 +1,280 @@
+/**
+ * @jest-environment node
+ */
+const { installWx, requestsMade, sentBody, pickPhotos, signedIn } = require('../helpers/wx')
+const { createPage, tap, input } = require('../helpers/page')
+const { issueDetail, validationError } = require('../helpers/fixtures')
+
+let wx, server
+
+// "Now" is 2024-12-05 in Shanghai, so 2024 dates print without their year.
+const NOW = Date.parse('2024-12-05T02:00:00Z')
+
+beforeEach(() => {
+  jest.spyOn(Date, 'now').mockReturnValue(NOW)
+  ;({ wx, server } = installWx({ storage: signedIn() }))
+})
+
+afterEach(() => jest.restoreAllMocks())
+
+const TRANSITIONS = 'POST /api/v1/issues/3/transitions'
+
+async function openIssue(detail, options = {}) {
+  server.on('GET /api/v1/issues/3', { status: 200, body: detail })
+  const page = createPage('issue')
+  await page.onLoad(Object.assign({ id: '3' }, options))
+  return page
+}
+
+const buttons = (page) => page.data.actions.map((a) => a.label)
+
+test('shows the issue, its place and its timeline, newest first, in Shanghai time', async () => {
+  const accepted = {
+    id: 2,
+    action: 'accept',
+    action_label: '受理',
+    from_status: 'submitted',
+    to_status: 'accepted',
+    actor_name: '李师傅',
+    actor_role: 'liaison',
+    note: '明天上午去看',
+    data: { track: 'onsite' },
+    photos: [],
+    created_at: '2024-12-02T09:05:00+08:00',
+  }
+  const base = issueDetail()
+  const timeline = base.timeline.concat(accepted)
+  const page = await openIssue(issueDetail({ status: 'accepted', status_label: '处理中', timeline }))
+  expect(page.data.issue).toMatchObject({
+    title: '楼道灯不亮',
+    statusLabel: '处理中',
+    location: '1号楼2单元',
+    description: '三楼到五楼的灯都不亮，\n晚上老人上下楼很危险。',
+    createdAt: '12月1日 15:01',
+    reporter: '王阿姨',
+  })
+  expect(page.data.issue.timeline).toEqual([
+    { id: 2, actionLabel: '受理', actor: '李师傅 · 单元联络人', note: '明天上午去看', time: '12月2日 09:05', photoCount: 0 },
+    { id: 1, actionLabel: '提交', actor: '王阿姨 · 住户', note: '', time: '12月1日 15:01', photoCount: 0 },
+  ])
+})
+
+test('shows the referral', async () => {
+  const page = await openIssue(
+    issueDetail({
+      status: 'referred',
+      track: 'referral',
+      referral: { body: '街道城管科', contact: '张科长', reference: 'GD-2024-118', follow_up_on: '2024-12-10' },
+    })
+  )
+  expect(page.data.issue.referral).toEqual({
+    body: '街道城管科',
+    contact: '张科长',
+    reference: 'GD-2024-118',
+    followUpOn: '12月10日',
+  })
+})
+
+test.each([
+  [['accept', 'reject', 'mark_duplicate'], ['受理', '不予受理', '标为重复']],
+  [['refer', 'resolve', 'reject', 'mark_duplicate'], ['转办', '办结', '不予受理', '标为重复']],
+  [['confirm', 'reopen'], ['确认完成', '重新打开']],
+  [[], []],
+])('actions %j show exactly the buttons %j', async (actions, labels) => {
+  const page = await openIssue(issueDetail({ actions }))
+  expect(buttons(page)).toEqual(labels)
+})
+
+test('受理 asks first, then accepts and shows the issue as the server returns it', async () => {
+  server.on(TRANSITIONS, {
+    status: 200,
+    body: issueDetail({ status: 'accepted', status_label: '处理中', actions: ['refer', 'resolve'] }),
+  })
+  const page = await openIssue(issueDetail({ actions: ['accept', 'reject'] }))
+  await page.openAction(tap({ action: 'accept' }))
+  expect(wx.showModal).toHaveBeenCalled()
+  expect(sentBody(wx, TRANSITIONS)).toEqual({ action: 'accept' })
+  expect(page.data.issue.statusLabel).toBe('处理中')
+  expect(buttons(page)).toEqual(['转办', '办结'])
+  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已受理' }))
+})
+
+test('确认完成 needs a rating and sends it with the comment', async () => {
+  const closed = issueDetail({ status: 'closed', status_label: '已完成', rating: 4 })
+  server.on(TRANSITIONS, { status: 200, body: closed })
+  const page = await openIssue(issueDetail({ status: 'resolved', actions: ['confirm', 'reopen'] }))
+  await page.openAction(tap({ action: 'confirm' }))
+  expect(page.data.activeLabel).toBe('确认完成')
+  await page.submitAction()
+  expect(page.data.errors).toEqual({ rating: '请为处理结果打分（1–5 星）' })
+  expect(requestsMade(wx)).not.toContain(TRANSITIONS)
+
+  page.setRating(tap({ value: 4 }))
+  page.onFormInput(input('note', ' 修得很快 '))
+  await page.submitAction()
+  expect(sentBody(wx, TRANSITIONS)).toEqual({ action: 'confirm', note: '修得很快', rating: 4 })
+  expect(page.data.activeAction).toBe('')
+  expect(page.data.issue).toMatchObject({ statusLabel: '已完成', rating: 4 })
+})
+
+test('转办 needs the handling body and a follow-up date from today on', async () => {
+  server.on(TRANSITIONS, { status: 200, body: issueDetail({ status: 'referred' }) })
+  const page = await openIssue(issueDetail({ status: 'accepted', actions: ['refer', 'resolve'] }))
+  await page.openAction(tap({ action: 'refer' }))
+  await page.submitAction()
+  expect(page.data.errors).toEqual({ referral_body: '请填写承办单位', follow_up_on: '请选择跟进日期' })
+
+  page.onFormInput(input('referral_body', '街道城管科'))
+  page.onFormInput({ currentTarget: { dataset: { field: 'follow_up_on' } }, detail: { value: '2024-12-04' } })
+  await page.submitAction()
+  expect(page.data.errors).toEqual({ follow_up_on: '跟进日期不能早于今天' })
+  expect(requestsMade(wx)).not.toContain(TRANSITIONS)
+
+  page.onFormInput({ currentTarget: { dataset: { field: 'follow_up_on' } }, detail: { value: '2024-12-05' } })
+  page.onFormInput(input('referral_ref', 'GD-118'))
+  await page.submitAction()
+  expect(sentBody(wx, TRANSITIONS)).toEqual({
+    action: 'refer',
+    note: null,
+    referral_body: '街道城管科',
+    referral_contact: null,
+    referral_ref: 'GD-118',
+    follow_up_on: '2024-12-05',
+  })
+})
+
+test.each([
+  ['reopen', '请说明哪里还没有解决', ['confirm', 'reopen']],
+  ['reject', '请说明不予受理的原因', ['accept', 'reject']],
+  ['resolve', '请说明处理结果', ['refer', 'resolve']],
+])('%s needs a note before calling the API', async (action, message, actions) => {
+  server.on(TRANSITIONS, { status: 200, body: issueDetail() })
+  const page = await openIssue(issueDetail({ actions }))
+  await page.openAction(tap({ action }))
+  page.onFormInput(input('note', '   '))
+  await page.submitAction()
+  expect(page.data.errors).toEqual({ note: message })
+  expect(requestsMade(wx)).not.toContain(TRANSITIONS)
+
+  page.onFormInput(input('note', '灯泡换了还是不亮'))
+  await page.submitAction()
+  expect(sentBody(wx, TRANSITIONS)).toMatchObject({ action, note: '灯泡换了还是不亮' })
+})
+
+test('办结 sends the photos taken on site', async () => {
+  server.on(TRANSITIONS, { status: 200, body: issueDetail({ status: 'resolved' }) })
+  server.on('POST /api/v1/uploads', { status: 201, body: { id: 77 } })
+  const page = await openIssue(issueDetail({ status: 'accepted', actions: ['resolve'] }))
+  await page.openAction(tap({ action: 'resolve' }))
+  pickPhotos(wx, [{ tempFilePath: 'wxfile://tmp/done.jpg', size: 1000 }])
+  await page.chooseFormPhotos()
+  page.onFormInput(input('note', '已更换灯泡'))
+  await page.submitAction()
+  expect(sentBody(wx, TRANSITIONS)).toEqual({ action: 'resolve', note: '已更换灯泡', photos: [77] })
+})
+
+test('标为重复 needs another issue number', async () => {
+  server.on(TRANSITIONS, { status: 200, body: issueDetail({ status: 'duplicate' }) })
+  const page = await openIssue(issueDetail({ actions: ['accept', 'mark_duplicate'] }))
+  await page.openAction(tap({ action: 'mark_duplicate' }))
+  page.onFormInput(input('duplicate_of', 'abc'))
+  await page.submitAction()
+  expect(page.data.errors).toEqual({ duplicate_of: '请填写重复事项的编号（数字）' })
+  page.onFormInput(input('duplicate_of', '3'))
+  await page.submitAction()
+  expect(page.data.errors).toEqual({ duplicate_of: '不能与本事项自身重复' })
+  page.onFormInput(input('duplicate_of', '2'))
+  await page.submitAction()
+  expect(sentBody(wx, TRANSITIONS)).toEqual({ action: 'mark_duplicate', note: null, duplicate_of: 2 })
+})
+
+test("the server's field errors stay in the form", async () => {
+  server.on(TRANSITIONS, validationError({ referral_body: ['最多 60 个字'] }))
+  const page = await openIssue(issueDetail({ status: 'accepted', actions: ['refer'] }))
+  await page.openAction(tap({ action: 'refer' }))
+  page.onFormInput(input('referral_body', '城管'))
+  page.onFormInput({ currentTarget: { dataset: { field: 'follow_up_on' } }, detail: { value: '2024-12-06' } })
+  await page.submitAction()
+  expect(page.data.errors).toEqual({ referral_body: '最多 60 个字' })
+  expect(page.data.activeAction).toBe('refer')
+})
+
+test('an action someone else got to first is reported and the issue reloaded', async () => {
+  server.on(
+    'GET /api/v1/issues/3',
+    { status: 200, body: issueDetail({ actions: ['accept'] }) },
+    { status: 200, body: issueDetail({ status: 'accepted', status_label: '处理中', actions: [] }) }
+  )
+  server.on(TRANSITIONS, {
+    status: 409,
+    body: { code: 'invalid_transition', message: '事项当前为「处理中」，不能受理' },
+  })
+  const page = createPage('issue')
+  await page.onLoad({ id: '3' })
+  await page.openAction(tap({ action: 'accept' }))
+  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '事项当前为「处理中」，不能受理' }))
+  expect(page.data.issue.statusLabel).toBe('处理中')
+  expect(page.data.actions).toEqual([])
+})
+
+test('the return visit: 仍未解决 posts fixed:false with the note and refreshes', async () => {
+  server.on(
+    'GET /api/v1/issues/3',
+    { status: 200, body: issueDetail({ status: 'closed', can_answer_return_visit: true }) },
+    { status: 200, body: issueDetail({ status: 'accepted', status_label: '处理中' }) }
+  )
+  server.on('POST /api/v1/issues/3/return-visit', {
+    status: 200,
+    body: {
+      id: 9,
+      kind: 'message',
+      status: 'answered',
+      answer: 'not_fixed',
+      answered_at: '2024-12-05T10:00:00+08:00',
+    },
+  })
+  const page = createPage('issue')
+  await page.onLoad({ id: '3', return_visit: '1' })
+  expect(page.data.canAnswerVisit).toBe(true)
+  page.onVisitNoteInput({ detail: { value: '又不亮了' } })
+  await page.answerVisit(tap({ fixed: 'no' }))
+  expect(sentBody(wx, 'POST /api/v1/issues/3/return-visit')).toEqual({ fixed: false, note: '又不亮了' })
+  expect(requestsMade(wx).filter((r) => r === 'GET /api/v1/issues/3')).toHaveLength(2)
+  expect(page.data.issue.statusLabel).toBe('处理中')
+  expect(page.data.canAnswerVisit).toBe(false)
+  expect(page.data.visitHint).toBe('')
+})
+
+test('已解决 posts fixed:true without a note', async () => {
+  const closed = issueDetail({ status: 'closed', can_answer_return_visit: true })
+  server.on('GET /api/v1/issues/3', { status: 200, body: closed })
+  server.on('POST /api/v1/issues/3/return-visit', { status: 200, body: { id: 9 } })
+  const page = createPage('issue')
+  await page.onLoad({ id: '3' })
+  await page.answerVisit(tap({ fixed: 'yes' }))
+  expect(sentBody(wx, 'POST /api/v1/issues/3/return-visit')).toEqual({ fixed: true, note: null })
+})
+
+test('opened from a return-visit message that needs no answer any more', async () => {
+  const page = await openIssue(issueDetail({ status: 'closed' }), { return_visit: '1' })
+  expect(page.data.canAnswerVisit).toBe(false)
+  expect(page.data.visitHint).toBe('这条回访已经答复过了，或已不需要答复')
+})
+
+test('photos are downloaded with the token; one that fails stays a placeholder', async () => {
+  server.on('GET /api/v1/uploads/41', { status: 200, file: 'wxfile://tmp/41.jpg' })
+  server.on('GET /api/v1/uploads/42', { status: 404 })
+  const page = await openIssue(issueDetail({ photos: [41, 42], photo_count: 2 }))
+  expect(page.data.photoList).toEqual([
+    { id: 41, path: 'wxfile://tmp/41.jpg', failed: false },
+    { id: 42, path: '', failed: true },
+  ])
+  expect(wx.downloadFile.mock.calls[0][0].header.Authorization).toBe('Bearer valid-token')
+})
+
+test('an issue I may not see shows the server message', async () => {
+  server.on('GET /api/v1/issues/3', { status: 404, body: { code: 'issue_not_found', message: '找不到该事项' } })
+  const page = createPage('issue')
+  await page.onLoad({ id: '3' })
+  expect(page.data.error).toBe('找不到该事项')
+})

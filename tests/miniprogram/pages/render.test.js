@@ -1,0 +1,117 @@
+/**
+ * @jest-environment jsdom
+ *
+ * The WXML of the issue pages, rendered with the page's own handlers: what a
+ * user sees and what a tap on it does.
+ */
+const { installWx, sentBody, signedIn } = require('../helpers/wx')
+const { loadPage, renderPage, texts, contains, sleep } = require('../helpers/render')
+const { issueDetail, RESIDENT, CONFIG, COMPOUND, validationError } = require('../helpers/fixtures')
+
+const ISSUE = loadPage('issue')
+const INBOX = loadPage('inbox')
+const REPORT = loadPage('report')
+
+let wx, server
+
+beforeEach(() => {
+  ;({ wx, server } = installWx({ storage: signedIn() }))
+})
+
+async function openIssue(detail) {
+  server.on('GET /api/v1/issues/3', { status: 200, body: detail })
+  const page = renderPage(ISSUE)
+  await page.instance.onLoad({ id: '3' })
+  await sleep(0)
+  return page
+}
+
+test('the issue page shows exactly the buttons the server allows', async () => {
+  const page = await openIssue(issueDetail({ actions: ['accept', 'reject', 'mark_duplicate'] }))
+  expect(texts(page, '.title')).toEqual(['楼道灯不亮'])
+  expect(texts(page, '.action')).toEqual(['受理', '不予受理', '标为重复'])
+  expect(page.querySelector('.visit')).toBeUndefined()
+})
+
+test('no actions, no buttons', async () => {
+  const page = await openIssue(issueDetail({ status: 'closed', actions: [] }))
+  expect(texts(page, '.action')).toEqual([])
+})
+
+test('tapping 重新打开 opens its form; sending it empty shows the error under the note', async () => {
+  const page = await openIssue(issueDetail({ status: 'resolved', actions: ['confirm', 'reopen'] }))
+  page.querySelectorAll('.action')[1].dispatchEvent('tap')
+  await sleep(0)
+  expect(texts(page, '.form .card-title')).toEqual(['重新打开'])
+  expect(texts(page, '.action')).toEqual([])
+  page.querySelector('.send').dispatchEvent('tap')
+  await sleep(0)
+  expect(texts(page, '.form .error-text')).toEqual(['请说明哪里还没有解决'])
+  expect(wx.request.mock.calls.some(([o]) => o.url.endsWith('/transitions'))).toBe(false)
+})
+
+test('the return-visit card answers 仍未解决 with fixed:false', async () => {
+  server.on('POST /api/v1/issues/3/return-visit', { status: 200, body: { id: 9 } })
+  const page = await openIssue(issueDetail({ status: 'closed', can_answer_return_visit: true }))
+  expect(texts(page, '.visit .card-title')).toEqual(['回访：问题是否已彻底解决？'])
+  page.querySelector('.visit-no').dispatchEvent('tap')
+  await sleep(10)
+  expect(sentBody(wx, 'POST /api/v1/issues/3/return-visit')).toEqual({ fixed: false, note: null })
+})
+
+const message = (id, title, body, read) => ({
+  id,
+  kind: 'issue_status',
+  title,
+  body,
+  page: 'pages/issue/index?id=3',
+  issue_id: 3,
+  created_at: '2024-12-01T15:01:00+08:00',
+  read,
+})
+
+test('the inbox shows a dot on unread messages only', async () => {
+  server.on('GET /api/v1/me/notifications', {
+    status: 200,
+    body: {
+      items: [
+        message(2, '有新进展', '已受理', false),
+        message(1, '已提交', '等待受理', true),
+      ],
+      unread: 1,
+      next_before: null,
+    },
+  })
+  server.on('POST /api/v1/me/notifications/read', { status: 200, body: { marked: 1 } })
+  const page = renderPage(INBOX)
+  await page.instance.onShow()
+  await sleep(0)
+  const messages = page.querySelectorAll('.message')
+  expect(messages.map((m) => contains(m, 'dot'))).toEqual([true, false])
+  expect(texts(page, '.mark-all')).toEqual(['全部已读'])
+
+  messages[0].dispatchEvent('tap')
+  await sleep(10)
+  expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/issue/index?id=3' })
+  expect(page.querySelectorAll('.dot')).toHaveLength(0)
+  expect(page.querySelector('.mark-all')).toBeUndefined()
+})
+
+test("the report form shows the server's field error under its field", async () => {
+  server.on('GET /api/v1/me', { status: 200, body: RESIDENT })
+  server.on('GET /api/v1/config', { status: 200, body: CONFIG })
+  server.on('GET /api/v1/compounds/yangguang', { status: 200, body: COMPOUND })
+  server.on('POST /api/v1/issues', validationError({ description: ['包含不允许的字符'] }))
+  const page = renderPage(REPORT)
+  await page.instance.onLoad({})
+  await sleep(0)
+  expect(texts(page, '.picker')).toEqual(['请选择类别', '我家 1-2-301'])
+  const fields = page.querySelectorAll('.field')
+  page.instance.onCategoryChange({ detail: { value: '0' } })
+  page.instance.setData({ title: '楼道灯不亮', description: '灯坏了' })
+  await page.instance.submit()
+  await sleep(0)
+  const withError = fields.filter((f) => contains(f, 'error-text'))
+  expect(withError.map((f) => f.dom.textContent)).toEqual([expect.stringContaining('详细描述')])
+  expect(texts(page, '.error-text')).toEqual(['包含不允许的字符'])
+})

@@ -1,0 +1,270 @@
+/**
+ * @jest-environment node
+ */
+const { installWx, requestsMade, sentBody, pickPhotos, signedIn } = require('../helpers/wx')
+const { createPage, input } = require('../helpers/page')
+const { RESIDENT, LIAISON, COMPOUND, CONFIG, issueDetail, validationError } = require('../helpers/fixtures')
+
+let wx, server, uploads
+
+beforeEach(() => {
+  ;({ wx, server } = installWx({ storage: signedIn() }))
+  uploads = 40
+  server.on('GET /api/v1/me', { status: 200, body: RESIDENT })
+  server.on('GET /api/v1/config', { status: 200, body: CONFIG })
+  server.on('GET /api/v1/compounds/yangguang', { status: 200, body: COMPOUND })
+  server.on('POST /api/v1/me/subscriptions', { status: 200, body: { quotas: { 'tmpl-status': 1 } } })
+  server.on('POST /api/v1/issues', { status: 201, body: issueDetail({ id: 3 }) })
+  server.on('POST /api/v1/uploads', () => ({
+    status: 201,
+    body: { id: ++uploads, content_type: 'image/jpeg', width: 800, height: 600, size_bytes: 90000 },
+  }))
+})
+
+const change = (value) => ({ detail: { value } })
+
+async function openPage(options = {}) {
+  const page = createPage('report')
+  await page.onLoad(options)
+  return page
+}
+
+// A valid report: 报修, a title and a two-line description, about 我家.
+async function filledForm(options) {
+  const page = await openPage(options)
+  page.onCategoryChange(change('0'))
+  page.onInput(input('title', ' 楼道灯不亮 '))
+  page.onInput(input('description', '三楼的灯坏了\r\n晚上很黑'))
+  return page
+}
+
+const postsMade = () => requestsMade(wx).filter((r) => r.startsWith('POST'))
+
+test('offers the categories from the config and places from my household', async () => {
+  const page = await openPage()
+  expect(page.data.categories.map((c) => c.label)).toEqual(['报修', '安全隐患', '矛盾纠纷', '困难帮扶', '建议', '其他'])
+  expect(page.data.places.map((p) => p.label)).toEqual(['我家 1-2-301', '本单元 1号楼2单元', '小区公共区域'])
+  expect(page.data.places.map((p) => p.body)).toEqual([
+    { household_id: 11 },
+    { unit_id: 5 },
+    { compound: 'yangguang' },
+  ])
+  expect(page.data.placeIndex).toBe(0)
+  expect(page.data.showName).toBe(false)
+  expect(page.data.canFileForOthers).toBe(false)
+})
+
+test('without the config it keeps the fixed categories and asks no subscription', async () => {
+  server.on('GET /api/v1/config', { status: 503, body: { code: 'x', message: '服务暂时不可用' } })
+  const page = await filledForm()
+  expect(page.data.categories[0]).toEqual({ value: 'repair', label: '报修' })
+  await page.submit()
+  expect(wx.requestSubscribeMessage).not.toHaveBeenCalled()
+  expect(postsMade()).toEqual(['POST /api/v1/issues'])
+})
+
+test('without a compound structure it offers only 我家 and the common area', async () => {
+  server.on('GET /api/v1/compounds/yangguang', { status: 404, body: { code: 'nf', message: '找不到' } })
+  const page = await openPage()
+  expect(page.data.places.map((p) => p.label)).toEqual(['我家 1-2-301', '小区公共区域'])
+})
+
+test('bad input is stopped before any request or subscription prompt', async () => {
+  const page = await openPage()
+  const before = requestsMade(wx).length
+  page.onInput(input('title', '   '))
+  page.onInput(input('description', ''))
+  await page.submit()
+  expect(page.data.errors).toEqual({ category: '请选择类别', title: '请填写标题', description: '请描述一下问题' })
+  page.onCategoryChange(change('0'))
+  page.onInput(input('title', '灯'.repeat(31)))
+  page.onInput(input('description', '坏'.repeat(1001)))
+  await page.submit()
+  expect(page.data.errors).toEqual({ title: '最多 30 个字', description: '最多 1000 个字' })
+  page.onInput(input('title', '楼道\n灯'))
+  await page.submit()
+  expect(page.data.errors.title).toBe('不能包含换行或控制字符')
+  expect(requestsMade(wx)).toHaveLength(before)
+  expect(wx.requestSubscribeMessage).not.toHaveBeenCalled()
+  expect(wx.uploadFile).not.toHaveBeenCalled()
+})
+
+test('typing in a field clears its error', async () => {
+  const page = await openPage()
+  await page.submit()
+  page.onInput(input('title', '灯'))
+  expect(page.data.errors.title).toBeUndefined()
+  expect(page.data.errors.description).toBe('请描述一下问题')
+})
+
+test('submit asks for subscriptions first, records them, then reports and opens the issue', async () => {
+  const page = await filledForm()
+  pickPhotos(wx, [
+    { tempFilePath: 'wxfile://tmp/a.jpg', size: 200000 },
+    { tempFilePath: 'wxfile://tmp/b.jpg', size: 300000 },
+  ])
+  await page.choosePhotos()
+  page.onShowNameChange(change(true))
+
+  const sending = page.submit()
+  // Straight from the tap, before any await: WeChat shows the dialog only then.
+  expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(
+    expect.objectContaining({ tmplIds: ['tmpl-status', 'tmpl-visit'] })
+  )
+  expect(postsMade()).toEqual([])
+  await sending
+
+  expect(postsMade()).toEqual(['POST /api/v1/me/subscriptions', 'POST /api/v1/issues'])
+  expect(sentBody(wx, 'POST /api/v1/me/subscriptions')).toEqual({ accepted: ['tmpl-status', 'tmpl-visit'] })
+  expect(sentBody(wx, 'POST /api/v1/issues')).toEqual({
+    category: 'repair',
+    title: '楼道灯不亮',
+    description: '三楼的灯坏了\n晚上很黑',
+    photos: [41, 42],
+    show_name: true,
+    household_id: 11,
+  })
+  expect(wx.redirectTo).toHaveBeenCalledWith({ url: '/pages/issue/index?id=3' })
+})
+
+test('only the templates the user accepted are recorded', async () => {
+  wx.requestSubscribeMessage.mockImplementation((o) =>
+    setTimeout(() => o.success({ 'tmpl-status': 'accept', 'tmpl-visit': 'reject' }), 0)
+  )
+  const page = await filledForm()
+  await page.submit()
+  expect(sentBody(wx, 'POST /api/v1/me/subscriptions')).toEqual({ accepted: ['tmpl-status'] })
+})
+
+test('refusing every template records nothing and still reports', async () => {
+  wx.requestSubscribeMessage.mockImplementation((o) =>
+    setTimeout(() => o.success({ 'tmpl-status': 'reject', 'tmpl-visit': 'reject' }), 0)
+  )
+  const page = await filledForm()
+  await page.submit()
+  expect(postsMade()).toEqual(['POST /api/v1/issues'])
+})
+
+test('a failed subscription step does not block reporting', async () => {
+  wx.requestSubscribeMessage.mockImplementation((o) => setTimeout(() => o.fail({ errMsg: 'fail' }), 0))
+  const page = await filledForm()
+  await page.submit()
+  expect(wx.redirectTo).toHaveBeenCalledWith({ url: '/pages/issue/index?id=3' })
+
+  server.on('POST /api/v1/me/subscriptions', {
+    status: 500,
+    body: { code: 'internal_error', message: '出错了' },
+  })
+  wx.requestSubscribeMessage.mockImplementation((o) =>
+    setTimeout(() => o.success({ 'tmpl-status': 'accept' }), 0)
+  )
+  const again = await filledForm()
+  await again.submit()
+  expect(postsMade().slice(-2)).toEqual(['POST /api/v1/me/subscriptions', 'POST /api/v1/issues'])
+  expect(wx.redirectTo).toHaveBeenCalledTimes(2)
+  expect(wx.showToast).not.toHaveBeenCalledWith(expect.objectContaining({ title: '出错了' }))
+})
+
+test("the server's field errors are shown next to the fields", async () => {
+  server.on('POST /api/v1/issues', validationError({ title: ['最多 30 个字'], unit_id: ['找不到'] }))
+  const page = await filledForm()
+  await page.submit()
+  expect(page.data.errors).toEqual({ title: '最多 30 个字', location: '找不到' })
+  expect(page.data.submitting).toBe(false)
+  expect(wx.redirectTo).not.toHaveBeenCalled()
+})
+
+test('other server errors are shown as a toast', async () => {
+  server.on('POST /api/v1/issues', {
+    status: 403,
+    body: { code: 'not_your_unit', message: '只能为自己所在的单元报事' },
+  })
+  const page = await filledForm()
+  await page.submit()
+  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '只能为自己所在的单元报事' }))
+})
+
+test('the place picked decides where the report is about', async () => {
+  const page = await filledForm()
+  page.onPlaceChange(change('1'))
+  await page.submit()
+  const body = sentBody(wx, 'POST /api/v1/issues')
+  expect(body.unit_id).toBe(5)
+  expect(body).not.toHaveProperty('household_id')
+})
+
+test('photos upload one by one; a refused one can be removed before sending', async () => {
+  server.on(
+    'POST /api/v1/uploads',
+    { status: 201, body: { id: 51 } },
+    { status: 413, body: { code: 'upload_too_large', message: '照片不能超过 5 MB' } }
+  )
+  const page = await filledForm()
+  pickPhotos(wx, [
+    { tempFilePath: 'wxfile://tmp/a.jpg', size: 1000 },
+    { tempFilePath: 'wxfile://tmp/b.jpg', size: 1000 },
+  ])
+  await page.choosePhotos()
+  expect(wx.chooseMedia).toHaveBeenCalledWith(
+    expect.objectContaining({ count: 9, mediaType: ['image'], sizeType: ['compressed'] })
+  )
+  expect(page.data.photos.map((p) => [p.status, p.id, p.error])).toEqual([
+    ['done', 51, ''],
+    ['failed', 0, '照片不能超过 5 MB'],
+  ])
+  await page.submit()
+  expect(page.data.errors.photos).toBe('有照片没有传上去，请点它重试或删除')
+  expect(wx.uploadFile).toHaveBeenCalledTimes(2)
+  expect(postsMade()).toEqual([])
+
+  page.removePhoto({ currentTarget: { dataset: { key: page.data.photos[1].key } } })
+  await page.submit()
+  expect(sentBody(wx, 'POST /api/v1/issues').photos).toEqual([51])
+})
+
+test('a photo over 5 MB is refused without uploading; only what is left of 9 can be picked', async () => {
+  const page = await filledForm()
+  pickPhotos(wx, [{ tempFilePath: 'wxfile://tmp/big.jpg', size: 6 * 1024 * 1024 }])
+  await page.choosePhotos()
+  expect(page.data.photos[0]).toMatchObject({ status: 'failed', error: '照片不能超过 5 MB' })
+  expect(wx.uploadFile).not.toHaveBeenCalled()
+  await page.choosePhotos() // cancelled: nothing changes
+  expect(wx.chooseMedia.mock.calls[1][0].count).toBe(8)
+  expect(page.data.photos).toHaveLength(1)
+})
+
+test('a liaison can file for a neighbour: name and household number instead of a place', async () => {
+  server.on('GET /api/v1/me', { status: 200, body: LIAISON })
+  const page = await filledForm({ on_behalf: '1' })
+  expect(page.data.canFileForOthers).toBe(true)
+  expect(page.data.onBehalf).toBe(true)
+  expect(page.data.places.map((p) => p.label)).toContain('1号楼3单元（我负责）')
+
+  await page.submit()
+  expect(page.data.errors).toEqual({
+    on_behalf_name: '请填写居民的称呼，如 王奶奶',
+    household_id: '请填写房屋编号（数字）',
+  })
+  expect(postsMade()).toEqual([])
+
+  // These inputs clear the error of the server's field name (data-error).
+  const typed = (field, error, value) => ({ currentTarget: { dataset: { field, error } }, detail: { value } })
+  page.onInput(typed('onBehalfName', 'on_behalf_name', '王奶奶'))
+  page.onInput(typed('householdId', 'household_id', '25'))
+  expect(page.data.errors).toEqual({})
+  await page.submit()
+  expect(sentBody(wx, 'POST /api/v1/issues')).toEqual({
+    category: 'repair',
+    title: '楼道灯不亮',
+    description: '三楼的灯坏了\n晚上很黑',
+    photos: [],
+    show_name: false,
+    household_id: 25,
+    on_behalf_name: '王奶奶',
+  })
+})
+
+test('a resident never gets the on-behalf switch, even from the link', async () => {
+  const page = await openPage({ on_behalf: '1' })
+  expect(page.data.onBehalf).toBe(false)
+})

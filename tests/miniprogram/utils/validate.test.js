@@ -1,0 +1,51 @@
+/**
+ * @jest-environment node
+ */
+const path = require('path')
+const { ROOT } = require('../helpers/wx')
+
+const { validateIssue, validateAction } = require(path.join(ROOT, 'utils/validate.js'))
+
+const VALID = {
+  category: 'repair',
+  title: '楼道灯不亮',
+  description: '三楼\n四楼',
+  location: { household_id: 11 },
+}
+
+test('a valid report passes, newlines in the description included', () => {
+  expect(validateIssue(VALID)).toEqual({})
+})
+
+test('title and description lengths count characters as the server does', () => {
+  const emoji = '😀'.repeat(30) // 60 UTF-16 units, 30 characters
+  expect(validateIssue(Object.assign({}, VALID, { title: emoji }))).toEqual({})
+  expect(validateIssue(Object.assign({}, VALID, { description: '好'.repeat(1000) }))).toEqual({})
+  expect(validateIssue(Object.assign({}, VALID, { description: '好'.repeat(1001) }))).toEqual({
+    description: '最多 1000 个字',
+  })
+})
+
+test('a tab or control character in the description is refused', () => {
+  expect(validateIssue(Object.assign({}, VALID, { description: 'a\tb' }))).toEqual({
+    description: '包含不允许的字符',
+  })
+})
+
+test('filing for a neighbour needs a name and a household number, not a place', () => {
+  const neighbour = { location: null, onBehalf: true, onBehalfName: '王奶奶', householdId: '25' }
+  const form = Object.assign({}, VALID, neighbour)
+  expect(validateIssue(form)).toEqual({})
+  expect(validateIssue(Object.assign({}, form, { householdId: '1-2-301' }))).toEqual({
+    household_id: '请填写房屋编号（数字）',
+  })
+})
+
+test('optional referral fields are length-checked only when given', () => {
+  const form = { referral_body: '街道', follow_up_on: '2024-12-05', referral_contact: '张'.repeat(61) }
+  expect(validateAction('refer', form, { today: '2024-12-05' })).toEqual({ referral_contact: '最多 60 个字' })
+})
+
+test('accept needs nothing', () => {
+  expect(validateAction('accept', {})).toEqual({})
+})
