@@ -11,6 +11,7 @@ from server.api import (
     invites,
     issues,
     me,
+    units,
     uploads,
     wechat_callbacks,
 )
@@ -21,6 +22,7 @@ BLUEPRINTS = (
     auth.bp,
     me.bp,
     compounds.bp,
+    units.bp,
     bindings.bp,
     invites.bp,
     uploads.bp,

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from server.errors import NotFound, ValidationFailed
+from server.errors import Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Building, Compound, Household, Unit
 
@@ -96,3 +96,23 @@ def parse_household_path(path: str) -> tuple[int, int, str]:
             f"房号格式应为 楼-单元-房号，如 1-2-301，收到 {path!r}", code="bad_household_path"
         )
     return int(match[1]), int(match[2]), match[3]
+
+
+def unit_households(principal, unit_id: int) -> list[Household]:
+    """The flats of a unit (rooms, no people), for those who handle it: its liaison,
+    the building lead, the committee — to file an issue for a neighbour.
+
+    Raises NotFound (not the caller's compound) or Forbidden.
+    """
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or unit.compound_id not in principal.compound_ids:
+        raise NotFound("找不到该单元", code="unit_not_found")
+    if not principal.handles_unit(unit.compound_id, unit.building_id, unit.id):
+        raise Forbidden("只有本单元联络人、楼栋长或业委会可以查看", code="not_a_handler")
+    return list(
+        db.session.scalars(
+            select(Household)
+            .where(Household.unit_id == unit.id)
+            .order_by(Household.floor, Household.room)
+        )
+    )

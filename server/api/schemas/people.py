@@ -166,3 +166,15 @@ class RedeemOut(Schema):
 class HealthOut(Schema):
     status = fields.String()
     database = fields.String()
+
+
+class UnitHouseholdOut(Schema):
+    id = fields.Integer()
+    room = fields.String()
+    floor = fields.Integer()
+    label = fields.String()
+    occupancy = fields.String()
+
+
+class UnitHouseholdListOut(Schema):
+    items = fields.List(fields.Nested(UnitHouseholdOut))

@@ -496,3 +496,14 @@ def test_new_deadlines_apply_to_new_issues(client, world):
     issue_id = reported_id(client, world)
     stored = db.session.get(Issue, issue_id)
     assert stored.response_due_at - stored.created_at == timedelta(hours=2)
+
+
+def test_handlers_list_a_units_rooms_to_file_for_a_neighbour(client, world):
+    unit = world.units[0]
+    rooms = client.get(f"/api/v1/units/{unit.id}/households", headers=world.headers("liaison_1_1"))
+    assert rooms.status_code == 200
+    assert [h["label"] for h in rooms.get_json()["items"]] == ["1-1-101", "1-1-102", "1-1-201"]
+    assert "name" not in rooms.get_json()["items"][0]
+    for who in ("liaison_1_2", "resident_1_1"):
+        refused = client.get(f"/api/v1/units/{unit.id}/households", headers=world.headers(who))
+        assert refused.status_code == 403

@@ -31,6 +31,7 @@ CASES = {
     "/api/v1/bindings/<int:request_id>/cancel": ("post", "/api/v1/bindings/{binding}/cancel", None),
     "/api/v1/uploads/<int:upload_id>": ("get", "/api/v1/uploads/{upload}", None),
     "/api/v1/issues/<int:issue_id>": ("get", "/api/v1/issues/{issue}", None),
+    "/api/v1/units/<int:unit_id>/households": ("get", "/api/v1/units/{unit}/households", None),
     "/api/v1/issues/<int:issue_id>/transitions": (
         "post",
         "/api/v1/issues/{issue}/transitions",
@@ -108,6 +109,7 @@ def two_compounds(app, db_session, client, tmp_path, monkeypatch):
         "binding": asked.get_json()["id"],
         "upload": uploaded.get_json()["id"],
         "issue": reported.get_json()["id"],
+        "unit": b.units[0].id,
     }
     return a, b, ids
 
