@@ -23,6 +23,15 @@ def get_compound(code: str) -> Compound:
     return compound
 
 
+def member_compound(principal, code: str) -> Compound:
+    """The compound with this code if the caller belongs to it; NotFound otherwise
+    (another compound's existence is not revealed)."""
+    compound = get_compound(code)
+    if compound.id not in principal.compound_ids:
+        raise NotFound("找不到该小区，请核对小区编号", code="compound_not_found")
+    return compound
+
+
 def compound_structure(code: str) -> Compound:
     """A compound with its buildings and units loaded (for the binding form)."""
     compound = db.session.scalars(

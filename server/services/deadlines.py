@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 
-from server.errors import Forbidden, NotFound
+from server.errors import Forbidden
 from server.extensions import db
 from server.models import utcnow
 from server.models.issue import CategoryPolicy, Issue, IssueEvent
@@ -66,9 +66,7 @@ def policies(compound_id: int) -> dict[str, Policy]:
 
 def compound_policies(principal: Principal, code: str) -> dict[str, Policy]:
     """A compound's deadlines, for anyone who belongs to it."""
-    compound = compounds.get_compound(code)
-    if compound.id not in principal.compound_ids:
-        raise NotFound("找不到该小区，请核对小区编号", code="compound_not_found")
+    compound = compounds.member_compound(principal, code)
     return policies(compound.id)
 
 
@@ -79,9 +77,7 @@ def update_policy(
 
     Raises NotFound (not the caller's compound), Forbidden (not on its committee).
     """
-    compound = compounds.get_compound(code)
-    if compound.id not in principal.compound_ids:
-        raise NotFound("找不到该小区，请核对小区编号", code="compound_not_found")
+    compound = compounds.member_compound(principal, code)
     if not principal.committee_of(compound.id):
         raise Forbidden("只有业委会成员可以修改办理时限", code="committee_only")
     set_policy(compound.id, category, accept_hours, resolve_days)

@@ -16,7 +16,7 @@ from typing import Protocol
 from flask import current_app
 from sqlalchemy import select, update
 
-from server.errors import Forbidden, NotFound
+from server.errors import Forbidden
 from server.extensions import db
 from server.models import User, utcnow
 from server.models.messaging import OutboxMessage, SubscriptionQuota
@@ -225,9 +225,7 @@ def _set_quota(user_id: int, template_id: str, remaining: int) -> None:
 
 def failed_for(principal: Principal, code: str, limit: int = 100) -> list[OutboxMessage]:
     """Messages that could not be delivered for good, for the compound's committee."""
-    compound = compounds.get_compound(code)
-    if compound.id not in principal.compound_ids:
-        raise NotFound("找不到该小区，请核对小区编号", code="compound_not_found")
+    compound = compounds.member_compound(principal, code)
     if not principal.committee_of(compound.id):
         raise Forbidden("只有业委会成员可以查看发送失败的消息", code="committee_only")
     return list(

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import and_, or_, select
 
-from server.errors import Forbidden, NotFound, ValidationFailed
+from server.errors import Forbidden, ValidationFailed
 from server.extensions import db
 from server.models import Building, Household, Unit, utcnow
 from server.models.issue import Issue, ReturnVisit
@@ -113,9 +113,7 @@ def _local(moment: datetime | None) -> str:
 
 
 def _handled_compound(principal: Principal, code: str):
-    compound = compounds.get_compound(code)
-    if compound.id not in principal.compound_ids:
-        raise NotFound("找不到该小区，请核对小区编号", code="compound_not_found")
+    compound = compounds.member_compound(principal, code)
     handles_any = any(
         m.compound_id == compound.id and m.role in ("committee", "building_lead", "liaison")
         for m in principal.memberships
@@ -170,9 +168,7 @@ def monthly_stats(principal: Principal, code: str, month: str) -> dict:
 
     Raises NotFound, Forbidden (the committee and the supervisor read them).
     """
-    compound = compounds.get_compound(code)
-    if compound.id not in principal.compound_ids:
-        raise NotFound("找不到该小区，请核对小区编号", code="compound_not_found")
+    compound = compounds.member_compound(principal, code)
     if not (principal.committee_of(compound.id) or principal.supervisor_of(compound.id)):
         raise Forbidden("只有业委会和财务监督可以查看统计", code="committee_only")
     start, end = month_bounds(month)
