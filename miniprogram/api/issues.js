@@ -32,4 +32,11 @@ function answerReturnVisit(id, { fixed, note }) {
   })
 }
 
-module.exports = { createIssue, listIssues, getIssue, transition, answerReturnVisit }
+// The flats of a unit I handle (liaison, building lead, committee), to file an
+// issue for a neighbour: {items: [{id, room, floor, label, occupancy}]}.
+// 403 not_a_handler for someone else's unit, 404 for another compound's.
+function unitHouseholds(unitId) {
+  return request({ url: `/api/v1/units/${unitId}/households` })
+}
+
+module.exports = { createIssue, listIssues, getIssue, transition, answerReturnVisit, unitHouseholds }

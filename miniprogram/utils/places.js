@@ -56,4 +56,48 @@ function placeOptions(user, structures = {}) {
 // The compounds whose structure is needed to find my households' units.
 const householdCompounds = (user) => unique((user.households || []).map((h) => h.compound))
 
-module.exports = { placeOptions, householdCompounds }
+// Roles whose units are only known from the compound structure.
+const STRUCTURE_ROLES = ['building_lead', 'committee']
+
+// The compounds whose structure placeOptions and handledUnits need: my
+// households' and those where I am building lead or on the committee.
+const structureCompounds = (user) =>
+  unique(
+    householdCompounds(user).concat(
+      (user.roles || []).filter((r) => STRUCTURE_ROLES.includes(r.role)).map((r) => r.compound)
+    )
+  )
+
+// The units whose flats I may list (GET /units/{id}/households), to file for a
+// neighbour: [{id, label}]. A liaison's units come from the roles; a building
+// lead's and the committee's from the compound structure, so they are missing
+// when it could not be read. Liaison units first, each unit once.
+function handledUnits(user, structures = {}) {
+  const roles = (user.roles || []).filter((r) => r.compound && HANDLER_ROLES.includes(r.role))
+  const codes = unique(roles.map((r) => r.compound))
+  const names = {}
+  roles.forEach((r) => (names[r.compound] = r.compound_name))
+  const prefix = (code) => (codes.length > 1 ? `${names[code]} ` : '')
+
+  const units = []
+  const add = (code, id, text) => {
+    if (id && !units.some((u) => u.id === id)) units.push({ id, label: prefix(code) + text })
+  }
+  const addBuilding = (code, building) =>
+    (building.units || []).forEach((u) => add(code, u.id, `${building.number}号楼${u.number}单元`))
+  const buildingsOf = (code) => (structures[code] && structures[code].buildings) || []
+
+  for (const r of roles.filter((role) => role.role === 'liaison' && role.scope === 'unit')) {
+    add(r.compound, r.scope_id, unitText(r.label))
+  }
+  for (const r of roles.filter((role) => role.role === 'building_lead' && role.scope === 'building')) {
+    const building = buildingsOf(r.compound).find((b) => String(b.number) === r.label)
+    if (building) addBuilding(r.compound, building)
+  }
+  for (const r of roles.filter((role) => role.role === 'committee' && role.scope === 'compound')) {
+    buildingsOf(r.compound).forEach((building) => addBuilding(r.compound, building))
+  }
+  return units
+}
+
+module.exports = { placeOptions, householdCompounds, structureCompounds, handledUnits }

@@ -86,7 +86,7 @@ function checkReason(reason) {
 const isPositiveInt = (value) => /^\d{1,18}$/.test(String(value).trim()) && Number(value) > 0
 
 // The report form. `location` is the chosen place (null when none);
-// `onBehalf` adds the neighbour's name and household number.
+// `onBehalf` adds the neighbour's name and the id of the room picked for them.
 function validateIssue({ category, title, description, location, onBehalf, onBehalfName, householdId }) {
   const checks = {
     category: category ? '' : '请选择类别',
@@ -95,7 +95,7 @@ function validateIssue({ category, title, description, location, onBehalf, onBeh
   }
   if (onBehalf) {
     checks.on_behalf_name = checkText(onBehalfName, NAME_MAX, '请填写居民的称呼，如 王奶奶')
-    checks.household_id = isPositiveInt(householdId || '') ? '' : '请填写房屋编号（数字）'
+    checks.household_id = isPositiveInt(householdId || '') ? '' : '请选择居民所在的房间'
   } else {
     checks.location = location ? '' : '请选择位置'
   }

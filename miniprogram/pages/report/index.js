@@ -4,9 +4,9 @@ const { ensureLogin } = require('../../api/auth')
 const { getMe } = require('../../api/me')
 const { getCompound } = require('../../api/bindings')
 const { getConfig } = require('../../api/config')
-const { createIssue } = require('../../api/issues')
+const { createIssue, unitHouseholds } = require('../../api/issues')
 const { ISSUE_CATEGORY_LABELS, HANDLER_ROLES, optionsOf } = require('../../utils/labels')
-const { placeOptions, householdCompounds } = require('../../utils/places')
+const { placeOptions, structureCompounds, handledUnits } = require('../../utils/places')
 const { validateIssue, cleanMultiline } = require('../../utils/validate')
 const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../utils/photos')
 const { subscribe, templateIds } = require('../../utils/subscribe')
@@ -23,12 +23,22 @@ function without(errors, field) {
   return rest
 }
 
-// The structures of my households' compounds, to find their unit ids; a
-// compound that cannot be read just offers no 本单元.
+// A room of GET /units/{id}/households, for the room picker.
+function roomOption(household) {
+  const vacant = household.occupancy === 'vacant'
+  return { id: household.id, label: vacant ? `${household.label}（空置）` : household.label }
+}
+
+// A rooms request worth repeating: the network or the server failed, not a refusal.
+const retryable = (err) => !err || !err.status || err.status >= 500
+
+// The structures of my compounds, to find the unit ids of my households (本单元)
+// and of the buildings / compounds I handle; a compound that cannot be read
+// just offers none of them.
 async function structuresFor(user) {
   const structures = {}
   await Promise.all(
-    householdCompounds(user).map((code) =>
+    structureCompounds(user).map((code) =>
       getCompound(code).then((s) => (structures[code] = s), () => null)
     )
   )
@@ -50,7 +60,14 @@ Page({
     canFileForOthers: false,
     onBehalf: false,
     onBehalfName: '',
-    householdId: '',
+    // On behalf: the units I handle ({id, label}), then the chosen unit's rooms.
+    units: [],
+    unitIndex: -1,
+    rooms: [],
+    roomIndex: -1,
+    roomsLoading: false,
+    roomsError: '',
+    roomsRetry: false,
     tmplIds: [],
     errors: {},
     submitting: false,
@@ -66,7 +83,8 @@ Page({
       await ensureLogin()
       const [user, config] = await Promise.all([getMe(), getConfig().catch(() => null)])
       this.applyConfig(config)
-      const places = placeOptions(user, await structuresFor(user))
+      const structures = await structuresFor(user)
+      const places = placeOptions(user, structures)
       const canFileForOthers = (user.roles || []).some((r) => HANDLER_ROLES.includes(r.role))
       this.setData({
         loaded: true,
@@ -74,11 +92,14 @@ Page({
         places,
         placeIndex: places.length ? 0 : -1,
         canFileForOthers,
+        units: canFileForOthers ? handledUnits(user, structures) : [],
         onBehalf: canFileForOthers && this.wantsOnBehalf,
       })
     } catch (err) {
       this.setData({ loaded: true, error: errorMessage(err) })
+      return
     }
+    if (this.data.onBehalf) await this.pickOnlyUnit()
   },
 
   // Without the config the fixed categories stay and no subscription is asked.
@@ -91,7 +112,7 @@ Page({
     })
   },
 
-  // Text inputs carry data-field="title|description|onBehalfName|householdId";
+  // Text inputs carry data-field="title|description|onBehalfName";
   // data-error names the error they clear when it differs from the field.
   onInput(e) {
     const { field, error } = e.currentTarget.dataset
@@ -111,7 +132,56 @@ Page({
   },
 
   onOnBehalfChange(e) {
-    this.setData({ onBehalf: Boolean(e.detail.value), errors: {} })
+    const onBehalf = Boolean(e.detail.value)
+    this.setData({ onBehalf, errors: {} })
+    return onBehalf ? this.pickOnlyUnit() : Promise.resolve()
+  },
+
+  // Most liaisons look after one unit: choose it for them.
+  pickOnlyUnit() {
+    const d = this.data
+    return d.units.length === 1 && d.unitIndex < 0 ? this.selectUnit(0) : Promise.resolve()
+  },
+
+  onUnitChange(e) {
+    return this.selectUnit(Number(e.detail.value))
+  },
+
+  selectUnit(index) {
+    this.setData({
+      unitIndex: index,
+      rooms: [],
+      roomIndex: -1,
+      errors: without(this.data.errors, 'household_id'),
+    })
+    return this.loadRooms()
+  },
+
+  // The chosen unit's rooms; an answer for a unit no longer chosen is dropped.
+  async loadRooms() {
+    const unit = this.data.units[this.data.unitIndex]
+    if (!unit) return
+    const current = () => {
+      const chosen = this.data.units[this.data.unitIndex]
+      return chosen && chosen.id === unit.id
+    }
+    this.setData({ roomsLoading: true, roomsError: '', roomsRetry: false })
+    try {
+      const { items } = await unitHouseholds(unit.id)
+      if (current()) this.setData({ rooms: (items || []).map(roomOption), roomsLoading: false })
+    } catch (err) {
+      if (current()) {
+        this.setData({ roomsLoading: false, roomsError: errorMessage(err), roomsRetry: retryable(err) })
+      }
+    }
+  },
+
+  retryRooms() {
+    return this.loadRooms()
+  },
+
+  onRoomChange(e) {
+    this.setData({ roomIndex: Number(e.detail.value), errors: without(this.data.errors, 'household_id') })
   },
 
   choosePhotos() {
@@ -135,6 +205,7 @@ Page({
     const d = this.data
     const category = d.categories[d.categoryIndex]
     const place = d.places[d.placeIndex]
+    const room = d.rooms[d.roomIndex]
     return {
       category: category ? category.value : '',
       title: d.title.trim(),
@@ -142,7 +213,7 @@ Page({
       location: place ? place.body : null,
       onBehalf: d.onBehalf,
       onBehalfName: d.onBehalfName.trim(),
-      householdId: d.householdId.trim(),
+      householdId: room ? room.id : '',
     }
   },
 
@@ -156,7 +227,7 @@ Page({
     }
     if (!form.onBehalf) return Object.assign(body, form.location)
     return Object.assign(body, {
-      household_id: Number(form.householdId),
+      household_id: form.householdId,
       on_behalf_name: form.onBehalfName,
     })
   },

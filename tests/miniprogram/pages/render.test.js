@@ -6,7 +6,7 @@
  */
 const { installWx, sentBody, signedIn } = require('../helpers/wx')
 const { loadPage, renderPage, texts, contains, sleep } = require('../helpers/render')
-const { issueDetail, RESIDENT, CONFIG, COMPOUND, validationError } = require('../helpers/fixtures')
+const { issueDetail, RESIDENT, LIAISON, CONFIG, COMPOUND, validationError } = require('../helpers/fixtures')
 
 const ISSUE = loadPage('issue')
 const INBOX = loadPage('inbox')
@@ -114,4 +114,36 @@ test("the report form shows the server's field error under its field", async () 
   const withError = fields.filter((f) => contains(f, 'error-text'))
   expect(withError.map((f) => f.dom.textContent)).toEqual([expect.stringContaining('详细描述')])
   expect(texts(page, '.error-text')).toEqual(['包含不允许的字符'])
+})
+
+async function openOnBehalf(rooms) {
+  server.on('GET /api/v1/me', { status: 200, body: LIAISON })
+  server.on('GET /api/v1/config', { status: 200, body: CONFIG })
+  server.on('GET /api/v1/compounds/yangguang', { status: 200, body: COMPOUND })
+  server.on('GET /api/v1/units/7/households', rooms)
+  const page = renderPage(REPORT)
+  await page.instance.onLoad({ on_behalf: '1' })
+  await sleep(0)
+  return page
+}
+
+test('filing for a neighbour: a unit picker and a room picker instead of the place', async () => {
+  const rooms = [
+    { id: 31, room: '101', floor: 1, label: '1-3-101', occupancy: 'occupied' },
+    { id: 32, room: '102', floor: 1, label: '1-3-102', occupancy: 'vacant' },
+  ]
+  const page = await openOnBehalf({ status: 200, body: { items: rooms } })
+  expect(texts(page, '.picker')).toEqual(['1号楼3单元', '请选择房间', '请选择类别'])
+  page.instance.onRoomChange({ detail: { value: '1' } })
+  await sleep(0)
+  expect(texts(page, '.picker')).toEqual(['1号楼3单元', '1-3-102（空置）', '请选择类别'])
+})
+
+test('a refused rooms request shows its message where the rooms would be', async () => {
+  const page = await openOnBehalf({
+    status: 403,
+    body: { code: 'not_a_handler', message: '只有本单元联络人、楼栋长或业委会可以查看' },
+  })
+  expect(texts(page, '.rooms-error')).toEqual(['只有本单元联络人、楼栋长或业委会可以查看'])
+  expect(texts(page, '.picker')).toEqual(['1号楼3单元', '请选择类别'])
 })

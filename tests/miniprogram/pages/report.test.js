@@ -3,7 +3,7 @@
  */
 const { installWx, requestsMade, sentBody, pickPhotos, signedIn } = require('../helpers/wx')
 const { createPage, input } = require('../helpers/page')
-const { RESIDENT, LIAISON, COMPOUND, CONFIG, issueDetail, validationError } = require('../helpers/fixtures')
+const { role, RESIDENT, LIAISON, COMPOUND, CONFIG, issueDetail, validationError } = require('../helpers/fixtures')
 
 let wx, server, uploads
 
@@ -233,24 +233,47 @@ test('a photo over 5 MB is refused without uploading; only what is left of 9 can
   expect(page.data.photos).toHaveLength(1)
 })
 
-test('a liaison can file for a neighbour: name and household number instead of a place', async () => {
+// GET /units/7/households: unit 1-3's flats, one of them empty.
+const ROOMS = {
+  items: [
+    { id: 31, room: '101', floor: 1, label: '1-3-101', occupancy: 'occupied' },
+    { id: 32, room: '102', floor: 1, label: '1-3-102', occupancy: 'vacant' },
+    { id: 33, room: '201', floor: 2, label: '1-3-201', occupancy: 'occupied' },
+  ],
+}
+const ROOMS_1_1 = { items: [{ id: 21, room: '101', floor: 1, label: '1-1-101', occupancy: 'occupied' }] }
+
+// A liaison of two units: 1-3 (id 7) and 1-1 (id 4).
+const TWO_UNITS = Object.assign({}, LIAISON, {
+  roles: LIAISON.roles.concat(role('liaison', 'unit', 4, '1-1')),
+})
+
+// The name input clears the error of the server's field name (data-error).
+const typed = (field, error, value) => ({ currentTarget: { dataset: { field, error } }, detail: { value } })
+const unitsAsked = () => requestsMade(wx).filter((r) => r.startsWith('GET /api/v1/units/'))
+
+test('a liaison can file for a neighbour: name and a room of their unit instead of a place', async () => {
   server.on('GET /api/v1/me', { status: 200, body: LIAISON })
+  server.on('GET /api/v1/units/7/households', { status: 200, body: ROOMS })
   const page = await filledForm({ on_behalf: '1' })
   expect(page.data.canFileForOthers).toBe(true)
   expect(page.data.onBehalf).toBe(true)
   expect(page.data.places.map((p) => p.label)).toContain('1号楼3单元（我负责）')
+  // Their only unit is chosen for them and its rooms are loaded.
+  expect(page.data.units).toEqual([{ id: 7, label: '1号楼3单元' }])
+  expect(page.data.unitIndex).toBe(0)
+  expect(unitsAsked()).toEqual(['GET /api/v1/units/7/households'])
+  expect(page.data.rooms.map((r) => r.label)).toEqual(['1-3-101', '1-3-102（空置）', '1-3-201'])
 
   await page.submit()
   expect(page.data.errors).toEqual({
     on_behalf_name: '请填写居民的称呼，如 王奶奶',
-    household_id: '请填写房屋编号（数字）',
+    household_id: '请选择居民所在的房间',
   })
   expect(postsMade()).toEqual([])
 
-  // These inputs clear the error of the server's field name (data-error).
-  const typed = (field, error, value) => ({ currentTarget: { dataset: { field, error } }, detail: { value } })
   page.onInput(typed('onBehalfName', 'on_behalf_name', '王奶奶'))
-  page.onInput(typed('householdId', 'household_id', '25'))
+  page.onRoomChange(change('1'))
   expect(page.data.errors).toEqual({})
   await page.submit()
   expect(sentBody(wx, 'POST /api/v1/issues')).toEqual({
@@ -259,9 +282,124 @@ test('a liaison can file for a neighbour: name and household number instead of a
     description: '三楼的灯坏了\n晚上很黑',
     photos: [],
     show_name: false,
-    household_id: 25,
+    household_id: 32,
     on_behalf_name: '王奶奶',
   })
+})
+
+test('choosing a unit loads its rooms; choosing another starts the room over', async () => {
+  server.on('GET /api/v1/me', { status: 200, body: TWO_UNITS })
+  server.on('GET /api/v1/units/7/households', { status: 200, body: ROOMS })
+  server.on('GET /api/v1/units/4/households', { status: 200, body: ROOMS_1_1 })
+  const page = await filledForm({ on_behalf: '1' })
+  expect(page.data.units.map((u) => u.label)).toEqual(['1号楼3单元', '1号楼1单元'])
+  expect(page.data.unitIndex).toBe(-1)
+  expect(unitsAsked()).toEqual([])
+
+  const loading = page.onUnitChange(change('1'))
+  expect(page.data.roomsLoading).toBe(true)
+  await loading
+  expect(unitsAsked()).toEqual(['GET /api/v1/units/4/households'])
+  expect(page.data.roomsLoading).toBe(false)
+  expect(page.data.rooms).toEqual([{ id: 21, label: '1-1-101' }])
+  page.onRoomChange(change('0'))
+
+  await page.onUnitChange(change('0'))
+  expect(unitsAsked()).toEqual(['GET /api/v1/units/4/households', 'GET /api/v1/units/7/households'])
+  expect(page.data.roomIndex).toBe(-1)
+  expect(page.data.rooms.map((r) => r.id)).toEqual([31, 32, 33])
+
+  page.onInput(typed('onBehalfName', 'on_behalf_name', '张爷爷'))
+  page.onRoomChange(change('2'))
+  await page.submit()
+  expect(sentBody(wx, 'POST /api/v1/issues')).toMatchObject({ household_id: 33, on_behalf_name: '张爷爷' })
+})
+
+test('no unit or no room chosen: nothing is sent', async () => {
+  server.on('GET /api/v1/me', { status: 200, body: TWO_UNITS })
+  server.on('GET /api/v1/units/7/households', { status: 200, body: ROOMS })
+  const page = await filledForm({ on_behalf: '1' })
+  page.onInput(typed('onBehalfName', 'on_behalf_name', '王奶奶'))
+  await page.submit()
+  expect(page.data.errors).toEqual({ household_id: '请选择居民所在的房间' })
+  await page.onUnitChange(change('0'))
+  expect(page.data.errors).toEqual({})
+  await page.submit()
+  expect(page.data.errors).toEqual({ household_id: '请选择居民所在的房间' })
+  expect(postsMade()).toEqual([])
+  expect(wx.requestSubscribeMessage).not.toHaveBeenCalled()
+})
+
+test("a refused rooms request shows the server's message and offers no room", async () => {
+  server.on('GET /api/v1/me', { status: 200, body: LIAISON })
+  server.on('GET /api/v1/units/7/households', {
+    status: 403,
+    body: { code: 'not_a_handler', message: '只有本单元联络人、楼栋长或业委会可以查看' },
+  })
+  const page = await filledForm({ on_behalf: '1' })
+  expect(page.data.roomsError).toBe('只有本单元联络人、楼栋长或业委会可以查看')
+  expect(page.data.roomsRetry).toBe(false)
+  expect(page.data.rooms).toEqual([])
+  expect(page.data.error).toBe('')
+  page.onInput(typed('onBehalfName', 'on_behalf_name', '王奶奶'))
+  await page.submit()
+  expect(page.data.errors).toEqual({ household_id: '请选择居民所在的房间' })
+  expect(postsMade()).toEqual([])
+})
+
+test('rooms that failed to load for the network can be asked again', async () => {
+  server.on('GET /api/v1/me', { status: 200, body: LIAISON })
+  server.on('GET /api/v1/units/7/households', { fail: 'timeout' }, { status: 200, body: ROOMS })
+  const page = await openPage({ on_behalf: '1' })
+  expect(page.data.roomsError).toBe('网络不给力，请稍后再试')
+  expect(page.data.roomsRetry).toBe(true)
+  await page.retryRooms()
+  expect(page.data.roomsError).toBe('')
+  expect(page.data.rooms).toHaveLength(3)
+})
+
+test('turning the switch on later picks the only unit then', async () => {
+  server.on('GET /api/v1/me', { status: 200, body: LIAISON })
+  server.on('GET /api/v1/units/7/households', { status: 200, body: ROOMS })
+  const page = await openPage()
+  expect(page.data.onBehalf).toBe(false)
+  expect(unitsAsked()).toEqual([])
+  await page.onOnBehalfChange(change(true))
+  expect(page.data.unitIndex).toBe(0)
+  expect(page.data.rooms).toHaveLength(3)
+  await page.onOnBehalfChange(change(false))
+  await page.onOnBehalfChange(change(true))
+  expect(unitsAsked()).toHaveLength(1)
+})
+
+test('a building lead chooses among the units of their building, from the compound structure', async () => {
+  server.on('GET /api/v1/me', {
+    status: 200,
+    body: { id: 3, nickname: '赵楼长', roles: [role('building_lead', 'building', 2, '1')], households: [] },
+  })
+  server.on('GET /api/v1/units/5/households', { status: 200, body: ROOMS_1_1 })
+  const page = await openPage({ on_behalf: '1' })
+  expect(requestsMade(wx)).toContain('GET /api/v1/compounds/yangguang')
+  expect(page.data.units).toEqual([
+    { id: 4, label: '1号楼1单元' },
+    { id: 5, label: '1号楼2单元' },
+    { id: 7, label: '1号楼3单元' },
+  ])
+  await page.onUnitChange(change('1'))
+  expect(unitsAsked()).toEqual(['GET /api/v1/units/5/households'])
+})
+
+test("the server's household_id error is shown under the room, not the place", async () => {
+  server.on('GET /api/v1/me', { status: 200, body: LIAISON })
+  server.on('GET /api/v1/units/7/households', { status: 200, body: ROOMS })
+  server.on('POST /api/v1/issues', validationError({ household_id: ['该房屋不在您负责的范围内'] }))
+  const page = await filledForm({ on_behalf: '1' })
+  page.onInput(typed('onBehalfName', 'on_behalf_name', '王奶奶'))
+  page.onRoomChange(change('0'))
+  await page.submit()
+  expect(page.data.errors).toEqual({ household_id: '该房屋不在您负责的范围内' })
+  page.onRoomChange(change('1'))
+  expect(page.data.errors).toEqual({})
 })
 
 test('a resident never gets the on-behalf switch, even from the link', async () => {

@@ -5,7 +5,7 @@ const path = require('path')
 const { ROOT } = require('../helpers/wx')
 const { role, HOUSEHOLD, RESIDENT_ROLE, COMPOUND } = require('../helpers/fixtures')
 
-const { placeOptions } = require(path.join(ROOT, 'utils/places.js'))
+const { placeOptions, structureCompounds, handledUnits } = require(path.join(ROOT, 'utils/places.js'))
 
 const labels = (options) => options.map((o) => o.label)
 
@@ -55,4 +55,46 @@ test('several compounds are told apart', () => {
 
 test('nobody bound: nowhere to report about', () => {
   expect(placeOptions({ roles: [], households: [] })).toEqual([])
+})
+
+const OTHER_COMPOUND = {
+  code: 'hexie',
+  name: '和谐家园',
+  buildings: [{ number: 3, name: null, units: [{ id: 30, number: 1 }] }],
+}
+const hexie = (r) => Object.assign(r, { compound: 'hexie', compound_name: '和谐家园' })
+
+test('units to file for a neighbour: liaison units first, then the building lead\'s, each once', () => {
+  const user = {
+    households: [HOUSEHOLD],
+    roles: [
+      RESIDENT_ROLE,
+      role('building_lead', 'building', 2, '1'),
+      role('liaison', 'unit', 7, '1-3'),
+    ],
+  }
+  expect(structureCompounds(user)).toEqual(['yangguang'])
+  expect(handledUnits(user, { yangguang: COMPOUND })).toEqual([
+    { id: 7, label: '1号楼3单元' },
+    { id: 4, label: '1号楼1单元' },
+    { id: 5, label: '1号楼2单元' },
+  ])
+  // Without the structure only the liaison's unit is known.
+  expect(handledUnits(user, {})).toEqual([{ id: 7, label: '1号楼3单元' }])
+})
+
+test('the committee gets every unit of its compound; several compounds are told apart', () => {
+  const user = {
+    households: [],
+    roles: [role('liaison', 'unit', 5, '1-2'), hexie(role('committee', 'compound', 9, '和谐家园'))],
+  }
+  expect(structureCompounds(user)).toEqual(['hexie'])
+  expect(handledUnits(user, { hexie: OTHER_COMPOUND })).toEqual([
+    { id: 5, label: '阳光小区 1号楼2单元' },
+    { id: 30, label: '和谐家园 3号楼1单元' },
+  ])
+})
+
+test('residents handle no units', () => {
+  expect(handledUnits({ roles: [RESIDENT_ROLE], households: [HOUSEHOLD] }, { yangguang: COMPOUND })).toEqual([])
 })

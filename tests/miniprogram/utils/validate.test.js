@@ -32,12 +32,12 @@ test('a tab or control character in the description is refused', () => {
   })
 })
 
-test('filing for a neighbour needs a name and a household number, not a place', () => {
-  const neighbour = { location: null, onBehalf: true, onBehalfName: '王奶奶', householdId: '25' }
+test('filing for a neighbour needs a name and a chosen room, not a place', () => {
+  const neighbour = { location: null, onBehalf: true, onBehalfName: '王奶奶', householdId: 25 }
   const form = Object.assign({}, VALID, neighbour)
   expect(validateIssue(form)).toEqual({})
-  expect(validateIssue(Object.assign({}, form, { householdId: '1-2-301' }))).toEqual({
-    household_id: '请填写房屋编号（数字）',
+  expect(validateIssue(Object.assign({}, form, { householdId: '' }))).toEqual({
+    household_id: '请选择居民所在的房间',
   })
 })
 
