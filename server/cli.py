@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from server.errors import AppError
 from server.extensions import db
 from server.models.user import ROLES
-from server.services import demo, invites, roles
+from server.services import demo, fees, invites, ledger, payments, roles
 
 
 def _fail(error: AppError):
@@ -127,6 +127,71 @@ def create_invites(compound_code, building, unit, out):
         click.echo(f"{len(issued)} codes written to {out}", err=True)
 
 
+@click.group("bills")
+def bills_group():
+    """Bills of the fees the owners agreed on."""
+
+
+@bills_group.command("generate")
+@click.option(
+    "--period",
+    required=True,
+    help="the month, e.g. 2026-12 (quarterly/yearly fees: its quarter/year)",
+)
+@click.option("--compound", "compound_code", help="only this compound (default: all)")
+@with_appcontext
+def generate_bills(period, compound_code):
+    """Create the period's bills; running it again creates nothing new."""
+    total = fees.count_billable(compound_code)
+    try:
+        with click.progressbar(length=total, label=f"bills for {period}", file=sys.stderr) as bar:
+            result = fees.generate_bills(period, compound_code, progress=bar.update)
+    except AppError as error:
+        _fail(error)
+    click.echo(
+        f"{result.created} new bills ({result.households - result.created} existed already) "
+        f"for {result.items} fee items"
+    )
+
+
+@click.group("payments")
+def payments_group():
+    """WeChat Pay orders."""
+
+
+@payments_group.command("reconcile")
+@click.option(
+    "--min-age", default=300, show_default=True, help="only orders pending this many seconds"
+)
+@with_appcontext
+def reconcile_payments(min_age):
+    """Ask WeChat Pay about pending orders: credit paid ones, close expired ones."""
+    from server.wechat import payment_gateway
+
+    result = payments.reconcile(payment_gateway(), min_age=min_age)
+    click.echo(f"checked {result.checked}, credited {result.credited}, closed {result.closed}")
+    for line in result.differences:
+        click.echo(f"  {line}")
+
+
+@click.group("ledger")
+def ledger_group():
+    """The append-only, hash-chained ledger."""
+
+
+@ledger_group.command("verify")
+@click.option("--compound", "compound_code", help="only this compound (default: all)")
+@with_appcontext
+def verify_ledger(compound_code):
+    """Recompute every chain and report the first entry that was changed."""
+    result = ledger.verify(compound_code)
+    if result.ok:
+        click.echo(f"ledger OK: {result.checked} entries verified")
+        return
+    where = f"entry {result.seq}" + (f" (id {result.entry_id})" if result.entry_id else "")
+    raise click.ClickException(f"ledger of {result.compound} broken at {where}: {result.problem}")
+
+
 @click.command("scheduler")
 @with_appcontext
 def scheduler():
@@ -139,5 +204,14 @@ def scheduler():
 
 
 def register_cli(app: Flask) -> None:
-    for command in (grant_role, revoke_role, load_demo, invites_group, scheduler):
+    for command in (
+        grant_role,
+        revoke_role,
+        load_demo,
+        invites_group,
+        bills_group,
+        payments_group,
+        ledger_group,
+        scheduler,
+    ):
         app.cli.add_command(command)

@@ -14,6 +14,8 @@ DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production"  # noqa: S105
 SANDBOX_APPID = "wx0000000000sandbox"
 SANDBOX_SECRET = "sandbox-app-secret"  # noqa: S105
 SANDBOX_OA_APPID = "wx00000000sandboxoa"
+SANDBOX_MCH_ID = "1900000109"
+SANDBOX_PAY_KEY = "sandboxpaykey0123456789abcdefghi"  # 32 characters, as WeChat Pay wants
 SANDBOX_OA_SECRET = "sandbox-oa-secret"  # noqa: S105
 
 # Settings production cannot start without.
@@ -57,14 +59,14 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def engine_options(url: str, pool_recycle: int) -> dict:
+def engine_options(url: str, pool_recycle: int, pool_size: int = 5) -> dict:
     """Engine options: pre-ping and recycle connections before the server drops them."""
     # hide_parameters: a failed statement's message must not quote session keys.
     options: dict = {"pool_pre_ping": True, "hide_parameters": True}
     if url.startswith("mysql"):
         options.update(
             pool_recycle=pool_recycle,
-            pool_size=5,
+            pool_size=pool_size,
             max_overflow=10,
             pool_timeout=3,
             connect_args={"connect_timeout": 3, "read_timeout": 30, "write_timeout": 30},
@@ -119,7 +121,9 @@ def _database(env: Mapping[str, str], instance_path: str) -> dict:
     url = normalise_database_url(env.get("DATABASE_URL") or default_db)
     return {
         "SQLALCHEMY_DATABASE_URI": url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url, _int(env, "DATABASE_POOL_RECYCLE", 1800)),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(
+            url, _int(env, "DATABASE_POOL_RECYCLE", 1800), _int(env, "DATABASE_POOL_SIZE", 5)
+        ),
     }
 
 
@@ -149,8 +153,11 @@ def _wechat(env: Mapping[str, str], production: bool) -> dict:
         "WECHAT_OA_SECRET": env.get("WECHAT_OA_SECRET", ""),
         "WECHAT_OA_TOKEN": env.get("WECHAT_OA_TOKEN", ""),
         "WECHAT_OA_TEMPLATES": _json_map(env, "WECHAT_OA_TEMPLATES", {}),
-        "WECHAT_PAY_MCH_ID": env.get("WECHAT_PAY_MCH_ID", ""),
-        "WECHAT_PAY_API_KEY": env.get("WECHAT_PAY_API_KEY", ""),
+        # The merchant; without it in production online payment is off (503).
+        "WECHAT_PAY_MCH_ID": env.get("WECHAT_PAY_MCH_ID") or ("" if production else SANDBOX_MCH_ID),
+        "WECHAT_PAY_API_KEY": env.get("WECHAT_PAY_API_KEY")
+        or ("" if production else SANDBOX_PAY_KEY),
+        "PAYMENT_TTL_MINUTES": _int(env, "PAYMENT_TTL_MINUTES", 30),
         "WECHAT_PAY_API_BASE": _with_slash(
             env.get("WECHAT_PAY_API_BASE", "https://api.mch.weixin.qq.com/")
         ),

@@ -32,6 +32,7 @@ TEST_SECRET_KEY = "test-secret-key-with-at-least-32-characters"
 class Sandbox:
     url: str
     state: object
+    pay: object = None  # the sandbox's WeChat Pay state (orders, signed notifications)
 
     def messages(self, touser=None) -> list[dict]:
         params = {"touser": touser} if touser else None
@@ -62,7 +63,7 @@ def serve_in_thread(wsgi_app):
 def sandbox() -> Sandbox:
     sandbox_app = create_sandbox_app()
     url, server = serve_in_thread(sandbox_app)
-    yield Sandbox(url, sandbox_app.extensions["sandbox"])
+    yield Sandbox(url, sandbox_app.extensions["sandbox"], sandbox_app.extensions["sandbox_pay"])
     server.shutdown()
 
 
@@ -88,6 +89,7 @@ def app_env(database_url: str, sandbox: Sandbox, **extra) -> dict:
         "DATABASE_URL": database_url,
         "SECRET_KEY": TEST_SECRET_KEY,
         "WECHAT_API_BASE": sandbox.url,
+        "WECHAT_PAY_API_BASE": sandbox.url,
         "WECHAT_TIMEOUT": "2",
         # Limits are on, as in production, but far from reach unless a test lowers them.
         "LOGIN_RATE_PER_IP": "10000/minute",

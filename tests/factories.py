@@ -9,7 +9,7 @@ import factory
 
 from server.extensions import db
 from server.models import Building, Compound, Household, Unit, User
-from server.services import auth, roles
+from server.services import auth, ledger, roles
 
 
 class _Factory(factory.alchemy.SQLAlchemyModelFactory):
@@ -93,6 +93,7 @@ def build_world(code: str, *, units_per_building: int = 2, rooms=("101", "102", 
     of 1-1-101 and of 1-2-101, a liaison per unit, a building lead, two committee
     members, a supervisor, and an outsider with no role."""
     compound = CompoundFactory(code=code, name=f"{code}小区")
+    ledger.open_chain(compound.id)
     building = Building(compound_id=compound.id, number=1, name="1号楼")
     db.session.add(building)
     db.session.flush()

@@ -4,13 +4,17 @@ from flask import Flask
 
 from server.api import (
     auth,
+    bills,
     bindings,
     compounds,
     config,
+    fees,
     health,
     invites,
     issues,
     me,
+    offline_payments,
+    payments,
     units,
     uploads,
     wechat_callbacks,
@@ -27,6 +31,10 @@ BLUEPRINTS = (
     invites.bp,
     uploads.bp,
     issues.bp,
+    bills.bp,
+    payments.bp,
+    offline_payments.bp,
+    fees.bp,
     wechat_callbacks.bp,
 )
 

@@ -4,12 +4,15 @@ and handed to the services (which never build clients themselves)."""
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
-from server.services import outbox
-from server.wechat import mini_program, official_account
+from server.models import utcnow
+from server.services import fees, outbox, payments
+from server.wechat import mini_program, official_account, payment_gateway
 from server.wechat.errors import WeChatUnavailable
 
 log = logging.getLogger(__name__)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def dispatch_outbox() -> outbox.DispatchResult | str:
@@ -20,3 +23,19 @@ def dispatch_outbox() -> outbox.DispatchResult | str:
     except WeChatUnavailable:
         return "WeChat unavailable; messages stay queued"
     return outbox.dispatch(mini, official_account())
+
+
+def generate_this_months_bills() -> fees.Generated:
+    """Bills of the month that begins (quarterly and yearly fees: of its quarter/year)."""
+    return fees.generate_bills(utcnow().astimezone(SHANGHAI).strftime("%Y-%m"))
+
+
+def reconcile_payments() -> payments.Reconciled:
+    """Orders pending 5 minutes: credit what WeChat says is paid, close the expired."""
+    return payments.reconcile(payment_gateway(), min_age=300)
+
+
+def payment_report():
+    """Yesterday's orders compared with WeChat Pay, differences kept for the committee."""
+    report = payments.daily_report(payment_gateway())
+    return report.summary if report else "WeChat Pay not configured"

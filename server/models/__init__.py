@@ -3,9 +3,18 @@
 from server.models.base import Base, utcnow
 from server.models.binding import BindingRequest, HouseholdInvite
 from server.models.compound import Building, Compound, Household, Unit
-from server.models.fees import FeeItem
+from server.models.fees import Bill, FeeItem, MeterReading
 from server.models.issue import CategoryPolicy, Issue, IssueEvent, ReturnVisit
+from server.models.ledger import LedgerEntry, LedgerHead
 from server.models.messaging import Notification, OutboxMessage, SubscriptionQuota
+from server.models.payments import (
+    OfflinePayment,
+    OfflinePaymentBill,
+    Payment,
+    PaymentAnomaly,
+    PaymentBill,
+    ReconciliationReport,
+)
 from server.models.system import AccessLog, JobRun, KeyValue, SchedulerLease
 from server.models.upload import Upload
 from server.models.user import Membership, User
@@ -13,6 +22,7 @@ from server.models.user import Membership, User
 __all__ = [
     "AccessLog",
     "Base",
+    "Bill",
     "BindingRequest",
     "Building",
     "CategoryPolicy",
@@ -24,9 +34,18 @@ __all__ = [
     "IssueEvent",
     "JobRun",
     "KeyValue",
+    "LedgerEntry",
+    "LedgerHead",
     "Membership",
+    "MeterReading",
     "Notification",
+    "OfflinePayment",
+    "OfflinePaymentBill",
     "OutboxMessage",
+    "Payment",
+    "PaymentAnomaly",
+    "PaymentBill",
+    "ReconciliationReport",
     "ReturnVisit",
     "SchedulerLease",
     "SubscriptionQuota",

@@ -1,13 +1,14 @@
-"""Fee items a compound's owners agreed on (rates as Decimal, money in fen)."""
+"""Fees: the items owners agreed on, meter readings, and the bills (money in fen)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.models.base import Base, BigId, Fixed, table_args
+from server.models.base import Base, BigId, Fixed, UTCDateTime, table_args, utcnow
 
 FEE_KINDS = ("per_area", "shared_meter")
 CYCLES = ("monthly", "quarterly", "yearly")
@@ -30,3 +31,50 @@ class FeeItem(Base):
     cycle: Mapped[str] = mapped_column(String(16), default="monthly")
     vacant_rule: Mapped[str] = mapped_column(String(16), default="charge")
     active: Mapped[bool] = mapped_column(default=True)
+
+
+BILL_STATUSES = ("unpaid", "pending", "paid")
+
+
+class MeterReading(Base):
+    """A unit's stairwell electricity bill for one month, to be split over its households."""
+
+    __tablename__ = "meter_readings"
+    __table_args__ = table_args(UniqueConstraint("unit_id", "fee_item_id", "period"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    fee_item_id: Mapped[int] = mapped_column(ForeignKey("fee_items.id"))
+    period: Mapped[str] = mapped_column(String(7))
+    amount_fen: Mapped[int]
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Bill(Base):
+    """What one household owes for one fee item and one period, in integer fen.
+
+    (household, fee item, period) is unique: generating bills twice creates nothing.
+    `status` is "pending" while the bill is in an open payment (online or offline).
+    """
+
+    __tablename__ = "bills"
+    __table_args__ = table_args(
+        UniqueConstraint("household_id", "fee_item_id", "period"),
+        Index("ix_bills_compound_period_status", "compound_id", "period", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"))
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    fee_item_id: Mapped[int] = mapped_column(ForeignKey("fee_items.id"))
+    period: Mapped[str] = mapped_column(String(7))
+    amount_fen: Mapped[int]
+    # How the amount came about, kept with the bill (rates and areas change later).
+    basis: Mapped[dict | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="unpaid")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    fee_item: Mapped[FeeItem] = relationship()

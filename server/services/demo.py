@@ -15,7 +15,7 @@ from sqlalchemy import distinct, func, select
 
 from server.extensions import db
 from server.models import Building, Compound, FeeItem, Household, Membership, Unit
-from server.services import roles
+from server.services import ledger, roles
 
 CODE = "demo"
 NAME = "市供电局小区"
@@ -77,6 +77,7 @@ def load() -> DemoSummary:
     compound = Compound(code=CODE, name=NAME, address="山西省太原市杏花岭区坝陵桥街道")
     db.session.add(compound)
     db.session.flush()
+    ledger.open_chain(compound.id)
     _fee_items(compound)
     people = _People()
     for plan in PLAN:

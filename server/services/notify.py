@@ -1,13 +1,15 @@
-"""Who hears about an issue event, and through which channel.
+"""Who hears about what, and through which channel.
 
 Everything is written in the caller's transaction: an inbox line for every
 recipient, and an outbox row for every push (sent later by the dispatcher). The
-outbox row's key is (event, recipient, channel), so an event cannot push twice.
+outbox row's key is (occasion, recipient, channel), so an occasion — an issue
+event, a month's fee reminder — cannot push twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import and_, or_, select
@@ -20,12 +22,26 @@ from server.services import messages
 from server.services.messages import Message
 
 
+@dataclass(frozen=True)
+class Occasion:
+    """What a message is about: a key unique to it, its compound, its issue if any."""
+
+    key: str
+    compound_id: int | None
+    issue_id: int | None = None
+
+    @classmethod
+    def of_event(cls, event: IssueEvent) -> Occasion:
+        return cls(f"e{event.id}", event.compound_id, event.issue_id)
+
+
 def deliver(
     message: Message,
     user_ids: Iterable[int | None],
-    event: IssueEvent,
+    occasion: Occasion | IssueEvent,
     *,
     volunteers: bool = False,
+    inbox_only: bool = False,
 ) -> list[int]:
     """Put `message` in each recipient's inbox and queue its push. Returns recipients.
 
@@ -35,26 +51,30 @@ def deliver(
     recipients = list(dict.fromkeys(uid for uid in user_ids if uid is not None))
     if not recipients:
         return []
+    if isinstance(occasion, IssueEvent):
+        occasion = Occasion.of_event(occasion)
     oa_openids = _oa_openids(recipients) if volunteers and _oa_enabled(message.template) else {}
     for user_id in recipients:
         db.session.add(
             Notification(
                 user_id=user_id,
-                compound_id=event.compound_id,
+                compound_id=occasion.compound_id,
                 kind=message.kind,
                 title=message.title[:60],
                 body=message.body[:500],
                 page=message.page,
-                issue_id=event.issue_id,
+                issue_id=occasion.issue_id,
             )
         )
         channel = "template" if oa_openids.get(user_id) else "subscribe"
+        if inbox_only:
+            continue
         if channel == "subscribe" and message.template not in _subscribe_templates():
             continue  # no template configured: the inbox is all there is
         db.session.add(
             OutboxMessage(
-                dedupe_key=f"e{event.id}:u{user_id}:{channel}",
-                compound_id=event.compound_id,
+                dedupe_key=f"{occasion.key}:u{user_id}:{channel}"[:120],
+                compound_id=occasion.compound_id,
                 user_id=user_id,
                 channel=channel,
                 template=message.template,

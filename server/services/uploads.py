@@ -18,10 +18,11 @@ from dataclasses import dataclass
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import select
 
 from server.errors import AppError, NotFound
 from server.extensions import db
-from server.models import Upload
+from server.models import OfflinePayment, Upload
 from server.models.issue import Issue
 from server.services.access import Principal
 from server.services.issue_access import can_view
@@ -186,14 +187,19 @@ def _opaque(image: Image.Image) -> Image.Image:
 
 
 def may_view(principal: Principal, upload: Upload) -> bool:
-    """Whether the caller may see this photo: who uploaded it, or whoever may see the
-    issue it is attached to."""
+    """Whether the caller may see this photo: who uploaded it, whoever may see the
+    issue it is attached to, or — a payment receipt — the committee and supervisor."""
     if upload.uploader_id == principal.id:
         return True
-    if upload.issue_id is None:
-        return False
-    issue = db.session.get(Issue, upload.issue_id)
-    return issue is not None and can_view(principal, issue)
+    if upload.issue_id is not None:
+        issue = db.session.get(Issue, upload.issue_id)
+        return issue is not None and can_view(principal, issue)
+    receipt_of = db.session.scalar(
+        select(OfflinePayment.compound_id).where(OfflinePayment.receipt_upload_id == upload.id)
+    )
+    return receipt_of is not None and (
+        principal.committee_of(receipt_of) or principal.supervisor_of(receipt_of)
+    )
 
 
 def open_upload(principal: Principal, upload_id: int) -> tuple[bytes, str]:

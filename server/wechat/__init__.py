@@ -7,9 +7,18 @@ from flask import current_app
 from server.extensions import db
 from server.wechat.client import MiniProgram, StableTokenClient, WxSession
 from server.wechat.official_account import OfficialAccount
+from server.wechat.pay import PaymentGateway, WeChatPayV2
 from server.wechat.storage import DatabaseStorage
 
-__all__ = ["MiniProgram", "OfficialAccount", "WxSession", "mini_program", "official_account"]
+__all__ = [
+    "MiniProgram",
+    "OfficialAccount",
+    "PaymentGateway",
+    "WxSession",
+    "mini_program",
+    "official_account",
+    "payment_gateway",
+]
 
 
 def mini_program() -> MiniProgram:
@@ -46,3 +55,20 @@ def official_account() -> OfficialAccount | None:
             client, cfg["WECHAT_APPID"], cfg["WECHAT_OA_TOKEN"]
         )
     return ext["linli.official_account"]
+
+
+def payment_gateway() -> PaymentGateway | None:
+    """WeChat Pay (API v2), or None when no merchant is configured."""
+    cfg = current_app.config
+    if not (cfg["WECHAT_PAY_MCH_ID"] and cfg["WECHAT_PAY_API_KEY"]):
+        return None
+    ext = current_app.extensions
+    if "linli.payment_gateway" not in ext:
+        ext["linli.payment_gateway"] = WeChatPayV2(
+            cfg["WECHAT_APPID"],
+            cfg["WECHAT_PAY_MCH_ID"],
+            cfg["WECHAT_PAY_API_KEY"],
+            api_base=cfg["WECHAT_PAY_API_BASE"],
+            timeout=cfg["WECHAT_TIMEOUT"],
+        )
+    return ext["linli.payment_gateway"]

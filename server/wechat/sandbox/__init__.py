@@ -27,8 +27,16 @@ from dataclasses import dataclass, field
 
 from flask import Flask, Response, jsonify, request
 
-from server.config import SANDBOX_APPID, SANDBOX_OA_APPID, SANDBOX_OA_SECRET, SANDBOX_SECRET
+from server.config import (
+    SANDBOX_APPID,
+    SANDBOX_MCH_ID,
+    SANDBOX_OA_APPID,
+    SANDBOX_OA_SECRET,
+    SANDBOX_PAY_KEY,
+    SANDBOX_SECRET,
+)
 from server.wechat.limits import check_value, kind_of
+from server.wechat.sandbox.pay import PayState, register_pay
 
 # Codes that make jscode2session fail the way WeChat does.
 CODE_ERRORS = {
@@ -114,6 +122,13 @@ def create_sandbox_app(appid: str | None = None, secret: str | None = None) -> F
         token_ttl=int(os.environ.get("SANDBOX_TOKEN_TTL", "7200")),
     )
     app.extensions["sandbox"] = state
+    pay_state = PayState(
+        appid=state.appid,
+        mch_id=os.environ.get("WECHAT_PAY_MCH_ID") or SANDBOX_MCH_ID,
+        api_key=os.environ.get("WECHAT_PAY_API_KEY") or SANDBOX_PAY_KEY,
+    )
+    app.extensions["sandbox_pay"] = pay_state
+    register_pay(app, pay_state)
 
     @app.before_request
     def _count_and_inject_faults():

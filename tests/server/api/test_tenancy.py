@@ -10,7 +10,11 @@ import io
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
+from server.extensions import db
+from server.models import Bill, FeeItem
+from server.services import fees
 from server.storage import EXTENSION_KEY, LocalStorage
 from tests.factories import build_world
 
@@ -32,6 +36,32 @@ CASES = {
     "/api/v1/uploads/<int:upload_id>": ("get", "/api/v1/uploads/{upload}", None),
     "/api/v1/issues/<int:issue_id>": ("get", "/api/v1/issues/{issue}", None),
     "/api/v1/units/<int:unit_id>/households": ("get", "/api/v1/units/{unit}/households", None),
+    "/api/v1/payments/<int:payment_id>": ("get", "/api/v1/payments/{payment}", None),
+    "/api/v1/offline-payments/<int:payment_id>/confirm": (
+        "post",
+        "/api/v1/offline-payments/{offline}/confirm",
+        None,
+    ),
+    "/api/v1/offline-payments/<int:payment_id>/reject": (
+        "post",
+        "/api/v1/offline-payments/{offline}/reject",
+        {"reason": "不对"},
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/fee-items": (
+        "get",
+        "/api/v1/compounds/bb/fee-items",
+        None,
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/fee-items/<string(maxlength=32):item>": (
+        "patch",
+        "/api/v1/compounds/bb/fee-items/self_governance",
+        {"rate": "9.99"},
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/payment-anomalies": (
+        "get",
+        "/api/v1/compounds/bb/payment-anomalies",
+        None,
+    ),
     "/api/v1/issues/<int:issue_id>/transitions": (
         "post",
         "/api/v1/issues/{issue}/transitions",
@@ -105,7 +135,41 @@ def two_compounds(app, db_session, client, tmp_path, monkeypatch):
         headers=b.headers("resident_1_1"),
     )
     assert reported.status_code == 201
+    db.session.add(
+        FeeItem(
+            compound_id=b.compound.id,
+            code="self_governance",
+            name="自治管理费",
+            kind="per_area",
+            rate="0.35",
+            cycle="monthly",
+            vacant_rule="charge",
+        )
+    )
+    db.session.flush()
+    fees.generate_bills("2026-12", "bb")
+    bills = client.get("/api/v1/bills", headers=b.headers("resident_1_1")).get_json()["items"]
+    paid = client.post(
+        "/api/v1/payments", json={"bill_ids": [bills[0]["id"]]}, headers=b.headers("resident_1_1")
+    )
+    assert paid.status_code == 201
+    other_bill = db.session.scalars(
+        select(Bill.id).where(Bill.household_id == b.household("1-1-102").id)
+    ).one()
+    offline = client.post(
+        "/api/v1/offline-payments",
+        json={
+            "bill_ids": [other_bill],
+            "method": "cash",
+            "amount_fen": 2533,
+            "paid_on": "2026-11-30",
+        },
+        headers=b.headers("liaison_1_1"),
+    )
+    assert offline.status_code == 201, offline.get_json()
     ids = {
+        "payment": paid.get_json()["payment_id"],
+        "offline": offline.get_json()["id"],
         "binding": asked.get_json()["id"],
         "upload": uploaded.get_json()["id"],
         "issue": reported.get_json()["id"],

@@ -1,0 +1,20 @@
+"""GET /bills: my household's bills, unpaid first."""
+
+from apiflask import APIBlueprint
+
+from server.api.schemas.money import BillListOut, BillQuery
+from server.api.security import auth, principal
+from server.services import fees
+
+bp = APIBlueprint("bills", __name__, url_prefix="/api/v1/bills", tag="Fees")
+
+
+@bp.get("")
+@bp.auth_required(auth)
+@bp.input(BillQuery, location="query", arg_name="query")
+@bp.output(BillListOut)
+@bp.doc(summary="My households' bills, unpaid first")
+def my_bills(query):
+    household = query.get("household_id")
+    bills = fees.bills_of(principal(), None if household is None else [household])
+    return {"items": bills, "unpaid_fen": sum(b.amount_fen for b in bills if b.status == "unpaid")}

@@ -1,0 +1,103 @@
+"""Fee items, meter readings, collection figures, unpaid lists, exports, the ledger."""
+
+from apiflask import APIBlueprint
+from flask import Response
+
+from server.api.schemas.money import (
+    AnomalyListOut,
+    BillListOut,
+    FeeItemIn,
+    FeeItemListOut,
+    LedgerPageOut,
+    LedgerQuery,
+    MeterReadingIn,
+    PeriodQuery,
+    SummaryOut,
+    UnpaidListOut,
+)
+from server.api.security import auth, principal
+from server.services import collection, fees, ledger, payments
+
+bp = APIBlueprint("fees", __name__, url_prefix="/api/v1", tag="Fees")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/fees/summary")
+@bp.auth_required(auth)
+@bp.input(PeriodQuery, location="query", arg_name="query")
+@bp.output(SummaryOut)
+@bp.doc(summary="Collection figures for a period, per building and unit (committee, supervisor)")
+def summary(query):
+    return collection.summary(principal(), query["compound"], query["period"])
+
+
+@bp.get("/fees/unpaid")
+@bp.auth_required(auth)
+@bp.input(PeriodQuery, location="query", arg_name="query")
+@bp.output(UnpaidListOut)
+@bp.doc(summary="Households with unpaid bills (committee: all; liaison: my units)")
+def unpaid(query):
+    return {"items": collection.unpaid(principal(), query["compound"], query["period"])}
+
+
+@bp.get("/fees/export.xlsx")
+@bp.auth_required(auth)
+@bp.input(PeriodQuery, location="query", arg_name="query")
+@bp.doc(
+    summary="A period's bills and how they were paid, as Excel (committee, supervisor)",
+    responses={200: {"description": "an .xlsx workbook", "content": {XLSX: {}}}},
+)
+def export(query):
+    data = collection.export_xlsx(principal(), query["compound"], query["period"])
+    name = f"fees-{query['compound']}-{query['period']}.xlsx"
+    return Response(
+        data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@bp.post("/meter-readings")
+@bp.auth_required(auth)
+@bp.input(MeterReadingIn, arg_name="body")
+@bp.output(BillListOut, status_code=201)
+@bp.doc(summary="A unit's stairwell electricity for a month, split into its households' bills")
+def meter_reading(body):
+    bills = fees.record_meter_reading(
+        principal(), body["unit_id"], body["period"], body["amount_fen"]
+    )
+    return {"items": bills, "unpaid_fen": sum(b.amount_fen for b in bills if b.status == "unpaid")}
+
+
+@bp.get("/compounds/<string(maxlength=32):code>/fee-items")
+@bp.auth_required(auth)
+@bp.output(FeeItemListOut)
+@bp.doc(summary="The fees the owners agreed on")
+def fee_items(code):
+    return {"items": fees.fee_items(principal(), code)}
+
+
+@bp.patch("/compounds/<string(maxlength=32):code>/fee-items/<string(maxlength=32):item>")
+@bp.auth_required(auth)
+@bp.input(FeeItemIn, arg_name="body")
+@bp.output(FeeItemListOut)
+@bp.doc(
+    summary="Change a fee's rate, cycle or vacant rule (committee; bills not yet made); all fees"
+)
+def update_fee_item(code, item, body):
+    return {"items": fees.update_fee_item(principal(), code, item, body)}
+
+
+@bp.get("/ledger")
+@bp.auth_required(auth)
+@bp.input(LedgerQuery, location="query", arg_name="query")
+@bp.output(LedgerPageOut)
+@bp.doc(summary="The compound's ledger, newest first, balances, and whether the chain verifies")
+def ledger_page(query):
+    return ledger.page(principal(), query["compound"], query.get("before_seq"), query["limit"])
+
+
+@bp.get("/compounds/<string(maxlength=32):code>/payment-anomalies")
+@bp.auth_required(auth)
+@bp.output(AnomalyListOut)
+@bp.doc(summary="Payments that need a look: amount mismatches, double payments (committee)")
+def anomalies(code):
+    return {"items": payments.anomalies_for(principal(), code)}

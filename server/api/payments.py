@@ -1,0 +1,63 @@
+"""Paying with WeChat Pay: create an order, ask how it went, and WeChat's notification."""
+
+from apiflask import APIBlueprint
+from flask import Response, request
+
+from server.api.schemas.money import (
+    PaymentCreatedOut,
+    PaymentIn,
+    PaymentListOut,
+    PaymentStatusOut,
+)
+from server.api.security import auth, principal
+from server.services import payments
+from server.wechat import payment_gateway
+
+bp = APIBlueprint("payments", __name__, url_prefix="/api/v1/payments", tag="Fees")
+MAX_NOTIFY_BYTES = 8 * 1024
+
+
+@bp.post("")
+@bp.auth_required(auth)
+@bp.input(PaymentIn, arg_name="body")
+@bp.output(PaymentCreatedOut, status_code=201)
+@bp.doc(
+    summary="Open a WeChat Pay order for unpaid bills of my household",
+    responses={409: "a bill is paid or in another payment", 503: "WeChat Pay unavailable"},
+)
+def create(body):
+    return payments.create_payment(
+        principal(), body["bill_ids"], request.remote_addr or "127.0.0.1", payment_gateway()
+    )
+
+
+@bp.get("")
+@bp.auth_required(auth)
+@bp.output(PaymentListOut)
+@bp.doc(summary="My households' payments, newest first")
+def history():
+    return {"items": payments.payments_of(principal())}
+
+
+@bp.get("/<int:payment_id>")
+@bp.auth_required(auth)
+@bp.output(PaymentStatusOut)
+@bp.doc(summary="How a payment stands (ask after wx.requestPayment: its callback proves nothing)")
+def get_payment(payment_id):
+    return payments.payment_for(principal(), payment_id)
+
+
+@bp.post("/wechat/notify")
+@bp.doc(hide=True)
+def wechat_notify():
+    if (request.content_length or 0) > MAX_NOTIFY_BYTES:
+        return Response(_fail("too large"), mimetype="text/xml", status=413)
+    body = request.get_data(cache=False)[: MAX_NOTIFY_BYTES + 1]
+    return Response(payments.handle_notification(body, payment_gateway()), mimetype="text/xml")
+
+
+def _fail(message: str) -> str:
+    return (
+        "<xml><return_code><![CDATA[FAIL]]></return_code>"
+        f"<return_msg><![CDATA[{message}]]></return_msg></xml>"
+    )

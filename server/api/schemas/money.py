@@ -1,0 +1,211 @@
+"""Schemas for bills, payments, offline payments, fee items, figures and the ledger."""
+
+from __future__ import annotations
+
+from apiflask import Schema, fields, validators
+
+from server.api.schemas.fields import CompoundCode, Int, LocalDateTime, Text
+from server.models.fees import CYCLES, VACANT_RULES
+from server.models.payments import OFFLINE_METHODS
+
+MONTH = validators.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])\Z", error="账期格式应为 YYYY-MM，如 2026-12")
+BILL_IDS = dict(validate=validators.Length(1, 36), required=True)
+
+
+class BillOut(Schema):
+    id = fields.Integer()
+    household_id = fields.Integer()
+    item = fields.String(attribute="fee_item.code")
+    item_name = fields.String(attribute="fee_item.name")
+    period = fields.String()
+    amount_fen = fields.Integer()
+    status = fields.String(metadata={"description": "unpaid, pending (in an open payment), paid"})
+    basis = fields.Dict(allow_none=True)
+    paid_at = LocalDateTime(allow_none=True)
+
+
+class BillListOut(Schema):
+    items = fields.List(fields.Nested(BillOut))
+    unpaid_fen = fields.Integer()
+
+
+class BillQuery(Schema):
+    household_id = Int()
+
+
+class PaymentIn(Schema):
+    bill_ids = fields.List(Int(), **BILL_IDS)
+
+
+class PaymentCreatedOut(Schema):
+    payment_id = fields.Integer(attribute="payment.id")
+    out_trade_no = fields.String(attribute="payment.out_trade_no")
+    total_fen = fields.Integer(attribute="payment.total_fen")
+    expires_at = LocalDateTime(attribute="payment.expires_at")
+    pay_params = fields.Dict(metadata={"description": "for wx.requestPayment"})
+
+
+class PaymentOut(Schema):
+    id = fields.Integer()
+    out_trade_no = fields.String()
+    total_fen = fields.Integer()
+    status = fields.String(metadata={"description": "pending, paid, closed"})
+    created_at = LocalDateTime()
+    paid_at = LocalDateTime(allow_none=True)
+    closed_at = LocalDateTime(allow_none=True)
+
+
+class PaymentListOut(Schema):
+    items = fields.List(fields.Nested(PaymentOut))
+
+
+class OfflinePaymentIn(Schema):
+    bill_ids = fields.List(Int(), **BILL_IDS)
+    method = fields.String(required=True, validate=validators.OneOf(OFFLINE_METHODS))
+    amount_fen = fields.Integer(strict=True, required=True, validate=validators.Range(1, 10**9))
+    paid_on = fields.Date(required=True)
+    receipt_photo = Int(allow_none=True, metadata={"description": "an upload id"})
+    note = Text(200, allow_none=True)
+
+
+class OfflinePaymentOut(Schema):
+    id = fields.Integer()
+    household_id = fields.Integer()
+    method = fields.String()
+    amount_fen = fields.Integer()
+    paid_on = fields.Date()
+    receipt_photo = fields.Integer(attribute="receipt_upload_id", allow_none=True)
+    note = fields.String(allow_none=True)
+    status = fields.String()
+    recorded_by_id = fields.Integer()
+    decided_by_id = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)
+    created_at = LocalDateTime()
+
+
+class OfflinePaymentListOut(Schema):
+    items = fields.List(fields.Nested(OfflinePaymentOut))
+
+
+class OfflineQuery(Schema):
+    compound = CompoundCode(required=True)
+    status = fields.String(
+        load_default="pending", validate=validators.OneOf(("pending", "confirmed", "rejected"))
+    )
+
+
+class RejectOfflineIn(Schema):
+    reason = Text(200, required=True)
+
+
+class PeriodQuery(Schema):
+    compound = CompoundCode(required=True)
+    period = fields.String(required=True, validate=MONTH)
+
+
+class TallyOut(Schema):
+    households_billed = fields.Integer()
+    households_paid = fields.Integer()
+    collection_rate = fields.Float(allow_none=True)
+    billed_fen = fields.Integer()
+    collected_fen = fields.Integer()
+
+
+class BuildingTallyOut(TallyOut):
+    building = fields.Integer()
+
+
+class UnitTallyOut(TallyOut):
+    building = fields.Integer()
+    unit = fields.Integer()
+    label = fields.String()
+
+
+class SummaryOut(TallyOut):
+    period = fields.String()
+    by_building = fields.List(fields.Nested(BuildingTallyOut))
+    by_unit = fields.List(fields.Nested(UnitTallyOut))
+
+
+class UnpaidOut(Schema):
+    household_id = fields.Integer()
+    label = fields.String()
+    owed_fen = fields.Integer()
+    bills = fields.Integer()
+
+
+class UnpaidListOut(Schema):
+    items = fields.List(fields.Nested(UnpaidOut))
+
+
+class MeterReadingIn(Schema):
+    unit_id = Int(required=True)
+    period = fields.String(required=True, validate=MONTH)
+    amount_fen = fields.Integer(strict=True, required=True, validate=validators.Range(1, 10**8))
+
+
+class FeeItemOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    rate = fields.Decimal(
+        as_string=True, allow_none=True, metadata={"description": "yuan/m²/month"}
+    )
+    cycle = fields.String()
+    vacant_rule = fields.String()
+    active = fields.Boolean()
+
+
+class FeeItemListOut(Schema):
+    items = fields.List(fields.Nested(FeeItemOut))
+
+
+class FeeItemIn(Schema):
+    rate = fields.Decimal(
+        places=4,
+        validate=validators.Range(min=0, max=100, min_inclusive=False),
+        metadata={"description": "yuan per m² per month, e.g. 0.35"},
+    )
+    cycle = fields.String(validate=validators.OneOf(CYCLES))
+    vacant_rule = fields.String(validate=validators.OneOf(VACANT_RULES))
+    active = fields.Boolean()
+
+
+class LedgerEntryOut(Schema):
+    seq = fields.Integer()
+    account = fields.String()
+    direction = fields.String()
+    amount_fen = fields.Integer()
+    source_type = fields.String()
+    source_id = fields.Integer()
+    memo = fields.String(allow_none=True)
+    created_at = LocalDateTime()
+    hash = fields.String()
+
+
+class LedgerQuery(Schema):
+    compound = CompoundCode(required=True)
+    before_seq = Int()
+    limit = fields.Integer(strict=False, validate=validators.Range(1, 200), load_default=50)
+
+
+class LedgerPageOut(Schema):
+    items = fields.List(fields.Nested(LedgerEntryOut))
+    balance_fen = fields.Dict(keys=fields.String(), values=fields.Integer())
+    verified = fields.Boolean()
+
+
+class AnomalyOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    details = fields.Dict()
+    created_at = LocalDateTime()
+    resolved_at = LocalDateTime(allow_none=True)
+
+
+class AnomalyListOut(Schema):
+    items = fields.List(fields.Nested(AnomalyOut))
+
+
+class PaymentStatusOut(PaymentOut):
+    """One payment (its own schema name: PaymentOut is nested in the history list)."""

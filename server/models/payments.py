@@ -1,0 +1,111 @@
+"""Payments: online (WeChat Pay) and offline (cash, transfer), and what went wrong."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.models.base import Base, BigId, UTCDateTime, table_args, utcnow
+
+PAYMENT_STATUSES = ("pending", "paid", "closed")
+OFFLINE_METHODS = ("cash", "transfer", "other")
+OFFLINE_STATUSES = ("pending", "confirmed", "rejected")
+
+
+class Payment(Base):
+    """One WeChat Pay order for one or more bills of one household.
+
+    `out_trade_no` is ours and unique; `transaction_id` is WeChat's and unique, so a
+    notification can credit an order once.
+    """
+
+    __tablename__ = "payments"
+    __table_args__ = table_args(Index("ix_payments_status_created", "status", "created_at"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    payer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    out_trade_no: Mapped[str] = mapped_column(String(32), unique=True)
+    total_fen: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    prepay_id: Mapped[str | None] = mapped_column(String(64))
+    transaction_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    credited_by: Mapped[str | None] = mapped_column(String(16))  # "notify" or "reconcile"
+
+
+class PaymentBill(Base):
+    """Which bills an online payment covers (history kept when an order is closed)."""
+
+    __tablename__ = "payment_bills"
+    __table_args__ = table_args(UniqueConstraint("payment_id", "bill_id"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"))
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id"), index=True)
+    amount_fen: Mapped[int]
+
+
+class OfflinePayment(Base):
+    """Cash or a transfer, recorded by one volunteer, confirmed by a second committee member."""
+
+    __tablename__ = "offline_payments"
+    __table_args__ = table_args()
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    method: Mapped[str] = mapped_column(String(16))
+    amount_fen: Mapped[int]
+    paid_on: Mapped[date] = mapped_column(Date)
+    receipt_upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
+    note: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OfflinePaymentBill(Base):
+    __tablename__ = "offline_payment_bills"
+    __table_args__ = table_args(UniqueConstraint("offline_payment_id", "bill_id"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    offline_payment_id: Mapped[int] = mapped_column(ForeignKey("offline_payments.id"))
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id"), index=True)
+    amount_fen: Mapped[int]
+
+
+class PaymentAnomaly(Base):
+    """Something about money the committee must look at (e.g. an amount mismatch)."""
+
+    __tablename__ = "payment_anomalies"
+    __table_args__ = table_args()
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    compound_id: Mapped[int | None] = mapped_column(ForeignKey("compounds.id"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    details: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReconciliationReport(Base):
+    """What a reconciliation run found: every difference between us and WeChat Pay."""
+
+    __tablename__ = "reconciliation_reports"
+    __table_args__ = table_args()
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    summary: Mapped[dict] = mapped_column(JSON)
+    differences: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,283 @@
+"""Collection figures for a period, the unpaid lists, reminders and the Excel export."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import func, select
+
+from server.errors import Forbidden
+from server.extensions import db
+from server.models import (
+    Bill,
+    Building,
+    FeeItem,
+    Household,
+    Membership,
+    OfflinePayment,
+    OfflinePaymentBill,
+    Payment,
+    PaymentBill,
+    SubscriptionQuota,
+    Unit,
+    utcnow,
+)
+from server.services import compounds, notify
+from server.services.access import Principal
+from server.services.fees import billing_period, parse_month
+from server.services.messages import Message, wx_time
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _periods(month: str) -> list[str]:
+    """The bill periods a month's figures cover: the month, its quarter and its year."""
+    return sorted({billing_period(cycle, month) for cycle in ("monthly", "quarterly", "yearly")})
+
+
+def _bill_rows(compound_id: int, month: str):
+    return db.session.execute(
+        select(
+            Bill.household_id,
+            Bill.amount_fen,
+            Bill.status,
+            Building.number,
+            Unit.number,
+            Household.room,
+            Household.unit_id,
+        )
+        .join(Household, Household.id == Bill.household_id)
+        .join(Unit, Unit.id == Household.unit_id)
+        .join(Building, Building.id == Household.building_id)
+        .where(Bill.compound_id == compound_id, Bill.period.in_(_periods(month)))
+    ).all()
+
+
+@dataclass
+class Tally:
+    billed_fen: int = 0
+    collected_fen: int = 0
+
+    def __post_init__(self):
+        self.households: set[int] = set()
+        self.unpaid: set[int] = set()
+
+    def add(self, household_id: int, amount: int, status: str) -> None:
+        self.households.add(household_id)
+        self.billed_fen += amount
+        if status == "paid":
+            self.collected_fen += amount
+        else:
+            self.unpaid.add(household_id)
+
+    def summary(self) -> dict:
+        billed = len(self.households)
+        paid = billed - len(self.unpaid)
+        return {
+            "households_billed": billed,
+            "households_paid": paid,
+            "collection_rate": round(paid / billed, 4) if billed else None,
+            "billed_fen": self.billed_fen,
+            "collected_fen": self.collected_fen,
+        }
+
+
+def summary(principal: Principal, code: str, month: str) -> dict:
+    """Households billed and paid, the collection rate, billed vs collected fen, for the
+    compound and per building and unit. For the committee and the supervisor."""
+    parse_month(month)
+    compound = compounds.member_compound(principal, code)
+    if not (principal.committee_of(compound.id) or principal.supervisor_of(compound.id)):
+        raise Forbidden("只有业委会和财务监督可以查看收缴情况", code="committee_only")
+    total, buildings, units = Tally(), defaultdict(Tally), defaultdict(Tally)
+    for household_id, amount, status, building_no, unit_no, _room, _unit_id in _bill_rows(
+        compound.id, month
+    ):
+        for tally in (total, buildings[building_no], units[(building_no, unit_no)]):
+            tally.add(household_id, amount, status)
+    return {
+        "period": month,
+        **total.summary(),
+        "by_building": [{"building": b, **t.summary()} for b, t in sorted(buildings.items())],
+        "by_unit": [
+            {"building": b, "unit": u, "label": f"{b}-{u}", **t.summary()}
+            for (b, u), t in sorted(units.items())
+        ],
+    }
+
+
+def unpaid(principal: Principal, code: str, month: str) -> list[dict]:
+    """Households with unpaid bills: every one for the committee, a liaison's own units
+    for a liaison. Raises Forbidden for anyone else."""
+    parse_month(month)
+    compound = compounds.member_compound(principal, code)
+    committee = principal.committee_of(compound.id) or principal.supervisor_of(compound.id)
+    units = {m.unit_id for m in principal.memberships if m.role == "liaison"}
+    if not committee and not units:
+        raise Forbidden("只有联络人和业委会可以查看未缴名单", code="not_a_collector")
+    owed: dict[int, dict] = {}
+    for household_id, amount, status, b, u, room, unit_id in _bill_rows(compound.id, month):
+        if status == "paid" or (not committee and unit_id not in units):
+            continue
+        row = owed.setdefault(
+            household_id,
+            {"household_id": household_id, "label": f"{b}-{u}-{room}", "owed_fen": 0, "bills": 0},
+        )
+        row["owed_fen"] += amount
+        row["bills"] += 1
+    return sorted(owed.values(), key=lambda r: r["label"])
+
+
+def remind_unpaid(month: str | None = None) -> int:
+    """Remind households with unpaid bills (job): a push to residents who allowed one,
+    otherwise a line in the unit liaison's inbox to remind them in person."""
+    month = month or utcnow().astimezone(SHANGHAI).strftime("%Y-%m")
+    reminded = 0
+    rows = db.session.execute(
+        select(Bill.compound_id, Bill.household_id, func.sum(Bill.amount_fen))
+        .where(Bill.status == "unpaid", Bill.period.in_(_periods(month)))
+        .group_by(Bill.compound_id, Bill.household_id)
+    ).all()
+    for compound_id, household_id, owed in rows:
+        _remind(compound_id, household_id, int(owed), month)
+        reminded += 1
+    db.session.commit()
+    return reminded
+
+
+def _remind(compound_id: int, household_id: int, owed_fen: int, month: str) -> None:
+    residents = list(
+        db.session.scalars(
+            select(Membership.user_id).where(
+                Membership.role == "resident", Membership.household_id == household_id
+            )
+        )
+    )
+    occasion = notify.Occasion(f"fee{month}h{household_id}", compound_id)
+    yuan = f"{owed_fen / 100:.2f}"
+    message = Message(
+        kind="fee_reminder",
+        template="reminder",
+        title=f"{month} 待缴费用 {yuan} 元",
+        body=f"您家有 {yuan} 元费用待缴，可在小程序里用微信支付，或交给单元联络人。",
+        data={"thing1": f"{month}待缴费用", "thing2": f"待缴{yuan}元", "time3": wx_time(utcnow())},
+        page="pages/bills/index",
+    )
+    if _anyone_has_quota(residents):
+        notify.deliver(message, residents, occasion)
+        return
+    household = db.session.get(Household, household_id)
+    liaisons = db.session.scalars(
+        select(Membership.user_id).where(
+            Membership.role == "liaison", Membership.unit_id == household.unit_id
+        )
+    ).all()
+    label = f"{household.unit.label}-{household.room}"
+    task = Message(
+        kind="fee_task",
+        template="reminder",
+        title=f"请提醒 {label} 缴费",
+        body=f"{label} 有 {yuan} 元费用未缴（{month}），住户未开通消息提醒，请上门告知。",
+        data={},
+        page="pages/collect/index",
+    )
+    notify.deliver(message, residents, occasion, inbox_only=True)
+    notify.deliver(
+        task,
+        liaisons,
+        notify.Occasion(f"feetask{month}h{household_id}", compound_id),
+        inbox_only=True,
+    )
+
+
+def _anyone_has_quota(user_ids: list[int]) -> bool:
+    template_id = current_app.config["WECHAT_SUBSCRIBE_TEMPLATES"].get("reminder")
+    if not user_ids or not template_id:
+        return False
+    return bool(
+        db.session.scalar(
+            select(func.count()).where(
+                SubscriptionQuota.user_id.in_(user_ids),
+                SubscriptionQuota.template_id == template_id,
+                SubscriptionQuota.remaining > 0,
+            )
+        )
+    )
+
+
+# ----- export -----
+
+
+def export_xlsx(principal: Principal, code: str, month: str) -> bytes:
+    """A period's bills and the payments that settled them, as Excel (committee, supervisor)."""
+    parse_month(month)
+    compound = compounds.member_compound(principal, code)
+    if not (principal.committee_of(compound.id) or principal.supervisor_of(compound.id)):
+        raise Forbidden("只有业委会和财务监督可以导出", code="committee_only")
+    workbook = Workbook()
+    bills_sheet = workbook.active
+    bills_sheet.title = "账单"
+    _header(
+        bills_sheet,
+        ["账单号", "房屋", "收费项目", "账期", "金额（元）", "状态", "缴费时间", "缴费方式"],
+    )
+    for row in _bill_export_rows(compound.id, month):
+        bills_sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _header(sheet, names: list[str]) -> None:
+    sheet.append(names)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+
+
+def _bill_export_rows(compound_id: int, month: str) -> list[list]:
+    status_zh = {"unpaid": "未缴", "pending": "缴费中", "paid": "已缴"}
+    online = {
+        bill_id
+        for (bill_id,) in db.session.execute(
+            select(PaymentBill.bill_id)
+            .join(Payment, Payment.id == PaymentBill.payment_id)
+            .where(Payment.compound_id == compound_id, Payment.status == "paid")
+        )
+    }
+    offline = dict(
+        db.session.execute(
+            select(OfflinePaymentBill.bill_id, OfflinePayment.method)
+            .join(OfflinePayment, OfflinePayment.id == OfflinePaymentBill.offline_payment_id)
+            .where(OfflinePayment.compound_id == compound_id, OfflinePayment.status == "confirmed")
+        ).all()
+    )
+    method_zh = {"cash": "现金", "transfer": "转账", "other": "其他"}
+    rows = db.session.execute(
+        select(Bill, FeeItem.name, Building.number, Unit.number, Household.room)
+        .join(FeeItem, FeeItem.id == Bill.fee_item_id)
+        .join(Household, Household.id == Bill.household_id)
+        .join(Unit, Unit.id == Household.unit_id)
+        .join(Building, Building.id == Household.building_id)
+        .where(Bill.compound_id == compound_id, Bill.period.in_(_periods(month)))
+        .order_by(Building.number, Unit.number, Household.floor, Household.room)
+    ).all()
+    return [
+        [
+            bill.id,
+            f"{b}-{u}-{room}",
+            item_name,
+            bill.period,
+            round(bill.amount_fen / 100, 2),
+            status_zh[bill.status],
+            bill.paid_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if bill.paid_at else "",
+            "微信支付" if bill.id in online else method_zh.get(offline.get(bill.id), ""),
+        ]
+        for bill, item_name, b, u, room in rows
+    ]

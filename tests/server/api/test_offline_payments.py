@@ -1,0 +1,143 @@
+"""Cash and transfers: one volunteer records, a second, different committee member confirms."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from server.extensions import db
+from server.models import Bill, FeeItem, LedgerEntry
+from server.services import fees
+from tests.factories import build_world
+
+
+@pytest.fixture
+def world(db_session):
+    world = build_world("aa")
+    db.session.add(
+        FeeItem(
+            compound_id=world.compound.id,
+            code="self_governance",
+            name="自治管理费",
+            kind="per_area",
+            rate="0.35",
+            cycle="monthly",
+            vacant_rule="charge",
+        )
+    )
+    db.session.flush()
+    fees.generate_bills("2026-12", "aa")
+    return world
+
+
+def bill_of(world, label):
+    household = world.household(label)
+    return db.session.scalars(select(Bill).where(Bill.household_id == household.id)).one()
+
+
+def record(client, world, who="liaison_1_1", label="1-1-101", **changes):
+    bill = bill_of(world, label)
+    body = {
+        "bill_ids": [bill.id],
+        "method": "cash",
+        "amount_fen": bill.amount_fen,
+        "paid_on": "2026-11-30",
+        **changes,
+    }
+    return client.post("/api/v1/offline-payments", json=body, headers=world.headers(who))
+
+
+def test_recorded_by_a_liaison_confirmed_by_the_committee(client, world):
+    recorded = record(client, world)
+    assert recorded.status_code == 201
+    payment = recorded.get_json()
+    assert payment["status"] == "pending"
+    assert bill_of(world, "1-1-101").status == "pending"
+    confirmed = client.post(
+        f"/api/v1/offline-payments/{payment['id']}/confirm", headers=world.headers("committee")
+    )
+    assert confirmed.status_code == 200
+    assert confirmed.get_json()["status"] == "confirmed"
+    bill = bill_of(world, "1-1-101")
+    db.session.refresh(bill)
+    assert bill.status == "paid"
+    (entry,) = db.session.scalars(select(LedgerEntry)).all()
+    assert (entry.source_type, entry.amount_fen, entry.actor_id) == (
+        "offline_payment",
+        bill.amount_fen,
+        world.people["committee"].id,
+    )
+
+
+def test_the_same_person_cannot_record_and_confirm(client, world):
+    payment = record(client, world, who="committee").get_json()
+    same = client.post(
+        f"/api/v1/offline-payments/{payment['id']}/confirm", headers=world.headers("committee")
+    )
+    assert same.status_code == 403
+    assert same.get_json()["code"] == "same_person"
+    other = client.post(
+        f"/api/v1/offline-payments/{payment['id']}/confirm", headers=world.headers("committee_2")
+    )
+    assert other.status_code == 200
+    again = client.post(
+        f"/api/v1/offline-payments/{payment['id']}/confirm", headers=world.headers("committee_2")
+    )
+    assert again.status_code == 409
+
+
+def test_a_rejection_frees_the_bills(client, world):
+    payment = record(client, world).get_json()
+    missing_reason = client.post(
+        f"/api/v1/offline-payments/{payment['id']}/reject",
+        json={},
+        headers=world.headers("committee"),
+    )
+    assert missing_reason.status_code == 400
+    rejected = client.post(
+        f"/api/v1/offline-payments/{payment['id']}/reject",
+        json={"reason": "收据与金额不符"},
+        headers=world.headers("committee"),
+    )
+    assert rejected.get_json()["reason"] == "收据与金额不符"
+    bill = bill_of(world, "1-1-101")
+    db.session.refresh(bill)
+    assert bill.status == "unpaid"
+    assert db.session.scalars(select(LedgerEntry)).all() == []
+
+
+@pytest.mark.parametrize("who", ["resident_1_1", "liaison_1_2", "supervisor", "outsider"])
+def test_only_the_units_liaison_or_the_committee_record(client, world, who):
+    response = record(client, world, who=who)
+    assert response.status_code in {403, 404}
+    assert bill_of(world, "1-1-101").status == "unpaid"
+
+
+@pytest.mark.parametrize("who", ["resident_1_1", "liaison_1_1", "supervisor"])
+def test_only_a_committee_member_confirms(client, world, who):
+    payment = record(client, world, who="committee").get_json()
+    response = client.post(
+        f"/api/v1/offline-payments/{payment['id']}/confirm", headers=world.headers(who)
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [({"amount_fen": 1}, "amount_mismatch"), ({"paid_on": "2099-01-01"}, "paid_on_in_future")],
+)
+def test_amount_and_date_are_checked(client, world, changes, code):
+    response = record(client, world, **changes)
+    assert response.status_code == 400
+    assert response.get_json()["code"] == code
+
+
+def test_a_bill_cannot_be_recorded_twice(client, world):
+    assert record(client, world).status_code == 201
+    assert record(client, world).status_code == 409
+
+
+def test_the_committee_sees_the_pending_list(client, world):
+    payment = record(client, world).get_json()
+    listed = client.get("/api/v1/offline-payments?compound=aa", headers=world.headers("supervisor"))
+    assert [p["id"] for p in listed.get_json()["items"]] == [payment["id"]]

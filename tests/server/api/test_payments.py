@@ -1,0 +1,263 @@
+"""Paying bills with WeChat Pay through the sandbox: orders, notifications, forgeries,
+reconciliation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import func, select
+
+from server.extensions import db
+from server.models import Bill, LedgerEntry, Payment, PaymentAnomaly
+from server.services import fees, payments
+from server.wechat import payment_gateway
+from tests.factories import build_world
+
+NOTIFY = "/api/v1/payments/wechat/notify"
+
+
+@pytest.fixture
+def world(db_session):
+    world = build_world("aa")
+    from server.models import FeeItem
+
+    db.session.add(
+        FeeItem(
+            compound_id=world.compound.id,
+            code="self_governance",
+            name="自治管理费",
+            kind="per_area",
+            rate="0.35",
+            cycle="monthly",
+            vacant_rule="charge",
+        )
+    )
+    db.session.flush()
+    fees.generate_bills("2026-11", "aa")
+    fees.generate_bills("2026-12", "aa")
+    return world
+
+
+def my_bills(client, world, who="resident_1_1"):
+    return client.get("/api/v1/bills", headers=world.headers(who)).get_json()["items"]
+
+
+def open_payment(client, world, bill_ids, who="resident_1_1"):
+    return client.post("/api/v1/payments", json={"bill_ids": bill_ids}, headers=world.headers(who))
+
+
+def order_of(sandbox, out_trade_no):
+    return sandbox.pay.orders[out_trade_no]
+
+
+def notify(client, body: bytes):
+    return client.post(NOTIFY, data=body, content_type="text/xml")
+
+
+def pay_at_wechat(sandbox, out_trade_no):
+    order = order_of(sandbox, out_trade_no)
+    order.state, order.transaction_id = "SUCCESS", "4200" + out_trade_no[-12:]
+    return order
+
+
+def test_bills_are_listed_unpaid_first_with_their_amounts(client, world):
+    items = my_bills(client, world)
+    assert [(b["period"], b["amount_fen"], b["status"]) for b in items] == [
+        ("2026-12", 2533, "unpaid"),
+        ("2026-11", 2533, "unpaid"),
+    ]
+    assert items[0]["item"] == "self_governance"
+    assert my_bills(client, world, who="outsider") == []
+
+
+def test_pay_two_months_at_once_and_get_credited_once(client, sandbox, world):
+    bill_ids = [b["id"] for b in my_bills(client, world)]
+    created = open_payment(client, world, bill_ids)
+    assert created.status_code == 201
+    body = created.get_json()
+    assert body["total_fen"] == 5066
+    params = body["pay_params"]
+    assert params["package"].startswith("prepay_id=wx")
+    assert params["signType"] == "MD5"
+    assert params["paySign"]
+    assert {b["status"] for b in my_bills(client, world)} == {"pending"}
+
+    order = pay_at_wechat(sandbox, body["out_trade_no"])
+    for _ in range(3):  # WeChat repeats itself
+        answer = notify(client, sandbox.pay.notification(order))
+        assert b"SUCCESS" in answer.data
+    assert {b["status"] for b in my_bills(client, world)} == {"paid"}
+    status = client.get(
+        f"/api/v1/payments/{body['payment_id']}", headers=world.headers("resident_1_1")
+    )
+    assert status.get_json()["status"] == "paid"
+    entries = db.session.scalars(select(LedgerEntry)).all()
+    assert sorted(e.amount_fen for e in entries) == [2533, 2533]
+    assert {e.account for e in entries} == {"fee:self_governance"}
+
+
+def test_bills_in_an_open_payment_cannot_go_into_a_second(client, world):
+    bill_id = my_bills(client, world)[0]["id"]
+    assert open_payment(client, world, [bill_id]).status_code == 201
+    second = open_payment(client, world, [bill_id])
+    assert second.status_code == 409
+    assert second.get_json()["code"] == "bill_not_payable"
+
+
+def test_one_cannot_pay_someone_elses_bills(client, world):
+    theirs = my_bills(client, world, who="resident_1_2")[0]["id"]
+    response = open_payment(client, world, [theirs])
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body", [{"bill_ids": []}, {"bill_ids": ["1"]}, {"bill_ids": list(range(1, 40))}, {}]
+)
+def test_malformed_payment_requests(client, world, body):
+    response = client.post("/api/v1/payments", json=body, headers=world.headers("resident_1_1"))
+    assert response.status_code == 400
+
+
+@pytest.fixture
+def order(client, sandbox, world):
+    bill_id = my_bills(client, world)[0]["id"]
+    body = open_payment(client, world, [bill_id]).get_json()
+    return pay_at_wechat(sandbox, body["out_trade_no"])
+
+
+def _credited():
+    return db.session.scalar(
+        select(func.count()).select_from(Payment).where(Payment.status == "paid")
+    )
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda pay, order: pay.notification(order).replace(b"<sign>", b"<sign>0"),  # bad signature
+        lambda pay, order: pay.notification(order, total_fee=order.total_fee + 1),  # +1 fen
+        lambda pay, order: pay.notification(order, total_fee=order.total_fee - 1),  # -1 fen
+        lambda pay, order: pay.notification(order, appid="wx-someone-else"),
+        lambda pay, order: pay.notification(order, mch_id="1234567890"),
+        lambda pay, order: pay.notification(order, out_trade_no="LL-NO-SUCH-ORDER"),
+        lambda pay, order: _without_sign(pay.notification(order)),
+        lambda pay, order: (
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><xml><a>&a;</a></xml>'
+        ),
+        lambda pay, order: b"<xml>" + b"A" * (1024 * 1024) + b"</xml>",
+        lambda pay, order: b"<xml/>",
+        lambda pay, order: b"not xml at all",
+    ],
+)
+def test_forged_notifications_credit_nothing(client, sandbox, order, forge):
+    response = notify(client, forge(sandbox.pay, order))
+    assert response.status_code in {200, 413}
+    assert _credited() == 0
+    assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
+
+
+def _without_sign(xml: bytes) -> bytes:
+    start, end = xml.index(b"<sign>"), xml.index(b"</sign>") + len(b"</sign>")
+    return xml[:start] + xml[end:]
+
+
+def test_an_amount_mismatch_is_recorded_and_acknowledged(client, sandbox, order):
+    answer = notify(client, sandbox.pay.notification(order, total_fee=order.total_fee + 1))
+    assert b"SUCCESS" in answer.data  # acknowledged, so WeChat stops repeating it
+    (anomaly,) = db.session.scalars(select(PaymentAnomaly)).all()
+    assert anomaly.kind == "amount_mismatch"
+    assert anomaly.details["notified"] == order.total_fee + 1
+
+
+def test_bad_signature_wrong_merchant_and_unknown_orders_are_answered_fail(client, sandbox, order):
+    for body in (
+        sandbox.pay.notification(order, mch_id="1234567890"),
+        sandbox.pay.notification(order, out_trade_no="LL-UNKNOWN"),
+        sandbox.pay.notification(order).replace(b"<sign>", b"<sign>0"),
+    ):
+        assert b"FAIL" in notify(client, body).data
+
+
+def test_a_lost_notification_is_made_good_by_reconciliation(app, client, sandbox, order):
+    with freeze_time(timedelta(minutes=6), tick=True):
+        result = payments.reconcile(payment_gateway(), min_age=300)
+    assert (result.checked, result.credited) == (1, 1)
+    assert _credited() == 1
+    payment = db.session.scalars(select(Payment)).one()
+    assert payment.credited_by == "reconcile"
+    notify(client, sandbox.pay.notification(order))  # the notification arrives after all
+    assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == 1
+
+
+def test_an_unpaid_order_is_closed_after_it_expires_and_frees_its_bills(
+    app, client, sandbox, world
+):
+    bill_id = my_bills(client, world)[0]["id"]
+    out_trade_no = open_payment(client, world, [bill_id]).get_json()["out_trade_no"]
+    with freeze_time(timedelta(minutes=10), tick=True):
+        assert payments.reconcile(payment_gateway()).closed == 0  # not expired yet (30 min)
+    with freeze_time(timedelta(minutes=31), tick=True):
+        assert payments.reconcile(payment_gateway()).closed == 1
+    assert order_of(sandbox, out_trade_no).state == "CLOSED"
+    payment = db.session.scalars(select(Payment)).one()
+    assert (payment.status, payment.paid_at) == ("closed", None)
+    assert db.session.get(Bill, bill_id).status == "unpaid"
+    assert open_payment(client, world, [bill_id]).status_code == 201
+
+
+def test_paid_at_the_last_moment_is_never_both_closed_and_paid(app, client, sandbox, world):
+    bill_id = my_bills(client, world)[0]["id"]
+    out_trade_no = open_payment(client, world, [bill_id]).get_json()["out_trade_no"]
+    pay_at_wechat(sandbox, out_trade_no)  # paid, the notification is lost, then it expires
+    with freeze_time(timedelta(minutes=31), tick=True):
+        payments.reconcile(payment_gateway())
+    payment = db.session.scalars(select(Payment)).one()
+    assert payment.status == "paid"
+    assert payment.closed_at is None
+    assert order_of(sandbox, out_trade_no).state == "SUCCESS"
+
+
+def test_without_a_merchant_online_payment_is_off(app, client, world, monkeypatch):
+    monkeypatch.setitem(app.config, "WECHAT_PAY_MCH_ID", "")
+    app.extensions.pop("linli.payment_gateway", None)
+    try:
+        response = open_payment(client, world, [my_bills(client, world)[0]["id"]])
+    finally:
+        app.extensions.pop("linli.payment_gateway", None)
+    assert response.status_code == 503
+    assert response.get_json()["code"] == "pay_not_configured"
+    assert {b["status"] for b in my_bills(client, world)} == {"unpaid"}
+
+
+def test_a_wechat_pay_outage_frees_the_bills(app, client, sandbox, world):
+    sandbox.fault("pay/unifiedorder", "status", 502)
+    response = open_payment(client, world, [my_bills(client, world)[0]["id"]])
+    assert response.status_code == 503
+    assert response.get_json()["code"] == "pay_unavailable"
+    assert {b["status"] for b in my_bills(client, world)} == {"unpaid"}
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/api/v1/fees/summary?compound=aa&period=2026-12"),
+        ("get", "/api/v1/fees/export.xlsx?compound=aa&period=2026-12"),
+        ("get", "/api/v1/ledger?compound=aa"),
+        ("get", "/api/v1/offline-payments?compound=aa"),
+        ("get", "/api/v1/compounds/aa/payment-anomalies"),
+        ("post", "/api/v1/offline-payments/1/confirm"),
+        ("post", "/api/v1/offline-payments/1/reject"),
+        ("patch", "/api/v1/compounds/aa/fee-items/self_governance"),
+    ],
+)
+def test_a_resident_reaches_no_committee_money_endpoint(client, world, method, url):
+    body = (
+        {"reason": "x"}
+        if url.endswith("reject")
+        else ({"rate": "0.40"} if method == "patch" else None)
+    )
+    response = getattr(client, method)(url, json=body, headers=world.headers("resident_1_1"))
+    assert response.status_code in {403, 404}
+    assert response.status_code == 403 or url.endswith(("confirm", "reject"))
