@@ -13,7 +13,6 @@ import logging
 import signal
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -26,10 +25,11 @@ from server.extensions import db
 from server.jobs import Job
 from server.jobs.lease import Lease
 from server.models import JobRun, utcnow
+from server.models.base import SHANGHAI
 
 log = logging.getLogger(__name__)
 
-TIMEZONE = ZoneInfo("Asia/Shanghai")
+TIMEZONE = SHANGHAI
 # Interval triggers count from a fixed origin, so every process agrees on fire times.
 INTERVAL_ORIGIN = datetime(2026, 1, 1, tzinfo=TIMEZONE)
 LEASE_NAME = "scheduler"

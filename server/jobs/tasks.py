@@ -4,15 +4,14 @@ and handed to the services (which never build clients themselves)."""
 from __future__ import annotations
 
 import logging
-from zoneinfo import ZoneInfo
 
 from server.models import utcnow
+from server.models.base import SHANGHAI
 from server.services import fees, outbox, payments
 from server.wechat import mini_program, official_account, payment_gateway
 from server.wechat.errors import WeChatUnavailable
 
 log = logging.getLogger(__name__)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def dispatch_outbox() -> outbox.DispatchResult | str:

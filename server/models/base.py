@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, Numeric, String
 from sqlalchemy.dialects import mysql
@@ -38,6 +39,10 @@ def table_args(*constraints) -> tuple:
 
 # A 64-bit key that still autoincrements on SQLite (which needs INTEGER PRIMARY KEY).
 BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+# Times are stored in UTC and shown, scheduled and bounded (days, months) here.
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def utcnow() -> datetime:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from openpyxl import Workbook
@@ -28,12 +27,11 @@ from server.models import (
     Unit,
     utcnow,
 )
+from server.models.base import SHANGHAI
 from server.services import compounds, notify
 from server.services.access import Principal
 from server.services.fees import billing_period, parse_month
 from server.services.messages import Message, wx_time
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _periods(month: str) -> list[str]:

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 
 from server.errors import Forbidden
 from server.extensions import db
 from server.models import utcnow
+from server.models.base import SHANGHAI
 from server.models.issue import CategoryPolicy, Issue, IssueEvent
 from server.services import compounds, notify
 from server.services.access import Principal
 from server.services.issue_labels import location_of
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 SECOND_ESCALATION_AFTER = timedelta(hours=24)
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Membership, utcnow
+from server.models.base import SHANGHAI
 from server.models.issue import Issue, IssueEvent, ReturnVisit
 from server.models.upload import Upload
 from server.services import deadlines, notify
@@ -23,7 +23,6 @@ from server.services.issue_access import acting_role, can_view, capacities
 from server.services.issue_labels import location_of
 from server.services.issue_states import AUTO_CLOSE_DAYS, REOPEN_DAYS, plan, plan_system
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_PHOTOS = 9
 RETURN_VISIT_AFTER = timedelta(days=7)
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from server.models.base import SHANGHAI
 from server.models.issue import Issue, IssueEvent
 from server.services.issue_states import STATUS_LABELS
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 CATEGORY_LABELS = {
     "repair": "报修",
     "hazard": "安全隐患",

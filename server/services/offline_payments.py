@@ -5,7 +5,6 @@ different committee member. Two people for every offline yuan.
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
@@ -20,11 +19,11 @@ from server.models import (
     Upload,
     utcnow,
 )
+from server.models.base import SHANGHAI
 from server.services import compounds, ledger
 from server.services.access import Principal, record_access
 
 MAX_BILLS = 36
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def record(

@@ -12,7 +12,6 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -29,6 +28,7 @@ from server.models import (
     ReconciliationReport,
     utcnow,
 )
+from server.models.base import SHANGHAI
 from server.services import compounds, ledger, notify
 from server.services.access import Principal
 from server.services.messages import Message
@@ -36,7 +36,6 @@ from server.wechat.errors import WeChatUnavailable
 from server.wechat.pay import InvalidNotification, PaymentGateway, PayRejected
 
 log = logging.getLogger(__name__)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_BILLS = 36
 
 

@@ -10,7 +10,6 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -19,6 +18,7 @@ from sqlalchemy import and_, or_, select
 from server.errors import Forbidden, ValidationFailed
 from server.extensions import db
 from server.models import Building, Household, Unit, utcnow
+from server.models.base import SHANGHAI
 from server.models.issue import Issue, ReturnVisit
 from server.services import compounds
 from server.services.access import Principal
@@ -27,7 +27,6 @@ from server.services.issue_labels import location_label
 from server.services.issue_states import STATUS_LABELS
 from server.services.messages import CATEGORY_LABELS
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 EXPORT_MAX_ROWS = 20_000
 COLUMNS = (
     ("编号", 8),

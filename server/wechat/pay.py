@@ -12,16 +12,15 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 import requests
 from wechatpy.exceptions import InvalidSignatureException, WeChatPayException
 from wechatpy.pay import WeChatPay
 
+from server.models.base import SHANGHAI
 from server.wechat.errors import WeChatUnavailable
 
 log = logging.getLogger(__name__)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_NOTIFY_BYTES = 8 * 1024
 
 

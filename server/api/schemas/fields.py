@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from zoneinfo import ZoneInfo
 
 from apiflask import fields, validators
 from marshmallow import ValidationError
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from server.models.base import SHANGHAI
+
 # Bidirectional overrides and isolates can make a name read differently than it is.
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
