@@ -5,9 +5,7 @@ from apiflask import APIBlueprint
 from server.api.schemas.issues import FailedMessageListOut, PolicyIn, PolicyListOut
 from server.api.schemas.people import CompoundOut
 from server.api.security import auth, principal
-from server.errors import NotFound
-from server.models.issue import CATEGORIES
-from server.services import compounds, deadlines, outbox
+from server.services import compounds, outbox, policies
 
 bp = APIBlueprint("compounds", __name__, url_prefix="/api/v1/compounds", tag="Compounds")
 
@@ -25,8 +23,8 @@ def get_compound(code):
 @bp.output(PolicyListOut)
 @bp.doc(summary="Deadlines per category: accept within N hours, resolve within M days")
 def get_policies(code):
-    policies = deadlines.compound_policies(principal(), code)
-    return {"items": [{"category": c, **vars(p)} for c, p in policies.items()]}
+    found = policies.compound_policies(principal(), code)
+    return {"items": [{"category": c, **vars(p)} for c, p in found.items()]}
 
 
 @bp.put("/<string(maxlength=32):code>/policies/<string(maxlength=16):category>")
@@ -38,10 +36,8 @@ def get_policies(code):
     responses={403: "not committee"},
 )
 def put_policy(code, category, body):
-    if category not in CATEGORIES:
-        raise NotFound("没有这个类别", code="category_not_found")
-    policies = deadlines.update_policy(principal(), code, category, **body)
-    return {"items": [{"category": c, **vars(p)} for c, p in policies.items()]}
+    changed = policies.update_policy(principal(), code, category, **body)
+    return {"items": [{"category": c, **vars(p)} for c, p in changed.items()]}
 
 
 @bp.get("/<string(maxlength=32):code>/failed-messages")

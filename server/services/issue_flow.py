@@ -17,7 +17,7 @@ from server.models import Membership, utcnow
 from server.models.base import SHANGHAI
 from server.models.issue import Issue, IssueEvent, ReturnVisit
 from server.models.upload import Upload
-from server.services import deadlines, notify
+from server.services import notify, policies
 from server.services.access import Principal
 from server.services.issue_access import acting_role, can_view, capacities
 from server.services.issue_labels import location_of
@@ -78,6 +78,16 @@ def attach_photos(principal: Principal, issue: Issue, event: IssueEvent, ids: li
         raise ValidationFailed("照片无效或已被使用，请重新上传", code="photo_invalid")
 
 
+def lock_issue(issue_id: int) -> Issue | None:
+    """The issue, row-locked and read afresh (what another transaction committed counts)."""
+    return db.session.scalars(
+        select(Issue)
+        .where(Issue.id == issue_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+
+
 def transition(principal: Principal, issue_id: int, request: Action, now=None) -> Issue:
     """Apply the caller's action to an issue.
 
@@ -85,7 +95,7 @@ def transition(principal: Principal, issue_id: int, request: Action, now=None) -
     from this status, or past the reopen window), ValidationFailed (missing fields).
     """
     now = now or utcnow()
-    issue = db.session.scalars(select(Issue).where(Issue.id == issue_id).with_for_update()).first()
+    issue = lock_issue(issue_id)
     if issue is None or not can_view(principal, issue):
         raise NotFound("找不到该事项", code="issue_not_found")
     before = issue.status
@@ -111,7 +121,7 @@ def _require(value, message: str, code: str):
 
 
 def _accept(issue: Issue, principal: Principal, request: Action, now: datetime):
-    policy = deadlines.policy_for(issue.compound_id, issue.category)
+    policy = policies.policy_for(issue.compound_id, issue.category)
     issue.track = "onsite"
     issue.handler_id = principal.id
     issue.accepted_at = now
@@ -197,7 +207,7 @@ _APPLY = {
 
 
 def _back_to_work(issue: Issue, now: datetime) -> None:
-    policy = deadlines.policy_for(issue.compound_id, issue.category)
+    policy = policies.policy_for(issue.compound_id, issue.category)
     issue.reopen_count += 1
     issue.resolved_at = None
     issue.closed_at = None
@@ -209,33 +219,40 @@ def _back_to_work(issue: Issue, now: datetime) -> None:
 
 
 def auto_close_due(now: datetime | None = None, batch: int = 500) -> int:
-    """Close issues resolved more than 7 days ago that nobody confirmed (job)."""
+    """Close issues resolved more than 7 days ago that nobody confirmed (job).
+
+    Candidates are read without locks (a locking scan would hold every row it reads);
+    each is then locked, checked again and committed on its own.
+    """
     now = now or utcnow()
-    due = db.session.scalars(
-        select(Issue)
-        .where(
-            Issue.status == "resolved", Issue.resolved_at < now - timedelta(days=AUTO_CLOSE_DAYS)
-        )
+    cutoff = now - timedelta(days=AUTO_CLOSE_DAYS)
+    candidates = db.session.scalars(
+        select(Issue.id)
+        .where(Issue.status == "resolved", Issue.resolved_at < cutoff)
         .order_by(Issue.id)
         .limit(batch)
-        .with_for_update()
     ).all()
-    for issue in due:
-        issue.status = plan_system("auto_close", issue.status)
-        issue.closed_at = now
-        event = add_event(
-            issue,
-            None,
-            "auto_close",
-            "resolved",
-            "closed",
-            now=now,
-            note="7 天内未确认，系统自动完成",
-        )
-        schedule_return_visit(issue, now)
-        notify.on_event(issue, event, location=location_of(issue))
     db.session.commit()
-    return len(due)
+    closed = 0
+    for issue_id in candidates:
+        issue = lock_issue(issue_id)
+        target = plan_system("auto_close", issue.status) if issue else None
+        if target and issue.resolved_at < cutoff:
+            issue.status, issue.closed_at = target, now
+            event = add_event(
+                issue,
+                None,
+                "auto_close",
+                "resolved",
+                target,
+                now=now,
+                note="7 天内未确认，系统自动完成",
+            )
+            schedule_return_visit(issue, now)
+            notify.on_event(issue, event, location=location_of(issue))
+            closed += 1
+        db.session.commit()
+    return closed
 
 
 def reopen_after_visit(issue: Issue, principal: Principal, note: str | None, now: datetime) -> None:

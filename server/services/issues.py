@@ -13,7 +13,7 @@ from server.extensions import db
 from server.models import Building, Compound, Household, Unit, User, utcnow
 from server.models.issue import Issue, IssueEvent
 from server.models.upload import Upload
-from server.services import deadlines, notify, return_visits
+from server.services import notify, policies, return_visits
 from server.services.access import Principal, record_access
 from server.services.issue_access import (
     acting_role,
@@ -64,7 +64,7 @@ def report(principal: Principal, new: NewIssue, now: datetime | None = None) -> 
     on_behalf = bool(new.on_behalf_name)
     if on_behalf:
         _check_may_file_for_others(principal, place)
-    policy = deadlines.policy_for(place.compound_id, new.category)
+    policy = policies.policy_for(place.compound_id, new.category)
     issue = Issue(
         compound_id=place.compound_id,
         building_id=place.building_id,
@@ -248,9 +248,9 @@ def _filtered(principal: Principal, filters: Filters, now: datetime) -> Select:
         if value is not None:
             query = query.where(column == value)
     if filters.overdue is True:
-        query = query.where(deadlines.overdue_clause(now))
+        query = query.where(policies.overdue_clause(now))
     elif filters.overdue is False:
-        query = query.where(~deadlines.overdue_clause(now))
+        query = query.where(~policies.overdue_clause(now))
     return query
 
 
