@@ -17,7 +17,7 @@ from server.api.schemas.issues import (
     TransitionIn,
 )
 from server.api.security import auth, principal
-from server.services import issues, registers, return_visits
+from server.services import issue_views, issues, registers, return_visits
 from server.services.issue_flow import Action
 
 bp = APIBlueprint("issues", __name__, url_prefix="/api/v1/issues", tag="Issues")
@@ -43,8 +43,8 @@ def report(body):
 @bp.doc(summary="Issues I may see, newest first (filters; cursor pagination)")
 def list_issues(query):
     cursor, limit = query.pop("cursor", None), query.pop("limit")
-    rows, next_cursor = issues.list_issues(
-        principal(), issues.Filters(**query), cursor=cursor, limit=limit
+    rows, next_cursor = issue_views.list_issues(
+        principal(), issue_views.Filters(**query), cursor=cursor, limit=limit
     )
     return {"items": [presenters.issue_item(row) for row in rows], "next_cursor": next_cursor}
 
@@ -83,7 +83,7 @@ def stats(query):
 @bp.output(IssueOut)
 @bp.doc(summary="One issue with its timeline and the actions I may take")
 def get_issue(issue_id):
-    return presenters.issue_detail(issues.detail(principal(), issue_id))
+    return presenters.issue_detail(issue_views.detail(principal(), issue_id))
 
 
 @bp.post("/<int:issue_id>/transitions")

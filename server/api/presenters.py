@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from server.models.issue import Issue, IssueEvent
 from server.services.issue_states import ACTION_LABELS, STATUS_LABELS
-from server.services.issues import IssueDetail, IssueRow
+from server.services.issue_views import IssueDetail, IssueRow
 from server.services.messages import CATEGORY_LABELS
 
 

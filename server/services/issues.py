@@ -1,34 +1,24 @@
-"""Reporting issues and reading them: lists (registers) and the detail with its timeline."""
+"""Reporting issues (for oneself, or for a neighbour without WeChat) and acting on them.
+
+Reading them — lists and the detail — is in `issue_views`.
+"""
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import select
 
 from server.errors import Forbidden, NotFound, ValidationFailed
 from server.extensions import db
-from server.models import Building, Compound, Household, Unit, User, utcnow
-from server.models.issue import Issue, IssueEvent
-from server.models.upload import Upload
-from server.services import notify, policies, return_visits
-from server.services.access import Principal, record_access
-from server.services.issue_access import (
-    acting_role,
-    capacities,
-    close_to,
-    get_visible,
-    handled_filter,
-    handles,
-    visible_filter,
-)
+from server.models import Building, Compound, Household, Unit, utcnow
+from server.models.issue import Issue
+from server.services import issue_views, notify, policies
+from server.services.access import Principal
+from server.services.issue_access import acting_role, handles
 from server.services.issue_flow import Action, add_event, attach_photos, transition
-from server.services.issue_labels import location_label, location_of
-from server.services.issue_states import allowed_actions
-
-PAGE_MAX = 50
+from server.services.issue_labels import location_of
 
 
 @dataclass
@@ -155,212 +145,12 @@ def _check_may_file_for_others(principal: Principal, place: Place) -> None:
         )
 
 
-def report_and_show(principal: Principal, new: NewIssue) -> IssueDetail:
+def report_and_show(principal: Principal, new: NewIssue) -> issue_views.IssueDetail:
     """Report an issue and return it as its reporter now sees it."""
-    return detail(principal, report(principal, new).id)
+    return issue_views.detail(principal, report(principal, new).id)
 
 
-def act(principal: Principal, issue_id: int, request: Action) -> IssueDetail:
+def act(principal: Principal, issue_id: int, request: Action) -> issue_views.IssueDetail:
     """Apply an action (see issue_flow.transition) and return the issue as it now is."""
     transition(principal, issue_id, request)
-    return detail(principal, issue_id)
-
-
-# ----- reading -----
-
-
-@dataclass(frozen=True)
-class Filters:
-    status: str | None = None
-    category: str | None = None
-    building_id: int | None = None
-    unit_id: int | None = None
-    overdue: bool | None = None
-    mine: bool = False
-    handled: bool = False
-    compound: str | None = None
-
-
-@dataclass(frozen=True)
-class IssueRow:
-    issue: Issue
-    location: str
-    overdue: bool
-    latest: IssueEvent | None
-    photo_count: int
-
-
-def list_issues(
-    principal: Principal, filters: Filters, *, cursor: str | None = None, limit: int = 20
-) -> tuple[list[IssueRow], str | None]:
-    """The issues the caller may see, newest first, with each one's latest timeline
-    entry, in a constant number of statements whatever the page size."""
-    now = utcnow()
-    limit = max(1, min(limit, PAGE_MAX))
-    query = _filtered(principal, filters, now)
-    after = _decode_cursor(cursor)
-    if after is not None:
-        query = query.where(Issue.id < after)
-    rows = db.session.execute(query.order_by(Issue.id.desc()).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    issues = [row[0] for row in rows]
-    latest = _latest_events(issues)
-    photos = _photo_counts(issues)
-    items = [
-        IssueRow(
-            issue,
-            location_label(b, u, r),
-            issue.is_overdue(now),
-            latest.get(issue.last_event_id),
-            photos.get(issue.id, 0),
-        )
-        for issue, b, u, r in rows
-    ]
-    next_cursor = _encode_cursor(issues[-1].id) if more and issues else None
-    return items, next_cursor
-
-
-def _filtered(principal: Principal, filters: Filters, now: datetime) -> Select:
-    query = (
-        select(Issue, Building.number, Unit.number, Household.room)
-        .outerjoin(Building, Building.id == Issue.building_id)
-        .outerjoin(Unit, Unit.id == Issue.unit_id)
-        .outerjoin(Household, Household.id == Issue.household_id)
-        .where(visible_filter(principal))
-    )
-    if filters.handled:
-        query = query.where(handled_filter(principal))
-    if filters.mine:
-        query = query.where(
-            (Issue.reporter_id == principal.id) | (Issue.filed_by_id == principal.id)
-        )
-    if filters.compound:
-        query = query.join(Compound, Compound.id == Issue.compound_id).where(
-            Compound.code == filters.compound
-        )
-    for column, value in (
-        (Issue.status, filters.status),
-        (Issue.category, filters.category),
-        (Issue.building_id, filters.building_id),
-        (Issue.unit_id, filters.unit_id),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    if filters.overdue is True:
-        query = query.where(policies.overdue_clause(now))
-    elif filters.overdue is False:
-        query = query.where(~policies.overdue_clause(now))
-    return query
-
-
-def _latest_events(issues: list[Issue]) -> dict[int, IssueEvent]:
-    ids = [i.last_event_id for i in issues if i.last_event_id is not None]
-    if not ids:
-        return {}
-    return {e.id: e for e in db.session.scalars(select(IssueEvent).where(IssueEvent.id.in_(ids)))}
-
-
-def _photo_counts(issues: list[Issue]) -> dict[int, int]:
-    if not issues:
-        return {}
-    rows = db.session.execute(
-        select(Upload.issue_id, func.count())
-        .where(Upload.issue_id.in_([i.id for i in issues]))
-        .group_by(Upload.issue_id)
-    )
-    return {key: value for key, value in rows}
-
-
-def _encode_cursor(issue_id: int) -> str:
-    return base64.urlsafe_b64encode(str(issue_id).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    try:
-        value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed("分页参数无效", code="bad_cursor") from None
-    if not 0 < value < 2**63:
-        raise ValidationFailed("分页参数无效", code="bad_cursor")
-    return value
-
-
-@dataclass(frozen=True)
-class EventView:
-    event: IssueEvent
-    actor_name: str | None
-    photos: list[int]
-
-
-@dataclass(frozen=True)
-class IssueDetail:
-    issue: Issue
-    location: str
-    overdue: bool
-    reporter_name: str | None
-    timeline: list[EventView]
-    photos: list[int]
-    actions: list[str]
-    can_answer_return_visit: bool
-
-
-def detail(principal: Principal, issue_id: int) -> IssueDetail:
-    """One issue with its whole timeline and the actions the caller may take.
-
-    A handler reading a resident's name is written to the access log.
-    """
-    issue = get_visible(principal, issue_id)
-    events = list(
-        db.session.scalars(
-            select(IssueEvent).where(IssueEvent.issue_id == issue.id).order_by(IssueEvent.id)
-        )
-    )
-    uploads = db.session.execute(
-        select(Upload.id, Upload.event_id).where(Upload.issue_id == issue.id).order_by(Upload.id)
-    ).all()
-    privileged = close_to(principal, issue)
-    names = _display_names(
-        {e.actor_id for e in events if privileged or _by_volunteer(e)} | {issue.reporter_id}
-    )
-    by_event: dict[int, list[int]] = {}
-    for upload_id, event_id in uploads:
-        by_event.setdefault(event_id, []).append(upload_id)
-    reporter_name = None
-    if privileged:
-        reporter_name = issue.on_behalf_name or names.get(issue.reporter_id)
-    if reporter_name and issue.reporter_id != principal.id and handles(principal, issue):
-        record_access(principal, "view", "issue_reporter", [issue.id], issue.compound_id)
-        db.session.commit()
-    return IssueDetail(
-        issue=issue,
-        location=location_of(issue),
-        overdue=issue.is_overdue(utcnow()),
-        reporter_name=reporter_name,
-        timeline=[
-            EventView(
-                e,
-                names.get(e.actor_id) if privileged or _by_volunteer(e) else None,
-                by_event.get(e.id, []),
-            )
-            for e in events
-        ],
-        photos=[upload_id for upload_id, _ in uploads],
-        actions=allowed_actions(issue.status, capacities(principal, issue)),
-        can_answer_return_visit=return_visits.awaiting_answer_from(principal, issue),
-    )
-
-
-def _by_volunteer(event: IssueEvent) -> bool:
-    """Volunteers act under their names; residents' names are for those close to the issue."""
-    return (event.data or {}).get("actor_role", "resident") != "resident"
-
-
-def _display_names(user_ids: set[int | None]) -> dict[int, str]:
-    ids = [uid for uid in user_ids if uid is not None]
-    if not ids:
-        return {}
-    rows = db.session.execute(select(User.id, User.nickname).where(User.id.in_(ids)))
-    return {uid: nickname or "邻居" for uid, nickname in rows}
+    return issue_views.detail(principal, issue_id)
