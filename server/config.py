@@ -87,6 +87,7 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
     production = mode == "production"
     if production:
         _check_production(env)
+    _check_official_account(env)
     return {
         "LINLI_ENV": mode,
         "TESTING": mode == "testing",
@@ -104,6 +105,14 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         **_limits(env),
         **_uploads(env, instance_path),
     }
+
+
+def _check_official_account(env: Mapping[str, str]) -> None:
+    if env.get("WECHAT_OA_APPID") and not env.get("WECHAT_OA_TOKEN"):
+        raise ConfigError(
+            "WECHAT_OA_TOKEN is not set; an official account (WECHAT_OA_APPID) needs the "
+            "token of its server URL, or anyone could forge its pushes"
+        )
 
 
 def _check_production(env: Mapping[str, str]) -> None:

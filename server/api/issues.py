@@ -60,9 +60,7 @@ def list_issues(query):
     },
 )
 def export_register(query):
-    data = registers.export_xlsx(
-        principal(), query["compound"], query.get("category"), query.get("status")
-    )
+    data = registers.export_xlsx(principal(), registers.RegisterQuery(**query))
     name = f"register-{query['compound']}-{query.get('category', 'all')}.xlsx"
     return Response(
         data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}

@@ -58,7 +58,7 @@ def issue_detail(detail: IssueDetail) -> dict:
         "description": issue.description,
         "show_name": issue.show_name,
         "reporter_name": detail.reporter_name,
-        "on_behalf_name": issue.on_behalf_name,
+        "on_behalf_name": detail.on_behalf_name,
         "track": issue.track,
         "referral": referral,
         "rating": issue.rating,

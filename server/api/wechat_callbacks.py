@@ -15,9 +15,8 @@ def _verified_account():
     if account is None:
         raise NotFound()
     args = request.args
-    if not account.verify(
-        args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", "")
-    ):
+    signed = (args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+    if not followers.check_push(account, *signed):
         raise NotFound()
     return account
 

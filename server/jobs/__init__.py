@@ -108,4 +108,12 @@ JOBS: list[Job] = [
         misfire_grace_time=6 * 3600,
         description="Forget job-run records older than 14 days.",
     ),
+    Job(
+        name="prune_expired_values",
+        func="server.services.maintenance:prune_expired_values",
+        trigger="cron",
+        schedule={"hour": 3, "minute": 50},
+        misfire_grace_time=6 * 3600,
+        description="Forget expired shared values (tokens, seen nonces).",
+    ),
 ]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from server.models.base import Base, BigId, UTCDateTime, table_args, utcnow
 
 CHANNELS = ("subscribe", "template")
-OUTBOX_STATUSES = ("pending", "sending", "sent", "skipped", "failed")
+OUTBOX_STATUSES = ("pending", "sending", "sent", "skipped", "failed", "unknown", "expired")
 
 
 class Notification(Base):

@@ -3,16 +3,47 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from server.extensions import db
-from server.models import User
+from server.models import KeyValue, User, utcnow
 from server.wechat import OfficialAccount
 from server.wechat.errors import WeChatUnavailable
 from server.wechat.official_account import parse_follow_event
 
 log = logging.getLogger(__name__)
+
+
+PUSH_MAX_AGE = 300  # seconds either way
+
+
+def check_push(official: OfficialAccount, signature: str, timestamp: str, nonce: str) -> bool:
+    """Is this push from WeChat, and new? The signature covers only the token, the
+    timestamp and the nonce (plaintext mode), so a seen URL could be replayed: refuse
+    old timestamps and remember each nonce for as long as its timestamp is good."""
+    if not official.verify(signature, timestamp, nonce):
+        return False
+    if not timestamp.isdigit() or not 0 < len(nonce) <= 64:
+        return False
+    now = utcnow()
+    if abs(now.timestamp() - int(timestamp)) > PUSH_MAX_AGE:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                KeyValue(
+                    key=f"oa-nonce:{timestamp}:{nonce}"[:128],
+                    value="1",
+                    expires_at=now + timedelta(seconds=2 * PUSH_MAX_AGE),
+                )
+            )
+    except IntegrityError:
+        return False  # seen before: a replay
+    db.session.commit()
+    return True
 
 
 def handle_event(official: OfficialAccount, body: bytes) -> str | None:

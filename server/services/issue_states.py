@@ -1,6 +1,6 @@
 """The issue lifecycle in one place: which action moves which status where, and who may.
 
-    submitted ─accept→ accepted ─refer→ referred
+    submitted ─accept→ accepted ─refer→ referred (─refer→ referred: new date)
         │                 │ ╲              │
         │                 │  ╲─resolve─→ resolved ←─resolve─╯
         │                 │               │  ╲─confirm→ closed (also by itself after 7 days)
@@ -34,7 +34,8 @@ class Transition:
 
 TRANSITIONS: dict[str, Transition] = {
     "accept": Transition(frozenset({"submitted"}), "accepted", HANDLER),
-    "refer": Transition(frozenset({"accepted"}), "referred", HANDLER),
+    # From "referred" too: a handler updates the body or moves the follow-up date.
+    "refer": Transition(frozenset({"accepted", "referred"}), "referred", HANDLER),
     "resolve": Transition(frozenset({"accepted", "referred"}), "resolved", HANDLER),
     "confirm": Transition(frozenset({"resolved"}), "closed", REPORTER),
     "reopen": Transition(frozenset({"resolved"}), "accepted", REPORTER),

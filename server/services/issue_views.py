@@ -162,6 +162,7 @@ class IssueDetail:
     location: str
     overdue: bool
     reporter_name: str | None
+    on_behalf_name: str | None
     timeline: list[EventView]
     photos: list[int]
     actions: list[str]
@@ -200,6 +201,7 @@ def detail(principal: Principal, issue_id: int) -> IssueDetail:
         location=location_of(issue),
         overdue=issue.is_overdue(utcnow()),
         reporter_name=reporter_name,
+        on_behalf_name=issue.on_behalf_name if privileged else None,
         timeline=[
             EventView(
                 e,

@@ -85,6 +85,11 @@ def report(principal: Principal, new: NewIssue, now: datetime | None = None) -> 
 
 
 def _locate(principal: Principal, new: NewIssue) -> Place:
+    given = [v for v in (new.household_id, new.unit_id, new.building_id) if v is not None]
+    if len(given) > 1 or (given and new.compound):
+        raise ValidationFailed(
+            "只能选择一个位置：一户、一个单元、一栋楼或小区公共区域", code="one_place"
+        )
     if new.household_id is not None:
         household = db.session.get(Household, new.household_id)
         if household is None or household.compound_id not in principal.compound_ids:

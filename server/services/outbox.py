@@ -1,9 +1,13 @@
 """The outbox dispatcher: sends queued WeChat pushes, exactly once each, surviving outages.
 
 A batch is claimed with `FOR UPDATE SKIP LOCKED` and marked "sending" in its own
-transaction, so two dispatchers never take the same row. A WeChat outage puts the
-row (and the rest of the batch) back with an exponential backoff; a refusal for
-good marks it failed with the reason, for the committee to see.
+transaction, so two dispatchers never take the same row; each row's claim is
+renewed just before it is sent and its outcome written only if it is still ours.
+A WeChat outage puts the row (and the rest of the batch) back with an exponential
+backoff, for as long as a push is worth sending (72 hours: the inbox has it
+anyway). A refusal for good marks it failed with the reason, for the committee; a
+send WeChat never answered is marked "unknown" and not resent, so that nobody is
+ever pushed the same message twice.
 """
 
 from __future__ import annotations
@@ -22,13 +26,21 @@ from server.models import User, utcnow
 from server.models.messaging import OutboxMessage, SubscriptionQuota
 from server.services import compounds
 from server.services.access import Principal
-from server.wechat.errors import WeChatNoQuota, WeChatSendRejected, WeChatUnavailable
+from server.wechat.errors import (
+    WeChatNoQuota,
+    WeChatSendRejected,
+    WeChatUnavailable,
+    WeChatUncertain,
+)
 
 log = logging.getLogger(__name__)
 
 BACKOFF_SECONDS = (15, 30, 60, 120, 300, 600, 1200, 1800, 3600)
-MAX_ATTEMPTS = 20  # about 12 hours of retries
+GIVE_UP_AFTER = timedelta(hours=72)
 SENDING_LEASE = timedelta(minutes=2)
+UNCERTAIN = (
+    "sent, but WeChat did not answer in time; not resent lest it arrive twice (the inbox has it)"
+)
 
 
 class SubscribeSender(Protocol):
@@ -44,6 +56,8 @@ class DispatchResult:
     sent: int = 0
     skipped: int = 0
     failed: int = 0
+    unknown: int = 0
+    expired: int = 0
     deferred: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -61,6 +75,12 @@ def dispatch(
     claimed = _claim(batch, now)
     result = DispatchResult()
     for index, (message, openid, oa_openid) in enumerate(claimed):
+        if not _renew(message):
+            continue  # released as stuck and taken by someone else meanwhile
+        if message.created_at < now - GIVE_UP_AFTER:
+            _finish(message, ("expired", "not sent within 72 hours"), now, result)
+            db.session.commit()
+            continue
         try:
             outcome = _send(message, openid, oa_openid, mini, official)
         except WeChatUnavailable:
@@ -73,6 +93,17 @@ def dispatch(
         _finish(message, outcome, now, result)
         db.session.commit()
     return result
+
+
+def _renew(message: OutboxMessage) -> bool:
+    """Extend our claim on a row just before sending it; False if it is no longer ours."""
+    renewed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.status == "sending")
+        .values(locked_until=utcnow() + SENDING_LEASE)
+    ).rowcount
+    db.session.commit()
+    return bool(renewed)
 
 
 def _release_stuck(now: datetime) -> None:
@@ -137,6 +168,8 @@ def _send(message, openid, oa_openid, mini, official) -> tuple[str, str | None]:
             official.send_template_message(oa_openid, template_id, payload["data"], payload["page"])
         except WeChatSendRejected as exc:
             return "failed", str(exc)
+        except WeChatUncertain:
+            return "unknown", UNCERTAIN
         return "sent", None
     template_id = config["WECHAT_SUBSCRIBE_TEMPLATES"].get(message.template)
     if not template_id:
@@ -157,6 +190,9 @@ def _send(message, openid, oa_openid, mini, official) -> tuple[str, str | None]:
         return "skipped", "43101: user has no subscription left"
     except WeChatSendRejected as exc:
         return "failed", str(exc)
+    except WeChatUncertain:
+        _spend_quota(message.user_id, template_id)  # it may well have been used
+        return "unknown", UNCERTAIN
     _spend_quota(message.user_id, template_id)
     return "sent", None
 
@@ -166,7 +202,11 @@ def _finish(message: OutboxMessage, outcome: tuple[str, str | None], now, result
     values = {"status": status, "locked_until": None, "last_error": reason}
     if status == "sent":
         values["sent_at"] = now
-    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values))
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.status == "sending")
+        .values(**values)
+    )
     setattr(result, status, getattr(result, status) + 1)
     if status == "failed":
         log.warning("outbox message %s failed for good: %s", message.id, reason)
@@ -174,20 +214,17 @@ def _finish(message: OutboxMessage, outcome: tuple[str, str | None], now, result
 
 
 def _retry(message: OutboxMessage, now: datetime, reason: str) -> None:
-    attempts = message.attempts + 1  # the claim's increment is not on this stale object
-    if attempts >= MAX_ATTEMPTS:
-        values = {"status": "failed", "last_error": f"{reason} after {attempts} attempts"}
-    else:
-        delay = BACKOFF_SECONDS[min(attempts - 1, len(BACKOFF_SECONDS) - 1)]
-        values = {
-            "status": "pending",
-            "next_attempt_at": now + timedelta(seconds=delay),
-            "last_error": reason,
-        }
+    """Back off: 15 s after the first failed attempt, doubling up to an hour."""
+    delay = BACKOFF_SECONDS[min(message.attempts, len(BACKOFF_SECONDS)) - 1]
     db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message.id)
-        .values(locked_until=None, **values)
+        .where(OutboxMessage.id == message.id, OutboxMessage.status == "sending")
+        .values(
+            status="pending",
+            locked_until=None,
+            next_attempt_at=now + timedelta(seconds=delay),
+            last_error=reason,
+        )
     )
 
 
@@ -223,16 +260,23 @@ def _set_quota(user_id: int, template_id: str, remaining: int) -> None:
     )
 
 
-def failed_for(principal: Principal, code: str, limit: int = 100) -> list[OutboxMessage]:
-    """Messages that could not be delivered for good, for the compound's committee."""
+@dataclass(frozen=True)
+class FailedMessage:
+    message: OutboxMessage
+    recipient: str | None
+
+
+def failed_for(principal: Principal, code: str, limit: int = 100) -> list[FailedMessage]:
+    """Messages that could not be delivered for good, with whom they were for, for the
+    compound's committee."""
     compound = compounds.member_compound(principal, code)
     if not principal.committee_of(compound.id):
         raise Forbidden("只有业委会成员可以查看发送失败的消息", code="committee_only")
-    return list(
-        db.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.compound_id == compound.id, OutboxMessage.status == "failed")
-            .order_by(OutboxMessage.id.desc())
-            .limit(limit)
-        )
-    )
+    rows = db.session.execute(
+        select(OutboxMessage, User.nickname)
+        .join(User, User.id == OutboxMessage.user_id)
+        .where(OutboxMessage.compound_id == compound.id, OutboxMessage.status == "failed")
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    ).all()
+    return [FailedMessage(message, nickname) for message, nickname in rows]

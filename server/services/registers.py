@@ -9,18 +9,18 @@ import io
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from server.errors import Forbidden, ValidationFailed
 from server.extensions import db
 from server.models import Building, Household, Unit, utcnow
 from server.models.base import SHANGHAI
-from server.models.issue import Issue, ReturnVisit
-from server.services import compounds
+from server.models.issue import Issue, IssueEvent, ReturnVisit
+from server.services import compounds, policies
 from server.services.access import Principal
 from server.services.issue_access import handled_filter
 from server.services.issue_labels import location_label
@@ -46,41 +46,81 @@ COLUMNS = (
 )
 
 
-def export_xlsx(principal: Principal, code: str, category: str | None, status: str | None) -> bytes:
-    """The register of a compound's issues as an Excel workbook (issues the caller handles).
+@dataclass(frozen=True)
+class RegisterQuery:
+    compound: str
+    category: str | None = None
+    status: str | None = None
+    building_id: int | None = None
+    reported_from: date | None = None
+    reported_to: date | None = None
+    overdue: bool | None = None
+    sort: str = "reported"
+
+
+def export_xlsx(principal: Principal, query: RegisterQuery) -> bytes:
+    """The register of a compound's issues as an Excel workbook: the issues the caller
+    handles, filtered and sorted as asked.
 
     Raises NotFound (not the caller's compound), Forbidden (handles nothing there).
     """
-    compound = _handled_compound(principal, code)
-    query = (
-        select(Issue, Building.number, Unit.number, Household.room)
-        .outerjoin(Building, Building.id == Issue.building_id)
-        .outerjoin(Unit, Unit.id == Issue.unit_id)
-        .outerjoin(Household, Household.id == Issue.household_id)
-        .where(Issue.compound_id == compound.id, handled_filter(principal))
-        .order_by(Issue.id)
-        .limit(EXPORT_MAX_ROWS)
-    )
-    if category:
-        query = query.where(Issue.category == category)
-    if status:
-        query = query.where(Issue.status == status)
+    compound = _handled_compound(principal, query.compound)
     now = utcnow()
-    sheet_name = CATEGORY_LABELS.get(category, "全部事项") if category else "全部事项"
+    statement = _register_query(principal, compound.id, query, now)
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = f"{sheet_name}台账"
+    sheet.title = f"{CATEGORY_LABELS.get(query.category, '全部事项')}台账"
     sheet.append([name for name, _ in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, (_, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
-    for issue, building_no, unit_no, room in db.session.execute(query):
+    for issue, building_no, unit_no, room in db.session.execute(statement):
         sheet.append(_row(issue, location_label(building_no, unit_no, room), now))
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+_SORTS = {
+    "reported": (Issue.id,),
+    "reported_desc": (Issue.id.desc(),),
+    "due": (Issue.resolution_due_at, Issue.id),
+    "status": (Issue.status, Issue.id),
+    "location": (Building.number, Unit.number, Household.room, Issue.id),
+}
+
+
+def _register_query(principal: Principal, compound_id: int, query: RegisterQuery, now):
+    statement = (
+        select(Issue, Building.number, Unit.number, Household.room)
+        .outerjoin(Building, Building.id == Issue.building_id)
+        .outerjoin(Unit, Unit.id == Issue.unit_id)
+        .outerjoin(Household, Household.id == Issue.household_id)
+        .where(Issue.compound_id == compound_id, handled_filter(principal))
+        .order_by(*_SORTS[query.sort])
+        .limit(EXPORT_MAX_ROWS)
+    )
+    for column, value in (
+        (Issue.category, query.category),
+        (Issue.status, query.status),
+        (Issue.building_id, query.building_id),
+    ):
+        if value is not None:
+            statement = statement.where(column == value)
+    if query.reported_from:
+        statement = statement.where(Issue.created_at >= _day_start(query.reported_from))
+    if query.reported_to:
+        statement = statement.where(Issue.created_at < _day_start(query.reported_to, 1))
+    if query.overdue is not None:
+        clause = policies.overdue_clause(now)
+        statement = statement.where(clause if query.overdue else ~clause)
+    return statement
+
+
+def _day_start(day: date, plus_days: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI) + timedelta(days=plus_days)
 
 
 def _row(issue: Issue, location: str, now: datetime) -> list:
@@ -128,19 +168,19 @@ def _handled_compound(principal: Principal, code: str):
 @dataclass
 class Figures:
     reported: int = 0
-    resolved: int = 0
-    closed: int = 0
+    accepted: set = field(default_factory=set)
     accept_hours: list[float] = field(default_factory=list)
-    resolve_hours: list[float] = field(default_factory=list)
+    resolved_issues: dict = field(default_factory=dict)  # issue id → hours to resolve
+    closed_issues: set = field(default_factory=set)
     ratings: list[int] = field(default_factory=list)
 
     def summary(self) -> dict:
         return {
             "reported": self.reported,
-            "resolved": self.resolved,
-            "closed": self.closed,
+            "resolved": len(self.resolved_issues),
+            "closed": len(self.closed_issues),
             "median_hours_to_accept": _median(self.accept_hours),
-            "median_hours_to_resolve": _median(self.resolve_hours),
+            "median_hours_to_resolve": _median(list(self.resolved_issues.values())),
             "satisfaction": round(statistics.fmean(self.ratings), 2) if self.ratings else None,
             "ratings": len(self.ratings),
         }
@@ -154,8 +194,10 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     """ "2026-12" → its first instant and the next month's, Asia/Shanghai, as UTC."""
     try:
         year, number = (int(part) for part in month.split("-"))
+        if not 2000 <= year <= 2100:
+            raise ValueError(year)
         start = datetime(year, number, 1, tzinfo=SHANGHAI)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise ValidationFailed("月份格式应为 YYYY-MM，如 2026-12", code="bad_month") from None
     end = (start + timedelta(days=32)).replace(day=1)
     return start, end
@@ -171,22 +213,24 @@ def monthly_stats(principal: Principal, code: str, month: str) -> dict:
     if not (principal.committee_of(compound.id) or principal.supervisor_of(compound.id)):
         raise Forbidden("只有业委会和财务监督可以查看统计", code="committee_only")
     start, end = month_bounds(month)
-    rows = db.session.execute(
-        select(Issue, Building.number)
-        .outerjoin(Building, Building.id == Issue.building_id)
-        .where(
-            Issue.compound_id == compound.id,
-            or_(
-                and_(Issue.created_at >= start, Issue.created_at < end),
-                and_(Issue.resolved_at >= start, Issue.resolved_at < end),
-                and_(Issue.closed_at >= start, Issue.closed_at < end),
-            ),
-        )
-    ).all()
     total, by_category, by_building = Figures(), defaultdict(Figures), defaultdict(Figures)
-    for issue, building_no in rows:
-        for figures in (total, by_category[issue.category], by_building[building_no]):
-            _count(figures, issue, start, end)
+
+    def each(category, building_no):
+        return (total, by_category[category], by_building[building_no])
+
+    reported = db.session.execute(
+        select(Issue.category, Building.number)
+        .outerjoin(Building, Building.id == Issue.building_id)
+        .where(Issue.compound_id == compound.id, Issue.created_at >= start, Issue.created_at < end)
+    ).all()
+    for category, building_no in reported:
+        for figures in each(category, building_no):
+            figures.reported += 1
+    for issue_id, action, at, data, category, building_no, created_at in _events(
+        compound.id, start, end
+    ):
+        for figures in each(category, building_no):
+            _count_event(figures, issue_id, action, at, data, created_at)
     return {
         "month": month,
         **total.summary(),
@@ -202,20 +246,42 @@ def monthly_stats(principal: Principal, code: str, month: str) -> dict:
     }
 
 
-def _count(figures: Figures, issue: Issue, start: datetime, end: datetime) -> None:
-    if start <= issue.created_at < end:
-        figures.reported += 1
-        if issue.accepted_at:
-            figures.accept_hours.append(
-                (issue.accepted_at - issue.created_at).total_seconds() / 3600
-            )
-    if issue.resolved_at and start <= issue.resolved_at < end:
-        figures.resolved += 1
-        figures.resolve_hours.append((issue.resolved_at - issue.created_at).total_seconds() / 3600)
-    if issue.status == "closed" and issue.closed_at and start <= issue.closed_at < end:
-        figures.closed += 1
-        if issue.rating:
-            figures.ratings.append(issue.rating)
+def _events(compound_id: int, start: datetime, end: datetime):
+    """The month's accept, resolve and closing entries: the timeline is what happened,
+    never rewritten, so a month's figures stay as they were when it ended."""
+    return db.session.execute(
+        select(
+            IssueEvent.issue_id,
+            IssueEvent.action,
+            IssueEvent.created_at,
+            IssueEvent.data,
+            Issue.category,
+            Building.number,
+            Issue.created_at,
+        )
+        .join(Issue, Issue.id == IssueEvent.issue_id)
+        .outerjoin(Building, Building.id == Issue.building_id)
+        .where(
+            IssueEvent.compound_id == compound_id,
+            IssueEvent.action.in_(("accept", "resolve", "confirm", "auto_close")),
+            IssueEvent.created_at >= start,
+            IssueEvent.created_at < end,
+        )
+        .order_by(IssueEvent.id)
+    ).all()
+
+
+def _count_event(figures: Figures, issue_id, action, at, data, created_at) -> None:
+    hours = (at - created_at).total_seconds() / 3600
+    if action == "accept" and issue_id not in figures.accepted:
+        figures.accepted.add(issue_id)
+        figures.accept_hours.append(hours)
+    elif action == "resolve":
+        figures.resolved_issues[issue_id] = hours  # the last resolution of the month counts
+    elif action in ("confirm", "auto_close"):
+        figures.closed_issues.add(issue_id)
+        if action == "confirm" and (data or {}).get("rating"):
+            figures.ratings.append(int(data["rating"]))
 
 
 def _visit_answers(compound_id: int, start: datetime, end: datetime) -> dict:

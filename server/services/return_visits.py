@@ -20,58 +20,78 @@ from server.models.issue import Issue, ReturnVisit
 from server.services import messages, notify
 from server.services.access import Principal
 from server.services.issue_access import get_visible, handles
-from server.services.issue_flow import add_event, reopen_after_visit
+from server.services.issue_flow import add_event, lock_issue, reopen_after_visit
 
 
 def send_due(now: datetime | None = None, batch: int = 500) -> int:
-    """Ask every return visit that has come due (job). Returns how many."""
+    """Ask every return visit that has come due (job). Returns how many.
+
+    Each visit is handled in a transaction of its own, its issue locked first, then
+    the visit, and checked again: the order every writer of both takes.
+    """
     now = now or utcnow()
-    due = db.session.scalars(
-        select(ReturnVisit)
-        .options(joinedload(ReturnVisit.issue))
+    candidates = db.session.execute(
+        select(ReturnVisit.id, ReturnVisit.issue_id)
         .where(ReturnVisit.status == "scheduled", ReturnVisit.due_at <= now)
         .order_by(ReturnVisit.id)
         .limit(batch)
-        .with_for_update()
     ).all()
-    for visit in due:
-        issue = visit.issue
-        in_person = visit.kind == "in_person"
-        note = "已安排联络人上门回访" if in_person else "已向报事人发出回访"
-        event = add_event(
-            issue,
-            None,
-            "return_visit",
-            issue.status,
-            issue.status,
-            now=now,
-            note=note,
-            data={"visit_id": visit.id, "kind": visit.kind},
-        )
-        message = (
-            messages.reminder(issue, "请上门回访：问题是否已彻底解决", now, kind="visit_task")
-            if in_person
-            else messages.return_visit(issue)
-        )
-        notify.deliver(message, [visit.assignee_id], event, volunteers=in_person)
-        visit.status = "sent"
     db.session.commit()
-    return len(due)
+    sent = 0
+    for visit_id, issue_id in candidates:
+        issue = lock_issue(issue_id)
+        visit = db.session.scalars(
+            select(ReturnVisit)
+            .where(ReturnVisit.id == visit_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
+        if visit.status == "scheduled" and visit.due_at <= now:
+            _ask(issue, visit, now)
+            sent += 1
+        db.session.commit()
+    return sent
 
 
-def _open_visit(issue_id: int) -> ReturnVisit | None:
-    return db.session.scalars(
+def _ask(issue: Issue, visit: ReturnVisit, now: datetime) -> None:
+    in_person = visit.kind == "in_person"
+    note = "已安排联络人上门回访" if in_person else "已向报事人发出回访"
+    event = add_event(
+        issue,
+        None,
+        "return_visit",
+        issue.status,
+        issue.status,
+        now=now,
+        note=note,
+        data={"visit_id": visit.id, "kind": visit.kind},
+    )
+    message = (
+        messages.reminder(issue, "请上门回访：问题是否已彻底解决", now, kind="visit_task")
+        if in_person
+        else messages.return_visit(issue)
+    )
+    notify.deliver(message, [visit.assignee_id], event, volunteers=in_person)
+    visit.status = "sent"
+
+
+def _open_visit(issue_id: int, *, lock: bool = False) -> ReturnVisit | None:
+    """The visit asked and not yet answered (asked: its day has come and it was sent)."""
+    query = (
         select(ReturnVisit)
-        .where(ReturnVisit.issue_id == issue_id, ReturnVisit.status.in_(("scheduled", "sent")))
+        .where(ReturnVisit.issue_id == issue_id, ReturnVisit.status == "sent")
         .order_by(ReturnVisit.id.desc())
         .limit(1)
-    ).first()
+    )
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalars(query).first()
 
 
 def _may_answer(principal: Principal, issue: Issue, visit: ReturnVisit) -> bool:
     if visit.kind == "message":
-        return visit.status == "sent" and principal.id == visit.assignee_id
-    # In person: the assigned liaison, or anyone who handles the issue, once visited.
+        return principal.id == visit.assignee_id
+    # In person: the assigned liaison, or anyone who handles the issue.
     return principal.id == visit.assignee_id or handles(principal, issue)
 
 
@@ -89,8 +109,9 @@ def answer(principal: Principal, issue_id: int, *, fixed: bool, note: str | None
     Raises NotFound, Conflict (no visit to answer), Forbidden (not the visit's person).
     """
     now = utcnow()
-    issue = get_visible(principal, issue_id)
-    visit = _open_visit(issue.id)
+    get_visible(principal, issue_id)
+    issue = lock_issue(issue_id)  # the issue, then its visit: the order every writer takes
+    visit = _open_visit(issue.id, lock=True)
     if visit is None or issue.status != "closed":
         raise Conflict("该事项目前没有待回答的回访", code="no_return_visit")
     if not _may_answer(principal, issue, visit):

@@ -22,6 +22,7 @@ from server.wechat.errors import (
     WeChatRateLimited,
     WeChatSendRejected,
     WeChatUnavailable,
+    WeChatUncertain,
     WeChatUserBlocked,
 )
 from server.wechat.storage import DatabaseStorage
@@ -112,16 +113,25 @@ class StableTokenClient(WeChatClient):
     def send(self, path: str, body: dict, call: str) -> dict:
         """POST a message endpoint with the access token; typed errors for the dispatcher.
 
-        Raises WeChatNoQuota, WeChatSendRejected (for good) or WeChatUnavailable (retry).
+        Raises WeChatNoQuota, WeChatSendRejected (for good), WeChatUnavailable (retry),
+        or WeChatUncertain: the request went out but no answer came back, so WeChat may
+        have delivered it (resending could deliver it twice).
         """
         token = None
         try:
             token = self.access_token
+        except (WeChatClientException, requests.RequestException, ValueError) as exc:
+            log.warning("WeChat %s: no access token (%s)", call, type(exc).__name__)
+            raise WeChatUnavailable() from None
+        try:
             result = self.post(
                 path, params={"access_token": token}, data=body, api_base_url=self.api_base
             )
         except WeChatClientException as exc:
             _raise_send_error(self, exc, token, call)
+        except requests.ReadTimeout:
+            log.warning("WeChat %s sent but not answered in time", call)
+            raise WeChatUncertain() from None
         except (requests.RequestException, ValueError) as exc:
             log.warning("WeChat %s unreachable: %s", call, type(exc).__name__)
             raise WeChatUnavailable() from None

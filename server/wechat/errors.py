@@ -41,3 +41,9 @@ class WeChatNoQuota(WeChatError):
     """43101: the user has not (or no longer) subscribed to this template."""
 
     status, code, message = 409, "wechat_no_quota", "用户未订阅该消息"
+
+
+class WeChatUncertain(WeChatError):
+    """A message went out but no answer came back: WeChat may have delivered it."""
+
+    status, code, message = 504, "wechat_uncertain", "微信未及时答复"

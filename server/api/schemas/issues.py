@@ -214,14 +214,15 @@ class PolicyIn(Schema):
 
 
 class FailedMessageOut(Schema):
-    id = fields.Integer()
-    user_id = fields.Integer()
-    channel = fields.String()
-    template = fields.String()
-    attempts = fields.Integer()
-    last_error = fields.String(allow_none=True)
-    created_at = LocalDateTime()
-    issue_page = fields.Function(lambda m: (m.payload or {}).get("page"))
+    id = fields.Integer(attribute="message.id")
+    user_id = fields.Integer(attribute="message.user_id")
+    recipient = fields.String(allow_none=True, metadata={"description": "their nickname"})
+    channel = fields.String(attribute="message.channel")
+    template = fields.String(attribute="message.template")
+    attempts = fields.Integer(attribute="message.attempts")
+    last_error = fields.String(attribute="message.last_error", allow_none=True)
+    created_at = LocalDateTime(attribute="message.created_at")
+    issue_page = fields.Function(lambda f: (f.message.payload or {}).get("page"))
 
 
 class FailedMessageListOut(Schema):
@@ -232,13 +233,21 @@ class ExportQuery(Schema):
     compound = CompoundCode(required=True)
     category = fields.String(validate=validators.OneOf(CATEGORIES))
     status = fields.String(validate=validators.OneOf(STATUSES))
+    building_id = Int()
+    reported_from = fields.Date(metadata={"description": "reported on or after (Asia/Shanghai)"})
+    reported_to = fields.Date(metadata={"description": "reported on or before (Asia/Shanghai)"})
+    overdue = fields.Boolean()
+    sort = fields.String(
+        load_default="reported",
+        validate=validators.OneOf(("reported", "reported_desc", "due", "status", "location")),
+    )
 
 
 class StatsQuery(Schema):
     compound = CompoundCode(required=True)
     month = fields.String(
         required=True,
-        validate=validators.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])\Z", error="月份格式应为 YYYY-MM"),
+        validate=validators.Regexp(r"^20[0-9]{2}-(0[1-9]|1[0-2])\Z", error="月份格式应为 YYYY-MM"),
     )
 
 

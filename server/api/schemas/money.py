@@ -8,7 +8,9 @@ from server.api.schemas.fields import CompoundCode, Int, LocalDateTime, Text
 from server.models.fees import CYCLES, VACANT_RULES
 from server.models.payments import OFFLINE_METHODS
 
-MONTH = validators.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])\Z", error="账期格式应为 YYYY-MM，如 2026-12")
+MONTH = validators.Regexp(
+    r"^20[0-9]{2}-(0[1-9]|1[0-2])\Z", error="账期格式应为 YYYY-MM，如 2026-12"
+)
 BILL_IDS = dict(validate=validators.Length(1, 36), required=True)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -29,8 +30,9 @@ def official(app, sandbox, monkeypatch):
     app.extensions.pop("linli.official_account", None)
 
 
-def signed(token=TOKEN) -> str:
-    timestamp, nonce = str(int(time.time())), "n0nce"
+def signed(token=TOKEN, timestamp=None, nonce=None) -> str:
+    timestamp = timestamp or str(int(time.time()))
+    nonce = nonce or secrets.token_hex(8)
     signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()  # noqa: S324
     return f"signature={signature}&timestamp={timestamp}&nonce={nonce}"
 
@@ -118,3 +120,23 @@ def test_a_forged_event_is_refused(app, official, liaison):
 
 def test_without_an_official_account_the_url_does_not_exist(client):
     assert client.get(f"/api/v1/wechat/official-account?{signed()}").status_code == 404
+
+
+def test_a_replayed_or_stale_push_is_refused(app, official, liaison):
+    client = app.test_client()
+    oa_openid = "oa-" + liaison.openid
+    query = signed()
+    assert post(client, event("subscribe", oa_openid), query).status_code == 200
+    replay = post(client, event("unsubscribe", oa_openid), query)  # the same signed URL
+    assert replay.status_code == 404
+    assert oa_openid_of(liaison.id) == oa_openid
+    stale = signed(timestamp=str(int(time.time()) - 600))
+    assert post(client, event("unsubscribe", oa_openid), stale).status_code == 404
+    assert oa_openid_of(liaison.id) == oa_openid
+
+
+def test_an_official_account_without_a_token_does_not_start():
+    from server.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match="WECHAT_OA_TOKEN"):
+        load_config({"WECHAT_OA_APPID": "wx123", "WECHAT_OA_SECRET": "s"}, "instance")

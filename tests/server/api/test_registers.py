@@ -135,3 +135,50 @@ def test_a_bad_month_is_a_400(client, world):
         "/api/v1/issues/stats?compound=aa&month=2026-13", headers=world.headers("committee")
     )
     assert response.status_code == 400
+
+
+def test_a_closed_months_figures_do_not_change_when_an_issue_is_reopened(client, world):
+    with freeze_time("2026-11-10 02:00:00"):
+        issue_id = report(client, world)
+        act(client, world, issue_id, "liaison_1_1", "accept")
+        act(client, world, issue_id, "liaison_1_1", "resolve", note="已修好")
+    with freeze_time("2026-11-12 02:00:00"):
+        headers = world.fresh_headers("committee")
+        before = client.get("/api/v1/issues/stats?compound=aa&month=2026-11", headers=headers)
+    with freeze_time("2026-11-15 02:00:00"):
+        act(client, world, issue_id, "resident_1_1", "reopen", note="又坏了")
+    with freeze_time("2026-12-02 02:00:00"):
+        headers = world.fresh_headers("committee")
+        after = client.get("/api/v1/issues/stats?compound=aa&month=2026-11", headers=headers)
+    keep = ("reported", "resolved", "median_hours_to_accept", "median_hours_to_resolve")
+    assert {k: after.get_json()[k] for k in keep} == {k: before.get_json()[k] for k in keep}
+    assert before.get_json()["resolved"] == 1
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2026-00"])
+def test_months_out_of_range_are_a_400(client, world, month):
+    response = client.get(
+        f"/api/v1/issues/stats?compound=aa&month={month}", headers=world.headers("committee")
+    )
+    assert response.status_code == 400
+
+
+def test_the_register_filters_by_dates_and_sorts(client, world):
+    with freeze_time("2026-11-05 02:00:00"):
+        early = report(client, world, title="早")
+    with freeze_time("2026-11-20 02:00:00"):
+        late = report(client, world, title="晚", category="hazard")
+    headers = world.headers("committee")
+    newest_first = sheet_rows(
+        client.get("/api/v1/issues/register.xlsx?compound=aa&sort=reported_desc", headers=headers)
+    )
+    assert [row[0] for row in newest_first[1:]] == [late, early]
+    november_first_half = sheet_rows(
+        client.get(
+            "/api/v1/issues/register.xlsx?compound=aa&reported_from=2026-11-01&reported_to=2026-11-15",
+            headers=headers,
+        )
+    )
+    assert [row[0] for row in november_first_half[1:]] == [early]
+    bad = client.get("/api/v1/issues/register.xlsx?compound=aa&sort=random", headers=headers)
+    assert bad.status_code == 400

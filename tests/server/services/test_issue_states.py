@@ -14,6 +14,7 @@ from server.services.issue_states import ACTIONS, allowed_actions, plan, plan_sy
 MOVES = {
     ("submitted", "accept"): "accepted",
     ("accepted", "refer"): "referred",
+    ("referred", "refer"): "referred",  # beyond the brief: move the follow-up date
     ("accepted", "resolve"): "resolved",
     ("referred", "resolve"): "resolved",
     ("resolved", "confirm"): "closed",

@@ -4,6 +4,7 @@ every message delivered exactly once."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -14,9 +15,10 @@ from sqlalchemy import select, update
 from server.extensions import db
 from server.jobs.tasks import dispatch_outbox
 from server.models import OutboxMessage, SubscriptionQuota, User
-from server.services import inbox
+from server.services import inbox, outbox
 from server.services.access import load_principal
 from server.services.issues import NewIssue, report
+from server.wechat import mini_program
 from tests.factories import build_world
 
 TEMPLATE = "sandbox-new_issue"
@@ -91,6 +93,9 @@ def test_a_message_wechat_refuses_for_good_is_shown_to_the_committee(app, sandbo
     (item,) = failed.get_json()["items"]
     assert "47003" in item["last_error"]
     assert item["template"] == "new_issue"
+    nickname = world.people["liaison_1_1"].nickname
+    db.session.commit()  # end the read (SQLite: release the write lock)
+    assert item["recipient"] == nickname
     resident = client.get(
         "/api/v1/compounds/aa/failed-messages", headers=world.headers("resident_1_1")
     )
@@ -156,19 +161,44 @@ def test_two_dispatchers_at_once_send_each_message_once(app, sandbox, world):
         grant(world, key, times=10)
     report_issues(world, 10)  # 30 pushes
     db.session.commit()
-    results = []
+    results, errors = [], []
+    barrier = threading.Barrier(3)
 
     def run():
-        results.append(dispatch(app))
+        barrier.wait()
+        try:
+            with app.app_context():
+                while (result := outbox.dispatch(mini_program(), batch=4)).sent:
+                    results.append(result)
+        except Exception as exc:  # a thread's failure must fail the test
+            errors.append(exc)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    threads = [threading.Thread(target=run) for _ in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    assert errors == []
     assert sum(r.sent for r in results) == 30
+    assert len(results) >= 3  # the work was shared in small batches
     received = sandbox.messages()
     assert len(received) == 30
+    assert len({(m["touser"], m["data"]["thing1"], m["page"]) for m in received}) == 30
+
+
+def test_a_send_wechat_never_answers_is_not_sent_again(app, sandbox, world):
+    grant(world, "liaison_1_1", times=2)
+    report_issues(world, 1)
+    sandbox.fault("cgi-bin/message/subscribe/send", "delay", 3)  # the timeout is 2 s
+    result = dispatch(app)
+    assert (result.sent, result.unknown) == (0, 1)
+    with freeze_time(timedelta(hours=1), tick=True):
+        assert dispatch(app).sent == 0
+    deadline = time.monotonic() + 5
+    while not liaison_messages(sandbox, world) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the slow answer's request is still being handled
+    assert len(liaison_messages(sandbox, world)) == 1  # WeChat did deliver it, once
+    assert {s for _, s in statuses() if s != "skipped"} == {"unknown"}
 
 
 def test_volunteers_linked_to_the_official_account_get_template_messages(
