@@ -8,6 +8,7 @@ from server.api.schemas.money import (
     BillListOut,
     FeeItemIn,
     FeeItemListOut,
+    HouseholdQuery,
     LedgerPageOut,
     LedgerQuery,
     MeterReadingIn,
@@ -38,6 +39,16 @@ def summary(query):
 @bp.doc(summary="Households with unpaid bills (committee: all; liaison: my units)")
 def unpaid(query):
     return {"items": collection.unpaid(principal(), query["compound"], query["period"])}
+
+
+@bp.get("/fees/unpaid-bills")
+@bp.auth_required(auth)
+@bp.input(HouseholdQuery, location="query", arg_name="query")
+@bp.output(BillListOut)
+@bp.doc(summary="A household's unpaid bills, for the collector taking cash (liaison, committee)")
+def unpaid_bills(query):
+    bills = collection.household_unpaid_bills(principal(), query["household_id"])
+    return {"items": bills, "unpaid_fen": sum(b.amount_fen for b in bills)}
 
 
 @bp.get("/fees/export.xlsx")

@@ -28,6 +28,7 @@ class Issue(Base):
         Index("ix_issues_compound_status", "compound_id", "status"),
         Index("ix_issues_unit_status", "unit_id", "status"),
         Index("ix_issues_building_status", "building_id", "status"),
+        Index("ix_issues_status_resolved", "status", "resolved_at"),  # the auto-close job
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -20,6 +20,8 @@ class Notification(Base):
     __table_args__ = table_args(Index("ix_notifications_user_read", "user_id", "read_at"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # (occasion, recipient): delivering the same occasion again adds nothing.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     compound_id: Mapped[int | None] = mapped_column(ForeignKey("compounds.id"))
     kind: Mapped[str] = mapped_column(String(32))

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import func, select
 
-from server.errors import Forbidden
+from server.errors import Forbidden, NotFound
 from server.extensions import db
 from server.models import (
     Bill,
@@ -157,7 +157,9 @@ def _remind(compound_id: int, household_id: int, owed_fen: int, month: str) -> N
             )
         )
     )
-    occasion = notify.Occasion(f"fee{month}h{household_id}", compound_id)
+    # One reminder a day at most: a second run the same day adds nothing.
+    today = utcnow().astimezone(SHANGHAI).strftime("%Y%m%d")
+    occasion = notify.Occasion(f"fee{month}h{household_id}d{today}", compound_id)
     yuan = f"{owed_fen / 100:.2f}"
     message = Message(
         kind="fee_reminder",
@@ -186,12 +188,8 @@ def _remind(compound_id: int, household_id: int, owed_fen: int, month: str) -> N
         page="pages/collect/index",
     )
     notify.deliver(message, residents, occasion, inbox_only=True)
-    notify.deliver(
-        task,
-        liaisons,
-        notify.Occasion(f"feetask{month}h{household_id}", compound_id),
-        inbox_only=True,
-    )
+    task_occasion = notify.Occasion(f"feetask{month}h{household_id}d{today}", compound_id)
+    notify.deliver(task, liaisons, task_occasion, inbox_only=True)
 
 
 def _anyone_has_quota(user_ids: list[int]) -> bool:
@@ -279,3 +277,23 @@ def _bill_export_rows(compound_id: int, month: str) -> list[list]:
         ]
         for bill, item_name, b, u, room in rows
     ]
+
+
+def household_unpaid_bills(principal: Principal, household_id: int) -> list[Bill]:
+    """A household's unpaid bills, for the collector about to take cash: the unit's
+    liaison or the committee. Raises NotFound or Forbidden."""
+    household = db.session.get(Household, household_id)
+    if household is None or household.compound_id not in principal.compound_ids:
+        raise NotFound("找不到该房屋", code="household_not_found")
+    collector = principal.liaison_of(household.unit_id) or principal.committee_of(
+        household.compound_id
+    )
+    if not collector:
+        raise Forbidden("只有本单元联络人或业委会成员可以查看", code="not_a_collector")
+    return list(
+        db.session.scalars(
+            select(Bill)
+            .where(Bill.household_id == household.id, Bill.status == "unpaid")
+            .order_by(Bill.period, Bill.id)
+        )
+    )

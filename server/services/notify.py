@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from server.extensions import db
 from server.models import Membership, User
@@ -43,7 +44,8 @@ def deliver(
     volunteers: bool = False,
     inbox_only: bool = False,
 ) -> list[int]:
-    """Put `message` in each recipient's inbox and queue its push. Returns recipients.
+    """Put `message` in each recipient's inbox and queue its push, once per occasion and
+    recipient (delivering the same occasion again adds nothing). Returns who got it.
 
     Volunteers get official-account template messages when an official account is
     configured and linked to them; everyone else gets mini-program subscribe messages.
@@ -54,23 +56,16 @@ def deliver(
     if isinstance(occasion, IssueEvent):
         occasion = Occasion.of_event(occasion)
     oa_openids = _oa_openids(recipients) if volunteers and _oa_enabled(message.template) else {}
+    delivered = []
     for user_id in recipients:
-        db.session.add(
-            Notification(
-                user_id=user_id,
-                compound_id=occasion.compound_id,
-                kind=message.kind,
-                title=message.title[:60],
-                body=message.body[:500],
-                page=message.page,
-                issue_id=occasion.issue_id,
-            )
-        )
+        if not _to_inbox(message, occasion, user_id):
+            continue  # this occasion already reached them
+        delivered.append(user_id)
         channel = "template" if oa_openids.get(user_id) else "subscribe"
-        if inbox_only:
-            continue
-        if channel == "subscribe" and message.template not in _subscribe_templates():
-            continue  # no template configured: the inbox is all there is
+        if inbox_only or (
+            channel == "subscribe" and message.template not in _subscribe_templates()
+        ):
+            continue  # the inbox is all there is
         db.session.add(
             OutboxMessage(
                 dedupe_key=f"{occasion.key}:u{user_id}:{channel}"[:120],
@@ -81,7 +76,28 @@ def deliver(
                 payload={"data": message.data, "page": message.page},
             )
         )
-    return recipients
+    return delivered
+
+
+def _to_inbox(message: Message, occasion: Occasion, user_id: int) -> bool:
+    """Add the inbox line; False if this occasion already put one there."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                Notification(
+                    dedupe_key=f"{occasion.key}:u{user_id}"[:120],
+                    user_id=user_id,
+                    compound_id=occasion.compound_id,
+                    kind=message.kind,
+                    title=message.title[:60],
+                    body=message.body[:500],
+                    page=message.page,
+                    issue_id=occasion.issue_id,
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
 
 
 def _subscribe_templates() -> dict:

@@ -67,9 +67,15 @@ class Digits(fields.String):
 
 
 def Int(**kwargs) -> fields.Integer:
-    """An integer that refuses 1.5 and "1" (strict), and values beyond 64 bits."""
+    """An id in a JSON body: refuses 1.5 and "1" (strict), and values beyond 64 bits."""
     kwargs.setdefault("validate", validators.Range(1, 2**63 - 1))
     return fields.Integer(strict=True, **kwargs)
+
+
+def QueryInt(**kwargs) -> fields.Integer:
+    """An id in a query string (text by nature): "12" is fine, "1.5" and 2**63 are not."""
+    kwargs.setdefault("validate", validators.Range(1, 2**63 - 1))
+    return fields.Integer(strict=False, **kwargs)
 
 
 def CompoundCode(**kwargs) -> fields.String:

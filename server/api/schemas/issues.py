@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from apiflask import Schema, fields, validators
 
-from server.api.schemas.fields import CompoundCode, Int, LocalDateTime, Text
+from server.api.schemas.fields import CompoundCode, Int, LocalDateTime, QueryInt, Text
 from server.models.issue import CATEGORIES, STATUSES
 from server.services.issue_states import ACTIONS
 
@@ -31,8 +31,8 @@ class IssueIn(Schema):
 class IssueQuery(Schema):
     status = fields.String(validate=validators.OneOf(STATUSES))
     category = fields.String(validate=validators.OneOf(CATEGORIES))
-    building_id = Int()
-    unit_id = Int()
+    building_id = QueryInt()
+    unit_id = QueryInt()
     overdue = fields.Boolean()
     mine = fields.Boolean(load_default=False)
     handled = fields.Boolean(
@@ -162,7 +162,7 @@ class NotificationOut(Schema):
 
 
 class InboxQuery(Schema):
-    before = Int()
+    before = QueryInt()
     limit = fields.Integer(strict=False, validate=validators.Range(1, 50), load_default=20)
 
 
@@ -233,7 +233,7 @@ class ExportQuery(Schema):
     compound = CompoundCode(required=True)
     category = fields.String(validate=validators.OneOf(CATEGORIES))
     status = fields.String(validate=validators.OneOf(STATUSES))
-    building_id = Int()
+    building_id = QueryInt()
     reported_from = fields.Date(metadata={"description": "reported on or after (Asia/Shanghai)"})
     reported_to = fields.Date(metadata={"description": "reported on or before (Asia/Shanghai)"})
     overdue = fields.Boolean()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from apiflask import Schema, fields, validators
 
-from server.api.schemas.fields import CompoundCode, Int, LocalDateTime, Text
+from server.api.schemas.fields import CompoundCode, Int, LocalDateTime, QueryInt, Text
 from server.models.fees import CYCLES, VACANT_RULES
 from server.models.payments import OFFLINE_METHODS
 
@@ -32,7 +32,11 @@ class BillListOut(Schema):
 
 
 class BillQuery(Schema):
-    household_id = Int()
+    household_id = QueryInt()
+
+
+class HouseholdQuery(Schema):
+    household_id = QueryInt(required=True)
 
 
 class PaymentIn(Schema):
@@ -187,7 +191,7 @@ class LedgerEntryOut(Schema):
 
 class LedgerQuery(Schema):
     compound = CompoundCode(required=True)
-    before_seq = Int()
+    before_seq = QueryInt()
     limit = fields.Integer(strict=False, validate=validators.Range(1, 200), load_default=50)
 
 

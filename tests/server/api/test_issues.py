@@ -507,3 +507,19 @@ def test_handlers_list_a_units_rooms_to_file_for_a_neighbour(client, world):
     for who in ("liaison_1_2", "resident_1_1"):
         refused = client.get(f"/api/v1/units/{unit.id}/households", headers=world.headers(who))
         assert refused.status_code == 403
+
+
+def test_lists_filter_by_unit_and_building_given_in_the_query_string(client, world):
+    mine = reported_id(client, world)
+    theirs = reported_id(
+        client, world, who="resident_1_2", household_id=world.household("1-2-101").id
+    )
+    headers = world.headers("committee")
+    unit_1 = client.get(f"/api/v1/issues?unit_id={world.units[0].id}", headers=headers)
+    assert unit_1.status_code == 200
+    assert [i["id"] for i in unit_1.get_json()["items"]] == [mine]
+    building = client.get(
+        f"/api/v1/issues?building_id={world.units[0].building_id}", headers=headers
+    )
+    assert sorted(i["id"] for i in building.get_json()["items"]) == sorted([mine, theirs])
+    assert client.get("/api/v1/issues?unit_id=1.5", headers=headers).status_code == 400
