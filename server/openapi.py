@@ -28,10 +28,53 @@ def configure_spec(app: APIFlask) -> None:
     )
 
     @app.spec_processor
-    def _mark_bodies_required(spec: dict) -> dict:
-        # APIFlask leaves request bodies optional; ours are all required.
-        for path_item in spec.get("paths", {}).values():
-            for operation in path_item.values():
-                if isinstance(operation, dict) and "requestBody" in operation:
-                    operation["requestBody"]["required"] = True
+    def _complete(spec: dict) -> dict:
+        for path, path_item in spec.get("paths", {}).items():
+            for method, operation in path_item.items():
+                if not isinstance(operation, dict):
+                    continue
+                if "requestBody" in operation:
+                    # APIFlask leaves request bodies optional; ours are expected.
+                    operation["requestBody"]["required"] = _has_required(operation, spec)
+                if path.startswith("/api/v1/"):
+                    _document_errors(operation, method)
         return spec
+
+
+# Errors any endpoint may answer, besides those its own declaration names: bad input,
+# a role that does not reach, another compound's object, a state conflict, too many
+# requests, the database or WeChat away.
+COMMON_ERRORS = {
+    "400": "Bad request (code validation_error, bad_request, ...)",
+    "403": "Forbidden: the caller's role does not reach this",
+    "404": "Not found (also: another compound's object)",
+    "409": "Conflict with the current state",
+    "429": "Too many requests",
+    "503": "Service unavailable (database or WeChat); retry later",
+}
+ERROR_REF = {"$ref": "#/components/schemas/HTTPError"}
+
+
+def _document_errors(operation: dict, method: str) -> None:
+    responses = operation.setdefault("responses", {})
+    codes = dict(COMMON_ERRORS)
+    if operation.get("security"):
+        codes["401"] = "Not signed in, or the token expired (code token_expired)"
+    if method in ("post", "put", "patch"):
+        codes["413"] = "Request body too large"
+    for code, description in codes.items():
+        responses.setdefault(
+            code,
+            {"description": description, "content": {"application/json": {"schema": ERROR_REF}}},
+        )
+
+
+def _has_required(operation: dict, spec: dict) -> bool:
+    """A body is required when its schema has required properties (or is a file)."""
+    for media in operation["requestBody"].get("content", {}).values():
+        schema = media.get("schema", {})
+        if "$ref" in schema:
+            schema = spec["components"]["schemas"].get(schema["$ref"].rsplit("/", 1)[-1], {})
+        if schema.get("required") or schema.get("type") != "object":
+            return True
+    return False

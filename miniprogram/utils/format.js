@@ -14,6 +14,17 @@ function todayInShanghai(now = Date.now()) {
   return new Date(now + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10)
 }
 
+// This month in Asia/Shanghai as "YYYY-MM" (the server's billing month).
+function monthInShanghai(now = Date.now()) {
+  return todayInShanghai(now).slice(0, 7)
+}
+
+// "2026-12" → "2026年12月"
+function formatMonth(month) {
+  const match = /^(\d{4})-(\d{2})$/.exec(month || '')
+  return match ? `${match[1]}年${Number(match[2])}月` : month || ''
+}
+
 // "2024-12-01T15:01:00+08:00" → "12月1日 15:01"; another year is spelled out
 // ("2023年12月1日 15:01"). Same no-reparse rule as formatTime.
 function formatShortTime(iso, now = Date.now()) {
@@ -36,4 +47,12 @@ function formatArea(area) {
   return area ? `${area} m²` : ''
 }
 
-module.exports = { formatTime, formatShortTime, formatDate, todayInShanghai, formatArea }
+module.exports = {
+  formatTime,
+  formatShortTime,
+  formatDate,
+  todayInShanghai,
+  monthInShanghai,
+  formatMonth,
+  formatArea,
+}

@@ -54,10 +54,40 @@ const ISSUE_ACTION_BUTTONS = {
   mark_duplicate: '标为重复',
 }
 
+// Fees: a bill, an online payment, a cash or transfer payment.
+const BILL_STATUS_LABELS = {
+  unpaid: '未缴',
+  pending: '支付中',
+  paid: '已缴',
+}
+
+const PAYMENT_STATUS_LABELS = {
+  pending: '待支付',
+  paid: '已支付',
+  closed: '已关闭',
+}
+
+const OFFLINE_METHOD_LABELS = {
+  cash: '现金',
+  transfer: '转账',
+  other: '其他',
+}
+
+const OFFLINE_STATUS_LABELS = {
+  pending: '待确认',
+  confirmed: '已确认',
+  rejected: '已驳回',
+}
+
 // For <picker range-key="label">, in the server's order.
 const RELATION_OPTIONS = Object.keys(RELATION_LABELS).map((value) => ({
   value,
   label: RELATION_LABELS[value],
+}))
+
+const OFFLINE_METHOD_OPTIONS = Object.keys(OFFLINE_METHOD_LABELS).map((value) => ({
+  value,
+  label: OFFLINE_METHOD_LABELS[value],
 }))
 
 // Roles that may review binding requests.
@@ -66,11 +96,24 @@ const REVIEWER_ROLES = ['liaison', 'committee']
 // Roles that handle issues (the workspace) and may file for a neighbour.
 const HANDLER_ROLES = ['liaison', 'building_lead', 'committee']
 
+// Roles that take cash and transfers (收费登记).
+const COLLECTOR_ROLES = ['liaison', 'committee']
+
+// Roles that confirm what a collector recorded (a second committee member).
+const CONFIRMER_ROLES = ['committee']
+
+// Roles that read the collection figures (收缴情况).
+const FINANCE_ROLES = ['committee', 'supervisor']
+
 const roleLabel = (role) => ROLE_LABELS[role] || role
 const relationLabel = (relation) => RELATION_LABELS[relation] || relation || ''
 const statusLabel = (status) => STATUS_LABELS[status] || status
 const issueStatusLabel = (status) => ISSUE_STATUS_LABELS[status] || status
 const issueCategoryLabel = (category) => ISSUE_CATEGORY_LABELS[category] || category || ''
+const billStatusLabel = (status) => BILL_STATUS_LABELS[status] || status
+const paymentStatusLabel = (status) => PAYMENT_STATUS_LABELS[status] || status
+const offlineMethodLabel = (method) => OFFLINE_METHOD_LABELS[method] || method || ''
+const offlineStatusLabel = (status) => OFFLINE_STATUS_LABELS[status] || status
 
 // [{value, label}] for a picker, from {value: label} (the config's or ours).
 const optionsOf = (labels) => Object.keys(labels).map((value) => ({ value, label: labels[value] }))
@@ -82,13 +125,25 @@ module.exports = {
   ISSUE_CATEGORY_LABELS,
   ISSUE_STATUS_LABELS,
   ISSUE_ACTION_BUTTONS,
+  BILL_STATUS_LABELS,
+  PAYMENT_STATUS_LABELS,
+  OFFLINE_METHOD_LABELS,
+  OFFLINE_STATUS_LABELS,
   RELATION_OPTIONS,
+  OFFLINE_METHOD_OPTIONS,
   REVIEWER_ROLES,
   HANDLER_ROLES,
+  COLLECTOR_ROLES,
+  CONFIRMER_ROLES,
+  FINANCE_ROLES,
   roleLabel,
   relationLabel,
   statusLabel,
   issueStatusLabel,
   issueCategoryLabel,
+  billStatusLabel,
+  paymentStatusLabel,
+  offlineMethodLabel,
+  offlineStatusLabel,
   optionsOf,
 }

@@ -1,5 +1,6 @@
-// Picking photos and uploading them one by one, for the report form and the
-// 办结 form. The list lives in page.data[key]; each entry is
+// Picking photos and uploading them one by one, for the report form, the
+// 办结 form and the receipt of a cash payment. The list lives in
+// page.data[key]; each entry is
 // {key, path, size, id, status: waiting|uploading|done|failed, progress, error}.
 const { uploadPhoto } = require('../api/uploads')
 const { errorMessage } = require('./errors')
@@ -48,11 +49,12 @@ async function uploadOne(page, key, photoKey) {
   }
 }
 
-// Let the user pick what is left of 9 photos, then upload them one at a time.
-async function addPhotos(page, key) {
-  const room = MAX_PHOTOS - page.data[key].length
+// Let the user pick what is left of `max` photos (9 unless said), then upload
+// them one at a time.
+async function addPhotos(page, key, max = MAX_PHOTOS) {
+  const room = max - page.data[key].length
   if (room <= 0) {
-    wx.showToast({ title: `最多 ${MAX_PHOTOS} 张照片`, icon: 'none' })
+    wx.showToast({ title: `最多 ${max} 张照片`, icon: 'none' })
     return
   }
   const files = (await chooseImages(room)).slice(0, room)

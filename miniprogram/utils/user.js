@@ -1,5 +1,13 @@
 // What the home page shows of GET /api/v1/me.
-const { REVIEWER_ROLES, HANDLER_ROLES, roleLabel, relationLabel } = require('./labels')
+const {
+  REVIEWER_ROLES,
+  HANDLER_ROLES,
+  COLLECTOR_ROLES,
+  CONFIRMER_ROLES,
+  FINANCE_ROLES,
+  roleLabel,
+  relationLabel,
+} = require('./labels')
 const { formatArea } = require('./format')
 
 function unique(values) {
@@ -26,6 +34,20 @@ function roleViews(roles) {
   }))
 }
 
+// The compounds where I hold one of `roleNames`: [{code, name}], each once.
+function roleCompounds(user, roleNames) {
+  const compounds = []
+  for (const role of user.roles || []) {
+    if (!role.compound || !roleNames.includes(role.role)) continue
+    if (!compounds.some((c) => c.code === role.compound)) {
+      compounds.push({ code: role.compound, name: role.compound_name || role.compound })
+    }
+  }
+  return compounds
+}
+
+const holdsRole = (roles, roleNames) => roles.some((role) => role.compound && roleNames.includes(role.role))
+
 function describeUser(user) {
   const households = user.households || []
   const roles = user.roles || []
@@ -38,7 +60,13 @@ function describeUser(user) {
     // Issues need a household or a role in a compound; handlers get the workspace.
     canReport: households.length > 0 || roles.some((role) => role.compound),
     canHandle: roles.some((role) => HANDLER_ROLES.includes(role.role)),
+    // Fees: residents pay; liaisons and the committee take cash; a second
+    // committee member confirms it; the committee and the supervisor read the figures.
+    canPay: households.length > 0,
+    canCollect: holdsRole(roles, COLLECTOR_ROLES),
+    canConfirm: holdsRole(roles, CONFIRMER_ROLES),
+    canSeeCollection: holdsRole(roles, FINANCE_ROLES),
   }
 }
 
-module.exports = { describeUser }
+module.exports = { describeUser, roleCompounds }

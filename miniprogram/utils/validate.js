@@ -78,9 +78,26 @@ function validateRedeem({ code, name, relation }) {
   })
 }
 
-// The reason a reviewer gives for rejecting a request.
-function checkReason(reason) {
-  return checkText(reason, REASON_MAX, '请填写拒绝理由')
+// The reason a reviewer gives for rejecting a request (or a committee member
+// for rejecting a recorded cash payment: pass its own empty message).
+function checkReason(reason, emptyMessage = '请填写拒绝理由') {
+  return checkText(reason, REASON_MAX, emptyMessage)
+}
+
+const OFFLINE_NOTE_MAX = 200
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+
+// A cash or transfer payment as a collector records it. `today` is
+// "YYYY-MM-DD" in Asia/Shanghai; the server refuses a day after it.
+function validateOfflinePayment({ billIds, method, paidOn, note }, today) {
+  let day = DAY.test(paidOn || '') ? '' : '请选择缴费日期'
+  if (!day && today && paidOn > today) day = '缴费日期不能晚于今天'
+  return collect({
+    bill_ids: billIds && billIds.length ? '' : '请至少选择一笔账单',
+    method: method ? '' : '请选择缴费方式',
+    paid_on: day,
+    note: checkOptional(note, OFFLINE_NOTE_MAX),
+  })
 }
 
 const isPositiveInt = (value) => /^\d{1,18}$/.test(String(value).trim()) && Number(value) > 0
@@ -154,6 +171,7 @@ module.exports = {
   validateBinding,
   validateRedeem,
   checkReason,
+  validateOfflinePayment,
   validateIssue,
   validateAction,
   checkVisitNote,

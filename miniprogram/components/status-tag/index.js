@@ -1,7 +1,8 @@
 // <status-tag status="pending" />: a binding status as a coloured Chinese tag.
 // <status-tag kind="issue" status="accepted" label="{{item.statusLabel}}" />: an
 // issue status; `label` (the server's status_label) wins over our own labels.
-const { statusLabel, issueStatusLabel } = require('../../utils/labels')
+// kind="payment": an online payment (待支付/已支付/已关闭).
+const { statusLabel, issueStatusLabel, paymentStatusLabel } = require('../../utils/labels')
 
 const TONES = {
   binding: {
@@ -20,14 +21,19 @@ const TONES = {
     rejected: 'danger',
     duplicate: 'muted',
   },
+  payment: {
+    pending: 'warning',
+    paid: 'success',
+    closed: 'muted',
+  },
 }
 
-const LABELS = { binding: statusLabel, issue: issueStatusLabel }
+const LABELS = { binding: statusLabel, issue: issueStatusLabel, payment: paymentStatusLabel }
 
 Component({
   properties: {
     status: { type: String, value: '' },
-    kind: { type: String, value: 'binding' }, // binding | issue
+    kind: { type: String, value: 'binding' }, // binding | issue | payment
     label: { type: String, value: '' },
   },
 

@@ -15,6 +15,10 @@ Page({
     canReview: false,
     canReport: false,
     canHandle: false,
+    canPay: false,
+    canCollect: false,
+    canConfirm: false,
+    canSeeCollection: false,
     unread: 0,
   },
 
@@ -78,5 +82,21 @@ Page({
 
   goWorkspace() {
     wx.navigateTo({ url: '/pages/workspace/index' })
+  },
+
+  goBills() {
+    wx.navigateTo({ url: '/pages/bills/index' })
+  },
+
+  goCollect() {
+    wx.navigateTo({ url: '/pages/collect/index' })
+  },
+
+  goConfirm() {
+    wx.navigateTo({ url: '/pages/confirm/index' })
+  },
+
+  goCollection() {
+    wx.navigateTo({ url: '/pages/collection/index' })
   },
 })

@@ -1,7 +1,8 @@
 // One issue: what, where, photos, the timeline, and exactly the actions the
 // server offers me now (`actions`). /pages/issue/index?id=3[&return_visit=1]
 const { ensureLogin } = require('../../api/auth')
-const { getIssue, transition, answerReturnVisit } = require('../../api/issues')
+const { getIssue, listIssues, transition, answerReturnVisit } = require('../../api/issues')
+const { getConfig } = require('../../api/config')
 const { photoFile } = require('../../api/uploads')
 const { issueDetailView, actionButtons } = require('../../utils/issues')
 const { ISSUE_ACTION_BUTTONS } = require('../../utils/labels')
@@ -10,6 +11,7 @@ const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = requir
 const { todayInShanghai } = require('../../utils/format')
 const { errorMessage, showError, fieldErrors } = require('../../utils/errors')
 const { confirm } = require('../../utils/ui')
+const { subscribe, templateIds } = require('../../utils/subscribe')
 
 const EMPTY_FORM = {
   note: '',
@@ -33,6 +35,13 @@ const DONE = {
 
 // Answers that mean the issue changed under me: show the news, then reload.
 const STALE_STATUSES = [403, 409]
+
+// While the issue is being handled, its reporter may ask to hear when it is
+// resolved: their one-time subscription was usually spent on "accepted".
+const REMINDER_STATUSES = ['accepted', 'referred']
+const REMINDER_TEMPLATES = ['issue_status']
+// How far to look through my issues (50 a page) for this one.
+const MINE_PAGES = 4
 
 const orNull = (text) => (text || '').trim() || null
 
@@ -72,6 +81,9 @@ Page({
     busy: false,
     today: '',
     stars: [1, 2, 3, 4, 5],
+    canRemind: false,
+    reminding: false,
+    reminderTmplIds: [],
   },
 
   onLoad(options = {}) {
@@ -93,6 +105,7 @@ Page({
     } catch (err) {
       this.setData({ loaded: true, error: errorMessage(err) })
     }
+    await this.updateReminder()
     return this.loadPhotos()
   },
 
@@ -132,6 +145,60 @@ Page({
     const urls = this.data.photoList.map((p) => p.path).filter(Boolean)
     const current = e.currentTarget.dataset.path
     if (current) wx.previewImage({ urls, current })
+  },
+
+  // ----- 开启办结提醒 -----
+
+  // Offer the reminder to the reporter (or the liaison who filed for them)
+  // while the issue is accepted or referred, once the template is known.
+  async updateReminder() {
+    const status = this.data.issue && this.data.issue.status
+    if (this.reminderSet || !REMINDER_STATUSES.includes(status)) {
+      if (this.data.canRemind) this.setData({ canRemind: false })
+      return
+    }
+    const mine = await this.isMine(status)
+    const tmplIds = mine ? await this.reminderTemplates() : []
+    this.setData({ canRemind: tmplIds.length > 0, reminderTmplIds: tmplIds })
+  },
+
+  // The detail does not say who reported it: look for it among my issues
+  // (reported or filed by me) in its status. Remembered once known.
+  async isMine(status) {
+    if (this.mine !== undefined) return this.mine
+    try {
+      let cursor = null
+      for (let page = 0; page < MINE_PAGES; page += 1) {
+        const found = await listIssues({ mine: true, status, limit: 50, cursor })
+        if (found.items.some((item) => item.id === this.issueId)) return (this.mine = true)
+        if (!found.next_cursor) return (this.mine = false)
+        cursor = found.next_cursor
+      }
+    } catch (err) {
+      // Not known: no button this time, ask again on the next load.
+    }
+    return false
+  },
+
+  reminderTemplates() {
+    return getConfig()
+      .then((config) => templateIds(config, REMINDER_TEMPLATES))
+      .catch(() => [])
+  },
+
+  // The tap on 开启办结提醒: subscribe() asks WeChat before any await, as
+  // WeChat requires, then tells the server what was accepted.
+  enableReminder() {
+    if (this.data.reminding) return Promise.resolve()
+    this.setData({ reminding: true })
+    return subscribe(this.data.reminderTmplIds).then((recorded) => {
+      if (recorded) {
+        this.reminderSet = true
+        this.setData({ canRemind: false })
+        wx.showToast({ title: '已开启提醒', icon: 'success' })
+      }
+      this.setData({ reminding: false })
+    })
   },
 
   // ----- actions -----
@@ -203,6 +270,7 @@ Page({
       this.setData({ activeAction: '', errors: {} })
       this.apply(detail)
       wx.showToast({ title: DONE[action] || '已完成', icon: 'success' })
+      await this.updateReminder()
     } catch (err) {
       await this.failed(err)
     } finally {

@@ -14,10 +14,19 @@ from server.models.base import SHANGHAI
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+# What a text field may not contain, as a JSON-schema pattern for the document.
+_NOT_TEXT = "\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+TEXT_PATTERN = f"^[^{_NOT_TEXT}]*$"
+MULTILINE_PATTERN = (
+    "^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$"
+)
+
+
 def clean_text(value: str, *, multiline: bool = False) -> str:
-    """NFKC-normalised (full-width digits from a Chinese IME become 0-9), stripped,
-    refusing control characters, line/paragraph separators and bidi overrides."""
-    value = unicodedata.normalize("NFKC", value).strip()
+    """Stripped, refusing control characters, line/paragraph separators and bidi
+    overrides. (Not NFKC-normalised: that would turn Chinese full-width punctuation
+    into ASCII; codes and digits are normalised where they are parsed.)"""
+    value = value.strip()
     for ch in value:
         if multiline and ch == "\n":
             continue
@@ -37,25 +46,36 @@ class LocalDateTime(fields.DateTime):
 
 class Text(fields.String):
     """A text field, cleaned by `clean_text` and then length-checked (one line unless
-    `multiline`)."""
+    `multiline`); its limits are documented in the OpenAPI document."""
 
     def __init__(self, max_length: int, min_length: int = 1, multiline: bool = False, **kwargs):
-        super().__init__(**kwargs)
+        metadata = {"pattern": MULTILINE_PATTERN if multiline else TEXT_PATTERN}
+        metadata.update(kwargs.pop("metadata", {}))
+        super().__init__(
+            validate=validators.Length(min_length, max_length), metadata=metadata, **kwargs
+        )
         self.multiline = multiline
-        self.length = validators.Length(min_length, max_length)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        value = clean_text(
+        return clean_text(
             super()._deserialize(value, attr, data, **kwargs), multiline=self.multiline
         )
-        return self.length(value)
+
+
+class DecimalString(fields.Decimal):
+    """A Decimal sent as a string ("72.36"), and documented as one."""
+
+    def __init__(self, pattern: str = r"^-?[0-9]+(\.[0-9]+)?$", **kwargs):
+        metadata = {"type": "string", "pattern": pattern, **kwargs.pop("metadata", {})}
+        super().__init__(as_string=True, metadata=metadata, **kwargs)
 
 
 class Digits(fields.String):
     """ASCII digits only (after NFKC, so full-width digits are accepted as typed)."""
 
     def __init__(self, max_length: int, **kwargs):
-        super().__init__(**kwargs)
+        pattern = rf"^\s*[0-9０-９]{{1,{max_length}}}\s*$"
+        super().__init__(metadata={"pattern": pattern, **kwargs.pop("metadata", {})}, **kwargs)
         self.pattern = re.compile(rf"[0-9]{{1,{max_length}}}")
 
     def _deserialize(self, value, attr, data, **kwargs):

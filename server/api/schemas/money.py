@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from apiflask import Schema, fields, validators
+from decimal import Decimal
 
-from server.api.schemas.fields import CompoundCode, Int, LocalDateTime, QueryInt, Text
+from apiflask import Schema, fields, validators
+from marshmallow import ValidationError
+
+from server.api.schemas.fields import (
+    CompoundCode,
+    DecimalString,
+    Int,
+    LocalDateTime,
+    QueryInt,
+    Text,
+)
 from server.models.fees import CYCLES, VACANT_RULES
 from server.models.payments import OFFLINE_METHODS
 
@@ -154,9 +164,7 @@ class FeeItemOut(Schema):
     code = fields.String()
     name = fields.String()
     kind = fields.String()
-    rate = fields.Decimal(
-        as_string=True, allow_none=True, metadata={"description": "yuan/m²/month"}
-    )
+    rate = DecimalString(allow_none=True, metadata={"description": "yuan/m²/month"})
     cycle = fields.String()
     vacant_rule = fields.String()
     active = fields.Boolean()
@@ -166,11 +174,17 @@ class FeeItemListOut(Schema):
     items = fields.List(fields.Nested(FeeItemOut))
 
 
+def _rate_in_range(rate) -> None:
+    # A function, not a Range validator: that would document its bounds as strings.
+    if not 0 < rate < 100 or rate != rate.quantize(Decimal("0.0001")):
+        raise ValidationError("费率应大于 0、小于 100 元，最多 4 位小数")
+
+
 class FeeItemIn(Schema):
-    rate = fields.Decimal(
-        places=4,
-        validate=validators.Range(min=0, max=100, min_inclusive=False),
-        metadata={"description": "yuan per m² per month, e.g. 0.35"},
+    rate = DecimalString(
+        pattern=r"^[0-9]{1,2}(\.[0-9]{1,4})?$",
+        validate=_rate_in_range,
+        metadata={"description": 'yuan per m² per month, e.g. "0.35"'},
     )
     cycle = fields.String(validate=validators.OneOf(CYCLES))
     vacant_rule = fields.String(validate=validators.OneOf(VACANT_RULES))

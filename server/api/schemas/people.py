@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from apiflask import Schema, fields, validators
 
-from server.api.schemas.fields import CompoundCode, Digits, Int, LocalDateTime, Text
+from server.api.schemas.fields import (
+    CompoundCode,
+    DecimalString,
+    Digits,
+    Int,
+    LocalDateTime,
+    Text,
+)
 from server.models.user import RELATIONS
 
 # ----- auth and me -----
@@ -42,7 +49,7 @@ class HouseholdOut(Schema):
     unit = fields.Integer()
     room = fields.String()
     floor = fields.Integer()
-    area_m2 = fields.Decimal(as_string=True, metadata={"description": "floor area, m², 2 decimals"})
+    area_m2 = DecimalString(metadata={"description": "floor area, m², 2 decimals"})
     occupancy = fields.String()
     relation = fields.String(allow_none=True)
     label = fields.String()
@@ -99,7 +106,7 @@ class BindingIn(Schema):
 class BindingHouseholdOut(Schema):
     id = fields.Integer()
     label = fields.String()
-    area_m2 = fields.Decimal(as_string=True)
+    area_m2 = DecimalString()
 
 
 class BindingOut(Schema):

@@ -55,3 +55,15 @@ describe('issue statuses (kind="issue")', () => {
     expect(render('accepted', { kind: 'issue', label: '办理中' }).dom.textContent).toBe('办理中')
   })
 })
+
+describe('payment statuses (kind="payment")', () => {
+  test.each([
+    ['pending', '待支付', 'tag--warning'],
+    ['paid', '已支付', 'tag--success'],
+    ['closed', '已关闭', 'tag--muted'],
+  ])('%s shows %s', (status, text, tone) => {
+    const tag = render(status, { kind: 'payment' })
+    expect(tag.dom.textContent).toBe(text)
+    expect(tag.dom.className).toContain(tone)
+  })
+})

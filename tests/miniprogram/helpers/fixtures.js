@@ -26,6 +26,9 @@ const HOUSEHOLD = {
 const RESIDENT_ROLE = role('resident', 'household', 11, '1-2-301')
 const LIAISON_ROLE = role('liaison', 'unit', 7, '1-3')
 
+const COMMITTEE_ROLE = role('committee', 'compound', 1, '阳光小区')
+const SUPERVISOR_ROLE = role('supervisor', 'compound', 1, '阳光小区')
+
 const RESIDENT = { id: 1, nickname: '王阿姨', roles: [RESIDENT_ROLE], households: [HOUSEHOLD] }
 const LIAISON = {
   id: 2,
@@ -33,6 +36,9 @@ const LIAISON = {
   roles: [LIAISON_ROLE, RESIDENT_ROLE],
   households: [HOUSEHOLD],
 }
+
+const COMMITTEE = { id: 3, nickname: '张主任', roles: [COMMITTEE_ROLE], households: [] }
+const SUPERVISOR = { id: 4, nickname: '赵会计', roles: [SUPERVISOR_ROLE], households: [] }
 
 // GET /compounds/yangguang: building 1, unit 2 has id 5.
 const COMPOUND = {
@@ -139,6 +145,39 @@ function issueDetail(overrides = {}) {
   )
 }
 
+// Fees, shaped like server/api/schemas/money.py.
+function bill(overrides = {}) {
+  return Object.assign(
+    {
+      id: 1,
+      household_id: 11,
+      item: 'self_governance',
+      item_name: '自治管理费',
+      period: '2026-12',
+      amount_fen: 2533,
+      status: 'unpaid',
+      basis: { area_m2: '72.00', rate: '0.35' },
+      paid_at: null,
+    },
+    overrides
+  )
+}
+
+function payment(overrides = {}) {
+  return Object.assign(
+    {
+      id: 55,
+      out_trade_no: 'LL20261205100000A1B2',
+      total_fen: 5066,
+      status: 'pending',
+      created_at: '2026-12-05T10:00:00+08:00',
+      paid_at: null,
+      closed_at: null,
+    },
+    overrides
+  )
+}
+
 const validationError = (fields) => ({
   status: 400,
   body: {
@@ -153,11 +192,17 @@ module.exports = {
   HOUSEHOLD,
   RESIDENT_ROLE,
   LIAISON_ROLE,
+  COMMITTEE_ROLE,
+  SUPERVISOR_ROLE,
   RESIDENT,
   LIAISON,
+  COMMITTEE,
+  SUPERVISOR,
   COMPOUND,
   CONFIG,
   issueItem,
   issueDetail,
+  bill,
+  payment,
   validationError,
 }

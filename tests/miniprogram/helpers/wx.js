@@ -90,6 +90,8 @@ function installWx({ envVersion = 'develop', storage = {} } = {}) {
     uploadFile: fakeUpload(server),
     downloadFile: fakeDownload(server),
     requestSubscribeMessage: jest.fn(acceptAll),
+    // The user pays unless a test says otherwise (see payAnswers in bills.test.js).
+    requestPayment: jest.fn((options) => later(() => options.success({ errMsg: 'requestPayment:ok' }))),
     // The user cancels unless a test picks photos (see pickPhotos).
     chooseMedia: jest.fn((options) => later(() => options.fail({ errMsg: 'chooseMedia:fail cancel' }))),
     previewImage: jest.fn(),

@@ -147,3 +147,37 @@ describe('issue entries', () => {
     expect(requestsMade(wx)).toEqual(['GET /api/v1/me'])
   })
 })
+
+describe('fee entries', () => {
+  const COMMITTEE = role('committee', 'compound', 1, '阳光小区')
+  const SUPERVISOR = role('supervisor', 'compound', 1, '阳光小区')
+  const FLAGS = ['canPay', 'canCollect', 'canConfirm', 'canSeeCollection']
+
+  test.each([
+    ['a resident', ['canPay'], [RESIDENT], [HOUSEHOLD]],
+    ['a unit liaison without a flat here', ['canCollect'], [LIAISON], []],
+    ['a committee member', ['canCollect', 'canConfirm', 'canSeeCollection'], [COMMITTEE], []],
+    ['the supervisor', ['canSeeCollection'], [SUPERVISOR], []],
+    ['a liaison who lives here', ['canPay', 'canCollect'], [LIAISON, RESIDENT], [HOUSEHOLD]],
+    ['someone not yet bound', [], [], []],
+  ])('%s gets exactly %j', async (_, granted, roles, households) => {
+    server.on('GET /api/v1/me', { status: 200, body: { id: 1, roles, households } })
+    const page = createPage('index')
+    await page.onShow()
+    expect(FLAGS.filter((flag) => page.data[flag])).toEqual(granted)
+  })
+
+  test('each entry opens its page', () => {
+    const page = createPage('index')
+    page.goBills()
+    page.goCollect()
+    page.goConfirm()
+    page.goCollection()
+    expect(wx.navigateTo.mock.calls.map(([o]) => o.url)).toEqual([
+      '/pages/bills/index',
+      '/pages/collect/index',
+      '/pages/confirm/index',
+      '/pages/collection/index',
+    ])
+  })
+})

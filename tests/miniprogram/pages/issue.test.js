@@ -3,7 +3,7 @@
  */
 const { installWx, requestsMade, sentBody, pickPhotos, signedIn } = require('../helpers/wx')
 const { createPage, tap, input } = require('../helpers/page')
-const { issueDetail, validationError } = require('../helpers/fixtures')
+const { issueDetail, issueItem, validationError, CONFIG } = require('../helpers/fixtures')
 
 let wx, server
 
@@ -277,4 +277,87 @@ test('an issue I may not see shows the server message', async () => {
   const page = createPage('issue')
   await page.onLoad({ id: '3' })
   expect(page.data.error).toBe('找不到该事项')
+})
+
+describe('开启办结提醒', () => {
+  const MINE = (status) => `GET /api/v1/issues?mine=true&status=${status}&limit=50`
+  const SUBSCRIPTIONS = 'POST /api/v1/me/subscriptions'
+  const listed = (items, cursor = null) => ({ items, next_cursor: cursor })
+
+  // The viewer reported issue 3 (it is among their issues in that status).
+  function asReporter(status) {
+    server.on(MINE(status), { status: 200, body: listed([issueItem({ id: 3, status })]) })
+    server.on('GET /api/v1/config', { status: 200, body: CONFIG })
+    server.on(SUBSCRIPTIONS, { status: 200, body: { quotas: { 'tmpl-status': 1 } } })
+  }
+
+  test.each(['accepted', 'referred'])('while %s, the reporter is offered the reminder', async (status) => {
+    asReporter(status)
+    const page = await openIssue(issueDetail({ status }))
+    expect(page.data).toMatchObject({ canRemind: true, reminderTmplIds: ['tmpl-status'] })
+  })
+
+  test('tapping it asks WeChat straight away, posts the accepted id, then hides the button', async () => {
+    asReporter('accepted')
+    const page = await openIssue(issueDetail({ status: 'accepted' }))
+    const tapped = page.enableReminder()
+    // Before any await: WeChat only shows the dialog from the tap itself.
+    expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(
+      expect.objectContaining({ tmplIds: ['tmpl-status'] })
+    )
+    await tapped
+    expect(sentBody(wx, SUBSCRIPTIONS)).toEqual({ accepted: ['tmpl-status'] })
+    expect(page.data.canRemind).toBe(false)
+  })
+
+  test('a refusal posts nothing and keeps the button', async () => {
+    asReporter('accepted')
+    wx.requestSubscribeMessage.mockImplementation((o) =>
+      setTimeout(() => o.success({ errMsg: 'requestSubscribeMessage:ok', 'tmpl-status': 'reject' }), 0)
+    )
+    const page = await openIssue(issueDetail({ status: 'accepted' }))
+    await page.enableReminder()
+    expect(requestsMade(wx)).not.toContain(SUBSCRIPTIONS)
+    expect(page.data.canRemind).toBe(true)
+  })
+
+  test('someone else (a neighbour, a handler) is not offered it', async () => {
+    server.on(MINE('accepted'), { status: 200, body: listed([issueItem({ id: 4 })]) })
+    server.on('GET /api/v1/config', { status: 200, body: CONFIG })
+    const page = await openIssue(issueDetail({ status: 'accepted', actions: ['refer', 'resolve'] }))
+    expect(page.data.canRemind).toBe(false)
+  })
+
+  test('my issue found on a later page of my issues still counts', async () => {
+    server.on(MINE('accepted'), { status: 200, body: listed([issueItem({ id: 9 })], 'c2') })
+    server.on(`${MINE('accepted')}&cursor=c2`, { status: 200, body: listed([issueItem({ id: 3 })]) })
+    server.on('GET /api/v1/config', { status: 200, body: CONFIG })
+    const page = await openIssue(issueDetail({ status: 'accepted' }))
+    expect(page.data.canRemind).toBe(true)
+  })
+
+  test.each(['submitted', 'resolved', 'closed'])('%s: no reminder, no more requests', async (status) => {
+    asReporter(status)
+    const page = await openIssue(issueDetail({ status }))
+    expect(page.data.canRemind).toBe(false)
+    expect(requestsMade(wx)).toEqual(['GET /api/v1/issues/3'])
+  })
+
+  test('without the template id (config unreadable) there is no button', async () => {
+    server.on(MINE('accepted'), { status: 200, body: listed([issueItem({ id: 3 })]) })
+    server.on('GET /api/v1/config', { fail: 'timeout' })
+    const page = await openIssue(issueDetail({ status: 'accepted' }))
+    expect(page.data.canRemind).toBe(false)
+  })
+
+  test('the button goes once the issue is resolved', async () => {
+    asReporter('accepted')
+    server.on(TRANSITIONS, { status: 200, body: issueDetail({ status: 'resolved', actions: [] }) })
+    const page = await openIssue(issueDetail({ status: 'accepted', actions: ['resolve'] }))
+    expect(page.data.canRemind).toBe(true)
+    await page.openAction(tap({ action: 'resolve' }))
+    page.onFormInput(input('note', '已更换灯泡'))
+    await page.submitAction()
+    expect(page.data.canRemind).toBe(false)
+  })
 })

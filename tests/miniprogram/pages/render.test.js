@@ -33,6 +33,24 @@ test('the issue page shows exactly the buttons the server allows', async () => {
   expect(page.querySelector('.visit')).toBeUndefined()
 })
 
+test('the reporter of an accepted issue gets 开启办结提醒; a tap asks WeChat and hides it', async () => {
+  server.on('GET /api/v1/issues?mine=true&status=accepted&limit=50', {
+    status: 200,
+    body: { items: [{ id: 3, status: 'accepted' }], next_cursor: null },
+  })
+  server.on('GET /api/v1/config', { status: 200, body: CONFIG })
+  server.on('POST /api/v1/me/subscriptions', { status: 200, body: { quotas: { 'tmpl-status': 1 } } })
+  const page = await openIssue(issueDetail({ status: 'accepted', status_label: '处理中' }))
+  expect(texts(page, '.remind')).toEqual(['开启办结提醒'])
+  page.querySelector('.remind').dispatchEvent('tap')
+  await sleep(10)
+  expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(
+    expect.objectContaining({ tmplIds: ['tmpl-status'] })
+  )
+  expect(sentBody(wx, 'POST /api/v1/me/subscriptions')).toEqual({ accepted: ['tmpl-status'] })
+  expect(page.querySelector('.remind')).toBeUndefined()
+})
+
 test('no actions, no buttons', async () => {
   const page = await openIssue(issueDetail({ status: 'closed', actions: [] }))
   expect(texts(page, '.action')).toEqual([])

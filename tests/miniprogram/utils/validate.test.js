@@ -4,7 +4,9 @@
 const path = require('path')
 const { ROOT } = require('../helpers/wx')
 
-const { validateIssue, validateAction } = require(path.join(ROOT, 'utils/validate.js'))
+const { validateIssue, validateAction, validateOfflinePayment } = require(
+  path.join(ROOT, 'utils/validate.js')
+)
 
 const VALID = {
   category: 'repair',
@@ -48,4 +50,26 @@ test('optional referral fields are length-checked only when given', () => {
 
 test('accept needs nothing', () => {
   expect(validateAction('accept', {})).toEqual({})
+})
+
+describe('validateOfflinePayment', () => {
+  const TODAY = '2026-12-05'
+  const form = (overrides = {}) =>
+    Object.assign({ billIds: [5, 6], method: 'cash', paidOn: '2026-12-05', note: '' }, overrides)
+
+  test('bills, a method and a day up to today are enough', () => {
+    expect(validateOfflinePayment(form(), TODAY)).toEqual({})
+    expect(validateOfflinePayment(form({ paidOn: '2026-11-30', note: '女儿代缴' }), TODAY)).toEqual({})
+  })
+
+  test.each([
+    [{ billIds: [] }, { bill_ids: '请至少选择一笔账单' }],
+    [{ method: '' }, { method: '请选择缴费方式' }],
+    [{ paidOn: '' }, { paid_on: '请选择缴费日期' }],
+    [{ paidOn: '2026-12-06' }, { paid_on: '缴费日期不能晚于今天' }],
+    [{ note: 'x'.repeat(201) }, { note: '最多 200 个字' }],
+    [{ note: '第一行\n第二行' }, { note: '不能包含换行或控制字符' }],
+  ])('%j is refused with %j', (overrides, errors) => {
+    expect(validateOfflinePayment(form(overrides), TODAY)).toEqual(errors)
+  })
 })

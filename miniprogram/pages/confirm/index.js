@@ -1,0 +1,138 @@
+// 待确认缴费 (committee): cash and transfers a collector recorded, with the
+// receipt photo. A second committee member confirms (the bills become paid)
+// or rejects with a reason (the bills are unpaid again).
+const { ensureLogin } = require('../../api/auth')
+const { getMe } = require('../../api/me')
+const { listOfflinePayments, confirmOfflinePayment, rejectOfflinePayment } = require('../../api/offline')
+const { photoFile } = require('../../api/uploads')
+const { offlinePaymentView } = require('../../utils/bills')
+const { roleCompounds } = require('../../utils/user')
+const { CONFIRMER_ROLES } = require('../../utils/labels')
+const { checkReason } = require('../../utils/validate')
+const { errorMessage } = require('../../utils/errors')
+const { showModal, confirm } = require('../../utils/ui')
+
+Page({
+  data: {
+    loaded: false,
+    error: '',
+    compounds: [],
+    compoundIndex: 0,
+    items: [],
+    busyId: 0,
+  },
+
+  onLoad() {
+    this.photoPaths = {} // upload id → downloaded temp file ('' when it failed)
+  },
+
+  onShow() {
+    return this.load()
+  },
+
+  onPullDownRefresh() {
+    return this.load().then(() => wx.stopPullDownRefresh())
+  },
+
+  async load() {
+    try {
+      await ensureLogin()
+      if (!this.data.compounds.length) {
+        const compounds = roleCompounds(await getMe(), CONFIRMER_ROLES)
+        if (!compounds.length) {
+          this.setData({ loaded: true, error: '只有业委会成员可以确认线下缴费' })
+          return
+        }
+        this.setData({ compounds })
+      }
+      const compound = this.data.compounds[this.data.compoundIndex]
+      const { items } = await listOfflinePayments({ compound: compound.code, status: 'pending' })
+      this.setData({ loaded: true, error: '', items: this.withPhotos(items.map(offlinePaymentView)) })
+    } catch (err) {
+      this.setData({ loaded: true, error: errorMessage(err), items: [] })
+      return
+    }
+    await this.loadPhotos()
+  },
+
+  onCompoundChange(e) {
+    this.setData({ compoundIndex: Number(e.detail.value), items: [], loaded: false })
+    return this.load()
+  },
+
+  withPhotos(items) {
+    const paths = this.photoPaths || {}
+    return items.map((item) =>
+      Object.assign({}, item, {
+        photoPath: paths[item.receiptPhoto] || '',
+        photoFailed: paths[item.receiptPhoto] === '',
+      })
+    )
+  },
+
+  // Receipts need the bearer header: download them one at a time.
+  async loadPhotos() {
+    this.photoPaths = this.photoPaths || {}
+    for (const item of this.data.items) {
+      const id = item.receiptPhoto
+      if (!id || id in this.photoPaths) continue
+      try {
+        this.photoPaths[id] = await photoFile(id)
+      } catch (err) {
+        this.photoPaths[id] = ''
+      }
+      this.setData({ items: this.withPhotos(this.data.items) })
+    }
+  },
+
+  previewReceipt(e) {
+    const current = e.currentTarget.dataset.path
+    if (current) wx.previewImage({ urls: [current], current })
+  },
+
+  find(id) {
+    return this.data.items.find((item) => item.id === id)
+  },
+
+  async confirmItem(e) {
+    const item = this.find(Number(e.currentTarget.dataset.id))
+    if (!item) return
+    const question = `房屋 ${item.householdId}：${item.method} ¥${item.amount}（${item.paidOn}）。确认收到后，账单将记为已缴。`
+    if (!(await confirm('确认收款', question))) return
+    await this.decide(item.id, () => confirmOfflinePayment(item.id), '已确认')
+  },
+
+  async rejectItem(e) {
+    const item = this.find(Number(e.currentTarget.dataset.id))
+    if (!item) return
+    const res = await showModal({
+      title: '驳回理由',
+      editable: true,
+      placeholderText: '登记人会看到这条理由',
+    })
+    if (!res.confirm) return
+    const reason = (res.content || '').trim()
+    const problem = checkReason(reason, '请填写驳回理由')
+    if (problem) {
+      wx.showToast({ title: problem, icon: 'none' })
+      return
+    }
+    await this.decide(item.id, () => rejectOfflinePayment(item.id, reason), '已驳回')
+  },
+
+  // One decision at a time; the list is reloaded either way. The server's
+  // refusal (the recorder confirming their own record, someone else deciding
+  // first) is long: shown in a dialog rather than a toast.
+  async decide(id, call, doneText) {
+    if (this.data.busyId) return
+    this.setData({ busyId: id })
+    try {
+      await call()
+      wx.showToast({ title: doneText, icon: 'success' })
+    } catch (err) {
+      await showModal({ title: '未能处理', content: errorMessage(err), showCancel: false })
+    }
+    this.setData({ busyId: 0 })
+    await this.load()
+  },
+})

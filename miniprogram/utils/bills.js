@@ -1,0 +1,128 @@
+// What the fee pages show of bills, payments and collection figures.
+const { billStatusLabel, paymentStatusLabel, offlineMethodLabel } = require('./labels')
+const { formatYuan, sumFen, formatRate } = require('./money')
+const { formatTime, formatMonth } = require('./format')
+
+// A bill's period: "2026-12" → "2026年12月", "2026Q4" → "2026年第4季度", "2026" → "2026年度".
+function periodLabel(period) {
+  const text = String(period || '')
+  const quarter = /^(\d{4})Q([1-4])$/.exec(text)
+  if (quarter) return `${quarter[1]}年第${quarter[2]}季度`
+  if (/^\d{4}$/.test(text)) return `${text}年度`
+  return formatMonth(text)
+}
+
+// One of GET /bills (or /fees/unpaid-bills).
+function billView(bill) {
+  return {
+    id: bill.id,
+    itemName: bill.item_name || bill.item || '',
+    period: periodLabel(bill.period),
+    amountFen: bill.amount_fen,
+    amount: formatYuan(bill.amount_fen),
+    status: bill.status,
+    statusLabel: billStatusLabel(bill.status),
+    payable: bill.status === 'unpaid',
+    paidOn: formatTime(bill.paid_at).slice(0, 10),
+    selected: false,
+  }
+}
+
+// The ids ticked in a <checkbox-group> (its values are strings).
+const checkedIds = (values) => (values || []).map(Number).filter(Boolean)
+
+// Tick `ids` among the payable bills: {bills, selectedIds, totalFen, total}.
+function selectBills(bills, ids) {
+  const chosen = bills.filter((b) => b.payable && ids.includes(b.id))
+  const selectedIds = chosen.map((b) => b.id)
+  const totalFen = sumFen(chosen.map((b) => b.amountFen))
+  return {
+    bills: bills.map((b) => Object.assign({}, b, { selected: selectedIds.includes(b.id) })),
+    selectedIds,
+    totalFen,
+    total: formatYuan(totalFen),
+  }
+}
+
+// Every payable bill ticked: how both bill lists open.
+const selectAllPayable = (bills) =>
+  selectBills(
+    bills,
+    bills.filter((b) => b.payable).map((b) => b.id)
+  )
+
+// One of GET /payments (history) or GET /payments/{id}.
+function paymentView(payment) {
+  return {
+    id: payment.id,
+    outTradeNo: payment.out_trade_no,
+    amount: formatYuan(payment.total_fen),
+    status: payment.status,
+    statusLabel: paymentStatusLabel(payment.status),
+    createdAt: formatTime(payment.created_at),
+    paidAt: formatTime(payment.paid_at),
+    closedAt: formatTime(payment.closed_at),
+  }
+}
+
+// One of GET /fees/unpaid.
+function unpaidView(row) {
+  return {
+    householdId: row.household_id,
+    label: row.label,
+    owed: formatYuan(row.owed_fen),
+    bills: row.bills,
+  }
+}
+
+// One of GET /offline-payments (a cash or transfer payment awaiting a decision).
+function offlinePaymentView(payment) {
+  return {
+    id: payment.id,
+    householdId: payment.household_id,
+    amount: formatYuan(payment.amount_fen),
+    method: offlineMethodLabel(payment.method),
+    paidOn: payment.paid_on || '',
+    note: payment.note || '',
+    receiptPhoto: payment.receipt_photo || 0,
+    createdAt: formatTime(payment.created_at),
+  }
+}
+
+function tallyView(tally) {
+  return {
+    householdsBilled: tally.households_billed,
+    householdsPaid: tally.households_paid,
+    rate: formatRate(tally.collection_rate),
+    billed: formatYuan(tally.billed_fen),
+    collected: formatYuan(tally.collected_fen),
+  }
+}
+
+// GET /fees/summary: the compound's figures, then per building and per unit.
+function summaryView(summary) {
+  return Object.assign(tallyView(summary), {
+    period: formatMonth(summary.period),
+    buildings: (summary.by_building || []).map((b) =>
+      Object.assign(tallyView(b), { key: `b${b.building}`, label: `${b.building}号楼` })
+    ),
+    units: (summary.by_unit || []).map((u) =>
+      Object.assign(tallyView(u), {
+        key: `u${u.building}-${u.unit}`,
+        label: `${u.building}号楼${u.unit}单元`,
+      })
+    ),
+  })
+}
+
+module.exports = {
+  periodLabel,
+  billView,
+  checkedIds,
+  selectBills,
+  selectAllPayable,
+  paymentView,
+  unpaidView,
+  offlinePaymentView,
+  summaryView,
+}

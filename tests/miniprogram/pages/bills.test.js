@@ -1,0 +1,239 @@
+/**
+ * @jest-environment node
+ *
+ * 我的账单 and paying with WeChat Pay: only the server's word that a payment
+ * is paid counts, never the success callback of wx.requestPayment.
+ */
+const { installWx, requestsMade, sentBody, signedIn } = require('../helpers/wx')
+const { createPage } = require('../helpers/page')
+const { RESIDENT, HOUSEHOLD, bill, payment } = require('../helpers/fixtures')
+
+let wx, server
+
+beforeEach(() => {
+  ;({ wx, server } = installWx({ storage: signedIn() }))
+})
+
+afterEach(() => {
+  jest.useRealTimers()
+})
+
+const BILLS = [
+  bill({ id: 1, period: '2026-12', amount_fen: 2533 }),
+  bill({ id: 2, period: '2026-11', amount_fen: 2533 }),
+  bill({
+    id: 3,
+    item: 'electricity',
+    item_name: '公用电费',
+    period: '2026Q4',
+    amount_fen: 1290,
+    status: 'pending',
+  }),
+  bill({ id: 4, period: '2026-10', amount_fen: 2533, status: 'paid', paid_at: '2026-10-08T09:30:00+08:00' }),
+]
+
+const PAY_PARAMS = {
+  appId: 'wx-app',
+  timeStamp: '1796436000',
+  nonceStr: 'n0nce',
+  package: 'prepay_id=wx05100000',
+  signType: 'MD5',
+  paySign: 'C0FFEE',
+}
+const ORDER = {
+  payment_id: 55,
+  out_trade_no: 'LL20261205100000A1B2',
+  total_fen: 5066,
+  expires_at: '2026-12-05T10:30:00+08:00',
+  pay_params: PAY_PARAMS,
+}
+const STATUS = 'GET /api/v1/payments/55'
+
+async function openBills(items = BILLS) {
+  server.on('GET /api/v1/me', { status: 200, body: RESIDENT })
+  server.on('GET /api/v1/bills?household_id=11', { status: 200, body: { items, unpaid_fen: 5066 } })
+  const page = createPage('bills')
+  await page.onLoad()
+  return page
+}
+
+// Run the pay flow under fake timers (the polling waits 1.5 s between asks).
+async function payWithFakeTimers(page) {
+  jest.useFakeTimers()
+  const paying = page.pay()
+  await jest.advanceTimersByTimeAsync(20000)
+  await paying
+}
+
+const payAnswers = (answer) =>
+  wx.requestPayment.mockImplementation((options) => setTimeout(() => options.fail(answer), 0))
+
+test('lists the bills unpaid first, with every unpaid one ticked and the total in yuan', async () => {
+  const page = await openBills()
+  expect(page.data.households).toEqual([{ id: 11, label: '阳光小区 1-2-301' }])
+  const shown = page.data.bills.map((b) => [b.id, b.itemName, b.period, b.amount, b.statusLabel, b.selected])
+  expect(shown).toEqual([
+    [1, '自治管理费', '2026年12月', '25.33', '未缴', true],
+    [2, '自治管理费', '2026年11月', '25.33', '未缴', true],
+    [3, '公用电费', '2026年第4季度', '12.90', '支付中', false],
+    [4, '自治管理费', '2026年10月', '25.33', '已缴', false],
+  ])
+  expect(page.data.bills[3]).toMatchObject({ payable: false, paidOn: '2026-10-08' })
+  expect(page.data).toMatchObject({ selectedIds: [1, 2], totalFen: 5066, total: '50.66', hasPending: true })
+})
+
+test('ticking changes the total; nothing ticked, nothing to pay', async () => {
+  const page = await openBills()
+  page.onSelect({ detail: { value: ['2'] } })
+  expect(page.data).toMatchObject({ selectedIds: [2], total: '25.33' })
+  expect(page.data.bills.map((b) => b.selected)).toEqual([false, true, false, false])
+
+  page.onSelect({ detail: { value: [] } })
+  expect(page.data).toMatchObject({ selectedIds: [], total: '0.00' })
+  await page.pay()
+  expect(requestsMade(wx)).not.toContain('POST /api/v1/payments')
+})
+
+test('with several households, the one picked is shown', async () => {
+  const second = Object.assign({}, HOUSEHOLD, { id: 12, label: '2-1-502' })
+  server.on('GET /api/v1/bills?household_id=12', {
+    status: 200,
+    body: { items: [bill({ id: 9, household_id: 12, amount_fen: 1001 })], unpaid_fen: 1001 },
+  })
+  const user = Object.assign({}, RESIDENT, { households: [HOUSEHOLD, second] })
+  server.on('GET /api/v1/me', { status: 200, body: user })
+  server.on('GET /api/v1/bills?household_id=11', { status: 200, body: { items: BILLS, unpaid_fen: 5066 } })
+  const page = createPage('bills')
+  await page.onLoad()
+  await page.onHouseholdChange({ detail: { value: '1' } })
+  expect(page.data.bills.map((b) => b.id)).toEqual([9])
+  expect(page.data.total).toBe('10.01')
+})
+
+test('pays: an order for the ticked bills, the WeChat sheet, then the server says paid', async () => {
+  server.on('POST /api/v1/payments', { status: 201, body: ORDER })
+  server.on(
+    STATUS,
+    { status: 200, body: payment({ status: 'pending' }) },
+    { status: 200, body: payment({ status: 'pending' }) },
+    { status: 200, body: payment({ status: 'paid', paid_at: '2026-12-05T10:00:09+08:00' }) }
+  )
+  const page = await openBills()
+  page.onSelect({ detail: { value: ['1', '2'] } })
+
+  jest.useFakeTimers()
+  const paying = page.pay()
+  await jest.advanceTimersByTimeAsync(100)
+  expect(sentBody(wx, 'POST /api/v1/payments')).toEqual({ bill_ids: [1, 2] })
+  const [options] = wx.requestPayment.mock.calls[0]
+  expect(options).toMatchObject({
+    timeStamp: '1796436000',
+    nonceStr: 'n0nce',
+    package: 'prepay_id=wx05100000',
+    signType: 'MD5',
+    paySign: 'C0FFEE',
+  })
+  expect(options).not.toHaveProperty('appId')
+  // The sheet said OK, the server not yet: no success claimed.
+  expect(page.data.payMessage).toBe('支付结果确认中…')
+  expect(wx.showToast).not.toHaveBeenCalled()
+
+  await jest.advanceTimersByTimeAsync(1500)
+  expect(page.data.payMessage).toBe('支付结果确认中…')
+  await jest.advanceTimersByTimeAsync(1500)
+  await paying
+  expect(requestsMade(wx).filter((r) => r === STATUS)).toHaveLength(3)
+  expect(page.data).toMatchObject({ payState: 'paid', payMessage: '缴费成功', paying: false })
+  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '缴费成功' }))
+  // The bills are read again to show them paid.
+  expect(requestsMade(wx).filter((r) => r === 'GET /api/v1/bills?household_id=11')).toHaveLength(2)
+})
+
+test('still pending after polling: says it is being confirmed, never that it succeeded', async () => {
+  server.on('POST /api/v1/payments', { status: 201, body: ORDER })
+  server.on(STATUS, { status: 200, body: payment({ status: 'pending' }) })
+  const page = await openBills()
+  await payWithFakeTimers(page)
+  expect(requestsMade(wx).filter((r) => r === STATUS)).toHaveLength(7)
+  expect(page.data).toMatchObject({
+    payState: 'pending',
+    payMessage: '支付结果确认中，稍后可在缴费记录查看',
+  })
+  expect(wx.showToast).not.toHaveBeenCalledWith(expect.objectContaining({ title: '缴费成功' }))
+})
+
+test('a closed order is not a success either', async () => {
+  server.on('POST /api/v1/payments', { status: 201, body: ORDER })
+  server.on(STATUS, { status: 200, body: payment({ status: 'closed' }) })
+  const page = await openBills()
+  await payWithFakeTimers(page)
+  expect(requestsMade(wx).filter((r) => r === STATUS)).toHaveLength(1)
+  expect(page.data.payMessage).toBe('订单已关闭，本次未完成缴费')
+})
+
+test('the server being unreachable while polling ends in 确认中, not in an error or success', async () => {
+  server.on('POST /api/v1/payments', { status: 201, body: ORDER })
+  server.on(STATUS, { fail: 'timeout' })
+  const page = await openBills()
+  await payWithFakeTimers(page)
+  expect(page.data.payMessage).toBe('支付结果确认中，稍后可在缴费记录查看')
+})
+
+test('cancelling the WeChat sheet: 已取消支付, the order closes by itself in 30 minutes', async () => {
+  server.on('POST /api/v1/payments', { status: 201, body: ORDER })
+  payAnswers({ errMsg: 'requestPayment:fail cancel' })
+  const page = await openBills()
+  await page.pay()
+  expect(page.data.payState).toBe('cancelled')
+  expect(page.data.payMessage).toContain('已取消支付')
+  expect(page.data.payMessage).toContain('本次订单 30 分钟内未支付将自动关闭')
+  expect(requestsMade(wx)).not.toContain(STATUS)
+  expect(page.data.paying).toBe(false)
+})
+
+test('another failure of the sheet says the payment did not go through', async () => {
+  server.on('POST /api/v1/payments', { status: 201, body: ORDER })
+  payAnswers({ errMsg: 'requestPayment:fail system error' })
+  const page = await openBills()
+  await page.pay()
+  expect(page.data.payState).toBe('failed')
+  expect(page.data.payMessage).toContain('支付未完成')
+})
+
+test.each([
+  [409, 'bill_not_payable', '账单已缴或正在缴费中'],
+  [503, 'pay_unavailable', '微信支付暂时不可用，请稍后再试'],
+  [503, 'pay_not_configured', '在线缴费暂未开通，请联系单元联络人线下缴费'],
+])('a %i %s shows the server message and opens no WeChat sheet', async (status, code, message) => {
+  server.on('POST /api/v1/payments', { status, body: { code, message } })
+  const page = await openBills()
+  await page.pay()
+  expect(page.data).toMatchObject({ payState: 'error', payMessage: message, paying: false })
+  expect(wx.requestPayment).not.toHaveBeenCalled()
+})
+
+test('a second tap while paying opens no second order', async () => {
+  server.on('POST /api/v1/payments', { status: 201, body: ORDER })
+  server.on(STATUS, { status: 200, body: payment({ status: 'paid' }) })
+  const page = await openBills()
+  const first = page.pay()
+  await page.pay()
+  await first
+  expect(requestsMade(wx).filter((r) => r === 'POST /api/v1/payments')).toHaveLength(1)
+})
+
+test('without a household it offers the binding', async () => {
+  server.on('GET /api/v1/me', { status: 200, body: { id: 9, roles: [], households: [] } })
+  const page = createPage('bills')
+  await page.onLoad()
+  expect(page.data).toMatchObject({ loaded: true, households: [], error: '' })
+  expect(requestsMade(wx)).toEqual(['GET /api/v1/me'])
+  page.goBind()
+  expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/bind/index' })
+})
+
+test('缴费记录 is one tap away', async () => {
+  const page = await openBills()
+  page.goPayments()
+  expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/payments/index' })
+})

@@ -1,0 +1,40 @@
+/**
+ * @jest-environment node
+ */
+const { installWx, signedIn } = require('../helpers/wx')
+const { createPage } = require('../helpers/page')
+const { payment } = require('../helpers/fixtures')
+
+let server
+
+beforeEach(() => {
+  ;({ server } = installWx({ storage: signedIn() }))
+})
+
+test('缴费记录 lists my payments with amount in yuan, status label and times', async () => {
+  server.on('GET /api/v1/payments', {
+    status: 200,
+    body: {
+      items: [
+        payment({ id: 57, total_fen: 2533, status: 'pending' }),
+        payment({ id: 56, status: 'paid', paid_at: '2026-12-05T10:00:09+08:00' }),
+        payment({ id: 55, total_fen: 1290, status: 'closed', closed_at: '2026-12-05T10:30:00+08:00' }),
+      ],
+    },
+  })
+  const page = createPage('payments')
+  await page.onShow()
+  expect(page.data.items.map((p) => [p.id, p.amount, p.statusLabel, p.paidAt, p.closedAt])).toEqual([
+    [57, '25.33', '待支付', '', ''],
+    [56, '50.66', '已支付', '2026-12-05 10:00', ''],
+    [55, '12.90', '已关闭', '', '2026-12-05 10:30'],
+  ])
+  expect(page.data.items[0].createdAt).toBe('2026-12-05 10:00')
+})
+
+test('shows the server message when the list cannot be read', async () => {
+  server.on('GET /api/v1/payments', { fail: 'timeout' })
+  const page = createPage('payments')
+  await page.onShow()
+  expect(page.data.error).toBe('网络不给力，请稍后再试')
+})

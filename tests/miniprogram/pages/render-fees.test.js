@@ -1,0 +1,89 @@
+/**
+ * @jest-environment jsdom
+ *
+ * The WXML of the fee pages, rendered with the page's own handlers.
+ */
+const { installWx, requestsMade, sentBody, signedIn } = require('../helpers/wx')
+const { loadPage, renderPage, texts, sleep } = require('../helpers/render')
+const { RESIDENT, COMMITTEE, bill } = require('../helpers/fixtures')
+
+const BILLS = loadPage('bills')
+const COLLECTION = loadPage('collection')
+
+let wx, server
+
+beforeEach(() => {
+  ;({ wx, server } = installWx({ storage: signedIn() }))
+})
+
+// Wait (up to ~1 s) for what a tap started to show: a cold first run is slow.
+async function waitFor(condition) {
+  for (let i = 0; i < 100 && !condition(); i += 1) await sleep(10)
+}
+
+async function openBills(items) {
+  server.on('GET /api/v1/me', { status: 200, body: RESIDENT })
+  server.on('GET /api/v1/bills?household_id=11', { status: 200, body: { items, unpaid_fen: 0 } })
+  const page = renderPage(BILLS)
+  await page.instance.onLoad()
+  await sleep(0)
+  return page
+}
+
+test('the bills page shows each bill and the total of the ticked ones; 去缴费 orders them', async () => {
+  server.on('POST /api/v1/payments', {
+    status: 409,
+    body: { code: 'bill_not_payable', message: '账单已缴或正在缴费中' },
+  })
+  const page = await openBills([
+    bill({ id: 1, amount_fen: 2533 }),
+    bill({ id: 2, period: '2026-11', amount_fen: 2533 }),
+    bill({ id: 4, period: '2026-10', status: 'paid', paid_at: '2026-10-08T09:30:00+08:00' }),
+  ])
+  expect(texts(page, '.bill-amount')).toEqual(['¥25.33', '¥25.33', '¥25.33'])
+  expect(texts(page, '.bill--paid .muted')).toEqual(['2026年10月', '2026-10-08 已缴'])
+  expect(page.querySelectorAll('.bill-check')).toHaveLength(2)
+  expect(texts(page, '.total')).toEqual(['¥50.66'])
+
+  page.querySelector('.pay').dispatchEvent('tap')
+  await waitFor(() => texts(page, '.pay-message').length)
+  expect(sentBody(wx, 'POST /api/v1/payments')).toEqual({ bill_ids: [1, 2] })
+  expect(texts(page, '.pay-message')).toEqual(['账单已缴或正在缴费中'])
+})
+
+test('with nothing to pay, the total is 0.00 and 去缴费 orders nothing', async () => {
+  const page = await openBills([bill({ id: 4, status: 'paid', paid_at: '2026-10-08T09:30:00+08:00' })])
+  expect(texts(page, '.total')).toEqual(['¥0.00'])
+  page.querySelector('.pay').dispatchEvent('tap')
+  await sleep(10)
+  expect(requestsMade(wx)).not.toContain('POST /api/v1/payments')
+})
+
+test('the collection page shows the rate and a row per unit', async () => {
+  jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-12-05T02:00:00Z'))
+  ;({ wx, server } = installWx({ storage: signedIn() })) // a token valid at that "now"
+  const tally = {
+    households_billed: 2,
+    households_paid: 1,
+    collection_rate: 0.5,
+    billed_fen: 5066,
+    collected_fen: 2533,
+  }
+  server.on('GET /api/v1/me', { status: 200, body: COMMITTEE })
+  server.on('GET /api/v1/fees/summary?compound=yangguang&period=2026-12', {
+    status: 200,
+    body: Object.assign({}, tally, {
+      period: '2026-12',
+      by_building: [Object.assign({ building: 1 }, tally)],
+      by_unit: [Object.assign({ building: 1, unit: 2, label: '1-2' }, tally)],
+    }),
+  })
+  const page = renderPage(COLLECTION)
+  await page.instance.onLoad()
+  await sleep(0)
+  expect(texts(page, '.picker')).toEqual(['2026年12月 ▾'])
+  expect(texts(page, '.rate-value')).toEqual(['50.0%'])
+  expect(texts(page, '.unit .row-label')).toEqual(['1号楼2单元'])
+  expect(texts(page, '.unit .row-rate')).toEqual(['50.0%'])
+  jest.restoreAllMocks()
+})
