@@ -74,6 +74,7 @@ def issue_detail(detail: IssueDetail) -> dict:
         "timeline": [_event(view) for view in detail.timeline],
         "actions": detail.actions,
         "can_answer_return_visit": detail.can_answer_return_visit,
+        "is_reporter": detail.is_reporter,
     }
 
 

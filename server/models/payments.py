@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.models.base import Base, BigId, UTCDateTime, table_args, utcnow
+from server.models.compound import Household
 
 PAYMENT_STATUSES = ("pending", "paid", "closed")
 OFFLINE_METHODS = ("cash", "transfer", "other")
@@ -72,6 +73,8 @@ class OfflinePayment(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    household: Mapped[Household] = relationship()
 
 
 class OfflinePaymentBill(Base):

@@ -22,6 +22,7 @@ from server.services.issue_access import (
     get_visible,
     handled_filter,
     handles,
+    reports,
     visible_filter,
 )
 from server.services.issue_labels import location_label, location_of
@@ -167,6 +168,7 @@ class IssueDetail:
     photos: list[int]
     actions: list[str]
     can_answer_return_visit: bool
+    is_reporter: bool
 
 
 def detail(principal: Principal, issue_id: int) -> IssueDetail:
@@ -213,6 +215,7 @@ def detail(principal: Principal, issue_id: int) -> IssueDetail:
         photos=[upload_id for upload_id, _ in uploads],
         actions=allowed_actions(issue.status, capacities(principal, issue)),
         can_answer_return_visit=return_visits.awaiting_answer_from(principal, issue),
+        is_reporter=reports(principal, issue),
     )
 
 

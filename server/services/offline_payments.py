@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
@@ -16,6 +17,7 @@ from server.models import (
     Household,
     OfflinePayment,
     OfflinePaymentBill,
+    Unit,
     Upload,
     utcnow,
 )
@@ -194,6 +196,11 @@ def pending_for(principal: Principal, code: str, status: str = "pending") -> lis
     rows = list(
         db.session.scalars(
             select(OfflinePayment)
+            .options(
+                joinedload(OfflinePayment.household)
+                .joinedload(Household.unit)
+                .joinedload(Unit.building)
+            )
             .where(OfflinePayment.compound_id == compound.id, OfflinePayment.status == status)
             .order_by(OfflinePayment.id.desc())
             .limit(200)

@@ -62,8 +62,11 @@ def create_payment(
     """
     if gateway is None:
         raise _not_configured()
-    bills = _payable_bills(principal, bill_ids)
     now = utcnow()
+    reusable = _open_order_for(principal, bill_ids, now)
+    if reusable is not None:  # paying again after cancelling the WeChat sheet
+        return CreatedPayment(reusable, gateway.jsapi_params(reusable.prepay_id))
+    bills = _payable_bills(principal, bill_ids)
     payment = Payment(
         compound_id=bills[0].compound_id,
         household_id=bills[0].household_id,
@@ -95,6 +98,33 @@ def create_payment(
     payment.prepay_id = prepay_id
     db.session.commit()
     return CreatedPayment(payment, gateway.jsapi_params(prepay_id))
+
+
+def _open_order_for(principal: Principal, bill_ids: list[int], now: datetime) -> Payment | None:
+    """The caller's own unexpired order for exactly these bills, if there is one: its
+    prepay_id is still good, so the resident can simply pay it."""
+    wanted = set(bill_ids)
+    candidates = db.session.scalars(
+        select(Payment)
+        .join(PaymentBill, PaymentBill.payment_id == Payment.id)
+        .where(
+            PaymentBill.bill_id.in_(wanted),
+            Payment.status == "pending",
+            Payment.payer_id == principal.id,
+            Payment.expires_at > now,
+            Payment.prepay_id.is_not(None),
+        )
+        .distinct()
+    ).all()
+    for payment in candidates:
+        covered = set(
+            db.session.scalars(
+                select(PaymentBill.bill_id).where(PaymentBill.payment_id == payment.id)
+            )
+        )
+        if covered == wanted:
+            return payment
+    return None
 
 
 def _payable_bills(principal: Principal, bill_ids: list[int]) -> list[Bill]:

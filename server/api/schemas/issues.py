@@ -110,6 +110,9 @@ class IssueOut(IssueItemOut):
     timeline = fields.List(fields.Nested(EventOut))
     actions = fields.List(fields.String(), metadata={"description": "what I may do now"})
     can_answer_return_visit = fields.Boolean()
+    is_reporter = fields.Boolean(
+        metadata={"description": "I reported it (or filed it for a neighbour): I confirm or reopen"}
+    )
 
 
 class TransitionIn(Schema):

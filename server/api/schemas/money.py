@@ -87,6 +87,9 @@ class OfflinePaymentIn(Schema):
 class OfflinePaymentOut(Schema):
     id = fields.Integer()
     household_id = fields.Integer()
+    household_label = fields.String(
+        attribute="household.label", metadata={"description": "1-1-101"}
+    )
     method = fields.String()
     amount_fen = fields.Integer()
     paid_on = fields.Date()

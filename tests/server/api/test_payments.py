@@ -99,9 +99,9 @@ def test_pay_two_months_at_once_and_get_credited_once(client, sandbox, world):
 
 
 def test_bills_in_an_open_payment_cannot_go_into_a_second(client, world):
-    bill_id = my_bills(client, world)[0]["id"]
-    assert open_payment(client, world, [bill_id]).status_code == 201
-    second = open_payment(client, world, [bill_id])
+    first, other = (b["id"] for b in my_bills(client, world))
+    assert open_payment(client, world, [first]).status_code == 201
+    second = open_payment(client, world, [first, other])
     assert second.status_code == 409
     assert second.get_json()["code"] == "bill_not_payable"
 
@@ -261,3 +261,14 @@ def test_a_resident_reaches_no_committee_money_endpoint(client, world, method, u
     response = getattr(client, method)(url, json=body, headers=world.headers("resident_1_1"))
     assert response.status_code in {403, 404}
     assert response.status_code == 403 or url.endswith(("confirm", "reject"))
+
+
+def test_paying_again_after_cancelling_reuses_the_open_order(client, world):
+    bill_ids = [b["id"] for b in my_bills(client, world)]
+    first = open_payment(client, world, bill_ids).get_json()
+    again = open_payment(client, world, list(reversed(bill_ids)))
+    assert again.status_code == 201
+    assert again.get_json()["out_trade_no"] == first["out_trade_no"]
+    assert again.get_json()["pay_params"]["package"] == first["pay_params"]["package"]
+    part = open_payment(client, world, bill_ids[:1])  # a different set: still in an order
+    assert part.status_code == 409
