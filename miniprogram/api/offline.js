@@ -5,7 +5,8 @@ const { toQuery } = require('../utils/query')
 
 // body: {bill_ids, method: cash|transfer|other, amount_fen (the bills' total),
 // paid_on: "YYYY-MM-DD", receipt_photo?: upload id, note?}. Resolves with the
-// record ({id, household_id, method, amount_fen, paid_on, status: "pending", ...}).
+// record ({id, household_id, household_label: "1-1-101", method, amount_fen,
+// paid_on, status: "pending", ...}).
 function recordOfflinePayment(body) {
   return request({ url: '/api/v1/offline-payments', method: 'POST', data: body })
 }

@@ -80,6 +80,8 @@ function offlinePaymentView(payment) {
   return {
     id: payment.id,
     householdId: payment.household_id,
+    // "1-1-101"; the id when the label is missing.
+    householdLabel: payment.household_label || `房屋 ${payment.household_id}`,
     amount: formatYuan(payment.amount_fen),
     method: offlineMethodLabel(payment.method),
     paidOn: payment.paid_on || '',

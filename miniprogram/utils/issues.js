@@ -72,6 +72,8 @@ function issueDetailView(issue) {
     duplicateOf: issue.duplicate_of || 0,
     photos: issue.photos || [],
     timeline: timelineView(issue.timeline),
+    // I reported it or filed it for a neighbour: I confirm or reopen.
+    isReporter: Boolean(issue.is_reporter),
   })
 }
 

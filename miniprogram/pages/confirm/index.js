@@ -97,7 +97,7 @@ Page({
   async confirmItem(e) {
     const item = this.find(Number(e.currentTarget.dataset.id))
     if (!item) return
-    const question = `房屋 ${item.householdId}：${item.method} ¥${item.amount}（${item.paidOn}）。确认收到后，账单将记为已缴。`
+    const question = `${item.householdLabel}：${item.method} ¥${item.amount}（${item.paidOn}）。确认收到后，账单将记为已缴。`
     if (!(await confirm('确认收款', question))) return
     await this.decide(item.id, () => confirmOfflinePayment(item.id), '已确认')
   },

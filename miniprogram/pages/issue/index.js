@@ -1,7 +1,7 @@
 // One issue: what, where, photos, the timeline, and exactly the actions the
 // server offers me now (`actions`). /pages/issue/index?id=3[&return_visit=1]
 const { ensureLogin } = require('../../api/auth')
-const { getIssue, listIssues, transition, answerReturnVisit } = require('../../api/issues')
+const { getIssue, transition, answerReturnVisit } = require('../../api/issues')
 const { getConfig } = require('../../api/config')
 const { photoFile } = require('../../api/uploads')
 const { issueDetailView, actionButtons } = require('../../utils/issues')
@@ -40,8 +40,6 @@ const STALE_STATUSES = [403, 409]
 // resolved: their one-time subscription was usually spent on "accepted".
 const REMINDER_STATUSES = ['accepted', 'referred']
 const REMINDER_TEMPLATES = ['issue_status']
-// How far to look through my issues (50 a page) for this one.
-const MINE_PAGES = 4
 
 const orNull = (text) => (text || '').trim() || null
 
@@ -149,35 +147,18 @@ Page({
 
   // ----- 开启办结提醒 -----
 
-  // Offer the reminder to the reporter (or the liaison who filed for them)
-  // while the issue is accepted or referred, once the template is known.
+  // Offer the reminder to the reporter (or the liaison who filed for them:
+  // the detail's is_reporter) while the issue is accepted or referred, once
+  // the template is known.
   async updateReminder() {
-    const status = this.data.issue && this.data.issue.status
-    if (this.reminderSet || !REMINDER_STATUSES.includes(status)) {
+    const issue = this.data.issue
+    const status = issue && issue.status
+    if (this.reminderSet || !REMINDER_STATUSES.includes(status) || !issue.isReporter) {
       if (this.data.canRemind) this.setData({ canRemind: false })
       return
     }
-    const mine = await this.isMine(status)
-    const tmplIds = mine ? await this.reminderTemplates() : []
+    const tmplIds = await this.reminderTemplates()
     this.setData({ canRemind: tmplIds.length > 0, reminderTmplIds: tmplIds })
-  },
-
-  // The detail does not say who reported it: look for it among my issues
-  // (reported or filed by me) in its status. Remembered once known.
-  async isMine(status) {
-    if (this.mine !== undefined) return this.mine
-    try {
-      let cursor = null
-      for (let page = 0; page < MINE_PAGES; page += 1) {
-        const found = await listIssues({ mine: true, status, limit: 50, cursor })
-        if (found.items.some((item) => item.id === this.issueId)) return (this.mine = true)
-        if (!found.next_cursor) return (this.mine = false)
-        cursor = found.next_cursor
-      }
-    } catch (err) {
-      // Not known: no button this time, ask again on the next load.
-    }
-    return false
   },
 
   reminderTemplates() {

@@ -140,6 +140,8 @@ function issueDetail(overrides = {}) {
       ],
       actions: [],
       can_answer_return_visit: false,
+      // The viewer reported it (or filed it for a neighbour); a test says so.
+      is_reporter: false,
     },
     overrides
   )

@@ -22,6 +22,7 @@ const offline = (id, overrides = {}) =>
     {
       id,
       household_id: 20 + id,
+      household_label: `1-1-10${id}`,
       method: 'cash',
       amount_fen: 5066,
       paid_on: '2026-12-04',
@@ -53,23 +54,48 @@ async function openConfirm(...lists) {
 test('lists pending payments with household, amount, method, day, note and the receipt photo', async () => {
   server.on('GET /api/v1/uploads/91', { status: 200 })
   const page = await openConfirm([FIRST, SECOND])
-  const shown = page.data.items.map(({ id, householdId, amount, method, paidOn, note }) => ({
+  const shown = page.data.items.map(({ id, householdId, householdLabel, amount, method, paidOn, note }) => ({
     id,
     householdId,
+    householdLabel,
     amount,
     method,
     paidOn,
     note,
   }))
   expect(shown).toEqual([
-    { id: 1, householdId: 21, amount: '50.66', method: '转账', paidOn: '2026-12-04', note: '尾号 0427' },
-    { id: 2, householdId: 22, amount: '25.33', method: '现金', paidOn: '2026-12-04', note: '' },
+    {
+      id: 1,
+      householdId: 21,
+      householdLabel: '1-1-101',
+      amount: '50.66',
+      method: '转账',
+      paidOn: '2026-12-04',
+      note: '尾号 0427',
+    },
+    {
+      id: 2,
+      householdId: 22,
+      householdLabel: '1-1-102',
+      amount: '25.33',
+      method: '现金',
+      paidOn: '2026-12-04',
+      note: '',
+    },
   ])
   // The receipt needs the bearer header: downloaded, then shown from the temp file.
   expect(wx.downloadFile).toHaveBeenCalledTimes(1)
   expect(wx.downloadFile.mock.calls[0][0].header).toEqual({ Authorization: 'Bearer valid-token' })
   expect(page.data.items[0].photoPath).toBe('wxfile://tmp/api/v1/uploads/91')
   expect(page.data.items[1]).toMatchObject({ receiptPhoto: 0, photoPath: '' })
+})
+
+test('a payment without its household label shows the household id', async () => {
+  const page = await openConfirm([
+    offline(2, { household_label: null }),
+    offline(3, { household_label: undefined }),
+  ])
+  expect(page.data.items.map((i) => i.householdLabel)).toEqual(['房屋 22', '房屋 23'])
 })
 
 test('a receipt that cannot be fetched says so', async () => {
@@ -82,7 +108,12 @@ test('确认 asks first, confirms, and refreshes the list', async () => {
   server.on(CONFIRM, { status: 200, body: offline(1, { status: 'confirmed' }) })
   const page = await openConfirm([FIRST, SECOND], [SECOND])
   await page.confirmItem(tap({ id: 1 }))
-  expect(wx.showModal).toHaveBeenCalledWith(expect.objectContaining({ title: '确认收款' }))
+  expect(wx.showModal).toHaveBeenCalledWith(
+    expect.objectContaining({
+      title: '确认收款',
+      content: expect.stringMatching(/^1-1-101：转账 ¥50\.66（2026-12-04）/),
+    })
+  )
   expect(requestsMade(wx)).toContain(CONFIRM)
   expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已确认' }))
   expect(requestsMade(wx).filter((r) => r === LIST)).toHaveLength(2)

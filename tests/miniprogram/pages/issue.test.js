@@ -3,7 +3,7 @@
  */
 const { installWx, requestsMade, sentBody, pickPhotos, signedIn } = require('../helpers/wx')
 const { createPage, tap, input } = require('../helpers/page')
-const { issueDetail, issueItem, validationError, CONFIG } = require('../helpers/fixtures')
+const { issueDetail, validationError, CONFIG } = require('../helpers/fixtures')
 
 let wx, server
 
@@ -280,26 +280,36 @@ test('an issue I may not see shows the server message', async () => {
 })
 
 describe('开启办结提醒', () => {
-  const MINE = (status) => `GET /api/v1/issues?mine=true&status=${status}&limit=50`
   const SUBSCRIPTIONS = 'POST /api/v1/me/subscriptions'
-  const listed = (items, cursor = null) => ({ items, next_cursor: cursor })
+  // The detail says who reported it: my issues are never listed to find out.
+  const listedMine = () => requestsMade(wx).some((r) => r.startsWith('GET /api/v1/issues?'))
 
-  // The viewer reported issue 3 (it is among their issues in that status).
-  function asReporter(status) {
-    server.on(MINE(status), { status: 200, body: listed([issueItem({ id: 3, status })]) })
+  function templatesKnown() {
     server.on('GET /api/v1/config', { status: 200, body: CONFIG })
     server.on(SUBSCRIPTIONS, { status: 200, body: { quotas: { 'tmpl-status': 1 } } })
   }
 
+  // Issue 3 as its reporter (or the liaison who filed it) sees it.
+  const mine = (overrides) => issueDetail(Object.assign({ is_reporter: true }, overrides))
+
   test.each(['accepted', 'referred'])('while %s, the reporter is offered the reminder', async (status) => {
-    asReporter(status)
-    const page = await openIssue(issueDetail({ status }))
+    templatesKnown()
+    const page = await openIssue(mine({ status }))
     expect(page.data).toMatchObject({ canRemind: true, reminderTmplIds: ['tmpl-status'] })
+    expect(requestsMade(wx)).toEqual(['GET /api/v1/issues/3', 'GET /api/v1/config'])
+    expect(requestsMade(wx)).not.toContain(`GET /api/v1/issues?mine=true&status=${status}&limit=50`)
+  })
+
+  test('the liaison who filed it for a neighbour is offered it too', async () => {
+    templatesKnown()
+    const page = await openIssue(mine({ status: 'accepted', on_behalf_name: '王奶奶' }))
+    expect(page.data.canRemind).toBe(true)
+    expect(listedMine()).toBe(false)
   })
 
   test('tapping it asks WeChat straight away, posts the accepted id, then hides the button', async () => {
-    asReporter('accepted')
-    const page = await openIssue(issueDetail({ status: 'accepted' }))
+    templatesKnown()
+    const page = await openIssue(mine({ status: 'accepted' }))
     const tapped = page.enableReminder()
     // Before any await: WeChat only shows the dialog from the tap itself.
     expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(
@@ -311,53 +321,67 @@ describe('开启办结提醒', () => {
   })
 
   test('a refusal posts nothing and keeps the button', async () => {
-    asReporter('accepted')
+    templatesKnown()
     wx.requestSubscribeMessage.mockImplementation((o) =>
       setTimeout(() => o.success({ errMsg: 'requestSubscribeMessage:ok', 'tmpl-status': 'reject' }), 0)
     )
-    const page = await openIssue(issueDetail({ status: 'accepted' }))
+    const page = await openIssue(mine({ status: 'accepted' }))
     await page.enableReminder()
     expect(requestsMade(wx)).not.toContain(SUBSCRIPTIONS)
     expect(page.data.canRemind).toBe(true)
   })
 
-  test('someone else (a neighbour, a handler) is not offered it', async () => {
-    server.on(MINE('accepted'), { status: 200, body: listed([issueItem({ id: 4 })]) })
-    server.on('GET /api/v1/config', { status: 200, body: CONFIG })
+  test('someone else (a neighbour, a handler) is not offered it, and nothing more is asked', async () => {
+    templatesKnown()
     const page = await openIssue(issueDetail({ status: 'accepted', actions: ['refer', 'resolve'] }))
     expect(page.data.canRemind).toBe(false)
+    expect(requestsMade(wx)).toEqual(['GET /api/v1/issues/3'])
   })
 
-  test('my issue found on a later page of my issues still counts', async () => {
-    server.on(MINE('accepted'), { status: 200, body: listed([issueItem({ id: 9 })], 'c2') })
-    server.on(`${MINE('accepted')}&cursor=c2`, { status: 200, body: listed([issueItem({ id: 3 })]) })
-    server.on('GET /api/v1/config', { status: 200, body: CONFIG })
-    const page = await openIssue(issueDetail({ status: 'accepted' }))
-    expect(page.data.canRemind).toBe(true)
+  test('a detail without is_reporter counts as not mine', async () => {
+    templatesKnown()
+    const detail = issueDetail({ status: 'accepted' })
+    delete detail.is_reporter
+    const page = await openIssue(detail)
+    expect(page.data.canRemind).toBe(false)
+    expect(requestsMade(wx)).toEqual(['GET /api/v1/issues/3'])
   })
 
   test.each(['submitted', 'resolved', 'closed'])('%s: no reminder, no more requests', async (status) => {
-    asReporter(status)
-    const page = await openIssue(issueDetail({ status }))
+    templatesKnown()
+    const page = await openIssue(mine({ status }))
     expect(page.data.canRemind).toBe(false)
     expect(requestsMade(wx)).toEqual(['GET /api/v1/issues/3'])
   })
 
   test('without the template id (config unreadable) there is no button', async () => {
-    server.on(MINE('accepted'), { status: 200, body: listed([issueItem({ id: 3 })]) })
     server.on('GET /api/v1/config', { fail: 'timeout' })
-    const page = await openIssue(issueDetail({ status: 'accepted' }))
+    const page = await openIssue(mine({ status: 'accepted' }))
     expect(page.data.canRemind).toBe(false)
+    expect(listedMine()).toBe(false)
   })
 
   test('the button goes once the issue is resolved', async () => {
-    asReporter('accepted')
-    server.on(TRANSITIONS, { status: 200, body: issueDetail({ status: 'resolved', actions: [] }) })
-    const page = await openIssue(issueDetail({ status: 'accepted', actions: ['resolve'] }))
+    templatesKnown()
+    const resolved = mine({ status: 'resolved', actions: ['confirm', 'reopen'] })
+    server.on(TRANSITIONS, { status: 200, body: resolved })
+    const page = await openIssue(mine({ status: 'accepted', actions: ['resolve'] }))
     expect(page.data.canRemind).toBe(true)
     await page.openAction(tap({ action: 'resolve' }))
     page.onFormInput(input('note', '已更换灯泡'))
     await page.submitAction()
     expect(page.data.canRemind).toBe(false)
+    expect(buttons(page)).toEqual(['确认完成', '重新打开'])
+  })
+
+  test("the transition's answer says whether I am the reporter", async () => {
+    templatesKnown()
+    // A reporter who may also accept (a liaison filing for a neighbour in their unit).
+    server.on(TRANSITIONS, { status: 200, body: mine({ status: 'accepted', actions: ['refer', 'resolve'] }) })
+    const page = await openIssue(mine({ status: 'submitted', actions: ['accept'] }))
+    expect(page.data.canRemind).toBe(false)
+    await page.openAction(tap({ action: 'accept' }))
+    expect(page.data.canRemind).toBe(true)
+    expect(listedMine()).toBe(false)
   })
 })

@@ -9,6 +9,7 @@ const { RESIDENT, COMMITTEE, bill } = require('../helpers/fixtures')
 
 const BILLS = loadPage('bills')
 const COLLECTION = loadPage('collection')
+const CONFIRM = loadPage('confirm')
 
 let wx, server
 
@@ -86,4 +87,32 @@ test('the collection page shows the rate and a row per unit', async () => {
   expect(texts(page, '.unit .row-label')).toEqual(['1号楼2单元'])
   expect(texts(page, '.unit .row-rate')).toEqual(['50.0%'])
   jest.restoreAllMocks()
+})
+
+test('the confirm page names each household by its label, or by its id without one', async () => {
+  const offline = (id, label) => ({
+    id,
+    household_id: 20 + id,
+    household_label: label,
+    method: 'cash',
+    amount_fen: 5066,
+    paid_on: '2026-12-04',
+    receipt_photo: null,
+    note: null,
+    status: 'pending',
+    recorded_by_id: 2,
+    decided_by_id: null,
+    reason: null,
+    created_at: '2026-12-05T10:00:00+08:00',
+  })
+  server.on('GET /api/v1/me', { status: 200, body: COMMITTEE })
+  server.on('GET /api/v1/offline-payments?compound=yangguang&status=pending', {
+    status: 200,
+    body: { items: [offline(1, '1-1-101'), offline(2, null)] },
+  })
+  const page = renderPage(CONFIRM)
+  page.instance.onLoad()
+  await page.instance.onShow()
+  await sleep(0)
+  expect(texts(page, '.household')).toEqual(['1-1-101', '房屋 22'])
 })

@@ -34,14 +34,11 @@ test('the issue page shows exactly the buttons the server allows', async () => {
 })
 
 test('the reporter of an accepted issue gets 开启办结提醒; a tap asks WeChat and hides it', async () => {
-  server.on('GET /api/v1/issues?mine=true&status=accepted&limit=50', {
-    status: 200,
-    body: { items: [{ id: 3, status: 'accepted' }], next_cursor: null },
-  })
   server.on('GET /api/v1/config', { status: 200, body: CONFIG })
   server.on('POST /api/v1/me/subscriptions', { status: 200, body: { quotas: { 'tmpl-status': 1 } } })
-  const page = await openIssue(issueDetail({ status: 'accepted', status_label: '处理中' }))
+  const page = await openIssue(issueDetail({ status: 'accepted', status_label: '处理中', is_reporter: true }))
   expect(texts(page, '.remind')).toEqual(['开启办结提醒'])
+  expect(wx.request.mock.calls.some(([o]) => o.url.includes('/api/v1/issues?mine=true'))).toBe(false)
   page.querySelector('.remind').dispatchEvent('tap')
   await sleep(10)
   expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(
@@ -49,6 +46,15 @@ test('the reporter of an accepted issue gets 开启办结提醒; a tap asks WeCh
   )
   expect(sentBody(wx, 'POST /api/v1/me/subscriptions')).toEqual({ accepted: ['tmpl-status'] })
   expect(page.querySelector('.remind')).toBeUndefined()
+})
+
+test('someone who did not report the accepted issue gets no 开启办结提醒', async () => {
+  server.on('GET /api/v1/config', { status: 200, body: CONFIG })
+  const page = await openIssue(
+    issueDetail({ status: 'accepted', status_label: '处理中', actions: ['refer', 'resolve'] })
+  )
+  expect(page.querySelector('.remind')).toBeUndefined()
+  expect(texts(page, '.action')).toEqual(['转办', '办结'])
 })
 
 test('no actions, no buttons', async () => {
