@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from server.errors import AppError
 from server.extensions import db
 from server.models.user import ROLES
-from server.services import demo, fees, invites, ledger, payments, roles
+from server.services import demo, fees, invites, ledger, reconciliation, roles
 
 
 def _fail(error: AppError):
@@ -168,7 +168,7 @@ def reconcile_payments(min_age):
     """Ask WeChat Pay about pending orders: credit paid ones, close expired ones."""
     from server.wechat import payment_gateway
 
-    result = payments.reconcile(payment_gateway(), min_age=min_age)
+    result = reconciliation.reconcile(payment_gateway(), min_age=min_age)
     click.echo(f"checked {result.checked}, credited {result.credited}, closed {result.closed}")
     for line in result.differences:
         click.echo(f"  {line}")

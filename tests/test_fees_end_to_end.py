@@ -13,7 +13,7 @@ from sqlalchemy import select
 from server import create_app
 from server.extensions import db
 from server.models import Bill, Payment, ReconciliationReport
-from server.services import demo, payments
+from server.services import demo, reconciliation
 from server.wechat import payment_gateway
 from tests.conftest import app_env, serve_in_thread
 
@@ -85,7 +85,7 @@ def test_the_daily_report_lists_every_difference(app, sandbox, running):
         timeout=10,
     )
     with freeze_time(timedelta(days=1), tick=True):
-        report = payments.daily_report(payment_gateway())
+        report = reconciliation.daily_report(payment_gateway())
     assert report.summary["orders"] == 2
     assert report.summary["differences"] == 1
     assert first.out_trade_no in report.differences

@@ -10,11 +10,11 @@ from server.api.schemas.money import (
     PaymentStatusOut,
 )
 from server.api.security import auth, principal
-from server.services import payments
+from server.services import payments, settlement
 from server.wechat import payment_gateway
+from server.wechat.pay import MAX_NOTIFY_BYTES, acknowledgement
 
 bp = APIBlueprint("payments", __name__, url_prefix="/api/v1/payments", tag="Fees")
-MAX_NOTIFY_BYTES = 8 * 1024
 
 
 @bp.post("")
@@ -51,13 +51,6 @@ def get_payment(payment_id):
 @bp.doc(hide=True)
 def wechat_notify():
     if (request.content_length or 0) > MAX_NOTIFY_BYTES:
-        return Response(_fail("too large"), mimetype="text/xml", status=413)
+        return Response(acknowledgement("FAIL", "too large"), mimetype="text/xml", status=413)
     body = request.get_data(cache=False)[: MAX_NOTIFY_BYTES + 1]
-    return Response(payments.handle_notification(body, payment_gateway()), mimetype="text/xml")
-
-
-def _fail(message: str) -> str:
-    return (
-        "<xml><return_code><![CDATA[FAIL]]></return_code>"
-        f"<return_msg><![CDATA[{message}]]></return_msg></xml>"
-    )
+    return Response(settlement.handle_notification(body, payment_gateway()), mimetype="text/xml")

@@ -7,7 +7,7 @@ import logging
 
 from server.models import utcnow
 from server.models.base import SHANGHAI
-from server.services import fees, outbox, payments
+from server.services import fees, outbox, reconciliation
 from server.wechat import mini_program, official_account, payment_gateway
 from server.wechat.errors import WeChatUnavailable
 
@@ -29,12 +29,12 @@ def generate_this_months_bills() -> fees.Generated:
     return fees.generate_bills(utcnow().astimezone(SHANGHAI).strftime("%Y-%m"))
 
 
-def reconcile_payments() -> payments.Reconciled:
+def reconcile_payments() -> reconciliation.Reconciled:
     """Orders pending 5 minutes: credit what WeChat says is paid, close the expired."""
-    return payments.reconcile(payment_gateway(), min_age=300)
+    return reconciliation.reconcile(payment_gateway(), min_age=300)
 
 
 def payment_report():
     """Yesterday's orders compared with WeChat Pay, differences kept for the committee."""
-    report = payments.daily_report(payment_gateway())
+    report = reconciliation.daily_report(payment_gateway())
     return report.summary if report else "WeChat Pay not configured"

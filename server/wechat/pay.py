@@ -178,7 +178,7 @@ class WeChatPayV2:
 
     def acknowledge(self, ok: bool, message: str = "OK") -> str:
         """The XML answer WeChat expects: SUCCESS stops its retries, FAIL asks for them."""
-        return _ack_xml("SUCCESS" if ok else "FAIL", message)
+        return acknowledgement("SUCCESS" if ok else "FAIL", message)
 
     def _call(self, name: str, fn, *args, **kwargs) -> dict:
         try:
@@ -198,7 +198,8 @@ class WeChatPayV2:
         return result
 
 
-def _ack_xml(code: str, message: str) -> str:
+def acknowledgement(code: str, message: str) -> str:
+    """The XML answer to a WeChat Pay notification ("SUCCESS" or "FAIL")."""
     return (
         f"<xml><return_code><![CDATA[{code}]]></return_code>"
         f"<return_msg><![CDATA[{message}]]></return_msg></xml>"
