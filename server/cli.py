@@ -174,6 +174,32 @@ def reconcile_payments(min_age):
         click.echo(f"  {line}")
 
 
+@payments_group.command("report")
+@click.option(
+    "--day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="the day (Asia/Shanghai) to compare; default yesterday",
+)
+@with_appcontext
+def payment_report(day):
+    """Compare a day's orders with WeChat Pay and keep one report per compound."""
+    from server.wechat import payment_gateway
+
+    reports = reconciliation.daily_report(payment_gateway(), day.date() if day else None)
+    if reports is None:
+        raise click.ClickException("WeChat Pay is not configured")
+    if not reports:
+        click.echo("no orders that day")
+    for report in reports:
+        summary = report.summary
+        click.echo(
+            f"compound {report.compound_id} {summary['day']}: {summary['orders']} orders, "
+            f"{summary['differences']} differences, {summary['open_anomalies']} open anomalies"
+        )
+        for line in (report.differences or "").splitlines():
+            click.echo(f"  {line}")
+
+
 @click.group("ledger")
 def ledger_group():
     """The append-only, hash-chained ledger."""

@@ -85,7 +85,7 @@ def test_the_daily_report_lists_every_difference(app, sandbox, running):
         timeout=10,
     )
     with freeze_time(timedelta(days=1), tick=True):
-        report = reconciliation.daily_report(payment_gateway())
+        (report,) = reconciliation.daily_report(payment_gateway())  # one compound
     assert report.summary["orders"] == 2
     assert report.summary["differences"] == 1
     assert first.out_trade_no in report.differences

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from server import create_app
 from server.extensions import db
 from server.models import Bill, FeeItem, LedgerEntry, LedgerHead, Payment, PaymentAnomaly
-from server.services import fees, ledger, payments
+from server.services import fees, ledger, payments, reconciliation
 from server.services.access import load_principal
 from tests.conftest import app_env, serve_in_thread
 from tests.factories import build_world
@@ -125,4 +125,127 @@ def test_a_thousand_notifications_credit_a_hundred_orders_once(sandbox, orders, 
     assert sum(e.amount_fen for e in entries) == sum(total for _, total in orders)
     assert ledger.verify("cc").ok
     assert db.session.scalars(select(PaymentAnomaly)).all() == []
+    db.session.commit()
+
+
+# ----- races between the ways a bill gets paid -----
+
+RACES = 20
+
+
+@pytest.fixture
+def racing_world(app, sandbox, committed_db):
+    """Twenty months of bills for 1-1-101, whose resident and liaison both act."""
+    world = build_world("rr")
+    db.session.add(
+        FeeItem(
+            compound_id=world.compound.id,
+            code="self_governance",
+            name="自治管理费",
+            kind="per_area",
+            rate="0.35",
+            cycle="monthly",
+            vacant_rule="charge",
+        )
+    )
+    db.session.commit()
+    for i in range(RACES):
+        fees.generate_bills(f"{2025 + i // 12}-{i % 12 + 1:02d}", "rr")
+    bills = db.session.scalars(
+        select(Bill.id).where(Bill.household_id == world.household("1-1-101").id)
+    ).all()
+    db.session.commit()
+    return world, bills
+
+
+@pytest.mark.slow
+def test_online_and_offline_payments_racing_for_a_bill_never_both_hold_it(
+    sandbox, racing_world, server
+):
+    world, bills = racing_world
+    resident, liaison = world.headers("resident_1_1"), world.headers("liaison_1_1")
+
+    def pay_online(bill_id):
+        reply = requests.post(
+            server + "api/v1/payments", json={"bill_ids": [bill_id]}, headers=resident, timeout=30
+        )
+        return "online", bill_id, reply.status_code
+
+    def pay_cash(bill_id):
+        body = {
+            "bill_ids": [bill_id],
+            "method": "cash",
+            "amount_fen": 2533,
+            "paid_on": "2026-11-30",
+        }
+        reply = requests.post(
+            server + "api/v1/offline-payments", json=body, headers=liaison, timeout=30
+        )
+        return "offline", bill_id, reply.status_code
+
+    attempts = [(pay_online, b) for b in bills] + [(pay_cash, b) for b in bills]
+    random.Random(7).shuffle(attempts)
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(lambda attempt: attempt[0](attempt[1]), attempts))
+
+    assert {status for _, _, status in results} <= {201, 409}
+    winners = {bill: way for way, bill, status in results if status == 201}
+    assert sorted(winners) == sorted(bills)  # every bill went to exactly one of the two
+    assert len([r for r in results if r[2] == 201]) == RACES
+    db.session.commit()
+    for bill in db.session.scalars(select(Bill).where(Bill.id.in_(bills))):
+        kind = bill.held_by.split(":")[0]
+        assert (bill.status, kind) == (
+            "pending",
+            {"online": "payment", "offline": "offline"}[winners[bill.id]],
+        )
+    db.session.commit()
+
+
+@pytest.mark.slow
+def test_reconciliation_racing_the_notifications_credits_each_order_once(
+    database_url, sandbox, orders, server
+):
+    for out_trade_no, _total in orders:
+        order = sandbox.pay.orders[out_trade_no]
+        order.state, order.transaction_id = "SUCCESS", f"4200{out_trade_no[-16:]}"
+    bodies = [sandbox.pay.notification(sandbox.pay.orders[no]) for no, _ in orders] * 2
+    random.Random(11).shuffle(bodies)  # the reconciler walks the orders in id order
+
+    def send(body: bytes) -> bytes:
+        return requests.post(
+            server + "api/v1/payments/wechat/notify",
+            data=body,
+            headers={"Content-Type": "text/xml"},
+            timeout=30,
+        ).content
+
+    reconcilers = [create_app(app_env(database_url, sandbox)) for _ in range(2)]
+
+    def reconcile_round(reconciler):
+        with reconciler.app_context():
+            from server.wechat import payment_gateway
+
+            try:
+                return reconciliation.reconcile(payment_gateway(), min_age=0).credited
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+
+    with ThreadPoolExecutor(max_workers=CONNECTIONS) as pool:
+        rounds = [pool.submit(reconcile_round, reconciler) for reconciler in reconcilers]
+        replies = list(pool.map(send, bodies))
+        credited_by_reconcile = sum(r.result() for r in rounds)
+
+    assert all(b"SUCCESS" in reply for reply in replies)
+    db.session.commit()
+    paid = db.session.scalars(select(Payment).where(Payment.status == "paid")).all()
+    assert len(paid) == ORDERS
+    by_reconcile = [p for p in paid if p.credited_by == "reconcile"]
+    assert len(by_reconcile) == credited_by_reconcile
+    entries = db.session.scalars(select(LedgerEntry)).all()
+    assert len(entries) == ORDERS
+    assert sum(e.amount_fen for e in entries) == sum(total for _, total in orders)
+    assert db.session.scalars(select(PaymentAnomaly)).all() == []
+    print(f"\n{credited_by_reconcile} of {ORDERS} orders credited by reconciliation")
     db.session.commit()

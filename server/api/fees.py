@@ -5,6 +5,8 @@ from flask import Response
 
 from server.api.schemas.money import (
     AnomalyListOut,
+    AnomalyQuery,
+    AnomalyResolveIn,
     BillListOut,
     FeeItemIn,
     FeeItemListOut,
@@ -13,11 +15,13 @@ from server.api.schemas.money import (
     LedgerQuery,
     MeterReadingIn,
     PeriodQuery,
+    ReportListOut,
+    ResolvedAnomalyOut,
     SummaryOut,
     UnpaidListOut,
 )
 from server.api.security import auth, principal
-from server.services import collection, fees, ledger, payments
+from server.services import anomalies, collection, fees, ledger, reconciliation
 
 bp = APIBlueprint("fees", __name__, url_prefix="/api/v1", tag="Fees")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -108,7 +112,30 @@ def ledger_page(query):
 
 @bp.get("/compounds/<string(maxlength=32):code>/payment-anomalies")
 @bp.auth_required(auth)
+@bp.input(AnomalyQuery, location="query", arg_name="query")
 @bp.output(AnomalyListOut)
 @bp.doc(summary="Payments that need a look: amount mismatches, double payments (committee)")
-def anomalies(code):
-    return {"items": payments.anomalies_for(principal(), code)}
+def anomaly_list(code, query):
+    return {"items": anomalies.anomalies_for(principal(), code, open_only=query["open"])}
+
+
+@bp.post("/compounds/<string(maxlength=32):code>/payment-anomalies/<int:anomaly_id>/resolve")
+@bp.auth_required(auth)
+@bp.input(AnomalyResolveIn, arg_name="body")
+@bp.output(ResolvedAnomalyOut)
+@bp.doc(
+    summary="Resolve an anomaly with a note and the refund made, if any (committee)",
+    responses={409: "already resolved"},
+)
+def resolve_anomaly(code, anomaly_id, body):
+    return anomalies.resolve(
+        principal(), code, anomaly_id, body["resolution"], body["refunded_fen"]
+    )
+
+
+@bp.get("/compounds/<string(maxlength=32):code>/payment-reports")
+@bp.auth_required(auth)
+@bp.output(ReportListOut)
+@bp.doc(summary="Daily reconciliation with WeChat Pay, newest first (committee, supervisor)")
+def payment_reports(code):
+    return {"items": reconciliation.reports_for(principal(), code)}

@@ -36,5 +36,7 @@ def reconcile_payments() -> reconciliation.Reconciled:
 
 def payment_report():
     """Yesterday's orders compared with WeChat Pay, differences kept for the committee."""
-    report = reconciliation.daily_report(payment_gateway())
-    return report.summary if report else "WeChat Pay not configured"
+    reports = reconciliation.daily_report(payment_gateway())
+    if reports is None:
+        return "WeChat Pay not configured"
+    return {report.compound_id: report.summary for report in reports}

@@ -74,6 +74,9 @@ class Bill(Base):
     # How the amount came about, kept with the bill (rates and areas change later).
     basis: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="unpaid")
+    # Which payment holds the bill while "pending" and, once "paid", which paid it:
+    # "payment:<id>" (WeChat Pay) or "offline:<id>". Only the holder may settle or free it.
+    held_by: Mapped[str | None] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

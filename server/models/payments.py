@@ -10,7 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from server.models.base import Base, BigId, UTCDateTime, table_args, utcnow
 from server.models.compound import Household
 
-PAYMENT_STATUSES = ("pending", "paid", "closed")
+# "disputed": WeChat Pay took an amount other than the order's; its bills were freed
+# and the money waits in the refund suspense account for the committee.
+PAYMENT_STATUSES = ("pending", "paid", "closed", "disputed")
 OFFLINE_METHODS = ("cash", "transfer", "other")
 OFFLINE_STATUSES = ("pending", "confirmed", "rejected")
 
@@ -88,10 +90,15 @@ class OfflinePaymentBill(Base):
 
 
 class PaymentAnomaly(Base):
-    """Something about money the committee must look at (e.g. an amount mismatch)."""
+    """Something about money the committee must look at (e.g. an amount mismatch).
+
+    One per order and kind, however often WeChat repeats itself. `details` may carry
+    `refund_due_fen`: money received that settled no bill, booked to the refund
+    suspense account until the committee records the refund when resolving it.
+    """
 
     __tablename__ = "payment_anomalies"
-    __table_args__ = table_args()
+    __table_args__ = table_args(UniqueConstraint("payment_id", "kind"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     compound_id: Mapped[int | None] = mapped_column(ForeignKey("compounds.id"), index=True)
@@ -100,15 +107,20 @@ class PaymentAnomaly(Base):
     details: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolution: Mapped[str | None] = mapped_column(String(200))
+    refunded_fen: Mapped[int | None]
 
 
 class ReconciliationReport(Base):
-    """What a reconciliation run found: every difference between us and WeChat Pay."""
+    """One compound's day compared with WeChat Pay: every difference, for its committee."""
 
     __tablename__ = "reconciliation_reports"
-    __table_args__ = table_args()
+    __table_args__ = table_args(UniqueConstraint("compound_id", "day"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"))
+    day: Mapped[date] = mapped_column(Date)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     summary: Mapped[dict] = mapped_column(JSON)
     differences: Mapped[str | None] = mapped_column(Text)

@@ -21,6 +21,9 @@ from server.models import Compound, LedgerEntry, LedgerHead, utcnow
 from server.services import compounds
 
 GENESIS = "0" * 64
+# Money received that settled no bill (paid twice, a wrong amount): owed back until
+# the committee records the refund, a debit of this account.
+REFUND_DUE = "suspense:refund_due"
 
 
 @dataclass(frozen=True)

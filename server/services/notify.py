@@ -145,6 +145,11 @@ def committee(issue: Issue) -> list[int]:
     )
 
 
+def compound_members(compound_id: int, *roles: str) -> list[int]:
+    """Users holding any of `roles` in a compound (e.g. its committee and supervisor)."""
+    return _members(and_(Membership.role.in_(roles), Membership.compound_id == compound_id))
+
+
 def unit_liaisons(issue: Issue) -> list[int]:
     if issue.unit_id is not None:
         return _members(and_(Membership.role == "liaison", Membership.unit_id == issue.unit_id))

@@ -71,7 +71,7 @@ def record(
     reserved = db.session.execute(
         update(Bill)
         .where(Bill.id.in_([b.id for b in bills]), Bill.status == "unpaid")
-        .values(status="pending")
+        .values(status="pending", held_by=holder(payment))
         .execution_options(synchronize_session=False)
     ).rowcount
     if reserved != len(bills):
@@ -100,12 +100,21 @@ def _bills(principal: Principal, bill_ids: list[int]) -> list[Bill]:
     return bills
 
 
+def holder(payment: OfflinePayment) -> str:
+    return f"offline:{payment.id}"
+
+
 def _check_receipt(principal: Principal, upload_id: int | None) -> None:
+    """The recorder's own upload, not attached to an issue or to another payment."""
     if upload_id is None:
         return
     upload = db.session.get(Upload, upload_id)
     if upload is None or upload.uploader_id != principal.id or upload.issue_id is not None:
         raise ValidationFailed("收据照片无效，请重新上传", code="receipt_invalid")
+    if db.session.scalar(
+        select(OfflinePayment.id).where(OfflinePayment.receipt_upload_id == upload_id)
+    ):
+        raise ValidationFailed("这张收据已用于另一笔缴费，请重新上传", code="receipt_used")
 
 
 def _decidable(principal: Principal, payment_id: int) -> OfflinePayment:
@@ -133,12 +142,19 @@ def confirm(principal: Principal, payment_id: int) -> OfflinePayment:
     now = utcnow()
     payment.status, payment.decided_by_id, payment.decided_at = "confirmed", principal.id, now
     bills = _bills_of(payment)
-    db.session.execute(
+    settled = db.session.execute(
         update(Bill)
-        .where(Bill.id.in_([b.id for b in bills]), Bill.status == "pending")
+        .where(
+            Bill.id.in_([b.id for b in bills]),
+            Bill.status == "pending",
+            Bill.held_by == holder(payment),
+        )
         .values(status="paid", paid_at=now)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
+    if settled != len(bills):  # never expected: only this payment can free its bills
+        db.session.rollback()
+        raise Conflict("账单状态已变化，请刷新后重试", code="bills_changed")
     codes = dict(
         db.session.execute(
             select(FeeItem.id, FeeItem.code).where(FeeItem.id.in_({b.fee_item_id for b in bills}))
@@ -156,6 +172,7 @@ def confirm(principal: Principal, payment_id: int) -> OfflinePayment:
                 memo=f"bill {b.id} {b.period} {payment.method} by user {payment.recorded_by_id}",
             )
             for b in bills
+            if b.amount_fen > 0
         ],
         principal.id,
     )
@@ -170,8 +187,12 @@ def reject(principal: Principal, payment_id: int, reason: str) -> OfflinePayment
     payment.reason = reason
     db.session.execute(
         update(Bill)
-        .where(Bill.id.in_([b.id for b in _bills_of(payment)]), Bill.status == "pending")
-        .values(status="unpaid")
+        .where(
+            Bill.id.in_([b.id for b in _bills_of(payment)]),
+            Bill.status == "pending",
+            Bill.held_by == holder(payment),
+        )
+        .values(status="unpaid", held_by=None)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from server.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
+from server.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from server.extensions import db
-from server.models import Bill, FeeItem, Payment, PaymentAnomaly, PaymentBill, utcnow
+from server.models import Bill, FeeItem, Payment, PaymentBill, utcnow
 from server.models.base import SHANGHAI
-from server.services import compounds, settlement
+from server.services import settlement
 from server.services.access import Principal
 from server.wechat.errors import WeChatUnavailable
 from server.wechat.pay import PaymentGateway, PayRejected
@@ -128,6 +128,8 @@ def _payable_bills(principal: Principal, bill_ids: list[int]) -> list[Bill]:
     not_payable = [b.id for b in bills if b.status != "unpaid"]
     if not_payable:
         raise Conflict("账单已缴或正在缴费中", code="bill_not_payable", details=not_payable)
+    if sum(b.amount_fen for b in bills) <= 0:
+        raise ValidationFailed("这些账单无需缴费", code="nothing_to_pay")
     return bills
 
 
@@ -135,7 +137,7 @@ def _reserve(payment: Payment, bills: list[Bill]) -> None:
     reserved = db.session.execute(
         update(Bill)
         .where(Bill.id.in_([b.id for b in bills]), Bill.status == "unpaid")
-        .values(status="pending")
+        .values(status="pending", held_by=settlement.holder(payment))
         .execution_options(synchronize_session=False)
     ).rowcount
     if reserved != len(bills):
@@ -177,20 +179,5 @@ def payments_of(principal: Principal) -> list[Payment]:
             .where(Payment.household_id.in_(ids))
             .order_by(Payment.id.desc())
             .limit(100)
-        )
-    )
-
-
-def anomalies_for(principal: Principal, code: str) -> list[PaymentAnomaly]:
-    """What went wrong with money in a compound, for its committee and supervisor."""
-    compound = compounds.member_compound(principal, code)
-    if not (principal.committee_of(compound.id) or principal.supervisor_of(compound.id)):
-        raise Forbidden("只有业委会和财务监督可以查看", code="committee_only")
-    return list(
-        db.session.scalars(
-            select(PaymentAnomaly)
-            .where(PaymentAnomaly.compound_id == compound.id)
-            .order_by(PaymentAnomaly.id.desc())
-            .limit(200)
         )
     )

@@ -1,20 +1,33 @@
 """Reconciling with WeChat Pay: orders whose notification was lost are credited,
-expired unpaid ones closed, and a daily report lists every difference.
+expired unpaid ones closed, and a daily report per compound lists every difference.
 """
 
 from __future__ import annotations
 
+import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
+from server.errors import Forbidden
 from server.extensions import db
-from server.models import Payment, ReconciliationReport, utcnow
+from server.models import Payment, PaymentAnomaly, ReconciliationReport, utcnow
 from server.models.base import SHANGHAI
-from server.services import settlement
+from server.services import compounds, notify, settlement
+from server.services.access import Principal
+from server.services.messages import Message
 from server.wechat.errors import WeChatUnavailable
-from server.wechat.pay import PaymentGateway, PayRejected
+from server.wechat.pay import OrderState, PaymentGateway, PayRejected
+
+log = logging.getLogger(__name__)
+BATCH = 500
+# Trade states after which an order can never be paid (REFUND: paid, then refunded
+# at the merchant platform): close it on our side too.
+FINAL_UNPAID = {"CLOSED", "REVOKED", "REFUND"}
+# Not paid (yet): once the order expired, close it at WeChat first, then here.
+OPEN_UNPAID = {"NOTPAY", "PAYERROR"}
 
 
 @dataclass
@@ -27,8 +40,9 @@ class Reconciled:
 
 def reconcile(gateway: PaymentGateway | None, *, min_age: int = 300, now=None) -> Reconciled:
     """Ask WeChat Pay about orders still pending after `min_age` seconds: credit the
-    paid ones (their notification was lost), close the expired unpaid ones (only
-    after a query says NOTPAY). Returns what it found; never raises for WeChat."""
+    paid ones (their notification was lost), close the expired unpaid ones (only after
+    a query says so). One order's trouble never stops the others; WeChat being down
+    stops the round (the next one tries again)."""
     result = Reconciled()
     if gateway is None:
         return result
@@ -37,99 +51,191 @@ def reconcile(gateway: PaymentGateway | None, *, min_age: int = 300, now=None) -
         select(Payment.id)
         .where(Payment.status == "pending", Payment.created_at <= now - timedelta(seconds=min_age))
         .order_by(Payment.id)
-        .limit(500)
+        .limit(BATCH)
     ).all()
     db.session.commit()
     for payment_id in pending:
         result.checked += 1
         try:
             _reconcile_one(gateway, payment_id, now, result)
-        except (WeChatUnavailable, PayRejected) as error:
+        except WeChatUnavailable:
+            db.session.rollback()
+            result.differences.append(f"payment {payment_id}: WeChat Pay unavailable")
+            break
+        except PayRejected as error:
             db.session.rollback()
             result.differences.append(f"payment {payment_id}: WeChat Pay said {error}")
-            if isinstance(error, WeChatUnavailable):
-                break
+        except Exception:  # one broken order must not hide the rest
+            db.session.rollback()
+            log.exception("reconciling payment %s failed", payment_id)
+            result.differences.append(f"payment {payment_id}: could not be reconciled")
     return result
 
 
 def _reconcile_one(gateway: PaymentGateway, payment_id: int, now, result: Reconciled) -> None:
-    payment = db.session.get(Payment, payment_id)
-    state = gateway.query_order(payment.out_trade_no)  # no lock held while WeChat answers
+    out_trade_no = db.session.get(Payment, payment_id).out_trade_no
     db.session.commit()
-    payment = settlement.locked_payment(payment.out_trade_no)
+    state = gateway.query_order(out_trade_no)  # no lock held while WeChat answers
+    payment = settlement.locked_payment(out_trade_no)
     if payment.status != "pending":
         db.session.rollback()
         return
+    expired = now >= payment.expires_at
     if state.trade_state == "SUCCESS":
-        if state.total_fen != payment.total_fen:
-            settlement.anomaly(
-                payment, "amount_mismatch", expected=payment.total_fen, queried=state.total_fen
-            )
-            result.differences.append(
-                f"{payment.out_trade_no}: paid {state.total_fen}, expected {payment.total_fen}"
-            )
-        else:
-            settlement.credit(payment, state.transaction_id, via="reconcile")
+        outcome = settlement.settle_paid(
+            payment, state.transaction_id, state.total_fen, via="reconcile"
+        )
+        if outcome == "credited":
             result.credited += 1
-            result.differences.append(f"{payment.out_trade_no}: paid but not notified; credited")
-    elif state.trade_state in {"CLOSED", "REVOKED", "PAYERROR"} or (
-        state.trade_state == "NOT_FOUND" and now >= payment.expires_at
-    ):
+            result.differences.append(f"{out_trade_no}: paid but not notified; credited")
+        else:
+            result.differences.append(f"{out_trade_no}: paid, {outcome}")
+    elif state.trade_state in FINAL_UNPAID or (state.trade_state == "NOT_FOUND" and expired):
         settlement.close(payment, now, reason=state.trade_state)
         result.closed += 1
-    elif state.trade_state == "NOTPAY" and now >= payment.expires_at:
+        if state.trade_state == "REFUND":
+            result.differences.append(f"{out_trade_no}: refunded at WeChat Pay; closed")
+    elif state.trade_state in OPEN_UNPAID and expired:
         db.session.commit()  # release the row while WeChat closes the order
-        outcome = gateway.close_order(payment.out_trade_no)
-        payment = settlement.locked_payment(payment.out_trade_no)
+        outcome = gateway.close_order(out_trade_no)
+        payment = settlement.locked_payment(out_trade_no)
         if outcome == "paid":  # paid in the last moment: the next round credits it
-            result.differences.append(f"{payment.out_trade_no}: paid while closing")
+            result.differences.append(f"{out_trade_no}: paid while closing")
         elif payment.status == "pending":
-            settlement.close(payment, now, reason="expired unpaid")
+            settlement.close(payment, now, reason=f"expired, {state.trade_state}")
             result.closed += 1
+    # USERPAYING (the resident is entering a password) and the unexpired: ask again later.
     db.session.commit()
 
 
-def daily_report(gateway: PaymentGateway | None, day=None) -> ReconciliationReport | None:
-    """Compare every order of a day (Asia/Shanghai; default yesterday) with what WeChat
-    Pay says of it, and keep the list of differences for the committee."""
+# ----- the daily report -----
+
+
+def daily_report(gateway: PaymentGateway | None, day: date | None = None):
+    """Compare every order a day touched (created, paid or closed that day, Asia/Shanghai;
+    default yesterday) with what WeChat Pay says of it: one report per compound, kept
+    (a rerun replaces the day's), and the committee told when there are differences.
+    Returns the reports, or None when WeChat Pay is not configured."""
     if gateway is None:
         return None
     day = day or (utcnow().astimezone(SHANGHAI) - timedelta(days=1)).date()
-    start = datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
-    orders = db.session.scalars(
-        select(Payment).where(
-            Payment.created_at >= start, Payment.created_at < start + timedelta(days=1)
-        )
-    ).all()
+    by_compound: dict[int, list[Payment]] = defaultdict(list)
+    for payment in _orders_of_day(day):
+        by_compound[payment.compound_id].append(payment)
     db.session.commit()
-    differences, counts = [], {"orders": len(orders), "paid": 0, "closed": 0, "pending": 0}
+    reports = []
+    for compound_id, orders in sorted(by_compound.items()):
+        counts, differences = _compare(gateway, orders)
+        open_anomalies = db.session.scalar(
+            select(func.count())
+            .select_from(PaymentAnomaly)
+            .where(PaymentAnomaly.compound_id == compound_id, PaymentAnomaly.resolved_at.is_(None))
+        )
+        summary = {
+            "day": day.isoformat(),
+            **counts,
+            "differences": len(differences),
+            "open_anomalies": open_anomalies,
+        }
+        reports.append(_keep(compound_id, day, summary, differences))
+    return reports
+
+
+def _orders_of_day(day: date) -> list[Payment]:
+    start = datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
+    end = start + timedelta(days=1)
+    return list(
+        db.session.scalars(
+            select(Payment)
+            .where(
+                or_(
+                    *(
+                        and_(column >= start, column < end)
+                        for column in (Payment.created_at, Payment.paid_at, Payment.closed_at)
+                    )
+                )
+            )
+            .order_by(Payment.id)
+        )
+    )
+
+
+def _compare(gateway: PaymentGateway, orders: list[Payment]) -> tuple[dict, list[str]]:
+    counts = {"orders": len(orders), "paid": 0, "closed": 0, "pending": 0, "disputed": 0}
+    differences = []
     for payment in orders:
         counts[payment.status] = counts.get(payment.status, 0) + 1
         try:
             state = gateway.query_order(payment.out_trade_no)
         except (WeChatUnavailable, PayRejected) as error:
-            differences.append(f"{payment.out_trade_no}: not checked ({error})")
+            differences.append(f"{payment.out_trade_no}: not checked ({error or 'unavailable'})")
             continue
         difference = _difference(payment, state)
         if difference:
             differences.append(f"{payment.out_trade_no}: {difference}")
-    report = ReconciliationReport(
-        summary={"day": day.isoformat(), **counts, "differences": len(differences)},
-        differences="\n".join(differences) or None,
-    )
-    db.session.add(report)
-    db.session.commit()
-    return report
+    return counts, differences
 
 
-def _difference(payment: Payment, state) -> str | None:
+def _difference(payment: Payment, state: OrderState) -> str | None:
     wechat_paid = state.trade_state == "SUCCESS"
-    if payment.status == "paid" and not wechat_paid:
-        return f"we have it paid, WeChat Pay says {state.trade_state}"
-    if payment.status != "paid" and wechat_paid:
+    ours_paid = payment.status in ("paid", "disputed")
+    if ours_paid and not wechat_paid:
+        return f"we have it {payment.status}, WeChat Pay says {state.trade_state}"
+    if not ours_paid and wechat_paid:
         return f"WeChat Pay says paid, we have it {payment.status}"
+    if payment.status == "disputed":
+        return f"amount disputed: order {payment.total_fen}, WeChat Pay took {state.total_fen}"
     if wechat_paid and state.total_fen != payment.total_fen:
         return f"amounts differ: ours {payment.total_fen}, WeChat Pay's {state.total_fen}"
     if wechat_paid and payment.transaction_id and state.transaction_id != payment.transaction_id:
         return "transaction ids differ"
     return None
+
+
+def _keep(compound_id: int, day: date, summary: dict, differences: list[str]):
+    report = db.session.scalars(
+        select(ReconciliationReport).where(
+            ReconciliationReport.compound_id == compound_id, ReconciliationReport.day == day
+        )
+    ).first()
+    if report is None:
+        report = ReconciliationReport(compound_id=compound_id, day=day)
+        db.session.add(report)
+    report.started_at = utcnow()
+    report.summary = summary
+    report.differences = "\n".join(differences) or None
+    db.session.flush()
+    if differences:
+        _tell_committee(report)
+    db.session.commit()
+    return report
+
+
+def _tell_committee(report: ReconciliationReport) -> None:
+    count = report.summary["differences"]
+    message = Message(
+        kind="payment",
+        template="reminder",
+        title=f"对账发现 {count} 处差异",
+        body=f"{report.day:%Y-%m-%d} 的微信支付对账发现 {count} 处差异，请在收费页查看并处理。",
+        data={},
+        page="pages/collection/index",
+    )
+    occasion = notify.Occasion(f"report{report.id}d{count}", report.compound_id)
+    recipients = notify.compound_members(report.compound_id, "committee", "supervisor")
+    notify.deliver(message, recipients, occasion, inbox_only=True)
+
+
+def reports_for(principal: Principal, code: str, limit: int = 30) -> list[ReconciliationReport]:
+    """A compound's latest daily reports, for its committee and supervisor."""
+    compound = compounds.member_compound(principal, code)
+    if not (principal.committee_of(compound.id) or principal.supervisor_of(compound.id)):
+        raise Forbidden("只有业委会和财务监督可以查看", code="committee_only")
+    return list(
+        db.session.scalars(
+            select(ReconciliationReport)
+            .where(ReconciliationReport.compound_id == compound.id)
+            .order_by(ReconciliationReport.day.desc())
+            .limit(limit)
+        )
+    )

@@ -3,6 +3,13 @@
 Exactly once: the notification locks the order row, the conditional change
 pending → paid happens once, and WeChat's transaction_id is unique; repeated
 notifications find the order paid and are answered SUCCESS again.
+
+A bill is settled only by the payment holding it (`Bill.held_by`) or, if it is
+free, by any payment of it. Money that settles no bill — an order we had closed
+and WeChat took payment for after the bill was paid another way, or an amount
+other than the order's — is credited to the refund suspense account and named in
+an anomaly, so the ledger holds every fen received and the committee knows whom
+to refund.
 """
 
 from __future__ import annotations
@@ -23,30 +30,33 @@ log = logging.getLogger(__name__)
 
 
 def handle_notification(body: bytes, gateway: PaymentGateway | None, attempts: int = 3) -> str:
-    """WeChat Pay's payment notification, retried on a deadlock (the database chose this
-    transaction to roll back; trying again is safe: it rolled back entirely)."""
+    """WeChat Pay's payment notification, retried on a deadlock or on a transaction id
+    another notification wrote at the same moment (the database rolled this one back
+    entirely; the next attempt sees the other's work)."""
     for attempt in range(1, attempts + 1):
         try:
             return _handle_notification(body, gateway)
-        except OperationalError as error:
+        except (OperationalError, IntegrityError) as error:
             db.session.rollback()
-            if attempt == attempts or not _is_deadlock(error):
+            if attempt == attempts or not _retryable(error):
                 raise
-            log.info("payment notification retried after a deadlock (attempt %s)", attempt)
+            log.info("payment notification retried (attempt %s)", attempt)
     raise AssertionError("unreachable")
 
 
-def _is_deadlock(error: OperationalError) -> bool:
+def _retryable(error: OperationalError | IntegrityError) -> bool:
+    if isinstance(error, IntegrityError):
+        return True
     args = getattr(error.orig, "args", ())
     return bool(args) and args[0] in (1213, 1205)
 
 
 def _handle_notification(body: bytes, gateway: PaymentGateway | None) -> str:
-    """WeChat Pay's payment notification: credit the order exactly once.
+    """WeChat Pay's payment notification: settle the order exactly once.
 
     Returns the XML answer: SUCCESS once the notification is dealt with (credited,
-    already credited, or an amount mismatch recorded for the committee); FAIL for
-    anything we cannot trust (bad signature, wrong appid or merchant, unknown order).
+    already settled, or a difference recorded for the committee); FAIL for anything
+    we cannot trust (bad signature, wrong appid or merchant, unknown order).
     """
     if gateway is None:
         return acknowledgement("FAIL", "未开通")
@@ -64,17 +74,10 @@ def _handle_notification(body: bytes, gateway: PaymentGateway | None) -> str:
     if payment is None:
         db.session.rollback()
         return gateway.acknowledge(False, "订单不存在")
-    if payment.status == "paid":
-        db.session.rollback()
-        return gateway.acknowledge(True)
     if not note.result_ok:  # the resident's payment failed: nothing to credit
         db.session.rollback()
         return gateway.acknowledge(True)
-    if note.total_fen != payment.total_fen:
-        anomaly(payment, "amount_mismatch", expected=payment.total_fen, notified=note.total_fen)
-        db.session.commit()
-        return gateway.acknowledge(True)
-    credit(payment, note.transaction_id, via="notify")
+    settle_paid(payment, note.transaction_id, note.total_fen, via="notify")
     db.session.commit()
     return gateway.acknowledge(True)
 
@@ -90,78 +93,184 @@ def locked_payment(out_trade_no: str | None) -> Payment | None:
     ).first()
 
 
+def settle_paid(
+    payment: Payment, transaction_id: str | None, total_fen: int | None, *, via: str
+) -> str:
+    """Act on WeChat Pay's word that a (locked) order was paid — no commit. Returns
+    "settled" (paid or disputed before: nothing to do), "duplicate" (the transaction
+    is another order's), "mismatch" / "disputed" (another amount) or "credited".
+
+    An amount that differs in a notification credits nothing and changes nothing but
+    an anomaly: the order stays pending, so reconciliation asks WeChat Pay itself.
+    Only when its order query confirms another amount (`via="reconcile"`) does the
+    order end disputed.
+    """
+    if payment.status in ("paid", "disputed"):
+        return "settled"
+    if transaction_id and _transaction_taken(transaction_id, payment.id):
+        anomaly(payment, "duplicate_transaction", transaction_id=transaction_id)
+        return "duplicate"
+    if total_fen != payment.total_fen:
+        if via != "reconcile":
+            anomaly(payment, "amount_mismatch", expected=payment.total_fen, notified=total_fen)
+            return "mismatch"
+        dispute(payment, transaction_id, total_fen, via=via)
+        return "disputed"
+    credit(payment, transaction_id, via=via)
+    return "credited"
+
+
+def _transaction_taken(transaction_id: str, payment_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(Payment.id).where(
+                Payment.transaction_id == transaction_id, Payment.id != payment_id
+            )
+        )
+        is not None
+    )
+
+
+def holder(payment: Payment) -> str:
+    return f"payment:{payment.id}"
+
+
 def credit(payment: Payment, transaction_id: str | None, *, via: str) -> None:
-    """Mark a (locked) order paid, its bills paid, and write the ledger — no commit.
+    """Mark a (locked) order paid, settle its bills and write the ledger — no commit.
 
     An order we had closed that WeChat says was paid is credited all the same (the
-    money arrived); any bill meanwhile paid another way is recorded as a double
-    payment for the committee to refund.
+    money arrived). Its bills are settled if still free; a bill meanwhile held or
+    paid by another payment is not touched: its share goes to the refund suspense
+    account and a "double_payment" anomaly names it.
     """
     now = utcnow()
     was_closed = payment.status == "closed"
     payment.status, payment.paid_at, payment.credited_by = "paid", now, via
-    payment.transaction_id = transaction_id
-    payment.closed_at = None
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        # The same WeChat transaction credited to another order: never twice.
-        payment.transaction_id = None
-        anomaly(payment, "duplicate_transaction", transaction_id=transaction_id)
-    bills = _bills_of(payment)
-    settled = [b for b in bills if b.status != "paid"]
-    double = [b.id for b in bills if b.status == "paid"]
-    if double or was_closed:
-        anomaly(payment, "paid_after_close" if was_closed else "double_payment", bills=double)
+    payment.transaction_id, payment.closed_at = transaction_id, None
+    mine = holder(payment)
+    settled, taken = [], []
+    for bill, share in _locked_bills(payment):
+        free = bill.status == "unpaid" or (bill.status == "pending" and bill.held_by == mine)
+        (settled if free else taken).append((bill, share))
     if settled:
         db.session.execute(
             update(Bill)
-            .where(Bill.id.in_([b.id for b in settled]))
-            .values(status="paid", paid_at=now)
+            .where(Bill.id.in_([bill.id for bill, _ in settled]))
+            .values(status="paid", paid_at=now, held_by=mine)
             .execution_options(synchronize_session=False)
         )
-        ledger.append(payment.compound_id, _movements(payment, settled), payment.payer_id)
-    _tell_payer(payment)
-
-
-def _bills_of(payment: Payment) -> list[Bill]:
-    return list(
-        db.session.scalars(
-            select(Bill)
-            .join(PaymentBill, PaymentBill.bill_id == Bill.id)
-            .where(PaymentBill.payment_id == payment.id)
-            .order_by(Bill.id)
+    movements = _movements(payment, settled)
+    refund_due = sum(share for _, share in taken)
+    if refund_due:
+        movements.append(_suspense(payment, refund_due, "bills paid another way"))
+    if taken:
+        anomaly(
+            payment,
+            "double_payment",
+            bills=[bill.id for bill, _ in taken],
+            refund_due_fen=refund_due,
         )
+    if movements:
+        ledger.append(payment.compound_id, movements, payment.payer_id)
+    if was_closed:
+        log.info("payment %s credited after it was closed", payment.out_trade_no)
+    _tell_payer(payment, refund_due)
+
+
+def dispute(
+    payment: Payment, transaction_id: str | None, total_fen: int | None, *, via: str
+) -> None:
+    """WeChat Pay's order query says it took another amount than the order's (locked;
+    no commit): the order ends "disputed", its bills are freed to be paid properly, the money received is
+    booked to the refund suspense account, and one anomaly tells the committee."""
+    now = utcnow()
+    payment.status, payment.paid_at, payment.credited_by = "disputed", now, via
+    payment.transaction_id, payment.closed_at = transaction_id, None
+    _free_bills(payment)
+    received = total_fen if isinstance(total_fen, int) and total_fen > 0 else 0
+    if received:
+        ledger.append(
+            payment.compound_id,
+            [_suspense(payment, received, f"amount differs from order {payment.total_fen}")],
+            payment.payer_id,
+        )
+    anomaly(
+        payment,
+        "amount_disputed",
+        expected=payment.total_fen,
+        received=total_fen,
+        refund_due_fen=received,
+    )
+    _tell(
+        payment,
+        "支付金额与账单不符",
+        f"订单 {payment.out_trade_no} 的支付金额与账单不符，业委会将核对并退款；账单已恢复为待缴。",
     )
 
 
-def _movements(payment: Payment, bills: list[Bill]) -> list[ledger.Movement]:
+def _locked_bills(payment: Payment) -> list[tuple[Bill, int]]:
+    """The order's bills, locked in id order (every path locks a payment, then its
+    bills), each with the share the order charged for it."""
+    rows = db.session.execute(
+        select(Bill, PaymentBill.amount_fen)
+        .join(PaymentBill, PaymentBill.bill_id == Bill.id)
+        .where(PaymentBill.payment_id == payment.id)
+        .order_by(Bill.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    return [(bill, share) for bill, share in rows]
+
+
+def _movements(payment: Payment, settled: list[tuple[Bill, int]]) -> list[ledger.Movement]:
+    if not settled:
+        return []
     codes = dict(
         db.session.execute(
-            select(FeeItem.id, FeeItem.code).where(FeeItem.id.in_({b.fee_item_id for b in bills}))
+            select(FeeItem.id, FeeItem.code).where(
+                FeeItem.id.in_({bill.fee_item_id for bill, _ in settled})
+            )
         ).all()
     )
     return [
         ledger.Movement(
-            account=f"fee:{codes[b.fee_item_id]}",
+            account=f"fee:{codes[bill.fee_item_id]}",
             direction="credit",
-            amount_fen=b.amount_fen,
+            amount_fen=share,
             source_type="payment",
             source_id=payment.id,
-            memo=f"bill {b.id} {b.period} WeChat {payment.out_trade_no}",
+            memo=f"bill {bill.id} {bill.period} WeChat {payment.out_trade_no}",
         )
-        for b in bills
+        for bill, share in settled
+        if share > 0
     ]
 
 
-def _tell_payer(payment: Payment) -> None:
+def _suspense(payment: Payment, amount_fen: int, why: str) -> ledger.Movement:
+    return ledger.Movement(
+        account=ledger.REFUND_DUE,
+        direction="credit",
+        amount_fen=amount_fen,
+        source_type="payment",
+        source_id=payment.id,
+        memo=f"WeChat {payment.out_trade_no}: {why}",
+    )
+
+
+def _tell_payer(payment: Payment, refund_due: int) -> None:
     yuan = f"{payment.total_fen / 100:.2f}"
+    body = f"您已通过微信支付缴费 {yuan} 元，订单号 {payment.out_trade_no}。"
+    if refund_due:
+        body += f"其中 {refund_due / 100:.2f} 元的账单已由其他方式缴清，业委会将退还。"
+    _tell(payment, f"缴费成功：{yuan} 元", body)
+
+
+def _tell(payment: Payment, title: str, body: str) -> None:
     message = Message(
         kind="payment",
         template="reminder",
-        title=f"缴费成功：{yuan} 元",
-        body=f"您已通过微信支付缴费 {yuan} 元，订单号 {payment.out_trade_no}。",
+        title=title,
+        body=body,
         data={},
         page="pages/bills/index",
     )
@@ -170,6 +279,15 @@ def _tell_payer(payment: Payment) -> None:
 
 
 def anomaly(payment: Payment, kind: str, **details) -> None:
+    """Record something about an order for the committee, once per order and kind
+    (the order is locked, so a repeat finds the first)."""
+    exists = db.session.scalar(
+        select(PaymentAnomaly.id).where(
+            PaymentAnomaly.payment_id == payment.id, PaymentAnomaly.kind == kind
+        )
+    )
+    if exists is not None:
+        return
     db.session.add(
         PaymentAnomaly(
             compound_id=payment.compound_id,
@@ -182,16 +300,21 @@ def anomaly(payment: Payment, kind: str, **details) -> None:
 
 
 def close(payment: Payment, now: datetime, reason: str | None = None) -> None:
-    """Close an unpaid order and free its bills (no commit)."""
+    """Close an unpaid order and free the bills it holds (no commit)."""
     payment.status, payment.closed_at = "closed", now
+    _free_bills(payment)
+    if reason:
+        log.info("payment %s closed: %s", payment.out_trade_no, reason)
+
+
+def _free_bills(payment: Payment) -> None:
     db.session.execute(
         update(Bill)
         .where(
             Bill.id.in_(select(PaymentBill.bill_id).where(PaymentBill.payment_id == payment.id)),
             Bill.status == "pending",
+            Bill.held_by == holder(payment),
         )
-        .values(status="unpaid")
+        .values(status="unpaid", held_by=None)
         .execution_options(synchronize_session=False)
     )
-    if reason:
-        log.info("payment %s closed: %s", payment.out_trade_no, reason)

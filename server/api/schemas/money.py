@@ -65,7 +65,9 @@ class PaymentOut(Schema):
     id = fields.Integer()
     out_trade_no = fields.String()
     total_fen = fields.Integer()
-    status = fields.String(metadata={"description": "pending, paid, closed"})
+    status = fields.String(
+        metadata={"description": "pending, paid, closed, disputed (amount differs: refunded)"}
+    )
     created_at = LocalDateTime()
     paid_at = LocalDateTime(allow_none=True)
     closed_at = LocalDateTime(allow_none=True)
@@ -220,14 +222,60 @@ class LedgerPageOut(Schema):
 
 class AnomalyOut(Schema):
     id = fields.Integer()
-    kind = fields.String()
-    details = fields.Dict()
+    payment_id = fields.Integer(allow_none=True)
+    kind = fields.String(
+        metadata={
+            "description": "amount_mismatch (a notification with another amount), "
+            "amount_disputed (WeChat Pay's query confirms another amount: refund due), "
+            "double_payment (a bill was paid another way meanwhile: refund due), "
+            "duplicate_transaction"
+        }
+    )
+    details = fields.Dict(
+        metadata={"description": "out_trade_no, bills, expected/received, refund_due_fen"}
+    )
     created_at = LocalDateTime()
     resolved_at = LocalDateTime(allow_none=True)
+    resolution = fields.String(allow_none=True)
+    refunded_fen = fields.Integer(allow_none=True)
 
 
 class AnomalyListOut(Schema):
     items = fields.List(fields.Nested(AnomalyOut))
+
+
+class AnomalyQuery(Schema):
+    open = fields.Boolean(load_default=False, metadata={"description": "unresolved only"})
+
+
+class AnomalyResolveIn(Schema):
+    resolution = Text(200, required=True, metadata={"description": "what was done"})
+    refunded_fen = fields.Integer(
+        strict=True,
+        load_default=0,
+        validate=validators.Range(0, 10**9),
+        metadata={"description": "refunded to the resident, at most details.refund_due_fen"},
+    )
+
+
+class ResolvedAnomalyOut(AnomalyOut):
+    """One anomaly just resolved (its own name: AnomalyOut is nested in the list)."""
+
+
+class ReportOut(Schema):
+    day = fields.Date()
+    summary = fields.Dict(
+        metadata={"description": "orders, paid, closed, pending, disputed, differences"}
+    )
+    differences = fields.Method("_differences")
+    started_at = LocalDateTime()
+
+    def _differences(self, report) -> list[str]:
+        return report.differences.split("\n") if report.differences else []
+
+
+class ReportListOut(Schema):
+    items = fields.List(fields.Nested(ReportOut))
 
 
 class PaymentStatusOut(PaymentOut):

@@ -13,7 +13,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Bill, FeeItem
+from server.models import Bill, FeeItem, PaymentAnomaly
 from server.services import fees
 from server.storage import EXTENSION_KEY, LocalStorage
 from tests.factories import build_world
@@ -60,6 +60,16 @@ CASES = {
     "/api/v1/compounds/<string(maxlength=32):code>/payment-anomalies": (
         "get",
         "/api/v1/compounds/bb/payment-anomalies",
+        None,
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/payment-anomalies/<int:anomaly_id>/resolve": (
+        "post",
+        "/api/v1/compounds/bb/payment-anomalies/{anomaly}/resolve",
+        {"resolution": "已退款", "refunded_fen": 0},
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/payment-reports": (
+        "get",
+        "/api/v1/compounds/bb/payment-reports",
         None,
     ),
     "/api/v1/issues/<int:issue_id>/transitions": (
@@ -167,7 +177,16 @@ def two_compounds(app, db_session, client, tmp_path, monkeypatch):
         headers=b.headers("liaison_1_1"),
     )
     assert offline.status_code == 201, offline.get_json()
+    anomaly = PaymentAnomaly(
+        compound_id=b.compound.id,
+        payment_id=paid.get_json()["payment_id"],
+        kind="double_payment",
+        details={"refund_due_fen": 2533},
+    )
+    db.session.add(anomaly)
+    db.session.flush()
     ids = {
+        "anomaly": anomaly.id,
         "payment": paid.get_json()["payment_id"],
         "offline": offline.get_json()["id"],
         "binding": asked.get_json()["id"],

@@ -1,0 +1,395 @@
+"""Settling orders when things go wrong: an order paid after we closed it, a bill paid
+two ways, amounts that differ, a transaction id used twice, WeChat Pay's PAYERROR,
+a broken order in reconciliation, and the committee resolving what is left."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import select
+
+from server.extensions import db
+from server.models import (
+    Bill,
+    FeeItem,
+    LedgerEntry,
+    Notification,
+    Payment,
+    PaymentAnomaly,
+    ReconciliationReport,
+)
+from server.services import fees, ledger, reconciliation
+from server.storage import EXTENSION_KEY, build_storage
+from server.wechat import payment_gateway
+from tests.factories import build_world
+from tests.server.api.test_uploads import image_bytes, upload
+
+NOTIFY = "/api/v1/payments/wechat/notify"
+
+
+@pytest.fixture
+def world(db_session):
+    world = build_world("aa")
+    db.session.add(
+        FeeItem(
+            compound_id=world.compound.id,
+            code="self_governance",
+            name="自治管理费",
+            kind="per_area",
+            rate="0.35",
+            cycle="monthly",
+            vacant_rule="charge",
+        )
+    )
+    db.session.flush()
+    fees.generate_bills("2026-12", "aa")
+    return world
+
+
+def bill_of(world, room="1-1-101") -> Bill:
+    return db.session.scalars(
+        select(Bill).where(Bill.household_id == world.household(room).id)
+    ).one()
+
+
+def open_payment(client, world, bill_ids, who="resident_1_1"):
+    response = client.post(
+        "/api/v1/payments", json={"bill_ids": bill_ids}, headers=world.headers(who)
+    )
+    assert response.status_code == 201, response.get_json()
+    return db.session.get(Payment, response.get_json()["payment_id"])
+
+
+def pay_at_wechat(sandbox, payment: Payment, transaction_id: str | None = None):
+    order = sandbox.pay.orders[payment.out_trade_no]
+    order.state = "SUCCESS"
+    order.transaction_id = transaction_id or "4200" + payment.out_trade_no[-12:]
+    return order
+
+
+def notify(client, sandbox, order, **changes):
+    return client.post(NOTIFY, data=sandbox.pay.notification(order, **changes))
+
+
+def record_cash(client, world, bill: Bill, who="liaison_1_1"):
+    response = client.post(
+        "/api/v1/offline-payments",
+        json={
+            "bill_ids": [bill.id],
+            "method": "cash",
+            "amount_fen": bill.amount_fen,
+            "paid_on": "2026-11-30",
+        },
+        headers=world.headers(who),
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def confirm(client, world, offline_id, who="committee_2"):
+    return client.post(f"/api/v1/offline-payments/{offline_id}/confirm", headers=world.headers(who))
+
+
+def entries(account=None) -> list[LedgerEntry]:
+    query = select(LedgerEntry).order_by(LedgerEntry.seq)
+    if account:
+        query = query.where(LedgerEntry.account == account)
+    return list(db.session.scalars(query))
+
+
+def balance(account: str) -> int:
+    return sum(e.amount_fen if e.direction == "credit" else -e.amount_fen for e in entries(account))
+
+
+def anomalies(kind=None) -> list[PaymentAnomaly]:
+    query = select(PaymentAnomaly).order_by(PaymentAnomaly.id)
+    if kind:
+        query = query.where(PaymentAnomaly.kind == kind)
+    return list(db.session.scalars(query))
+
+
+def expire_and_reconcile(minutes=31):
+    with freeze_time(timedelta(minutes=minutes), tick=True):
+        return reconciliation.reconcile(payment_gateway(), min_age=300)
+
+
+def test_a_closed_order_paid_later_never_takes_a_bill_paid_in_cash(client, sandbox, world):
+    bill = bill_of(world)
+    payment = open_payment(client, world, [bill.id])
+    expire_and_reconcile()  # unpaid past its expiry: closed at WeChat and here
+    assert db.session.get(Payment, payment.id).status == "closed"
+    offline_id = record_cash(client, world, bill)  # the neighbour pays the liaison instead
+    # ...but WeChat Pay took the money after all (a late payment, then its notification).
+    order = pay_at_wechat(sandbox, payment)
+    assert b"SUCCESS" in notify(client, sandbox, order).data
+    db.session.refresh(bill)
+    assert (bill.status, bill.held_by) == ("pending", f"offline:{offline_id}")
+    # The second committee member confirms the cash: the bill is paid once, by the cash.
+    assert confirm(client, world, offline_id).status_code == 200
+    db.session.refresh(bill)
+    assert (bill.status, bill.held_by) == ("paid", f"offline:{offline_id}")
+    assert [e.amount_fen for e in entries("fee:self_governance")] == [2533]
+    assert balance(ledger.REFUND_DUE) == 2533  # the online yuan are owed back
+    (double,) = anomalies()
+    assert double.kind == "double_payment"
+    assert double.details["bills"] == [bill.id]
+    assert double.details["refund_due_fen"] == 2533
+    assert db.session.get(Payment, payment.id).status == "paid"  # never closed and paid
+    inbox = db.session.scalars(
+        select(Notification).where(Notification.user_id == world.people["resident_1_1"].id)
+    ).all()
+    assert any("业委会将退还" in item.body for item in inbox)
+
+
+def test_a_bill_held_by_a_second_order_is_paid_by_that_order_only(client, sandbox, world):
+    bill = bill_of(world)
+    first = open_payment(client, world, [bill.id])
+    expire_and_reconcile()
+    second = open_payment(client, world, [bill.id])
+    assert second.id != first.id
+    # Both end up paid at WeChat; the stale first order's notification arrives first.
+    notify(client, sandbox, pay_at_wechat(sandbox, first))
+    notify(client, sandbox, pay_at_wechat(sandbox, second))
+    db.session.refresh(bill)
+    assert (bill.status, bill.held_by) == ("paid", f"payment:{second.id}")
+    assert [e.amount_fen for e in entries("fee:self_governance")] == [2533]
+    assert balance(ledger.REFUND_DUE) == 2533
+    assert sum(e.amount_fen for e in entries()) == first.total_fen + second.total_fen
+    assert [a.payment_id for a in anomalies("double_payment")] == [first.id]
+
+
+def test_a_notified_amount_that_differs_credits_nothing_once_and_reconciliation_decides(
+    client, sandbox, world
+):
+    bill = bill_of(world)
+    payment = open_payment(client, world, [bill.id])
+    order = pay_at_wechat(sandbox, payment)
+    for _ in range(3):
+        answer = notify(client, sandbox, order, total_fee=order.total_fee + 1)
+        assert b"SUCCESS" in answer.data  # acknowledged, not retried for ever
+    assert [a.kind for a in anomalies()] == ["amount_mismatch"]  # one, however often
+    assert db.session.get(Payment, payment.id).status == "pending"
+    assert entries() == []
+    # WeChat Pay's own answer is the real amount: reconciliation credits the order.
+    result = expire_and_reconcile(minutes=6)
+    assert result.credited == 1
+    db.session.refresh(bill)
+    assert bill.status == "paid"
+    assert [e.amount_fen for e in entries()] == [2533]
+
+
+def test_an_amount_confirmed_different_by_wechat_ends_disputed_and_frees_the_bill(
+    client, sandbox, world
+):
+    bill = bill_of(world)
+    payment = open_payment(client, world, [bill.id])
+    order = pay_at_wechat(sandbox, payment)
+    order.total_fee = payment.total_fen - 1  # what WeChat Pay says it took
+    for _ in range(2):
+        expire_and_reconcile(minutes=6)
+    payment = db.session.get(Payment, payment.id)
+    assert payment.status == "disputed"
+    db.session.refresh(bill)
+    assert (bill.status, bill.held_by) == ("unpaid", None)  # can be paid properly
+    assert entries("fee:self_governance") == []
+    assert balance(ledger.REFUND_DUE) == 2532
+    (disputed,) = anomalies()
+    assert (disputed.kind, disputed.details["refund_due_fen"]) == ("amount_disputed", 2532)
+    status = client.get(f"/api/v1/payments/{payment.id}", headers=world.headers("resident_1_1"))
+    assert status.get_json()["status"] == "disputed"
+    # The resident pays again, correctly.
+    again = open_payment(client, world, [bill.id])
+    notify(client, sandbox, pay_at_wechat(sandbox, again))
+    db.session.refresh(bill)
+    assert bill.status == "paid"
+
+
+def test_a_transaction_id_already_credited_to_another_order_is_refused_cleanly(
+    client, sandbox, world
+):
+    mine = open_payment(client, world, [bill_of(world).id])
+    theirs = open_payment(client, world, [bill_of(world, "1-2-101").id], who="resident_1_2")
+    notify(client, sandbox, pay_at_wechat(sandbox, mine, transaction_id="4200000001"))
+    answer = notify(client, sandbox, pay_at_wechat(sandbox, theirs, transaction_id="4200000001"))
+    assert answer.status_code == 200
+    assert b"SUCCESS" in answer.data
+    assert db.session.get(Payment, theirs.id).status == "pending"
+    assert [a.kind for a in anomalies()] == ["duplicate_transaction"]
+    assert [e.amount_fen for e in entries()] == [2533]
+
+
+@pytest.mark.parametrize("state", ["PAYERROR", "NOTPAY", "USERPAYING"])
+def test_an_unpaid_order_is_closed_only_after_expiry_and_at_wechat_first(
+    client, sandbox, world, state
+):
+    bill = bill_of(world)
+    payment = open_payment(client, world, [bill.id])
+    sandbox.pay.orders[payment.out_trade_no].state = state
+    assert expire_and_reconcile(minutes=6).closed == 0  # not expired: the resident may retry
+    assert db.session.get(Payment, payment.id).status == "pending"
+    result = expire_and_reconcile(minutes=31)
+    order = sandbox.pay.orders[payment.out_trade_no]
+    if state == "USERPAYING":  # entering a password: never closed under the resident
+        assert result.closed == 0
+        assert order.state == "USERPAYING"
+        return
+    assert result.closed == 1
+    assert order.state == "CLOSED"  # closed at WeChat Pay, then here
+    db.session.refresh(bill)
+    assert (db.session.get(Payment, payment.id).status, bill.status) == ("closed", "unpaid")
+
+
+def test_one_broken_order_does_not_stop_reconciliation(client, sandbox, world, monkeypatch):
+    first = open_payment(client, world, [bill_of(world).id])
+    second = open_payment(client, world, [bill_of(world, "1-2-101").id], who="resident_1_2")
+    pay_at_wechat(sandbox, first)
+    pay_at_wechat(sandbox, second)
+    original = reconciliation.settlement.settle_paid
+
+    def broken_for_first(payment, *args, **kwargs):
+        if payment.id == first.id:
+            raise ValueError("a bug in one order")
+        return original(payment, *args, **kwargs)
+
+    monkeypatch.setattr(reconciliation.settlement, "settle_paid", broken_for_first)
+    result = expire_and_reconcile(minutes=6)
+    assert (result.checked, result.credited) == (2, 1)
+    assert f"payment {first.id}: could not be reconciled" in result.differences
+    assert db.session.get(Payment, second.id).status == "paid"
+
+
+def test_bills_that_add_up_to_nothing_are_not_paid_online(client, world):
+    bill = bill_of(world)
+    bill.amount_fen = 0
+    db.session.flush()
+    response = client.post(
+        "/api/v1/payments", json={"bill_ids": [bill.id]}, headers=world.headers("resident_1_1")
+    )
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "nothing_to_pay"
+
+
+def test_a_receipt_photo_backs_one_offline_payment_only(app, client, world, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setitem(app.extensions, EXTENSION_KEY, build_storage(app.config))
+    uploaded = upload(client, world, image_bytes(), who="liaison_1_1")  # a real JPEG
+    assert uploaded.status_code == 201, uploaded.get_json()
+    upload_id = uploaded.get_json()["id"]
+    for room, expected in (("1-1-101", 201), ("1-1-102", 400)):
+        bill = bill_of(world, room)
+        response = client.post(
+            "/api/v1/offline-payments",
+            json={
+                "bill_ids": [bill.id],
+                "method": "cash",
+                "amount_fen": bill.amount_fen,
+                "paid_on": "2026-11-30",
+                "receipt_photo": upload_id,
+            },
+            headers=world.headers("liaison_1_1"),
+        )
+        assert response.status_code == expected, response.get_json()
+    assert response.get_json()["code"] == "receipt_used"
+
+
+# ----- the committee resolves anomalies -----
+
+
+@pytest.fixture
+def double_paid(client, sandbox, world):
+    """A bill paid in cash and, after its order was closed, through WeChat Pay too."""
+    bill = bill_of(world)
+    payment = open_payment(client, world, [bill.id])
+    expire_and_reconcile()
+    offline_id = record_cash(client, world, bill)
+    assert confirm(client, world, offline_id).status_code == 200
+    notify(client, sandbox, pay_at_wechat(sandbox, payment))
+    (anomaly,) = anomalies()
+    return anomaly
+
+
+def resolve(client, world, anomaly_id, who="committee", **body):
+    return client.post(
+        f"/api/v1/compounds/aa/payment-anomalies/{anomaly_id}/resolve",
+        json={"resolution": "已通过微信退款", **body},
+        headers=world.headers(who),
+    )
+
+
+def test_the_committee_records_the_refund_and_the_ledger_balances(client, world, double_paid):
+    listed = client.get(
+        "/api/v1/compounds/aa/payment-anomalies?open=true", headers=world.headers("supervisor")
+    ).get_json()["items"]
+    assert [(a["id"], a["details"]["refund_due_fen"]) for a in listed] == [(double_paid.id, 2533)]
+    too_much = resolve(client, world, double_paid.id, refunded_fen=2534)
+    assert too_much.status_code == 400
+    assert too_much.get_json()["code"] == "refund_exceeds_due"
+    done = resolve(client, world, double_paid.id, refunded_fen=2533)
+    assert done.status_code == 200, done.get_json()
+    assert (done.get_json()["refunded_fen"], done.get_json()["resolution"]) == (
+        2533,
+        "已通过微信退款",
+    )
+    assert balance(ledger.REFUND_DUE) == 0
+    (refund,) = [e for e in entries() if e.source_type == "refund"]
+    assert (refund.direction, refund.actor_id) == ("debit", world.people["committee"].id)
+    assert ledger.verify("aa").ok
+    again = resolve(client, world, double_paid.id, refunded_fen=0)
+    assert (again.status_code, again.get_json()["code"]) == (409, "anomaly_resolved")
+    assert (
+        client.get(
+            "/api/v1/compounds/aa/payment-anomalies?open=true", headers=world.headers("committee")
+        ).get_json()["items"]
+        == []
+    )
+
+
+@pytest.mark.parametrize("who", ["supervisor", "liaison_1_1", "resident_1_1"])
+def test_only_the_committee_resolves_anomalies(client, world, double_paid, who):
+    response = resolve(client, world, double_paid.id, who=who)
+    assert response.status_code == 403
+    assert response.get_json()["code"] == "committee_only"
+    assert anomalies()[0].resolved_at is None
+
+
+def test_a_committee_cannot_resolve_another_compounds_anomaly_through_its_own_code(
+    client, world, double_paid
+):
+    other = build_world("zz")
+    response = client.post(
+        f"/api/v1/compounds/zz/payment-anomalies/{double_paid.id}/resolve",
+        json={"resolution": "x"},
+        headers=other.headers("committee"),
+    )
+    assert (response.status_code, response.get_json()["code"]) == (404, "anomaly_not_found")
+
+
+# ----- the daily report -----
+
+
+def test_the_daily_report_is_kept_per_compound_and_reaches_the_committee(client, sandbox, world):
+    payment = open_payment(client, world, [bill_of(world).id])
+    pay_at_wechat(sandbox, payment)  # paid at WeChat, the notification lost
+    with freeze_time(timedelta(days=1), tick=True):
+        (report,) = reconciliation.daily_report(payment_gateway())
+        (again,) = reconciliation.daily_report(payment_gateway())  # a rerun replaces it
+    assert again.id == report.id
+    assert db.session.scalars(select(ReconciliationReport)).all() == [report]
+    listed = client.get(
+        "/api/v1/compounds/aa/payment-reports", headers=world.headers("supervisor")
+    ).get_json()["items"]
+    assert len(listed) == 1
+    assert listed[0]["summary"]["differences"] == 1
+    assert listed[0]["differences"] == [
+        f"{payment.out_trade_no}: WeChat Pay says paid, we have it pending"
+    ]
+    told = db.session.scalars(
+        select(Notification).where(Notification.user_id == world.people["committee"].id)
+    ).all()
+    assert [item.title for item in told] == ["对账发现 1 处差异"]
+    denied = client.get(
+        "/api/v1/compounds/aa/payment-reports", headers=world.headers("liaison_1_1")
+    )
+    assert (denied.status_code, denied.get_json()["code"]) == (403, "committee_only")
