@@ -181,8 +181,9 @@ def dispute(
     payment: Payment, transaction_id: str | None, total_fen: int | None, *, via: str
 ) -> None:
     """WeChat Pay's order query says it took another amount than the order's (locked;
-    no commit): the order ends "disputed", its bills are freed to be paid properly, the money received is
-    booked to the refund suspense account, and one anomaly tells the committee."""
+    no commit): the order ends "disputed", its bills are freed to be paid properly,
+    the money received is booked to the refund suspense account, and one anomaly
+    tells the committee."""
     now = utcnow()
     payment.status, payment.paid_at, payment.credited_by = "disputed", now, via
     payment.transaction_id, payment.closed_at = transaction_id, None
