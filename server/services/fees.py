@@ -7,17 +7,22 @@ fen and the first (total mod n), in room order, one fen more.
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Bill, Compound, FeeItem, Household, MeterReading, Unit, utcnow
+from server.models.base import SHANGHAI
 from server.services import compounds
 from server.services.access import Principal
 
@@ -62,11 +67,41 @@ def billing_period(cycle: str, month: str) -> str:
     return str(year)
 
 
+def period_months(period: str) -> set[str]:
+    """The months a bill period covers: "2026-11" → {"2026-11"}, "2026Q4" → October to
+    December, "2026" → the twelve months. Raises ValidationFailed."""
+    if re.fullmatch(r"\d{4}", period):
+        return {f"{period}-{number:02d}" for number in range(1, 13)}
+    quarter = re.fullmatch(r"(\d{4})Q([1-4])", period)
+    if quarter:
+        year, first = quarter[1], (int(quarter[2]) - 1) * 3 + 1
+        return {f"{year}-{number:02d}" for number in range(first, first + 3)}
+    parse_month(period)
+    return {period}
+
+
+def overlapping_periods(period: str) -> set[str]:
+    """The other period strings, of any cycle, that share a month with `period`:
+    "2026Q4" → "2026-10", "2026-11", "2026-12" and "2026"."""
+    return {
+        billing_period(cycle, month) for month in period_months(period) for cycle in CYCLE_MONTHS
+    } - {period}
+
+
+def next_month(now: datetime | None = None) -> str:
+    """The month after the current one in Asia/Shanghai: "2027-01" in December 2026."""
+    today = (now or utcnow()).astimezone(SHANGHAI)
+    year, number = divmod(today.year * 12 + today.month, 12)
+    return f"{year}-{number + 1:02d}"
+
+
 @dataclass
 class Generated:
     created: int = 0
     households: int = 0
     items: int = 0
+    # Households left without a bill: 0 fen, or the months billed under another cycle.
+    skipped: int = 0
 
 
 def generate_bills(
@@ -85,8 +120,9 @@ def generate_bills(
     for compound in db.session.scalars(query).all():
         for item in _per_area_items(compound.id):
             result.items += 1
-            rows = _area_bills(compound, item, month)
+            rows, skipped = _area_bills(compound, item, month)
             result.households += len(rows)
+            result.skipped += skipped
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start : start + CHUNK]
                 result.created += insert_missing_bills(chunk)
@@ -121,28 +157,47 @@ def _per_area_items(compound_id: int) -> list[FeeItem]:
     )
 
 
-def _area_bills(compound: Compound, item: FeeItem, month: str) -> list[dict]:
+def _area_bills(compound: Compound, item: FeeItem, month: str) -> tuple[list[dict], int]:
+    """The bill rows of an item's period and how many households get none: a fee that
+    rounds to 0 fen could never be paid, and months already billed under another cycle
+    (the committee changed it mid-period) are not billed twice."""
     period = billing_period(item.cycle, month)
     months = CYCLE_MONTHS[item.cycle]
-    query = select(Household.id, Household.area_m2, Household.occupancy).where(
-        Household.compound_id == compound.id
-    )
+    query = select(Household.id, Household.area_m2).where(Household.compound_id == compound.id)
     if item.vacant_rule == "exempt":
         query = query.where(Household.occupancy == "occupied")
+    billed_elsewhere = _billed_in_overlapping_periods(item.id, period)
     now = utcnow()
-    return [
-        {
-            "compound_id": compound.id,
-            "household_id": household_id,
-            "fee_item_id": item.id,
-            "period": period,
-            "amount_fen": period_fee_fen(area, item.rate, months),
-            "basis": {"area_m2": str(area), "rate": str(item.rate), "months": months},
-            "status": "unpaid",
-            "created_at": now,
-        }
-        for household_id, area, _occupancy in db.session.execute(query)
-    ]
+    rows, skipped = [], 0
+    for household_id, area in db.session.execute(query):
+        amount = period_fee_fen(area, item.rate, months)
+        if amount <= 0 or household_id in billed_elsewhere:
+            skipped += 1
+            continue
+        rows.append(
+            {
+                "compound_id": compound.id,
+                "household_id": household_id,
+                "fee_item_id": item.id,
+                "period": period,
+                "amount_fen": amount,
+                "basis": {"area_m2": str(area), "rate": str(item.rate), "months": months},
+                "status": "unpaid",
+                "created_at": now,
+            }
+        )
+    return rows, skipped
+
+
+def _billed_in_overlapping_periods(item_id: int, period: str) -> set[int]:
+    """Households with a bill of this item for another period sharing a month with it."""
+    return set(
+        db.session.scalars(
+            select(Bill.household_id)
+            .where(Bill.fee_item_id == item_id, Bill.period.in_(overlapping_periods(period)))
+            .distinct()
+        )
+    )
 
 
 def insert_missing_bills(rows: list[dict]) -> int:
@@ -169,31 +224,18 @@ def record_meter_reading(
 ) -> list[Bill]:
     """A unit's stairwell electricity for a month, split into bills over its households
     (vacant ones only if the fee item charges them). Entered once per unit and month.
+    A share of 0 fen (a total smaller than the households) makes no bill; the bills
+    made are returned.
 
     Raises NotFound, Forbidden (the unit's liaison or the committee), Conflict.
     """
     parse_month(month)
     unit, item = _reading_target(principal, unit_id)
-    if db.session.scalar(
-        select(MeterReading.id).where(
-            MeterReading.unit_id == unit.id,
-            MeterReading.fee_item_id == item.id,
-            MeterReading.period == month,
-        )
-    ):
-        raise Conflict("该单元本月电费已录入", code="reading_exists")
-    db.session.add(
-        MeterReading(
-            compound_id=unit.compound_id,
-            unit_id=unit.id,
-            fee_item_id=item.id,
-            period=month,
-            amount_fen=amount_fen,
-            entered_by_id=principal.id,
-        )
-    )
+    _add_reading(principal, unit, item, month, amount_fen)
     households = _sharing_households(unit.id, item)
     shares = split_fen(amount_fen, len(households))
+    # A 0-fen bill could never be paid (nor recorded as cash): none is made.
+    billed = [(h, share) for h, share in zip(households, shares, strict=True) if share > 0]
     now = utcnow()
     rows = [
         {
@@ -206,11 +248,13 @@ def record_meter_reading(
             "status": "unpaid",
             "created_at": now,
         }
-        for household, share in zip(households, shares, strict=True)
+        for household, share in billed
     ]
     insert_missing_bills(rows)
     db.session.commit()
-    ids = [h.id for h in households]
+    if not billed:
+        return []
+    ids = [h.id for h, _share in billed]
     return list(
         db.session.scalars(
             select(Bill).where(
@@ -218,6 +262,31 @@ def record_meter_reading(
             )
         )
     )
+
+
+def _add_reading(
+    principal: Principal, unit: Unit, item: FeeItem, month: str, amount_fen: int
+) -> None:
+    """Store the month's reading. The unique key (unit, item, month) decides between two
+    submissions at the same time, not a check-then-insert: the second is refused.
+
+    Raises Conflict.
+    """
+    db.session.add(
+        MeterReading(
+            compound_id=unit.compound_id,
+            unit_id=unit.id,
+            fee_item_id=item.id,
+            period=month,
+            amount_fen=amount_fen,
+            entered_by_id=principal.id,
+        )
+    )
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("该单元本月电费已录入", code="reading_exists") from None
 
 
 def _reading_target(principal: Principal, unit_id: int) -> tuple[Unit, FeeItem]:
@@ -240,8 +309,15 @@ def _sharing_households(unit_id: int, item: FeeItem) -> list[Household]:
     query = select(Household).where(Household.unit_id == unit_id)
     if item.vacant_rule == "exempt":
         query = query.where(Household.occupancy == "occupied")
-    households = list(db.session.scalars(query))
-    return sorted(households, key=lambda h: (h.floor, int(h.room) if h.room.isdigit() else h.room))
+    return sorted(db.session.scalars(query), key=room_order)
+
+
+def room_order(household: Household) -> tuple[int, int, str]:
+    """Room order within a unit: by floor, then the room's leading number ("2" before
+    "10", "101" before "101A"), then the room as written; rooms without a leading
+    number come last on their floor."""
+    number = re.match(r"\d+", household.room)
+    return (household.floor, int(number[0]) if number else sys.maxsize, household.room)
 
 
 # ----- fee items -----
@@ -256,7 +332,10 @@ def update_fee_item(
     principal: Principal, code: str, item_code: str, changes: dict
 ) -> list[FeeItem]:
     """The committee changes a fee item's rate, cycle or vacant rule (for bills not yet
-    made). Returns all the compound's fee items."""
+    made); a cycle only when a new period starts. Returns all the compound's fee items.
+
+    Raises Forbidden, NotFound, ValidationFailed, Conflict (a cycle change mid-period).
+    """
     compound = compounds.member_compound(principal, code)
     if not principal.committee_of(compound.id):
         raise Forbidden("只有业委会成员可以修改收费标准", code="committee_only")
@@ -265,6 +344,8 @@ def update_fee_item(
     ).first()
     if item is None:
         raise NotFound("没有这个收费项目", code="fee_item_not_found")
+    if changes.get("cycle", item.cycle) != item.cycle:
+        _check_cycle_change(item, changes["cycle"])
     for key in ("rate", "cycle", "vacant_rule", "active"):
         if key in changes:
             setattr(item, key, changes[key])
@@ -272,6 +353,28 @@ def update_fee_item(
         raise ValidationFailed("按面积收费须有费率", code="rate_required")
     db.session.commit()
     return list(db.session.scalars(select(FeeItem).where(FeeItem.compound_id == compound.id)))
+
+
+def _check_cycle_change(item: FeeItem, cycle: str) -> None:
+    """A new cycle starts with a new period: the period holding next month (Asia/Shanghai)
+    under the new cycle must share no month with the item's bills, or its bills would
+    charge those months again (monthly → quarterly in November: 2026Q4 repeats October).
+
+    Raises Conflict.
+    """
+    period = billing_period(cycle, next_month())
+    billed = db.session.scalar(
+        select(Bill.id)
+        .where(
+            Bill.fee_item_id == item.id,
+            Bill.period.in_(overlapping_periods(period) | {period}),
+        )
+        .limit(1)
+    )
+    if billed is not None:
+        raise Conflict(
+            "收费周期只能从新周期开始时调整：本周期已有账单", code="cycle_change_mid_period"
+        )
 
 
 def bills_of(principal: Principal, household_ids: Iterable[int] | None = None) -> list[Bill]:

@@ -9,6 +9,8 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import requests
 import xmltodict
@@ -27,6 +29,8 @@ REQUIRED = (
     "trade_type",
     "sign",
 )
+# time_expire is yyyyMMddHHmmss in Beijing time, as WeChat Pay reads it.
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass
@@ -39,6 +43,11 @@ class Order:
     state: str = "NOTPAY"
     transaction_id: str | None = None
     created_at: float = field(default_factory=time.time)
+    time_expire: str | None = None  # yyyyMMddHHmmss, Beijing time; None: never expires
+
+    def expired(self) -> bool:
+        """Past its time_expire: WeChat no longer lets anyone pay it (still NOTPAY)."""
+        return bool(self.time_expire) and datetime.now(BEIJING) >= wx_time(self.time_expire)
 
 
 @dataclass
@@ -109,6 +118,21 @@ def _parse(state: PayState) -> tuple[dict | None, Response | None]:
     return data, None
 
 
+def wx_time(value: str) -> datetime:
+    """WeChat Pay's yyyyMMddHHmmss (Beijing time) as an aware datetime. Raises ValueError."""
+    if len(value) != 14:
+        raise ValueError(value)
+    return datetime.strptime(value, "%Y%m%d%H%M%S").replace(tzinfo=BEIJING)
+
+
+def _valid_time(value: str | None) -> bool:
+    """An absent time, or one in WeChat's yyyyMMddHHmmss format."""
+    try:
+        return value is None or bool(wx_time(value))
+    except ValueError:
+        return False
+
+
 def register_pay(app: Flask, state: PayState) -> None:
     @app.post("/pay/unifiedorder")
     def unifiedorder():
@@ -118,6 +142,8 @@ def register_pay(app: Flask, state: PayState) -> None:
         missing = [k for k in REQUIRED if k != "sign" and not data.get(k)]
         if missing or not str(data.get("total_fee", "")).isdigit() or int(data["total_fee"]) <= 0:
             return _fail(state, "PARAM_ERROR", f"参数错误 {missing}")
+        if not _valid_time(data.get("time_expire")):
+            return _fail(state, "PARAM_ERROR", "time_expire时间格式错误")
         with state.lock:
             existing = state.orders.get(data["out_trade_no"])
             if existing and existing.total_fee != int(data["total_fee"]):
@@ -128,6 +154,7 @@ def register_pay(app: Flask, state: PayState) -> None:
                 notify_url=data["notify_url"],
                 openid=data.get("openid"),
                 prepay_id="wx" + secrets.token_hex(15),
+                time_expire=data.get("time_expire"),
             )
             state.orders[order.out_trade_no] = order
         return _answer(
@@ -173,12 +200,15 @@ def _register_dev_controls(app: Flask, state: PayState) -> None:
     @app.post("/sandbox/pay")
     def pay_order():
         """Pay an order as its resident would, then notify the backend (unless
-        {"notify": false}: then the notification is lost, for reconciliation)."""
+        {"notify": false}: then the notification is lost, for reconciliation). An order
+        past its time_expire cannot be paid any more (409 ORDER_EXPIRED), as at WeChat."""
         body = request.get_json(force=True, silent=True) or {}
         with state.lock:
             order = state.orders.get(str(body.get("out_trade_no", "")))
             if order is None or order.state not in ("NOTPAY", "SUCCESS"):
                 return jsonify({"error": "no such unpaid order"}), 404
+            if order.state == "NOTPAY" and order.expired():
+                return jsonify({"error": "order expired", "err_code": "ORDER_EXPIRED"}), 409
             order.state = "SUCCESS"
             order.transaction_id = order.transaction_id or "4200" + secrets.token_hex(12)[:24]
         if body.get("notify", True) is False:

@@ -4,13 +4,15 @@ reminders — what the committee, the supervisor and liaisons see of the money."
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 import pytest
+from freezegun import freeze_time
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from server.extensions import db
-from server.models import FeeItem, Notification, SubscriptionQuota
+from server.models import Bill, FeeItem, Notification, Payment, PaymentBill, SubscriptionQuota
 from server.services import collection, fees
 from tests.factories import build_world
 
@@ -118,6 +120,128 @@ def test_the_export_lists_bills_and_how_they_were_paid(client, world):
     assert [(r[1], r[4], r[7]) for r in paid] == [("1-1-101", 25.33, "现金")]
 
 
+def _bill(world, label: str, period: str) -> Bill:
+    return db.session.scalars(
+        select(Bill).where(Bill.household_id == world.household(label).id, Bill.period == period)
+    ).one()
+
+
+def _online(world, labels_periods, status, out_trade_no, paid_at=None, transaction_id=None):
+    """A WeChat Pay order as the payment service leaves it (the service is not under test)."""
+    bills = [_bill(world, label, period) for label, period in labels_periods]
+    payment = Payment(
+        compound_id=world.compound.id,
+        household_id=bills[0].household_id,
+        payer_id=world.people["resident_1_1"].id,
+        out_trade_no=out_trade_no,
+        total_fen=sum(b.amount_fen for b in bills),
+        status=status,
+        transaction_id=transaction_id,
+        expires_at=datetime(2026, 12, 1, tzinfo=UTC),
+        paid_at=paid_at,
+    )
+    db.session.add(payment)
+    db.session.flush()
+    db.session.add_all(
+        PaymentBill(payment_id=payment.id, bill_id=b.id, amount_fen=b.amount_fen) for b in bills
+    )
+    for bill in bills:
+        bill.status, bill.paid_at = ("paid", paid_at) if status == "paid" else ("pending", None)
+    db.session.flush()
+    return payment
+
+
+def _payment_rows(response) -> list[list]:
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["账单", "缴费记录"]
+    return [list(r) for r in book["缴费记录"].iter_rows(values_only=True)]
+
+
+def test_the_export_lists_every_payment_of_the_period_once(client, world):
+    fees.generate_bills("2026-11", "aa")
+    paid_at = datetime(2026, 12, 1, 2, 30, tzinfo=UTC)  # 10:30 in Shanghai
+    two_months = [("1-1-102", "2026-11"), ("1-1-102", "2026-12")]
+    online = _online(world, two_months, "paid", "LL-T-1", paid_at, "4200000000000001")
+    _online(world, [("1-1-201", "2026-12")], "disputed", "LL-T-2")
+    _online(world, [("1-2-102", "2026-11")], "paid", "LL-T-3", paid_at, "42000003")  # November
+    cash = record_cash(client, world, "1-1-101")  # its November and December bills
+    client.post(f"/api/v1/offline-payments/{cash}/confirm", headers=world.headers("committee_2"))
+    cash_ids = ", ".join(str(_bill(world, "1-1-101", p).id) for p in ("2026-11", "2026-12"))
+    body = {"bill_ids": [_bill(world, "1-2-101", "2026-12").id], "method": "transfer"}
+    body.update(amount_fen=2533, paid_on="2026-11-29")
+    transfer = client.post(
+        "/api/v1/offline-payments", json=body, headers=world.headers("liaison_1_2")
+    ).get_json()["id"]
+    client.post(
+        f"/api/v1/offline-payments/{transfer}/reject",
+        json={"reason": "收据与金额不符"},
+        headers=world.headers("committee"),
+    )
+    response = client.get(
+        "/api/v1/fees/export.xlsx?compound=aa&period=2026-12", headers=world.headers("supervisor")
+    )
+    header, *rows = _payment_rows(response)
+    assert header[:6] == ["缴费方式", "房屋", "账单号", "账期", "金额（元）", "状态"]
+    liaison_1_1, liaison_1_2 = (world.people[k].nickname for k in ("liaison_1_1", "liaison_1_2"))
+    committee, committee_2 = (world.people[k].nickname for k in ("committee", "committee_2"))
+    ids = ", ".join(str(_bill(world, *bill).id) for bill in two_months)
+    decided = [r[11] for r in rows if r[0] != "微信支付"]  # when, in Shanghai, to the minute
+    assert [len(when) for when in decided] == [len("2026-12-01 10:30")] * 2
+    assert [r[:11] + r[12:] for r in rows] == [
+        ["微信支付", "1-1-102", ids, "2026-11, 2026-12", 50.66, "已支付", "LL-T-1",
+         "4200000000000001", "2026-12-01 10:30", None, None, None],
+        ["微信支付", "1-1-201", str(_bill(world, "1-1-201", "2026-12").id), "2026-12", 25.33,
+         "金额异常", "LL-T-2", None, None, None, None, None],
+        ["现金", "1-1-101", cash_ids, "2026-11, 2026-12", 50.66,
+         "已确认", None, None, "2026-11-30", liaison_1_1, committee_2, None],
+        ["转账", "1-2-101", str(_bill(world, "1-2-101", "2026-12").id), "2026-12", 25.33,
+         "已驳回", None, None, "2026-11-29", liaison_1_2, committee, "收据与金额不符"],
+    ]  # fmt: skip
+    assert online.out_trade_no == "LL-T-1"
+    # A status added later, before the export knows its name, shows as stored.
+    assert collection._zh(collection.PAYMENT_STATUS_ZH, "refunded") == "refunded"
+
+
+def _statements(fn) -> int:
+    count = 0
+
+    def counter(*_args, **_kwargs):
+        nonlocal count
+        count += 1
+
+    event.listen(db.engine, "before_cursor_execute", counter)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counter)
+    return count
+
+
+def test_the_export_runs_a_constant_number_of_statements(client, world):
+    def export():
+        response = client.get(
+            "/api/v1/fees/export.xlsx?compound=aa&period=2026-12",
+            headers=world.headers("committee"),
+        )
+        assert response.status_code == 200
+        return response
+
+    export()  # warm up
+    cash = record_cash(client, world, "1-1-101")
+    client.post(f"/api/v1/offline-payments/{cash}/confirm", headers=world.headers("committee_2"))
+    _online(world, [("1-1-102", "2026-12")], "paid", "LL-T-1", datetime.now(UTC), "42000001")
+    few = _statements(export)
+    for label, who in (("1-1-201", "liaison_1_1"), ("1-2-101", "liaison_1_2")):
+        record_cash(client, world, label, who=who)
+    for n, label in enumerate(("1-2-102", "1-2-201")):
+        _online(world, [(label, "2026-12")], "pending", f"LL-T-{n + 2}")
+    many = _statements(export)
+    assert len(_payment_rows(export())) == 1 + 6
+    assert few == many
+    assert many <= 10  # sign-in, the compound, 3 for the bills, 2 online, 2 offline
+
+
 def test_a_units_electricity_entered_by_its_liaison(client, world):
     unit_id = world.units[0].id
     response = client.post(
@@ -153,6 +277,30 @@ def test_the_committee_changes_the_rate_for_bills_not_yet_made(client, world):
         headers=world.headers("committee"),
     )
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("now", "cycle", "status"),
+    [
+        ("2026-11-20 04:00", "quarterly", 409),  # December would bill 2026Q4, December again
+        ("2026-11-20 04:00", "yearly", 409),
+        ("2026-12-20 04:00", "quarterly", 200),  # next is 2027Q1
+        ("2026-12-20 04:00", "monthly", 200),  # no change of cycle
+    ],
+)
+def test_the_cycle_changes_only_when_a_new_period_starts(client, world, now, cycle, status):
+    with freeze_time(now):
+        response = client.patch(
+            "/api/v1/compounds/aa/fee-items/self_governance",
+            json={"cycle": cycle},
+            headers=world.fresh_headers("committee"),
+        )
+    assert response.status_code == status
+    if status == 409:
+        assert response.get_json()["code"] == "cycle_change_mid_period"
+        assert "新周期" in response.get_json()["message"]
+    cycles = {i.code: i.cycle for i in db.session.scalars(select(FeeItem))}
+    assert cycles["self_governance"] == (cycle if status == 200 else "monthly")
 
 
 def test_the_ledger_page_shows_balances_and_verifies(client, world):

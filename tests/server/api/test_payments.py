@@ -240,27 +240,72 @@ def test_a_wechat_pay_outage_frees_the_bills(app, client, sandbox, world):
 
 
 @pytest.mark.parametrize(
-    ("method", "url"),
+    ("method", "url", "code"),
     [
-        ("get", "/api/v1/fees/summary?compound=aa&period=2026-12"),
-        ("get", "/api/v1/fees/export.xlsx?compound=aa&period=2026-12"),
-        ("get", "/api/v1/ledger?compound=aa"),
-        ("get", "/api/v1/offline-payments?compound=aa"),
-        ("get", "/api/v1/compounds/aa/payment-anomalies"),
-        ("post", "/api/v1/offline-payments/1/confirm"),
-        ("post", "/api/v1/offline-payments/1/reject"),
-        ("patch", "/api/v1/compounds/aa/fee-items/self_governance"),
+        ("get", "/api/v1/fees/summary?compound=aa&period=2026-12", "committee_only"),
+        ("get", "/api/v1/fees/export.xlsx?compound=aa&period=2026-12", "committee_only"),
+        ("get", "/api/v1/ledger?compound=aa", "committee_only"),
+        ("get", "/api/v1/offline-payments?compound=aa", "committee_only"),
+        ("get", "/api/v1/compounds/aa/payment-anomalies", "committee_only"),
+        ("post", "/api/v1/offline-payments/{pending}/confirm", "committee_only"),
+        ("post", "/api/v1/offline-payments/{pending}/reject", "committee_only"),
+        ("patch", "/api/v1/compounds/aa/fee-items/self_governance", "committee_only"),
+        ("post", "/api/v1/offline-payments", "not_a_collector"),
+        ("get", "/api/v1/fees/unpaid?compound=aa&period=2026-12", "not_a_collector"),
+        ("get", "/api/v1/fees/unpaid-bills?household_id={household}", "not_a_collector"),
+        ("post", "/api/v1/meter-readings", "not_a_handler"),
     ],
 )
-def test_a_resident_reaches_no_committee_money_endpoint(client, world, method, url):
-    body = (
-        {"reason": "x"}
-        if url.endswith("reject")
-        else ({"rate": "0.40"} if method == "patch" else None)
+def test_a_resident_reaches_no_committee_money_endpoint(client, world, method, url, code):
+    """Everything asked about is the resident's own: compound, household, unit, bills, and
+    a real offline payment of 1-1-101 pending confirmation. Only the role can be refused."""
+    from server.models import FeeItem
+
+    db.session.add(
+        FeeItem(
+            compound_id=world.compound.id,
+            code="stair_electricity",
+            name="楼道公用电费",
+            kind="shared_meter",
+            cycle="monthly",
+            vacant_rule="exempt",
+        )
     )
-    response = getattr(client, method)(url, json=body, headers=world.headers("resident_1_1"))
-    assert response.status_code in {403, 404}
-    assert response.status_code == 403 or url.endswith(("confirm", "reject"))
+    household = world.household("1-1-101")
+    november, december = db.session.scalars(
+        select(Bill).where(Bill.household_id == household.id).order_by(Bill.period)
+    ).all()
+    cash = {"method": "cash", "paid_on": "2026-11-30"}
+    pending = client.post(
+        "/api/v1/offline-payments",
+        json={"bill_ids": [november.id], "amount_fen": november.amount_fen, **cash},
+        headers=world.headers("liaison_1_1"),
+    )
+    assert pending.status_code == 201
+    path = url.split("?")[0]
+    body = {
+        "/api/v1/offline-payments": {
+            "bill_ids": [december.id],
+            "amount_fen": december.amount_fen,
+            **cash,
+        },
+        "/api/v1/meter-readings": {
+            "unit_id": household.unit_id,
+            "period": "2026-12",
+            "amount_fen": 450,
+        },
+        "/api/v1/offline-payments/{pending}/reject": {"reason": "收据不清楚"},
+        "/api/v1/compounds/aa/fee-items/self_governance": {"rate": "0.40"},
+    }.get(path)
+    response = getattr(client, method)(
+        url.format(pending=pending.get_json()["id"], household=household.id),
+        json=body,
+        headers=world.headers("resident_1_1"),
+    )
+    assert response.status_code == 403, response.get_json()
+    assert response.get_json()["code"] == code
+    db.session.expire_all()
+    assert (november.status, december.status) == ("pending", "unpaid")
 
 
 def test_paying_again_after_cancelling_reuses_the_open_order(client, world):

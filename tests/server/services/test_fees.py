@@ -5,14 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from freezegun import freeze_time
+from sqlalchemy import event, func, insert, select
 
 from server.errors import Conflict, Forbidden, ValidationFailed
 from server.extensions import db
-from server.models import Bill, FeeItem, Household, Unit
+from server.models import Bill, FeeItem, Household, MeterReading, Unit
 from server.services import demo, fees
 from server.services.access import load_principal
 from server.services.roles import user_for_openid
+from tests.factories import HouseholdFactory, build_world
 
 
 def test_the_rounding_rule_of_the_domain_brief():
@@ -112,3 +114,193 @@ def test_only_the_units_liaison_or_the_committee_enter_electricity(demo_compound
         fees.record_meter_reading(_principal("liaison-3-3"), unit.id, "2026-12", 450)
     with pytest.raises(Forbidden):
         fees.record_meter_reading(_principal("resident-1-1-101"), unit.id, "2026-12", 450)
+
+
+# ----- no 0-fen bills, readings at the same time, room order -----
+
+
+@pytest.fixture
+def small(db_session):
+    """Compound "zz": two units of rooms 101, 102, 201, a per-area fee and a shared meter."""
+    world = build_world("zz")
+    for code, kind, rate in (
+        ("self_governance", "per_area", "0.35"),
+        ("stair_electricity", "shared_meter", None),
+    ):
+        db.session.add(
+            FeeItem(
+                compound_id=world.compound.id,
+                code=code,
+                name=code,
+                kind=kind,
+                rate=rate,
+                cycle="monthly",
+                vacant_rule="charge",
+            )
+        )
+    db.session.flush()
+    return world
+
+
+def _item(code: str) -> FeeItem:
+    return db.session.scalars(select(FeeItem).where(FeeItem.code == code)).one()
+
+
+def _bills(**where) -> list[Bill]:
+    return list(db.session.scalars(select(Bill).filter_by(**where).order_by(Bill.id)))
+
+
+def test_a_fee_that_rounds_to_0_fen_makes_no_bill(small):
+    tiny = small.household("1-1-102")
+    tiny.area_m2 = Decimal("0.01")  # 0.01 m² × 0.35 × 100 = 0.35 fen → 0
+    db.session.flush()
+    first = fees.generate_bills("2026-12", "zz")
+    assert _bills(household_id=tiny.id) == []
+    assert (first.created, first.skipped) == (5, 1)
+    assert fees.generate_bills("2026-12", "zz").created == 0
+    assert [b.amount_fen for b in _bills()] == [2533] * 5
+
+
+def test_a_meter_total_below_the_households_makes_no_0_fen_bills(small):
+    unit = small.units[0]
+    principal = load_principal(small.people["liaison_1_1"].id)
+    bills = fees.record_meter_reading(principal, unit.id, "2026-12", 2)  # 2 fen over 3 rooms
+    assert sorted(b.amount_fen for b in bills) == [1, 1]
+    by_room = {
+        b.household_id: b.amount_fen for b in _bills(fee_item_id=_item("stair_electricity").id)
+    }
+    assert by_room == {small.household("1-1-101").id: 1, small.household("1-1-102").id: 1}
+    reading = db.session.scalars(select(MeterReading).where(MeterReading.unit_id == unit.id)).one()
+    assert reading.amount_fen == 2  # the reading itself is kept
+    with pytest.raises(Conflict):
+        fees.record_meter_reading(principal, unit.id, "2026-12", 2)
+
+
+def test_a_reading_entered_twice_at_the_same_moment_is_a_conflict(small):
+    """The other submission lands between our look and our insert: the unique key decides."""
+    unit, item = small.units[0], _item("stair_electricity")
+    principal = load_principal(small.people["liaison_1_1"].id)
+
+    landed = []
+
+    def the_other_submission(session, _context, _instances):
+        if not landed and any(isinstance(o, MeterReading) for o in session.new):
+            landed.append(True)
+            session.connection().execute(
+                insert(MeterReading).values(
+                    compound_id=unit.compound_id,
+                    unit_id=unit.id,
+                    fee_item_id=item.id,
+                    period="2026-12",
+                    amount_fen=450,
+                )
+            )
+
+    event.listen(db.session(), "before_flush", the_other_submission)
+    try:
+        with pytest.raises(Conflict) as raised:
+            fees.record_meter_reading(principal, unit.id, "2026-12", 450)
+    finally:
+        event.remove(db.session(), "before_flush", the_other_submission)
+    assert landed
+    assert raised.value.code == "reading_exists"
+    assert raised.value.message == "该单元本月电费已录入"
+
+
+def test_rooms_with_letters_are_ordered_with_numbered_ones(small):
+    unit = small.units[0]
+    for room in ("101A", "11", "B1"):
+        HouseholdFactory(unit_obj=unit, room=room, floor=1)
+    principal = load_principal(small.people["committee"].id)
+    bills = fees.record_meter_reading(principal, unit.id, "2026-12", 603)  # 6 rooms: 100 + 3
+    extra = {b.household_id for b in bills if b.amount_fen == 101}
+    assert extra == {h.id for h in unit.households if h.room in {"11", "101", "101A"}}
+    rooms = [h.room for h in sorted(unit.households, key=fees.room_order)]
+    assert rooms == ["11", "101", "101A", "102", "B1", "201"]
+
+
+# ----- changing the cycle -----
+
+
+@pytest.mark.parametrize(
+    ("period", "months"),
+    [
+        ("2026-11", {"2026-11"}),
+        ("2026Q4", {"2026-10", "2026-11", "2026-12"}),
+        ("2027Q1", {"2027-01", "2027-02", "2027-03"}),
+        ("2026", {f"2026-{m:02d}" for m in range(1, 13)}),
+    ],
+)
+def test_the_months_a_period_covers(period, months):
+    assert fees.period_months(period) == months
+
+
+def test_periods_overlap_across_cycles():
+    assert fees.overlapping_periods("2026Q4") == {"2026-10", "2026-11", "2026-12", "2026"}
+    assert fees.overlapping_periods("2026-12") == {"2026Q4", "2026"}
+    assert "2027Q1" not in fees.overlapping_periods("2026")
+    with pytest.raises(ValidationFailed):
+        fees.period_months("2026Q5")
+
+
+def test_a_cycle_changed_mid_period_bills_no_month_twice(small):
+    item = _item("self_governance")
+    fees.generate_bills("2026-10", "zz")
+    fees.generate_bills("2026-11", "zz")
+    late = HouseholdFactory(unit_obj=small.units[0], room="301", floor=3)  # no bill yet
+    item.cycle = "quarterly"  # as an old database, or a change made before the guard
+    db.session.flush()
+    december = fees.generate_bills("2026-12", "zz")
+    assert [(b.household_id, b.period) for b in _bills(period="2026Q4")] == [(late.id, "2026Q4")]
+    assert (december.created, december.skipped) == (1, 6)
+    assert fees.generate_bills("2026-12", "zz").created == 0
+    item.cycle = "yearly"
+    db.session.flush()
+    assert fees.generate_bills("2026-12", "zz").created == 0  # 2026 overlaps everything billed
+    assert fees.generate_bills("2027-01", "zz").created == 7
+    assert {b.period for b in _bills()} == {"2026-10", "2026-11", "2026Q4", "2027"}
+
+
+@pytest.mark.parametrize(
+    ("now", "cycle", "allowed"),
+    [
+        ("2026-11-20 04:00", "quarterly", False),  # December would make 2026Q4: Oct, Nov again
+        ("2026-11-20 04:00", "yearly", False),
+        ("2026-11-30 15:59", "quarterly", False),  # 23:59 on 30 November in Shanghai
+        ("2026-11-30 16:00", "quarterly", True),  # 1 December in Shanghai: next is 2027Q1
+        ("2026-12-20 04:00", "yearly", True),
+        ("2026-12-20 04:00", "quarterly", True),  # next is 2027Q1, nothing of it billed
+    ],
+)
+def test_the_cycle_changes_only_when_a_new_period_starts(small, now, cycle, allowed):
+    fees.generate_bills("2026-10", "zz")
+    fees.generate_bills("2026-11", "zz")
+    principal = load_principal(small.people["committee"].id)
+    change = {"cycle": cycle, "rate": Decimal("0.40")}
+    with freeze_time(now):
+        if allowed:
+            fees.update_fee_item(principal, "zz", "self_governance", change)
+        else:
+            with pytest.raises(Conflict) as raised:
+                fees.update_fee_item(principal, "zz", "self_governance", change)
+            assert raised.value.code == "cycle_change_mid_period"
+    item = _item("self_governance")
+    assert (item.cycle, item.rate) == (
+        (cycle, Decimal("0.4000")) if allowed else ("monthly", Decimal("0.3500"))
+    )
+
+
+def test_rate_and_vacancy_changes_are_not_held_back_mid_period(small):
+    fees.generate_bills("2026-11", "zz")
+    principal = load_principal(small.people["committee"].id)
+    with freeze_time("2026-11-20"):
+        fees.update_fee_item(
+            principal,
+            "zz",
+            "self_governance",
+            {"cycle": "monthly", "rate": Decimal("0.40"), "vacant_rule": "exempt"},
+        )
+    assert (_item("self_governance").rate, _item("self_governance").vacant_rule) == (
+        Decimal("0.4000"),
+        "exempt",
+    )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import requests
 
+from server.models import utcnow
 from server.wechat.limits import check_value
+from server.wechat.pay import WeChatPayV2
 
 
 def stable(sandbox, **extra):
@@ -97,3 +101,42 @@ def test_subscribe_messages_are_checked_and_recorded(sandbox):
 )
 def test_value_limits(key, value, ok):
     assert (check_value(key, value) is None) is ok
+
+
+def _order(sandbox, out_trade_no: str, expires_in: timedelta) -> WeChatPayV2:
+    """An order made the way the backend makes it (wechatpy sends time_expire in Beijing time)."""
+    pay = sandbox.pay
+    gateway = WeChatPayV2(pay.appid, pay.mch_id, pay.api_key, api_base=sandbox.url, timeout=5)
+    gateway.create_order(
+        out_trade_no=out_trade_no,
+        total_fen=2533,
+        description="自治管理费",
+        openid="resident-1-1-101",
+        client_ip="127.0.0.1",
+        notify_url="http://127.0.0.1:9/never",
+        expires_at=utcnow() + expires_in,
+    )
+    return gateway
+
+
+def _pay(sandbox, out_trade_no: str) -> requests.Response:
+    body = {"out_trade_no": out_trade_no, "notify": False}
+    return requests.post(sandbox.url + "sandbox/pay", json=body, timeout=5)
+
+
+def test_an_expired_order_can_no_longer_be_paid(sandbox):
+    # Expired a minute ago: read as UTC instead of Beijing time it would still run 8 hours.
+    gateway = _order(sandbox, "LL-EXPIRED-1", timedelta(minutes=-1))
+    sent = sandbox.pay.notifications_sent
+    refused = _pay(sandbox, "LL-EXPIRED-1")
+    assert refused.status_code == 409
+    assert refused.json()["err_code"] == "ORDER_EXPIRED"
+    assert gateway.query_order("LL-EXPIRED-1").trade_state == "NOTPAY"
+    assert sandbox.pay.notifications_sent == sent
+
+
+def test_an_order_is_paid_before_it_expires(sandbox):
+    gateway = _order(sandbox, "LL-IN-TIME-1", timedelta(minutes=30))
+    assert _pay(sandbox, "LL-IN-TIME-1").json() == {"paid": True, "notified": False}
+    paid = gateway.query_order("LL-IN-TIME-1")
+    assert (paid.trade_state, paid.total_fen) == ("SUCCESS", 2533)
