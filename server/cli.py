@@ -151,6 +151,7 @@ def generate_bills(period, compound_code):
     click.echo(
         f"{result.created} new bills ({result.households - result.created} existed already) "
         f"for {result.items} fee items"
+        + (f"; {result.skipped} households owe nothing for it" if result.skipped else "")
     )
 
 

@@ -100,7 +100,7 @@ class Generated:
     created: int = 0
     households: int = 0
     items: int = 0
-    # Households left without a bill: 0 fen, or the months billed under another cycle.
+    # Households left without a bill: 0 fen, or every month billed under another cycle.
     skipped: int = 0
 
 
@@ -123,6 +123,8 @@ def generate_bills(
             rows, skipped = _area_bills(compound, item, month)
             result.households += len(rows)
             result.skipped += skipped
+            if progress and skipped:
+                progress(skipped)
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start : start + CHUNK]
                 result.created += insert_missing_bills(chunk)
@@ -158,22 +160,31 @@ def _per_area_items(compound_id: int) -> list[FeeItem]:
 
 
 def _area_bills(compound: Compound, item: FeeItem, month: str) -> tuple[list[dict], int]:
-    """The bill rows of an item's period and how many households get none: a fee that
-    rounds to 0 fen could never be paid, and months already billed under another cycle
-    (the committee changed it mid-period) are not billed twice."""
+    """The bill rows of an item's period and how many households get none.
+
+    A period's bill covers only its months not yet billed under another cycle (the
+    committee changed the cycle mid-period: monthly October and November, then
+    quarterly, makes 2026Q4 a one-month bill for December), so no month is billed
+    twice or left out. A fee that rounds to 0 fen could never be paid: no bill.
+    """
     period = billing_period(item.cycle, month)
-    months = CYCLE_MONTHS[item.cycle]
+    months = period_months(period)
     query = select(Household.id, Household.area_m2).where(Household.compound_id == compound.id)
     if item.vacant_rule == "exempt":
         query = query.where(Household.occupancy == "occupied")
-    billed_elsewhere = _billed_in_overlapping_periods(item.id, period)
+    billed_elsewhere = _months_billed_elsewhere(item.id, period)
     now = utcnow()
     rows, skipped = [], 0
     for household_id, area in db.session.execute(query):
-        amount = period_fee_fen(area, item.rate, months)
-        if amount <= 0 or household_id in billed_elsewhere:
+        already = billed_elsewhere.get(household_id, set()) & months
+        count = len(months) - len(already)
+        amount = period_fee_fen(area, item.rate, count) if count else 0
+        if amount <= 0:
             skipped += 1
             continue
+        basis = {"area_m2": str(area), "rate": str(item.rate), "months": count}
+        if already:
+            basis["months_billed_before"] = sorted(already)
         rows.append(
             {
                 "compound_id": compound.id,
@@ -181,7 +192,7 @@ def _area_bills(compound: Compound, item: FeeItem, month: str) -> tuple[list[dic
                 "fee_item_id": item.id,
                 "period": period,
                 "amount_fen": amount,
-                "basis": {"area_m2": str(area), "rate": str(item.rate), "months": months},
+                "basis": basis,
                 "status": "unpaid",
                 "created_at": now,
             }
@@ -189,15 +200,18 @@ def _area_bills(compound: Compound, item: FeeItem, month: str) -> tuple[list[dic
     return rows, skipped
 
 
-def _billed_in_overlapping_periods(item_id: int, period: str) -> set[int]:
-    """Households with a bill of this item for another period sharing a month with it."""
-    return set(
-        db.session.scalars(
-            select(Bill.household_id)
-            .where(Bill.fee_item_id == item_id, Bill.period.in_(overlapping_periods(period)))
-            .distinct()
+def _months_billed_elsewhere(item_id: int, period: str) -> dict[int, set[str]]:
+    """Per household, the months of `period` its bills of this item for other periods
+    (of other cycles) already cover."""
+    covered: dict[int, set[str]] = {}
+    rows = db.session.execute(
+        select(Bill.household_id, Bill.period).where(
+            Bill.fee_item_id == item_id, Bill.period.in_(overlapping_periods(period))
         )
     )
+    for household_id, other in rows:
+        covered.setdefault(household_id, set()).update(period_months(other))
+    return covered
 
 
 def insert_missing_bills(rows: list[dict]) -> int:

@@ -251,12 +251,21 @@ def test_a_cycle_changed_mid_period_bills_no_month_twice(small):
     item.cycle = "quarterly"  # as an old database, or a change made before the guard
     db.session.flush()
     december = fees.generate_bills("2026-12", "zz")
-    assert [(b.household_id, b.period) for b in _bills(period="2026Q4")] == [(late.id, "2026Q4")]
-    assert (december.created, december.skipped) == (1, 6)
+    assert (december.created, december.skipped) == (7, 0)
+    quarter = {b.household_id: b for b in _bills(period="2026Q4")}
+    # December only for those billed October and November; the whole quarter for 301.
+    assert {b.basis["months"] for h, b in quarter.items() if h != late.id} == {1}
+    assert quarter[late.id].basis["months"] == 3
+    some = next(b for h, b in quarter.items() if h != late.id)
+    assert some.basis["months_billed_before"] == ["2026-10", "2026-11"]
+    area = Decimal(some.basis["area_m2"])
+    assert some.amount_fen == fees.period_fee_fen(area, Decimal("0.35"), 1)
+    assert fees.generate_bills("2026-12", "zz").created == 0
+    item.cycle = "monthly"  # and back: December is in 2026Q4 already
+    db.session.flush()
     assert fees.generate_bills("2026-12", "zz").created == 0
     item.cycle = "yearly"
     db.session.flush()
-    assert fees.generate_bills("2026-12", "zz").created == 0  # 2026 overlaps everything billed
     assert fees.generate_bills("2027-01", "zz").created == 7
     assert {b.period for b in _bills()} == {"2026-10", "2026-11", "2026Q4", "2027"}
 
