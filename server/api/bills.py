@@ -17,4 +17,4 @@ bp = APIBlueprint("bills", __name__, url_prefix="/api/v1/bills", tag="Fees")
 def my_bills(query):
     household = query.get("household_id")
     bills = fees.bills_of(principal(), None if household is None else [household])
-    return {"items": bills, "unpaid_fen": sum(b.amount_fen for b in bills if b.status == "unpaid")}
+    return fees.bill_list(bills)

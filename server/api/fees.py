@@ -51,8 +51,7 @@ def unpaid(query):
 @bp.output(BillListOut)
 @bp.doc(summary="A household's unpaid bills, for the collector taking cash (liaison, committee)")
 def unpaid_bills(query):
-    bills = collection.household_unpaid_bills(principal(), query["household_id"])
-    return {"items": bills, "unpaid_fen": sum(b.amount_fen for b in bills)}
+    return fees.bill_list(collection.household_unpaid_bills(principal(), query["household_id"]))
 
 
 @bp.get("/fees/export.xlsx")
@@ -79,7 +78,7 @@ def meter_reading(body):
     bills = fees.record_meter_reading(
         principal(), body["unit_id"], body["period"], body["amount_fen"]
     )
-    return {"items": bills, "unpaid_fen": sum(b.amount_fen for b in bills if b.status == "unpaid")}
+    return fees.bill_list(bills)
 
 
 @bp.get("/compounds/<string(maxlength=32):code>/fee-items")

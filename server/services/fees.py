@@ -391,6 +391,16 @@ def _check_cycle_change(item: FeeItem, cycle: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class BillList:
+    items: list[Bill]
+    unpaid_fen: int  # what is still owed: the unpaid bills only, not those being paid
+
+
+def bill_list(bills: list[Bill]) -> BillList:
+    return BillList(bills, sum(b.amount_fen for b in bills if b.status == "unpaid"))
+
+
 def bills_of(principal: Principal, household_ids: Iterable[int] | None = None) -> list[Bill]:
     """The caller's households' bills, unpaid first, then newest."""
     allowed = principal.household_ids
