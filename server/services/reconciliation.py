@@ -160,6 +160,24 @@ def _orders_of_day(day: date) -> list[Payment]:
     )
 
 
+# The daily report is read by the committee: its lines are in Chinese.
+TRADE_STATES = {
+    "SUCCESS": "支付成功",
+    "NOTPAY": "未支付",
+    "USERPAYING": "用户支付中",
+    "PAYERROR": "支付失败",
+    "CLOSED": "已关闭",
+    "REVOKED": "已撤销",
+    "REFUND": "已转入退款",
+    "NOT_FOUND": "查无此单",
+}
+OUR_STATUSES = {"pending": "待支付", "paid": "已支付", "closed": "已关闭", "disputed": "金额异常"}
+
+
+def _yuan(fen: int | None) -> str:
+    return "金额不明" if fen is None else f"{fen / 100:.2f} 元"
+
+
 def _compare(gateway: PaymentGateway, orders: list[Payment]) -> tuple[dict, list[str]]:
     counts = {"orders": len(orders), "paid": 0, "closed": 0, "pending": 0, "disputed": 0}
     differences = []
@@ -167,28 +185,31 @@ def _compare(gateway: PaymentGateway, orders: list[Payment]) -> tuple[dict, list
         counts[payment.status] = counts.get(payment.status, 0) + 1
         try:
             state = gateway.query_order(payment.out_trade_no)
-        except (WeChatUnavailable, PayRejected) as error:
-            differences.append(f"{payment.out_trade_no}: not checked ({error or 'unavailable'})")
+        except (WeChatUnavailable, PayRejected):
+            differences.append(f"订单 {payment.out_trade_no}：未能向微信支付核对")
             continue
         difference = _difference(payment, state)
         if difference:
-            differences.append(f"{payment.out_trade_no}: {difference}")
+            differences.append(f"订单 {payment.out_trade_no}：{difference}")
     return counts, differences
 
 
 def _difference(payment: Payment, state: OrderState) -> str | None:
+    """How an order differs from what WeChat Pay says of it, in the committee's words."""
     wechat_paid = state.trade_state == "SUCCESS"
     ours_paid = payment.status in ("paid", "disputed")
+    ours = OUR_STATUSES.get(payment.status, payment.status)
+    theirs = TRADE_STATES.get(state.trade_state, state.trade_state)
     if ours_paid and not wechat_paid:
-        return f"we have it {payment.status}, WeChat Pay says {state.trade_state}"
+        return f"本系统记为“{ours}”，微信支付为“{theirs}”"
     if not ours_paid and wechat_paid:
-        return f"WeChat Pay says paid, we have it {payment.status}"
+        return f"微信支付为“支付成功”，本系统记为“{ours}”"
     if payment.status == "disputed":
-        return f"amount disputed: order {payment.total_fen}, WeChat Pay took {state.total_fen}"
+        return f"金额不符：订单 {_yuan(payment.total_fen)}，微信支付实收 {_yuan(state.total_fen)}"
     if wechat_paid and state.total_fen != payment.total_fen:
-        return f"amounts differ: ours {payment.total_fen}, WeChat Pay's {state.total_fen}"
+        return f"金额不同：本系统 {_yuan(payment.total_fen)}，微信支付 {_yuan(state.total_fen)}"
     if wechat_paid and payment.transaction_id and state.transaction_id != payment.transaction_id:
-        return "transaction ids differ"
+        return "微信交易号不一致"
     return None
 
 

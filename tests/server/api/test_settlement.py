@@ -23,6 +23,7 @@ from server.models import (
 from server.services import fees, ledger, reconciliation
 from server.storage import EXTENSION_KEY, build_storage
 from server.wechat import payment_gateway
+from server.wechat.pay import OrderState
 from tests.factories import build_world
 from tests.server.api.test_uploads import image_bytes, upload
 
@@ -383,7 +384,7 @@ def test_the_daily_report_is_kept_per_compound_and_reaches_the_committee(client,
     assert len(listed) == 1
     assert listed[0]["summary"]["differences"] == 1
     assert listed[0]["differences"] == [
-        f"{payment.out_trade_no}: WeChat Pay says paid, we have it pending"
+        f"订单 {payment.out_trade_no}：微信支付为“支付成功”，本系统记为“待支付”"
     ]
     told = db.session.scalars(
         select(Notification).where(Notification.user_id == world.people["committee"].id)
@@ -393,3 +394,35 @@ def test_the_daily_report_is_kept_per_compound_and_reaches_the_committee(client,
         "/api/v1/compounds/aa/payment-reports", headers=world.headers("liaison_1_1")
     )
     assert (denied.status_code, denied.get_json()["code"]) == (403, "committee_only")
+
+
+@pytest.mark.parametrize(
+    ("status", "total", "state", "line"),
+    [
+        ("paid", 2533, OrderState("NOTPAY"), "本系统记为“已支付”，微信支付为“未支付”"),
+        (
+            "closed",
+            2533,
+            OrderState("SUCCESS", "42", 2533),
+            "微信支付为“支付成功”，本系统记为“已关闭”",
+        ),
+        (
+            "paid",
+            2533,
+            OrderState("SUCCESS", "42", 2000),
+            "金额不同：本系统 25.33 元，微信支付 20.00 元",
+        ),
+        (
+            "disputed",
+            2533,
+            OrderState("SUCCESS", "42", None),
+            "金额不符：订单 25.33 元，微信支付实收 金额不明",
+        ),
+        ("paid", 2533, OrderState("SUCCESS", "43", 2533), "微信交易号不一致"),
+        ("paid", 2533, OrderState("SUCCESS", "42", 2533), None),
+        ("closed", 2533, OrderState("CLOSED"), None),
+    ],
+)
+def test_the_report_says_each_difference_in_the_committees_words(status, total, state, line):
+    payment = Payment(status=status, total_fen=total, transaction_id="42")
+    assert reconciliation._difference(payment, state) == line
