@@ -9,8 +9,11 @@ function createPayment(billIds) {
   return request({ url: '/api/v1/payments', method: 'POST', data: { bill_ids: billIds } })
 }
 
-// How a payment stands: {id, out_trade_no, total_fen, status: pending|paid|closed,
-// created_at, paid_at, closed_at}. Only this says a payment went through.
+// How a payment stands: {id, out_trade_no, total_fen, status, created_at,
+// paid_at, closed_at}. Only this says a payment went through. status is
+// pending | paid | closed | disputed; disputed: WeChat Pay took an amount other
+// than the order's, the bills are unpaid again and the committee refunds the
+// money (paid_at is when it was taken).
 function getPayment(id) {
   return request({ url: `/api/v1/payments/${id}` })
 }

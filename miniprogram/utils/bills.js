@@ -1,5 +1,10 @@
 // What the fee pages show of bills, payments and collection figures.
-const { billStatusLabel, paymentStatusLabel, offlineMethodLabel } = require('./labels')
+const {
+  billStatusLabel,
+  paymentStatusLabel,
+  offlineMethodLabel,
+  PAYMENT_DISPUTED_MESSAGE,
+} = require('./labels')
 const { formatYuan, sumFen, formatRate } = require('./money')
 const { formatTime, formatMonth } = require('./format')
 
@@ -62,6 +67,8 @@ function paymentView(payment) {
     createdAt: formatTime(payment.created_at),
     paidAt: formatTime(payment.paid_at),
     closedAt: formatTime(payment.closed_at),
+    // disputed: another amount was taken; say what happens next.
+    note: payment.status === 'disputed' ? PAYMENT_DISPUTED_MESSAGE : '',
   }
 }
 

@@ -61,10 +61,24 @@ const BILL_STATUS_LABELS = {
   paid: '已缴',
 }
 
+// disputed: WeChat Pay took another amount than the order's; the bills are
+// unpaid again and the committee refunds the money.
 const PAYMENT_STATUS_LABELS = {
   pending: '待支付',
   paid: '已支付',
   closed: '已关闭',
+  disputed: '金额异常', // as in the server's Excel export
+}
+
+// What a resident is told of a disputed payment (the bills page, 缴费记录).
+const PAYMENT_DISPUTED_MESSAGE = '支付金额与账单不符，业委会将核对并退款，账单已恢复为待缴'
+
+// What went wrong with a payment (GET /compounds/{code}/payment-anomalies).
+const ANOMALY_KIND_LABELS = {
+  amount_mismatch: '通知金额不符',
+  amount_disputed: '金额不符',
+  double_payment: '重复缴费',
+  duplicate_transaction: '交易号重复',
 }
 
 const OFFLINE_METHOD_LABELS = {
@@ -102,8 +116,12 @@ const COLLECTOR_ROLES = ['liaison', 'committee']
 // Roles that confirm what a collector recorded (a second committee member).
 const CONFIRMER_ROLES = ['committee']
 
-// Roles that read the collection figures (收缴情况).
+// Roles that read the collection figures (收缴情况), the payment anomalies and
+// the daily reconciliation reports.
 const FINANCE_ROLES = ['committee', 'supervisor']
+
+// Roles that resolve a payment anomaly (the supervisor only reads them).
+const ANOMALY_RESOLVER_ROLES = ['committee']
 
 const roleLabel = (role) => ROLE_LABELS[role] || role
 const relationLabel = (relation) => RELATION_LABELS[relation] || relation || ''
@@ -114,6 +132,7 @@ const billStatusLabel = (status) => BILL_STATUS_LABELS[status] || status
 const paymentStatusLabel = (status) => PAYMENT_STATUS_LABELS[status] || status
 const offlineMethodLabel = (method) => OFFLINE_METHOD_LABELS[method] || method || ''
 const offlineStatusLabel = (status) => OFFLINE_STATUS_LABELS[status] || status
+const anomalyKindLabel = (kind) => ANOMALY_KIND_LABELS[kind] || '其他缴费异常'
 
 // [{value, label}] for a picker, from {value: label} (the config's or ours).
 const optionsOf = (labels) => Object.keys(labels).map((value) => ({ value, label: labels[value] }))
@@ -127,6 +146,8 @@ module.exports = {
   ISSUE_ACTION_BUTTONS,
   BILL_STATUS_LABELS,
   PAYMENT_STATUS_LABELS,
+  PAYMENT_DISPUTED_MESSAGE,
+  ANOMALY_KIND_LABELS,
   OFFLINE_METHOD_LABELS,
   OFFLINE_STATUS_LABELS,
   RELATION_OPTIONS,
@@ -136,6 +157,7 @@ module.exports = {
   COLLECTOR_ROLES,
   CONFIRMER_ROLES,
   FINANCE_ROLES,
+  ANOMALY_RESOLVER_ROLES,
   roleLabel,
   relationLabel,
   statusLabel,
@@ -145,5 +167,6 @@ module.exports = {
   paymentStatusLabel,
   offlineMethodLabel,
   offlineStatusLabel,
+  anomalyKindLabel,
   optionsOf,
 }

@@ -22,4 +22,18 @@ function formatRate(rate) {
   return `${Math.floor(tenths / 10)}.${tenths % 10}%`
 }
 
-module.exports = { formatYuan, sumFen, formatRate }
+// What someone typed in yuan as integer fen, read digit by digit so no float
+// rounding can creep in: "25.33" → 2533, "25.3" → 2530, "0.1" → 10, "7" → 700,
+// " 25.33 " → 2533. Anything else is null: "", "abc", "-1", "1e3", ".5", "25.",
+// more than two decimals ("25.335": a fen cannot be split), more than
+// 9 999 999.99 yuan.
+const YUAN = /^(\d{1,7})(?:\.(\d{1,2}))?$/
+
+function parseYuan(text) {
+  const match = YUAN.exec(String(text === null || text === undefined ? '' : text).trim())
+  if (!match) return null
+  const cents = (match[2] || '').padEnd(2, '0')
+  return Number(match[1]) * 100 + Number(cents)
+}
+
+module.exports = { formatYuan, sumFen, formatRate, parseYuan }

@@ -2,6 +2,7 @@
 // success callback of wx.requestPayment proves nothing, only the server
 // (told by WeChat's notification or its own order query) does.
 const { getPayment } = require('../api/payments')
+const { PAYMENT_DISPUTED_MESSAGE } = require('./labels')
 
 const POLL_INTERVAL_MS = 1500
 // Asked at once, then every 1.5 s: about 9 s in all.
@@ -13,6 +14,8 @@ const PAY_MESSAGES = {
   paid: '缴费成功',
   pending: '支付结果确认中，稍后可在缴费记录查看',
   closed: '订单已关闭，本次未完成缴费',
+  // WeChat Pay took another amount than the order's: nothing was paid.
+  disputed: PAYMENT_DISPUTED_MESSAGE,
   cancelled: '已取消支付。本次订单 30 分钟内未支付将自动关闭，之后可重新缴费',
   failed: '支付未完成。本次订单 30 分钟内未支付将自动关闭，之后可重新缴费',
 }
@@ -54,4 +57,21 @@ async function waitForPayment(paymentId, { attempts = POLL_ATTEMPTS, interval = 
   return last
 }
 
-module.exports = { PAY_MESSAGES, POLL_INTERVAL_MS, POLL_ATTEMPTS, requestPayment, waitForPayment }
+// The payment's final word as the bills page shows it: paid, closed or
+// disputed; anything else (still pending, not asked, a status this version
+// does not know) is 'pending', "still being confirmed", never a success.
+const SETTLED = ['paid', 'closed', 'disputed']
+
+function paymentOutcome(payment) {
+  const status = payment && payment.status
+  return SETTLED.includes(status) ? status : 'pending'
+}
+
+module.exports = {
+  PAY_MESSAGES,
+  POLL_INTERVAL_MS,
+  POLL_ATTEMPTS,
+  requestPayment,
+  waitForPayment,
+  paymentOutcome,
+}

@@ -2,6 +2,7 @@
 // so residents see the problem before a round trip. Each returns {field: message};
 // an empty object means valid.
 const { RELATION_LABELS } = require('./labels')
+const { formatYuan, parseYuan } = require('./money')
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/
 // Multi-line text keeps newlines; the server refuses other control characters
@@ -167,7 +168,26 @@ function checkVisitNote(note) {
   return text ? checkMultiline(text, NOTE_MAX, '') : ''
 }
 
+const RESOLUTION_MAX = 200
+
+// Resolving a payment anomaly: a one-line note and the refund made, in yuan as
+// typed, at most `dueFen`. Returns {errors, body}: body is what is sent
+// ({resolution, refunded_fen}) when there are no errors.
+function validateResolution({ note, refund }, dueFen = 0) {
+  const refundedFen = dueFen > 0 ? parseYuan(refund) : 0
+  let refundError = ''
+  if (refundedFen === null) refundError = '请填写已退金额（元），最多两位小数；未退款填 0'
+  else if (refundedFen > dueFen) refundError = `退款不能超过应退金额 ${formatYuan(dueFen)} 元`
+  const errors = collect({
+    resolution: checkText(note, RESOLUTION_MAX, '请填写处理说明'),
+    refunded_fen: refundError,
+  })
+  const body = { resolution: (note || '').trim(), refunded_fen: refundedFen }
+  return { errors, body: Object.keys(errors).length ? null : body }
+}
+
 module.exports = {
+  validateResolution,
   validateBinding,
   validateRedeem,
   checkReason,

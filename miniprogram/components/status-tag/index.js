@@ -1,7 +1,7 @@
 // <status-tag status="pending" />: a binding status as a coloured Chinese tag.
 // <status-tag kind="issue" status="accepted" label="{{item.statusLabel}}" />: an
 // issue status; `label` (the server's status_label) wins over our own labels.
-// kind="payment": an online payment (待支付/已支付/已关闭).
+// kind="payment": an online payment (待支付/已支付/已关闭/金额异常).
 const { statusLabel, issueStatusLabel, paymentStatusLabel } = require('../../utils/labels')
 
 const TONES = {
@@ -25,6 +25,7 @@ const TONES = {
     pending: 'warning',
     paid: 'success',
     closed: 'muted',
+    disputed: 'warning', // another amount was taken: to be refunded
   },
 }
 

@@ -5,7 +5,7 @@ const { getMe } = require('../../api/me')
 const { listBills } = require('../../api/bills')
 const { createPayment } = require('../../api/payments')
 const { billView, checkedIds, selectBills, selectAllPayable } = require('../../utils/bills')
-const { PAY_MESSAGES, requestPayment, waitForPayment } = require('../../utils/pay')
+const { PAY_MESSAGES, requestPayment, waitForPayment, paymentOutcome } = require('../../utils/pay')
 const { errorMessage } = require('../../utils/errors')
 
 const householdOption = (h) => ({ id: h.id, label: `${h.compound_name} ${h.label}` })
@@ -22,7 +22,7 @@ Page({
     total: '0.00',
     hasPending: false,
     paying: false,
-    // '' | confirming | paid | pending | closed | cancelled | failed | error
+    // '' | confirming | paid | pending | closed | disputed | cancelled | failed | error
     payState: '',
     payMessage: '',
   },
@@ -123,8 +123,9 @@ Page({
       return
     }
     this.showPay('confirming')
-    const payment = await waitForPayment(order.payment_id)
-    const state = payment && payment.status !== 'pending' ? payment.status : 'pending'
+    // paid | closed | disputed (another amount taken: the bills are unpaid
+    // again, the committee refunds) | pending (not known yet).
+    const state = paymentOutcome(await waitForPayment(order.payment_id))
     this.showPay(state)
     if (state === 'paid') wx.showToast({ title: '缴费成功', icon: 'success' })
   },

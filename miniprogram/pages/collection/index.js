@@ -1,25 +1,50 @@
 // 收缴情况 (committee, supervisor): a month's households billed and paid, the
-// collection rate, billed and collected money, per building and per unit.
+// collection rate, billed and collected money, per building and per unit; above
+// them the payment anomalies still open and the latest daily reconciliation
+// with WeChat Pay. The committee resolves an anomaly with a note and the refund
+// made; the supervisor only reads them.
 const { ensureLogin } = require('../../api/auth')
 const { getMe } = require('../../api/me')
-const { collectionSummary } = require('../../api/fees')
+const { collectionSummary, paymentAnomalies, resolveAnomaly, paymentReports } = require('../../api/fees')
 const { summaryView } = require('../../utils/bills')
+const { anomalyView, reportView } = require('../../utils/anomalies')
 const { roleCompounds } = require('../../utils/user')
-const { FINANCE_ROLES } = require('../../utils/labels')
+const { FINANCE_ROLES, ANOMALY_RESOLVER_ROLES } = require('../../utils/labels')
+const { validateResolution } = require('../../utils/validate')
 const { monthInShanghai, formatMonth } = require('../../utils/format')
-const { errorMessage } = require('../../utils/errors')
+const { errorMessage, fieldErrors } = require('../../utils/errors')
+const { showModal } = require('../../utils/ui')
+
+const ANOMALIES_UNREADABLE = '缴费异常暂时无法读取，下拉可重试'
+
+// 403 (a role that may not see them) or 404 (an older server): not for this
+// user, so the section stays hidden and nothing is said.
+const notForMe = (err) => err && (err.status === 403 || err.status === 404)
+
+// The resolve form, closed.
+const NO_FORM = { resolveId: 0, resolveNote: '', resolveRefund: '', resolveDueFen: 0, resolveErrors: {} }
 
 Page({
-  data: {
-    loaded: false,
-    error: '',
-    compounds: [],
-    compoundIndex: 0,
-    month: '',
-    monthText: '',
-    thisMonth: '',
-    summary: null,
-  },
+  data: Object.assign(
+    {
+      loaded: false,
+      error: '',
+      compounds: [],
+      compoundIndex: 0,
+      month: '',
+      monthText: '',
+      thisMonth: '',
+      summary: null,
+      // Open anomalies: null hides the section (not readable for this user).
+      anomalies: null,
+      anomaliesError: '',
+      // The latest daily report: {line, differences}, or null.
+      report: null,
+      canResolve: false,
+      resolving: false,
+    },
+    NO_FORM
+  ),
 
   onLoad() {
     const month = monthInShanghai()
@@ -35,30 +60,157 @@ Page({
     try {
       await ensureLogin()
       if (!this.data.compounds.length) {
-        const compounds = roleCompounds(await getMe(), FINANCE_ROLES)
+        const user = await getMe()
+        const compounds = roleCompounds(user, FINANCE_ROLES)
         if (!compounds.length) {
           this.setData({ loaded: true, error: '只有业委会和财务监督可以查看收缴情况' })
           return
         }
-        this.setData({ compounds })
+        const resolvers = roleCompounds(user, ANOMALY_RESOLVER_ROLES).map((c) => c.code)
+        this.setData({
+          compounds: compounds.map((c) => Object.assign(c, { canResolve: resolvers.includes(c.code) })),
+        })
       }
-      const compound = this.data.compounds[this.data.compoundIndex]
-      const summary = await collectionSummary({ compound: compound.code, period: this.data.month })
+    } catch (err) {
+      this.setData({ loaded: true, error: errorMessage(err), summary: null })
+      return
+    }
+    await Promise.all([this.loadSummary(), this.loadAnomalies(), this.loadReport()])
+  },
+
+  compound() {
+    return this.data.compounds[this.data.compoundIndex]
+  },
+
+  async loadSummary() {
+    try {
+      const summary = await collectionSummary({ compound: this.compound().code, period: this.data.month })
       this.setData({ loaded: true, error: '', summary: summaryView(summary) })
     } catch (err) {
       this.setData({ loaded: true, error: errorMessage(err), summary: null })
     }
   },
 
+  // The open anomalies; never a toast: 403/404 hide the section, another
+  // failure says so inside it.
+  async loadAnomalies() {
+    const compound = this.compound()
+    try {
+      const { items } = await paymentAnomalies(compound.code, { open: true })
+      this.setData({
+        anomalies: items.filter((a) => !a.resolved_at).map(anomalyView),
+        anomaliesError: '',
+        canResolve: Boolean(compound.canResolve),
+      })
+    } catch (err) {
+      this.setData(
+        notForMe(err)
+          ? { anomalies: null, anomaliesError: '', canResolve: false }
+          : { anomalies: this.data.anomalies || [], anomaliesError: ANOMALIES_UNREADABLE }
+      )
+    }
+  },
+
+  // The latest daily report's line; hidden when there is none or it cannot be read.
+  async loadReport() {
+    try {
+      const { items } = await paymentReports(this.compound().code)
+      this.setData({ report: reportView(items[0]) })
+    } catch (err) {
+      this.setData({ report: null })
+    }
+  },
+
   onCompoundChange(e) {
-    this.setData({ compoundIndex: Number(e.detail.value), loaded: false })
+    this.setData(
+      Object.assign({ compoundIndex: Number(e.detail.value), loaded: false, anomalies: null, report: null }, NO_FORM)
+    )
     return this.load()
   },
 
-  // <picker mode="date" fields="month">: "YYYY-MM".
+  // <picker mode="date" fields="month">: "YYYY-MM". Anomalies are not per month.
   onMonthChange(e) {
     const month = e.detail.value
     this.setData({ month, monthText: formatMonth(month), loaded: false })
-    return this.load()
+    return this.data.compounds.length ? this.loadSummary() : this.load()
+  },
+
+  // 处理 (committee): the form under the anomaly, the refund prefilled with what is due.
+  openResolve(e) {
+    if (!this.data.canResolve || this.data.resolving) return
+    const id = Number(e.currentTarget.dataset.id)
+    const anomaly = (this.data.anomalies || []).find((a) => a.id === id)
+    if (!anomaly) return
+    this.setData({
+      resolveId: id,
+      resolveNote: '',
+      resolveRefund: anomaly.refundDueFen ? anomaly.refundDue : '',
+      resolveDueFen: anomaly.refundDueFen,
+      resolveErrors: {},
+    })
+  },
+
+  closeResolve() {
+    if (!this.data.resolving) this.setData(NO_FORM)
+  },
+
+  clearResolveError(field) {
+    const errors = Object.assign({}, this.data.resolveErrors)
+    delete errors[field]
+    return errors
+  },
+
+  onResolveNote(e) {
+    this.setData({ resolveNote: e.detail.value, resolveErrors: this.clearResolveError('resolution') })
+  },
+
+  onResolveRefund(e) {
+    this.setData({ resolveRefund: e.detail.value, resolveErrors: this.clearResolveError('refunded_fen') })
+  },
+
+  async submitResolve() {
+    const id = this.data.resolveId
+    if (!id || this.data.resolving || !this.data.canResolve) return
+    const { errors, body } = validateResolution(
+      { note: this.data.resolveNote, refund: this.data.resolveRefund },
+      this.data.resolveDueFen
+    )
+    if (!body) {
+      this.setData({ resolveErrors: errors })
+      return
+    }
+    this.setData({ resolving: true, resolveErrors: {} })
+    try {
+      await resolveAnomaly(this.compound().code, id, body)
+    } catch (err) {
+      this.setData({ resolving: false })
+      await this.resolveFailed(err)
+      return
+    }
+    this.setData(Object.assign({ resolving: false }, NO_FORM))
+    wx.showToast({ title: '已处理', icon: 'success' })
+    await this.loadAnomalies()
+  },
+
+  // The server's word: a refund over what is due or a bad field under the
+  // fields; already resolved (409) in a dialog, then the list again; anything
+  // else (403 committee_only, the network) in a dialog, the form kept.
+  async resolveFailed(err) {
+    if (err.code === 'refund_exceeds_due') {
+      this.setData({ resolveErrors: { refunded_fen: errorMessage(err) } })
+      return
+    }
+    const fields = fieldErrors(err)
+    if (fields.resolution || fields.refunded_fen) {
+      this.setData({ resolveErrors: fields })
+      return
+    }
+    if (err.status === 409) {
+      this.setData(NO_FORM)
+      await showModal({ title: '未能处理', content: errorMessage(err), showCancel: false })
+      await this.loadAnomalies()
+      return
+    }
+    await showModal({ title: '未能处理', content: errorMessage(err), showCancel: false })
   },
 })

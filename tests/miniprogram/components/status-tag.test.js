@@ -61,6 +61,8 @@ describe('payment statuses (kind="payment")', () => {
     ['pending', '待支付', 'tag--warning'],
     ['paid', '已支付', 'tag--success'],
     ['closed', '已关闭', 'tag--muted'],
+    // WeChat Pay took another amount: a warning, not the grey of an unknown status.
+    ['disputed', '金额异常', 'tag--warning'],
   ])('%s shows %s', (status, text, tone) => {
     const tag = render(status, { kind: 'payment' })
     expect(tag.dom.textContent).toBe(text)

@@ -180,6 +180,25 @@ function payment(overrides = {}) {
   )
 }
 
+// GET /compounds/{code}/payment-anomalies: one open anomaly; `details` are
+// merged over the order number.
+function anomaly(overrides = {}) {
+  const details = Object.assign({ out_trade_no: 'LL20261205100000A1B2' }, overrides.details)
+  return Object.assign(
+    {
+      id: 7,
+      payment_id: 55,
+      kind: 'double_payment',
+      created_at: '2026-12-05T10:05:00+08:00',
+      resolved_at: null,
+      resolution: null,
+      refunded_fen: null,
+    },
+    overrides,
+    { details }
+  )
+}
+
 const validationError = (fields) => ({
   status: 400,
   body: {
@@ -206,5 +225,6 @@ module.exports = {
   issueDetail,
   bill,
   payment,
+  anomaly,
   validationError,
 }

@@ -171,6 +171,36 @@ test('a closed order is not a success either', async () => {
   expect(page.data.payMessage).toBe('订单已关闭，本次未完成缴费')
 })
 
+test('a disputed payment: the amount differed, the committee refunds, the bills are unpaid again', async () => {
+  server.on('POST /api/v1/payments', { status: 201, body: ORDER })
+  server.on(STATUS, { status: 200, body: payment({ status: 'disputed', paid_at: '2026-12-05T10:00:09+08:00' }) })
+  const page = await openBills()
+  // After the dispute the server freed the bills: they read unpaid again.
+  server.on('GET /api/v1/bills?household_id=11', {
+    status: 200,
+    body: { items: BILLS.slice(0, 2), unpaid_fen: 5066 },
+  })
+  await payWithFakeTimers(page)
+  expect(requestsMade(wx).filter((r) => r === STATUS)).toHaveLength(1)
+  expect(page.data).toMatchObject({
+    payState: 'disputed',
+    payMessage: '支付金额与账单不符，业委会将核对并退款，账单已恢复为待缴',
+    paying: false,
+  })
+  expect(wx.showToast).not.toHaveBeenCalledWith(expect.objectContaining({ title: '缴费成功' }))
+  expect(requestsMade(wx).filter((r) => r === 'GET /api/v1/bills?household_id=11')).toHaveLength(2)
+  expect(page.data.bills.map((b) => b.statusLabel)).toEqual(['未缴', '未缴'])
+})
+
+test('a status this version does not know is not a success, nor a blank message', async () => {
+  server.on('POST /api/v1/payments', { status: 201, body: ORDER })
+  server.on(STATUS, { status: 200, body: payment({ status: 'refunded' }) })
+  const page = await openBills()
+  await payWithFakeTimers(page)
+  expect(page.data).toMatchObject({ payState: 'pending', payMessage: '支付结果确认中，稍后可在缴费记录查看' })
+  expect(wx.showToast).not.toHaveBeenCalled()
+})
+
 test('the server being unreachable while polling ends in 确认中, not in an error or success', async () => {
   server.on('POST /api/v1/payments', { status: 201, body: ORDER })
   server.on(STATUS, { fail: 'timeout' })

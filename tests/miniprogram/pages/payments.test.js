@@ -38,3 +38,17 @@ test('shows the server message when the list cannot be read', async () => {
   await page.onShow()
   expect(page.data.error).toBe('网络不给力，请稍后再试')
 })
+
+test('a disputed payment reads 金额异常 and says the committee refunds', async () => {
+  server.on('GET /api/v1/payments', {
+    status: 200,
+    body: { items: [payment({ id: 58, status: 'disputed', paid_at: '2026-12-05T10:00:09+08:00' })] },
+  })
+  const page = createPage('payments')
+  await page.onShow()
+  expect(page.data.items[0]).toMatchObject({
+    statusLabel: '金额异常',
+    paidAt: '2026-12-05 10:00',
+    note: '支付金额与账单不符，业委会将核对并退款，账单已恢复为待缴',
+  })
+})

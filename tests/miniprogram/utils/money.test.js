@@ -4,7 +4,7 @@
 const path = require('path')
 const { ROOT } = require('../helpers/wx')
 
-const { formatYuan, sumFen, formatRate } = require(path.join(ROOT, 'utils/money.js'))
+const { formatYuan, sumFen, formatRate, parseYuan } = require(path.join(ROOT, 'utils/money.js'))
 const { periodLabel, billView, selectBills, selectAllPayable } = require(path.join(ROOT, 'utils/bills.js'))
 const { monthInShanghai, formatMonth } = require(path.join(ROOT, 'utils/format.js'))
 const { bill } = require('../helpers/fixtures')
@@ -67,4 +67,49 @@ test('only unpaid bills can be ticked, and the total is theirs', () => {
   expect(selectBills(bills, [2, 3, 4])).toMatchObject({ selectedIds: [2], totalFen: 2533, total: '25.33' })
   expect(selectBills(bills, [])).toMatchObject({ selectedIds: [], totalFen: 0, total: '0.00' })
   expect(bills[3]).toMatchObject({ payable: false, statusLabel: '已缴', paidOn: '2026-10-08' })
+})
+
+describe('parseYuan: typed yuan to integer fen, without float arithmetic', () => {
+  test.each([
+    ['25.33', 2533],
+    ['25.3', 2530],
+    ['0.1', 10],
+    ['0.07', 7],
+    ['1.15', 115], // 1.15 * 100 is 114.99999999999999 in floats
+    ['4.35', 435], // 4.35 * 100 is 434.99999999999994
+    ['0.29', 29], // 0.29 * 100 is 28.999999999999996
+    ['7', 700],
+    ['0', 0],
+    ['0.00', 0],
+    ['007.05', 705],
+    [' 25.33 ', 2533],
+    ['9999999.99', 999999999],
+  ])('%p is %i fen', (text, fen) => {
+    expect(parseYuan(text)).toBe(fen)
+  })
+
+  test.each([
+    ['25.335'], // a fen cannot be split
+    [''],
+    ['   '],
+    ['abc'],
+    ['25,33'],
+    ['-1'],
+    ['+1'],
+    ['1e3'],
+    ['.5'],
+    ['25.'],
+    ['1 000'],
+    ['10000000'], // over the server's 10^9 fen
+    [null],
+    [undefined],
+  ])('%p is refused', (text) => {
+    expect(parseYuan(text)).toBeNull()
+  })
+
+  test('what formatYuan shows reads back as the same fen', () => {
+    for (const fen of [0, 1, 9, 10, 99, 100, 115, 2533, 123456789]) {
+      expect(parseYuan(formatYuan(fen))).toBe(fen)
+    }
+  })
 })

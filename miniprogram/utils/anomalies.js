@@ -1,0 +1,61 @@
+// What the collection page shows of payment anomalies and of the daily
+// reconciliation with WeChat Pay (server/services/anomalies.py, reconciliation.py).
+const { anomalyKindLabel } = require('./labels')
+const { formatYuan } = require('./money')
+const { formatTime, formatDate } = require('./format')
+
+const isFen = (value) => typeof value === 'number' && Number.isInteger(value)
+const yuan = (fen) => `${formatYuan(fen)} 元`
+
+// One anomaly in plain Chinese, e.g. "重复缴费：账单已由其他方式缴清，应退 25.33 元".
+function anomalyText(kind, details) {
+  const d = details || {}
+  const due = isFen(d.refund_due_fen) ? d.refund_due_fen : 0
+  switch (kind) {
+    case 'double_payment':
+      return `重复缴费：账单已由其他方式缴清，应退 ${yuan(due)}`
+    case 'amount_disputed': {
+      const received = isFen(d.received) ? yuan(d.received) : '金额不明'
+      return `金额不符：应付 ${yuan(d.expected)}，实付 ${received}，应退 ${yuan(due)}`
+    }
+    case 'amount_mismatch':
+      return '通知金额不符，等待与微信支付核对'
+    case 'duplicate_transaction':
+      return '同一微信交易号重复'
+    default:
+      return anomalyKindLabel(kind)
+  }
+}
+
+// One of GET /compounds/{code}/payment-anomalies.
+function anomalyView(anomaly) {
+  const details = anomaly.details || {}
+  const refundDueFen = isFen(details.refund_due_fen) && details.refund_due_fen > 0 ? details.refund_due_fen : 0
+  return {
+    id: anomaly.id,
+    kind: anomaly.kind,
+    kindLabel: anomalyKindLabel(anomaly.kind),
+    text: anomalyText(anomaly.kind, details),
+    outTradeNo: details.out_trade_no || '',
+    createdAt: formatTime(anomaly.created_at),
+    refundDueFen,
+    refundDue: formatYuan(refundDueFen),
+    resolved: Boolean(anomaly.resolved_at),
+  }
+}
+
+// The newest of GET /compounds/{code}/payment-reports, or null without one:
+// {line: "11月29日对账：3 笔订单，1 处差异", differences: ["…"]}.
+function reportView(report) {
+  if (!report) return null
+  const summary = report.summary || {}
+  const differences = (report.differences || []).map(String) // in Chinese, from the server
+  const count = isFen(summary.differences) ? summary.differences : differences.length
+  return {
+    day: report.day,
+    line: `${formatDate(report.day)}对账：${summary.orders || 0} 笔订单，${count ? `${count} 处差异` : '无差异'}`,
+    differences,
+  }
+}
+
+module.exports = { anomalyText, anomalyView, reportView }

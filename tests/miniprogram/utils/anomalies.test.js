@@ -1,0 +1,135 @@
+/**
+ * @jest-environment node
+ *
+ * Payment anomalies, the daily reconciliation report and the disputed payment,
+ * as the committee, the supervisor and residents read them.
+ */
+const path = require('path')
+const { ROOT } = require('../helpers/wx')
+
+const { anomalyView, reportView } = require(path.join(ROOT, 'utils/anomalies.js'))
+const { paymentStatusLabel, anomalyKindLabel } = require(path.join(ROOT, 'utils/labels.js'))
+const { paymentView } = require(path.join(ROOT, 'utils/bills.js'))
+const { validateResolution } = require(path.join(ROOT, 'utils/validate.js'))
+const { anomaly, payment } = require('../helpers/fixtures')
+
+describe('a disputed payment', () => {
+  test('has its own label, not the raw status', () => {
+    expect(paymentStatusLabel('disputed')).toBe('金额异常')
+  })
+
+  test('缴费记录 says what happens next', () => {
+    const view = paymentView(payment({ status: 'disputed', paid_at: '2026-12-05T10:00:09+08:00' }))
+    expect(view).toMatchObject({
+      statusLabel: '金额异常',
+      note: '支付金额与账单不符，业委会将核对并退款，账单已恢复为待缴',
+    })
+    expect(paymentView(payment({ status: 'paid' })).note).toBe('')
+  })
+})
+
+describe('anomalies in plain Chinese', () => {
+  test('a double payment: the bills were paid another way, the money is owed back', () => {
+    const view = anomalyView(anomaly({ kind: 'double_payment', details: { bills: [1], refund_due_fen: 2533 } }))
+    expect(view).toEqual({
+      id: 7,
+      kind: 'double_payment',
+      kindLabel: '重复缴费',
+      text: '重复缴费：账单已由其他方式缴清，应退 25.33 元',
+      outTradeNo: 'LL20261205100000A1B2',
+      createdAt: '2026-12-05 10:05',
+      refundDueFen: 2533,
+      refundDue: '25.33',
+      resolved: false,
+    })
+  })
+
+  test('a disputed amount: what was due, what was taken, what goes back', () => {
+    const details = { expected: 5066, received: 5000, refund_due_fen: 5000 }
+    expect(anomalyView(anomaly({ kind: 'amount_disputed', details })).text).toBe(
+      '金额不符：应付 50.66 元，实付 50.00 元，应退 50.00 元'
+    )
+    // WeChat Pay named no amount: nothing is owed back, and no "0.00" is made up.
+    const unknown = { expected: 5066, received: null, refund_due_fen: 0 }
+    expect(anomalyView(anomaly({ kind: 'amount_disputed', details: unknown }))).toMatchObject({
+      text: '金额不符：应付 50.66 元，实付 金额不明，应退 0.00 元',
+      refundDueFen: 0,
+    })
+  })
+
+  test.each([
+    ['amount_mismatch', { expected: 5066, notified: 1 }, '通知金额不符，等待与微信支付核对', '通知金额不符'],
+    ['duplicate_transaction', { transaction_id: '4200001' }, '同一微信交易号重复', '交易号重复'],
+    ['something_new', {}, '其他缴费异常', '其他缴费异常'],
+  ])('%s reads %s, nothing owed back', (kind, details, text, label) => {
+    expect(anomalyView(anomaly({ kind, details }))).toMatchObject({ text, kindLabel: label, refundDueFen: 0 })
+    expect(anomalyKindLabel(kind)).toBe(label)
+  })
+})
+
+describe('the daily report', () => {
+  const report = (summary, differences = []) => ({
+    day: '2026-11-29',
+    summary: Object.assign(
+      { orders: 3, paid: 2, closed: 0, pending: 0, disputed: 1, differences: differences.length, open_anomalies: 1 },
+      summary
+    ),
+    differences,
+    started_at: '2026-11-30T02:00:00+08:00',
+  })
+
+  test('one line: the day, the orders, the differences', () => {
+    // The server writes the differences in the committee's words: shown as they come.
+    const lines = ['订单 LL1：金额不符：订单 50.66 元，微信支付实收 50.00 元']
+    expect(reportView(report({}, lines))).toEqual({
+      day: '2026-11-29',
+      line: '11月29日对账：3 笔订单，1 处差异',
+      differences: ['订单 LL1：金额不符：订单 50.66 元，微信支付实收 50.00 元'],
+    })
+    expect(reportView(report({ orders: 12 })).line).toBe('11月29日对账：12 笔订单，无差异')
+  })
+
+  test('no report yet: nothing to show', () => {
+    expect(reportView(undefined)).toBeNull()
+  })
+})
+
+describe('resolving an anomaly', () => {
+  test('sends the trimmed note and the refund in integer fen', () => {
+    expect(validateResolution({ note: ' 已微信转账退还 ', refund: '25.33' }, 2533)).toEqual({
+      errors: {},
+      body: { resolution: '已微信转账退还', refunded_fen: 2533 },
+    })
+    expect(validateResolution({ note: '部分退还', refund: '0.1' }, 2533).body).toEqual({
+      resolution: '部分退还',
+      refunded_fen: 10,
+    })
+  })
+
+  test.each(['25.335', '', 'abc', '-1'])('refund %p is refused', (refund) => {
+    const { errors, body } = validateResolution({ note: '已退', refund }, 2533)
+    expect(body).toBeNull()
+    expect(errors).toEqual({ refunded_fen: '请填写已退金额（元），最多两位小数；未退款填 0' })
+  })
+
+  test('no more than is due', () => {
+    expect(validateResolution({ note: '已退', refund: '25.34' }, 2533).errors).toEqual({
+      refunded_fen: '退款不能超过应退金额 25.33 元',
+    })
+  })
+
+  test('a note is required, one line, at most 200 characters', () => {
+    expect(validateResolution({ note: '  ', refund: '0' }, 2533).errors).toEqual({ resolution: '请填写处理说明' })
+    expect(validateResolution({ note: '好'.repeat(201), refund: '0' }, 2533).errors).toEqual({
+      resolution: '最多 200 个字',
+    })
+    expect(validateResolution({ note: '好'.repeat(200), refund: '0' }, 2533).body.refunded_fen).toBe(0)
+  })
+
+  test('nothing due: no refund asked, 0 sent', () => {
+    expect(validateResolution({ note: '已与微信支付核对', refund: '' }, 0).body).toEqual({
+      resolution: '已与微信支付核对',
+      refunded_fen: 0,
+    })
+  })
+})
