@@ -8,7 +8,7 @@ from decimal import Decimal
 import factory
 
 from server.extensions import db
-from server.models import Building, Compound, Household, Unit, User
+from server.models import Building, Compound, FeeItem, Household, Unit, User
 from server.services import auth, ledger, roles
 
 
@@ -126,3 +126,19 @@ def build_world(code: str, *, units_per_building: int = 2, rooms=("101", "102", 
     person("outsider", None)
     db.session.flush()
     return world
+
+
+def self_governance_fee(compound: Compound, rate: str = "0.35", cycle: str = "monthly") -> FeeItem:
+    """The compound's self-governance fee (yuan per m² per month), vacant flats charged."""
+    item = FeeItem(
+        compound_id=compound.id,
+        code="self_governance",
+        name="自治管理费",
+        kind="per_area",
+        rate=rate,
+        cycle=cycle,
+        vacant_rule="charge",
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item

@@ -16,11 +16,11 @@ from sqlalchemy import delete, func, select
 
 from server import create_app
 from server.extensions import db
-from server.models import Bill, FeeItem, LedgerEntry, LedgerHead, Payment, PaymentAnomaly
+from server.models import Bill, LedgerEntry, LedgerHead, Payment, PaymentAnomaly
 from server.services import fees, ledger, payments, reconciliation
 from server.services.access import load_principal
 from tests.conftest import app_env, serve_in_thread
-from tests.factories import build_world
+from tests.factories import build_world, self_governance_fee
 
 ORDERS = 100
 REPEATS = 10
@@ -30,17 +30,7 @@ CONNECTIONS = 32
 @pytest.fixture
 def orders(app, sandbox, committed_db):
     world = build_world("cc")
-    db.session.add(
-        FeeItem(
-            compound_id=world.compound.id,
-            code="self_governance",
-            name="自治管理费",
-            kind="per_area",
-            rate="0.35",
-            cycle="monthly",
-            vacant_rule="charge",
-        )
-    )
+    self_governance_fee(world.compound)
     db.session.commit()
     months = [f"{2022 + i // 12}-{i % 12 + 1:02d}" for i in range(ORDERS // 2)]
     for month in months:
@@ -137,17 +127,7 @@ RACES = 20
 def racing_world(app, sandbox, committed_db):
     """Twenty months of bills for 1-1-101, whose resident and liaison both act."""
     world = build_world("rr")
-    db.session.add(
-        FeeItem(
-            compound_id=world.compound.id,
-            code="self_governance",
-            name="自治管理费",
-            kind="per_area",
-            rate="0.35",
-            cycle="monthly",
-            vacant_rule="charge",
-        )
-    )
+    self_governance_fee(world.compound)
     db.session.commit()
     for i in range(RACES):
         fees.generate_bills(f"{2025 + i // 12}-{i % 12 + 1:02d}", "rr")

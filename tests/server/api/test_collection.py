@@ -14,23 +14,13 @@ from sqlalchemy import event, select
 from server.extensions import db
 from server.models import Bill, FeeItem, Notification, Payment, PaymentBill, SubscriptionQuota
 from server.services import collection, fees
-from tests.factories import build_world
+from tests.factories import build_world, self_governance_fee
 
 
 @pytest.fixture
 def world(db_session):
     world = build_world("aa")
-    db.session.add(
-        FeeItem(
-            compound_id=world.compound.id,
-            code="self_governance",
-            name="自治管理费",
-            kind="per_area",
-            rate="0.35",
-            cycle="monthly",
-            vacant_rule="charge",
-        )
-    )
+    self_governance_fee(world.compound)
     db.session.add(
         FeeItem(
             compound_id=world.compound.id,

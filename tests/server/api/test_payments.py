@@ -13,7 +13,7 @@ from server.extensions import db
 from server.models import Bill, LedgerEntry, Payment, PaymentAnomaly
 from server.services import fees, reconciliation
 from server.wechat import payment_gateway
-from tests.factories import build_world
+from tests.factories import build_world, self_governance_fee
 
 NOTIFY = "/api/v1/payments/wechat/notify"
 
@@ -21,19 +21,8 @@ NOTIFY = "/api/v1/payments/wechat/notify"
 @pytest.fixture
 def world(db_session):
     world = build_world("aa")
-    from server.models import FeeItem
 
-    db.session.add(
-        FeeItem(
-            compound_id=world.compound.id,
-            code="self_governance",
-            name="自治管理费",
-            kind="per_area",
-            rate="0.35",
-            cycle="monthly",
-            vacant_rule="charge",
-        )
-    )
+    self_governance_fee(world.compound)
     db.session.flush()
     fees.generate_bills("2026-11", "aa")
     fees.generate_bills("2026-12", "aa")

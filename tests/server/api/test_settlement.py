@@ -13,7 +13,6 @@ from sqlalchemy import select
 from server.extensions import db
 from server.models import (
     Bill,
-    FeeItem,
     LedgerEntry,
     Notification,
     Payment,
@@ -24,7 +23,7 @@ from server.services import fees, ledger, reconciliation
 from server.storage import EXTENSION_KEY, build_storage
 from server.wechat import payment_gateway
 from server.wechat.pay import OrderState
-from tests.factories import build_world
+from tests.factories import build_world, self_governance_fee
 from tests.server.api.test_uploads import image_bytes, upload
 
 NOTIFY = "/api/v1/payments/wechat/notify"
@@ -33,17 +32,7 @@ NOTIFY = "/api/v1/payments/wechat/notify"
 @pytest.fixture
 def world(db_session):
     world = build_world("aa")
-    db.session.add(
-        FeeItem(
-            compound_id=world.compound.id,
-            code="self_governance",
-            name="自治管理费",
-            kind="per_area",
-            rate="0.35",
-            cycle="monthly",
-            vacant_rule="charge",
-        )
-    )
+    self_governance_fee(world.compound)
     db.session.flush()
     fees.generate_bills("2026-12", "aa")
     return world

@@ -13,10 +13,10 @@ from PIL import Image
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Bill, FeeItem, PaymentAnomaly
+from server.models import Bill, PaymentAnomaly
 from server.services import fees
 from server.storage import EXTENSION_KEY, LocalStorage
-from tests.factories import build_world
+from tests.factories import build_world, self_governance_fee
 
 ACTORS_IN_A = ["resident_1_1", "liaison_1_1", "lead_1", "committee", "supervisor"]
 
@@ -145,17 +145,7 @@ def two_compounds(app, db_session, client, tmp_path, monkeypatch):
         headers=b.headers("resident_1_1"),
     )
     assert reported.status_code == 201
-    db.session.add(
-        FeeItem(
-            compound_id=b.compound.id,
-            code="self_governance",
-            name="自治管理费",
-            kind="per_area",
-            rate="0.35",
-            cycle="monthly",
-            vacant_rule="charge",
-        )
-    )
+    self_governance_fee(b.compound)
     db.session.flush()
     fees.generate_bills("2026-12", "bb")
     bills = client.get("/api/v1/bills", headers=b.headers("resident_1_1")).get_json()["items"]
