@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from server import create_app
 from server.extensions import db
 from server.models import Bill, LedgerEntry, LedgerHead, Payment, PaymentAnomaly
-from server.services import fees, ledger, payments, reconciliation
+from server.services import fees, ledger, payments, reconciliation, settlement
 from server.services.access import load_principal
 from tests.conftest import app_env, serve_in_thread
 from tests.factories import build_world, self_governance_fee
@@ -229,3 +229,31 @@ def test_reconciliation_racing_the_notifications_credits_each_order_once(
     assert db.session.scalars(select(PaymentAnomaly)).all() == []
     print(f"\n{credited_by_reconcile} of {ORDERS} orders credited by reconciliation")
     db.session.commit()
+
+
+def test_closing_an_order_locks_its_own_bills_only(app, sandbox, racing_world, database_url):
+    """Under REPEATABLE READ an UPDATE that scans bills locks every row it reads: a
+    close must reach its bills by primary key, or it holds up every household."""
+    if not database_url.startswith("mysql"):
+        pytest.skip("row locks: MariaDB only")
+    world, bills = racing_world
+    payment = payments.create_payment(
+        load_principal(world.people["resident_1_1"].id), [bills[0]], "127.0.0.1", _gateway(app)
+    ).payment
+    other = db.session.scalar(
+        select(Bill.id).where(Bill.household_id == world.household("1-2-101").id)
+    )
+    db.session.commit()
+    locked = settlement.locked_payment(payment.out_trade_no)
+    settlement.close(locked, locked.created_at)
+    db.session.flush()  # the close's UPDATE runs and holds its locks, uncommitted
+    try:
+        with db.engine.connect() as elsewhere:
+            elsewhere.exec_driver_sql("SET SESSION innodb_lock_wait_timeout = 1")
+            row = elsewhere.execute(
+                select(Bill.id).where(Bill.id == other).with_for_update()
+            ).scalar()
+            assert row == other  # another household's bill is not waiting on the close
+            elsewhere.rollback()
+    finally:
+        db.session.rollback()

@@ -123,7 +123,7 @@ def anomaly_list(code, query):
 @bp.input(AnomalyResolveIn, arg_name="body")
 @bp.output(ResolvedAnomalyOut)
 @bp.doc(
-    summary="Resolve an anomaly with a note and the refund made, if any (committee)",
+    summary="Record a refund made, or resolve an anomaly with a note (committee)",
     responses={409: "already resolved"},
 )
 def resolve_anomaly(code, anomaly_id, body):

@@ -284,21 +284,16 @@ def _yuan(fen: int) -> float:
 
 
 def _bill_export_rows(compound_id: int, month: str) -> list[list]:
-    online = {
-        bill_id
-        for (bill_id,) in db.session.execute(
-            select(PaymentBill.bill_id)
-            .join(Payment, Payment.id == PaymentBill.payment_id)
-            .where(Payment.compound_id == compound_id, Payment.status == "paid")
+    # How a paid bill was paid is what holds it (`Bill.held_by`): "payment:<id>" is
+    # WeChat Pay, "offline:<id>" the method of that cash or transfer payment.
+    methods = {
+        f"offline:{payment_id}": method
+        for payment_id, method in db.session.execute(
+            select(OfflinePayment.id, OfflinePayment.method).where(
+                OfflinePayment.compound_id == compound_id, OfflinePayment.status == "confirmed"
+            )
         )
     }
-    offline = dict(
-        db.session.execute(
-            select(OfflinePaymentBill.bill_id, OfflinePayment.method)
-            .join(OfflinePayment, OfflinePayment.id == OfflinePaymentBill.offline_payment_id)
-            .where(OfflinePayment.compound_id == compound_id, OfflinePayment.status == "confirmed")
-        ).all()
-    )
     rows = db.session.execute(
         select(Bill, FeeItem.name, Building.number, Unit.number, Household.room)
         .join(FeeItem, FeeItem.id == Bill.fee_item_id)
@@ -317,10 +312,18 @@ def _bill_export_rows(compound_id: int, month: str) -> list[list]:
             _yuan(bill.amount_fen),
             _zh(BILL_STATUS_ZH, bill.status),
             _shanghai(bill.paid_at),
-            "微信支付" if bill.id in online else _zh(METHOD_ZH, offline.get(bill.id)),
+            _paid_how(bill, methods),
         ]
         for bill, item_name, b, u, room in rows
     ]
+
+
+def _paid_how(bill: Bill, methods: dict[str, str]) -> str:
+    if bill.status != "paid" or not bill.held_by:
+        return ""
+    if bill.held_by.startswith("payment:"):
+        return "微信支付"
+    return _zh(METHOD_ZH, methods.get(bill.held_by))
 
 
 def _period_bill_ids(compound_id: int, month: str) -> Select:

@@ -88,6 +88,9 @@ def _reconcile_one(gateway: PaymentGateway, payment_id: int, now, result: Reconc
         if outcome == "credited":
             result.credited += 1
             result.differences.append(f"{out_trade_no}: paid but not notified; credited")
+        elif outcome == "duplicate" and expired:
+            settlement.give_up(payment)  # its bills must not wait for ever
+            result.differences.append(f"{out_trade_no}: transaction id of another order")
         else:
             result.differences.append(f"{out_trade_no}: paid, {outcome}")
     elif state.trade_state in FINAL_UNPAID or (state.trade_state == "NOT_FOUND" and expired):
@@ -113,8 +116,9 @@ def _reconcile_one(gateway: PaymentGateway, payment_id: int, now, result: Reconc
 
 def daily_report(gateway: PaymentGateway | None, day: date | None = None):
     """Compare every order a day touched (created, paid or closed that day, Asia/Shanghai;
-    default yesterday) with what WeChat Pay says of it: one report per compound, kept
-    (a rerun replaces the day's), and the committee told when there are differences.
+    default yesterday) with what WeChat Pay says of it, settling orders WeChat Pay was
+    paid for that we have unpaid: one report per compound, kept (a rerun adds to the
+    day's), and the committee told when there are new differences.
     Returns the reports, or None when WeChat Pay is not configured."""
     if gateway is None:
         return None
@@ -190,8 +194,21 @@ def _compare(gateway: PaymentGateway, orders: list[Payment]) -> tuple[dict, list
             continue
         difference = _difference(payment, state)
         if difference:
-            differences.append(f"订单 {payment.out_trade_no}：{difference}")
+            differences.append(
+                f"订单 {payment.out_trade_no}：{difference}{_settle(payment, state)}"
+            )
     return counts, differences
+
+
+def _settle(payment: Payment, state: OrderState) -> str:
+    """An order we have unpaid that WeChat Pay says was paid (its notification lost, and
+    closed here since): settle it now. Returns what was done, for the report line."""
+    if state.trade_state != "SUCCESS" or payment.status not in ("pending", "closed"):
+        return ""
+    locked = settlement.locked_payment(payment.out_trade_no)
+    outcome = settlement.settle_paid(locked, state.transaction_id, state.total_fen, via="reconcile")
+    db.session.commit()
+    return {"credited": "，已补记入账", "disputed": "，金额不符，已记入待退款"}.get(outcome, "")
 
 
 def _difference(payment: Payment, state: OrderState) -> str | None:
@@ -214,6 +231,8 @@ def _difference(payment: Payment, state: OrderState) -> str | None:
 
 
 def _keep(compound_id: int, day: date, summary: dict, differences: list[str]):
+    """Keep the day's report. A rerun adds what it newly finds and never drops what an
+    earlier run found (and may have settled): the record of a difference stays."""
     report = db.session.scalars(
         select(ReconciliationReport).where(
             ReconciliationReport.compound_id == compound_id, ReconciliationReport.day == day
@@ -222,11 +241,13 @@ def _keep(compound_id: int, day: date, summary: dict, differences: list[str]):
     if report is None:
         report = ReconciliationReport(compound_id=compound_id, day=day)
         db.session.add(report)
+    earlier = report.differences.split("\n") if report.differences else []
+    lines = earlier + [line for line in differences if line not in earlier]
     report.started_at = utcnow()
-    report.summary = summary
-    report.differences = "\n".join(differences) or None
+    report.summary = {**summary, "differences": len(lines)}
+    report.differences = "\n".join(lines) or None
     db.session.flush()
-    if differences:
+    if len(lines) > len(earlier):
         _tell_committee(report)
     db.session.commit()
     return report

@@ -100,10 +100,10 @@ def settle_paid(
     "settled" (paid or disputed before: nothing to do), "duplicate" (the transaction
     is another order's), "mismatch" / "disputed" (another amount) or "credited".
 
-    An amount that differs in a notification credits nothing and changes nothing but
-    an anomaly: the order stays pending, so reconciliation asks WeChat Pay itself.
-    Only when its order query confirms another amount (`via="reconcile"`) does the
-    order end disputed.
+    An amount that differs in a notification for a pending order credits nothing and
+    changes nothing but an anomaly: reconciliation asks WeChat Pay itself, and only
+    when its order query confirms another amount (`via="reconcile"`) does the order
+    end disputed.
     """
     if payment.status in ("paid", "disputed"):
         return "settled"
@@ -111,9 +111,11 @@ def settle_paid(
         anomaly(payment, "duplicate_transaction", transaction_id=transaction_id)
         return "duplicate"
     if total_fen != payment.total_fen:
-        if via != "reconcile":
+        if via != "reconcile" and payment.status == "pending":
             anomaly(payment, "amount_mismatch", expected=payment.total_fen, notified=total_fen)
             return "mismatch"
+        # Confirmed by WeChat Pay's query, or an order we had closed (it holds no bill:
+        # booking what arrived to the refund account can take nothing from anyone).
         dispute(payment, transaction_id, total_fen, via=via)
         return "disputed"
     credit(payment, transaction_id, via=via)
@@ -308,14 +310,25 @@ def close(payment: Payment, now: datetime, reason: str | None = None) -> None:
         log.info("payment %s closed: %s", payment.out_trade_no, reason)
 
 
+def give_up(payment: Payment) -> None:
+    """An order WeChat Pay calls paid that cannot be credited (its transaction id is
+    another order's; the anomaly says so) ends disputed once it has expired, so its
+    bills are free to be paid again (locked; no commit; nothing booked: the money, if
+    any, is the other order's)."""
+    payment.status, payment.closed_at = "disputed", utcnow()
+    _free_bills(payment)
+
+
 def _free_bills(payment: Payment) -> None:
+    # By primary key: a subquery here makes MariaDB scan, and lock, every bill.
+    ids = list(
+        db.session.scalars(select(PaymentBill.bill_id).where(PaymentBill.payment_id == payment.id))
+    )
+    if not ids:
+        return
     db.session.execute(
         update(Bill)
-        .where(
-            Bill.id.in_(select(PaymentBill.bill_id).where(PaymentBill.payment_id == payment.id)),
-            Bill.status == "pending",
-            Bill.held_by == holder(payment),
-        )
+        .where(Bill.id.in_(ids), Bill.status == "pending", Bill.held_by == holder(payment))
         .values(status="unpaid", held_by=None)
         .execution_options(synchronize_session=False)
     )

@@ -17,6 +17,7 @@ from server.api.schemas.fields import (
 )
 from server.models.fees import CYCLES, VACANT_RULES
 from server.models.payments import OFFLINE_METHODS
+from server.services.anomalies import refund_left
 
 MONTH = validators.Regexp(
     r"^20[0-9]{2}-(0[1-9]|1[0-2])\Z", error="账期格式应为 YYYY-MM，如 2026-12"
@@ -236,8 +237,11 @@ class AnomalyOut(Schema):
     )
     created_at = LocalDateTime()
     resolved_at = LocalDateTime(allow_none=True)
-    resolution = fields.String(allow_none=True)
-    refunded_fen = fields.Integer(allow_none=True)
+    resolution = fields.String(allow_none=True, metadata={"description": "the latest note"})
+    refunded_fen = fields.Integer(allow_none=True, metadata={"description": "refunded so far"})
+    refund_left_fen = fields.Function(
+        refund_left, metadata={"type": "integer", "description": "still owed back"}
+    )
 
 
 class AnomalyListOut(Schema):
@@ -254,12 +258,16 @@ class AnomalyResolveIn(Schema):
         strict=True,
         load_default=0,
         validate=validators.Range(0, 10**9),
-        metadata={"description": "refunded to the resident, at most details.refund_due_fen"},
+        metadata={
+            "description": "refunded to the resident now: 1 to refund_left_fen when money "
+            "is owed back (the anomaly is resolved when nothing is left), else 0"
+        },
     )
 
 
 class ResolvedAnomalyOut(AnomalyOut):
-    """One anomaly just resolved (its own name: AnomalyOut is nested in the list)."""
+    """One anomaly after a refund or its resolution (its own name: AnomalyOut is nested
+    in the list)."""
 
 
 class ReportOut(Schema):

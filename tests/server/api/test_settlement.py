@@ -4,8 +4,10 @@ a broken order in reconciliation, and the committee resolving what is left."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
+import openpyxl
 import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
@@ -308,6 +310,91 @@ def resolve(client, world, anomaly_id, who="committee", **body):
     )
 
 
+def test_a_closed_order_whose_payment_news_never_came_is_settled_by_the_daily_report(
+    client, sandbox, world
+):
+    bill = bill_of(world)
+    payment = open_payment(client, world, [bill.id])
+    expire_and_reconcile()
+    pay_at_wechat(sandbox, payment)  # WeChat Pay took it after all; no notification
+    with freeze_time(timedelta(days=1), tick=True):
+        (report,) = reconciliation.daily_report(payment_gateway())
+    assert "已补记入账" in report.differences
+    db.session.refresh(bill)
+    assert (db.session.get(Payment, payment.id).status, bill.status) == ("paid", "paid")
+    assert [e.amount_fen for e in entries("fee:self_governance")] == [2533]
+
+
+def test_a_closed_order_notified_with_another_amount_books_what_arrived(client, sandbox, world):
+    payment = open_payment(client, world, [bill_of(world).id])
+    expire_and_reconcile()
+    order = pay_at_wechat(sandbox, payment)
+    notify(client, sandbox, order, total_fee=2000)
+    assert db.session.get(Payment, payment.id).status == "disputed"
+    assert balance(ledger.REFUND_DUE) == 2000
+    (disputed,) = anomalies()
+    assert (disputed.kind, disputed.details["refund_due_fen"]) == ("amount_disputed", 2000)
+
+
+def test_an_order_stuck_on_another_orders_transaction_frees_its_bill_after_expiry(
+    client, sandbox, world
+):
+    mine = open_payment(client, world, [bill_of(world).id])
+    their_bill = bill_of(world, "1-2-101")
+    theirs = open_payment(client, world, [their_bill.id], who="resident_1_2")
+    notify(client, sandbox, pay_at_wechat(sandbox, mine, transaction_id="4200000001"))
+    pay_at_wechat(sandbox, theirs, transaction_id="4200000001")
+    expire_and_reconcile(minutes=6)
+    assert db.session.get(Payment, theirs.id).status == "pending"  # not expired yet
+    expire_and_reconcile(minutes=31)
+    db.session.refresh(their_bill)
+    assert (db.session.get(Payment, theirs.id).status, their_bill.status) == (
+        "disputed",
+        "unpaid",
+    )
+    assert [a.kind for a in anomalies()] == ["duplicate_transaction"]
+    assert balance(ledger.REFUND_DUE) == 0  # the money, if any, is the other order's
+
+
+def test_the_export_says_how_each_bill_was_really_paid(client, sandbox, world, double_paid):
+    notify(
+        client,
+        sandbox,
+        pay_at_wechat(
+            sandbox, open_payment(client, world, [bill_of(world, "1-2-101").id], who="resident_1_2")
+        ),
+    )
+    response = client.get(
+        "/api/v1/fees/export.xlsx?compound=aa&period=2026-12", headers=world.headers("committee")
+    )
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data))["账单"]
+    how = {row[1]: row[7] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert how["1-1-101"] == "现金"  # paid in cash; the late WeChat money is to refund
+    assert how["1-2-101"] == "微信支付"
+
+
+def test_a_refund_can_come_in_parts_and_the_anomaly_stays_open_until_all_is_back(
+    client, world, double_paid
+):
+    nothing = resolve(client, world, double_paid.id, refunded_fen=0)
+    assert (nothing.status_code, nothing.get_json()["code"]) == (400, "refund_required")
+    first = resolve(client, world, double_paid.id, refunded_fen=1000, resolution="先退 10 元")
+    assert first.status_code == 200
+    assert (first.get_json()["refund_left_fen"], first.get_json()["resolved_at"]) == (1533, None)
+    assert balance(ledger.REFUND_DUE) == 1533
+    rest = resolve(client, world, double_paid.id, refunded_fen=1533, resolution="余款已退")
+    assert rest.get_json()["refund_left_fen"] == 0
+    assert rest.get_json()["resolved_at"] is not None
+    assert balance(ledger.REFUND_DUE) == 0
+    assert [e.amount_fen for e in entries() if e.source_type == "refund"] == [1000, 1533]
+
+
+def test_a_resident_is_refused_before_any_anomaly_is_looked_up(client, world):
+    response = resolve(client, world, 999999, who="resident_1_1")
+    assert (response.status_code, response.get_json()["code"]) == (403, "committee_only")
+
+
 def test_the_committee_records_the_refund_and_the_ledger_balances(client, world, double_paid):
     listed = client.get(
         "/api/v1/compounds/aa/payment-anomalies?open=true", headers=world.headers("supervisor")
@@ -373,8 +460,9 @@ def test_the_daily_report_is_kept_per_compound_and_reaches_the_committee(client,
     assert len(listed) == 1
     assert listed[0]["summary"]["differences"] == 1
     assert listed[0]["differences"] == [
-        f"订单 {payment.out_trade_no}：微信支付为“支付成功”，本系统记为“待支付”"
+        f"订单 {payment.out_trade_no}：微信支付为“支付成功”，本系统记为“待支付”，已补记入账"
     ]
+    assert db.session.get(Payment, payment.id).status == "paid"  # the report settled it
     told = db.session.scalars(
         select(Notification).where(Notification.user_id == world.people["committee"].id)
     ).all()
