@@ -27,10 +27,19 @@ function anomalyText(kind, details) {
   }
 }
 
+// What is still to refund: refund_left_fen (a refund may come in parts), or,
+// from an older server, the whole amount due.
+function refundLeft(anomaly, details) {
+  if (isFen(anomaly.refund_left_fen)) return Math.max(anomaly.refund_left_fen, 0)
+  const due = isFen(details.refund_due_fen) ? details.refund_due_fen : 0
+  return Math.max(due - (isFen(anomaly.refunded_fen) ? anomaly.refunded_fen : 0), 0)
+}
+
 // One of GET /compounds/{code}/payment-anomalies.
 function anomalyView(anomaly) {
   const details = anomaly.details || {}
-  const refundDueFen = isFen(details.refund_due_fen) && details.refund_due_fen > 0 ? details.refund_due_fen : 0
+  const refundDueFen = refundLeft(anomaly, details)
+  const refundedFen = isFen(anomaly.refunded_fen) ? anomaly.refunded_fen : 0
   return {
     id: anomaly.id,
     kind: anomaly.kind,
@@ -40,6 +49,7 @@ function anomalyView(anomaly) {
     createdAt: formatTime(anomaly.created_at),
     refundDueFen,
     refundDue: formatYuan(refundDueFen),
+    refunded: refundedFen > 0 ? `已退 ${yuan(refundedFen)}，尚需退还 ${yuan(refundDueFen)}` : '',
     resolved: Boolean(anomaly.resolved_at),
   }
 }

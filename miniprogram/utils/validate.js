@@ -176,8 +176,10 @@ const RESOLUTION_MAX = 200
 function validateResolution({ note, refund }, dueFen = 0) {
   const refundedFen = dueFen > 0 ? parseYuan(refund) : 0
   let refundError = ''
-  if (refundedFen === null) refundError = '请填写已退金额（元），最多两位小数；未退款填 0'
-  else if (refundedFen > dueFen) refundError = `退款不能超过应退金额 ${formatYuan(dueFen)} 元`
+  // Money owed back: each record is a refund made (it may come in parts).
+  if (refundedFen === null || (dueFen > 0 && refundedFen === 0)) {
+    refundError = '请填写本次已退的金额（元），最多两位小数'
+  } else if (refundedFen > dueFen) refundError = `退款不能超过尚需退还的 ${formatYuan(dueFen)} 元`
   const errors = collect({
     resolution: checkText(note, RESOLUTION_MAX, '请填写处理说明'),
     refunded_fen: refundError,

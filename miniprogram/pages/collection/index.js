@@ -180,15 +180,18 @@ Page({
       return
     }
     this.setData({ resolving: true, resolveErrors: {} })
+    let after
     try {
-      await resolveAnomaly(this.compound().code, id, body)
+      after = await resolveAnomaly(this.compound().code, id, body)
     } catch (err) {
       this.setData({ resolving: false })
       await this.resolveFailed(err)
       return
     }
     this.setData(Object.assign({ resolving: false }, NO_FORM))
-    wx.showToast({ title: '已处理', icon: 'success' })
+    // A refund in part leaves the anomaly open, with what is still to refund.
+    const done = !after || after.resolved_at || !after.refund_left_fen
+    wx.showToast({ title: done ? '已处理' : '已记录退款', icon: 'success' })
     await this.loadAnomalies()
   },
 

@@ -210,13 +210,13 @@ describe('payment anomalies and the daily reconciliation', () => {
     })
   })
 
-  const REFUND_FORMAT = { refunded_fen: '请填写已退金额（元），最多两位小数；未退款填 0' }
+  const REFUND_FORMAT = { refunded_fen: '请填写本次已退的金额（元），最多两位小数' }
   test.each([
     ['  ', '25.33', { resolution: '请填写处理说明' }],
     ['已退', '25.335', REFUND_FORMAT],
     ['已退', 'abc', REFUND_FORMAT],
     ['已退', '', REFUND_FORMAT],
-    ['已退', '25.34', { refunded_fen: '退款不能超过应退金额 25.33 元' }],
+    ['已退', '25.34', { refunded_fen: '退款不能超过尚需退还的 25.33 元' }],
   ])('note %p, refund %p: nothing is sent', async (note, refund, errors) => {
     const page = await openChecks(COMMITTEE, listOf(DOUBLE))
     page.openResolve(tap({ id: 7 }))
@@ -228,8 +228,23 @@ describe('payment anomalies and the daily reconciliation', () => {
     expect(requestsMade(wx)).not.toContain(RESOLVE)
   })
 
+  test('a refund in part: recorded, the anomaly stays with what is still to refund', async () => {
+    const partly = Object.assign({}, DOUBLE, { refunded_fen: 1000, refund_left_fen: 1533 })
+    server.on(RESOLVE, { status: 200, body: partly })
+    const page = await openChecks(COMMITTEE, [listOf(DOUBLE), listOf(partly)])
+    page.openResolve(tap({ id: 7 }))
+    page.onResolveNote({ detail: { value: '先退 10 元' } })
+    page.onResolveRefund({ detail: { value: '10' } })
+    await page.submitResolve()
+    expect(sentBody(wx, RESOLVE)).toEqual({ resolution: '先退 10 元', refunded_fen: 1000 })
+    expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已记录退款' }))
+    expect(page.data.anomalies[0]).toMatchObject({ refundDueFen: 1533, refunded: '已退 10.00 元，尚需退还 15.33 元' })
+    page.openResolve(tap({ id: 7 }))
+    expect(page.data.resolveRefund).toBe('15.33') // the rest, prefilled
+  })
+
   test("refund_exceeds_due: the server's message under the refund, the form kept", async () => {
-    const message = '退款不能超过应退金额 25.33 元'
+    const message = '退款不能超过尚需退还的 25.33 元'
     server.on(RESOLVE, { status: 400, body: { code: 'refund_exceeds_due', message } })
     const page = await openChecks(COMMITTEE, listOf(DOUBLE))
     page.openResolve(tap({ id: 7 }))

@@ -70,7 +70,7 @@ test('the committee sees each anomaly with 处理; the form sends the note and t
   expect(page.querySelectorAll('.resolve-refund')).toHaveLength(1)
   expect(page.instance.data.resolveRefund).toBe('25.33')
   expect(texts(page, '.resolve')).toEqual(['处理']) // the other anomaly's
-  expect(texts(page, '.resolve-form .label')).toEqual(['处理说明', '已退金额（元），应退 25.33 元'])
+  expect(texts(page, '.resolve-form .label')).toEqual(['处理说明', '本次退款金额（元），尚需退还 25.33 元'])
 
   page.instance.onResolveNote({ detail: { value: '已通过微信转账退还' } })
   page.querySelector('.submit-resolve').dispatchEvent('tap')

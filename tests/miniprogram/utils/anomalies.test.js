@@ -40,8 +40,20 @@ describe('anomalies in plain Chinese', () => {
       createdAt: '2026-12-05 10:05',
       refundDueFen: 2533,
       refundDue: '25.33',
+      refunded: '',
       resolved: false,
     })
+  })
+
+  test('a refund in part: what went back, what is still to go', () => {
+    const view = anomalyView(
+      anomaly({ kind: 'double_payment', details: { refund_due_fen: 2533 }, refunded_fen: 1000, refund_left_fen: 1533 })
+    )
+    expect(view.refundDueFen).toBe(1533)
+    expect(view.refunded).toBe('已退 10.00 元，尚需退还 15.33 元')
+    // An older server without refund_left_fen: worked out from what is due and refunded.
+    const older = anomalyView(anomaly({ kind: 'double_payment', details: { refund_due_fen: 2533 }, refunded_fen: 1000 }))
+    expect(older.refundDueFen).toBe(1533)
   })
 
   test('a disputed amount: what was due, what was taken, what goes back', () => {
@@ -109,21 +121,31 @@ describe('resolving an anomaly', () => {
   test.each(['25.335', '', 'abc', '-1'])('refund %p is refused', (refund) => {
     const { errors, body } = validateResolution({ note: '已退', refund }, 2533)
     expect(body).toBeNull()
-    expect(errors).toEqual({ refunded_fen: '请填写已退金额（元），最多两位小数；未退款填 0' })
+    expect(errors).toEqual({ refunded_fen: '请填写本次已退的金额（元），最多两位小数' })
   })
 
   test('no more than is due', () => {
     expect(validateResolution({ note: '已退', refund: '25.34' }, 2533).errors).toEqual({
-      refunded_fen: '退款不能超过应退金额 25.33 元',
+      refunded_fen: '退款不能超过尚需退还的 25.33 元',
     })
   })
 
   test('a note is required, one line, at most 200 characters', () => {
-    expect(validateResolution({ note: '  ', refund: '0' }, 2533).errors).toEqual({ resolution: '请填写处理说明' })
-    expect(validateResolution({ note: '好'.repeat(201), refund: '0' }, 2533).errors).toEqual({
+    expect(validateResolution({ note: '  ', refund: '1' }, 2533).errors).toEqual({ resolution: '请填写处理说明' })
+    expect(validateResolution({ note: '好'.repeat(201), refund: '1' }, 2533).errors).toEqual({
       resolution: '最多 200 个字',
     })
-    expect(validateResolution({ note: '好'.repeat(200), refund: '0' }, 2533).body.refunded_fen).toBe(0)
+    expect(validateResolution({ note: '好'.repeat(200), refund: '1' }, 2533).body.refunded_fen).toBe(100)
+  })
+
+  test('money owed back: a refund of 0 records nothing and is refused', () => {
+    expect(validateResolution({ note: '已核对', refund: '0' }, 2533).errors).toEqual({
+      refunded_fen: '请填写本次已退的金额（元），最多两位小数',
+    })
+    expect(validateResolution({ note: '先退一部分', refund: '10' }, 2533).body).toEqual({
+      resolution: '先退一部分',
+      refunded_fen: 1000,
+    })
   })
 
   test('nothing due: no refund asked, 0 sent', () => {
