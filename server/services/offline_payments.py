@@ -22,10 +22,8 @@ from server.models import (
     utcnow,
 )
 from server.models.base import SHANGHAI
-from server.services import compounds, ledger
+from server.services import bill_holds, compounds, ledger
 from server.services.access import Principal, record_access
-
-MAX_BILLS = 36
 
 
 def record(
@@ -68,15 +66,7 @@ def record(
     )
     db.session.add(payment)
     db.session.flush()
-    reserved = db.session.execute(
-        update(Bill)
-        .where(Bill.id.in_([b.id for b in bills]), Bill.status == "unpaid")
-        .values(status="pending", held_by=holder(payment))
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if reserved != len(bills):
-        db.session.rollback()
-        raise Conflict("账单已缴或正在缴费中", code="bill_not_payable")
+    bill_holds.reserve(bills, holder(payment))
     db.session.add_all(
         OfflinePaymentBill(offline_payment_id=payment.id, bill_id=b.id, amount_fen=b.amount_fen)
         for b in bills
@@ -86,18 +76,7 @@ def record(
 
 
 def _bills(principal: Principal, bill_ids: list[int]) -> list[Bill]:
-    ids = list(dict.fromkeys(bill_ids))
-    if not ids or len(ids) > MAX_BILLS:
-        raise ValidationFailed(f"一次可登记 1 到 {MAX_BILLS} 笔账单", code="bad_bill_count")
-    bills = list(db.session.scalars(select(Bill).where(Bill.id.in_(ids)).order_by(Bill.id)))
-    if len(bills) != len(ids) or any(b.compound_id not in principal.compound_ids for b in bills):
-        raise NotFound("找不到账单", code="bill_not_found")
-    if len({b.household_id for b in bills}) != 1:
-        raise ValidationFailed("一次只能登记同一户的账单", code="one_household_per_payment")
-    not_payable = [b.id for b in bills if b.status != "unpaid"]
-    if not_payable:
-        raise Conflict("账单已缴或正在缴费中", code="bill_not_payable", details=not_payable)
-    return bills
+    return bill_holds.choose(bill_ids, lambda b: b.compound_id in principal.compound_ids, "登记")
 
 
 def holder(payment: OfflinePayment) -> str:
@@ -185,16 +164,7 @@ def reject(principal: Principal, payment_id: int, reason: str) -> OfflinePayment
     payment = _decidable(principal, payment_id)
     payment.status, payment.decided_by_id, payment.decided_at = "rejected", principal.id, utcnow()
     payment.reason = reason
-    db.session.execute(
-        update(Bill)
-        .where(
-            Bill.id.in_([b.id for b in _bills_of(payment)]),
-            Bill.status == "pending",
-            Bill.held_by == holder(payment),
-        )
-        .values(status="unpaid", held_by=None)
-        .execution_options(synchronize_session=False)
-    )
+    bill_holds.release([b.id for b in _bills_of(payment)], holder(payment))
     db.session.commit()
     return payment
 

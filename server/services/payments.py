@@ -13,19 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from server.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
+from server.errors import NotFound, ServiceUnavailable, ValidationFailed
 from server.extensions import db
 from server.models import Bill, FeeItem, Payment, PaymentBill, utcnow
 from server.models.base import SHANGHAI
-from server.services import settlement
+from server.services import bill_holds, settlement
 from server.services.access import Principal
 from server.wechat.errors import WeChatUnavailable
 from server.wechat.pay import PaymentGateway, PayRejected
 
 log = logging.getLogger(__name__)
-MAX_BILLS = 36
 
 
 @dataclass(frozen=True)
@@ -117,32 +116,14 @@ def _open_order_for(principal: Principal, bill_ids: list[int], now: datetime) ->
 
 
 def _payable_bills(principal: Principal, bill_ids: list[int]) -> list[Bill]:
-    ids = list(dict.fromkeys(bill_ids))
-    if not ids or len(ids) > MAX_BILLS:
-        raise ValidationFailed(f"一次可缴 1 到 {MAX_BILLS} 笔账单", code="bad_bill_count")
-    bills = list(db.session.scalars(select(Bill).where(Bill.id.in_(ids)).order_by(Bill.id)))
-    if len(bills) != len(ids) or any(not principal.resident_of(b.household_id) for b in bills):
-        raise NotFound("找不到账单", code="bill_not_found")
-    if len({b.household_id for b in bills}) != 1:
-        raise ValidationFailed("一次只能缴同一户的账单", code="one_household_per_payment")
-    not_payable = [b.id for b in bills if b.status != "unpaid"]
-    if not_payable:
-        raise Conflict("账单已缴或正在缴费中", code="bill_not_payable", details=not_payable)
+    bills = bill_holds.choose(bill_ids, lambda b: principal.resident_of(b.household_id), "缴")
     if sum(b.amount_fen for b in bills) <= 0:
         raise ValidationFailed("这些账单无需缴费", code="nothing_to_pay")
     return bills
 
 
 def _reserve(payment: Payment, bills: list[Bill]) -> None:
-    reserved = db.session.execute(
-        update(Bill)
-        .where(Bill.id.in_([b.id for b in bills]), Bill.status == "unpaid")
-        .values(status="pending", held_by=settlement.holder(payment))
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if reserved != len(bills):
-        db.session.rollback()
-        raise Conflict("账单已缴或正在缴费中", code="bill_not_payable")
+    bill_holds.reserve(bills, settlement.holder(payment))
     db.session.add_all(
         PaymentBill(payment_id=payment.id, bill_id=b.id, amount_fen=b.amount_fen) for b in bills
     )

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from server.extensions import db
 from server.models import Bill, FeeItem, Payment, PaymentAnomaly, PaymentBill, utcnow
-from server.services import ledger, notify
+from server.services import bill_holds, ledger, notify
 from server.services.messages import Message
 from server.wechat.pay import InvalidNotification, PaymentGateway, acknowledgement
 
@@ -320,15 +320,7 @@ def give_up(payment: Payment) -> None:
 
 
 def _free_bills(payment: Payment) -> None:
-    # By primary key: a subquery here makes MariaDB scan, and lock, every bill.
-    ids = list(
-        db.session.scalars(select(PaymentBill.bill_id).where(PaymentBill.payment_id == payment.id))
-    )
-    if not ids:
-        return
-    db.session.execute(
-        update(Bill)
-        .where(Bill.id.in_(ids), Bill.status == "pending", Bill.held_by == holder(payment))
-        .values(status="unpaid", held_by=None)
-        .execution_options(synchronize_session=False)
-    )
+    ids = db.session.scalars(
+        select(PaymentBill.bill_id).where(PaymentBill.payment_id == payment.id)
+    ).all()
+    bill_holds.release(list(ids), holder(payment))
