@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import Table, event, insert
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
 
 
 def configure_engine(engine: Engine) -> None:
@@ -31,3 +33,19 @@ def configure_engine(engine: Engine) -> None:
     def _on_begin(conn):
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def insert_ignore(connection: Connection, table: Table, rows: list[dict]) -> int:
+    """Insert rows, skipping any that would break a unique key; returns how many were
+    new. One statement, no savepoint: on MariaDB a savepoint cannot survive the
+    deadlock two racing first inserts can meet, and a rolled-back savepoint aborts
+    the transaction instead of just the insert."""
+    if not rows:
+        return 0
+    if connection.dialect.name == "sqlite":
+        statement = sqlite_insert(table).on_conflict_do_nothing()
+    elif connection.dialect.name in {"mysql", "mariadb"}:
+        statement = mysql_insert(table).prefix_with("IGNORE")
+    else:  # pragma: no cover - other databases are not supported
+        statement = insert(table)
+    return connection.execute(statement, rows).rowcount

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from server.database import insert_ignore
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Bill, Compound, FeeItem, Household, MeterReading, Unit, utcnow
@@ -217,17 +216,7 @@ def _months_billed_elsewhere(item_id: int, period: str) -> dict[int, set[str]]:
 def insert_missing_bills(rows: list[dict]) -> int:
     """Insert bills, skipping any (household, item, period) that exists. Returns how
     many were new. One statement per chunk, whatever runs at the same time."""
-    if not rows:
-        return 0
-    connection = db.session.connection()
-    table = Bill.__table__
-    if connection.dialect.name == "sqlite":
-        statement = sqlite_insert(table).on_conflict_do_nothing()
-    elif connection.dialect.name in {"mysql", "mariadb"}:
-        statement = mysql_insert(table).prefix_with("IGNORE")
-    else:  # pragma: no cover - other databases are not supported
-        statement = insert(table)
-    return connection.execute(statement, rows).rowcount
+    return insert_ignore(db.session.connection(), Bill.__table__, rows)
 
 
 # ----- shared electricity -----
