@@ -217,13 +217,14 @@ def register_error_handlers(app: Flask) -> None:
 _CONNECTION_ERRNOS = {2002, 2003, 2005, 2006, 2013, 2055, 1053, 1927, 4031}
 
 
-# Lock wait timeout, deadlock: the request may simply be tried again.
-_BUSY_ERRNOS = {1205, 1213}
+# Lock wait timeout, deadlock, and a savepoint gone because a deadlock inside it
+# rolled the whole transaction back: the request may simply be tried again.
+BUSY_ERRNOS = frozenset({1205, 1213, 1305})
 
 
 def _is_busy(error: DBAPIError) -> bool:
     args = getattr(getattr(error, "orig", None), "args", ())
-    return bool(args) and args[0] in _BUSY_ERRNOS
+    return bool(args) and args[0] in BUSY_ERRNOS
 
 
 def _is_connection_error(error: DBAPIError) -> bool:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
+from server.database import insert_ignore
 from server.errors import Forbidden
 from server.extensions import db
 from server.models import Compound, LedgerEntry, LedgerHead, utcnow
@@ -91,30 +91,28 @@ def append(compound_id: int, movements: list[Movement], actor_id: int | None) ->
 
 
 def _locked_head(compound_id: int) -> LedgerHead:
-    def lock():
-        return db.session.scalars(
-            select(LedgerHead)
-            .where(LedgerHead.compound_id == compound_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).first()
+    """The compound's chain head, locked until the caller commits. A compound's first
+    movement starts its chain (compounds made by `open_chain` have one already).
 
-    head = lock()
-    if head is None:
-        _create_head(compound_id)
-        head = lock()
-    return head
-
-
-def _create_head(compound_id: int) -> None:
-    """Start a compound's chain on its first movement (compounds made by `open_chain`
-    have one already). Two first movements at once: the loser's insert fails and it
-    locks the winner's head."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(LedgerHead(compound_id=compound_id, seq=0, hash=GENESIS))
-    except IntegrityError:
-        pass
+    The head is looked for without a lock first: on MariaDB a locking read of a row
+    that is not there locks the gap, and two first movements holding that gap then
+    deadlock on their inserts. Two first inserts at once: the second is ignored
+    (it waits for the first to commit) and locks the winner's head."""
+    exists = db.session.scalar(
+        select(LedgerHead.compound_id).where(LedgerHead.compound_id == compound_id)
+    )
+    if exists is None:
+        insert_ignore(
+            db.session.connection(),
+            LedgerHead.__table__,
+            [{"compound_id": compound_id, "seq": 0, "hash": GENESIS}],
+        )
+    return db.session.scalars(
+        select(LedgerHead)
+        .where(LedgerHead.compound_id == compound_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def open_chain(compound_id: int) -> None:

@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from server.errors import BUSY_ERRNOS
 from server.extensions import db
 from server.models import Bill, FeeItem, Payment, PaymentAnomaly, PaymentBill, utcnow
 from server.services import bill_holds, ledger, notify
@@ -48,7 +49,7 @@ def _retryable(error: OperationalError | IntegrityError) -> bool:
     if isinstance(error, IntegrityError):
         return True
     args = getattr(error.orig, "args", ())
-    return bool(args) and args[0] in (1213, 1205)
+    return bool(args) and args[0] in BUSY_ERRNOS
 
 
 def _handle_notification(body: bytes, gateway: PaymentGateway | None) -> str:

@@ -125,11 +125,20 @@ def test_login_is_rate_limited_per_openid(limited_app, db_session):
     assert client.post("/api/v1/auth/login", json={"code": "demo-third"}).status_code == 429
 
 
-def test_a_deadlock_is_a_503_to_retry_not_a_500(client, monkeypatch, db_session):
+@pytest.mark.parametrize(
+    ("errno", "text"),
+    [
+        (1213, "Deadlock found"),
+        # A deadlock inside a savepoint rolls the whole transaction back; releasing
+        # the savepoint then fails with this, which means the same.
+        (1305, "SAVEPOINT sa_savepoint_1 does not exist"),
+    ],
+)
+def test_a_deadlock_is_a_503_to_retry_not_a_500(client, monkeypatch, db_session, errno, text):
     world = build_world("aa")
 
     def deadlock(*args, **kwargs):
-        raise OperationalError("UPDATE x", {}, Exception(1213, "Deadlock found"))
+        raise OperationalError("UPDATE x", {}, Exception(errno, text))
 
     monkeypatch.setattr("server.services.users.describe", deadlock)
     response = client.get("/api/v1/me", headers=world.headers("committee"))
