@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check --quiet
 
-.PHONY: run test lint test-py test-miniprogram install clean
+.PHONY: run test lint test-py test-faults test-miniprogram bench bench-data install clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,12 +30,24 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+FAST := -m "not (faults and slow)"
+
 test-py: $(VENV)/.installed-test
-	env -u TEST_DATABASE_URL $(VENV)/bin/pytest
+	env -u TEST_DATABASE_URL $(VENV)/bin/pytest $(FAST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on $${TEST_DATABASE_URL%%\?*}"; \
-		$(VENV)/bin/pytest; \
+		$(VENV)/bin/pytest $(FAST); \
 	fi
+
+## test-faults: every fault test (database kills and outages, WeChat failures, two
+## schedulers), on MariaDB: TEST_DATABASE_URL, or a fresh database on 127.0.0.1
+test-faults: $(VENV)/.installed-test
+	@url="$$TEST_DATABASE_URL"; \
+	if [ -z "$$url" ]; then url="$$(scripts/mariadb-test-db linli_faults)"; made=1; fi; \
+	db="$${url##*/}"; db="$${db%%\?*}"; \
+	TEST_DATABASE_URL="$$url" $(VENV)/bin/pytest -m faults -p no:cacheprovider; rc=$$?; \
+	if [ -n "$$made" ]; then scripts/mariadb-test-db --drop "$$db"; fi; \
+	exit $$rc
 
 test-miniprogram:
 	@if command -v npm >/dev/null 2>&1; then \
@@ -43,6 +55,20 @@ test-miniprogram:
 	else \
 		echo "npm not found: skipping the mini-program tests"; \
 	fi
+
+## bench-data: the district (300 compounds, 100,000 households, 1,000,000 issues,
+## 1,200,000 bills) in BENCH_DATABASE_URL (default: database linli_bench on 127.0.0.1)
+BENCH_DATABASE_URL ?= mysql+pymysql://root@127.0.0.1:3306/linli_bench?charset=utf8mb4
+
+bench-data: $(VENV)/.installed
+	scripts/mariadb-test-db linli_bench --keep-name >/dev/null
+	$(PY) -m scripts.bench.data --database-url "$(BENCH_DATABASE_URL)" $(BENCH_DATA_ARGS)
+
+## bench: gunicorn + wrk on loopback, each endpoint as a ratio to a bare Flask app
+bench: $(VENV)/.installed
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get install -y -q wrk >/dev/null; } || true
+	$(PY) -m scripts.bench.run --database-url "$(BENCH_DATABASE_URL)" $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3* tests/miniprogram/node_modules .pytest_cache .ruff_cache
