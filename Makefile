@@ -40,12 +40,15 @@ test-py: $(VENV)/.installed-test
 	fi
 
 ## test-faults: every fault test (database kills and outages, WeChat failures, two
-## schedulers), on MariaDB: TEST_DATABASE_URL, or a fresh database on 127.0.0.1
+## schedulers) and the API fuzz at 100 examples per operation, on MariaDB: TEST_DATABASE_URL, or a fresh database on 127.0.0.1
 test-faults: $(VENV)/.installed-test
 	@url="$$TEST_DATABASE_URL"; \
 	if [ -z "$$url" ]; then url="$$(scripts/mariadb-test-db linli_faults)"; made=1; fi; \
 	db="$${url##*/}"; db="$${db%%\?*}"; \
 	TEST_DATABASE_URL="$$url" $(VENV)/bin/pytest -m faults -p no:cacheprovider; rc=$$?; \
+	echo "== the API fuzz, 100 examples per operation and role"; \
+	TEST_DATABASE_URL="$$url" FUZZ_EXAMPLES=100 $(VENV)/bin/pytest -p no:cacheprovider \
+		tests/test_api_fuzz.py || rc=1; \
 	if [ -n "$$made" ]; then scripts/mariadb-test-db --drop "$$db"; fi; \
 	exit $$rc
 
