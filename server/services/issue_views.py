@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, select
 
-from server.errors import ValidationFailed
+from server.errors import NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Building, Compound, Household, Unit, User, utcnow
 from server.models.issue import Issue, IssueEvent
@@ -17,15 +17,15 @@ from server.models.upload import Upload
 from server.services import policies, return_visits
 from server.services.access import Principal, record_access
 from server.services.issue_access import (
+    can_view,
     capacities,
     close_to,
-    get_visible,
     handled_filter,
     handles,
     reports,
     visible_filter,
 )
-from server.services.issue_labels import location_label, location_of
+from server.services.issue_labels import location_label
 from server.services.issue_states import allowed_actions
 
 PAGE_MAX = 50
@@ -172,42 +172,44 @@ class IssueDetail:
 
 
 def detail(principal: Principal, issue_id: int) -> IssueDetail:
-    """One issue with its whole timeline and the actions the caller may take.
+    """One issue with its whole timeline and the actions the caller may take, in four
+    statements (five when a return visit may be waiting, or when the reporter never
+    acted on the timeline).
 
     A handler reading a resident's name is written to the access log.
     """
-    issue = get_visible(principal, issue_id)
-    events = list(
-        db.session.scalars(
-            select(IssueEvent).where(IssueEvent.issue_id == issue.id).order_by(IssueEvent.id)
-        )
-    )
+    issue, location = _visible_with_location(principal, issue_id)
+    rows = db.session.execute(
+        select(IssueEvent, User.nickname)
+        .outerjoin(User, User.id == IssueEvent.actor_id)
+        .where(IssueEvent.issue_id == issue.id)
+        .order_by(IssueEvent.id)
+    ).all()
+    events = [event for event, _ in rows]
+    actor_names = {e.actor_id: nickname or "邻居" for e, nickname in rows if e.actor_id}
     uploads = db.session.execute(
         select(Upload.id, Upload.event_id).where(Upload.issue_id == issue.id).order_by(Upload.id)
     ).all()
     privileged = close_to(principal, issue)
-    names = _display_names(
-        {e.actor_id for e in events if privileged or _by_volunteer(e)} | {issue.reporter_id}
-    )
+    reporter_name = None
+    if privileged:
+        reporter_name = issue.on_behalf_name or _reporter_name(issue, actor_names)
     by_event: dict[int, list[int]] = {}
     for upload_id, event_id in uploads:
         by_event.setdefault(event_id, []).append(upload_id)
-    reporter_name = None
-    if privileged:
-        reporter_name = issue.on_behalf_name or names.get(issue.reporter_id)
     if reporter_name and issue.reporter_id != principal.id and handles(principal, issue):
         record_access(principal, "view", "issue_reporter", [issue.id], issue.compound_id)
         db.session.commit()
     return IssueDetail(
         issue=issue,
-        location=location_of(issue),
+        location=location,
         overdue=issue.is_overdue(utcnow()),
         reporter_name=reporter_name,
         on_behalf_name=issue.on_behalf_name if privileged else None,
         timeline=[
             EventView(
                 e,
-                names.get(e.actor_id) if privileged or _by_volunteer(e) else None,
+                actor_names.get(e.actor_id) if privileged or _by_volunteer(e) else None,
                 by_event.get(e.id, []),
             )
             for e in events
@@ -217,6 +219,29 @@ def detail(principal: Principal, issue_id: int) -> IssueDetail:
         can_answer_return_visit=return_visits.awaiting_answer_from(principal, issue),
         is_reporter=reports(principal, issue),
     )
+
+
+def _visible_with_location(principal: Principal, issue_id: int) -> tuple[Issue, str]:
+    """The issue, if the caller may see it, and its location label in one statement."""
+    row = db.session.execute(
+        select(Issue, Building.number, Unit.number, Household.room)
+        .outerjoin(Building, Building.id == Issue.building_id)
+        .outerjoin(Unit, Unit.id == Issue.unit_id)
+        .outerjoin(Household, Household.id == Issue.household_id)
+        .where(Issue.id == issue_id)
+    ).first()
+    if row is None or not can_view(principal, row[0]):
+        raise NotFound("找不到该事项", code="issue_not_found")  # never reveal existence
+    issue = row[0]
+    return issue, location_label(*row[1:])
+
+
+def _reporter_name(issue: Issue, actor_names: dict[int, str]) -> str | None:
+    if issue.reporter_id is None:
+        return None
+    if issue.reporter_id in actor_names:
+        return actor_names[issue.reporter_id]
+    return _display_names({issue.reporter_id}).get(issue.reporter_id)
 
 
 def _by_volunteer(event: IssueEvent) -> bool:

@@ -456,6 +456,29 @@ def test_listing_runs_a_constant_number_of_statements(app, client, world):
     assert large <= 5  # sign-in, issues, their latest entries, photo counts
 
 
+def test_the_detail_runs_at_most_five_statements_however_long_its_timeline(
+    app, client, world
+):
+    """A resident's detail of an issue in a room (the location joined in), with a
+    timeline of several entries by different people."""
+    issue_id = reported_id(client, world)
+    act(client, world, issue_id, "liaison_1_1", "accept", note="收到")
+    act(client, world, issue_id, "liaison_1_1", "resolve", note="修好了")
+    headers = world.headers("resident_1_1")
+
+    def read():
+        body = client.get(f"/api/v1/issues/{issue_id}", headers=headers).get_json()
+        assert body["location"] == "1-1-101"
+        assert [e["action"] for e in body["timeline"]] == ["submit", "accept", "resolve"]
+        return body
+
+    assert _statements(app, read) <= 5
+    # The liaison sees the names of everyone on the timeline, in as many statements.
+    liaison = world.headers("liaison_1_1")
+    body = client.get(f"/api/v1/issues/{issue_id}", headers=liaison).get_json()
+    assert all(entry["actor_name"] for entry in body["timeline"])
+
+
 def test_each_list_item_shows_its_latest_entry(client, world):
     issue_id = reported_id(client, world)
     act(client, world, issue_id, "liaison_1_1", "accept", note="明天上午来修")
