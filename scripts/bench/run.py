@@ -423,6 +423,66 @@ def _pending_orders(app, pool) -> list[str]:
     return bodies
 
 
+# ----- where the time goes: py-spy on the workers -----
+
+# Where a sample's innermost frame lives, by the first matching path fragment.
+BUCKETS = [
+    ("readinto (socket.py", "waiting for an answer (database, sandbox)"),
+    ("_write_bytes (pymysql", "sending to the database (loopback TCP: the kernel's work)"),
+    ("pymysql/", "database driver (PyMySQL)"),
+    ("MySQLdb/", "database driver (mysqlclient)"),
+    ("sqlalchemy/", "SQLAlchemy"),
+    ("marshmallow/", "serialisation (marshmallow/APIFlask)"),
+    ("apiflask/", "serialisation (marshmallow/APIFlask)"),
+    ("webargs/", "serialisation (marshmallow/APIFlask)"),
+    ("flask_limiter/", "Flask/Werkzeug/gunicorn"),
+    ("werkzeug/", "Flask/Werkzeug/gunicorn"),
+    ("flask/", "Flask/Werkzeug/gunicorn"),
+    ("gunicorn/", "Flask/Werkzeug/gunicorn"),
+    ("itsdangerous/", "token check (itsdangerous)"),
+    ("wechatpy/", "wechatpy"),
+    ("requests/", "HTTP client (requests/urllib3)"),
+    ("urllib3/", "HTTP client (requests/urllib3)"),
+    ("/server/", "Linli code"),
+    ("json/", "JSON"),
+    ("logging/", "logging"),
+]
+
+
+def profile(driver: Driver, pid: int, seconds: float, out: Path) -> list[tuple[str, float]]:
+    """Sample gunicorn's workers with py-spy during a saturated run; the share of
+    samples by where their innermost frame is."""
+    spy = shutil.which("py-spy") or str(BIN / "py-spy")
+    if not Path(spy).exists():
+        return [("py-spy not installed (pip install py-spy)", 1.0)]
+    cmd = [spy, "record", "--pid", str(pid), "--subprocesses", "--idle", "--nonblocking"]
+    cmd += ["--duration", str(round(seconds)), "--format", "raw", "--output", str(out)]
+    sampler = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(1)
+    driver.run(seconds)
+    sampler.wait(timeout=seconds + 30)
+    return buckets(out)
+
+
+def buckets(raw: Path) -> list[tuple[str, float]]:
+    counts: dict[str, int] = {}
+    total = 0
+    for row in raw.read_text(errors="replace").splitlines():
+        stack, _, n = row.rpartition(" ")
+        if not n.isdigit():
+            continue
+        frames = stack.split(";")
+        leaf = frames[-1] if frames else ""
+        if "spawn_worker" not in stack or "gunicorn/workers/sync.py" in leaf:
+            continue  # the master, or a worker waiting for a request
+        where = next((name for frag, name in BUCKETS if frag in leaf), "other (Python, C)")
+        counts[where] = counts.get(where, 0) + int(n)
+        total += int(n)
+    if not total:
+        return []
+    return sorted(((k, v / total) for k, v in counts.items()), key=lambda kv: -kv[1])
+
+
 # ----- SQL statements per request, in-process -----
 
 
@@ -567,6 +627,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--share", type=float, default=0.6, help="load for the latency run")
     parser.add_argument("--only", action="append", help="endpoint names to run (repeatable)")
     parser.add_argument("--skip-batch", action="store_true", help="no bill generation/dispatch")
+    parser.add_argument(
+        "--profile", action="append", default=[], help="endpoint names to sample with py-spy"
+    )
     parser.add_argument("--out", default=str(ROOT / "bench-results.md"))
     args = parser.parse_args(argv)
     if not args.database_url:
@@ -617,6 +680,9 @@ def main(argv: list[str] | None = None) -> int:
             sat = saturate(driver, args.runs, args.warmup)
             lat = at_fixed_rate(driver, sat["rps"], args.share, args.latency_seconds)
             endpoint.results = {"sql": sql, "sat": sat, "lat": lat, "wrapped": driver.wrapped}
+            if endpoint.name in args.profile or "all" in args.profile:
+                raw = workdir / f"profile-{endpoint.name.replace(' ', '_')}.txt"
+                endpoint.results["profile"] = profile(driver, api.pid, args.seconds * 2, raw)
             print(f"  {sat['rps']:.0f} req/s, p99 {lat['p99_us'] / 1000:.1f} ms, {sql} SQL")
         base_last = saturate(base_driver, args.runs, args.warmup)
         baseline_rps = (base_first["rps"] + base_last["rps"]) / 2
@@ -669,6 +735,12 @@ def render(endpoints, base_first, base_last, baseline_rps, batch, args, database
             f"| {lat['p99_us'] / 1000:.1f} | {lat['rps']:.0f} ({lat['share']:.0%}) "
             f"| {errors} | {e.target}{note} |"
         )
+    profiled = [e for e in endpoints if e.results.get("profile")]
+    if profiled:
+        out += ["", "Where the time goes (py-spy samples of the workers, by innermost frame):", ""]
+        for e in profiled:
+            shares = ", ".join(f"{name} {share:.0%}" for name, share in e.results["profile"])
+            out.append(f"- {e.name}: {shares}")
     if batch.get("bills"):
         seconds, summary = batch["bills"]
         out += [
