@@ -68,7 +68,11 @@ bench-data: $(VENV)/.installed
 	$(PY) -m scripts.bench.data --database-url "$(BENCH_DATABASE_URL)" $(BENCH_DATA_ARGS)
 
 ## bench: gunicorn + wrk on loopback, each endpoint as a ratio to a bare Flask app
-bench: $(VENV)/.installed
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(PIP) install -e ".[bench]"
+	touch $@
+
+bench: $(VENV)/.installed-bench
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 		&& apt-get install -y -q wrk >/dev/null; } || true
 	$(PY) -m scripts.bench.run --database-url "$(BENCH_DATABASE_URL)" $(BENCH_ARGS)

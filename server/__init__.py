@@ -26,10 +26,19 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class LinliApp(APIFlask):
+    def dispatch_request(self):
+        """The view, run again once if its database connection died under it before
+        anything was committed (server/database.py)."""
+        from server.database import dispatch_retrying_lost_connection
+
+        return dispatch_retrying_lost_connection(super().dispatch_request)
+
+
 def create_app(env: Mapping[str, str] | None = None) -> APIFlask:
     """Build the application from the environment (`env` entries override it)."""
     load_dotenv_if_present(PROJECT_ROOT)
-    app = APIFlask(
+    app = LinliApp(
         __name__,
         title="Linli 邻里 API",
         version="v1",
@@ -64,7 +73,7 @@ def create_app(env: Mapping[str, str] | None = None) -> APIFlask:
 def _init_extensions(app: APIFlask) -> None:
     from server.api import register_api
     from server.cli import register_cli
-    from server.database import configure_engine
+    from server.database import configure_engine, end_session
     from server.errors import register_error_handlers
     from server.extensions import db, limiter, migrate
     from server.logs import configure_logging
@@ -72,6 +81,7 @@ def _init_extensions(app: APIFlask) -> None:
 
     configure_logging(app)
     db.init_app(app)
+    app.teardown_appcontext(end_session)  # runs before Flask-SQLAlchemy's (reverse order)
     with app.app_context():
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS))

@@ -69,7 +69,9 @@ def engine_options(url: str, pool_recycle: int, pool_size: int = 5) -> dict:
             pool_size=pool_size,
             max_overflow=10,
             pool_timeout=3,
-            connect_args={"connect_timeout": 3, "read_timeout": 30, "write_timeout": 30},
+            # A database away answers 503 within 3 s: a connect (handshake included,
+            # server/database.py) gives up after 2 s.
+            connect_args={"connect_timeout": 2, "read_timeout": 30, "write_timeout": 30},
         )
     elif url.startswith("sqlite"):
         options["connect_args"] = {"timeout": 15}

@@ -1,8 +1,9 @@
 """The outbox dispatcher: sends queued WeChat pushes, exactly once each, surviving outages.
 
 A batch is claimed with `FOR UPDATE SKIP LOCKED` and marked "sending" in its own
-transaction, so two dispatchers never take the same row; each row's claim is
-renewed just before it is sent and its outcome written only if it is still ours.
+transaction, so two dispatchers never take the same row; once half the claim's
+lease has gone, each row's claim is renewed just before it is sent (and skipped if
+it is no longer ours), and every outcome is written only if the row is still ours.
 A WeChat outage puts the row (and the rest of the batch) back with an exponential
 backoff, for as long as a push is worth sending (72 hours: the inbox has it
 anyway). A refusal for good marks it failed with the reason, for the committee; a
@@ -74,8 +75,10 @@ def dispatch(
     _release_stuck(now)
     claimed = _claim(batch, now)
     result = DispatchResult()
+    # Until then nobody can have released our rows as stuck: no need to ask.
+    fresh_until = now + SENDING_LEASE / 2
     for index, (message, openid, oa_openid) in enumerate(claimed):
-        if not _renew(message):
+        if utcnow() >= fresh_until and not _renew(message):
             continue  # released as stuck and taken by someone else meanwhile
         if message.created_at < now - GIVE_UP_AFTER:
             _finish(message, ("expired", "not sent within 72 hours"), now, result)
@@ -95,7 +98,21 @@ def dispatch(
     return result
 
 
-def _renew(message: OutboxMessage) -> bool:
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed row as it was read: plain values, so the dispatcher's commits (one or
+    two per message) neither expire a whole batch of ORM objects nor reload them."""
+
+    id: int
+    user_id: int
+    channel: str
+    template: str
+    payload: dict
+    attempts: int
+    created_at: datetime
+
+
+def _renew(message: Claimed) -> bool:
     """Extend our claim on a row just before sending it; False if it is no longer ours."""
     renewed = db.session.execute(
         update(OutboxMessage)
@@ -116,7 +133,7 @@ def _release_stuck(now: datetime) -> None:
     db.session.commit()
 
 
-def _claim(batch: int, now: datetime) -> list[tuple[OutboxMessage, str, str | None]]:
+def _claim(batch: int, now: datetime) -> list[tuple[Claimed, str, str | None]]:
     ids = db.session.scalars(
         select(OutboxMessage.id)
         .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
@@ -138,15 +155,26 @@ def _claim(batch: int, now: datetime) -> list[tuple[OutboxMessage, str, str | No
     )
     db.session.commit()
     rows = db.session.execute(
-        select(OutboxMessage, User.openid, User.oa_openid)
+        select(
+            OutboxMessage.id,
+            OutboxMessage.user_id,
+            OutboxMessage.channel,
+            OutboxMessage.template,
+            OutboxMessage.payload,
+            OutboxMessage.attempts,
+            OutboxMessage.created_at,
+            User.openid,
+            User.oa_openid,
+        )
         .join(User, User.id == OutboxMessage.user_id)
         .where(OutboxMessage.id.in_(ids))
         .order_by(OutboxMessage.id)
     ).all()
-    return [tuple(row) for row in rows]
+    db.session.commit()
+    return [(Claimed(*row[:7]), row.openid, row.oa_openid) for row in rows]
 
 
-def _unclaim(messages: list[OutboxMessage]) -> None:
+def _unclaim(messages: list[Claimed]) -> None:
     if messages:
         db.session.execute(
             update(OutboxMessage)
@@ -197,7 +225,7 @@ def _send(message, openid, oa_openid, mini, official) -> tuple[str, str | None]:
     return "sent", None
 
 
-def _finish(message: OutboxMessage, outcome: tuple[str, str | None], now, result) -> None:
+def _finish(message: Claimed, outcome: tuple[str, str | None], now, result) -> None:
     status, reason = outcome
     values = {"status": status, "locked_until": None, "last_error": reason}
     if status == "sent":
@@ -213,7 +241,7 @@ def _finish(message: OutboxMessage, outcome: tuple[str, str | None], now, result
         result.errors.append(f"{message.id}: {reason}")
 
 
-def _retry(message: OutboxMessage, now: datetime, reason: str) -> None:
+def _retry(message: Claimed, now: datetime, reason: str) -> None:
     """Back off: 15 s after the first failed attempt, doubling up to an hour."""
     delay = BACKOFF_SECONDS[min(message.attempts, len(BACKOFF_SECONDS)) - 1]
     db.session.execute(

@@ -7,7 +7,6 @@ failure becomes one of the typed errors in `server.wechat.errors`.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -72,17 +71,24 @@ class StableTokenClient(WeChatClient):
         self.wxa.API_BASE_URL = api_base
         self.api_base = api_base
 
+    @property
+    def access_token(self) -> str:
+        """The shared token; fetched only when the storage holds none still good.
+
+        The storage alone decides expiry (wechatpy would also keep a per-process
+        clock, and read the storage again after fetching: a token fetched with a
+        short lifetime left could then read as expired and go out as no token).
+        """
+        return self.session.get(self.access_token_key) or self.fetch_access_token()["access_token"]
+
     def fetch_access_token(self):
         with self.session.locked(self.access_token_key) as current:
             if current.value:
                 # Another process fetched while we waited for the lock.
-                self.expires_at = None
                 return {"access_token": current.value}
             log.info("fetching a WeChat access token (stable_token)")
             result = self._post_stable_token()
-            expires_in = int(result.get("expires_in", 7200))
-            current.set(result["access_token"], expires_in)
-            self.expires_at = int(time.time()) + expires_in
+            current.set(result["access_token"], int(result.get("expires_in", 7200)))
             return result
 
     def _post_stable_token(self) -> dict:

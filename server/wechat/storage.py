@@ -2,8 +2,9 @@
 
 wechatpy keeps the token's expiry in process memory only; here `get` itself
 refuses an expired value, so a process that starts later never uses a dead token.
-Each call runs in its own short transaction on its own connection, never in the
-caller's unit of work.
+A row's `expires_at` is the moment to stop using the value: its lifetime less a
+safety margin. Each call runs in its own short transaction on its own connection,
+never in the caller's unit of work.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -20,7 +21,9 @@ from wechatpy.session import SessionStorage
 
 from server.models import KeyValue, utcnow
 
-# Treat a value as gone this long before it really expires.
+# Treat a value as gone this long before it really expires, or a tenth of its
+# lifetime when that is less: a margin longer than the lifetime would make every
+# freshly fetched token look expired, and every use fetch another.
 EXPIRY_MARGIN = timedelta(seconds=60)
 
 
@@ -80,7 +83,14 @@ class LockedValue:
 
 
 def _expired(expires_at) -> bool:
-    return expires_at is not None and expires_at - EXPIRY_MARGIN <= utcnow()
+    return expires_at is not None and expires_at <= utcnow()
+
+
+def _usable_until(ttl: int | None) -> datetime | None:
+    if not ttl:
+        return None
+    lifetime = timedelta(seconds=int(ttl))
+    return utcnow() + lifetime - min(EXPIRY_MARGIN, lifetime / 10)
 
 
 def _ensure_row(conn: Connection, key: str) -> None:
@@ -97,7 +107,7 @@ def _ensure_row(conn: Connection, key: str) -> None:
 
 
 def _write(conn: Connection, key: str, value, ttl: int | None) -> None:
-    expires_at = utcnow() + timedelta(seconds=int(ttl)) if ttl else None
+    expires_at = _usable_until(ttl)
     encoded = json.dumps(value, ensure_ascii=False)
     changed = conn.execute(
         update(KeyValue).where(KeyValue.key == key).values(value=encoded, expires_at=expires_at)

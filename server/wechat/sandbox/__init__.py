@@ -10,8 +10,11 @@ unchanged against it:
 - `POST cgi-bin/message/subscribe/send`, `POST cgi-bin/message/template/send`:
   checked against WeChat's value limits, then recorded.
 - `GET /sandbox/messages`: what residents would have received. `DELETE` clears.
-- `GET /sandbox/stats`: token fetch counts. `POST /sandbox/faults`: inject
-  failures (HTTP status, errcode, malformed body, delay) for the next N calls.
+- `GET /sandbox/stats`: token fetch counts (and each fetch: app, time, whether it
+  brought a new token). `POST /sandbox/faults`: inject failures (HTTP status,
+  errcode, malformed body, delay) for the next N calls.
+- `POST /sandbox/settings {"token_ttl": 20}`: shorter-lived tokens, to watch
+  several lifetimes pass in a test (`SANDBOX_TOKEN_TTL` sets it at start).
 
 Run it: `python -m server.wechat.sandbox --port 5100`.
 """
@@ -46,8 +49,13 @@ CODE_ERRORS = {
     "risky": (40226, "high risk user"),
     "busy": (-1, "system error"),
 }
-# Stable tokens renew in their last 5 minutes (WeChat's documented behaviour).
+# Stable tokens renew in their last 5 minutes (WeChat's documented behaviour); a
+# shortened lifetime renews in its last quarter.
 STABLE_RENEW_WINDOW = 300
+
+
+def renew_window(token_ttl: int) -> int:
+    return min(STABLE_RENEW_WINDOW, token_ttl // 4)
 
 
 @dataclass
@@ -74,6 +82,8 @@ class SandboxState:
     stable: dict[str, tuple[str, float]] = field(default_factory=dict)
     classic: dict[str, str] = field(default_factory=dict)
     fetches: dict[str, int] = field(default_factory=lambda: {"stable_token": 0, "token": 0})
+    # Every token fetch: {"appid", "at" (epoch), "new" (did it bring a new token?)}.
+    fetch_log: list[dict] = field(default_factory=list)
     messages: list[dict] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)
@@ -193,11 +203,14 @@ def _register_tokens(app: Flask, state: SandboxState) -> None:
         with state.lock:
             state.fetches["stable_token"] += 1
             current = state.stable.get(appid)
-            renew = current is None or current[1] - time.time() <= STABLE_RENEW_WINDOW
-            if body.get("force_refresh") or renew:
+            window = renew_window(state.token_ttl)
+            renew = current is None or current[1] - time.time() <= window
+            renew = renew or bool(body.get("force_refresh"))
+            if renew:
                 if body.get("force_refresh") and current:
                     state.tokens.pop(current[0], None)
                 current = state.stable[appid] = state.new_token(appid)
+            state.fetch_log.append({"appid": appid, "at": time.time(), "new": renew})
             token, expires_at = current
         return jsonify({"access_token": token, "expires_in": int(expires_at - time.time())})
 
@@ -212,6 +225,7 @@ def _register_tokens(app: Flask, state: SandboxState) -> None:
                 state.tokens.pop(state.classic[appid], None)
             token, _ = state.new_token(appid)
             state.classic[appid] = token
+            state.fetch_log.append({"appid": appid, "at": time.time(), "new": True})
         return jsonify({"access_token": token, "expires_in": state.token_ttl})
 
 
@@ -305,7 +319,24 @@ def _register_control(app: Flask, state: SandboxState) -> None:
     @app.get("/sandbox/stats")
     def stats():
         with state.lock:
-            return jsonify({"token_fetches": dict(state.fetches), "calls": dict(state.calls)})
+            return jsonify(
+                {
+                    "token_fetches": dict(state.fetches),
+                    "fetch_log": list(state.fetch_log),
+                    "calls": dict(state.calls),
+                    "token_ttl": state.token_ttl,
+                }
+            )
+
+    @app.post("/sandbox/settings")
+    def settings():
+        body = request.get_json(silent=True) or {}
+        ttl = body.get("token_ttl", state.token_ttl)
+        if not isinstance(ttl, int) or isinstance(ttl, bool) or not 4 <= ttl <= 7200:
+            return jsonify({"error": "token_ttl must be an integer of seconds, 4 to 7200"}), 400
+        with state.lock:
+            state.token_ttl = ttl
+        return jsonify({"token_ttl": ttl, "renew_window": renew_window(ttl)})
 
     @app.post("/sandbox/faults")
     def add_fault():

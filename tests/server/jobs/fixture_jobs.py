@@ -20,3 +20,14 @@ JOBS = [
         5,
     )
 ]
+
+# Twice a second, for the fault tests (fire times keep microseconds: DATETIME(6)).
+FAST_JOBS = [
+    Job(
+        "record_fire_time_fast",
+        "tests.server.jobs.fixture_jobs:record_fire_time",
+        "interval",
+        {"seconds": 0.5},
+        5,
+    )
+]
