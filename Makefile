@@ -62,6 +62,8 @@ test-miniprogram:
 ## bench-data: the district (300 compounds, 100,000 households, 1,000,000 issues,
 ## 1,200,000 bills) in BENCH_DATABASE_URL (default: database linli_bench on 127.0.0.1)
 BENCH_DATABASE_URL ?= mysql+pymysql://root@127.0.0.1:3306/linli_bench?charset=utf8mb4
+# The district is ~3 GB: the bench grows MariaDB's buffer pool to hold it.
+BENCH_ARGS ?= --buffer-pool-mb 4096
 
 bench-data: $(VENV)/.installed
 	scripts/mariadb-test-db linli_bench --keep-name >/dev/null

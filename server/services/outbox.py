@@ -14,6 +14,7 @@ ever pushed the same message twice.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 BACKOFF_SECONDS = (15, 30, 60, 120, 300, 600, 1200, 1800, 3600)
 GIVE_UP_AFTER = timedelta(hours=72)
 SENDING_LEASE = timedelta(minutes=2)
+SENDERS = 4  # messages in flight at once (WeChat answers in tens of milliseconds)
 UNCERTAIN = (
     "sent, but WeChat did not answer in time; not resent lest it arrive twice (the inbox has it)"
 )
@@ -70,32 +72,91 @@ def dispatch(
     batch: int = 200,
     now: datetime | None = None,
 ) -> DispatchResult:
-    """Send what is due. Returns the counts; never raises for a WeChat failure."""
+    """Send what is due. Returns the counts; never raises for a WeChat failure.
+
+    The batch's first message goes alone, as a probe: while WeChat is away a round
+    costs it one call. After it, up to SENDERS messages are in flight at once, each
+    recipient's in order on one thread; the first outage stops them all.
+    """
     now = now or utcnow()
     _release_stuck(now)
     claimed = _claim(batch, now)
-    result = DispatchResult()
-    # Until then nobody can have released our rows as stuck: no need to ask.
-    fresh_until = now + SENDING_LEASE / 2
-    for index, (message, openid, oa_openid) in enumerate(claimed):
-        if utcnow() >= fresh_until and not _renew(message):
-            continue  # released as stuck and taken by someone else meanwhile
-        if message.created_at < now - GIVE_UP_AFTER:
-            _finish(message, ("expired", "not sent within 72 hours"), now, result)
-            db.session.commit()
-            continue
-        try:
-            outcome = _send(message, openid, oa_openid, mini, official)
-        except WeChatUnavailable:
-            # WeChat is away: retry this one later and leave the rest untouched.
-            _retry(message, now, "WeChat unavailable")
-            _unclaim([m for m, _, _ in claimed[index + 1 :]])
-            result.deferred += len(claimed) - index
-            db.session.commit()
-            break
-        _finish(message, outcome, now, result)
+    run = _Run(mini, official, now)
+    if claimed and run.send(claimed[0]):
+        app = current_app._get_current_object()
+        lanes: list[list] = [[] for _ in range(SENDERS)]
+        for item in claimed[1:]:  # one recipient's messages on one lane, in order
+            lanes[item[0].user_id % SENDERS].append(item)
+        threads = [threading.Thread(target=run.lane, args=(app, lane)) for lane in lanes if lane]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    untaken = [message for message, _, _ in claimed if message.id not in run.taken]
+    if untaken:  # WeChat went away: leave them for the next round untouched
+        _unclaim(untaken)
         db.session.commit()
-    return result
+        run.result.deferred += len(untaken)
+    if run.error:
+        raise run.error
+    return run.result
+
+
+class _Run:
+    """One dispatch round: what it took, what came of it, whether to stop."""
+
+    def __init__(self, mini, official, now: datetime):
+        self.mini, self.official, self.now = mini, official, now
+        # Until then nobody can have released our rows as stuck: no need to ask.
+        self.fresh_until = now + SENDING_LEASE / 2
+        self.result = DispatchResult()
+        self.taken: set[int] = set()
+        self.stopped = False
+        self.error: Exception | None = None
+        self.lock = threading.Lock()
+
+    def lane(self, app, items) -> None:
+        with app.app_context():
+            try:
+                for item in items:
+                    if not self.send(item):
+                        return
+            except Exception as exc:  # re-raised by dispatch once every lane is done
+                with self.lock:
+                    self.error, self.stopped = exc, True
+
+    def send(self, item) -> bool:
+        """Send one claimed message and record the outcome. False: stop (WeChat away)."""
+        message, openid, oa_openid = item
+        with self.lock:
+            if self.stopped:
+                return False
+            self.taken.add(message.id)
+        if utcnow() >= self.fresh_until and not _renew(message):
+            return True  # released as stuck and taken by someone else meanwhile
+        if message.created_at < self.now - GIVE_UP_AFTER:
+            self._finish(message, ("expired", "not sent within 72 hours"))
+            return True
+        try:
+            outcome = _send(message, openid, oa_openid, self.mini, self.official)
+        except WeChatUnavailable:
+            _retry(message, self.now, "WeChat unavailable")
+            db.session.commit()
+            with self.lock:
+                self.stopped = True
+                self.result.deferred += 1
+            return False
+        self._finish(message, outcome)
+        return True
+
+    def _finish(self, message: Claimed, outcome: tuple[str, str | None]) -> None:
+        _finish(message, outcome, self.now)
+        db.session.commit()
+        status, reason = outcome
+        with self.lock:
+            setattr(self.result, status, getattr(self.result, status) + 1)
+            if status == "failed":
+                self.result.errors.append(f"{message.id}: {reason}")
 
 
 @dataclass(frozen=True)
@@ -225,7 +286,7 @@ def _send(message, openid, oa_openid, mini, official) -> tuple[str, str | None]:
     return "sent", None
 
 
-def _finish(message: Claimed, outcome: tuple[str, str | None], now, result) -> None:
+def _finish(message: Claimed, outcome: tuple[str, str | None], now) -> None:
     status, reason = outcome
     values = {"status": status, "locked_until": None, "last_error": reason}
     if status == "sent":
@@ -235,10 +296,8 @@ def _finish(message: Claimed, outcome: tuple[str, str | None], now, result) -> N
         .where(OutboxMessage.id == message.id, OutboxMessage.status == "sending")
         .values(**values)
     )
-    setattr(result, status, getattr(result, status) + 1)
     if status == "failed":
         log.warning("outbox message %s failed for good: %s", message.id, reason)
-        result.errors.append(f"{message.id}: {reason}")
 
 
 def _retry(message: Claimed, now: datetime, reason: str) -> None:
