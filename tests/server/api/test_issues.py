@@ -456,9 +456,7 @@ def test_listing_runs_a_constant_number_of_statements(app, client, world):
     assert large <= 5  # sign-in, issues, their latest entries, photo counts
 
 
-def test_the_detail_runs_at_most_five_statements_however_long_its_timeline(
-    app, client, world
-):
+def test_the_detail_runs_at_most_five_statements_however_long_its_timeline(app, client, world):
     """A resident's detail of an issue in a room (the location joined in), with a
     timeline of several entries by different people."""
     issue_id = reported_id(client, world)
