@@ -42,14 +42,16 @@ test-py: $(VENV)/.installed-test
 ## test-faults: every fault test (database kills and outages, WeChat failures, two
 ## schedulers) and the API fuzz at 100 examples per operation, on MariaDB: TEST_DATABASE_URL, or a fresh database on 127.0.0.1
 test-faults: $(VENV)/.installed-test
-	@url="$$TEST_DATABASE_URL"; \
-	if [ -z "$$url" ]; then url="$$(scripts/mariadb-test-db linli_faults)"; made=1; fi; \
+	@url="$$TEST_DATABASE_URL"; made=; \
+	if [ -z "$$url" ]; then \
+		url="$$(scripts/mariadb-test-db linli_faults)" || exit 1; made=1; \
+	fi; \
 	db="$${url##*/}"; db="$${db%%\?*}"; \
+	if [ -n "$$made" ]; then trap 'scripts/mariadb-test-db --drop "$$db"' EXIT INT TERM; fi; \
 	TEST_DATABASE_URL="$$url" $(VENV)/bin/pytest -m faults -p no:cacheprovider; rc=$$?; \
 	echo "== the API fuzz, 100 examples per operation and role"; \
 	TEST_DATABASE_URL="$$url" FUZZ_EXAMPLES=100 $(VENV)/bin/pytest -p no:cacheprovider \
 		tests/test_api_fuzz.py || rc=1; \
-	if [ -n "$$made" ]; then scripts/mariadb-test-db --drop "$$db"; fi; \
 	exit $$rc
 
 test-miniprogram:
@@ -66,7 +68,8 @@ BENCH_DATABASE_URL ?= mysql+pymysql://root@127.0.0.1:3306/linli_bench?charset=ut
 BENCH_ARGS ?= --buffer-pool-mb 4096
 
 bench-data: $(VENV)/.installed
-	scripts/mariadb-test-db linli_bench --keep-name >/dev/null
+	@case "$(BENCH_DATABASE_URL)" in mysql*127.0.0.1*) db="$(BENCH_DATABASE_URL)"; \
+		db="$${db##*/}"; scripts/mariadb-test-db "$${db%%\?*}" --keep-name >/dev/null;; esac
 	$(PY) -m scripts.bench.data --database-url "$(BENCH_DATABASE_URL)" $(BENCH_DATA_ARGS)
 
 ## bench: gunicorn + wrk on loopback, each endpoint as a ratio to a bare Flask app

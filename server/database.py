@@ -74,10 +74,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def insert_ignore(connection: Connection, table: Table, rows: list[dict]) -> int:
-    """Insert rows, skipping any that would break a unique key; returns how many were
-    new. One statement, no savepoint: on MariaDB a savepoint cannot survive the
-    deadlock two racing first inserts can meet, and a rolled-back savepoint aborts
-    the transaction instead of just the insert."""
+    """Insert rows, skipping any whose unique key exists; returns how many were new.
+    One statement, no savepoint. Only for rows built whole by our own code: MariaDB's
+    INSERT IGNORE also turns a broken foreign key or a NULL into a warning."""
     if not rows:
         return 0
     if connection.dialect.name == "sqlite":
@@ -157,3 +156,18 @@ def end_session(_error: BaseException | None = None) -> None:
             raise
         log.warning("database connection lost while ending a request; its answer stands")
         db.session.remove()  # now invalidated, the connection is let go without a word
+
+
+def insert_or_lock(connection: Connection, table: Table, row: dict) -> None:
+    """Insert the row, or lock the existing one with the same key, for update.
+
+    MariaDB: INSERT IGNORE leaves a shared lock on the row it found, and two such
+    waiters then asking for the update lock deadlock; ON DUPLICATE KEY UPDATE takes
+    the exclusive lock at once, so concurrent first writers queue instead.
+    """
+    if connection.dialect.name in {"mysql", "mariadb"}:
+        key = next(iter(table.primary_key.columns)).name
+        statement = mysql_insert(table).values(row)
+        connection.execute(statement.on_duplicate_key_update({key: statement.inserted[key]}))
+    else:
+        insert_ignore(connection, table, [row])

@@ -199,13 +199,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(PoolTimeout)
     def _database_unavailable(error: Exception):
         if isinstance(error, DBAPIError) and not (
-            error.connection_invalidated or _is_connection_error(error) or _is_busy(error)
+            error.connection_invalidated or _is_connection_error(error) or is_busy(error)
         ):
             return _internal(error)
         log.warning(
             "database unavailable on %s %s: %s", request.method, request.path, type(error).__name__
         )
-        if _is_busy(error):
+        if is_busy(error):
             body = {"code": "database_busy", "message": "系统繁忙，请稍后再试"}
             return body, 503, {"Retry-After": "1"}
         body = {"code": "database_unavailable", "message": "服务暂时不可用，请稍后再试"}
@@ -217,14 +217,21 @@ def register_error_handlers(app: Flask) -> None:
 _CONNECTION_ERRNOS = {2002, 2003, 2005, 2006, 2013, 2055, 1053, 1927, 4031}
 
 
-# Lock wait timeout, deadlock, and a savepoint gone because a deadlock inside it
-# rolled the whole transaction back: the request may simply be tried again.
-BUSY_ERRNOS = frozenset({1205, 1213, 1305})
+# Lock wait timeout, deadlock: the request may simply be tried again.
+BUSY_ERRNOS = frozenset({1205, 1213})
+# "SAVEPOINT ... does not exist": a deadlock inside the savepoint rolled the whole
+# transaction back, which means the same. (1305 also names a missing function.)
+SAVEPOINT_GONE = 1305
 
 
-def _is_busy(error: DBAPIError) -> bool:
+def is_busy(error: Exception) -> bool:
+    """A lock wait timeout or a deadlock: the transaction may be tried again."""
     args = getattr(getattr(error, "orig", None), "args", ())
-    return bool(args) and args[0] in BUSY_ERRNOS
+    if not args:
+        return False
+    if args[0] == SAVEPOINT_GONE:
+        return str(args[1] if len(args) > 1 else "").upper().startswith("SAVEPOINT")
+    return args[0] in BUSY_ERRNOS
 
 
 def _is_connection_error(error: DBAPIError) -> bool:

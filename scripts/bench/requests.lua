@@ -6,10 +6,12 @@
 -- Arguments (after --): file, offset, threads. BENCH_DELAY_MS in the environment
 -- paces each connection (a fixed-rate run for latencies).
 local counter = 0
+local threads = {}
 
 function setup(thread)
   thread:set("tid", counter)
   counter = counter + 1
+  table.insert(threads, thread)
 end
 
 local pace = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
@@ -20,7 +22,7 @@ if pace > 0 then
 end
 
 local lines = {}
-local idx = 0
+idx = 0 -- global: done() reads how far each thread went
 local stride = 1
 
 function init(args)
@@ -45,10 +47,17 @@ end
 
 function done(summary, latency, requests)
   local e = summary.errors
+  -- Threads go at their own speeds: the next run starts past the furthest line any
+  -- thread reached (lines in between are skipped, never sent twice).
+  local furthest = 0
+  for _, thread in ipairs(threads) do
+    local reached = thread:get("idx")
+    if reached > furthest then furthest = reached end
+  end
   io.write(string.format(
     'BENCH {"requests": %d, "duration_us": %d, "status_errors": %d, "connect_errors": %d, '
       .. '"read_errors": %d, "write_errors": %d, "timeouts": %d, "p50_us": %d, "p99_us": %d, '
-      .. '"max_us": %d}\n',
+      .. '"max_us": %d, "furthest": %d}\n',
     summary.requests, summary.duration, e.status, e.connect, e.read, e.write, e.timeout,
-    latency:percentile(50), latency:percentile(99), latency.max))
+    latency:percentile(50), latency:percentile(99), latency.max, furthest))
 end

@@ -175,13 +175,15 @@ class Driver:
 
     def run(self, seconds: float | None = None, delay_ms: int = 0) -> dict:
         result = wrk(self.url, self.file, self.offset, seconds or self.seconds, delay_ms)
-        # Each thread walks its stride; move past the furthest any thread reached.
-        self.offset += result["requests"] + THREADS * CONNECTIONS
+        # Each thread walks its own stride at its own speed: the next run starts past
+        # the furthest line any thread reached (requests.lua reports it).
+        self.offset = max(self.offset, result["furthest"])
         self.sent += result["requests"]
         return result
 
     @property
     def wrapped(self) -> bool:
+        """Some line was sent twice: a thread went past the end of the file."""
         return self.offset > self.size
 
 
@@ -245,7 +247,7 @@ def build_endpoints(app, rng: random.Random) -> list[Endpoint]:
         if pool < 100:
             raise SystemExit(
                 f"only {len(payable)} households have an unpaid bill left; "
-                "run `make bench-data` again (or let bill generation add a month)"
+                "make the district again: make bench-data BENCH_DATA_ARGS=--force"
             )
         create_pool = payable[:pool]
         notify_pool = payable[pool : 2 * pool]
@@ -556,10 +558,8 @@ def time_bill_generation(env: dict, period: str, logdir: Path) -> tuple[float, s
 
 
 def time_dispatch(database_url: str, sandbox_url: str) -> dict | None:
-    try:
-        from scripts.bench import dispatch
-    except ImportError:
-        return None
+    from scripts.bench import dispatch
+
     return dispatch.measure(database_url, sandbox_url)
 
 
@@ -605,6 +605,25 @@ def machine() -> str:
     return f"{cpus} cores ({model})"
 
 
+ORIGINAL_BUFFER_POOL: list[int] = []
+
+
+def restore_buffer_pool(database_url: str) -> None:
+    """Give the server back the buffer pool it had before the run."""
+    if not ORIGINAL_BUFFER_POOL or database_url.startswith("sqlite"):
+        return
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        if (
+            conn.execute(text("SELECT @@innodb_buffer_pool_size")).scalar()
+            != (ORIGINAL_BUFFER_POOL[0])
+        ):
+            conn.execute(text(f"SET GLOBAL innodb_buffer_pool_size = {ORIGINAL_BUFFER_POOL[0]}"))
+    engine.dispose()
+
+
 def database_kind(database_url: str, buffer_pool_mb: int = 0) -> str:
     """The server's version and buffer pool; grows the pool to `buffer_pool_mb` first
     (MariaDB resizes it online): the district is ~3 GB, and a server holding it would
@@ -616,6 +635,7 @@ def database_kind(database_url: str, buffer_pool_mb: int = 0) -> str:
     engine = create_engine(database_url)
     with engine.connect() as conn:
         pool = conn.execute(text("SELECT @@innodb_buffer_pool_size")).scalar()
+        ORIGINAL_BUFFER_POOL.append(pool)
         if buffer_pool_mb and pool < buffer_pool_mb * 2**20:
             conn.execute(text(f"SET GLOBAL innodb_buffer_pool_size = {buffer_pool_mb * 2**20}"))
             for _ in range(120):  # the resize runs in the background
@@ -727,6 +747,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nwritten to {args.out}; logs in {workdir}")
     finally:
         procs.stop_all()
+        restore_buffer_pool(database_url)
     return 0
 
 
@@ -738,8 +759,9 @@ def render(endpoints, base_first, base_last, baseline_rps, batch, args, kind, st
         f"Machine: {machine()}; database: {kind}; gunicorn "
         f"{args.workers} sync workers; wrk {THREADS} threads, {CONNECTIONS} connections, "
         f"loopback. Each figure: median of {args.runs} runs of {args.seconds:.0f} s after a "
-        f"{args.warmup:.0f} s warm-up. Latency at a fixed ~{args.share:.0%} of each "
-        "endpoint's saturated rate.",
+        f"{args.warmup:.0f} s warm-up. Latency at ~{args.share:.0%} of each endpoint's "
+        "saturated rate, paced in a closed loop (each connection pauses after each answer: "
+        "a slow answer delays the next request instead of queueing it, so p99 errs low).",
         "",
         f"Baseline (bare Flask): {base_first['rps']:.0f} req/s before, "
         f"{base_last['rps']:.0f} req/s after; ratios use {baseline_rps:.0f}.",

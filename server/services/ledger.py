@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from server.database import insert_ignore
+from server.database import insert_or_lock
 from server.errors import Forbidden
 from server.extensions import db
 from server.models import Compound, LedgerEntry, LedgerHead, utcnow
@@ -96,16 +96,16 @@ def _locked_head(compound_id: int) -> LedgerHead:
 
     The head is looked for without a lock first: on MariaDB a locking read of a row
     that is not there locks the gap, and two first movements holding that gap then
-    deadlock on their inserts. Two first inserts at once: the second is ignored
-    (it waits for the first to commit) and locks the winner's head."""
+    deadlock on their inserts. Several first inserts at once: the first inserts, the
+    others wait for it to commit and then lock the winner's head (insert_or_lock)."""
     exists = db.session.scalar(
         select(LedgerHead.compound_id).where(LedgerHead.compound_id == compound_id)
     )
     if exists is None:
-        insert_ignore(
+        insert_or_lock(
             db.session.connection(),
             LedgerHead.__table__,
-            [{"compound_id": compound_id, "seq": 0, "hash": GENESIS}],
+            {"compound_id": compound_id, "seq": 0, "hash": GENESIS},
         )
     return db.session.scalars(
         select(LedgerHead)

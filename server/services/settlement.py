@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from server.errors import BUSY_ERRNOS
+from server.errors import is_busy
 from server.extensions import db
 from server.models import Bill, FeeItem, Payment, PaymentAnomaly, PaymentBill, utcnow
 from server.services import bill_holds, ledger, notify
@@ -48,8 +48,7 @@ def handle_notification(body: bytes, gateway: PaymentGateway | None, attempts: i
 def _retryable(error: OperationalError | IntegrityError) -> bool:
     if isinstance(error, IntegrityError):
         return True
-    args = getattr(error.orig, "args", ())
-    return bool(args) and args[0] in BUSY_ERRNOS
+    return is_busy(error)
 
 
 def _handle_notification(body: bytes, gateway: PaymentGateway | None) -> str:

@@ -144,3 +144,17 @@ def test_a_deadlock_is_a_503_to_retry_not_a_500(client, monkeypatch, db_session,
     response = client.get("/api/v1/me", headers=world.headers("committee"))
     assert response.status_code == 503
     assert response.get_json()["code"] == "database_busy"
+
+
+def test_a_missing_database_function_is_a_500_not_a_retry(client, monkeypatch, db_session):
+    """1305 means a lost savepoint only when it names one: a missing function is a
+    bug to see in the log, not a busy database."""
+    world = build_world("aa")
+
+    def missing(*args, **kwargs):
+        raise OperationalError("SELECT f()", {}, Exception(1305, "FUNCTION linli.f does not exist"))
+
+    monkeypatch.setattr("server.services.users.describe", missing)
+    response = client.get("/api/v1/me", headers=world.headers("committee"))
+    assert response.status_code == 500
+    assert response.get_json()["code"] == "internal_error"
