@@ -95,6 +95,14 @@ def _note_commit(_connection: Connection) -> None:
         g.database_commit_sent = True
 
 
+def note_outside_call() -> None:
+    """The request is about to do something outside the database that cannot be done
+    twice (spend a one-time wx.login code, create an order at WeChat Pay): from here
+    on, a lost connection is a 503, not a second run."""
+    if has_app_context():
+        g.outside_call_made = True
+
+
 def dispatch_retrying_lost_connection(dispatch: Callable[[], T]) -> T:
     """Run a request's view; if a statement failed because its database connection died
     under it (killed, a failover, a restart) before any COMMIT was sent, run the view
@@ -104,14 +112,16 @@ def dispatch_retrying_lost_connection(dispatch: Callable[[], T]) -> T:
     run is left; the second is what the client would do after a 503, without the 503.
     Not retried: a failure to connect (the database is away: a second try only doubles
     the wait), a COMMIT sent (it may have been applied), a body that cannot be read
-    twice (a form or an upload, or one bigger than REPLAYABLE_BODY_BYTES).
+    twice (a form or an upload, or one bigger than REPLAYABLE_BODY_BYTES), a call
+    outside the database that cannot be repeated (`note_outside_call`).
     """
     replayable = _keep_body_for_replay()
-    g.database_commit_sent = False
+    g.database_commit_sent = g.outside_call_made = False
     try:
         return dispatch()
     except DBAPIError as error:
-        if not (replayable and _died_under_statement(error) and not g.database_commit_sent):
+        once_only = g.database_commit_sent or g.outside_call_made
+        if not (replayable and _died_under_statement(error) and not once_only):
             raise
         log.warning(
             "database connection lost on %s %s; running it again", request.method, request.path

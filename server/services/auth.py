@@ -9,6 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from server.database import note_outside_call
 from server.errors import Forbidden, Unauthorized
 from server.extensions import db
 from server.models import User, utcnow
@@ -74,6 +75,7 @@ def login(wechat: MiniProgram, code: str) -> LoginResult:
     per-openid limit (a whole compound may share one NAT address, so the per-IP
     limit alone is generous).
     """
+    note_outside_call()  # a wx.login code is good once: never run this view twice
     session = wechat.code_to_session(code)
     throttle("login-openid", current_app.config["LOGIN_RATE_PER_OPENID"], session.openid)
     user = _upsert_user(session.openid, session.unionid)

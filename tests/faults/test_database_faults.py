@@ -23,6 +23,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
 from server import create_app
+from server.database import note_outside_call
 from server.extensions import db
 from server.models import Bill, JobRun, LedgerEntry, Payment, PaymentAnomaly
 from server.services import fees, ledger, payments
@@ -347,7 +348,8 @@ class Probe:
 @pytest.fixture
 def probe(database_url, sandbox, committed_db, db_proxy):
     """The app (through the proxy) with one extra view that loses its own connection
-    where the test says: ?kill=before_statement|after_commit|after_answer."""
+    where the test says: ?kill=before_statement|after_commit|after_outside_call|
+    after_answer."""
     app = create_app(app_env(db_proxy.url, sandbox))
     runs: list = []
     killer = _killer_connection(database_url)
@@ -364,6 +366,8 @@ def probe(database_url, sandbox, committed_db, db_proxy):
             )
             db.session.commit()  # the connection goes back to the pool; the next one dies
             own = db.session.execute(text("SELECT CONNECTION_ID()")).scalar()
+        if step == "after_outside_call":
+            note_outside_call()  # as login does before spending a wx.login code
         if len(runs) == 1 and step:
             kill(killer, own, wait=True)
         if step != "after_answer":
@@ -395,6 +399,13 @@ def test_a_view_that_committed_is_not_run_again(probe):
     assert len(probe.runs) == 1
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(JobRun)) == 1  # written once
+
+
+def test_a_view_that_called_outside_the_database_is_not_run_again(probe):
+    reply = requests.get(probe.url, params={"kill": "after_outside_call"}, timeout=10)
+    assert reply.status_code == 503
+    assert reply.json()["code"] == "database_unavailable"
+    assert len(probe.runs) == 1
 
 
 def test_a_form_body_that_cannot_be_read_twice_is_not_run_again(probe):
