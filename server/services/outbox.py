@@ -21,8 +21,9 @@ from typing import Protocol
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
-from server.errors import Forbidden
+from server.errors import BUSY_ERRNOS, Forbidden
 from server.extensions import db
 from server.models import User, utcnow
 from server.models.messaging import OutboxMessage, SubscriptionQuota
@@ -41,6 +42,8 @@ BACKOFF_SECONDS = (15, 30, 60, 120, 300, 600, 1200, 1800, 3600)
 GIVE_UP_AFTER = timedelta(hours=72)
 SENDING_LEASE = timedelta(minutes=2)
 SENDERS = 4  # messages in flight at once (WeChat answers in tens of milliseconds)
+# (status, reason, what it did to the user's subscription: ("spent" | "none_left", template))
+Outcome = tuple[str, str | None, tuple[str, str] | None]
 UNCERTAIN = (
     "sent, but WeChat did not answer in time; not resent lest it arrive twice (the inbox has it)"
 )
@@ -135,7 +138,7 @@ class _Run:
         if utcnow() >= self.fresh_until and not _renew(message):
             return True  # released as stuck and taken by someone else meanwhile
         if message.created_at < self.now - GIVE_UP_AFTER:
-            self._finish(message, ("expired", "not sent within 72 hours"))
+            self._finish(message, ("expired", "not sent within 72 hours", None))
             return True
         try:
             outcome = _send(message, openid, oa_openid, self.mini, self.official)
@@ -149,10 +152,9 @@ class _Run:
         self._finish(message, outcome)
         return True
 
-    def _finish(self, message: Claimed, outcome: tuple[str, str | None]) -> None:
-        _finish(message, outcome, self.now)
-        db.session.commit()
-        status, reason = outcome
+    def _finish(self, message: Claimed, outcome: Outcome) -> None:
+        _record(message, outcome, self.now)
+        status, reason, _ = outcome
         with self.lock:
             setattr(self.result, status, getattr(self.result, status) + 1)
             if status == "failed":
@@ -185,12 +187,27 @@ def _renew(message: Claimed) -> bool:
 
 
 def _release_stuck(now: datetime) -> None:
-    """Rows left "sending" by a dispatcher that died go back to the queue."""
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == "sending", OutboxMessage.locked_until < now)
-        .values(status="pending", locked_until=None)
-    )
+    """Rows left "sending" by a dispatcher that died go back to the queue.
+
+    Found without locking, then changed by primary key: an UPDATE searching the
+    status index would lock every row other dispatchers are sending, in the order
+    opposite to theirs, and deadlock with them (MariaDB) as they record outcomes.
+    """
+    stuck = db.session.scalars(
+        select(OutboxMessage.id).where(
+            OutboxMessage.status == "sending", OutboxMessage.locked_until < now
+        )
+    ).all()
+    if stuck:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(stuck),
+                OutboxMessage.status == "sending",
+                OutboxMessage.locked_until < now,
+            )
+            .values(status="pending", locked_until=None)
+        )
     db.session.commit()
 
 
@@ -244,27 +261,28 @@ def _unclaim(messages: list[Claimed]) -> None:
         )
 
 
-def _send(message, openid, oa_openid, mini, official) -> tuple[str, str | None]:
-    """("sent" | "skipped" | "failed", reason). Raises WeChatUnavailable to retry."""
+def _send(message, openid, oa_openid, mini, official) -> Outcome:
+    """What came of sending: ("sent" | "skipped" | "failed" | "unknown", reason, what
+    it did to the user's subscription). Raises WeChatUnavailable to retry."""
     config = current_app.config
     payload = message.payload
     if message.channel == "template":
         template_id = config["WECHAT_OA_TEMPLATES"].get(message.template)
         if official is None or not template_id or not oa_openid:
-            return "skipped", "official account not configured or not linked"
+            return "skipped", "official account not configured or not linked", None
         db.session.commit()  # hold no transaction open across the call to WeChat
         try:
             official.send_template_message(oa_openid, template_id, payload["data"], payload["page"])
         except WeChatSendRejected as exc:
-            return "failed", str(exc)
+            return "failed", str(exc), None
         except WeChatUncertain:
-            return "unknown", UNCERTAIN
-        return "sent", None
+            return "unknown", UNCERTAIN, None
+        return "sent", None, None
     template_id = config["WECHAT_SUBSCRIBE_TEMPLATES"].get(message.template)
     if not template_id:
-        return "skipped", f"no subscribe template configured for {message.template}"
+        return "skipped", f"no subscribe template configured for {message.template}", None
     if not _has_quota(message.user_id, template_id):
-        return "skipped", "no subscription quota (the inbox has it)"
+        return "skipped", "no subscription quota (the inbox has it)", None
     db.session.commit()  # hold no transaction open across the call to WeChat
     try:
         mini.send_subscribe_message(
@@ -275,19 +293,32 @@ def _send(message, openid, oa_openid, mini, official) -> tuple[str, str | None]:
             config["WECHAT_MINIPROGRAM_STATE"],
         )
     except WeChatNoQuota:
-        _set_quota(message.user_id, template_id, 0)
-        return "skipped", "43101: user has no subscription left"
+        return "skipped", "43101: user has no subscription left", ("none_left", template_id)
     except WeChatSendRejected as exc:
-        return "failed", str(exc)
-    except WeChatUncertain:
-        _spend_quota(message.user_id, template_id)  # it may well have been used
-        return "unknown", UNCERTAIN
-    _spend_quota(message.user_id, template_id)
-    return "sent", None
+        return "failed", str(exc), None
+    except WeChatUncertain:  # it may well have been used
+        return "unknown", UNCERTAIN, ("spent", template_id)
+    return "sent", None, ("spent", template_id)
 
 
-def _finish(message: Claimed, outcome: tuple[str, str | None], now) -> None:
-    status, reason = outcome
+def _record(message: Claimed, outcome: Outcome, now: datetime) -> None:
+    """Write the outcome and its subscription change in one transaction, tried again
+    after a deadlock: a send left unrecorded would go out again once its lease ran out."""
+    for attempt in range(1, 4):
+        try:
+            _apply_quota(message.user_id, outcome[2])
+            _finish(message, outcome, now)
+            db.session.commit()
+            return
+        except OperationalError as exc:
+            db.session.rollback()
+            errno = getattr(exc.orig, "args", (None,))[0]
+            if attempt == 3 or errno not in BUSY_ERRNOS:
+                raise
+
+
+def _finish(message: Claimed, outcome: Outcome, now) -> None:
+    status, reason, _ = outcome
     values = {"status": status, "locked_until": None, "last_error": reason}
     if status == "sent":
         values["sent_at"] = now
@@ -325,6 +356,16 @@ def _has_quota(user_id: int, template_id: str) -> bool:
         )
     )
     return bool(remaining and remaining > 0)
+
+
+def _apply_quota(user_id: int, change: tuple[str, str] | None) -> None:
+    if change is None:
+        return
+    what, template_id = change
+    if what == "spent":
+        _spend_quota(user_id, template_id)
+    else:  # 43101: refused, or none left
+        _set_quota(user_id, template_id, 0)
 
 
 def _spend_quota(user_id: int, template_id: str) -> None:
