@@ -181,6 +181,10 @@ def _limits(env: Mapping[str, str]) -> dict:
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # The limiter would stamp its own window into Retry-After on every answer of a
+        # limited route (a 200, a 503 that said 5 s); ours is set only on a 429
+        # (server/errors.py) and on 503s.
+        "RATELIMIT_HEADER_RETRY_AFTER": "X-RateLimit-Retry-After",
         # Redis away: keep limiting per process rather than failing requests.
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,

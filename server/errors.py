@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from typing import Any
 
 from apiflask import HTTPError
 from flask import Flask, request
+from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -188,6 +190,15 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(AppError)
     def _app_error(error: AppError):
         return error.body(), error.status, error.headers
+
+    @app.errorhandler(RateLimitExceeded)
+    def _rate_limited(_error: RateLimitExceeded):
+        from server.extensions import limiter
+
+        limit = limiter.current_limit
+        wait = max(1, int(limit.reset_at - time.time())) if limit else 60
+        code, message = _HTTP_DEFAULTS[429]
+        return {"code": code, "message": message}, 429, {"Retry-After": str(wait)}
 
     @app.errorhandler(Exception)
     def _internal(error: Exception):
