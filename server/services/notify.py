@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
 
+from server.database import insert_ignore
 from server.extensions import db
-from server.models import Membership, User
+from server.models import Membership, User, utcnow
 from server.models.issue import Issue, IssueEvent
 from server.models.messaging import Notification, OutboxMessage
 from server.services import messages
@@ -80,24 +80,26 @@ def deliver(
 
 
 def _to_inbox(message: Message, occasion: Occasion, user_id: int) -> bool:
-    """Add the inbox line; False if this occasion already put one there."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                Notification(
-                    dedupe_key=f"{occasion.key}:u{user_id}"[:120],
-                    user_id=user_id,
-                    compound_id=occasion.compound_id,
-                    kind=message.kind,
-                    title=message.title[:60],
-                    body=message.body[:500],
-                    page=message.page,
-                    issue_id=occasion.issue_id,
-                )
-            )
-    except IntegrityError:
-        return False
-    return True
+    """Add the inbox line; False if this occasion already put one there. One
+    statement (no savepoint): an insert that skips a dedupe key already there."""
+    added = insert_ignore(
+        db.session.connection(),
+        Notification.__table__,
+        [
+            {
+                "dedupe_key": f"{occasion.key}:u{user_id}"[:120],
+                "user_id": user_id,
+                "compound_id": occasion.compound_id,
+                "kind": message.kind,
+                "title": message.title[:60],
+                "body": message.body[:500],
+                "page": message.page,
+                "issue_id": occasion.issue_id,
+                "created_at": utcnow(),
+            }
+        ],
+    )
+    return added == 1
 
 
 def _subscribe_templates() -> dict:
