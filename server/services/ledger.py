@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from server.database import insert_or_lock
@@ -97,22 +98,39 @@ def _locked_head(compound_id: int) -> LedgerHead:
     The head is looked for without a lock first: on MariaDB a locking read of a row
     that is not there locks the gap, and two first movements holding that gap then
     deadlock on their inserts. Several first inserts at once: the first inserts, the
-    others wait for it to commit and then lock the winner's head (insert_or_lock)."""
-    exists = db.session.scalar(
-        select(LedgerHead.compound_id).where(LedgerHead.compound_id == compound_id)
-    )
-    if exists is None:
+    others wait for it to commit and then lock the winner's head (insert_or_lock).
+    Heads are never deleted, so each process looks only once per compound.
+    """
+    known = current_app.extensions.setdefault("ledger_heads_seen", set())
+    if compound_id not in known:
+        exists = db.session.scalar(
+            select(LedgerHead.compound_id).where(LedgerHead.compound_id == compound_id)
+        )
+        if exists is None:
+            insert_or_lock(
+                db.session.connection(),
+                LedgerHead.__table__,
+                {"compound_id": compound_id, "seq": 0, "hash": GENESIS},
+            )
+    head = _lock(compound_id)
+    if head is None:  # gone behind this process's back (a test emptied the tables)
         insert_or_lock(
             db.session.connection(),
             LedgerHead.__table__,
             {"compound_id": compound_id, "seq": 0, "hash": GENESIS},
         )
+        head = _lock(compound_id)
+    known.add(compound_id)
+    return head
+
+
+def _lock(compound_id: int) -> LedgerHead | None:
     return db.session.scalars(
         select(LedgerHead)
         .where(LedgerHead.compound_id == compound_id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    ).one()
+    ).first()
 
 
 def open_chain(compound_id: int) -> None:

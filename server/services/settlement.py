@@ -151,25 +151,25 @@ def credit(payment: Payment, transaction_id: str | None, *, via: str) -> None:
     payment.transaction_id, payment.closed_at = transaction_id, None
     mine = holder(payment)
     settled, taken = [], []
-    for bill, share in _locked_bills(payment):
+    for bill, share, fee_code in _locked_bills(payment):
         free = bill.status == "unpaid" or (bill.status == "pending" and bill.held_by == mine)
-        (settled if free else taken).append((bill, share))
+        (settled if free else taken).append((bill, share, fee_code))
     if settled:
         db.session.execute(
             update(Bill)
-            .where(Bill.id.in_([bill.id for bill, _ in settled]))
+            .where(Bill.id.in_([bill.id for bill, _, _ in settled]))
             .values(status="paid", paid_at=now, held_by=mine)
             .execution_options(synchronize_session=False)
         )
     movements = _movements(payment, settled)
-    refund_due = sum(share for _, share in taken)
+    refund_due = sum(share for _, share, _ in taken)
     if refund_due:
         movements.append(_suspense(payment, refund_due, "bills paid another way"))
     if taken:
         anomaly(
             payment,
             "double_payment",
-            bills=[bill.id for bill, _ in taken],
+            bills=[bill.id for bill, _, _ in taken],
             refund_due_fen=refund_due,
         )
     if movements:
@@ -211,40 +211,36 @@ def dispute(
     )
 
 
-def _locked_bills(payment: Payment) -> list[tuple[Bill, int]]:
+def _locked_bills(payment: Payment) -> list[tuple[Bill, int, str]]:
     """The order's bills, locked in id order (every path locks a payment, then its
-    bills), each with the share the order charged for it."""
+    bills), each with the share the order charged for it. Each bill's fee item code
+    comes along for the ledger accounts, read by a subquery: a locking read does not lock
+    what its subqueries read, so the fee item stays free for other payments."""
+    code = select(FeeItem.code).where(FeeItem.id == Bill.fee_item_id).scalar_subquery()
     rows = db.session.execute(
-        select(Bill, PaymentBill.amount_fen)
+        select(Bill, PaymentBill.amount_fen, code)
         .join(PaymentBill, PaymentBill.bill_id == Bill.id)
         .where(PaymentBill.payment_id == payment.id)
         .order_by(Bill.id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).all()
-    return [(bill, share) for bill, share in rows]
+    return [(bill, share, fee_code) for bill, share, fee_code in rows]
 
 
-def _movements(payment: Payment, settled: list[tuple[Bill, int]]) -> list[ledger.Movement]:
+def _movements(payment: Payment, settled: list[tuple[Bill, int, str]]) -> list[ledger.Movement]:
     if not settled:
         return []
-    codes = dict(
-        db.session.execute(
-            select(FeeItem.id, FeeItem.code).where(
-                FeeItem.id.in_({bill.fee_item_id for bill, _ in settled})
-            )
-        ).all()
-    )
     return [
         ledger.Movement(
-            account=f"fee:{codes[bill.fee_item_id]}",
+            account=f"fee:{fee_code}",
             direction="credit",
             amount_fen=share,
             source_type="payment",
             source_id=payment.id,
             memo=f"bill {bill.id} {bill.period} WeChat {payment.out_trade_no}",
         )
-        for bill, share in settled
+        for bill, share, fee_code in settled
         if share > 0
     ]
 
