@@ -107,21 +107,21 @@ def _locked_head(compound_id: int) -> LedgerHead:
             select(LedgerHead.compound_id).where(LedgerHead.compound_id == compound_id)
         )
         if exists is None:
-            insert_or_lock(
-                db.session.connection(),
-                LedgerHead.__table__,
-                {"compound_id": compound_id, "seq": 0, "hash": GENESIS},
-            )
+            _start_chain(compound_id)
     head = _lock(compound_id)
     if head is None:  # gone behind this process's back (a test emptied the tables)
-        insert_or_lock(
-            db.session.connection(),
-            LedgerHead.__table__,
-            {"compound_id": compound_id, "seq": 0, "hash": GENESIS},
-        )
+        _start_chain(compound_id)
         head = _lock(compound_id)
     known.add(compound_id)
     return head
+
+
+def _start_chain(compound_id: int) -> None:
+    insert_or_lock(
+        db.session.connection(),
+        LedgerHead.__table__,
+        {"compound_id": compound_id, "seq": 0, "hash": GENESIS},
+    )
 
 
 def _lock(compound_id: int) -> LedgerHead | None:
