@@ -43,7 +43,7 @@ THREADS = 2
 CONNECTIONS = 16
 # Residents set aside per endpoint that changes state: enough for a warm-up, 5 runs
 # and a latency run at a few hundred requests per second.
-ONE_SHOT_POOL = 12_000
+ONE_SHOT_POOL = 25_000
 ONE_SHOT = {"create payment", "payment notify"}
 READERS = 2_000  # residents whose reads are spread over
 
