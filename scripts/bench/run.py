@@ -52,8 +52,8 @@ READERS = 2_000  # residents whose reads are spread over
 class Endpoint:
     name: str
     lines: list[str]  # wrk request lines (see requests.lua)
-    probe: list[str]  # lines kept back for counting SQL statements in-process
     target: str = ""  # the issue's target, for the table
+    probe: list[str] = field(default_factory=list)  # kept back for counting SQL
     results: dict = field(default_factory=dict)
 
 
@@ -171,14 +171,13 @@ class Driver:
         self.url, self.seconds = url, seconds
         self.file = workdir / f"{endpoint.name.replace(' ', '_')}.tsv"
         self.file.write_text("\n".join(endpoint.lines) + "\n", encoding="utf-8")
-        self.size, self.offset, self.sent = len(endpoint.lines), 0, 0
+        self.size, self.offset = len(endpoint.lines), 0
 
     def run(self, seconds: float | None = None, delay_ms: int = 0) -> dict:
         result = wrk(self.url, self.file, self.offset, seconds or self.seconds, delay_ms)
         # Each thread walks its own stride at its own speed: the next run starts past
         # the furthest line any thread reached (requests.lua reports it).
         self.offset = max(self.offset, result["furthest"])
-        self.sent += result["requests"]
         return result
 
     @property
@@ -317,16 +316,14 @@ def build_endpoints(app, rng: random.Random) -> list[Endpoint]:
         Endpoint(
             "resident issue list",
             [line("GET", "/api/v1/issues", token[r.user_id]) for r in readers],
-            [],
             "≥0.5× baseline, ≤5 SQL",
         ),
-        Endpoint("issue detail", issue_lines, [], "≥0.5× baseline, ≤5 SQL"),
-        Endpoint("committee filtered list", committee_lines, [], "p99 ≤100 ms at 60%"),
-        Endpoint("submit issue", submit_lines, []),
+        Endpoint("issue detail", issue_lines, "≥0.5× baseline, ≤5 SQL"),
+        Endpoint("committee filtered list", committee_lines, "p99 ≤100 ms at 60%"),
+        Endpoint("submit issue", submit_lines),
         Endpoint(
             "my bills",
             [line("GET", "/api/v1/bills", token[r.user_id]) for r in readers],
-            [],
             "≥0.5× baseline, ≤5 SQL",
         ),
         Endpoint(
@@ -341,7 +338,6 @@ def build_endpoints(app, rng: random.Random) -> list[Endpoint]:
                 )
                 for r in create_pool
             ],
-            [],
         ),
         Endpoint(
             "payment notify",
@@ -349,7 +345,6 @@ def build_endpoints(app, rng: random.Random) -> list[Endpoint]:
                 line("POST", "/api/v1/payments/wechat/notify", "", "text/xml", b)
                 for b in notify_bodies
             ],
-            [],
             "≥300/s, p99 ≤100 ms",
         ),
         Endpoint(
@@ -364,7 +359,6 @@ def build_endpoints(app, rng: random.Random) -> list[Endpoint]:
                 )
                 for o in logins
             ],
-            [],
         ),
     ]
     for endpoint in endpoints:  # keep a few lines back for the in-process SQL count
@@ -605,52 +599,46 @@ def machine() -> str:
     return f"{cpus} cores ({model})"
 
 
-ORIGINAL_BUFFER_POOL: list[int] = []
-
-
-def restore_buffer_pool(database_url: str) -> None:
+def restore_buffer_pool(database_url: str, size: int | None) -> None:
     """Give the server back the buffer pool it had before the run."""
-    if not ORIGINAL_BUFFER_POOL or database_url.startswith("sqlite"):
+    if size is None:
         return
     from sqlalchemy import create_engine, text
 
     engine = create_engine(database_url)
     with engine.connect() as conn:
-        if (
-            conn.execute(text("SELECT @@innodb_buffer_pool_size")).scalar()
-            != (ORIGINAL_BUFFER_POOL[0])
-        ):
-            conn.execute(text(f"SET GLOBAL innodb_buffer_pool_size = {ORIGINAL_BUFFER_POOL[0]}"))
+        if conn.execute(text("SELECT @@innodb_buffer_pool_size")).scalar() != size:
+            conn.execute(text(f"SET GLOBAL innodb_buffer_pool_size = {size}"))
     engine.dispose()
 
 
-def database_kind(database_url: str, buffer_pool_mb: int = 0) -> str:
-    """The server's version and buffer pool; grows the pool to `buffer_pool_mb` first
-    (MariaDB resizes it online): the district is ~3 GB, and a server holding it would
-    be sized for it, where the default 128 MB makes every figure a disk figure."""
+def database_kind(database_url: str, buffer_pool_mb: int = 0) -> tuple[str, int | None]:
+    """The server's version and buffer pool, and the pool's size before the run (None
+    on SQLite). Grows the pool to `buffer_pool_mb` first (MariaDB resizes it online):
+    the district is ~3 GB, and a server holding it would be sized for it, where the
+    default 128 MB makes every figure a disk figure."""
     if database_url.startswith("sqlite"):
-        return "SQLite"
+        return "SQLite", None
     from sqlalchemy import create_engine, text
 
+    wanted = buffer_pool_mb * 2**20
     engine = create_engine(database_url)
     with engine.connect() as conn:
-        pool = conn.execute(text("SELECT @@innodb_buffer_pool_size")).scalar()
-        ORIGINAL_BUFFER_POOL.append(pool)
-        if buffer_pool_mb and pool < buffer_pool_mb * 2**20:
-            conn.execute(text(f"SET GLOBAL innodb_buffer_pool_size = {buffer_pool_mb * 2**20}"))
+        pool = original = conn.execute(text("SELECT @@innodb_buffer_pool_size")).scalar()
+        if pool < wanted:
+            conn.execute(text(f"SET GLOBAL innodb_buffer_pool_size = {wanted}"))
             for _ in range(120):  # the resize runs in the background
                 time.sleep(1)
                 pool = conn.execute(text("SELECT @@innodb_buffer_pool_size")).scalar()
                 status = conn.execute(
                     text("SHOW STATUS LIKE 'Innodb_buffer_pool_resize_status'")
                 ).first()
-                if pool >= buffer_pool_mb * 2**20 and (
-                    not status or "Completed" in status[1] or not status[1]
-                ):
+                resizing = status and status[1] and "Completed" not in status[1]
+                if pool >= wanted and not resizing:
                     break
         version = conn.execute(text("SELECT VERSION()")).scalar()
     engine.dispose()
-    return f"MariaDB/MySQL {version}, InnoDB buffer pool {pool // 2**20} MB"
+    return f"MariaDB/MySQL {version}, InnoDB buffer pool {pool // 2**20} MB", original
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -691,6 +679,7 @@ def main(argv: list[str] | None = None) -> int:
     base_url = f"http://127.0.0.1:{base_port}"
     env = app_environment(database_url, sandbox_url, app_url)
     started_at = datetime.now(UTC)
+    original_pool = None  # the buffer pool to give back, once known
     try:
         sandbox = procs.start(
             "sandbox",
@@ -707,13 +696,13 @@ def main(argv: list[str] | None = None) -> int:
         wait_http(app_url + "/healthz", api)
 
         app = create_app(env)
-        kind = database_kind(database_url, args.buffer_pool_mb)
+        kind, original_pool = database_kind(database_url, args.buffer_pool_mb)
         print(f"preparing requests from the district data ({kind})")
         endpoints = build_endpoints(app, random.Random(20261130))  # noqa: S311 - repeatable
         if args.only:
             endpoints = [e for e in endpoints if e.name in args.only]
 
-        baseline = Endpoint("baseline", [line("GET", "/")] * 100, [])
+        baseline = Endpoint("baseline", [line("GET", "/")] * 100)
         print("baseline (bare Flask, same gunicorn set-up)")
         base_driver = Driver(base_url, workdir, baseline, args.seconds)
         base_first = saturate(base_driver, args.runs, args.warmup)
@@ -747,7 +736,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nwritten to {args.out}; logs in {workdir}")
     finally:
         procs.stop_all()
-        restore_buffer_pool(database_url)
+        restore_buffer_pool(database_url, original_pool)
     return 0
 
 
