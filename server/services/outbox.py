@@ -23,7 +23,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
-from server.errors import BUSY_ERRNOS, Forbidden
+from server.errors import Forbidden, is_busy
 from server.extensions import db
 from server.models import User, utcnow
 from server.models.messaging import OutboxMessage, SubscriptionQuota
@@ -312,8 +312,7 @@ def _record(message: Claimed, outcome: Outcome, now: datetime) -> None:
             return
         except OperationalError as exc:
             db.session.rollback()
-            errno = getattr(exc.orig, "args", (None,))[0]
-            if attempt == 3 or errno not in BUSY_ERRNOS:
+            if attempt == 3 or not is_busy(exc):
                 raise
 
 
