@@ -330,8 +330,8 @@ def _register_control(app: Flask, state: SandboxState) -> None:
 
     @app.post("/sandbox/settings")
     def settings():
-        body = request.get_json(silent=True) or {}
-        ttl = body.get("token_ttl", state.token_ttl)
+        body = request.get_json(silent=True)
+        ttl = body.get("token_ttl", state.token_ttl) if isinstance(body, dict) else None
         if not isinstance(ttl, int) or isinstance(ttl, bool) or not 4 <= ttl <= 7200:
             return jsonify({"error": "token_ttl must be an integer of seconds, 4 to 7200"}), 400
         with state.lock:
