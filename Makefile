@@ -4,7 +4,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check --quiet
 
-.PHONY: run test lint test-py test-faults test-miniprogram bench bench-data install clean
+.PHONY: run test lint test-py test-py-sqlite test-py-mariadb test-clock test-faults \
+	test-miniprogram faketime bench bench-data install clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,21 +24,50 @@ run: $(VENV)/.installed
 	$(PY) scripts/dev.py
 
 ## test: lint, the Python suite on SQLite (and on MySQL/MariaDB when TEST_DATABASE_URL is set),
-## and the mini-program's jest tests when npm is installed
-test: lint test-py test-miniprogram
+## the mini-program's jest tests, then the fast suite and jest again with the clock a year and
+## five years ahead (test-clock). Every part runs; the command fails at the end if any failed.
+TEST_PARTS ?= lint test-py-sqlite test-py-mariadb test-miniprogram test-clock
+
+test:
+	@failed=; for part in $(TEST_PARTS); do \
+		$(MAKE) --no-print-directory $$part || failed="$$failed $$part"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "== make test FAILED:$$failed"; exit 1; fi; \
+	echo "== make test: every part passed ($(TEST_PARTS))"
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 FAST := -m "not (faults and slow)"
+# LINLI_CLOCK_SHIFT=365d moves the wall clock of every Python process of the run
+# (tests/clock/sitecustomize.py, time-machine) and of jest (libfaketime).
+ifneq ($(LINLI_CLOCK_SHIFT),)
+PYCLOCK := PYTHONPATH=$(CURDIR)/tests/clock$${PYTHONPATH:+:$$PYTHONPATH}
+JSCLOCK := faketime -f '+$(patsubst +%,%,$(LINLI_CLOCK_SHIFT))'
+endif
 
-test-py: $(VENV)/.installed-test
-	env -u TEST_DATABASE_URL $(VENV)/bin/pytest $(FAST)
+test-py: test-py-sqlite test-py-mariadb
+
+test-py-sqlite: $(VENV)/.installed-test
+	@echo "== pytest on SQLite$(if $(LINLI_CLOCK_SHIFT), with the clock $(LINLI_CLOCK_SHIFT) ahead)"
+	env -u TEST_DATABASE_URL $(PYCLOCK) $(VENV)/bin/pytest $(FAST) -p no:cacheprovider
+
+test-py-mariadb: $(VENV)/.installed-test
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== again on $${TEST_DATABASE_URL%%\?*}"; \
-		$(VENV)/bin/pytest $(FAST); \
+		echo "== pytest again on $${TEST_DATABASE_URL%%\?*}"; \
+		$(PYCLOCK) $(VENV)/bin/pytest $(FAST) -p no:cacheprovider; \
 	fi
+
+## test-clock: the fast suite on SQLite and jest with the clock a year and five years ahead
+CLOCK_SHIFTS ?= 365d 1826d
+
+test-clock:
+	@failed=; for shift in $(CLOCK_SHIFTS); do \
+		$(MAKE) --no-print-directory LINLI_CLOCK_SHIFT=$$shift test-py-sqlite test-miniprogram \
+			|| failed="$$failed $$shift"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "== test-clock FAILED with the clock ahead by:$$failed"; exit 1; fi
 
 ## test-faults: every fault test (database kills and outages, WeChat failures, two
 ## schedulers) and the API fuzz at 100 examples per operation, on MariaDB: TEST_DATABASE_URL, or a fresh database on 127.0.0.1
@@ -54,12 +84,21 @@ test-faults: $(VENV)/.installed-test
 		tests/test_api_fuzz.py || rc=1; \
 	exit $$rc
 
-test-miniprogram:
+test-miniprogram: $(if $(LINLI_CLOCK_SHIFT),faketime)
 	@if command -v npm >/dev/null 2>&1; then \
-		cd tests/miniprogram && npm ci --no-audit --no-fund --loglevel=error && npx jest --ci; \
+		echo "== jest$(if $(LINLI_CLOCK_SHIFT), with the clock $(LINLI_CLOCK_SHIFT) ahead)"; \
+		cd tests/miniprogram && npm ci --no-audit --no-fund --loglevel=error \
+			&& $(JSCLOCK) npx jest --ci; \
 	else \
 		echo "npm not found: skipping the mini-program tests"; \
 	fi
+
+# Debian's libfaketime moves jest's clock (Python's is moved by time-machine: under
+# libfaketime its timed waits never fire).
+faketime:
+	@command -v faketime >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get install -y -q faketime >/dev/null; } \
+		|| { echo "faketime not found: apt-get install faketime"; exit 1; }
 
 ## bench-data: the district (300 compounds, 100,000 households, 1,000,000 issues,
 ## 1,200,000 bills) in BENCH_DATABASE_URL (default: database linli_bench on 127.0.0.1)

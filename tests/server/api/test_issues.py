@@ -14,6 +14,7 @@ from server.extensions import db
 from server.models import AccessLog, Issue, OutboxMessage
 from server.storage import EXTENSION_KEY, LocalStorage
 from tests.factories import build_world
+from tests.timing import day
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def report(client, world, who="resident_1_1", **fields):
     if "household_id" not in fields and not {"unit_id", "building_id", "compound"} & set(fields):
         body["household_id"] = world.household("1-1-101").id
     body.update(fields)
-    return client.post("/api/v1/issues", json=body, headers=world.headers(who))
+    return client.post("/api/v1/issues", json=body, headers=world.fresh_headers(who))
 
 
 def act(client, world, issue_id, who, action, **fields):
@@ -336,13 +337,14 @@ def test_only_the_reporter_confirms_and_with_a_rating(client, world):
 def test_reopen_within_seven_days_only(client, world):
     issue_id = reported_id(client, world)
     act(client, world, issue_id, "liaison_1_1", "accept")
-    with freeze_time("2026-12-01 08:00:00"):
+    resolved_at = day(1, "08:00")
+    with freeze_time(resolved_at):
         act(client, world, issue_id, "liaison_1_1", "resolve", note="已修好")
-    with freeze_time("2026-12-08 09:00:00"):
+    with freeze_time(resolved_at + timedelta(days=7, hours=1)):
         late = act(client, world, issue_id, "resident_1_1", "reopen", note="又坏了")
     assert late.status_code == 409
     assert late.get_json()["code"] == "reopen_window_passed"
-    with freeze_time("2026-12-07 09:00:00"):
+    with freeze_time(resolved_at + timedelta(days=6, hours=1)):
         reopened = act(client, world, issue_id, "resident_1_1", "reopen", note="又坏了")
     assert reopened.status_code == 200
     assert reopened.get_json()["status"] == "accepted"
@@ -389,10 +391,11 @@ def test_every_change_writes_its_timeline_entry_and_its_messages(client, world):
 
 
 def test_lists_filter_and_flag_overdue(client, world):
-    with freeze_time("2026-12-01 08:00:00"):
+    reported_at = day(-3, "08:00")
+    with freeze_time(reported_at):
         repair = reported_id(client, world)
         hazard = reported_id(client, world, category="hazard", title="煤气味")
-    with freeze_time("2026-12-01 14:00:00"):  # past the hazard's 4 hours, within repair's 24
+    with freeze_time(reported_at + timedelta(hours=6)):  # past the hazard's 4 h, within 24
         headers = world.fresh_headers("liaison_1_1")
         items = client.get("/api/v1/issues?handled=true", headers=headers).get_json()["items"]
         assert {i["id"]: i["overdue"] for i in items} == {repair: False, hazard: True}
