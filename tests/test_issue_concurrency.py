@@ -18,6 +18,7 @@ from server.services.access import load_principal
 from server.services.issue_flow import Action, transition
 from server.services.issues import NewIssue, report
 from tests.factories import build_world
+from tests.timing import day
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def test_two_handlers_accepting_at_once_accept_once(app, world):
 
 
 def test_escalation_racing_handlers_never_overwrites_an_accept(app, world):
-    with freeze_time("2026-01-05 00:00:00"):  # long overdue by now
+    with freeze_time(day(-30, "00:00")):  # long overdue by now
         ids = _report(world, 12)
     liaison = world.people["liaison_1_1"].id
     db.session.commit()
@@ -110,14 +111,14 @@ def test_two_answers_to_one_return_visit_count_once(app, world):
     (issue_id,) = _report(world, 1, category="care")
     liaison, resident = world.people["liaison_1_1"].id, world.people["resident_1_1"].id
     db.session.commit()
-    with freeze_time("2026-12-01 08:00:00"):
+    with freeze_time(day(1, "08:00:00")):
         for actor, action, extra in (
             (liaison, "accept", {}),
             (liaison, "resolve", {"note": "已送餐"}),
             (resident, "confirm", {"rating": 5}),
         ):
             transition(load_principal(actor), issue_id, Action(action, **extra))
-    with freeze_time("2026-12-08 09:00:00"):
+    with freeze_time(day(8, "09:00:00")):
         return_visits.send_due()
     db.session.commit()
     handlers = [world.people["liaison_1_1"].id, world.people["committee"].id]

@@ -14,6 +14,7 @@ from server.extensions import db
 from server.logs import RedactSecrets
 from server.models import User
 from tests.factories import build_world
+from tests.timing import day
 
 
 def login(client, code):
@@ -156,9 +157,9 @@ def test_missing_and_forged_tokens_get_401(client):
 
 
 def test_expired_token_gets_401_token_expired(client):
-    with freeze_time("2026-11-01 00:00:00"):
+    with freeze_time(day(1, "00:00:00")):
         token = login(client, "demo-sleepy").get_json()["token"]
-    with freeze_time("2026-11-02 00:00:01"):  # one second past the 24 h lifetime
+    with freeze_time(day(2, "00:00:01")):  # one second past the 24 h lifetime
         response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert response.get_json()["code"] == "token_expired"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from server.extensions import db
 from server.models import HouseholdInvite
 from tests.factories import build_world
+from tests.timing import day
 
 
 @pytest.fixture
@@ -65,14 +66,14 @@ def test_reissuing_revokes_the_old_slip(client, world):
 
 
 def test_expired_and_unknown_codes(client, world):
-    with freeze_time("2026-01-01"):
+    with freeze_time(day(1)):
         issued = client.post(
             "/api/v1/invites",
             json={"compound": "aa", "unit": "1-1"},
             headers=world.fresh_headers("committee"),
         )
         code = issued.get_json()["items"][0]["code"]
-    with freeze_time("2026-03-05"):  # 60 days later
+    with freeze_time(day(64)):  # past the 60 days a slip lasts
         response = client.post(
             "/api/v1/invites/redeem",
             json={"code": code, "name": "周师傅", "relation": "tenant"},

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from freezegun import freeze_time
 from openpyxl import load_workbook
 
 from tests.factories import build_world
+from tests.timing import month, shanghai_month_start
+
+
+def H(hours: int) -> timedelta:
+    return timedelta(hours=hours)
 
 
 @pytest.fixture
@@ -82,10 +88,11 @@ def test_residents_and_strangers_get_no_register(client, world):
 
 
 def test_the_months_figures(client, world):
-    with freeze_time("2026-11-30 10:00:00"):  # reported in November, resolved in December
+    start = shanghai_month_start(2)  # 00:00 on the 1st in Shanghai, a month ahead
+    with freeze_time(start - H(6)):  # reported the month before, resolved in this one
         late = report(client, world)
         act(client, world, late, "liaison_1_1", "accept")
-    with freeze_time("2026-12-01 00:00:00"):  # 08:00 on 1 Dec in Shanghai
+    with freeze_time(start + H(8)):  # 08:00 on the 1st in Shanghai
         first = report(client, world)
         second = report(
             client,
@@ -94,18 +101,18 @@ def test_the_months_figures(client, world):
             category="hazard",
             household_id=world.household("1-2-101").id,
         )
-    with freeze_time("2026-12-01 02:00:00"):
+    with freeze_time(start + H(10)):
         act(client, world, first, "liaison_1_1", "accept")
         act(client, world, late, "liaison_1_1", "resolve", note="好了")
-    with freeze_time("2026-12-01 04:00:00"):
+    with freeze_time(start + H(12)):
         act(client, world, second, "liaison_1_2", "accept")
-    with freeze_time("2026-12-02 02:00:00"):
+    with freeze_time(start + H(24 + 10)):
         act(client, world, first, "liaison_1_1", "resolve", note="已修好")
         act(client, world, first, "resident_1_1", "confirm", rating=4)
         act(client, world, late, "resident_1_1", "confirm", rating=5)
-    with freeze_time("2026-12-03 00:00:00"):
+    with freeze_time(start + H(48 + 8)):
         response = client.get(
-            "/api/v1/issues/stats?compound=aa&month=2026-12",
+            f"/api/v1/issues/stats?compound=aa&month={month(2)}",
             headers=world.fresh_headers("supervisor"),
         )
     assert response.status_code == 200
@@ -125,7 +132,7 @@ def test_the_months_figures(client, world):
 )
 def test_who_reads_the_figures(client, world, who, status):
     response = client.get(
-        "/api/v1/issues/stats?compound=aa&month=2026-12", headers=world.headers(who)
+        f"/api/v1/issues/stats?compound=aa&month={month(0)}", headers=world.headers(who)
     )
     assert response.status_code == status
 
@@ -138,18 +145,23 @@ def test_a_bad_month_is_a_400(client, world):
 
 
 def test_a_closed_months_figures_do_not_change_when_an_issue_is_reopened(client, world):
-    with freeze_time("2026-11-10 02:00:00"):
+    start, closed_month = shanghai_month_start(1), month(1)
+    with freeze_time(start + H(9 * 24 + 10)):
         issue_id = report(client, world)
         act(client, world, issue_id, "liaison_1_1", "accept")
         act(client, world, issue_id, "liaison_1_1", "resolve", note="已修好")
-    with freeze_time("2026-11-12 02:00:00"):
+    with freeze_time(start + H(11 * 24 + 10)):
         headers = world.fresh_headers("committee")
-        before = client.get("/api/v1/issues/stats?compound=aa&month=2026-11", headers=headers)
-    with freeze_time("2026-11-15 02:00:00"):
+        before = client.get(
+            f"/api/v1/issues/stats?compound=aa&month={closed_month}", headers=headers
+        )
+    with freeze_time(start + H(14 * 24 + 10)):
         act(client, world, issue_id, "resident_1_1", "reopen", note="又坏了")
-    with freeze_time("2026-12-02 02:00:00"):
+    with freeze_time(shanghai_month_start(2) + H(24 + 10)):  # the next month
         headers = world.fresh_headers("committee")
-        after = client.get("/api/v1/issues/stats?compound=aa&month=2026-11", headers=headers)
+        after = client.get(
+            f"/api/v1/issues/stats?compound=aa&month={closed_month}", headers=headers
+        )
     keep = ("reported", "resolved", "median_hours_to_accept", "median_hours_to_resolve")
     assert {k: after.get_json()[k] for k in keep} == {k: before.get_json()[k] for k in keep}
     assert before.get_json()["resolved"] == 1
@@ -164,18 +176,20 @@ def test_months_out_of_range_are_a_400(client, world, month):
 
 
 def test_the_register_filters_by_dates_and_sorts(client, world):
-    with freeze_time("2026-11-05 02:00:00"):
+    start, reported_month = shanghai_month_start(1), month(1)
+    with freeze_time(start + H(4 * 24 + 10)):  # the 5th, 10:00 in Shanghai
         early = report(client, world, title="早")
-    with freeze_time("2026-11-20 02:00:00"):
+    with freeze_time(start + H(19 * 24 + 10)):  # the 20th
         late = report(client, world, title="晚", category="hazard")
-    headers = world.headers("committee")
+    headers = world.fresh_headers("committee")
     newest_first = sheet_rows(
         client.get("/api/v1/issues/register.xlsx?compound=aa&sort=reported_desc", headers=headers)
     )
     assert [row[0] for row in newest_first[1:]] == [late, early]
     november_first_half = sheet_rows(
         client.get(
-            "/api/v1/issues/register.xlsx?compound=aa&reported_from=2026-11-01&reported_to=2026-11-15",
+            "/api/v1/issues/register.xlsx?compound=aa"
+            f"&reported_from={reported_month}-01&reported_to={reported_month}-15",
             headers=headers,
         )
     )

@@ -22,6 +22,7 @@ from server.jobs.lease import Lease
 from server.jobs.runner import JobRunner, build_scheduler, last_fire_time, make_trigger
 from server.models import JobRun
 from tests.conftest import app_env
+from tests.timing import day
 
 
 def test_fire_times_are_the_same_in_every_process():
@@ -73,7 +74,7 @@ def test_a_fire_time_runs_once_even_when_two_runners_hold_it(app, committed_db):
         JobRunner(app, Lease(db.engine, f"lease-{i}", ttl_seconds=30, holder=f"h{i}"))
         for i in range(2)
     ]
-    with freeze_time("2026-12-01 08:00:30"):  # both wake within the same minute
+    with freeze_time(day(1, "08:00:30")):  # both wake within the same minute
         for runner in runners:
             runner.run(job, lambda: runs.append(1), trigger)
     assert runs == [1]
@@ -88,7 +89,7 @@ def test_a_failing_job_is_recorded_and_does_not_stop_the_scheduler(app, committe
     def explode():
         raise ValueError("kaput")
 
-    with freeze_time("2026-12-01 08:00:30"):
+    with freeze_time(day(1, "08:00:30")):
         runner.run(job, explode, make_trigger(job))
     (run,) = db.session.scalars(select(JobRun).where(JobRun.job_name == "boom")).all()
     assert run.status == "failed"

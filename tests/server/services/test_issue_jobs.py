@@ -15,6 +15,7 @@ from server.services.access import load_principal
 from server.services.issue_flow import Action
 from server.services.issues import NewIssue, report
 from tests.factories import build_world
+from tests.timing import day
 
 
 @pytest.fixture
@@ -49,13 +50,13 @@ def inbox_kinds(world, key):
 
 
 def test_a_resolved_issue_closes_by_itself_after_seven_days(world):
-    with freeze_time("2026-12-01 08:00:00"):
+    with freeze_time(day(1, "08:00:00")):
         issue = new_issue(world)
         move(world, issue, "liaison_1_1", "accept")
         move(world, issue, "liaison_1_1", "resolve", note="已修好")
-    with freeze_time("2026-12-08 07:59:00"):
+    with freeze_time(day(8, "07:59:00")):
         assert issue_flow.auto_close_due() == 0
-    with freeze_time("2026-12-08 08:01:00"):
+    with freeze_time(day(8, "08:01:00")):
         assert issue_flow.auto_close_due() == 1
         assert issue_flow.auto_close_due() == 0  # and only once
     db.session.refresh(issue)
@@ -68,40 +69,40 @@ def test_a_resolved_issue_closes_by_itself_after_seven_days(world):
 
 
 def test_overdue_issues_go_to_the_building_lead_then_the_committee(world):
-    with freeze_time("2026-12-01 08:00:00"):
+    with freeze_time(day(1, "08:00:00")):
         issue = new_issue(world, category="hazard")  # accept within 4 hours
-    with freeze_time("2026-12-01 11:59:00"):
+    with freeze_time(day(1, "11:59:00")):
         assert deadlines.escalate_overdue() == 0
-    with freeze_time("2026-12-01 12:01:00"):
+    with freeze_time(day(1, "12:01:00")):
         assert deadlines.escalate_overdue() == 1
         assert deadlines.escalate_overdue() == 0
     assert inbox_kinds(world, "lead_1") == ["escalation"]
     assert "escalation" not in inbox_kinds(world, "committee_2")
-    with freeze_time("2026-12-02 12:02:00"):  # a day later, still not accepted
+    with freeze_time(day(2, "12:02:00")):  # a day later, still not accepted
         assert deadlines.escalate_overdue() == 1
     assert inbox_kinds(world, "committee_2")[-1] == "escalation"
-    with freeze_time("2026-12-05 12:00:00"):
+    with freeze_time(day(5, "12:00:00")):
         assert deadlines.escalate_overdue() == 0  # the committee is the top
     db.session.refresh(issue)
     assert issue.escalation_level == 2
 
 
 def test_accepting_clears_the_escalation_and_starts_the_resolution_clock(world):
-    with freeze_time("2026-12-01 08:00:00"):
+    with freeze_time(day(1, "08:00:00")):
         issue = new_issue(world, category="hazard")
-    with freeze_time("2026-12-01 13:00:00"):
+    with freeze_time(day(1, "13:00:00")):
         deadlines.escalate_overdue()
         move(world, issue, "liaison_1_1", "accept")
     db.session.refresh(issue)
     assert issue.escalation_level == 0
-    with freeze_time("2026-12-04 12:59:00"):  # resolve within 3 days of accepting
+    with freeze_time(day(4, "12:59:00")):  # resolve within 3 days of accepting
         assert deadlines.escalate_overdue() == 0
-    with freeze_time("2026-12-04 13:01:00"):
+    with freeze_time(day(4, "13:01:00")):
         assert deadlines.escalate_overdue() == 1
 
 
 def test_referral_follow_ups_remind_the_handler_until_resolved(world):
-    with freeze_time("2026-12-01 08:00:00"):
+    with freeze_time(day(1, "08:00:00")):
         issue = new_issue(world, category="hazard")
         move(world, issue, "liaison_1_1", "accept")
         move(
@@ -110,40 +111,34 @@ def test_referral_follow_ups_remind_the_handler_until_resolved(world):
             "liaison_1_1",
             "refer",
             referral_body="供电局",
-            follow_up_on=_date("2026-12-03"),
+            follow_up_on=day(3).date(),
         )
-    with freeze_time("2026-12-02 01:00:00"):  # 09:00 in Shanghai on 2 Dec
+    with freeze_time(day(2, "01:00:00")):  # 09:00 in Shanghai, the day before the follow-up date
         assert deadlines.remind_referrals() == 0
-    with freeze_time("2026-12-03 01:00:00"):
+    with freeze_time(day(3, "01:00:00")):
         assert deadlines.remind_referrals() == 1
-    with freeze_time("2026-12-04 01:00:00"):
+    with freeze_time(day(4, "01:00:00")):
         assert deadlines.remind_referrals() == 1
     assert inbox_kinds(world, "liaison_1_1").count("follow_up") == 2
-    with freeze_time("2026-12-04 03:00:00"):
+    with freeze_time(day(4, "03:00:00")):
         move(world, issue, "liaison_1_1", "resolve", note="供电局已修复")
-    with freeze_time("2026-12-05 01:00:00"):
+    with freeze_time(day(5, "01:00:00")):
         assert deadlines.remind_referrals() == 0
-
-
-def _date(text):
-    from datetime import date
-
-    return date.fromisoformat(text)
 
 
 def test_return_visit_asks_the_reporter_a_week_after_closing(world):
-    with freeze_time("2026-12-01 08:00:00"):
+    with freeze_time(day(1, "08:00:00")):
         issue = new_issue(world)
         move(world, issue, "liaison_1_1", "accept")
         move(world, issue, "liaison_1_1", "resolve", note="已修好")
         move(world, issue, "resident_1_1", "confirm", rating=5)
-    with freeze_time("2026-12-08 07:59:00"):
+    with freeze_time(day(8, "07:59:00")):
         assert return_visits.send_due() == 0
-    with freeze_time("2026-12-08 08:01:00"):
+    with freeze_time(day(8, "08:01:00")):
         assert return_visits.send_due() == 1
         assert return_visits.send_due() == 0
     assert inbox_kinds(world, "resident_1_1")[-1] == "return_visit"
-    with freeze_time("2026-12-09 10:00:00"):
+    with freeze_time(day(9, "10:00:00")):
         visit = return_visits.answer(
             who(world, "resident_1_1"), issue.id, fixed=False, note="又不亮了"
         )
@@ -155,12 +150,12 @@ def test_return_visit_asks_the_reporter_a_week_after_closing(world):
 
 
 def test_a_fixed_answer_is_kept_and_changes_nothing(world):
-    with freeze_time("2026-12-01 08:00:00"):
+    with freeze_time(day(1, "08:00:00")):
         issue = new_issue(world)
         move(world, issue, "liaison_1_1", "accept")
         move(world, issue, "liaison_1_1", "resolve", note="已修好")
         move(world, issue, "resident_1_1", "confirm", rating=4)
-    with freeze_time("2026-12-08 09:00:00"):
+    with freeze_time(day(8, "09:00:00")):
         return_visits.send_due()
         return_visits.answer(who(world, "resident_1_1"), issue.id, fixed=True, note=None)
     db.session.refresh(issue)
@@ -170,12 +165,12 @@ def test_a_fixed_answer_is_kept_and_changes_nothing(world):
 
 
 def test_care_issues_get_an_in_person_visit_from_the_liaison(world):
-    with freeze_time("2026-12-01 08:00:00"):
+    with freeze_time(day(1, "08:00:00")):
         issue = new_issue(world, category="care")
         move(world, issue, "liaison_1_1", "accept")
         move(world, issue, "liaison_1_1", "resolve", note="已联系社区送餐")
         move(world, issue, "resident_1_1", "confirm", rating=5)
-    with freeze_time("2026-12-08 09:00:00"):
+    with freeze_time(day(8, "09:00:00")):
         return_visits.send_due()
         tasks = return_visits.tasks_for(who(world, "liaison_1_1"))
         assert [t.issue.id for t in tasks] == [issue.id]
@@ -192,7 +187,7 @@ def test_care_issues_get_an_in_person_visit_from_the_liaison(world):
 
 
 def test_issues_filed_for_neighbours_without_wechat_get_visited_too(world):
-    with freeze_time("2026-12-01 08:00:00"):
+    with freeze_time(day(1, "08:00:00")):
         issue = new_issue(
             world,
             reporter="liaison_1_1",
@@ -202,7 +197,7 @@ def test_issues_filed_for_neighbours_without_wechat_get_visited_too(world):
         move(world, issue, "liaison_1_1", "accept")
         move(world, issue, "liaison_1_1", "resolve", note="已修好")
         move(world, issue, "liaison_1_1", "confirm", rating=5)
-    with freeze_time("2026-12-08 09:00:00"):
+    with freeze_time(day(8, "09:00:00")):
         return_visits.send_due()
         tasks = return_visits.tasks_for(who(world, "liaison_1_1"))
     assert [t.visit.kind for t in tasks] == ["in_person"]
