@@ -59,6 +59,24 @@ def serve_in_thread(wsgi_app):
     return f"http://127.0.0.1:{server.server_port}/", server
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_thread_left_behind():
+    """The run ends with no non-daemon thread alive: a timer left waiting (the in-memory
+    rate limiter arms a 10 ms one on every hit) keeps the interpreter from exiting under
+    a clock that does not move, and any other thread left is a test that forgot to join."""
+    yield
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()
+            thread.join(timeout=1)
+    left = [
+        thread.name
+        for thread in threading.enumerate()
+        if thread is not threading.main_thread() and not thread.daemon and thread.is_alive()
+    ]
+    assert not left, f"threads left running at the end of the tests: {left}"
+
+
 @pytest.fixture(scope="session")
 def sandbox() -> Sandbox:
     sandbox_app = create_sandbox_app()
