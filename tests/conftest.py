@@ -19,7 +19,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import MetaData, delete, inspect, text, update
 from werkzeug.serving import make_server
 
-from server import create_app
+from server import PROJECT_ROOT, create_app
 from server.config import normalise_database_url
 from server.extensions import db
 from server.models import Base, Issue
@@ -99,6 +99,13 @@ def database_url(tmp_path_factory) -> str:
     if url:
         return normalise_database_url(url)
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "linli-test.sqlite3")
+
+
+def child_pythonpath() -> str:
+    """PYTHONPATH for a Python process a test starts: the project first, then what this
+    run has (tests/clock under `make test-clock`, so the child's clock moves too)."""
+    inherited = os.environ.get("PYTHONPATH")
+    return os.pathsep.join([str(PROJECT_ROOT), *([inherited] if inherited else [])])
 
 
 def app_env(database_url: str, sandbox: Sandbox, **extra) -> dict:

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from server import PROJECT_ROOT
 from server.config import normalise_database_url
-from tests.conftest import app_env
+from tests.conftest import app_env, child_pythonpath
 from tests.faults.tcp_proxy import TcpProxy
 
 ON_MARIADB = normalise_database_url(os.environ.get("TEST_DATABASE_URL", "")).startswith("mysql")
@@ -55,7 +55,7 @@ class Schedulers:
             "SCHEDULER_JOBS": f"tests.server.jobs.fixture_jobs:{jobs}",
             "SCHEDULER_LEASE_SECONDS": str(lease_seconds),
             "LINLI_TEST_JOB_LOG": str(self.log),
-            "PYTHONPATH": str(PROJECT_ROOT),
+            "PYTHONPATH": child_pythonpath(),
         }
         output = self.tmp_path / f"scheduler-{len(self.processes)}.log"
         with output.open("w") as out:

@@ -40,7 +40,7 @@ from server.models import JobRun, KeyValue, OutboxMessage, SubscriptionQuota, Us
 from server.services import inbox
 from server.services.access import load_principal
 from server.services.issues import NewIssue, report
-from tests.conftest import app_env
+from tests.conftest import app_env, child_pythonpath
 from tests.factories import build_world
 
 pytestmark = pytest.mark.faults
@@ -394,7 +394,7 @@ def test_workers_and_the_scheduler_fetch_one_token_per_lifetime(
         "WECHAT_OA_TEMPLATES": '{"new_issue": "oa-new-issue"}',
         "SCHEDULER_JOBS": "tests.faults.test_wechat_faults:SCHEDULER_JOBS",
         "SCHEDULER_LEASE_SECONDS": "3",
-        "PYTHONPATH": str(PROJECT_ROOT),
+        "PYTHONPATH": child_pythonpath(),
     }
     gunicorn = [
         str(Path(sys.executable).parent / "gunicorn"),

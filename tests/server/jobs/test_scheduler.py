@@ -21,7 +21,7 @@ from server.jobs import JOBS, Job
 from server.jobs.lease import Lease
 from server.jobs.runner import JobRunner, build_scheduler, last_fire_time, make_trigger
 from server.models import JobRun
-from tests.conftest import app_env
+from tests.conftest import app_env, child_pythonpath
 from tests.timing import day
 
 
@@ -124,7 +124,7 @@ def test_two_scheduler_processes_never_both_run_a_job(
         "SCHEDULER_JOBS": "tests.server.jobs.fixture_jobs:JOBS",
         "SCHEDULER_LEASE_SECONDS": "3",
         "LINLI_TEST_JOB_LOG": str(log),
-        "PYTHONPATH": str(PROJECT_ROOT),
+        "PYTHONPATH": child_pythonpath(),
     }
     procs = [_start_scheduler(env, tmp_path / f"scheduler-{i}.log") for i in range(2)]
     try:
