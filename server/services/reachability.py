@@ -113,12 +113,6 @@ def compound_reach(principal: Principal, code: str) -> CompoundReach:
     compound = compounds.member_compound(principal, code)
     if not principal.committee_of(compound.id):
         raise Forbidden("只有业委会成员可以查看联络人能否收到提醒", code="committee_only")
-    units = db.session.execute(
-        select(Unit.id, Unit.number, Building.number.label("building"))
-        .join(Building, Building.id == Unit.building_id)
-        .where(Unit.compound_id == compound.id)
-        .order_by(Building.number, Unit.number)
-    ).all()
     roles = db.session.execute(
         select(Membership.user_id, Membership.role, Membership.unit_id, Building.number)
         .outerjoin(Building, Building.id == Membership.building_id)
@@ -127,20 +121,15 @@ def compound_reach(principal: Principal, code: str) -> CompoundReach:
     ).all()
     people = _people(compound.id, {row.user_id for row in roles})
 
-    def volunteer(row) -> Volunteer:
-        place = f"{row.number}号楼" if row.role == "building_lead" else None
-        return people[row.user_id].as_volunteer(row.role, place)
+    def volunteers(role: str) -> list[tuple[int | None, Volunteer]]:
+        found = []
+        for row in roles:
+            if row.role == role:
+                place = f"{row.number}号楼" if role == "building_lead" else None
+                found.append((row.unit_id, people[row.user_id].as_volunteer(role, place)))
+        return found
 
-    liaisons: dict[int, list[Volunteer]] = {}
-    for row in roles:
-        if row.role == "liaison":
-            liaisons.setdefault(row.unit_id, []).append(volunteer(row))
-    reach = []
-    for unit in units:
-        found = liaisons.get(unit.id, [])
-        label = f"{unit.building}-{unit.number}"
-        reach.append(UnitReach(unit.id, label, _unit_status(found), found))
-    reach.sort(key=lambda r: UNIT_STATUSES.index(r.status))  # stable: building, unit within
+    reach = _units(compound.id, volunteers("liaison"))
     record_access(principal, "list", "volunteer_reach", sorted(people), compound.id)
     db.session.commit()
     return CompoundReach(
@@ -149,9 +138,30 @@ def compound_reach(principal: Principal, code: str) -> CompoundReach:
         official_account_enabled=_oa_configured(),
         counts={s: sum(r.status == s for r in reach) for s in UNIT_STATUSES},
         units=reach,
-        building_leads=[volunteer(r) for r in roles if r.role == "building_lead"],
-        committee=[volunteer(r) for r in roles if r.role == "committee"],
+        building_leads=[v for _, v in volunteers("building_lead")],
+        committee=[v for _, v in volunteers("committee")],
     )
+
+
+def _units(compound_id: int, liaisons: list[tuple[int | None, Volunteer]]) -> list[UnitReach]:
+    """Every unit of the compound with its liaisons, worst status first (then by
+    building and unit)."""
+    by_unit: dict[int | None, list[Volunteer]] = {}
+    for unit_id, liaison in liaisons:
+        by_unit.setdefault(unit_id, []).append(liaison)
+    units = db.session.execute(
+        select(Unit.id, Unit.number, Building.number.label("building"))
+        .join(Building, Building.id == Unit.building_id)
+        .where(Unit.compound_id == compound_id)
+        .order_by(Building.number, Unit.number)
+    ).all()
+    reach = []
+    for unit in units:
+        found = by_unit.get(unit.id, [])
+        reach.append(
+            UnitReach(unit.id, f"{unit.building}-{unit.number}", _unit_status(found), found)
+        )
+    return sorted(reach, key=lambda r: UNIT_STATUSES.index(r.status))  # stable
 
 
 def _unit_status(liaisons: list[Volunteer]) -> str:
