@@ -21,9 +21,18 @@ function markRead(ids) {
   return request({ url: '/api/v1/me/notifications/read', method: 'POST', data: { ids } })
 }
 
-// The template ids the user accepted in wx.requestSubscribeMessage.
+// The template ids the user accepted in wx.requestSubscribeMessage. Resolves
+// with {quotas, official_account_enabled, official_account_linked, messages}
+// (see mySubscriptions).
 function recordSubscriptions(accepted) {
   return request({ url: '/api/v1/me/subscriptions', method: 'POST', data: { accepted } })
+}
+
+// How each message reaches me now: {official_account_enabled,
+// official_account_linked, messages: [{name, template_id, channel:
+// official_account|subscribe|inbox, remaining}]}.
+function mySubscriptions() {
+  return request({ url: '/api/v1/me/subscriptions' })
 }
 
 // In-person return visits I am to make (liaisons): {items: [...]}.
@@ -31,4 +40,4 @@ function myTasks() {
   return request({ url: '/api/v1/me/tasks' })
 }
 
-module.exports = { getMe, myBindings, notifications, markRead, recordSubscriptions, myTasks }
+module.exports = { getMe, myBindings, notifications, markRead, recordSubscriptions, mySubscriptions, myTasks }

@@ -123,6 +123,9 @@ const FINANCE_ROLES = ['committee', 'supervisor']
 // Roles that resolve a payment anomaly (the supervisor only reads them).
 const ANOMALY_RESOLVER_ROLES = ['committee']
 
+// Roles that see which liaisons a push reaches (谁能收到提醒).
+const REACH_ROLES = ['committee']
+
 const roleLabel = (role) => ROLE_LABELS[role] || role
 const relationLabel = (relation) => RELATION_LABELS[relation] || relation || ''
 const statusLabel = (status) => STATUS_LABELS[status] || status
@@ -158,6 +161,7 @@ module.exports = {
   CONFIRMER_ROLES,
   FINANCE_ROLES,
   ANOMALY_RESOLVER_ROLES,
+  REACH_ROLES,
   roleLabel,
   relationLabel,
   statusLabel,

@@ -5,6 +5,7 @@ const {
   COLLECTOR_ROLES,
   CONFIRMER_ROLES,
   FINANCE_ROLES,
+  REACH_ROLES,
   roleLabel,
   relationLabel,
 } = require('./labels')
@@ -66,6 +67,8 @@ function describeUser(user) {
     canCollect: holdsRole(roles, COLLECTOR_ROLES),
     canConfirm: holdsRole(roles, CONFIRMER_ROLES),
     canSeeCollection: holdsRole(roles, FINANCE_ROLES),
+    // The committee sees which units' liaisons no push reaches.
+    canSeeReach: holdsRole(roles, REACH_ROLES),
   }
 }
 

@@ -4,8 +4,9 @@ from apiflask import APIBlueprint
 
 from server.api.schemas.issues import FailedMessageListOut, PolicyIn, PolicyListOut
 from server.api.schemas.people import CompoundOut
+from server.api.schemas.reach import CompoundReachOut
 from server.api.security import auth, principal
-from server.services import compounds, outbox, policies
+from server.services import compounds, outbox, policies, reachability
 
 bp = APIBlueprint("compounds", __name__, url_prefix="/api/v1/compounds", tag="Compounds")
 
@@ -46,3 +47,15 @@ def put_policy(code, category, body):
 @bp.doc(summary="Pushes WeChat refused for good, with the reason (committee)")
 def failed_messages(code):
     return {"items": outbox.failed_for(principal(), code)}
+
+
+@bp.get("/<string(maxlength=32):code>/reachability")
+@bp.auth_required(auth)
+@bp.output(CompoundReachOut)
+@bp.doc(
+    summary="Which liaisons (per unit, gaps first), building leads and committee members a "
+    "push reaches, and how (committee; the read is access-logged)",
+    responses={403: "not committee"},
+)
+def reachability_of(code):
+    return reachability.compound_reach(principal(), code)

@@ -12,8 +12,9 @@ from server.api.schemas.issues import (
     TaskListOut,
 )
 from server.api.schemas.people import BindingListOut, UserOut
+from server.api.schemas.reach import PushStatusOut
 from server.api.security import auth, principal
-from server.services import bindings, inbox, return_visits, users
+from server.services import bindings, inbox, reachability, return_visits, users
 
 bp = APIBlueprint("me", __name__, url_prefix="/api/v1/me", tag="Me")
 
@@ -56,9 +57,20 @@ def mark_read(body):
 @bp.auth_required(auth)
 @bp.input(SubscriptionsIn, arg_name="body")
 @bp.output(SubscriptionsOut)
-@bp.doc(summary="Templates I accepted in wx.requestSubscribeMessage (one send each)")
+@bp.doc(
+    summary="Templates I accepted in wx.requestSubscribeMessage (one send each); "
+    "how I am reached now"
+)
 def subscriptions(body):
-    return {"quotas": inbox.record_subscriptions(principal(), body["accepted"])}
+    return reachability.record_subscriptions(principal(), body["accepted"])
+
+
+@bp.get("/subscriptions")
+@bp.auth_required(auth)
+@bp.output(PushStatusOut)
+@bp.doc(summary="How each message reaches me: official account, subscribe (sends left) or inbox")
+def my_subscriptions():
+    return reachability.push_status(principal())
 
 
 @bp.get("/tasks")

@@ -55,7 +55,7 @@ def deliver(
         return []
     if isinstance(occasion, IssueEvent):
         occasion = Occasion.of_event(occasion)
-    oa_openids = _oa_openids(recipients) if volunteers and _oa_enabled(message.template) else {}
+    oa_openids = _oa_openids(recipients) if volunteers and oa_enabled(message.template) else {}
     delivered = []
     for user_id in recipients:
         if not _to_inbox(message, occasion, user_id):
@@ -106,7 +106,8 @@ def _subscribe_templates() -> dict:
     return current_app.config["WECHAT_SUBSCRIBE_TEMPLATES"]
 
 
-def _oa_enabled(template: str) -> bool:
+def oa_enabled(template: str) -> bool:
+    """Is `template` sent to linked volunteers as an official-account template message?"""
     config = current_app.config
     return bool(config["WECHAT_OA_APPID"]) and template in config["WECHAT_OA_TEMPLATES"]
 

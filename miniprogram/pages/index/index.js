@@ -19,6 +19,7 @@ Page({
     canCollect: false,
     canConfirm: false,
     canSeeCollection: false,
+    canSeeReach: false,
     unread: 0,
   },
 
@@ -98,5 +99,9 @@ Page({
 
   goCollection() {
     wx.navigateTo({ url: '/pages/collection/index' })
+  },
+
+  goReach() {
+    wx.navigateTo({ url: '/pages/reach/index' })
   },
 })

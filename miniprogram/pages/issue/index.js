@@ -12,6 +12,8 @@ const { todayInShanghai } = require('../../utils/format')
 const { errorMessage, showError, fieldErrors } = require('../../utils/errors')
 const { confirm } = require('../../utils/ui')
 const { subscribe, templateIds } = require('../../utils/subscribe')
+const { mySubscriptions } = require('../../api/me')
+const { pushView, requestPushes } = require('../../utils/push')
 
 const EMPTY_FORM = {
   note: '',
@@ -40,6 +42,9 @@ const STALE_STATUSES = [403, 409]
 // resolved: their one-time subscription was usually spent on "accepted".
 const REMINDER_STATUSES = ['accepted', 'referred']
 const REMINDER_TEMPLATES = ['issue_status']
+
+// A handler who has just acted is offered 新报事提醒我 when few pushes are left.
+const HANDLER_ACTIONS = ['accept', 'refer', 'resolve', 'reject', 'mark_duplicate']
 
 const orNull = (text) => (text || '').trim() || null
 
@@ -82,6 +87,9 @@ Page({
     canRemind: false,
     reminding: false,
     reminderTmplIds: [],
+    // pushView of my pushes, shown after I handled the issue with few left.
+    handlerOffer: null,
+    offering: false,
   },
 
   onLoad(options = {}) {
@@ -182,6 +190,39 @@ Page({
     })
   },
 
+  // ----- 新报事提醒我, after handling -----
+
+  // Offered (never asked for by itself) when a message I am pushed by
+  // subscription has LOW_QUOTA or fewer sends left.
+  async updateHandlerOffer() {
+    try {
+      const view = pushView(await mySubscriptions())
+      this.setData({ handlerOffer: view.low && view.tmplIds.length ? view : null })
+    } catch (err) {
+      this.setData({ handlerOffer: null })
+    }
+  },
+
+  // The tap: WeChat's dialog first, then the new counts; the offer stays while
+  // still low, so one more tap adds one more.
+  remindMeOfNew() {
+    const offer = this.data.handlerOffer
+    if (this.data.offering || !offer) return Promise.resolve()
+    const asked = requestPushes(offer.tmplIds)
+    this.setData({ offering: true })
+    return asked.then(({ status, error }) => {
+      const patch = { offering: false }
+      if (status) {
+        const view = pushView(status)
+        patch.handlerOffer = view.low && view.tmplIds.length ? view : null
+      }
+      this.setData(patch)
+      if (error) showError(error)
+      else if (status) wx.showToast({ title: '已开启提醒', icon: 'success' })
+      else wx.showToast({ title: '没有开启提醒', icon: 'none' })
+    })
+  },
+
   // ----- actions -----
 
   async openAction(e) {
@@ -252,6 +293,7 @@ Page({
       this.apply(detail)
       wx.showToast({ title: DONE[action] || '已完成', icon: 'success' })
       await this.updateReminder()
+      if (HANDLER_ACTIONS.includes(action)) await this.updateHandlerOffer()
     } catch (err) {
       await this.failed(err)
     } finally {

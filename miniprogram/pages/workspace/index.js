@@ -1,9 +1,12 @@
 // Liaison workspace (工作台): the issues I handle, by tab, and my in-person
-// return visits. Tabs are data: each names its GET /issues filters.
+// return visits. Tabs are data: each names its GET /issues filters. Above
+// them, how many new-issue and reminder pushes WeChat will still bring me, and
+// 新报事提醒我, the tap that asks for more.
 const { ensureLogin } = require('../../api/auth')
 const { listIssues } = require('../../api/issues')
-const { myTasks } = require('../../api/me')
+const { myTasks, mySubscriptions } = require('../../api/me')
 const { issueItemView, taskView } = require('../../utils/issues')
+const { pushView, requestPushes } = require('../../utils/push')
 const { errorMessage, showError } = require('../../utils/errors')
 
 const TABS = [
@@ -35,11 +38,15 @@ Page({
     tasks: [],
     nextCursor: null,
     loadingMore: false,
+    // pushView(GET /me/subscriptions); null hides the card (not readable now).
+    push: null,
+    pushBusy: false,
   },
 
-  // Every show: acting on an issue moves it to another tab.
+  // Every show: acting on an issue moves it to another tab, and pushes sent
+  // meanwhile have used up some of what I allowed.
   onShow() {
-    return this.load()
+    return Promise.all([this.load(), this.loadPush()])
   },
 
   onPullDownRefresh() {
@@ -105,6 +112,31 @@ Page({
     } finally {
       this.setData({ loadingMore: false })
     }
+  },
+
+  // The card says nothing rather than something wrong: the issues still work.
+  async loadPush() {
+    try {
+      await ensureLogin()
+      this.setData({ push: pushView(await mySubscriptions()) })
+    } catch (err) {
+      this.setData({ push: null })
+    }
+  },
+
+  // The tap on 新报事提醒我: WeChat's dialog first (requestPushes calls
+  // wx.requestSubscribeMessage before anything else), then the new counts.
+  remindMe() {
+    const tmplIds = (this.data.push && this.data.push.tmplIds) || []
+    if (this.data.pushBusy || !tmplIds.length) return Promise.resolve()
+    const asked = requestPushes(tmplIds)
+    this.setData({ pushBusy: true })
+    return asked.then(({ status, error }) => {
+      this.setData(status ? { pushBusy: false, push: pushView(status) } : { pushBusy: false })
+      if (error) showError(error)
+      else if (status) wx.showToast({ title: '已开启提醒', icon: 'success' })
+      else wx.showToast({ title: '没有开启提醒', icon: 'none' })
+    })
   },
 
   openIssue(e) {

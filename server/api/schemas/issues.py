@@ -5,6 +5,7 @@ from __future__ import annotations
 from apiflask import Schema, fields, validators
 
 from server.api.schemas.fields import CompoundCode, Int, LocalDateTime, QueryInt, Text
+from server.api.schemas.reach import PushStatusOut
 from server.models.issue import CATEGORIES, STATUSES
 from server.services.issue_states import ACTIONS
 
@@ -191,7 +192,7 @@ class SubscriptionsIn(Schema):
     )
 
 
-class SubscriptionsOut(Schema):
+class SubscriptionsOut(PushStatusOut):
     quotas = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 

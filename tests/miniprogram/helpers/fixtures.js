@@ -208,6 +208,69 @@ const validationError = (fields) => ({
   },
 })
 
+// GET /me/subscriptions: sends left per handler message ({new_issue: 3,
+// reminder: 0}); `channels` overrides a message's channel (official_account).
+function pushStatus(left, { linked = false, accountEnabled = linked, channels = {} } = {}) {
+  const templates = { new_issue: 'tmpl-new', issue_status: 'tmpl-status', return_visit: 'tmpl-visit', reminder: 'tmpl-remind' }
+  return {
+    official_account_enabled: accountEnabled,
+    official_account_linked: linked,
+    messages: Object.keys(templates).map((name) => {
+      const remaining = left[name] || 0
+      return {
+        name,
+        template_id: templates[name],
+        channel: channels[name] || (remaining > 0 ? 'subscribe' : 'inbox'),
+        remaining,
+      }
+    }),
+  }
+}
+
+// GET /compounds/yangguang/reachability, as the server orders it (gaps first).
+function volunteer(overrides = {}) {
+  return Object.assign(
+    {
+      user_id: 21,
+      name: '李师傅',
+      role: 'liaison',
+      place: null,
+      channel: 'subscribe',
+      new_issue_left: 3,
+      reminder_left: 1,
+      never_signed_in: false,
+    },
+    overrides
+  )
+}
+
+function reachability(overrides = {}) {
+  return Object.assign(
+    {
+      compound: 'yangguang',
+      compound_name: '阳光小区',
+      official_account_enabled: false,
+      counts: { no_liaison: 1, inbox_only: 1, low: 1, ok: 1 },
+      units: [
+        { unit_id: 7, label: '1-3', status: 'no_liaison', liaisons: [] },
+        {
+          unit_id: 5,
+          label: '1-2',
+          status: 'inbox_only',
+          liaisons: [volunteer({ user_id: 22, name: '王大姐', channel: 'inbox', new_issue_left: 0, never_signed_in: true })],
+        },
+        { unit_id: 8, label: '2-1', status: 'low', liaisons: [volunteer({ user_id: 23, name: '赵叔', new_issue_left: 1 })] },
+        { unit_id: 4, label: '1-1', status: 'ok', liaisons: [volunteer({ channel: 'official_account', new_issue_left: 0 })] },
+      ],
+      building_leads: [
+        volunteer({ user_id: 31, name: '孙楼长', role: 'building_lead', place: '1号楼', channel: 'subscribe', reminder_left: 2 }),
+      ],
+      committee: [volunteer({ user_id: 3, name: '张主任', role: 'committee', channel: 'inbox', new_issue_left: 0 })],
+    },
+    overrides
+  )
+}
+
 module.exports = {
   role,
   HOUSEHOLD,
@@ -227,4 +290,7 @@ module.exports = {
   payment,
   anomaly,
   validationError,
+  pushStatus,
+  volunteer,
+  reachability,
 }

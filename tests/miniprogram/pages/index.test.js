@@ -151,12 +151,12 @@ describe('issue entries', () => {
 describe('fee entries', () => {
   const COMMITTEE = role('committee', 'compound', 1, '阳光小区')
   const SUPERVISOR = role('supervisor', 'compound', 1, '阳光小区')
-  const FLAGS = ['canPay', 'canCollect', 'canConfirm', 'canSeeCollection']
+  const FLAGS = ['canPay', 'canCollect', 'canConfirm', 'canSeeCollection', 'canSeeReach']
 
   test.each([
     ['a resident', ['canPay'], [RESIDENT], [HOUSEHOLD]],
     ['a unit liaison without a flat here', ['canCollect'], [LIAISON], []],
-    ['a committee member', ['canCollect', 'canConfirm', 'canSeeCollection'], [COMMITTEE], []],
+    ['a committee member', ['canCollect', 'canConfirm', 'canSeeCollection', 'canSeeReach'], [COMMITTEE], []],
     ['the supervisor', ['canSeeCollection'], [SUPERVISOR], []],
     ['a liaison who lives here', ['canPay', 'canCollect'], [LIAISON, RESIDENT], [HOUSEHOLD]],
     ['someone not yet bound', [], [], []],
@@ -173,11 +173,13 @@ describe('fee entries', () => {
     page.goCollect()
     page.goConfirm()
     page.goCollection()
+    page.goReach()
     expect(wx.navigateTo.mock.calls.map(([o]) => o.url)).toEqual([
       '/pages/bills/index',
       '/pages/collect/index',
       '/pages/confirm/index',
       '/pages/collection/index',
+      '/pages/reach/index',
     ])
   })
 })

@@ -3,7 +3,7 @@
  */
 const { installWx, requestsMade, sentBody, pickPhotos, signedIn } = require('../helpers/wx')
 const { createPage, tap, input } = require('../helpers/page')
-const { issueDetail, validationError, CONFIG } = require('../helpers/fixtures')
+const { issueDetail, validationError, CONFIG, pushStatus } = require('../helpers/fixtures')
 
 let wx, server
 
@@ -383,5 +383,90 @@ describe('开启办结提醒', () => {
     await page.openAction(tap({ action: 'accept' }))
     expect(page.data.canRemind).toBe(true)
     expect(listedMine()).toBe(false)
+  })
+})
+
+describe('新报事提醒我 after handling', () => {
+  const STATUS = 'GET /api/v1/me/subscriptions'
+  const SUBSCRIBE = 'POST /api/v1/me/subscriptions'
+  const accepted = () => issueDetail({ status: 'accepted', status_label: '处理中', actions: ['refer', 'resolve'] })
+
+  async function accept(left, options) {
+    server.on(TRANSITIONS, { status: 200, body: accepted() })
+    server.on(STATUS, { status: 200, body: pushStatus(left, options) })
+    const page = await openIssue(issueDetail({ actions: ['accept', 'reject'] }))
+    await page.openAction(tap({ action: 'accept' }))
+    return page
+  }
+
+  test('with 2 or fewer left, the success state offers the tap; WeChat is not asked by itself', async () => {
+    const page = await accept({ new_issue: 2, reminder: 5 })
+    expect(page.data.handlerOffer).toMatchObject({
+      line: '还能收到 2 条新报事提醒 / 5 条催办提醒',
+      tmplIds: ['tmpl-new', 'tmpl-remind'],
+    })
+    expect(wx.requestSubscribeMessage).not.toHaveBeenCalled()
+    expect(requestsMade(wx)).toEqual(['GET /api/v1/issues/3', TRANSITIONS, STATUS])
+  })
+
+  test('the tap asks WeChat inside the tap, posts, and the offer goes once enough are left', async () => {
+    server.on(SUBSCRIBE, { status: 200, body: pushStatus({ new_issue: 3, reminder: 6 }) })
+    const page = await accept({ new_issue: 2, reminder: 5 })
+    const tapped = page.remindMeOfNew()
+    expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(
+      expect.objectContaining({ tmplIds: ['tmpl-new', 'tmpl-remind'] })
+    )
+    await tapped
+    expect(sentBody(wx, SUBSCRIBE)).toEqual({ accepted: ['tmpl-new', 'tmpl-remind'] })
+    expect(page.data.handlerOffer).toBeNull()
+    expect(wx.showToast).toHaveBeenLastCalledWith({ title: '已开启提醒', icon: 'success' })
+  })
+
+  test('still low after a tap: the offer stays with the new count', async () => {
+    server.on(SUBSCRIBE, { status: 200, body: pushStatus({ new_issue: 1, reminder: 9 }) })
+    const page = await accept({ new_issue: 0, reminder: 8 })
+    await page.remindMeOfNew()
+    expect(page.data.handlerOffer.line).toBe('还能收到 1 条新报事提醒 / 9 条催办提醒')
+  })
+
+  test.each([
+    ['plenty left', { new_issue: 3, reminder: 3 }, {}],
+    ['the official account pushes both', {}, { linked: true, channels: { new_issue: 'official_account', reminder: 'official_account' } }],
+  ])('%s: no offer', async (_, left, options) => {
+    const page = await accept(left, options)
+    expect(page.data.handlerOffer).toBeNull()
+  })
+
+  test.each(['refer', 'resolve', 'reject'])('offered after %s too', async (action) => {
+    server.on(TRANSITIONS, { status: 200, body: issueDetail({ status: 'referred' }) })
+    server.on(STATUS, { status: 200, body: pushStatus({ new_issue: 1, reminder: 1 }) })
+    const page = await openIssue(issueDetail({ status: 'accepted', actions: ['refer', 'resolve', 'reject'] }))
+    await page.openAction(tap({ action }))
+    page.onFormInput(input('note', '已处理'))
+    page.onFormInput(input('referral_body', '街道城管科'))
+    page.onFormInput({ currentTarget: { dataset: { field: 'follow_up_on' } }, detail: { value: '2024-12-06' } })
+    await page.submitAction()
+    expect(requestsMade(wx)).toContain(STATUS)
+    expect(page.data.handlerOffer).not.toBeNull()
+  })
+
+  test("the reporter's own confirmation is not handling: nothing is asked", async () => {
+    server.on(TRANSITIONS, { status: 200, body: issueDetail({ status: 'closed' }) })
+    server.on(STATUS, { status: 200, body: pushStatus({}) })
+    const page = await openIssue(issueDetail({ status: 'resolved', actions: ['confirm', 'reopen'] }))
+    await page.openAction(tap({ action: 'confirm' }))
+    page.setRating(tap({ value: 5 }))
+    await page.submitAction()
+    expect(requestsMade(wx)).not.toContain(STATUS)
+    expect(page.data.handlerOffer).toBeNull()
+  })
+
+  test('counts that cannot be read: no offer, the action still succeeded', async () => {
+    server.on(TRANSITIONS, { status: 200, body: accepted() })
+    server.on(STATUS, { fail: 'timeout' })
+    const page = await openIssue(issueDetail({ actions: ['accept'] }))
+    await page.openAction(tap({ action: 'accept' }))
+    expect(page.data.handlerOffer).toBeNull()
+    expect(page.data.issue.statusLabel).toBe('处理中')
   })
 })

@@ -1,9 +1,9 @@
 /**
  * @jest-environment node
  */
-const { installWx, requestsMade, signedIn } = require('../helpers/wx')
+const { installWx, requestsMade, sentBody, signedIn } = require('../helpers/wx')
 const { createPage, tap } = require('../helpers/page')
-const { issueItem } = require('../helpers/fixtures')
+const { issueItem, pushStatus } = require('../helpers/fixtures')
 
 let wx, server
 
@@ -12,7 +12,11 @@ beforeEach(() => {
 })
 
 const page1 = (items, next = null) => ({ status: 200, body: { items, next_cursor: next } })
-const lastRequest = () => requestsMade(wx).slice(-1)[0]
+// The last request of the issue lists (the push counts are read beside them).
+const lastRequest = () =>
+  requestsMade(wx)
+    .filter((r) => r !== 'GET /api/v1/me/subscriptions')
+    .slice(-1)[0]
 
 test.each([
   ['submitted', 'GET /api/v1/issues?handled=true&status=submitted'],
@@ -124,4 +128,123 @@ test('a failure shows the server message', async () => {
   const page = createPage('workspace')
   await page.onShow()
   expect(page.data.error).toBe('服务暂时不可用，请稍后再试')
+})
+
+describe('新报事提醒我', () => {
+  const STATUS = 'GET /api/v1/me/subscriptions'
+  const SUBSCRIBE = 'POST /api/v1/me/subscriptions'
+
+  async function openWorkspace(status) {
+    server.on('GET /api/v1/issues?handled=true&status=submitted', page1([issueItem()]))
+    server.on(STATUS, { status: 200, body: status })
+    const page = createPage('workspace')
+    await page.onShow()
+    return page
+  }
+
+  test('shows how many new-issue and reminder pushes are left', async () => {
+    const page = await openWorkspace(pushStatus({ new_issue: 3, reminder: 0 }))
+    expect(page.data.push).toMatchObject({
+      line: '还能收到 3 条新报事提醒 / 0 条催办提醒',
+      tmplIds: ['tmpl-new', 'tmpl-remind'],
+      low: true,
+      followHint: '',
+    })
+    expect(page.data.items.map((i) => i.id)).toEqual([3])
+  })
+
+  test('the tap asks WeChat for both templates at once, posts what was accepted, shows the new count', async () => {
+    server.on(SUBSCRIBE, { status: 200, body: pushStatus({ new_issue: 4, reminder: 1 }) })
+    const page = await openWorkspace(pushStatus({ new_issue: 3, reminder: 0 }))
+    const tapped = page.remindMe()
+    // Inside the tap itself, before any await: WeChat refuses the dialog otherwise.
+    expect(wx.requestSubscribeMessage).toHaveBeenCalledTimes(1)
+    expect(wx.requestSubscribeMessage.mock.calls[0][0].tmplIds).toEqual(['tmpl-new', 'tmpl-remind'])
+    await tapped
+    expect(sentBody(wx, SUBSCRIBE)).toEqual({ accepted: ['tmpl-new', 'tmpl-remind'] })
+    expect(page.data.push.line).toBe('还能收到 4 条新报事提醒 / 1 条催办提醒')
+    expect(page.data.pushBusy).toBe(false)
+    expect(wx.showToast).toHaveBeenCalledWith({ title: '已开启提醒', icon: 'success' })
+  })
+
+  test('only what was accepted is posted', async () => {
+    server.on(SUBSCRIBE, { status: 200, body: pushStatus({ new_issue: 1, reminder: 0 }) })
+    wx.requestSubscribeMessage.mockImplementation((o) =>
+      setTimeout(() => o.success({ errMsg: 'requestSubscribeMessage:ok', 'tmpl-new': 'accept', 'tmpl-remind': 'reject' }), 0)
+    )
+    const page = await openWorkspace(pushStatus({ new_issue: 0, reminder: 0 }))
+    await page.remindMe()
+    expect(sentBody(wx, SUBSCRIBE)).toEqual({ accepted: ['tmpl-new'] })
+    expect(page.data.push.line).toBe('还能收到 1 条新报事提醒 / 0 条催办提醒')
+  })
+
+  test('a refusal posts nothing, keeps the count and says so', async () => {
+    wx.requestSubscribeMessage.mockImplementation((o) =>
+      setTimeout(() => o.success({ errMsg: 'requestSubscribeMessage:ok', 'tmpl-new': 'reject', 'tmpl-remind': 'reject' }), 0)
+    )
+    const page = await openWorkspace(pushStatus({ new_issue: 2, reminder: 2 }))
+    await page.remindMe()
+    expect(requestsMade(wx)).not.toContain(SUBSCRIBE)
+    expect(page.data.push.line).toBe('还能收到 2 条新报事提醒 / 2 条催办提醒')
+    expect(wx.showToast).toHaveBeenCalledWith({ title: '没有开启提醒', icon: 'none' })
+  })
+
+  test('accepted but not recorded (network): the user is told, the count stays', async () => {
+    server.on(SUBSCRIBE, { fail: 'timeout' })
+    const page = await openWorkspace(pushStatus({ new_issue: 0, reminder: 0 }))
+    await page.remindMe()
+    expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '网络不给力，请稍后再试' }))
+    expect(page.data.push.line).toBe('还能收到 0 条新报事提醒 / 0 条催办提醒')
+    expect(page.data.pushBusy).toBe(false)
+  })
+
+  test('following the official account: pushed without tapping, no button', async () => {
+    const page = await openWorkspace(
+      pushStatus({ new_issue: 0, reminder: 0 }, { linked: true, channels: { new_issue: 'official_account', reminder: 'official_account' } })
+    )
+    expect(page.data.push).toMatchObject({
+      line: '您已关注公众号：新报事和催办会直接推送到微信，不用点按。',
+      tmplIds: [],
+      byAccount: true,
+    })
+    await page.remindMe()
+    expect(wx.requestSubscribeMessage).not.toHaveBeenCalled()
+  })
+
+  test('the account sends new issues only: the tap asks for reminders', async () => {
+    const page = await openWorkspace(
+      pushStatus({ new_issue: 0, reminder: 5 }, { linked: true, channels: { new_issue: 'official_account' } })
+    )
+    expect(page.data.push.line).toBe('还能收到 5 条催办提醒；新报事提醒由公众号推送')
+    expect(page.data.push.tmplIds).toEqual(['tmpl-remind'])
+    expect(page.data.push.low).toBe(false)
+  })
+
+  test('an account one could follow is mentioned to those who do not follow it', async () => {
+    const page = await openWorkspace(pushStatus({ new_issue: 1, reminder: 1 }, { accountEnabled: true }))
+    expect(page.data.push.followHint).toBe('关注小区的微信公众号后，不用每次点按也能收到。')
+  })
+
+  test('the counts are read again on every show', async () => {
+    server.on('GET /api/v1/issues?handled=true&status=submitted', page1([]))
+    server.on(
+      STATUS,
+      { status: 200, body: pushStatus({ new_issue: 2, reminder: 2 }) },
+      { status: 200, body: pushStatus({ new_issue: 1, reminder: 2 }) }
+    )
+    const page = createPage('workspace')
+    await page.onShow()
+    await page.onShow()
+    expect(page.data.push.line).toBe('还能收到 1 条新报事提醒 / 2 条催办提醒')
+  })
+
+  test('counts that cannot be read hide the card, the issues still show', async () => {
+    server.on('GET /api/v1/issues?handled=true&status=submitted', page1([issueItem()]))
+    server.on(STATUS, { status: 503, body: { code: 'database_unavailable', message: '服务暂时不可用' } })
+    const page = createPage('workspace')
+    await page.onShow()
+    expect(page.data.push).toBeNull()
+    expect(page.data.error).toBe('')
+    expect(page.data.items).toHaveLength(1)
+  })
 })

@@ -97,6 +97,11 @@ CASES = {
         "/api/v1/compounds/bb/failed-messages",
         None,
     ),
+    "/api/v1/compounds/<string(maxlength=32):code>/reachability": (
+        "get",
+        "/api/v1/compounds/bb/reachability",
+        None,
+    ),
 }
 # Routes with a path parameter that is not an object of a compound.
 NOT_OBJECTS = {
