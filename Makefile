@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check --quiet
 
-.PHONY: run test lint test-py test-py-sqlite test-py-mariadb test-clock test-faults \
+.PHONY: run reset test lint test-py test-py-sqlite test-py-mariadb test-clock test-faults \
 	test-miniprogram faketime bench bench-data install clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
@@ -22,6 +22,12 @@ install: $(VENV)/.installed
 ## run: migrate, load the demo compound, start API + WeChat sandbox + scheduler (Ctrl-C stops)
 run: $(VENV)/.installed
 	$(PY) scripts/dev.py
+
+## reset: start over: deletes the development database (SQLite under instance/; a MySQL one
+## only after you type its name), the uploaded photos and instance/dev.env; keeps .venv and
+## node_modules. Refuses while make run is running. Then `make run` loads a fresh demo.
+reset: $(VENV)/.installed
+	$(PY) scripts/reset.py
 
 ## test: lint, the Python suite on SQLite (and on MySQL/MariaDB when TEST_DATABASE_URL is set),
 ## the mini-program's jest tests, then the fast suite and jest again with the clock a year and

@@ -11,7 +11,12 @@ from apiflask import APIFlask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from server.config import ConfigError, load_config, load_dotenv_if_present
+from server.config import (
+    ConfigError,
+    development_environment,
+    load_config,
+    load_dotenv_if_present,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -38,17 +43,21 @@ class LinliApp(APIFlask):
 def create_app(env: Mapping[str, str] | None = None) -> APIFlask:
     """Build the application from the environment (`env` entries override it)."""
     load_dotenv_if_present(PROJECT_ROOT)
+    settings = {**os.environ, **(env or {})}
+    instance_path = str(PROJECT_ROOT / "instance")
+    # In development, what `make run` runs with (its sandbox and database), under ours.
+    settings = {**development_environment(settings, instance_path), **settings}
     app = LinliApp(
         __name__,
         title="Linli 邻里 API",
         version="v1",
         spec_path="/api/v1/openapi.json",
         docs_path="/api/v1/docs",
-        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_path=instance_path,
         static_folder=None,
     )
     try:
-        app.config.from_mapping(load_config({**os.environ, **(env or {})}, app.instance_path))
+        app.config.from_mapping(load_config(settings, app.instance_path))
     except ConfigError as error:
         # One clear line and no traceback, whatever started us. Exit status 4 is
         # gunicorn's "application failed to load": it stops instead of respawning.

@@ -241,6 +241,25 @@ def _with_slash(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+# `make run` writes the environment it runs with here (under the instance folder), so that
+# `flask --app server ...` in another terminal uses the same database and WeChat sandbox.
+DEV_ENV_FILE = "dev.env"
+
+
+def development_environment(env: Mapping[str, str], instance_path: str) -> dict[str, str]:
+    """The settings `make run` wrote to `instance/dev.env`, when `env` is development
+    (LINLI_ENV unset or "development"); nothing in production or testing, or when the
+    file is absent. The caller lets the real environment win over them."""
+    if env.get("LINLI_ENV", "development").strip().lower() != "development":
+        return {}
+    path = Path(instance_path) / DEV_ENV_FILE
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {name: value for name, value in dotenv_values(path).items() if value is not None}
+
+
 def load_dotenv_if_present(root: Path) -> None:
     """Read `.env` next to the project if there is one; the real environment wins."""
     env_file = root / ".env"

@@ -17,7 +17,12 @@ bp = APIBlueprint("auth", __name__, url_prefix="/api/v1/auth", tag="Auth")
 @bp.output(LoginOut)
 @bp.doc(
     summary="Sign in with WeChat",
-    responses={401: "wechat_code_invalid", 429: "too many logins", 503: "wechat_unavailable"},
+    responses={
+        401: "wechat_code_invalid: the code is wrong or used (wx.login again)",
+        403: "wechat_user_blocked (WeChat flags the account) or account_disabled",
+        429: "too_many_requests (too many logins) or wechat_rate_limited",
+        503: "wechat_unavailable",
+    },
 )
 def login(body):
     return auth.login(mini_program(), body["code"])

@@ -13,7 +13,10 @@ bp = APIBlueprint("bills", __name__, url_prefix="/api/v1/bills", tag="Fees")
 @bp.auth_required(auth)
 @bp.input(BillQuery, location="query", arg_name="query")
 @bp.output(BillListOut)
-@bp.doc(summary="My households' bills, unpaid first")
+@bp.doc(
+    summary="My households' bills, unpaid first",
+    responses={404: "household_not_found: household_id is not one of mine"},
+)
 def my_bills(query):
     household = query.get("household_id")
     bills = fees.bills_of(principal(), None if household is None else [household])

@@ -13,7 +13,13 @@ bp = APIBlueprint("bindings", __name__, url_prefix="/api/v1/bindings", tag="Bind
 @bp.auth_required(auth)
 @bp.input(BindingIn, arg_name="body")
 @bp.output(BindingOut, status_code=201)
-@bp.doc(summary="Ask to be bound to a household", responses={404: "no such room", 409: "pending"})
+@bp.doc(
+    summary="Ask to be bound to a household",
+    responses={
+        404: "compound_not_found, building_not_found, unit_not_found or household_not_found",
+        409: "already_bound there, or binding_pending: a request is waiting",
+    },
+)
 def create(body):
     return bindings.request_binding(
         principal(),
@@ -30,7 +36,10 @@ def create(body):
 @bp.auth_required(auth)
 @bp.input(BindingQuery, location="query", arg_name="query")
 @bp.output(BindingListOut)
-@bp.doc(summary="Requests I may review (liaison: my units; committee: my compound)")
+@bp.doc(
+    summary="Requests I may review (liaison: my units; committee: my compound)",
+    responses={403: "not_a_reviewer"},
+)
 def list_for_review(query):
     return {"items": bindings.list_for_review(principal(), query["status"])}
 
@@ -38,7 +47,13 @@ def list_for_review(query):
 @bp.post("/<int:request_id>/approve")
 @bp.auth_required(auth)
 @bp.output(BindingOut)
-@bp.doc(summary="Approve a request", responses={403: "not this unit's reviewer", 409: "decided"})
+@bp.doc(
+    summary="Approve a request (the unit's liaison or the committee)",
+    responses={
+        403: "not_reviewer_of_unit, or own_request (nobody approves their own)",
+        409: "binding_decided",
+    },
+)
 def approve(request_id):
     return bindings.approve(principal(), request_id)
 
@@ -47,7 +62,10 @@ def approve(request_id):
 @bp.auth_required(auth)
 @bp.input(RejectIn, arg_name="body")
 @bp.output(BindingOut)
-@bp.doc(summary="Reject a request with a reason", responses={403: "not a reviewer", 409: "decided"})
+@bp.doc(
+    summary="Reject a request with a reason (the unit's liaison or the committee)",
+    responses={403: "not_reviewer_of_unit or own_request", 409: "binding_decided"},
+)
 def reject(request_id, body):
     return bindings.reject(principal(), request_id, body["reason"])
 

@@ -1,4 +1,4 @@
-"""GET /compounds/{code}: buildings and units, for the binding form."""
+"""A compound: its buildings and units (the binding form), deadlines, failed pushes."""
 
 from apiflask import APIBlueprint
 
@@ -14,7 +14,7 @@ bp = APIBlueprint("compounds", __name__, url_prefix="/api/v1/compounds", tag="Co
 @bp.get("/<string(maxlength=32):code>")
 @bp.auth_required(auth)
 @bp.output(CompoundOut)
-@bp.doc(summary="A compound's buildings and units (no personal data)")
+@bp.doc(summary="A compound's buildings and units (no personal data; anyone signed in)")
 def get_compound(code):
     return compounds.compound_structure(code)
 
@@ -22,7 +22,10 @@ def get_compound(code):
 @bp.get("/<string(maxlength=32):code>/policies")
 @bp.auth_required(auth)
 @bp.output(PolicyListOut)
-@bp.doc(summary="Deadlines per category: accept within N hours, resolve within M days")
+@bp.doc(
+    summary="Deadlines per category: accept within N hours, resolve within M days "
+    "(anyone of the compound)"
+)
 def get_policies(code):
     found = policies.compound_policies(principal(), code)
     return {"items": [{"category": c, **vars(p)} for c, p in found.items()]}

@@ -40,7 +40,7 @@ def summary(query):
 @bp.auth_required(auth)
 @bp.input(PeriodQuery, location="query", arg_name="query")
 @bp.output(UnpaidListOut)
-@bp.doc(summary="Households with unpaid bills (committee: all; liaison: my units)")
+@bp.doc(summary="Households with unpaid bills (committee, supervisor: all; liaison: my units)")
 def unpaid(query):
     return {"items": collection.unpaid(principal(), query["compound"], query["period"])}
 
@@ -73,7 +73,15 @@ def export(query):
 @bp.auth_required(auth)
 @bp.input(MeterReadingIn, arg_name="body")
 @bp.output(BillListOut, status_code=201)
-@bp.doc(summary="A unit's stairwell electricity for a month, split into its households' bills")
+@bp.doc(
+    summary="A unit's stairwell electricity for a month, split into its households' bills "
+    "(the unit's liaison, committee)",
+    responses={
+        403: "not_a_handler",
+        404: "unit_not_found or fee_item_not_found",
+        409: "reading_exists",
+    },
+)
 def meter_reading(body):
     bills = fees.record_meter_reading(
         principal(), body["unit_id"], body["period"], body["amount_fen"]
@@ -84,7 +92,7 @@ def meter_reading(body):
 @bp.get("/compounds/<string(maxlength=32):code>/fee-items")
 @bp.auth_required(auth)
 @bp.output(FeeItemListOut)
-@bp.doc(summary="The fees the owners agreed on")
+@bp.doc(summary="The fees the owners agreed on (anyone of the compound)")
 def fee_items(code):
     return {"items": fees.fee_items(principal(), code)}
 
@@ -94,7 +102,8 @@ def fee_items(code):
 @bp.input(FeeItemIn, arg_name="body")
 @bp.output(FeeItemListOut)
 @bp.doc(
-    summary="Change a fee's rate, cycle or vacant rule (committee; bills not yet made); all fees"
+    summary="Change a fee's rate, cycle or vacant rule (committee; bills not yet made); all fees",
+    responses={403: "committee_only", 409: "cycle_change_mid_period"},
 )
 def update_fee_item(code, item, body):
     return {"items": fees.update_fee_item(principal(), code, item, body)}
@@ -104,7 +113,10 @@ def update_fee_item(code, item, body):
 @bp.auth_required(auth)
 @bp.input(LedgerQuery, location="query", arg_name="query")
 @bp.output(LedgerPageOut)
-@bp.doc(summary="The compound's ledger, newest first, balances, and whether the chain verifies")
+@bp.doc(
+    summary="The compound's ledger, newest first, balances, and whether the chain verifies "
+    "(committee, supervisor)"
+)
 def ledger_page(query):
     return ledger.page(principal(), query["compound"], query.get("before_seq"), query["limit"])
 
@@ -113,7 +125,9 @@ def ledger_page(query):
 @bp.auth_required(auth)
 @bp.input(AnomalyQuery, location="query", arg_name="query")
 @bp.output(AnomalyListOut)
-@bp.doc(summary="Payments that need a look: amount mismatches, double payments (committee)")
+@bp.doc(
+    summary="Payments that need a look: amount mismatches, double payments (committee, supervisor)"
+)
 def anomaly_list(code, query):
     return {"items": anomalies.anomalies_for(principal(), code, open_only=query["open"])}
 

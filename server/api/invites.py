@@ -13,7 +13,11 @@ bp = APIBlueprint("invites", __name__, url_prefix="/api/v1/invites", tag="Invite
 @bp.auth_required(auth)
 @bp.input(InviteIssueIn, arg_name="body")
 @bp.output(InviteListOut, status_code=201)
-@bp.doc(summary="Issue one code per door (committee); older unused codes stop working")
+@bp.doc(
+    summary="Issue one code per door (committee); older unused codes stop working",
+    description='`compound`, and `building` or `unit` ("1-2") to narrow it.',
+    responses={400: "too_many_scopes (building and unit)", 403: "committee_only"},
+)
 def issue(body):
     issued = invites.issue(
         principal(), body["compound"], building=body.get("building"), unit=body.get("unit")
@@ -25,6 +29,13 @@ def issue(body):
 @bp.auth_required(auth)
 @bp.input(RedeemIn, arg_name="body")
 @bp.output(RedeemOut)
-@bp.doc(summary="Bind myself to a household with its invite code", responses={404: "bad code"})
+@bp.doc(
+    summary="Bind myself to a household with its invite code",
+    responses={
+        404: "invite_invalid: no such code",
+        409: "invite_used, invite_expired or already_bound",
+        429: "too_many_requests: too many wrong codes",
+    },
+)
 def redeem(body):
     return invites.redeem(principal(), body["code"], name=body["name"], relation=body["relation"])

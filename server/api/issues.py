@@ -30,7 +30,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.output(IssueOut, status_code=201)
 @bp.doc(
     summary="Report an issue (or file one for a neighbour without WeChat)",
-    responses={403: "not your household/unit", 404: "no such place"},
+    description="Upload photos first (`POST /uploads`), then name their ids in `photos`.",
+    responses={
+        400: "photo_invalid (not my own unattached upload), too_many_photos, "
+        "compound_required, household_required or validation_error",
+        403: "not_bound, not_your_household, not_your_unit or not_your_building",
+        404: "household_not_found, unit_not_found, building_not_found or compound_not_found",
+    },
 )
 def report(body):
     return presenters.issue_detail(issues.report_and_show(principal(), issues.NewIssue(**body)))
@@ -90,7 +96,13 @@ def get_issue(issue_id):
 @bp.output(IssueOut)
 @bp.doc(
     summary="Accept, refer, resolve, confirm, reopen, reject or mark as duplicate",
-    responses={403: "not yours to do", 404: "not visible", 409: "not from this status"},
+    responses={
+        400: "note_required, reason_required, referral_body_required, follow_up_required, "
+        "duplicate_of_required, duplicate_of_invalid, photo_invalid or validation_error",
+        403: "not yours to do",
+        404: "not visible",
+        409: "not from this status",
+    },
 )
 def transition(issue_id, body):
     return presenters.issue_detail(issues.act(principal(), issue_id, Action(**body)))

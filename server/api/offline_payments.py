@@ -19,7 +19,18 @@ bp = APIBlueprint("offline_payments", __name__, url_prefix="/api/v1/offline-paym
 @bp.auth_required(auth)
 @bp.input(OfflinePaymentIn, arg_name="body")
 @bp.output(OfflinePaymentOut, status_code=201)
-@bp.doc(summary="Record a cash payment or transfer (liaison or committee)", responses={403: "no"})
+@bp.doc(
+    summary="Record a cash payment or transfer (the unit's liaison or committee)",
+    description="Bills of one household; `amount_fen` is their total exactly. They wait "
+    "(`pending`) until a committee member other than the recorder confirms.",
+    responses={
+        400: "amount_mismatch, paid_on_in_future, receipt_invalid, receipt_used, "
+        "bad_bill_count, one_household_per_payment or validation_error",
+        403: "not_a_collector",
+        404: "bill_not_found",
+        409: "bill_not_payable: a bill is paid or in another payment",
+    },
+)
 def record(body):
     return offline_payments.record(
         principal(),
@@ -46,7 +57,10 @@ def list_payments(query):
 @bp.output(OfflinePaymentOut)
 @bp.doc(
     summary="Confirm (a second, different committee member): the bills are paid",
-    responses={403: "not committee, or the recorder", 409: "already decided"},
+    responses={
+        403: "committee_only, or same_person (the recorder)",
+        409: "offline_payment_decided or bills_changed",
+    },
 )
 def confirm(payment_id):
     return offline_payments.confirm(principal(), payment_id)
@@ -56,6 +70,12 @@ def confirm(payment_id):
 @bp.auth_required(auth)
 @bp.input(RejectOfflineIn, arg_name="body")
 @bp.output(OfflinePaymentOut)
-@bp.doc(summary="Reject with a reason (a second committee member): the bills are unpaid again")
+@bp.doc(
+    summary="Reject with a reason (a second committee member): the bills are unpaid again",
+    responses={
+        403: "committee_only, or same_person (the recorder)",
+        409: "offline_payment_decided",
+    },
+)
 def reject(payment_id, body):
     return offline_payments.reject(principal(), payment_id, body["reason"])

@@ -23,7 +23,12 @@ bp = APIBlueprint("payments", __name__, url_prefix="/api/v1/payments", tag="Fees
 @bp.output(PaymentCreatedOut, status_code=201)
 @bp.doc(
     summary="Open a WeChat Pay order for unpaid bills of my household",
-    responses={409: "a bill is paid or in another payment", 503: "WeChat Pay unavailable"},
+    responses={
+        400: "nothing_to_pay, bad_bill_count, one_household_per_payment or validation_error",
+        404: "bill_not_found: not a bill of my households",
+        409: "bill_not_payable: a bill is paid or in another payment",
+        503: "pay_unavailable, or pay_not_configured (no merchant)",
+    },
 )
 def create(body):
     return payments.create_payment(

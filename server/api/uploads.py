@@ -40,7 +40,9 @@ class UploadOut(Schema):
 @bp.doc(
     summary="Upload a photo (multipart field `file`)",
     description="The photo is checked by its content, turned upright, shrunk to at most "
-    "2560 px on its long side and re-encoded without EXIF/GPS or any other metadata.",
+    "2560 px on its long side (UPLOAD_MAX_SIDE) and re-encoded without EXIF/GPS or any "
+    "other metadata. Attach it by its id: `photos` of `POST /issues` or of a transition, "
+    "`receipt_photo` of `POST /offline-payments`.",
     responses={
         400: "not_an_image, image_corrupt, image_too_large_in_pixels or validation_error",
         413: "upload_too_large (over 5 MB) or payload_too_large (body over 6 MB)",
@@ -57,7 +59,8 @@ def create(body):
 @bp.get("/<int:upload_id>")
 @bp.auth_required(auth)
 @bp.doc(
-    summary="The photo itself (its uploader only, for now)",
+    summary="The photo itself: its uploader, whoever may see its issue, or (a receipt) "
+    "the committee and supervisor",
     responses={
         200: {
             "description": "The image bytes",

@@ -8,6 +8,7 @@ moment a lease changes hands.
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import importlib
 import logging
 import signal
@@ -67,6 +68,16 @@ def last_fire_time(trigger, now: datetime, window_seconds: int) -> datetime | No
     return last.astimezone(UTC) if last else None
 
 
+def did_something(result: object) -> bool:
+    """Whether a job's result reports any work: a count above 0, a message, an error
+    listed, in a number, a string, a list or the fields of a dataclass or a dict."""
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return any(did_something(getattr(result, f.name)) for f in dataclasses.fields(result))
+    if isinstance(result, dict):
+        return any(did_something(value) for value in result.values())
+    return bool(result)
+
+
 class JobRunner:
     """Runs one job's fire time inside an app context, once across all schedulers."""
 
@@ -96,7 +107,11 @@ class JobRunner:
                 self._finish(run_id, "failed", f"{type(exc).__name__}: {exc}"[:2000])
             else:
                 db.session.remove()  # end the job's transaction before writing its record
-                log.info("job %s (fire time %s) done: %s", job.name, fire_time.isoformat(), result)
+                # A run that found nothing to do (the dispatcher, every 5 s) is no news.
+                level = logging.INFO if did_something(result) else logging.DEBUG
+                log.log(
+                    level, "job %s (fire time %s) done: %s", job.name, fire_time.isoformat(), result
+                )
                 self._finish(run_id, "done", None)
             finally:
                 current_fire_time.reset(token)
@@ -137,6 +152,11 @@ def build_scheduler(app: Flask, lease: Lease | None = None) -> tuple[BlockingSch
         engine = db.engine
     lease = lease or Lease(engine, LEASE_NAME, app.config["SCHEDULER_LEASE_SECONDS"])
     runner = JobRunner(app, lease)
+    # APScheduler announces each job it adds (twice) and each run at INFO; we log the
+    # runs that did something ourselves. LOG_LEVEL=DEBUG shows its lines again.
+    if app.config["LOG_LEVEL"] != "DEBUG":
+        for name in ("apscheduler.scheduler", "apscheduler.executors.default"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     scheduler = BlockingScheduler(
         timezone=TIMEZONE,
         job_defaults={"coalesce": True, "max_instances": 1},
@@ -165,8 +185,6 @@ def build_scheduler(app: Flask, lease: Lease | None = None) -> tuple[BlockingSch
 def run_forever(app: Flask) -> None:
     """Run the scheduler until SIGINT/SIGTERM, then hand the lease back."""
     scheduler, lease = build_scheduler(app)
-    # APScheduler logs every run at INFO (the heartbeat every few seconds); we log our own.
-    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
 
     def _stop(signum, frame):
         log.info("scheduler stopping (signal %s)", signum)

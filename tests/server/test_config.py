@@ -7,8 +7,14 @@ import sys
 
 import pytest
 
+import server
 from server import PROJECT_ROOT, create_app
-from server.config import ConfigError, load_config, normalise_database_url
+from server.config import (
+    ConfigError,
+    development_environment,
+    load_config,
+    normalise_database_url,
+)
 
 PRODUCTION = {
     "LINLI_ENV": "production",
@@ -60,3 +66,28 @@ def test_mysql_urls_use_pymysql_and_utf8mb4():
 def test_development_defaults_point_at_sqlite_under_instance():
     app = create_app({"LINLI_ENV": "development", "DATABASE_URL": ""})
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("/instance/linli.sqlite3")
+
+
+MAKE_RUN = "WECHAT_PAY_API_BASE='http://127.0.0.1:5311/'\nDATABASE_URL='sqlite:////tmp/x.db'\n"
+
+
+def test_make_runs_settings_are_read_in_development_only(tmp_path):
+    (tmp_path / "dev.env").write_text(MAKE_RUN)
+    written = {
+        "WECHAT_PAY_API_BASE": "http://127.0.0.1:5311/",
+        "DATABASE_URL": "sqlite:////tmp/x.db",
+    }
+    assert development_environment({}, str(tmp_path)) == written
+    assert development_environment({"LINLI_ENV": "development"}, str(tmp_path)) == written
+    assert development_environment({"LINLI_ENV": "production"}, str(tmp_path)) == {}
+    assert development_environment({"LINLI_ENV": "testing"}, str(tmp_path)) == {}
+    assert development_environment({}, str(tmp_path / "elsewhere")) == {}
+
+
+def test_the_real_environment_wins_over_make_runs_settings(tmp_path, monkeypatch):
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "dev.env").write_text(MAKE_RUN)
+    monkeypatch.setattr(server, "PROJECT_ROOT", tmp_path)
+    app = create_app({"LINLI_ENV": "development", "DATABASE_URL": "sqlite:////tmp/mine.db"})
+    assert app.config["WECHAT_PAY_API_BASE"] == "http://127.0.0.1:5311/"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:////tmp/mine.db"

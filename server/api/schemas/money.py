@@ -32,7 +32,12 @@ class BillOut(Schema):
     item_name = fields.String(attribute="fee_item.name")
     period = fields.String()
     amount_fen = fields.Integer()
-    status = fields.String(metadata={"description": "unpaid, pending (in an open payment), paid"})
+    status = fields.String(
+        metadata={
+            "description": "unpaid; pending (in an open WeChat Pay order, or cash waiting "
+            "for a second person's confirmation); paid"
+        }
+    )
     basis = fields.Dict(allow_none=True)
     paid_at = LocalDateTime(allow_none=True)
 
@@ -67,7 +72,10 @@ class PaymentOut(Schema):
     out_trade_no = fields.String()
     total_fen = fields.Integer()
     status = fields.String(
-        metadata={"description": "pending, paid, closed, disputed (amount differs: refunded)"}
+        metadata={
+            "description": "pending, paid, closed, disputed (WeChat Pay took another amount: "
+            "the bills are unpaid again and the money is owed back, see payment-anomalies)"
+        }
     )
     created_at = LocalDateTime()
     paid_at = LocalDateTime(allow_none=True)
@@ -83,7 +91,10 @@ class OfflinePaymentIn(Schema):
     method = fields.String(required=True, validate=validators.OneOf(OFFLINE_METHODS))
     amount_fen = fields.Integer(strict=True, required=True, validate=validators.Range(1, 10**9))
     paid_on = fields.Date(required=True)
-    receipt_photo = Int(allow_none=True, metadata={"description": "an upload id"})
+    receipt_photo = Int(
+        allow_none=True,
+        metadata={"description": "an upload id: the recorder's own photo, not used elsewhere"},
+    )
     note = Text(200, allow_none=True)
 
 
@@ -273,7 +284,10 @@ class ResolvedAnomalyOut(AnomalyOut):
 class ReportOut(Schema):
     day = fields.Date()
     summary = fields.Dict(
-        metadata={"description": "orders, paid, closed, pending, disputed, differences"}
+        metadata={
+            "description": "day, orders, paid, closed, pending, disputed, differences, "
+            "open_anomalies"
+        }
     )
     differences = fields.Method("_differences")
     started_at = LocalDateTime()

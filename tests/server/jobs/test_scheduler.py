@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -19,10 +21,25 @@ from server import PROJECT_ROOT
 from server.extensions import db
 from server.jobs import JOBS, Job
 from server.jobs.lease import Lease
-from server.jobs.runner import JobRunner, build_scheduler, last_fire_time, make_trigger
+from server.jobs.runner import (
+    JobRunner,
+    build_scheduler,
+    did_something,
+    last_fire_time,
+    make_trigger,
+)
+from server.jobs.tasks import dispatch_outbox
 from server.models import JobRun
+from server.services import inbox
+from server.services.access import load_principal
+from server.services.issues import NewIssue, report
+from server.services.outbox import DispatchResult
+from server.services.reconciliation import Reconciled
 from tests.conftest import app_env, child_pythonpath
+from tests.factories import build_world
 from tests.timing import day
+
+NEW_ISSUE = "sandbox-new_issue"
 
 
 def test_fire_times_are_the_same_in_every_process():
@@ -159,3 +176,77 @@ def test_two_scheduler_processes_never_both_run_a_job(
     fires = Counter(fire for fire, _ in _read(log))
     assert fires, "no runs recorded"
     assert max(fires.values()) == 1, f"a fire time ran twice: {fires.most_common(3)}"
+
+
+# ----- quiet when idle: news at INFO, nothing-to-do at DEBUG -----
+
+DISPATCH = next(job for job in JOBS if job.name == "dispatch_outbox")
+
+
+def _dispatcher(app) -> JobRunner:
+    return JobRunner(app, Lease(db.engine, "lease-quiet", ttl_seconds=30, holder="quiet"))
+
+
+def _run(runner: JobRunner, at: datetime) -> None:
+    with freeze_time(at):
+        runner.run(DISPATCH, dispatch_outbox, make_trigger(DISPATCH))
+
+
+def _info_lines(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+
+
+def test_the_dispatcher_with_nothing_to_send_logs_nothing_at_info(
+    app, sandbox, committed_db, caplog
+):
+    runner = _dispatcher(app)
+    _run(runner, day(1, "08:00:01"))  # takes the lease, fetches the access token: news
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG):
+        _run(runner, day(1, "08:00:06"))  # the next fire time, 5 s on
+    assert _info_lines(caplog) == []
+    assert any(r.getMessage().startswith("job dispatch_outbox") for r in caplog.records)
+
+
+def test_a_dispatcher_run_that_sent_a_push_is_logged_at_info(app, sandbox, committed_db, caplog):
+    world = build_world("qq")
+    inbox.record_subscriptions(load_principal(world.people["liaison_1_1"].id), [NEW_ISSUE])
+    reporter = load_principal(world.people["resident_1_1"].id)
+    household_id = world.household("1-1-101").id
+    report(reporter, NewIssue("repair", "楼道灯不亮", "三楼", household_id=household_id))
+    db.session.commit()
+    with caplog.at_level(logging.INFO):
+        _run(_dispatcher(app), day(1, "08:00:01"))
+    (line,) = [m for m in _info_lines(caplog) if m.startswith("job dispatch_outbox")]
+    assert "sent=1" in line
+
+
+@pytest.mark.parametrize(
+    ("result", "news"),
+    [
+        (None, False),
+        (0, False),
+        (3, True),
+        ("WeChat unavailable; messages stay queued", True),
+        ({}, False),
+        ({7: {"day": "2026-12-01", "orders": 2}}, True),
+        (DispatchResult(), False),
+        (DispatchResult(errors=["x"]), True),
+        (Reconciled(), False),
+        (Reconciled(checked=1), True),
+    ],
+)
+def test_what_counts_as_news(result, news):
+    assert did_something(result) is news
+
+
+def test_the_scheduler_starts_without_a_line_per_job(app, caplog):
+    scheduler, _ = build_scheduler(app)
+    with caplog.at_level(logging.INFO):
+        started = threading.Thread(target=scheduler.start, kwargs={"paused": True})
+        started.start()
+        while not scheduler.running:
+            time.sleep(0.01)
+        scheduler.shutdown(wait=False)
+        started.join(timeout=10)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("apscheduler")] == []
