@@ -5,13 +5,14 @@ committee see through the API, and the same district from the same seed."""
 from __future__ import annotations
 
 import hashlib
+import random
 from decimal import Decimal
 from itertools import pairwise
 
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from scripts.bench import data
+from scripts.bench import data, per_compound, run
 from server.extensions import db
 from server.models import (
     Base,
@@ -21,6 +22,7 @@ from server.models import (
     Issue,
     IssueEvent,
     Membership,
+    Payment,
     Unit,
     User,
 )
@@ -217,3 +219,20 @@ def test_the_same_seed_makes_the_same_district(district):
     empty_tables()
     assert data.generate(db.engine, SCALE, SEED) == district["counts"]
     assert checksum() == district["checksum"]
+
+
+def test_the_runner_builds_only_the_lines_asked_for(app, district):
+    """`--only` without "payment notify" writes no open orders into the district; the
+    per-compound lines ask the district's compound for its latest month."""
+    orders = read(select(func.count()).select_from(Payment))[0][0]
+    endpoints = run.build_endpoints(app, random.Random(1), ["my bills", "committee filtered list"])
+    assert [e.name for e in endpoints] == ["committee filtered list", "my bills"]
+    assert read(select(func.count()).select_from(Payment))[0][0] == orders
+
+    (sweep,) = per_compound.build_sweeps(app, [per_compound.STATS])
+    assert [c.path for c in sweep.groups["5 biggest"]] == [
+        "/api/v1/issues/stats?compound=bd001&month=2026-11"
+    ]
+    per_compound.run_sweep(app, sweep, per_compound.in_process(app), warmup=0, runs=1)
+    (measured,) = sweep.results["5 smallest"]
+    assert (measured.case.code, measured.case.issues, len(measured.ms)) == ("bd001", 3000, 1)

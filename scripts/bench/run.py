@@ -4,8 +4,10 @@ same run (absolute figures on a shared 2-core machine swing 3x; ratios do not).
 
 For each endpoint: a warm-up, 5 runs, the median requests/s and its ratio to the
 baseline; latency p50/p99 at a fixed rate of ~60% of the saturated rate; SQL
-statements per request (counted in-process on the same database). Then bill
-generation for every household and message dispatch against the sandbox.
+statements per request (counted in-process on the same database). Then the
+per-compound lines (`per_compound`: the five biggest and five smallest compounds, each
+asked on its own), bill generation for every household and message dispatch against
+the sandbox. `--only NAME` (repeatable) runs just the lines named.
 
     .venv/bin/python -m scripts.bench.run --database-url mysql+pymysql://...
 
@@ -35,6 +37,8 @@ from pathlib import Path
 
 import requests
 
+from scripts.bench import per_compound
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 LUA = ROOT / "scripts" / "bench" / "requests.lua"
@@ -46,6 +50,23 @@ CONNECTIONS = 16
 ONE_SHOT_POOL = 25_000
 ONE_SHOT = {"create payment", "payment notify"}
 READERS = 2_000  # residents whose reads are spread over
+ENDPOINTS = (
+    "resident issue list",
+    "issue detail",
+    "committee filtered list",
+    "submit issue",
+    "my bills",
+    "create payment",
+    "payment notify",
+    "login",
+)
+LINES = (*ENDPOINTS, *per_compound.NAMES)
+
+
+def chosen(only: list[str] | None) -> tuple[list[str], list[str]]:
+    """The wrk endpoints and the per-compound lines to run: those named, or all."""
+    picked = set(only or LINES)
+    return [n for n in ENDPOINTS if n in picked], [n for n in per_compound.NAMES if n in picked]
 
 
 @dataclass
@@ -216,8 +237,9 @@ def at_fixed_rate(driver: Driver, saturated_rps: float, share: float, seconds: f
 # ----- the requests, from the district data -----
 
 
-def build_endpoints(app, rng: random.Random) -> list[Endpoint]:
-    """Request lines for every endpoint, drawn from the database (in-process)."""
+def build_endpoints(app, rng: random.Random, names=ENDPOINTS) -> list[Endpoint]:
+    """Request lines for the endpoints named, drawn from the database (in-process).
+    Open orders for "payment notify" are written only when it is named."""
     from sqlalchemy import select
 
     from server.extensions import db
@@ -281,7 +303,7 @@ def build_endpoints(app, rng: random.Random) -> list[Endpoint]:
         logins = db.session.scalars(
             select(User.openid).where(User.openid.like("bench-r-%")).order_by(User.id)
         ).all()
-        notify_bodies = _pending_orders(app, notify_pool)
+        notify_bodies = _pending_orders(app, notify_pool) if "payment notify" in names else []
 
     issue_lines = [line("GET", f"/api/v1/issues/{i}", token[r]) for i, r in issues]
     rng.shuffle(issue_lines)
@@ -361,6 +383,7 @@ def build_endpoints(app, rng: random.Random) -> list[Endpoint]:
             ],
         ),
     ]
+    endpoints = [e for e in endpoints if e.name in names]
     for endpoint in endpoints:  # keep a few lines back for the in-process SQL count
         endpoint.probe = endpoint.lines[-3:]
         endpoint.lines = endpoint.lines[:-3]
@@ -650,7 +673,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--latency-seconds", type=float, default=10)
     parser.add_argument("--share", type=float, default=0.6, help="load for the latency run")
-    parser.add_argument("--only", action="append", help="endpoint names to run (repeatable)")
+    parser.add_argument(
+        "--only", action="append", choices=LINES, metavar="NAME", help="a line to run (repeatable)"
+    )
     parser.add_argument("--skip-batch", action="store_true", help="no bill generation/dispatch")
     parser.add_argument(
         "--profile", action="append", default=[], help="endpoint names to sample with py-spy"
@@ -698,14 +723,17 @@ def main(argv: list[str] | None = None) -> int:
         app = create_app(env)
         kind, original_pool = database_kind(database_url, args.buffer_pool_mb)
         print(f"preparing requests from the district data ({kind})")
-        endpoints = build_endpoints(app, random.Random(20261130))  # noqa: S311 - repeatable
-        if args.only:
-            endpoints = [e for e in endpoints if e.name in args.only]
+        endpoint_names, sweep_names = chosen(args.only)
+        rng = random.Random(20261130)  # noqa: S311 - repeatable
+        endpoints = build_endpoints(app, rng, endpoint_names) if endpoint_names else []
+        sweeps = per_compound.build_sweeps(app, sweep_names) if sweep_names else []
 
         baseline = Endpoint("baseline", [line("GET", "/")] * 100)
-        print("baseline (bare Flask, same gunicorn set-up)")
         base_driver = Driver(base_url, workdir, baseline, args.seconds)
-        base_first = saturate(base_driver, args.runs, args.warmup)
+        base_first = base_last = None
+        if endpoints:
+            print("baseline (bare Flask, same gunicorn set-up)")
+            base_first = saturate(base_driver, args.runs, args.warmup)
         for endpoint in endpoints:
             print(f"{endpoint.name}: SQL count, warm-up, {args.runs} runs, latency")
             driver = Driver(app_url, workdir, endpoint, args.seconds)
@@ -717,8 +745,12 @@ def main(argv: list[str] | None = None) -> int:
                 raw = workdir / f"profile-{endpoint.name.replace(' ', '_')}.txt"
                 endpoint.results["profile"] = profile(driver, api.pid, args.seconds * 2, raw)
             print(f"  {sat['rps']:.0f} req/s, p99 {lat['p99_us'] / 1000:.1f} ms, {sql} SQL")
-        base_last = saturate(base_driver, args.runs, args.warmup)
-        baseline_rps = (base_first["rps"] + base_last["rps"]) / 2
+        if endpoints:
+            base_last = saturate(base_driver, args.runs, args.warmup)
+        for sweep in sweeps:
+            print(f"{sweep.name}: each of the biggest and smallest compounds, one at a time")
+            per_compound.run_sweep(app, sweep, per_compound.over_http(app_url))
+            print("\n".join(per_compound.details(sweep)[1:]))
         batch = {}
         if not args.skip_batch:
             procs.stop(api)
@@ -727,9 +759,7 @@ def main(argv: list[str] | None = None) -> int:
             batch["bills"] = time_bill_generation(env, period, workdir)
             print("message dispatch against the sandbox")
             batch["dispatch"] = time_dispatch(database_url, sandbox_url)
-        report = render(
-            endpoints, base_first, base_last, baseline_rps, batch, args, kind, started_at
-        )
+        report = render(endpoints, sweeps, (base_first, base_last), batch, args, kind, started_at)
         print()
         print(report)
         Path(args.out).write_text(report, encoding="utf-8")
@@ -740,17 +770,37 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def render(endpoints, base_first, base_last, baseline_rps, batch, args, kind, started_at):
+def render(endpoints, sweeps, baselines, batch, args, kind, started_at):
     when = started_at.astimezone().strftime("%Y-%m-%d %H:%M %Z")
     out = [
         f"# Linli benchmark, {when}",
         "",
-        f"Machine: {machine()}; database: {kind}; gunicorn "
-        f"{args.workers} sync workers; wrk {THREADS} threads, {CONNECTIONS} connections, "
-        f"loopback. Each figure: median of {args.runs} runs of {args.seconds:.0f} s after a "
-        f"{args.warmup:.0f} s warm-up. Latency at ~{args.share:.0%} of each endpoint's "
-        "saturated rate, paced in a closed loop (each connection pauses after each answer: "
-        "a slow answer delays the next request instead of queueing it, so p99 errs low).",
+        f"Machine: {machine()}; database: {kind}; gunicorn {args.workers} sync workers.",
+    ]
+    if endpoints:
+        out += _endpoint_table(endpoints, *baselines, args)
+    if sweeps:
+        out += [
+            "",
+            f"Per compound, the {per_compound.GROUP} biggest and {per_compound.GROUP} smallest "
+            "by issues, each asked alone (2 unmeasured requests, then 10 one at a time); "
+            "each group's slowest compound, and the most rows the database read for one "
+            "request (Handler_read_*):",
+            "",
+            *per_compound.render(sweeps),
+        ]
+    return "\n".join(_batch_lines(out, batch)) + "\n"
+
+
+def _endpoint_table(endpoints, base_first, base_last, args) -> list[str]:
+    baseline_rps = (base_first["rps"] + base_last["rps"]) / 2
+    out = [
+        "",
+        f"wrk {THREADS} threads, {CONNECTIONS} connections, loopback. Each figure: median "
+        f"of {args.runs} runs of {args.seconds:.0f} s after a {args.warmup:.0f} s warm-up. "
+        f"Latency at ~{args.share:.0%} of each endpoint's saturated rate, paced in a closed "
+        "loop (each connection pauses after each answer: a slow answer delays the next "
+        "request instead of queueing it, so p99 errs low).",
         "",
         f"Baseline (bare Flask): {base_first['rps']:.0f} req/s before, "
         f"{base_last['rps']:.0f} req/s after; ratios use {baseline_rps:.0f}.",
@@ -779,6 +829,10 @@ def render(endpoints, base_first, base_last, baseline_rps, batch, args, kind, st
         for e in profiled:
             shares = ", ".join(f"{name} {share:.0%}" for name, share in e.results["profile"])
             out.append(f"- {e.name}: {shares}")
+    return out
+
+
+def _batch_lines(out: list[str], batch: dict) -> list[str]:
     if batch.get("bills"):
         seconds, summary = batch["bills"]
         out += [
@@ -792,7 +846,7 @@ def render(endpoints, base_first, base_last, baseline_rps, batch, args, kind, st
             "Message dispatch against the sandbox: "
             + ", ".join(f"{k} {v}" for k, v in dispatch.items()),
         ]
-    return "\n".join(out) + "\n"
+    return out
 
 
 if __name__ == "__main__":

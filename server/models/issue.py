@@ -26,6 +26,8 @@ class Issue(Base):
     __tablename__ = "issues"
     __table_args__ = table_args(
         Index("ix_issues_compound_status", "compound_id", "status"),
+        Index("ix_issues_compound_list", "compound_id", "id"),  # a compound's, newest first
+        Index("ix_issues_compound_created", "compound_id", "created_at"),  # a month's
         Index("ix_issues_unit_status", "unit_id", "status"),
         Index("ix_issues_building_status", "building_id", "status"),
         Index("ix_issues_status_resolved", "status", "resolved_at"),  # the auto-close job
@@ -93,7 +95,9 @@ class IssueEvent(Base):
     """One line of an issue's timeline: who did what, when, with a note and photos."""
 
     __tablename__ = "issue_events"
-    __table_args__ = table_args()
+    __table_args__ = table_args(
+        Index("ix_issue_events_compound_created", "compound_id", "created_at"),  # a month's
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id"), index=True)
@@ -133,6 +137,7 @@ class ReturnVisit(Base):
     __table_args__ = table_args(
         UniqueConstraint("issue_id", "round"),
         Index("ix_return_visits_status_due", "status", "due_at"),
+        Index("ix_return_visits_compound_answered", "compound_id", "answered_at"),  # a month's
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -7,7 +7,7 @@ import base64
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, false, func, select
 
 from server.errors import NotFound, ValidationFailed
 from server.extensions import db
@@ -98,9 +98,7 @@ def _filtered(principal: Principal, filters: Filters, now: datetime) -> Select:
             (Issue.reporter_id == principal.id) | (Issue.filed_by_id == principal.id)
         )
     if filters.compound:
-        query = query.join(Compound, Compound.id == Issue.compound_id).where(
-            Compound.code == filters.compound
-        )
+        query = query.where(_compound_clause(filters.compound))
     for column, value in (
         (Issue.status, filters.status),
         (Issue.category, filters.category),
@@ -114,6 +112,14 @@ def _filtered(principal: Principal, filters: Filters, now: datetime) -> Select:
     elif filters.overdue is False:
         query = query.where(~policies.overdue_clause(now))
     return query
+
+
+def _compound_clause(code: str):
+    """`issues.compound_id` equal to the compound's id, looked up first: on the code of
+    a joined compounds row, MariaDB may walk the whole table backwards by id to fill a
+    page. An unknown code matches nothing; visibility is the caller's filter's job."""
+    compound_id = db.session.scalar(select(Compound.id).where(Compound.code == code))
+    return Issue.compound_id == compound_id if compound_id is not None else false()
 
 
 def _latest_events(issues: list[Issue]) -> dict[int, IssueEvent]:

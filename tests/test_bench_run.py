@@ -1,0 +1,103 @@
+"""The bench runner's choice of lines (`--only`) and its per-compound lines
+(scripts/bench/per_compound.py): which compounds, what each request reads, and the
+worst of each group in the table, on three small compounds."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+
+import pytest
+
+from scripts.bench import per_compound, run
+from server.services import issues
+from server.services.access import load_principal
+from tests.factories import build_world
+from tests.timing import month
+
+
+@pytest.fixture
+def compounds(db_session):
+    """aa with 3 issues, cc with 2, bb with 1 (each reported by its resident)."""
+    worlds = {code: build_world(code) for code in ("aa", "bb", "cc")}
+    for code, count in (("aa", 3), ("bb", 1), ("cc", 2)):
+        world = worlds[code]
+        principal = load_principal(world.people["resident_1_1"].id)
+        for i in range(count):
+            new = issues.NewIssue(
+                "repair", f"楼道灯不亮{i}", "三楼", household_id=world.household("1-1-101").id
+            )
+            issues.report(principal, new)
+    return worlds
+
+
+def test_only_picks_endpoints_and_per_compound_lines_by_name():
+    assert run.chosen(None) == (list(run.ENDPOINTS), list(per_compound.NAMES))
+    assert run.chosen(["monthly stats", "my bills"]) == (["my bills"], ["monthly stats"])
+    assert run.chosen([per_compound.LIST]) == ([], [per_compound.LIST])
+
+
+def test_only_refuses_a_name_it_does_not_know(capsys):
+    with pytest.raises(SystemExit) as refused:
+        run.main(["--database-url", "sqlite://", "--only", "committee list"])
+    assert refused.value.code == 2
+    assert "invalid choice: 'committee list'" in capsys.readouterr().err
+
+
+def test_the_groups_are_the_biggest_first_and_the_smallest_first():
+    sizes = [("e", 1), ("d", 2), ("c", 3), ("b", 4), ("a", 5)]
+    assert per_compound.pick_groups(sizes, 2) == {
+        "2 biggest": [("a", 5), ("b", 4)],
+        "2 smallest": [("e", 1), ("d", 2)],
+    }
+
+
+def test_each_compound_is_asked_by_its_committee_and_counted(app, compounds):
+    assert per_compound.compound_sizes() == [("bb", 1), ("cc", 2), ("aa", 3)]
+    this_month = month(0)
+    sweeps = per_compound.build_sweeps(app, month=this_month, size=2)
+    assert [s.name for s in sweeps] == [per_compound.LIST, per_compound.STATS]
+    listing, stats = sweeps
+    assert {group: [c.code for c in cases] for group, cases in listing.groups.items()} == {
+        "2 biggest": ["aa", "cc"],
+        "2 smallest": ["bb", "cc"],
+    }
+    assert stats.groups["2 biggest"][0].path == (
+        f"/api/v1/issues/stats?compound=aa&month={this_month}"
+    )
+    client = app.test_client()
+    for case in listing.groups["2 biggest"]:
+        reply = client.get(case.path, headers={"Authorization": case.auth})
+        assert len(reply.get_json()["items"]) == case.issues
+    send = per_compound.in_process(app)
+    for sweep in sweeps:
+        per_compound.run_sweep(app, sweep, send, warmup=1, runs=3)
+    mysql = db_kind(app) != "sqlite"
+    for sweep in sweeps:
+        for measured in [m for results in sweep.results.values() for m in results]:
+            assert len(measured.ms) == 3
+            assert measured.sql == 5  # sign-in, the compound, and the line's own three
+            assert (measured.rows_read is not None) == mysql
+            if mysql:
+                assert 0 < measured.rows_read < 100
+    slowest, most = per_compound.worst(listing.results["2 smallest"])
+    assert slowest.p50 == max(m.p50 for m in listing.results["2 smallest"])
+    assert (most is not None) == mysql
+
+    table = run.render([], sweeps, (None, None), {}, arguments(), "SQLite", datetime.now(UTC))
+    assert "Baseline" not in table
+    rows = [row for row in table.splitlines() if row.startswith(f"| {per_compound.LIST} |")]
+    assert [row.split(" | ")[1] for row in rows] == ["2 biggest", "2 smallest"]
+    slowest = per_compound.worst(listing.results["2 biggest"])[0]
+    assert f"| {slowest.case.code} ({slowest.case.issues:,}) | {slowest.p50:.1f} |" in rows[0]
+
+
+def db_kind(app) -> str:
+    from server.extensions import db
+
+    with app.app_context():
+        return db.engine.dialect.name
+
+
+def arguments() -> argparse.Namespace:
+    return argparse.Namespace(workers=4, runs=5, seconds=5, warmup=3, share=0.6)
