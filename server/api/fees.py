@@ -21,7 +21,15 @@ from server.api.schemas.money import (
     UnpaidListOut,
 )
 from server.api.security import auth, principal
-from server.services import anomalies, collection, fees, ledger, reconciliation
+from server.services import (
+    anomalies,
+    collection,
+    fees,
+    ledger,
+    meter_readings,
+    reconciliation,
+)
+from server.services import fee_items as fee_item_changes
 
 bp = APIBlueprint("fees", __name__, url_prefix="/api/v1", tag="Fees")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,9 +83,7 @@ def export(query):
 @bp.output(BillListOut, status_code=201)
 @bp.doc(summary="A unit's stairwell electricity for a month, split into its households' bills")
 def meter_reading(body):
-    bills = fees.record_meter_reading(
-        principal(), body["unit_id"], body["period"], body["amount_fen"]
-    )
+    bills = meter_readings.record(principal(), body["unit_id"], body["period"], body["amount_fen"])
     return fees.bill_list(bills)
 
 
@@ -86,7 +92,7 @@ def meter_reading(body):
 @bp.output(FeeItemListOut)
 @bp.doc(summary="The fees the owners agreed on")
 def fee_items(code):
-    return {"items": fees.fee_items(principal(), code)}
+    return {"items": fee_item_changes.items_of(principal(), code)}
 
 
 @bp.patch("/compounds/<string(maxlength=32):code>/fee-items/<string(maxlength=32):item>")
@@ -97,7 +103,7 @@ def fee_items(code):
     summary="Change a fee's rate, cycle or vacant rule (committee; bills not yet made); all fees"
 )
 def update_fee_item(code, item, body):
-    return {"items": fees.update_fee_item(principal(), code, item, body)}
+    return {"items": fee_item_changes.update(principal(), code, item, body)}
 
 
 @bp.get("/ledger")
