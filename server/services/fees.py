@@ -52,6 +52,17 @@ def parse_month(month: str) -> tuple[int, int]:
     return year, number
 
 
+def period_label(period: str) -> str:
+    """A bill period as people say it: "2026年12月", "2027年第1季度", "2027年度"."""
+    quarter = re.fullmatch(r"(\d{4})Q([1-4])", period)
+    if quarter:
+        return f"{quarter[1]}年第{quarter[2]}季度"
+    if re.fullmatch(r"\d{4}", period):
+        return f"{period}年度"
+    year, number = parse_month(period)
+    return f"{year}年{number}月"
+
+
 def billing_period(cycle: str, month: str) -> str:
     """The period a month falls in for a cycle: "2026-12" monthly, "2026Q4" quarterly,
     "2026" yearly. Generating for any month of a quarter gives the same quarter."""
@@ -234,7 +245,7 @@ def bills_of(principal: Principal, household_ids: Iterable[int] | None = None) -
         raise NotFound("找不到该房屋的账单", code="household_not_found")
     if not ids:
         return []
-    order = {"unpaid": 0, "pending": 1, "paid": 2}
+    order = {"unpaid": 0, "pending": 1, "paid": 2, "cancelled": 3}
     bills = list(
         db.session.scalars(select(Bill).where(Bill.household_id.in_(ids)).order_by(Bill.id.desc()))
     )
