@@ -9,8 +9,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from server import create_app
 from server.extensions import db
@@ -93,7 +93,8 @@ def test_readings_entered_before_two_person_confirmation_stand_confirmed(empty_d
                 "INSERT INTO fee_items (id, compound_id, code, name, kind, cycle, vacant_rule, "
                 "active) VALUES (1, 1, 'stair', '电费', 'shared_meter', 'monthly', 'charge', 1)",
                 "INSERT INTO meter_readings (id, compound_id, unit_id, fee_item_id, period, "
-                "amount_fen, created_at) VALUES (1, 1, 1, 1, '2026-11', 450, '2026-11-30 00:00:00')",
+                "amount_fen, created_at) "
+                "VALUES (1, 1, 1, 1, '2026-11', 450, '2026-11-30 00:00:00')",
                 "INSERT INTO bills (id, compound_id, household_id, fee_item_id, period, "
                 "amount_fen, status, created_at) "
                 "VALUES (1, 1, 1, 1, '2026-11', 450, 'unpaid', '2026-11-30 00:00:00')",

@@ -86,6 +86,8 @@ def update(principal: Principal, code: str, item_code: str, changes: dict) -> ap
     new = {k: changes[k] for k in FIELDS if k in changes and changes[k] != getattr(item, k)}
     if not new:
         raise ValidationFailed("与现行标准相同，没有要调整的内容", code="no_change")
+    if item.kind == "per_area" and new.get("rate", item.rate) is None:
+        raise ValidationFailed("按面积收费须有费率", code="rate_required")
     cycle = new.get("cycle", item.cycle)
     if cycle != item.cycle:
         _check_cycle_change(item, cycle)

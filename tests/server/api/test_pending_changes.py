@@ -333,3 +333,11 @@ def test_resolving_with_a_note_when_nothing_is_owed_stays_one_persons_act(client
     assert response.status_code == 200
     assert response.get_json()["resolved_at"] is not None
     assert db.session.scalars(select(Approval)).all() == []
+
+
+def test_a_per_area_fee_without_a_rate_needs_one_in_the_proposal(client, world):
+    item().rate = None
+    db.session.flush()
+    refused = propose(client, world, {"cycle": "quarterly"})
+    assert (refused.status_code, refused.get_json()["code"]) == (400, "rate_required")
+    assert propose(client, world, {"cycle": "quarterly", "rate": "0.35"}).status_code == 202
