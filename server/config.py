@@ -106,6 +106,7 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         **_wechat(env, production),
         **_limits(env),
         **_uploads(env, instance_path),
+        **_meter_readings(env),
     }
 
 
@@ -200,6 +201,21 @@ def _uploads(env: Mapping[str, str], instance_path: str) -> dict:
         "UPLOAD_MAX_BYTES": _int(env, "UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
         "UPLOAD_RATE": env.get("UPLOAD_RATE", "30/minute"),
         "UPLOAD_MAX_SIDE": _int(env, "UPLOAD_MAX_SIDE", 2560),
+    }
+
+
+def _meter_readings(env: Mapping[str, str]) -> dict:
+    multiple = _float(env, "METER_READING_FLAG_MULTIPLE", 3.0)
+    if multiple <= 1:
+        raise ConfigError(f"METER_READING_FLAG_MULTIPLE must be above 1, got {multiple}")
+    largest = _int(env, "METER_READING_MAX_FEN", 200_000)
+    if largest <= 0:
+        raise ConfigError(f"METER_READING_MAX_FEN must be positive, got {largest}")
+    return {
+        # A reading above this many times the unit's recent average is flagged.
+        "METER_READING_FLAG_MULTIPLE": multiple,
+        # The most a unit's stairwell electricity can be for a month, in fen.
+        "METER_READING_MAX_FEN": largest,
     }
 
 

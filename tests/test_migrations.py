@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from server import create_app
 from server.extensions import db
@@ -73,3 +74,43 @@ def test_chinese_text_round_trips(client, db_session):
     db.session.flush()
     db.session.expire_all()
     assert world.compound.name == "市供电局小区（东院）🏠"
+
+
+def test_readings_entered_before_two_person_confirmation_stand_confirmed(empty_database, sandbox):
+    """Before a7c3e9d2f104 a reading made its bills when entered: after it, such a reading
+    is confirmed, its bills stand (void_key 0), and the month is read once still."""
+    app = create_app(app_env(empty_database, sandbox))
+    with app.app_context():
+        flask_migrate.upgrade(revision="5b0e2c7d9a14")
+        with db.engine.begin() as conn:
+            for statement in (
+                "INSERT INTO compounds (id, code, name, created_at) "
+                "VALUES (1, 'old', '老小区', '2026-11-01 00:00:00')",
+                "INSERT INTO buildings (id, compound_id, number) VALUES (1, 1, 1)",
+                "INSERT INTO units (id, compound_id, building_id, number) VALUES (1, 1, 1, 1)",
+                "INSERT INTO households (id, compound_id, building_id, unit_id, room, floor, "
+                "area_m2, occupancy) VALUES (1, 1, 1, 1, '101', 1, 72.36, 'occupied')",
+                "INSERT INTO fee_items (id, compound_id, code, name, kind, cycle, vacant_rule, "
+                "active) VALUES (1, 1, 'stair', '电费', 'shared_meter', 'monthly', 'charge', 1)",
+                "INSERT INTO meter_readings (id, compound_id, unit_id, fee_item_id, period, "
+                "amount_fen, created_at) "
+                "VALUES (1, 1, 1, 1, '2026-11', 450, '2026-11-30 00:00:00')",
+                "INSERT INTO bills (id, compound_id, household_id, fee_item_id, period, "
+                "amount_fen, status, created_at) "
+                "VALUES (1, 1, 1, 1, '2026-11', 450, 'unpaid', '2026-11-30 00:00:00')",
+            ):
+                conn.execute(text(statement))
+        flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            reading = conn.execute(text("SELECT status, void_key FROM meter_readings")).one()
+            bill = conn.execute(text("SELECT status, void_key FROM bills")).one()
+            assert (tuple(reading), tuple(bill)) == (("confirmed", 0), ("unpaid", 0))
+            again = text(
+                "INSERT INTO meter_readings (compound_id, unit_id, fee_item_id, period, "
+                "amount_fen, created_at, status, void_key) "
+                "VALUES (1, 1, 1, '2026-11', 450, '2026-12-01 00:00:00', 'pending', 0)"
+            )
+            with pytest.raises(IntegrityError):
+                conn.execute(again)
+        flask_migrate.downgrade(revision="base")
+        db.engine.dispose()

@@ -33,9 +33,10 @@ def shanghai_date(days: int = 0) -> date:
     return STARTED.astimezone(SHANGHAI).date() + timedelta(days=days)
 
 
-def month(offset: int = 0) -> str:
-    """A billing month ("YYYY-MM") `offset` months from the current one in Shanghai."""
-    local = STARTED.astimezone(SHANGHAI)
+def month(offset: int = 0, now: datetime | None = None) -> str:
+    """A billing month ("YYYY-MM") `offset` months from the current one in Shanghai (or
+    from the month of `now`)."""
+    local = (now or STARTED).astimezone(SHANGHAI)
     year, index = divmod(local.year * 12 + local.month - 1 + offset, 12)
     return f"{year}-{index + 1:02d}"
 

@@ -22,6 +22,8 @@ function anomalyText(kind, details) {
       return '通知金额不符，等待与微信支付核对'
     case 'duplicate_transaction':
       return '同一微信交易号重复'
+    case 'reading_voided':
+      return `电费读数作废：${d.household || '该户'}已缴的电费应退 ${yuan(due)}`
     default:
       return anomalyKindLabel(kind)
   }
@@ -35,17 +37,31 @@ function refundLeft(anomaly, details) {
   return Math.max(due - (isFen(anomaly.refunded_fen) ? anomaly.refunded_fen : 0), 0)
 }
 
+// A refund recorded and waiting for a second committee member (it does not
+// count yet): "退款 25.33 元待另一位委员确认（张主任登记）".
+function pendingRefundText(pending) {
+  if (!pending) return ''
+  const fen = pending.details && isFen(pending.details.refunded_fen) ? pending.details.refunded_fen : null
+  const amount = fen === null ? '' : ` ${yuan(fen)}`
+  const who = pending.proposed_by ? `（${pending.proposed_by}登记）` : ''
+  return `退款${amount}待另一位委员确认${who}`
+}
+
 // One of GET /compounds/{code}/payment-anomalies.
 function anomalyView(anomaly) {
   const details = anomaly.details || {}
   const refundDueFen = refundLeft(anomaly, details)
   const refundedFen = isFen(anomaly.refunded_fen) ? anomaly.refunded_fen : 0
+  const outTradeNo = details.out_trade_no || ''
   return {
     id: anomaly.id,
     kind: anomaly.kind,
     kindLabel: anomalyKindLabel(anomaly.kind),
     text: anomalyText(anomaly.kind, details),
-    outTradeNo: details.out_trade_no || '',
+    outTradeNo,
+    // What it is about: the order, or the household of a voided electricity bill.
+    where: outTradeNo ? `订单 ${outTradeNo}` : details.household || '',
+    pendingRefund: pendingRefundText(anomaly.pending_refund),
     createdAt: formatTime(anomaly.created_at),
     refundDueFen,
     refundDue: formatYuan(refundDueFen),

@@ -59,6 +59,23 @@ const BILL_STATUS_LABELS = {
   unpaid: '未缴',
   pending: '支付中',
   paid: '已缴',
+  cancelled: '已作废', // its electricity reading was voided: owed by nobody
+}
+
+// A unit's electricity reading: bills only once a second committee member confirms it.
+const READING_STATUS_LABELS = {
+  pending: '待确认',
+  confirmed: '已确认',
+  rejected: '已驳回',
+  voided: '已作废',
+}
+
+// Changes of money waiting for a second committee member (GET .../pending-changes).
+const CHANGE_KIND_LABELS = {
+  meter_reading: '电费读数',
+  meter_void: '作废电费读数',
+  fee_change: '收费标准调整',
+  refund: '退款登记',
 }
 
 // disputed: WeChat Pay took another amount than the order's; the bills are
@@ -79,6 +96,7 @@ const ANOMALY_KIND_LABELS = {
   amount_disputed: '金额不符',
   double_payment: '重复缴费',
   duplicate_transaction: '交易号重复',
+  reading_voided: '电费作废退款',
 }
 
 const OFFLINE_METHOD_LABELS = {
@@ -136,6 +154,8 @@ const paymentStatusLabel = (status) => PAYMENT_STATUS_LABELS[status] || status
 const offlineMethodLabel = (method) => OFFLINE_METHOD_LABELS[method] || method || ''
 const offlineStatusLabel = (status) => OFFLINE_STATUS_LABELS[status] || status
 const anomalyKindLabel = (kind) => ANOMALY_KIND_LABELS[kind] || '其他缴费异常'
+const readingStatusLabel = (status) => READING_STATUS_LABELS[status] || status
+const changeKindLabel = (kind) => CHANGE_KIND_LABELS[kind] || '待确认事项'
 
 // [{value, label}] for a picker, from {value: label} (the config's or ours).
 const optionsOf = (labels) => Object.keys(labels).map((value) => ({ value, label: labels[value] }))
@@ -148,6 +168,8 @@ module.exports = {
   ISSUE_STATUS_LABELS,
   ISSUE_ACTION_BUTTONS,
   BILL_STATUS_LABELS,
+  READING_STATUS_LABELS,
+  CHANGE_KIND_LABELS,
   PAYMENT_STATUS_LABELS,
   PAYMENT_DISPUTED_MESSAGE,
   ANOMALY_KIND_LABELS,
@@ -172,5 +194,7 @@ module.exports = {
   offlineMethodLabel,
   offlineStatusLabel,
   anomalyKindLabel,
+  readingStatusLabel,
+  changeKindLabel,
   optionsOf,
 }

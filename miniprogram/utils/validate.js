@@ -188,7 +188,27 @@ function validateResolution({ note, refund }, dueFen = 0) {
   return { errors, body: Object.keys(errors).length ? null : body }
 }
 
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/
+
+// A unit's electricity for a month, as entered: the amount in yuan as typed
+// (more than 0, two decimals at most), a month no later than `latestMonth`
+// ("YYYY-MM", next month in Shanghai). Returns {errors, body}: body is what is
+// sent ({unit_id, period, amount_fen}) when there are no errors.
+function validateMeterReading({ unitId, month, amount }, latestMonth) {
+  const amountFen = parseYuan(amount)
+  let period = MONTH.test(month || '') ? '' : '请选择月份'
+  if (!period && latestMonth && month > latestMonth) period = '最晚只能录入下个月的电费'
+  const errors = collect({
+    unit_id: unitId ? '' : '请选择单元',
+    period,
+    amount_fen: amountFen ? '' : '请填写电费金额（元），最多两位小数',
+  })
+  const body = { unit_id: unitId, period: month, amount_fen: amountFen }
+  return { errors, body: Object.keys(errors).length ? null : body }
+}
+
 module.exports = {
+  validateMeterReading,
   validateResolution,
   validateBinding,
   validateRedeem,

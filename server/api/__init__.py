@@ -15,6 +15,7 @@ from server.api import (
     me,
     offline_payments,
     payments,
+    pending_changes,
     units,
     uploads,
     wechat_callbacks,
@@ -35,6 +36,7 @@ BLUEPRINTS = (
     payments.bp,
     offline_payments.bp,
     fees.bp,
+    pending_changes.bp,
     wechat_callbacks.bp,
 )
 

@@ -1,5 +1,6 @@
 """Models: columns, relations and small invariants only."""
 
+from server.models.approvals import Approval
 from server.models.base import Base, utcnow
 from server.models.binding import BindingRequest, HouseholdInvite
 from server.models.compound import Building, Compound, Household, Unit
@@ -21,6 +22,7 @@ from server.models.user import Membership, User
 
 __all__ = [
     "AccessLog",
+    "Approval",
     "Base",
     "Bill",
     "BindingRequest",

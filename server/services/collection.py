@@ -56,7 +56,11 @@ def _bill_rows(compound_id: int, month: str):
         .join(Household, Household.id == Bill.household_id)
         .join(Unit, Unit.id == Household.unit_id)
         .join(Building, Building.id == Household.building_id)
-        .where(Bill.compound_id == compound_id, Bill.period.in_(_periods(month)))
+        .where(
+            Bill.compound_id == compound_id,
+            Bill.period.in_(_periods(month)),
+            Bill.status != "cancelled",  # its meter reading was voided: owed by nobody
+        )
     ).all()
 
 
@@ -213,7 +217,7 @@ def _anyone_has_quota(user_ids: list[int]) -> bool:
 # ----- export -----
 
 
-BILL_STATUS_ZH = {"unpaid": "未缴", "pending": "缴费中", "paid": "已缴"}
+BILL_STATUS_ZH = {"unpaid": "未缴", "pending": "缴费中", "paid": "已缴", "cancelled": "已作废"}
 PAYMENT_STATUS_ZH = {
     "pending": "待支付",
     "paid": "已支付",

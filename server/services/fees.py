@@ -1,4 +1,4 @@
-"""Fee items and bills: the rounding and splitting rules, and bill generation.
+"""Fee rules and bills: the rounding and splitting rules, periods, and bill generation.
 
 Rules (domain.md): a period fee is round_half_up(area × rate × months × 100) fen,
 rounded once; a shared charge split over n households gives each floor(total/n)
@@ -8,21 +8,18 @@ fen and the first (total mod n), in room order, one fen more.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from server.database import insert_ignore
-from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from server.errors import NotFound, ValidationFailed
 from server.extensions import db
-from server.models import Bill, Compound, FeeItem, Household, MeterReading, Unit, utcnow
+from server.models import Bill, Compound, FeeItem, Household, utcnow
 from server.models.base import SHANGHAI
-from server.services import compounds
 from server.services.access import Principal
 
 CYCLE_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
@@ -53,6 +50,17 @@ def parse_month(month: str) -> tuple[int, int]:
     if not (2000 <= year <= 2100 and 1 <= number <= 12) or len(month) != 7:
         raise ValidationFailed("账期格式应为 YYYY-MM，如 2026-12", code="bad_period")
     return year, number
+
+
+def period_label(period: str) -> str:
+    """A bill period as people say it: "2026年12月", "2027年第1季度", "2027年度"."""
+    quarter = re.fullmatch(r"(\d{4})Q([1-4])", period)
+    if quarter:
+        return f"{quarter[1]}年第{quarter[2]}季度"
+    if re.fullmatch(r"\d{4}", period):
+        return f"{period}年度"
+    year, number = parse_month(period)
+    return f"{year}年{number}月"
 
 
 def billing_period(cycle: str, month: str) -> str:
@@ -219,167 +227,6 @@ def insert_missing_bills(rows: list[dict]) -> int:
     return insert_ignore(db.session.connection(), Bill.__table__, rows)
 
 
-# ----- shared electricity -----
-
-
-def record_meter_reading(
-    principal: Principal, unit_id: int, month: str, amount_fen: int
-) -> list[Bill]:
-    """A unit's stairwell electricity for a month, split into bills over its households
-    (vacant ones only if the fee item charges them). Entered once per unit and month.
-    A share of 0 fen (a total smaller than the households) makes no bill; the bills
-    made are returned.
-
-    Raises NotFound, Forbidden (the unit's liaison or the committee), Conflict.
-    """
-    parse_month(month)
-    unit, item = _reading_target(principal, unit_id)
-    _add_reading(principal, unit, item, month, amount_fen)
-    households = _sharing_households(unit.id, item)
-    shares = split_fen(amount_fen, len(households))
-    # A 0-fen bill could never be paid (nor recorded as cash): none is made.
-    billed = [(h, share) for h, share in zip(households, shares, strict=True) if share > 0]
-    now = utcnow()
-    rows = [
-        {
-            "compound_id": unit.compound_id,
-            "household_id": household.id,
-            "fee_item_id": item.id,
-            "period": month,
-            "amount_fen": share,
-            "basis": {"unit_total_fen": amount_fen, "shares": len(households)},
-            "status": "unpaid",
-            "created_at": now,
-        }
-        for household, share in billed
-    ]
-    insert_missing_bills(rows)
-    db.session.commit()
-    if not billed:
-        return []
-    ids = [h.id for h, _share in billed]
-    return list(
-        db.session.scalars(
-            select(Bill).where(
-                Bill.fee_item_id == item.id, Bill.period == month, Bill.household_id.in_(ids)
-            )
-        )
-    )
-
-
-def _add_reading(
-    principal: Principal, unit: Unit, item: FeeItem, month: str, amount_fen: int
-) -> None:
-    """Store the month's reading. The unique key (unit, item, month) decides between two
-    submissions at the same time, not a check-then-insert: the second is refused.
-
-    Raises Conflict.
-    """
-    db.session.add(
-        MeterReading(
-            compound_id=unit.compound_id,
-            unit_id=unit.id,
-            fee_item_id=item.id,
-            period=month,
-            amount_fen=amount_fen,
-            entered_by_id=principal.id,
-        )
-    )
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("该单元本月电费已录入", code="reading_exists") from None
-
-
-def _reading_target(principal: Principal, unit_id: int) -> tuple[Unit, FeeItem]:
-    unit = db.session.get(Unit, unit_id)
-    if unit is None or unit.compound_id not in principal.compound_ids:
-        raise NotFound("找不到该单元", code="unit_not_found")
-    if not (principal.liaison_of(unit.id) or principal.committee_of(unit.compound_id)):
-        raise Forbidden("只有本单元联络人或业委会可以录入电费", code="not_a_handler")
-    item = db.session.scalars(
-        select(FeeItem).where(
-            FeeItem.compound_id == unit.compound_id, FeeItem.kind == "shared_meter", FeeItem.active
-        )
-    ).first()
-    if item is None:
-        raise NotFound("本小区没有设置公用电费项目", code="fee_item_not_found")
-    return unit, item
-
-
-def _sharing_households(unit_id: int, item: FeeItem) -> list[Household]:
-    query = select(Household).where(Household.unit_id == unit_id)
-    if item.vacant_rule == "exempt":
-        query = query.where(Household.occupancy == "occupied")
-    return sorted(db.session.scalars(query), key=room_order)
-
-
-def room_order(household: Household) -> tuple[int, int, str]:
-    """Room order within a unit: by floor, then the room's leading number ("2" before
-    "10", "101" before "101A"), then the room as written; rooms without a leading
-    number come last on their floor."""
-    number = re.match(r"\d+", household.room)
-    return (household.floor, int(number[0]) if number else sys.maxsize, household.room)
-
-
-# ----- fee items -----
-
-
-def fee_items(principal: Principal, code: str) -> list[FeeItem]:
-    compound = compounds.member_compound(principal, code)
-    return list(db.session.scalars(select(FeeItem).where(FeeItem.compound_id == compound.id)))
-
-
-def update_fee_item(
-    principal: Principal, code: str, item_code: str, changes: dict
-) -> list[FeeItem]:
-    """The committee changes a fee item's rate, cycle or vacant rule (for bills not yet
-    made); a cycle only when a new period starts. Returns all the compound's fee items.
-
-    Raises Forbidden, NotFound, ValidationFailed, Conflict (a cycle change mid-period).
-    """
-    compound = compounds.member_compound(principal, code)
-    if not principal.committee_of(compound.id):
-        raise Forbidden("只有业委会成员可以修改收费标准", code="committee_only")
-    item = db.session.scalars(
-        select(FeeItem).where(FeeItem.compound_id == compound.id, FeeItem.code == item_code)
-    ).first()
-    if item is None:
-        raise NotFound("没有这个收费项目", code="fee_item_not_found")
-    if changes.get("cycle", item.cycle) != item.cycle:
-        _check_cycle_change(item, changes["cycle"])
-    for key in ("rate", "cycle", "vacant_rule", "active"):
-        if key in changes:
-            setattr(item, key, changes[key])
-    if item.kind == "per_area" and item.rate is None:
-        raise ValidationFailed("按面积收费须有费率", code="rate_required")
-    db.session.commit()
-    return list(db.session.scalars(select(FeeItem).where(FeeItem.compound_id == compound.id)))
-
-
-def _check_cycle_change(item: FeeItem, cycle: str) -> None:
-    """A new cycle starts with a new period: the period holding next month (Asia/Shanghai)
-    under the new cycle must share no month with the item's bills, or its bills would
-    charge those months again (monthly → quarterly in November: 2026Q4 repeats October).
-
-    Raises Conflict.
-    """
-    period = billing_period(cycle, next_month())
-    billed = db.session.scalar(
-        select(Bill.id)
-        .where(
-            Bill.fee_item_id == item.id,
-            Bill.period.in_(overlapping_periods(period) | {period}),
-        )
-        .limit(1)
-    )
-    if billed is not None:
-        raise Conflict(
-            "收费周期只能从新周期开始时调整：本周期已有账单", code="cycle_change_mid_period"
-        )
-
-
 @dataclass(frozen=True)
 class BillList:
     items: list[Bill]
@@ -398,7 +245,7 @@ def bills_of(principal: Principal, household_ids: Iterable[int] | None = None) -
         raise NotFound("找不到该房屋的账单", code="household_not_found")
     if not ids:
         return []
-    order = {"unpaid": 0, "pending": 1, "paid": 2}
+    order = {"unpaid": 0, "pending": 1, "paid": 2, "cancelled": 3}
     bills = list(
         db.session.scalars(select(Bill).where(Bill.household_id.in_(ids)).order_by(Bill.id.desc()))
     )

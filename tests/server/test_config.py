@@ -91,3 +91,22 @@ def test_the_real_environment_wins_over_make_runs_settings(tmp_path, monkeypatch
     app = create_app({"LINLI_ENV": "development", "DATABASE_URL": "sqlite:////tmp/mine.db"})
     assert app.config["WECHAT_PAY_API_BASE"] == "http://127.0.0.1:5311/"
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:////tmp/mine.db"
+
+
+def test_meter_reading_checks_are_configured_and_bad_values_named():
+    defaults = load_config({}, "instance")
+    assert (defaults["METER_READING_FLAG_MULTIPLE"], defaults["METER_READING_MAX_FEN"]) == (
+        3.0,
+        200_000,
+    )
+    chosen = load_config(
+        {"METER_READING_FLAG_MULTIPLE": "2.5", "METER_READING_MAX_FEN": "50000"}, "instance"
+    )
+    assert (chosen["METER_READING_FLAG_MULTIPLE"], chosen["METER_READING_MAX_FEN"]) == (2.5, 50000)
+    for name, value in (
+        ("METER_READING_FLAG_MULTIPLE", "1"),  # every reading above average would be flagged
+        ("METER_READING_FLAG_MULTIPLE", "three"),
+        ("METER_READING_MAX_FEN", "0"),
+    ):
+        with pytest.raises(ConfigError, match=name):
+            load_config({name: value}, "instance")

@@ -2,7 +2,8 @@
 // collection rate, billed and collected money, per building and per unit; above
 // them the payment anomalies still open and the latest daily reconciliation
 // with WeChat Pay. The committee resolves an anomaly with a note and the refund
-// made; the supervisor only reads them.
+// made — a refund counts only once a second committee member confirms it
+// (pages/confirm), and waits here until then; the supervisor only reads them.
 const { ensureLogin } = require('../../api/auth')
 const { getMe } = require('../../api/me')
 const { collectionSummary, paymentAnomalies, resolveAnomaly, paymentReports } = require('../../api/fees')
@@ -140,7 +141,8 @@ Page({
     if (!this.data.canResolve || this.data.resolving) return
     const id = Number(e.currentTarget.dataset.id)
     const anomaly = (this.data.anomalies || []).find((a) => a.id === id)
-    if (!anomaly) return
+    // A refund already waits for a second committee member: nothing more until then.
+    if (!anomaly || anomaly.pendingRefund) return
     this.setData({
       resolveId: id,
       resolveNote: '',
@@ -189,9 +191,18 @@ Page({
       return
     }
     this.setData(Object.assign({ resolving: false }, NO_FORM))
-    // A refund in part leaves the anomaly open, with what is still to refund.
-    const done = !after || after.resolved_at || !after.refund_left_fen
-    wx.showToast({ title: done ? '已处理' : '已记录退款', icon: 'success' })
+    if (after && after.pending_refund) {
+      // A refund waits for a second committee member before it counts.
+      await showModal({
+        title: '已登记退款',
+        content: '退款须由另一位业委会成员在「待确认事项」里确认后才记入账本。',
+        showCancel: false,
+      })
+    } else {
+      // A refund in part leaves the anomaly open, with what is still to refund.
+      const done = !after || after.resolved_at || !after.refund_left_fen
+      wx.showToast({ title: done ? '已处理' : '已记录退款', icon: 'success' })
+    }
     await this.loadAnomalies()
   },
 

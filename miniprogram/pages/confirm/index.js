@@ -1,16 +1,29 @@
-// 待确认缴费 (committee): cash and transfers a collector recorded, with the
-// receipt photo. A second committee member confirms (the bills become paid)
-// or rejects with a reason (the bills are unpaid again).
+// 待确认事项 (committee): two people for every yuan. Cash and transfers a
+// collector recorded, with the receipt photo: a second committee member
+// confirms (the bills become paid) or rejects with a reason (the bills are
+// unpaid again). Below them every other change of money waiting for a second
+// member: electricity readings (a flagged one must be checked), voids of
+// readings, fee changes (old → new, from which period) and refunds. One's own
+// proposals are shown as waiting, without buttons.
 const { ensureLogin } = require('../../api/auth')
 const { getMe } = require('../../api/me')
 const { listOfflinePayments, confirmOfflinePayment, rejectOfflinePayment } = require('../../api/offline')
+const { pendingChanges, confirmChange, rejectChange } = require('../../api/changes')
 const { photoFile } = require('../../api/uploads')
 const { offlinePaymentView } = require('../../utils/bills')
+const { changeView } = require('../../utils/changes')
 const { roleCompounds } = require('../../utils/user')
 const { CONFIRMER_ROLES } = require('../../utils/labels')
 const { checkReason } = require('../../utils/validate')
 const { errorMessage } = require('../../utils/errors')
 const { showModal, confirm } = require('../../utils/ui')
+
+const CONFIRM_TITLES = {
+  meter_reading: '确认电费',
+  meter_void: '确认作废',
+  fee_change: '确认调整',
+  refund: '确认退款',
+}
 
 Page({
   data: {
@@ -20,6 +33,10 @@ Page({
     compoundIndex: 0,
     items: [],
     busyId: 0,
+    // Changes waiting for a second member; null hides the section (an older server).
+    changes: null,
+    changesError: '',
+    busyChange: 0,
   },
 
   onLoad() {
@@ -46,7 +63,10 @@ Page({
         this.setData({ compounds })
       }
       const compound = this.data.compounds[this.data.compoundIndex]
-      const { items } = await listOfflinePayments({ compound: compound.code, status: 'pending' })
+      const [{ items }] = await Promise.all([
+        listOfflinePayments({ compound: compound.code, status: 'pending' }),
+        this.loadChanges(),
+      ])
       this.setData({ loaded: true, error: '', items: this.withPhotos(items.map(offlinePaymentView)) })
     } catch (err) {
       this.setData({ loaded: true, error: errorMessage(err), items: [] })
@@ -55,8 +75,23 @@ Page({
     await this.loadPhotos()
   },
 
+  // The other changes; a failure says so in their section, never hides the payments.
+  async loadChanges() {
+    const compound = this.data.compounds[this.data.compoundIndex]
+    try {
+      const { items } = await pendingChanges(compound.code)
+      this.setData({ changes: items.map(changeView), changesError: '' })
+    } catch (err) {
+      const gone = err && err.status === 404
+      this.setData({
+        changes: gone ? null : this.data.changes || [],
+        changesError: gone ? '' : `待确认的变更暂时无法读取：${errorMessage(err)}`,
+      })
+    }
+  },
+
   onCompoundChange(e) {
-    this.setData({ compoundIndex: Number(e.detail.value), items: [], loaded: false })
+    this.setData({ compoundIndex: Number(e.detail.value), items: [], changes: null, loaded: false })
     return this.load()
   },
 
@@ -134,5 +169,59 @@ Page({
     }
     this.setData({ busyId: 0 })
     await this.load()
+  },
+
+  // ----- the other changes -----
+
+  findChange(id) {
+    return (this.data.changes || []).find((change) => change.id === id)
+  },
+
+  compoundCode() {
+    return this.data.compounds[this.data.compoundIndex].code
+  },
+
+  // 确认: the change in plain words and what confirming does; a flagged reading
+  // says how far above the unit's recent ones it is, and confirming it says
+  // the reading was checked.
+  async confirmChangeItem(e) {
+    const change = this.findChange(Number(e.currentTarget.dataset.id))
+    if (!change || change.mine) return
+    const title = change.flagged ? '读数偏高' : CONFIRM_TITLES[change.kind] || '确认'
+    const content = `${change.lines.join('，')}。${change.question}`
+    if (!(await confirm(title, content))) return
+    const code = this.compoundCode()
+    const call = () => confirmChange(code, change.id, { acknowledgeFlag: change.flagged })
+    await this.decideChange(change.id, call, '已确认')
+  },
+
+  async rejectChangeItem(e) {
+    const change = this.findChange(Number(e.currentTarget.dataset.id))
+    if (!change || change.mine) return
+    const res = await showModal({ title: '驳回理由', editable: true, placeholderText: '提交人会看到这条理由' })
+    if (!res.confirm) return
+    const reason = (res.content || '').trim()
+    const problem = checkReason(reason, '请填写驳回理由')
+    if (problem) {
+      wx.showToast({ title: problem, icon: 'none' })
+      return
+    }
+    const code = this.compoundCode()
+    await this.decideChange(change.id, () => rejectChange(code, change.id, reason), '已驳回')
+  },
+
+  // One decision at a time; the list is reloaded either way, and the server's
+  // refusal (someone else decided first, bills in a payment, ...) in a dialog.
+  async decideChange(id, call, doneText) {
+    if (this.data.busyChange) return
+    this.setData({ busyChange: id })
+    try {
+      await call()
+      wx.showToast({ title: doneText, icon: 'success' })
+    } catch (err) {
+      await showModal({ title: '未能处理', content: errorMessage(err), showCancel: false })
+    }
+    this.setData({ busyChange: 0 })
+    await this.loadChanges()
   },
 })

@@ -93,6 +93,10 @@ Page({
     wx.navigateTo({ url: '/pages/collect/index' })
   },
 
+  goMeter() {
+    wx.navigateTo({ url: '/pages/meter/index' })
+  },
+
   goConfirm() {
     wx.navigateTo({ url: '/pages/confirm/index' })
   },

@@ -7,6 +7,7 @@ from decimal import Decimal
 from apiflask import Schema, fields, validators
 from marshmallow import ValidationError
 
+from server.api.schemas.approvals import PendingChangeOut
 from server.api.schemas.fields import (
     CompoundCode,
     DecimalString,
@@ -35,7 +36,8 @@ class BillOut(Schema):
     status = fields.String(
         metadata={
             "description": "unpaid; pending (in an open WeChat Pay order, or cash waiting "
-            "for a second person's confirmation); paid"
+            "for a second person's confirmation); paid; cancelled (its meter reading was "
+            "voided: owed by nobody; paid_at set if it had been paid, then refunded)"
         }
     )
     basis = fields.Dict(allow_none=True)
@@ -171,12 +173,6 @@ class UnpaidListOut(Schema):
     items = fields.List(fields.Nested(UnpaidOut))
 
 
-class MeterReadingIn(Schema):
-    unit_id = Int(required=True)
-    period = fields.String(required=True, validate=MONTH)
-    amount_fen = fields.Integer(strict=True, required=True, validate=validators.Range(1, 10**8))
-
-
 class FeeItemOut(Schema):
     code = fields.String()
     name = fields.String()
@@ -185,6 +181,11 @@ class FeeItemOut(Schema):
     cycle = fields.String()
     vacant_rule = fields.String()
     active = fields.Boolean()
+    pending_change = fields.Nested(
+        PendingChangeOut,
+        allow_none=True,
+        metadata={"description": "a change proposed, waiting for a second committee member"},
+    )
 
 
 class FeeItemListOut(Schema):
@@ -240,6 +241,7 @@ class AnomalyOut(Schema):
             "description": "amount_mismatch (a notification with another amount), "
             "amount_disputed (WeChat Pay's query confirms another amount: refund due), "
             "double_payment (a bill was paid another way meanwhile: refund due), "
+            "reading_voided (a paid electricity bill whose reading was voided: refund due), "
             "duplicate_transaction"
         }
     )
@@ -252,6 +254,11 @@ class AnomalyOut(Schema):
     refunded_fen = fields.Integer(allow_none=True, metadata={"description": "refunded so far"})
     refund_left_fen = fields.Function(
         refund_left, metadata={"type": "integer", "description": "still owed back"}
+    )
+    pending_refund = fields.Nested(
+        PendingChangeOut,
+        allow_none=True,
+        metadata={"description": "a refund recorded, waiting for a second committee member"},
     )
 
 
@@ -270,8 +277,9 @@ class AnomalyResolveIn(Schema):
         load_default=0,
         validate=validators.Range(0, 10**9),
         metadata={
-            "description": "refunded to the resident now: 1 to refund_left_fen when money "
-            "is owed back (the anomaly is resolved when nothing is left), else 0"
+            "description": "refunded to the resident: 1 to refund_left_fen when money is "
+            "owed back — it counts once a second committee member confirms it (202); the "
+            "anomaly is resolved when nothing is left — else 0 (a note alone: 200)"
         },
     )
 

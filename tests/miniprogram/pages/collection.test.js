@@ -243,6 +243,30 @@ describe('payment anomalies and the daily reconciliation', () => {
     expect(page.data.resolveRefund).toBe('15.33') // the rest, prefilled
   })
 
+  test('a refund waits for a second committee member: said in a dialog, shown on the anomaly', async () => {
+    modalAnswers()
+    const pending = { id: 12, kind: 'refund', details: { refunded_fen: 2533 }, proposed_by: '张主任', mine: true }
+    const waiting = Object.assign({}, DOUBLE, { pending_refund: pending })
+    server.on(RESOLVE, { status: 202, body: waiting })
+    const page = await openChecks(COMMITTEE, [listOf(DOUBLE), listOf(waiting)])
+    page.openResolve(tap({ id: 7 }))
+    page.onResolveNote({ detail: { value: '已通过微信转账退还' } })
+    await page.submitResolve()
+    expect(wx.showModal).toHaveBeenCalledWith(
+      expect.objectContaining({
+        title: '已登记退款',
+        content: '退款须由另一位业委会成员在「待确认事项」里确认后才记入账本。',
+      })
+    )
+    expect(wx.showToast).not.toHaveBeenCalled()
+    expect(page.data.anomalies[0]).toMatchObject({
+      refundDueFen: 2533,
+      pendingRefund: '退款 25.33 元待另一位委员确认（张主任登记）',
+    })
+    page.openResolve(tap({ id: 7 })) // nothing more to record until it is decided
+    expect(page.data.resolveId).toBe(0)
+  })
+
   test("refund_exceeds_due: the server's message under the refund, the form kept", async () => {
     const message = '退款不能超过尚需退还的 25.33 元'
     server.on(RESOLVE, { status: 400, body: { code: 'refund_exceeds_due', message } })

@@ -173,3 +173,151 @@ test('a liaison is told only the committee confirms, and asks for no list', asyn
   expect(page.data.error).toBe('只有业委会成员可以确认线下缴费')
   expect(requestsMade(wx)).toEqual(['GET /api/v1/me'])
 })
+
+// ----- the other changes of money waiting for a second committee member -----
+
+const CHANGES = 'GET /api/v1/compounds/yangguang/pending-changes?status=pending'
+const CONFIRM_CHANGE = (id) => `POST /api/v1/compounds/yangguang/pending-changes/${id}/confirm`
+const REJECT_CHANGE = (id) => `POST /api/v1/compounds/yangguang/pending-changes/${id}/reject`
+
+const change = (id, kind, details, overrides = {}) =>
+  Object.assign(
+    {
+      id,
+      kind,
+      status: 'pending',
+      summary: '',
+      details,
+      effective_period: null,
+      note: null,
+      proposed_by: '李师傅',
+      proposed_by_id: 2,
+      created_at: '2026-12-05T09:00:00+08:00',
+      decided_by: null,
+      decided_at: null,
+      reason: null,
+      mine: false,
+    },
+    overrides
+  )
+const FLAG = {
+  multiple: 3,
+  average_fen: 450,
+  ratio: 222.2,
+  recent: [
+    { period: '2026-11', amount_fen: 450 },
+    { period: '2026-10', amount_fen: 450 },
+  ],
+}
+const READING = change(21, 'meter_reading', { unit: '1-2', period: '2026-12', amount_fen: 100000, households: 11, flag: FLAG })
+const PLAIN_READING = change(22, 'meter_reading', { unit: '1-3', period: '2026-12', amount_fen: 450, households: 12, flag: null })
+const FEE = change(
+  23,
+  'fee_change',
+  { item: 'self_governance', item_name: '自治管理费', kind: 'per_area', from: { rate: '0.3500' }, to: { rate: '0.40' } },
+  { effective_period: '2027-01', proposed_by: '张主任', mine: true }
+)
+const VOID = change(
+  24,
+  'meter_void',
+  { unit: '1-2', period: '2026-11', amount_fen: 45000, bills: 11, paid_households: 2, paid_fen: 8182 },
+  { note: '表读错了，实际 4.50 元' }
+)
+const REFUND = change(25, 'refund', { refunded_fen: 2533, left_fen: 2533 }, { summary: '已退还1-2-301 25.33 元（尚需退还 25.33 元）：现金退还' })
+
+async function openWithChanges(...lists) {
+  server.on(CHANGES, ...lists.map((items) => ({ status: 200, body: { items } })))
+  return openConfirm([])
+}
+
+test('lists readings (with the flag), voids, fee changes (old → new, from when) and refunds', async () => {
+  const page = await openWithChanges([READING, VOID, FEE, REFUND])
+  const [reading, voided, fee, refund] = page.data.changes
+  expect(reading).toMatchObject({
+    kindLabel: '电费读数',
+    lines: ['1-2单元 2026年12月公用电费 ¥1000.00', '由 11 户分摊'],
+    flagged: true,
+    flag: '偏高：是近 2 次读数平均（¥4.50）的 222.2 倍',
+    flagHistory: '2026年11月 ¥4.50、2026年10月 ¥4.50',
+    proposedBy: '李师傅',
+    createdAt: '2026-12-05 09:00',
+    mine: false,
+  })
+  expect(voided).toMatchObject({
+    kindLabel: '作废电费读数',
+    lines: ['作废 1-2单元 2026年11月公用电费 ¥450.00', '已缴的 2 户共 ¥81.82 转为待退款，其余账单取消'],
+    note: '表读错了，实际 4.50 元',
+  })
+  expect(fee).toMatchObject({
+    kindLabel: '收费标准调整',
+    lines: ['自治管理费', '费率：0.35 元/m²/月 → 0.40 元/m²/月'],
+    effective: '自2027年1月账单起',
+    mine: true,
+  })
+  expect(refund).toMatchObject({ kindLabel: '退款登记', lines: ['已退还1-2-301 25.33 元（尚需退还 25.33 元）：现金退还'] })
+})
+
+test('确认 on a flagged reading says how high it is and sends that it was checked', async () => {
+  server.on(CONFIRM_CHANGE(21), { status: 200, body: Object.assign({}, READING, { status: 'confirmed' }) })
+  const page = await openWithChanges([READING, PLAIN_READING], [PLAIN_READING])
+  await page.confirmChangeItem(tap({ id: 21 }))
+  expect(wx.showModal).toHaveBeenCalledWith(
+    expect.objectContaining({
+      title: '读数偏高',
+      content: expect.stringContaining('偏高：是近 2 次读数平均（¥4.50）的 222.2 倍。请确认已核对读数无误。'),
+    })
+  )
+  expect(sentBody(wx, CONFIRM_CHANGE(21))).toEqual({ acknowledge_flag: true })
+  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已确认' }))
+  expect(page.data.changes.map((c) => c.id)).toEqual([22])
+})
+
+test('确认 on an ordinary reading says the bills will be made, and claims no check', async () => {
+  server.on(CONFIRM_CHANGE(22), { status: 200, body: PLAIN_READING })
+  const page = await openWithChanges([PLAIN_READING])
+  await page.confirmChangeItem(tap({ id: 22 }))
+  expect(wx.showModal).toHaveBeenCalledWith(
+    expect.objectContaining({ title: '确认电费', content: '1-3单元 2026年12月公用电费 ¥4.50，由 12 户分摊。确认后按 12 户分摊出账。' })
+  )
+  expect(sentBody(wx, CONFIRM_CHANGE(22))).toEqual({ acknowledge_flag: false })
+})
+
+test('saying no in the dialog confirms nothing', async () => {
+  modalAnswers({ confirm: false, cancel: true })
+  const page = await openWithChanges([VOID])
+  await page.confirmChangeItem(tap({ id: 24 }))
+  expect(requestsMade(wx)).not.toContain(CONFIRM_CHANGE(24))
+})
+
+test('my own proposal waits for someone else: no decision is sent', async () => {
+  const page = await openWithChanges([FEE])
+  await page.confirmChangeItem(tap({ id: 23 }))
+  await page.rejectChangeItem(tap({ id: 23 }))
+  expect(wx.showModal).not.toHaveBeenCalled()
+  expect(requestsMade(wx).some((r) => r.includes('/pending-changes/23/'))).toBe(false)
+})
+
+test('驳回 sends the typed reason', async () => {
+  server.on(REJECT_CHANGE(24), { status: 200, body: Object.assign({}, VOID, { status: 'rejected' }) })
+  modalAnswers({ confirm: true, content: ' 读数没有错 ' })
+  const page = await openWithChanges([VOID], [])
+  await page.rejectChangeItem(tap({ id: 24 }))
+  expect(sentBody(wx, REJECT_CHANGE(24))).toEqual({ reason: '读数没有错' })
+  expect(page.data.changes).toEqual([])
+})
+
+test("someone else decided first (409): the server's message in a dialog, the list again", async () => {
+  const message = '该事项已由其他委员处理'
+  server.on(CONFIRM_CHANGE(25), { status: 409, body: { code: 'change_decided', message } })
+  const page = await openWithChanges([REFUND], [])
+  await page.confirmChangeItem(tap({ id: 25 }))
+  expect(wx.showModal).toHaveBeenLastCalledWith(expect.objectContaining({ content: message, showCancel: false }))
+  expect(page.data).toMatchObject({ changes: [], busyChange: 0 })
+})
+
+test('the changes failing to load leave the payments shown and say so', async () => {
+  server.on(CHANGES, { status: 500, body: { code: 'internal_error', message: '服务器出了点问题，请稍后再试' } })
+  const page = await openConfirm([FIRST])
+  expect(page.data.items.map((i) => i.id)).toEqual([1])
+  expect(page.data.changesError).toBe('待确认的变更暂时无法读取：服务器出了点问题，请稍后再试')
+})

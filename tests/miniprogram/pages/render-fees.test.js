@@ -116,3 +116,53 @@ test('the confirm page names each household by its label, or by its id without o
   await sleep(0)
   expect(texts(page, '.household')).toEqual(['1-1-101', '房屋 22'])
 })
+
+test('the confirm page shows a flagged reading with its warning and buttons, my own change without', async () => {
+  const change = (id, kind, details, extra) =>
+    Object.assign(
+      { id, kind, status: 'pending', summary: '', details, effective_period: null, note: null, proposed_by: '李师傅', created_at: '2026-12-05T09:00:00+08:00', mine: false },
+      extra
+    )
+  const flag = { multiple: 3, average_fen: 450, ratio: 222.2, recent: [{ period: '2026-11', amount_fen: 450 }] }
+  server.on('GET /api/v1/me', { status: 200, body: COMMITTEE })
+  server.on('GET /api/v1/offline-payments?compound=yangguang&status=pending', { status: 200, body: { items: [] } })
+  server.on('GET /api/v1/compounds/yangguang/pending-changes?status=pending', {
+    status: 200,
+    body: {
+      items: [
+        change(21, 'meter_reading', { unit: '1-2', period: '2026-12', amount_fen: 100000, households: 11, flag }),
+        change(
+          23,
+          'fee_change',
+          { item_name: '自治管理费', from: { rate: '0.3500' }, to: { rate: '0.40' } },
+          { effective_period: '2027-01', mine: true, proposed_by: '张主任' }
+        ),
+      ],
+    },
+  })
+  const page = renderPage(CONFIRM)
+  page.instance.onLoad()
+  await page.instance.onShow()
+  await sleep(0)
+  expect(texts(page, '.section-title')).toEqual(['线下缴费', '电费、收费标准与退款'])
+  expect(texts(page, '.change-kind')).toEqual(['电费读数', '收费标准调整'])
+  expect(texts(page, '.change-line')).toEqual([
+    '1-2单元 2026年12月公用电费 ¥1000.00',
+    '由 11 户分摊',
+    '自治管理费',
+    '费率：0.35 元/m²/月 → 0.40 元/m²/月',
+  ])
+  expect(texts(page, '.change-flag-history')).toEqual(['近期读数：2026年11月 ¥4.50'])
+  expect(texts(page, '.change-effective')).toEqual(['自2027年1月账单起生效'])
+  expect(texts(page, '.decide')).toEqual(['驳回', '确认']) // the reading's only: the fee change is mine
+  expect(texts(page, '.waiting')).toEqual(['须由另一位业委会成员确认'])
+})
+
+test('the bills page shows a cancelled electricity bill as nothing to pay', async () => {
+  const page = await openBills([
+    bill({ id: 5, item: 'stair_electricity', item_name: '楼道公用电费', amount_fen: 150, status: 'cancelled' }),
+  ])
+  expect(texts(page, '.bill-cancelled')).toEqual(['已作废，不用缴'])
+  expect(page.querySelectorAll('.bill-check')).toHaveLength(0)
+  expect(texts(page, '.total')).toEqual(['¥0.00'])
+})

@@ -37,12 +37,32 @@ describe('anomalies in plain Chinese', () => {
       kindLabel: '重复缴费',
       text: '重复缴费：账单已由其他方式缴清，应退 25.33 元',
       outTradeNo: 'LL20261205100000A1B2',
+      where: '订单 LL20261205100000A1B2',
+      pendingRefund: '',
       createdAt: '2026-12-05 10:05',
       refundDueFen: 2533,
       refundDue: '25.33',
       refunded: '',
       resolved: false,
     })
+  })
+
+  test('a voided electricity reading: the household paid, the money goes back to it', () => {
+    const details = { household: '1-2-301', period: '2026-12', refund_due_fen: 150, reading_id: 3 }
+    const view = anomalyView(anomaly({ kind: 'reading_voided', details: Object.assign({ out_trade_no: undefined }, details) }))
+    expect(view).toMatchObject({
+      kindLabel: '电费作废退款',
+      text: '电费读数作废：1-2-301已缴的电费应退 1.50 元',
+      where: '1-2-301',
+      refundDueFen: 150,
+    })
+  })
+
+  test('a refund waiting for a second committee member says so and by whom', () => {
+    const pending = { id: 9, kind: 'refund', details: { refunded_fen: 2533 }, proposed_by: '张主任' }
+    const view = anomalyView(anomaly({ kind: 'double_payment', details: { refund_due_fen: 2533 }, pending_refund: pending }))
+    expect(view.pendingRefund).toBe('退款 25.33 元待另一位委员确认（张主任登记）')
+    expect(view.refundDueFen).toBe(2533) // it does not count yet
   })
 
   test('a refund in part: what went back, what is still to go', () => {

@@ -73,3 +73,25 @@ describe('validateOfflinePayment', () => {
     expect(validateOfflinePayment(form(overrides), TODAY)).toEqual(errors)
   })
 })
+
+describe('validateMeterReading', () => {
+  const { validateMeterReading } = require(path.join(ROOT, 'utils/validate.js'))
+
+  test('a month up to next month and an amount in yuan become the body sent', () => {
+    expect(validateMeterReading({ unitId: 5, month: '2027-01', amount: ' 4.5 ' }, '2027-01')).toEqual({
+      errors: {},
+      body: { unit_id: 5, period: '2027-01', amount_fen: 450 },
+    })
+  })
+
+  test.each([
+    [{ unitId: 5, month: '2027-02', amount: '4.50' }, { period: '最晚只能录入下个月的电费' }],
+    [{ unitId: 5, month: '', amount: '4.50' }, { period: '请选择月份' }],
+    [{ unitId: 5, month: '2026-12', amount: '' }, { amount_fen: '请填写电费金额（元），最多两位小数' }],
+    [{ unitId: 5, month: '2026-12', amount: '0' }, { amount_fen: '请填写电费金额（元），最多两位小数' }],
+    [{ unitId: 5, month: '2026-12', amount: '4.505' }, { amount_fen: '请填写电费金额（元），最多两位小数' }],
+    [{ unitId: 0, month: '2026-12', amount: '4.50' }, { unit_id: '请选择单元' }],
+  ])('%j is refused before any request', (form, errors) => {
+    expect(validateMeterReading(form, '2027-01')).toEqual({ errors, body: null })
+  })
+})

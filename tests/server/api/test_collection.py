@@ -232,7 +232,7 @@ def test_the_export_runs_a_constant_number_of_statements(client, world):
     assert many <= 10  # sign-in, the compound, 3 for the bills, 2 online, 2 offline
 
 
-def test_a_units_electricity_entered_by_its_liaison(client, world):
+def test_a_units_electricity_entered_by_its_liaison_bills_once_confirmed(client, world):
     unit_id = world.units[0].id
     response = client.post(
         "/api/v1/meter-readings",
@@ -240,7 +240,21 @@ def test_a_units_electricity_entered_by_its_liaison(client, world):
         headers=world.headers("liaison_1_1"),
     )
     assert response.status_code == 201
-    assert sorted(b["amount_fen"] for b in response.get_json()["items"]) == [150, 150, 150]
+    reading = response.get_json()
+    assert (reading["status"], reading["unit_label"], reading["open_change"]["kind"]) == (
+        "pending",
+        "1-1",
+        "meter_reading",
+    )
+    item = db.session.scalars(select(FeeItem).where(FeeItem.code == "stair_electricity")).one()
+    assert db.session.scalars(select(Bill).where(Bill.fee_item_id == item.id)).all() == []
+    confirmed = client.post(
+        f"/api/v1/compounds/aa/pending-changes/{reading['open_change']['id']}/confirm",
+        headers=world.headers("committee"),
+    )
+    assert confirmed.status_code == 200, confirmed.get_json()
+    bills = db.session.scalars(select(Bill).where(Bill.fee_item_id == item.id)).all()
+    assert sorted(b.amount_fen for b in bills) == [150, 150, 150]
     again = client.post(
         "/api/v1/meter-readings",
         json={"unit_id": unit_id, "period": "2026-12", "amount_fen": 450},
@@ -249,24 +263,36 @@ def test_a_units_electricity_entered_by_its_liaison(client, world):
     assert again.status_code == 409
 
 
-def test_the_committee_changes_the_rate_for_bills_not_yet_made(client, world):
-    response = client.patch(
-        "/api/v1/compounds/aa/fee-items/self_governance",
-        json={"rate": "0.40"},
-        headers=world.headers("committee"),
+def propose_fee_change(client, world, body, who="committee"):
+    return client.patch(
+        "/api/v1/compounds/aa/fee-items/self_governance", json=body, headers=world.headers(who)
     )
-    assert response.status_code == 200
-    rates = {i["code"]: i["rate"] for i in response.get_json()["items"]}
+
+
+def test_the_committee_changes_the_rate_for_bills_not_yet_made(client, world):
+    response = propose_fee_change(client, world, {"rate": "0.40"})
+    assert response.status_code == 202
+    change = response.get_json()
+    assert change["summary"].startswith("自治管理费：费率 0.35 元/m²/月 → 0.40 元/m²/月，自")
+    rates = {i["code"]: i["rate"] for i in fee_items(client, world)}
+    assert rates["self_governance"] == "0.3500"  # not before a second person confirms
+    confirmed = client.post(
+        f"/api/v1/compounds/aa/pending-changes/{change['id']}/confirm",
+        headers=world.headers("committee_2"),
+    )
+    assert confirmed.status_code == 200
+    rates = {i["code"]: i["rate"] for i in fee_items(client, world)}
     assert rates["self_governance"] == "0.4000"
     fees.generate_bills("2027-01", "aa")
     bills = client.get("/api/v1/bills", headers=world.headers("resident_1_1")).get_json()["items"]
     assert {b["period"]: b["amount_fen"] for b in bills} == {"2027-01": 2894, "2026-12": 2533}
-    bad = client.patch(
-        "/api/v1/compounds/aa/fee-items/self_governance",
-        json={"rate": "-1"},
-        headers=world.headers("committee"),
-    )
-    assert bad.status_code == 400
+    assert propose_fee_change(client, world, {"rate": "-1"}).status_code == 400
+
+
+def fee_items(client, world):
+    return client.get(
+        "/api/v1/compounds/aa/fee-items", headers=world.headers("committee")
+    ).get_json()["items"]
 
 
 @pytest.mark.parametrize(
@@ -274,8 +300,8 @@ def test_the_committee_changes_the_rate_for_bills_not_yet_made(client, world):
     [
         ("2026-11-20 04:00", "quarterly", 409),  # December would bill 2026Q4, December again
         ("2026-11-20 04:00", "yearly", 409),
-        ("2026-12-20 04:00", "quarterly", 200),  # next is 2027Q1
-        ("2026-12-20 04:00", "monthly", 200),  # no change of cycle
+        ("2026-12-20 04:00", "quarterly", 202),  # next is 2027Q1
+        ("2026-12-20 04:00", "monthly", 400),  # no change of cycle: nothing to propose
     ],
 )
 def test_the_cycle_changes_only_when_a_new_period_starts(client, world, now, cycle, status):
@@ -285,12 +311,21 @@ def test_the_cycle_changes_only_when_a_new_period_starts(client, world, now, cyc
             json={"cycle": cycle},
             headers=world.fresh_headers("committee"),
         )
-    assert response.status_code == status
+        assert response.status_code == status
+        if status == 202:
+            assert response.get_json()["effective_period"] == "2027Q1"
+            confirmed = client.post(
+                f"/api/v1/compounds/aa/pending-changes/{response.get_json()['id']}/confirm",
+                headers=world.fresh_headers("committee_2"),
+            )
+            assert confirmed.status_code == 200
     if status == 409:
         assert response.get_json()["code"] == "cycle_change_mid_period"
         assert "新周期" in response.get_json()["message"]
+    if status == 400:
+        assert response.get_json()["code"] == "no_change"
     cycles = {i.code: i.cycle for i in db.session.scalars(select(FeeItem))}
-    assert cycles["self_governance"] == (cycle if status == 200 else "monthly")
+    assert cycles["self_governance"] == (cycle if status == 202 else "monthly")
 
 
 def test_the_ledger_page_shows_balances_and_verifies(client, world):

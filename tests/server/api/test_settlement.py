@@ -310,6 +310,15 @@ def resolve(client, world, anomaly_id, who="committee", **body):
     )
 
 
+def confirm_refund(client, world, resolved, who="committee_2"):
+    """A second committee member confirms the refund a resolve recorded (202)."""
+    assert resolved.status_code == 202, resolved.get_json()
+    change = resolved.get_json()["pending_refund"]["id"]
+    return client.post(
+        f"/api/v1/compounds/aa/pending-changes/{change}/confirm", headers=world.headers(who)
+    )
+
+
 def test_a_closed_order_whose_payment_news_never_came_is_settled_by_the_daily_report(
     client, sandbox, world
 ):
@@ -380,12 +389,16 @@ def test_a_refund_can_come_in_parts_and_the_anomaly_stays_open_until_all_is_back
     nothing = resolve(client, world, double_paid.id, refunded_fen=0)
     assert (nothing.status_code, nothing.get_json()["code"]) == (400, "refund_required")
     first = resolve(client, world, double_paid.id, refunded_fen=1000, resolution="先退 10 元")
-    assert first.status_code == 200
-    assert (first.get_json()["refund_left_fen"], first.get_json()["resolved_at"]) == (1533, None)
+    assert confirm_refund(client, world, first).status_code == 200
+    listed = client.get(
+        "/api/v1/compounds/aa/payment-anomalies", headers=world.headers("committee")
+    ).get_json()["items"]
+    assert (listed[0]["refund_left_fen"], listed[0]["resolved_at"]) == (1533, None)
     assert balance(ledger.REFUND_DUE) == 1533
     rest = resolve(client, world, double_paid.id, refunded_fen=1533, resolution="余款已退")
-    assert rest.get_json()["refund_left_fen"] == 0
-    assert rest.get_json()["resolved_at"] is not None
+    assert confirm_refund(client, world, rest).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(PaymentAnomaly, double_paid.id).resolved_at is not None
     assert balance(ledger.REFUND_DUE) == 0
     assert [e.amount_fen for e in entries() if e.source_type == "refund"] == [1000, 1533]
 
@@ -404,14 +417,14 @@ def test_the_committee_records_the_refund_and_the_ledger_balances(client, world,
     assert too_much.status_code == 400
     assert too_much.get_json()["code"] == "refund_exceeds_due"
     done = resolve(client, world, double_paid.id, refunded_fen=2533)
-    assert done.status_code == 200, done.get_json()
-    assert (done.get_json()["refunded_fen"], done.get_json()["resolution"]) == (
-        2533,
-        "已通过微信退款",
-    )
+    assert confirm_refund(client, world, done).status_code == 200
+    anomaly = client.get(
+        "/api/v1/compounds/aa/payment-anomalies", headers=world.headers("committee")
+    ).get_json()["items"][0]
+    assert (anomaly["refunded_fen"], anomaly["resolution"]) == (2533, "已通过微信退款")
     assert balance(ledger.REFUND_DUE) == 0
     (refund,) = [e for e in entries() if e.source_type == "refund"]
-    assert (refund.direction, refund.actor_id) == ("debit", world.people["committee"].id)
+    assert (refund.direction, refund.actor_id) == ("debit", world.people["committee_2"].id)
     assert ledger.verify("aa").ok
     again = resolve(client, world, double_paid.id, refunded_fen=0)
     assert (again.status_code, again.get_json()["code"]) == (409, "anomaly_resolved")

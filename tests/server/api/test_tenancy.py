@@ -13,7 +13,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Bill, PaymentAnomaly
+from server.models import Bill, FeeItem, PaymentAnomaly
 from server.services import fees
 from server.storage import EXTENSION_KEY, LocalStorage
 from tests.factories import build_world, self_governance_fee
@@ -66,6 +66,26 @@ CASES = {
         "post",
         "/api/v1/compounds/bb/payment-anomalies/{anomaly}/resolve",
         {"resolution": "已退款", "refunded_fen": 0},
+    ),
+    "/api/v1/meter-readings/<int:reading_id>/void": (
+        "post",
+        "/api/v1/meter-readings/{reading}/void",
+        {"reason": "读数抄错"},
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/pending-changes": (
+        "get",
+        "/api/v1/compounds/bb/pending-changes",
+        None,
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/pending-changes/<int:change_id>/confirm": (
+        "post",
+        "/api/v1/compounds/bb/pending-changes/{change}/confirm",
+        {"acknowledge_flag": True},
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/pending-changes/<int:change_id>/reject": (
+        "post",
+        "/api/v1/compounds/bb/pending-changes/{change}/reject",
+        {"reason": "不对"},
     ),
     "/api/v1/compounds/<string(maxlength=32):code>/payment-reports": (
         "get",
@@ -179,8 +199,24 @@ def two_compounds(app, db_session, client, tmp_path, monkeypatch):
         details={"refund_due_fen": 2533},
     )
     db.session.add(anomaly)
+    db.session.add(
+        FeeItem(
+            compound_id=b.compound.id,
+            code="stair_electricity",
+            name="楼道公用电费",
+            kind="shared_meter",
+        )
+    )
     db.session.flush()
+    reading = client.post(
+        "/api/v1/meter-readings",
+        json={"unit_id": b.units[0].id, "period": "2026-11", "amount_fen": 450},
+        headers=b.headers("liaison_1_1"),
+    )
+    assert reading.status_code == 201, reading.get_json()
     ids = {
+        "reading": reading.get_json()["id"],
+        "change": reading.get_json()["open_change"]["id"],
         "anomaly": anomaly.id,
         "payment": paid.get_json()["payment_id"],
         "offline": offline.get_json()["id"],
@@ -234,6 +270,26 @@ def test_nobody_in_a_issues_invites_for_b(client, two_compounds, actor):
     response = client.post("/api/v1/invites", json={"compound": "bb"}, headers=a.headers(actor))
     assert response.status_code == 404
     assert response.get_json()["code"] == "compound_not_found"
+
+
+@pytest.mark.parametrize("actor", ACTORS_IN_A)
+def test_nobody_in_a_reads_or_decides_bs_meter_readings(client, two_compounds, actor):
+    a, _b, ids = two_compounds
+    headers = a.headers(actor)
+    listed = client.get(f"/api/v1/meter-readings?unit_id={ids['unit']}", headers=headers)
+    assert (listed.status_code, listed.get_json()["code"]) == (404, "unit_not_found")
+    # Through A's own code: B's change is not found there.
+    confirm = client.post(
+        f"/api/v1/compounds/aa/pending-changes/{ids['change']}/confirm", headers=headers
+    )
+    assert confirm.status_code in {403, 404}
+    if confirm.status_code == 404:
+        assert confirm.get_json()["code"] == "change_not_found"
+    changes = client.get("/api/v1/compounds/aa/pending-changes", headers=headers)
+    if changes.status_code == 200:
+        assert changes.get_json()["items"] == []
+    else:
+        assert changes.get_json()["code"] == "committee_only"
 
 
 def test_bs_committee_does_see_its_own_request(client, two_compounds):

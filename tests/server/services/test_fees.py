@@ -11,7 +11,7 @@ from sqlalchemy import event, func, insert, select
 from server.errors import Conflict, Forbidden, ValidationFailed
 from server.extensions import db
 from server.models import Bill, FeeItem, Household, MeterReading, Unit
-from server.services import demo, fees
+from server.services import demo, fee_items, fees, meter_readings, pending_changes
 from server.services.access import load_principal
 from server.services.roles import user_for_openid
 from tests.factories import HouseholdFactory, build_world
@@ -95,25 +95,41 @@ def _principal(openid):
     return load_principal(user_for_openid(openid).id)
 
 
+def _confirmed(recorded, principal, code="demo") -> list[Bill]:
+    """A second committee member confirms a recorded reading; the bills it made."""
+    pending_changes.confirm(principal, code, recorded.open_change.id)
+    reading = recorded.reading
+    return list(
+        db.session.scalars(
+            select(Bill).where(
+                Bill.fee_item_id == reading.fee_item_id,
+                Bill.period == reading.period,
+                Bill.household_id.in_([h.id for h in reading.unit.households]),
+            )
+        )
+    )
+
+
 def test_a_units_electricity_is_split_over_its_occupied_households(demo_compound):
     unit = db.session.scalars(
         select(Unit).where(Unit.number == 2).join(Unit.building).where(Unit.building.has(number=1))
     ).one()
-    bills = fees.record_meter_reading(_principal("liaison-1-2"), unit.id, "2026-12", 450)
+    recorded = meter_readings.record(_principal("liaison-1-2"), unit.id, "2026-12", 450)
+    bills = _confirmed(recorded, _principal("committee-1"))
     assert sum(b.amount_fen for b in bills) == 450
     assert len(bills) == 11  # 12 flats, 1-2-602 stands empty and is exempt from electricity
     amounts = [b.amount_fen for b in sorted(bills, key=lambda b: b.household_id)]
     assert sorted(amounts, reverse=True) == amounts  # the first rooms carry the extra fen
     with pytest.raises(Conflict):
-        fees.record_meter_reading(_principal("committee-1"), unit.id, "2026-12", 450)
+        meter_readings.record(_principal("committee-1"), unit.id, "2026-12", 450)
 
 
 def test_only_the_units_liaison_or_the_committee_enter_electricity(demo_compound):
     unit = db.session.scalars(select(Unit).where(Unit.number == 1)).first()
     with pytest.raises(Forbidden):
-        fees.record_meter_reading(_principal("liaison-3-3"), unit.id, "2026-12", 450)
+        meter_readings.record(_principal("liaison-3-3"), unit.id, "2026-12", 450)
     with pytest.raises(Forbidden):
-        fees.record_meter_reading(_principal("resident-1-1-101"), unit.id, "2026-12", 450)
+        meter_readings.record(_principal("resident-1-1-101"), unit.id, "2026-12", 450)
 
 
 # ----- no 0-fen bills, readings at the same time, room order -----
@@ -164,7 +180,8 @@ def test_a_fee_that_rounds_to_0_fen_makes_no_bill(small):
 def test_a_meter_total_below_the_households_makes_no_0_fen_bills(small):
     unit = small.units[0]
     principal = load_principal(small.people["liaison_1_1"].id)
-    bills = fees.record_meter_reading(principal, unit.id, "2026-12", 2)  # 2 fen over 3 rooms
+    recorded = meter_readings.record(principal, unit.id, "2026-12", 2)  # 2 fen over 3 rooms
+    bills = _confirmed(recorded, load_principal(small.people["committee"].id), "zz")
     assert sorted(b.amount_fen for b in bills) == [1, 1]
     by_room = {
         b.household_id: b.amount_fen for b in _bills(fee_item_id=_item("stair_electricity").id)
@@ -173,7 +190,7 @@ def test_a_meter_total_below_the_households_makes_no_0_fen_bills(small):
     reading = db.session.scalars(select(MeterReading).where(MeterReading.unit_id == unit.id)).one()
     assert reading.amount_fen == 2  # the reading itself is kept
     with pytest.raises(Conflict):
-        fees.record_meter_reading(principal, unit.id, "2026-12", 2)
+        meter_readings.record(principal, unit.id, "2026-12", 2)
 
 
 def test_a_reading_entered_twice_at_the_same_moment_is_a_conflict(small):
@@ -199,7 +216,7 @@ def test_a_reading_entered_twice_at_the_same_moment_is_a_conflict(small):
     event.listen(db.session(), "before_flush", the_other_submission)
     try:
         with pytest.raises(Conflict) as raised:
-            fees.record_meter_reading(principal, unit.id, "2026-12", 450)
+            meter_readings.record(principal, unit.id, "2026-12", 450)
     finally:
         event.remove(db.session(), "before_flush", the_other_submission)
     assert landed
@@ -212,10 +229,11 @@ def test_rooms_with_letters_are_ordered_with_numbered_ones(small):
     for room in ("101A", "11", "B1"):
         HouseholdFactory(unit_obj=unit, room=room, floor=1)
     principal = load_principal(small.people["committee"].id)
-    bills = fees.record_meter_reading(principal, unit.id, "2026-12", 603)  # 6 rooms: 100 + 3
+    recorded = meter_readings.record(principal, unit.id, "2026-12", 603)  # 6 rooms: 100 + 3
+    bills = _confirmed(recorded, load_principal(small.people["committee_2"].id), "zz")
     extra = {b.household_id for b in bills if b.amount_fen == 101}
     assert extra == {h.id for h in unit.households if h.room in {"11", "101", "101A"}}
-    rooms = [h.room for h in sorted(unit.households, key=fees.room_order)]
+    rooms = [h.room for h in sorted(unit.households, key=meter_readings.room_order)]
     assert rooms == ["11", "101", "101A", "102", "B1", "201"]
 
 
@@ -288,10 +306,12 @@ def test_the_cycle_changes_only_when_a_new_period_starts(small, now, cycle, allo
     change = {"cycle": cycle, "rate": Decimal("0.40")}
     with freeze_time(now):
         if allowed:
-            fees.update_fee_item(principal, "zz", "self_governance", change)
+            proposed = fee_items.update(principal, "zz", "self_governance", change)
+            second = load_principal(small.people["committee_2"].id)
+            pending_changes.confirm(second, "zz", proposed.approval.id)
         else:
             with pytest.raises(Conflict) as raised:
-                fees.update_fee_item(principal, "zz", "self_governance", change)
+                fee_items.update(principal, "zz", "self_governance", change)
             assert raised.value.code == "cycle_change_mid_period"
     item = _item("self_governance")
     assert (item.cycle, item.rate) == (
@@ -303,12 +323,14 @@ def test_rate_and_vacancy_changes_are_not_held_back_mid_period(small):
     fees.generate_bills("2026-11", "zz")
     principal = load_principal(small.people["committee"].id)
     with freeze_time("2026-11-20"):
-        fees.update_fee_item(
+        proposed = fee_items.update(
             principal,
             "zz",
             "self_governance",
             {"cycle": "monthly", "rate": Decimal("0.40"), "vacant_rule": "exempt"},
         )
+        second = load_principal(small.people["committee_2"].id)
+        pending_changes.confirm(second, "zz", proposed.approval.id)
     assert (_item("self_governance").rate, _item("self_governance").vacant_rule) == (
         Decimal("0.4000"),
         "exempt",
