@@ -124,6 +124,10 @@ def test_a_closed_order_paid_later_never_takes_a_bill_paid_in_cash(client, sandb
     assert (bill.status, bill.held_by) == ("paid", f"offline:{offline_id}")
     assert [e.amount_fen for e in entries("fee:self_governance")] == [2533]
     assert balance(ledger.REFUND_DUE) == 2533  # the online yuan are owed back
+    (owed,) = entries(ledger.REFUND_DUE)
+    assert owed.memo == (
+        f"1-1-101 微信支付订单 {payment.out_trade_no}：账单已由其他方式缴清，待退款"
+    )
     (double,) = anomalies()
     assert double.kind == "double_payment"
     assert double.details["bills"] == [bill.id]
