@@ -21,7 +21,7 @@ from server.api.schemas.money import (
     UnpaidListOut,
 )
 from server.api.security import auth, principal
-from server.services import anomalies, collection, fees, ledger, reconciliation
+from server.services import anomalies, collection, fees, fees_export, ledger, reconciliation
 
 bp = APIBlueprint("fees", __name__, url_prefix="/api/v1", tag="Fees")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,7 +62,7 @@ def unpaid_bills(query):
     responses={200: {"description": "an .xlsx workbook", "content": {XLSX: {}}}},
 )
 def export(query):
-    data = collection.export_xlsx(principal(), query["compound"], query["period"])
+    data = fees_export.export_xlsx(principal(), query["compound"], query["period"])
     name = f"fees-{query['compound']}-{query['period']}.xlsx"
     return Response(
         data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
