@@ -49,7 +49,10 @@ def unpaid(query):
 @bp.auth_required(auth)
 @bp.input(HouseholdQuery, location="query", arg_name="query")
 @bp.output(BillListOut)
-@bp.doc(summary="A household's unpaid bills, for the collector taking cash (liaison, committee)")
+@bp.doc(
+    summary="A household's bills a collector taking cash deals with: unpaid ones, and those "
+    "held by an open WeChat Pay order (payment_id: cancel it first) (liaison, committee)"
+)
 def unpaid_bills(query):
     return fees.bill_list(collection.household_unpaid_bills(principal(), query["household_id"]))
 

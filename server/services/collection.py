@@ -201,8 +201,9 @@ def _anyone_has_quota(user_ids: list[int]) -> bool:
 
 
 def household_unpaid_bills(principal: Principal, household_id: int) -> list[Bill]:
-    """A household's unpaid bills, for the collector about to take cash: the unit's
-    liaison or the committee. Raises NotFound or Forbidden."""
+    """A household's bills a collector about to take cash may deal with: the unpaid ones,
+    and those held by an open WeChat Pay order (which the collector can cancel first).
+    For the unit's liaison or the committee. Raises NotFound or Forbidden."""
     household = db.session.get(Household, household_id)
     if household is None or household.compound_id not in principal.compound_ids:
         raise NotFound("找不到该房屋", code="household_not_found")
@@ -211,10 +212,11 @@ def household_unpaid_bills(principal: Principal, household_id: int) -> list[Bill
     )
     if not collector:
         raise Forbidden("只有本单元联络人或业委会成员可以查看", code="not_a_collector")
+    in_online_order = (Bill.status == "pending") & Bill.held_by.startswith("payment:")
     return list(
         db.session.scalars(
             select(Bill)
-            .where(Bill.household_id == household.id, Bill.status == "unpaid")
+            .where(Bill.household_id == household.id, (Bill.status == "unpaid") | in_online_order)
             .order_by(Bill.period, Bill.id)
         )
     )

@@ -19,7 +19,7 @@ from server.services import compounds, notify, settlement
 from server.services.access import Principal
 from server.services.messages import Message
 from server.wechat.errors import WeChatUnavailable
-from server.wechat.pay import OrderState, PaymentGateway, PayRejected
+from server.wechat.pay import CLOSE_AFTER, OrderState, PaymentGateway, PayRejected
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -40,21 +40,24 @@ class Reconciled:
     differences: list[str] = field(default_factory=list)
 
 
-def reconcile(gateway: PaymentGateway | None, *, min_age: int = 300, now=None) -> Reconciled:
-    """Ask WeChat Pay about orders still pending after `min_age` seconds: credit the
-    paid ones (their notification was lost), close the expired unpaid ones (only after
-    a query says so). One order's trouble never stops the others; WeChat being down
-    stops the round (the next one tries again)."""
+def reconcile(
+    gateway: PaymentGateway | None, *, min_age: int = 300, now=None, cancelled_only=False
+) -> Reconciled:
+    """Ask WeChat Pay about orders still pending after `min_age` seconds (or only those
+    someone cancelled): credit the paid ones (their notification was lost), close the
+    expired or cancelled unpaid ones (only after a query says so, and never before WeChat
+    Pay allows). One order's trouble never stops the others; WeChat being down stops the
+    round (the next one tries again)."""
     result = Reconciled()
     if gateway is None:
         return result
     now = now or utcnow()
-    pending = db.session.scalars(
-        select(Payment.id)
-        .where(Payment.status == "pending", Payment.created_at <= now - timedelta(seconds=min_age))
-        .order_by(Payment.id)
-        .limit(BATCH)
-    ).all()
+    query = select(Payment.id).where(
+        Payment.status == "pending", Payment.created_at <= now - timedelta(seconds=min_age)
+    )
+    if cancelled_only:
+        query = query.where(Payment.cancel_requested_at.is_not(None))
+    pending = db.session.scalars(query.order_by(Payment.id).limit(BATCH)).all()
     db.session.commit()
     for payment_id in pending:
         result.checked += 1
@@ -84,7 +87,8 @@ def _reconcile_one(gateway: PaymentGateway, payment_id: int, now, result: Reconc
         return
     if settle_mismatch(payment, state, now):
         result.differences.append(f"{out_trade_no}: mismatched notification, no money; settled")
-    expired = now >= payment.expires_at
+    # A cancelled order is closed like an expired one, once WeChat Pay lets us.
+    expired = now >= payment.expires_at or payment.cancel_requested_at is not None
     if state.trade_state == "SUCCESS":
         outcome = settlement.settle_paid(
             payment, state.transaction_id, state.total_fen, via="reconcile"
@@ -102,7 +106,7 @@ def _reconcile_one(gateway: PaymentGateway, payment_id: int, now, result: Reconc
         result.closed += 1
         if state.trade_state == "REFUND":
             result.differences.append(f"{out_trade_no}: refunded at WeChat Pay; closed")
-    elif state.trade_state in OPEN_UNPAID and expired:
+    elif state.trade_state in OPEN_UNPAID and expired and now >= payment.created_at + CLOSE_AFTER:
         db.session.commit()  # release the row while WeChat closes the order
         outcome = gateway.close_order(out_trade_no)
         payment = settlement.locked_payment(out_trade_no)
