@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 
 from server.extensions import db
 from server.models import Building, Household, Membership, Unit, User
@@ -35,13 +35,20 @@ def period_label(period: str) -> str:
 
 def household_label(household_id: int) -> str:
     """ "1-1-101" (one query)."""
-    building, unit, room = db.session.execute(
-        select(Building.number, Unit.number, Household.room)
+    return db.session.scalar(select(household_label_column(household_id)))
+
+
+def household_label_column(household_id: int):
+    """ "1-1-101" as a scalar subquery, to read with other rows in one statement."""
+    text = cast(Building.number, String) + "-" + cast(Unit.number, String) + "-" + Household.room
+    return (
+        select(text)
+        .select_from(Household)
         .join(Unit, Unit.id == Household.unit_id)
         .join(Building, Building.id == Household.building_id)
         .where(Household.id == household_id)
-    ).one()
-    return f"{building}-{unit}-{room}"
+        .scalar_subquery()
+    )
 
 
 def volunteer_names(user_ids: Iterable[int | None], compound_id: int) -> dict[int, str]:

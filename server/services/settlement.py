@@ -151,7 +151,7 @@ def credit(payment: Payment, transaction_id: str | None, *, via: str) -> None:
     payment.transaction_id, payment.closed_at = transaction_id, None
     mine = holder(payment)
     settled, taken = [], []
-    bills = _locked_bills(payment)
+    bills, label = _locked_bills(payment)
     for bill, share, fee_code, fee_name in bills:
         free = bill.status == "unpaid" or (bill.status == "pending" and bill.held_by == mine)
         (settled if free else taken).append((bill, share, fee_code, fee_name))
@@ -162,7 +162,6 @@ def credit(payment: Payment, transaction_id: str | None, *, via: str) -> None:
             .values(status="paid", paid_at=now, held_by=mine)
             .execution_options(synchronize_session=False)
         )
-    label = receipts.household_label(payment.household_id)
     movements = _movements(payment, settled, label)
     refund_due = sum(share for _, share, *_ in taken)
     if refund_due:
@@ -213,23 +212,35 @@ def dispute(
     )
 
 
-def _locked_bills(payment: Payment) -> list[tuple[Bill, int, str, str]]:
+def _locked_bills(payment: Payment) -> tuple[list[tuple[Bill, int, str, str]], str]:
     """The order's bills, locked in id order (every path locks a payment, then its
     bills), each with the share the order charged for it and its fee item's code (for
-    the ledger account) and name (for the memo), read by subqueries: a locking read does
-    not lock what its subqueries read, so the fee item stays free for other payments."""
-    item = select(FeeItem).where(FeeItem.id == Bill.fee_item_id)
-    code = item.with_only_columns(FeeItem.code).scalar_subquery()
-    name = item.with_only_columns(FeeItem.name).scalar_subquery()
+    the ledger account) and name (for the memo); and the flat's label ("1-1-101"). What
+    is not a bill is read by subqueries: a locking read does not lock what its subqueries
+    read, so the fee item and the flat stay free for other payments."""
     rows = db.session.execute(
-        select(Bill, PaymentBill.amount_fen, code, name)
+        select(
+            Bill,
+            PaymentBill.amount_fen,
+            *_fee_item_columns(),
+            receipts.household_label_column(payment.household_id),
+        )
         .join(PaymentBill, PaymentBill.bill_id == Bill.id)
         .where(PaymentBill.payment_id == payment.id)
         .order_by(Bill.id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).all()
-    return [(bill, share, fee_code, fee_name) for bill, share, fee_code, fee_name in rows]
+    label = rows[0][-1] if rows else ""
+    return [(bill, share, code, name) for bill, share, code, name, _ in rows], label
+
+
+def _fee_item_columns():
+    item = select(FeeItem).where(FeeItem.id == Bill.fee_item_id)
+    return (
+        item.with_only_columns(FeeItem.code).scalar_subquery(),
+        item.with_only_columns(FeeItem.name).scalar_subquery(),
+    )
 
 
 def _movements(
