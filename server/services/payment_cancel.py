@@ -60,6 +60,7 @@ def cancel(principal: Principal, payment_id: int, gateway: PaymentGateway | None
     if now < payment.created_at + CLOSE_AFTER:
         payment.cancel_requested_at = payment.cancel_requested_at or now
         payment.cancelled_by_id = principal.id
+        _tell_payer(payment, principal)
         db.session.commit()
         return payment
     db.session.commit()  # release the row while WeChat Pay closes the order
@@ -128,23 +129,30 @@ def _closed(payment: Payment, principal: Principal, now: datetime) -> Payment:
     payment.cancel_requested_at = payment.cancel_requested_at or now
     payment.cancelled_by_id = principal.id
     settlement.close(payment, now, reason="cancelled")
-    if principal.id != payment.payer_id:
-        _tell_payer(payment, principal)
+    _tell_payer(payment, principal)
     db.session.commit()
     return payment
 
 
 def _tell_payer(payment: Payment, principal: Principal) -> None:
-    """A collector cancelled the payer's order: tell the payer why it is gone."""
+    """A collector cancelled the payer's order: tell the payer (once) why it is gone."""
+    if principal.id == payment.payer_id:
+        return
     name = receipts.volunteer_names([principal.id], payment.compound_id)[principal.id]
     made = payment.created_at.astimezone(SHANGHAI)
+    closing = closes_at(payment)
+    freed = (
+        f"账单将于 {closing.astimezone(SHANGHAI):%H:%M} 恢复为待缴"
+        if closing
+        else "账单已恢复为待缴"
+    )
     message = Message(
         kind="payment",
         template="reminder",
         title="微信支付订单已取消",
         body=(
             f"您 {made.month}月{made.day}日 {made:%H:%M} 发起的微信支付订单"
-            f"（{payment.total_fen / 100:.2f} 元）已由{name}取消，账单已恢复为待缴，"
+            f"（{payment.total_fen / 100:.2f} 元）已由{name}取消，{freed}，"
             "可交给联络人或重新缴费。"
         ),
         data={},

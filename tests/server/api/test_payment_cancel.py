@@ -303,3 +303,19 @@ def test_wechat_pay_down_leaves_the_order_as_it_was(client, sandbox, world):
         None,
         "pending",
     )
+
+
+def test_a_liaison_cancelling_a_fresh_order_tells_the_payer_when_the_bills_are_freed(
+    client, sandbox, world
+):
+    world.people["liaison_1_1"].nickname = "张桂英"
+    payment = opened(client, world, [bills(world)[0].id])
+    body = cancel(client, world, payment, who="liaison_1_1").get_json()
+    assert (body["status"], body["cancelled"]) == ("pending", True)
+    at = (payment.created_at + timedelta(minutes=5)).astimezone(SHANGHAI)
+    (told,) = db.session.scalars(
+        select(Notification).where(Notification.user_id == world.people["resident_1_1"].id)
+    ).all()
+    assert f"已由张桂英取消，账单将于 {at:%H:%M} 恢复为待缴" in told.body
+    again = open_payment(client, world, [bills(world)[0].id])  # the payer cannot reopen it
+    assert again.get_json()["code"] == "bill_not_payable"
