@@ -92,7 +92,6 @@ def _cancellable(principal: Principal, payment_id: int) -> Payment:
 
 def _check_open(payment: Payment) -> None:
     if payment.status == "paid":
-        db.session.commit()  # keep a credit made on the way
         raise Conflict("这笔订单已支付成功，已入账，无需取消", code="payment_already_paid")
     if payment.status == "disputed":
         raise Conflict(
@@ -120,7 +119,8 @@ def _credit(payment: Payment, state: OrderState) -> None:
     notification would) and say so."""
     if state.trade_state == "SUCCESS":
         settlement.settle_paid(payment, state.transaction_id, state.total_fen, via="reconcile")
-    _check_open(payment)  # paid or disputed now: commits and raises
+        db.session.commit()  # what WeChat Pay took is booked, whatever the answer
+    _check_open(payment)  # paid or disputed now: raises
     _unavailable()  # WeChat Pay's answers disagree: ask again later
 
 

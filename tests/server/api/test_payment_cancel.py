@@ -319,3 +319,17 @@ def test_a_liaison_cancelling_a_fresh_order_tells_the_payer_when_the_bills_are_f
     assert f"已由张桂英取消，账单将于 {at:%H:%M} 恢复为待缴" in told.body
     again = open_payment(client, world, [bills(world)[0].id])  # the payer cannot reopen it
     assert again.get_json()["code"] == "bill_not_payable"
+
+
+def test_an_order_wechat_pay_took_another_amount_for_ends_disputed_and_is_booked(
+    client, sandbox, world
+):
+    payment = opened(client, world, [bills(world)[0].id])
+    order = sandbox.pay.orders[payment.out_trade_no]
+    order.state, order.transaction_id, order.total_fee = "SUCCESS", "4200000000000048", 2000
+    response = cancel(client, world, payment)
+    assert (response.status_code, response.get_json()["code"]) == (409, "payment_disputed")
+    assert db.session.get(Payment, payment.id).status == "disputed"
+    assert bills(world)[0].status == "unpaid"  # freed, to be paid properly
+    (owed,) = db.session.scalars(select(LedgerEntry)).all()
+    assert (owed.account, owed.amount_fen) == (ledger.REFUND_DUE, 2000)
