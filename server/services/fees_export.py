@@ -7,7 +7,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
 from server.errors import Forbidden
 from server.extensions import db
@@ -198,26 +197,30 @@ def _write_unpaid(sheet, bills: list[_Bill]) -> None:
     )
 
 
-def _place():
-    return (Building.number, Unit.number, Household.room)
+# What every line of the payments sheet shows of its bill and flat.
+_LINE = (Bill.id, FeeItem.name, Bill.period, Building.number, Unit.number, Household.room)
+
+
+def _of_period(statement, bill_id, household_id, compound_id: int, periods: list[str]):
+    """`statement` joined to its bills of the period, their fee items and the flat."""
+    return (
+        statement.join(Bill, Bill.id == bill_id)
+        .join(FeeItem, FeeItem.id == Bill.fee_item_id)
+        .join(Household, Household.id == household_id)
+        .join(Unit, Unit.id == Household.unit_id)
+        .join(Building, Building.id == Household.building_id)
+        .where(Bill.compound_id == compound_id, Bill.period.in_(periods))
+    )
 
 
 def _online_rows(compound_id: int, periods: list[str]) -> list[list]:
     """One row per bill of the period in each WeChat Pay order (one query)."""
-    b, u, room = _place()
+    statement = select(Payment, PaymentBill.amount_fen, *_LINE).join(
+        PaymentBill, PaymentBill.payment_id == Payment.id
+    )
     rows = db.session.execute(
-        select(Payment, PaymentBill.amount_fen, Bill.id, FeeItem.name, Bill.period, b, u, room)
-        .join(PaymentBill, PaymentBill.payment_id == Payment.id)
-        .join(Bill, Bill.id == PaymentBill.bill_id)
-        .join(FeeItem, FeeItem.id == Bill.fee_item_id)
-        .join(Household, Household.id == Payment.household_id)
-        .join(Unit, Unit.id == Household.unit_id)
-        .join(Building, Building.id == Household.building_id)
-        .where(
-            Payment.compound_id == compound_id,
-            Bill.compound_id == compound_id,
-            Bill.period.in_(periods),
-        )
+        _of_period(statement, PaymentBill.bill_id, Payment.household_id, compound_id, periods)
+        .where(Payment.compound_id == compound_id)
         .order_by(Payment.created_at, Payment.id, Bill.period, Bill.id)
     ).all()
     return [
@@ -245,21 +248,13 @@ def _online_rows(compound_id: int, periods: list[str]) -> list[list]:
 def _offline_rows(compound_id: int, periods: list[str]) -> list[list]:
     """One row per bill of the period in each cash or transfer payment, with who
     recorded and who decided it (two queries)."""
-    b, u, room = _place()
-    link = aliased(OfflinePaymentBill)
+    link = OfflinePaymentBill
+    statement = select(OfflinePayment, link.amount_fen, *_LINE).join(
+        link, link.offline_payment_id == OfflinePayment.id
+    )
     rows = db.session.execute(
-        select(OfflinePayment, link.amount_fen, Bill.id, FeeItem.name, Bill.period, b, u, room)
-        .join(link, link.offline_payment_id == OfflinePayment.id)
-        .join(Bill, Bill.id == link.bill_id)
-        .join(FeeItem, FeeItem.id == Bill.fee_item_id)
-        .join(Household, Household.id == OfflinePayment.household_id)
-        .join(Unit, Unit.id == Household.unit_id)
-        .join(Building, Building.id == Household.building_id)
-        .where(
-            OfflinePayment.compound_id == compound_id,
-            Bill.compound_id == compound_id,
-            Bill.period.in_(periods),
-        )
+        _of_period(statement, link.bill_id, OfflinePayment.household_id, compound_id, periods)
+        .where(OfflinePayment.compound_id == compound_id)
         .order_by(OfflinePayment.created_at, OfflinePayment.id, Bill.period, Bill.id)
     ).all()
     people = {p.recorded_by_id for p, *_ in rows} | {p.decided_by_id for p, *_ in rows}
