@@ -333,3 +333,11 @@ def test_an_order_wechat_pay_took_another_amount_for_ends_disputed_and_is_booked
     assert bills(world)[0].status == "unpaid"  # freed, to be paid properly
     (owed,) = db.session.scalars(select(LedgerEntry)).all()
     assert (owed.account, owed.amount_fen) == (ledger.REFUND_DUE, 2000)
+
+
+def test_reconciling_at_once_never_asks_wechat_pay_to_close_too_early(client, sandbox, world):
+    payment = opened(client, world, [bills(world)[0].id])
+    assert cancel(client, world, payment).get_json()["cancelled"] is True
+    result = reconciliation.reconcile(payment_gateway(), min_age=0)  # the CLI can ask this
+    assert (result.checked, result.closed, result.differences) == (1, 0, [])
+    assert wechat_state(sandbox, payment) == "NOTPAY"
