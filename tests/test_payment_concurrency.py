@@ -16,8 +16,8 @@ from sqlalchemy import delete, func, select
 
 from server import create_app
 from server.extensions import db
-from server.models import Bill, LedgerEntry, LedgerHead, Payment, PaymentAnomaly
-from server.services import fees, ledger, payments, reconciliation, settlement
+from server.models import Bill, LedgerEntry, LedgerHead, Payment, PaymentAnomaly, User
+from server.services import auth, fees, ledger, payments, reconciliation, settlement
 from server.services.access import load_principal
 from tests.conftest import app_env, serve_in_thread
 from tests.factories import build_world, self_governance_fee
@@ -257,3 +257,57 @@ def test_closing_an_order_locks_its_own_bills_only(app, sandbox, racing_world, d
             elsewhere.rollback()
     finally:
         db.session.rollback()
+
+
+@pytest.mark.slow
+def test_payers_cancelling_orders_wechat_was_just_paid_for_never_lose_or_double_a_payment(
+    sandbox, orders, server
+):
+    """Every order paid at WeChat Pay; its notification and its payer's cancel (which asks
+    WeChat Pay first, finds it paid, and credits it) race: each is credited once."""
+    tokens = {}
+    for out_trade_no, _total in orders:
+        order = sandbox.pay.orders[out_trade_no]
+        order.state, order.transaction_id = "SUCCESS", f"4200{out_trade_no[-16:]}"
+    payments_by_no = {
+        p.out_trade_no: (p.id, p.payer_id) for p in db.session.scalars(select(Payment))
+    }
+    for _payment_id, payer_id in payments_by_no.values():
+        tokens.setdefault(payer_id, auth.issue_token(db.session.get(User, payer_id))[0])
+    db.session.commit()
+
+    def notify_it(out_trade_no):
+        body = sandbox.pay.notification(sandbox.pay.orders[out_trade_no])
+        reply = requests.post(
+            server + "api/v1/payments/wechat/notify",
+            data=body,
+            headers={"Content-Type": "text/xml"},
+            timeout=30,
+        )
+        return "notify", reply.status_code, b"SUCCESS" in reply.content
+
+    def cancel_it(out_trade_no):
+        payment_id, payer_id = payments_by_no[out_trade_no]
+        reply = requests.post(
+            server + f"api/v1/payments/{payment_id}/cancel",
+            headers={"Authorization": f"Bearer {tokens[payer_id]}"},
+            timeout=30,
+        )
+        return "cancel", reply.status_code, reply.json()["code"]
+
+    attempts = [(notify_it, no) for no, _ in orders] + [(cancel_it, no) for no, _ in orders]
+    random.Random(13).shuffle(attempts)
+    with ThreadPoolExecutor(max_workers=CONNECTIONS) as pool:
+        results = list(pool.map(lambda attempt: attempt[0](attempt[1]), attempts))
+
+    assert {r for r in results if r[0] == "notify"} == {("notify", 200, True)}
+    assert {r for r in results if r[0] == "cancel"} == {("cancel", 409, "payment_already_paid")}
+    db.session.commit()
+    paid = db.session.scalars(select(Payment).where(Payment.status == "paid")).all()
+    assert len(paid) == ORDERS
+    entries = db.session.scalars(select(LedgerEntry)).all()
+    assert len(entries) == ORDERS
+    assert sum(e.amount_fen for e in entries) == sum(total for _, total in orders)
+    assert db.session.scalars(select(PaymentAnomaly)).all() == []
+    assert ledger.verify("cc").ok
+    db.session.commit()

@@ -29,8 +29,27 @@ function billView(bill) {
     statusLabel: billStatusLabel(bill.status),
     payable: bill.status === 'unpaid',
     paidOn: formatTime(bill.paid_at).slice(0, 10),
+    // The open WeChat Pay order holding a 支付中 bill (it can be cancelled).
+    paymentId: bill.payment_id || null,
     selected: false,
   }
+}
+
+// The open WeChat Pay orders holding some of these bills, one each, in the
+// bills' order: [{id, amount, count}].
+function openOrders(bills) {
+  const orders = []
+  bills.forEach((bill) => {
+    if (!bill.paymentId || bill.status !== 'pending') return
+    let order = orders.find((o) => o.id === bill.paymentId)
+    if (!order) {
+      order = { id: bill.paymentId, amountFen: 0, count: 0 }
+      orders.push(order)
+    }
+    order.amountFen += bill.amountFen
+    order.count += 1
+  })
+  return orders.map((o) => ({ id: o.id, amount: formatYuan(o.amountFen), count: o.count }))
 }
 
 // The ids ticked in a <checkbox-group> (its values are strings).
@@ -63,13 +82,28 @@ function paymentView(payment) {
     outTradeNo: payment.out_trade_no,
     amount: formatYuan(payment.total_fen),
     status: payment.status,
-    statusLabel: paymentStatusLabel(payment.status),
+    statusLabel: paymentLabel(payment),
     createdAt: formatTime(payment.created_at),
     paidAt: formatTime(payment.paid_at),
     closedAt: formatTime(payment.closed_at),
-    // disputed: another amount was taken; say what happens next.
-    note: payment.status === 'disputed' ? PAYMENT_DISPUTED_MESSAGE : '',
+    note: paymentNote(payment),
   }
+}
+
+// A cancelled order reads 已取消 once closed, 取消中 until WeChat Pay closes it.
+function paymentLabel(payment) {
+  if (payment.cancelled && payment.status === 'closed') return '已取消'
+  if (payment.cancelled && payment.status === 'pending') return '取消中'
+  return paymentStatusLabel(payment.status)
+}
+
+function paymentNote(payment) {
+  // disputed: another amount was taken; say what happens next.
+  if (payment.status === 'disputed') return PAYMENT_DISPUTED_MESSAGE
+  if (payment.cancelled && payment.status === 'pending' && payment.closes_at) {
+    return `${formatTime(payment.closes_at).slice(11, 16)} 关闭订单，账单随即恢复为待缴`
+  }
+  return ''
 }
 
 // One of GET /fees/unpaid.
@@ -130,6 +164,7 @@ module.exports = {
   checkedIds,
   selectBills,
   selectAllPayable,
+  openOrders,
   paymentView,
   unpaidView,
   offlinePaymentView,

@@ -33,6 +33,7 @@ from server.services import (
     anomalies,
     collection,
     fees,
+    fees_export,
     ledger,
     meter_readings,
     meter_voids,
@@ -66,7 +67,10 @@ def unpaid(query):
 @bp.auth_required(auth)
 @bp.input(HouseholdQuery, location="query", arg_name="query")
 @bp.output(BillListOut)
-@bp.doc(summary="A household's unpaid bills, for the collector taking cash (liaison, committee)")
+@bp.doc(
+    summary="A household's bills a collector taking cash deals with: unpaid ones, and those "
+    "held by an open WeChat Pay order (payment_id: cancel it first) (liaison, committee)"
+)
 def unpaid_bills(query):
     return fees.bill_list(collection.household_unpaid_bills(principal(), query["household_id"]))
 
@@ -79,7 +83,7 @@ def unpaid_bills(query):
     responses={200: {"description": "an .xlsx workbook", "content": {XLSX: {}}}},
 )
 def export(query):
-    data = collection.export_xlsx(principal(), query["compound"], query["period"])
+    data = fees_export.export_xlsx(principal(), query["compound"], query["period"])
     name = f"fees-{query['compound']}-{query['period']}.xlsx"
     return Response(
         data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}

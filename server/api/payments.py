@@ -10,7 +10,7 @@ from server.api.schemas.money import (
     PaymentStatusOut,
 )
 from server.api.security import auth, principal
-from server.services import payments, settlement
+from server.services import payment_cancel, payments, settlement
 from server.wechat import payment_gateway
 from server.wechat.pay import MAX_NOTIFY_BYTES, acknowledgement
 
@@ -50,6 +50,23 @@ def history():
 @bp.doc(summary="How a payment stands (ask after wx.requestPayment: its callback proves nothing)")
 def get_payment(payment_id):
     return payments.payment_for(principal(), payment_id)
+
+
+@bp.post("/<int:payment_id>/cancel")
+@bp.auth_required(auth)
+@bp.output(PaymentStatusOut)
+@bp.doc(
+    summary="Cancel an open order (its payer; a liaison of the unit or the committee, to "
+    "take cash): closed at WeChat Pay first, its bills freed; an order younger than "
+    "5 minutes is cancelling until closes_at",
+    responses={
+        403: "not the payer, the unit's liaison or the committee",
+        409: "already paid (credited now if need be), being paid, closed or disputed",
+        503: "WeChat Pay unavailable",
+    },
+)
+def cancel(payment_id):
+    return payment_cancel.cancel(principal(), payment_id, payment_gateway())
 
 
 @bp.post("/wechat/notify")

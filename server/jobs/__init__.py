@@ -77,6 +77,14 @@ JOBS: list[Job] = [
         description="Credit paid orders whose notification was lost; close expired ones.",
     ),
     Job(
+        name="close_cancelled_payments",
+        func="server.jobs.tasks:close_cancelled_payments",
+        trigger="interval",
+        schedule={"minutes": 1},
+        misfire_grace_time=50,
+        description="Close cancelled orders at WeChat Pay once it allows, freeing their bills.",
+    ),
+    Job(
         name="payment_report",
         func="server.jobs.tasks:payment_report",
         trigger="cron",

@@ -10,6 +10,7 @@ from server.models.base import SHANGHAI
 from server.services import fees, outbox, reconciliation
 from server.wechat import mini_program, official_account, payment_gateway
 from server.wechat.errors import WeChatUnavailable
+from server.wechat.pay import CLOSE_AFTER
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,13 @@ def generate_this_months_bills() -> fees.Generated:
 def reconcile_payments() -> reconciliation.Reconciled:
     """Orders pending 5 minutes: credit what WeChat says is paid, close the expired."""
     return reconciliation.reconcile(payment_gateway(), min_age=300)
+
+
+def close_cancelled_payments() -> reconciliation.Reconciled:
+    """Orders their payer or a collector cancelled: closed at WeChat Pay, then here, as
+    soon as WeChat Pay allows (5 minutes after they were made)."""
+    seconds = int(CLOSE_AFTER.total_seconds())
+    return reconciliation.reconcile(payment_gateway(), min_age=seconds, cancelled_only=True)
 
 
 def payment_report():

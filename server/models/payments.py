@@ -41,6 +41,10 @@ class Payment(Base):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     credited_by: Mapped[str | None] = mapped_column(String(16))  # "notify" or "reconcile"
+    # Cancelled by the payer or a collector: closed at WeChat Pay, then here, as soon as
+    # WeChat Pay allows (5 minutes after creation); its bills stay held until then.
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class PaymentBill(Base):

@@ -63,3 +63,11 @@ def release(bill_ids: list[int], holder: str) -> None:
         .values(status="unpaid", held_by=None)
         .execution_options(synchronize_session=False)
     )
+
+
+def online_holder(bill: Bill) -> int | None:
+    """The WeChat Pay order holding a pending bill, if one does."""
+    holder = bill.held_by or ""
+    if bill.status != "pending" or not holder.startswith("payment:"):
+        return None
+    return int(holder.removeprefix("payment:"))

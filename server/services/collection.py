@@ -1,33 +1,23 @@
-"""Collection figures for a period, the unpaid lists, reminders and the Excel export."""
+"""Collection figures for a period, the unpaid lists and reminders (the Excel export is
+`fees_export`)."""
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import current_app
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy import func, select
 
 from server.errors import Forbidden, NotFound
 from server.extensions import db
 from server.models import (
     Bill,
     Building,
-    FeeItem,
     Household,
     Membership,
-    OfflinePayment,
-    OfflinePaymentBill,
-    Payment,
-    PaymentBill,
     SubscriptionQuota,
     Unit,
-    User,
     utcnow,
 )
 from server.models.base import SHANGHAI
@@ -37,7 +27,7 @@ from server.services.fees import billing_period, parse_month
 from server.services.messages import Message, wx_time
 
 
-def _periods(month: str) -> list[str]:
+def periods_of_month(month: str) -> list[str]:
     """The bill periods a month's figures cover: the month, its quarter and its year."""
     return sorted({billing_period(cycle, month) for cycle in ("monthly", "quarterly", "yearly")})
 
@@ -58,7 +48,7 @@ def _bill_rows(compound_id: int, month: str):
         .join(Building, Building.id == Household.building_id)
         .where(
             Bill.compound_id == compound_id,
-            Bill.period.in_(_periods(month)),
+            Bill.period.in_(periods_of_month(month)),
             Bill.status != "cancelled",  # its meter reading was voided: owed by nobody
         )
     ).all()
@@ -146,7 +136,7 @@ def remind_unpaid(month: str | None = None) -> int:
     reminded = 0
     rows = db.session.execute(
         select(Bill.compound_id, Bill.household_id, func.sum(Bill.amount_fen))
-        .where(Bill.status == "unpaid", Bill.period.in_(_periods(month)))
+        .where(Bill.status == "unpaid", Bill.period.in_(periods_of_month(month)))
         .group_by(Bill.compound_id, Bill.household_id)
     ).all()
     for compound_id, household_id, owed in rows:
@@ -214,240 +204,10 @@ def _anyone_has_quota(user_ids: list[int]) -> bool:
     )
 
 
-# ----- export -----
-
-
-BILL_STATUS_ZH = {"unpaid": "未缴", "pending": "缴费中", "paid": "已缴", "cancelled": "已作废"}
-PAYMENT_STATUS_ZH = {
-    "pending": "待支付",
-    "paid": "已支付",
-    "closed": "已关闭",
-    "disputed": "金额异常",  # WeChat Pay took another amount than the order's
-}
-OFFLINE_STATUS_ZH = {"pending": "待确认", "confirmed": "已确认", "rejected": "已驳回"}
-METHOD_ZH = {"cash": "现金", "transfer": "转账", "other": "其他"}
-BILL_COLUMNS = ["账单号", "房屋", "收费项目", "账期", "金额（元）", "状态", "缴费时间", "缴费方式"]
-PAYMENT_COLUMNS = [
-    "缴费方式",
-    "房屋",
-    "账单号",
-    "账期",
-    "金额（元）",
-    "状态",
-    "商户订单号",
-    "微信支付单号",
-    "缴费时间",
-    "登记人",
-    "确认/驳回人",
-    "处理时间",
-    "驳回理由",
-]
-
-
-def export_xlsx(principal: Principal, code: str, month: str) -> bytes:
-    """A period's bills and the payments that settled them, as Excel (committee, supervisor):
-    a sheet "账单", one row per bill, and a sheet "缴费记录", one row per online or offline
-    payment covering any of them, whatever its status."""
-    parse_month(month)
-    compound = compounds.member_compound(principal, code)
-    if not (principal.committee_of(compound.id) or principal.supervisor_of(compound.id)):
-        raise Forbidden("只有业委会和财务监督可以导出", code="committee_only")
-    workbook = Workbook()
-    bills_sheet = workbook.active
-    bills_sheet.title = "账单"
-    _header(bills_sheet, BILL_COLUMNS)
-    for row in _bill_export_rows(compound.id, month):
-        bills_sheet.append(row)
-    payments_sheet = workbook.create_sheet("缴费记录")
-    _header(payments_sheet, PAYMENT_COLUMNS)
-    for row in _online_payment_rows(compound.id, month) + _offline_payment_rows(compound.id, month):
-        payments_sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _header(sheet, names: list[str]) -> None:
-    sheet.append(names)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-
-
-def _zh(names: dict[str, str], value: str | None) -> str:
-    """A status or method in Chinese; one not known here is shown as stored."""
-    return names.get(value, value or "")
-
-
-def _shanghai(moment: datetime | None) -> str:
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def _yuan(fen: int) -> float:
-    return round(fen / 100, 2)
-
-
-def _bill_export_rows(compound_id: int, month: str) -> list[list]:
-    # How a paid bill was paid is what holds it (`Bill.held_by`): "payment:<id>" is
-    # WeChat Pay, "offline:<id>" the method of that cash or transfer payment.
-    methods = {
-        f"offline:{payment_id}": method
-        for payment_id, method in db.session.execute(
-            select(OfflinePayment.id, OfflinePayment.method).where(
-                OfflinePayment.compound_id == compound_id, OfflinePayment.status == "confirmed"
-            )
-        )
-    }
-    rows = db.session.execute(
-        select(Bill, FeeItem.name, Building.number, Unit.number, Household.room)
-        .join(FeeItem, FeeItem.id == Bill.fee_item_id)
-        .join(Household, Household.id == Bill.household_id)
-        .join(Unit, Unit.id == Household.unit_id)
-        .join(Building, Building.id == Household.building_id)
-        .where(Bill.compound_id == compound_id, Bill.period.in_(_periods(month)))
-        .order_by(Building.number, Unit.number, Household.floor, Household.room)
-    ).all()
-    return [
-        [
-            bill.id,
-            f"{b}-{u}-{room}",
-            item_name,
-            bill.period,
-            _yuan(bill.amount_fen),
-            _zh(BILL_STATUS_ZH, bill.status),
-            _shanghai(bill.paid_at),
-            _paid_how(bill, methods),
-        ]
-        for bill, item_name, b, u, room in rows
-    ]
-
-
-def _paid_how(bill: Bill, methods: dict[str, str]) -> str:
-    if bill.status != "paid" or not bill.held_by:
-        return ""
-    if bill.held_by.startswith("payment:"):
-        return "微信支付"
-    return _zh(METHOD_ZH, methods.get(bill.held_by))
-
-
-def _period_bill_ids(compound_id: int, month: str) -> Select:
-    """The ids of the compound's bills of the period, as a subquery."""
-    return select(Bill.id).where(Bill.compound_id == compound_id, Bill.period.in_(_periods(month)))
-
-
-def _covered_bills(
-    link: type[PaymentBill | OfflinePaymentBill],
-    payment_column: InstrumentedAttribute[int],
-    payment_ids: Select,
-) -> dict[int, tuple[str, str]]:
-    """Per payment, the ids and the periods of every bill it covers, oldest period first
-    (one query), as text: "8, 2" and "2026-11, 2026-12"."""
-    covered: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for payment_id, bill_id, period in db.session.execute(
-        select(payment_column, Bill.id, Bill.period)
-        .join(Bill, Bill.id == link.bill_id)
-        .where(payment_column.in_(payment_ids))
-        .order_by(Bill.period, Bill.id)
-    ):
-        covered[payment_id].append((bill_id, period))
-    return {
-        payment_id: (
-            ", ".join(str(bill_id) for bill_id, _ in bills),
-            ", ".join(sorted({period for _, period in bills})),
-        )
-        for payment_id, bills in covered.items()
-    }
-
-
-def _online_payment_rows(compound_id: int, month: str) -> list[list]:
-    """WeChat Pay orders covering bills of the period, one row each (two queries)."""
-    payment_ids = select(PaymentBill.payment_id).where(
-        PaymentBill.bill_id.in_(_period_bill_ids(compound_id, month))
-    )
-    covered = _covered_bills(PaymentBill, PaymentBill.payment_id, payment_ids)
-    rows = db.session.execute(
-        select(Payment, Building.number, Unit.number, Household.room)
-        .join(Household, Household.id == Payment.household_id)
-        .join(Unit, Unit.id == Household.unit_id)
-        .join(Building, Building.id == Household.building_id)
-        .where(Payment.compound_id == compound_id, Payment.id.in_(payment_ids))
-        .order_by(Payment.created_at, Payment.id)
-    ).all()
-    return [
-        [
-            "微信支付",
-            f"{b}-{u}-{room}",
-            *covered.get(payment.id, ("", "")),
-            _yuan(payment.total_fen),
-            _zh(PAYMENT_STATUS_ZH, payment.status),
-            payment.out_trade_no,
-            payment.transaction_id or "",
-            _shanghai(payment.paid_at),
-            "",
-            "",
-            "",
-            "",
-        ]
-        for payment, b, u, room in rows
-    ]
-
-
-def _offline_payment_rows(compound_id: int, month: str) -> list[list]:
-    """Cash and transfers covering bills of the period, one row each, with who recorded
-    and who decided them (two queries)."""
-    payment_ids = select(OfflinePaymentBill.offline_payment_id).where(
-        OfflinePaymentBill.bill_id.in_(_period_bill_ids(compound_id, month))
-    )
-    covered = _covered_bills(OfflinePaymentBill, OfflinePaymentBill.offline_payment_id, payment_ids)
-    recorder, decider = aliased(User), aliased(User)
-    rows = db.session.execute(
-        select(
-            OfflinePayment,
-            Building.number,
-            Unit.number,
-            Household.room,
-            recorder.id,
-            recorder.nickname,
-            decider.id,
-            decider.nickname,
-        )
-        .join(Household, Household.id == OfflinePayment.household_id)
-        .join(Unit, Unit.id == Household.unit_id)
-        .join(Building, Building.id == Household.building_id)
-        .join(recorder, recorder.id == OfflinePayment.recorded_by_id)
-        .outerjoin(decider, decider.id == OfflinePayment.decided_by_id)
-        .where(OfflinePayment.compound_id == compound_id, OfflinePayment.id.in_(payment_ids))
-        .order_by(OfflinePayment.created_at, OfflinePayment.id)
-    ).all()
-    return [
-        [
-            _zh(METHOD_ZH, payment.method),
-            f"{b}-{u}-{room}",
-            *covered.get(payment.id, ("", "")),
-            _yuan(payment.amount_fen),
-            _zh(OFFLINE_STATUS_ZH, payment.status),
-            "",
-            "",
-            payment.paid_on.isoformat(),
-            _display_name(recorder_id, recorder_name),
-            _display_name(decider_id, decider_name),
-            _shanghai(payment.decided_at),
-            payment.reason or "",
-        ]
-        for payment, b, u, room, recorder_id, recorder_name, decider_id, decider_name in rows
-    ]
-
-
-def _display_name(user_id: int | None, nickname: str | None) -> str:
-    """How a volunteer appears in the export: their WeChat nickname, or their user number."""
-    if user_id is None:
-        return ""
-    return nickname or f"用户{user_id}"
-
-
 def household_unpaid_bills(principal: Principal, household_id: int) -> list[Bill]:
-    """A household's unpaid bills, for the collector about to take cash: the unit's
-    liaison or the committee. Raises NotFound or Forbidden."""
+    """A household's bills a collector about to take cash may deal with: the unpaid ones,
+    and those held by an open WeChat Pay order (which the collector can cancel first).
+    For the unit's liaison or the committee. Raises NotFound or Forbidden."""
     household = db.session.get(Household, household_id)
     if household is None or household.compound_id not in principal.compound_ids:
         raise NotFound("找不到该房屋", code="household_not_found")
@@ -456,10 +216,11 @@ def household_unpaid_bills(principal: Principal, household_id: int) -> list[Bill
     )
     if not collector:
         raise Forbidden("只有本单元联络人或业委会成员可以查看", code="not_a_collector")
+    in_online_order = (Bill.status == "pending") & Bill.held_by.startswith("payment:")
     return list(
         db.session.scalars(
             select(Bill)
-            .where(Bill.household_id == household.id, Bill.status == "unpaid")
+            .where(Bill.household_id == household.id, (Bill.status == "unpaid") | in_online_order)
             .order_by(Bill.period, Bill.id)
         )
     )

@@ -22,7 +22,7 @@ from server.models import (
     utcnow,
 )
 from server.models.base import SHANGHAI
-from server.services import bill_holds, compounds, ledger
+from server.services import bill_holds, compounds, ledger, receipts
 from server.services.access import Principal, record_access
 
 
@@ -134,29 +134,53 @@ def confirm(principal: Principal, payment_id: int) -> OfflinePayment:
     if settled != len(bills):  # never expected: only this payment can free its bills
         db.session.rollback()
         raise Conflict("账单状态已变化，请刷新后重试", code="bills_changed")
-    codes = dict(
-        db.session.execute(
-            select(FeeItem.id, FeeItem.code).where(FeeItem.id.in_({b.fee_item_id for b in bills}))
-        ).all()
+    items = {
+        item_id: (code, name)
+        for item_id, code, name in db.session.execute(
+            select(FeeItem.id, FeeItem.code, FeeItem.name).where(
+                FeeItem.id.in_({b.fee_item_id for b in bills})
+            )
+        )
+    }
+    label = receipts.household_label(payment.household_id)
+    names = receipts.volunteer_names((payment.recorded_by_id, principal.id), payment.compound_id)
+    how = (
+        f"{receipts.METHODS.get(payment.method, payment.method)}，"
+        f"{names[payment.recorded_by_id]}登记，{names[principal.id]}确认"
     )
     ledger.append(
         payment.compound_id,
         [
             ledger.Movement(
-                account=f"fee:{codes[b.fee_item_id]}",
+                account=f"fee:{items[b.fee_item_id][0]}",
                 direction="credit",
                 amount_fen=b.amount_fen,
                 source_type="offline_payment",
                 source_id=payment.id,
-                memo=f"bill {b.id} {b.period} {payment.method} by user {payment.recorded_by_id}",
+                memo=receipts.bill_memo(label, b.period, items[b.fee_item_id][1], how),
             )
             for b in bills
             if b.amount_fen > 0
         ],
         principal.id,
     )
+    _tell_household(payment, bills, items, names[payment.recorded_by_id], names[principal.id])
     db.session.commit()
     return payment
+
+
+def _tell_household(payment, bills, items, recorder: str, confirmer: str) -> None:
+    """The household's residents hear that their cash counts: the same message as a
+    WeChat Pay payment's, in their inbox and pushed (nothing else tells them), once."""
+    what = receipts.bills_text(
+        [(b.period, items[b.fee_item_id][1]) for b in sorted(bills, key=lambda b: b.period)]
+    )
+    detail = f"由{recorder}登记，{confirmer}确认。"
+    message = receipts.paid_message(
+        payment.method, payment.amount_fen, what, detail, payment.decided_at
+    )
+    residents = receipts.household_residents(payment.household_id)
+    receipts.tell(message, residents, f"cash{payment.id}", payment.compound_id, push=True)
 
 
 def reject(principal: Principal, payment_id: int, reason: str) -> OfflinePayment:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from server.errors import NotFound, ServiceUnavailable, ValidationFailed
 from server.extensions import db
@@ -53,6 +53,9 @@ def create_payment(
     now = utcnow()
     reusable = _open_order_for(principal, bill_ids, now)
     if reusable is not None:  # paying again after cancelling the WeChat sheet
+        if reusable.cancel_requested_at is not None:  # not closed at WeChat yet: reopen it
+            reusable.cancel_requested_at = reusable.cancelled_by_id = None
+            db.session.commit()
         return CreatedPayment(reusable, gateway.jsapi_params(reusable.prepay_id))
     bills = _payable_bills(principal, bill_ids)
     payment = Payment(
@@ -90,7 +93,8 @@ def create_payment(
 
 def _open_order_for(principal: Principal, bill_ids: list[int], now: datetime) -> Payment | None:
     """The caller's own unexpired order for exactly these bills, if there is one: its
-    prepay_id is still good, so the resident can simply pay it."""
+    prepay_id is still good, so the resident can simply pay it — also when they cancelled
+    it themself and it is waiting to be closed (not when a collector cancelled it)."""
     wanted = set(bill_ids)
     candidates = db.session.scalars(
         select(Payment)
@@ -101,6 +105,7 @@ def _open_order_for(principal: Principal, bill_ids: list[int], now: datetime) ->
             Payment.payer_id == principal.id,
             Payment.expires_at > now,
             Payment.prepay_id.is_not(None),
+            or_(Payment.cancelled_by_id.is_(None), Payment.cancelled_by_id == principal.id),
         )
         .distinct()
     ).all()

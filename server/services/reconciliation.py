@@ -19,7 +19,7 @@ from server.services import compounds, notify, settlement
 from server.services.access import Principal
 from server.services.messages import Message
 from server.wechat.errors import WeChatUnavailable
-from server.wechat.pay import OrderState, PaymentGateway, PayRejected
+from server.wechat.pay import CLOSE_AFTER, OrderState, PaymentGateway, PayRejected
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -28,6 +28,8 @@ BATCH = 500
 FINAL_UNPAID = {"CLOSED", "REVOKED", "REFUND"}
 # Not paid (yet): once the order expired, close it at WeChat first, then here.
 OPEN_UNPAID = {"NOTPAY", "PAYERROR"}
+# WeChat Pay took no money for the order (REFUND is left out: money moved, then back).
+NO_MONEY = {"NOTPAY", "PAYERROR", "CLOSED", "REVOKED", "NOT_FOUND"}
 
 
 @dataclass
@@ -38,21 +40,24 @@ class Reconciled:
     differences: list[str] = field(default_factory=list)
 
 
-def reconcile(gateway: PaymentGateway | None, *, min_age: int = 300, now=None) -> Reconciled:
-    """Ask WeChat Pay about orders still pending after `min_age` seconds: credit the
-    paid ones (their notification was lost), close the expired unpaid ones (only after
-    a query says so). One order's trouble never stops the others; WeChat being down
-    stops the round (the next one tries again)."""
+def reconcile(
+    gateway: PaymentGateway | None, *, min_age: int = 300, now=None, cancelled_only=False
+) -> Reconciled:
+    """Ask WeChat Pay about orders still pending after `min_age` seconds (or only those
+    someone cancelled): credit the paid ones (their notification was lost), close the
+    expired or cancelled unpaid ones (only after a query says so, and never before WeChat
+    Pay allows). One order's trouble never stops the others; WeChat being down stops the
+    round (the next one tries again)."""
     result = Reconciled()
     if gateway is None:
         return result
     now = now or utcnow()
-    pending = db.session.scalars(
-        select(Payment.id)
-        .where(Payment.status == "pending", Payment.created_at <= now - timedelta(seconds=min_age))
-        .order_by(Payment.id)
-        .limit(BATCH)
-    ).all()
+    query = select(Payment.id).where(
+        Payment.status == "pending", Payment.created_at <= now - timedelta(seconds=min_age)
+    )
+    if cancelled_only:
+        query = query.where(Payment.cancel_requested_at.is_not(None))
+    pending = db.session.scalars(query.order_by(Payment.id).limit(BATCH)).all()
     db.session.commit()
     for payment_id in pending:
         result.checked += 1
@@ -80,7 +85,10 @@ def _reconcile_one(gateway: PaymentGateway, payment_id: int, now, result: Reconc
     if payment.status != "pending":
         db.session.rollback()
         return
-    expired = now >= payment.expires_at
+    if settle_mismatch(payment, state, now):
+        result.differences.append(f"{out_trade_no}: mismatched notification, no money; settled")
+    # A cancelled order is closed like an expired one, once WeChat Pay lets us.
+    expired = now >= payment.expires_at or payment.cancel_requested_at is not None
     if state.trade_state == "SUCCESS":
         outcome = settlement.settle_paid(
             payment, state.transaction_id, state.total_fen, via="reconcile"
@@ -98,7 +106,7 @@ def _reconcile_one(gateway: PaymentGateway, payment_id: int, now, result: Reconc
         result.closed += 1
         if state.trade_state == "REFUND":
             result.differences.append(f"{out_trade_no}: refunded at WeChat Pay; closed")
-    elif state.trade_state in OPEN_UNPAID and expired:
+    elif state.trade_state in OPEN_UNPAID and expired and now >= payment.created_at + CLOSE_AFTER:
         db.session.commit()  # release the row while WeChat closes the order
         outcome = gateway.close_order(out_trade_no)
         payment = settlement.locked_payment(out_trade_no)
@@ -192,12 +200,40 @@ def _compare(gateway: PaymentGateway, orders: list[Payment]) -> tuple[dict, list
         except (WeChatUnavailable, PayRejected):
             differences.append(f"订单 {payment.out_trade_no}：未能向微信支付核对")
             continue
+        _settle_unpaid(payment, state)
         difference = _difference(payment, state)
         if difference:
             differences.append(
                 f"订单 {payment.out_trade_no}：{difference}{_settle(payment, state)}"
             )
     return counts, differences
+
+
+def settle_mismatch(payment: Payment, state: OrderState, now: datetime) -> bool:
+    """A (locked) order WeChat Pay says took no money: a notification of another amount
+    for it brought no money either, so its open "amount_mismatch" anomaly is settled by
+    the system (nobody resolved it: resolved_by stays empty) and the committee's list
+    holds only real money. No commit. Returns whether one was settled."""
+    anomaly = _open_mismatch(payment.id) if state.trade_state in NO_MONEY else None
+    if anomaly is None:
+        return False
+    theirs = TRADE_STATES.get(state.trade_state, state.trade_state)
+    anomaly.resolved_at = now
+    anomaly.resolution = (
+        f"未收到款项：微信支付查询此单为“{theirs}”，金额不符的通知未带来任何款项（系统核对）"
+    )
+    log.info("amount mismatch on %s settled: no money received", payment.out_trade_no)
+    return True
+
+
+def _open_mismatch(payment_id: int) -> PaymentAnomaly | None:
+    return db.session.scalars(
+        select(PaymentAnomaly).where(
+            PaymentAnomaly.payment_id == payment_id,
+            PaymentAnomaly.kind == "amount_mismatch",
+            PaymentAnomaly.resolved_at.is_(None),
+        )
+    ).first()
 
 
 def _settle(payment: Payment, state: OrderState) -> str:
@@ -209,6 +245,18 @@ def _settle(payment: Payment, state: OrderState) -> str:
     outcome = settlement.settle_paid(locked, state.transaction_id, state.total_fen, via="reconcile")
     db.session.commit()
     return {"credited": "，已补记入账", "disputed": "，金额不符，已记入待退款"}.get(outcome, "")
+
+
+def _settle_unpaid(payment: Payment, state: OrderState) -> None:
+    """An order of the day WeChat Pay took no money for: settle its mismatch anomaly."""
+    if state.trade_state not in NO_MONEY or payment.status not in ("pending", "closed"):
+        return
+    if _open_mismatch(payment.id) is None:
+        return
+    locked = settlement.locked_payment(payment.out_trade_no)
+    if locked.status in ("pending", "closed"):
+        settle_mismatch(locked, state, utcnow())
+    db.session.commit()
 
 
 def _difference(payment: Payment, state: OrderState) -> str | None:

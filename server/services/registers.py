@@ -5,14 +5,11 @@ The export carries no reporter names: a register is about matters, not people.
 
 from __future__ import annotations
 
-import io
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 
 from server.errors import Forbidden, ValidationFailed
@@ -22,27 +19,29 @@ from server.models.base import SHANGHAI
 from server.models.issue import Issue, IssueEvent, ReturnVisit
 from server.services import compounds, policies
 from server.services.access import Principal
+from server.services.excel import Column, Total, to_bytes, workbook, write_sheet
 from server.services.issue_access import handled_filter
 from server.services.issue_labels import location_label
 from server.services.issue_states import STATUS_LABELS
 from server.services.messages import CATEGORY_LABELS
 
 EXPORT_MAX_ROWS = 20_000
+OVERDUE = "是否超时"
 COLUMNS = (
-    ("编号", 8),
-    ("类别", 10),
-    ("标题", 30),
-    ("位置", 14),
-    ("状态", 10),
-    ("报事时间", 18),
-    ("受理时间", 18),
-    ("办结时间", 18),
-    ("完成时间", 18),
-    ("办理方式", 10),
-    ("承办单位", 16),
-    ("对方编号", 16),
-    ("评分", 6),
-    ("是否超时", 8),
+    Column("编号", 8, "id"),
+    Column("类别", 10),
+    Column("标题", 30),
+    Column("位置", 14),
+    Column("状态", 10),
+    Column("报事时间", 18, "datetime"),
+    Column("受理时间", 18, "datetime"),
+    Column("办结时间", 18, "datetime"),
+    Column("完成时间", 18, "datetime"),
+    Column("办理方式", 10),
+    Column("承办单位", 16),
+    Column("对方编号", 16),
+    Column("评分", 6, "number"),
+    Column(OVERDUE, 8, "yes_no"),
 )
 
 
@@ -67,20 +66,17 @@ def export_xlsx(principal: Principal, query: RegisterQuery) -> bytes:
     compound = _handled_compound(principal, query.compound)
     now = utcnow()
     statement = _register_query(principal, compound.id, query, now)
-    workbook = Workbook()
-    sheet = workbook.active
+    book = workbook()
+    sheet = book.active
     sheet.title = f"{CATEGORY_LABELS.get(query.category, '全部事项')}台账"
-    sheet.append([name for name, _ in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for index, (_, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
-    for issue, building_no, unit_no, room in db.session.execute(statement):
-        sheet.append(_row(issue, location_label(building_no, unit_no, room), now))
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    rows = [
+        _row(issue, location_label(building_no, unit_no, room), now)
+        for issue, building_no, unit_no, room in db.session.execute(statement)
+    ]
+    overdue = sum(1 for row in rows if row[-1])
+    total = Total(f"合计（{len(rows)} 件）", {OVERDUE: f"超时 {overdue} 件"})
+    write_sheet(sheet, COLUMNS, rows, [total])
+    return to_bytes(book)
 
 
 _SORTS = {
@@ -127,28 +123,19 @@ def _row(issue: Issue, location: str, now: datetime) -> list:
     return [
         issue.id,
         CATEGORY_LABELS[issue.category],
-        _safe(issue.title),
+        issue.title,
         location,
         STATUS_LABELS[issue.status],
-        _local(issue.created_at),
-        _local(issue.accepted_at),
-        _local(issue.resolved_at),
-        _local(issue.closed_at),
-        {"onsite": "现场处理", "referral": "转办"}.get(issue.track or "", ""),
-        _safe(issue.referral_body or ""),
-        _safe(issue.referral_ref or ""),
-        issue.rating or "",
-        "是" if issue.is_overdue(now) else "",
+        issue.created_at,
+        issue.accepted_at,
+        issue.resolved_at,
+        issue.closed_at,
+        {"onsite": "现场处理", "referral": "转办"}.get(issue.track or ""),
+        issue.referral_body,
+        issue.referral_ref,
+        issue.rating,
+        issue.is_overdue(now),
     ]
-
-
-def _safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV/Excel injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-def _local(moment: datetime | None) -> str:
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def _handled_compound(principal: Principal, code: str):

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from server.errors import is_busy
 from server.extensions import db
 from server.models import Bill, FeeItem, Payment, PaymentAnomaly, PaymentBill, utcnow
-from server.services import bill_holds, ledger, notify
+from server.services import bill_holds, ledger, notify, receipts
 from server.services.messages import Message
 from server.wechat.pay import InvalidNotification, PaymentGateway, acknowledgement
 
@@ -151,32 +151,33 @@ def credit(payment: Payment, transaction_id: str | None, *, via: str) -> None:
     payment.transaction_id, payment.closed_at = transaction_id, None
     mine = holder(payment)
     settled, taken = [], []
-    for bill, share, fee_code in _locked_bills(payment):
+    bills, label = _locked_bills(payment)
+    for bill, share, fee_code, fee_name in bills:
         free = bill.status == "unpaid" or (bill.status == "pending" and bill.held_by == mine)
-        (settled if free else taken).append((bill, share, fee_code))
+        (settled if free else taken).append((bill, share, fee_code, fee_name))
     if settled:
         db.session.execute(
             update(Bill)
-            .where(Bill.id.in_([bill.id for bill, _, _ in settled]))
+            .where(Bill.id.in_([bill.id for bill, *_ in settled]))
             .values(status="paid", paid_at=now, held_by=mine)
             .execution_options(synchronize_session=False)
         )
-    movements = _movements(payment, settled)
-    refund_due = sum(share for _, share, _ in taken)
+    movements = _movements(payment, settled, label)
+    refund_due = sum(share for _, share, *_ in taken)
     if refund_due:
-        movements.append(_suspense(payment, refund_due, "bills paid another way"))
+        movements.append(_suspense(payment, refund_due, "账单已由其他方式缴清", label))
     if taken:
         anomaly(
             payment,
             "double_payment",
-            bills=[bill.id for bill, _, _ in taken],
+            bills=[bill.id for bill, *_ in taken],
             refund_due_fen=refund_due,
         )
     if movements:
         ledger.append(payment.compound_id, movements, payment.payer_id)
     if was_closed:
         log.info("payment %s credited after it was closed", payment.out_trade_no)
-    _tell_payer(payment, refund_due)
+    _tell_payer(payment, refund_due, [(bill.period, name) for bill, _, _, name in bills])
 
 
 def dispute(
@@ -192,10 +193,10 @@ def dispute(
     _free_bills(payment)
     received = total_fen if isinstance(total_fen, int) and total_fen > 0 else 0
     if received:
+        why = f"实收金额与订单 {payment.total_fen / 100:.2f} 元不符"
+        label = receipts.household_label(payment.household_id)
         ledger.append(
-            payment.compound_id,
-            [_suspense(payment, received, f"amount differs from order {payment.total_fen}")],
-            payment.payer_id,
+            payment.compound_id, [_suspense(payment, received, why, label)], payment.payer_id
         )
     anomaly(
         payment,
@@ -211,26 +212,41 @@ def dispute(
     )
 
 
-def _locked_bills(payment: Payment) -> list[tuple[Bill, int, str]]:
+def _locked_bills(payment: Payment) -> tuple[list[tuple[Bill, int, str, str]], str]:
     """The order's bills, locked in id order (every path locks a payment, then its
-    bills), each with the share the order charged for it. Each bill's fee item code
-    comes along for the ledger accounts, read by a subquery: a locking read does not lock
-    what its subqueries read, so the fee item stays free for other payments."""
-    code = select(FeeItem.code).where(FeeItem.id == Bill.fee_item_id).scalar_subquery()
+    bills), each with the share the order charged for it and its fee item's code (for
+    the ledger account) and name (for the memo); and the flat's label ("1-1-101"). What
+    is not a bill is read by subqueries: a locking read does not lock what its subqueries
+    read, so the fee item and the flat stay free for other payments."""
     rows = db.session.execute(
-        select(Bill, PaymentBill.amount_fen, code)
+        select(
+            Bill,
+            PaymentBill.amount_fen,
+            *_fee_item_columns(),
+            receipts.household_label_column(payment.household_id),
+        )
         .join(PaymentBill, PaymentBill.bill_id == Bill.id)
         .where(PaymentBill.payment_id == payment.id)
         .order_by(Bill.id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).all()
-    return [(bill, share, fee_code) for bill, share, fee_code in rows]
+    label = rows[0][-1] if rows else ""
+    return [(bill, share, code, name) for bill, share, code, name, _ in rows], label
 
 
-def _movements(payment: Payment, settled: list[tuple[Bill, int, str]]) -> list[ledger.Movement]:
-    if not settled:
-        return []
+def _fee_item_columns():
+    item = select(FeeItem).where(FeeItem.id == Bill.fee_item_id)
+    return (
+        item.with_only_columns(FeeItem.code).scalar_subquery(),
+        item.with_only_columns(FeeItem.name).scalar_subquery(),
+    )
+
+
+def _movements(
+    payment: Payment, settled: list[tuple[Bill, int, str, str]], label: str
+) -> list[ledger.Movement]:
+    how = f"微信支付，订单 {payment.out_trade_no}"
     return [
         ledger.Movement(
             account=f"fee:{fee_code}",
@@ -238,30 +254,35 @@ def _movements(payment: Payment, settled: list[tuple[Bill, int, str]]) -> list[l
             amount_fen=share,
             source_type="payment",
             source_id=payment.id,
-            memo=f"bill {bill.id} {bill.period} WeChat {payment.out_trade_no}",
+            memo=receipts.bill_memo(label, bill.period, fee_name, how),
         )
-        for bill, share, fee_code in settled
+        for bill, share, fee_code, fee_name in settled
         if share > 0
     ]
 
 
-def _suspense(payment: Payment, amount_fen: int, why: str) -> ledger.Movement:
+def _suspense(payment: Payment, amount_fen: int, why: str, label: str) -> ledger.Movement:
     return ledger.Movement(
         account=ledger.REFUND_DUE,
         direction="credit",
         amount_fen=amount_fen,
         source_type="payment",
         source_id=payment.id,
-        memo=f"WeChat {payment.out_trade_no}: {why}",
+        memo=receipts.refund_due_memo(label, payment.out_trade_no, why),
     )
 
 
-def _tell_payer(payment: Payment, refund_due: int) -> None:
-    yuan = f"{payment.total_fen / 100:.2f}"
-    body = f"您已通过微信支付缴费 {yuan} 元，订单号 {payment.out_trade_no}。"
+def _tell_payer(payment: Payment, refund_due: int, bills: list[tuple[str, str]]) -> None:
+    """The payer's "paid" line, the same message as for cash. Inbox only: WeChat itself
+    sends the payer a payment receipt at once, and a push would spend the one-time
+    subscription the month's fee reminder needs."""
+    detail = f"订单号 {payment.out_trade_no}。"
     if refund_due:
-        body += f"其中 {refund_due / 100:.2f} 元的账单已由其他方式缴清，业委会将退还。"
-    _tell(payment, f"缴费成功：{yuan} 元", body)
+        detail += f"其中 {refund_due / 100:.2f} 元的账单已由其他方式缴清，业委会将退还。"
+    message = receipts.paid_message(
+        "wechat", payment.total_fen, receipts.bills_text(bills), detail, payment.paid_at
+    )
+    receipts.tell(message, [payment.payer_id], f"pay{payment.id}", payment.compound_id, push=False)
 
 
 def _tell(payment: Payment, title: str, body: str) -> None:

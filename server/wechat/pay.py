@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import requests
@@ -22,6 +22,9 @@ from server.wechat.errors import WeChatUnavailable
 
 log = logging.getLogger(__name__)
 MAX_NOTIFY_BYTES = 8 * 1024
+# WeChat Pay lets an order be closed only this long after it was created ("订单生成后不能
+# 马上调用关单接口，最短调用时间间隔为5分钟"); it documents no answer for an earlier call.
+CLOSE_AFTER = timedelta(minutes=5)
 
 
 class InvalidNotification(Exception):

@@ -1,12 +1,22 @@
 // 我的账单: a household's bills, unpaid first and ticked; pay the ticked ones
 // with WeChat Pay. Whether it was paid is the server's word, never the client's.
+// Closing the WeChat Pay sheet cancels the order, so other bills can be chosen;
+// an order left open (支付中 bills) can be cancelled from here too.
 const { ensureLogin } = require('../../api/auth')
 const { getMe } = require('../../api/me')
 const { listBills } = require('../../api/bills')
-const { createPayment } = require('../../api/payments')
-const { billView, checkedIds, selectBills, selectAllPayable } = require('../../utils/bills')
-const { PAY_MESSAGES, requestPayment, waitForPayment, paymentOutcome } = require('../../utils/pay')
+const { createPayment, cancelPayment } = require('../../api/payments')
+const { billView, checkedIds, selectBills, selectAllPayable, openOrders } = require('../../utils/bills')
+const {
+  PAY_MESSAGES,
+  requestPayment,
+  waitForPayment,
+  paymentOutcome,
+  cancelAfterSheet,
+  cancelledMessage,
+} = require('../../utils/pay')
 const { errorMessage } = require('../../utils/errors')
+const { confirm } = require('../../utils/ui')
 
 const householdOption = (h) => ({ id: h.id, label: `${h.compound_name} ${h.label}` })
 
@@ -21,6 +31,8 @@ Page({
     totalFen: 0,
     total: '0.00',
     hasPending: false,
+    // The open WeChat Pay orders holding 支付中 bills: [{id, amount, count}].
+    orders: [],
     paying: false,
     // '' | confirming | paid | pending | closed | disputed | cancelled | failed | error
     payState: '',
@@ -55,7 +67,10 @@ Page({
     const { items } = await listBills(household.id)
     const bills = items.map(billView)
     this.setData(
-      Object.assign(selectAllPayable(bills), { hasPending: bills.some((b) => b.status === 'pending') })
+      Object.assign(selectAllPayable(bills), {
+        hasPending: bills.some((b) => b.status === 'pending'),
+        orders: openOrders(bills),
+      })
     )
   },
 
@@ -118,8 +133,15 @@ Page({
       return
     }
     const outcome = await requestPayment(order.pay_params)
+    if (outcome === 'cancelled') {
+      // The sheet was closed: cancel the order so other bills can be chosen.
+      const after = await cancelAfterSheet(order.payment_id)
+      this.showPay(after.state, after.message)
+      if (after.state === 'paid') wx.showToast({ title: '缴费成功', icon: 'success' })
+      return
+    }
     if (outcome !== 'done') {
-      this.showPay(outcome) // cancelled | failed: the order stays open until it expires
+      this.showPay(outcome) // failed: the order stays open (paying again reuses it)
       return
     }
     this.showPay('confirming')
@@ -128,6 +150,27 @@ Page({
     const state = paymentOutcome(await waitForPayment(order.payment_id))
     this.showPay(state)
     if (state === 'paid') wx.showToast({ title: '缴费成功', icon: 'success' })
+  },
+
+  // 取消订单 on an open order holding 支付中 bills, after a confirmation.
+  async cancelOrder(e) {
+    const id = Number(e.currentTarget.dataset.id)
+    if (this.data.paying || !id) return
+    const sure = await confirm(
+      '取消这笔订单？',
+      '取消后这笔订单不能再付款，账单会恢复为待缴，可以重新选择。下单不满 5 分钟的，要等满 5 分钟才恢复。'
+    )
+    if (!sure) return
+    this.setData({ paying: true })
+    try {
+      this.showPay('cancelled', cancelledMessage(await cancelPayment(id)))
+    } catch (err) {
+      // 409 payment_already_paid: WeChat Pay was paid after all, and it is credited now.
+      this.showPay(err.code === 'payment_already_paid' ? 'paid' : 'error', errorMessage(err))
+    } finally {
+      this.setData({ paying: false })
+    }
+    await this.refreshBills()
   },
 
   goPayments() {

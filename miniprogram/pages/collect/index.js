@@ -1,17 +1,28 @@
 // 收费登记 (unit liaisons and the committee): a month's 未缴名单; tap a
 // household to record the cash or transfer it handed over. The record waits
-// for a second committee member to confirm it (pages/confirm).
+// for a second committee member to confirm it (pages/confirm). Bills held by
+// the resident's unpaid WeChat Pay order (支付中) can be freed by cancelling
+// that order first, after a confirmation.
 const { ensureLogin } = require('../../api/auth')
 const { getMe } = require('../../api/me')
 const { unpaidHouseholds, householdUnpaidBills } = require('../../api/fees')
 const { recordOfflinePayment } = require('../../api/offline')
-const { billView, unpaidView, checkedIds, selectBills, selectAllPayable } = require('../../utils/bills')
+const { cancelPayment } = require('../../api/payments')
+const {
+  billView,
+  unpaidView,
+  checkedIds,
+  selectBills,
+  selectAllPayable,
+  openOrders,
+} = require('../../utils/bills')
 const { roleCompounds } = require('../../utils/user')
 const { COLLECTOR_ROLES, OFFLINE_METHOD_OPTIONS } = require('../../utils/labels')
 const { validateOfflinePayment } = require('../../utils/validate')
 const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../utils/photos')
-const { todayInShanghai, monthInShanghai, formatMonth } = require('../../utils/format')
+const { todayInShanghai, monthInShanghai, formatMonth, formatTime } = require('../../utils/format')
 const { errorMessage, fieldErrors } = require('../../utils/errors')
+const { confirm } = require('../../utils/ui')
 
 const RECORDED = '已登记，等待另一位业委会成员确认'
 // Fields of POST /offline-payments the form shows errors under; others go on top.
@@ -22,6 +33,10 @@ const EMPTY_FORM = {
   billsLoading: false,
   billsError: '',
   bills: [],
+  // The resident's open WeChat Pay orders holding some of the bills.
+  orders: [],
+  orderNotice: '',
+  cancelling: false,
   selectedIds: [],
   totalFen: 0,
   total: '0.00',
@@ -31,6 +46,13 @@ const EMPTY_FORM = {
   note: '',
   errors: {},
   submitting: false,
+}
+
+// What cancelling the resident's order came to, for the collector.
+function orderCancelled(payment) {
+  if (payment.status === 'closed') return '线上订单已取消，可以登记现金了'
+  const when = formatTime(payment.closes_at).slice(11, 16)
+  return `线上订单已取消。微信支付要求下单 5 分钟后才能关闭订单，请 ${when} 后下拉刷新再登记`
 }
 
 Page({
@@ -60,8 +82,10 @@ Page({
     return this.init()
   },
 
+  // The open household's bills (an order cancelled meanwhile frees them), else the list.
   onPullDownRefresh() {
-    return this.loadUnpaid().then(() => wx.stopPullDownRefresh())
+    const reload = this.data.household ? this.loadBills() : this.loadUnpaid()
+    return reload.then(() => wx.stopPullDownRefresh())
   },
 
   async init() {
@@ -128,12 +152,36 @@ Page({
     this.setData({ billsLoading: true, billsError: '' })
     try {
       const { items } = await householdUnpaidBills(this.data.household.householdId)
-      this.setData(selectAllPayable(items.map(billView)))
+      const bills = items.map(billView)
+      this.setData(Object.assign(selectAllPayable(bills), { orders: openOrders(bills) }))
     } catch (err) {
       this.setData({ billsError: errorMessage(err) })
     } finally {
       this.setData({ billsLoading: false })
     }
+  },
+
+  // 取消线上订单: the resident opened a WeChat Pay order for these bills and did
+  // not pay; cancel it (after a confirmation) so the cash can be recorded.
+  async cancelOrder(e) {
+    const id = Number(e.currentTarget.dataset.id)
+    if (this.data.cancelling || !id) return
+    const sure = await confirm(
+      '取消住户的微信支付订单？',
+      '住户已发起微信支付但还没付款。取消后这笔订单不能再付款，账单恢复为待缴，就可以登记现金。'
+    )
+    if (!sure) return
+    this.setData({ cancelling: true, orderNotice: '', errors: this.clearError('form') })
+    try {
+      const payment = await cancelPayment(id)
+      this.setData({ orderNotice: orderCancelled(payment) })
+    } catch (err) {
+      // 409 payment_already_paid: the resident paid after all (now credited).
+      this.setData({ errors: Object.assign({}, this.data.errors, { form: errorMessage(err) }) })
+    } finally {
+      this.setData({ cancelling: false })
+    }
+    await this.loadBills()
   },
 
   closeForm() {

@@ -16,9 +16,12 @@ from server.api.schemas.fields import (
     QueryInt,
     Text,
 )
+from server.models.base import SHANGHAI
 from server.models.fees import CYCLES, VACANT_RULES
 from server.models.payments import OFFLINE_METHODS
 from server.services.anomalies import refund_left
+from server.services.bill_holds import online_holder
+from server.services.payment_cancel import closes_at
 
 MONTH = validators.Regexp(
     r"^20[0-9]{2}-(0[1-9]|1[0-2])\Z", error="账期格式应为 YYYY-MM，如 2026-12"
@@ -42,6 +45,15 @@ class BillOut(Schema):
     )
     basis = fields.Dict(allow_none=True)
     paid_at = LocalDateTime(allow_none=True)
+    payment_id = fields.Function(
+        online_holder,
+        metadata={
+            "type": "integer",
+            "nullable": True,
+            "description": "the open WeChat Pay order holding a pending bill (it can be "
+            "cancelled: POST /payments/{id}/cancel); null otherwise",
+        },
+    )
 
 
 class BillListOut(Schema):
@@ -82,6 +94,25 @@ class PaymentOut(Schema):
     created_at = LocalDateTime()
     paid_at = LocalDateTime(allow_none=True)
     closed_at = LocalDateTime(allow_none=True)
+    cancelled = fields.Function(
+        lambda p: p.cancel_requested_at is not None,
+        metadata={"type": "boolean", "description": "cancelled by its payer or a collector"},
+    )
+    closes_at = fields.Function(
+        lambda p: _local(closes_at(p)),
+        metadata={
+            "type": "string",
+            "format": "date-time",
+            "nullable": True,
+            "description": "a cancelled order still pending is closed at this time (WeChat "
+            "Pay closes orders only 5 minutes after they were made); its bills are "
+            "freed then",
+        },
+    )
+
+
+def _local(moment):
+    return moment.astimezone(SHANGHAI).isoformat(timespec="seconds") if moment else None
 
 
 class PaymentListOut(Schema):

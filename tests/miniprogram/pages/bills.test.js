@@ -5,7 +5,7 @@
  * is paid counts, never the success callback of wx.requestPayment.
  */
 const { installWx, requestsMade, sentBody, signedIn } = require('../helpers/wx')
-const { createPage } = require('../helpers/page')
+const { createPage, tap } = require('../helpers/page')
 const { RESIDENT, HOUSEHOLD, bill, payment } = require('../helpers/fixtures')
 
 let wx, server
@@ -209,25 +209,108 @@ test('the server being unreachable while polling ends in 确认中, not in an er
   expect(page.data.payMessage).toBe('支付结果确认中，稍后可在缴费记录查看')
 })
 
-test('cancelling the WeChat sheet: 已取消支付, the order closes by itself in 30 minutes', async () => {
+const CANCEL = 'POST /api/v1/payments/55/cancel'
+
+test('closing the WeChat sheet cancels the order: its bills are free to choose again at once', async () => {
   server.on('POST /api/v1/payments', { status: 201, body: ORDER })
+  server.on(CANCEL, {
+    status: 200,
+    body: payment({ status: 'closed', cancelled: true, closed_at: '2026-12-05T10:06:00+08:00' }),
+  })
+  payAnswers({ errMsg: 'requestPayment:fail cancel' })
+  const page = await openBills()
+  server.on('GET /api/v1/bills?household_id=11', {
+    status: 200,
+    body: { items: BILLS.slice(0, 2), unpaid_fen: 5066 },
+  })
+  await page.pay()
+  expect(requestsMade(wx)).toContain(CANCEL)
+  expect(requestsMade(wx)).not.toContain(STATUS)
+  expect(page.data).toMatchObject({
+    payState: 'cancelled',
+    payMessage: '已取消支付。订单已取消，账单已恢复为待缴，可以重新选择账单缴费',
+    paying: false,
+  })
+  expect(page.data.bills.map((b) => b.statusLabel)).toEqual(['未缴', '未缴'])
+})
+
+test('an order under 5 minutes old: cancelled, and the time its bills are freed is said', async () => {
+  server.on('POST /api/v1/payments', { status: 201, body: ORDER })
+  server.on(CANCEL, {
+    status: 200,
+    body: payment({ status: 'pending', cancelled: true, closes_at: '2026-12-05T10:05:00+08:00' }),
+  })
+  payAnswers({ errMsg: 'requestPayment:fail cancel' })
+  const page = await openBills()
+  await page.pay()
+  expect(page.data.payMessage).toBe(
+    '已取消支付。订单已取消。微信支付要求下单 5 分钟后才能关闭订单，10:05 后账单恢复为待缴；仍缴这些账单，可直接再点“去缴费”'
+  )
+})
+
+test('closing the sheet of an order WeChat Pay was paid for after all: 缴费成功', async () => {
+  server.on('POST /api/v1/payments', { status: 201, body: ORDER })
+  server.on(CANCEL, {
+    status: 409,
+    body: { code: 'payment_already_paid', message: '这笔订单已支付成功，已入账，无需取消' },
+  })
+  payAnswers({ errMsg: 'requestPayment:fail cancel' })
+  const page = await openBills()
+  await page.pay()
+  expect(page.data).toMatchObject({ payState: 'paid', payMessage: '缴费成功' })
+  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '缴费成功' }))
+})
+
+test('when the order cannot be cancelled (the network), it closes by itself in 30 minutes', async () => {
+  server.on('POST /api/v1/payments', { status: 201, body: ORDER })
+  server.on(CANCEL, { fail: 'timeout' })
   payAnswers({ errMsg: 'requestPayment:fail cancel' })
   const page = await openBills()
   await page.pay()
   expect(page.data.payState).toBe('cancelled')
   expect(page.data.payMessage).toContain('已取消支付')
   expect(page.data.payMessage).toContain('本次订单 30 分钟内未支付将自动关闭')
-  expect(requestsMade(wx)).not.toContain(STATUS)
   expect(page.data.paying).toBe(false)
 })
 
-test('another failure of the sheet says the payment did not go through', async () => {
+test('支付中 bills of an open order offer 取消订单, after a confirmation', async () => {
+  const held = BILLS.map((b) => (b.status === 'pending' ? Object.assign({}, b, { payment_id: 70 }) : b))
+  server.on('POST /api/v1/payments/70/cancel', {
+    status: 200,
+    body: payment({ id: 70, status: 'closed', cancelled: true }),
+  })
+  const page = await openBills(held)
+  expect(page.data.orders).toEqual([{ id: 70, amount: '12.90', count: 1 }])
+  wx.showModal.mockImplementationOnce((options) => setTimeout(() => options.success({ confirm: false }), 0))
+  await page.cancelOrder(tap({ id: 70 }))
+  expect(requestsMade(wx)).not.toContain('POST /api/v1/payments/70/cancel') // thought better of it
+  await page.cancelOrder(tap({ id: 70 }))
+  expect(wx.showModal).toHaveBeenLastCalledWith(expect.objectContaining({ title: '取消这笔订单？' }))
+  expect(requestsMade(wx)).toContain('POST /api/v1/payments/70/cancel')
+  expect(page.data.payMessage).toBe('订单已取消，账单已恢复为待缴，可以重新选择账单缴费')
+  expect(requestsMade(wx).filter((r) => r === 'GET /api/v1/bills?household_id=11')).toHaveLength(2)
+})
+
+test("取消订单 refused: the server's message, the bills read again", async () => {
+  const held = BILLS.map((b) => (b.status === 'pending' ? Object.assign({}, b, { payment_id: 70 }) : b))
+  server.on('POST /api/v1/payments/70/cancel', {
+    status: 409,
+    body: { code: 'payment_in_progress', message: '这笔订单正在支付中，请稍后再试' },
+  })
+  const page = await openBills(held)
+  await page.cancelOrder(tap({ id: 70 }))
+  expect(page.data).toMatchObject({ payState: 'error', payMessage: '这笔订单正在支付中，请稍后再试' })
+  expect(requestsMade(wx).filter((r) => r === 'GET /api/v1/bills?household_id=11')).toHaveLength(2)
+})
+
+test('another failure of the sheet says the payment did not go through (the order stays)', async () => {
   server.on('POST /api/v1/payments', { status: 201, body: ORDER })
   payAnswers({ errMsg: 'requestPayment:fail system error' })
   const page = await openBills()
   await page.pay()
   expect(page.data.payState).toBe('failed')
   expect(page.data.payMessage).toContain('支付未完成')
+  expect(requestsMade(wx)).not.toContain(CANCEL)
 })
 
 test.each([

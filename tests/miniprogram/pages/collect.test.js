@@ -6,7 +6,7 @@
  */
 const { installWx, requestsMade, sentBody, pickPhotos, signedIn } = require('../helpers/wx')
 const { createPage, tap } = require('../helpers/page')
-const { LIAISON, RESIDENT, COMMITTEE, role, bill, validationError } = require('../helpers/fixtures')
+const { LIAISON, RESIDENT, COMMITTEE, role, bill, payment, validationError } = require('../helpers/fixtures')
 
 // "Now" is 2026-12-05 10:00 in Shanghai.
 const NOW = Date.parse('2026-12-05T02:00:00Z')
@@ -209,4 +209,75 @@ test('a resident is told this is for collectors and asks for no list', async () 
   const page = await openCollect(RESIDENT)
   expect(page.data.error).toBe('只有单元联络人和业委会成员可以登记收费')
   expect(requestsMade(wx)).toEqual(['GET /api/v1/me'])
+})
+
+// 1-3-101's December bill sits in the resident's unpaid WeChat Pay order 70.
+const HELD_BILLS = [
+  HOUSEHOLD_BILLS[0],
+  bill({ id: 6, household_id: 21, period: '2026-12', amount_fen: 2533, status: 'pending', payment_id: 70 }),
+]
+const CANCEL = 'POST /api/v1/payments/70/cancel'
+
+async function openHeldForm() {
+  server.on('GET /api/v1/me', { status: 200, body: LIAISON })
+  server.on(UNPAID, { status: 200, body: { items: ROWS } })
+  server.on(BILLS, { status: 200, body: { items: HELD_BILLS, unpaid_fen: 2533 } })
+  const page = createPage('collect')
+  await page.onLoad()
+  await page.openHousehold(tap({ id: 21 }))
+  return page
+}
+
+test('bills in the resident’s unpaid WeChat Pay order show as 支付中, not ticked, with their order', async () => {
+  const page = await openHeldForm()
+  expect(page.data.bills.map((b) => [b.id, b.statusLabel, b.payable, b.selected])).toEqual([
+    [5, '未缴', true, true],
+    [6, '支付中', false, false],
+  ])
+  expect(page.data).toMatchObject({ total: '25.33', selectedIds: [5] })
+  expect(page.data.orders).toEqual([{ id: 70, amount: '25.33', count: 1 }])
+})
+
+test('取消线上订单 asks first, cancels the order, then the freed bills can be recorded', async () => {
+  const page = await openHeldForm()
+  server.on(CANCEL, { status: 200, body: payment({ id: 70, status: 'closed', cancelled: true }) })
+  wx.showModal.mockImplementationOnce((options) => setTimeout(() => options.success({ confirm: false }), 0))
+  await page.cancelOrder(tap({ id: 70 }))
+  expect(requestsMade(wx)).not.toContain(CANCEL)
+  server.on(BILLS, { status: 200, body: { items: HOUSEHOLD_BILLS, unpaid_fen: 5066 } })
+  await page.cancelOrder(tap({ id: 70 }))
+  expect(wx.showModal).toHaveBeenLastCalledWith(
+    expect.objectContaining({ title: '取消住户的微信支付订单？' })
+  )
+  expect(requestsMade(wx)).toContain(CANCEL)
+  expect(page.data.orderNotice).toBe('线上订单已取消，可以登记现金了')
+  expect(page.data).toMatchObject({ orders: [], selectedIds: [5, 6], total: '50.66', cancelling: false })
+})
+
+test('an order made under 5 minutes ago: the collector is told when to record', async () => {
+  const page = await openHeldForm()
+  server.on(CANCEL, {
+    status: 200,
+    body: payment({ id: 70, status: 'pending', cancelled: true, closes_at: '2026-12-05T10:04:00+08:00' }),
+  })
+  await page.cancelOrder(tap({ id: 70 }))
+  expect(page.data.orderNotice).toBe(
+    '线上订单已取消。微信支付要求下单 5 分钟后才能关闭订单，请 10:04 后下拉刷新再登记'
+  )
+  server.on(BILLS, { status: 200, body: { items: HOUSEHOLD_BILLS, unpaid_fen: 5066 } })
+  await page.onPullDownRefresh()  // the open household's bills, not the list
+  expect(page.data.selectedIds).toEqual([5, 6])
+  expect(wx.stopPullDownRefresh).toHaveBeenCalled()
+})
+
+test('the resident paid after all: the server says so and the bills are read again', async () => {
+  const page = await openHeldForm()
+  server.on(CANCEL, {
+    status: 409,
+    body: { code: 'payment_already_paid', message: '这笔订单已支付成功，已入账，无需取消' },
+  })
+  server.on(BILLS, { status: 200, body: { items: [HOUSEHOLD_BILLS[0]], unpaid_fen: 2533 } })
+  await page.cancelOrder(tap({ id: 70 }))
+  expect(page.data.errors).toEqual({ form: '这笔订单已支付成功，已入账，无需取消' })
+  expect(page.data.orders).toEqual([])
 })

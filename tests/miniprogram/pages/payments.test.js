@@ -52,3 +52,23 @@ test('a disputed payment reads 金额异常 and says the committee refunds', asy
     note: '支付金额与账单不符，业委会将核对并退款，账单已恢复为待缴',
   })
 })
+
+test('a cancelled order reads 已取消; one WeChat Pay closes later reads 取消中 with the time', async () => {
+  server.on('GET /api/v1/payments', {
+    status: 200,
+    body: {
+      items: [
+        payment({ id: 60, status: 'pending', cancelled: true, closes_at: '2026-12-05T10:05:00+08:00' }),
+        payment({ id: 59, status: 'closed', cancelled: true, closed_at: '2026-12-05T10:02:00+08:00' }),
+        payment({ id: 58, status: 'closed', cancelled: false, closed_at: '2026-12-05T10:30:00+08:00' }),
+      ],
+    },
+  })
+  const page = createPage('payments')
+  await page.onShow()
+  expect(page.data.items.map((p) => [p.id, p.statusLabel, p.note])).toEqual([
+    [60, '取消中', '10:05 关闭订单，账单随即恢复为待缴'],
+    [59, '已取消', ''],
+    [58, '已关闭', ''],
+  ])
+})

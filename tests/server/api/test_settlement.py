@@ -124,6 +124,10 @@ def test_a_closed_order_paid_later_never_takes_a_bill_paid_in_cash(client, sandb
     assert (bill.status, bill.held_by) == ("paid", f"offline:{offline_id}")
     assert [e.amount_fen for e in entries("fee:self_governance")] == [2533]
     assert balance(ledger.REFUND_DUE) == 2533  # the online yuan are owed back
+    (owed,) = entries(ledger.REFUND_DUE)
+    assert owed.memo == (
+        f"1-1-101 微信支付订单 {payment.out_trade_no}：账单已由其他方式缴清，待退款"
+    )
     (double,) = anomalies()
     assert double.kind == "double_payment"
     assert double.details["bills"] == [bill.id]
@@ -516,3 +520,63 @@ def test_the_daily_report_is_kept_per_compound_and_reaches_the_committee(client,
 def test_the_report_says_each_difference_in_the_committees_words(status, total, state, line):
     payment = Payment(status=status, total_fen=total, transaction_id="42")
     assert reconciliation._difference(payment, state) == line
+
+
+# ----- a mismatched notification that brought no money -----
+
+
+def open_anomalies(client, world) -> list[dict]:
+    response = client.get(
+        "/api/v1/compounds/aa/payment-anomalies?open=true", headers=world.headers("committee")
+    )
+    assert response.status_code == 200
+    return response.get_json()["items"]
+
+
+def forge_mismatch(client, sandbox, payment) -> None:
+    """A correctly signed notification of another amount for an order nobody paid."""
+    order = sandbox.pay.orders[payment.out_trade_no]
+    assert order.state == "NOTPAY"
+    forged = notify(client, sandbox, order, total_fee=1, transaction_id="4200000099")
+    assert b"SUCCESS" in forged.data
+
+
+def test_reconciliation_settles_a_mismatch_when_wechat_pay_took_no_money(client, sandbox, world):
+    payment = open_payment(client, world, [bill_of(world).id])
+    forge_mismatch(client, sandbox, payment)
+    assert [a["kind"] for a in open_anomalies(client, world)] == ["amount_mismatch"]
+    result = expire_and_reconcile(minutes=6)  # WeChat Pay: NOTPAY, nothing taken
+    assert f"{payment.out_trade_no}: mismatched notification, no money; settled" in (
+        result.differences
+    )
+    assert open_anomalies(client, world) == []  # only real money is left to look at
+    (anomaly,) = anomalies()
+    assert anomaly.resolved_at is not None
+    assert anomaly.resolved_by_id is None  # settled by the system, not by a person
+    assert anomaly.resolution.startswith("未收到款项：微信支付查询此单为“未支付”")
+    assert entries() == []
+    assert db.session.get(Payment, payment.id).status == "pending"  # still payable
+    expire_and_reconcile(minutes=31)
+    assert db.session.get(Payment, payment.id).status == "closed"
+
+
+def test_the_daily_report_settles_a_mismatch_of_an_order_closed_unpaid(client, sandbox, world):
+    payment = open_payment(client, world, [bill_of(world).id])
+    forge_mismatch(client, sandbox, payment)
+    sandbox.pay.orders[payment.out_trade_no].state = "CLOSED"
+    payment.status, payment.closed_at = "closed", payment.created_at
+    db.session.flush()
+    with freeze_time(timedelta(days=1), tick=True):
+        (report,) = reconciliation.daily_report(payment_gateway())
+    assert report.summary["open_anomalies"] == 0
+    (anomaly,) = anomalies()
+    assert (anomaly.resolved_by_id, anomaly.resolution[:5]) == (None, "未收到款项")
+    assert "已关闭" in anomaly.resolution
+
+
+def test_a_mismatch_stays_open_while_the_resident_is_still_paying(client, sandbox, world):
+    payment = open_payment(client, world, [bill_of(world).id])
+    forge_mismatch(client, sandbox, payment)
+    sandbox.pay.orders[payment.out_trade_no].state = "USERPAYING"
+    expire_and_reconcile(minutes=6)
+    assert [a["kind"] for a in open_anomalies(client, world)] == ["amount_mismatch"]

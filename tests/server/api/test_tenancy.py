@@ -37,6 +37,11 @@ CASES = {
     "/api/v1/issues/<int:issue_id>": ("get", "/api/v1/issues/{issue}", None),
     "/api/v1/units/<int:unit_id>/households": ("get", "/api/v1/units/{unit}/households", None),
     "/api/v1/payments/<int:payment_id>": ("get", "/api/v1/payments/{payment}", None),
+    "/api/v1/payments/<int:payment_id>/cancel": (
+        "post",
+        "/api/v1/payments/{payment}/cancel",
+        None,
+    ),
     "/api/v1/offline-payments/<int:payment_id>/confirm": (
         "post",
         "/api/v1/offline-payments/{offline}/confirm",

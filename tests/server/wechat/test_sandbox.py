@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import pytest
 import requests
+from freezegun import freeze_time
 
 from server.models import utcnow
 from server.wechat.limits import check_value
-from server.wechat.pay import WeChatPayV2
+from server.wechat.pay import PayRejected, WeChatPayV2
 
 
 def stable(sandbox, **extra):
@@ -140,3 +141,16 @@ def test_an_order_is_paid_before_it_expires(sandbox):
     assert _pay(sandbox, "LL-IN-TIME-1").json() == {"paid": True, "notified": False}
     paid = gateway.query_order("LL-IN-TIME-1")
     assert (paid.trade_state, paid.total_fen) == ("SUCCESS", 2533)
+
+
+def test_an_order_is_closed_only_five_minutes_after_it_was_made(sandbox):
+    gateway = _order(sandbox, "LL-CLOSE-1", timedelta(minutes=30))
+    with pytest.raises(PayRejected) as too_early:
+        gateway.close_order("LL-CLOSE-1")
+    assert too_early.value.err_code == "ORDER_CLOSE_TOO_EARLY"
+    assert gateway.query_order("LL-CLOSE-1").trade_state == "NOTPAY"
+    with freeze_time(timedelta(minutes=5, seconds=1), tick=True):
+        assert gateway.close_order("LL-CLOSE-1") == "closed"
+        assert gateway.close_order("LL-CLOSE-1") == "closed"  # ORDERCLOSED: already closed
+    assert gateway.query_order("LL-CLOSE-1").trade_state == "CLOSED"
+    assert _pay(sandbox, "LL-CLOSE-1").status_code == 404  # nobody can pay it any more
