@@ -1,19 +1,29 @@
 """Binding requests: a resident asks, a liaison or the committee decides."""
 
 from apiflask import APIBlueprint
+from flask import current_app
 
 from server.api.schemas.people import BindingIn, BindingListOut, BindingOut, BindingQuery, RejectIn
-from server.api.security import auth, principal
+from server.api.security import auth, caller_key, principal
+from server.extensions import limiter
 from server.services import bindings
 
 bp = APIBlueprint("bindings", __name__, url_prefix="/api/v1/bindings", tag="Bindings")
 
 
 @bp.post("")
+@limiter.limit(lambda: current_app.config["BINDING_RATE"], key_func=caller_key)
 @bp.auth_required(auth)
 @bp.input(BindingIn, arg_name="body")
 @bp.output(BindingOut, status_code=201)
-@bp.doc(summary="Ask to be bound to a household", responses={404: "no such room", 409: "pending"})
+@bp.doc(
+    summary="Ask to be bound to a household",
+    responses={
+        404: "no such room",
+        409: "binding_pending (this room), too_many_pending (3 waiting), unit_queue_full",
+        429: "too_many_requests (BINDING_RATE per person)",
+    },
+)
 def create(body):
     return bindings.request_binding(
         principal(),
@@ -30,9 +40,14 @@ def create(body):
 @bp.auth_required(auth)
 @bp.input(BindingQuery, location="query", arg_name="query")
 @bp.output(BindingListOut)
-@bp.doc(summary="Requests I may review (liaison: my units; committee: my compound)")
+@bp.doc(
+    summary="Requests I may review (liaison: my units; committee: my compound)",
+    description="Oldest first, `limit` at a time; `next_cursor` fetches the next page.",
+)
 def list_for_review(query):
-    return {"items": bindings.list_for_review(principal(), query["status"])}
+    return bindings.list_for_review(
+        principal(), query["status"], cursor=query.get("cursor"), limit=query["limit"]
+    )
 
 
 @bp.post("/<int:request_id>/approve")

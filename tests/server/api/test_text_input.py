@@ -63,7 +63,8 @@ def test_a_surrogate_pair_is_an_emoji_not_an_error(client, world):
         ("/api/v1/auth/login", '{"code": "\\ud800"}'),
         (
             "/api/v1/issues",
-            '{"category": "repair", "title": "灯\\udc00", "description": "坏了", "household_id": 1}',
+            '{"category": "repair", "title": "灯\\udc00", "description": "坏了", '
+            '"household_id": 1}',
         ),
     ],
 )
@@ -95,8 +96,10 @@ def test_an_undecodable_query_string_is_not_a_500(client, world):
 
 @pytest.mark.parametrize(
     "invisible",
-    ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff", "\u2060", "\u00ad"]
-    + ["\u3164", "\u2800"],  # shown as nothing: the blanks WeChat nicknames use
+    [
+        *["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff", "\u2060"],
+        *["\u00ad", "\u3164", "\u2800"],  # the last two show as nothing, WeChat's blanks
+    ],
 )
 def test_invisible_characters_are_refused_in_names(client, world, invisible):
     response = client.post(
