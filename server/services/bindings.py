@@ -42,14 +42,15 @@ def request_binding(
     household = compounds.find_household(compound, building, unit, room)
     if principal.resident_of(household.id):
         raise Conflict("您已经绑定了这一户", code="already_bound")
-    _check_pending_limits(principal, household)
+    compound_id, household_id = compound.id, household.id
+    _check_pending_limits(principal.id, household.unit_id)
     request = BindingRequest(
-        compound_id=compound.id,
-        household_id=household.id,
+        compound_id=compound_id,
+        household_id=household_id,
         user_id=principal.id,
         name=name.strip(),
         relation=relation,
-        open_key=_open_key(principal.id, household.id),
+        open_key=_open_key(principal.id, household_id),
     )
     try:
         with db.session.begin_nested():
@@ -60,16 +61,20 @@ def request_binding(
     return request
 
 
-def _check_pending_limits(principal: Principal, household: Household) -> None:
+def _check_pending_limits(user_id: int, unit_id: int) -> None:
     """Refuse a request past the per-person or per-unit limit of pending ones. The
     person's and the unit's rows are locked (in that order) so that requests sent at
     once are counted one after the other."""
-    db.session.execute(select(User.id).where(User.id == principal.id).with_for_update())
-    db.session.execute(select(Unit.id).where(Unit.id == household.unit_id).with_for_update())
+    # The lookups so far read a snapshot taken before these locks (MariaDB's repeatable
+    # read): end that transaction, so the counts, read after the locks, see every
+    # request committed meanwhile. (Nothing was written yet; only ids are used below.)
+    db.session.commit()
+    db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    db.session.execute(select(Unit.id).where(Unit.id == unit_id).with_for_update())
     pending = (
         select(func.count()).select_from(BindingRequest).where(BindingRequest.status == "pending")
     )
-    mine = db.session.scalar(pending.where(BindingRequest.user_id == principal.id))
+    mine = db.session.scalar(pending.where(BindingRequest.user_id == user_id))
     if mine >= MAX_PENDING_PER_USER:
         raise Conflict(
             f"您已有 {mine} 条绑定申请在审核中，请等审核结果或撤回一条后再申请",
@@ -78,7 +83,7 @@ def _check_pending_limits(principal: Principal, household: Household) -> None:
         )
     in_unit = db.session.scalar(
         pending.join(Household, Household.id == BindingRequest.household_id).where(
-            Household.unit_id == household.unit_id
+            Household.unit_id == unit_id
         )
     )
     if in_unit >= MAX_PENDING_PER_UNIT:
