@@ -85,8 +85,9 @@ def _init_extensions(app: APIFlask) -> None:
     from server.database import configure_engine, end_session
     from server.errors import register_error_handlers
     from server.extensions import db, limiter, migrate
+    from server.headers import register_headers
     from server.logs import configure_logging
-    from server.openapi import configure_spec
+    from server.openapi import configure_spec, serve_docs_assets
 
     configure_logging(app)
     db.init_app(app)
@@ -96,6 +97,8 @@ def _init_extensions(app: APIFlask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     limiter.init_app(app)
     register_error_handlers(app)
+    register_headers(app)
     register_api(app)
     configure_spec(app)
+    serve_docs_assets(app)
     register_cli(app)

@@ -192,6 +192,7 @@ def _limits(env: Mapping[str, str]) -> dict:
         "LOGIN_RATE_PER_IP": env.get("LOGIN_RATE_PER_IP", "120/minute"),
         "LOGIN_RATE_PER_OPENID": env.get("LOGIN_RATE_PER_OPENID", "10/minute"),
         "INVITE_RATE": env.get("INVITE_RATE", "10/minute"),
+        "BINDING_RATE": env.get("BINDING_RATE", "10/hour"),
     }
 
 

@@ -144,8 +144,9 @@ _MESSAGES = (
     (re.compile(r"^Not a valid number\.$"), "应为数字"),
     (re.compile(r"^Invalid input type\.$"), "类型不对"),
     (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), r"长度应在 \1 到 \2 之间"),
-    (re.compile(r"^Shorter than minimum length (\d+)\.$"), r"至少 \1 个字"),
-    (re.compile(r"^Longer than maximum length (\d+)\.$"), r"最多 \1 个字"),
+    # Strings and lists alike (texts say 字 themselves: fields.Chars, lists fields.Count).
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), r"至少 \1 个"),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), r"最多 \1 个"),
     (
         re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
         r"应在 \1 到 \2 之间",
@@ -174,11 +175,17 @@ def register_error_handlers(app: Flask) -> None:
     def _refuse_unparseable_json():
         # The parsers catch only JSONDecodeError: a 200,000-deep array (RecursionError)
         # or a 5,000-digit number (ValueError) would otherwise end in a 500.
-        if request.is_json and request.content_length:
+        data = request.get_data(cache=True) if request.is_json else b""
+        if data:  # (a chunked body has no Content-Length: read what came)
             try:
-                json.loads(request.get_data(cache=True))
+                body = json.loads(data)
             except (ValueError, RecursionError):
                 return {"code": "bad_request", "message": "请求格式有误"}, 400
+            where = _lone_surrogate_at(body)
+            if where is not None:
+                # "\ud800" is valid JSON but no text: UTF-8 (the database, the answer)
+                # cannot hold it. Named by its top-level field, which may be a key.
+                return _unreadable(where)
         return None
 
     @app.error_processor
@@ -221,6 +228,35 @@ def register_error_handlers(app: Flask) -> None:
             return body, 503, {"Retry-After": "1"}
         body = {"code": "database_unavailable", "message": "服务暂时不可用，请稍后再试"}
         return body, 503, {"Retry-After": "5"}
+
+
+def _lone_surrogate_at(value: Any, field: str | None = None) -> str | None:
+    """The top-level field of a parsed JSON body holding a lone surrogate, in a value
+    or a key ("" for the body itself); None when there is none."""
+    from server.api.schemas.fields import has_lone_surrogate
+
+    stack = [(value, field)]
+    while stack:
+        item, top = stack.pop()
+        if isinstance(item, str) and has_lone_surrogate(item):
+            return top or ""
+        if isinstance(item, list):
+            stack.extend((v, top) for v in item)
+        elif isinstance(item, dict):
+            for key, v in item.items():
+                name = top if top is not None else key
+                if has_lone_surrogate(key):
+                    return name
+                stack.append((v, name))
+    return None
+
+
+def _unreadable(field: str) -> tuple[dict, int]:
+    from server.api.schemas.fields import UNREADABLE
+
+    safe = field.encode("utf-8", "backslashreplace").decode("utf-8")
+    details = {"location": "json", "fields": {safe or "_body": [UNREADABLE]}}
+    return {"code": "validation_error", "message": UNREADABLE, "details": details}, 400
 
 
 # MySQL client error numbers that mean "the server is not there": can't connect,

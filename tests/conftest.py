@@ -120,6 +120,7 @@ def app_env(database_url: str, sandbox: Sandbox, **extra) -> dict:
         "LOGIN_RATE_PER_IP": "10000/minute",
         "LOGIN_RATE_PER_OPENID": "1000/minute",
         "INVITE_RATE": "1000/minute",
+        "BINDING_RATE": "1000/minute",
         "UPLOAD_RATE": "1000/minute",
         "LOG_LEVEL": "INFO",
         **extra,

@@ -1,5 +1,6 @@
 // Binding a user to a household: by request (a reviewer decides) or by invite code.
 const { request } = require('./request')
+const { toQuery } = require('../utils/query')
 
 // A compound's buildings and units, for the binding form.
 function getCompound(code) {
@@ -14,9 +15,11 @@ function requestBinding({ compound, building, unit, room, name, relation }) {
   })
 }
 
-// Requests the caller may review (liaison: their units; committee: the compound).
-function listForReview(status = 'pending') {
-  return request({ url: `/api/v1/bindings?status=${encodeURIComponent(status)}` })
+// Requests the caller may review (liaison: their units; committee: the compound),
+// oldest first, a page at a time. Resolves with {items, next_cursor, total}: pass
+// next_cursor back as `cursor` for the next page (null: no more).
+function listForReview({ status = 'pending', cursor, limit } = {}) {
+  return request({ url: `/api/v1/bindings${toQuery({ status, cursor, limit })}` })
 }
 
 function approve(id) {

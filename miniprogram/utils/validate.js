@@ -15,16 +15,44 @@ const DESCRIPTION_MAX = 1000
 const NOTE_MAX = 500
 const REFERRAL_MAX = 60
 
+// Characters that show as nothing (zero-width spaces, joiners, marks, BOMs, the
+// blanks WeChat nicknames use): names refuse them, so two names that look the same
+// are the same (server/api/schemas/fields.py).
+const INVISIBLE_CHARS = /[\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2060-\u2064\u3164\ufeff\uffa0\u2800]/
+// Bidirectional overrides make a name read otherwise than it is; refused like controls.
+const BIDI_CHARS = /[\u202a-\u202e\u2066-\u2069]/
+
 // Length in characters as Python counts them (code points, not UTF-16 units).
 const charCount = (text) => Array.from(text).length
+
+// Half of a UTF-16 surrogate pair on its own: no text the server can store.
+function hasLoneSurrogate(text) {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) i++
+      else return true
+    } else if (code >= 0xdc00 && code <= 0xdfff) return true
+  }
+  return false
+}
 
 // A one-line text: 1..max characters after trimming, no newlines.
 function checkText(value, max, emptyMessage) {
   const text = (value || '').trim()
   if (!text) return emptyMessage
   if (charCount(text) > max) return `最多 ${max} 个字`
-  if (CONTROL_CHARS.test(text)) return '不能包含换行或控制字符'
+  if (CONTROL_CHARS.test(text) || BIDI_CHARS.test(text)) return '不能包含换行或控制字符'
+  if (hasLoneSurrogate(text)) return '包含无法识别的字符，请删除后重新输入'
   return ''
+}
+
+// How a person is called: a one-line text with no invisible characters.
+function checkName(value, emptyMessage) {
+  const problem = checkText(value, NAME_MAX, emptyMessage)
+  if (problem) return problem
+  return INVISIBLE_CHARS.test(value) ? '不能包含看不见的字符（如零宽空格），请删除后重新输入' : ''
 }
 
 // A multi-line text (description, note): 1..max characters after trimming.
@@ -65,7 +93,7 @@ function validateBinding({ compound, building, unit, room, name, relation }) {
     building: building ? '' : '请选择楼栋',
     unit: unit ? '' : '请选择单元',
     room: /^\d{1,6}$/.test((room || '').trim()) ? '' : '房号应为数字，如 301',
-    name: checkText(name, NAME_MAX, '请填写您的称呼'),
+    name: checkName(name, '请填写您的称呼'),
     relation: checkRelation(relation),
   })
 }
@@ -74,7 +102,7 @@ function validateRedeem({ code, name, relation }) {
   const length = (code || '').trim().length
   return collect({
     code: length >= 4 && length <= 20 ? '' : '请输入邀请码（4–20 位）',
-    name: checkText(name, NAME_MAX, '请填写您的称呼'),
+    name: checkName(name, '请填写您的称呼'),
     relation: checkRelation(relation),
   })
 }
@@ -112,7 +140,7 @@ function validateIssue({ category, title, description, location, onBehalf, onBeh
     description: checkMultiline(cleanMultiline(description), DESCRIPTION_MAX, '请描述一下问题'),
   }
   if (onBehalf) {
-    checks.on_behalf_name = checkText(onBehalfName, NAME_MAX, '请填写居民的称呼，如 王奶奶')
+    checks.on_behalf_name = checkName(onBehalfName, '请填写居民的称呼，如 王奶奶')
     checks.household_id = isPositiveInt(householdId || '') ? '' : '请选择居民所在的房间'
   } else {
     checks.location = location ? '' : '请选择位置'

@@ -1,15 +1,18 @@
 """Binding requests: a resident asks, a liaison or the committee decides."""
 
 from apiflask import APIBlueprint
+from flask import current_app
 
 from server.api.schemas.people import BindingIn, BindingListOut, BindingOut, BindingQuery, RejectIn
-from server.api.security import auth, principal
+from server.api.security import auth, caller_key, principal
+from server.extensions import limiter
 from server.services import bindings
 
 bp = APIBlueprint("bindings", __name__, url_prefix="/api/v1/bindings", tag="Bindings")
 
 
 @bp.post("")
+@limiter.limit(lambda: current_app.config["BINDING_RATE"], key_func=caller_key)
 @bp.auth_required(auth)
 @bp.input(BindingIn, arg_name="body")
 @bp.output(BindingOut, status_code=201)
@@ -17,7 +20,9 @@ bp = APIBlueprint("bindings", __name__, url_prefix="/api/v1/bindings", tag="Bind
     summary="Ask to be bound to a household",
     responses={
         404: "compound_not_found, building_not_found, unit_not_found or household_not_found",
-        409: "already_bound there, or binding_pending: a request is waiting",
+        409: "already_bound there; binding_pending (a request for this room is waiting), "
+        "too_many_pending (3 waiting) or unit_queue_full",
+        429: "too_many_requests (BINDING_RATE per person)",
     },
 )
 def create(body):
@@ -38,10 +43,13 @@ def create(body):
 @bp.output(BindingListOut)
 @bp.doc(
     summary="Requests I may review (liaison: my units; committee: my compound)",
+    description="Oldest first, `limit` at a time; `next_cursor` fetches the next page.",
     responses={403: "not_a_reviewer"},
 )
 def list_for_review(query):
-    return {"items": bindings.list_for_review(principal(), query["status"])}
+    return bindings.list_for_review(
+        principal(), query["status"], cursor=query.get("cursor"), limit=query["limit"]
+    )
 
 
 @bp.post("/<int:request_id>/approve")

@@ -5,19 +5,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from server.errors import Conflict, Forbidden, NotFound
 from server.extensions import db
-from server.models import BindingRequest, Household, Unit, utcnow
-from server.services import compounds, roles
+from server.models import BindingRequest, Household, Unit, User, utcnow
+from server.services import compounds, cursors, household_joins, roles
 from server.services.access import Principal, record_access
 
 PENDING_DAYS = 30
+# One person waits on at most this many requests at once, and a stairwell unit's
+# reviewers on at most this many: a flood (132 requests in 4 s) cannot bury a real
+# request, nor fill a queue faster than the route's rate limit (BINDING_RATE) allows.
+MAX_PENDING_PER_USER = 3
+MAX_PENDING_PER_UNIT = 20
 
 
 def request_binding(
@@ -31,18 +37,20 @@ def request_binding(
     relation: str,
 ) -> BindingRequest:
     """Ask to be bound to a household. Raises NotFound (no such room) or Conflict
-    (already bound there, or a request is already waiting)."""
+    (already bound there, a request for it is already waiting, or too many are)."""
     compound = compounds.get_compound(compound_code)
     household = compounds.find_household(compound, building, unit, room)
     if principal.resident_of(household.id):
         raise Conflict("您已经绑定了这一户", code="already_bound")
+    compound_id, household_id = compound.id, household.id
+    _check_pending_limits(principal.id, household.unit_id)
     request = BindingRequest(
-        compound_id=compound.id,
-        household_id=household.id,
+        compound_id=compound_id,
+        household_id=household_id,
         user_id=principal.id,
         name=name.strip(),
         relation=relation,
-        open_key=_open_key(principal.id, household.id),
+        open_key=_open_key(principal.id, household_id),
     )
     try:
         with db.session.begin_nested():
@@ -51,6 +59,39 @@ def request_binding(
         raise Conflict("您对这一户的绑定申请正在审核中", code="binding_pending") from None
     db.session.commit()
     return request
+
+
+def _check_pending_limits(user_id: int, unit_id: int) -> None:
+    """Refuse a request past the per-person or per-unit limit of pending ones. The
+    person's and the unit's rows are locked (in that order) so that requests sent at
+    once are counted one after the other."""
+    # The lookups so far read a snapshot taken before these locks (MariaDB's repeatable
+    # read): end that transaction, so the counts, read after the locks, see every
+    # request committed meanwhile. (Nothing was written yet; only ids are used below.)
+    db.session.commit()
+    db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    db.session.execute(select(Unit.id).where(Unit.id == unit_id).with_for_update())
+    pending = (
+        select(func.count()).select_from(BindingRequest).where(BindingRequest.status == "pending")
+    )
+    mine = db.session.scalar(pending.where(BindingRequest.user_id == user_id))
+    if mine >= MAX_PENDING_PER_USER:
+        raise Conflict(
+            f"您已有 {mine} 条绑定申请在审核中，请等审核结果或撤回一条后再申请",
+            code="too_many_pending",
+            details={"limit": MAX_PENDING_PER_USER},
+        )
+    in_unit = db.session.scalar(
+        pending.join(Household, Household.id == BindingRequest.household_id).where(
+            Household.unit_id == unit_id
+        )
+    )
+    if in_unit >= MAX_PENDING_PER_UNIT:
+        raise Conflict(
+            "这个单元待审核的申请太多了，请直接联系单元联络人",
+            code="unit_queue_full",
+            details={"limit": MAX_PENDING_PER_UNIT},
+        )
 
 
 def list_mine(principal: Principal) -> list[BindingRequest]:
@@ -65,30 +106,43 @@ def list_mine(principal: Principal) -> list[BindingRequest]:
     )
 
 
-def list_for_review(principal: Principal, status: str = "pending") -> list[BindingRequest]:
-    """Requests the caller may decide: their units as liaison, their compounds as committee.
+@dataclass(frozen=True)
+class ReviewPage:
+    items: list[BindingRequest]
+    next_cursor: str | None
+    total: int
 
-    Names are personal data, so every request shown is written to the access log.
+
+def list_for_review(
+    principal: Principal, status: str = "pending", *, cursor: str | None = None, limit: int = 50
+) -> ReviewPage:
+    """Requests the caller may decide (their units as liaison, their compounds as
+    committee), oldest first, a page at a time: `cursor` from the previous page reaches
+    every one. Names are personal data, so every request shown is written to the
+    access log. Raises Forbidden (not a reviewer), ValidationFailed (bad_cursor).
     """
     compound_ids, unit_ids = principal.review_scope()
     if not compound_ids and not unit_ids:
         raise Forbidden("只有单元联络人和业委会成员可以审核绑定申请", code="not_a_reviewer")
-    scope = BindingRequest.compound_id.in_(compound_ids) | BindingRequest.household_id.in_(
-        select(Household.id).where(Household.unit_id.in_(unit_ids))
+    after = cursors.decode(cursor)
+    scope = (
+        BindingRequest.compound_id.in_(compound_ids)
+        | BindingRequest.household_id.in_(
+            select(Household.id).where(Household.unit_id.in_(unit_ids))
+        ),
+        BindingRequest.status == status,
     )
-    requests = list(
-        db.session.scalars(
-            _with_household(select(BindingRequest))
-            .where(scope, BindingRequest.status == status)
-            .order_by(BindingRequest.id)
-            .limit(200)
-        )
-    )
+    query = _with_household(select(BindingRequest)).where(*scope)
+    if after is not None:
+        query = query.where(BindingRequest.id > after)
+    rows = list(db.session.scalars(query.order_by(BindingRequest.id).limit(limit + 1)))
+    requests, more = rows[:limit], len(rows) > limit
+    total = db.session.scalar(select(func.count()).select_from(BindingRequest).where(*scope))
     for compound_id in {r.compound_id for r in requests}:
         ids = [r.id for r in requests if r.compound_id == compound_id]
         record_access(principal, "list", "binding_request", ids, compound_id)
     db.session.commit()
-    return requests
+    return ReviewPage(requests, cursors.encode(requests[-1].id) if more else None, total)
 
 
 def approve(principal: Principal, request_id: int) -> BindingRequest:
@@ -99,7 +153,8 @@ def approve(principal: Principal, request_id: int) -> BindingRequest:
     """
     request = _reviewable(principal, request_id)
     _decide(request, principal, "approved")
-    _ensure_resident(request)
+    _ensure_resident(request, principal)
+    household_joins.approved(request.household, request.user_id, request.relation, request.id)
     db.session.commit()
     return request
 
@@ -108,6 +163,7 @@ def reject(principal: Principal, request_id: int, reason: str) -> BindingRequest
     """Reject a pending request with a reason the requester will read."""
     request = _reviewable(principal, request_id)
     _decide(request, principal, "rejected", reason=reason.strip())
+    household_joins.rejected(request.household, request.user_id, request.reason, request.id)
     db.session.commit()
     return request
 
@@ -150,9 +206,16 @@ def _reviewable(principal: Principal, request_id: int) -> BindingRequest:
         raise NotFound("找不到该绑定申请", code="binding_not_found")
     if not principal.reviews_household(request.household):
         raise Forbidden("只有该单元的联络人或业委会成员可以审核", code="not_reviewer_of_unit")
-    if request.user_id == principal.id:
+    if request.user_id == principal.id or _same_wechat_user(principal.user, request.user):
         raise Forbidden("不能审核自己的绑定申请", code="own_request")
     return request
+
+
+def _same_wechat_user(reviewer: User, requester: User) -> bool:
+    """Two accounts of one WeChat user (the same unionid, where WeChat gave one). A
+    second WeChat account cannot be told apart: the household's members are told of
+    every newcomer instead (services/household_joins.py)."""
+    return bool(reviewer.unionid) and reviewer.unionid == requester.unionid
 
 
 def _locked(request_id: int) -> BindingRequest | None:
@@ -196,12 +259,28 @@ _STATUS_ZH = {
 }
 
 
-def _ensure_resident(request: BindingRequest) -> None:
-    roles.grant(
+def _ensure_resident(request: BindingRequest, reviewer: Principal) -> None:
+    """The requester becomes a resident; the household hears who joined, approved by whom."""
+    _membership, created = roles.grant(
         request.user_id,
         "resident",
         request.household,
         relation=request.relation,
         name=request.name,
         granted_by_id=request.decided_by_id,
+    )
+    if not created:
+        return  # bound meanwhile (an invite): that joining was announced
+    role = "单元联络人" if reviewer.liaison_of(request.household.unit_id) else "业委会成员"
+    approver = household_joins.person_name(reviewer.id)
+    household_joins.announce(
+        household_joins.Join(
+            household=request.household,
+            user_id=request.user_id,
+            name=request.name,
+            relation=request.relation,
+            how=f"经{role}{f' {approver} ' if approver else ''}审核通过",
+            key=f"join-br{request.id}",
+            actor_id=reviewer.id,
+        )
     )

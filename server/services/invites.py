@@ -19,9 +19,9 @@ from sqlalchemy.orm import joinedload
 
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
-from server.models import Household, HouseholdInvite, Unit, utcnow
+from server.models import Household, HouseholdInvite, Unit, User, utcnow
 from server.ratelimit import throttle
-from server.services import compounds, roles, users
+from server.services import compounds, household_joins, roles, users
 from server.services.access import Principal
 from server.services.users import UserView
 
@@ -135,8 +135,10 @@ class Redeemed:
 def redeem(principal: Principal, code: str, *, name: str, relation: str) -> Redeemed:
     """Bind the caller to the household of an invite code, using the code up.
 
-    Raises TooManyRequests (guessing), NotFound (unknown code), Conflict (used,
-    revoked or expired; or already bound).
+    The household's members (or its volunteers) hear who joined. Raises
+    TooManyRequests (guessing), NotFound (unknown code), Forbidden (one's own code:
+    a committee member cannot bind themself to any door), Conflict (used, revoked or
+    expired; or already bound).
     """
     throttle("invite-redeem", current_app.config["INVITE_RATE"], f"user:{principal.id}")
     invite = db.session.scalars(
@@ -150,6 +152,11 @@ def redeem(principal: Principal, code: str, *, name: str, relation: str) -> Rede
         raise Conflict("该邀请码已被使用，如有疑问请联系单元联络人", code="invite_used")
     if invite.revoked_at is not None or invite.expires_at <= utcnow():
         raise Conflict("该邀请码已失效，请向单元联络人索取新的邀请码", code="invite_expired")
+    if _issued_by(invite, principal):
+        raise Forbidden(
+            "不能使用自己生成的邀请码。请由其他业委会成员登记，或在小程序里提交绑定申请",
+            code="own_invite",
+        )
     if principal.resident_of(invite.household_id):
         raise Conflict("您已经绑定了这一户", code="already_bound")
     used = db.session.execute(
@@ -160,6 +167,30 @@ def redeem(principal: Principal, code: str, *, name: str, relation: str) -> Rede
     ).rowcount
     if not used:
         raise Conflict("该邀请码已被使用，如有疑问请联系单元联络人", code="invite_used")
-    roles.grant(principal.id, "resident", invite.household, relation=relation, name=name.strip())
+    _membership, created = roles.grant(
+        principal.id, "resident", invite.household, relation=relation, name=name.strip()
+    )
+    if created:
+        household_joins.announce(
+            household_joins.Join(
+                household=invite.household,
+                user_id=principal.id,
+                name=name.strip(),
+                relation=relation,
+                how="凭业委会发放的邀请码加入",
+                key=f"join-inv{invite.id}",
+            )
+        )
     db.session.commit()
     return Redeemed(invite.household, users.describe(principal))
+
+
+def _issued_by(invite: HouseholdInvite, principal: Principal) -> bool:
+    """The caller made this code (or the same WeChat user did, on another account)."""
+    if invite.created_by_id is None:
+        return False  # printed by the operator's CLI
+    if invite.created_by_id == principal.id:
+        return True
+    unionid = principal.user.unionid
+    issuer = db.session.scalar(select(User.unionid).where(User.id == invite.created_by_id))
+    return bool(unionid) and unionid == issuer

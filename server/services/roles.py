@@ -9,7 +9,7 @@ from server.errors import ValidationFailed
 from server.extensions import db
 from server.models import Building, Compound, Household, Membership, Unit, User
 from server.models.user import ROLE_SCOPES, scope_key_for
-from server.services import compounds
+from server.services import compounds, household_joins
 
 Target = Compound | Building | Unit | Household | None
 
@@ -83,10 +83,23 @@ def grant_by_openid(
     relation: str | None = None,
 ) -> bool:
     """The operator's grant (CLI): `scope` holds compound_code and at most one of
-    building, unit, household. Commits; returns whether the role is new."""
+    building, unit, household. A new resident is announced to the household like any
+    other newcomer. Commits; returns whether the role is new."""
     target = resolve_target(role, **scope)
     user = user_for_openid(openid)
-    _, created = grant(user.id, role, target, relation=relation if role == "resident" else None)
+    resident = role == "resident"
+    membership, created = grant(user.id, role, target, relation=relation if resident else None)
+    if created and resident:
+        household_joins.announce(
+            household_joins.Join(
+                household=target,
+                user_id=user.id,
+                name=household_joins.person_name(user.id) or None,
+                relation=membership.relation,
+                how="由管理员登记",
+                key=f"join-m{membership.id}",
+            )
+        )
     db.session.commit()
     return created
 

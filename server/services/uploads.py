@@ -33,6 +33,13 @@ log = logging.getLogger(__name__)
 # Above what phones send by default (12–50 MP), and a full-resolution 200 MP shot is
 # far over 5 MB anyway; decoding 40 MP takes 120–160 MB of a worker's memory.
 MAX_PIXELS = 40_000_000
+# Decoding costs by the pixel, sending by the byte: a 37 KB PNG declaring 6300×6300
+# (one colour compresses ~1000:1) would buy 40 MP of decoding for nothing. Up to
+# FREE_PIXELS (any screenshot, a 8 MP photo: ~0.1 s) any file may declare; beyond,
+# at most PIXELS_PER_BYTE per byte sent. Real photos carry 2–20 pixels a byte
+# (sensor noise does not compress); 40 MP then needs a 400 KB file.
+FREE_PIXELS = 8_000_000
+PIXELS_PER_BYTE = 100
 JPEG_QUALITY = 85
 # Pillow plugins we let identify a file; MPO is how Pillow names many phones' JPEGs.
 DECODERS = ("JPEG", "PNG", "WEBP")
@@ -56,6 +63,9 @@ class NotAnImage(AppError):
 
 class ImageTooLargeInPixels(AppError):
     status, code, message = 400, "image_too_large_in_pixels", "照片像素太多，请缩小后再上传"
+
+
+IMPLAUSIBLE = "这张图片的尺寸与文件大小不符，无法处理，请换一张照片"
 
 
 class ImageCorrupt(AppError):
@@ -126,19 +136,21 @@ def clean_image(data: bytes, *, max_side: int) -> CleanImage:
         warnings.simplefilter("ignore")
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image, source_format = _decode(data)
+            image, source_format = _decode(data, max_side)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageTooLargeInPixels(details={"max_pixels": MAX_PIXELS}) from None
         return _encode(image, SAVED_AS[source_format], max_side)
 
 
-def _decode(data: bytes) -> tuple[Image.Image, str]:
-    """The fully decoded, upright image and its format. `verify()` walks the file's
-    structure without decoding; a second open decodes every pixel."""
+def _decode(data: bytes, max_side: int) -> tuple[Image.Image, str]:
+    """The fully decoded, upright image and its format. The size in the header is
+    checked first (nothing decoded yet); `verify()` walks the file's structure without
+    decoding; a second open decodes the pixels (a large JPEG at a fraction of its size,
+    still at least `max_side`, as it is shrunk to that anyway)."""
     try:
         with Image.open(io.BytesIO(data), formats=DECODERS) as probe:
             source_format = probe.format
-            _check_pixels(probe.size)
+            _check_pixels(probe.size, len(data))
             probe.verify()
     except UnidentifiedImageError:
         raise NotAnImage() from None
@@ -148,16 +160,24 @@ def _decode(data: bytes) -> tuple[Image.Image, str]:
         raise NotAnImage()
     try:
         with Image.open(io.BytesIO(data), formats=DECODERS) as image:
+            if image.format in {"JPEG", "MPO"}:
+                image.draft(image.mode, (max_side, max_side))
             image.load()
             return ImageOps.exif_transpose(image), source_format
     except BROKEN:
         raise ImageCorrupt() from None
 
 
-def _check_pixels(size: tuple[int, int]) -> None:
+def _check_pixels(size: tuple[int, int], byte_count: int) -> None:
+    """Refuse, before any decoding, more pixels than MAX_PIXELS or than the file's
+    bytes can honestly carry (FREE_PIXELS, then PIXELS_PER_BYTE)."""
     width, height = size
-    if width * height > MAX_PIXELS:
-        raise ImageTooLargeInPixels(details={"max_pixels": MAX_PIXELS})
+    pixels = width * height
+    details = {"width": width, "height": height, "max_pixels": MAX_PIXELS}
+    if pixels > MAX_PIXELS:
+        raise ImageTooLargeInPixels(details=details)
+    if pixels > max(FREE_PIXELS, PIXELS_PER_BYTE * byte_count):
+        raise ImageTooLargeInPixels(IMPLAUSIBLE, details=details)
 
 
 def _encode(image: Image.Image, source_format: str, max_side: int) -> CleanImage:

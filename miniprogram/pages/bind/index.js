@@ -1,7 +1,9 @@
 // Bind myself to a household: ask for it (a reviewer decides) or redeem an invite code.
 const { ensureLogin } = require('../../api/auth')
 const { myBindings } = require('../../api/me')
+const { getConfig } = require('../../api/config')
 const { getCompound, requestBinding, redeemInvite, cancel } = require('../../api/bindings')
+const { subscribe, templateIds } = require('../../utils/subscribe')
 const { RELATION_OPTIONS, relationLabel } = require('../../utils/labels')
 const { validateBinding, validateRedeem } = require('../../utils/validate')
 const { errorMessage, showError, fieldErrors } = require('../../utils/errors')
@@ -9,6 +11,10 @@ const { formatTime } = require('../../utils/format')
 const { confirm } = require('../../utils/ui')
 
 const SUBMITTED = '已提交，等待单元联络人审核'
+// The server keeps at most this many of one person's requests waiting (too_many_pending).
+const MAX_PENDING = 3
+// Asked when a request is sent: the decision (approved, or why not) is pushed with it.
+const SUBSCRIBE_TEMPLATES = ['reminder']
 
 const EMPTY_COMPOUND = {
   compoundName: '',
@@ -59,6 +65,8 @@ Page({
       notice: '',
       submitting: false,
       requests: [],
+      pendingFull: false,
+      tmplIds: [],
     },
     EMPTY_COMPOUND
   ),
@@ -76,7 +84,17 @@ Page({
       showError(err)
       return
     }
-    await Promise.all([this.data.compound ? this.loadCompound() : null, this.loadMine()])
+    await Promise.all([
+      this.data.compound ? this.loadCompound() : null,
+      this.loadMine(),
+      this.loadTemplates(),
+    ])
+  },
+
+  loadTemplates() {
+    return getConfig()
+      .then((config) => this.setData({ tmplIds: templateIds(config, SUBSCRIBE_TEMPLATES) }))
+      .catch(() => null)
   },
 
   switchMode(e) {
@@ -152,32 +170,44 @@ Page({
     return option ? option.value : ''
   },
 
-  async submitBinding() {
+  // The tap on 提交申请. Everything before subscribe() is synchronous: WeChat only
+  // shows the subscription dialog when it is asked straight from a tap.
+  submitBinding() {
     const form = this.bindingForm()
-    const ok = await this.submitWith(validateBinding(form), () => requestBinding(form))
-    if (!ok) return
-    this.setData({ notice: SUBMITTED, room: '' })
-    await this.loadMine()
+    if (!this.begin(validateBinding(form))) return Promise.resolve()
+    return subscribe(this.data.tmplIds)
+      .then(() => this.send(() => requestBinding(form)))
+      .then((created) => {
+        if (!created) return null
+        this.setData({ notice: SUBMITTED, room: '' })
+        return this.loadMine()
+      })
   },
 
   async submitInvite() {
     const form = { code: this.data.code.trim(), name: this.data.name.trim(), relation: this.relation() }
-    const result = await this.submitWith(validateRedeem(form), () => redeemInvite(form))
+    if (!this.begin(validateRedeem(form))) return
+    const result = await this.send(() => redeemInvite(form))
     if (!result) return
     wx.setStorageSync('user', result.user)
     wx.showToast({ title: '绑定成功', icon: 'success' })
     wx.navigateBack({ fail: () => wx.reLaunch({ url: '/pages/index/index' }) })
   },
 
-  // Shows local errors, or calls the API once; server field errors go next to
-  // their fields, anything else into a toast. Resolves with the API result or null.
-  async submitWith(errors, call) {
+  // Shows local errors and returns false, or marks the form as being sent.
+  begin(errors) {
     if (Object.keys(errors).length) {
       this.setData({ errors })
-      return null
+      return false
     }
-    if (this.data.submitting) return null
+    if (this.data.submitting) return false
     this.setData({ submitting: true, errors: {}, notice: '' })
+    return true
+  },
+
+  // Calls the API once; server field errors go next to their fields, anything else
+  // into a toast. Resolves with the API result or null.
+  async send(call) {
     try {
       return await call()
     } catch (err) {
@@ -193,7 +223,8 @@ Page({
   async loadMine() {
     try {
       const { items } = await myBindings()
-      this.setData({ requests: items.map(requestView) })
+      const pending = items.filter((item) => item.status === 'pending').length
+      this.setData({ requests: items.map(requestView), pendingFull: pending >= MAX_PENDING })
     } catch (err) {
       showError(err)
     }

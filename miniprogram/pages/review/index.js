@@ -1,4 +1,5 @@
-// Review binding requests (unit liaisons and committee members).
+// Review binding requests (unit liaisons and committee members): oldest first, a
+// page at a time (加载更多 / scrolling to the bottom), so every request is reached.
 const { ensureLogin } = require('../../api/auth')
 const { listForReview, approve, reject } = require('../../api/bindings')
 const { relationLabel } = require('../../utils/labels')
@@ -22,6 +23,9 @@ Page({
     loaded: false,
     error: '',
     items: [],
+    total: 0,
+    nextCursor: null,
+    loadingMore: false,
     busyId: 0,
   },
 
@@ -33,14 +37,46 @@ Page({
     return this.load().then(() => wx.stopPullDownRefresh())
   },
 
-  // Errors (403 for someone who is not a reviewer) replace the list with the server's message.
+  onReachBottom() {
+    return this.loadMore()
+  },
+
+  // The first page. Errors (403 for someone who is not a reviewer) replace the
+  // list with the server's message.
   async load() {
     try {
       await ensureLogin()
-      const { items } = await listForReview('pending')
-      this.setData({ loaded: true, error: '', items: items.map(itemView) })
+      const page = await listForReview({ status: 'pending' })
+      this.setData({
+        loaded: true,
+        error: '',
+        items: page.items.map(itemView),
+        total: page.total || page.items.length,
+        nextCursor: page.next_cursor || null,
+      })
     } catch (err) {
-      this.setData({ loaded: true, error: errorMessage(err), items: [] })
+      this.setData({ loaded: true, error: errorMessage(err), items: [], total: 0, nextCursor: null })
+    }
+  },
+
+  // The next page, after the last one shown (a request already on screen is not
+  // shown twice, even if the list changed meanwhile).
+  async loadMore() {
+    if (!this.data.nextCursor || this.data.loadingMore) return
+    this.setData({ loadingMore: true })
+    try {
+      const page = await listForReview({ status: 'pending', cursor: this.data.nextCursor })
+      const shown = new Set(this.data.items.map((item) => item.id))
+      const fresh = page.items.map(itemView).filter((item) => !shown.has(item.id))
+      this.setData({
+        items: this.data.items.concat(fresh),
+        total: page.total || this.data.total,
+        nextCursor: page.next_cursor || null,
+      })
+    } catch (err) {
+      showError(err)
+    } finally {
+      this.setData({ loadingMore: false })
     }
   },
 
@@ -51,7 +87,7 @@ Page({
   async approveItem(e) {
     const item = this.find(Number(e.currentTarget.dataset.id))
     if (!item) return
-    const question = `${item.label} ${item.name}（${item.relation}）将成为该户成员。`
+    const question = `${item.label} ${item.name}（${item.relation}）将成为该户成员，该户家人会收到通知。`
     if (!(await confirm('通过申请', question))) return
     await this.decide(item.id, () => approve(item.id), '已通过')
   },
@@ -74,8 +110,8 @@ Page({
     await this.decide(item.id, () => reject(item.id, reason), '已拒绝')
   },
 
-  // One decision at a time; the list is reloaded afterwards either way,
-  // since a failure (409) often means someone else already decided.
+  // One decision at a time; the list is reloaded from the oldest afterwards either
+  // way, since a failure (409) often means someone else already decided.
   async decide(id, call, doneText) {
     if (this.data.busyId) return
     this.setData({ busyId: id })

@@ -1,18 +1,22 @@
-"""Field types shared by the schemas: cleaned text, digits, strict integers, local times."""
+"""Field types shared by the schemas: cleaned text, names, digits, strict integers,
+bounded days, local times, counted lists."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, timedelta
 
 from apiflask import fields, validators
 from marshmallow import ValidationError
 
-from server.models.base import SHANGHAI
+from server.models.base import SHANGHAI, utcnow
 
 # Bidirectional overrides and isolates can make a name read differently than it is.
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
+# Shown as nothing, yet not format characters (category Lo/So): the fillers WeChat
+# nicknames use to look blank, and the blank braille pattern.
+_BLANK_LETTERS = set("\u115f\u1160\u3164\uffa0\u2800")
 
 # What a text field may not contain, as a JSON-schema pattern for the document.
 _NOT_TEXT = "\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069"
@@ -20,19 +24,50 @@ TEXT_PATTERN = f"^[^{_NOT_TEXT}]*$"
 MULTILINE_PATTERN = (
     "^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$"
 )
+# Names also refuse the invisible characters listed in `clean_name` (the common ones).
+_INVISIBLE = "\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2060-\u2064\u3164\ufeff\uffa0\u2800"
+NAME_PATTERN = f"^[^{_NOT_TEXT}{_INVISIBLE}]*$"
+
+UNREADABLE = "包含无法识别的字符，请删除后重新输入"
+INVISIBLE = "不能包含看不见的字符（如零宽空格），请删除后重新输入"
+_SPACES = re.compile(r"\s+")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """A UTF-16 half ("\\ud800") JSON can carry but no database or UTF-8 can store."""
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
 def clean_text(value: str, *, multiline: bool = False) -> str:
-    """Stripped, refusing control characters, line/paragraph separators and bidi
+    """Stripped, with invisible format characters (zero-width spaces, BOMs...) removed;
+    refusing lone surrogates, control characters, line/paragraph separators and bidi
     overrides. (Not NFKC-normalised: that would turn Chinese full-width punctuation
     into ASCII; codes and digits are normalised where they are parsed.)"""
-    value = value.strip()
+    if has_lone_surrogate(value):
+        raise ValidationError(UNREADABLE)
     for ch in value:
         if multiline and ch == "\n":
             continue
         if unicodedata.category(ch) in {"Cc", "Zl", "Zp"} or ch in _BIDI:
             raise ValidationError("不能包含换行或控制字符" if not multiline else "包含不允许的字符")
-    return value
+    return "".join(ch for ch in value if not _invisible(ch)).strip()
+
+
+def clean_name(value: str) -> str:
+    """A person's name as neighbours will read it: one line, runs of any kind of space
+    as one plain space, and no invisible characters at all (refused, not dropped, so
+    two names that look the same are the same string)."""
+    if has_lone_surrogate(value):
+        raise ValidationError(UNREADABLE)
+    if any(_invisible(ch) for ch in value):
+        raise ValidationError(INVISIBLE)
+    return _SPACES.sub(" ", clean_text(value))
+
+
+def _invisible(ch: str) -> bool:
+    """Format characters (category Cf: U+200B–U+200F, U+061C, U+FEFF, U+2060...) and
+    letters that show as nothing. Bidi controls are Cf too; `clean_text` refuses them."""
+    return (unicodedata.category(ch) == "Cf" and ch not in _BIDI) or ch in _BLANK_LETTERS
 
 
 class LocalDateTime(fields.DateTime):
@@ -44,22 +79,91 @@ class LocalDateTime(fields.DateTime):
         return value.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
 
+class _Length(validators.Length):
+    """marshmallow's Length, telling in Chinese what was too short or too long in
+    `unit`s (a text's 字, a list's 个): its own message says "Longer than maximum
+    length" of strings and lists alike."""
+
+    unit = "个"
+
+    def __call__(self, value):
+        if self.min is not None and len(value) < self.min:
+            raise ValidationError("不能为空" if self.min == 1 else f"至少 {self.min} {self.unit}")
+        if self.max is not None and len(value) > self.max:
+            raise ValidationError(f"最多 {self.max} {self.unit}")
+        return value
+
+
+class Chars(_Length):
+    """A text's length in characters."""
+
+    unit = "个字"
+
+
+class Count(_Length):
+    """How many items a list holds."""
+
+    unit = "个"
+
+
 class Text(fields.String):
     """A text field, cleaned by `clean_text` and then length-checked (one line unless
     `multiline`); its limits are documented in the OpenAPI document."""
 
+    pattern = TEXT_PATTERN
+
     def __init__(self, max_length: int, min_length: int = 1, multiline: bool = False, **kwargs):
-        metadata = {"pattern": MULTILINE_PATTERN if multiline else TEXT_PATTERN}
+        metadata = {"pattern": MULTILINE_PATTERN if multiline else self.pattern}
         metadata.update(kwargs.pop("metadata", {}))
-        super().__init__(
-            validate=validators.Length(min_length, max_length), metadata=metadata, **kwargs
-        )
+        super().__init__(validate=Chars(min_length, max_length), metadata=metadata, **kwargs)
         self.multiline = multiline
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return clean_text(
-            super()._deserialize(value, attr, data, **kwargs), multiline=self.multiline
-        )
+        return self.clean(super()._deserialize(value, attr, data, **kwargs))
+
+    def clean(self, value: str) -> str:
+        return clean_text(value, multiline=self.multiline)
+
+
+class Name(Text):
+    """How a person is called (a resident binding themself, a neighbour filed for):
+    invisible characters are refused (`clean_name`)."""
+
+    pattern = NAME_PATTERN
+
+    def __init__(self, max_length: int = 32, **kwargs):
+        super().__init__(max_length, **kwargs)
+
+    def clean(self, value: str) -> str:
+        return clean_name(value)
+
+
+# Every calendar day a client sends lies after this (the register's history included).
+EARLIEST_DAY = date(2000, 1, 1)
+
+
+class Day(fields.Date):
+    """A calendar day ("2026-12-04") within a plausible window around today in Asia/
+    Shanghai: `back` days before it (None: from EARLIEST_DAY) to `ahead` days after.
+    A typo such as 0001-01-01 or 2062 is refused with the window in the message;
+    the use case keeps its own finer rule (a payment not after today...)."""
+
+    def __init__(self, *, back: int | None, ahead: int, **kwargs):
+        description = (
+            f"a day from {back} days before today" if back is not None else "a day from 2000-01-01"
+        ) + f" to {ahead} days after (Asia/Shanghai)"
+        metadata = {"description": description, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+        self.back, self.ahead = back, ahead
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        today = utcnow().astimezone(SHANGHAI).date()
+        earliest = today - timedelta(days=self.back) if self.back is not None else EARLIEST_DAY
+        latest = today + timedelta(days=self.ahead)
+        if not earliest <= day <= latest:
+            raise ValidationError(f"日期应在 {earliest.isoformat()} 到 {latest.isoformat()} 之间")
+        return day
 
 
 class DecimalString(fields.Decimal):

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from apiflask import Schema, fields, validators
 
-from server.api.schemas.fields import CompoundCode, Int, LocalDateTime, QueryInt, Text
+from server.api.schemas.fields import (
+    CompoundCode,
+    Count,
+    Day,
+    Int,
+    LocalDateTime,
+    Name,
+    QueryInt,
+    Text,
+)
 from server.api.schemas.reach import PushStatusOut
 from server.models.issue import CATEGORIES, STATUSES
 from server.services.issue_states import ACTIONS
@@ -20,9 +29,9 @@ class IssueIn(Schema):
     compound = CompoundCode(
         allow_none=True, metadata={"description": "common area: which compound (if several)"}
     )
-    photos = fields.List(Int(), validate=validators.Length(max=9), load_default=list)
+    photos = fields.List(Int(), validate=Count(max=9), load_default=list)
     show_name = fields.Boolean(load_default=False)
-    on_behalf_name = Text(
+    on_behalf_name = Name(
         32,
         allow_none=True,
         metadata={"description": "a liaison filing for a neighbour without WeChat: who"},
@@ -119,12 +128,15 @@ class IssueOut(IssueItemOut):
 class TransitionIn(Schema):
     action = fields.String(required=True, validate=validators.OneOf(ACTIONS))
     note = Text(500, multiline=True, allow_none=True)
-    photos = fields.List(Int(), validate=validators.Length(max=9), load_default=list)
+    photos = fields.List(Int(), validate=Count(max=9), load_default=list)
     rating = fields.Integer(strict=True, validate=validators.Range(1, 5), allow_none=True)
     referral_body = Text(60, allow_none=True, metadata={"description": "refer: who handles it"})
     referral_contact = Text(60, allow_none=True)
     referral_ref = Text(60, allow_none=True, metadata={"description": "their reference number"})
-    follow_up_on = fields.Date(allow_none=True, metadata={"description": "refer: when to chase"})
+    # Within a year of today: the use case refuses a day already gone.
+    follow_up_on = Day(
+        back=366, ahead=366, allow_none=True, metadata={"description": "refer: when to chase"}
+    )
     duplicate_of = Int(allow_none=True)
 
 
@@ -177,7 +189,7 @@ class InboxOut(Schema):
 
 
 class MarkReadIn(Schema):
-    ids = fields.List(Int(), validate=validators.Length(max=200), allow_none=True)
+    ids = fields.List(Int(), validate=Count(max=200), allow_none=True)
 
 
 class MarkReadOut(Schema):
@@ -188,7 +200,7 @@ class SubscriptionsIn(Schema):
     accepted = fields.List(
         fields.String(validate=validators.Length(1, 64)),
         required=True,
-        validate=validators.Length(max=10),
+        validate=Count(max=10),
     )
 
 
@@ -238,8 +250,12 @@ class ExportQuery(Schema):
     category = fields.String(validate=validators.OneOf(CATEGORIES))
     status = fields.String(validate=validators.OneOf(STATUSES))
     building_id = QueryInt()
-    reported_from = fields.Date(metadata={"description": "reported on or after (Asia/Shanghai)"})
-    reported_to = fields.Date(metadata={"description": "reported on or before (Asia/Shanghai)"})
+    reported_from = Day(
+        back=None, ahead=366, metadata={"description": "reported on or after (Asia/Shanghai)"}
+    )
+    reported_to = Day(
+        back=None, ahead=366, metadata={"description": "reported on or before (Asia/Shanghai)"}
+    )
     overdue = fields.Boolean()
     sort = fields.String(
         load_default="reported",

@@ -10,6 +10,8 @@ from marshmallow import ValidationError
 from server.api.schemas.approvals import PendingChangeOut
 from server.api.schemas.fields import (
     CompoundCode,
+    Count,
+    Day,
     DecimalString,
     Int,
     LocalDateTime,
@@ -26,7 +28,7 @@ from server.services.payment_cancel import closes_at
 MONTH = validators.Regexp(
     r"^20[0-9]{2}-(0[1-9]|1[0-2])\Z", error="账期格式应为 YYYY-MM，如 2026-12"
 )
-BILL_IDS = dict(validate=validators.Length(1, 36), required=True)
+BILL_IDS = dict(validate=Count(1, 36), required=True)
 
 
 class BillOut(Schema):
@@ -123,7 +125,9 @@ class OfflinePaymentIn(Schema):
     bill_ids = fields.List(Int(), **BILL_IDS)
     method = fields.String(required=True, validate=validators.OneOf(OFFLINE_METHODS))
     amount_fen = fields.Integer(strict=True, required=True, validate=validators.Range(1, 10**9))
-    paid_on = fields.Date(required=True)
+    # Not before 2000, nor past a year from today; the use case refuses any day still
+    # to come (a typo within the window is the confirming committee member's to see).
+    paid_on = Day(back=None, ahead=366, required=True)
     receipt_photo = Int(
         allow_none=True,
         metadata={"description": "an upload id: the recorder's own photo, not used elsewhere"},

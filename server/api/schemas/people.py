@@ -5,11 +5,13 @@ from __future__ import annotations
 from apiflask import Schema, fields, validators
 
 from server.api.schemas.fields import (
+    Chars,
     CompoundCode,
     DecimalString,
     Digits,
     Int,
     LocalDateTime,
+    Name,
     Text,
 )
 from server.models.user import RELATIONS
@@ -97,7 +99,7 @@ class BindingIn(Schema):
     building = Int(required=True, validate=validators.Range(1, 999))
     unit = Int(required=True, validate=validators.Range(1, 99))
     room = Digits(6, required=True)
-    name = Text(
+    name = Name(
         32, required=True, metadata={"description": "how the requester is known to neighbours"}
     )
     relation = fields.String(required=True, validate=validators.OneOf(RELATIONS))
@@ -122,6 +124,10 @@ class BindingOut(Schema):
 
 class BindingListOut(Schema):
     items = fields.List(fields.Nested(BindingOut))
+    next_cursor = fields.String(
+        allow_none=True, metadata={"description": "?cursor= for the next page; null: no more"}
+    )
+    total = fields.Integer(metadata={"description": "how many requests of this status I may see"})
 
 
 class BindingQuery(Schema):
@@ -129,6 +135,8 @@ class BindingQuery(Schema):
         load_default="pending",
         validate=validators.OneOf(("pending", "approved", "rejected", "cancelled", "expired")),
     )
+    cursor = fields.String(validate=Chars(max=40))
+    limit = fields.Integer(strict=False, validate=validators.Range(1, 100), load_default=50)
 
 
 class RejectIn(Schema):
@@ -160,8 +168,8 @@ class InviteListOut(Schema):
 
 
 class RedeemIn(Schema):
-    code = fields.String(required=True, validate=validators.Length(4, 20))
-    name = Text(32, required=True)
+    code = fields.String(required=True, validate=Chars(4, 20))
+    name = Name(32, required=True)
     relation = fields.String(required=True, validate=validators.OneOf(RELATIONS))
 
 

@@ -221,3 +221,80 @@ test('an invite code that is too short is refused locally', async () => {
   })
   expect(requestsMade(wx)).not.toContain('POST /api/v1/invites/redeem')
 })
+
+describe('knowing the answer, and not flooding the reviewers', () => {
+  const CONFIG = { subscribe_templates: { reminder: 'tmpl-reminder', new_issue: 'tmpl-new' } }
+
+  test('sending a request asks once to be told the decision, straight from the tap', async () => {
+    server.on('GET /api/v1/config', { status: 200, body: CONFIG })
+    server.on('POST /api/v1/me/subscriptions', { status: 200, body: { quotas: {} } })
+    server.on('POST /api/v1/bindings', { status: 201, body: PENDING })
+    const page = await openFilledForm()
+    const sent = page.submit()
+    // WeChat shows the dialog only when asked before anything is awaited.
+    expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(
+      expect.objectContaining({ tmplIds: ['tmpl-reminder'] })
+    )
+    await sent
+    expect(sentBody('POST /api/v1/me/subscriptions')).toEqual({ accepted: ['tmpl-reminder'] })
+    expect(requestsMade(wx)).toContain('POST /api/v1/bindings')
+    expect(page.data.notice).toBe('已提交，等待单元联络人审核')
+  })
+
+  test('a refused subscription still sends the request', async () => {
+    server.on('GET /api/v1/config', { status: 200, body: CONFIG })
+    server.on('POST /api/v1/bindings', { status: 201, body: PENDING })
+    wx.requestSubscribeMessage.mockImplementation((options) =>
+      setTimeout(() => options.success({ 'tmpl-reminder': 'reject' }), 0)
+    )
+    const page = await openFilledForm()
+    await page.submit()
+    expect(requestsMade(wx)).not.toContain('POST /api/v1/me/subscriptions')
+    expect(requestsMade(wx)).toContain('POST /api/v1/bindings')
+  })
+
+  test('an invalid form asks for no subscription', async () => {
+    server.on('GET /api/v1/config', { status: 200, body: CONFIG })
+    const page = await openFilledForm()
+    page.onInput(input('room', ''))
+    await page.submit()
+    expect(wx.requestSubscribeMessage).not.toHaveBeenCalled()
+  })
+
+  test('three requests waiting: the form says so and 提交申请 is off', async () => {
+    const waiting = [5, 6, 7].map((id) => Object.assign({}, PENDING, { id }))
+    server.on('GET /api/v1/me/bindings', { status: 200, body: { items: waiting } })
+    const page = createPage('bind')
+    await page.onLoad({})
+    expect(page.data.pendingFull).toBe(true)
+    server.on('GET /api/v1/me/bindings', { status: 200, body: { items: waiting.slice(1) } })
+    server.on('POST /api/v1/bindings/5/cancel', { status: 200, body: PENDING })
+    await page.cancelRequest(tap({ id: 5 }))
+    expect(page.data.pendingFull).toBe(false)
+  })
+
+  test("the server's limit is shown as it says it", async () => {
+    server.on('POST /api/v1/bindings', {
+      status: 409,
+      body: {
+        code: 'too_many_pending',
+        message: '您已有 3 条绑定申请在审核中，请等审核结果或撤回一条后再申请',
+        details: { limit: 3 },
+      },
+    })
+    const page = await openFilledForm()
+    await page.submit()
+    expect(wx.showToast).toHaveBeenCalledWith(
+      expect.objectContaining({ title: '您已有 3 条绑定申请在审核中，请等审核结果或撤回一条后再申请' })
+    )
+    expect(page.data.submitting).toBe(false)
+  })
+
+  test('a name with a zero-width space is refused before any request', async () => {
+    const page = await openFilledForm()
+    page.onInput(input('name', '王\u200b阿姨'))
+    await page.submit()
+    expect(page.data.errors.name).toBe('不能包含看不见的字符（如零宽空格），请删除后重新输入')
+    expect(requestsMade(wx)).not.toContain('POST /api/v1/bindings')
+  })
+})

@@ -110,3 +110,103 @@ test('a decision refused by the server is shown and the list reloaded', async ()
   expect(requestsMade(wx).filter((r) => r.startsWith('GET'))).toHaveLength(2)
   expect(page.data.busyId).toBe(0)
 })
+
+describe('paging: every pending request can be reached', () => {
+  const many = (from, to) =>
+    Array.from({ length: to - from + 1 }, (_, i) => request(from + i, `1-1-${100 + from + i}`, '住户'))
+
+  test('the first page says how many wait and where the next page starts', async () => {
+    server.on('GET /api/v1/bindings?status=pending', {
+      status: 200,
+      body: { items: many(1, 50), next_cursor: 'NTA', total: 120 },
+    })
+    const page = createPage('review')
+    await page.onShow()
+    expect(page.data.items).toHaveLength(50)
+    expect(page.data.total).toBe(120)
+    expect(page.data.nextCursor).toBe('NTA')
+  })
+
+  test('scrolling to the bottom loads the next pages until there are no more', async () => {
+    server.on('GET /api/v1/bindings?status=pending', {
+      status: 200,
+      body: { items: many(1, 50), next_cursor: 'NTA', total: 120 },
+    })
+    server.on('GET /api/v1/bindings?status=pending&cursor=NTA', {
+      status: 200,
+      body: { items: many(51, 100), next_cursor: 'MTAw', total: 120 },
+    })
+    server.on('GET /api/v1/bindings?status=pending&cursor=MTAw', {
+      status: 200,
+      body: { items: many(101, 120), next_cursor: null, total: 120 },
+    })
+    const page = createPage('review')
+    await page.onShow()
+    await page.onReachBottom()
+    await page.loadMore() // the 加载更多 button
+    expect(page.data.items.map((i) => i.id)).toEqual(many(1, 120).map((r) => r.id))
+    expect(page.data.nextCursor).toBe(null)
+    await page.onReachBottom() // nothing more to ask for
+    expect(requestsMade(wx)).toEqual([
+      'GET /api/v1/bindings?status=pending',
+      'GET /api/v1/bindings?status=pending&cursor=NTA',
+      'GET /api/v1/bindings?status=pending&cursor=MTAw',
+    ])
+  })
+
+  test('a request already shown is not shown twice', async () => {
+    server.on('GET /api/v1/bindings?status=pending', {
+      status: 200,
+      body: { items: [FIRST, SECOND], next_cursor: 'Mg', total: 3 },
+    })
+    server.on('GET /api/v1/bindings?status=pending&cursor=Mg', {
+      status: 200,
+      body: { items: [SECOND, request(3, '1-2-301', '钱先生')], next_cursor: null, total: 3 },
+    })
+    const page = createPage('review')
+    await page.onShow()
+    await page.loadMore()
+    expect(page.data.items.map((i) => i.id)).toEqual([1, 2, 3])
+  })
+
+  test('a page that fails to load keeps what is shown and says why', async () => {
+    server.on('GET /api/v1/bindings?status=pending', {
+      status: 200,
+      body: { items: [FIRST], next_cursor: 'MQ', total: 2 },
+    })
+    server.on('GET /api/v1/bindings?status=pending&cursor=MQ', { fail: 'timeout' })
+    const page = createPage('review')
+    await page.onShow()
+    await page.loadMore()
+    expect(page.data.items.map((i) => i.id)).toEqual([1])
+    expect(page.data.nextCursor).toBe('MQ') // 加载更多 can be tapped again
+    expect(page.data.loadingMore).toBe(false)
+    expect(wx.showToast).toHaveBeenCalled()
+  })
+
+  test('two taps at once ask for the next page once', async () => {
+    server.on('GET /api/v1/bindings?status=pending', {
+      status: 200,
+      body: { items: [FIRST], next_cursor: 'MQ', total: 2 },
+    })
+    server.on('GET /api/v1/bindings?status=pending&cursor=MQ', {
+      status: 200,
+      body: { items: [SECOND], next_cursor: null, total: 2 },
+    })
+    const page = createPage('review')
+    await page.onShow()
+    await Promise.all([page.loadMore(), page.onReachBottom()])
+    expect(requestsMade(wx).filter((r) => r.includes('cursor='))).toHaveLength(1)
+  })
+})
+
+test('approving warns that the household will be told', async () => {
+  server.on('GET /api/v1/bindings?status=pending', { status: 200, body: { items: [FIRST] } })
+  server.on('POST /api/v1/bindings/1/approve', { status: 200, body: FIRST })
+  const page = createPage('review')
+  await page.onShow()
+  await page.approveItem(tap({ id: 1 }))
+  expect(wx.showModal).toHaveBeenCalledWith(
+    expect.objectContaining({ content: expect.stringContaining('该户家人会收到通知') })
+  )
+})

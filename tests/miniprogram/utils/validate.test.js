@@ -95,3 +95,40 @@ describe('validateMeterReading', () => {
     expect(validateMeterReading(form, '2027-01')).toEqual({ errors, body: null })
   })
 })
+
+describe('names as the server takes them', () => {
+  const { validateBinding, validateRedeem } = require(path.join(ROOT, 'utils/validate.js'))
+  const FORM = { compound: 'aa', building: 1, unit: 1, room: '101', name: '王秀兰', relation: 'owner' }
+  const nameError = (name) => validateBinding(Object.assign({}, FORM, { name })).name
+
+  test.each(['\u200b', '\u200d', '\u200f', '\u061c', '\ufeff', '\u2060', '\u00ad', '\u3164', '\u2800'])(
+    'an invisible character (%p) is refused',
+    (ch) => {
+      expect(nameError(`王${ch}秀兰`)).toBe('不能包含看不见的字符（如零宽空格），请删除后重新输入')
+    }
+  )
+
+  test('a bidi override reads like a control character', () => {
+    expect(nameError('王\u202e秀兰')).toBe('不能包含换行或控制字符')
+  })
+
+  test('half of a surrogate pair is refused, a whole pair (an emoji) is a name', () => {
+    expect(nameError('王\ud800')).toBe('包含无法识别的字符，请删除后重新输入')
+    expect(nameError('\udc00王')).toBe('包含无法识别的字符，请删除后重新输入')
+    expect(nameError('王阿姨😀')).toBeUndefined()
+  })
+
+  test('the invite form checks the name the same way', () => {
+    const form = { code: 'ABCD-EFGH', name: '\u200b王', relation: 'owner' }
+    expect(validateRedeem(form)).toEqual({
+      name: '不能包含看不见的字符（如零宽空格），请删除后重新输入',
+    })
+  })
+
+  test('a neighbour filed for is a name too', () => {
+    const neighbour = { location: null, onBehalf: true, onBehalfName: '王\u200b奶奶', householdId: 25 }
+    expect(validateIssue(Object.assign({}, VALID, neighbour))).toEqual({
+      on_behalf_name: '不能包含看不见的字符（如零宽空格），请删除后重新输入',
+    })
+  })
+})

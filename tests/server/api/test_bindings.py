@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from server.extensions import db
-from server.models import AccessLog, BindingRequest
-from tests.factories import build_world
+from server.extensions import db, limiter
+from server.models import AccessLog, BindingRequest, Membership, Notification, OutboxMessage
+from server.services import roles
+from tests.factories import UserFactory, build_world
 
 REQUEST = {
     "compound": "aa",
@@ -194,3 +195,217 @@ def test_full_width_room_digits_are_understood(client, world):
     response = ask(client, world, room="１０２")
     assert response.status_code == 201
     assert response.get_json()["household"]["label"] == "1-1-102"
+
+
+# ----- floods: limits per person, per unit, per hour; a review list that pages -----
+
+
+def test_a_person_waits_on_at_most_three_requests(client, world):
+    rooms = [("1", "102"), ("1", "201"), ("2", "102")]
+    ids = [ask(client, world, unit=int(u), room=r).get_json()["id"] for u, r in rooms]
+    fourth = ask(client, world, unit=2, room="201")
+    assert fourth.status_code == 409
+    body = fourth.get_json()
+    assert body["code"] == "too_many_pending"
+    assert body["message"] == "您已有 3 条绑定申请在审核中，请等审核结果或撤回一条后再申请"
+    client.post(f"/api/v1/bindings/{ids[0]}/cancel", headers=world.headers("outsider"))
+    assert ask(client, world, unit=2, room="201").status_code == 201
+
+
+def flood(world, count: int, *, unit: int = 1, room: str = "102") -> list[int]:
+    """`count` pending requests for one room, each by a different new account."""
+    household = world.household(f"1-{unit}-{room}")
+    requests = []
+    for _ in range(count):
+        user = UserFactory()
+        requests.append(
+            BindingRequest(
+                compound_id=world.compound.id,
+                household_id=household.id,
+                user_id=user.id,
+                name="刷单",
+                relation="tenant",
+                open_key=f"{user.id}:{household.id}",
+            )
+        )
+    db.session.add_all(requests)
+    db.session.flush()
+    return [r.id for r in requests]
+
+
+def test_a_unit_holds_at_most_twenty_pending_requests(client, world):
+    flood(world, 20, unit=1)
+    response = ask(client, world, unit=1, room="201")
+    assert response.status_code == 409
+    assert response.get_json()["code"] == "unit_queue_full"
+    assert "联系单元联络人" in response.get_json()["message"]
+    assert ask(client, world, unit=2, room="201").status_code == 201  # other units go on
+
+
+def test_asking_is_rate_limited_per_person(app, client, world, monkeypatch):
+    monkeypatch.setitem(app.config, "BINDING_RATE", "2/hour")
+    limiter.reset()
+    try:
+        first = ask(client, world, room="102")
+        second = ask(client, world, room="102")  # 409: already waiting, still counted
+        third = ask(client, world, room="201")
+        assert (first.status_code, second.status_code, third.status_code) == (201, 409, 429)
+        assert third.get_json()["code"] == "too_many_requests"
+        assert int(third.headers["Retry-After"]) > 0
+        assert ask(client, world, who="resident_1_2", room="201").status_code == 201
+    finally:
+        limiter.reset()
+
+
+def test_the_review_list_pages_oldest_first_and_reaches_every_request(client, world):
+    flooded = flood(world, 205)
+    real = ask(client, world, unit=2, room="201").get_json()["id"]
+    seen, cursor, pages = [], None, 0
+    while True:
+        query = "?limit=100" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(f"/api/v1/bindings{query}", headers=world.headers("committee"))
+        assert page.status_code == 200
+        body = page.get_json()
+        assert body["total"] == 206
+        seen += [item["id"] for item in body["items"]]
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [*flooded, real]
+    assert pages == 3
+
+
+def test_the_first_page_keeps_its_old_shape(client, world):
+    request_id = ask(client, world).get_json()["id"]
+    body = client.get("/api/v1/bindings", headers=world.headers("liaison_1_1")).get_json()
+    assert [item["id"] for item in body["items"]] == [request_id]
+    assert (body["next_cursor"], body["total"]) == (None, 1)
+
+
+@pytest.mark.parametrize("cursor", ["not-a-cursor", "MA", "%E7%8E%8B"])
+def test_a_cursor_not_handed_out_is_a_400(client, world, cursor):
+    response = client.get(f"/api/v1/bindings?cursor={cursor}", headers=world.headers("committee"))
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "bad_cursor"
+
+
+# ----- who hears of a newcomer -----
+
+
+def inbox(who_id: int) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification).where(Notification.user_id == who_id).order_by(Notification.id)
+        )
+    )
+
+
+def test_the_household_hears_who_joined_and_who_approved(client, world):
+    world.people["liaison_1_1"].nickname = "老周"  # no name as a resident: the nickname
+    db.session.flush()
+    request_id = ask(client, world, room="101").get_json()["id"]  # 王秀兰's flat
+    client.post(f"/api/v1/bindings/{request_id}/approve", headers=world.headers("liaison_1_1"))
+    (line,) = inbox(world.people["resident_1_1"].id)
+    assert line.kind == "household_joined"
+    assert line.title == "1-1-101 有新成员：赵大妈"
+    assert line.body == (
+        "赵大妈（业主）经单元联络人 老周 审核通过，成为 1-1-101 的成员。"
+        "如果您不认识此人，请尽快联系单元联络人或业委会。"
+    )
+    pushes = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.user_id == world.people["resident_1_1"].id)
+    ).all()
+    (push,) = pushes
+    assert push.template == "reminder"
+    assert push.payload["data"]["thing2"] == "赵大妈经单元联络人 老周 审核通过"
+    assert inbox(world.people["liaison_1_1"].id) == []  # the approver knows
+
+
+def test_the_approvers_name_is_given_when_known(client, world):
+    roles.grant(
+        world.people["committee"].id,
+        "resident",
+        world.household("1-2-201"),
+        relation="owner",
+        name="刘主任",
+    )
+    request_id = ask(client, world, room="101").get_json()["id"]
+    client.post(f"/api/v1/bindings/{request_id}/approve", headers=world.headers("committee"))
+    (line,) = inbox(world.people["resident_1_1"].id)
+    assert "赵大妈（业主）经业委会成员 刘主任 审核通过" in line.body
+
+
+def test_the_newcomer_hears_which_flat_is_theirs(client, world):
+    request_id = ask(client, world, room="101").get_json()["id"]
+    client.post(f"/api/v1/bindings/{request_id}/approve", headers=world.headers("liaison_1_1"))
+    (line,) = inbox(world.people["outsider"].id)
+    assert (line.kind, line.title) == ("binding_approved", "绑定申请已通过：1-1-101")
+    assert line.body == "您已绑定到 aa小区 1-1-101（业主），现在可以报事、缴费了。"
+    assert line.page == "pages/index/index"
+    push = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.user_id == world.people["outsider"].id)
+    ).one()
+    assert push.payload["data"] == {
+        "thing1": "aa小区 1-1-101",
+        "thing2": "绑定申请已通过",
+        "time3": push.payload["data"]["time3"],
+    }
+
+
+def test_a_rejected_requester_hears_why(client, world):
+    request_id = ask(client, world).get_json()["id"]
+    client.post(
+        f"/api/v1/bindings/{request_id}/reject",
+        json={"reason": "本户没有这位住户"},
+        headers=world.headers("liaison_1_1"),
+    )
+    (line,) = inbox(world.people["outsider"].id)
+    assert line.kind == "binding_rejected"
+    assert "理由：本户没有这位住户" in line.body
+    assert line.page == "pages/bind/index"
+
+
+def test_a_vacant_flat_with_a_newcomer_is_occupied_and_its_liaison_hears(client, world):
+    flat = world.household("1-1-102")
+    flat.occupancy = "vacant"
+    db.session.flush()
+    request_id = ask(client, world).get_json()["id"]
+    approved = client.post(
+        f"/api/v1/bindings/{request_id}/approve", headers=world.headers("committee")
+    )
+    assert approved.status_code == 200
+    db.session.refresh(flat)
+    assert flat.occupancy == "occupied"
+    me = client.get("/api/v1/me", headers=world.headers("outsider")).get_json()
+    assert me["households"][0]["occupancy"] == "occupied"
+    (line,) = inbox(world.people["liaison_1_1"].id)
+    assert line.title == "1-1-102 有人绑定：赵大妈"
+    assert "此前没有人绑定" in line.body
+    assert "原登记为空置，现已改为有人居住" in line.body
+    assert inbox(world.people["liaison_1_2"].id) == []  # another unit's liaison
+
+
+def test_an_empty_flat_of_a_unit_without_liaison_tells_the_committee(client, world):
+    db.session.execute(delete(Membership).where(Membership.role == "liaison"))
+    request_id = ask(client, world).get_json()["id"]
+    client.post(f"/api/v1/bindings/{request_id}/approve", headers=world.headers("committee"))
+    assert inbox(world.people["committee"].id) == []  # the approver
+    (line,) = inbox(world.people["committee_2"].id)
+    assert line.kind == "household_joined"
+
+
+def test_the_same_wechat_user_cannot_approve_their_other_account(client, world):
+    world.people["liaison_1_1"].unionid = "union-of-one-person"
+    world.people["outsider"].unionid = "union-of-one-person"
+    db.session.flush()
+    request_id = ask(client, world).get_json()["id"]
+    response = client.post(
+        f"/api/v1/bindings/{request_id}/approve", headers=world.headers("liaison_1_1")
+    )
+    assert response.status_code == 403
+    assert response.get_json()["code"] == "own_request"
+    other = client.post(
+        f"/api/v1/bindings/{request_id}/approve", headers=world.headers("committee")
+    )
+    assert other.status_code == 200

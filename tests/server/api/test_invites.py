@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import HouseholdInvite
+from server.models import HouseholdInvite, Notification
 from tests.factories import build_world
 from tests.timing import day
 
@@ -130,3 +130,43 @@ def test_issuing_for_a_building_and_a_unit_at_once_is_refused(client, world):
     response = issue(client, world, building=1, unit="1-1")
     assert response.status_code == 400
     assert response.get_json()["code"] == "too_many_scopes"
+
+
+# ----- nobody binds themself with their own codes; the household hears of newcomers -----
+
+
+def test_a_committee_member_cannot_redeem_a_code_they_issued(client, world):
+    code = issue(client, world, unit="1-1").get_json()["items"][1]["code"]  # 1-1-102
+    response = redeem(client, world, code, who="committee")
+    assert response.status_code == 403
+    body = response.get_json()
+    assert body["code"] == "own_invite"
+    assert body["message"].startswith("不能使用自己生成的邀请码")
+    assert redeem(client, world, code).status_code == 200  # the slip still works for the door
+
+
+def test_nor_with_another_account_of_the_same_wechat_user(client, world):
+    world.people["committee"].unionid = "union-of-one-person"
+    world.people["outsider"].unionid = "union-of-one-person"
+    db.session.flush()
+    code = issue(client, world, unit="1-1").get_json()["items"][1]["code"]
+    assert redeem(client, world, code).get_json()["code"] == "own_invite"
+
+
+def test_a_code_another_member_issued_is_fine(client, world):
+    code = issue(client, world, unit="1-1").get_json()["items"][1]["code"]
+    assert redeem(client, world, code, who="committee_2").status_code == 200
+
+
+def test_the_household_hears_who_came_in_with_a_code(client, world):
+    code = issue(client, world, unit="1-1").get_json()["items"][0]["code"]  # 1-1-101
+    assert redeem(client, world, code).status_code == 200
+    (line,) = db.session.scalars(
+        select(Notification).where(Notification.user_id == world.people["resident_1_1"].id)
+    ).all()
+    assert line.title == "1-1-101 有新成员：周师傅"
+    assert line.body.startswith("周师傅（租户）凭业委会发放的邀请码加入，成为 1-1-101 的成员。")
+    newcomer = db.session.scalars(
+        select(Notification).where(Notification.user_id == world.people["outsider"].id)
+    ).all()
+    assert newcomer == []  # they just saw it happen

@@ -14,7 +14,7 @@ from server.extensions import db
 from server.models import AccessLog, Issue, OutboxMessage
 from server.storage import EXTENSION_KEY, LocalStorage
 from tests.factories import build_world
-from tests.timing import day
+from tests.timing import day, shanghai_date
 
 
 @pytest.fixture
@@ -272,7 +272,8 @@ def test_an_action_from_the_wrong_state_is_a_409(client, world):
 def test_refer_to_an_outside_body_and_resolve(client, world):
     issue_id = reported_id(client, world, category="hazard", title="电线老化")
     act(client, world, issue_id, "liaison_1_1", "accept")
-    missing = act(client, world, issue_id, "liaison_1_1", "refer", follow_up_on="2099-01-01")
+    next_week = shanghai_date(7).isoformat()
+    missing = act(client, world, issue_id, "liaison_1_1", "refer", follow_up_on=next_week)
     assert missing.status_code == 400
     assert missing.get_json()["code"] == "referral_body_required"
     past = act(
@@ -282,7 +283,7 @@ def test_refer_to_an_outside_body_and_resolve(client, world):
         "liaison_1_1",
         "refer",
         referral_body="供电局",
-        follow_up_on="2020-01-01",
+        follow_up_on=shanghai_date(-1).isoformat(),
     )
     assert past.get_json()["code"] == "follow_up_in_past"
     referred = act(
@@ -294,14 +295,14 @@ def test_refer_to_an_outside_body_and_resolve(client, world):
         referral_body="供电局",
         referral_contact="95598",
         referral_ref="GD-2026-1201",
-        follow_up_on="2099-01-01",
+        follow_up_on=next_week,
     ).get_json()
     assert referred["status"] == "referred"
     assert referred["referral"] == {
         "body": "供电局",
         "contact": "95598",
         "reference": "GD-2026-1201",
-        "follow_up_on": "2099-01-01",
+        "follow_up_on": next_week,
     }
     resolved = act(client, world, issue_id, "liaison_1_1", "resolve", note="供电局已更换线路")
     assert resolved.get_json()["status"] == "resolved"

@@ -9,6 +9,7 @@ from server.extensions import db
 from server.models import Bill, LedgerEntry, Notification, OutboxMessage
 from server.services import fees, ledger, roles
 from tests.factories import UserFactory, build_world, self_governance_fee
+from tests.timing import shanghai_date
 
 
 @pytest.fixture
@@ -114,7 +115,10 @@ def test_only_a_committee_member_confirms(client, world, who):
 
 @pytest.mark.parametrize(
     ("changes", "code"),
-    [({"amount_fen": 1}, "amount_mismatch"), ({"paid_on": "2099-01-01"}, "paid_on_in_future")],
+    [
+        ({"amount_fen": 1}, "amount_mismatch"),
+        ({"paid_on": shanghai_date(1).isoformat()}, "paid_on_in_future"),
+    ],
 )
 def test_amount_and_date_are_checked(client, world, changes, code):
     response = record(client, world, **changes)

@@ -133,6 +133,7 @@ NOT_OBJECTS = {
     # The directory of buildings and units (no people in it) is how a newcomer finds
     # their door; it is readable by anyone signed in who knows the compound's code.
     "/api/v1/compounds/<string(maxlength=32):code>",
+    "/api/v1/docs/assets/<name>",  # the docs page's scripts and styles, no data
 }
 
 

@@ -10,7 +10,7 @@ import zipfile
 import zlib
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile, JpegImagePlugin
 from PIL.PngImagePlugin import PngInfo
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
@@ -18,6 +18,7 @@ from werkzeug.test import encode_multipart
 
 from server.extensions import db
 from server.models import Upload
+from server.services import uploads
 from server.storage import EXTENSION_KEY, build_storage
 from tests.factories import build_world
 
@@ -254,6 +255,50 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded(client, world, siz
     assert len(bomb) < 4096
     response = upload(client, world, bomb, name="bomb.png", type_="image/png")
     assert_error(response, 400, "image_too_large_in_pixels")
+
+
+def test_a_small_file_of_a_huge_image_is_refused_before_any_pixel_is_decoded(
+    client, world, monkeypatch
+):
+    """37 KB of one colour, 6300×6300 (39.7 MP, under MAX_PIXELS): a real, valid PNG that
+    cost 2 s of CPU and 120 MB to decode. Now its header alone refuses it."""
+    out = io.BytesIO()
+    Image.new("L", (6300, 6300)).save(out, "PNG", optimize=True)
+    assert len(out.getvalue()) < 40_000
+    decoded = []
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image: decoded.append(image))
+    response = upload(client, world, out.getvalue(), name="flat.png", type_="image/png")
+    assert_error(response, 400, "image_too_large_in_pixels")
+    body = response.get_json()
+    assert body["message"] == "这张图片的尺寸与文件大小不符，无法处理，请换一张照片"
+    assert (body["details"]["width"], body["details"]["height"]) == (6300, 6300)
+    assert decoded == []
+
+
+def test_pixels_are_bounded_by_the_bytes_that_carry_them():
+    uploads._check_pixels((3264, 2448), 10_000)  # 8 MP: free whatever its size
+    uploads._check_pixels((6000, 4000), 240_000)  # 24 MP in 240 KB: 100 a byte
+    with pytest.raises(uploads.ImageTooLargeInPixels):
+        uploads._check_pixels((6000, 4000), 239_999)
+    with pytest.raises(uploads.ImageTooLargeInPixels):
+        uploads._check_pixels((8000, 6000), 5 * 1024 * 1024)  # 48 MP: too many anyway
+
+
+def test_a_large_jpeg_is_decoded_at_a_fraction_of_its_size(app, client, world, monkeypatch):
+    monkeypatch.setitem(app.config, "UPLOAD_MAX_SIDE", 100)
+    drafts = []
+    real_draft = JpegImagePlugin.JpegImageFile.draft
+
+    def draft(image, mode, size):
+        drafts.append(size)
+        result = real_draft(image, mode, size)
+        drafts.append(image.size)
+        return result
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", draft)
+    body, _served = upload_and_fetch(client, world, image_bytes(size=(1600, 1200)))
+    assert (body["width"], body["height"]) == (100, 75)
+    assert drafts == [(100, 100), (200, 150)]  # decoded at 1/8 scale, then shrunk
 
 
 def test_a_photo_over_5_mb_is_413_upload_too_large(client, world):

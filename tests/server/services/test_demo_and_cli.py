@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import distinct, func, select
 
 from server.extensions import db
-from server.models import Compound, FeeItem, Household, Membership, Unit, User
+from server.models import Compound, FeeItem, Household, Membership, Notification, Unit, User
 
 
 @pytest.fixture
@@ -121,3 +121,25 @@ def test_invites_create_writes_a_csv(cli, tmp_path):
     assert lines[0] == "household,code,expires_at_utc"
     assert len(lines) == 1 + 18  # 6 floors × 3 doors
     assert lines[1].startswith("3-2-101,")
+
+
+def test_a_resident_granted_by_the_operator_is_announced_to_the_household(cli):
+    cli.invoke(args=["demo"])
+    flat = db.session.scalars(
+        select(Household)
+        .join(Unit, Unit.id == Household.unit_id)
+        .where(Unit.number == 1, Household.room == "101", Household.building_id.is_not(None))
+        .order_by(Household.id)
+    ).first()
+    owner = db.session.scalars(
+        select(Membership).where(Membership.household_id == flat.id, Membership.role == "resident")
+    ).first()
+    args = ["grant-role", "lodger", "resident", "--compound", "demo", "--household", "1-1-101"]
+    assert cli.invoke(args=[*args, "--relation", "tenant"]).exit_code == 0
+    (line,) = db.session.scalars(
+        select(Notification).where(Notification.user_id == owner.user_id)
+    ).all()
+    assert line.title == "1-1-101 有新成员：新成员"
+    assert line.body.startswith("一位新成员（租户）由管理员登记，成为 1-1-101 的成员。")
+    assert cli.invoke(args=[*args, "--relation", "tenant"]).exit_code == 0  # again: nothing new
+    assert count(Notification, Notification.user_id == owner.user_id) == 1

@@ -1,0 +1,212 @@
+"""Text as people type it and as attackers send it: lone surrogates are a 400 (never a
+500), invisible characters cannot make two names that look alike, lengths are told
+in the right words."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from server.extensions import db
+from server.models import BindingRequest, Issue
+from tests.factories import build_world
+
+UNREADABLE = "包含无法识别的字符，请删除后重新输入"
+INVISIBLE = "不能包含看不见的字符（如零宽空格），请删除后重新输入"
+BINDING = '{"compound": "aa", "building": 1, "unit": 1, "room": "102", "relation": "owner", '
+
+
+@pytest.fixture
+def world(db_session):
+    return build_world("aa")
+
+
+def post_raw(client, world, path, raw: str, who="outsider"):
+    """A JSON body as sent on the wire (escapes such as \\ud800 kept as written)."""
+    return client.post(
+        path, data=raw.encode(), content_type="application/json", headers=world.headers(who)
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (BINDING + '"name": "a\\ud800b"}', "name"),  # a text field
+        (BINDING + '"name": "王秀兰", "\\udfff": 1}', "\\udfff"),  # a key
+        (BINDING + '"name": "王秀兰", "extra": {"x": ["\\ud83d"]}}', "extra"),  # deep inside
+        ('{"compound": "a\\ud800", "building": 1}', "compound"),
+    ],
+    ids=["value", "key", "nested", "code"],
+)
+def test_a_lone_surrogate_anywhere_in_a_body_is_a_400(client, world, raw, field):
+    response = post_raw(client, world, "/api/v1/bindings", raw)
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["code"] == "validation_error"
+    assert body["message"] == UNREADABLE
+    assert body["details"]["fields"] == {field: [UNREADABLE]}
+    assert db.session.scalars(select(BindingRequest)).all() == []
+
+
+def test_a_surrogate_pair_is_an_emoji_not_an_error(client, world):
+    response = post_raw(
+        client, world, "/api/v1/bindings", BINDING + '"name": "王阿姨\\ud83d\\ude00"}'
+    )
+    assert response.status_code == 201
+    assert response.get_json()["name"] == "王阿姨😀"
+
+
+@pytest.mark.parametrize(
+    ("path", "raw"),
+    [
+        ("/api/v1/invites/redeem", '{"code": "ABCD\\ud800", "name": "周", "relation": "tenant"}'),
+        ("/api/v1/auth/login", '{"code": "\\ud800"}'),
+        (
+            "/api/v1/issues",
+            '{"category": "repair", "title": "灯\\udc00", "description": "坏了", '
+            '"household_id": 1}',
+        ),
+    ],
+)
+def test_every_endpoint_refuses_them_before_any_work(client, world, path, raw):
+    response = post_raw(client, world, path, raw, who="resident_1_1")
+    assert response.status_code == 400
+    assert response.get_json()["message"] == UNREADABLE
+
+
+def test_a_text_field_checks_them_itself_too():
+    """Where no JSON guard stands (a form, a query string), the field refuses them."""
+    from marshmallow import ValidationError
+
+    from server.api.schemas.fields import Name, Text
+
+    for field in (Text(30), Name()):
+        with pytest.raises(ValidationError) as caught:
+            field.deserialize("a\ud800")
+        assert caught.value.messages == [UNREADABLE]
+
+
+def test_an_undecodable_query_string_is_not_a_500(client, world):
+    response = client.get("/api/v1/bindings?status=%ED%A0%80", headers=world.headers("committee"))
+    assert response.status_code == 400
+    cursor = client.get("/api/v1/bindings?cursor=%ED%A0%80", headers=world.headers("committee"))
+    assert cursor.status_code == 400
+    assert cursor.get_json()["code"] == "bad_cursor"
+
+
+@pytest.mark.parametrize(
+    "invisible",
+    [
+        *["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff", "\u2060"],
+        *["\u00ad", "\u3164", "\u2800"],  # the last two show as nothing, WeChat's blanks
+    ],
+)
+def test_invisible_characters_are_refused_in_names(client, world, invisible):
+    response = client.post(
+        "/api/v1/bindings",
+        json={**_binding(), "name": f"王{invisible}秀兰"},
+        headers=world.headers("outsider"),
+    )
+    assert response.status_code == 400
+    assert response.get_json()["details"]["fields"] == {"name": [INVISIBLE]}
+
+
+def test_a_name_made_only_of_blanks_is_refused(client, world):
+    response = client.post(
+        "/api/v1/bindings", json={**_binding(), "name": "\u3164"}, headers=world.headers("outsider")
+    )
+    assert response.status_code == 400
+
+
+def test_spaces_in_a_name_are_one_plain_space(client, world):
+    response = client.post(
+        "/api/v1/bindings",
+        json={**_binding(), "name": "王\u00a0\u3000 秀兰"},  # no-break, ideographic, plain
+        headers=world.headers("outsider"),
+    )
+    assert response.status_code == 201
+    assert response.get_json()["name"] == "王 秀兰"
+
+
+def test_a_neighbour_filed_for_is_a_name_too(client, world):
+    response = client.post(
+        "/api/v1/issues",
+        json={
+            "category": "repair",
+            "title": "楼道灯不亮",
+            "description": "三楼",
+            "household_id": world.household("1-1-102").id,
+            "on_behalf_name": "王\u200b奶奶",
+        },
+        headers=world.headers("liaison_1_1"),
+    )
+    assert response.status_code == 400
+    assert response.get_json()["details"]["fields"] == {"on_behalf_name": [INVISIBLE]}
+
+
+def test_titles_and_descriptions_lose_invisible_characters(client, world):
+    response = client.post(
+        "/api/v1/issues",
+        json={
+            "category": "repair",
+            "title": "\ufeff楼道\u200b灯不亮\u2060",
+            "description": "三楼\u200d楼道\n灯坏了",
+            "household_id": world.household("1-1-101").id,
+        },
+        headers=world.headers("resident_1_1"),
+    )
+    assert response.status_code == 201, response.get_json()
+    issue = db.session.get(Issue, response.get_json()["id"])
+    assert (issue.title, issue.description) == ("楼道灯不亮", "三楼楼道\n灯坏了")
+
+
+def test_a_title_of_nothing_but_invisible_characters_is_empty(client, world):
+    response = client.post(
+        "/api/v1/issues",
+        json={
+            "category": "repair",
+            "title": "\u200b\u200b",
+            "description": "三楼",
+            "household_id": world.household("1-1-101").id,
+        },
+        headers=world.headers("resident_1_1"),
+    )
+    assert response.status_code == 400
+    assert response.get_json()["details"]["fields"] == {"title": ["不能为空"]}
+
+
+def test_too_many_photos_are_counted_not_measured_in_characters(client, world):
+    response = client.post(
+        "/api/v1/issues",
+        json={
+            "category": "repair",
+            "title": "灯",
+            "description": "坏了",
+            "household_id": world.household("1-1-101").id,
+            "photos": list(range(1, 11)),
+        },
+        headers=world.headers("resident_1_1"),
+    )
+    assert response.status_code == 400
+    assert response.get_json()["details"]["fields"] == {"photos": ["最多 9 个"]}
+
+
+def test_a_too_long_text_is_counted_in_characters(client, world):
+    response = client.post(
+        "/api/v1/bindings",
+        json={**_binding(), "name": "王" * 33},
+        headers=world.headers("outsider"),
+    )
+    assert response.get_json()["details"]["fields"] == {"name": ["最多 32 个字"]}
+
+
+def test_an_empty_list_of_bills_says_so(client, world):
+    response = client.post(
+        "/api/v1/payments", json={"bill_ids": []}, headers=world.headers("resident_1_1")
+    )
+    assert response.status_code == 400
+    assert response.get_json()["details"]["fields"] == {"bill_ids": ["不能为空"]}
+
+
+def _binding() -> dict:
+    return {"compound": "aa", "building": 1, "unit": 1, "room": "102", "relation": "owner"}
