@@ -21,6 +21,7 @@ from server.services import auth, fees, ledger, payments, reconciliation, settle
 from server.services.access import load_principal
 from tests.conftest import app_env, serve_in_thread
 from tests.factories import build_world, self_governance_fee
+from tests.timing import shanghai_date
 
 ORDERS = 100
 REPEATS = 10
@@ -156,7 +157,7 @@ def test_online_and_offline_payments_racing_for_a_bill_never_both_hold_it(
             "bill_ids": [bill_id],
             "method": "cash",
             "amount_fen": 2533,
-            "paid_on": "2026-11-30",
+            "paid_on": shanghai_date(-1).isoformat(),
         }
         reply = requests.post(
             server + "api/v1/offline-payments", json=body, headers=liaison, timeout=30

@@ -21,6 +21,7 @@ from server.services import meter_readings, meter_voids, pending_changes
 from server.services.access import load_principal
 from tests.conftest import app_env, serve_in_thread
 from tests.factories import build_world
+from tests.timing import shanghai_date
 
 MONTHS = [f"2025-{n:02d}" for n in range(1, 13)] + [f"2024-{n:02d}" for n in range(1, 9)]
 
@@ -97,7 +98,12 @@ def test_a_void_racing_a_cash_payment_never_leaves_a_bill_both_cancelled_and_pai
         return "void", change, post(url, world.headers("committee_2"))
 
     def pay_cash(bill_id):
-        body = {"bill_ids": [bill_id], "method": "cash", "amount_fen": 150, "paid_on": "2025-12-01"}
+        body = {
+            "bill_ids": [bill_id],
+            "method": "cash",
+            "amount_fen": 150,
+            "paid_on": shanghai_date(-1).isoformat(),
+        }
         reply = requests.post(
             f"{server}api/v1/offline-payments",
             json=body,

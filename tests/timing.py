@@ -46,3 +46,28 @@ def shanghai_month_start(offset: int = 1) -> datetime:
     current one (1: the coming month, always ahead of "now")."""
     year, number = (int(part) for part in month(offset).split("-"))
     return datetime(year, number, 1, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def quarter_end_offset() -> int:
+    """Months from the current one (Shanghai) to the last month of its quarter, 0 to 2:
+    `month(quarter_end_offset())` ends a quarter and the month after it starts the next."""
+    return 2 - (STARTED.astimezone(SHANGHAI).month - 1) % 3
+
+
+def quarter_of(billing_month: str) -> str:
+    """ "2027-01" → "2027Q1": the quarterly period a month falls in."""
+    year, number = billing_month.split("-")
+    return f"{year}Q{(int(number) - 1) // 3 + 1}"
+
+
+def in_quarter(which: str) -> datetime:
+    """A moment of the current quarter, in Shanghai time: "mid second month" (the 20th,
+    12:00), "end of second month" (its last minute), "start of third month" (00:00 on
+    the 1st), "mid third month"."""
+    last = quarter_end_offset()
+    return {
+        "mid second month": shanghai_month_start(last - 1) + timedelta(days=19, hours=12),
+        "end of second month": shanghai_month_start(last) - timedelta(minutes=1),
+        "start of third month": shanghai_month_start(last),
+        "mid third month": shanghai_month_start(last) + timedelta(days=19, hours=12),
+    }[which]

@@ -14,6 +14,7 @@ from server.models import Bill
 from server.services import fees, invites
 from server.storage import EXTENSION_KEY, build_storage
 from tests.factories import build_world, self_governance_fee
+from tests.timing import shanghai_date
 
 PERIOD = "2026-11"
 # The world's people and the word that names their role in a summary.
@@ -153,7 +154,7 @@ def test_offline_payment_errors_are_named_under_their_status(client, world, spec
         "bill_ids": [bill.id for bill in bills],
         "method": "cash",
         "amount_fen": sum(bill.amount_fen for bill in bills),
-        "paid_on": "2026-11-02",
+        "paid_on": shanghai_date(-1).isoformat(),
     }
     rule = "/api/v1/offline-payments"
     short = client.post(rule, json={**cash, "amount_fen": 1}, headers=world.headers("liaison_1_1"))

@@ -4,7 +4,7 @@ reminders — what the committee, the supervisor and liaisons see of the money."
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import pytest
 from freezegun import freeze_time
@@ -13,8 +13,22 @@ from sqlalchemy import event, select
 
 from server.extensions import db
 from server.models import Bill, FeeItem, Notification, Payment, PaymentBill, SubscriptionQuota
+from server.models.base import SHANGHAI
 from server.services import collection, fees, fees_export
 from tests.factories import build_world, self_governance_fee
+from tests.timing import (
+    day,
+    in_quarter,
+    month,
+    quarter_end_offset,
+    quarter_of,
+    shanghai_date,
+    shanghai_day,
+)
+
+# The bills are this month's (and last month's) in Shanghai; cash was paid in the last days.
+THIS, LAST, NEXT = month(0), month(-1), month(1)
+YESTERDAY, DAY_BEFORE = shanghai_date(-1), shanghai_date(-2)
 
 
 @pytest.fixture
@@ -32,7 +46,7 @@ def world(db_session):
         )
     )
     db.session.flush()
-    fees.generate_bills("2026-12", "aa")
+    fees.generate_bills(THIS, "aa")
     return world
 
 
@@ -47,7 +61,7 @@ def record_cash(client, world, label, who="liaison_1_1"):
         "bill_ids": [b["id"] for b in items],
         "method": "cash",
         "amount_fen": sum(b["amount_fen"] for b in items),
-        "paid_on": "2026-11-30",
+        "paid_on": YESTERDAY.isoformat(),
     }
     recorded = client.post("/api/v1/offline-payments", json=body, headers=world.headers(who))
     assert recorded.status_code == 201
@@ -58,7 +72,7 @@ def test_collection_figures_per_building_and_unit(client, world):
     payment = record_cash(client, world, "1-1-101")
     client.post(f"/api/v1/offline-payments/{payment}/confirm", headers=world.headers("committee"))
     response = client.get(
-        "/api/v1/fees/summary?compound=aa&period=2026-12", headers=world.headers("supervisor")
+        f"/api/v1/fees/summary?compound=aa&period={THIS}", headers=world.headers("supervisor")
     )
     assert response.status_code == 200
     summary = response.get_json()
@@ -72,16 +86,16 @@ def test_collection_figures_per_building_and_unit(client, world):
 
 def test_liaisons_see_their_units_unpaid_and_the_committee_all(client, world):
     mine = client.get(
-        "/api/v1/fees/unpaid?compound=aa&period=2026-12", headers=world.headers("liaison_1_2")
+        f"/api/v1/fees/unpaid?compound=aa&period={THIS}", headers=world.headers("liaison_1_2")
     )
     assert {row["label"] for row in mine.get_json()["items"]} == {"1-2-101", "1-2-102", "1-2-201"}
     everyone = client.get(
-        "/api/v1/fees/unpaid?compound=aa&period=2026-12", headers=world.headers("committee")
+        f"/api/v1/fees/unpaid?compound=aa&period={THIS}", headers=world.headers("committee")
     )
     assert len(everyone.get_json()["items"]) == 6
     assert (
         client.get(
-            "/api/v1/fees/unpaid?compound=aa&period=2026-12", headers=world.headers("resident_1_1")
+            f"/api/v1/fees/unpaid?compound=aa&period={THIS}", headers=world.headers("resident_1_1")
         ).status_code
         == 403
     )
@@ -107,7 +121,7 @@ def sheets(response) -> dict[str, list[list]]:
 
 def export(client, world, who="committee"):
     return client.get(
-        "/api/v1/fees/export.xlsx?compound=aa&period=2026-12", headers=world.headers(who)
+        f"/api/v1/fees/export.xlsx?compound=aa&period={THIS}", headers=world.headers(who)
     )
 
 
@@ -149,7 +163,7 @@ def _online(world, labels_periods, status, out_trade_no, paid_at=None, transacti
         total_fen=sum(b.amount_fen for b in bills),
         status=status,
         transaction_id=transaction_id,
-        expires_at=datetime(2026, 12, 1, tzinfo=UTC),
+        expires_at=day(1),
         paid_at=paid_at,
     )
     db.session.add(payment)
@@ -168,16 +182,16 @@ def _payment_rows(response) -> list[list]:
 
 
 def test_the_export_lists_each_bill_of_the_period_in_every_payment_of_it(client, world):
-    fees.generate_bills("2026-11", "aa")
-    paid_at = datetime(2026, 12, 1, 2, 30, tzinfo=UTC)  # 10:30 in Shanghai
-    two_months = [("1-1-102", "2026-11"), ("1-1-102", "2026-12")]
+    fees.generate_bills(LAST, "aa")
+    paid_at = shanghai_day(-1, "10:30")
+    two_months = [("1-1-102", LAST), ("1-1-102", THIS)]
     online = _online(world, two_months, "paid", "LL-T-1", paid_at, "4200000000000001")
-    _online(world, [("1-1-201", "2026-12")], "disputed", "LL-T-2")
-    _online(world, [("1-2-102", "2026-11")], "paid", "LL-T-3", paid_at, "42000003")  # November
+    _online(world, [("1-1-201", THIS)], "disputed", "LL-T-2")
+    _online(world, [("1-2-102", LAST)], "paid", "LL-T-3", paid_at, "42000003")  # last month
     cash = record_cash(client, world, "1-1-101")  # its November and December bills
     client.post(f"/api/v1/offline-payments/{cash}/confirm", headers=world.headers("committee_2"))
-    body = {"bill_ids": [_bill(world, "1-2-101", "2026-12").id], "method": "transfer"}
-    body.update(amount_fen=2533, paid_on="2026-11-29")
+    body = {"bill_ids": [_bill(world, "1-2-101", THIS).id], "method": "transfer"}
+    body.update(amount_fen=2533, paid_on=DAY_BEFORE.isoformat())
     transfer = client.post(
         "/api/v1/offline-payments", json=body, headers=world.headers("liaison_1_2")
     ).get_json()["id"]
@@ -197,17 +211,17 @@ def test_the_export_lists_each_bill_of_the_period_in_every_payment_of_it(client,
     fee = "自治管理费"
 
     def bill(label):
-        return _bill(world, label, "2026-12").id
+        return _bill(world, label, THIS).id
 
     assert [r[:13] + r[14:] for r in rows] == [
-        ["微信支付", "1-1-102", bill("1-1-102"), fee, "2026-12", 25.33, "已支付", 50.66, "LL-T-1",
-         "4200000000000001", datetime(2026, 12, 1, 10, 30), None, None, None],
-        ["微信支付", "1-1-201", bill("1-1-201"), fee, "2026-12", 25.33, "金额异常", 25.33, "LL-T-2",
+        ["微信支付", "1-1-102", bill("1-1-102"), fee, THIS, 25.33, "已支付", 50.66, "LL-T-1",
+         "4200000000000001", paid_at.astimezone(SHANGHAI).replace(tzinfo=None), None, None, None],
+        ["微信支付", "1-1-201", bill("1-1-201"), fee, THIS, 25.33, "金额异常", 25.33, "LL-T-2",
          None, None, None, None, None],
-        ["现金", "1-1-101", bill("1-1-101"), fee, "2026-12", 25.33, "已确认", 50.66, None, None,
-         datetime(2026, 11, 30), liaison_1_1, committee_2, None],
-        ["转账", "1-2-101", bill("1-2-101"), fee, "2026-12", 25.33, "已驳回", 25.33, None, None,
-         datetime(2026, 11, 29), liaison_1_2, committee, "收据与金额不符"],
+        ["现金", "1-1-101", bill("1-1-101"), fee, THIS, 25.33, "已确认", 50.66, None, None,
+         datetime.combine(YESTERDAY, time()), liaison_1_1, committee_2, None],
+        ["转账", "1-2-101", bill("1-2-101"), fee, THIS, 25.33, "已驳回", 25.33, None, None,
+         datetime.combine(DAY_BEFORE, time()), liaison_1_2, committee, "收据与金额不符"],
     ]  # fmt: skip
     assert total[0] == "已收款合计（已支付、已确认，4 行）"
     assert total[5] == 50.66  # the paid order's and the confirmed cash's December bills
@@ -217,8 +231,8 @@ def test_the_export_lists_each_bill_of_the_period_in_every_payment_of_it(client,
 
 
 def test_what_a_volunteer_typed_never_runs_as_a_formula_and_money_is_a_number(client, world):
-    body = {"bill_ids": [_bill(world, "1-2-101", "2026-12").id], "method": "transfer"}
-    body.update(amount_fen=2533, paid_on="2026-11-29", note="=1+1")
+    body = {"bill_ids": [_bill(world, "1-2-101", THIS).id], "method": "transfer"}
+    body.update(amount_fen=2533, paid_on=DAY_BEFORE.isoformat(), note="=1+1")
     transfer = client.post(
         "/api/v1/offline-payments", json=body, headers=world.headers("liaison_1_2")
     ).get_json()["id"]
@@ -276,7 +290,7 @@ def _statements(fn) -> int:
 def test_the_export_runs_a_constant_number_of_statements(client, world):
     def export():
         response = client.get(
-            "/api/v1/fees/export.xlsx?compound=aa&period=2026-12",
+            f"/api/v1/fees/export.xlsx?compound=aa&period={THIS}",
             headers=world.headers("committee"),
         )
         assert response.status_code == 200
@@ -285,12 +299,12 @@ def test_the_export_runs_a_constant_number_of_statements(client, world):
     export()  # warm up
     cash = record_cash(client, world, "1-1-101")
     client.post(f"/api/v1/offline-payments/{cash}/confirm", headers=world.headers("committee_2"))
-    _online(world, [("1-1-102", "2026-12")], "paid", "LL-T-1", datetime.now(UTC), "42000001")
+    _online(world, [("1-1-102", THIS)], "paid", "LL-T-1", datetime.now(UTC), "42000001")
     few = _statements(export)
     for label, who in (("1-1-201", "liaison_1_1"), ("1-2-101", "liaison_1_2")):
         record_cash(client, world, label, who=who)
     for n, label in enumerate(("1-2-102", "1-2-201")):
-        _online(world, [(label, "2026-12")], "pending", f"LL-T-{n + 2}")
+        _online(world, [(label, THIS)], "pending", f"LL-T-{n + 2}")
     many = _statements(export)
     assert len(_payment_rows(export())) == 1 + 6 + 1  # the header, a bill each, the total
     assert few == many
@@ -301,7 +315,7 @@ def test_a_units_electricity_entered_by_its_liaison_bills_once_confirmed(client,
     unit_id = world.units[0].id
     response = client.post(
         "/api/v1/meter-readings",
-        json={"unit_id": unit_id, "period": "2026-12", "amount_fen": 450},
+        json={"unit_id": unit_id, "period": THIS, "amount_fen": 450},
         headers=world.headers("liaison_1_1"),
     )
     assert response.status_code == 201
@@ -322,7 +336,7 @@ def test_a_units_electricity_entered_by_its_liaison_bills_once_confirmed(client,
     assert sorted(b.amount_fen for b in bills) == [150, 150, 150]
     again = client.post(
         "/api/v1/meter-readings",
-        json={"unit_id": unit_id, "period": "2026-12", "amount_fen": 450},
+        json={"unit_id": unit_id, "period": THIS, "amount_fen": 450},
         headers=world.headers("committee"),
     )
     assert again.status_code == 409
@@ -348,9 +362,9 @@ def test_the_committee_changes_the_rate_for_bills_not_yet_made(client, world):
     assert confirmed.status_code == 200
     rates = {i["code"]: i["rate"] for i in fee_items(client, world)}
     assert rates["self_governance"] == "0.4000"
-    fees.generate_bills("2027-01", "aa")
+    fees.generate_bills(NEXT, "aa")
     bills = client.get("/api/v1/bills", headers=world.headers("resident_1_1")).get_json()["items"]
-    assert {b["period"]: b["amount_fen"] for b in bills} == {"2027-01": 2894, "2026-12": 2533}
+    assert {b["period"]: b["amount_fen"] for b in bills} == {NEXT: 2894, THIS: 2533}
     assert propose_fee_change(client, world, {"rate": "-1"}).status_code == 400
 
 
@@ -361,16 +375,19 @@ def fee_items(client, world):
 
 
 @pytest.mark.parametrize(
-    ("now", "cycle", "status"),
+    ("moment", "cycle", "status"),
     [
-        ("2026-11-20 04:00", "quarterly", 409),  # December would bill 2026Q4, December again
-        ("2026-11-20 04:00", "yearly", 409),
-        ("2026-12-20 04:00", "quarterly", 202),  # next is 2027Q1
-        ("2026-12-20 04:00", "monthly", 400),  # no change of cycle: nothing to propose
+        # The fixture billed this month; mid-way through the month before the quarter's
+        # last, next month is in this quarter: quarterly would bill this month again.
+        ("mid second month", "quarterly", 409),
+        ("mid second month", "yearly", 409),
+        ("mid third month", "quarterly", 202),  # next month starts the next quarter
+        ("mid third month", "monthly", 400),  # no change of cycle: nothing to propose
     ],
 )
-def test_the_cycle_changes_only_when_a_new_period_starts(client, world, now, cycle, status):
-    with freeze_time(now):
+def test_the_cycle_changes_only_when_a_new_period_starts(client, world, moment, cycle, status):
+    fees.generate_bills(month(quarter_end_offset()), "aa")  # the quarter's last month too
+    with freeze_time(in_quarter(moment)):
         response = client.patch(
             "/api/v1/compounds/aa/fee-items/self_governance",
             json={"cycle": cycle},
@@ -378,7 +395,8 @@ def test_the_cycle_changes_only_when_a_new_period_starts(client, world, now, cyc
         )
         assert response.status_code == status
         if status == 202:
-            assert response.get_json()["effective_period"] == "2027Q1"
+            next_quarter = quarter_of(month(quarter_end_offset() + 1))
+            assert response.get_json()["effective_period"] == next_quarter
             confirmed = client.post(
                 f"/api/v1/compounds/aa/pending-changes/{response.get_json()['id']}/confirm",
                 headers=world.fresh_headers("committee_2"),
@@ -410,8 +428,8 @@ def test_reminders_push_to_subscribed_residents_and_task_the_liaison_otherwise(w
         )
     )
     db.session.flush()
-    assert collection.remind_unpaid("2026-12") == 6
-    assert collection.remind_unpaid("2026-12") == 6  # reminded again: no duplicate push
+    assert collection.remind_unpaid(THIS) == 6
+    assert collection.remind_unpaid(THIS) == 6  # reminded again: no duplicate push
     kinds = {(n.user_id, n.kind) for n in db.session.scalars(select(Notification))}
     assert (world.people["resident_1_1"].id, "fee_reminder") in kinds
     assert (world.people["liaison_1_2"].id, "fee_task") in kinds  # 1-2-101 allowed no push

@@ -6,6 +6,7 @@ month, however big the district). The plans are the database's own (EXPLAIN)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from freezegun import freeze_time
@@ -13,6 +14,7 @@ from sqlalchemy import event
 
 from server.extensions import db
 from tests.factories import build_world
+from tests.timing import month, shanghai_month_start
 
 
 @pytest.fixture
@@ -150,26 +152,30 @@ def test_a_resident_filtering_by_compound_still_sees_only_their_own(client, worl
 
 
 def test_a_month_s_figures_read_the_month_through_compound_and_time_indexes(client, world):
-    for moment in ("2026-10-20 02:00:00", "2026-12-05 02:00:00"):  # months around it
+    start, after = shanghai_month_start(1), shanghai_month_start(2)  # the month: next one
+    around = (shanghai_month_start(0) + timedelta(days=19, hours=10), after + timedelta(days=4))
+    for moment in around:  # issues of the months before and after it
         with freeze_time(moment):
             for issue_id in many_issues(client, world, 8):
                 act(client, world, issue_id, "liaison_1_1", "accept")
-    with freeze_time("2026-11-10 02:00:00"):
+    with freeze_time(start + timedelta(days=9, hours=10)):
         first = report(client, world)
         second = report(client, world, category="hazard")
-    with freeze_time("2026-11-10 05:00:00"):
+    with freeze_time(start + timedelta(days=9, hours=13)):
         act(client, world, first, "liaison_1_1", "accept")
         act(client, world, first, "liaison_1_1", "resolve", note="已修好")
         act(client, world, first, "resident_1_1", "confirm", rating=4)
-    with freeze_time("2026-11-30 15:59:00"):  # 23:59 on 30 November in Shanghai
+    with freeze_time(after - timedelta(minutes=1)):  # 23:59 on its last day in Shanghai
         act(client, world, second, "liaison_1_1", "accept")
-    with freeze_time("2026-11-30 16:00:00"):  # 00:00 on 1 December in Shanghai
+    with freeze_time(after):  # 00:00 on the 1st of the next month in Shanghai
         report(client, world)
-    with freeze_time("2026-12-06 00:00:00"):
+    with freeze_time(after + timedelta(days=5, hours=8)):
         headers = world.fresh_headers("committee")
 
         def figures():
-            response = client.get("/api/v1/issues/stats?compound=aa&month=2026-11", headers=headers)
+            response = client.get(
+                f"/api/v1/issues/stats?compound=aa&month={month(1)}", headers=headers
+            )
             assert response.status_code == 200
             return response.get_json()
 
@@ -177,7 +183,8 @@ def test_a_month_s_figures_read_the_month_through_compound_and_time_indexes(clie
         stats = figures()
 
     assert (stats["reported"], stats["resolved"], stats["closed"]) == (2, 1, 1)
-    assert stats["median_hours_to_accept"] == 248.5  # 3 h and 20 d 13 h 59 min
+    waited = after - timedelta(minutes=1) - (start + timedelta(days=9, hours=10))
+    assert stats["median_hours_to_accept"] == round((3 + waited.total_seconds() / 3600) / 2, 1)
     assert stats["satisfaction"] == 4.0
     for fragments, table, index in (
         (("FROM issues LEFT OUTER JOIN buildings",), "issues", "ix_issues_compound_created"),

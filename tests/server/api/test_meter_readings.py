@@ -300,7 +300,7 @@ def record_cash(client, world, bill: Bill, who="liaison_1_1"):
             "bill_ids": [bill.id],
             "method": "cash",
             "amount_fen": bill.amount_fen,
-            "paid_on": "2026-11-30",
+            "paid_on": shanghai_date(-1).isoformat(),
         },
         headers=world.headers(who),
     )

@@ -32,7 +32,7 @@ def record(client, world, who="liaison_1_1", label="1-1-101", **changes):
         "bill_ids": [bill.id],
         "method": "cash",
         "amount_fen": bill.amount_fen,
-        "paid_on": "2026-11-30",
+        "paid_on": shanghai_date(-1).isoformat(),
         **changes,
     }
     return client.post("/api/v1/offline-payments", json=body, headers=world.headers(who))

@@ -14,6 +14,7 @@ from server.models import Bill, LedgerEntry, Notification, Payment, PaymentAnoma
 from server.services import fees, reconciliation
 from server.wechat import payment_gateway
 from tests.factories import build_world, self_governance_fee
+from tests.timing import shanghai_date
 
 NOTIFY = "/api/v1/payments/wechat/notify"
 
@@ -276,7 +277,7 @@ def test_a_resident_reaches_no_committee_money_endpoint(client, world, method, u
     november, december = db.session.scalars(
         select(Bill).where(Bill.household_id == household.id).order_by(Bill.period)
     ).all()
-    cash = {"method": "cash", "paid_on": "2026-11-30"}
+    cash = {"method": "cash", "paid_on": shanghai_date(-1).isoformat()}
     pending = client.post(
         "/api/v1/offline-payments",
         json={"bill_ids": [november.id], "amount_fen": november.amount_fen, **cash},

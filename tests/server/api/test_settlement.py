@@ -27,6 +27,7 @@ from server.wechat import payment_gateway
 from server.wechat.pay import OrderState
 from tests.factories import build_world, self_governance_fee
 from tests.server.api.test_uploads import image_bytes, upload
+from tests.timing import shanghai_date
 
 NOTIFY = "/api/v1/payments/wechat/notify"
 
@@ -72,7 +73,7 @@ def record_cash(client, world, bill: Bill, who="liaison_1_1"):
             "bill_ids": [bill.id],
             "method": "cash",
             "amount_fen": bill.amount_fen,
-            "paid_on": "2026-11-30",
+            "paid_on": shanghai_date(-1).isoformat(),
         },
         headers=world.headers(who),
     )
@@ -281,7 +282,7 @@ def test_a_receipt_photo_backs_one_offline_payment_only(app, client, world, tmp_
                 "bill_ids": [bill.id],
                 "method": "cash",
                 "amount_fen": bill.amount_fen,
-                "paid_on": "2026-11-30",
+                "paid_on": shanghai_date(-1).isoformat(),
                 "receipt_photo": upload_id,
             },
             headers=world.headers("liaison_1_1"),

@@ -17,6 +17,7 @@ from server.models import Bill, FeeItem, PaymentAnomaly
 from server.services import fees
 from server.storage import EXTENSION_KEY, LocalStorage
 from tests.factories import build_world, self_governance_fee
+from tests.timing import shanghai_date
 
 ACTORS_IN_A = ["resident_1_1", "liaison_1_1", "lead_1", "committee", "supervisor"]
 
@@ -193,7 +194,7 @@ def two_compounds(app, db_session, client, tmp_path, monkeypatch):
             "bill_ids": [other_bill],
             "method": "cash",
             "amount_fen": 2533,
-            "paid_on": "2026-11-30",
+            "paid_on": shanghai_date(-1).isoformat(),
         },
         headers=b.headers("liaison_1_1"),
     )

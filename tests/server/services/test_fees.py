@@ -15,6 +15,7 @@ from server.services import demo, fee_items, fees, meter_readings, pending_chang
 from server.services.access import load_principal
 from server.services.roles import user_for_openid
 from tests.factories import HouseholdFactory, build_world
+from tests.timing import in_quarter, month, quarter_end_offset
 
 
 def test_the_rounding_rule_of_the_domain_brief():
@@ -289,22 +290,27 @@ def test_a_cycle_changed_mid_period_bills_no_month_twice(small):
 
 
 @pytest.mark.parametrize(
-    ("now", "cycle", "allowed"),
+    ("moment", "cycle", "allowed"),
     [
-        ("2026-11-20 04:00", "quarterly", False),  # December would make 2026Q4: Oct, Nov again
-        ("2026-11-20 04:00", "yearly", False),
-        ("2026-11-30 15:59", "quarterly", False),  # 23:59 on 30 November in Shanghai
-        ("2026-11-30 16:00", "quarterly", True),  # 1 December in Shanghai: next is 2027Q1
-        ("2026-12-20 04:00", "yearly", True),
-        ("2026-12-20 04:00", "quarterly", True),  # next is 2027Q1, nothing of it billed
+        # The quarter's first two months are billed monthly; from the second, next month
+        # is the third: a quarterly (or yearly) bill would charge the first two again.
+        ("mid second month", "quarterly", False),
+        ("mid second month", "yearly", False),
+        ("end of second month", "quarterly", False),  # 23:59 in Shanghai, still the second
+        ("start of third month", "quarterly", True),  # next month starts the next quarter
+        ("mid third month", "yearly", True),  # only when this quarter ends the year...
+        ("mid third month", "quarterly", True),  # the next quarter, nothing of it billed
     ],
 )
-def test_the_cycle_changes_only_when_a_new_period_starts(small, now, cycle, allowed):
-    fees.generate_bills("2026-10", "zz")
-    fees.generate_bills("2026-11", "zz")
+def test_the_cycle_changes_only_when_a_new_period_starts(small, moment, cycle, allowed):
+    last = quarter_end_offset()
+    fees.generate_bills(month(last - 2), "zz")
+    fees.generate_bills(month(last - 1), "zz")
+    if cycle == "yearly" and allowed and not month(last).endswith("-12"):
+        allowed = False  # the next month is in the same year: its months were billed
     principal = load_principal(small.people["committee"].id)
     change = {"cycle": cycle, "rate": Decimal("0.40")}
-    with freeze_time(now):
+    with freeze_time(in_quarter(moment)):
         if allowed:
             proposed = fee_items.update(principal, "zz", "self_governance", change)
             second = load_principal(small.people["committee_2"].id)
@@ -320,9 +326,9 @@ def test_the_cycle_changes_only_when_a_new_period_starts(small, now, cycle, allo
 
 
 def test_rate_and_vacancy_changes_are_not_held_back_mid_period(small):
-    fees.generate_bills("2026-11", "zz")
+    fees.generate_bills(month(quarter_end_offset() - 1), "zz")
     principal = load_principal(small.people["committee"].id)
-    with freeze_time("2026-11-20"):
+    with freeze_time(in_quarter("mid second month")):
         proposed = fee_items.update(
             principal,
             "zz",
