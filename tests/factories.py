@@ -142,3 +142,18 @@ def self_governance_fee(compound: Compound, rate: str = "0.35", cycle: str = "mo
     db.session.add(item)
     db.session.flush()
     return item
+
+
+def stair_electricity_fee(compound: Compound, vacant_rule: str = "charge") -> FeeItem:
+    """The compound's shared stairwell electricity, split over each unit's households."""
+    item = FeeItem(
+        compound_id=compound.id,
+        code="stair_electricity",
+        name="楼道公用电费",
+        kind="shared_meter",
+        cycle="monthly",
+        vacant_rule=vacant_rule,
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item

@@ -3,18 +3,17 @@ with its timeline — shaped by who is asking."""
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, false, func, select
 
-from server.errors import NotFound, ValidationFailed
+from server.errors import NotFound
 from server.extensions import db
 from server.models import Building, Compound, Household, Unit, User, utcnow
 from server.models.issue import Issue, IssueEvent
 from server.models.upload import Upload
-from server.services import policies, return_visits
+from server.services import cursors, policies, return_visits
 from server.services.access import Principal, record_access
 from server.services.issue_access import (
     can_view,
@@ -60,7 +59,7 @@ def list_issues(
     now = utcnow()
     limit = max(1, min(limit, PAGE_MAX))
     query = _filtered(principal, filters, now)
-    after = _decode_cursor(cursor)
+    after = cursors.decode(cursor)
     if after is not None:
         query = query.where(Issue.id < after)
     rows = db.session.execute(query.order_by(Issue.id.desc()).limit(limit + 1)).all()
@@ -79,7 +78,7 @@ def list_issues(
         )
         for issue, b, u, r in rows
     ]
-    next_cursor = _encode_cursor(issues[-1].id) if more and issues else None
+    next_cursor = cursors.encode(issues[-1].id) if more and issues else None
     return items, next_cursor
 
 
@@ -138,22 +137,6 @@ def _photo_counts(issues: list[Issue]) -> dict[int, int]:
         .group_by(Upload.issue_id)
     )
     return {key: value for key, value in rows}
-
-
-def _encode_cursor(issue_id: int) -> str:
-    return base64.urlsafe_b64encode(str(issue_id).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    try:
-        value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed("分页参数无效", code="bad_cursor") from None
-    if not 0 < value < 2**63:
-        raise ValidationFailed("分页参数无效", code="bad_cursor")
-    return value
 
 
 @dataclass(frozen=True)

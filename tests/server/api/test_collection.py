@@ -15,7 +15,7 @@ from server.extensions import db
 from server.models import Bill, FeeItem, Notification, Payment, PaymentBill, SubscriptionQuota
 from server.models.base import SHANGHAI
 from server.services import collection, fees, fees_export
-from tests.factories import build_world, self_governance_fee
+from tests.factories import build_world, self_governance_fee, stair_electricity_fee
 from tests.timing import (
     day,
     in_quarter,
@@ -35,16 +35,7 @@ YESTERDAY, DAY_BEFORE = shanghai_date(-1), shanghai_date(-2)
 def world(db_session):
     world = build_world("aa")
     self_governance_fee(world.compound)
-    db.session.add(
-        FeeItem(
-            compound_id=world.compound.id,
-            code="stair_electricity",
-            name="楼道公用电费",
-            kind="shared_meter",
-            cycle="monthly",
-            vacant_rule="exempt",
-        )
-    )
+    stair_electricity_fee(world.compound, vacant_rule="exempt")
     db.session.flush()
     fees.generate_bills(THIS, "aa")
     return world

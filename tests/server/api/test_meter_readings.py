@@ -22,7 +22,7 @@ from server.models import (
     PaymentAnomaly,
 )
 from server.services import auth, ledger, roles
-from tests.factories import UserFactory, build_world
+from tests.factories import UserFactory, build_world, stair_electricity_fee
 from tests.timing import month, shanghai_date, shanghai_day
 
 THIS_MONTH, LAST_MONTH = month(0), month(-1)
@@ -31,16 +31,7 @@ THIS_MONTH, LAST_MONTH = month(0), month(-1)
 @pytest.fixture
 def world(db_session):
     world = build_world("aa")
-    db.session.add(
-        FeeItem(
-            compound_id=world.compound.id,
-            code="stair_electricity",
-            name="楼道公用电费",
-            kind="shared_meter",
-            cycle="monthly",
-            vacant_rule="charge",
-        )
-    )
+    stair_electricity_fee(world.compound)
     third = UserFactory(openid="aa-committee_3", nickname="赵三")
     roles.grant(third.id, "committee", world.compound)
     world.people["committee_3"] = third

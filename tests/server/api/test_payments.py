@@ -13,7 +13,7 @@ from server.extensions import db
 from server.models import Bill, LedgerEntry, Notification, Payment, PaymentAnomaly
 from server.services import fees, reconciliation
 from server.wechat import payment_gateway
-from tests.factories import build_world, self_governance_fee
+from tests.factories import build_world, self_governance_fee, stair_electricity_fee
 from tests.timing import shanghai_date
 
 NOTIFY = "/api/v1/payments/wechat/notify"
@@ -261,18 +261,8 @@ def test_a_wechat_pay_outage_frees_the_bills(app, client, sandbox, world):
 def test_a_resident_reaches_no_committee_money_endpoint(client, world, method, url, code):
     """Everything asked about is the resident's own: compound, household, unit, bills, and
     a real offline payment of 1-1-101 pending confirmation. Only the role can be refused."""
-    from server.models import FeeItem
 
-    db.session.add(
-        FeeItem(
-            compound_id=world.compound.id,
-            code="stair_electricity",
-            name="楼道公用电费",
-            kind="shared_meter",
-            cycle="monthly",
-            vacant_rule="exempt",
-        )
-    )
+    stair_electricity_fee(world.compound, vacant_rule="exempt")
     household = world.household("1-1-101")
     november, december = db.session.scalars(
         select(Bill).where(Bill.household_id == household.id).order_by(Bill.period)

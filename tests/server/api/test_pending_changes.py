@@ -10,7 +10,7 @@ from server.extensions import db
 from server.models import Approval, FeeItem, LedgerEntry, OutboxMessage, PaymentAnomaly
 from server.services import auth, fee_items, fees, ledger, roles
 from server.services.access import load_principal
-from tests.factories import UserFactory, build_world, self_governance_fee
+from tests.factories import UserFactory, build_world, self_governance_fee, stair_electricity_fee
 from tests.timing import month, shanghai_day
 
 THIS_MONTH, NEXT_MONTH = month(0), month(1)
@@ -182,14 +182,7 @@ def test_proposing_what_is_already_in_force_is_refused(client, world):
 
 
 def test_a_shared_meter_change_applies_to_readings_confirmed_after_it(client, world):
-    db.session.add(
-        FeeItem(
-            compound_id=world.compound.id,
-            code="stair_electricity",
-            name="楼道公用电费",
-            kind="shared_meter",
-        )
-    )
+    stair_electricity_fee(world.compound)
     db.session.flush()
     change = propose(client, world, {"vacant_rule": "exempt"}, item="stair_electricity")
     assert change.status_code == 202

@@ -13,10 +13,10 @@ from PIL import Image
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Bill, FeeItem, PaymentAnomaly
+from server.models import Bill, PaymentAnomaly
 from server.services import fees
 from server.storage import EXTENSION_KEY, LocalStorage
-from tests.factories import build_world, self_governance_fee
+from tests.factories import build_world, self_governance_fee, stair_electricity_fee
 from tests.timing import shanghai_date
 
 ACTORS_IN_A = ["resident_1_1", "liaison_1_1", "lead_1", "committee", "supervisor"]
@@ -206,14 +206,7 @@ def two_compounds(app, db_session, client, tmp_path, monkeypatch):
         details={"refund_due_fen": 2533},
     )
     db.session.add(anomaly)
-    db.session.add(
-        FeeItem(
-            compound_id=b.compound.id,
-            code="stair_electricity",
-            name="楼道公用电费",
-            kind="shared_meter",
-        )
-    )
+    stair_electricity_fee(b.compound)
     db.session.flush()
     reading = client.post(
         "/api/v1/meter-readings",
