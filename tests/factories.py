@@ -128,6 +128,21 @@ def build_world(code: str, *, units_per_building: int = 2, rooms=("101", "102", 
     return world
 
 
+def second_account(world: World, who: str, role: str, target) -> str:
+    """Another WeChat account of the person `who` (both get one unionid), holding `role`
+    on `target`; returns its key in `world`."""
+    first = world.people[who]
+    first.unionid = first.unionid or f"union-{first.openid}"
+    key = f"{who}_second_account"
+    user = UserFactory(openid=f"{first.openid}-2", unionid=first.unionid)
+    roles.grant(user.id, role, target)
+    world.people[key] = user
+    world.tokens[key] = auth.issue_token(user)[0]
+    world.openids[key] = user.openid
+    db.session.flush()
+    return key
+
+
 def self_governance_fee(compound: Compound, rate: str = "0.35", cycle: str = "monthly") -> FeeItem:
     """The compound's self-governance fee (yuan per m² per month), vacant flats charged."""
     item = FeeItem(

@@ -76,6 +76,21 @@ class Principal:
         return compounds, units
 
 
+def same_person(principal: Principal, user_id: int | None) -> bool:
+    """Whether `user_id` is the caller: the same account, or another account of the same
+    WeChat user (the same unionid, where WeChat gave one). Whoever must be a second
+    person (a confirmer, a reviewer, an invite's redeemer) is checked with this. A second
+    WeChat account cannot be told apart: the rules that matter also tell others."""
+    if user_id is None:
+        return False
+    if user_id == principal.id:
+        return True
+    unionid = principal.user.unionid
+    if not unionid:
+        return False
+    return db.session.scalar(select(User.unionid).where(User.id == user_id)) == unionid
+
+
 def load_principal(user_id: int) -> Principal | None:
     """The active user with their memberships, in one statement; None if gone or disabled."""
     user = (

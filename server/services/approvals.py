@@ -19,7 +19,7 @@ from server.errors import Conflict, Forbidden, NotFound
 from server.extensions import db
 from server.models import Approval, User, utcnow
 from server.services import compounds, notify
-from server.services.access import Principal, record_access
+from server.services.access import Principal, record_access, same_person
 from server.services.messages import Message, shorten, wx_time
 
 KIND_LABELS = {
@@ -110,7 +110,7 @@ def decidable(principal: Principal, code: str, approval_id: int) -> Approval:
     ).first()
     if approval is None:
         raise NotFound("找不到该待确认事项", code="change_not_found")
-    if approval.proposed_by_id == principal.id:
+    if same_person(principal, approval.proposed_by_id):
         raise Forbidden(
             "提交人不能确认或驳回自己提交的变更，请另一位业委会成员处理", code="same_person"
         )

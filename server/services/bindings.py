@@ -16,7 +16,7 @@ from server.errors import Conflict, Forbidden, NotFound
 from server.extensions import db
 from server.models import BindingRequest, Household, Unit, User, utcnow
 from server.services import compounds, cursors, household_joins, roles
-from server.services.access import Principal, record_access
+from server.services.access import Principal, record_access, same_person
 
 PENDING_DAYS = 30
 # One person waits on at most this many requests at once, and a stairwell unit's
@@ -206,16 +206,9 @@ def _reviewable(principal: Principal, request_id: int) -> BindingRequest:
         raise NotFound("找不到该绑定申请", code="binding_not_found")
     if not principal.reviews_household(request.household):
         raise Forbidden("只有该单元的联络人或业委会成员可以审核", code="not_reviewer_of_unit")
-    if request.user_id == principal.id or _same_wechat_user(principal.user, request.user):
+    if same_person(principal, request.user_id):
         raise Forbidden("不能审核自己的绑定申请", code="own_request")
     return request
-
-
-def _same_wechat_user(reviewer: User, requester: User) -> bool:
-    """Two accounts of one WeChat user (the same unionid, where WeChat gave one). A
-    second WeChat account cannot be told apart: the household's members are told of
-    every newcomer instead (services/household_joins.py)."""
-    return bool(reviewer.unionid) and reviewer.unionid == requester.unionid
 
 
 def _locked(request_id: int) -> BindingRequest | None:

@@ -19,10 +19,10 @@ from sqlalchemy.orm import joinedload
 
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
-from server.models import Household, HouseholdInvite, Unit, User, utcnow
+from server.models import Household, HouseholdInvite, Unit, utcnow
 from server.ratelimit import throttle
 from server.services import compounds, household_joins, roles, users
-from server.services.access import Principal
+from server.services.access import Principal, same_person
 from server.services.users import UserView
 
 # No 0/O, 1/I/L: codes are read off paper by elderly eyes.
@@ -186,11 +186,6 @@ def redeem(principal: Principal, code: str, *, name: str, relation: str) -> Rede
 
 
 def _issued_by(invite: HouseholdInvite, principal: Principal) -> bool:
-    """The caller made this code (or the same WeChat user did, on another account)."""
-    if invite.created_by_id is None:
-        return False  # printed by the operator's CLI
-    if invite.created_by_id == principal.id:
-        return True
-    unionid = principal.user.unionid
-    issuer = db.session.scalar(select(User.unionid).where(User.id == invite.created_by_id))
-    return bool(unionid) and unionid == issuer
+    """The caller made this code (or the same WeChat user did, on another account); a
+    code printed by the operator's CLI has no maker."""
+    return same_person(principal, invite.created_by_id)

@@ -23,7 +23,7 @@ from server.models import (
 )
 from server.models.base import SHANGHAI
 from server.services import bill_holds, compounds, ledger, receipts
-from server.services.access import Principal, record_access
+from server.services.access import Principal, record_access, same_person
 
 
 def record(
@@ -107,7 +107,7 @@ def _decidable(principal: Principal, payment_id: int) -> OfflinePayment:
         raise NotFound("找不到该线下缴费记录", code="offline_payment_not_found")
     if not principal.committee_of(payment.compound_id):
         raise Forbidden("只有业委会成员可以确认线下缴费", code="committee_only")
-    if payment.recorded_by_id == principal.id:
+    if same_person(principal, payment.recorded_by_id):
         raise Forbidden("登记人不能确认自己登记的缴费，请另一位业委会成员确认", code="same_person")
     if payment.status != "pending":
         raise Conflict("该笔缴费已处理", code="offline_payment_decided")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from server.extensions import db
 from server.models import Bill, LedgerEntry, Notification, OutboxMessage
 from server.services import fees, ledger, roles
-from tests.factories import UserFactory, build_world, self_governance_fee
+from tests.factories import UserFactory, build_world, second_account, self_governance_fee
 from tests.timing import shanghai_date
 
 
@@ -75,6 +75,15 @@ def test_the_same_person_cannot_record_and_confirm(client, world):
         f"/api/v1/offline-payments/{payment['id']}/confirm", headers=world.headers("committee_2")
     )
     assert again.status_code == 409
+
+
+def test_a_second_account_of_the_recorder_cannot_confirm(client, world):
+    twin = second_account(world, "committee", "committee", world.compound)
+    payment = record(client, world, who="committee").get_json()
+    same = client.post(
+        f"/api/v1/offline-payments/{payment['id']}/confirm", headers=world.headers(twin)
+    )
+    assert (same.status_code, same.get_json()["code"]) == (403, "same_person")
 
 
 def test_a_rejection_frees_the_bills(client, world):

@@ -10,7 +10,13 @@ from server.extensions import db
 from server.models import Approval, FeeItem, LedgerEntry, OutboxMessage, PaymentAnomaly
 from server.services import auth, fee_items, fees, ledger, roles
 from server.services.access import load_principal
-from tests.factories import UserFactory, build_world, self_governance_fee, stair_electricity_fee
+from tests.factories import (
+    UserFactory,
+    build_world,
+    second_account,
+    self_governance_fee,
+    stair_electricity_fee,
+)
 from tests.timing import month, shanghai_day
 
 THIS_MONTH, NEXT_MONTH = month(0), month(1)
@@ -88,6 +94,14 @@ def test_a_rate_change_takes_effect_only_when_a_second_member_confirms(client, w
     fees.generate_bills(NEXT_MONTH, "aa")
     bills = client.get("/api/v1/bills", headers=world.headers("resident_1_1")).get_json()["items"]
     assert {b["period"]: b["amount_fen"] for b in bills} == {NEXT_MONTH: 2894, THIS_MONTH: 2533}
+
+
+def test_the_proposers_second_wechat_account_cannot_confirm_either(client, world):
+    twin = second_account(world, "committee", "committee", world.compound)
+    change = propose(client, world, {"rate": "0.90"}).get_json()
+    same = decide(client, world, change["id"], twin)
+    assert (same.status_code, same.get_json()["code"]) == (403, "same_person")
+    assert str(item().rate) == "0.3500"
 
 
 def test_the_proposer_cannot_confirm_a_fee_change_and_a_third_member_gets_409(client, world):
