@@ -179,7 +179,8 @@ def confirm(approval: Approval, principal: Principal, acknowledged: bool) -> Non
     households) makes no bill.
 
     Raises ValidationFailed (code flag_not_acknowledged: a flagged reading confirmed
-    without saying it was checked), Conflict.
+    without saying it was checked), Conflict (decided already; code fee_item_inactive:
+    the committee switched the shared meter fee off meanwhile).
     """
     reading = locked(approval.subject_id)
     if reading.status != "pending":
@@ -192,7 +193,16 @@ def confirm(approval: Approval, principal: Principal, acknowledged: bool) -> Non
             code="flag_not_acknowledged",
             details=flag,
         )
-    item = db.session.get(FeeItem, reading.fee_item_id)
+    # The fee's terms as they stand now, held while the bills are made: a change of them
+    # confirmed at this moment waits, and shapes the next reading confirmed.
+    item = db.session.scalars(
+        select(FeeItem)
+        .where(FeeItem.id == reading.fee_item_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    ).one()
+    if not item.active:
+        raise Conflict("公用电费已停用，这笔读数不会再生成账单，请驳回", code="fee_item_inactive")
     households = _sharing_households(reading.unit_id, item)
     shares = split_fen(reading.amount_fen, len(households))
     now = utcnow()

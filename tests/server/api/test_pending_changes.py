@@ -7,7 +7,7 @@ from sqlalchemy import event, insert, select
 
 from server.errors import Conflict
 from server.extensions import db
-from server.models import Approval, FeeItem, LedgerEntry, OutboxMessage, PaymentAnomaly
+from server.models import Approval, Bill, FeeItem, LedgerEntry, OutboxMessage, PaymentAnomaly
 from server.services import auth, fee_items, fees, ledger, roles
 from server.services.access import load_principal
 from tests.factories import (
@@ -196,14 +196,41 @@ def test_proposing_what_is_already_in_force_is_refused(client, world):
 
 
 def test_a_shared_meter_change_applies_to_readings_confirmed_after_it(client, world):
-    stair_electricity_fee(world.compound)
+    meter = stair_electricity_fee(world.compound)
+    world.household("1-1-201").occupancy = "vacant"
     db.session.flush()
+
+    def reading(unit):
+        body = {"unit_id": world.units[unit].id, "period": THIS_MONTH, "amount_fen": 450}
+        recorded = client.post(
+            "/api/v1/meter-readings", json=body, headers=world.headers("committee_3")
+        )
+        assert recorded.status_code == 201, recorded.get_json()
+        return recorded.get_json()["open_change"]["id"]
+
+    def shares(unit):
+        households = {h.id: h.room for h in world.units[unit].households}
+        bills = db.session.scalars(
+            select(Bill).where(Bill.fee_item_id == meter.id, Bill.household_id.in_(households))
+        )
+        return sorted((households[b.household_id], b.amount_fen) for b in bills)
+
+    waiting = reading(0)  # recorded before the change, confirmed after it
     change = propose(client, world, {"vacant_rule": "exempt"}, item="stair_electricity")
     assert change.status_code == 202
     assert change.get_json()["effective_period"] is None
     assert (
         change.get_json()["summary"] == "楼道公用电费：空置房 照收 → 免收，此后确认的每一笔电费起"
     )
+    assert decide(client, world, change.get_json()["id"], "committee_2").status_code == 200
+    assert decide(client, world, waiting, "committee").status_code == 200
+    assert shares(0) == [("101", 225), ("102", 225)]  # 201 stands empty: exempt now
+    later = reading(1)
+    switched_off = propose(client, world, {"active": False}, item="stair_electricity")
+    assert decide(client, world, switched_off.get_json()["id"], "committee_2").status_code == 200
+    refused = decide(client, world, later, "committee")
+    assert (refused.status_code, refused.get_json()["code"]) == (409, "fee_item_inactive")
+    assert shares(1) == []
 
 
 @pytest.mark.parametrize("who", ["liaison_1_1", "supervisor", "resident_1_1"])
