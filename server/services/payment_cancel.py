@@ -40,6 +40,9 @@ def cancel(principal: Principal, payment_id: int, gateway: PaymentGateway | None
     ServiceUnavailable (WeChat Pay)."""
     payment = _cancellable(principal, payment_id)
     out_trade_no = payment.out_trade_no
+    young = utcnow() < payment.created_at + CLOSE_AFTER
+    if payment.prepay_id is None and young:  # WeChat Pay is still being asked to make it
+        _in_progress()
     db.session.commit()  # no lock held while WeChat Pay answers
     if gateway is None:
         raise ServiceUnavailable("在线缴费暂未开通", code="pay_not_configured")
@@ -51,10 +54,15 @@ def cancel(principal: Principal, payment_id: int, gateway: PaymentGateway | None
     if state.trade_state == "SUCCESS":
         _credit(payment, state)
     if state.trade_state == "USERPAYING":
-        db.session.rollback()
-        raise Conflict("这笔订单正在支付中，请稍后再试", code="payment_in_progress")
-    if state.trade_state in reconciliation.FINAL_UNPAID | {"NOT_FOUND"}:
+        _in_progress()
+    # An order WeChat Pay does not know is final only once it could no longer be on its
+    # way there (a young one may arrive a moment later and be paid).
+    if state.trade_state in reconciliation.FINAL_UNPAID or (
+        state.trade_state == "NOT_FOUND" and now >= payment.created_at + CLOSE_AFTER
+    ):
         return _closed(payment, principal, now)  # nothing WeChat Pay could still take
+    if state.trade_state == "NOT_FOUND":
+        _in_progress()
     if state.trade_state not in reconciliation.OPEN_UNPAID:
         _unavailable()
     if now < payment.created_at + CLOSE_AFTER:
@@ -100,6 +108,11 @@ def _check_open(payment: Payment) -> None:
         )
     if payment.status == "closed":
         raise Conflict("这笔订单已关闭，账单已恢复为待缴", code="payment_already_closed")
+
+
+def _in_progress():
+    db.session.rollback()
+    raise Conflict("这笔订单正在支付中，请稍后再试", code="payment_in_progress")
 
 
 def _ask(call, out_trade_no: str):

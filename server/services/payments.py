@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
-from server.errors import NotFound, ServiceUnavailable, ValidationFailed
+from server.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from server.extensions import db
 from server.models import Bill, FeeItem, Payment, PaymentBill, utcnow
 from server.models.base import SHANGHAI
@@ -54,8 +54,7 @@ def create_payment(
     reusable = _open_order_for(principal, bill_ids, now)
     if reusable is not None:  # paying again after cancelling the WeChat sheet
         if reusable.cancel_requested_at is not None:  # not closed at WeChat yet: reopen it
-            reusable.cancel_requested_at = reusable.cancelled_by_id = None
-            db.session.commit()
+            _reopen(reusable, principal)
         return CreatedPayment(reusable, gateway.jsapi_params(reusable.prepay_id))
     bills = _payable_bills(principal, bill_ids)
     payment = Payment(
@@ -86,9 +85,45 @@ def create_payment(
         settlement.close(payment, utcnow(), reason=str(error))
         db.session.commit()
         raise ServiceUnavailable("微信支付暂时不可用，请稍后再试", code="pay_unavailable") from None
-    payment.prepay_id = prepay_id
+    # Only an order still open here takes its prepay_id: one cancelled meanwhile stays
+    # closed, and unpaid at WeChat Pay it simply expires there.
+    kept = db.session.execute(
+        update(Payment)
+        .where(Payment.id == payment.id, Payment.status == "pending")
+        .values(prepay_id=prepay_id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.commit()
+    if not kept:
+        raise _cancelled_meanwhile()
+    db.session.refresh(payment)
     return CreatedPayment(payment, gateway.jsapi_params(prepay_id))
+
+
+def _reopen(payment: Payment, principal: Principal) -> None:
+    """The payer pays again an order they cancelled themself (still open at WeChat Pay).
+    Conditional: a collector who cancelled it meanwhile keeps it cancelled."""
+    reopened = db.session.execute(
+        update(Payment)
+        .where(
+            Payment.id == payment.id,
+            Payment.status == "pending",
+            Payment.cancelled_by_id == principal.id,
+        )
+        .values(cancel_requested_at=None, cancelled_by_id=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if not reopened:
+        raise _cancelled_meanwhile()
+    db.session.refresh(payment)
+
+
+def _cancelled_meanwhile() -> Conflict:
+    return Conflict(
+        "这笔订单刚刚已被取消，账单将恢复为待缴，请稍后重新缴费或交给单元联络人",
+        code="payment_cancelled",
+    )
 
 
 def _open_order_for(principal: Principal, bill_ids: list[int], now: datetime) -> Payment | None:

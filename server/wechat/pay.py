@@ -22,9 +22,11 @@ from server.wechat.errors import WeChatUnavailable
 
 log = logging.getLogger(__name__)
 MAX_NOTIFY_BYTES = 8 * 1024
-# WeChat Pay lets an order be closed only this long after it was created ("订单生成后不能
+# WeChat Pay lets an order be closed only 5 minutes after it was created ("订单生成后不能
 # 马上调用关单接口，最短调用时间间隔为5分钟"); it documents no answer for an earlier call.
-CLOSE_AFTER = timedelta(minutes=5)
+# Our `created_at` is taken before the order reaches WeChat Pay (and its clock is not
+# ours): half a minute more, so a close is never sent early.
+CLOSE_AFTER = timedelta(minutes=5, seconds=30)
 
 
 class InvalidNotification(Exception):

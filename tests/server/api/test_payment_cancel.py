@@ -10,15 +10,26 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
+from server.errors import Conflict
 from server.extensions import db
 from server.models import Bill, LedgerEntry, Notification, Payment, PaymentAnomaly
 from server.models.base import SHANGHAI
-from server.services import fees, ledger, reconciliation, roles, settlement
+from server.services import (
+    fees,
+    ledger,
+    payment_cancel,
+    payments,
+    reconciliation,
+    roles,
+    settlement,
+)
+from server.services.access import load_principal
 from server.wechat import payment_gateway
+from server.wechat.pay import CLOSE_AFTER
 from tests.factories import UserFactory, build_world, self_governance_fee
 from tests.timing import shanghai_date
 
-LATER = timedelta(minutes=5, seconds=30)  # WeChat Pay lets an order be closed from here on
+LATER = CLOSE_AFTER + timedelta(seconds=30)  # we close an order at WeChat Pay from here on
 
 
 @pytest.fixture
@@ -94,7 +105,7 @@ def test_cancelled_in_the_first_five_minutes_it_is_closed_as_soon_as_wechat_allo
     assert response.status_code == 200
     body = response.get_json()
     assert (body["status"], body["cancelled"]) == ("pending", True)
-    closes = payment.created_at + timedelta(minutes=5)
+    closes = payment.created_at + CLOSE_AFTER
     assert body["closes_at"] == closes.astimezone(SHANGHAI).isoformat(timespec="seconds")
     assert wechat_state(sandbox, payment) == "NOTPAY"  # WeChat Pay does not close it yet
     assert [b.status for b in bills(world)] == ["pending", "pending"]  # never paid twice
@@ -312,7 +323,7 @@ def test_a_liaison_cancelling_a_fresh_order_tells_the_payer_when_the_bills_are_f
     payment = opened(client, world, [bills(world)[0].id])
     body = cancel(client, world, payment, who="liaison_1_1").get_json()
     assert (body["status"], body["cancelled"]) == ("pending", True)
-    at = (payment.created_at + timedelta(minutes=5)).astimezone(SHANGHAI)
+    at = (payment.created_at + CLOSE_AFTER).astimezone(SHANGHAI)
     (told,) = db.session.scalars(
         select(Notification).where(Notification.user_id == world.people["resident_1_1"].id)
     ).all()
@@ -341,3 +352,54 @@ def test_reconciling_at_once_never_asks_wechat_pay_to_close_too_early(client, sa
     result = reconciliation.reconcile(payment_gateway(), min_age=0)  # the CLI can ask this
     assert (result.checked, result.closed, result.differences) == (1, 0, [])
     assert wechat_state(sandbox, payment) == "NOTPAY"
+
+
+def test_an_order_still_being_made_at_wechat_cannot_be_cancelled_yet(
+    client, sandbox, world, monkeypatch
+):
+    """The bills are held before WeChat Pay is asked for the order: a collector cancelling
+    in between must not free them while the order comes into being at WeChat Pay."""
+    bill = bills(world)[0]
+    gateway = payment_gateway()
+    create = gateway.create_order
+    liaison = load_principal(world.people["liaison_1_1"].id)
+    refused = []
+
+    def collector_cancels_while_wechat_creates(**order):
+        made = db.session.scalars(
+            select(Payment).where(Payment.out_trade_no == order["out_trade_no"])
+        ).one()
+        with pytest.raises(Conflict) as raised:
+            payment_cancel.cancel(liaison, made.id, gateway)
+        refused.append(raised.value.code)
+        return create(**order)
+
+    monkeypatch.setattr(gateway, "create_order", collector_cancels_while_wechat_creates)
+    monkeypatch.setattr("server.api.payments.payment_gateway", lambda: gateway)
+    payment = opened(client, world, [bill.id])
+    db.session.refresh(payment)
+    assert refused == ["payment_in_progress"]
+    assert (payment.status, payment.prepay_id is not None) == ("pending", True)
+    assert wechat_state(sandbox, payment) == "NOTPAY"
+    assert bills(world)[0].status == "pending"  # still held: never paid twice
+
+
+def test_paying_again_does_not_undo_a_collectors_cancel_made_meanwhile(
+    client, sandbox, world, monkeypatch
+):
+    bill = bills(world)[0]
+    payment = opened(client, world, [bill.id])
+    assert cancel(client, world, payment).get_json()["cancelled"] is True  # the payer's own
+    liaison = load_principal(world.people["liaison_1_1"].id)
+    found = payments._open_order_for
+
+    def a_collector_cancels_in_between(*args):
+        order = found(*args)
+        payment_cancel.cancel(liaison, order.id, payment_gateway())  # cash instead
+        return order
+
+    monkeypatch.setattr(payments, "_open_order_for", a_collector_cancels_in_between)
+    again = open_payment(client, world, [bill.id])
+    assert (again.status_code, again.get_json()["code"]) == (409, "payment_cancelled")
+    db.session.refresh(payment)
+    assert payment.cancelled_by_id == world.people["liaison_1_1"].id
