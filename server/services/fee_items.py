@@ -135,7 +135,9 @@ def apply(approval: Approval, principal: Principal, _acknowledged: bool) -> None
     cycle = new.get("cycle", item.cycle)
     if cycle != item.cycle:
         _check_cycle_change(item, cycle)
-    effective = effective_period(item, cycle)
+    # A locking read: this transaction's snapshot may predate bills the month's run
+    # committed while we waited for the item (the run holds it while it bills).
+    effective = effective_period(item, cycle, locking=True)
     if effective != approval.effective_period:
         raise Conflict(
             f"这项调整原定自{period_label(approval.effective_period)}起生效，但该期账单已经生成，"
@@ -146,7 +148,7 @@ def apply(approval: Approval, principal: Principal, _acknowledged: bool) -> None
         setattr(item, key, value)
 
 
-def effective_period(item: FeeItem, cycle: str) -> str | None:
+def effective_period(item: FeeItem, cycle: str, *, locking: bool = False) -> str | None:
     """The first period whose bills a change of the item shapes: the period holding this
     month (Asia/Shanghai) under `cycle` if none of its months is billed yet, else the
     first one after it. None for a shared meter, whose bills are made as each reading is
@@ -156,26 +158,26 @@ def effective_period(item: FeeItem, cycle: str) -> str | None:
     month = utcnow().astimezone(SHANGHAI).strftime("%Y-%m")
     for _ in range(36):
         period = billing_period(cycle, month)
-        if not _billed(item.id, period):
+        if not _billed(item.id, period, locking):
             return period
         year, number = (int(part) for part in max(period_months(period)).split("-"))
         month = f"{year + number // 12}-{number % 12 + 1:02d}"
     return period
 
 
-def _billed(item_id: int, period: str) -> bool:
-    return (
-        db.session.scalar(
-            select(Bill.id)
-            .where(
-                Bill.fee_item_id == item_id,
-                Bill.period.in_(overlapping_periods(period) | {period}),
-                Bill.void_key == 0,
-            )
-            .limit(1)
+def _billed(item_id: int, period: str, locking: bool = False) -> bool:
+    query = (
+        select(Bill.id)
+        .where(
+            Bill.fee_item_id == item_id,
+            Bill.period.in_(overlapping_periods(period) | {period}),
+            Bill.void_key == 0,
         )
-        is not None
+        .limit(1)
     )
+    if locking:  # reads what is committed now, not this transaction's snapshot
+        query = query.with_for_update(read=True)
+    return db.session.scalar(query) is not None
 
 
 def _describe(key: str, old, new) -> str:

@@ -125,7 +125,10 @@ def generate_bills(
         query = query.where(Compound.code == compound_code)
     result = Generated()
     for compound in db.session.scalars(query).all():
-        for item in _per_area_items(compound.id):
+        for listed in _per_area_items(compound.id):
+            item = _held(listed.id)
+            if item is None:
+                continue  # switched off meanwhile
             result.items += 1
             rows, skipped = _area_bills(compound, item, month)
             result.households += len(rows)
@@ -138,7 +141,21 @@ def generate_bills(
                 db.session.commit()
                 if progress:
                     progress(len(chunk))
+            db.session.commit()  # frees the item when no row was billed
     return result
+
+
+def _held(item_id: int) -> FeeItem | None:
+    """An active per-area item, its terms read fresh and held (a shared lock) until its
+    first bills are committed: a change of its rate confirmed at this moment waits, then
+    sees the period billed and is refused (effective_period_moved) rather than promising a
+    period billed at the old rate."""
+    return db.session.scalars(
+        select(FeeItem)
+        .where(FeeItem.id == item_id, FeeItem.active)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    ).first()
 
 
 def count_billable(compound_code: str | None = None) -> int:
