@@ -71,6 +71,7 @@ def write_dev_env(env: dict) -> Path:
         *(f"{name}={_quoted(env[name])}" for name in SHARED),
     ]
     path.touch(mode=0o600)
+    path.chmod(0o600)  # `touch` sets the mode of a new file only: an older one may be 644
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

@@ -3,7 +3,9 @@
 database and loads the demo compound again.
 
 Deletes the development database (SQLite under instance/; a MariaDB/MySQL one only
-after you type its name), the uploaded photos under instance/ and instance/dev.env.
+after you type its name), the uploaded photos under instance/ (a folder of their own
+entirely; where they share a folder with other files, only their yyyy/mm/ folders)
+and instance/dev.env.
 Keeps .venv, node_modules and anything else. Refuses while `make run` runs in this
 checkout, and whenever LINLI_ENV says production or testing.
 """
@@ -11,6 +13,7 @@ checkout, and whenever LINLI_ENV says production or testing.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -27,6 +30,8 @@ from server.config import (  # noqa: E402
 )
 
 SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+# Uploads are filed as yyyy/mm/<hex>.<ext> (server/storage.new_key).
+UPLOAD_YEAR = re.compile(r"\d{4}")
 
 
 class Refused(Exception):
@@ -50,11 +55,12 @@ def reset(env: dict[str, str], ask=input, say=print) -> None:
     if mode != "development":
         raise Refused(f"LINLI_ENV is {mode}: make reset only deletes a development database.")
     url = normalise_database_url(env.get("DATABASE_URL") or "")
+    database = None
     if url.startswith("mysql"):
         _recreate_mysql(url, ask, say)
     else:
-        _delete_sqlite(url, say)
-    _delete_uploads(env.get("UPLOAD_DIR") or str(INSTANCE / "uploads"), say)
+        database = _delete_sqlite(url, say)
+    _delete_uploads(env.get("UPLOAD_DIR") or str(INSTANCE / "uploads"), database, say)
     (INSTANCE / DEV_ENV_FILE).unlink(missing_ok=True)
     say("Done. `make run` migrates a new database and loads the demo compound.")
 
@@ -63,7 +69,8 @@ def _inside_instance(path: Path) -> bool:
     return path.resolve().is_relative_to(INSTANCE.resolve())
 
 
-def _delete_sqlite(url: str, say) -> None:
+def _delete_sqlite(url: str, say) -> Path:
+    """Delete the SQLite database and its companions; returns where it was."""
     if url and not url.startswith("sqlite:///"):
         raise Refused(f"DATABASE_URL is {url.split(':', 1)[0]}: make reset knows SQLite and MySQL.")
     path = Path(url[len("sqlite:///") :]) if url else INSTANCE / "linli.sqlite3"
@@ -71,18 +78,35 @@ def _delete_sqlite(url: str, say) -> None:
         raise Refused(f"{path} is outside instance/: delete it yourself if you mean it.")
     for suffix in SQLITE_COMPANIONS:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    say(f"deleted the database {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    say(f"deleted the database {_shown(path)}")
+    return path
 
 
-def _delete_uploads(directory: str, say) -> None:
-    path = Path(directory)
+def _delete_uploads(directory: str, database: Path | None, say) -> None:
+    """The whole uploads folder when it is one of their own: strictly below instance/
+    and not holding the database. Otherwise (instance/ itself, the database's folder)
+    only the photos' yyyy/ folders, so that nothing else there is lost."""
+    path = Path(directory).resolve()
     if not path.exists():
         return
     if not _inside_instance(path):
         say(f"left the photos in {path} alone (outside instance/)")
         return
-    shutil.rmtree(path)
-    say(f"deleted the uploaded photos in {path.relative_to(ROOT)}")
+    holds_database = database is not None and database.resolve().is_relative_to(path)
+    if path != INSTANCE.resolve() and not holds_database:
+        shutil.rmtree(path)
+        say(f"deleted the uploaded photos in {_shown(path)}")
+        return
+    years = [p for p in path.iterdir() if p.is_dir() and UPLOAD_YEAR.fullmatch(p.name)]
+    for year in years:
+        shutil.rmtree(year)
+    if years:
+        say(f"deleted the uploaded photos in {_shown(path)} (its yyyy/ folders only)")
+
+
+def _shown(path: Path) -> Path:
+    path = path.resolve()
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
 def _recreate_mysql(url: str, ask, say) -> None:

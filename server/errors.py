@@ -172,6 +172,19 @@ def register_error_handlers(app: Flask) -> None:
     """One handler for typed errors, one for the database being away, one for the rest."""
 
     @app.before_request
+    def _refuse_undecodable_query():
+        # Werkzeug decodes the raw query string as strict UTF-8 when a view first reads
+        # `request.args`: a raw byte such as 0xFF (not %FF) would end in a 500 there.
+        try:
+            request.query_string.decode()
+        except UnicodeDecodeError:
+            from server.api.schemas.fields import UNREADABLE
+
+            details = {"location": "query"}
+            return {"code": "validation_error", "message": UNREADABLE, "details": details}, 400
+        return None
+
+    @app.before_request
     def _refuse_unparseable_json():
         # The parsers catch only JSONDecodeError: a 200,000-deep array (RecursionError)
         # or a 5,000-digit number (ValueError) would otherwise end in a 500.

@@ -7,6 +7,8 @@ from pathlib import Path
 from apiflask import APIFlask
 from flask import send_from_directory
 
+from server.headers import keeps_its_cache_rule
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["code", "message"],
@@ -47,6 +49,7 @@ def serve_docs_assets(app: APIFlask) -> None:
 
     @app.get(f"{DOCS_ASSETS}/<name>")
     @app.doc(hide=True)
+    @keeps_its_cache_rule
     def docs_asset(name: str):
         if name not in ASSET_FILES:
             return {"code": "not_found", "message": "找不到该内容"}, 404

@@ -15,10 +15,20 @@ const DESCRIPTION_MAX = 1000
 const NOTE_MAX = 500
 const REFERRAL_MAX = 60
 
-// Characters that show as nothing (zero-width spaces, joiners, marks, BOMs, the
-// blanks WeChat nicknames use): names refuse them, so two names that look the same
-// are the same (server/api/schemas/fields.py).
-const INVISIBLE_CHARS = /[\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2060-\u2064\u3164\ufeff\uffa0\u2800]/
+// Characters that show as nothing: Unicode's default-ignorable ones (zero-width
+// spaces, joiners, variation selectors, the Hangul blanks WeChat nicknames use, tags)
+// and the blank braille pattern. Names refuse them, so two names that look the same
+// are the same (server/api/schemas/fields.py, which also refuses the rarer format
+// characters). No `u` flag: the characters beyond U+FFFF are their surrogate pairs.
+const INVISIBLE_CHARS = new RegExp(
+  '[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2060-\u206f' +
+    '\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\u2800]' +
+    '|\ud82f[\udca0-\udca3]' + // U+1BCA0–1BCA3 shorthand format controls
+    '|\ud834[\udd73-\udd7a]' + // U+1D173–1D17A musical format controls
+    '|[\udb40-\udb43][\udc00-\udfff]' // U+E0000–E0FFF tags, variation selectors
+)
+// Combining marks (accents) of the common blocks: a name of these alone shows no letter.
+const MARKS_ONLY = /^[\s\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u3099\u309a\ufe20-\ufe2f]+$/
 // Bidirectional overrides make a name read otherwise than it is; refused like controls.
 const BIDI_CHARS = /[\u202a-\u202e\u2066-\u2069]/
 
@@ -52,7 +62,8 @@ function checkText(value, max, emptyMessage) {
 function checkName(value, emptyMessage) {
   const problem = checkText(value, NAME_MAX, emptyMessage)
   if (problem) return problem
-  return INVISIBLE_CHARS.test(value) ? '不能包含看不见的字符（如零宽空格），请删除后重新输入' : ''
+  if (INVISIBLE_CHARS.test(value)) return '不能包含看不见的字符（如零宽空格），请删除后重新输入'
+  return MARKS_ONLY.test(value.trim()) ? '称呼里要有文字，不能只有附加符号' : ''
 }
 
 // A multi-line text (description, note): 1..max characters after trimming.

@@ -32,6 +32,8 @@ def issue(body):
 @bp.doc(
     summary="Bind myself to a household with its invite code",
     responses={
+        403: "own_invite: a code the caller issued (or another account of the same "
+        "WeChat user did)",
         404: "invite_invalid: no such code",
         409: "invite_used, invite_expired or already_bound",
         429: "too_many_requests: too many wrong codes",

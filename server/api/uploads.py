@@ -5,6 +5,7 @@ from flask import Response, current_app
 
 from server.api.security import auth, caller_key, principal
 from server.extensions import limiter
+from server.headers import keeps_its_cache_rule
 from server.services import uploads
 
 bp = APIBlueprint("uploads", __name__, url_prefix="/api/v1/uploads", tag="Uploads")
@@ -69,6 +70,7 @@ def create(body):
         404: "upload_not_found: no such photo, or not yours to see",
     },
 )
+@keeps_its_cache_rule
 def fetch(upload_id: int):
     data, content_type = uploads.open_upload(principal(), upload_id)
     response = Response(data, mimetype=content_type)

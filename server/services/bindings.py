@@ -265,7 +265,7 @@ def _ensure_resident(request: BindingRequest, reviewer: Principal) -> None:
     if not created:
         return  # bound meanwhile (an invite): that joining was announced
     role = "单元联络人" if reviewer.liaison_of(request.household.unit_id) else "业委会成员"
-    approver = household_joins.person_name(reviewer.id)
+    approver = household_joins.person_name(reviewer.id, request.household.compound_id)
     household_joins.announce(
         household_joins.Join(
             household=request.household,

@@ -4,7 +4,9 @@ A person joins by a door invite, by an approved request, or by the operator's
 `grant-role`. The household's existing members are told who joined and how, so a
 stranger binding themself (a committee member's second account, say) is noticed by
 the family; when nobody was bound there yet, or the flat was vacant, the unit's
-liaisons are told instead (or the committee, where a unit has none). A vacant flat
+liaisons are told instead (or the committee, where no liaison is left to tell). Whoever
+made the joining happen (the approver, the invite's issuer) is never the one told: a
+volunteer binding their own second account must be noticed by someone else. A vacant flat
 that gets a resident is occupied from then on: fee items that exempt vacant flats
 charge it from the next bill made.
 
@@ -29,8 +31,9 @@ HOME_PAGE = "pages/index/index"
 @dataclass(frozen=True)
 class Join:
     """One person's joining: `how` says it in Chinese ("凭邀请码加入"); `key` is unique to
-    this joining (the occasion of its messages); `actor_id` made it happen and is not
-    told about their own act."""
+    this joining (the occasion of its messages); `actor_id` made it happen (the approver,
+    or the issuer of the invite code used) and is not told about their own act, nor
+    counted as the volunteer who heard of it."""
 
     household: Household
     user_id: int
@@ -50,11 +53,11 @@ def announce(join: Join) -> list[int]:
     if was_vacant:
         household.occupancy = "occupied"
     occasion = notify.Occasion(join.key, household.compound_id)
-    skip = {join.user_id, join.actor_id}
+    skip = _accounts_of(join.user_id, join.actor_id)
     members = [uid for uid in _residents(household.id) if uid not in skip]
     told = notify.deliver(_to_member(join), members, occasion)
     if was_vacant or not members:
-        volunteers = [uid for uid in _volunteers(household) if uid not in skip]
+        volunteers = _volunteers(household, skip)
         told += notify.deliver(
             _to_volunteer(join, was_vacant, alone=not members),
             volunteers,
@@ -64,11 +67,17 @@ def announce(join: Join) -> list[int]:
     return told
 
 
-def person_name(user_id: int) -> str:
-    """How someone is known: the name they bound a household with, else their nickname."""
+def person_name(user_id: int, compound_id: int) -> str:
+    """How someone is known in a compound: the name they bound a household of it with,
+    else their nickname (a name given in another compound is not this one's business)."""
     name = db.session.scalar(
         select(Membership.name)
-        .where(Membership.user_id == user_id, Membership.name.is_not(None))
+        .where(
+            Membership.user_id == user_id,
+            Membership.compound_id == compound_id,
+            Membership.role == "resident",
+            Membership.name.is_not(None),
+        )
         .order_by(Membership.id)
         .limit(1)
     )
@@ -160,9 +169,25 @@ def _residents(household_id: int) -> list[int]:
     return _members(and_(Membership.role == "resident", Membership.household_id == household_id))
 
 
-def _volunteers(household: Household) -> list[int]:
+def _volunteers(household: Household, skip: set[int]) -> list[int]:
+    """The unit's liaisons other than `skip`; if none is left, the committee's others."""
     liaisons = _members(and_(Membership.role == "liaison", Membership.unit_id == household.unit_id))
-    return liaisons or notify.compound_members(household.compound_id, "committee")
+    liaisons = [uid for uid in liaisons if uid not in skip]
+    if liaisons:
+        return liaisons
+    committee = notify.compound_members(household.compound_id, "committee")
+    return [uid for uid in committee if uid not in skip]
+
+
+def _accounts_of(*user_ids: int | None) -> set[int]:
+    """The given users and their other accounts of the same WeChat user (one unionid)."""
+    ids = {uid for uid in user_ids if uid is not None}
+    unionids = set(
+        db.session.scalars(select(User.unionid).where(User.id.in_(ids), User.unionid.is_not(None)))
+    )
+    if unionids:
+        ids |= set(db.session.scalars(select(User.id).where(User.unionid.in_(unionids))))
+    return ids
 
 
 def _members(condition) -> list[int]:

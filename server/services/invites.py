@@ -179,6 +179,7 @@ def redeem(principal: Principal, code: str, *, name: str, relation: str) -> Rede
                 relation=relation,
                 how="凭业委会发放的邀请码加入",
                 key=f"join-inv{invite.id}",
+                actor_id=invite.created_by_id,  # the issuer: not the one to notice
             )
         )
     db.session.commit()

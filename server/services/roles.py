@@ -94,7 +94,7 @@ def grant_by_openid(
             household_joins.Join(
                 household=target,
                 user_id=user.id,
-                name=household_joins.person_name(user.id) or None,
+                name=household_joins.person_name(user.id, target.compound_id) or None,
                 relation=membership.relation,
                 how="由管理员登记",
                 key=f"join-m{membership.id}",

@@ -1,9 +1,10 @@
 """Photos residents upload: checked by their content, re-encoded from pixels, kept private.
 
-Nothing a client sends is stored as sent. A photo is decoded with Pillow, turned
-upright by its EXIF orientation, shrunk to UPLOAD_MAX_SIDE and written out afresh,
-so EXIF (GPS), XMP, ICC profiles, comments and anything appended after the image
-data (a ZIP or a script: polyglot files) are gone.
+Nothing a client sends is stored as sent. A photo is decoded with Pillow, shrunk to
+UPLOAD_MAX_SIDE (first, so nothing else works on the full-size pixels), turned upright
+by its EXIF orientation and written out afresh, so EXIF (GPS), XMP, ICC profiles,
+comments and anything appended after the image data (a ZIP or a script: polyglot
+files) are gone.
 """
 
 from __future__ import annotations
@@ -25,22 +26,31 @@ from server.extensions import db
 from server.models import OfflinePayment, Upload
 from server.models.issue import Issue
 from server.services.access import Principal
+from server.services.image_data import pixel_bytes
 from server.services.issue_access import can_view
 from server.storage import get_storage, new_key
 
 log = logging.getLogger(__name__)
 
 # Above what phones send by default (12–50 MP), and a full-resolution 200 MP shot is
-# far over 5 MB anyway; decoding 40 MP takes 120–160 MB of a worker's memory.
+# far over 5 MB anyway. A JPEG is decoded at 1/2–1/8 of its size when that still
+# covers UPLOAD_MAX_SIDE; PNG and WebP have no reduced decode: every pixel takes 4
+# bytes of a worker's memory, so they get fewer (16 MP: 64 MB; a phone's screenshot
+# is 3–5 MP, a long one ~10 MP).
 MAX_PIXELS = 40_000_000
+MAX_PIXELS_FULL_DECODE = 16_000_000
+FULL_DECODE = {"PNG", "WEBP"}
 # Decoding costs by the pixel, sending by the byte: a 37 KB PNG declaring 6300×6300
 # (one colour compresses ~1000:1) would buy 40 MP of decoding for nothing. Up to
 # FREE_PIXELS (any screenshot, a 8 MP photo: ~0.1 s) any file may declare; beyond,
-# at most PIXELS_PER_BYTE per byte sent. Real photos carry 2–20 pixels a byte
-# (sensor noise does not compress); 40 MP then needs a 400 KB file.
+# at most PIXELS_PER_BYTE per byte of pixel data (services/image_data: padding after
+# the image's end or in comments buys nothing). Real photos carry 2–20 pixels a byte
+# (sensor noise does not compress); 40 MP then needs 400 KB of image data.
 FREE_PIXELS = 8_000_000
 PIXELS_PER_BYTE = 100
 JPEG_QUALITY = 85
+# Modes that Pillow resizes by nearest pixel only (a palette, 1-bit).
+INDEXED = {"1", "P", "PA"}
 # Pillow plugins we let identify a file; MPO is how Pillow names many phones' JPEGs.
 DECODERS = ("JPEG", "PNG", "WEBP")
 SAVED_AS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP"}
@@ -139,18 +149,20 @@ def clean_image(data: bytes, *, max_side: int) -> CleanImage:
             image, source_format = _decode(data, max_side)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageTooLargeInPixels(details={"max_pixels": MAX_PIXELS}) from None
-        return _encode(image, SAVED_AS[source_format], max_side)
+        return _encode(image, SAVED_AS[source_format])
 
 
 def _decode(data: bytes, max_side: int) -> tuple[Image.Image, str]:
-    """The fully decoded, upright image and its format. The size in the header is
-    checked first (nothing decoded yet); `verify()` walks the file's structure without
-    decoding; a second open decodes the pixels (a large JPEG at a fraction of its size,
-    still at least `max_side`, as it is shrunk to that anyway)."""
+    """The decoded image, shrunk to `max_side` and upright, and its format. The size in
+    the header is checked first (nothing decoded yet); `verify()` walks the file's
+    structure without decoding; a second open decodes the pixels (a large JPEG at a
+    fraction of its size, still covering the size it is shrunk to), shrinks them, and
+    only then turns them upright."""
     try:
         with Image.open(io.BytesIO(data), formats=DECODERS) as probe:
             source_format = probe.format
-            _check_pixels(probe.size, len(data))
+            cap = MAX_PIXELS_FULL_DECODE if source_format in FULL_DECODE else MAX_PIXELS
+            _check_pixels(probe.size, pixel_bytes(data, source_format), cap)
             probe.verify()
     except UnidentifiedImageError:
         raise NotAnImage() from None
@@ -161,31 +173,42 @@ def _decode(data: bytes, max_side: int) -> tuple[Image.Image, str]:
     try:
         with Image.open(io.BytesIO(data), formats=DECODERS) as image:
             if image.format in {"JPEG", "MPO"}:
-                image.draft(image.mode, (max_side, max_side))
+                image.draft(image.mode, _fitted(image.size, max_side))
             image.load()
+            if image.mode in INDEXED:  # shrunk by nearest pixel otherwise: convert first
+                image = image.convert("RGBA" if image.has_transparency_data else "RGB")
+            image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
             return ImageOps.exif_transpose(image), source_format
     except BROKEN:
         raise ImageCorrupt() from None
 
 
-def _check_pixels(size: tuple[int, int], byte_count: int) -> None:
-    """Refuse, before any decoding, more pixels than MAX_PIXELS or than the file's
-    bytes can honestly carry (FREE_PIXELS, then PIXELS_PER_BYTE)."""
+def _fitted(size: tuple[int, int], max_side: int) -> tuple[int, int]:
+    """`size` shrunk, keeping its shape, to fit `max_side` on its long side."""
+    width, height = size
+    scale = min(1.0, max_side / max(width, height, 1))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _check_pixels(size: tuple[int, int], byte_count: int, max_pixels: int = MAX_PIXELS) -> None:
+    """Refuse, before any decoding, more pixels than `max_pixels` or than the file's
+    pixel-data bytes can honestly carry (FREE_PIXELS, then PIXELS_PER_BYTE)."""
     width, height = size
     pixels = width * height
-    details = {"width": width, "height": height, "max_pixels": MAX_PIXELS}
-    if pixels > MAX_PIXELS:
+    details = {"width": width, "height": height, "max_pixels": max_pixels}
+    if pixels > max_pixels:
         raise ImageTooLargeInPixels(details=details)
     if pixels > max(FREE_PIXELS, PIXELS_PER_BYTE * byte_count):
         raise ImageTooLargeInPixels(IMPLAUSIBLE, details=details)
 
 
-def _encode(image: Image.Image, source_format: str, max_side: int) -> CleanImage:
+def _encode(image: Image.Image, source_format: str) -> CleanImage:
+    """`image`, already shrunk and upright, written afresh in `source_format` when it
+    has transparency to keep, else as a JPEG."""
     if image.has_transparency_data and source_format in {"PNG", "WEBP"}:
         target, pixels = source_format, image.convert("RGBA")
     else:
         target, pixels = "JPEG", _opaque(image)
-    pixels.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     # A new image from the raw pixels carries no `info` (EXIF, ICC, XMP, comments).
     fresh = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
     out = io.BytesIO()

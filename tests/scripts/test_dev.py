@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from scripts import dev
 from server.extensions import db
 from server.models import Bill
 from server.services import fees
@@ -170,3 +172,21 @@ def test_make_run_is_quiet_when_idle_and_make_reset_waits_for_it(project, tmp_pa
             proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0
     assert not (project / "instance" / "make-run.pid").exists()
+
+
+def test_dev_env_is_readable_by_its_owner_only_even_when_it_was_not(tmp_path, monkeypatch):
+    """The database URL in it may hold a password; an older dev.env (an earlier version,
+    a copy) may have been world-readable."""
+    monkeypatch.setattr(dev, "INSTANCE", tmp_path / "instance")
+    old = tmp_path / "instance" / "dev.env"
+    old.parent.mkdir()
+    old.write_text("PORT='5000'\n")
+    old.chmod(0o644)
+    env = {name: "x" for name in dev.SHARED}
+    env["DATABASE_URL"] = "mysql+pymysql://linli:secret@db/linli"
+
+    path = dev.write_dev_env(env)
+
+    assert path == old
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert "DATABASE_URL='mysql+pymysql://linli:secret@db/linli'" in path.read_text()

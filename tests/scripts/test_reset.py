@@ -121,3 +121,34 @@ def test_a_mysql_database_is_dropped_only_after_its_name_is_typed(project, used)
         with engine.begin() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
         engine.dispose()
+
+
+def test_photos_kept_in_instance_itself_go_but_nothing_else_there(project, used):
+    photo = touch(project / "instance" / "2026" / "11" / "0123abcd.jpg")
+    result = reset(project, UPLOAD_DIR=str(project / "instance"))
+    assert result.returncode == 0, result.stderr
+    assert (project / "instance" / "notes.txt").exists()
+    assert (project / "instance" / "uploads" / "ab" / "photo.jpg").exists()  # not its photos
+    assert not photo.exists()
+    assert not (project / "instance" / "2026").exists()
+    assert "its yyyy/ folders only" in result.stdout
+
+
+def test_photos_kept_beside_the_database_go_but_nothing_else_there(project, used):
+    data = project / "instance" / "data"
+    database = touch(data / "linli.sqlite3")
+    note = touch(data / "README.txt")
+    photo = touch(data / "2026" / "11" / "0123abcd.jpg")
+    result = reset(project, UPLOAD_DIR=str(data), DATABASE_URL=f"sqlite:///{database}")
+    assert result.returncode == 0, result.stderr
+    assert note.exists()
+    assert not photo.exists()
+    assert not database.exists()
+
+
+def test_a_relative_uploads_folder_of_its_own_goes_whole(project, used):
+    photo = touch(project / "instance" / "photos" / "2026" / "11" / "0123abcd.jpg")
+    result = reset(project, UPLOAD_DIR="instance/photos")
+    assert result.returncode == 0, result.stderr
+    assert not photo.parent.parent.parent.exists()
+    assert (project / "instance" / "notes.txt").exists()

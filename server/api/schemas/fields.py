@@ -14,9 +14,33 @@ from server.models.base import SHANGHAI, utcnow
 
 # Bidirectional overrides and isolates can make a name read differently than it is.
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-# Shown as nothing, yet not format characters (category Lo/So): the fillers WeChat
-# nicknames use to look blank, and the blank braille pattern.
-_BLANK_LETTERS = set("\u115f\u1160\u3164\uffa0\u2800")
+# Unicode's Default_Ignorable_Code_Point: shown as nothing where not supported (the
+# variation selectors U+FE00–FE0F and U+E0100–E01EF, the combining grapheme joiner,
+# Mongolian and Khmer fillers, the Hangul fillers WeChat nicknames use to look blank,
+# zero-width and bidi controls, tags...). Python's unicodedata does not carry the
+# property: these are its ranges (Unicode 15, DerivedCoreProperties.txt).
+DEFAULT_IGNORABLE = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+# Shown as nothing, yet neither ignorable nor a format character: the blank braille
+# pattern (category So).
+_BLANK_LETTERS = set("\u2800")
 
 # What a text field may not contain, as a JSON-schema pattern for the document.
 _NOT_TEXT = "\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069"
@@ -24,12 +48,17 @@ TEXT_PATTERN = f"^[^{_NOT_TEXT}]*$"
 MULTILINE_PATTERN = (
     "^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$"
 )
-# Names also refuse the invisible characters listed in `clean_name` (the common ones).
-_INVISIBLE = "\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2060-\u2064\u3164\ufeff\uffa0\u2800"
+# Names also refuse the invisible characters of `clean_name`: the ignorable ones and
+# the blank braille pattern (other format characters, rarer, only in the code).
+_INVISIBLE = "".join(
+    chr(first) if first == last else f"{chr(first)}-{chr(last)}"
+    for first, last in DEFAULT_IGNORABLE
+) + "".join(sorted(_BLANK_LETTERS))
 NAME_PATTERN = f"^[^{_NOT_TEXT}{_INVISIBLE}]*$"
 
 UNREADABLE = "包含无法识别的字符，请删除后重新输入"
 INVISIBLE = "不能包含看不见的字符（如零宽空格），请删除后重新输入"
+MARKS_ONLY = "称呼里要有文字，不能只有附加符号"
 _SPACES = re.compile(r"\s+")
 
 
@@ -56,18 +85,29 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
 def clean_name(value: str) -> str:
     """A person's name as neighbours will read it: one line, runs of any kind of space
     as one plain space, and no invisible characters at all (refused, not dropped, so
-    two names that look the same are the same string)."""
+    two names that look the same are the same string); nor a name of combining marks
+    alone (accents on nothing)."""
     if has_lone_surrogate(value):
         raise ValidationError(UNREADABLE)
     if any(_invisible(ch) for ch in value):
         raise ValidationError(INVISIBLE)
-    return _SPACES.sub(" ", clean_text(value))
+    name = _SPACES.sub(" ", clean_text(value))
+    if name and all(unicodedata.category(ch).startswith("M") or ch == " " for ch in name):
+        raise ValidationError(MARKS_ONLY)
+    return name
 
 
 def _invisible(ch: str) -> bool:
-    """Format characters (category Cf: U+200B–U+200F, U+061C, U+FEFF, U+2060...) and
-    letters that show as nothing. Bidi controls are Cf too; `clean_text` refuses them."""
-    return (unicodedata.category(ch) == "Cf" and ch not in _BIDI) or ch in _BLANK_LETTERS
+    """Default-ignorable code points, other format characters (category Cf) and
+    letters that show as nothing. Bidi controls are ignorable too; `clean_text`
+    refuses them (they reorder what is shown), the rest it drops."""
+    if ch in _BIDI:
+        return False
+    return _ignorable(ord(ch)) or unicodedata.category(ch) == "Cf" or ch in _BLANK_LETTERS
+
+
+def _ignorable(code: int) -> bool:
+    return any(first <= code <= last for first, last in DEFAULT_IGNORABLE)
 
 
 class LocalDateTime(fields.DateTime):

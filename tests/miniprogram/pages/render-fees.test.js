@@ -3,7 +3,9 @@
  *
  * The WXML of the fee pages, rendered with the page's own handlers.
  */
-const { installWx, requestsMade, sentBody, signedIn } = require('../helpers/wx')
+const fs = require('fs')
+const path = require('path')
+const { installWx, requestsMade, sentBody, signedIn, ROOT } = require('../helpers/wx')
 const { loadPage, renderPage, texts, sleep } = require('../helpers/render')
 const { RESIDENT, COMMITTEE, LIAISON, bill } = require('../helpers/fixtures')
 
@@ -116,6 +118,24 @@ test('the confirm page names each household by its label, or by its id without o
   await page.instance.onShow()
   await sleep(0)
   expect(texts(page, '.household')).toEqual(['1-1-101', '房屋 22'])
+})
+
+test('the cash 驳回 and 确认 are full-size buttons, at least 88rpx tall, like the changes\' ones', async () => {
+  const cash = { id: 1, household_id: 21, household_label: '1-1-101', method: 'cash', amount_fen: 5066, paid_on: '2026-12-04', receipt_photo: null, note: null, status: 'pending', recorded_by_id: 2, decided_by_id: null, reason: null, created_at: '2026-12-05T10:00:00+08:00' }
+  server.on('GET /api/v1/me', { status: 200, body: COMMITTEE })
+  server.on('GET /api/v1/offline-payments?compound=yangguang&status=pending', { status: 200, body: { items: [cash] } })
+  const page = renderPage(CONFIRM)
+  page.instance.onLoad()
+  await page.instance.onShow()
+  await sleep(0)
+  const buttons = page.querySelectorAll('.item .decide')
+  expect(buttons.map((b) => b.dom.textContent.trim())).toEqual(['驳回', '确认'])
+  // (simulate drops a button's size: the page's WXML is read for it)
+  const wxml = fs.readFileSync(path.join(ROOT, 'pages', 'confirm', 'index.wxml'), 'utf8')
+  expect(wxml).not.toMatch(/size="mini"/)
+  const wxss = fs.readFileSync(path.join(ROOT, 'pages', 'confirm', 'index.wxss'), 'utf8')
+  const rule = wxss.match(/\n\.decide \{([^}]*)\}/)[1]
+  expect(Number(rule.match(/min-height: (\d+)rpx/)[1])).toBeGreaterThanOrEqual(88)
 })
 
 test('the confirm page shows a flagged reading with its warning and buttons, my own change without', async () => {

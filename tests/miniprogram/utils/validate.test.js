@@ -108,6 +108,30 @@ describe('names as the server takes them', () => {
     }
   )
 
+  test.each([
+    '\ufe0f', '\ufe00', '\u034f', '\u180b', '\u180f', '\u17b4', '\u17b5', '\u2065', '\ufff0',
+    '\u{1bca0}', '\u{1d173}', '\u{e0001}', '\u{e0100}', '\u{e0fff}',
+  ])('every default-ignorable character (%p) is refused', (ch) => {
+    expect(nameError(`王秀兰${ch}`)).toBe('不能包含看不见的字符（如零宽空格），请删除后重新输入')
+  })
+
+  test('characters next to the ignorable ones are names', () => {
+    for (const name of ['王秀兰\u{1bca4}', '王秀兰\u{1d17b}', '王秀兰\u{e1000}', '王\u{20000}兰', '张三😀']) {
+      expect(nameError(name)).toBeUndefined()
+    }
+  })
+
+  test.each(['\u0301', '\u0301\u0308', ' \u20dd ', '\u0300 \u0301'])(
+    'a name of combining marks alone (%p) is refused',
+    (marks) => {
+      expect(nameError(marks)).toBe('称呼里要有文字，不能只有附加符号')
+    }
+  )
+
+  test('accents on letters are a name', () => {
+    expect(nameError('Zoe\u0308 王')).toBeUndefined()
+  })
+
   test('a bidi override reads like a control character', () => {
     expect(nameError('王\u202e秀兰')).toBe('不能包含换行或控制字符')
   })

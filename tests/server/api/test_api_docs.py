@@ -131,6 +131,10 @@ def test_errors_are_named_under_their_status(client, sandbox, world, spec):
     assert post("outsider", "/api/v1/invites/redeem", redeem).status_code == 200
     used = post("committee_2", "/api/v1/invites/redeem", redeem)
     assert_documented(spec, "post", "/api/v1/invites/redeem", used, 409, "invite_used")
+    own_slip = post("committee", "/api/v1/invites", {"compound": "aa", "unit": "1-1"})
+    own_code = own_slip.get_json()["items"][0]["code"]
+    own = post("committee", "/api/v1/invites/redeem", {**redeem, "code": own_code})
+    assert_documented(spec, "post", "/api/v1/invites/redeem", own, 403, "own_invite")
 
     photo = {"category": "repair", "title": "灯", "description": "坏了", "photos": [999999]}
     photo["household_id"] = world.household("1-1-101").id

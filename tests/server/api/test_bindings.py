@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from server.extensions import db, limiter
 from server.models import AccessLog, BindingRequest, Membership, Notification, OutboxMessage
 from server.services import roles
-from tests.factories import UserFactory, build_world
+from tests.factories import UserFactory, build_world, second_account
 
 REQUEST = {
     "compound": "aa",
@@ -409,3 +409,61 @@ def test_the_same_wechat_user_cannot_approve_their_other_account(client, world):
         f"/api/v1/bindings/{request_id}/approve", headers=world.headers("committee")
     )
     assert other.status_code == 200
+
+
+def joined_told() -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Notification.user_id).where(Notification.kind == "household_joined")
+        )
+    )
+
+
+def test_sole_liaison_approving_into_an_empty_flat_tells_someone(client, world):
+    # the liaison may be approving their own second WeChat account (no unionid to tell)
+    rid = ask(client, world).get_json()["id"]
+    approved = client.post(f"/api/v1/bindings/{rid}/approve", headers=world.headers("liaison_1_1"))
+    assert approved.status_code == 200
+    told = joined_told()
+    assert sorted(told) == sorted([world.people["committee"].id, world.people["committee_2"].id])
+    (line,) = inbox(world.people["committee"].id)
+    assert line.title == "1-1-102 有人绑定：赵大妈"
+    assert "经单元联络人" in line.body
+    assert "此前没有人绑定" in line.body
+
+
+def test_a_committee_liaison_approving_an_empty_flat_tells_the_other_members(client, world):
+    roles.grant(world.people["committee"].id, "liaison", world.units[0])
+    db.session.execute(
+        delete(Membership).where(Membership.user_id == world.people["liaison_1_1"].id)
+    )
+    rid = ask(client, world).get_json()["id"]
+    client.post(f"/api/v1/bindings/{rid}/approve", headers=world.headers("committee"))
+    assert joined_told() == [world.people["committee_2"].id]
+
+
+def test_the_approvers_other_account_is_not_the_one_told(client, world):
+    # the unit's liaison 2 is the approving liaison's other account (one WeChat user)
+    other = second_account(world, "liaison_1_1", "liaison", world.units[0])
+    rid = ask(client, world).get_json()["id"]
+    client.post(f"/api/v1/bindings/{rid}/approve", headers=world.headers("liaison_1_1"))
+    told = joined_told()
+    assert world.people[other].id not in told
+    assert world.people["committee"].id in told
+
+
+def test_the_approvers_name_is_the_one_given_in_this_compound(client, world):
+    elsewhere = build_world("bb")
+    roles.grant(
+        world.people["liaison_1_1"].id,
+        "resident",
+        elsewhere.household("1-1-102"),
+        relation="owner",
+        name="别处的名字",
+    )
+    world.people["liaison_1_1"].nickname = "老周"
+    db.session.flush()
+    rid = ask(client, world, room="101").get_json()["id"]
+    client.post(f"/api/v1/bindings/{rid}/approve", headers=world.headers("liaison_1_1"))
+    (line,) = inbox(world.people["resident_1_1"].id)
+    assert "经单元联络人 老周 审核通过" in line.body

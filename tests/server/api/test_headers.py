@@ -6,8 +6,11 @@ import re
 
 import pytest
 
-from tests.factories import build_world
+from server.extensions import db
+from server.services import fees
+from tests.factories import build_world, self_governance_fee
 from tests.server.api.test_uploads import image_bytes, upload
+from tests.timing import month
 
 
 def assert_private_json(response) -> None:
@@ -60,6 +63,35 @@ def test_a_photo_keeps_its_own_private_cache_rule(client, world):
     assert served.mimetype == "image/jpeg"
     assert served.headers["Cache-Control"] == "private, max-age=86400"
     assert served.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_excel_exports_are_never_stored_either(client, world):
+    """The register and the fee export hold names and rooms: like JSON, no-store."""
+    self_governance_fee(world.compound)
+    db.session.flush()
+    fees.generate_bills(month(0), "aa")
+    headers = world.headers("committee")
+    for path in (
+        "/api/v1/issues/register.xlsx?compound=aa",
+        f"/api/v1/fees/export.xlsx?compound=aa&period={month(0)}",
+    ):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200, path
+        assert response.mimetype.endswith("spreadsheetml.sheet")
+        assert response.headers["Cache-Control"] == "no-store", path
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_only_static_assets_and_photos_may_be_cached(client):
+    page = client.get("/api/v1/docs")
+    assert page.mimetype == "text/html"
+    assert page.headers["Cache-Control"] == "no-store"
+    with client.get("/api/v1/docs/assets/swagger-ui.css") as asset:
+        assert asset.headers["Cache-Control"] == "public, max-age=86400"
+    missing = client.get("/api/v1/docs/assets/nothing.js")
+    assert missing.status_code == 404
+    assert_private_json(missing)
+    assert client.get("/healthz").headers["Cache-Control"] == "no-store"
 
 
 def test_the_docs_page_loads_every_asset_from_this_server(client):

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from server.extensions import db
-from server.models import HouseholdInvite, Notification
+from server.models import HouseholdInvite, Membership, Notification
+from server.services import roles
 from tests.factories import build_world
 from tests.timing import day
 
@@ -170,3 +171,23 @@ def test_the_household_hears_who_came_in_with_a_code(client, world):
         select(Notification).where(Notification.user_id == world.people["outsider"].id)
     ).all()
     assert newcomer == []  # they just saw it happen
+
+
+def test_a_liaisons_code_redeemed_by_their_other_account_tells_the_committee(client, world):
+    # the committee member is also the unit's only liaison; their second WeChat account
+    # (no unionid to tell it apart) redeems one of their codes for an empty flat
+    roles.grant(world.people["committee"].id, "liaison", world.units[0])
+    db.session.execute(
+        delete(Membership).where(Membership.user_id == world.people["liaison_1_1"].id)
+    )
+    code = issue(client, world, unit="1-1").get_json()["items"][1]["code"]  # 1-1-102
+    assert redeem(client, world, code).status_code == 200
+    told = db.session.scalars(
+        select(Notification.user_id).where(Notification.kind == "household_joined")
+    ).all()
+    assert told == [world.people["committee_2"].id]
+    (line,) = db.session.scalars(
+        select(Notification).where(Notification.user_id == world.people["committee_2"].id)
+    ).all()
+    assert line.title == "1-1-102 有人绑定：周师傅"
+    assert "凭业委会发放的邀请码加入" in line.body

@@ -4,6 +4,8 @@ in the right words."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -86,12 +88,26 @@ def test_a_text_field_checks_them_itself_too():
         assert caught.value.messages == [UNREADABLE]
 
 
-def test_an_undecodable_query_string_is_not_a_500(client, world):
-    response = client.get("/api/v1/bindings?status=%ED%A0%80", headers=world.headers("committee"))
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/api/v1/bindings", "status=\xff"),
+        ("/api/v1/bindings", "cursor=\xed\xa0\x80"),  # a surrogate, UTF-8 encoded
+        ("/api/v1/issues", "\xff=1"),  # in a name
+        ("/api/v1/fees/export.xlsx", "compound=aa&period=2026-1\xc3"),  # cut in half
+    ],
+    ids=["value", "surrogate", "name", "truncated"],
+)
+def test_raw_bytes_that_are_not_utf8_in_a_query_string_are_a_400(client, world, path, query):
+    """Sent as raw bytes, not %-escaped (the WSGI environ carries them as latin-1)."""
+    response = client.get(
+        path, environ_overrides={"QUERY_STRING": query}, headers=world.headers("committee")
+    )
     assert response.status_code == 400
-    cursor = client.get("/api/v1/bindings?cursor=%ED%A0%80", headers=world.headers("committee"))
-    assert cursor.status_code == 400
-    assert cursor.get_json()["code"] == "bad_cursor"
+    body = response.get_json()
+    assert body["code"] == "validation_error"
+    assert body["message"] == UNREADABLE
+    assert body["details"] == {"location": "query"}
 
 
 @pytest.mark.parametrize(
@@ -109,6 +125,69 @@ def test_invisible_characters_are_refused_in_names(client, world, invisible):
     )
     assert response.status_code == 400
     assert response.get_json()["details"]["fields"] == {"name": [INVISIBLE]}
+
+
+@pytest.mark.parametrize(
+    "ignorable",
+    [
+        *["\ufe0f", "\ufe00", "\u034f", "\u180b", "\u180f", "\u17b4", "\u17b5", "\u115f"],
+        *["\u2065", "\u206f", "\ufff0", "\U0001bca0", "\U0001d173", "\U000e0001"],
+        "\U000e0100",  # a variation selector of the supplement
+    ],
+)
+def test_every_default_ignorable_character_is_refused_in_names(client, world, ignorable):
+    response = client.post(
+        "/api/v1/bindings",
+        json={**_binding(), "name": f"王秀兰{ignorable}"},
+        headers=world.headers("outsider"),
+    )
+    assert response.status_code == 400
+    assert response.get_json()["details"]["fields"] == {"name": [INVISIBLE]}
+
+
+def test_the_documented_name_pattern_refuses_them_too(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    pattern = spec["components"]["schemas"]["BindingIn"]["properties"]["name"]["pattern"]
+    assert re.fullmatch(pattern, "王秀兰")
+    for ignorable in ("\ufe0f", "\u034f", "\u180b", "\u17b4", "\U000e0100"):
+        assert not re.fullmatch(pattern, f"王秀兰{ignorable}")
+
+
+@pytest.mark.parametrize("marks", ["\u0301", "\u0301\u0308", " \u20dd ", "\u0300 \u0301"])
+def test_a_name_of_combining_marks_alone_is_refused(client, world, marks):
+    response = client.post(
+        "/api/v1/bindings", json={**_binding(), "name": marks}, headers=world.headers("outsider")
+    )
+    assert response.status_code == 400
+    assert response.get_json()["details"]["fields"] == {
+        "name": ["称呼里要有文字，不能只有附加符号"]
+    }
+
+
+def test_a_name_with_accents_on_letters_is_fine(client, world):
+    response = client.post(
+        "/api/v1/bindings",
+        json={**_binding(), "name": "Zoe\u0308 王"},
+        headers=world.headers("outsider"),
+    )
+    assert response.status_code == 201
+    assert response.get_json()["name"] == "Zoe\u0308 王"
+
+
+def test_titles_drop_variation_selectors_and_other_ignorables(client, world):
+    response = client.post(
+        "/api/v1/issues",
+        json={
+            "category": "repair",
+            "title": "楼道\ufe0f灯\u034f不亮\U000e0100",
+            "description": "三楼\u180b",
+            "household_id": world.household("1-1-101").id,
+        },
+        headers=world.headers("resident_1_1"),
+    )
+    assert response.status_code == 201, response.get_json()
+    issue = db.session.get(Issue, response.get_json()["id"])
+    assert (issue.title, issue.description) == ("楼道灯不亮", "三楼")
 
 
 def test_a_name_made_only_of_blanks_is_refused(client, world):

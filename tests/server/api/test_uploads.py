@@ -10,7 +10,7 @@ import zipfile
 import zlib
 
 import pytest
-from PIL import Image, ImageFile, JpegImagePlugin
+from PIL import Image, ImageFile, ImageOps, JpegImagePlugin
 from PIL.PngImagePlugin import PngInfo
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
@@ -260,10 +260,10 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded(client, world, siz
 def test_a_small_file_of_a_huge_image_is_refused_before_any_pixel_is_decoded(
     client, world, monkeypatch
 ):
-    """37 KB of one colour, 6300×6300 (39.7 MP, under MAX_PIXELS): a real, valid PNG that
-    cost 2 s of CPU and 120 MB to decode. Now its header alone refuses it."""
+    """A few KB of one colour, 3900×3900 (15.2 MP, under the PNG cap): a real, valid PNG
+    that costs seconds of CPU and 60 MB to decode. Its header alone refuses it."""
     out = io.BytesIO()
-    Image.new("L", (6300, 6300)).save(out, "PNG", optimize=True)
+    Image.new("L", (3900, 3900)).save(out, "PNG", optimize=True)
     assert len(out.getvalue()) < 40_000
     decoded = []
     monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image: decoded.append(image))
@@ -271,7 +271,7 @@ def test_a_small_file_of_a_huge_image_is_refused_before_any_pixel_is_decoded(
     assert_error(response, 400, "image_too_large_in_pixels")
     body = response.get_json()
     assert body["message"] == "这张图片的尺寸与文件大小不符，无法处理，请换一张照片"
-    assert (body["details"]["width"], body["details"]["height"]) == (6300, 6300)
+    assert (body["details"]["width"], body["details"]["height"]) == (3900, 3900)
     assert decoded == []
 
 
@@ -298,7 +298,99 @@ def test_a_large_jpeg_is_decoded_at_a_fraction_of_its_size(app, client, world, m
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", draft)
     body, _served = upload_and_fetch(client, world, image_bytes(size=(1600, 1200)))
     assert (body["width"], body["height"]) == (100, 75)
-    assert drafts == [(100, 100), (200, 150)]  # decoded at 1/8 scale, then shrunk
+    assert drafts[:2] == [(100, 75), (200, 150)]  # decoded at 1/8 scale, then shrunk
+
+
+def padded(data: bytes, fmt: str, where: str, to: int) -> bytes:
+    """`data` grown to `to` bytes of junk that encodes no pixel: after the image's end,
+    or (PNG) in a text chunk before the pixels, or (JPEG) in comment segments."""
+    junk = to - len(data)
+    if where == "after the end":
+        return data + b"\0" * junk
+    if fmt == "PNG":  # a tEXt chunk right after IHDR
+        payload = b"Comment\0" + b"x" * (junk - 20)
+        chunk = struct.pack(">I", len(payload)) + b"tEXt" + payload
+        chunk += struct.pack(">I", zlib.crc32(b"tEXt" + payload))
+        return data[:33] + chunk + data[33:]
+    segments = b"".join(  # COM segments right after SOI, 65,533 bytes of text each
+        b"\xff\xfe" + struct.pack(">H", len(part) + 2) + part
+        for part in (b"x" * min(65_000, junk - i) for i in range(0, junk, 65_004))
+    )
+    return data[:2] + segments + data[2:]
+
+
+def one_colour(fmt: str, size: tuple[int, int], **save) -> bytes:
+    mode = "RGBA" if fmt == "PNG" else "RGB"
+    return image_bytes(fmt, size=size, mode=mode, color=(10, 20, 30, 255)[: len(mode)], **save)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "where"),
+    [
+        ("PNG", "after the end"),
+        ("PNG", "in a text chunk"),
+        ("WEBP", "after the end"),
+        ("JPEG", "after the end"),
+        ("JPEG", "in comment segments"),
+    ],
+)
+def test_padding_buys_no_pixels(client, world, monkeypatch, fmt, where):
+    """12.96 MP of one colour in a few KB of pixel data, grown past what 12.96 MP needs
+    (100 pixels a byte: 130 KB) with bytes that encode no pixel: refused unread."""
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6  # would make the server turn the full-size image
+    data = one_colour(fmt, (3600, 3600), exif=exif)
+    grown = len(data) + 140_000
+    if fmt == "JPEG":  # a JPEG spends ~4 bits a block on one colour: make pixels dearer
+        monkeypatch.setattr(uploads, "PIXELS_PER_BYTE", 3600 * 3600 * 9 // 10 // len(data))
+        grown = 2 * len(data)
+    attack = padded(data, fmt, where, to=grown)
+    assert Image.open(io.BytesIO(attack)).size == (3600, 3600)  # a valid image still
+    decoded = []
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image: decoded.append(image))
+    response = upload(client, world, attack, name="flat.img", type_="image/png")
+    assert_error(response, 400, "image_too_large_in_pixels")
+    assert response.get_json()["message"] == "这张图片的尺寸与文件大小不符，无法处理，请换一张照片"
+    assert decoded == []
+
+
+def test_the_reviewers_padded_png_is_refused(client, world):
+    """6300×6300 RGBA of one colour with an EXIF orientation, zero-padded to 401 KB: it
+    was accepted and took 1.8 s and 775 MB. A PNG is decoded whole: at most 16 MP."""
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    data = one_colour("PNG", (6300, 6300), exif=exif)
+    attack = padded(data, "PNG", "after the end", to=401 * 1024)
+    response = upload(client, world, attack, name="flat.png", type_="image/png")
+    assert_error(response, 400, "image_too_large_in_pixels")
+    assert response.get_json()["message"] == "照片像素太多，请缩小后再上传"
+    assert response.get_json()["details"]["max_pixels"] == 16_000_000
+
+
+def test_a_large_phone_photo_is_shrunk_before_it_is_turned_upright(client, world, monkeypatch):
+    """A 12 MP photo taken upright (EXIF orientation 6), its top half red: served
+    1920×2560 with red on top; only the shrunk pixels were ever turned."""
+    gradient = Image.linear_gradient("L").resize((4000, 3000))
+    photo = Image.merge("RGB", (gradient, Image.effect_noise((4000, 3000), 12), gradient))
+    photo.paste((230, 20, 20), (0, 0, 2000, 3000))  # the left half: the top once turned
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    out = io.BytesIO()
+    photo.save(out, "JPEG", quality=85, exif=exif)
+    assert 1_000_000 < len(out.getvalue()) < 5 * 1024 * 1024
+    turned = []
+    real_transpose = ImageOps.exif_transpose
+    monkeypatch.setattr(
+        ImageOps, "exif_transpose", lambda image: turned.append(image.size) or real_transpose(image)
+    )
+
+    body, served = upload_and_fetch(client, world, out.getvalue())
+
+    assert (body["width"], body["height"]) == (1920, 2560)
+    assert turned == [(2560, 1920)]
+    red, _, blue = opened(served).getpixel((960, 200))
+    assert red > 200
+    assert blue < 60
 
 
 def test_a_photo_over_5_mb_is_413_upload_too_large(client, world):
