@@ -17,7 +17,7 @@ from sqlalchemy import select
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Approval, PaymentAnomaly, utcnow
-from server.services import approvals, compounds, ledger
+from server.services import approvals, compounds, ledger, users
 from server.services.access import Principal
 
 
@@ -131,7 +131,7 @@ def apply_refund(approval: Approval, principal: Principal, _acknowledged: bool) 
     anomaly.refunded_fen = (anomaly.refunded_fen or 0) + amount
     if amount == left:
         anomaly.resolved_at = utcnow()
-    people = approvals.names({approval.proposed_by_id, principal.id})
+    people = users.names_in(approval.compound_id, {approval.proposed_by_id, principal.id})
     who = f"{people[approval.proposed_by_id]}登记，{people[principal.id]}确认"
     ledger.append(anomaly.compound_id, [_refund(anomaly, amount, approval.note, who)], principal.id)
 

@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from server.errors import Conflict, Forbidden, NotFound
 from server.extensions import db
-from server.models import Approval, User, utcnow
-from server.services import compounds, notify
+from server.models import Approval, utcnow
+from server.services import compounds, notify, users
 from server.services.access import Principal, record_access, same_person
 from server.services.messages import Message, shorten, wx_time
 
@@ -65,7 +65,7 @@ def propose(
     except IntegrityError:
         db.session.rollback()
         raise Conflict(taken, code="change_pending") from None
-    _push_to_others(approval, name_of(principal))
+    _push_to_others(approval, name_of(principal, compound_id))
     return approval
 
 
@@ -124,7 +124,7 @@ def close(approval: Approval, principal: Principal, status: str, reason: str | N
     approval.status, approval.decided_by_id, approval.decided_at = status, principal.id, utcnow()
     approval.reason = reason
     approval.open_key = approval.id
-    decider = name_of(principal)
+    decider = name_of(principal, approval.compound_id)
     verdict = "已确认" if status == "confirmed" else "已驳回"
     body = f"{decider}{verdict}：{approval.summary}。"
     if reason:
@@ -141,17 +141,8 @@ def close(approval: Approval, principal: Principal, status: str, reason: str | N
     notify.deliver(message, [approval.proposed_by_id], occasion, inbox_only=True)
 
 
-def name_of(principal: Principal) -> str:
-    return principal.user.nickname or f"用户{principal.id}"
-
-
-def names(user_ids: set[int | None]) -> dict[int, str]:
-    """How volunteers are named to each other: their WeChat nickname, or their number."""
-    ids = {uid for uid in user_ids if uid is not None}
-    if not ids:
-        return {}
-    rows = db.session.execute(select(User.id, User.nickname).where(User.id.in_(ids)))
-    return {uid: nickname or f"用户{uid}" for uid, nickname in rows}
+def name_of(principal: Principal, compound_id: int) -> str:
+    return users.names_in(compound_id, [principal.id])[principal.id]
 
 
 @dataclass(frozen=True)
@@ -166,7 +157,11 @@ class ChangeView:
 
 
 def views(principal: Principal, rows: list[Approval]) -> list[ChangeView]:
-    people = names({a.proposed_by_id for a in rows} | {a.decided_by_id for a in rows})
+    """Proposals of one compound as the caller sees them."""
+    if not rows:
+        return []
+    ids = {a.proposed_by_id for a in rows} | {a.decided_by_id for a in rows}
+    people = users.names_in(rows[0].compound_id, ids)
     return [
         ChangeView(
             a,

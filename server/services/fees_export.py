@@ -21,7 +21,7 @@ from server.models import (
     PaymentBill,
     Unit,
 )
-from server.services import compounds, receipts
+from server.services import compounds, users
 from server.services.access import Principal
 from server.services.collection import periods_of_month
 from server.services.excel import Column, Total, to_bytes, workbook, write_sheet
@@ -270,7 +270,7 @@ def _offline_rows(compound_id: int, periods: list[str]) -> list[list]:
         .order_by(OfflinePayment.created_at, OfflinePayment.id, Bill.period, Bill.id)
     ).all()
     people = {p.recorded_by_id for p, *_ in rows} | {p.decided_by_id for p, *_ in rows}
-    names = receipts.volunteer_names(people, compound_id)
+    names = users.names_in(compound_id, people)
     return [
         [
             zh(METHOD_ZH, payment.method),

@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Approval, FeeItem, Household, MeterReading, Unit, utcnow
-from server.services import approvals
+from server.services import approvals, users
 from server.services.access import Principal
 from server.services.fees import (
     insert_missing_bills,
@@ -302,7 +302,8 @@ def views(rows: list[MeterReading]) -> list[ReadingView]:
     ids = [r.id for r in rows]
     confirming = approvals.open_for("meter_reading", ids)
     voiding = approvals.open_for("meter_void", ids)
-    people = approvals.names({r.entered_by_id for r in rows})
+    # One unit's readings: one compound.
+    people = users.names_in(rows[0].compound_id, {r.entered_by_id for r in rows}) if rows else {}
     return [
         ReadingView(
             r,

@@ -27,7 +27,7 @@ from server.models import (
     PaymentAnomaly,
     Unit,
 )
-from server.services import approvals, ledger, notify
+from server.services import approvals, ledger, notify, users
 from server.services.access import Principal
 from server.services.messages import Message
 from server.services.meter_readings import locked, reading_name
@@ -96,7 +96,7 @@ def apply(approval: Approval, principal: Principal, _acknowledged: bool) -> None
         raise Conflict(
             "有住户正在缴这笔电费，请等缴费结束后再确认作废", code="bills_in_payment", details=busy
         )
-    people = approvals.names({approval.proposed_by_id, principal.id})
+    people = users.names_in(approval.compound_id, {approval.proposed_by_id, principal.id})
     who = f"{people[approval.proposed_by_id]}申请作废，{people[principal.id]}确认"
     name = reading_name(reading.unit, reading.period)
     code = db.session.scalar(select(FeeItem.code).where(FeeItem.id == reading.fee_item_id))

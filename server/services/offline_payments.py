@@ -22,7 +22,7 @@ from server.models import (
     utcnow,
 )
 from server.models.base import SHANGHAI
-from server.services import bill_holds, compounds, ledger, receipts
+from server.services import bill_holds, compounds, ledger, receipts, users
 from server.services.access import Principal, record_access, same_person
 
 
@@ -143,7 +143,7 @@ def confirm(principal: Principal, payment_id: int) -> OfflinePayment:
         )
     }
     label = receipts.household_label(payment.household_id)
-    names = receipts.volunteer_names((payment.recorded_by_id, principal.id), payment.compound_id)
+    names = users.names_in(payment.compound_id, (payment.recorded_by_id, principal.id))
     how = (
         f"{receipts.METHODS.get(payment.method, payment.method)}，"
         f"{names[payment.recorded_by_id]}登记，{names[principal.id]}确认"

@@ -19,7 +19,7 @@ from server.errors import Conflict, Forbidden, NotFound, ServiceUnavailable
 from server.extensions import db
 from server.models import Household, Payment, utcnow
 from server.models.base import SHANGHAI
-from server.services import receipts, reconciliation, settlement
+from server.services import receipts, reconciliation, settlement, users
 from server.services.access import Principal
 from server.services.messages import Message
 from server.wechat.errors import WeChatUnavailable
@@ -151,7 +151,7 @@ def _tell_payer(payment: Payment, principal: Principal) -> None:
     """A collector cancelled the payer's order: tell the payer (once) why it is gone."""
     if principal.id == payment.payer_id:
         return
-    name = receipts.volunteer_names([principal.id], payment.compound_id)[principal.id]
+    name = users.names_in(payment.compound_id, [principal.id])[principal.id]
     made = payment.created_at.astimezone(SHANGHAI)
     closing = closes_at(payment)
     freed = (

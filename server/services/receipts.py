@@ -8,13 +8,12 @@ resident. Ledger entries are hash-chained: only new entries get this wording.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import String, cast, select
 
 from server.extensions import db
-from server.models import Building, Household, Membership, Unit, User
+from server.models import Building, Household, Membership, Unit
 from server.services import notify
 from server.services.messages import Message, shorten, wx_time
 
@@ -49,29 +48,6 @@ def household_label_column(household_id: int):
         .where(Household.id == household_id)
         .scalar_subquery()
     )
-
-
-def volunteer_names(user_ids: Iterable[int | None], compound_id: int) -> dict[int, str]:
-    """How volunteers appear to the committee: the name they gave for a role in the
-    compound, else their WeChat nickname, else their user number (one query)."""
-    ids = {uid for uid in user_ids if uid is not None}
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(User.id, User.nickname, Membership.name)
-        .outerjoin(
-            Membership,
-            (Membership.user_id == User.id)
-            & (Membership.compound_id == compound_id)
-            & Membership.name.is_not(None),
-        )
-        .where(User.id.in_(ids))
-        .order_by(User.id, Membership.id)
-    ).all()
-    names: dict[int, str] = {}
-    for user_id, nickname, given in rows:
-        names.setdefault(user_id, given or nickname or f"用户{user_id}")
-    return names
 
 
 def bill_memo(label: str, period: str, fee_name: str, how: str) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Building, Compound, Household, Membership, Unit
+from server.models import Building, Compound, Household, Membership, Unit, User
 from server.services.access import Principal
 
 
@@ -99,3 +100,26 @@ def _household_view(m: Membership, compound, building_no, unit_no, household) ->
         relation=m.relation,
         label=_label(compound, building_no, unit_no, household),
     )
+
+
+def names_in(compound_id: int, user_ids: Iterable[int | None]) -> dict[int, str]:
+    """How people appear to each other in a compound: the name they gave for a role in
+    it, else their WeChat nickname, else their user number (one query)."""
+    ids = {uid for uid in user_ids if uid is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(User.id, User.nickname, Membership.name)
+        .outerjoin(
+            Membership,
+            (Membership.user_id == User.id)
+            & (Membership.compound_id == compound_id)
+            & Membership.name.is_not(None),
+        )
+        .where(User.id.in_(ids))
+        .order_by(User.id, Membership.id)
+    ).all()
+    names: dict[int, str] = {}
+    for user_id, nickname, given in rows:
+        names.setdefault(user_id, given or nickname or f"用户{user_id}")
+    return names
