@@ -20,7 +20,7 @@ from server.errors import Forbidden
 from server.extensions import db
 from server.models import Building, Membership, Unit, User
 from server.models.messaging import SubscriptionQuota
-from server.services import compounds, inbox
+from server.services import compounds, inbox, users
 from server.services.access import Principal, record_access
 from server.services.notify import oa_enabled
 
@@ -207,36 +207,22 @@ def _people(compound_id: int, user_ids: set[int]) -> dict[int, _Person]:
     """The volunteers with their names and reach, one read of each table."""
     if not user_ids:
         return {}
-    users = db.session.execute(
-        select(User.id, User.nickname, User.oa_openid, User.is_active, User.last_login_at).where(
+    rows = db.session.execute(
+        select(User.id, User.oa_openid, User.is_active, User.last_login_at).where(
             User.id.in_(user_ids)
         )
     ).all()
     quotas = _quotas(list(user_ids))
-    # How they named themself when binding to their home here, if they did.
-    names = dict(
-        db.session.execute(
-            select(Membership.user_id, Membership.name)
-            .where(
-                Membership.compound_id == compound_id,
-                Membership.role == "resident",
-                Membership.user_id.in_(user_ids),
-                Membership.name.is_not(None),
-            )
-            .order_by(Membership.id.desc())
-        ).all()
-    )
+    names = users.names_in(compound_id, user_ids)
     return {
-        user.id: _Person(
-            id=user.id,
-            name=names.get(user.id) or user.nickname or f"用户{user.id}",
-            active=user.is_active,
-            never_signed_in=user.last_login_at is None,
-            reach={
-                m.name: m for m in _messages(user.oa_openid is not None, quotas.get(user.id, {}))
-            },
+        row.id: _Person(
+            id=row.id,
+            name=names[row.id],
+            active=row.is_active,
+            never_signed_in=row.last_login_at is None,
+            reach={m.name: m for m in _messages(row.oa_openid is not None, quotas.get(row.id, {}))},
         )
-        for user in users
+        for row in rows
     }
 
 
