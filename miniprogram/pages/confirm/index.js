@@ -36,6 +36,7 @@ Page({
     // Changes waiting for a second member; null hides the section (an older server).
     changes: null,
     changesError: '',
+    changesRetrying: false,
     busyChange: 0,
   },
 
@@ -88,6 +89,14 @@ Page({
         changesError: gone ? '' : `待确认的变更暂时无法读取：${errorMessage(err)}`,
       })
     }
+  },
+
+  // 重试 under the changes' error; the button spins until they answer.
+  async retryChanges() {
+    if (this.data.changesRetrying) return
+    this.setData({ changesRetrying: true })
+    await this.loadChanges()
+    this.setData({ changesRetrying: false })
   },
 
   onCompoundChange(e) {

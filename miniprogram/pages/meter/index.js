@@ -63,6 +63,7 @@ Page({
     notice: '',
     readings: [],
     readingsError: '',
+    readingsRetrying: false,
     canVoid: false,
     busyId: 0,
   },
@@ -93,6 +94,12 @@ Page({
     await this.loadReadings()
   },
 
+  // 重试 under a load error: the same as opening the page again.
+  retry() {
+    this.setData({ error: '', loaded: false })
+    return this.init()
+  },
+
   unit() {
     return this.data.units[this.data.unitIndex]
   },
@@ -106,6 +113,14 @@ Page({
     } catch (err) {
       this.setData({ readings: [], readingsError: errorMessage(err) })
     }
+  },
+
+  // 重试 under the readings' error; the button spins until they answer.
+  async retryReadings() {
+    if (this.data.readingsRetrying) return
+    this.setData({ readingsRetrying: true })
+    await this.loadReadings()
+    this.setData({ readingsRetrying: false })
   },
 
   onUnitChange(e) {

@@ -45,6 +45,12 @@ Page({
     }
   },
 
+  // 重试 under a load error: the same as opening the page again.
+  retry() {
+    this.setData({ error: '', loaded: false })
+    return this.load()
+  },
+
   onCompoundChange(e) {
     this.setData({ compoundIndex: Number(e.detail.value), loaded: false, reach: null })
     return this.load()

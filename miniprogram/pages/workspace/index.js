@@ -41,6 +41,9 @@ Page({
     // pushView(GET /me/subscriptions); null hides the card (not readable now).
     push: null,
     pushBusy: false,
+    // Why the counts could not be read, shown with 重试 in the card's place.
+    pushError: '',
+    pushRetrying: false,
   },
 
   // Every show: acting on an issue moves it to another tab, and pushes sent
@@ -115,13 +118,23 @@ Page({
   },
 
   // The card says nothing rather than something wrong: the issues still work.
+  // A failure says so with 重试 instead; a server without the endpoint (404) hides it.
   async loadPush() {
     try {
       await ensureLogin()
-      this.setData({ push: pushView(await mySubscriptions()) })
+      this.setData({ push: pushView(await mySubscriptions()), pushError: '' })
     } catch (err) {
-      this.setData({ push: null })
+      const gone = err && err.status === 404
+      this.setData({ push: null, pushError: gone ? '' : `提醒次数暂时无法读取：${errorMessage(err)}` })
     }
+  },
+
+  // 重试 under the counts' error; the button spins until they answer.
+  async retryPush() {
+    if (this.data.pushRetrying) return
+    this.setData({ pushRetrying: true })
+    await this.loadPush()
+    this.setData({ pushRetrying: false })
   },
 
   // The tap on 新报事提醒我: WeChat's dialog first (requestPushes calls
