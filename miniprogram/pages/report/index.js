@@ -8,8 +8,8 @@ const { createIssue, unitHouseholds } = require('../../api/issues')
 const { ISSUE_CATEGORY_LABELS, HANDLER_ROLES, optionsOf } = require('../../utils/labels')
 const { placeOptions, structureCompounds, handledUnits } = require('../../utils/places')
 const { validateIssue, cleanMultiline } = require('../../utils/validate')
-const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../utils/photos')
-const { subscribe, templateIds } = require('../../utils/subscribe')
+const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../services/photos')
+const { subscribe, templateIds } = require('../../services/subscribe')
 const { errorMessage, showError, fieldErrors } = require('../../utils/errors')
 
 // Asked when reporting: how it goes, and the return visit afterwards.

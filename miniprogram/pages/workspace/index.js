@@ -6,7 +6,7 @@ const { ensureLogin } = require('../../api/auth')
 const { listIssues } = require('../../api/issues')
 const { myTasks, mySubscriptions } = require('../../api/me')
 const { issueItemView, taskView } = require('../../utils/issues')
-const { pushView, requestPushes } = require('../../utils/push')
+const { pushView, requestPushes } = require('../../services/push')
 const { errorMessage, showError } = require('../../utils/errors')
 
 const TABS = [

@@ -3,7 +3,7 @@
 // page.data[key]; each entry is
 // {key, path, size, id, status: waiting|uploading|done|failed, progress, error}.
 const { uploadPhoto } = require('../api/uploads')
-const { errorMessage } = require('./errors')
+const { errorMessage } = require('../utils/errors')
 
 const MAX_PHOTOS = 9
 const MAX_BYTES = 5 * 1024 * 1024 // the server's UPLOAD_MAX_BYTES
