@@ -34,4 +34,12 @@ const contains = (node, name) =>
     Array.from(el.classList).some((c) => c === name || c.endsWith(`--${name}`))
   )
 
-module.exports = { loadPage, renderPage, texts, contains, sleep: simulate.sleep }
+// An attribute of a rendered node as the WXML set it (simulate keeps them on
+// the node, camel-cased: attr(node, 'aria-label') reads ariaLabel).
+function attr(node, name) {
+  const camel = name.replace(/-([a-z])/g, (_, c) => c.toUpperCase())
+  const found = node.toJSON().attrs.find((a) => a.name === camel || a.name === name)
+  return found ? found.value : undefined
+}
+
+module.exports = { loadPage, renderPage, texts, contains, attr, sleep: simulate.sleep }
