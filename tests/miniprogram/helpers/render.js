@@ -27,6 +27,20 @@ function renderPage(id) {
 // The trimmed text of every node matching selector.
 const texts = (page, selector) => page.querySelectorAll(selector).map((node) => node.dom.textContent.trim())
 
+// Inside a child component: simulate's querySelector stops at component
+// boundaries, so give the component a class on the page
+// (<error-card class="error" …>) and look inside it:
+//   within(page, '.error', '.retry').dispatchEvent('tap')
+//   textsWithin(page, '.error', '.error-card-text') → ['服务暂时不可用']
+function within(page, host, selector) {
+  const component = page.querySelector(host)
+  return component ? component.querySelector(selector) : undefined
+}
+
+function textsWithin(page, host, selector) {
+  return page.querySelectorAll(host).flatMap((component) => texts(component, selector))
+}
+
 // Whether a rendered node holds an element with the WXML class `name`
 // (simulate prefixes classes with the tag name: "inbox--dot").
 const contains = (node, name) =>
@@ -42,4 +56,4 @@ function attr(node, name) {
   return found ? found.value : undefined
 }
 
-module.exports = { loadPage, renderPage, texts, contains, attr, sleep: simulate.sleep }
+module.exports = { loadPage, renderPage, texts, contains, attr, within, textsWithin, sleep: simulate.sleep }
