@@ -191,11 +191,8 @@ const NOT_YET_CONVERTED = new Set([
   // mp1, phase 2: the resident pages.
   'pages/index/index',
   'pages/report/index',
-  'pages/issues/index',
   'pages/issue/index',
   'pages/bills/index',
-  'pages/payments/index',
-  'pages/inbox/index',
   'pages/bind/index',
 ])
 

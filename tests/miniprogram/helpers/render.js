@@ -15,7 +15,15 @@ function loadPage(name) {
     }
     global.Component({ data: definition.data, methods })
   }
-  return simulate.load(path.join(ROOT, 'pages', name, 'index'), name.replace(/\W/g, '-'), { rootPath: ROOT })
+  // simulate runs each component's JS with require(); jest keeps modules in
+  // its own registry, so a component a previous page of the file already
+  // loaded would not run again (and render nothing). A fresh registry per page
+  // runs every component's JS once more.
+  let id
+  jest.isolateModules(() => {
+    id = simulate.load(path.join(ROOT, 'pages', name, 'index'), name.replace(/\W/g, '-'), { rootPath: ROOT })
+  })
+  return id
 }
 
 function renderPage(id) {
