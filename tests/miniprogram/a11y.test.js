@@ -189,7 +189,6 @@ const NOT_YET_CONVERTED = new Set([
   'pages/reach/index',
   'pages/review/index',
   // mp1, phase 2: the resident pages.
-  'pages/index/index',
   'pages/report/index',
   'pages/issue/index',
   'pages/bills/index',
