@@ -191,7 +191,6 @@ const NOT_YET_CONVERTED = new Set([
   // mp1, phase 2: the resident pages.
   'pages/report/index',
   'pages/issue/index',
-  'pages/bind/index',
 ])
 
 const APP = JSON.parse(read('app.json'))
