@@ -29,6 +29,8 @@
 //   onReachBottom      with paging: loadMore()
 //   isEmpty(data)      whether to show the empty state; with paging, an empty
 //                      list; otherwise never
+// A page may define onLoaded(): it runs after each successful load (e.g. to
+// load a part that depends on what was shown), and load() waits for it.
 const { rootFontSize } = require('./font')
 const { errorMessage } = require('./errors')
 
@@ -54,6 +56,7 @@ const methods = {
           const next = Object.assign({ loaded: true, error: '', moreError: '' }, patch || {})
           next.empty = Boolean(this.isEmpty(Object.assign({}, this.data, next)))
           this.setData(next)
+          return typeof this.onLoaded === 'function' ? this.onLoaded() : undefined
         },
         (err) => {
           if (seq !== this._loadSeq) return

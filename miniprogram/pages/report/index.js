@@ -13,6 +13,9 @@ const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = requir
 const { subscribe, templateIds } = require('../../services/subscribe')
 const { errorMessage, showError, fieldErrors } = require('../../utils/errors')
 const { takeQuery } = require('../../utils/nav')
+const { loadable } = require('../../utils/page')
+const { confirm } = require('../../utils/ui')
+const { REPORT_EXPLAIN } = require('../../utils/words')
 
 // Asked when reporting: how it goes, and the return visit afterwards.
 const SUBSCRIBE_TEMPLATES = ['issue_status', 'return_visit']
@@ -47,10 +50,21 @@ async function structuresFor(user) {
   return structures
 }
 
-Page({
+// What a sent report leaves behind: an empty form (a tab page stays open).
+const BLANK_FORM = {
+  categoryIndex: -1,
+  title: '',
+  description: '',
+  photos: [],
+  showName: false,
+  onBehalfName: '',
+  roomIndex: -1,
+  errors: {},
+}
+
+Page(loadable({
   data: {
-    loaded: false,
-    error: '',
+    explain: REPORT_EXPLAIN,
     categories: optionsOf(ISSUE_CATEGORY_LABELS),
     categoryIndex: -1,
     title: '',
@@ -77,7 +91,7 @@ Page({
 
   onLoad(options = {}) {
     this.wantsOnBehalf = options.on_behalf === '1'
-    return this.init()
+    return this.load()
   },
 
   // Opened from the tab bar, or by utils/nav.js open() with a query.
@@ -89,38 +103,38 @@ Page({
     return this.pickOnlyUnit()
   },
 
-  async init() {
-    try {
-      await ensureLogin()
-      const [user, config] = await Promise.all([getMe(), getConfig().catch(() => null)])
-      this.applyConfig(config)
-      const structures = await structuresFor(user)
-      const places = placeOptions(user, structures)
-      const canFileForOthers = (user.roles || []).some((r) => HANDLER_ROLES.includes(r.role))
-      this.setData({
-        loaded: true,
-        error: '',
-        places,
-        placeIndex: places.length ? 0 : -1,
-        canFileForOthers,
-        units: canFileForOthers ? handledUnits(user, structures) : [],
-        onBehalf: canFileForOthers && this.wantsOnBehalf,
-      })
-    } catch (err) {
-      this.setData({ loaded: true, error: errorMessage(err) })
-      return
-    }
-    if (this.data.onBehalf) await this.pickOnlyUnit()
+  async fetch() {
+    await ensureLogin()
+    const [user, config] = await Promise.all([getMe(), getConfig().catch(() => null)])
+    const structures = await structuresFor(user)
+    const places = placeOptions(user, structures)
+    const canFileForOthers = (user.roles || []).some((r) => HANDLER_ROLES.includes(r.role))
+    return Object.assign(this.configPatch(config), {
+      places,
+      placeIndex: places.length ? 0 : -1,
+      canFileForOthers,
+      units: canFileForOthers ? handledUnits(user, structures) : [],
+      onBehalf: canFileForOthers && Boolean(this.wantsOnBehalf),
+    })
+  },
+
+  onLoaded() {
+    return this.data.onBehalf ? this.pickOnlyUnit() : undefined
+  },
+
+  // Not bound to a flat and not a volunteer: nothing to report about yet.
+  isEmpty(data) {
+    return !data.places.length && !data.canFileForOthers
   },
 
   // Without the config the fixed categories stay and no subscription is asked.
-  applyConfig(config) {
-    if (!config) return
+  configPatch(config) {
+    if (!config) return {}
     const labels = config.categories || {}
-    this.setData({
+    return {
       categories: Object.keys(labels).length ? optionsOf(labels) : this.data.categories,
       tmplIds: templateIds(config, SUBSCRIBE_TEMPLATES),
-    })
+    }
   },
 
   // Text inputs carry data-field="title|description|onBehalfName";
@@ -199,8 +213,14 @@ Page({
     return addPhotos(this, 'photos')
   },
 
-  removePhoto(e) {
-    removePhoto(this, 'photos', e.currentTarget.dataset.key)
+  // Asked first: a photo taken on the spot cannot be taken again later.
+  async removePhoto(e) {
+    const key = e.currentTarget.dataset.key
+    const sure = await confirm('删除这张照片？', '删除后这张照片不会随报事提交。', {
+      confirmText: '删除',
+      cancelText: '不删',
+    })
+    if (sure) removePhoto(this, 'photos', key)
   },
 
   previewPhoto(e) {
@@ -263,8 +283,10 @@ Page({
     try {
       const issue = await createIssue(body)
       wx.showToast({ title: '已提交', icon: 'success' })
-      // Replace the form, so 返回 from the issue does not reopen a sent form.
-      wx.redirectTo({ url: `/pages/issue/index?id=${issue.id}` })
+      // A tab page stays open: empty the form, so 返回 from the issue (or the
+      // 报事 tab later) does not show the sent report again.
+      this.setData(BLANK_FORM)
+      wx.navigateTo({ url: `/pages/issue/index?id=${issue.id}` })
     } catch (err) {
       const fields = this.placeErrors(fieldErrors(err))
       if (Object.keys(fields).length) this.setData({ errors: fields })
@@ -272,6 +294,10 @@ Page({
     } finally {
       this.setData({ submitting: false })
     }
+  },
+
+  goBind() {
+    wx.navigateTo({ url: '/pages/bind/index' })
   },
 
   placeErrors(fields) {
@@ -282,4 +308,4 @@ Page({
     }
     return errors
   },
-})
+}))

@@ -110,6 +110,24 @@ describe('loadable (utils/page.js)', () => {
     })
   })
 
+  test('onLoaded runs after each successful load, and load waits for it', async () => {
+    const fetch = jest.fn().mockResolvedValueOnce({ n: 1 }).mockRejectedValueOnce(DOWN)
+    const seen = []
+    const page = instance(
+      loadable({
+        data: {},
+        fetch,
+        onLoaded() {
+          return Promise.resolve().then(() => seen.push(this.data.n))
+        },
+      })
+    )
+    await page.load()
+    expect(seen).toEqual([1])
+    await page.load()
+    expect(seen).toEqual([1])
+  })
+
   test("the page's own handlers and data win", async () => {
     const onPullDownRefresh = jest.fn()
     const page = loadable({ data: { loaded: true }, fetch: async () => ({}), onPullDownRefresh })
