@@ -16,8 +16,18 @@ const ISSUE_STATUS_EXPLAIN = {
   duplicate: '已经有人反映过同一件事，会一起处理。',
 }
 
+// At the top of a handler's action form: what the act means and who hears of it.
+const ISSUE_ACTION_EXPLAIN = {
+  refer: '转办：小区自己办不了，交给物业、街道或有关部门；约好哪天去问进度。',
+  resolve: '办结：事情已经处理完。写明怎么处理的，报事人会收到通知并确认。',
+  reject: '不予受理：这件事小区没法处理。请写明原因，报事人会看到。',
+  mark_duplicate: '标为重复：已经有人反映过同一件事，写上那件事的编号。',
+  confirm: '确认完成：您看过了，问题确实解决了。',
+  reopen: '重新打开：问题还没有解决，交回联络人继续处理。',
+}
+
 function issueStatusExplain(status) {
   return ISSUE_STATUS_EXPLAIN[status] || ''
 }
 
-module.exports = { REPORT_EXPLAIN, ISSUE_STATUS_EXPLAIN, issueStatusExplain }
+module.exports = { REPORT_EXPLAIN, ISSUE_STATUS_EXPLAIN, ISSUE_ACTION_EXPLAIN, issueStatusExplain }

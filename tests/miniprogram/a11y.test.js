@@ -188,8 +188,6 @@ const NOT_YET_CONVERTED = new Set([
   'pages/meter/index',
   'pages/reach/index',
   'pages/review/index',
-  // mp1, phase 2: the resident pages.
-  'pages/issue/index',
 ])
 
 const APP = JSON.parse(read('app.json'))
