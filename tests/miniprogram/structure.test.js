@@ -74,3 +74,25 @@ test('utils/ never calls the server: nothing there requires api/ or services/', 
     )
   expect(impure).toEqual([])
 })
+
+// The tab bar's pages can only be reached with wx.switchTab (utils/nav.js
+// open() does it); navigateTo or redirectTo to one fails in WeChat.
+test('nothing navigates to a tab page except through switchTab', () => {
+  const { tabBar } = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8'))
+  const tabs = tabBar.list.map((tab) => tab.pagePath)
+  const wrong = []
+  const files = filesUnder(ROOT).concat(
+    fs.readdirSync(path.join(ROOT, 'pages')).map((page) => path.join(ROOT, 'pages', page, 'index.wxml'))
+  )
+  for (const file of files) {
+    const text = fs.readFileSync(file, 'utf8')
+    const calls = text.matchAll(/(navigateTo|redirectTo)\(\s*\{\s*url:\s*[`'"]\/?([^`'"?]+)/g)
+    for (const [, how, target] of calls) if (tabs.includes(target)) wrong.push(`${relative(file)}: ${how} ${target}`)
+    for (const [tag] of text.matchAll(/<navigator\b[^>]*>/g)) {
+      const target = (/url="\/?([^"?]+)/.exec(tag) || [])[1]
+      if (tabs.includes(target) && !/open-type="switchTab"/.test(tag)) wrong.push(`${relative(file)}: <navigator> ${target}`)
+    }
+  }
+  expect(tabs).toEqual(['pages/index/index', 'pages/report/index', 'pages/bills/index', 'pages/inbox/index'])
+  expect(wrong).toEqual([])
+})
