@@ -341,3 +341,14 @@ test('the rules above catch what they are for', () => {
   expect(solid('rgba(0, 0, 0, 0.5)')).toBe('#808080')
   expect(solid('#123456')).toBe('#123456')
 })
+
+// The root font size that makes 1rem follow WeChat's font setting: page-meta
+// must be the page's first node, fed by utils/page.js.
+test.each(CHECKED.filter((base) => base.startsWith('pages/')))(
+  '%s: type follows WeChat\'s font size (page-meta first, from the page helper)',
+  (base) => {
+    const wxml = read(`${base}.wxml`).replace(/<!--[\s\S]*?-->/g, '').trimStart()
+    expect(wxml.startsWith('<page-meta root-font-size="{{rootFontSize}}"')).toBe(true)
+    expect(read(`${base}.js`)).toMatch(/require\('\.\.\/\.\.\/utils\/page'\)/)
+  }
+)
