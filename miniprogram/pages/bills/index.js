@@ -14,16 +14,25 @@ const {
   paymentOutcome,
   cancelAfterSheet,
   cancelledMessage,
-} = require('../../utils/pay')
+} = require('../../services/pay')
 const { errorMessage } = require('../../utils/errors')
 const { confirm } = require('../../utils/ui')
+const { loadable } = require('../../utils/page')
 
 const householdOption = (h) => ({ id: h.id, label: `${h.compound_name} ${h.label}` })
 
-Page({
+// The household's bills as the page shows them, every payable one ticked.
+async function billsOf(household) {
+  const { items } = await listBills(household.id)
+  const bills = items.map(billView)
+  return Object.assign(selectAllPayable(bills), {
+    hasPending: bills.some((b) => b.status === 'pending'),
+    orders: openOrders(bills),
+  })
+}
+
+Page(loadable({
   data: {
-    loaded: false,
-    error: '',
     households: [],
     householdIndex: 0,
     bills: [],
@@ -43,35 +52,26 @@ Page({
     return this.load()
   },
 
-  onPullDownRefresh() {
-    return this.load().then(() => wx.stopPullDownRefresh())
+  // A tab page: shown again after another page (a payment confirmed by the
+  // committee, a flat bound) it reads the bills again, unless it is still
+  // loading or paying (WeChat Pay's sheet hides and shows the page).
+  onShow() {
+    if (!this.data.loaded || this.data.error || this.data.paying) return Promise.resolve()
+    return this.refresh()
   },
 
-  async load() {
-    try {
-      await ensureLogin()
-      const user = await getMe()
-      const households = (user.households || []).map(householdOption)
-      const householdIndex = this.data.householdIndex < households.length ? this.data.householdIndex : 0
-      this.setData({ households, householdIndex })
-      if (households.length) await this.loadBills()
-      this.setData({ loaded: true, error: '' })
-    } catch (err) {
-      this.setData({ loaded: true, error: errorMessage(err) })
-    }
+  async fetch() {
+    await ensureLogin()
+    const user = await getMe()
+    const households = (user.households || []).map(householdOption)
+    const householdIndex = this.data.householdIndex < households.length ? this.data.householdIndex : 0
+    const bills = households.length ? await billsOf(households[householdIndex]) : {}
+    return Object.assign({ households, householdIndex }, bills)
   },
 
   // The chosen household's bills, every payable one ticked. Throws on failure.
   async loadBills() {
-    const household = this.data.households[this.data.householdIndex]
-    const { items } = await listBills(household.id)
-    const bills = items.map(billView)
-    this.setData(
-      Object.assign(selectAllPayable(bills), {
-        hasPending: bills.some((b) => b.status === 'pending'),
-        orders: openOrders(bills),
-      })
-    )
+    this.setData(await billsOf(this.data.households[this.data.householdIndex]))
   },
 
   // After paying (or failing to): the bills changed status; a failure to
@@ -82,11 +82,6 @@ Page({
     } catch (err) {
       // keep what is shown
     }
-  },
-
-  retry() {
-    this.setData({ error: '', loaded: false })
-    return this.load()
   },
 
   async onHouseholdChange(e) {
@@ -180,4 +175,4 @@ Page({
   goBind() {
     wx.navigateTo({ url: '/pages/bind/index' })
   },
-})
+}))

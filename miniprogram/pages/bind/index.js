@@ -3,12 +3,13 @@ const { ensureLogin } = require('../../api/auth')
 const { myBindings } = require('../../api/me')
 const { getConfig } = require('../../api/config')
 const { getCompound, requestBinding, redeemInvite, cancel } = require('../../api/bindings')
-const { subscribe, templateIds } = require('../../utils/subscribe')
+const { subscribe, templateIds } = require('../../services/subscribe')
 const { RELATION_OPTIONS, relationLabel } = require('../../utils/labels')
 const { validateBinding, validateRedeem } = require('../../utils/validate')
 const { errorMessage, showError, fieldErrors } = require('../../utils/errors')
 const { formatTime } = require('../../utils/format')
 const { confirm } = require('../../utils/ui')
+const { loadable } = require('../../utils/page')
 
 const SUBMITTED = '已提交，等待单元联络人审核'
 // The server keeps at most this many of one person's requests waiting (too_many_pending).
@@ -51,7 +52,7 @@ function without(errors, field) {
   return rest
 }
 
-Page({
+Page(loadable({
   data: Object.assign(
     {
       mode: 'apply', // apply | invite
@@ -65,6 +66,7 @@ Page({
       notice: '',
       submitting: false,
       requests: [],
+      requestsError: '',
       pendingFull: false,
       tmplIds: [],
     },
@@ -74,21 +76,20 @@ Page({
   // options.compound comes from a shared link or a QR code: /pages/bind/index?compound=xxx
   onLoad(options = {}) {
     this.setData({ compound: options.compound || '' })
-    return this.init()
+    return this.load()
   },
 
-  async init() {
-    try {
-      await ensureLogin()
-    } catch (err) {
-      showError(err)
-      return
-    }
+  // Without sign-in nothing here works: the error card and 重试. The parts
+  // below fail on their own (the compound next to its field, my requests in
+  // their card) and leave the form usable.
+  async fetch() {
+    await ensureLogin()
     await Promise.all([
-      this.data.compound ? this.loadCompound() : null,
+      this.data.compound && !this.data.compoundName ? this.loadCompound() : null,
       this.loadMine(),
       this.loadTemplates(),
     ])
+    return {}
   },
 
   loadTemplates() {
@@ -224,15 +225,24 @@ Page({
     try {
       const { items } = await myBindings()
       const pending = items.filter((item) => item.status === 'pending').length
-      this.setData({ requests: items.map(requestView), pendingFull: pending >= MAX_PENDING })
+      this.setData({ requests: items.map(requestView), pendingFull: pending >= MAX_PENDING, requestsError: '' })
     } catch (err) {
-      showError(err)
+      this.setData({ requestsError: errorMessage(err) })
     }
+  },
+
+  retryMine() {
+    this.setData({ requestsError: '' })
+    return this.loadMine()
   },
 
   async cancelRequest(e) {
     const id = Number(e.currentTarget.dataset.id)
-    if (!(await confirm('撤回申请', '确定撤回这条绑定申请吗？'))) return
+    const sure = await confirm('撤回申请', '撤回后这条申请就作废了，要绑定得重新申请。确定撤回吗？', {
+      confirmText: '撤回',
+      cancelText: '不撤回',
+    })
+    if (!sure) return
     try {
       await cancel(id)
       wx.showToast({ title: '已撤回', icon: 'success' })
@@ -241,4 +251,4 @@ Page({
     }
     await this.loadMine()
   },
-})
+}))

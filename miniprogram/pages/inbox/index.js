@@ -2,7 +2,9 @@
 const { ensureLogin } = require('../../api/auth')
 const { notifications, markRead } = require('../../api/me')
 const { formatShortTime } = require('../../utils/format')
-const { errorMessage, showError } = require('../../utils/errors')
+const { showError } = require('../../utils/errors')
+const { loadable } = require('../../utils/page')
+const { open } = require('../../utils/nav')
 
 function itemView(item) {
   return {
@@ -15,88 +17,54 @@ function itemView(item) {
   }
 }
 
-Page({
-  data: {
-    loaded: false,
-    error: '',
-    items: [],
-    unread: 0,
-    nextBefore: null,
-    loadingMore: false,
-  },
+Page(
+  loadable({
+    data: {
+      items: [],
+      unread: 0,
+      nextBefore: null,
+    },
 
-  onShow() {
-    return this.load()
-  },
+    paging: { list: 'items', cursor: 'nextBefore' },
 
-  onPullDownRefresh() {
-    return this.load().then(() => wx.stopPullDownRefresh())
-  },
+    onShow() {
+      return this.load()
+    },
 
-  onReachBottom() {
-    return this.loadMore()
-  },
-
-  async load() {
-    try {
+    async fetch(before) {
       await ensureLogin()
-      const inbox = await notifications()
-      this.setData({
-        loaded: true,
-        error: '',
-        items: inbox.items.map(itemView),
-        unread: inbox.unread,
-        nextBefore: inbox.next_before,
-      })
-    } catch (err) {
-      this.setData({ loaded: true, error: errorMessage(err) })
-    }
-  },
+      const inbox = await notifications({ before })
+      return { items: inbox.items.map(itemView), unread: inbox.unread, nextBefore: inbox.next_before }
+    },
 
-  async loadMore() {
-    if (!this.data.nextBefore || this.data.loadingMore) return
-    this.setData({ loadingMore: true })
-    try {
-      const inbox = await notifications({ before: this.data.nextBefore })
-      this.setData({
-        items: this.data.items.concat(inbox.items.map(itemView)),
-        unread: inbox.unread,
-        nextBefore: inbox.next_before,
-      })
-    } catch (err) {
-      showError(err)
-    } finally {
-      this.setData({ loadingMore: false })
-    }
-  },
+    // Mark it read here at once; a failed mark only means the dot comes back
+    // on the next load, so it never holds up opening the page.
+    openItem(e) {
+      const id = Number(e.currentTarget.dataset.id)
+      const item = this.data.items.find((i) => i.id === id)
+      if (!item) return Promise.resolve()
+      let marking = Promise.resolve()
+      if (!item.read) {
+        this.setData({
+          items: this.data.items.map((i) => (i.id === id ? Object.assign({}, i, { read: true }) : i)),
+          unread: Math.max(0, this.data.unread - 1),
+        })
+        marking = markRead([id]).catch(() => null)
+      }
+      if (item.page) open(item.page)
+      return marking
+    },
 
-  // Mark it read here at once; a failed mark only means the dot comes back
-  // on the next load, so it never holds up opening the page.
-  openItem(e) {
-    const id = Number(e.currentTarget.dataset.id)
-    const item = this.data.items.find((i) => i.id === id)
-    if (!item) return Promise.resolve()
-    let marking = Promise.resolve()
-    if (!item.read) {
-      this.setData({
-        items: this.data.items.map((i) => (i.id === id ? Object.assign({}, i, { read: true }) : i)),
-        unread: Math.max(0, this.data.unread - 1),
-      })
-      marking = markRead([id]).catch(() => null)
-    }
-    if (item.page) wx.navigateTo({ url: `/${item.page.replace(/^\//, '')}` })
-    return marking
-  },
-
-  async markAllRead() {
-    try {
-      await markRead(null)
-      this.setData({
-        items: this.data.items.map((i) => Object.assign({}, i, { read: true })),
-        unread: 0,
-      })
-    } catch (err) {
-      showError(err)
-    }
-  },
-})
+    async markAllRead() {
+      try {
+        await markRead(null)
+        this.setData({
+          items: this.data.items.map((i) => Object.assign({}, i, { read: true })),
+          unread: 0,
+        })
+      } catch (err) {
+        showError(err)
+      }
+    },
+  })
+)

@@ -2,110 +2,97 @@
 const { ensureLogin } = require('../../api/auth')
 const { getMe, notifications } = require('../../api/me')
 const { describeUser } = require('../../utils/user')
-const { errorMessage } = require('../../utils/errors')
+const { loadable } = require('../../utils/page')
+const { open } = require('../../utils/nav')
 
-Page({
-  data: {
-    loaded: false,
-    error: '',
-    compounds: [],
-    households: [],
-    roles: [],
-    hasHousehold: false,
-    canReview: false,
-    canReport: false,
-    canHandle: false,
-    canPay: false,
-    canCollect: false,
-    canConfirm: false,
-    canSeeCollection: false,
-    canSeeReach: false,
-    unread: 0,
-  },
+// The badge on 消息; without it the home page still works.
+async function unreadCount() {
+  try {
+    const { unread } = await notifications({ limit: 1 })
+    return unread
+  } catch (err) {
+    return 0
+  }
+}
 
-  // Every show, so a binding approved meanwhile appears on return.
-  onShow() {
-    return this.load()
-  },
+Page(
+  loadable({
+    data: {
+      compounds: [],
+      households: [],
+      roles: [],
+      hasHousehold: false,
+      canReview: false,
+      canReport: false,
+      canHandle: false,
+      canPay: false,
+      canCollect: false,
+      canConfirm: false,
+      canSeeCollection: false,
+      canSeeReach: false,
+      unread: 0,
+    },
 
-  onPullDownRefresh() {
-    return this.load().then(() => wx.stopPullDownRefresh())
-  },
+    // Every show, so a binding approved meanwhile appears on return.
+    onShow() {
+      return this.load()
+    },
 
-  async load() {
-    try {
+    async fetch() {
       await ensureLogin()
       const user = await getMe()
       wx.setStorageSync('user', user)
       const view = describeUser(user)
-      this.setData(Object.assign({ loaded: true, error: '' }, view))
       // Every message is about an issue: only members of a compound have any.
-      if (view.canReport) await this.loadUnread()
-    } catch (err) {
-      this.setData({ error: errorMessage(err) })
-    }
-  },
+      return Object.assign(view, { unread: view.canReport ? await unreadCount() : 0 })
+    },
 
-  // The badge on 消息; without it the home page still works.
-  async loadUnread() {
-    try {
-      const { unread } = await notifications({ limit: 1 })
-      this.setData({ unread })
-    } catch (err) {
-      this.setData({ unread: 0 })
-    }
-  },
+    goBind() {
+      wx.navigateTo({ url: '/pages/bind/index' })
+    },
 
-  retry() {
-    this.setData({ error: '' })
-    return this.load()
-  },
+    goReview() {
+      wx.navigateTo({ url: '/pages/review/index' })
+    },
 
-  goBind() {
-    wx.navigateTo({ url: '/pages/bind/index' })
-  },
+    goReport() {
+      open('/pages/report/index')
+    },
 
-  goReview() {
-    wx.navigateTo({ url: '/pages/review/index' })
-  },
+    goIssues() {
+      wx.navigateTo({ url: '/pages/issues/index' })
+    },
 
-  goReport() {
-    wx.navigateTo({ url: '/pages/report/index' })
-  },
+    goInbox() {
+      open('/pages/inbox/index')
+    },
 
-  goIssues() {
-    wx.navigateTo({ url: '/pages/issues/index' })
-  },
+    goWorkspace() {
+      wx.navigateTo({ url: '/pages/workspace/index' })
+    },
 
-  goInbox() {
-    wx.navigateTo({ url: '/pages/inbox/index' })
-  },
+    goBills() {
+      open('/pages/bills/index')
+    },
 
-  goWorkspace() {
-    wx.navigateTo({ url: '/pages/workspace/index' })
-  },
+    goCollect() {
+      wx.navigateTo({ url: '/pages/collect/index' })
+    },
 
-  goBills() {
-    wx.navigateTo({ url: '/pages/bills/index' })
-  },
+    goMeter() {
+      wx.navigateTo({ url: '/pages/meter/index' })
+    },
 
-  goCollect() {
-    wx.navigateTo({ url: '/pages/collect/index' })
-  },
+    goConfirm() {
+      wx.navigateTo({ url: '/pages/confirm/index' })
+    },
 
-  goMeter() {
-    wx.navigateTo({ url: '/pages/meter/index' })
-  },
+    goCollection() {
+      wx.navigateTo({ url: '/pages/collection/index' })
+    },
 
-  goConfirm() {
-    wx.navigateTo({ url: '/pages/confirm/index' })
-  },
-
-  goCollection() {
-    wx.navigateTo({ url: '/pages/collection/index' })
-  },
-
-  goReach() {
-    wx.navigateTo({ url: '/pages/reach/index' })
-  },
-})
+    goReach() {
+      wx.navigateTo({ url: '/pages/reach/index' })
+    },
+  })
+)

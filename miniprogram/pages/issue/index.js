@@ -7,13 +7,15 @@ const { photoFile } = require('../../api/uploads')
 const { issueDetailView, actionButtons } = require('../../utils/issues')
 const { ISSUE_ACTION_BUTTONS } = require('../../utils/labels')
 const { validateAction, checkVisitNote, cleanMultiline } = require('../../utils/validate')
-const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../utils/photos')
+const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../services/photos')
 const { todayInShanghai } = require('../../utils/format')
-const { errorMessage, showError, fieldErrors } = require('../../utils/errors')
+const { showError, fieldErrors } = require('../../utils/errors')
 const { confirm } = require('../../utils/ui')
-const { subscribe, templateIds } = require('../../utils/subscribe')
+const { subscribe, templateIds } = require('../../services/subscribe')
 const { mySubscriptions } = require('../../api/me')
-const { pushView, requestPushes } = require('../../utils/push')
+const { pushView, requestPushes } = require('../../services/push')
+const { loadable } = require('../../utils/page')
+const { ISSUE_ACTION_EXPLAIN, issueStatusExplain } = require('../../utils/words')
 
 const EMPTY_FORM = {
   note: '',
@@ -65,11 +67,16 @@ function actionBody(action, form, photos) {
   return body
 }
 
-Page({
+// Asked before answering the return visit: either answer ends or reopens it.
+const VISIT_QUESTIONS = {
+  yes: ['问题已经解决了？', '确认后这件事就结束了。', { confirmText: '已解决', cancelText: '再想想' }],
+  no: ['问题还没有解决？', '确认后这件事会重新打开，交回联络人继续处理。', { confirmText: '没解决', cancelText: '再想想' }],
+}
+
+Page(loadable({
   data: {
-    loaded: false,
-    error: '',
     issue: null,
+    statusExplain: '',
     actions: [],
     photoList: [],
     canAnswerVisit: false,
@@ -78,6 +85,7 @@ Page({
     visitError: '',
     activeAction: '',
     activeLabel: '',
+    activeExplain: '',
     form: EMPTY_FORM,
     formPhotos: [],
     errors: {},
@@ -100,33 +108,31 @@ Page({
     return this.load()
   },
 
-  onPullDownRefresh() {
-    return this.load().then(() => wx.stopPullDownRefresh())
+  async fetch() {
+    await ensureLogin()
+    return this.detailPatch(await getIssue(this.issueId))
   },
 
-  async load() {
-    try {
-      await ensureLogin()
-      this.apply(await getIssue(this.issueId))
-    } catch (err) {
-      this.setData({ loaded: true, error: errorMessage(err) })
-    }
+  async onLoaded() {
     await this.updateReminder()
     return this.loadPhotos()
   },
 
   apply(detail) {
+    this.setData(this.detailPatch(detail))
+  },
+
+  detailPatch(detail) {
     const canAnswerVisit = Boolean(detail.can_answer_return_visit)
-    this.setData({
-      loaded: true,
-      error: '',
+    return {
       issue: issueDetailView(detail),
+      statusExplain: issueStatusExplain(detail.status),
       actions: actionButtons(detail.actions),
       canAnswerVisit,
       // Opened from a return-visit message that was answered meanwhile.
       visitHint: this.arrivedForVisit && !canAnswerVisit ? '这条回访已经答复过了，或已不需要答复' : '',
       photoList: this.photoListOf(detail.photos || []),
-    })
+    }
   },
 
   photoListOf(ids) {
@@ -234,6 +240,7 @@ Page({
     this.setData({
       activeAction: action,
       activeLabel: ISSUE_ACTION_BUTTONS[action] || '',
+      activeExplain: ISSUE_ACTION_EXPLAIN[action] || '',
       form: Object.assign({}, EMPTY_FORM),
       formPhotos: [],
       errors: {},
@@ -263,8 +270,14 @@ Page({
     return addPhotos(this, 'formPhotos')
   },
 
-  removeFormPhoto(e) {
-    removePhoto(this, 'formPhotos', e.currentTarget.dataset.key)
+  // Asked first: a photo of the finished work cannot be taken again later.
+  async removeFormPhoto(e) {
+    const key = e.currentTarget.dataset.key
+    const sure = await confirm('删除这张照片？', '删除后这张照片不会随处理结果提交。', {
+      confirmText: '删除',
+      cancelText: '不删',
+    })
+    if (sure) removePhoto(this, 'formPhotos', key)
   },
 
   retryFormPhoto(e) {
@@ -321,13 +334,17 @@ Page({
     this.setData({ visitNote: e.detail.value, visitError: '' })
   },
 
+  // 已解决 / 仍未解决: one tap that cannot be taken back, so asked first.
   async answerVisit(e) {
-    const fixed = e.currentTarget.dataset.fixed === 'yes'
+    const answer = e.currentTarget.dataset.fixed === 'yes' ? 'yes' : 'no'
+    const fixed = answer === 'yes'
     const problem = checkVisitNote(this.data.visitNote)
     if (problem) {
       this.setData({ visitError: problem })
       return
     }
+    if (this.data.busy) return
+    if (!(await confirm(...VISIT_QUESTIONS[answer]))) return
     if (this.data.busy) return
     this.setData({ busy: true })
     try {
@@ -343,4 +360,4 @@ Page({
     // Either way: "not fixed" reopened it, or the visit was answered elsewhere.
     await this.load()
   },
-})
+}))

@@ -2,66 +2,37 @@
 const { ensureLogin } = require('../../api/auth')
 const { listIssues } = require('../../api/issues')
 const { issueItemView } = require('../../utils/issues')
-const { errorMessage, showError } = require('../../utils/errors')
+const { loadable } = require('../../utils/page')
+const { REPORT_EXPLAIN } = require('../../utils/words')
+const { open } = require('../../utils/nav')
 
-Page({
-  data: {
-    loaded: false,
-    error: '',
-    items: [],
-    nextCursor: null,
-    loadingMore: false,
-  },
+Page(
+  loadable({
+    data: {
+      items: [],
+      nextCursor: null,
+      explain: REPORT_EXPLAIN,
+    },
 
-  // Every show, so a status changed meanwhile appears on return from an issue.
-  onShow() {
-    return this.load()
-  },
+    paging: { list: 'items', cursor: 'nextCursor' },
 
-  onPullDownRefresh() {
-    return this.load().then(() => wx.stopPullDownRefresh())
-  },
+    // Every show, so a status changed meanwhile appears on return from an issue.
+    onShow() {
+      return this.load()
+    },
 
-  onReachBottom() {
-    return this.loadMore()
-  },
-
-  async load() {
-    try {
+    async fetch(cursor) {
       await ensureLogin()
-      const page = await listIssues({ mine: true })
-      this.setData({
-        loaded: true,
-        error: '',
-        items: page.items.map(issueItemView),
-        nextCursor: page.next_cursor,
-      })
-    } catch (err) {
-      this.setData({ loaded: true, error: errorMessage(err) })
-    }
-  },
+      const page = await listIssues(cursor ? { mine: true, cursor } : { mine: true })
+      return { items: page.items.map(issueItemView), nextCursor: page.next_cursor }
+    },
 
-  async loadMore() {
-    if (!this.data.nextCursor || this.data.loadingMore) return
-    this.setData({ loadingMore: true })
-    try {
-      const page = await listIssues({ mine: true, cursor: this.data.nextCursor })
-      this.setData({
-        items: this.data.items.concat(page.items.map(issueItemView)),
-        nextCursor: page.next_cursor,
-      })
-    } catch (err) {
-      showError(err)
-    } finally {
-      this.setData({ loadingMore: false })
-    }
-  },
+    openIssue(e) {
+      wx.navigateTo({ url: `/pages/issue/index?id=${e.currentTarget.dataset.id}` })
+    },
 
-  openIssue(e) {
-    wx.navigateTo({ url: `/pages/issue/index?id=${e.currentTarget.dataset.id}` })
-  },
-
-  goReport() {
-    wx.navigateTo({ url: '/pages/report/index' })
-  },
-})
+    goReport() {
+      open('/pages/report/index')
+    },
+  })
+)

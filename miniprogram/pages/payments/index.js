@@ -2,31 +2,27 @@
 const { ensureLogin } = require('../../api/auth')
 const { listPayments } = require('../../api/payments')
 const { paymentView } = require('../../utils/bills')
-const { errorMessage } = require('../../utils/errors')
+const { loadable } = require('../../utils/page')
 
-Page({
-  data: {
-    loaded: false,
-    error: '',
-    items: [],
-  },
+Page(
+  loadable({
+    data: {
+      items: [],
+    },
 
-  // Every show: a payment confirmed meanwhile appears as paid.
-  onShow() {
-    return this.load()
-  },
+    // Every show: a payment confirmed meanwhile appears as paid.
+    onShow() {
+      return this.load()
+    },
 
-  onPullDownRefresh() {
-    return this.load().then(() => wx.stopPullDownRefresh())
-  },
-
-  async load() {
-    try {
+    async fetch() {
       await ensureLogin()
       const { items } = await listPayments()
-      this.setData({ loaded: true, error: '', items: items.map(paymentView) })
-    } catch (err) {
-      this.setData({ loaded: true, error: errorMessage(err) })
-    }
-  },
-})
+      return { items: items.map(paymentView) }
+    },
+
+    isEmpty(data) {
+      return !data.items.length
+    },
+  })
+)

@@ -1,5 +1,6 @@
 // Report an issue (我要报事); a liaison can also file one for a neighbour
-// without WeChat (代居民报事): /pages/report/index?on_behalf=1.
+// without WeChat (代居民报事): open('/pages/report/index?on_behalf=1') from
+// utils/nav.js (a tab page: the query comes through takeQuery in onShow).
 const { ensureLogin } = require('../../api/auth')
 const { getMe } = require('../../api/me')
 const { getCompound } = require('../../api/bindings')
@@ -8,9 +9,13 @@ const { createIssue, unitHouseholds } = require('../../api/issues')
 const { ISSUE_CATEGORY_LABELS, HANDLER_ROLES, optionsOf } = require('../../utils/labels')
 const { placeOptions, structureCompounds, handledUnits } = require('../../utils/places')
 const { validateIssue, cleanMultiline } = require('../../utils/validate')
-const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../utils/photos')
-const { subscribe, templateIds } = require('../../utils/subscribe')
+const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../services/photos')
+const { subscribe, templateIds } = require('../../services/subscribe')
 const { errorMessage, showError, fieldErrors } = require('../../utils/errors')
+const { takeQuery } = require('../../utils/nav')
+const { loadable } = require('../../utils/page')
+const { confirm } = require('../../utils/ui')
+const { REPORT_EXPLAIN } = require('../../utils/words')
 
 // Asked when reporting: how it goes, and the return visit afterwards.
 const SUBSCRIBE_TEMPLATES = ['issue_status', 'return_visit']
@@ -45,10 +50,21 @@ async function structuresFor(user) {
   return structures
 }
 
-Page({
+// What a sent report leaves behind: an empty form (a tab page stays open).
+const BLANK_FORM = {
+  categoryIndex: -1,
+  title: '',
+  description: '',
+  photos: [],
+  showName: false,
+  onBehalfName: '',
+  roomIndex: -1,
+  errors: {},
+}
+
+Page(loadable({
   data: {
-    loaded: false,
-    error: '',
+    explain: REPORT_EXPLAIN,
     categories: optionsOf(ISSUE_CATEGORY_LABELS),
     categoryIndex: -1,
     title: '',
@@ -75,41 +91,50 @@ Page({
 
   onLoad(options = {}) {
     this.wantsOnBehalf = options.on_behalf === '1'
-    return this.init()
+    return this.load()
   },
 
-  async init() {
-    try {
-      await ensureLogin()
-      const [user, config] = await Promise.all([getMe(), getConfig().catch(() => null)])
-      this.applyConfig(config)
-      const structures = await structuresFor(user)
-      const places = placeOptions(user, structures)
-      const canFileForOthers = (user.roles || []).some((r) => HANDLER_ROLES.includes(r.role))
-      this.setData({
-        loaded: true,
-        error: '',
-        places,
-        placeIndex: places.length ? 0 : -1,
-        canFileForOthers,
-        units: canFileForOthers ? handledUnits(user, structures) : [],
-        onBehalf: canFileForOthers && this.wantsOnBehalf,
-      })
-    } catch (err) {
-      this.setData({ loaded: true, error: errorMessage(err) })
-      return
-    }
-    if (this.data.onBehalf) await this.pickOnlyUnit()
+  // Opened from the tab bar, or by utils/nav.js open() with a query.
+  onShow() {
+    if (takeQuery('pages/report/index').on_behalf !== '1') return Promise.resolve()
+    this.wantsOnBehalf = true
+    if (!this.data.loaded || !this.data.canFileForOthers || this.data.onBehalf) return Promise.resolve()
+    this.setData({ onBehalf: true, errors: {} })
+    return this.pickOnlyUnit()
+  },
+
+  async fetch() {
+    await ensureLogin()
+    const [user, config] = await Promise.all([getMe(), getConfig().catch(() => null)])
+    const structures = await structuresFor(user)
+    const places = placeOptions(user, structures)
+    const canFileForOthers = (user.roles || []).some((r) => HANDLER_ROLES.includes(r.role))
+    return Object.assign(this.configPatch(config), {
+      places,
+      placeIndex: places.length ? 0 : -1,
+      canFileForOthers,
+      units: canFileForOthers ? handledUnits(user, structures) : [],
+      onBehalf: canFileForOthers && Boolean(this.wantsOnBehalf),
+    })
+  },
+
+  onLoaded() {
+    return this.data.onBehalf ? this.pickOnlyUnit() : undefined
+  },
+
+  // Not bound to a flat and not a volunteer: nothing to report about yet.
+  isEmpty(data) {
+    return !data.places.length && !data.canFileForOthers
   },
 
   // Without the config the fixed categories stay and no subscription is asked.
-  applyConfig(config) {
-    if (!config) return
+  configPatch(config) {
+    if (!config) return {}
     const labels = config.categories || {}
-    this.setData({
+    return {
       categories: Object.keys(labels).length ? optionsOf(labels) : this.data.categories,
       tmplIds: templateIds(config, SUBSCRIBE_TEMPLATES),
-    })
+    }
   },
 
   // Text inputs carry data-field="title|description|onBehalfName";
@@ -188,8 +213,14 @@ Page({
     return addPhotos(this, 'photos')
   },
 
-  removePhoto(e) {
-    removePhoto(this, 'photos', e.currentTarget.dataset.key)
+  // Asked first: a photo taken on the spot cannot be taken again later.
+  async removePhoto(e) {
+    const key = e.currentTarget.dataset.key
+    const sure = await confirm('删除这张照片？', '删除后这张照片不会随报事提交。', {
+      confirmText: '删除',
+      cancelText: '不删',
+    })
+    if (sure) removePhoto(this, 'photos', key)
   },
 
   previewPhoto(e) {
@@ -252,8 +283,10 @@ Page({
     try {
       const issue = await createIssue(body)
       wx.showToast({ title: '已提交', icon: 'success' })
-      // Replace the form, so 返回 from the issue does not reopen a sent form.
-      wx.redirectTo({ url: `/pages/issue/index?id=${issue.id}` })
+      // A tab page stays open: empty the form, so 返回 from the issue (or the
+      // 报事 tab later) does not show the sent report again.
+      this.setData(BLANK_FORM)
+      wx.navigateTo({ url: `/pages/issue/index?id=${issue.id}` })
     } catch (err) {
       const fields = this.placeErrors(fieldErrors(err))
       if (Object.keys(fields).length) this.setData({ errors: fields })
@@ -261,6 +294,10 @@ Page({
     } finally {
       this.setData({ submitting: false })
     }
+  },
+
+  goBind() {
+    wx.navigateTo({ url: '/pages/bind/index' })
   },
 
   placeErrors(fields) {
@@ -271,4 +308,4 @@ Page({
     }
     return errors
   },
-})
+}))

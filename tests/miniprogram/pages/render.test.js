@@ -40,7 +40,7 @@ test('the reporter of an accepted issue gets 开启办结提醒; a tap asks WeCh
   expect(texts(page, '.remind')).toEqual(['开启办结提醒'])
   expect(wx.request.mock.calls.some(([o]) => o.url.includes('/api/v1/issues?mine=true'))).toBe(false)
   page.querySelector('.remind').dispatchEvent('tap')
-  await sleep(10)
+  for (let i = 0; i < 100 && page.querySelector('.remind'); i += 1) await sleep(5)
   expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(
     expect.objectContaining({ tmplIds: ['tmpl-status'] })
   )
@@ -115,7 +115,7 @@ test('the inbox shows a dot on unread messages only', async () => {
   expect(texts(page, '.mark-all')).toEqual(['全部已读'])
 
   messages[0].dispatchEvent('tap')
-  await sleep(10)
+  for (let i = 0; i < 100 && !wx.navigateTo.mock.calls.length; i += 1) await sleep(5)
   expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/issue/index?id=3' })
   expect(page.querySelectorAll('.dot')).toHaveLength(0)
   expect(page.querySelector('.mark-all')).toBeUndefined()

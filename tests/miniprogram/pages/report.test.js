@@ -124,7 +124,9 @@ test('submit asks for subscriptions first, records them, then reports and opens 
     show_name: true,
     household_id: 11,
   })
-  expect(wx.redirectTo).toHaveBeenCalledWith({ url: '/pages/issue/index?id=3' })
+  // 报事 is a tab page and stays open: the issue opens over it, the form is emptied.
+  expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/issue/index?id=3' })
+  expect(page.data).toMatchObject({ title: '', description: '', categoryIndex: -1, photos: [], showName: false })
 })
 
 test('only the templates the user accepted are recorded', async () => {
@@ -149,7 +151,7 @@ test('a failed subscription step does not block reporting', async () => {
   wx.requestSubscribeMessage.mockImplementation((o) => setTimeout(() => o.fail({ errMsg: 'fail' }), 0))
   const page = await filledForm()
   await page.submit()
-  expect(wx.redirectTo).toHaveBeenCalledWith({ url: '/pages/issue/index?id=3' })
+  expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/issue/index?id=3' })
 
   server.on('POST /api/v1/me/subscriptions', {
     status: 500,
@@ -161,7 +163,7 @@ test('a failed subscription step does not block reporting', async () => {
   const again = await filledForm()
   await again.submit()
   expect(postsMade().slice(-2)).toEqual(['POST /api/v1/me/subscriptions', 'POST /api/v1/issues'])
-  expect(wx.redirectTo).toHaveBeenCalledTimes(2)
+  expect(wx.navigateTo).toHaveBeenCalledTimes(2)
   expect(wx.showToast).not.toHaveBeenCalledWith(expect.objectContaining({ title: '出错了' }))
 })
 
@@ -171,7 +173,7 @@ test("the server's field errors are shown next to the fields", async () => {
   await page.submit()
   expect(page.data.errors).toEqual({ title: '最多 30 个字', location: '找不到' })
   expect(page.data.submitting).toBe(false)
-  expect(wx.redirectTo).not.toHaveBeenCalled()
+  expect(wx.navigateTo).not.toHaveBeenCalled()
 })
 
 test('other server errors are shown as a toast', async () => {
@@ -217,7 +219,11 @@ test('photos upload one by one; a refused one can be removed before sending', as
   expect(wx.uploadFile).toHaveBeenCalledTimes(2)
   expect(postsMade()).toEqual([])
 
-  page.removePhoto({ currentTarget: { dataset: { key: page.data.photos[1].key } } })
+  // Deleting a photo is asked first (the stub answers 删除).
+  await page.removePhoto({ currentTarget: { dataset: { key: page.data.photos[1].key } } })
+  expect(wx.showModal).toHaveBeenCalledWith(
+    expect.objectContaining({ title: '删除这张照片？', confirmText: '删除', cancelText: '不删' })
+  )
   await page.submit()
   expect(sentBody(wx, 'POST /api/v1/issues').photos).toEqual([51])
 })
