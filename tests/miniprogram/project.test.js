@@ -99,3 +99,33 @@ describe('WeChat compilers accept the whole tree', () => {
     expect(() => compiler.wxssToJs(ROOT)).not.toThrow()
   })
 })
+
+// WeChat DevTools opens miniprogram/ as it is (README: "Trying the
+// mini-program in WeChat DevTools").
+describe('project.config.json opens in WeChat DevTools', () => {
+  const project = readJson(path.join(ROOT, 'project.config.json'))
+  const { apiBase } = require(path.join(ROOT, 'config/index.js'))
+  const baseIn = (envVersion) => {
+    global.wx = { getAccountInfoSync: () => ({ miniProgram: { envVersion } }) }
+    return apiBase()
+  }
+
+  test('as a tourist project (touristappid) until someone puts in their own AppID', () => {
+    expect(project.appid).toBe('touristappid')
+    expect(project.compileType).toBe('miniprogram')
+    expect(fs.existsSync(path.join(ROOT, project.miniprogramRoot, 'app.json'))).toBe(true)
+    expect(project.libVersion).toMatch(/^\d+\.\d+\.\d+$/)
+  })
+
+  // The develop build talks plain http to `make run` on this computer, which
+  // only an unchecked domain list allows.
+  test('it skips the domain check, which the local http API needs', () => {
+    expect(baseIn('develop')).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(project.setting.urlCheck).toBe(false)
+  })
+
+  // 合法域名 take https only, never an IP address or localhost.
+  test.each(['trial', 'release', 'unknown'])('the %s build talks https to a domain name', (envVersion) => {
+    expect(baseIn(envVersion)).toMatch(/^https:\/\/[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/)
+  })
+})
