@@ -1,5 +1,5 @@
 // Sign-in: wx.login code → our token, kept in storage with its expiry.
-const { send, ApiError } = require('./request')
+const { send, ApiError } = require('./http')
 
 // Treat a token this close to expiry as already expired.
 const EXPIRY_MARGIN_MS = 60 * 1000

@@ -12,8 +12,12 @@ function showModal(options) {
   })
 }
 
-function confirm(title, content) {
-  return showModal({ title, content }).then((res) => Boolean(res.confirm))
+// Ask before a one-tap act that cannot be undone (已解决, 登记现金, 删除照片):
+// the title names the act, the content says what follows in plain words, and
+// the buttons say what they do ({confirmText: '删除', cancelText: '不删'});
+// WeChat takes at most 4 characters on each. Resolves with true to go ahead.
+function confirm(title, content, { confirmText = '确定', cancelText = '取消' } = {}) {
+  return showModal({ title, content, confirmText, cancelText }).then((res) => Boolean(res.confirm))
 }
 
 module.exports = { showModal, confirm }

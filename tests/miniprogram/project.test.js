@@ -48,12 +48,12 @@ test('every usingComponents entry points at a component', () => {
   }
 })
 
-test.each(['request', 'uploadFile', 'downloadFile'])('only api/request.js calls wx.%s', (name) => {
+test.each(['request', 'uploadFile', 'downloadFile'])('only api/http.js calls wx.%s', (name) => {
   const call = new RegExp(`\\bwx\\.${name}\\s*\\(`)
   const callers = filesUnder(ROOT, '.js')
     .filter((file) => call.test(fs.readFileSync(file, 'utf8')))
     .map(relative)
-  expect(callers).toEqual(['api/request.js'])
+  expect(callers).toEqual(['api/http.js'])
 })
 
 // What a page or component definition offers to bind* / catch* in its WXML.

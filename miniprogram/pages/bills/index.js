@@ -14,7 +14,7 @@ const {
   paymentOutcome,
   cancelAfterSheet,
   cancelledMessage,
-} = require('../../utils/pay')
+} = require('../../services/pay')
 const { errorMessage } = require('../../utils/errors')
 const { confirm } = require('../../utils/ui')
 

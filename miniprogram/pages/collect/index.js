@@ -19,7 +19,7 @@ const {
 const { roleCompounds } = require('../../utils/user')
 const { COLLECTOR_ROLES, OFFLINE_METHOD_OPTIONS } = require('../../utils/labels')
 const { validateOfflinePayment } = require('../../utils/validate')
-const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../utils/photos')
+const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../services/photos')
 const { todayInShanghai, monthInShanghai, formatMonth, formatTime } = require('../../utils/format')
 const { errorMessage, fieldErrors } = require('../../utils/errors')
 const { confirm } = require('../../utils/ui')

@@ -3,6 +3,7 @@ const { ensureLogin } = require('../../api/auth')
 const { notifications, markRead } = require('../../api/me')
 const { formatShortTime } = require('../../utils/format')
 const { errorMessage, showError } = require('../../utils/errors')
+const { open } = require('../../utils/nav')
 
 function itemView(item) {
   return {
@@ -84,7 +85,7 @@ Page({
       })
       marking = markRead([id]).catch(() => null)
     }
-    if (item.page) wx.navigateTo({ url: `/${item.page.replace(/^\//, '')}` })
+    if (item.page) open(item.page)
     return marking
   },
 

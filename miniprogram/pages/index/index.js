@@ -3,6 +3,7 @@ const { ensureLogin } = require('../../api/auth')
 const { getMe, notifications } = require('../../api/me')
 const { describeUser } = require('../../utils/user')
 const { errorMessage } = require('../../utils/errors')
+const { open } = require('../../utils/nav')
 
 Page({
   data: {
@@ -70,7 +71,7 @@ Page({
   },
 
   goReport() {
-    wx.navigateTo({ url: '/pages/report/index' })
+    open('/pages/report/index')
   },
 
   goIssues() {
@@ -78,7 +79,7 @@ Page({
   },
 
   goInbox() {
-    wx.navigateTo({ url: '/pages/inbox/index' })
+    open('/pages/inbox/index')
   },
 
   goWorkspace() {
@@ -86,7 +87,7 @@ Page({
   },
 
   goBills() {
-    wx.navigateTo({ url: '/pages/bills/index' })
+    open('/pages/bills/index')
   },
 
   goCollect() {

@@ -7,13 +7,13 @@ const { photoFile } = require('../../api/uploads')
 const { issueDetailView, actionButtons } = require('../../utils/issues')
 const { ISSUE_ACTION_BUTTONS } = require('../../utils/labels')
 const { validateAction, checkVisitNote, cleanMultiline } = require('../../utils/validate')
-const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../utils/photos')
+const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../services/photos')
 const { todayInShanghai } = require('../../utils/format')
 const { errorMessage, showError, fieldErrors } = require('../../utils/errors')
 const { confirm } = require('../../utils/ui')
-const { subscribe, templateIds } = require('../../utils/subscribe')
+const { subscribe, templateIds } = require('../../services/subscribe')
 const { mySubscriptions } = require('../../api/me')
-const { pushView, requestPushes } = require('../../utils/push')
+const { pushView, requestPushes } = require('../../services/push')
 
 const EMPTY_FORM = {
   note: '',

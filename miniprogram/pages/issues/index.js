@@ -3,6 +3,7 @@ const { ensureLogin } = require('../../api/auth')
 const { listIssues } = require('../../api/issues')
 const { issueItemView } = require('../../utils/issues')
 const { errorMessage, showError } = require('../../utils/errors')
+const { open } = require('../../utils/nav')
 
 Page({
   data: {
@@ -62,6 +63,6 @@ Page({
   },
 
   goReport() {
-    wx.navigateTo({ url: '/pages/report/index' })
+    open('/pages/report/index')
   },
 })

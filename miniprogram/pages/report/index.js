@@ -1,5 +1,6 @@
 // Report an issue (我要报事); a liaison can also file one for a neighbour
-// without WeChat (代居民报事): /pages/report/index?on_behalf=1.
+// without WeChat (代居民报事): open('/pages/report/index?on_behalf=1') from
+// utils/nav.js (a tab page: the query comes through takeQuery in onShow).
 const { ensureLogin } = require('../../api/auth')
 const { getMe } = require('../../api/me')
 const { getCompound } = require('../../api/bindings')
@@ -8,9 +9,10 @@ const { createIssue, unitHouseholds } = require('../../api/issues')
 const { ISSUE_CATEGORY_LABELS, HANDLER_ROLES, optionsOf } = require('../../utils/labels')
 const { placeOptions, structureCompounds, handledUnits } = require('../../utils/places')
 const { validateIssue, cleanMultiline } = require('../../utils/validate')
-const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../utils/photos')
-const { subscribe, templateIds } = require('../../utils/subscribe')
+const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../services/photos')
+const { subscribe, templateIds } = require('../../services/subscribe')
 const { errorMessage, showError, fieldErrors } = require('../../utils/errors')
+const { takeQuery } = require('../../utils/nav')
 
 // Asked when reporting: how it goes, and the return visit afterwards.
 const SUBSCRIBE_TEMPLATES = ['issue_status', 'return_visit']
@@ -76,6 +78,15 @@ Page({
   onLoad(options = {}) {
     this.wantsOnBehalf = options.on_behalf === '1'
     return this.init()
+  },
+
+  // Opened from the tab bar, or by utils/nav.js open() with a query.
+  onShow() {
+    if (takeQuery('pages/report/index').on_behalf !== '1') return Promise.resolve()
+    this.wantsOnBehalf = true
+    if (!this.data.loaded || !this.data.canFileForOthers || this.data.onBehalf) return Promise.resolve()
+    this.setData({ onBehalf: true, errors: {} })
+    return this.pickOnlyUnit()
   },
 
   async init() {

@@ -6,8 +6,9 @@ const { ensureLogin } = require('../../api/auth')
 const { listIssues } = require('../../api/issues')
 const { myTasks, mySubscriptions } = require('../../api/me')
 const { issueItemView, taskView } = require('../../utils/issues')
-const { pushView, requestPushes } = require('../../utils/push')
+const { pushView, requestPushes } = require('../../services/push')
 const { errorMessage, showError } = require('../../utils/errors')
+const { open } = require('../../utils/nav')
 
 const TABS = [
   { key: 'submitted', label: '待受理', filters: { handled: true, status: 'submitted' } },
@@ -161,6 +162,6 @@ Page({
   },
 
   fileForResident() {
-    wx.navigateTo({ url: '/pages/report/index?on_behalf=1' })
+    open('/pages/report/index?on_behalf=1')
   },
 })

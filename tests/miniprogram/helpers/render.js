@@ -27,6 +27,20 @@ function renderPage(id) {
 // The trimmed text of every node matching selector.
 const texts = (page, selector) => page.querySelectorAll(selector).map((node) => node.dom.textContent.trim())
 
+// Inside a child component: simulate's querySelector stops at component
+// boundaries, so give the component a class on the page
+// (<error-card class="error" …>) and look inside it:
+//   within(page, '.error', '.retry').dispatchEvent('tap')
+//   textsWithin(page, '.error', '.error-card-text') → ['服务暂时不可用']
+function within(page, host, selector) {
+  const component = page.querySelector(host)
+  return component ? component.querySelector(selector) : undefined
+}
+
+function textsWithin(page, host, selector) {
+  return page.querySelectorAll(host).flatMap((component) => texts(component, selector))
+}
+
 // Whether a rendered node holds an element with the WXML class `name`
 // (simulate prefixes classes with the tag name: "inbox--dot").
 const contains = (node, name) =>
@@ -34,4 +48,12 @@ const contains = (node, name) =>
     Array.from(el.classList).some((c) => c === name || c.endsWith(`--${name}`))
   )
 
-module.exports = { loadPage, renderPage, texts, contains, sleep: simulate.sleep }
+// An attribute of a rendered node as the WXML set it (simulate keeps them on
+// the node, camel-cased: attr(node, 'aria-label') reads ariaLabel).
+function attr(node, name) {
+  const camel = name.replace(/-([a-z])/g, (_, c) => c.toUpperCase())
+  const found = node.toJSON().attrs.find((a) => a.name === camel || a.name === name)
+  return found ? found.value : undefined
+}
+
+module.exports = { loadPage, renderPage, texts, contains, attr, within, textsWithin, sleep: simulate.sleep }

@@ -76,7 +76,7 @@ function acceptAll(options) {
   later(() => options.success(answer))
 }
 
-function installWx({ envVersion = 'develop', storage = {} } = {}) {
+function installWx({ envVersion = 'develop', storage = {}, fontScale = 1 } = {}) {
   const store = new Map(Object.entries(storage))
   const server = createServer()
   let codes = 0
@@ -96,12 +96,21 @@ function installWx({ envVersion = 'develop', storage = {} } = {}) {
     chooseMedia: jest.fn((options) => later(() => options.fail({ errMsg: 'chooseMedia:fail cancel' }))),
     previewImage: jest.fn(),
     showToast: jest.fn(),
-    showModal: jest.fn((options) => later(() => options.success({ confirm: true, cancel: false }))),
+    showModal: jest.fn((options) => later(() => options.success && options.success({ confirm: true, cancel: false }))),
     navigateTo: jest.fn(),
+    switchTab: jest.fn(),
     redirectTo: jest.fn(),
     navigateBack: jest.fn(),
     reLaunch: jest.fn(),
     stopPullDownRefresh: jest.fn(),
+    // WeChat's standard font size on a 375pt-wide phone, unless a test says
+    // otherwise (fontScale: 1.4 is care mode, 关怀模式).
+    getAppBaseInfo: jest.fn(() => ({ fontSizeScaleFactor: fontScale, fontSizeSetting: 17 * fontScale })),
+    getWindowInfo: jest.fn(() => ({ windowWidth: 375, windowHeight: 667 })),
+    // The settings page opens; whether anything was switched on is not told.
+    openSetting: jest.fn((options) => later(() => options.success && options.success({ authSetting: {} }))),
+    openPrivacyContract: jest.fn((options = {}) => later(() => options.success && options.success())),
+    onNeedPrivacyAuthorization: jest.fn(),
   }
   global.wx = wx
   return { wx, server, store }
@@ -117,6 +126,17 @@ function pickPhotos(wx, files) {
   wx.chooseMedia.mockImplementationOnce((options) => later(() => options.success({ tempFiles: files })))
 }
 
+// Let the next wx.chooseMedia fail as WeChat does when the camera/album was
+// refused ('auth deny') or privacy consent was not given ({errno: 104}).
+function refusePhotos(wx, res = { errMsg: 'chooseMedia:fail auth deny' }) {
+  wx.chooseMedia.mockImplementationOnce((options) => later(() => options.fail(res)))
+}
+
+// Let the next wx.showModal be answered with cancel (the user taps 取消).
+function cancelModal(wx) {
+  wx.showModal.mockImplementationOnce((options) => later(() => options.success({ confirm: false, cancel: true })))
+}
+
 // The body a request sent, parsed: the last call to "METHOD /path".
 function sentBody(wx, route) {
   const calls = wx.request.mock.calls.filter(
@@ -130,4 +150,4 @@ function signedIn(extra = {}) {
   return Object.assign({ token: 'valid-token', tokenExpiresAt: Date.now() + 3600 * 1000 }, extra)
 }
 
-module.exports = { ROOT, BASE, installWx, requestsMade, sentBody, pickPhotos, signedIn }
+module.exports = { ROOT, BASE, installWx, requestsMade, sentBody, pickPhotos, refusePhotos, cancelModal, signedIn }

@@ -111,11 +111,9 @@ describe('issue entries', () => {
     page.goReport()
     page.goIssues()
     page.goInbox()
-    expect(wx.navigateTo.mock.calls.map(([o]) => o.url)).toEqual([
-      '/pages/report/index',
-      '/pages/issues/index',
-      '/pages/inbox/index',
-    ])
+    // 报事 and 消息 are tab pages: WeChat only reaches those with switchTab.
+    expect(wx.switchTab.mock.calls.map(([o]) => o.url)).toEqual(['/pages/report/index', '/pages/inbox/index'])
+    expect(wx.navigateTo.mock.calls.map(([o]) => o.url)).toEqual(['/pages/issues/index'])
   })
 
   test.each([
@@ -174,8 +172,8 @@ describe('fee entries', () => {
     page.goConfirm()
     page.goCollection()
     page.goReach()
+    expect(wx.switchTab.mock.calls.map(([o]) => o.url)).toEqual(['/pages/bills/index'])
     expect(wx.navigateTo.mock.calls.map(([o]) => o.url)).toEqual([
-      '/pages/bills/index',
       '/pages/collect/index',
       '/pages/confirm/index',
       '/pages/collection/index',

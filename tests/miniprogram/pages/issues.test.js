@@ -80,5 +80,5 @@ test('nothing reported yet', async () => {
   await page.onShow()
   expect(page.data).toMatchObject({ loaded: true, items: [], error: '' })
   page.goReport()
-  expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/report/index' })
+  expect(wx.switchTab).toHaveBeenCalledWith({ url: '/pages/report/index' })
 })

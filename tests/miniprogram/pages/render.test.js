@@ -40,7 +40,7 @@ test('the reporter of an accepted issue gets 开启办结提醒; a tap asks WeCh
   expect(texts(page, '.remind')).toEqual(['开启办结提醒'])
   expect(wx.request.mock.calls.some(([o]) => o.url.includes('/api/v1/issues?mine=true'))).toBe(false)
   page.querySelector('.remind').dispatchEvent('tap')
-  await sleep(10)
+  for (let i = 0; i < 100 && page.querySelector('.remind'); i += 1) await sleep(5)
   expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(
     expect.objectContaining({ tmplIds: ['tmpl-status'] })
   )

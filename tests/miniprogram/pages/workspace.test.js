@@ -116,8 +116,17 @@ test('代居民报事 opens the report form with the on-behalf switch on', async
   server.on('GET /api/v1/issues?handled=true&status=submitted', page1([]))
   const page = createPage('workspace')
   await page.onShow()
-  page.fileForResident()
-  expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/report/index?on_behalf=1' })
+  // 报事 is a tab page: switchTab, with the query handed over in globalData.
+  const app = { globalData: {} }
+  global.getApp = () => app
+  try {
+    page.fileForResident()
+  } finally {
+    delete global.getApp
+  }
+  expect(wx.switchTab).toHaveBeenCalledWith({ url: '/pages/report/index' })
+  expect(wx.navigateTo).not.toHaveBeenCalled()
+  expect(app.globalData.tabQuery).toEqual({ 'pages/report/index': { on_behalf: '1' } })
 })
 
 test('a failure shows the server message', async () => {

@@ -2,8 +2,8 @@
 // success callback of wx.requestPayment proves nothing, only the server
 // (told by WeChat's notification or its own order query) does.
 const { getPayment, cancelPayment } = require('../api/payments')
-const { PAYMENT_DISPUTED_MESSAGE } = require('./labels')
-const { formatTime } = require('./format')
+const { PAYMENT_DISPUTED_MESSAGE } = require('../utils/labels')
+const { formatTime } = require('../utils/format')
 
 const POLL_INTERVAL_MS = 1500
 // Asked at once, then every 1.5 s: about 9 s in all.

@@ -3,7 +3,8 @@
 // page.data[key]; each entry is
 // {key, path, size, id, status: waiting|uploading|done|failed, progress, error}.
 const { uploadPhoto } = require('../api/uploads')
-const { errorMessage } = require('./errors')
+const { errorMessage } = require('../utils/errors')
+const { explainFailure } = require('../utils/permission')
 
 const MAX_PHOTOS = 9
 const MAX_BYTES = 5 * 1024 * 1024 // the server's UPLOAD_MAX_BYTES
@@ -11,7 +12,8 @@ const TOO_LARGE = '照片不能超过 5 MB'
 
 let lastKey = 0
 
-// Resolves with the chosen files ([] when the user cancels).
+// Resolves with the chosen files ([] when the user cancels). A refused
+// camera/album or privacy consent is explained first (utils/permission.js).
 function chooseImages(count) {
   return new Promise((resolve) => {
     wx.chooseMedia({
@@ -20,7 +22,7 @@ function chooseImages(count) {
       sizeType: ['compressed'],
       sourceType: ['album', 'camera'],
       success: (res) => resolve(res.tempFiles || []),
-      fail: () => resolve([]),
+      fail: (res) => explainFailure(res, 'camera').then(() => resolve([])),
     })
   })
 }

@@ -11,7 +11,7 @@ let server, pay
 
 beforeEach(() => {
   ;({ server } = installWx({ storage: signedIn() }))
-  jest.isolateModules(() => (pay = require(path.join(ROOT, 'utils/pay.js'))))
+  jest.isolateModules(() => (pay = require(path.join(ROOT, 'services/pay.js'))))
 })
 
 const STATUS = 'GET /api/v1/payments/55'

@@ -1,0 +1,77 @@
+// WeChat's privacy consent (用户隐私保护指引). Before an API that touches
+// personal information (here: wx.chooseMedia for photos) WeChat asks the
+// mini-program, through wx.onNeedPrivacyAuthorization, to explain and get the
+// user's consent; the consent itself can only come from a tap on
+// <button open-type="agreePrivacyAuthorization">. app.js calls install(); the
+// <privacy-popup> component on the page being shown listens and shows the
+// explanation with that button. On a page without the popup, a plain modal
+// says why the action cannot go on, and the request is answered "disagree".
+
+const EXPLAIN_TITLE = '需要您同意隐私保护指引'
+const EXPLAIN =
+  '添加照片要用到手机的相机和相册。按照微信的规定，需要您先阅读并同意《邻里隐私保护指引》。我们只用照片说明您反映的问题，不做别的用途。'
+const NO_POPUP =
+  '这个操作要用到相机或相册，需要您先同意隐私保护指引。请回到“报事”页面添加照片，在弹出的说明里点“同意”。'
+const REFUSED =
+  '您没有同意隐私保护指引，所以暂时不能使用相机和相册。需要时再点一次“添加照片”，在弹出的说明里点“同意”就可以了。'
+
+let pending = null
+const listeners = []
+
+// The pending request answered (agree needs the button's id): WeChat then
+// goes on with the API call, or fails it with a privacy error.
+function answer(agreed, buttonId) {
+  const resolve = pending
+  pending = null
+  if (!resolve) return
+  resolve(agreed ? { buttonId, event: 'agree' } : { event: 'disagree' })
+}
+
+function onNeed(resolve, eventInfo) {
+  // A second request while one is open: the first one is refused.
+  if (pending) answer(false)
+  pending = resolve
+  const listener = listeners[listeners.length - 1]
+  if (listener) {
+    listener(eventInfo || {})
+    return
+  }
+  answer(false)
+  wx.showModal({ title: EXPLAIN_TITLE, content: NO_POPUP, showCancel: false, confirmText: '知道了' })
+}
+
+// The popup on the page being shown; returns the function that stops listening.
+function listen(listener) {
+  listeners.push(listener)
+  return () => {
+    const at = listeners.indexOf(listener)
+    if (at >= 0) listeners.splice(at, 1)
+  }
+}
+
+// Once, from app.js. Older WeChat versions have no privacy API: nothing to do.
+function install() {
+  if (typeof wx.onNeedPrivacyAuthorization === 'function') wx.onNeedPrivacyAuthorization(onNeed)
+}
+
+function openContract() {
+  if (typeof wx.openPrivacyContract === 'function') wx.openPrivacyContract({ fail: () => null })
+}
+
+// Whether a failed API call failed for want of consent (errno 104: not
+// agreed; 112: not declared in the guide).
+function isPrivacyRefusal(res) {
+  const errno = res && res.errno
+  return errno === 104 || errno === 112 || /privacy/i.test((res && res.errMsg) || '')
+}
+
+module.exports = {
+  EXPLAIN_TITLE,
+  EXPLAIN,
+  REFUSED,
+  install,
+  listen,
+  answer,
+  openContract,
+  isPrivacyRefusal,
+}
