@@ -187,7 +187,6 @@ const NOT_YET_CONVERTED = new Set([
   'pages/confirm/index',
   'pages/meter/index',
   'pages/reach/index',
-  'pages/review/index',
   // mp1, phase 2: the resident pages.
   'pages/index/index',
   'pages/report/index',

@@ -6,7 +6,7 @@
  */
 const path = require('path')
 const { ROOT, installWx, signedIn } = require('../helpers/wx')
-const { loadPage, renderPage, sleep } = require('../helpers/render')
+const { loadPage, renderPage, texts, sleep } = require('../helpers/render')
 
 // The page and api/config.js share this file's modules, as in one app run.
 const REVIEW = loadPage('review')
@@ -35,10 +35,10 @@ beforeEach(() => {
 
 async function shownRelation() {
   const page = renderPage(REVIEW)
+  page.instance.onLoad()
   await page.instance.onShow()
   await sleep(0)
-  // The card's second line: "name · relation".
-  return page.querySelector('.item').dom.children[1].textContent.trim()
+  return texts(page, '.item-who')[0]
 }
 
 test('before GET /config has answered (offline), the page uses its own words', async () => {
