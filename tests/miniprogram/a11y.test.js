@@ -137,7 +137,6 @@ test.each(TEXT)('%s: %s reads at 4.5:1 or more on its background', (page, select
 // [page, the button's class]: every action button of the new pages and the
 // ones the changes added elsewhere.
 const BUTTONS = [
-  ['reach', 'retry'],
   ['meter', 'submit'],
   ['meter', 'void'],
   ['meter', 'retry'],
@@ -186,7 +185,6 @@ const NOT_YET_CONVERTED = new Set([
   'pages/collection/index',
   'pages/confirm/index',
   'pages/meter/index',
-  'pages/reach/index',
   // mp1, phase 2: the resident pages.
   'pages/index/index',
   'pages/report/index',
