@@ -8,6 +8,13 @@ const simulate = require('miniprogram-simulate')
 const { ROOT } = require('./wx')
 
 function loadPage(name) {
+  return loadPageWith(name).id
+}
+
+// loadPage, also handing back the page's own instances of some modules
+// (paths under miniprogram/, e.g. 'utils/privacy.js'): the ones its
+// components share, which a test may need to drive.
+function loadPageWith(name, files = []) {
   global.Page = (definition) => {
     const methods = {}
     for (const key of Object.keys(definition)) {
@@ -15,7 +22,17 @@ function loadPage(name) {
     }
     global.Component({ data: definition.data, methods })
   }
-  return simulate.load(path.join(ROOT, 'pages', name, 'index'), name.replace(/\W/g, '-'), { rootPath: ROOT })
+  // simulate runs each component's JS with require(); jest keeps modules in
+  // its own registry, so a component a previous page of the file already
+  // loaded would not run again (and render nothing). A fresh registry per page
+  // runs every component's JS once more.
+  let id
+  const modules = {}
+  jest.isolateModules(() => {
+    id = simulate.load(path.join(ROOT, 'pages', name, 'index'), name.replace(/\W/g, '-'), { rootPath: ROOT })
+    for (const file of files) modules[file] = require(path.join(ROOT, file))
+  })
+  return { id, modules }
 }
 
 function renderPage(id) {
@@ -56,4 +73,4 @@ function attr(node, name) {
   return found ? found.value : undefined
 }
 
-module.exports = { loadPage, renderPage, texts, contains, attr, within, textsWithin, sleep: simulate.sleep }
+module.exports = { loadPage, loadPageWith, renderPage, texts, contains, attr, within, textsWithin, sleep: simulate.sleep }

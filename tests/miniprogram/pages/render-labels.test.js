@@ -4,13 +4,12 @@
  * A page shows the server's wording of a code once GET /api/v1/config has
  * answered (the app asks at start), and its own copy when it could not.
  */
-const path = require('path')
-const { ROOT, installWx, signedIn } = require('../helpers/wx')
-const { loadPage, renderPage, texts, sleep } = require('../helpers/render')
+const { installWx, signedIn } = require('../helpers/wx')
+const { loadPageWith, renderPage, texts, sleep } = require('../helpers/render')
 
-// The page and api/config.js share this file's modules, as in one app run.
-const REVIEW = loadPage('review')
-const { getConfig } = require(path.join(ROOT, 'api/config.js'))
+// The page and the api/config.js it shares modules with, as in one app run.
+const { id: REVIEW, modules } = loadPageWith('review', ['api/config.js'])
+const { getConfig } = modules['api/config.js']
 
 const request = {
   id: 1,
