@@ -184,7 +184,6 @@ const NOT_YET_CONVERTED = new Set([
   'pages/collect/index',
   'pages/collection/index',
   'pages/confirm/index',
-  'pages/meter/index',
   // mp1, phase 2: the resident pages.
   'pages/index/index',
   'pages/report/index',

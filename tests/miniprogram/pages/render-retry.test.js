@@ -50,12 +50,12 @@ test('电费录入: a failed start says why, and 重试 opens the form', async (
   const page = renderPage(METER)
   await page.instance.onLoad()
   await sleep(0)
-  expect(texts(page, '.error-text')).toEqual(['服务暂时不可用'])
+  expect(textsWithin(page, '.error', '.error-card-text')).toEqual(['服务暂时不可用'])
   expect(page.querySelector('.submit')).toBeUndefined()
-  page.querySelector('.retry').dispatchEvent('tap')
+  within(page, '.error', '.retry').dispatchEvent('tap')
   await waitFor(() => page.querySelector('.submit'))
   expect(texts(page, '.submit')).toEqual(['提交，等待确认'])
-  expect(page.querySelector('.retry')).toBeUndefined()
+  expect(page.querySelector('.error')).toBeUndefined()
 })
 
 test("电费录入: the unit's readings failing to load keep the form, and their 重试 reads them again", async () => {
