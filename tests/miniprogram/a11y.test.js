@@ -183,7 +183,6 @@ const NOT_YET_CONVERTED = new Set([
   'pages/workspace/index',
   'pages/collect/index',
   'pages/collection/index',
-  'pages/confirm/index',
   // mp1, phase 2: the resident pages.
   'pages/index/index',
   'pages/report/index',
