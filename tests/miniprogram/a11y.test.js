@@ -182,7 +182,6 @@ const NOT_YET_CONVERTED = new Set([
   // mp2: the volunteer and committee pages.
   'pages/workspace/index',
   'pages/collect/index',
-  'pages/collection/index',
   // mp1, phase 2: the resident pages.
   'pages/index/index',
   'pages/report/index',
