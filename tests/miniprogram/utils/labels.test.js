@@ -185,3 +185,36 @@ test('the built-in copy holds every served group', () => {
   ]
   for (const group of groups) expect([group, Object.keys(labels.labelsFor(group)).length > 0]).toEqual([group, true])
 })
+
+test("the app asks for the server's words as it starts", async () => {
+  const { server, store } = installWx()
+  server.on('GET /api/v1/config', configWith(RENAMED, 'v2'))
+  let app
+  let labels
+  global.App = (definition) => (app = definition)
+  jest.isolateModules(() => {
+    require(path.join(ROOT, 'app.js'))
+    labels = require(path.join(ROOT, 'utils/labels.js'))
+  })
+  delete global.App
+  app.onLaunch()
+  for (let i = 0; i < 100 && !store.has('serverLabels'); i += 1) await new Promise((r) => setTimeout(r, 5))
+  expect(labels.relationLabel('owner')).toBe('产权人')
+})
+
+test('an app started offline still launches, in the built-in words', async () => {
+  const { server, wx } = installWx()
+  server.on('GET /api/v1/config', { fail: 'timeout' })
+  let app
+  let labels
+  global.App = (definition) => (app = definition)
+  jest.isolateModules(() => {
+    require(path.join(ROOT, 'app.js'))
+    labels = require(path.join(ROOT, 'utils/labels.js'))
+  })
+  delete global.App
+  expect(() => app.onLaunch()).not.toThrow()
+  await new Promise((r) => setTimeout(r, 10))
+  expect(requestsMade(wx)).toEqual(['GET /api/v1/config'])
+  expect(labels.relationLabel('owner')).toBe('业主')
+})
