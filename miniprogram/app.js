@@ -2,6 +2,7 @@
 // Sign-in is lazy: pages call ensureLogin() and api/request.js re-logs in once
 // on a 401, so wx.login never runs on every page show.
 const privacy = require('./utils/privacy')
+const { getConfig } = require('./api/config')
 
 const UPDATE_READY = '邻里有了新版本，重新打开就能用上。现在重新打开吗？'
 const UPDATE_FAILED = '新版本下载没有成功。请删除最近使用的“邻里”，再重新打开。'
@@ -33,6 +34,9 @@ App({
   onLaunch() {
     privacy.install()
     watchUpdates()
+    // The server's wording of codes for utils/labels.js; offline, the copy
+    // stored last time (or the built-in one) speaks instead.
+    getConfig().catch(() => {})
   },
 
   onError(message) {

@@ -1,5 +1,6 @@
 // Sign-in: wx.login code → our token, kept in storage with its expiry.
 const { send, ApiError } = require('./http')
+const { demoOpenid } = require('../config/index')
 
 // Treat a token this close to expiry as already expired.
 const EXPIRY_MARGIN_MS = 60 * 1000
@@ -20,12 +21,16 @@ function wxLoginCode() {
 }
 
 // Uses send(), not request(): a refused login must not trigger another login.
+// A develop build against a local API signs in as a demo user of the sandbox
+// (config/index.js demoOpenid); every other build with wx.login's code.
 async function signIn() {
-  const code = await wxLoginCode()
+  const demo = demoOpenid()
+  const code = demo ? `demo-${demo}` : await wxLoginCode()
   const body = await send({ url: '/api/v1/auth/login', method: 'POST', data: { code } })
   wx.setStorageSync('token', body.token)
   wx.setStorageSync('tokenExpiresAt', Date.now() + body.expires_in * 1000)
   wx.setStorageSync('user', body.user)
+  wx.setStorageSync('demoSignedIn', demo)
   return body.user
 }
 
@@ -41,10 +46,14 @@ function login() {
   return inflight
 }
 
+// A token got as another demo user than the one now chosen does not count,
+// so that changing 'demoOpenid' signs in again.
 function hasValidToken() {
   const token = wx.getStorageSync('token')
   const expiresAt = Number(wx.getStorageSync('tokenExpiresAt')) || 0
-  return Boolean(token) && expiresAt - EXPIRY_MARGIN_MS > Date.now()
+  const demo = wx.getStorageSync('demoSignedIn')
+  const sameUser = !demo || demo === demoOpenid()
+  return Boolean(token) && expiresAt - EXPIRY_MARGIN_MS > Date.now() && sameUser
 }
 
 // Log in only when there is no unexpired token. Resolves with the stored user.
@@ -57,7 +66,7 @@ function getUser() {
 }
 
 function logout() {
-  for (const key of ['token', 'tokenExpiresAt', 'user']) wx.removeStorageSync(key)
+  for (const key of ['token', 'tokenExpiresAt', 'user', 'demoSignedIn']) wx.removeStorageSync(key)
 }
 
 module.exports = { login, ensureLogin, getUser, logout }

@@ -1,6 +1,7 @@
 // What the issue pages show of the server's issue shapes.
 const {
   ISSUE_ACTION_BUTTONS,
+  issueActionLabel,
   issueStatusLabel,
   issueCategoryLabel,
   roleLabel,
@@ -54,11 +55,12 @@ function referralView(referral) {
   }
 }
 
-// Exactly the buttons the server allows, in its order.
+// Exactly the buttons the server allows, in its order (those this client knows
+// how to carry out), in the server's words.
 function actionButtons(actions) {
   return (actions || [])
     .filter((action) => ISSUE_ACTION_BUTTONS[action])
-    .map((action) => ({ action, label: ISSUE_ACTION_BUTTONS[action] }))
+    .map((action) => ({ action, label: issueActionLabel(action) }))
 }
 
 function issueDetailView(issue) {

@@ -1,4 +1,14 @@
 // Chinese labels for the server's machine values.
+//
+// The server is the one source of this wording (server/labels.py): GET
+// /api/v1/config sends it as `labels` ({group: {code: 中文}}) with a
+// `labels_version`. api/config.js hands each answer to useServerLabels(), which
+// keeps it and stores the last good copy (wx storage, under STORAGE_KEY) so that
+// an offline start still speaks the server's words. The *Label() functions,
+// labelsFor() and optionsFor() read the server's labels when there are any, else
+// the built-in copy below: only a fallback, kept equal to the server's by
+// tests/server/api/test_labels_sync.py. The *_LABELS and *_OPTIONS constants are
+// that built-in copy as it always was.
 
 const ROLE_LABELS = {
   resident: '住户',
@@ -52,6 +62,15 @@ const ISSUE_ACTION_BUTTONS = {
   reopen: '重新打开',
   reject: '不予受理',
   mark_duplicate: '标为重复',
+}
+
+// What a role's scope_id counts (a role 'liaison' on the 'unit' 7).
+const SCOPE_LABELS = {
+  household: '户',
+  unit: '单元',
+  building: '楼栋',
+  compound: '小区',
+  platform: '平台',
 }
 
 // Fees: a bill, an online payment, a cash or transfer payment.
@@ -144,21 +163,109 @@ const ANOMALY_RESOLVER_ROLES = ['committee']
 // Roles that see which liaisons a push reaches (谁能收到提醒).
 const REACH_ROLES = ['committee']
 
-const roleLabel = (role) => ROLE_LABELS[role] || role
-const relationLabel = (relation) => RELATION_LABELS[relation] || relation || ''
-const statusLabel = (status) => STATUS_LABELS[status] || status
-const issueStatusLabel = (status) => ISSUE_STATUS_LABELS[status] || status
-const issueCategoryLabel = (category) => ISSUE_CATEGORY_LABELS[category] || category || ''
-const billStatusLabel = (status) => BILL_STATUS_LABELS[status] || status
-const paymentStatusLabel = (status) => PAYMENT_STATUS_LABELS[status] || status
-const offlineMethodLabel = (method) => OFFLINE_METHOD_LABELS[method] || method || ''
-const offlineStatusLabel = (status) => OFFLINE_STATUS_LABELS[status] || status
-const anomalyKindLabel = (kind) => ANOMALY_KIND_LABELS[kind] || '其他缴费异常'
-const readingStatusLabel = (status) => READING_STATUS_LABELS[status] || status
-const changeKindLabel = (kind) => CHANGE_KIND_LABELS[kind] || '待确认事项'
+// The groups GET /api/v1/config sends, named as the server names them, and our
+// copy of each.
+const BUILT_IN = {
+  issue_category: ISSUE_CATEGORY_LABELS,
+  issue_status: ISSUE_STATUS_LABELS,
+  issue_action: ISSUE_ACTION_BUTTONS,
+  role: ROLE_LABELS,
+  scope: SCOPE_LABELS,
+  relation: RELATION_LABELS,
+  binding_status: STATUS_LABELS,
+  bill_status: BILL_STATUS_LABELS,
+  reading_status: READING_STATUS_LABELS,
+  change_kind: CHANGE_KIND_LABELS,
+  payment_status: PAYMENT_STATUS_LABELS,
+  anomaly_kind: ANOMALY_KIND_LABELS,
+  offline_method: OFFLINE_METHOD_LABELS,
+  offline_status: OFFLINE_STATUS_LABELS,
+}
+
+const STORAGE_KEY = 'serverLabels'
+
+// {version, labels} from the server, once read (from storage or GET /config).
+let served = null
+
+// Only {code: non-empty string} groups of the groups we know are kept.
+function cleanLabels(labels) {
+  const clean = {}
+  for (const group of Object.keys(BUILT_IN)) {
+    const words = labels && labels[group]
+    if (!words || typeof words !== 'object') continue
+    const kept = {}
+    for (const code of Object.keys(words)) {
+      if (typeof words[code] === 'string' && words[code].trim()) kept[code] = words[code]
+    }
+    if (Object.keys(kept).length) clean[group] = kept
+  }
+  return clean
+}
+
+function storedCopy() {
+  try {
+    const copy = typeof wx === 'undefined' ? null : wx.getStorageSync(STORAGE_KEY)
+    return copy && copy.labels ? { version: copy.version || null, labels: cleanLabels(copy.labels) } : null
+  } catch (err) {
+    return null
+  }
+}
+
+function serverLabels() {
+  if (!served) served = storedCopy() || { version: null, labels: {} }
+  return served.labels
+}
+
+// GET /config's answer: use its labels from now on and store them when their
+// version is not the stored one. A server without `labels` (older) still sends
+// the issue categories and statuses; an answer with neither changes nothing.
+function useServerLabels(config) {
+  if (!config || typeof config !== 'object') return
+  const sent = config.labels || { issue_category: config.categories, issue_status: config.statuses }
+  const labels = cleanLabels(sent)
+  if (!Object.keys(labels).length) return
+  const version = config.labels ? config.labels_version || null : null
+  const before = storedCopy()
+  served = { version, labels }
+  if (config.labels && (!before || before.version !== version || !version)) {
+    try {
+      wx.setStorageSync(STORAGE_KEY, { version, labels })
+    } catch (err) {
+      // Storage full or refused: the labels still serve this run.
+    }
+  }
+}
+
+// {code: 中文} of a group: the server's, else ours.
+const labelsFor = (group) => serverLabels()[group] || BUILT_IN[group] || {}
+
+// The word for a code: the server's, else ours, else `fallback`.
+function label(group, code, fallback) {
+  const words = serverLabels()[group]
+  if (words && words[code]) return words[code]
+  return (BUILT_IN[group] || {})[code] || fallback
+}
+
+const roleLabel = (role) => label('role', role, role)
+const scopeLabel = (scope) => label('scope', scope, scope || '')
+const relationLabel = (relation) => label('relation', relation, relation || '')
+const statusLabel = (status) => label('binding_status', status, status)
+const issueStatusLabel = (status) => label('issue_status', status, status)
+const issueCategoryLabel = (category) => label('issue_category', category, category || '')
+const issueActionLabel = (action) => label('issue_action', action, '')
+const billStatusLabel = (status) => label('bill_status', status, status)
+const paymentStatusLabel = (status) => label('payment_status', status, status)
+const offlineMethodLabel = (method) => label('offline_method', method, method || '')
+const offlineStatusLabel = (status) => label('offline_status', status, status)
+const anomalyKindLabel = (kind) => label('anomaly_kind', kind, '其他缴费异常')
+const readingStatusLabel = (status) => label('reading_status', status, status)
+const changeKindLabel = (kind) => label('change_kind', kind, '待确认事项')
 
 // [{value, label}] for a picker, from {value: label} (the config's or ours).
 const optionsOf = (labels) => Object.keys(labels).map((value) => ({ value, label: labels[value] }))
+
+// A group as picker options, in the server's order: optionsFor('offline_method').
+const optionsFor = (group) => optionsOf(labelsFor(group))
 
 module.exports = {
   ROLE_LABELS,
@@ -175,6 +282,7 @@ module.exports = {
   ANOMALY_KIND_LABELS,
   OFFLINE_METHOD_LABELS,
   OFFLINE_STATUS_LABELS,
+  SCOPE_LABELS,
   RELATION_OPTIONS,
   OFFLINE_METHOD_OPTIONS,
   REVIEWER_ROLES,
@@ -184,11 +292,18 @@ module.exports = {
   FINANCE_ROLES,
   ANOMALY_RESOLVER_ROLES,
   REACH_ROLES,
+  STORAGE_KEY,
+  useServerLabels,
+  labelsFor,
+  optionsFor,
+  label,
   roleLabel,
+  scopeLabel,
   relationLabel,
   statusLabel,
   issueStatusLabel,
   issueCategoryLabel,
+  issueActionLabel,
   billStatusLabel,
   paymentStatusLabel,
   offlineMethodLabel,

@@ -99,3 +99,98 @@ describe('WeChat compilers accept the whole tree', () => {
     expect(() => compiler.wxssToJs(ROOT)).not.toThrow()
   })
 })
+
+// WeChat DevTools opens miniprogram/ as it is (README: "Trying the
+// mini-program in WeChat DevTools").
+describe('project.config.json opens in WeChat DevTools', () => {
+  const project = readJson(path.join(ROOT, 'project.config.json'))
+  const { apiBase } = require(path.join(ROOT, 'config/index.js'))
+  const baseIn = (envVersion) => {
+    global.wx = { getAccountInfoSync: () => ({ miniProgram: { envVersion } }) }
+    return apiBase()
+  }
+
+  test('as a tourist project (touristappid) until someone puts in their own AppID', () => {
+    expect(project.appid).toBe('touristappid')
+    expect(project.compileType).toBe('miniprogram')
+    expect(fs.existsSync(path.join(ROOT, project.miniprogramRoot, 'app.json'))).toBe(true)
+    expect(project.libVersion).toMatch(/^\d+\.\d+\.\d+$/)
+  })
+
+  // The develop build talks plain http to `make run` on this computer, which
+  // only an unchecked domain list allows.
+  test('it skips the domain check, which the local http API needs', () => {
+    expect(baseIn('develop')).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(project.setting.urlCheck).toBe(false)
+  })
+
+  // 合法域名 take https only, never an IP address or localhost.
+  test.each(['trial', 'release', 'unknown'])('the %s build talks https to a domain name', (envVersion) => {
+    expect(baseIn(envVersion)).toMatch(/^https:\/\/[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/)
+  })
+})
+
+// WeChat refuses a privacy API (用户隐私保护指引) the guide does not declare:
+// the README's DevTools section names every one the code calls.
+describe('the privacy guide in the README covers the code', () => {
+  const PRIVACY_APIS = [
+    'chooseMedia',
+    'chooseImage',
+    'chooseVideo',
+    'chooseMessageFile',
+    'getClipboardData',
+    'setClipboardData',
+    'getLocation',
+    'getFuzzyLocation',
+    'chooseLocation',
+    'choosePoi',
+    'chooseAddress',
+    'chooseInvoice',
+    'chooseInvoiceTitle',
+    'chooseLicensePlate',
+    'saveImageToPhotosAlbum',
+    'saveVideoToPhotosAlbum',
+    'startRecord',
+    'getRecorderManager',
+    'joinVoIPChat',
+    'createVKSession',
+    'addPhoneContact',
+    'addPhoneCalendar',
+    'addPhoneRepeatCalendar',
+    'getWeRunData',
+    'openBluetoothAdapter',
+    'authorize',
+  ]
+  // Components and attributes that collect personal information.
+  const PRIVACY_MARKUP = [
+    'open-type="getPhoneNumber"',
+    'open-type="getRealtimePhoneNumber"',
+    'open-type="chooseAvatar"',
+    'type="nickname"',
+    '<camera',
+  ]
+
+  const readme = fs.readFileSync(path.join(ROOT, '..', 'README.md'), 'utf8')
+  const start = readme.indexOf('### Trying the mini-program in WeChat DevTools')
+  const section = readme.slice(start, readme.indexOf('\n#', start + 1))
+  const code = filesUnder(ROOT, '.js').map((file) => fs.readFileSync(file, 'utf8')).join('\n')
+  const markup = filesUnder(ROOT, '.wxml').map((file) => fs.readFileSync(file, 'utf8')).join('\n')
+
+  test('the section exists and declares the photos from the camera and the album', () => {
+    expect(start).toBeGreaterThan(0)
+    expect(section).toMatch(/选中的照片或视频信息/)
+    expect(section).toMatch(/相机/)
+    expect(section).toMatch(/相册/)
+  })
+
+  test('every privacy API the code calls is named there', () => {
+    const called = PRIVACY_APIS.filter((name) => new RegExp(`\\bwx\\.${name}\\s*\\(`).test(code))
+    expect(called).toContain('chooseMedia')
+    expect(called.filter((name) => !section.includes(`wx.${name}`))).toEqual([])
+  })
+
+  test('every privacy component or attribute the pages use is named there', () => {
+    const used = PRIVACY_MARKUP.filter((marker) => markup.includes(marker))
+    expect(used.filter((marker) => !section.includes(marker))).toEqual([])
+  })
+})

@@ -8,51 +8,42 @@ const { reachability } = require('../../api/compounds')
 const { roleCompounds } = require('../../utils/user')
 const { REACH_ROLES } = require('../../utils/labels')
 const { reachView } = require('../../utils/reach')
-const { errorMessage } = require('../../utils/errors')
+const { loadable } = require('../../utils/page')
 
-Page({
-  data: {
-    loaded: false,
-    error: '',
-    compounds: [],
-    compoundIndex: 0,
-    reach: null,
-  },
+const COMMITTEE_ONLY = '只有业委会成员可以查看联络人能否收到提醒。'
 
-  onLoad() {
-    return this.load()
-  },
+Page(
+  loadable({
+    data: {
+      compounds: [],
+      compoundIndex: 0,
+      reach: null,
+      denied: '', // not on a committee: said once, with nothing to retry
+    },
 
-  onPullDownRefresh() {
-    return this.load().then(() => wx.stopPullDownRefresh())
-  },
+    onLoad() {
+      return this.load()
+    },
 
-  async load() {
-    try {
+    async fetch() {
       await ensureLogin()
-      if (!this.data.compounds.length) {
-        const compounds = roleCompounds(await getMe(), REACH_ROLES)
-        if (!compounds.length) {
-          this.setData({ loaded: true, error: '只有业委会成员可以查看联络人能否收到提醒' })
-          return
-        }
-        this.setData({ compounds })
+      let compounds = this.data.compounds
+      if (!compounds.length) {
+        compounds = roleCompounds(await getMe(), REACH_ROLES)
+        if (!compounds.length) return { denied: COMMITTEE_ONLY, reach: null }
       }
-      const body = await reachability(this.data.compounds[this.data.compoundIndex].code)
-      this.setData({ loaded: true, error: '', reach: reachView(body) })
-    } catch (err) {
-      this.setData({ loaded: true, error: errorMessage(err), reach: null })
-    }
-  },
+      const body = await reachability(compounds[this.data.compoundIndex].code)
+      return { compounds, denied: '', reach: reachView(body) }
+    },
 
-  // 重试 under a load error: the same as opening the page again.
-  retry() {
-    this.setData({ error: '', loaded: false })
-    return this.load()
-  },
+    // A compound without units yet: nothing to show but that.
+    isEmpty(data) {
+      return Boolean(data.reach && !data.reach.units.length)
+    },
 
-  onCompoundChange(e) {
-    this.setData({ compoundIndex: Number(e.detail.value), loaded: false, reach: null })
-    return this.load()
-  },
-})
+    onCompoundChange(e) {
+      this.setData({ compoundIndex: Number(e.detail.value), loaded: false, reach: null })
+      return this.load()
+    },
+  })
+)

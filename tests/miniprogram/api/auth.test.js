@@ -2,7 +2,11 @@
  * @jest-environment node
  */
 const path = require('path')
-const { ROOT, installWx, requestsMade, signedIn } = require('../helpers/wx')
+const { ROOT, installWx: install, requestsMade, signedIn } = require('../helpers/wx')
+
+// A release build: the one residents run, which signs in with wx.login's code
+// (a develop build against a local API signs in as a demo user: demo-login.test.js).
+const installWx = (options = {}) => install(Object.assign({ envVersion: 'release' }, options))
 
 const USER = { id: 7, nickname: null, roles: [], households: [] }
 

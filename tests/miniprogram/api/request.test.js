@@ -2,7 +2,7 @@
  * @jest-environment node
  */
 const path = require('path')
-const { ROOT, BASE, installWx, requestsMade, signedIn } = require('../helpers/wx')
+const { ROOT, BASE, RELEASE_BASE, installWx, requestsMade, signedIn } = require('../helpers/wx')
 
 const USER = { id: 7, nickname: null, roles: [], households: [] }
 const LOGIN_OK = { status: 200, body: { token: 'fresh-token', expires_in: 7200, user: USER } }
@@ -10,8 +10,10 @@ const UNAUTHORIZED = { status: 401, body: { code: 'unauthorized', message: 'è¯·å
 
 let wx, server, request, upload, download, ApiError
 
+// A release build: the one residents run, which signs in with wx.login's code
+// (a develop build against a local API signs in as a demo user: demo-login.test.js).
 beforeEach(() => {
-  ;({ wx, server } = installWx({ storage: signedIn() }))
+  ;({ wx, server } = installWx({ envVersion: 'release', storage: signedIn() }))
   jest.isolateModules(() => {
     ;({ request, upload, download, ApiError } = require(path.join(ROOT, 'api/request.js')))
   })
@@ -23,16 +25,16 @@ test('prefixes the API base and sends the stored token as a bearer header', asyn
   server.on('GET /api/v1/me', { status: 200, body: USER })
   await request({ url: '/api/v1/me' })
   const options = wx.request.mock.calls[0][0]
-  expect(options.url).toBe(`${BASE}/api/v1/me`)
+  expect(options.url).toBe(`${RELEASE_BASE}/api/v1/me`)
   expect(options.header.Authorization).toBe('Bearer valid-token')
   expect(options.timeout).toBeGreaterThan(0)
 })
 
-test('uses the production base outside develop', async () => {
-  wx.getAccountInfoSync.mockReturnValue({ miniProgram: { envVersion: 'release' } })
-  server.on('GET https://linli.example.cn/api/v1/me', { status: 200, body: USER })
+test('uses the local base in a develop build', async () => {
+  wx.getAccountInfoSync.mockReturnValue({ miniProgram: { envVersion: 'develop' } })
+  server.on('GET /api/v1/me', { status: 200, body: USER })
   await request({ url: '/api/v1/me' })
-  expect(wx.request.mock.calls[0][0].url).toBe('https://linli.example.cn/api/v1/me')
+  expect(wx.request.mock.calls[0][0].url).toBe(`${BASE}/api/v1/me`)
 })
 
 test('sends no Authorization header without a token', async () => {
@@ -141,7 +143,7 @@ describe('upload (wx.uploadFile)', () => {
     await send()
     const options = uploadOptions()
     expect(options).toMatchObject({
-      url: `${BASE}/api/v1/uploads`,
+      url: `${RELEASE_BASE}/api/v1/uploads`,
       filePath: 'wxfile://tmp/a.jpg',
       name: 'file',
     })

@@ -14,6 +14,11 @@ const path = require('path')
 
 const ROOT = path.join(__dirname, '../../../miniprogram')
 const BASE = 'http://127.0.0.1:5000'
+// Where trial and release builds send requests (miniprogram/config/index.js):
+// the fake server answers there too, for tests of a build users run.
+const RELEASE_BASE = 'https://linli.example.cn'
+
+const pathOf = (url) => url.replace(BASE, '').replace(RELEASE_BASE, '')
 
 const later = (fn) => setTimeout(fn, 0)
 
@@ -24,7 +29,7 @@ function createServer() {
       routes[route] = responses
     },
     respond(options) {
-      const route = `${options.method || 'GET'} ${options.url.replace(BASE, '')}`
+      const route = `${options.method || 'GET'} ${pathOf(options.url)}`
       const queue = routes[route]
       if (!queue) return { status: 404, body: { code: 'not_found', message: '找不到该内容' } }
       const next = queue.length > 1 ? queue.shift() : queue[0]
@@ -63,7 +68,7 @@ function fakeDownload(server) {
     const res = server.respond(Object.assign({ method: 'GET' }, options))
     later(() => {
       if (res.fail) return options.fail({ errMsg: `downloadFile:fail ${res.fail}` })
-      const file = res.file || `wxfile://tmp${options.url.replace(BASE, '')}`
+      const file = res.file || `wxfile://tmp${pathOf(options.url)}`
       options.success({ statusCode: res.status || 200, tempFilePath: file })
     })
   })
@@ -118,7 +123,7 @@ function installWx({ envVersion = 'develop', storage = {}, fontScale = 1 } = {})
 
 // Requests the fake server received, as "METHOD /path".
 function requestsMade(wx) {
-  return wx.request.mock.calls.map(([o]) => `${o.method || 'GET'} ${o.url.replace(BASE, '')}`)
+  return wx.request.mock.calls.map(([o]) => `${o.method || 'GET'} ${pathOf(o.url)}`)
 }
 
 // Let the next wx.chooseMedia pick these files ([{tempFilePath, size}]).
@@ -140,7 +145,7 @@ function cancelModal(wx) {
 // The body a request sent, parsed: the last call to "METHOD /path".
 function sentBody(wx, route) {
   const calls = wx.request.mock.calls.filter(
-    ([o]) => `${o.method || 'GET'} ${o.url.replace(BASE, '')}` === route
+    ([o]) => `${o.method || 'GET'} ${pathOf(o.url)}` === route
   )
   return calls.length ? calls[calls.length - 1][0].data : undefined
 }
@@ -150,4 +155,4 @@ function signedIn(extra = {}) {
   return Object.assign({ token: 'valid-token', tokenExpiresAt: Date.now() + 3600 * 1000 }, extra)
 }
 
-module.exports = { ROOT, BASE, installWx, requestsMade, sentBody, pickPhotos, refusePhotos, cancelModal, signedIn }
+module.exports = { ROOT, BASE, RELEASE_BASE, installWx, requestsMade, sentBody, pickPhotos, refusePhotos, cancelModal, signedIn }

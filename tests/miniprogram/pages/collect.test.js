@@ -4,7 +4,7 @@
  * 收费登记: a liaison picks a household from the 未缴名单 and records the cash
  * or transfer it handed over.
  */
-const { installWx, requestsMade, sentBody, pickPhotos, signedIn } = require('../helpers/wx')
+const { installWx, requestsMade, sentBody, pickPhotos, cancelModal, signedIn } = require('../helpers/wx')
 const { createPage, tap } = require('../helpers/page')
 const { LIAISON, RESIDENT, COMMITTEE, role, bill, payment, validationError } = require('../helpers/fixtures')
 
@@ -99,6 +99,13 @@ test('records a transfer: its bills, their total, the day; then it awaits confir
   page.onMethodChange({ detail: { value: '1' } })
   page.onDateChange(dateChange('2026-12-04'))
   await page.submit()
+  expect(wx.showModal).toHaveBeenCalledWith(
+    expect.objectContaining({
+      title: '登记收款',
+      content: '1-3-101：转账 ¥50.66（2026-12-04）。登记后须由另一位业委会成员确认，确认后这些账单才记为已缴。',
+      confirmText: '登记',
+    })
+  )
   expect(sentBody(wx, RECORD)).toEqual({
     bill_ids: [5, 6],
     method: 'transfer',
@@ -110,6 +117,30 @@ test('records a transfer: its bills, their total, the day; then it awaits confir
   expect(page.data.household).toBe(null)
   expect(page.data.notice).toBe('1-3-101 已登记，等待另一位业委会成员确认')
   expect(page.data.households[0]).toMatchObject({ householdId: 21, recorded: true })
+})
+
+test('saying 再看看 to the 登记 question sends nothing and keeps the form', async () => {
+  server.on(RECORD, { status: 201, body: RECORDED })
+  const page = await openForm()
+  cancelModal(wx)
+  await page.submit()
+  expect(requestsMade(wx)).not.toContain(RECORD)
+  expect(page.data.household).toMatchObject({ householdId: 21 })
+  expect(page.data.submitting).toBe(false)
+})
+
+test('deleting the receipt photo is asked first', async () => {
+  server.on('POST /api/v1/uploads', { status: 201, body: { id: 88 } })
+  const page = await openForm()
+  pickPhotos(wx, [{ tempFilePath: 'wxfile://tmp/receipt.jpg', size: 2000 }])
+  await page.chooseReceipt()
+  const key = page.data.receiptPhotos[0].key
+  cancelModal(wx)
+  await page.removeReceipt(tap({ key }))
+  expect(page.data.receiptPhotos).toHaveLength(1)
+  await page.removeReceipt(tap({ key }))
+  expect(wx.showModal).toHaveBeenLastCalledWith(expect.objectContaining({ title: '删除收据照片？', confirmText: '删除' }))
+  expect(page.data.receiptPhotos).toEqual([])
 })
 
 test('a day after today is stopped before any request', async () => {
@@ -207,7 +238,7 @@ test('someone who collects in two compounds picks one', async () => {
 
 test('a resident is told this is for collectors and asks for no list', async () => {
   const page = await openCollect(RESIDENT)
-  expect(page.data.error).toBe('只有单元联络人和业委会成员可以登记收费')
+  expect(page.data).toMatchObject({ denied: '只有单元联络人和业委会成员可以登记收费。', error: '' })
   expect(requestsMade(wx)).toEqual(['GET /api/v1/me'])
 })
 

@@ -117,7 +117,7 @@ test("the server's refusal is shown", async () => {
 
 test('a resident asks for no figures', async () => {
   const page = await openCollection(RESIDENT)
-  expect(page.data.error).toBe('只有业委会和财务监督可以查看收缴情况')
+  expect(page.data).toMatchObject({ denied: '只有业委会和财务监督可以查看收缴情况。', error: '' })
   expect(requestsMade(wx)).toEqual(['GET /api/v1/me'])
 })
 
@@ -337,11 +337,14 @@ describe('payment anomalies and the daily reconciliation', () => {
     expect(wx.showModal).not.toHaveBeenCalled()
   })
 
-  test('the anomalies unreadable for another reason: said inside the section, no toast', async () => {
-    const page = await openChecks(COMMITTEE, { fail: 'timeout' })
-    expect(page.data).toMatchObject({ anomalies: [], anomaliesError: '缴费异常暂时无法读取，下拉可重试', error: '' })
+  test('the anomalies unreadable for another reason: said inside the section, no toast; 重试 reads them', async () => {
+    const page = await openChecks(COMMITTEE, [{ fail: 'timeout' }, listOf(DOUBLE)])
+    expect(page.data).toMatchObject({ anomalies: [], anomaliesError: '缴费异常暂时无法读取', error: '' })
     expect(page.data.report.line).toBe('11月29日对账：3 笔订单，1 处差异')
     expect(wx.showToast).not.toHaveBeenCalled()
+    await page.retryAnomalies()
+    expect(page.data).toMatchObject({ anomaliesError: '', anomaliesRetrying: false })
+    expect(page.data.anomalies.map((a) => a.id)).toEqual([7])
   })
 
   test('a liaison (no finance role) asks for none of it', async () => {

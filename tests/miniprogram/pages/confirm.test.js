@@ -140,28 +140,23 @@ test("confirming one's own record: the server's same_person message is shown", a
   expect(page.data.busyId).toBe(0)
 })
 
-test('驳回 sends the typed reason and refreshes the list', async () => {
+test('驳回 opens the reason dialog for the record; its reason is sent and the list refreshed', async () => {
   server.on(REJECT, { status: 200, body: offline(1, { status: 'rejected' }) })
-  modalAnswers({ confirm: true, content: ' 金额与收据不符 ' })
   const page = await openConfirm([FIRST], [])
-  await page.rejectItem(tap({ id: 1 }))
-  expect(wx.showModal).toHaveBeenCalledWith(expect.objectContaining({ editable: true }))
+  page.rejectItem(tap({ id: 1 }))
+  expect(page.data.rejecting).toEqual({ kind: 'cash', id: 1 })
+  expect(page.data.rejectHint).toBe('登记人会看到这条理由；驳回后，这些账单恢复为未缴。')
+  await page.onReject({ detail: { reason: '金额与收据不符' } })
   expect(sentBody(wx, REJECT)).toEqual({ reason: '金额与收据不符' })
+  expect(page.data.rejecting).toBe(null)
   expect(page.data.items).toEqual([])
 })
 
-test('驳回 with an empty reason asks for one and sends nothing', async () => {
-  modalAnswers({ confirm: true, content: '   ' })
+test('closing the reason dialog sends nothing', async () => {
   const page = await openConfirm([FIRST])
-  await page.rejectItem(tap({ id: 1 }))
-  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '请填写驳回理由' }))
-  expect(requestsMade(wx).some((r) => r.endsWith('/reject'))).toBe(false)
-})
-
-test('dismissing the reason dialog sends nothing', async () => {
-  modalAnswers({ confirm: false, cancel: true })
-  const page = await openConfirm([FIRST])
-  await page.rejectItem(tap({ id: 1 }))
+  page.rejectItem(tap({ id: 1 }))
+  page.onRejectCancel()
+  expect(page.data.rejecting).toBe(null)
   expect(requestsMade(wx).some((r) => r.endsWith('/reject'))).toBe(false)
 })
 
@@ -170,7 +165,7 @@ test('a liaison is told only the committee confirms, and asks for no list', asyn
   const page = createPage('confirm')
   page.onLoad()
   await page.onShow()
-  expect(page.data.error).toBe('只有业委会成员可以确认线下缴费')
+  expect(page.data).toMatchObject({ denied: '只有业委会成员可以确认线下缴费和其他待确认事项。', error: '' })
   expect(requestsMade(wx)).toEqual(['GET /api/v1/me'])
 })
 
@@ -297,13 +292,22 @@ test('my own proposal waits for someone else: no decision is sent', async () => 
   expect(requestsMade(wx).some((r) => r.includes('/pending-changes/23/'))).toBe(false)
 })
 
-test('驳回 sends the typed reason', async () => {
+test('驳回 on a change asks the reason in the dialog, tells who sees it, and sends it', async () => {
   server.on(REJECT_CHANGE(24), { status: 200, body: Object.assign({}, VOID, { status: 'rejected' }) })
-  modalAnswers({ confirm: true, content: ' 读数没有错 ' })
   const page = await openWithChanges([VOID], [])
-  await page.rejectChangeItem(tap({ id: 24 }))
+  page.rejectChangeItem(tap({ id: 24 }))
+  expect(page.data.rejecting).toEqual({ kind: 'change', id: 24 })
+  expect(page.data.rejectHint).toBe('提交人会看到这条理由；驳回后，这项变更不会生效。')
+  await page.onReject({ detail: { reason: '读数没有错' } })
   expect(sentBody(wx, REJECT_CHANGE(24))).toEqual({ reason: '读数没有错' })
   expect(page.data.changes).toEqual([])
+  expect(page.data.empty).toBe(true) // nothing left to confirm at all
+})
+
+test('my own change opens no reason dialog', async () => {
+  const page = await openWithChanges([FEE])
+  page.rejectChangeItem(tap({ id: 23 }))
+  expect(page.data.rejecting).toBe(null)
 })
 
 test("someone else decided first (409): the server's message in a dialog, the list again", async () => {

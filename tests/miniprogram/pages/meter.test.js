@@ -70,7 +70,7 @@ test('the committee picks any unit of its compound and may ask to void', async (
 
 test('someone who collects nothing is told so', async () => {
   const page = await openMeter(RESIDENT)
-  expect(page.data.error).toBe('只有单元联络人和业委会成员可以录入电费')
+  expect(page.data).toMatchObject({ denied: '只有单元联络人和业委会成员可以录入电费。', error: '' })
 })
 
 test('提交 asks first, then says it waits for a second committee member and makes no bill yet', async () => {
@@ -138,24 +138,26 @@ test.each([
   expect(page.data.submitting).toBe(false)
 })
 
-test('申请作废 (committee) sends the reason typed and reads the list again', async () => {
+test('申请作废 (committee) opens the reason dialog, sends its reason and reads the list again', async () => {
   server.on(VOID(1), { status: 202, body: { id: 30, kind: 'meter_void', status: 'pending' } })
   const page = await openMeter(COMMITTEE)
-  modalAnswers({ confirm: true, content: ' 表读错了，实际 4.50 元 ' })
-  await page.voidReading(tap({ id: 1 }))
-  expect(wx.showModal).toHaveBeenCalledWith(expect.objectContaining({ title: '申请作废', editable: true }))
+  page.voidReading(tap({ id: 1 }))
+  expect(page.data.voiding).toBe(1)
+  await page.onVoid({ detail: { reason: '表读错了，实际 4.50 元' } })
+  expect(page.data.voiding).toBe(0)
   expect(sentBody(wx, VOID(1))).toEqual({ reason: '表读错了，实际 4.50 元' })
   expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已申请作废' }))
   expect(requestsMade(wx).filter((r) => r === READINGS(4))).toHaveLength(2)
 })
 
-test('申请作废 without a reason, or by a liaison, sends nothing', async () => {
+test('申请作废 closed, or asked by a liaison, sends nothing', async () => {
   const page = await openMeter(COMMITTEE)
-  modalAnswers({ confirm: true, content: '  ' })
-  await page.voidReading(tap({ id: 1 }))
-  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '请填写作废理由' }))
+  page.voidReading(tap({ id: 1 }))
+  page.onVoidCancel()
+  expect(page.data.voiding).toBe(0)
   const liaison = await openMeter(LIAISON)
-  await liaison.voidReading(tap({ id: 1 }))
+  liaison.voidReading(tap({ id: 1 }))
+  expect(liaison.data.voiding).toBe(0)
   expect(requestsMade(wx).some((r) => r.endsWith('/void'))).toBe(false)
 })
 
@@ -163,8 +165,8 @@ test("a void the server refuses (one already waits) is explained in a dialog", a
   const message = '该读数已有待确认的作废申请'
   server.on(VOID(1), { status: 409, body: { code: 'change_pending', message } })
   const page = await openMeter(COMMITTEE)
-  modalAnswers({ confirm: true, content: '表读错了' })
-  await page.voidReading(tap({ id: 1 }))
+  page.voidReading(tap({ id: 1 }))
+  await page.onVoid({ detail: { reason: '表读错了' } })
   expect(wx.showModal).toHaveBeenLastCalledWith(expect.objectContaining({ content: message, showCancel: false }))
   expect(page.data.busyId).toBe(0)
 })

@@ -87,7 +87,7 @@ test.each([
   ['a liaison', LIAISON],
 ])('%s is told it is for the committee, and nothing is asked', async (_, user) => {
   const page = await openReach(user, { status: 200, body: reachability() })
-  expect(page.data.error).toBe('只有业委会成员可以查看联络人能否收到提醒')
+  expect(page.data).toMatchObject({ denied: '只有业委会成员可以查看联络人能否收到提醒。', error: '', reach: null })
   expect(requestsMade(wx)).toEqual(['GET /api/v1/me'])
 })
 

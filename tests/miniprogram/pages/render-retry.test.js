@@ -6,7 +6,7 @@
  * pattern of pages/index and pages/bills), whose tap loads again.
  */
 const { installWx, requestsMade, signedIn } = require('../helpers/wx')
-const { loadPage, renderPage, texts, sleep } = require('../helpers/render')
+const { loadPage, renderPage, texts, within, textsWithin, sleep } = require('../helpers/render')
 const { COMMITTEE, LIAISON, issueItem, pushStatus, reachability } = require('../helpers/fixtures')
 
 const REACH = loadPage('reach')
@@ -35,12 +35,12 @@ test('谁能收到提醒: a failed load says why, and 重试 loads it again', as
   const page = renderPage(REACH)
   await page.instance.onLoad()
   await sleep(0)
-  expect(texts(page, '.error-text')).toEqual(['服务暂时不可用'])
-  expect(texts(page, '.retry')).toEqual(['重试'])
-  page.querySelector('.retry').dispatchEvent('tap')
+  expect(textsWithin(page, '.error', '.error-card-text')).toEqual(['服务暂时不可用'])
+  expect(textsWithin(page, '.error', '.retry')).toEqual(['重试'])
+  within(page, '.error', '.retry').dispatchEvent('tap')
   await waitFor(() => texts(page, '.headline').length)
   expect(texts(page, '.headline')).toEqual(['有 2 个单元收不到新报事的微信推送'])
-  expect(page.querySelector('.retry')).toBeUndefined()
+  expect(page.querySelector('.error')).toBeUndefined()
   expect(count(route)).toBe(2)
 })
 
@@ -50,12 +50,12 @@ test('电费录入: a failed start says why, and 重试 opens the form', async (
   const page = renderPage(METER)
   await page.instance.onLoad()
   await sleep(0)
-  expect(texts(page, '.error-text')).toEqual(['服务暂时不可用'])
+  expect(textsWithin(page, '.error', '.error-card-text')).toEqual(['服务暂时不可用'])
   expect(page.querySelector('.submit')).toBeUndefined()
-  page.querySelector('.retry').dispatchEvent('tap')
+  within(page, '.error', '.retry').dispatchEvent('tap')
   await waitFor(() => page.querySelector('.submit'))
   expect(texts(page, '.submit')).toEqual(['提交，等待确认'])
-  expect(page.querySelector('.retry')).toBeUndefined()
+  expect(page.querySelector('.error')).toBeUndefined()
 })
 
 test("电费录入: the unit's readings failing to load keep the form, and their 重试 reads them again", async () => {

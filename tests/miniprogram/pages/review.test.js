@@ -1,7 +1,7 @@
 /**
  * @jest-environment node
  */
-const { installWx, requestsMade, signedIn } = require('../helpers/wx')
+const { installWx, requestsMade, sentBody, cancelModal, signedIn } = require('../helpers/wx')
 const { createPage, tap } = require('../helpers/page')
 
 const request = (id, label, name) => ({
@@ -22,9 +22,6 @@ let wx, server
 beforeEach(() => {
   ;({ wx, server } = installWx({ storage: signedIn() }))
 })
-
-const modalAnswers = (answer) =>
-  wx.showModal.mockImplementation((options) => setTimeout(() => options.success(answer), 0))
 
 test('lists pending requests with household, name, relation and time', async () => {
   server.on('GET /api/v1/bindings?status=pending', { status: 200, body: { items: [FIRST] } })
@@ -50,39 +47,41 @@ test('approving calls the API and refreshes the list', async () => {
   expect(page.data.items.map((i) => i.id)).toEqual([2])
 })
 
-test('rejecting sends the typed reason and refreshes the list', async () => {
+test('拒绝 opens the reason dialog; its reason is sent and the list refreshed', async () => {
   server.on(
     'GET /api/v1/bindings?status=pending',
     { status: 200, body: { items: [FIRST] } },
     { status: 200, body: { items: [] } }
   )
   server.on('POST /api/v1/bindings/1/reject', { status: 200, body: FIRST })
-  modalAnswers({ confirm: true, content: ' 本单元没有这位租户 ' })
   const page = createPage('review')
   await page.onShow()
-  await page.rejectItem(tap({ id: 1 }))
-  expect(wx.showModal).toHaveBeenCalledWith(expect.objectContaining({ editable: true }))
-  const call = wx.request.mock.calls.find(([o]) => o.url.endsWith('/bindings/1/reject'))
-  expect(call[0].data).toEqual({ reason: '本单元没有这位租户' })
+  page.rejectItem(tap({ id: 1 }))
+  expect(page.data.rejecting).toBe(1)
+  expect(requestsMade(wx).some((r) => r.includes('/reject'))).toBe(false)
+  await page.onReject({ detail: { reason: '本单元没有这位租户' } })
+  expect(page.data.rejecting).toBe(0)
+  expect(sentBody(wx, 'POST /api/v1/bindings/1/reject')).toEqual({ reason: '本单元没有这位租户' })
+  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已拒绝' }))
   expect(page.data.items).toEqual([])
 })
 
-test('rejecting with an empty reason asks for one and calls no API', async () => {
+test('closing the reason dialog changes nothing', async () => {
   server.on('GET /api/v1/bindings?status=pending', { status: 200, body: { items: [FIRST] } })
-  modalAnswers({ confirm: true, content: '   ' })
   const page = createPage('review')
   await page.onShow()
-  await page.rejectItem(tap({ id: 1 }))
-  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '请填写拒绝理由' }))
-  expect(requestsMade(wx).some((r) => r.includes('/reject'))).toBe(false)
+  page.rejectItem(tap({ id: 1 }))
+  page.onRejectCancel()
+  expect(page.data.rejecting).toBe(0)
+  expect(requestsMade(wx)).toEqual(['GET /api/v1/bindings?status=pending'])
 })
 
-test('dismissing the reason dialog changes nothing', async () => {
+test('cancelling the 通过 question changes nothing', async () => {
   server.on('GET /api/v1/bindings?status=pending', { status: 200, body: { items: [FIRST] } })
-  modalAnswers({ confirm: false, cancel: true })
+  cancelModal(wx)
   const page = createPage('review')
   await page.onShow()
-  await page.rejectItem(tap({ id: 1 }))
+  await page.approveItem(tap({ id: 1 }))
   expect(requestsMade(wx)).toEqual(['GET /api/v1/bindings?status=pending'])
 })
 
@@ -169,7 +168,7 @@ describe('paging: every pending request can be reached', () => {
     expect(page.data.items.map((i) => i.id)).toEqual([1, 2, 3])
   })
 
-  test('a page that fails to load keeps what is shown and says why', async () => {
+  test('a page that fails to load keeps what is shown and says why, with 重试', async () => {
     server.on('GET /api/v1/bindings?status=pending', {
       status: 200,
       body: { items: [FIRST], next_cursor: 'MQ', total: 2 },
@@ -179,9 +178,9 @@ describe('paging: every pending request can be reached', () => {
     await page.onShow()
     await page.loadMore()
     expect(page.data.items.map((i) => i.id)).toEqual([1])
-    expect(page.data.nextCursor).toBe('MQ') // 加载更多 can be tapped again
+    expect(page.data.nextCursor).toBe('MQ') // 重试 asks for it again
     expect(page.data.loadingMore).toBe(false)
-    expect(wx.showToast).toHaveBeenCalled()
+    expect(page.data.moreError).toBe('网络不给力，请稍后再试')
   })
 
   test('two taps at once ask for the next page once', async () => {

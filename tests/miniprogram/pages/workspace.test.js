@@ -105,6 +105,7 @@ test('an answer for a tab already left is dropped', async () => {
   )
   const page = createPage('workspace')
   const first = page.onShow()
+  await new Promise((resolve) => setTimeout(resolve, 0)) // the 待受理 request is out, as before any tap on a phone
   await page.switchTab(tap({ tab: 'overdue' }))
   release()
   await first
