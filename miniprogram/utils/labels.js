@@ -264,8 +264,14 @@ const changeKindLabel = (kind) => label('change_kind', kind, '待确认事项')
 // [{value, label}] for a picker, from {value: label} (the config's or ours).
 const optionsOf = (labels) => Object.keys(labels).map((value) => ({ value, label: labels[value] }))
 
-// A group as picker options, in the server's order: optionsFor('offline_method').
-const optionsFor = (group) => optionsOf(labelsFor(group))
+// A group as picker options in our order (the server's JSON arrives with sorted
+// keys: 现金, 其他, 转账), in the server's words; codes only the server knows last.
+function optionsFor(group) {
+  const words = labelsFor(group)
+  const ours = Object.keys(BUILT_IN[group] || {}).filter((code) => code in words)
+  const theirs = Object.keys(words).filter((code) => !ours.includes(code))
+  return ours.concat(theirs).map((value) => ({ value, label: words[value] }))
+}
 
 module.exports = {
   ROLE_LABELS,

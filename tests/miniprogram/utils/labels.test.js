@@ -36,7 +36,8 @@ function configWith(labels, version) {
 const RENAMED = {
   relation: { owner: '产权人', tenant: '租户', family: '家属' },
   bill_status: { unpaid: '待缴', pending: '支付中', paid: '已缴', cancelled: '已作废' },
-  offline_method: { transfer: '银行转账', cash: '现金' },
+  // Sent as Flask sends JSON: keys sorted, and a method only the server knows.
+  offline_method: { cash: '现金', qr: '扫码', transfer: '银行转账' },
 }
 
 test('before any config, the built-in words are used', () => {
@@ -49,7 +50,7 @@ test('before any config, the built-in words are used', () => {
   expect(labels.optionsFor('offline_method').map((o) => o.label)).toEqual(['现金', '转账', '其他'])
 })
 
-test("the server's words replace ours once GET /config answers, pickers in its order", async () => {
+test("the server's words replace ours once GET /config answers, pickers in our order", async () => {
   const { server } = installWx()
   server.on('GET /api/v1/config', configWith(RENAMED, 'v2'))
   const { labels, config } = freshStart()
@@ -57,8 +58,9 @@ test("the server's words replace ours once GET /config answers, pickers in its o
   expect(labels.relationLabel('owner')).toBe('产权人')
   expect(labels.billStatusLabel('unpaid')).toBe('待缴')
   expect(labels.optionsFor('offline_method')).toEqual([
-    { value: 'transfer', label: '银行转账' },
     { value: 'cash', label: '现金' },
+    { value: 'transfer', label: '银行转账' },
+    { value: 'qr', label: '扫码' },
   ])
   // A group or a code the server did not send still reads in our words.
   expect(labels.roleLabel('liaison')).toBe('单元联络人')
