@@ -4,7 +4,7 @@ const { myBindings } = require('../../api/me')
 const { getConfig } = require('../../api/config')
 const { getCompound, requestBinding, redeemInvite, cancel } = require('../../api/bindings')
 const { subscribe, templateIds } = require('../../services/subscribe')
-const { RELATION_OPTIONS, relationLabel } = require('../../utils/labels')
+const { optionsFor, relationLabel } = require('../../utils/labels')
 const { validateBinding, validateRedeem } = require('../../utils/validate')
 const { errorMessage, showError, fieldErrors } = require('../../utils/errors')
 const { formatTime } = require('../../utils/format')
@@ -60,7 +60,7 @@ Page(loadable({
       room: '',
       code: '',
       name: '',
-      relations: RELATION_OPTIONS,
+      relations: optionsFor('relation'),
       relationIndex: -1,
       errors: {},
       notice: '',

@@ -5,7 +5,7 @@ const { getIssue, transition, answerReturnVisit } = require('../../api/issues')
 const { getConfig } = require('../../api/config')
 const { photoFile } = require('../../api/uploads')
 const { issueDetailView, actionButtons } = require('../../utils/issues')
-const { ISSUE_ACTION_BUTTONS } = require('../../utils/labels')
+const { issueActionLabel } = require('../../utils/labels')
 const { validateAction, checkVisitNote, cleanMultiline } = require('../../utils/validate')
 const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../services/photos')
 const { todayInShanghai } = require('../../utils/format')
@@ -239,7 +239,7 @@ Page(loadable({
     }
     this.setData({
       activeAction: action,
-      activeLabel: ISSUE_ACTION_BUTTONS[action] || '',
+      activeLabel: issueActionLabel(action),
       activeExplain: ISSUE_ACTION_EXPLAIN[action] || '',
       form: Object.assign({}, EMPTY_FORM),
       formPhotos: [],

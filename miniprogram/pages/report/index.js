@@ -6,7 +6,7 @@ const { getMe } = require('../../api/me')
 const { getCompound } = require('../../api/bindings')
 const { getConfig } = require('../../api/config')
 const { createIssue, unitHouseholds } = require('../../api/issues')
-const { ISSUE_CATEGORY_LABELS, HANDLER_ROLES, optionsOf } = require('../../utils/labels')
+const { HANDLER_ROLES, optionsFor } = require('../../utils/labels')
 const { placeOptions, structureCompounds, handledUnits } = require('../../utils/places')
 const { validateIssue, cleanMultiline } = require('../../utils/validate')
 const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../services/photos')
@@ -65,7 +65,7 @@ const BLANK_FORM = {
 Page(loadable({
   data: {
     explain: REPORT_EXPLAIN,
-    categories: optionsOf(ISSUE_CATEGORY_LABELS),
+    categories: optionsFor('issue_category'),
     categoryIndex: -1,
     title: '',
     description: '',
@@ -130,9 +130,9 @@ Page(loadable({
   // Without the config the fixed categories stay and no subscription is asked.
   configPatch(config) {
     if (!config) return {}
-    const labels = config.categories || {}
+    // getConfig() has handed its labels to utils/labels: the server's words, our order.
     return {
-      categories: Object.keys(labels).length ? optionsOf(labels) : this.data.categories,
+      categories: optionsFor('issue_category'),
       tmplIds: templateIds(config, SUBSCRIBE_TEMPLATES),
     }
   },
