@@ -4,7 +4,7 @@ from apiflask import APIBlueprint
 
 from server.api.schemas.money import BillListOut, BillQuery
 from server.api.security import auth, principal
-from server.services import fees
+from server.services.money import fees
 
 bp = APIBlueprint("bills", __name__, url_prefix="/api/v1/bills", tag="Fees")
 

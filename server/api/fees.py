@@ -29,7 +29,7 @@ from server.api.schemas.money import (
     UnpaidListOut,
 )
 from server.api.security import auth, principal
-from server.services import (
+from server.services.money import (
     anomalies,
     collection,
     fees,
@@ -39,7 +39,7 @@ from server.services import (
     meter_voids,
     reconciliation,
 )
-from server.services import fee_items as fee_item_changes
+from server.services.money import fee_items as fee_item_changes
 
 bp = APIBlueprint("fees", __name__, url_prefix="/api/v1", tag="Fees")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from apiflask import fields, validators
 from marshmallow import ValidationError
 
-from server.models.base import SHANGHAI, utcnow
+from server.clock import SHANGHAI, utcnow
 
 # Bidirectional overrides and isolates can make a name read differently than it is.
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

@@ -18,12 +18,12 @@ from server.api.schemas.fields import (
     QueryInt,
     Text,
 )
-from server.models.base import SHANGHAI
+from server.clock import SHANGHAI
 from server.models.fees import CYCLES, VACANT_RULES
 from server.models.payments import OFFLINE_METHODS
-from server.services.anomalies import refund_left
-from server.services.bill_holds import online_holder
-from server.services.payment_cancel import closes_at
+from server.services.money.anomalies import refund_left
+from server.services.money.bill_holds import online_holder
+from server.services.money.payment_cancel import closes_at
 
 MONTH = validators.Regexp(
     r"^20[0-9]{2}-(0[1-9]|1[0-2])\Z", error="账期格式应为 YYYY-MM，如 2026-12"

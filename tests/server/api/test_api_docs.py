@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Bill
-from server.services import fees, invites
+from server.services.money import fees
+from server.services.people import invites
 from server.storage import EXTENSION_KEY, build_storage
 from tests.factories import build_world, self_governance_fee
 from tests.timing import shanghai_date

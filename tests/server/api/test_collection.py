@@ -11,10 +11,10 @@ from freezegun import freeze_time
 from openpyxl import load_workbook
 from sqlalchemy import event, select
 
+from server.clock import SHANGHAI
 from server.extensions import db
 from server.models import Bill, FeeItem, Notification, Payment, PaymentBill, SubscriptionQuota
-from server.models.base import SHANGHAI
-from server.services import collection, fees, fees_export
+from server.services.money import collection, fees, fees_export
 from tests.factories import build_world, self_governance_fee, stair_electricity_fee
 from tests.timing import (
     day,

@@ -11,9 +11,10 @@ from sqlalchemy import event, func, insert, select
 from server.errors import Conflict, Forbidden, ValidationFailed
 from server.extensions import db
 from server.models import Bill, FeeItem, Household, MeterReading, Unit
-from server.services import demo, fee_items, fees, meter_readings, pending_changes
-from server.services.access import load_principal
-from server.services.roles import user_for_openid
+from server.services.money import fee_items, fees, meter_readings, pending_changes
+from server.services.people.access import load_principal
+from server.services.people.roles import user_for_openid
+from server.services.platform import demo
 from tests.factories import HouseholdFactory, build_world
 from tests.timing import in_quarter, month, quarter_end_offset
 
