@@ -6,7 +6,7 @@ from flask import Response
 from server.api.schemas.fees import PeriodQuery, SummaryOut, UnpaidListOut
 from server.api.schemas.money import BillListOut, HouseholdQuery
 from server.api.security import auth, principal
-from server.services.money import collection, fees, fees_export
+from server.services.money import bills, collection, fees_export
 
 bp = APIBlueprint("collection", __name__, url_prefix="/api/v1", tag="Fees")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,7 +39,7 @@ def unpaid(query):
     "held by an open WeChat Pay order (payment_id: cancel it first) (liaison, committee)"
 )
 def unpaid_bills(query):
-    return fees.bill_list(collection.household_unpaid_bills(principal(), query["household_id"]))
+    return bills.bill_list(collection.household_unpaid_bills(principal(), query["household_id"]))
 
 
 @bp.get("/fees/export.xlsx")

@@ -94,7 +94,7 @@ JOBS: list[Job] = [
     ),
     Job(
         name="remind_unpaid",
-        func="server.services.money.collection:remind_unpaid",
+        func="server.services.money.reminders:remind_unpaid",
         trigger="cron",
         schedule={"day": "10,20", "hour": 19, "minute": 0},
         misfire_grace_time=6 * 3600,

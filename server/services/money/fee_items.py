@@ -18,7 +18,7 @@ from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Approval, Bill, FeeItem
 from server.services.money import approvals
-from server.services.money.fees import (
+from server.services.money.periods import (
     billing_period,
     next_month,
     overlapping_periods,

@@ -1,4 +1,4 @@
-"""Fee rules and bills: the rounding and splitting rules, periods, and bill generation.
+"""The bill run: the fee rules (rounding, splitting) and generating a period's bills.
 
 Rules (domain.md): a period fee is round_half_up(area × rate × months × 100) fen,
 rounded once; a shared charge split over n households gives each floor(total/n)
@@ -7,22 +7,23 @@ fen and the first (total mod n), in room order, one fen more.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 
-from server.clock import SHANGHAI, utcnow
+from server.clock import utcnow
 from server.database.engine import insert_ignore
-from server.errors import NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Bill, Compound, FeeItem, Household
-from server.services.people.access import Principal
+from server.services.money.periods import (
+    billing_period,
+    overlapping_periods,
+    parse_month,
+    period_months,
+)
 
-CYCLE_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 CHUNK = 2000
 
 
@@ -39,67 +40,6 @@ def split_fen(total_fen: int, count: int) -> list[int]:
         return []
     base, remainder = divmod(total_fen, count)
     return [base + 1 if i < remainder else base for i in range(count)]
-
-
-def parse_month(month: str) -> tuple[int, int]:
-    """ "2026-12" → (2026, 12). Raises ValidationFailed."""
-    try:
-        year, number = (int(part) for part in month.split("-"))
-    except ValueError:
-        raise ValidationFailed("账期格式应为 YYYY-MM，如 2026-12", code="bad_period") from None
-    if not (2000 <= year <= 2100 and 1 <= number <= 12) or len(month) != 7:
-        raise ValidationFailed("账期格式应为 YYYY-MM，如 2026-12", code="bad_period")
-    return year, number
-
-
-def period_label(period: str) -> str:
-    """A bill period as people say it: "2026年12月", "2027年第1季度", "2027年度"."""
-    quarter = re.fullmatch(r"(\d{4})Q([1-4])", period)
-    if quarter:
-        return f"{quarter[1]}年第{quarter[2]}季度"
-    if re.fullmatch(r"\d{4}", period):
-        return f"{period}年度"
-    year, number = parse_month(period)
-    return f"{year}年{number}月"
-
-
-def billing_period(cycle: str, month: str) -> str:
-    """The period a month falls in for a cycle: "2026-12" monthly, "2026Q4" quarterly,
-    "2026" yearly. Generating for any month of a quarter gives the same quarter."""
-    year, number = parse_month(month)
-    if cycle == "monthly":
-        return f"{year}-{number:02d}"
-    if cycle == "quarterly":
-        return f"{year}Q{(number - 1) // 3 + 1}"
-    return str(year)
-
-
-def period_months(period: str) -> set[str]:
-    """The months a bill period covers: "2026-11" → {"2026-11"}, "2026Q4" → October to
-    December, "2026" → the twelve months. Raises ValidationFailed."""
-    if re.fullmatch(r"\d{4}", period):
-        return {f"{period}-{number:02d}" for number in range(1, 13)}
-    quarter = re.fullmatch(r"(\d{4})Q([1-4])", period)
-    if quarter:
-        year, first = quarter[1], (int(quarter[2]) - 1) * 3 + 1
-        return {f"{year}-{number:02d}" for number in range(first, first + 3)}
-    parse_month(period)
-    return {period}
-
-
-def overlapping_periods(period: str) -> set[str]:
-    """The other period strings, of any cycle, that share a month with `period`:
-    "2026Q4" → "2026-10", "2026-11", "2026-12" and "2026"."""
-    return {
-        billing_period(cycle, month) for month in period_months(period) for cycle in CYCLE_MONTHS
-    } - {period}
-
-
-def next_month(now: datetime | None = None) -> str:
-    """The month after the current one in Asia/Shanghai: "2027-01" in December 2026."""
-    today = (now or utcnow()).astimezone(SHANGHAI)
-    year, number = divmod(today.year * 12 + today.month, 12)
-    return f"{year}-{number + 1:02d}"
 
 
 @dataclass
@@ -242,28 +182,3 @@ def insert_missing_bills(rows: list[dict]) -> int:
     """Insert bills, skipping any (household, item, period) that exists. Returns how
     many were new. One statement per chunk, whatever runs at the same time."""
     return insert_ignore(db.session.connection(), Bill.__table__, rows)
-
-
-@dataclass(frozen=True)
-class BillList:
-    items: list[Bill]
-    unpaid_fen: int  # what is still owed: the unpaid bills only, not those being paid
-
-
-def bill_list(bills: list[Bill]) -> BillList:
-    return BillList(bills, sum(b.amount_fen for b in bills if b.status == "unpaid"))
-
-
-def bills_of(principal: Principal, household_ids: Iterable[int] | None = None) -> list[Bill]:
-    """The caller's households' bills, unpaid first, then newest."""
-    allowed = principal.household_ids
-    ids = allowed if household_ids is None else set(household_ids) & allowed
-    if household_ids is not None and not set(household_ids) <= allowed:
-        raise NotFound("找不到该房屋的账单", code="household_not_found")
-    if not ids:
-        return []
-    order = {"unpaid": 0, "pending": 1, "paid": 2, "cancelled": 3}
-    bills = list(
-        db.session.scalars(select(Bill).where(Bill.household_id.in_(ids)).order_by(Bill.id.desc()))
-    )
-    return sorted(bills, key=lambda b: order[b.status])

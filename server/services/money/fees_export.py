@@ -23,7 +23,7 @@ from server.models import (
 )
 from server.services.excel import Column, Total, to_bytes, workbook, write_sheet
 from server.services.money.collection import periods_of_month
-from server.services.money.fees import parse_month
+from server.services.money.periods import parse_month
 from server.services.people import compounds, users
 from server.services.people.access import Principal
 

@@ -24,13 +24,8 @@ from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Approval, FeeItem, Household, MeterReading, Unit
 from server.services.money import approvals
-from server.services.money.fees import (
-    insert_missing_bills,
-    next_month,
-    parse_month,
-    period_label,
-    split_fen,
-)
+from server.services.money.fees import insert_missing_bills, split_fen
+from server.services.money.periods import next_month, parse_month, period_label
 from server.services.people import users
 from server.services.people.access import Principal
 
