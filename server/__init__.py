@@ -34,8 +34,8 @@ class BoundedIntConverter(IntegerConverter):
 class LinliApp(APIFlask):
     def dispatch_request(self):
         """The view, run again once if its database connection died under it before
-        anything was committed (server/database.py)."""
-        from server.database import dispatch_retrying_lost_connection
+        anything was committed (server/database/replay.py)."""
+        from server.database.replay import dispatch_retrying_lost_connection
 
         return dispatch_retrying_lost_connection(super().dispatch_request)
 
@@ -82,7 +82,8 @@ def create_app(env: Mapping[str, str] | None = None) -> APIFlask:
 def _init_extensions(app: APIFlask) -> None:
     from server.api import register_api
     from server.cli import register_cli
-    from server.database import configure_engine, end_session
+    from server.database.engine import configure_engine
+    from server.database.replay import end_session
     from server.errors import register_error_handlers
     from server.extensions import db, limiter, migrate
     from server.headers import register_headers

@@ -13,7 +13,9 @@ from flask.cli import with_appcontext
 from server.errors import AppError
 from server.extensions import db
 from server.models.user import ROLES
-from server.services import demo, fees, invites, ledger, reconciliation, roles
+from server.services.money import fees, ledger, reconciliation
+from server.services.people import invites, roles
+from server.services.platform import demo
 
 
 def _fail(error: AppError):

@@ -70,7 +70,7 @@ def engine_options(url: str, pool_recycle: int, pool_size: int = 5) -> dict:
             max_overflow=10,
             pool_timeout=3,
             # A database away answers 503 within 3 s: a connect (handshake included,
-            # server/database.py) gives up after 2 s.
+            # server/database/engine.py) gives up after 2 s.
             connect_args={"connect_timeout": 2, "read_timeout": 30, "write_timeout": 30},
         )
     elif url.startswith("sqlite"):
@@ -139,7 +139,7 @@ def _database(env: Mapping[str, str], instance_path: str) -> dict:
     }
 
 
-# The messages the service sends, by name (see server/services/messages.py).
+# The messages the service sends, by name (see server/services/messaging/messages.py).
 MESSAGE_TEMPLATES = ("new_issue", "issue_status", "return_visit", "reminder")
 
 

@@ -17,6 +17,8 @@ from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from server.database.errors import is_busy, is_connection_error
+
 log = logging.getLogger(__name__)
 
 
@@ -230,7 +232,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(PoolTimeout)
     def _database_unavailable(error: Exception):
         if isinstance(error, DBAPIError) and not (
-            error.connection_invalidated or _is_connection_error(error) or is_busy(error)
+            error.connection_invalidated or is_connection_error(error) or is_busy(error)
         ):
             return _internal(error)
         log.warning(
@@ -270,35 +272,3 @@ def _unreadable(field: str) -> tuple[dict, int]:
     safe = field.encode("utf-8", "backslashreplace").decode("utf-8")
     details = {"location": "json", "fields": {safe or "_body": [UNREADABLE]}}
     return {"code": "validation_error", "message": UNREADABLE, "details": details}, 400
-
-
-# MySQL client error numbers that mean "the server is not there": can't connect,
-# gone away, lost connection, server shutdown, lock wait/deadlock are not included.
-_CONNECTION_ERRNOS = {2002, 2003, 2005, 2006, 2013, 2055, 1053, 1927, 4031}
-
-
-# Lock wait timeout, deadlock: the request may simply be tried again.
-BUSY_ERRNOS = frozenset({1205, 1213})
-# "SAVEPOINT ... does not exist": a deadlock inside the savepoint rolled the whole
-# transaction back, which means the same. (1305 also names a missing function.)
-SAVEPOINT_GONE = 1305
-
-
-def is_busy(error: Exception) -> bool:
-    """A lock wait timeout or a deadlock: the transaction may be tried again."""
-    args = getattr(getattr(error, "orig", None), "args", ())
-    if not args:
-        return False
-    if args[0] == SAVEPOINT_GONE:
-        return str(args[1] if len(args) > 1 else "").upper().startswith("SAVEPOINT")
-    return args[0] in BUSY_ERRNOS
-
-
-def _is_connection_error(error: DBAPIError) -> bool:
-    orig = getattr(error, "orig", None)
-    args = getattr(orig, "args", ())
-    if args and isinstance(args[0], int):
-        return args[0] in _CONNECTION_ERRNOS
-    # SQLite: "unable to open database file", "database is locked" (a busy writer).
-    text = str(orig).lower()
-    return "unable to open" in text or "database is locked" in text

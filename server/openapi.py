@@ -79,6 +79,11 @@ def configure_spec(app: APIFlask) -> None:
                     operation["requestBody"]["required"] = _has_required(operation, spec)
                 if path.startswith("/api/v1/"):
                     _document_errors(operation, method)
+        # Several blueprints share a tag (Fees): the document names each tag once.
+        tags: dict[str, dict] = {}
+        for tag in spec.get("tags", []):
+            tags.setdefault(tag["name"], tag)
+        spec["tags"] = list(tags.values())
         return spec
 
 

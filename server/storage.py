@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from flask import current_app
 
-from server.models.base import utcnow
+from server.clock import utcnow
 
 EXTENSION_KEY = "linli.storage"
 

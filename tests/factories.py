@@ -9,7 +9,8 @@ import factory
 
 from server.extensions import db
 from server.models import Building, Compound, FeeItem, Household, Unit, User
-from server.services import auth, ledger, roles
+from server.services.money import ledger
+from server.services.people import auth, roles
 
 
 class _Factory(factory.alchemy.SQLAlchemyModelFactory):

@@ -26,9 +26,11 @@ from server.models import (
     Unit,
     User,
 )
-from server.services import auth, issues, ledger
-from server.services.access import load_principal
-from server.services.fees import period_fee_fen
+from server.services.issues import reports
+from server.services.money import ledger
+from server.services.money.fees import period_fee_fen
+from server.services.people import auth
+from server.services.people.access import load_principal
 from tests.conftest import _OwnContextClient
 from tests.factories import build_world
 
@@ -182,8 +184,8 @@ def another_compound_with_a_submitted_issue() -> int:
     world = build_world("bench-other")
     db.session.commit()
     principal = load_principal(world.people["resident_1_1"].id)
-    new = issues.NewIssue("repair", "楼道灯不亮", "1单元楼道灯不亮", unit_id=world.units[0].id)
-    issue_id = issues.report(principal, new).id
+    new = reports.NewIssue("repair", "楼道灯不亮", "1单元楼道灯不亮", unit_id=world.units[0].id)
+    issue_id = reports.report(principal, new).id
     db.session.commit()
     return issue_id
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from scripts.bench import per_compound, run
-from server.services import issues
-from server.services.access import load_principal
+from server.services.issues import reports
+from server.services.people.access import load_principal
 from tests.factories import build_world
 from tests.timing import month
 
@@ -24,10 +24,10 @@ def compounds(db_session):
         world = worlds[code]
         principal = load_principal(world.people["resident_1_1"].id)
         for i in range(count):
-            new = issues.NewIssue(
+            new = reports.NewIssue(
                 "repair", f"楼道灯不亮{i}", "三楼", household_id=world.household("1-1-101").id
             )
-            issues.report(principal, new)
+            reports.report(principal, new)
     return worlds
 
 

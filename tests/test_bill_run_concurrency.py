@@ -13,8 +13,8 @@ from sqlalchemy import select
 from server.errors import Conflict
 from server.extensions import db
 from server.models import Bill
-from server.services import fee_items, fees, pending_changes
-from server.services.access import load_principal
+from server.services.money import fee_items, fees, pending_changes
+from server.services.people.access import load_principal
 from tests.factories import build_world, self_governance_fee
 from tests.timing import month
 

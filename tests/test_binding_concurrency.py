@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from server.extensions import db
 from server.models import BindingRequest
-from server.services.bindings import MAX_PENDING_PER_USER
+from server.services.people.bindings import MAX_PENDING_PER_USER
 from tests.factories import build_world
 from tests.test_issue_concurrency import _together
 

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from server import create_app
 from server.extensions import db
 from server.models import Bill, Payment, ReconciliationReport
-from server.services import demo, reconciliation
+from server.services.money import reconciliation
+from server.services.platform import demo
 from server.wechat import payment_gateway
 from tests.conftest import app_env, serve_in_thread
 

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Issue, IssueEvent
-from server.services import deadlines, return_visits
-from server.services.access import load_principal
-from server.services.issue_flow import Action, transition
-from server.services.issues import NewIssue, report
+from server.services.issues import deadlines, return_visits
+from server.services.issues.flow import Action, transition
+from server.services.issues.reports import NewIssue, report
+from server.services.people.access import load_principal
 from tests.factories import build_world
 from tests.timing import day
 

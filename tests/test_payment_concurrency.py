@@ -17,8 +17,9 @@ from sqlalchemy import delete, func, select
 from server import create_app
 from server.extensions import db
 from server.models import Bill, LedgerEntry, LedgerHead, Payment, PaymentAnomaly, User
-from server.services import auth, fees, ledger, payments, reconciliation, settlement
-from server.services.access import load_principal
+from server.services.money import fees, ledger, payments, reconciliation, settlement
+from server.services.people import auth
+from server.services.people.access import load_principal
 from tests.conftest import app_env, serve_in_thread
 from tests.factories import build_world, self_governance_fee
 from tests.timing import shanghai_date

@@ -12,7 +12,7 @@ from freezegun import freeze_time
 
 from server.extensions import db
 from server.jobs.tasks import dispatch_outbox
-from server.services import return_visits
+from server.services.issues import return_visits
 from tests.factories import build_world
 
 

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from server import create_app
 from server.extensions import db
 from server.models import Approval, Bill, FeeItem, MeterReading
-from server.services import meter_readings, meter_voids, pending_changes
-from server.services.access import load_principal
+from server.services.money import meter_readings, meter_voids, pending_changes
+from server.services.people.access import load_principal
 from tests.conftest import app_env, serve_in_thread
 from tests.factories import build_world
 from tests.timing import shanghai_date

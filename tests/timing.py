@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from server.models.base import SHANGHAI
+from server.clock import SHANGHAI
 
 STARTED = datetime.now(UTC)
 

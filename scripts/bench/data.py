@@ -16,7 +16,7 @@ What there is (counts scale linearly; at least one compound):
   `bench-c-<code>-<k>` k = 1..3 (committee), `bench-s-<code>` (finance supervisor);
   no building leads, so overdue issues escalate straight to the committee;
 - the self-governance fee (0.35 yuan/m²/month, monthly, vacant flats charged) and
-  its bills for 2025-12 … 2026-11, amounts from `server.services.fees`; 2025-12 …
+  its bills for 2025-12 … 2026-11, amounts from `server.services.money.fees`; 2025-12 …
   2026-10 are paid by WeChat Pay orders of 1–3 consecutive bills each, with their
   ledger entries and a true hash chain (`flask --app server ledger verify` passes);
   2026-11 is unpaid everywhere;
@@ -50,13 +50,13 @@ import flask_migrate
 from sqlalchemy import Connection, Engine, MetaData, inspect, select, text
 
 from server import create_app
+from server.clock import SHANGHAI
 from server.extensions import db
 from server.models import Base
-from server.models.base import SHANGHAI
-from server.services.demo import GABLE_EXTRA, GIVEN, SURNAMES
-from server.services.fees import period_fee_fen
-from server.services.ledger import GENESIS, Movement, entry_hash
-from server.services.policies import DEFAULT_POLICIES
+from server.services.issues.policies import DEFAULT_POLICIES
+from server.services.money.fees import period_fee_fen
+from server.services.money.ledger import GENESIS, Movement, entry_hash
+from server.services.platform.demo import GABLE_EXTRA, GIVEN, SURNAMES
 
 COMPOUNDS, HOUSEHOLDS, ISSUES = 300, 100_000, 1_000_000  # at scale 1.0
 PERIODS = ("2025-12", *(f"2026-{month:02d}" for month in range(1, 12)))
@@ -611,7 +611,7 @@ def _payment(rng: random.Random, place: Place, home: Home, order: Order, total: 
 
 
 class Chain:
-    """A compound's ledger chain, hashed as server.services.ledger.append does."""
+    """A compound's ledger chain, hashed as server.services.money.ledger.append does."""
 
     def __init__(self, compound_id: int):
         self.compound_id, self.seq, self.head = compound_id, 0, GENESIS
@@ -733,7 +733,7 @@ REFER_SHARE = {
     "suggestion": 0.1,
     "other": 0.15,
 }
-AUTO_CLOSE_NOTE = "7 天内未确认，系统自动完成"  # as issue_flow.auto_close_due writes it
+AUTO_CLOSE_NOTE = "7 天内未确认，系统自动完成"  # as issues.flow.auto_close_due writes it
 OPEN = ("submitted", "accepted", "referred")
 
 
@@ -1005,7 +1005,7 @@ def _settle(row: dict, kept: list[Step]) -> None:
 
 
 def _apply(row: dict, step: Step, resolve_days: int) -> None:
-    """What an action sets on the issue, as issue_flow does."""
+    """What an action sets on the issue, as issues.flow does."""
     extra = step.extra or {}
     if step.action == "accept":
         row.update(track="onsite", handler_id=step.actor, accepted_at=step.at)

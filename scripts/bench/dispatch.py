@@ -101,10 +101,11 @@ def _enqueue(tag: str, n: int) -> tuple[list[int], list[int]]:
     from flask import current_app
     from sqlalchemy import select
 
+    from server.clock import utcnow
     from server.extensions import db
-    from server.models import Compound, OutboxMessage, SubscriptionQuota, User, utcnow
-    from server.services import notify
-    from server.services.messages import Message, wx_time
+    from server.models import Compound, OutboxMessage, SubscriptionQuota, User
+    from server.services.messaging import notify
+    from server.services.messaging.messages import Message, wx_time
 
     compound = Compound(code=f"bench-{tag}", name="压测小区")
     users = [User(openid=f"bench-{tag}-{i}", nickname=f"压测{i}") for i in range(USERS)]

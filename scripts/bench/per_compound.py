@@ -92,7 +92,7 @@ def committee_tokens(codes: list[str]) -> dict[str, str]:
 
     from server.extensions import db
     from server.models import Compound, Membership, User
-    from server.services import auth
+    from server.services.people import auth
 
     rows = db.session.execute(
         select(Compound.code, User)
@@ -112,7 +112,7 @@ def district_month() -> str:
     """The district's latest month (Asia/Shanghai): the month of its "now", whatever
     issues earlier bench runs reported since."""
     from scripts.bench.data import ANCHOR
-    from server.models.base import SHANGHAI
+    from server.clock import SHANGHAI
 
     return ANCHOR.astimezone(SHANGHAI).strftime("%Y-%m")
 

@@ -244,7 +244,7 @@ def build_endpoints(app, rng: random.Random, names=ENDPOINTS) -> list[Endpoint]:
 
     from server.extensions import db
     from server.models import Bill, Compound, Issue, Membership, User
-    from server.services import auth
+    from server.services.people import auth
 
     with app.app_context():
         unpaid = db.session.execute(

@@ -3,16 +3,20 @@
 from flask import Flask
 
 from server.api import (
+    anomalies,
     auth,
     bills,
     bindings,
+    collection,
     compounds,
     config,
     fees,
     health,
     invites,
     issues,
+    ledger,
     me,
+    meter_readings,
     offline_payments,
     payments,
     pending_changes,
@@ -35,7 +39,11 @@ BLUEPRINTS = (
     bills.bp,
     payments.bp,
     offline_payments.bp,
+    collection.bp,
+    meter_readings.bp,
     fees.bp,
+    ledger.bp,
+    anomalies.bp,
     pending_changes.bp,
     wechat_callbacks.bp,
 )

@@ -5,7 +5,7 @@ from flask import current_app
 
 from server.api.schemas.people import LoginIn, LoginOut
 from server.extensions import limiter
-from server.services import auth
+from server.services.people import auth
 from server.wechat import mini_program
 
 bp = APIBlueprint("auth", __name__, url_prefix="/api/v1/auth", tag="Auth")

@@ -4,7 +4,7 @@ from apiflask import APIBlueprint
 
 from server.api.schemas.money import BillListOut, BillQuery
 from server.api.security import auth, principal
-from server.services import fees
+from server.services.money import bills
 
 bp = APIBlueprint("bills", __name__, url_prefix="/api/v1/bills", tag="Fees")
 
@@ -19,5 +19,5 @@ bp = APIBlueprint("bills", __name__, url_prefix="/api/v1/bills", tag="Fees")
 )
 def my_bills(query):
     household = query.get("household_id")
-    bills = fees.bills_of(principal(), None if household is None else [household])
-    return fees.bill_list(bills)
+    mine = bills.bills_of(principal(), None if household is None else [household])
+    return bills.bill_list(mine)

@@ -6,7 +6,7 @@ from flask import current_app
 from server.api.schemas.people import BindingIn, BindingListOut, BindingOut, BindingQuery, RejectIn
 from server.api.security import auth, caller_key, principal
 from server.extensions import limiter
-from server.services import bindings
+from server.services.people import bindings
 
 bp = APIBlueprint("bindings", __name__, url_prefix="/api/v1/bindings", tag="Bindings")
 

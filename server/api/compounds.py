@@ -6,7 +6,9 @@ from server.api.schemas.issues import FailedMessageListOut, PolicyIn, PolicyList
 from server.api.schemas.people import CompoundOut
 from server.api.schemas.reach import CompoundReachOut
 from server.api.security import auth, principal
-from server.services import compounds, outbox, policies, reachability
+from server.services.issues import policies
+from server.services.messaging import outbox, reachability
+from server.services.people import compounds
 
 bp = APIBlueprint("compounds", __name__, url_prefix="/api/v1/compounds", tag="Compounds")
 

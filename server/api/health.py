@@ -3,7 +3,7 @@
 from apiflask import APIBlueprint
 
 from server.api.schemas.people import HealthOut
-from server.services import health
+from server.services.platform import health
 
 bp = APIBlueprint("health", __name__, tag="Health")
 

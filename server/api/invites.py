@@ -4,7 +4,7 @@ from apiflask import APIBlueprint
 
 from server.api.schemas.people import InviteIssueIn, InviteListOut, RedeemIn, RedeemOut
 from server.api.security import auth, principal
-from server.services import invites
+from server.services.people import invites
 
 bp = APIBlueprint("invites", __name__, url_prefix="/api/v1/invites", tag="Invites")
 

@@ -17,8 +17,8 @@ from server.api.schemas.issues import (
     TransitionIn,
 )
 from server.api.security import auth, principal
-from server.services import issue_views, issues, registers, return_visits
-from server.services.issue_flow import Action
+from server.services.issues import registers, reports, return_visits, views
+from server.services.issues.flow import Action
 
 bp = APIBlueprint("issues", __name__, url_prefix="/api/v1/issues", tag="Issues")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,7 +39,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     },
 )
 def report(body):
-    return presenters.issue_detail(issues.report_and_show(principal(), issues.NewIssue(**body)))
+    return presenters.issue_detail(reports.report_and_show(principal(), reports.NewIssue(**body)))
 
 
 @bp.get("")
@@ -49,8 +49,8 @@ def report(body):
 @bp.doc(summary="Issues I may see, newest first (filters; cursor pagination)")
 def list_issues(query):
     cursor, limit = query.pop("cursor", None), query.pop("limit")
-    rows, next_cursor = issue_views.list_issues(
-        principal(), issue_views.Filters(**query), cursor=cursor, limit=limit
+    rows, next_cursor = views.list_issues(
+        principal(), views.Filters(**query), cursor=cursor, limit=limit
     )
     return {"items": [presenters.issue_item(row) for row in rows], "next_cursor": next_cursor}
 
@@ -87,7 +87,7 @@ def stats(query):
 @bp.output(IssueOut)
 @bp.doc(summary="One issue with its timeline and the actions I may take")
 def get_issue(issue_id):
-    return presenters.issue_detail(issue_views.detail(principal(), issue_id))
+    return presenters.issue_detail(views.detail(principal(), issue_id))
 
 
 @bp.post("/<int:issue_id>/transitions")
@@ -105,7 +105,7 @@ def get_issue(issue_id):
     },
 )
 def transition(issue_id, body):
-    return presenters.issue_detail(issues.act(principal(), issue_id, Action(**body)))
+    return presenters.issue_detail(reports.act(principal(), issue_id, Action(**body)))
 
 
 @bp.post("/<int:issue_id>/return-visit")

@@ -14,7 +14,9 @@ from server.api.schemas.issues import (
 from server.api.schemas.people import BindingListOut, UserOut
 from server.api.schemas.reach import PushStatusOut
 from server.api.security import auth, principal
-from server.services import bindings, inbox, reachability, return_visits, users
+from server.services.issues import return_visits
+from server.services.messaging import inbox, reachability
+from server.services.people import bindings, users
 
 bp = APIBlueprint("me", __name__, url_prefix="/api/v1/me", tag="Me")
 

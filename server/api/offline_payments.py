@@ -10,7 +10,7 @@ from server.api.schemas.money import (
     RejectOfflineIn,
 )
 from server.api.security import auth, principal
-from server.services import offline_payments
+from server.services.money import offline_payments
 
 bp = APIBlueprint("offline_payments", __name__, url_prefix="/api/v1/offline-payments", tag="Fees")
 

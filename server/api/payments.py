@@ -10,7 +10,7 @@ from server.api.schemas.money import (
     PaymentStatusOut,
 )
 from server.api.security import auth, principal
-from server.services import payment_cancel, payments, settlement
+from server.services.money import payment_cancel, payments, settlement
 from server.wechat import payment_gateway
 from server.wechat.pay import MAX_NOTIFY_BYTES, acknowledgement
 

@@ -10,7 +10,7 @@ from server.api.schemas.approvals import (
     RejectChangeIn,
 )
 from server.api.security import auth, principal
-from server.services import pending_changes
+from server.services.money import pending_changes
 
 bp = APIBlueprint(
     "pending_changes",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from server.models.issue import Issue, IssueEvent
-from server.services.issue_states import ACTION_LABELS, STATUS_LABELS
-from server.services.issue_views import IssueDetail, IssueRow
-from server.services.messages import CATEGORY_LABELS
+from server.services.issues.states import ACTION_LABELS, STATUS_LABELS
+from server.services.issues.views import IssueDetail, IssueRow
+from server.services.messaging.messages import CATEGORY_LABELS
 
 
 def _latest(event: IssueEvent | None) -> dict | None:

@@ -6,8 +6,8 @@ from apiflask import HTTPTokenAuth
 from flask import request
 from flask_limiter.util import get_remote_address
 
-from server.services import auth as auth_service
-from server.services.access import Principal
+from server.services.people import auth as auth_service
+from server.services.people.access import Principal
 
 auth = HTTPTokenAuth(
     scheme="Bearer",

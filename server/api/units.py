@@ -4,7 +4,7 @@ from apiflask import APIBlueprint
 
 from server.api.schemas.people import UnitHouseholdListOut
 from server.api.security import auth, principal
-from server.services import compounds
+from server.services.people import compounds
 
 bp = APIBlueprint("units", __name__, url_prefix="/api/v1/units", tag="Compounds")
 

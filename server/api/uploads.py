@@ -6,7 +6,7 @@ from flask import Response, current_app
 from server.api.security import auth, caller_key, principal
 from server.extensions import limiter
 from server.headers import keeps_its_cache_rule
-from server.services import uploads
+from server.services.photos import uploads
 
 bp = APIBlueprint("uploads", __name__, url_prefix="/api/v1/uploads", tag="Uploads")
 

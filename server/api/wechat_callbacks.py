@@ -4,7 +4,7 @@ from apiflask import APIBlueprint
 from flask import Response, request
 
 from server.errors import NotFound
-from server.services import followers
+from server.services.messaging import followers
 from server.wechat import official_account
 
 bp = APIBlueprint("wechat_callbacks", __name__, url_prefix="/api/v1/wechat", tag="WeChat")

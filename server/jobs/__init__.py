@@ -30,7 +30,7 @@ JOBS: list[Job] = [
     ),
     Job(
         name="escalate_overdue",
-        func="server.services.deadlines:escalate_overdue",
+        func="server.services.issues.deadlines:escalate_overdue",
         trigger="interval",
         schedule={"minutes": 15},
         misfire_grace_time=600,
@@ -38,7 +38,7 @@ JOBS: list[Job] = [
     ),
     Job(
         name="auto_close_resolved",
-        func="server.services.issue_flow:auto_close_due",
+        func="server.services.issues.flow:auto_close_due",
         trigger="interval",
         schedule={"minutes": 15},
         misfire_grace_time=600,
@@ -46,7 +46,7 @@ JOBS: list[Job] = [
     ),
     Job(
         name="return_visits",
-        func="server.services.return_visits:send_due",
+        func="server.services.issues.return_visits:send_due",
         trigger="interval",
         schedule={"minutes": 15},
         misfire_grace_time=600,
@@ -54,7 +54,7 @@ JOBS: list[Job] = [
     ),
     Job(
         name="referral_follow_ups",
-        func="server.services.deadlines:remind_referrals",
+        func="server.services.issues.deadlines:remind_referrals",
         trigger="cron",
         schedule={"hour": 9, "minute": 0},
         misfire_grace_time=6 * 3600,
@@ -94,7 +94,7 @@ JOBS: list[Job] = [
     ),
     Job(
         name="remind_unpaid",
-        func="server.services.collection:remind_unpaid",
+        func="server.services.money.reminders:remind_unpaid",
         trigger="cron",
         schedule={"day": "10,20", "hour": 19, "minute": 0},
         misfire_grace_time=6 * 3600,
@@ -102,7 +102,7 @@ JOBS: list[Job] = [
     ),
     Job(
         name="expire_binding_requests",
-        func="server.services.bindings:expire_stale",
+        func="server.services.people.bindings:expire_stale",
         trigger="cron",
         schedule={"hour": 3, "minute": 10},
         misfire_grace_time=6 * 3600,
@@ -110,7 +110,7 @@ JOBS: list[Job] = [
     ),
     Job(
         name="prune_job_runs",
-        func="server.services.maintenance:prune_job_runs",
+        func="server.services.platform.maintenance:prune_job_runs",
         trigger="cron",
         schedule={"hour": 3, "minute": 40},
         misfire_grace_time=6 * 3600,
@@ -118,7 +118,7 @@ JOBS: list[Job] = [
     ),
     Job(
         name="prune_expired_values",
-        func="server.services.maintenance:prune_expired_values",
+        func="server.services.platform.maintenance:prune_expired_values",
         trigger="cron",
         schedule={"hour": 3, "minute": 50},
         misfire_grace_time=6 * 3600,

@@ -16,7 +16,8 @@ from sqlalchemy import delete, insert, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from server.models import SchedulerLease, utcnow
+from server.clock import utcnow
+from server.models import SchedulerLease
 
 log = logging.getLogger(__name__)
 

@@ -22,11 +22,11 @@ from flask import Flask
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from server.clock import SHANGHAI, utcnow
 from server.extensions import db
 from server.jobs import Job
 from server.jobs.lease import Lease
-from server.models import JobRun, utcnow
-from server.models.base import SHANGHAI
+from server.models import JobRun
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import logging
 
-from server.models import utcnow
-from server.models.base import SHANGHAI
-from server.services import fees, outbox, reconciliation
+from server.clock import SHANGHAI, utcnow
+from server.services.messaging import outbox
+from server.services.money import fees, reconciliation
 from server.wechat import mini_program, official_account, payment_gateway
 from server.wechat.errors import WeChatUnavailable
 from server.wechat.pay import CLOSE_AFTER

@@ -1,7 +1,7 @@
 """Models: columns, relations and small invariants only."""
 
 from server.models.approvals import Approval
-from server.models.base import Base, utcnow
+from server.models.base import Base
 from server.models.binding import BindingRequest, HouseholdInvite
 from server.models.compound import Building, Compound, Household, Unit
 from server.models.fees import Bill, FeeItem, MeterReading
@@ -54,5 +54,4 @@ __all__ = [
     "Unit",
     "Upload",
     "User",
-    "utcnow",
 ]

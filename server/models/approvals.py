@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.models.base import Base, BigId, UTCDateTime, table_args, utcnow
+from server.clock import utcnow
+from server.models.base import Base, BigId, UTCDateTime, table_args
 
 # What is proposed, and what `subject_id` names:
 #   meter_reading  a unit's electricity for a month (a MeterReading): bills on confirming

@@ -1,10 +1,9 @@
-"""Declarative base and column types shared by every model."""
+"""Declarative base and column types shared by every model (the clock is `server.clock`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, Numeric, String
 from sqlalchemy.dialects import mysql
@@ -39,15 +38,6 @@ def table_args(*constraints) -> tuple:
 
 # A 64-bit key that still autoincrements on SQLite (which needs INTEGER PRIMARY KEY).
 BigId = BigInteger().with_variant(Integer, "sqlite")
-
-
-# Times are stored in UTC and shown, scheduled and bounded (days, months) here.
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.models.base import Base, BigId, UTCDateTime, table_args, utcnow
+from server.clock import utcnow
+from server.models.base import Base, BigId, UTCDateTime, table_args
 from server.models.compound import Household
 from server.models.user import User
 

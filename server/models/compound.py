@@ -8,7 +8,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.models.base import Base, BigId, Fixed, UTCDateTime, table_args, utcnow
+from server.clock import utcnow
+from server.models.base import Base, BigId, Fixed, UTCDateTime, table_args
 
 OCCUPANCIES = ("occupied", "vacant")
 

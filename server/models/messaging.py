@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.models.base import Base, BigId, UTCDateTime, table_args, utcnow
+from server.clock import utcnow
+from server.models.base import Base, BigId, UTCDateTime, table_args
 
 CHANNELS = ("subscribe", "template")
 OUTBOX_STATUSES = ("pending", "sending", "sent", "skipped", "failed", "unknown", "expired")

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.models.base import Base, BigId, UTCDateTime, table_args, utcnow
+from server.clock import utcnow
+from server.models.base import Base, BigId, UTCDateTime, table_args
 
 
 class Upload(Base):

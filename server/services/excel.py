@@ -24,7 +24,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from server.models.base import SHANGHAI
+from server.clock import SHANGHAI
 
 FORMATS = {
     "money": "0.00",

@@ -17,7 +17,7 @@ import requests
 from wechatpy.exceptions import InvalidSignatureException, WeChatPayException
 from wechatpy.pay import WeChatPay
 
-from server.models.base import SHANGHAI
+from server.clock import SHANGHAI
 from server.wechat.errors import WeChatUnavailable
 
 log = logging.getLogger(__name__)

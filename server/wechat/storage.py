@@ -19,7 +19,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from wechatpy.session import SessionStorage
 
-from server.models import KeyValue, utcnow
+from server.clock import utcnow
+from server.models import KeyValue
 
 # Treat a value as gone this long before it really expires, or a tenth of its
 # lifetime when that is less: a margin longer than the lifetime would make every

@@ -23,11 +23,11 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
 from server import create_app
-from server.database import note_outside_call
+from server.database.replay import note_outside_call
 from server.extensions import db
 from server.models import Bill, JobRun, LedgerEntry, Payment, PaymentAnomaly
-from server.services import fees, ledger, payments
-from server.services.access import load_principal
+from server.services.money import fees, ledger, payments
+from server.services.people.access import load_principal
 from server.wechat import payment_gateway
 from tests.conftest import app_env, serve_in_thread
 from tests.factories import build_world, self_governance_fee
@@ -335,7 +335,7 @@ def test_killed_connections_under_load_fail_almost_nothing_and_lose_no_payment(
     db.session.commit()
 
 
-# ----- the service's side of a lost connection (server/database.py) -----
+# ----- the service's side of a lost connection (server/database/replay.py) -----
 
 
 @dataclass

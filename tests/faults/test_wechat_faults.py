@@ -37,9 +37,9 @@ from server.extensions import db
 from server.jobs import Job
 from server.jobs.tasks import dispatch_outbox
 from server.models import JobRun, KeyValue, OutboxMessage, SubscriptionQuota, User
-from server.services import inbox
-from server.services.access import load_principal
-from server.services.issues import NewIssue, report
+from server.services.issues.reports import NewIssue, report
+from server.services.messaging import inbox
+from server.services.people.access import load_principal
 from tests.conftest import app_env, child_pythonpath
 from tests.factories import build_world
 

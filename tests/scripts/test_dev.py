@@ -17,7 +17,7 @@ from sqlalchemy import select
 from scripts import dev
 from server.extensions import db
 from server.models import Bill
-from server.services import fees
+from server.services.money import fees
 from tests.factories import build_world, self_governance_fee
 from tests.scripts.conftest import flask_command, terminal_env
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from apiflask import Schema, fields, validators
 
-from server.api.schemas.fields import Int, LocalDateTime, QueryInt, Text
+from server.api.schemas.fields import MONTH, Int, LocalDateTime, QueryInt, Text
 from server.models.approvals import APPROVAL_KINDS, APPROVAL_STATUSES
 
 KINDS = ", ".join(APPROVAL_KINDS)
@@ -112,12 +112,7 @@ class MeterReadingQuery(Schema):
 
 class MeterReadingIn(Schema):
     unit_id = Int(required=True)
-    period = fields.String(
-        required=True,
-        validate=validators.Regexp(
-            r"^20[0-9]{2}-(0[1-9]|1[0-2])\Z", error="账期格式应为 YYYY-MM，如 2026-12"
-        ),
-    )
+    period = fields.String(required=True, validate=MONTH)
     amount_fen = fields.Integer(strict=True, required=True, validate=validators.Range(1, 10**8))
 
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from apiflask import fields, validators
 from marshmallow import ValidationError
 
-from server.models.base import SHANGHAI, utcnow
+from server.clock import SHANGHAI, utcnow
 
 # Bidirectional overrides and isolates can make a name read differently than it is.
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -246,3 +246,9 @@ def CompoundCode(**kwargs) -> fields.String:
     return fields.String(
         validate=validators.Regexp(r"^[A-Za-z0-9_-]{1,32}\Z", error="小区编号格式不对"), **kwargs
     )
+
+
+# A bill period (a month): "2026-12".
+MONTH = validators.Regexp(
+    r"^20[0-9]{2}-(0[1-9]|1[0-2])\Z", error="账期格式应为 YYYY-MM，如 2026-12"
+)

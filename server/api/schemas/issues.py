@@ -16,7 +16,7 @@ from server.api.schemas.fields import (
 )
 from server.api.schemas.reach import PushStatusOut
 from server.models.issue import CATEGORIES, STATUSES
-from server.services.issue_states import ACTIONS
+from server.services.issues.states import ACTIONS
 
 
 class IssueIn(Schema):

@@ -1,33 +1,23 @@
-"""Schemas for bills, payments, offline payments, fee items, figures and the ledger."""
+"""Schemas for bills, WeChat Pay payments and offline (cash, transfer) payments."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from apiflask import Schema, fields, validators
-from marshmallow import ValidationError
 
-from server.api.schemas.approvals import PendingChangeOut
 from server.api.schemas.fields import (
     CompoundCode,
     Count,
     Day,
-    DecimalString,
     Int,
     LocalDateTime,
     QueryInt,
     Text,
 )
-from server.models.base import SHANGHAI
-from server.models.fees import CYCLES, VACANT_RULES
+from server.clock import SHANGHAI
 from server.models.payments import OFFLINE_METHODS
-from server.services.anomalies import refund_left
-from server.services.bill_holds import online_holder
-from server.services.payment_cancel import closes_at
+from server.services.money.bill_holds import online_holder
+from server.services.money.payment_cancel import closes_at
 
-MONTH = validators.Regexp(
-    r"^20[0-9]{2}-(0[1-9]|1[0-2])\Z", error="账期格式应为 YYYY-MM，如 2026-12"
-)
 BILL_IDS = dict(validate=Count(1, 36), required=True)
 
 
@@ -166,181 +156,6 @@ class OfflineQuery(Schema):
 
 class RejectOfflineIn(Schema):
     reason = Text(200, required=True)
-
-
-class PeriodQuery(Schema):
-    compound = CompoundCode(required=True)
-    period = fields.String(required=True, validate=MONTH)
-
-
-class TallyOut(Schema):
-    households_billed = fields.Integer()
-    households_paid = fields.Integer()
-    collection_rate = fields.Float(allow_none=True)
-    billed_fen = fields.Integer()
-    collected_fen = fields.Integer()
-
-
-class BuildingTallyOut(TallyOut):
-    building = fields.Integer()
-
-
-class UnitTallyOut(TallyOut):
-    building = fields.Integer()
-    unit = fields.Integer()
-    label = fields.String()
-
-
-class SummaryOut(TallyOut):
-    period = fields.String()
-    by_building = fields.List(fields.Nested(BuildingTallyOut))
-    by_unit = fields.List(fields.Nested(UnitTallyOut))
-
-
-class UnpaidOut(Schema):
-    household_id = fields.Integer()
-    label = fields.String()
-    owed_fen = fields.Integer()
-    bills = fields.Integer()
-
-
-class UnpaidListOut(Schema):
-    items = fields.List(fields.Nested(UnpaidOut))
-
-
-class FeeItemOut(Schema):
-    code = fields.String()
-    name = fields.String()
-    kind = fields.String()
-    rate = DecimalString(allow_none=True, metadata={"description": "yuan/m²/month"})
-    cycle = fields.String()
-    vacant_rule = fields.String()
-    active = fields.Boolean()
-    pending_change = fields.Nested(
-        PendingChangeOut,
-        allow_none=True,
-        metadata={"description": "a change proposed, waiting for a second committee member"},
-    )
-
-
-class FeeItemListOut(Schema):
-    items = fields.List(fields.Nested(FeeItemOut))
-
-
-def _rate_in_range(rate) -> None:
-    # A function, not a Range validator: that would document its bounds as strings.
-    if not 0 < rate < 100 or rate != rate.quantize(Decimal("0.0001")):
-        raise ValidationError("费率应大于 0、小于 100 元，最多 4 位小数")
-
-
-class FeeItemIn(Schema):
-    rate = DecimalString(
-        pattern=r"^[0-9]{1,2}(\.[0-9]{1,4})?$",
-        validate=_rate_in_range,
-        metadata={"description": 'yuan per m² per month, e.g. "0.35"'},
-    )
-    cycle = fields.String(validate=validators.OneOf(CYCLES))
-    vacant_rule = fields.String(validate=validators.OneOf(VACANT_RULES))
-    active = fields.Boolean()
-
-
-class LedgerEntryOut(Schema):
-    seq = fields.Integer()
-    account = fields.String()
-    direction = fields.String()
-    amount_fen = fields.Integer()
-    source_type = fields.String()
-    source_id = fields.Integer()
-    memo = fields.String(allow_none=True)
-    created_at = LocalDateTime()
-    hash = fields.String()
-
-
-class LedgerQuery(Schema):
-    compound = CompoundCode(required=True)
-    before_seq = QueryInt()
-    limit = fields.Integer(strict=False, validate=validators.Range(1, 200), load_default=50)
-
-
-class LedgerPageOut(Schema):
-    items = fields.List(fields.Nested(LedgerEntryOut))
-    balance_fen = fields.Dict(keys=fields.String(), values=fields.Integer())
-    verified = fields.Boolean()
-
-
-class AnomalyOut(Schema):
-    id = fields.Integer()
-    payment_id = fields.Integer(allow_none=True)
-    kind = fields.String(
-        metadata={
-            "description": "amount_mismatch (a notification with another amount), "
-            "amount_disputed (WeChat Pay's query confirms another amount: refund due), "
-            "double_payment (a bill was paid another way meanwhile: refund due), "
-            "reading_voided (a paid electricity bill whose reading was voided: refund due), "
-            "duplicate_transaction"
-        }
-    )
-    details = fields.Dict(
-        metadata={"description": "out_trade_no, bills, expected/received, refund_due_fen"}
-    )
-    created_at = LocalDateTime()
-    resolved_at = LocalDateTime(allow_none=True)
-    resolution = fields.String(allow_none=True, metadata={"description": "the latest note"})
-    refunded_fen = fields.Integer(allow_none=True, metadata={"description": "refunded so far"})
-    refund_left_fen = fields.Function(
-        refund_left, metadata={"type": "integer", "description": "still owed back"}
-    )
-    pending_refund = fields.Nested(
-        PendingChangeOut,
-        allow_none=True,
-        metadata={"description": "a refund recorded, waiting for a second committee member"},
-    )
-
-
-class AnomalyListOut(Schema):
-    items = fields.List(fields.Nested(AnomalyOut))
-
-
-class AnomalyQuery(Schema):
-    open = fields.Boolean(load_default=False, metadata={"description": "unresolved only"})
-
-
-class AnomalyResolveIn(Schema):
-    resolution = Text(200, required=True, metadata={"description": "what was done"})
-    refunded_fen = fields.Integer(
-        strict=True,
-        load_default=0,
-        validate=validators.Range(0, 10**9),
-        metadata={
-            "description": "refunded to the resident: 1 to refund_left_fen when money is "
-            "owed back — it counts once a second committee member confirms it (202); the "
-            "anomaly is resolved when nothing is left — else 0 (a note alone: 200)"
-        },
-    )
-
-
-class ResolvedAnomalyOut(AnomalyOut):
-    """One anomaly after a refund or its resolution (its own name: AnomalyOut is nested
-    in the list)."""
-
-
-class ReportOut(Schema):
-    day = fields.Date()
-    summary = fields.Dict(
-        metadata={
-            "description": "day, orders, paid, closed, pending, disputed, differences, "
-            "open_anomalies"
-        }
-    )
-    differences = fields.Method("_differences")
-    started_at = LocalDateTime()
-
-    def _differences(self, report) -> list[str]:
-        return report.differences.split("\n") if report.differences else []
-
-
-class ReportListOut(Schema):
-    items = fields.List(fields.Nested(ReportOut))
 
 
 class PaymentStatusOut(PaymentOut):

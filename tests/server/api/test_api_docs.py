@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Bill
-from server.services import fees, invites
+from server.services.money import fees
+from server.services.people import invites
 from server.storage import EXTENSION_KEY, build_storage
 from tests.factories import build_world, self_governance_fee
 from tests.timing import shanghai_date
@@ -169,3 +170,17 @@ def test_offline_payment_errors_are_named_under_their_status(client, world, spec
     confirm = f"{rule}/{recorded.get_json()['id']}/confirm"
     own = client.post(confirm, headers=world.headers("committee"))
     assert_documented(spec, "post", rule + "/{payment_id}/confirm", own, 403, "same_person")
+
+
+def test_each_tag_is_named_once_and_every_operation_has_one_of_them(spec):
+    names = [tag["name"] for tag in spec["tags"]]
+    assert len(names) == len(set(names)), names  # OpenAPI: tag names are unique
+    used = {
+        tag
+        for path_item in spec["paths"].values()
+        for operation in path_item.values()
+        if isinstance(operation, dict)
+        for tag in operation.get("tags", [])
+    }
+    assert used <= set(names)
+    assert "Fees" in names

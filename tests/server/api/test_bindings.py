@@ -7,7 +7,7 @@ from sqlalchemy import delete, select
 
 from server.extensions import db, limiter
 from server.models import AccessLog, BindingRequest, Membership, Notification, OutboxMessage
-from server.services import roles
+from server.services.people import roles
 from tests.factories import UserFactory, build_world, second_account
 
 REQUEST = {

@@ -11,10 +11,10 @@ from freezegun import freeze_time
 from openpyxl import load_workbook
 from sqlalchemy import event, select
 
+from server.clock import SHANGHAI
 from server.extensions import db
 from server.models import Bill, FeeItem, Notification, Payment, PaymentBill, SubscriptionQuota
-from server.models.base import SHANGHAI
-from server.services import collection, fees, fees_export
+from server.services.money import fees, fees_export, reminders
 from tests.factories import build_world, self_governance_fee, stair_electricity_fee
 from tests.timing import (
     day,
@@ -419,8 +419,8 @@ def test_reminders_push_to_subscribed_residents_and_task_the_liaison_otherwise(w
         )
     )
     db.session.flush()
-    assert collection.remind_unpaid(THIS) == 6
-    assert collection.remind_unpaid(THIS) == 6  # reminded again: no duplicate push
+    assert reminders.remind_unpaid(THIS) == 6
+    assert reminders.remind_unpaid(THIS) == 6  # reminded again: no duplicate push
     kinds = {(n.user_id, n.kind) for n in db.session.scalars(select(Notification))}
     assert (world.people["resident_1_1"].id, "fee_reminder") in kinds
     assert (world.people["liaison_1_2"].id, "fee_task") in kinds  # 1-2-101 allowed no push

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Bill, OfflinePayment
-from server.services import fees
+from server.services.money import fees
 from tests.factories import build_world, self_governance_fee
 from tests.timing import month, shanghai_date, shanghai_day
 

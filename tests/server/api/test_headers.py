@@ -7,7 +7,7 @@ import re
 import pytest
 
 from server.extensions import db
-from server.services import fees
+from server.services.money import fees
 from tests.factories import build_world, self_governance_fee
 from tests.server.api.test_uploads import image_bytes, upload
 from tests.timing import month
@@ -51,7 +51,7 @@ def test_a_500_carries_them_too(client, world, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("server.services.users.describe", explode)
+    monkeypatch.setattr("server.services.people.users.describe", explode)
     response = client.get("/api/v1/me", headers=world.headers("committee"))
     assert response.status_code == 500
     assert_private_json(response)

@@ -33,7 +33,7 @@ def test_an_unexpected_error_is_a_500_envelope_without_internals(
     def explode(*args, **kwargs):
         raise RuntimeError("secret internals /etc/passwd")
 
-    monkeypatch.setattr("server.services.users.describe", explode)
+    monkeypatch.setattr("server.services.people.users.describe", explode)
     response = client.get("/api/v1/me", headers=world.headers("committee"))
     assert response.status_code == 500
     assert response.get_json() == {
@@ -48,7 +48,7 @@ def test_database_outage_is_a_503_envelope(client, monkeypatch, db_session):
     def down(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception(2003, "Can't connect to MySQL server"))
 
-    monkeypatch.setattr("server.services.users.describe", down)
+    monkeypatch.setattr("server.services.people.users.describe", down)
     response = client.get("/api/v1/me", headers=world.headers("committee"))
     assert response.status_code == 503
     assert response.get_json()["code"] == "database_unavailable"
@@ -140,7 +140,7 @@ def test_a_deadlock_is_a_503_to_retry_not_a_500(client, monkeypatch, db_session,
     def deadlock(*args, **kwargs):
         raise OperationalError("UPDATE x", {}, Exception(errno, text))
 
-    monkeypatch.setattr("server.services.users.describe", deadlock)
+    monkeypatch.setattr("server.services.people.users.describe", deadlock)
     response = client.get("/api/v1/me", headers=world.headers("committee"))
     assert response.status_code == 503
     assert response.get_json()["code"] == "database_busy"
@@ -154,7 +154,7 @@ def test_a_missing_database_function_is_a_500_not_a_retry(client, monkeypatch, d
     def missing(*args, **kwargs):
         raise OperationalError("SELECT f()", {}, Exception(1305, "FUNCTION linli.f does not exist"))
 
-    monkeypatch.setattr("server.services.users.describe", missing)
+    monkeypatch.setattr("server.services.people.users.describe", missing)
     response = client.get("/api/v1/me", headers=world.headers("committee"))
     assert response.status_code == 500
     assert response.get_json()["code"] == "internal_error"

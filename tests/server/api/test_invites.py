@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 
 from server.extensions import db
 from server.models import HouseholdInvite, Membership, Notification
-from server.services import roles
+from server.services.people import roles
 from tests.factories import build_world
 from tests.timing import day
 

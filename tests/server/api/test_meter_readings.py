@@ -21,7 +21,8 @@ from server.models import (
     OutboxMessage,
     PaymentAnomaly,
 )
-from server.services import auth, ledger, roles
+from server.services.money import ledger
+from server.services.people import auth, roles
 from tests.factories import UserFactory, build_world, stair_electricity_fee
 from tests.timing import month, shanghai_date, shanghai_day
 

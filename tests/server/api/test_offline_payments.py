@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Bill, LedgerEntry, Notification, OutboxMessage
-from server.services import fees, ledger, roles
+from server.services.money import fees, ledger
+from server.services.people import roles
 from tests.factories import UserFactory, build_world, second_account, self_governance_fee
 from tests.timing import shanghai_date
 

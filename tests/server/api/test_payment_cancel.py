@@ -10,20 +10,20 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
+from server.clock import SHANGHAI
 from server.errors import Conflict
 from server.extensions import db
 from server.models import Bill, LedgerEntry, Notification, Payment, PaymentAnomaly
-from server.models.base import SHANGHAI
-from server.services import (
+from server.services.money import (
     fees,
     ledger,
     payment_cancel,
     payments,
     reconciliation,
-    roles,
     settlement,
 )
-from server.services.access import load_principal
+from server.services.people import roles
+from server.services.people.access import load_principal
 from server.wechat import payment_gateway
 from server.wechat.pay import CLOSE_AFTER
 from tests.factories import UserFactory, build_world, self_governance_fee

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from server.extensions import db
 from server.models import Bill, LedgerEntry, Notification, Payment, PaymentAnomaly
-from server.services import fees, reconciliation
+from server.services.money import fees, reconciliation
 from server.wechat import payment_gateway
 from tests.factories import build_world, self_governance_fee, stair_electricity_fee
 from tests.timing import shanghai_date

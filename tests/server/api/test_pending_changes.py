@@ -8,8 +8,9 @@ from sqlalchemy import event, insert, select
 from server.errors import Conflict
 from server.extensions import db
 from server.models import Approval, Bill, FeeItem, LedgerEntry, OutboxMessage, PaymentAnomaly
-from server.services import auth, fee_items, fees, ledger, roles
-from server.services.access import load_principal
+from server.services.money import fee_items, fees, ledger
+from server.services.people import auth, roles
+from server.services.people.access import load_principal
 from tests.factories import (
     UserFactory,
     build_world,

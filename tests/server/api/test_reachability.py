@@ -7,12 +7,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
+from server.clock import utcnow
 from server.extensions import db
 from server.jobs.tasks import dispatch_outbox
-from server.models import AccessLog, User, utcnow
-from server.services import roles
-from server.services.access import load_principal
-from server.services.issues import NewIssue, report
+from server.models import AccessLog, User
+from server.services.issues.reports import NewIssue, report
+from server.services.people import roles
+from server.services.people.access import load_principal
 from tests.factories import build_world
 
 NEW_ISSUE, REMINDER = "sandbox-new_issue", "sandbox-reminder"

@@ -9,7 +9,7 @@ import pytest
 from freezegun import freeze_time
 from openpyxl import load_workbook
 
-from server.models.base import SHANGHAI
+from server.clock import SHANGHAI
 from tests.factories import build_world
 from tests.timing import month, shanghai_date, shanghai_day, shanghai_month_start
 

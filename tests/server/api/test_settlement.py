@@ -21,7 +21,7 @@ from server.models import (
     PaymentAnomaly,
     ReconciliationReport,
 )
-from server.services import fees, ledger, reconciliation
+from server.services.money import fees, ledger, reconciliation
 from server.storage import EXTENSION_KEY, build_storage
 from server.wechat import payment_gateway
 from server.wechat.pay import OrderState

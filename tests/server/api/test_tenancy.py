@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Bill, PaymentAnomaly
-from server.services import fees
+from server.services.money import fees
 from server.storage import EXTENSION_KEY, LocalStorage
 from tests.factories import build_world, self_governance_fee, stair_electricity_fee
 from tests.timing import shanghai_date

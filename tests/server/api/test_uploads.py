@@ -18,7 +18,7 @@ from werkzeug.test import encode_multipart
 
 from server.extensions import db
 from server.models import Upload
-from server.services import uploads
+from server.services.photos import uploads
 from server.storage import EXTENSION_KEY, build_storage
 from tests.factories import build_world
 

@@ -30,11 +30,11 @@ from server.jobs.runner import (
 )
 from server.jobs.tasks import dispatch_outbox
 from server.models import JobRun
-from server.services import inbox
-from server.services.access import load_principal
-from server.services.issues import NewIssue, report
-from server.services.outbox import DispatchResult
-from server.services.reconciliation import Reconciled
+from server.services.issues.reports import NewIssue, report
+from server.services.messaging import inbox
+from server.services.messaging.outbox import DispatchResult
+from server.services.money.reconciliation import Reconciled
+from server.services.people.access import load_principal
 from tests.conftest import app_env, child_pythonpath
 from tests.factories import build_world
 from tests.timing import day

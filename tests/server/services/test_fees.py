@@ -11,9 +11,11 @@ from sqlalchemy import event, func, insert, select
 from server.errors import Conflict, Forbidden, ValidationFailed
 from server.extensions import db
 from server.models import Bill, FeeItem, Household, MeterReading, Unit
-from server.services import demo, fee_items, fees, meter_readings, pending_changes
-from server.services.access import load_principal
-from server.services.roles import user_for_openid
+from server.services.money import fee_items, fees, meter_readings, pending_changes
+from server.services.money import periods as money_periods
+from server.services.people.access import load_principal
+from server.services.people.roles import user_for_openid
+from server.services.platform import demo
 from tests.factories import HouseholdFactory, build_world
 from tests.timing import in_quarter, month, quarter_end_offset
 
@@ -42,12 +44,12 @@ def test_a_shared_charge_splits_exactly(total, count, shares):
 
 
 def test_periods_by_cycle():
-    assert fees.billing_period("monthly", "2026-12") == "2026-12"
-    assert fees.billing_period("quarterly", "2026-11") == "2026Q4"
-    assert fees.billing_period("yearly", "2026-03") == "2026"
+    assert money_periods.billing_period("monthly", "2026-12") == "2026-12"
+    assert money_periods.billing_period("quarterly", "2026-11") == "2026Q4"
+    assert money_periods.billing_period("yearly", "2026-03") == "2026"
     for bad in ("2026-13", "2026-1", "26-12", "December"):
         with pytest.raises(ValidationFailed):
-            fees.billing_period("monthly", bad)
+            money_periods.billing_period("monthly", bad)
 
 
 @pytest.fixture
@@ -251,15 +253,15 @@ def test_rooms_with_letters_are_ordered_with_numbered_ones(small):
     ],
 )
 def test_the_months_a_period_covers(period, months):
-    assert fees.period_months(period) == months
+    assert money_periods.period_months(period) == months
 
 
 def test_periods_overlap_across_cycles():
-    assert fees.overlapping_periods("2026Q4") == {"2026-10", "2026-11", "2026-12", "2026"}
-    assert fees.overlapping_periods("2026-12") == {"2026Q4", "2026"}
-    assert "2027Q1" not in fees.overlapping_periods("2026")
+    assert money_periods.overlapping_periods("2026Q4") == {"2026-10", "2026-11", "2026-12", "2026"}
+    assert money_periods.overlapping_periods("2026-12") == {"2026Q4", "2026"}
+    assert "2027Q1" not in money_periods.overlapping_periods("2026")
     with pytest.raises(ValidationFailed):
-        fees.period_months("2026Q5")
+        money_periods.period_months("2026Q5")
 
 
 def test_a_cycle_changed_mid_period_bills_no_month_twice(small):

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from server.services.image_data import pixel_bytes
+from server.services.photos.image_data import pixel_bytes
 
 
 def noisy(fmt: str, **save) -> bytes:

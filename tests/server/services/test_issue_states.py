@@ -8,7 +8,7 @@ import pytest
 
 from server.errors import Conflict, Forbidden
 from server.models.issue import STATUSES
-from server.services.issue_states import ACTIONS, allowed_actions, plan, plan_system
+from server.services.issues.states import ACTIONS, allowed_actions, plan, plan_system
 
 # Written from the specification, independently of the implementation's table.
 MOVES = {

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from server.extensions import db
-from server.services import ledger
+from server.services.money import ledger
 from tests.factories import build_world
 
 

@@ -15,9 +15,9 @@ from sqlalchemy import select, update
 from server.extensions import db
 from server.jobs.tasks import dispatch_outbox
 from server.models import OutboxMessage, SubscriptionQuota, User
-from server.services import inbox, outbox
-from server.services.access import load_principal
-from server.services.issues import NewIssue, report
+from server.services.issues.reports import NewIssue, report
+from server.services.messaging import inbox, outbox
+from server.services.people.access import load_principal
 from server.wechat import mini_program
 from tests.factories import build_world
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from server.extensions import db
 from server.models import Upload
-from server.services import uploads
-from server.services.access import load_principal
+from server.services.people.access import load_principal
+from server.services.photos import uploads
 from server.storage import EXTENSION_KEY, LocalStorage, get_storage, new_key
 from tests.factories import build_world
 

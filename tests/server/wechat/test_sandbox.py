@@ -8,7 +8,7 @@ import pytest
 import requests
 from freezegun import freeze_time
 
-from server.models import utcnow
+from server.clock import utcnow
 from server.wechat.limits import check_value
 from server.wechat.pay import PayRejected, WeChatPayV2
 

@@ -1,0 +1,90 @@
+"""Engine set-up per database kind, and inserts that skip or lock an existing row."""
+
+from __future__ import annotations
+
+from sqlalchemy import Table, event, insert
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
+
+from server.database.replay import note_commit
+
+
+def configure_engine(engine: Engine) -> None:
+    """Note every COMMIT sent in a request (see `replay.dispatch_retrying_lost_connection`);
+    PyMySQL: connect within connect_timeout; SQLite: see `_configure_sqlite`."""
+    event.listen(engine, "commit", note_commit)
+    if engine.dialect.driver == "pymysql":
+        event.listen(engine, "do_connect", _connect_within_connect_timeout)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+
+
+def _connect_within_connect_timeout(dialect, _record, cargs, cparams):
+    """PyMySQL bounds the TCP connect by connect_timeout but reads the server's greeting
+    under read_timeout (30 s, meant for long queries): a database that accepts
+    connections and never answers (hung, or a black-holing network) would hold every
+    request 30 s. The whole handshake gets connect_timeout; queries get read_timeout."""
+    read_timeout, connect_timeout = cparams.get("read_timeout"), cparams.get("connect_timeout")
+    if read_timeout is None or connect_timeout is None:
+        return None  # connect as configured
+    bounded = {**cparams, "read_timeout": connect_timeout}
+    connection = dialect.loaded_dbapi.connect(*cargs, **bounded)
+    # No public setter; PyMySQL applies this before each read (tests/faults checks it).
+    connection._read_timeout = read_timeout
+    return connection
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """SQLite: real transactions and savepoints (SQLAlchemy's documented pysqlite fix),
+    WAL so the API and the scheduler can share the file, and foreign keys on.
+
+    Transactions begin IMMEDIATE (taking the write lock up front): a deferred one that
+    read first and writes later fails outright if another process wrote in between,
+    which the API and the scheduler would do to each other all day. Read-only side
+    connections ask for execution_options(sqlite_begin="DEFERRED").
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def insert_ignore(connection: Connection, table: Table, rows: list[dict]) -> int:
+    """Insert rows, skipping any whose unique key exists; returns how many were new.
+    One statement, no savepoint. Only for rows built whole by our own code: MariaDB's
+    INSERT IGNORE also turns a broken foreign key or a NULL into a warning."""
+    if not rows:
+        return 0
+    if connection.dialect.name == "sqlite":
+        statement = sqlite_insert(table).on_conflict_do_nothing()
+    elif connection.dialect.name in {"mysql", "mariadb"}:
+        statement = mysql_insert(table).prefix_with("IGNORE")
+    else:  # pragma: no cover - other databases are not supported
+        statement = insert(table)
+    return connection.execute(statement, rows).rowcount
+
+
+def insert_or_lock(connection: Connection, table: Table, row: dict) -> None:
+    """Insert the row, or lock the existing one with the same key, for update.
+
+    MariaDB: INSERT IGNORE leaves a shared lock on the row it found, and two such
+    waiters then asking for the update lock deadlock; ON DUPLICATE KEY UPDATE takes
+    the exclusive lock at once, so concurrent first writers queue instead.
+    """
+    if connection.dialect.name in {"mysql", "mariadb"}:
+        key = next(iter(table.primary_key.columns)).name
+        statement = mysql_insert(table).values(row)
+        connection.execute(statement.on_duplicate_key_update({key: statement.inserted[key]}))
+    else:
+        insert_ignore(connection, table, [row])

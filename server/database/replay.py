@@ -1,0 +1,105 @@
+"""A request's way through a lost database connection: the view runs once more on a
+fresh connection when nothing of the first run can have counted.
+
+`configure_engine` (in `engine`) hooks `note_commit` to every COMMIT; the app runs each
+view through `dispatch_retrying_lost_connection` and ends its session with `end_session`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import g, has_app_context, request
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from server.extensions import db
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# A request body up to this size is kept in memory so the view can run a second time.
+REPLAYABLE_BODY_BYTES = 64 * 1024
+
+
+def note_commit(_connection: Connection) -> None:
+    # Fired before the COMMIT is sent: once it is, the outcome may be unknown, and
+    # nothing in this app context may be run again.
+    if has_app_context():
+        g.database_commit_sent = True
+
+
+def note_outside_call() -> None:
+    """The request is about to do something outside the database that cannot be done
+    twice (spend a one-time wx.login code, create an order at WeChat Pay): from here
+    on, a lost connection is a 503, not a second run."""
+    if has_app_context():
+        g.outside_call_made = True
+
+
+def dispatch_retrying_lost_connection(dispatch: Callable[[], T]) -> T:
+    """Run a request's view; if a statement failed because its database connection died
+    under it (killed, a failover, a restart) before any COMMIT was sent, run the view
+    once more on a fresh connection.
+
+    The server dropped the transaction with the connection, so nothing of the first
+    run is left; the second is what the client would do after a 503, without the 503.
+    Not retried: a failure to connect (the database is away: a second try only doubles
+    the wait), a COMMIT sent (it may have been applied), a body that cannot be read
+    twice (a form or an upload, or one bigger than REPLAYABLE_BODY_BYTES), a call
+    outside the database that cannot be repeated (`note_outside_call`).
+    """
+    replayable = _keep_body_for_replay()
+    g.database_commit_sent = g.outside_call_made = False
+    try:
+        return dispatch()
+    except DBAPIError as error:
+        once_only = g.database_commit_sent or g.outside_call_made
+        if not (replayable and _died_under_statement(error) and not once_only):
+            raise
+        log.warning(
+            "database connection lost on %s %s; running it again", request.method, request.path
+        )
+        db.session.remove()  # its connection is invalidated: ending it sends nothing
+        return dispatch()
+
+
+def _died_under_statement(error: DBAPIError) -> bool:
+    # connection_invalidated: SQLAlchemy recognised a disconnect. A statement: the
+    # connection was up and lost (not a connect that failed, nor a COMMIT or ROLLBACK).
+    return error.connection_invalidated and error.statement is not None
+
+
+def _keep_body_for_replay() -> bool:
+    """Read a small body into memory (views that read it uncached get it again); False
+    if the body cannot be given to a second run."""
+    if request.content_length is None:
+        return "chunked" not in request.headers.get("Transfer-Encoding", "").lower()
+    if request.content_length == 0:
+        return True
+    if request.mimetype in {"multipart/form-data", "application/x-www-form-urlencoded"}:
+        return False
+    if request.content_length > REPLAYABLE_BODY_BYTES:
+        return False
+    request.get_data(cache=True)
+    return True
+
+
+def end_session(_error: BaseException | None = None) -> None:
+    """End the request's session (teardown, before Flask-SQLAlchemy's own).
+
+    Ending it sends a ROLLBACK; on a connection killed after the view's last statement
+    that ROLLBACK fails, and the error would escape the request after its answer was
+    made, replacing it with the WSGI server's HTML 500. The server dropped the
+    transaction with the connection: there is nothing left to roll back.
+    """
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        log.warning("database connection lost while ending a request; its answer stands")
+        db.session.remove()  # now invalidated, the connection is let go without a word

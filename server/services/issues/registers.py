@@ -1,0 +1,287 @@
+"""Registers (台账) and monthly figures of the request loop, for the committee.
+
+The export carries no reporter names: a register is about matters, not people.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from server.clock import SHANGHAI, utcnow
+from server.errors import Forbidden, ValidationFailed
+from server.extensions import db
+from server.models import Building, Household, Unit
+from server.models.issue import Issue, IssueEvent, ReturnVisit
+from server.services.excel import Column, Total, to_bytes, workbook, write_sheet
+from server.services.issues import policies
+from server.services.issues.access import handled_filter
+from server.services.issues.locations import location_label
+from server.services.issues.states import STATUS_LABELS
+from server.services.messaging.messages import CATEGORY_LABELS
+from server.services.people import compounds
+from server.services.people.access import Principal
+
+EXPORT_MAX_ROWS = 20_000
+OVERDUE = "是否超时"
+COLUMNS = (
+    Column("编号", 8, "id"),
+    Column("类别", 10),
+    Column("标题", 30),
+    Column("位置", 14),
+    Column("状态", 10),
+    Column("报事时间", 18, "datetime"),
+    Column("受理时间", 18, "datetime"),
+    Column("办结时间", 18, "datetime"),
+    Column("完成时间", 18, "datetime"),
+    Column("办理方式", 10),
+    Column("承办单位", 16),
+    Column("对方编号", 16),
+    Column("评分", 6, "number"),
+    Column(OVERDUE, 8, "yes_no"),
+)
+
+
+@dataclass(frozen=True)
+class RegisterQuery:
+    compound: str
+    category: str | None = None
+    status: str | None = None
+    building_id: int | None = None
+    reported_from: date | None = None
+    reported_to: date | None = None
+    overdue: bool | None = None
+    sort: str = "reported"
+
+
+def export_xlsx(principal: Principal, query: RegisterQuery) -> bytes:
+    """The register of a compound's issues as an Excel workbook: the issues the caller
+    handles, filtered and sorted as asked.
+
+    Raises NotFound (not the caller's compound), Forbidden (handles nothing there).
+    """
+    compound = _handled_compound(principal, query.compound)
+    now = utcnow()
+    statement = _register_query(principal, compound.id, query, now)
+    book = workbook()
+    sheet = book.active
+    sheet.title = f"{CATEGORY_LABELS.get(query.category, '全部事项')}台账"
+    rows = [
+        _row(issue, location_label(building_no, unit_no, room), now)
+        for issue, building_no, unit_no, room in db.session.execute(statement)
+    ]
+    overdue = sum(1 for row in rows if row[-1])
+    total = Total(f"合计（{len(rows)} 件）", {OVERDUE: f"超时 {overdue} 件"})
+    write_sheet(sheet, COLUMNS, rows, [total])
+    return to_bytes(book)
+
+
+_SORTS = {
+    "reported": (Issue.id,),
+    "reported_desc": (Issue.id.desc(),),
+    "due": (Issue.resolution_due_at, Issue.id),
+    "status": (Issue.status, Issue.id),
+    "location": (Building.number, Unit.number, Household.room, Issue.id),
+}
+
+
+def _register_query(principal: Principal, compound_id: int, query: RegisterQuery, now):
+    statement = (
+        select(Issue, Building.number, Unit.number, Household.room)
+        .outerjoin(Building, Building.id == Issue.building_id)
+        .outerjoin(Unit, Unit.id == Issue.unit_id)
+        .outerjoin(Household, Household.id == Issue.household_id)
+        .where(Issue.compound_id == compound_id, handled_filter(principal))
+        .order_by(*_SORTS[query.sort])
+        .limit(EXPORT_MAX_ROWS)
+    )
+    for column, value in (
+        (Issue.category, query.category),
+        (Issue.status, query.status),
+        (Issue.building_id, query.building_id),
+    ):
+        if value is not None:
+            statement = statement.where(column == value)
+    if query.reported_from:
+        statement = statement.where(Issue.created_at >= _day_start(query.reported_from))
+    if query.reported_to:
+        statement = statement.where(Issue.created_at < _day_start(query.reported_to, 1))
+    if query.overdue is not None:
+        clause = policies.overdue_clause(now)
+        statement = statement.where(clause if query.overdue else ~clause)
+    return statement
+
+
+def _day_start(day: date, plus_days: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI) + timedelta(days=plus_days)
+
+
+def _row(issue: Issue, location: str, now: datetime) -> list:
+    return [
+        issue.id,
+        CATEGORY_LABELS[issue.category],
+        issue.title,
+        location,
+        STATUS_LABELS[issue.status],
+        issue.created_at,
+        issue.accepted_at,
+        issue.resolved_at,
+        issue.closed_at,
+        {"onsite": "现场处理", "referral": "转办"}.get(issue.track or ""),
+        issue.referral_body,
+        issue.referral_ref,
+        issue.rating,
+        issue.is_overdue(now),
+    ]
+
+
+def _handled_compound(principal: Principal, code: str):
+    compound = compounds.member_compound(principal, code)
+    handles_any = any(
+        m.compound_id == compound.id and m.role in ("committee", "building_lead", "liaison")
+        for m in principal.memberships
+    )
+    if not handles_any:
+        raise Forbidden("只有联络人、楼栋长和业委会可以导出台账", code="not_a_handler")
+    return compound
+
+
+# ----- monthly figures -----
+
+
+@dataclass
+class Figures:
+    reported: int = 0
+    accepted: set = field(default_factory=set)
+    accept_hours: list[float] = field(default_factory=list)
+    resolved_issues: dict = field(default_factory=dict)  # issue id → hours to resolve
+    closed_issues: set = field(default_factory=set)
+    ratings: list[int] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {
+            "reported": self.reported,
+            "resolved": len(self.resolved_issues),
+            "closed": len(self.closed_issues),
+            "median_hours_to_accept": _median(self.accept_hours),
+            "median_hours_to_resolve": _median(list(self.resolved_issues.values())),
+            "satisfaction": round(statistics.fmean(self.ratings), 2) if self.ratings else None,
+            "ratings": len(self.ratings),
+        }
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """ "2026-12" → its first instant and the next month's, Asia/Shanghai, as UTC."""
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        if not 2000 <= year <= 2100:
+            raise ValueError(year)
+        start = datetime(year, number, 1, tzinfo=SHANGHAI)
+    except (ValueError, OverflowError):
+        raise ValidationFailed("月份格式应为 YYYY-MM，如 2026-12", code="bad_month") from None
+    end = (start + timedelta(days=32)).replace(day=1)
+    return start, end
+
+
+def monthly_stats(principal: Principal, code: str, month: str) -> dict:
+    """A month's figures for a compound: reported, resolved, closed, median times to
+    accept and resolve, satisfaction and return-visit answers, by category and building.
+
+    Raises NotFound, Forbidden (the committee and the supervisor read them).
+    """
+    compound = compounds.member_compound(principal, code)
+    if not (principal.committee_of(compound.id) or principal.supervisor_of(compound.id)):
+        raise Forbidden("只有业委会和财务监督可以查看统计", code="committee_only")
+    start, end = month_bounds(month)
+    total, by_category, by_building = Figures(), defaultdict(Figures), defaultdict(Figures)
+
+    def each(category, building_no):
+        return (total, by_category[category], by_building[building_no])
+
+    reported = db.session.execute(
+        select(Issue.category, Building.number)
+        .outerjoin(Building, Building.id == Issue.building_id)
+        .where(Issue.compound_id == compound.id, Issue.created_at >= start, Issue.created_at < end)
+    ).all()
+    for category, building_no in reported:
+        for figures in each(category, building_no):
+            figures.reported += 1
+    for issue_id, action, at, data, category, building_no, created_at in _events(
+        compound.id, start, end
+    ):
+        for figures in each(category, building_no):
+            _count_event(figures, issue_id, action, at, data, created_at)
+    return {
+        "month": month,
+        **total.summary(),
+        "return_visits": _visit_answers(compound.id, start, end),
+        "by_category": [
+            {"category": c, "label": CATEGORY_LABELS[c], **f.summary()}
+            for c, f in sorted(by_category.items())
+        ],
+        "by_building": [
+            {"building": b, **f.summary()}
+            for b, f in sorted(by_building.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
+        ],
+    }
+
+
+def _events(compound_id: int, start: datetime, end: datetime):
+    """The month's accept, resolve and closing entries: the timeline is what happened,
+    never rewritten, so a month's figures stay as they were when it ended."""
+    return db.session.execute(
+        select(
+            IssueEvent.issue_id,
+            IssueEvent.action,
+            IssueEvent.created_at,
+            IssueEvent.data,
+            Issue.category,
+            Building.number,
+            Issue.created_at,
+        )
+        .join(Issue, Issue.id == IssueEvent.issue_id)
+        .outerjoin(Building, Building.id == Issue.building_id)
+        .where(
+            IssueEvent.compound_id == compound_id,
+            IssueEvent.action.in_(("accept", "resolve", "confirm", "auto_close")),
+            IssueEvent.created_at >= start,
+            IssueEvent.created_at < end,
+        )
+        .order_by(IssueEvent.id)
+    ).all()
+
+
+def _count_event(figures: Figures, issue_id, action, at, data, created_at) -> None:
+    hours = (at - created_at).total_seconds() / 3600
+    if action == "accept" and issue_id not in figures.accepted:
+        figures.accepted.add(issue_id)
+        figures.accept_hours.append(hours)
+    elif action == "resolve":
+        figures.resolved_issues[issue_id] = hours  # the last resolution of the month counts
+    elif action in ("confirm", "auto_close"):
+        figures.closed_issues.add(issue_id)
+        if action == "confirm" and (data or {}).get("rating"):
+            figures.ratings.append(int(data["rating"]))
+
+
+def _visit_answers(compound_id: int, start: datetime, end: datetime) -> dict:
+    answers = db.session.scalars(
+        select(ReturnVisit.answer).where(
+            ReturnVisit.compound_id == compound_id,
+            ReturnVisit.answered_at >= start,
+            ReturnVisit.answered_at < end,
+        )
+    ).all()
+    return {
+        "answered": len(answers),
+        "fixed": answers.count("fixed"),
+        "not_fixed": answers.count("not_fixed"),
+    }

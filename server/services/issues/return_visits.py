@@ -1,0 +1,159 @@
+"""Return visits (回访): "is it still fixed?" a week after an issue closed.
+
+Most are a question in the app to the reporter; care issues, and issues filed for
+people without WeChat, are visits the unit's liaison makes in person (a task in
+their list). "Not fixed" reopens the issue; every answer is kept for the figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from server.clock import utcnow
+from server.errors import Conflict, Forbidden
+from server.extensions import db
+from server.models.issue import Issue, ReturnVisit
+from server.services.issues.access import get_visible, handles
+from server.services.issues.flow import add_event, lock_issue, reopen_after_visit
+from server.services.messaging import messages, notify
+from server.services.people.access import Principal
+
+
+def send_due(now: datetime | None = None, batch: int = 500) -> int:
+    """Ask every return visit that has come due (job). Returns how many.
+
+    Each visit is handled in a transaction of its own, its issue locked first, then
+    the visit, and checked again: the order every writer of both takes.
+    """
+    now = now or utcnow()
+    candidates = db.session.execute(
+        select(ReturnVisit.id, ReturnVisit.issue_id)
+        .where(ReturnVisit.status == "scheduled", ReturnVisit.due_at <= now)
+        .order_by(ReturnVisit.id)
+        .limit(batch)
+    ).all()
+    db.session.commit()
+    sent = 0
+    for visit_id, issue_id in candidates:
+        issue = lock_issue(issue_id)
+        visit = db.session.scalars(
+            select(ReturnVisit)
+            .where(ReturnVisit.id == visit_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
+        if visit.status == "scheduled" and visit.due_at <= now:
+            _ask(issue, visit, now)
+            sent += 1
+        db.session.commit()
+    return sent
+
+
+def _ask(issue: Issue, visit: ReturnVisit, now: datetime) -> None:
+    in_person = visit.kind == "in_person"
+    note = "已安排联络人上门回访" if in_person else "已向报事人发出回访"
+    event = add_event(
+        issue,
+        None,
+        "return_visit",
+        issue.status,
+        issue.status,
+        now=now,
+        note=note,
+        data={"visit_id": visit.id, "kind": visit.kind},
+    )
+    message = (
+        messages.reminder(issue, "请上门回访：问题是否已彻底解决", now, kind="visit_task")
+        if in_person
+        else messages.return_visit(issue)
+    )
+    notify.deliver(message, [visit.assignee_id], event, volunteers=in_person)
+    visit.status = "sent"
+
+
+def _open_visit(issue_id: int, *, lock: bool = False) -> ReturnVisit | None:
+    """The visit asked and not yet answered (asked: its day has come and it was sent)."""
+    query = (
+        select(ReturnVisit)
+        .where(ReturnVisit.issue_id == issue_id, ReturnVisit.status == "sent")
+        .order_by(ReturnVisit.id.desc())
+        .limit(1)
+    )
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalars(query).first()
+
+
+def _may_answer(principal: Principal, issue: Issue, visit: ReturnVisit) -> bool:
+    if visit.kind == "message":
+        return principal.id == visit.assignee_id
+    # In person: the assigned liaison, or anyone who handles the issue.
+    return principal.id == visit.assignee_id or handles(principal, issue)
+
+
+def awaiting_answer_from(principal: Principal, issue: Issue) -> bool:
+    """Whether the caller has a return-visit question to answer for this issue."""
+    if issue.status != "closed":
+        return False
+    visit = _open_visit(issue.id)
+    return visit is not None and _may_answer(principal, issue, visit)
+
+
+def answer(principal: Principal, issue_id: int, *, fixed: bool, note: str | None) -> ReturnVisit:
+    """Record the answer; "not fixed" reopens the issue.
+
+    Raises NotFound, Conflict (no visit to answer), Forbidden (not the visit's person).
+    """
+    now = utcnow()
+    get_visible(principal, issue_id)
+    issue = lock_issue(issue_id)  # the issue, then its visit: the order every writer takes
+    visit = _open_visit(issue.id, lock=True)
+    if visit is None or issue.status != "closed":
+        raise Conflict("该事项目前没有待回答的回访", code="no_return_visit")
+    if not _may_answer(principal, issue, visit):
+        raise Forbidden("这条回访不是问您的", code="not_your_return_visit")
+    visit.status = "answered"
+    visit.answer = "fixed" if fixed else "not_fixed"
+    visit.note = note
+    visit.answered_at = now
+    visit.answered_by_id = principal.id
+    add_event(
+        issue,
+        principal,
+        "return_visit",
+        issue.status,
+        issue.status,
+        now=now,
+        note=note,
+        data={"visit_id": visit.id, "fixed": fixed, "kind": visit.kind},
+    )
+    if not fixed:
+        reopen_after_visit(issue, principal, note, now)
+    db.session.commit()
+    return visit
+
+
+@dataclass(frozen=True)
+class VisitTask:
+    visit: ReturnVisit
+    issue: Issue
+
+
+def tasks_for(principal: Principal) -> list[VisitTask]:
+    """In-person return visits assigned to the caller that are due (the liaison's list)."""
+    rows = db.session.scalars(
+        select(ReturnVisit)
+        .options(joinedload(ReturnVisit.issue))
+        .where(
+            ReturnVisit.assignee_id == principal.id,
+            ReturnVisit.kind == "in_person",
+            ReturnVisit.status == "sent",
+        )
+        .order_by(ReturnVisit.due_at)
+        .limit(100)
+    ).all()
+    return [VisitTask(visit, visit.issue) for visit in rows]

@@ -1,0 +1,248 @@
+"""Reading issues: lists (registers) with each issue's latest entry, and the detail
+with its timeline — shaped by who is asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, false, func, select
+
+from server.clock import utcnow
+from server.errors import NotFound
+from server.extensions import db
+from server.models import Building, Compound, Household, Unit, User
+from server.models.issue import Issue, IssueEvent
+from server.models.upload import Upload
+from server.services import cursors
+from server.services.issues import policies, return_visits
+from server.services.issues.access import (
+    can_view,
+    capacities,
+    close_to,
+    handled_filter,
+    handles,
+    reports,
+    visible_filter,
+)
+from server.services.issues.locations import location_label
+from server.services.issues.states import allowed_actions
+from server.services.people.access import Principal, record_access
+
+PAGE_MAX = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str | None = None
+    category: str | None = None
+    building_id: int | None = None
+    unit_id: int | None = None
+    overdue: bool | None = None
+    mine: bool = False
+    handled: bool = False
+    compound: str | None = None
+
+
+@dataclass(frozen=True)
+class IssueRow:
+    issue: Issue
+    location: str
+    overdue: bool
+    latest: IssueEvent | None
+    photo_count: int
+
+
+def list_issues(
+    principal: Principal, filters: Filters, *, cursor: str | None = None, limit: int = 20
+) -> tuple[list[IssueRow], str | None]:
+    """The issues the caller may see, newest first, with each one's latest timeline
+    entry, in a constant number of statements whatever the page size."""
+    now = utcnow()
+    limit = max(1, min(limit, PAGE_MAX))
+    query = _filtered(principal, filters, now)
+    after = cursors.decode(cursor)
+    if after is not None:
+        query = query.where(Issue.id < after)
+    rows = db.session.execute(query.order_by(Issue.id.desc()).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    issues = [row[0] for row in rows]
+    latest = _latest_events(issues)
+    photos = _photo_counts(issues)
+    items = [
+        IssueRow(
+            issue,
+            location_label(b, u, r),
+            issue.is_overdue(now),
+            latest.get(issue.last_event_id),
+            photos.get(issue.id, 0),
+        )
+        for issue, b, u, r in rows
+    ]
+    next_cursor = cursors.encode(issues[-1].id) if more and issues else None
+    return items, next_cursor
+
+
+def _filtered(principal: Principal, filters: Filters, now: datetime) -> Select:
+    query = (
+        select(Issue, Building.number, Unit.number, Household.room)
+        .outerjoin(Building, Building.id == Issue.building_id)
+        .outerjoin(Unit, Unit.id == Issue.unit_id)
+        .outerjoin(Household, Household.id == Issue.household_id)
+        .where(visible_filter(principal))
+    )
+    if filters.handled:
+        query = query.where(handled_filter(principal))
+    if filters.mine:
+        query = query.where(
+            (Issue.reporter_id == principal.id) | (Issue.filed_by_id == principal.id)
+        )
+    if filters.compound:
+        query = query.where(_compound_clause(filters.compound))
+    for column, value in (
+        (Issue.status, filters.status),
+        (Issue.category, filters.category),
+        (Issue.building_id, filters.building_id),
+        (Issue.unit_id, filters.unit_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.overdue is True:
+        query = query.where(policies.overdue_clause(now))
+    elif filters.overdue is False:
+        query = query.where(~policies.overdue_clause(now))
+    return query
+
+
+def _compound_clause(code: str):
+    """`issues.compound_id` equal to the compound's id, looked up first: on the code of
+    a joined compounds row, MariaDB may walk the whole table backwards by id to fill a
+    page. An unknown code matches nothing; visibility is the caller's filter's job."""
+    compound_id = db.session.scalar(select(Compound.id).where(Compound.code == code))
+    return Issue.compound_id == compound_id if compound_id is not None else false()
+
+
+def _latest_events(issues: list[Issue]) -> dict[int, IssueEvent]:
+    ids = [i.last_event_id for i in issues if i.last_event_id is not None]
+    if not ids:
+        return {}
+    return {e.id: e for e in db.session.scalars(select(IssueEvent).where(IssueEvent.id.in_(ids)))}
+
+
+def _photo_counts(issues: list[Issue]) -> dict[int, int]:
+    if not issues:
+        return {}
+    rows = db.session.execute(
+        select(Upload.issue_id, func.count())
+        .where(Upload.issue_id.in_([i.id for i in issues]))
+        .group_by(Upload.issue_id)
+    )
+    return {key: value for key, value in rows}
+
+
+@dataclass(frozen=True)
+class EventView:
+    event: IssueEvent
+    actor_name: str | None
+    photos: list[int]
+
+
+@dataclass(frozen=True)
+class IssueDetail:
+    issue: Issue
+    location: str
+    overdue: bool
+    reporter_name: str | None
+    on_behalf_name: str | None
+    timeline: list[EventView]
+    photos: list[int]
+    actions: list[str]
+    can_answer_return_visit: bool
+    is_reporter: bool
+
+
+def detail(principal: Principal, issue_id: int) -> IssueDetail:
+    """One issue with its whole timeline and the actions the caller may take, in four
+    statements (five when a return visit may be waiting, or when the reporter never
+    acted on the timeline).
+
+    A handler reading a resident's name is written to the access log.
+    """
+    issue, location = _visible_with_location(principal, issue_id)
+    rows = db.session.execute(
+        select(IssueEvent, User.nickname)
+        .outerjoin(User, User.id == IssueEvent.actor_id)
+        .where(IssueEvent.issue_id == issue.id)
+        .order_by(IssueEvent.id)
+    ).all()
+    events = [event for event, _ in rows]
+    actor_names = {e.actor_id: nickname or "邻居" for e, nickname in rows if e.actor_id}
+    uploads = db.session.execute(
+        select(Upload.id, Upload.event_id).where(Upload.issue_id == issue.id).order_by(Upload.id)
+    ).all()
+    privileged = close_to(principal, issue)
+    reporter_name = None
+    if privileged:
+        reporter_name = issue.on_behalf_name or _reporter_name(issue, actor_names)
+    by_event: dict[int, list[int]] = {}
+    for upload_id, event_id in uploads:
+        by_event.setdefault(event_id, []).append(upload_id)
+    if reporter_name and issue.reporter_id != principal.id and handles(principal, issue):
+        record_access(principal, "view", "issue_reporter", [issue.id], issue.compound_id)
+        db.session.commit()
+    return IssueDetail(
+        issue=issue,
+        location=location,
+        overdue=issue.is_overdue(utcnow()),
+        reporter_name=reporter_name,
+        on_behalf_name=issue.on_behalf_name if privileged else None,
+        timeline=[
+            EventView(
+                e,
+                actor_names.get(e.actor_id) if privileged or _by_volunteer(e) else None,
+                by_event.get(e.id, []),
+            )
+            for e in events
+        ],
+        photos=[upload_id for upload_id, _ in uploads],
+        actions=allowed_actions(issue.status, capacities(principal, issue)),
+        can_answer_return_visit=return_visits.awaiting_answer_from(principal, issue),
+        is_reporter=reports(principal, issue),
+    )
+
+
+def _visible_with_location(principal: Principal, issue_id: int) -> tuple[Issue, str]:
+    """The issue, if the caller may see it, and its location label in one statement."""
+    row = db.session.execute(
+        select(Issue, Building.number, Unit.number, Household.room)
+        .outerjoin(Building, Building.id == Issue.building_id)
+        .outerjoin(Unit, Unit.id == Issue.unit_id)
+        .outerjoin(Household, Household.id == Issue.household_id)
+        .where(Issue.id == issue_id)
+    ).first()
+    if row is None or not can_view(principal, row[0]):
+        raise NotFound("找不到该事项", code="issue_not_found")  # never reveal existence
+    issue = row[0]
+    return issue, location_label(*row[1:])
+
+
+def _reporter_name(issue: Issue, actor_names: dict[int, str]) -> str | None:
+    if issue.reporter_id is None:
+        return None
+    if issue.reporter_id in actor_names:
+        return actor_names[issue.reporter_id]
+    return _display_names({issue.reporter_id}).get(issue.reporter_id)
+
+
+def _by_volunteer(event: IssueEvent) -> bool:
+    """Volunteers act under their names; residents' names are for those close to the issue."""
+    return (event.data or {}).get("actor_role", "resident") != "resident"
+
+
+def _display_names(user_ids: set[int | None]) -> dict[int, str]:
+    ids = [uid for uid in user_ids if uid is not None]
+    if not ids:
+        return {}
+    rows = db.session.execute(select(User.id, User.nickname).where(User.id.in_(ids)))
+    return {uid: nickname or "邻居" for uid, nickname in rows}

@@ -1,0 +1,2 @@
+"""Messaging: who hears what (`notify`, `messages`), the in-app inbox, the WeChat outbox,
+official-account followers and reachability."""

@@ -1,0 +1,223 @@
+"""The ledger: every money movement as an append-only, hash-chained entry.
+
+Entries are written in the transaction of the change they record, never updated
+or deleted (a correction is a new entry). Each compound's entries are numbered
+1, 2, 3...; each entry's hash covers its fields and the previous entry's hash, so
+`verify` finds the first entry changed behind the ledger's back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from server.clock import utcnow
+from server.database.engine import insert_or_lock
+from server.errors import Forbidden
+from server.extensions import db
+from server.models import Compound, LedgerEntry, LedgerHead
+from server.services.people import compounds
+
+GENESIS = "0" * 64
+# Money received that settled no bill (paid twice, a wrong amount): owed back until
+# the committee records the refund, a debit of this account.
+REFUND_DUE = "suspense:refund_due"
+
+
+@dataclass(frozen=True)
+class Movement:
+    account: str  # e.g. "fee:self_governance", "fund:co_construction"
+    direction: str  # "credit" (money in) or "debit" (money out)
+    amount_fen: int
+    source_type: str  # "payment", "offline_payment", "refund", "correction"
+    source_id: int
+    memo: str | None = None
+
+
+def entry_hash(
+    prev_hash: str, compound_id: int, seq: int, m: Movement, actor_id, at: datetime
+) -> str:
+    canonical = "|".join(
+        str(part)
+        for part in (
+            prev_hash,
+            compound_id,
+            seq,
+            m.account,
+            m.direction,
+            m.amount_fen,
+            m.source_type,
+            m.source_id,
+            actor_id if actor_id is not None else "",
+            m.memo or "",
+            at.isoformat(timespec="microseconds"),
+        )
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def append(compound_id: int, movements: list[Movement], actor_id: int | None) -> list[LedgerEntry]:
+    """Write movements at the end of the compound's chain (no commit: the caller's
+    transaction holds the chain's head locked until it commits)."""
+    head = _locked_head(compound_id)
+    entries = []
+    for movement in movements:
+        if movement.amount_fen <= 0 or movement.direction not in ("credit", "debit"):
+            raise ValueError(f"not a money movement: {movement}")
+        at = utcnow()
+        seq = head.seq + 1
+        digest = entry_hash(head.hash, compound_id, seq, movement, actor_id, at)
+        entry = LedgerEntry(
+            compound_id=compound_id,
+            seq=seq,
+            account=movement.account,
+            direction=movement.direction,
+            amount_fen=movement.amount_fen,
+            source_type=movement.source_type,
+            source_id=movement.source_id,
+            actor_id=actor_id,
+            memo=movement.memo,
+            created_at=at,
+            prev_hash=head.hash,
+            hash=digest,
+        )
+        db.session.add(entry)
+        head.seq, head.hash = seq, digest
+        entries.append(entry)
+    db.session.flush()
+    return entries
+
+
+def _locked_head(compound_id: int) -> LedgerHead:
+    """The compound's chain head, locked until the caller commits. A compound's first
+    movement starts its chain (compounds made by `open_chain` have one already).
+
+    The head is looked for without a lock first: on MariaDB a locking read of a row
+    that is not there locks the gap, and two first movements holding that gap then
+    deadlock on their inserts. Several first inserts at once: the first inserts, the
+    others wait for it to commit and then lock the winner's head (insert_or_lock).
+    Heads are never deleted, so each process looks only once per compound.
+    """
+    known = current_app.extensions.setdefault("ledger_heads_seen", set())
+    if compound_id not in known:
+        exists = db.session.scalar(
+            select(LedgerHead.compound_id).where(LedgerHead.compound_id == compound_id)
+        )
+        if exists is None:
+            _start_chain(compound_id)
+    head = _lock(compound_id)
+    if head is None:  # gone behind this process's back (a test emptied the tables)
+        _start_chain(compound_id)
+        head = _lock(compound_id)
+    known.add(compound_id)
+    return head
+
+
+def _start_chain(compound_id: int) -> None:
+    insert_or_lock(
+        db.session.connection(),
+        LedgerHead.__table__,
+        {"compound_id": compound_id, "seq": 0, "hash": GENESIS},
+    )
+
+
+def _lock(compound_id: int) -> LedgerHead | None:
+    return db.session.scalars(
+        select(LedgerHead)
+        .where(LedgerHead.compound_id == compound_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def open_chain(compound_id: int) -> None:
+    """Give a new compound its ledger chain (no commit; with the compound's creation)."""
+    db.session.add(LedgerHead(compound_id=compound_id, seq=0, hash=GENESIS))
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    checked: int
+    compound: str | None = None
+    seq: int | None = None
+    entry_id: int | None = None
+    problem: str | None = None
+
+
+def verify(compound_code: str | None = None) -> Verification:
+    """Recompute every chain; report the first entry whose hash or link is wrong."""
+    query = select(Compound.id, Compound.code)
+    if compound_code:
+        query = query.where(Compound.code == compound_code)
+    checked = 0
+    for compound_id, code in db.session.execute(query).all():
+        prev, expected_seq = GENESIS, 1
+        entries = db.session.scalars(
+            select(LedgerEntry)
+            .where(LedgerEntry.compound_id == compound_id)
+            .order_by(LedgerEntry.seq)
+            .execution_options(yield_per=1000, populate_existing=True)  # what is stored now
+        )
+        for entry in entries:
+            checked += 1
+            problem = _problem(entry, prev, expected_seq)
+            if problem:
+                return Verification(False, checked, code, entry.seq, entry.id, problem)
+            prev, expected_seq = entry.hash, expected_seq + 1
+        head = db.session.get(LedgerHead, compound_id)
+        if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):
+            return Verification(False, checked, code, head.seq, None, "the chain's end is missing")
+    return Verification(True, checked)
+
+
+def _problem(entry: LedgerEntry, prev: str, expected_seq: int) -> str | None:
+    if entry.seq != expected_seq:
+        return f"entry {expected_seq} is missing"
+    if entry.prev_hash != prev:
+        return "does not follow the previous entry"
+    movement = Movement(
+        entry.account,
+        entry.direction,
+        entry.amount_fen,
+        entry.source_type,
+        entry.source_id,
+        entry.memo,
+    )
+    actual = entry_hash(
+        prev, entry.compound_id, entry.seq, movement, entry.actor_id, entry.created_at
+    )
+    return None if actual == entry.hash else "its content was changed"
+
+
+@dataclass(frozen=True)
+class LedgerPage:
+    items: list[LedgerEntry]
+    balance_fen: dict[str, int]
+    verified: bool
+
+
+def page(principal, code: str, before_seq: int | None, limit: int) -> LedgerPage:
+    """A compound's ledger, newest first, with each account's balance and whether the
+    chain verifies. Every line is open to the committee and the finance supervisor."""
+    compound = compounds.member_compound(principal, code)
+    if not (principal.committee_of(compound.id) or principal.supervisor_of(compound.id)):
+        raise Forbidden("只有业委会和财务监督可以查看账本", code="committee_only")
+    query = select(LedgerEntry).where(LedgerEntry.compound_id == compound.id)
+    if before_seq is not None:
+        query = query.where(LedgerEntry.seq < before_seq)
+    items = list(db.session.scalars(query.order_by(LedgerEntry.seq.desc()).limit(limit)))
+    balances: dict[str, int] = {}
+    rows = db.session.execute(
+        select(LedgerEntry.account, LedgerEntry.direction, func.sum(LedgerEntry.amount_fen))
+        .where(LedgerEntry.compound_id == compound.id)
+        .group_by(LedgerEntry.account, LedgerEntry.direction)
+    )
+    for account, direction, total in rows:
+        sign = 1 if direction == "credit" else -1
+        balances[account] = balances.get(account, 0) + sign * int(total)
+    return LedgerPage(items, balances, verify(compound.code).ok)

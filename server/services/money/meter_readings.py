@@ -1,0 +1,312 @@
+"""Shared stairwell electricity: a unit's meter reading for a month, split into bills over
+its households so the parts add up exactly (the rule is `fees.split_fen`).
+
+Two people for every yuan: the unit's liaison (or a committee member) records the
+reading, which waits ("pending", no bills) until a committee member other than the
+recorder confirms it; only then are the bills made, in that transaction. A reading
+far above the unit's recent ones is flagged, and the confirmer must say they checked
+it. A wrong confirmed reading is voided (`meter_voids`), never edited.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from server.clock import utcnow
+from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from server.extensions import db
+from server.models import Approval, FeeItem, Household, MeterReading, Unit
+from server.services.money import approvals
+from server.services.money.fees import insert_missing_bills, split_fen
+from server.services.money.periods import next_month, parse_month, period_label
+from server.services.people import users
+from server.services.people.access import Principal
+
+# How many of the unit's latest confirmed readings a new one is compared with.
+RECENT = 6
+
+
+def record(principal: Principal, unit_id: int, month: str, amount_fen: int) -> ReadingView:
+    """Record a unit's stairwell electricity for a month: it waits for a committee member
+    other than the recorder to confirm it (they are pushed it), and makes no bill yet.
+    One standing reading per unit and month.
+
+    Raises ValidationFailed (a month after next month, an amount out of bounds),
+    NotFound, Forbidden (the unit's liaison or the committee), Conflict.
+    """
+    _check_plausible(month, amount_fen)
+    unit, item = _reading_target(principal, unit_id)
+    flag = _flag(unit.id, item.id, month, amount_fen)
+    reading = _add_reading(principal, unit, item, month, amount_fen, flag)
+    sharing = len(_sharing_households(unit.id, item))
+    approvals.propose(
+        principal,
+        compound_id=unit.compound_id,
+        kind="meter_reading",
+        subject_id=reading.id,
+        summary=f"{reading_name(unit, month)} {amount_fen / 100:.2f} 元（{sharing} 户分摊）",
+        details={
+            "unit_id": unit.id,
+            "unit": unit.label,
+            "period": month,
+            "amount_fen": amount_fen,
+            "households": sharing,
+            "flag": flag,
+        },
+        effective_period=month,
+        taken="该读数已在等待确认",
+    )
+    db.session.commit()
+    return views([reading])[0]
+
+
+def reading_name(unit: Unit, month: str) -> str:
+    """ "1-2单元 2026年12月公用电费" """
+    return f"{unit.label}单元 {period_label(month)}公用电费"
+
+
+def _check_plausible(month: str, amount_fen: int) -> None:
+    parse_month(month)
+    latest = next_month()
+    if month > latest:
+        raise ValidationFailed(
+            f"还没到这个月：电费最晚只能录入下个月（{period_label(latest)}）的",
+            code="period_too_late",
+        )
+    largest = current_app.config["METER_READING_MAX_FEN"]
+    if not 0 < amount_fen <= largest:
+        raise ValidationFailed(
+            f"电费金额应在 0.01 到 {largest / 100:.2f} 元之间，请核对", code="amount_out_of_range"
+        )
+
+
+def _flag(unit_id: int, item_id: int, month: str, amount_fen: int) -> dict | None:
+    """What a reading is compared with when it is above METER_READING_FLAG_MULTIPLE times
+    the average of the unit's latest confirmed readings; None when it is not (or there is
+    nothing to compare with)."""
+    recent = db.session.execute(
+        select(MeterReading.period, MeterReading.amount_fen)
+        .where(
+            MeterReading.unit_id == unit_id,
+            MeterReading.fee_item_id == item_id,
+            MeterReading.status == "confirmed",
+            MeterReading.period != month,
+        )
+        .order_by(MeterReading.period.desc())
+        .limit(RECENT)
+    ).all()
+    if not recent:
+        return None
+    average = sum(amount for _, amount in recent) / len(recent)
+    multiple = current_app.config["METER_READING_FLAG_MULTIPLE"]
+    if amount_fen <= multiple * average:
+        return None
+    return {
+        "multiple": multiple,
+        "average_fen": round(average),
+        "ratio": round(amount_fen / average, 1),
+        "recent": [{"period": period, "amount_fen": amount} for period, amount in recent],
+    }
+
+
+def _add_reading(
+    principal: Principal, unit: Unit, item: FeeItem, month: str, amount_fen: int, flag
+) -> MeterReading:
+    """Store the month's reading. The unique key (unit, item, month, void_key 0) decides
+    between two submissions at the same time, not a check-then-insert: the second is
+    refused.
+
+    Raises Conflict.
+    """
+    reading = MeterReading(
+        compound_id=unit.compound_id,
+        unit_id=unit.id,
+        fee_item_id=item.id,
+        period=month,
+        amount_fen=amount_fen,
+        entered_by_id=principal.id,
+        status="pending",
+        flag=flag,
+        void_key=0,
+        created_at=utcnow(),
+    )
+    db.session.add(reading)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("该单元本月电费已录入", code="reading_exists") from None
+    return reading
+
+
+def _reading_target(principal: Principal, unit_id: int) -> tuple[Unit, FeeItem]:
+    unit = _unit(principal, unit_id)
+    if not (principal.liaison_of(unit.id) or principal.committee_of(unit.compound_id)):
+        raise Forbidden("只有本单元联络人或业委会可以录入电费", code="not_a_handler")
+    item = db.session.scalars(
+        select(FeeItem).where(
+            FeeItem.compound_id == unit.compound_id, FeeItem.kind == "shared_meter", FeeItem.active
+        )
+    ).first()
+    if item is None:
+        raise NotFound("本小区没有设置公用电费项目", code="fee_item_not_found")
+    return unit, item
+
+
+def _unit(principal: Principal, unit_id: int) -> Unit:
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or unit.compound_id not in principal.compound_ids:
+        raise NotFound("找不到该单元", code="unit_not_found")
+    return unit
+
+
+# ----- the second person -----
+
+
+def confirm(approval: Approval, principal: Principal, acknowledged: bool) -> None:
+    """A second committee member confirms a pending reading: its bills are made, in the
+    caller's transaction (no commit). A share of 0 fen (a total smaller than the
+    households) makes no bill.
+
+    Raises ValidationFailed (code flag_not_acknowledged: a flagged reading confirmed
+    without saying it was checked), Conflict (decided already; code fee_item_inactive:
+    the committee switched the shared meter fee off meanwhile).
+    """
+    reading = locked(approval.subject_id)
+    if reading.status != "pending":
+        raise Conflict("该读数已处理", code="reading_decided")
+    if reading.flag and not acknowledged:
+        flag = reading.flag
+        raise ValidationFailed(
+            f"这笔电费是本单元近期平均（{flag['average_fen'] / 100:.2f} 元）的 "
+            f"{flag['ratio']} 倍，请核对后勾选“已核对”再确认",
+            code="flag_not_acknowledged",
+            details=flag,
+        )
+    # The fee's terms as they stand now, held while the bills are made: a change of them
+    # confirmed at this moment waits, and shapes the next reading confirmed.
+    item = db.session.scalars(
+        select(FeeItem)
+        .where(FeeItem.id == reading.fee_item_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    ).one()
+    if not item.active:
+        raise Conflict("公用电费已停用，这笔读数不会再生成账单，请驳回", code="fee_item_inactive")
+    households = _sharing_households(reading.unit_id, item)
+    shares = split_fen(reading.amount_fen, len(households))
+    now = utcnow()
+    basis = {"unit_total_fen": reading.amount_fen, "shares": len(households)}
+    insert_missing_bills(
+        [
+            {
+                "compound_id": reading.compound_id,
+                "household_id": household.id,
+                "fee_item_id": item.id,
+                "period": reading.period,
+                "amount_fen": share,
+                "basis": {**basis, "reading_id": reading.id},
+                "status": "unpaid",
+                "void_key": 0,
+                "created_at": now,
+            }
+            for household, share in zip(households, shares, strict=True)
+            if share > 0  # a 0-fen bill could never be paid (nor recorded as cash)
+        ]
+    )
+    reading.status = "confirmed"
+
+
+def reject(approval: Approval) -> None:
+    """A second committee member rejects a pending reading (no commit): it makes no bill
+    and frees the month for a corrected one."""
+    reading = locked(approval.subject_id)
+    reading.status, reading.void_key = "rejected", reading.id
+
+
+def locked(reading_id: int) -> MeterReading:
+    reading = db.session.scalars(
+        select(MeterReading)
+        .where(MeterReading.id == reading_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if reading is None:  # never expected: approvals name readings that exist
+        raise NotFound("找不到该读数", code="reading_not_found")
+    return reading
+
+
+def _sharing_households(unit_id: int, item: FeeItem) -> list[Household]:
+    query = select(Household).where(Household.unit_id == unit_id)
+    if item.vacant_rule == "exempt":
+        query = query.where(Household.occupancy == "occupied")
+    return sorted(db.session.scalars(query), key=room_order)
+
+
+def room_order(household: Household) -> tuple[int, int, str]:
+    """Room order within a unit: by floor, then the room's leading number ("2" before
+    "10", "101" before "101A"), then the room as written; rooms without a leading
+    number come last on their floor."""
+    number = re.match(r"\d+", household.room)
+    return (household.floor, int(number[0]) if number else sys.maxsize, household.room)
+
+
+# ----- what the unit's volunteers see -----
+
+
+@dataclass(frozen=True)
+class ReadingView:
+    reading: MeterReading
+    unit_label: str
+    entered_by: str
+    # The open proposal about it: its confirmation while pending, its void once confirmed.
+    open_change: Approval | None
+
+
+def readings_of(principal: Principal, unit_id: int) -> list[ReadingView]:
+    """A unit's latest readings, newest month first, whatever their status: for the
+    unit's liaison, the committee and the finance supervisor.
+
+    Raises NotFound, Forbidden.
+    """
+    unit = _unit(principal, unit_id)
+    if not (
+        principal.liaison_of(unit.id)
+        or principal.committee_of(unit.compound_id)
+        or principal.supervisor_of(unit.compound_id)
+    ):
+        raise Forbidden("只有本单元联络人、业委会和财务监督可以查看", code="not_a_handler")
+    rows = list(
+        db.session.scalars(
+            select(MeterReading)
+            .options(joinedload(MeterReading.unit).joinedload(Unit.building))
+            .where(MeterReading.unit_id == unit.id)
+            .order_by(MeterReading.period.desc(), MeterReading.id.desc())
+            .limit(24)
+        )
+    )
+    return views(rows)
+
+
+def views(rows: list[MeterReading]) -> list[ReadingView]:
+    ids = [r.id for r in rows]
+    confirming = approvals.open_for("meter_reading", ids)
+    voiding = approvals.open_for("meter_void", ids)
+    # One unit's readings: one compound.
+    people = users.names_in(rows[0].compound_id, {r.entered_by_id for r in rows}) if rows else {}
+    return [
+        ReadingView(
+            r,
+            r.unit.label,
+            people.get(r.entered_by_id, ""),
+            confirming.get(r.id) or voiding.get(r.id),
+        )
+        for r in rows
+    ]

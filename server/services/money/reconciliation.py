@@ -1,0 +1,333 @@
+"""Reconciling with WeChat Pay: orders whose notification was lost are credited,
+expired unpaid ones closed, and a daily report per compound lists every difference.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+
+from server.clock import SHANGHAI, utcnow
+from server.errors import Forbidden
+from server.extensions import db
+from server.models import Payment, PaymentAnomaly, ReconciliationReport
+from server.services.messaging import notify
+from server.services.messaging.messages import Message
+from server.services.money import settlement
+from server.services.people import compounds
+from server.services.people.access import Principal
+from server.wechat.errors import WeChatUnavailable
+from server.wechat.pay import CLOSE_AFTER, OrderState, PaymentGateway, PayRejected
+
+log = logging.getLogger(__name__)
+BATCH = 500
+# Trade states after which an order can never be paid (REFUND: paid, then refunded
+# at the merchant platform): close it on our side too.
+FINAL_UNPAID = {"CLOSED", "REVOKED", "REFUND"}
+# Not paid (yet): once the order expired, close it at WeChat first, then here.
+OPEN_UNPAID = {"NOTPAY", "PAYERROR"}
+# WeChat Pay took no money for the order (REFUND is left out: money moved, then back).
+NO_MONEY = {"NOTPAY", "PAYERROR", "CLOSED", "REVOKED", "NOT_FOUND"}
+
+
+@dataclass
+class Reconciled:
+    checked: int = 0
+    credited: int = 0
+    closed: int = 0
+    differences: list[str] = field(default_factory=list)
+
+
+def reconcile(
+    gateway: PaymentGateway | None, *, min_age: int = 300, now=None, cancelled_only=False
+) -> Reconciled:
+    """Ask WeChat Pay about orders still pending after `min_age` seconds (or only those
+    someone cancelled): credit the paid ones (their notification was lost), close the
+    expired or cancelled unpaid ones (only after a query says so, and never before WeChat
+    Pay allows). One order's trouble never stops the others; WeChat being down stops the
+    round (the next one tries again)."""
+    result = Reconciled()
+    if gateway is None:
+        return result
+    now = now or utcnow()
+    query = select(Payment.id).where(
+        Payment.status == "pending", Payment.created_at <= now - timedelta(seconds=min_age)
+    )
+    if cancelled_only:
+        query = query.where(Payment.cancel_requested_at.is_not(None))
+    pending = db.session.scalars(query.order_by(Payment.id).limit(BATCH)).all()
+    db.session.commit()
+    for payment_id in pending:
+        result.checked += 1
+        try:
+            _reconcile_one(gateway, payment_id, now, result)
+        except WeChatUnavailable:
+            db.session.rollback()
+            result.differences.append(f"payment {payment_id}: WeChat Pay unavailable")
+            break
+        except PayRejected as error:
+            db.session.rollback()
+            result.differences.append(f"payment {payment_id}: WeChat Pay said {error}")
+        except Exception:  # one broken order must not hide the rest
+            db.session.rollback()
+            log.exception("reconciling payment %s failed", payment_id)
+            result.differences.append(f"payment {payment_id}: could not be reconciled")
+    return result
+
+
+def _reconcile_one(gateway: PaymentGateway, payment_id: int, now, result: Reconciled) -> None:
+    out_trade_no = db.session.get(Payment, payment_id).out_trade_no
+    db.session.commit()
+    state = gateway.query_order(out_trade_no)  # no lock held while WeChat answers
+    payment = settlement.locked_payment(out_trade_no)
+    if payment.status != "pending":
+        db.session.rollback()
+        return
+    if settle_mismatch(payment, state, now):
+        result.differences.append(f"{out_trade_no}: mismatched notification, no money; settled")
+    # A cancelled order is closed like an expired one, once WeChat Pay lets us.
+    expired = now >= payment.expires_at or payment.cancel_requested_at is not None
+    if state.trade_state == "SUCCESS":
+        outcome = settlement.settle_paid(
+            payment, state.transaction_id, state.total_fen, via="reconcile"
+        )
+        if outcome == "credited":
+            result.credited += 1
+            result.differences.append(f"{out_trade_no}: paid but not notified; credited")
+        elif outcome == "duplicate" and expired:
+            settlement.give_up(payment)  # its bills must not wait for ever
+            result.differences.append(f"{out_trade_no}: transaction id of another order")
+        else:
+            result.differences.append(f"{out_trade_no}: paid, {outcome}")
+    elif state.trade_state in FINAL_UNPAID or (state.trade_state == "NOT_FOUND" and expired):
+        settlement.close(payment, now, reason=state.trade_state)
+        result.closed += 1
+        if state.trade_state == "REFUND":
+            result.differences.append(f"{out_trade_no}: refunded at WeChat Pay; closed")
+    elif state.trade_state in OPEN_UNPAID and expired and now >= payment.created_at + CLOSE_AFTER:
+        db.session.commit()  # release the row while WeChat closes the order
+        outcome = gateway.close_order(out_trade_no)
+        payment = settlement.locked_payment(out_trade_no)
+        if outcome == "paid":  # paid in the last moment: the next round credits it
+            result.differences.append(f"{out_trade_no}: paid while closing")
+        elif payment.status == "pending":
+            settlement.close(payment, now, reason=f"expired, {state.trade_state}")
+            result.closed += 1
+    # USERPAYING (the resident is entering a password) and the unexpired: ask again later.
+    db.session.commit()
+
+
+# ----- the daily report -----
+
+
+def daily_report(gateway: PaymentGateway | None, day: date | None = None):
+    """Compare every order a day touched (created, paid or closed that day, Asia/Shanghai;
+    default yesterday) with what WeChat Pay says of it, settling orders WeChat Pay was
+    paid for that we have unpaid: one report per compound, kept (a rerun adds to the
+    day's), and the committee told when there are new differences.
+    Returns the reports, or None when WeChat Pay is not configured."""
+    if gateway is None:
+        return None
+    day = day or (utcnow().astimezone(SHANGHAI) - timedelta(days=1)).date()
+    by_compound: dict[int, list[Payment]] = defaultdict(list)
+    for payment in _orders_of_day(day):
+        by_compound[payment.compound_id].append(payment)
+    db.session.commit()
+    reports = []
+    for compound_id, orders in sorted(by_compound.items()):
+        counts, differences = _compare(gateway, orders)
+        open_anomalies = db.session.scalar(
+            select(func.count())
+            .select_from(PaymentAnomaly)
+            .where(PaymentAnomaly.compound_id == compound_id, PaymentAnomaly.resolved_at.is_(None))
+        )
+        summary = {
+            "day": day.isoformat(),
+            **counts,
+            "differences": len(differences),
+            "open_anomalies": open_anomalies,
+        }
+        reports.append(_keep(compound_id, day, summary, differences))
+    return reports
+
+
+def _orders_of_day(day: date) -> list[Payment]:
+    start = datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
+    end = start + timedelta(days=1)
+    return list(
+        db.session.scalars(
+            select(Payment)
+            .where(
+                or_(
+                    *(
+                        and_(column >= start, column < end)
+                        for column in (Payment.created_at, Payment.paid_at, Payment.closed_at)
+                    )
+                )
+            )
+            .order_by(Payment.id)
+        )
+    )
+
+
+# The daily report is read by the committee: its lines are in Chinese.
+TRADE_STATES = {
+    "SUCCESS": "支付成功",
+    "NOTPAY": "未支付",
+    "USERPAYING": "用户支付中",
+    "PAYERROR": "支付失败",
+    "CLOSED": "已关闭",
+    "REVOKED": "已撤销",
+    "REFUND": "已转入退款",
+    "NOT_FOUND": "查无此单",
+}
+OUR_STATUSES = {"pending": "待支付", "paid": "已支付", "closed": "已关闭", "disputed": "金额异常"}
+
+
+def _yuan(fen: int | None) -> str:
+    return "金额不明" if fen is None else f"{fen / 100:.2f} 元"
+
+
+def _compare(gateway: PaymentGateway, orders: list[Payment]) -> tuple[dict, list[str]]:
+    counts = {"orders": len(orders), "paid": 0, "closed": 0, "pending": 0, "disputed": 0}
+    differences = []
+    for payment in orders:
+        counts[payment.status] = counts.get(payment.status, 0) + 1
+        try:
+            state = gateway.query_order(payment.out_trade_no)
+        except (WeChatUnavailable, PayRejected):
+            differences.append(f"订单 {payment.out_trade_no}：未能向微信支付核对")
+            continue
+        _settle_unpaid(payment, state)
+        difference = _difference(payment, state)
+        if difference:
+            differences.append(
+                f"订单 {payment.out_trade_no}：{difference}{_settle(payment, state)}"
+            )
+    return counts, differences
+
+
+def settle_mismatch(payment: Payment, state: OrderState, now: datetime) -> bool:
+    """A (locked) order WeChat Pay says took no money: a notification of another amount
+    for it brought no money either, so its open "amount_mismatch" anomaly is settled by
+    the system (nobody resolved it: resolved_by stays empty) and the committee's list
+    holds only real money. No commit. Returns whether one was settled."""
+    anomaly = _open_mismatch(payment.id) if state.trade_state in NO_MONEY else None
+    if anomaly is None:
+        return False
+    theirs = TRADE_STATES.get(state.trade_state, state.trade_state)
+    anomaly.resolved_at = now
+    anomaly.resolution = (
+        f"未收到款项：微信支付查询此单为“{theirs}”，金额不符的通知未带来任何款项（系统核对）"
+    )
+    log.info("amount mismatch on %s settled: no money received", payment.out_trade_no)
+    return True
+
+
+def _open_mismatch(payment_id: int) -> PaymentAnomaly | None:
+    return db.session.scalars(
+        select(PaymentAnomaly).where(
+            PaymentAnomaly.payment_id == payment_id,
+            PaymentAnomaly.kind == "amount_mismatch",
+            PaymentAnomaly.resolved_at.is_(None),
+        )
+    ).first()
+
+
+def _settle(payment: Payment, state: OrderState) -> str:
+    """An order we have unpaid that WeChat Pay says was paid (its notification lost, and
+    closed here since): settle it now. Returns what was done, for the report line."""
+    if state.trade_state != "SUCCESS" or payment.status not in ("pending", "closed"):
+        return ""
+    locked = settlement.locked_payment(payment.out_trade_no)
+    outcome = settlement.settle_paid(locked, state.transaction_id, state.total_fen, via="reconcile")
+    db.session.commit()
+    return {"credited": "，已补记入账", "disputed": "，金额不符，已记入待退款"}.get(outcome, "")
+
+
+def _settle_unpaid(payment: Payment, state: OrderState) -> None:
+    """An order of the day WeChat Pay took no money for: settle its mismatch anomaly."""
+    if state.trade_state not in NO_MONEY or payment.status not in ("pending", "closed"):
+        return
+    if _open_mismatch(payment.id) is None:
+        return
+    locked = settlement.locked_payment(payment.out_trade_no)
+    if locked.status in ("pending", "closed"):
+        settle_mismatch(locked, state, utcnow())
+    db.session.commit()
+
+
+def _difference(payment: Payment, state: OrderState) -> str | None:
+    """How an order differs from what WeChat Pay says of it, in the committee's words."""
+    wechat_paid = state.trade_state == "SUCCESS"
+    ours_paid = payment.status in ("paid", "disputed")
+    ours = OUR_STATUSES.get(payment.status, payment.status)
+    theirs = TRADE_STATES.get(state.trade_state, state.trade_state)
+    if ours_paid and not wechat_paid:
+        return f"本系统记为“{ours}”，微信支付为“{theirs}”"
+    if not ours_paid and wechat_paid:
+        return f"微信支付为“支付成功”，本系统记为“{ours}”"
+    if payment.status == "disputed":
+        return f"金额不符：订单 {_yuan(payment.total_fen)}，微信支付实收 {_yuan(state.total_fen)}"
+    if wechat_paid and state.total_fen != payment.total_fen:
+        return f"金额不同：本系统 {_yuan(payment.total_fen)}，微信支付 {_yuan(state.total_fen)}"
+    if wechat_paid and payment.transaction_id and state.transaction_id != payment.transaction_id:
+        return "微信交易号不一致"
+    return None
+
+
+def _keep(compound_id: int, day: date, summary: dict, differences: list[str]):
+    """Keep the day's report. A rerun adds what it newly finds and never drops what an
+    earlier run found (and may have settled): the record of a difference stays."""
+    report = db.session.scalars(
+        select(ReconciliationReport).where(
+            ReconciliationReport.compound_id == compound_id, ReconciliationReport.day == day
+        )
+    ).first()
+    if report is None:
+        report = ReconciliationReport(compound_id=compound_id, day=day)
+        db.session.add(report)
+    earlier = report.differences.split("\n") if report.differences else []
+    lines = earlier + [line for line in differences if line not in earlier]
+    report.started_at = utcnow()
+    report.summary = {**summary, "differences": len(lines)}
+    report.differences = "\n".join(lines) or None
+    db.session.flush()
+    if len(lines) > len(earlier):
+        _tell_committee(report)
+    db.session.commit()
+    return report
+
+
+def _tell_committee(report: ReconciliationReport) -> None:
+    count = report.summary["differences"]
+    message = Message(
+        kind="payment",
+        template="reminder",
+        title=f"对账发现 {count} 处差异",
+        body=f"{report.day:%Y-%m-%d} 的微信支付对账发现 {count} 处差异，请在收费页查看并处理。",
+        data={},
+        page="pages/collection/index",
+    )
+    occasion = notify.Occasion(f"report{report.id}d{count}", report.compound_id)
+    recipients = notify.compound_members(report.compound_id, "committee", "supervisor")
+    notify.deliver(message, recipients, occasion, inbox_only=True)
+
+
+def reports_for(principal: Principal, code: str, limit: int = 30) -> list[ReconciliationReport]:
+    """A compound's latest daily reports, for its committee and supervisor."""
+    compound = compounds.member_compound(principal, code)
+    if not (principal.committee_of(compound.id) or principal.supervisor_of(compound.id)):
+        raise Forbidden("只有业委会和财务监督可以查看", code="committee_only")
+    return list(
+        db.session.scalars(
+            select(ReconciliationReport)
+            .where(ReconciliationReport.compound_id == compound.id)
+            .order_by(ReconciliationReport.day.desc())
+            .limit(limit)
+        )
+    )

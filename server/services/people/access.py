@@ -1,0 +1,125 @@
+"""Who is asking, and what their memberships let them see and do.
+
+Every service that returns compound data takes a `Principal` and filters by it.
+Outside a caller's compounds an object is "not found" (404), so nobody learns what
+another compound holds; inside, a role that does not reach it is "forbidden" (403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import joinedload
+
+from server.clock import utcnow
+from server.extensions import db
+from server.models import AccessLog, Household, Membership, User
+
+
+@dataclass
+class Principal:
+    """The signed-in user and the roles they hold."""
+
+    user: User
+    memberships: list[Membership] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    def _with_role(self, *roles: str) -> Iterable[Membership]:
+        return (m for m in self.memberships if m.role in roles)
+
+    @property
+    def is_admin(self) -> bool:
+        return any(self._with_role("admin"))
+
+    @property
+    def compound_ids(self) -> set[int]:
+        """Compounds where the user holds any role."""
+        return {m.compound_id for m in self.memberships if m.compound_id is not None}
+
+    @property
+    def household_ids(self) -> set[int]:
+        return {m.household_id for m in self._with_role("resident")}
+
+    def committee_of(self, compound_id: int) -> bool:
+        return any(m.compound_id == compound_id for m in self._with_role("committee"))
+
+    def supervisor_of(self, compound_id: int) -> bool:
+        return any(m.compound_id == compound_id for m in self._with_role("supervisor"))
+
+    def liaison_of(self, unit_id: int) -> bool:
+        return any(m.unit_id == unit_id for m in self._with_role("liaison"))
+
+    def lead_of(self, building_id: int) -> bool:
+        return any(m.building_id == building_id for m in self._with_role("building_lead"))
+
+    def resident_of(self, household_id: int) -> bool:
+        return household_id in self.household_ids
+
+    def handles_unit(self, compound_id: int, building_id: int, unit_id: int) -> bool:
+        """May handle what happens in a unit: its liaison, building lead, or the committee."""
+        return (
+            self.liaison_of(unit_id) or self.lead_of(building_id) or self.committee_of(compound_id)
+        )
+
+    def reviews_household(self, household: Household) -> bool:
+        """May approve people into a household: the unit's liaison or the committee."""
+        return self.liaison_of(household.unit_id) or self.committee_of(household.compound_id)
+
+    def review_scope(self) -> tuple[set[int], set[int]]:
+        """(compound ids reviewed as committee, unit ids reviewed as liaison)."""
+        compounds = {m.compound_id for m in self._with_role("committee")}
+        units = {m.unit_id for m in self._with_role("liaison")}
+        return compounds, units
+
+
+def same_person(principal: Principal, user_id: int | None) -> bool:
+    """Whether `user_id` is the caller: the same account, or another account of the same
+    WeChat user (the same unionid, where WeChat gave one). Whoever must be a second
+    person (a confirmer, a reviewer, an invite's redeemer) is checked with this. A second
+    WeChat account cannot be told apart: the rules that matter also tell others."""
+    if user_id is None:
+        return False
+    if user_id == principal.id:
+        return True
+    unionid = principal.user.unionid
+    if not unionid:
+        return False
+    return db.session.scalar(select(User.unionid).where(User.id == user_id)) == unionid
+
+
+def load_principal(user_id: int) -> Principal | None:
+    """The active user with their memberships, in one statement; None if gone or disabled."""
+    user = (
+        db.session.scalars(
+            select(User).options(joinedload(User.memberships)).where(User.id == user_id)
+        )
+        .unique()
+        .first()
+    )
+    if user is None or not user.is_active:
+        return None
+    return Principal(user, list(user.memberships))
+
+
+def record_access(
+    principal: Principal, action: str, subject_type: str, subject_ids: Iterable[int], compound_id
+) -> None:
+    """Append to the access log (in the caller's transaction): who saw whose personal data."""
+    rows = [
+        {
+            "compound_id": compound_id,
+            "actor_id": principal.id,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "created_at": utcnow(),
+        }
+        for subject_id in subject_ids
+    ]
+    if rows:
+        db.session.execute(insert(AccessLog), rows)

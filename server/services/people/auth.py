@@ -1,0 +1,107 @@
+"""Signing in with WeChat and the bearer tokens that follow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from server.clock import utcnow
+from server.database.replay import note_outside_call
+from server.errors import Forbidden, Unauthorized
+from server.extensions import db
+from server.models import User
+from server.ratelimit import throttle
+from server.services.people import users
+from server.services.people.access import Principal, load_principal
+from server.services.people.users import UserView
+from server.wechat import MiniProgram
+
+TOKEN_SALT = "linli.auth.v1"  # noqa: S105 (a salt, not a secret)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str
+    expires_in: int
+    user: UserView
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
+
+
+def issue_token(user: User) -> tuple[str, int]:
+    """A signed bearer token for the user and its lifetime in seconds."""
+    return _serializer().dumps({"uid": user.id}), current_app.config["AUTH_TOKEN_TTL"]
+
+
+def token_user_id(token: str) -> int | None:
+    """The user id a valid, unexpired token names (signature checked, no database)."""
+    try:
+        payload = _serializer().loads(token, max_age=current_app.config["AUTH_TOKEN_TTL"])
+    except BadSignature:  # SignatureExpired is a BadSignature
+        return None
+    user_id = payload.get("uid") if isinstance(payload, dict) else None
+    return user_id if isinstance(user_id, int) else None
+
+
+def authenticate(token: str) -> Principal:
+    """The principal a bearer token stands for.
+
+    Raises Unauthorized (token_expired / token_invalid) when it stands for nobody.
+    """
+    if not token:
+        raise Unauthorized()
+    try:
+        payload = _serializer().loads(token, max_age=current_app.config["AUTH_TOKEN_TTL"])
+    except SignatureExpired:
+        raise Unauthorized("登录已过期，请重新登录", code="token_expired") from None
+    except BadSignature:
+        raise Unauthorized("登录信息无效，请重新登录", code="token_invalid") from None
+    user_id = payload.get("uid") if isinstance(payload, dict) else None
+    principal = load_principal(user_id) if isinstance(user_id, int) else None
+    if principal is None:
+        raise Unauthorized("登录信息无效，请重新登录", code="token_invalid")
+    return principal
+
+
+def login(wechat: MiniProgram, code: str) -> LoginResult:
+    """Sign in with a `wx.login` code: code2session, then create or update the user.
+
+    Raises the WeChat errors of `code_to_session`, and TooManyRequests past the
+    per-openid limit (a whole compound may share one NAT address, so the per-IP
+    limit alone is generous).
+    """
+    note_outside_call()  # a wx.login code is good once: never run this view twice
+    session = wechat.code_to_session(code)
+    throttle("login-openid", current_app.config["LOGIN_RATE_PER_OPENID"], session.openid)
+    user = _upsert_user(session.openid, session.unionid)
+    if not user.is_active:
+        raise Forbidden("该账号已停用，请联系业委会", code="account_disabled")
+    user.session_key = session.session_key
+    user.last_login_at = utcnow()
+    db.session.commit()
+    token, ttl = issue_token(user)
+    return LoginResult(token, ttl, users.describe(load_principal(user.id)))
+
+
+def _upsert_user(openid: str, unionid: str | None) -> User:
+    user = db.session.scalars(select(User).where(User.openid == openid)).first()
+    if user is None:
+        try:
+            user = User(openid=openid, unionid=unionid)
+            db.session.add(user)
+            db.session.flush()
+        except IntegrityError:
+            # The same person's first two logins raced and the other created the row.
+            # Start over in a fresh transaction (which sees it): retrying inside this
+            # one would read a stale snapshot, or deadlock on MySQL's duplicate-key lock.
+            db.session.rollback()
+            user = db.session.scalars(select(User).where(User.openid == openid)).one()
+    if unionid and user.unionid != unionid:
+        user.unionid = unionid
+    return user

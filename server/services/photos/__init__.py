@@ -1,0 +1,1 @@
+"""Photos residents upload: checked, re-encoded and kept private (`uploads`, `image_data`)."""
