@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from server.labels import label
 from server.models.issue import Issue, IssueEvent
-from server.services.issues.states import ACTION_LABELS, STATUS_LABELS
 from server.services.issues.views import IssueDetail, IssueRow
-from server.services.messaging.messages import CATEGORY_LABELS
 
 
 def _latest(event: IssueEvent | None) -> dict | None:
@@ -13,7 +12,7 @@ def _latest(event: IssueEvent | None) -> dict | None:
         return None
     return {
         "action": event.action,
-        "action_label": ACTION_LABELS.get(event.action, event.action),
+        "action_label": label("issue_event", event.action),
         "note": event.note,
         "created_at": event.created_at,
     }
@@ -23,10 +22,10 @@ def _basics(issue: Issue, location: str, overdue: bool) -> dict:
     return {
         "id": issue.id,
         "category": issue.category,
-        "category_label": CATEGORY_LABELS[issue.category],
+        "category_label": label("issue_category", issue.category),
         "title": issue.title,
         "status": issue.status,
-        "status_label": STATUS_LABELS[issue.status],
+        "status_label": label("issue_status", issue.status),
         "location": location,
         "created_at": issue.created_at,
         "overdue": overdue,
@@ -84,7 +83,7 @@ def _event(view) -> dict:
     return {
         "id": event.id,
         "action": event.action,
-        "action_label": ACTION_LABELS.get(event.action, event.action),
+        "action_label": label("issue_event", event.action),
         "from_status": event.from_status,
         "to_status": event.to_status,
         "actor_name": view.actor_name,

@@ -16,6 +16,14 @@ from server.models.compound import Household
 PAYMENT_STATUSES = ("pending", "paid", "closed", "disputed")
 OFFLINE_METHODS = ("cash", "transfer", "other")
 OFFLINE_STATUSES = ("pending", "confirmed", "rejected")
+# What went wrong with a payment (`PaymentAnomaly.kind`): see settlement, meter_voids.
+ANOMALY_KINDS = (
+    "amount_mismatch",
+    "amount_disputed",
+    "double_payment",
+    "duplicate_transaction",
+    "reading_voided",
+)
 
 
 class Payment(Base):

@@ -15,6 +15,7 @@ from server.api.schemas.fields import (
     Text,
 )
 from server.api.schemas.reach import PushStatusOut
+from server.labels import SERVED
 from server.models.issue import CATEGORIES, STATUSES
 from server.services.issues.states import ACTIONS
 
@@ -210,8 +211,24 @@ class SubscriptionsOut(PushStatusOut):
 
 class ClientConfigOut(Schema):
     subscribe_templates = fields.Dict(keys=fields.String(), values=fields.String())
-    categories = fields.Dict(keys=fields.String(), values=fields.String())
-    statuses = fields.Dict(keys=fields.String(), values=fields.String())
+    categories = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "labels.issue_category again, for older clients"},
+    )
+    statuses = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "labels.issue_status again, for older clients"},
+    )
+    labels = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.String()),
+        metadata={"description": f"{{group: {{code: 中文}}}}, the groups: {', '.join(SERVED)}"},
+    )
+    labels_version = fields.String(
+        metadata={"description": "a short hash of `labels`: it changes when any label does"}
+    )
 
 
 class PolicyOut(Schema):

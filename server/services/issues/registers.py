@@ -15,14 +15,13 @@ from sqlalchemy import select
 from server.clock import SHANGHAI, utcnow
 from server.errors import Forbidden, ValidationFailed
 from server.extensions import db
+from server.labels import label
 from server.models import Building, Household, Unit
 from server.models.issue import Issue, IssueEvent, ReturnVisit
 from server.services.excel import Column, Total, to_bytes, workbook, write_sheet
 from server.services.issues import policies
 from server.services.issues.access import handled_filter
 from server.services.issues.locations import location_label
-from server.services.issues.states import STATUS_LABELS
-from server.services.messaging.messages import CATEGORY_LABELS
 from server.services.people import compounds
 from server.services.people.access import Principal
 
@@ -69,7 +68,7 @@ def export_xlsx(principal: Principal, query: RegisterQuery) -> bytes:
     statement = _register_query(principal, compound.id, query, now)
     book = workbook()
     sheet = book.active
-    sheet.title = f"{CATEGORY_LABELS.get(query.category, '全部事项')}台账"
+    sheet.title = f"{label('issue_category', query.category, '全部事项')}台账"
     rows = [
         _row(issue, location_label(building_no, unit_no, room), now)
         for issue, building_no, unit_no, room in db.session.execute(statement)
@@ -123,15 +122,15 @@ def _day_start(day: date, plus_days: int = 0) -> datetime:
 def _row(issue: Issue, location: str, now: datetime) -> list:
     return [
         issue.id,
-        CATEGORY_LABELS[issue.category],
+        label("issue_category", issue.category),
         issue.title,
         location,
-        STATUS_LABELS[issue.status],
+        label("issue_status", issue.status),
         issue.created_at,
         issue.accepted_at,
         issue.resolved_at,
         issue.closed_at,
-        {"onsite": "现场处理", "referral": "转办"}.get(issue.track or ""),
+        label("issue_track", issue.track) if issue.track else None,
         issue.referral_body,
         issue.referral_ref,
         issue.rating,
@@ -224,7 +223,7 @@ def monthly_stats(principal: Principal, code: str, month: str) -> dict:
         **total.summary(),
         "return_visits": _visit_answers(compound.id, start, end),
         "by_category": [
-            {"category": c, "label": CATEGORY_LABELS[c], **f.summary()}
+            {"category": c, "label": label("issue_category", c), **f.summary()}
             for c, f in sorted(by_category.items())
         ],
         "by_building": [

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.errors import Conflict, Forbidden
+from server.labels import label
 
 HANDLER = "handler"
 REPORTER = "reporter"
@@ -49,30 +50,6 @@ SYSTEM_TRANSITIONS: dict[str, Transition] = {
 }
 ACTIONS = tuple(TRANSITIONS)
 
-STATUS_LABELS = {
-    "submitted": "待受理",
-    "accepted": "处理中",
-    "referred": "已转办",
-    "resolved": "已解决",
-    "closed": "已完成",
-    "rejected": "不予受理",
-    "duplicate": "重复事项",
-}
-ACTION_LABELS = {
-    "submit": "提交",
-    "accept": "受理",
-    "refer": "转办",
-    "resolve": "办结",
-    "confirm": "确认",
-    "reopen": "重新打开",
-    "reject": "不予受理",
-    "mark_duplicate": "标为重复",
-    "auto_close": "自动完成",
-    "escalate": "超时提醒",
-    "follow_up": "转办跟进",
-    "return_visit": "回访",
-    "return_visit_reopen": "回访未解决",
-}
 _WHO = {HANDLER: "本单元联络人、楼栋长或业委会成员", REPORTER: "报事人（或代报的联络人）"}
 
 
@@ -83,11 +60,12 @@ def plan(action: str, status: str, capacities: set[str]) -> str:
     transition = TRANSITIONS[action]
     if transition.actor not in capacities:
         raise Forbidden(
-            f"只有{_WHO[transition.actor]}可以{ACTION_LABELS[action]}", code="action_not_allowed"
+            f"只有{_WHO[transition.actor]}可以{label('issue_event', action)}",
+            code="action_not_allowed",
         )
     if status not in transition.sources:
         raise Conflict(
-            f"事项当前为「{STATUS_LABELS[status]}」，不能{ACTION_LABELS[action]}",
+            f"事项当前为「{label('issue_status', status)}」，不能{label('issue_event', action)}",
             code="invalid_transition",
         )
     return transition.target

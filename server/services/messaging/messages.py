@@ -11,17 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from server.clock import SHANGHAI
+from server.labels import label
 from server.models.issue import Issue, IssueEvent
-from server.services.issues.states import STATUS_LABELS
 
-CATEGORY_LABELS = {
-    "repair": "报修",
-    "hazard": "安全隐患",
-    "dispute": "矛盾纠纷",
-    "care": "困难帮扶",
-    "suggestion": "建议",
-    "other": "其他",
-}
 # Template names → the data keys each uses (choose library templates with these keys).
 TEMPLATE_KEYS = {
     "new_issue": ("thing1", "thing2", "phrase3", "time4"),
@@ -60,7 +52,7 @@ def issue_page(issue: Issue) -> str:
 
 
 def new_issue(issue: Issue, location: str) -> Message:
-    category = CATEGORY_LABELS[issue.category]
+    category = label("issue_category", issue.category)
     return Message(
         kind="new_issue",
         template="new_issue",
@@ -77,7 +69,7 @@ def new_issue(issue: Issue, location: str) -> Message:
 
 
 def status_changed(issue: Issue, event: IssueEvent) -> Message:
-    status = STATUS_LABELS[issue.status]
+    status = label("issue_status", issue.status)
     note = event.note or _default_note(issue)
     on_behalf = f"（代 {issue.on_behalf_name} 报事）" if issue.on_behalf_name else ""
     return Message(
@@ -103,7 +95,7 @@ def _default_note(issue: Issue) -> str:
         "closed": "事项已完成，感谢您的反馈",
         "rejected": issue.reject_reason or "不予受理",
         "duplicate": "与已有事项重复，将合并处理",
-    }.get(issue.status, STATUS_LABELS[issue.status])
+    }.get(issue.status, label("issue_status", issue.status))
 
 
 def reminder(issue: Issue, what: str, when: datetime, kind: str) -> Message:

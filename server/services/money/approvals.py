@@ -18,18 +18,13 @@ from sqlalchemy.exc import IntegrityError
 from server.clock import utcnow
 from server.errors import Conflict, Forbidden, NotFound
 from server.extensions import db
+from server.labels import label
 from server.models import Approval
 from server.services.messaging import notify
 from server.services.messaging.messages import Message, shorten, wx_time
 from server.services.people import compounds, users
 from server.services.people.access import Principal, record_access, same_person
 
-KIND_LABELS = {
-    "meter_reading": "电费读数",
-    "meter_void": "作废电费读数",
-    "fee_change": "收费标准调整",
-    "refund": "退款登记",
-}
 PAGE = "pages/confirm/index"
 
 
@@ -72,7 +67,7 @@ def propose(
 
 
 def _push_to_others(approval: Approval, proposer: str) -> None:
-    what = KIND_LABELS[approval.kind]
+    what = label("change_kind", approval.kind)
     message = Message(
         kind="pending_change",
         template="reminder",

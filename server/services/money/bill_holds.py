@@ -35,7 +35,7 @@ def choose(bill_ids: list[int], visible: Callable[[Bill], bool], verb: str) -> l
         raise ValidationFailed(f"一次只能{verb}同一户的账单", code="one_household_per_payment")
     not_payable = [b.id for b in bills if b.status != "unpaid"]
     if not_payable:
-        raise Conflict("账单已缴或正在缴费中", code="bill_not_payable", details=not_payable)
+        raise Conflict("账单已缴或正在支付中", code="bill_not_payable", details=not_payable)
     return bills
 
 
@@ -50,7 +50,7 @@ def reserve(bills: list[Bill], holder: str) -> None:
     ).rowcount
     if reserved != len(bills):
         db.session.rollback()
-        raise Conflict("账单已缴或正在缴费中", code="bill_not_payable")
+        raise Conflict("账单已缴或正在支付中", code="bill_not_payable")
 
 
 def release(bill_ids: list[int], holder: str) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from server.clock import SHANGHAI, utcnow
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
+from server.labels import label
 from server.models import Approval, Bill, FeeItem
 from server.services.money import approvals
 from server.services.money.periods import (
@@ -29,16 +30,6 @@ from server.services.people import compounds
 from server.services.people.access import Principal
 
 FIELDS = ("rate", "cycle", "vacant_rule", "active")
-FIELD_NAMES = {"rate": "费率", "cycle": "收费周期", "vacant_rule": "空置房", "active": "收费"}
-VALUE_NAMES = {
-    "monthly": "按月",
-    "quarterly": "按季",
-    "yearly": "按年",
-    "charge": "照收",
-    "exempt": "免收",
-    True: "启用",
-    False: "停用",
-}
 METER_EFFECTIVE = "此后确认的每一笔电费"
 
 
@@ -182,13 +173,15 @@ def _billed(item_id: int, period: str, locking: bool = False) -> bool:
 
 
 def _describe(key: str, old, new) -> str:
-    return f"{FIELD_NAMES[key]} {_shown(key, old)} → {_shown(key, new)}"
+    return f"{label('fee_field', key)} {_shown(key, old)} → {_shown(key, new)}"
 
 
 def _shown(key: str, value) -> str:
     if key == "rate":
         return "未设" if value is None else f"{_rate(value)} 元/m²/月"
-    return VALUE_NAMES.get(value, str(value))
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    return label("fee_value", str(value))
 
 
 def _rate(value) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from server.errors import Forbidden
 from server.extensions import db
+from server.labels import label
 from server.models import (
     Bill,
     Building,
@@ -27,24 +28,12 @@ from server.services.money.periods import parse_month
 from server.services.people import compounds, users
 from server.services.people.access import Principal
 
-BILL_STATUS_ZH = {
-    "unpaid": "未缴",
-    "pending": "缴费中",
-    "paid": "已缴",
-    "cancelled": "已作废",  # its meter reading was voided: owed by nobody
-}
-PAYMENT_STATUS_ZH = {
-    "pending": "待支付",
-    "paid": "已支付",
-    "closed": "已关闭",
-    "disputed": "金额异常",  # WeChat Pay took another amount than the order's
-}
-OFFLINE_STATUS_ZH = {"pending": "待确认", "confirmed": "已确认", "rejected": "已驳回"}
-METHOD_ZH = {"cash": "现金", "transfer": "转账", "other": "其他"}
 # The statuses of the payments sheet whose money came in (its totals row).
-RECEIVED_ZH = {PAYMENT_STATUS_ZH["paid"], OFFLINE_STATUS_ZH["confirmed"]}
+RECEIVED = {label("payment_status", "paid"), label("offline_status", "confirmed")}
 
 MONEY = "金额（元）"
+# Of the unpaid money, what sits in open WeChat Pay orders (bills shown as 支付中).
+IN_PAYMENT = f"其中{label('bill_status', 'pending')}（元）"
 BILL_COLUMNS = (
     Column("账单号", 10, "id"),
     Column("房屋", 12),
@@ -76,7 +65,7 @@ UNPAID_COLUMNS = (
     Column("房屋", 12),
     Column("未缴笔数", 10, "number"),
     Column("未缴金额（元）", 14, "money"),
-    Column("其中缴费中（元）", 16, "money"),
+    Column(IN_PAYMENT, 16, "money"),
 )
 
 
@@ -103,7 +92,7 @@ def export_xlsx(principal: Principal, code: str, month: str) -> bytes:
     sheet.title = "账单"
     _write_bills(sheet, compound.id, bills)
     rows = _online_rows(compound.id, periods) + _offline_rows(compound.id, periods)
-    received = sum(row[5] for row in rows if row[6] in RECEIVED_ZH)
+    received = sum(row[5] for row in rows if row[6] in RECEIVED)
     write_sheet(
         book.create_sheet("缴费记录"),
         PAYMENT_COLUMNS,
@@ -150,7 +139,7 @@ def _write_bills(sheet, compound_id: int, bills: list[_Bill]) -> None:
                 row.fee_name,
                 row.bill.period,
                 row.bill.amount_fen,
-                zh(BILL_STATUS_ZH, row.bill.status),
+                label("bill_status", row.bill.status),
                 row.bill.paid_at,
                 _paid_how(row.bill, methods),
             ]
@@ -169,17 +158,12 @@ def _write_bills(sheet, compound_id: int, bills: list[_Bill]) -> None:
 _VOIDED_NOTE = "，不含已作废"
 
 
-def zh(names: dict[str, str], value: str | None) -> str:
-    """A status or method in Chinese; one not known here is shown as stored."""
-    return names.get(value, value or "")
-
-
 def _paid_how(bill: Bill, methods: dict[str, str]) -> str:
     if bill.status != "paid" or not bill.held_by:
         return ""
     if bill.held_by.startswith("payment:"):
-        return "微信支付"
-    return zh(METHOD_ZH, methods.get(bill.held_by))
+        return label("paid_via", "wechat")
+    return label("offline_method", methods.get(bill.held_by))
 
 
 def _write_unpaid(sheet, bills: list[_Bill]) -> None:
@@ -202,7 +186,7 @@ def _write_unpaid(sheet, bills: list[_Bill]) -> None:
                 {
                     "未缴笔数": sum(r[1] for r in rows),
                     "未缴金额（元）": sum(r[2] for r in rows),
-                    "其中缴费中（元）": sum(r[3] for r in rows),
+                    IN_PAYMENT: sum(r[3] for r in rows),
                 },
             )
         ],
@@ -237,13 +221,13 @@ def _online_rows(compound_id: int, periods: list[str]) -> list[list]:
     ).all()
     return [
         [
-            "微信支付",
+            label("paid_via", "wechat"),
             f"{building}-{unit}-{flat}",
             bill_id,
             fee_name,
             period,
             share,
-            zh(PAYMENT_STATUS_ZH, payment.status),
+            label("payment_status", payment.status),
             payment.total_fen,
             payment.out_trade_no,
             payment.transaction_id,
@@ -273,13 +257,13 @@ def _offline_rows(compound_id: int, periods: list[str]) -> list[list]:
     names = users.names_in(compound_id, people)
     return [
         [
-            zh(METHOD_ZH, payment.method),
+            label("offline_method", payment.method),
             f"{building}-{unit}-{flat}",
             bill_id,
             fee_name,
             period,
             share,
-            zh(OFFLINE_STATUS_ZH, payment.status),
+            label("offline_status", payment.status),
             payment.amount_fen,
             None,
             None,

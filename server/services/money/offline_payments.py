@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
+from server import labels
 from server.clock import SHANGHAI, utcnow
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
@@ -145,7 +146,7 @@ def confirm(principal: Principal, payment_id: int) -> OfflinePayment:
     label = receipts.household_label(payment.household_id)
     names = users.names_in(payment.compound_id, (payment.recorded_by_id, principal.id))
     how = (
-        f"{receipts.METHODS.get(payment.method, payment.method)}，"
+        f"{labels.label('paid_via', payment.method)}，"
         f"{names[payment.recorded_by_id]}登记，{names[principal.id]}确认"
     )
     ledger.append(

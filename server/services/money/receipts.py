@@ -12,12 +12,12 @@ from datetime import datetime
 
 from sqlalchemy import String, cast, select
 
+from server import labels
 from server.extensions import db
 from server.models import Building, Household, Membership, Unit
 from server.services.messaging import notify
 from server.services.messaging.messages import Message, shorten, wx_time
 
-METHODS = {"cash": "现金", "transfer": "转账", "other": "其他方式", "wechat": "微信支付"}
 MEMO_MAX = 200
 
 
@@ -67,7 +67,7 @@ def paid_message(method: str, total_fen: int, what: str, detail: str, at: dateti
     `what`: the bills ("2026年12月 自治管理费"); `detail`: one sentence more (the
     order number, who recorded and confirmed the cash)."""
     yuan = f"{total_fen / 100:.2f}"
-    how = METHODS.get(method, METHODS["other"])
+    how = labels.label("paid_via", method, labels.label("paid_via", "other"))
     return Message(
         kind="payment",
         template="reminder",

@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from server.clock import SHANGHAI, utcnow
 from server.errors import Forbidden
 from server.extensions import db
+from server.labels import label
 from server.models import Payment, PaymentAnomaly, ReconciliationReport
 from server.services.messaging import notify
 from server.services.messaging.messages import Message
@@ -174,20 +175,6 @@ def _orders_of_day(day: date) -> list[Payment]:
     )
 
 
-# The daily report is read by the committee: its lines are in Chinese.
-TRADE_STATES = {
-    "SUCCESS": "支付成功",
-    "NOTPAY": "未支付",
-    "USERPAYING": "用户支付中",
-    "PAYERROR": "支付失败",
-    "CLOSED": "已关闭",
-    "REVOKED": "已撤销",
-    "REFUND": "已转入退款",
-    "NOT_FOUND": "查无此单",
-}
-OUR_STATUSES = {"pending": "待支付", "paid": "已支付", "closed": "已关闭", "disputed": "金额异常"}
-
-
 def _yuan(fen: int | None) -> str:
     return "金额不明" if fen is None else f"{fen / 100:.2f} 元"
 
@@ -219,7 +206,7 @@ def settle_mismatch(payment: Payment, state: OrderState, now: datetime) -> bool:
     anomaly = _open_mismatch(payment.id) if state.trade_state in NO_MONEY else None
     if anomaly is None:
         return False
-    theirs = TRADE_STATES.get(state.trade_state, state.trade_state)
+    theirs = label("wechat_trade_state", state.trade_state)
     anomaly.resolved_at = now
     anomaly.resolution = (
         f"未收到款项：微信支付查询此单为“{theirs}”，金额不符的通知未带来任何款项（系统核对）"
@@ -265,8 +252,8 @@ def _difference(payment: Payment, state: OrderState) -> str | None:
     """How an order differs from what WeChat Pay says of it, in the committee's words."""
     wechat_paid = state.trade_state == "SUCCESS"
     ours_paid = payment.status in ("paid", "disputed")
-    ours = OUR_STATUSES.get(payment.status, payment.status)
-    theirs = TRADE_STATES.get(state.trade_state, state.trade_state)
+    ours = label("payment_status", payment.status)
+    theirs = label("wechat_trade_state", state.trade_state)
     if ours_paid and not wechat_paid:
         return f"本系统记为“{ours}”，微信支付为“{theirs}”"
     if not ours_paid and wechat_paid:

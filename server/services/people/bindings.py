@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from server.clock import utcnow
 from server.errors import Conflict, Forbidden, NotFound
 from server.extensions import db
+from server.labels import label
 from server.models import BindingRequest, Household, Unit, User
 from server.services import cursors
 from server.services.people import compounds, household_joins, roles
@@ -227,7 +228,9 @@ def _decide(request: BindingRequest, principal: Principal, status: str, reason=N
     """Move a pending request to `status`, once (the row is locked; the update is
     conditional as well, for databases without row locks)."""
     if request.status != "pending":
-        raise Conflict(f"该申请已处理（{_STATUS_ZH[request.status]}）", code="binding_decided")
+        raise Conflict(
+            f"该申请已处理（{label('binding_status', request.status)}）", code="binding_decided"
+        )
     changed = db.session.execute(
         update(BindingRequest)
         .where(BindingRequest.id == request.id, BindingRequest.status == "pending")
@@ -243,15 +246,6 @@ def _decide(request: BindingRequest, principal: Principal, status: str, reason=N
     if not changed:
         raise Conflict("该申请已被他人处理", code="binding_decided")
     db.session.refresh(request)
-
-
-_STATUS_ZH = {
-    "pending": "待审核",
-    "approved": "已通过",
-    "rejected": "已拒绝",
-    "cancelled": "已撤回",
-    "expired": "已过期",
-}
 
 
 def _ensure_resident(request: BindingRequest, reviewer: Principal) -> None:

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, select
 
+from server import labels
 from server.clock import utcnow
 from server.extensions import db
 from server.models import Compound, Household, Membership, User
 from server.services.messaging import notify
 from server.services.messaging.messages import Message, shorten, wx_time
 
-RELATION_ZH = {"owner": "业主", "tenant": "租户", "family": "家属"}
 HOME_PAGE = "pages/index/index"
 
 
@@ -93,7 +93,7 @@ def approved(household: Household, user_id: int, relation: str, request_id: int)
         kind="binding_approved",
         template="reminder",
         title=f"绑定申请已通过：{label}",
-        body=f"您已绑定到 {compound.name} {label}（{RELATION_ZH.get(relation, relation)}），"
+        body=f"您已绑定到 {compound.name} {label}（{labels.label('relation', relation)}），"
         "现在可以报事、缴费了。",
         data={
             "thing1": shorten(f"{compound.name} {label}"),
@@ -124,7 +124,7 @@ def rejected(household: Household, user_id: int, reason: str, request_id: int) -
 
 
 def _who(join: Join) -> str:
-    relation = RELATION_ZH.get(join.relation or "", "")
+    relation = labels.label("relation", join.relation, "")
     return f"{join.name or '一位新成员'}{f'（{relation}）' if relation else ''}"
 
 

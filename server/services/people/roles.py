@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from server.errors import ValidationFailed
 from server.extensions import db
+from server.labels import label
 from server.models import Building, Compound, Household, Membership, Unit, User
 from server.models.user import ROLE_SCOPES, scope_key_for
 from server.services.people import compounds, household_joins
@@ -14,13 +15,6 @@ from server.services.people import compounds, household_joins
 Target = Compound | Building | Unit | Household | None
 
 _TARGET_SCOPE = {Compound: "compound", Building: "building", Unit: "unit", Household: "household"}
-_SCOPE_ZH = {
-    "compound": "小区",
-    "building": "楼栋",
-    "unit": "单元",
-    "household": "户",
-    "platform": "平台",
-}
 
 
 def grant(
@@ -40,7 +34,7 @@ def grant(
         raise ValidationFailed(f"未知角色 {role!r}", code="unknown_role")
     scope = _TARGET_SCOPE.get(type(target), "platform")
     if scope != ROLE_SCOPES[role]:
-        wanted = _SCOPE_ZH[ROLE_SCOPES[role]]
+        wanted = label("scope", ROLE_SCOPES[role])
         raise ValidationFailed(f"角色 {role} 须指定到{wanted}", code="role_scope_mismatch")
     ids = _path_ids(target)
     key = scope_key_for(role, **ids)

@@ -2,14 +2,17 @@
 
 from flask import current_app
 
-from server.services.issues.states import STATUS_LABELS
-from server.services.messaging.messages import CATEGORY_LABELS
+from server import labels
 
 
 def client_config() -> dict:
-    """Subscribe template ids by name, and the labels of categories and statuses."""
+    """Subscribe template ids by name, and the Chinese of every code the client shows:
+    `labels` by group with its `labels_version`; `categories` and `statuses` are the
+    issue groups again, for clients older than `labels`."""
     return {
         "subscribe_templates": dict(current_app.config["WECHAT_SUBSCRIBE_TEMPLATES"]),
-        "categories": dict(CATEGORY_LABELS),
-        "statuses": dict(STATUS_LABELS),
+        "categories": labels.group("issue_category"),
+        "statuses": labels.group("issue_status"),
+        "labels": labels.served(),
+        "labels_version": labels.version(),
     }

@@ -11,10 +11,11 @@ from freezegun import freeze_time
 from openpyxl import load_workbook
 from sqlalchemy import event, select
 
+from server import labels
 from server.clock import SHANGHAI
 from server.extensions import db
 from server.models import Bill, FeeItem, Notification, Payment, PaymentBill, SubscriptionQuota
-from server.services.money import fees, fees_export, reminders
+from server.services.money import fees, reminders
 from tests.factories import build_world, self_governance_fee, stair_electricity_fee
 from tests.timing import (
     day,
@@ -218,7 +219,7 @@ def test_the_export_lists_each_bill_of_the_period_in_every_payment_of_it(client,
     assert total[5] == 50.66  # the paid order's and the confirmed cash's December bills
     assert online.out_trade_no == "LL-T-1"
     # A status added later, before the export knows its name, shows as stored.
-    assert fees_export.zh(fees_export.PAYMENT_STATUS_ZH, "refunded") == "refunded"
+    assert labels.label("payment_status", "refunded") == "refunded"
 
 
 def test_what_a_volunteer_typed_never_runs_as_a_formula_and_money_is_a_number(client, world):
@@ -252,7 +253,7 @@ def test_the_export_lists_who_still_owes(client, world):
     client.post(f"/api/v1/offline-payments/{cash}/confirm", headers=world.headers("committee_2"))
     record_cash(client, world, "1-1-102")  # recorded, not confirmed yet: still owed
     header, *rows, total = sheets(export(client, world))["未缴名单"]
-    assert header == ["房屋", "未缴笔数", "未缴金额（元）", "其中缴费中（元）"]
+    assert header == ["房屋", "未缴笔数", "未缴金额（元）", "其中支付中（元）"]
     assert rows == [
         ["1-1-102", 1, 25.33, 25.33],
         ["1-1-201", 1, 25.33, 0],

@@ -1,0 +1,192 @@
+"""The Chinese wording of every code people read: the one source.
+
+Each group maps a stored code to what a resident or volunteer reads. The groups in
+`SERVED` go to the mini-program through GET /api/v1/config (`labels`, with
+`labels_version` so a cached copy can tell it is stale); its own copy in
+miniprogram/utils/labels.js is only an offline fallback and must say the same
+(tests/server/api/test_labels_sync.py holds it). The other groups are the server's
+own (timeline lines, registers, receipts, the reconciliation report).
+
+No other module defines a code → Chinese dict: it calls `label(group, code)`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+GROUPS: dict[str, dict[str, str]] = {
+    # Issues (报事).
+    "issue_category": {
+        "repair": "报修",
+        "hazard": "安全隐患",
+        "dispute": "矛盾纠纷",
+        "care": "困难帮扶",
+        "suggestion": "建议",
+        "other": "其他",
+    },
+    "issue_status": {
+        "submitted": "待受理",
+        "accepted": "处理中",
+        "referred": "已转办",
+        "resolved": "已解决",
+        "closed": "已完成",
+        "rejected": "不予受理",
+        "duplicate": "重复事项",
+    },
+    # The buttons an issue's detail offers for its `actions`.
+    "issue_action": {
+        "accept": "受理",
+        "refer": "转办",
+        "resolve": "办结",
+        "confirm": "确认完成",
+        "reopen": "重新打开",
+        "reject": "不予受理",
+        "mark_duplicate": "标为重复",
+    },
+    # A timeline line's verb (`action_label`), the system's moves included; also what
+    # a refusal says cannot be done ("不能确认").
+    "issue_event": {
+        "submit": "提交",
+        "accept": "受理",
+        "refer": "转办",
+        "resolve": "办结",
+        "confirm": "确认",
+        "reopen": "重新打开",
+        "reject": "不予受理",
+        "mark_duplicate": "标为重复",
+        "auto_close": "自动完成",
+        "escalate": "超时提醒",
+        "follow_up": "转办跟进",
+        "return_visit": "回访",
+        "return_visit_reopen": "回访未解决",
+    },
+    # The two dispatch tracks (the register's 办理方式).
+    "issue_track": {"onsite": "现场处理", "referral": "转办"},
+    # People.
+    "role": {
+        "resident": "住户",
+        "liaison": "单元联络人",
+        "building_lead": "楼栋长",
+        "committee": "业委会委员",
+        "supervisor": "财务监督",
+        "admin": "平台管理员",
+    },
+    "scope": {
+        "household": "户",
+        "unit": "单元",
+        "building": "楼栋",
+        "compound": "小区",
+        "platform": "平台",
+    },
+    "relation": {"owner": "业主", "tenant": "租户", "family": "家属"},
+    "binding_status": {
+        "pending": "待审核",
+        "approved": "已通过",
+        "rejected": "已拒绝",
+        "cancelled": "已撤回",
+        "expired": "已过期",
+    },
+    # Money.
+    "bill_status": {
+        "unpaid": "未缴",
+        "pending": "支付中",  # in an open WeChat Pay order: what the payer sees
+        "paid": "已缴",
+        "cancelled": "已作废",  # its electricity reading was voided: owed by nobody
+    },
+    "reading_status": {
+        "pending": "待确认",
+        "confirmed": "已确认",
+        "rejected": "已驳回",
+        "voided": "已作废",
+    },
+    # Changes of money waiting for a second committee member.
+    "change_kind": {
+        "meter_reading": "电费读数",
+        "meter_void": "作废电费读数",
+        "fee_change": "收费标准调整",
+        "refund": "退款登记",
+    },
+    "payment_status": {
+        "pending": "待支付",
+        "paid": "已支付",
+        "closed": "已关闭",
+        "disputed": "金额异常",  # WeChat Pay took another amount than the order's
+    },
+    "anomaly_kind": {
+        "amount_mismatch": "通知金额不符",
+        "amount_disputed": "金额不符",
+        "double_payment": "重复缴费",
+        "duplicate_transaction": "交易号重复",
+        "reading_voided": "电费作废退款",
+    },
+    "offline_method": {"cash": "现金", "transfer": "转账", "other": "其他"},
+    "offline_status": {"pending": "待确认", "confirmed": "已确认", "rejected": "已驳回"},
+    # How a bill was paid, inside a sentence ("您已通过其他方式缴费").
+    "paid_via": {"cash": "现金", "transfer": "转账", "other": "其他方式", "wechat": "微信支付"},
+    # A fee item's settings, as a fee change describes them ("收费周期 按月 → 按季").
+    "fee_field": {"rate": "费率", "cycle": "收费周期", "vacant_rule": "空置房", "active": "收费"},
+    "fee_value": {
+        "monthly": "按月",
+        "quarterly": "按季",
+        "yearly": "按年",
+        "charge": "照收",
+        "exempt": "免收",
+        "true": "启用",
+        "false": "停用",
+    },
+    # WeChat Pay's trade_state, for the committee's reconciliation report.
+    "wechat_trade_state": {
+        "SUCCESS": "支付成功",
+        "NOTPAY": "未支付",
+        "USERPAYING": "用户支付中",
+        "PAYERROR": "支付失败",
+        "CLOSED": "已关闭",
+        "REVOKED": "已撤销",
+        "REFUND": "已转入退款",
+        "NOT_FOUND": "查无此单",
+    },
+}
+
+# What GET /api/v1/config sends (the mini-program codes against these names).
+SERVED = (
+    "issue_category",
+    "issue_status",
+    "issue_action",
+    "role",
+    "scope",
+    "relation",
+    "binding_status",
+    "bill_status",
+    "reading_status",
+    "change_kind",
+    "payment_status",
+    "anomaly_kind",
+    "offline_method",
+    "offline_status",
+)
+
+
+def label(group: str, code: str | None, default: str | None = None) -> str:
+    """The Chinese for `code` in `group`; a code not known (yet) reads as `default`,
+    else as stored. An unknown group is a KeyError: a typo, not data."""
+    names = GROUPS[group]
+    if code is not None and code in names:
+        return names[code]
+    return default if default is not None else (code or "")
+
+
+def group(name: str) -> dict[str, str]:
+    """A copy of one group, {code: 中文}, in its order."""
+    return dict(GROUPS[name])
+
+
+def served() -> dict[str, dict[str, str]]:
+    """The groups the client gets, each {code: 中文}."""
+    return {name: group(name) for name in SERVED}
+
+
+def version() -> str:
+    """A short hash of `served()`: it changes exactly when a served label does."""
+    text = json.dumps(served(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
