@@ -9,13 +9,14 @@ from datetime import UTC, datetime, time
 import pytest
 from freezegun import freeze_time
 from openpyxl import load_workbook
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from server.clock import SHANGHAI
 from server.extensions import db
 from server.models import Bill, FeeItem, Notification, Payment, PaymentBill, SubscriptionQuota
 from server.services.money import collection, fees, fees_export
 from tests.factories import build_world, self_governance_fee, stair_electricity_fee
+from tests.helpers import statements
 from tests.timing import (
     day,
     in_quarter,
@@ -263,21 +264,6 @@ def test_the_export_lists_who_still_owes(client, world):
     assert total == ["合计（5 户）", 5, 126.65, 25.33]
 
 
-def _statements(fn) -> int:
-    count = 0
-
-    def counter(*_args, **_kwargs):
-        nonlocal count
-        count += 1
-
-    event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
-    return count
-
-
 def test_the_export_runs_a_constant_number_of_statements(client, world):
     def export():
         response = client.get(
@@ -291,12 +277,12 @@ def test_the_export_runs_a_constant_number_of_statements(client, world):
     cash = record_cash(client, world, "1-1-101")
     client.post(f"/api/v1/offline-payments/{cash}/confirm", headers=world.headers("committee_2"))
     _online(world, [("1-1-102", THIS)], "paid", "LL-T-1", datetime.now(UTC), "42000001")
-    few = _statements(export)
+    few = len(statements(export))
     for label, who in (("1-1-201", "liaison_1_1"), ("1-2-101", "liaison_1_2")):
         record_cash(client, world, label, who=who)
     for n, label in enumerate(("1-2-102", "1-2-201")):
         _online(world, [(label, THIS)], "pending", f"LL-T-{n + 2}")
-    many = _statements(export)
+    many = len(statements(export))
     assert len(_payment_rows(export())) == 1 + 6 + 1  # the header, a bill each, the total
     assert few == many
     assert many <= 10  # sign-in, the compound, 3 for the bills, 2 online, 2 offline

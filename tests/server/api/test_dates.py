@@ -13,6 +13,7 @@ from server.extensions import db
 from server.models import Bill, OfflinePayment
 from server.services.money import fees
 from tests.factories import build_world, self_governance_fee
+from tests.steps import act, acted, reported_id
 from tests.timing import month, shanghai_date, shanghai_day
 
 
@@ -67,23 +68,16 @@ def test_a_payment_day_still_to_come_keeps_its_own_message(client, world):
 
 
 def refer(client, world, follow_up_on: str):
-    issue = client.post(
-        "/api/v1/issues",
-        json={
-            "category": "hazard",
-            "title": "电线老化",
-            "description": "楼道",
-            "household_id": world.household("1-1-101").id,
-        },
-        headers=world.fresh_headers("resident_1_1"),
-    ).get_json()
-    path = f"/api/v1/issues/{issue['id']}/transitions"
-    headers = world.fresh_headers("liaison_1_1")
-    client.post(path, json={"action": "accept"}, headers=headers)
-    return client.post(
-        path,
-        json={"action": "refer", "referral_body": "供电局", "follow_up_on": follow_up_on},
-        headers=headers,
+    issue_id = reported_id(client, world, category="hazard", title="电线老化", description="楼道")
+    acted(client, world, issue_id, "liaison_1_1", "accept")
+    return act(
+        client,
+        world,
+        issue_id,
+        "liaison_1_1",
+        "refer",
+        referral_body="供电局",
+        follow_up_on=follow_up_on,
     )
 
 

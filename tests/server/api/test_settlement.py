@@ -22,11 +22,10 @@ from server.models import (
     ReconciliationReport,
 )
 from server.services.money import fees, ledger, reconciliation
-from server.storage import EXTENSION_KEY, build_storage
 from server.wechat import payment_gateway
 from server.wechat.pay import OrderState
 from tests.factories import build_world, self_governance_fee
-from tests.server.api.test_uploads import image_bytes, upload
+from tests.steps import uploaded_id
 from tests.timing import shanghai_date
 
 NOTIFY = "/api/v1/payments/wechat/notify"
@@ -268,12 +267,8 @@ def test_bills_that_add_up_to_nothing_are_not_paid_online(client, world):
     assert response.get_json()["code"] == "nothing_to_pay"
 
 
-def test_a_receipt_photo_backs_one_offline_payment_only(app, client, world, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
-    monkeypatch.setitem(app.extensions, EXTENSION_KEY, build_storage(app.config))
-    uploaded = upload(client, world, image_bytes(), who="liaison_1_1")  # a real JPEG
-    assert uploaded.status_code == 201, uploaded.get_json()
-    upload_id = uploaded.get_json()["id"]
+def test_a_receipt_photo_backs_one_offline_payment_only(client, world, photo_storage):
+    upload_id = uploaded_id(client, world, who="liaison_1_1")  # a real JPEG
     for room, expected in (("1-1-101", 201), ("1-1-102", 400)):
         bill = bill_of(world, room)
         response = client.post(
