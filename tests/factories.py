@@ -211,7 +211,7 @@ def stair_electricity_fee(compound: Compound, vacant_rule: str = "charge") -> Fe
     return item
 
 
-def bills_of(world: World, label: str, **where) -> list[Bill]:
+def bills_of(world: World, label: str = "1-1-101", **where) -> list[Bill]:
     """The household's bills by period (as stored now), `where` narrowing them
     (period=..., status=...)."""
     return list(

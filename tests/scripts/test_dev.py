@@ -20,6 +20,7 @@ from server.services.money import fees
 from tests.factories import build_world, self_governance_fee
 from tests.helpers import free_port
 from tests.scripts.conftest import flask_command, terminal_env
+from tests.steps import pay_at_wechat
 
 BANNER_END = "Ctrl-C stops all three."
 
@@ -47,8 +48,7 @@ def test_a_flask_command_in_another_terminal_asks_make_runs_sandbox(
     assert created.status_code == 201, created.get_json()
     out_trade_no = created.get_json()["out_trade_no"]
     # Paid at (the sandbox's) WeChat Pay, but its notification never came.
-    order = sandbox.pay.orders[out_trade_no]
-    order.state, order.transaction_id = "SUCCESS", "4200" + out_trade_no[-12:]
+    pay_at_wechat(sandbox, out_trade_no)
     db.session.commit()
     write_dev_env(
         project,

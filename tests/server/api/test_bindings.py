@@ -9,6 +9,7 @@ from server.extensions import db, limiter
 from server.models import AccessLog, BindingRequest, Membership, Notification, OutboxMessage
 from server.services.people import roles
 from tests.factories import UserFactory, build_world, second_account
+from tests.helpers import inbox
 
 REQUEST = {
     "compound": "aa",
@@ -291,14 +292,6 @@ def test_a_cursor_not_handed_out_is_a_400(client, world, cursor):
 
 
 # ----- who hears of a newcomer -----
-
-
-def inbox(who_id: int) -> list[Notification]:
-    return list(
-        db.session.scalars(
-            select(Notification).where(Notification.user_id == who_id).order_by(Notification.id)
-        )
-    )
 
 
 def test_the_household_hears_who_joined_and_who_approved(client, world):
