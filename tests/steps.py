@@ -31,6 +31,13 @@ def sign_in(client: FlaskClient, code: str) -> TestResponse:
     return client.post("/api/v1/auth/login", json={"code": code})
 
 
+def homes(client: FlaskClient, world: World, who: str) -> list[tuple[str, str]]:
+    """(flat, relation) of every household `who` belongs to, as GET /me shows them."""
+    me = client.get("/api/v1/me", headers=world.fresh_headers(who))
+    assert me.status_code == 200, me.get_json()
+    return [(h["label"], h["relation"]) for h in me.get_json()["households"]]
+
+
 # ----- issues -----
 
 

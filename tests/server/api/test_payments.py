@@ -10,10 +10,10 @@ from freezegun import freeze_time
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.models import Bill, LedgerEntry, Notification, Payment, PaymentAnomaly
+from server.models import Bill, LedgerEntry, Notification, Payment, PaymentAnomaly, PaymentBill
 from server.services.money import fees, reconciliation
 from server.wechat import payment_gateway
-from tests.factories import build_world, self_governance_fee, stair_electricity_fee
+from tests.factories import bills_of, build_world, self_governance_fee, stair_electricity_fee
 from tests.steps import notify, open_payment, pay_at_wechat, recorded_cash
 from tests.timing import shanghai_date
 
@@ -93,10 +93,23 @@ def test_bills_in_an_open_payment_cannot_go_into_a_second(client, world):
     assert second.get_json()["code"] == "bill_not_payable"
 
 
-def test_one_cannot_pay_someone_elses_bills(client, world):
+def test_one_cannot_pay_someone_elses_bills(client, sandbox, world):
     theirs = my_bills(client, world, who="resident_1_2")[0]["id"]
+    orders_before = set(sandbox.pay.orders)
+    asked_before = sandbox.state.calls.get("pay/unifiedorder", 0)
     response = open_payment(client, world, [theirs])
     assert response.status_code == 404
+    assert response.get_json()["code"] == "bill_not_found"
+    # Nothing was made: no order here, none at WeChat Pay, their bill still theirs to pay.
+    assert db.session.scalar(select(func.count()).select_from(Payment)) == 0
+    assert db.session.scalar(select(func.count()).select_from(PaymentBill)) == 0
+    assert sandbox.state.calls.get("pay/unifiedorder", 0) == asked_before
+    assert set(sandbox.pay.orders) == orders_before
+    assert [b["status"] for b in my_bills(client, world, who="resident_1_2")] == [
+        "unpaid",
+        "unpaid",
+    ]
+    assert open_payment(client, world, [theirs], who="resident_1_2").status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -249,9 +262,7 @@ def test_a_resident_reaches_no_committee_money_endpoint(client, world, method, u
 
     stair_electricity_fee(world.compound, vacant_rule="exempt")
     household = world.household("1-1-101")
-    november, december = db.session.scalars(
-        select(Bill).where(Bill.household_id == household.id).order_by(Bill.period)
-    ).all()
+    november, december = bills_of(world, "1-1-101")
     pending = recorded_cash(client, world, november)
     cash = {"method": "cash", "paid_on": shanghai_date(-1).isoformat()}
     path = url.split("?")[0]
