@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import flask_migrate
@@ -23,6 +24,7 @@ from server import PROJECT_ROOT, create_app
 from server.config import normalise_database_url
 from server.extensions import db
 from server.models import Base, Issue
+from server.storage import EXTENSION_KEY, build_storage
 from server.wechat.sandbox import create_sandbox_app
 
 TEST_SECRET_KEY = "test-secret-key-with-at-least-32-characters"
@@ -57,6 +59,20 @@ def serve_in_thread(wsgi_app):
     server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_port}/", server
+
+
+@contextmanager
+def served_app(database_url: str, sandbox: Sandbox, **env):
+    """An application of its own (`env` added to its settings) behind a real threaded
+    HTTP server, for tests whose clients run in threads or processes: (base url, app)."""
+    app = create_app(app_env(database_url, sandbox, **env))
+    url, server = serve_in_thread(app)
+    try:
+        yield url, app
+    finally:
+        server.shutdown()
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -212,6 +228,16 @@ def committed_db(app, monkeypatch):
 @pytest.fixture
 def client(app, db_session):
     return app.test_client()
+
+
+@pytest.fixture
+def photo_storage(app, tmp_path, monkeypatch):
+    """Photos go to a temporary directory, never into instance/; the storage."""
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setitem(app.config, "UPLOAD_RATE", "1000/minute")
+    storage = build_storage(app.config)
+    monkeypatch.setitem(app.extensions, EXTENSION_KEY, storage)
+    return storage
 
 
 def table_names(engine) -> set[str]:

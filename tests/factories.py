@@ -1,16 +1,35 @@
-"""factory_boy factories and small builders for compounds and the people in them."""
+"""factory_boy factories and small builders: compounds and the people in them, and the
+rows (issues, bills, payments) a test needs as state rather than as a journey. Steps a
+user takes through the API are in tests/steps.py."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 import factory
+from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Building, Compound, FeeItem, Household, Unit, User
+from server.models import (
+    Bill,
+    Building,
+    Compound,
+    FeeItem,
+    Household,
+    Issue,
+    Payment,
+    PaymentBill,
+    Unit,
+    User,
+)
+from server.services.issues import reports
 from server.services.money import ledger
 from server.services.people import auth, roles
+from server.services.people.access import load_principal
+from tests.timing import day, month
 
 
 class _Factory(factory.alchemy.SQLAlchemyModelFactory):
@@ -72,9 +91,16 @@ class World:
     people: dict[str, User] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     openids: dict[str, str] = field(default_factory=dict)
+    # Plain ids kept at build time: read after a commit, they touch no ORM object.
+    user_ids: dict[str, int] = field(default_factory=dict)
+    household_ids: dict[str, int] = field(default_factory=dict)
 
     def household(self, label: str) -> Household:
         return self.households[label]
+
+    def reporter(self, who: str = "resident_1_1", household: str = "1-1-101") -> tuple[int, int]:
+        """(user id, household id) of `who` reporting about `household`: `make_issue`'s."""
+        return self.user_ids[who], self.household_ids[household]
 
     def headers(self, who: str) -> dict:
         # Tokens are made at build time: reading a user after a commit would open a
@@ -107,26 +133,39 @@ def build_world(code: str, *, units_per_building: int = 2, rooms=("101", "102", 
                 unit_obj=unit, room=room, floor=int(room) // 100
             )
     world = World(compound, units, households)
-
-    def person(key: str, role: str | None, target=None, **kwargs) -> None:
-        user = UserFactory(openid=f"{code}-{key}")
-        if role:
-            roles.grant(user.id, role, target, **kwargs)
-        world.people[key] = user
-        world.tokens[key] = auth.issue_token(user)[0]
-        world.openids[key] = user.openid
-
-    person("resident_1_1", "resident", households["1-1-101"], relation="owner", name="王秀兰")
-    person("resident_1_2", "resident", households["1-2-101"], relation="owner", name="李建国")
+    world.household_ids = {label: household.id for label, household in households.items()}
+    add_person(
+        world, "resident_1_1", "resident", households["1-1-101"], relation="owner", name="王秀兰"
+    )
+    add_person(
+        world, "resident_1_2", "resident", households["1-2-101"], relation="owner", name="李建国"
+    )
     for i, unit in enumerate(units, start=1):
-        person(f"liaison_1_{i}", "liaison", unit)
-    person("lead_1", "building_lead", building)
-    person("committee", "committee", compound)
-    person("committee_2", "committee", compound)
-    person("supervisor", "supervisor", compound)
-    person("outsider", None)
+        add_person(world, f"liaison_1_{i}", "liaison", unit)
+    add_person(world, "lead_1", "building_lead", building)
+    add_person(world, "committee", "committee", compound)
+    add_person(world, "committee_2", "committee", compound)
+    add_person(world, "supervisor", "supervisor", compound)
+    add_person(world, "outsider", None)
     db.session.flush()
     return world
+
+
+def add_person(
+    world: World, key: str, role: str | None, target=None, *, user: dict | None = None, **grant
+) -> User:
+    """A new person `key` in `world` holding `role` on `target` (none: no role), with a
+    token made now; `user` sets their User fields (nickname, unionid, ...), `grant`
+    the role's (relation, name)."""
+    person = UserFactory(**{"openid": f"{world.compound.code}-{key}", **(user or {})})
+    if role:
+        roles.grant(person.id, role, target, **grant)
+    world.people[key] = person
+    world.tokens[key] = auth.issue_token(person)[0]
+    world.openids[key] = person.openid
+    world.user_ids[key] = person.id
+    db.session.flush()
+    return person
 
 
 def second_account(world: World, who: str, role: str, target) -> str:
@@ -135,12 +174,9 @@ def second_account(world: World, who: str, role: str, target) -> str:
     first = world.people[who]
     first.unionid = first.unionid or f"union-{first.openid}"
     key = f"{who}_second_account"
-    user = UserFactory(openid=f"{first.openid}-2", unionid=first.unionid)
-    roles.grant(user.id, role, target)
-    world.people[key] = user
-    world.tokens[key] = auth.issue_token(user)[0]
-    world.openids[key] = user.openid
-    db.session.flush()
+    add_person(
+        world, key, role, target, user={"openid": f"{first.openid}-2", "unionid": first.unionid}
+    )
     return key
 
 
@@ -173,3 +209,120 @@ def stair_electricity_fee(compound: Compound, vacant_rule: str = "charge") -> Fe
     db.session.add(item)
     db.session.flush()
     return item
+
+
+def bills_of(world: World, label: str = "1-1-101", **where) -> list[Bill]:
+    """The household's bills by period (as stored now), `where` narrowing them
+    (period=..., status=...)."""
+    return list(
+        db.session.scalars(
+            select(Bill)
+            .where(Bill.household_id == world.household(label).id)
+            .filter_by(**where)
+            .order_by(Bill.period, Bill.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def bill_of(world: World, label: str = "1-1-101", **where) -> Bill:
+    """The household's one bill (of `where`: period=..., ...)."""
+    (bill,) = bills_of(world, label, **where)
+    return bill
+
+
+def make_bill(
+    world: World,
+    label: str = "1-1-101",
+    period: str | None = None,
+    *,
+    amount_fen: int = 2533,
+    item: FeeItem | None = None,
+    status: str = "unpaid",
+) -> Bill:
+    """A bill straight in the database (the billing run is not under test): the
+    household's self-governance fee for `period` (this month in Shanghai) unless `item`
+    is given."""
+    household = world.household(label)
+    if item is None:
+        item = db.session.scalars(
+            select(FeeItem).where(
+                FeeItem.compound_id == world.compound.id, FeeItem.code == "self_governance"
+            )
+        ).first() or self_governance_fee(world.compound)
+    bill = Bill(
+        compound_id=household.compound_id,
+        household_id=household.id,
+        fee_item_id=item.id,
+        period=period or month(0),
+        amount_fen=amount_fen,
+        status=status,
+    )
+    db.session.add(bill)
+    db.session.flush()
+    return bill
+
+
+_trade_numbers = itertools.count(1)
+
+
+def make_payment(
+    world: World,
+    bills: list[Bill],
+    status: str = "pending",
+    *,
+    out_trade_no: str | None = None,
+    who: str = "resident_1_1",
+    paid_at: datetime | None = None,
+    transaction_id: str | None = None,
+) -> Payment:
+    """A WeChat Pay order for `bills` as the payment service leaves it (the service is
+    not under test): the bills held by it, and paid at `paid_at` when it is "paid"."""
+    payment = Payment(
+        compound_id=world.compound.id,
+        household_id=bills[0].household_id,
+        payer_id=world.people[who].id,
+        out_trade_no=out_trade_no or f"LL-F-{next(_trade_numbers)}",
+        total_fen=sum(b.amount_fen for b in bills),
+        status=status,
+        transaction_id=transaction_id,
+        expires_at=day(1),
+        paid_at=paid_at,
+    )
+    db.session.add(payment)
+    db.session.flush()
+    db.session.add_all(
+        PaymentBill(payment_id=payment.id, bill_id=b.id, amount_fen=b.amount_fen) for b in bills
+    )
+    for bill in bills:
+        bill.status, bill.paid_at = ("paid", paid_at) if status == "paid" else ("pending", None)
+    db.session.flush()
+    return payment
+
+
+def make_issue(
+    reporter_id: int,
+    household_id: int | None = None,
+    *,
+    category: str = "repair",
+    title: str = "楼道灯不亮",
+    description: str = "三楼楼道灯坏了",
+    **fields,
+) -> Issue:
+    """An issue as the reporting service makes it (its submit event, deadlines and the
+    pushes it queues), reported by user `reporter_id` about a household, or about the
+    place or for the neighbour `fields` name (unit_id, on_behalf_name, ...); not through
+    HTTP. `World.reporter()` gives the two ids."""
+    new = reports.NewIssue(category, title, description, household_id=household_id, **fields)
+    return reports.report(load_principal(reporter_id), new)
+
+
+def make_issues(count: int, *reporters: tuple[int, int | None], category="repair") -> list[int]:
+    """`count` issues ("事项0", "事项1", ...) reported in turn by each (user id, household
+    id), then committed, for tests whose work crosses connections; their ids."""
+    ids = [
+        make_issue(*reporters[i % len(reporters)], category=category, title=f"事项{i}").id
+        for i in range(count)
+    ]
+    db.session.commit()
+    return ids

@@ -13,7 +13,7 @@ from server.extensions import db
 from server.models import BindingRequest
 from server.services.people.bindings import MAX_PENDING_PER_USER
 from tests.factories import build_world
-from tests.test_issue_concurrency import _together
+from tests.helpers import together
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_requests_sent_at_once_stop_at_the_limit(app, world):
             app.test_client().post("/api/v1/bindings", json=body, headers=headers).status_code
         )
 
-    results, errors = _together(app, [ask(unit, room) for unit, room in rooms])
+    results, errors = together(app, [ask(unit, room) for unit, room in rooms])
     assert errors == []
     assert set(results) <= {201, 409, 503}
     pending = db.session.scalar(

@@ -10,29 +10,22 @@ import requests
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from server import create_app
 from server.extensions import db
 from server.models import Bill, Payment, ReconciliationReport
 from server.services.money import reconciliation
 from server.services.platform import demo
 from server.wechat import payment_gateway
-from tests.conftest import app_env, serve_in_thread
+from tests.conftest import served_app
 
 
 @pytest.fixture
 def running(database_url, sandbox, committed_db):
     """The service over HTTP, with PUBLIC_BASE_URL pointing at itself (notify URLs)."""
-    holder = {}
-    app = create_app(app_env(database_url, sandbox))
-    url, http = serve_in_thread(app)
-    app.config["PUBLIC_BASE_URL"] = url.rstrip("/")
-    holder.update(app=app, url=url)
-    demo.load()
-    db.session.commit()
-    yield holder
-    http.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    with served_app(database_url, sandbox) as (url, app):
+        app.config["PUBLIC_BASE_URL"] = url.rstrip("/")
+        demo.load()
+        db.session.commit()
+        yield {"app": app, "url": url}
 
 
 def login(url, openid):

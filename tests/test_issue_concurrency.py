@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
@@ -15,9 +13,9 @@ from server.extensions import db
 from server.models import Issue, IssueEvent
 from server.services.issues import deadlines, return_visits
 from server.services.issues.flow import Action, transition
-from server.services.issues.reports import NewIssue, report
 from server.services.people.access import load_principal
-from tests.factories import build_world
+from tests.factories import build_world, make_issues
+from tests.helpers import together
 from tests.timing import day
 
 
@@ -28,40 +26,8 @@ def world(committed_db):
     return world
 
 
-def _report(world, count, category="repair", reporter="resident_1_1", household="1-1-101"):
-    principal = load_principal(world.people[reporter].id)
-    household_id = world.household(household).id
-    ids = [
-        report(principal, NewIssue(category, f"事项{i}", "描述", household_id=household_id)).id
-        for i in range(count)
-    ]
-    db.session.commit()
-    return ids
-
-
-def _together(app, calls):
-    """Start every call at the same moment, each with its own app context and session."""
-    db.session.commit()
-    barrier, results, errors = threading.Barrier(len(calls)), [None] * len(calls), []
-
-    def run(i, call):
-        barrier.wait()
-        try:
-            with app.app_context():
-                results[i] = call()
-        except Exception as exc:  # collected: a thread's failure must fail the test
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, errors
-
-
 def test_two_handlers_accepting_at_once_accept_once(app, world):
-    (issue_id,) = _report(world, 1)
+    (issue_id,) = make_issues(1, world.reporter())
     headers = [world.headers("liaison_1_1"), world.headers("committee"), world.headers("lead_1")]
 
     def accept(h):
@@ -71,7 +37,7 @@ def test_two_handlers_accepting_at_once_accept_once(app, world):
             .status_code
         )
 
-    results, errors = _together(app, [accept(h) for h in headers])
+    results, errors = together(app, [accept(h) for h in headers])
     assert errors == []
     assert sorted(results) == [200, 409, 409]
     accepts = db.session.scalars(
@@ -83,7 +49,7 @@ def test_two_handlers_accepting_at_once_accept_once(app, world):
 
 def test_escalation_racing_handlers_never_overwrites_an_accept(app, world):
     with freeze_time(day(-30, "00:00")):  # long overdue by now
-        ids = _report(world, 12)
+        ids = make_issues(12, world.reporter())
     liaison = world.people["liaison_1_1"].id
     db.session.commit()
 
@@ -91,7 +57,7 @@ def test_escalation_racing_handlers_never_overwrites_an_accept(app, world):
         return lambda: transition(load_principal(liaison), issue_id, Action("accept"))
 
     calls = [deadlines.escalate_overdue] + [accept(i) for i in ids]
-    _results, errors = _together(app, calls)
+    _results, errors = together(app, calls)
     assert errors == []
     for issue in db.session.scalars(select(Issue).where(Issue.id.in_(ids))).all():
         events = db.session.scalars(
@@ -108,7 +74,7 @@ def test_escalation_racing_handlers_never_overwrites_an_accept(app, world):
 
 
 def test_two_answers_to_one_return_visit_count_once(app, world):
-    (issue_id,) = _report(world, 1, category="care")
+    (issue_id,) = make_issues(1, world.reporter(), category="care")
     liaison, resident = world.people["liaison_1_1"].id, world.people["resident_1_1"].id
     db.session.commit()
     with freeze_time(day(1, "08:00:00")):
@@ -135,7 +101,7 @@ def test_two_answers_to_one_return_visit_count_once(app, world):
 
         return call
 
-    results, errors = _together(app, [answer(u) for u in handlers])
+    results, errors = together(app, [answer(u) for u in handlers])
     assert errors == []
     assert sorted(r if isinstance(r, int) else 200 for r in results) == [200, 409]
     issue = db.session.get(Issue, issue_id)

@@ -20,7 +20,7 @@ from server.models import Bill, LedgerEntry, LedgerHead, Payment, PaymentAnomaly
 from server.services.money import fees, ledger, payments, reconciliation, settlement
 from server.services.people import auth
 from server.services.people.access import load_principal
-from tests.conftest import app_env, serve_in_thread
+from tests.conftest import app_env, served_app
 from tests.factories import build_world, self_governance_fee
 from tests.timing import shanghai_date
 
@@ -61,12 +61,8 @@ def _gateway(app):
 @pytest.fixture
 def server(database_url, sandbox):
     """The app behind a real threaded HTTP server, with a pool for 32 connections."""
-    app = create_app(app_env(database_url, sandbox, DATABASE_POOL_SIZE="40"))
-    url, http = serve_in_thread(app)
-    yield url
-    http.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    with served_app(database_url, sandbox, DATABASE_POOL_SIZE="40") as (url, _app):
+        yield url
 
 
 @pytest.mark.slow

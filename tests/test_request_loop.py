@@ -11,9 +11,10 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from server.extensions import db
-from server.jobs.tasks import dispatch_outbox
 from server.services.issues import return_visits
 from tests.factories import build_world
+from tests.helpers import dispatch
+from tests.steps import sign_in
 
 
 def _subscribe(client, headers, *names):
@@ -22,11 +23,6 @@ def _subscribe(client, headers, *names):
     response = client.post("/api/v1/me/subscriptions", json={"accepted": ids}, headers=headers)
     assert response.status_code == 200
     return ids
-
-
-def _dispatch(app):
-    with app.app_context():
-        return dispatch_outbox()
 
 
 def test_report_push_accept_resolve_confirm_and_return_visit(app, sandbox, committed_db):
@@ -53,7 +49,7 @@ def test_report_push_accept_resolve_confirm_and_return_visit(app, sandbox, commi
     issue = reported.get_json()
     assert issue["status"] == "submitted"
 
-    assert _dispatch(app).sent == 1
+    assert dispatch(app).sent == 1
     (push,) = sandbox.messages(touser=liaison_openid)
     assert push["template_id"] == "sandbox-new_issue"
     assert push["data"]["thing1"].endswith("…")  # a long title is shortened, not refused
@@ -65,7 +61,7 @@ def test_report_push_accept_resolve_confirm_and_return_visit(app, sandbox, commi
     )
     assert accepted.status_code == 200
     assert accepted.get_json()["status"] == "accepted"
-    assert _dispatch(app).sent == 1
+    assert dispatch(app).sent == 1
     (status_push,) = sandbox.messages(touser=resident_openid)
     assert status_push["data"]["phrase2"] == "处理中"
 
@@ -89,7 +85,7 @@ def test_report_push_accept_resolve_confirm_and_return_visit(app, sandbox, commi
 
     # The resident's one status subscription was spent on "accepted": later news
     # reaches the inbox only (no second push without a second "allow").
-    _dispatch(app)
+    dispatch(app)
     assert len(sandbox.messages(touser=resident_openid)) == 1
     inbox = client.get("/api/v1/me/notifications", headers=resident).get_json()
     assert [n["kind"] for n in inbox["items"]] == ["issue_status", "issue_status"]
@@ -98,11 +94,11 @@ def test_report_push_accept_resolve_confirm_and_return_visit(app, sandbox, commi
     with freeze_time(timedelta(days=7, minutes=1), tick=True):
         with app.app_context():
             assert return_visits.send_due() == 1
-        assert _dispatch(app).sent == 1
+        assert dispatch(app).sent == 1
         visit_push = sandbox.messages(touser=resident_openid)[-1]
         assert visit_push["template_id"] == "sandbox-return_visit"
         # A week on, yesterday's token has expired: the client signs in again.
-        login = client.post("/api/v1/auth/login", json={"code": f"demo-{resident_openid}"})
+        login = sign_in(client, f"demo-{resident_openid}")
         resident = {"Authorization": f"Bearer {login.get_json()['token']}"}
         detail = client.get(f"/api/v1/issues/{issue['id']}", headers=resident).get_json()
         assert detail["can_answer_return_visit"] is True

@@ -14,12 +14,11 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from server import create_app
 from server.extensions import db
 from server.models import Approval, Bill, FeeItem, MeterReading
 from server.services.money import meter_readings, meter_voids, pending_changes
 from server.services.people.access import load_principal
-from tests.conftest import app_env, serve_in_thread
+from tests.conftest import served_app
 from tests.factories import build_world
 from tests.timing import shanghai_date
 
@@ -28,12 +27,8 @@ MONTHS = [f"2025-{n:02d}" for n in range(1, 13)] + [f"2024-{n:02d}" for n in ran
 
 @pytest.fixture
 def server(database_url, sandbox):
-    app = create_app(app_env(database_url, sandbox, DATABASE_POOL_SIZE="20"))
-    url, http = serve_in_thread(app)
-    yield url
-    http.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    with served_app(database_url, sandbox, DATABASE_POOL_SIZE="20") as (url, _app):
+        yield url
 
 
 @pytest.fixture

@@ -29,9 +29,10 @@ from server.models import Bill, JobRun, LedgerEntry, Payment, PaymentAnomaly
 from server.services.money import fees, ledger, payments
 from server.services.people.access import load_principal
 from server.wechat import payment_gateway
-from tests.conftest import app_env, serve_in_thread
+from tests.conftest import app_env, serve_in_thread, served_app
 from tests.factories import build_world, self_governance_fee
 from tests.faults.conftest import mariadb_only
+from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.faults, mariadb_only]
 
@@ -88,12 +89,8 @@ def loaded_world(app, sandbox, committed_db) -> LoadedWorld:
 @pytest.fixture
 def live_server(database_url, sandbox):
     """The app behind a real threaded HTTP server, a pool for every client thread."""
-    app = create_app(app_env(database_url, sandbox, DATABASE_POOL_SIZE=str(CLIENTS + 4)))
-    url, http = serve_in_thread(app)
-    yield url
-    http.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    with served_app(database_url, sandbox, DATABASE_POOL_SIZE=str(CLIENTS + 4)) as (url, _app):
+        yield url
 
 
 def _killer_connection(database_url: str) -> pymysql.Connection:
@@ -479,12 +476,8 @@ def resident(app, committed_db) -> Resident:
 @pytest.fixture
 def proxied_server(sandbox, db_proxy):
     """The app behind a real threaded HTTP server, its database through the proxy."""
-    app = create_app(app_env(db_proxy.url, sandbox))
-    url, http = serve_in_thread(app)
-    yield url
-    http.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    with served_app(db_proxy.url, sandbox) as (url, _app):
+        yield url
 
 
 @dataclass
@@ -602,29 +595,20 @@ SCHEDULER_OUTAGE_SECONDS = 15
 SCHEDULER_LEASE_SECONDS = 3
 
 
-def _wait_for(condition, seconds: float, message) -> float:
-    """Wait until `condition()`; how long it took. Fails with `message()` after `seconds`."""
-    started = time.monotonic()
-    while not condition():
-        assert time.monotonic() - started < seconds, message()
-        time.sleep(0.1)
-    return time.monotonic() - started
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["refuse", "blackhole"])
 def test_the_scheduler_survives_an_outage_and_resumes_without_running_twice(
     kind, app, committed_db, db_proxy, schedulers
 ):
     scheduler = schedulers.start(db_proxy.url, lease_seconds=SCHEDULER_LEASE_SECONDS)
-    _wait_for(lambda: len(schedulers.fires()) >= 3, 30, schedulers.tail)
+    wait_for(lambda: len(schedulers.fires()) >= 3, 30, schedulers.tail)
     db_proxy.down(kind)
     down_at = datetime.now(UTC)
     time.sleep(SCHEDULER_OUTAGE_SECONDS)
     assert scheduler.poll() is None, f"the scheduler died in the outage: {schedulers.tail()}"
     db_proxy.up()
     up_at = datetime.now(UTC)
-    resumed = _wait_for(
+    resumed = wait_for(
         lambda: any(fire > up_at for fire, _ in schedulers.fires()), 30, schedulers.tail
     )
     time.sleep(3)

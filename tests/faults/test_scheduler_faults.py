@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import signal
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +17,7 @@ from server.config import load_config
 from server.extensions import db
 from server.models import JobRun
 from tests.faults.conftest import mariadb_only
+from tests.helpers import wait_for
 from tests.server.jobs.fixture_jobs import FAST_JOBS
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow, mariadb_only]
@@ -29,20 +29,12 @@ LEASE_SECONDS = load_config({}, str(PROJECT_ROOT / "instance"))["SCHEDULER_LEASE
 TAKEOVER_WITHIN = 60
 
 
-def _wait_for(condition, seconds: float, message) -> float:
-    started = time.monotonic()
-    while not condition():
-        assert time.monotonic() - started < seconds, message()
-        time.sleep(0.05)
-    return time.monotonic() - started
-
-
 def test_two_schedulers_run_each_fire_time_once_and_the_standby_takes_over(
     app, database_url, committed_db, schedulers
 ):
     first = schedulers.start(database_url, lease_seconds=LEASE_SECONDS, jobs="FAST_JOBS")
     second = schedulers.start(database_url, lease_seconds=LEASE_SECONDS, jobs="FAST_JOBS")
-    _wait_for(lambda: len(schedulers.fires()) >= FIRE_TIMES // 2, 90, schedulers.tail)
+    wait_for(lambda: len(schedulers.fires()) >= FIRE_TIMES // 2, 90, schedulers.tail)
     holders = {pid for _, pid in schedulers.fires()}
     assert len(holders) == 1, f"two schedulers ran jobs at once: {holders}"
     holder = next(p for p in (first, second) if p.pid in holders)
@@ -51,12 +43,12 @@ def test_two_schedulers_run_each_fire_time_once_and_the_standby_takes_over(
     holder.send_signal(signal.SIGKILL)
     killed_at = datetime.now(UTC)
     holder.wait(timeout=10)
-    handover = _wait_for(
+    handover = wait_for(
         lambda: standby.pid in {pid for _, pid in schedulers.fires()},
         TAKEOVER_WITHIN,
         lambda: f"the standby did not take over in {TAKEOVER_WITHIN} s\n{schedulers.tail()}",
     )
-    _wait_for(lambda: len(schedulers.fires()) >= FIRE_TIMES, 90, schedulers.tail)
+    wait_for(lambda: len(schedulers.fires()) >= FIRE_TIMES, 90, schedulers.tail)
     assert standby.poll() is None, schedulers.tail()
     schedulers.stop()
 

@@ -18,7 +18,6 @@ import math
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -37,11 +36,12 @@ from server.extensions import db
 from server.jobs import Job
 from server.jobs.tasks import dispatch_outbox
 from server.models import JobRun, KeyValue, OutboxMessage, SubscriptionQuota, User
-from server.services.issues.reports import NewIssue, report
 from server.services.messaging import inbox
 from server.services.people.access import load_principal
 from tests.conftest import app_env, child_pythonpath
-from tests.factories import build_world
+from tests.factories import build_world, make_issues
+from tests.helpers import dispatch, free_port
+from tests.steps import sign_in
 
 pytestmark = pytest.mark.faults
 
@@ -76,10 +76,6 @@ def fresh_tokens(app, sandbox):
 # ----- 1. logins -----
 
 
-def _login(client, code):
-    return client.post("/api/v1/auth/login", json={"code": code})
-
-
 LOGIN_FAULTS = [
     # kind, value (None: just past WECHAT_TIMEOUT), HTTP status, error code
     pytest.param("status", 500, 503, "wechat_unavailable", id="http-500"),
@@ -103,7 +99,7 @@ def test_a_login_during_a_wechat_fault_answers_cleanly_and_the_next_one_works(
     sandbox.fault("sns/jscode2session", kind, value, times=1)
 
     started = time.monotonic()
-    response = _login(client, f"demo-faulty-{kind}")
+    response = sign_in(client, f"demo-faulty-{kind}")
     took = time.monotonic() - started
 
     assert response.status_code == status
@@ -122,7 +118,7 @@ def test_a_login_during_a_wechat_fault_answers_cleanly_and_the_next_one_works(
     # A 500 would have logged a traceback: nothing was logged as an error.
     assert not [r for r in caplog.records if r.levelname in {"ERROR", "CRITICAL"}]
 
-    after = _login(client, f"demo-after-{kind}")
+    after = sign_in(client, f"demo-after-{kind}")
     assert after.status_code == 200, after.get_json()
     assert after.get_json()["token"]
     assert "Retry-After" not in after.headers  # a success asks nobody to wait
@@ -177,16 +173,6 @@ def _drop_clients(app):
     app.extensions.pop("linli.official_account", None)
 
 
-def _report_issues(reporters, count):
-    for i in range(count):
-        user_id, household_id = reporters[i % len(reporters)]
-        report(
-            load_principal(user_id),
-            NewIssue("repair", f"楼道灯坏了{i}", "描述", household_id=household_id),
-        )
-    db.session.commit()
-
-
 def _outbox_rows():
     """(id, channel, status, recipient as WeChat knows them, page) of every push."""
     rows = db.session.execute(
@@ -225,8 +211,8 @@ def _drain(app, rounds=40):
     after each round that deferred something (the backoff is 15 s, then 30 s)."""
     offset, results = 0, []
     for _ in range(rounds):
-        with freeze_time(timedelta(seconds=offset), tick=True), app.app_context():
-            result = dispatch_outbox()
+        with freeze_time(timedelta(seconds=offset), tick=True):
+            result = dispatch(app)
         results.append(result)
         if not _waiting():
             return results
@@ -246,7 +232,7 @@ def _wait_for_sandbox(sandbox, count, seconds=10):
 def test_pushes_wait_out_a_wechat_fault_and_go_out_exactly_once(
     app, sandbox, reporters, kind, value
 ):
-    _report_issues(reporters, ISSUES)
+    make_issues(ISSUES, *reporters)
     rows = _outbox_rows()
     assert len(rows) == 3 * ISSUES
     per_channel = Counter(channel for _, channel, *_ in rows)
@@ -318,12 +304,6 @@ def worker_app():
     return app
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
     with log.open("w") as out:
         return subprocess.Popen(
@@ -383,7 +363,7 @@ def test_workers_and_the_scheduler_fetch_one_token_per_lifetime(
     ]
     db.session.commit()  # and read nothing more: on SQLite a read would hold the write lock
 
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}/"
     env = {
         **os.environ,

@@ -4,7 +4,6 @@ database (instance/dev.env); it is quiet when idle, its banner the last thing sh
 from __future__ import annotations
 
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -19,7 +18,9 @@ from server.extensions import db
 from server.models import Bill
 from server.services.money import fees
 from tests.factories import build_world, self_governance_fee
+from tests.helpers import free_port
 from tests.scripts.conftest import flask_command, terminal_env
+from tests.steps import pay_at_wechat
 
 BANNER_END = "Ctrl-C stops all three."
 
@@ -47,8 +48,7 @@ def test_a_flask_command_in_another_terminal_asks_make_runs_sandbox(
     assert created.status_code == 201, created.get_json()
     out_trade_no = created.get_json()["out_trade_no"]
     # Paid at (the sandbox's) WeChat Pay, but its notification never came.
-    order = sandbox.pay.orders[out_trade_no]
-    order.state, order.transaction_id = "SUCCESS", "4200" + out_trade_no[-12:]
+    pay_at_wechat(sandbox, out_trade_no)
     db.session.commit()
     write_dev_env(
         project,
@@ -115,12 +115,6 @@ def test_production_never_reads_make_runs_settings(project):
     assert database == "mysql+pymysql://linli:pw@db/linli?charset=utf8mb4"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait_for(log: Path, text: str, proc: subprocess.Popen, timeout: float) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -134,7 +128,7 @@ def _wait_for(log: Path, text: str, proc: subprocess.Popen, timeout: float) -> s
 
 @pytest.mark.slow
 def test_make_run_is_quiet_when_idle_and_make_reset_waits_for_it(project, tmp_path):
-    port, sandbox_port = _free_port(), _free_port()
+    port, sandbox_port = free_port(), free_port()
     log = tmp_path / "make-run.log"
     with log.open("w") as out:
         proc = subprocess.Popen(

@@ -3,18 +3,13 @@ that may call it, and an error it answers is named under that status."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from PIL import Image
-from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Bill
 from server.services.money import fees
 from server.services.people import invites
-from server.storage import EXTENSION_KEY, build_storage
-from tests.factories import build_world, self_governance_fee
+from tests.factories import bills_of, build_world, self_governance_fee
+from tests.steps import reported_id, sign_in, uploaded_id
 from tests.timing import shanghai_date
 
 PERIOD = "2026-11"
@@ -29,11 +24,7 @@ ROLE_WORDS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def storage(app, tmp_path, monkeypatch):
-    """Photos go to a temporary directory, never into instance/."""
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
-    monkeypatch.setitem(app.extensions, EXTENSION_KEY, build_storage(app.config))
+pytestmark = pytest.mark.usefixtures("photo_storage")
 
 
 @pytest.fixture
@@ -59,11 +50,6 @@ def assert_documented(spec, method: str, rule: str, response, status: int, code:
     """The answer is `status` with `code`, and the document names that code under it."""
     assert (response.status_code, response.get_json()["code"]) == (status, code)
     assert code in spec["paths"][rule][method]["responses"][str(status)]["description"]
-
-
-def bills_of(world, label: str) -> list[Bill]:
-    household_id = world.household(label).id
-    return db.session.scalars(select(Bill).where(Bill.household_id == household_id)).all()
 
 
 LISTS = [
@@ -95,18 +81,8 @@ def test_the_roles_a_summary_names_are_those_that_may_call_it(client, world, spe
 
 
 def test_a_photo_is_documented_as_seen_by_whoever_may_see_its_issue(client, world, spec):
-    image = io.BytesIO()
-    Image.new("RGB", (64, 48), "teal").save(image, "JPEG")
-    photo = client.post(
-        "/api/v1/uploads",
-        headers=world.headers("resident_1_1"),
-        data={"file": (io.BytesIO(image.getvalue()), "lamp.jpg")},
-        content_type="multipart/form-data",
-    ).get_json()["id"]
-    body = {"category": "repair", "title": "楼道灯不亮", "description": "三楼", "photos": [photo]}
-    body["household_id"] = world.household("1-1-101").id
-    created = client.post("/api/v1/issues", json=body, headers=world.headers("resident_1_1"))
-    assert created.status_code == 201
+    photo = uploaded_id(client, world)
+    reported_id(client, world, photos=[photo])
 
     seen = client.get(f"/api/v1/uploads/{photo}", headers=world.headers("liaison_1_1"))
     assert seen.status_code == 200  # not the uploader: the issue's liaison
@@ -119,7 +95,7 @@ def test_errors_are_named_under_their_status(client, sandbox, world, spec):
     def post(who, url, body):
         return client.post(url, json=body, headers=world.headers(who))
 
-    blocked = client.post("/api/v1/auth/login", json={"code": "risky"})
+    blocked = sign_in(client, "risky")
     assert_documented(spec, "post", "/api/v1/auth/login", blocked, 403, "wechat_user_blocked")
 
     room = {"compound": "aa", "building": 1, "unit": 1, "room": "102", "name": "张阿姨"}

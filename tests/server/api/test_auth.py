@@ -14,15 +14,12 @@ from server.extensions import db
 from server.logs import RedactSecrets
 from server.models import User
 from tests.factories import build_world
+from tests.steps import sign_in
 from tests.timing import day
 
 
-def login(client, code):
-    return client.post("/api/v1/auth/login", json={"code": code})
-
-
 def test_login_creates_the_user_and_returns_a_working_token(client):
-    response = login(client, "demo-newcomer-42")
+    response = sign_in(client, "demo-newcomer-42")
 
     assert response.status_code == 200
     body = response.get_json()
@@ -41,7 +38,7 @@ def test_login_creates_the_user_and_returns_a_working_token(client):
 
 def test_login_of_a_known_resident_shows_roles_and_household(client):
     world = build_world("aa")
-    response = login(client, "demo-aa-resident_1_1")
+    response = sign_in(client, "demo-aa-resident_1_1")
 
     user = response.get_json()["user"]
     assert user["id"] == world.people["resident_1_1"].id
@@ -62,8 +59,8 @@ def test_login_of_a_known_resident_shows_roles_and_household(client):
 
 
 def test_logging_in_twice_keeps_one_user(client):
-    first = login(client, "demo-twice").get_json()["user"]["id"]
-    second = login(client, "demo-twice").get_json()["user"]["id"]
+    first = sign_in(client, "demo-twice").get_json()["user"]["id"]
+    second = sign_in(client, "demo-twice").get_json()["user"]["id"]
     assert first == second
     assert len(db.session.scalars(select(User).where(User.openid == "twice")).all()) == 1
 
@@ -79,7 +76,7 @@ def test_logging_in_twice_keeps_one_user(client):
     ],
 )
 def test_wechat_errors_are_mapped(client, code, status, error_code):
-    response = login(client, code)
+    response = sign_in(client, code)
     assert response.status_code == status
     body = response.get_json()
     assert body["code"] == error_code
@@ -93,7 +90,7 @@ def test_wechat_errors_are_mapped(client, code, status, error_code):
 )
 def test_wechat_outages_and_garbage_answer_503_or_429(client, sandbox, kind, value):
     sandbox.fault("sns/jscode2session", kind, value)
-    response = login(client, "demo-someone")
+    response = sign_in(client, "demo-someone")
     expected = 429 if value == 45009 else 503
     assert response.status_code == expected
     assert response.get_json()["code"] in {"wechat_unavailable", "wechat_rate_limited"}
@@ -101,7 +98,7 @@ def test_wechat_outages_and_garbage_answer_503_or_429(client, sandbox, kind, val
 
 def test_wechat_timeout_answers_503_within_the_timeout(client, sandbox):
     sandbox.fault("sns/jscode2session", "delay", 3)  # WECHAT_TIMEOUT is 2 s in tests
-    response = login(client, "demo-slowpoke")
+    response = sign_in(client, "demo-slowpoke")
     assert response.status_code == 503
     assert response.get_json()["code"] == "wechat_unavailable"
     assert response.headers["Retry-After"]
@@ -128,7 +125,7 @@ def test_session_key_never_leaves_the_server_nor_reaches_a_log(client, caplog):
     handler.addFilter(RedactSecrets())
     logging.getLogger().addHandler(handler)
     try:
-        response = login(client, "demo-secretive")
+        response = sign_in(client, "demo-secretive")
         token = response.get_json()["token"]
         me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     finally:
@@ -158,7 +155,7 @@ def test_missing_and_forged_tokens_get_401(client):
 
 def test_expired_token_gets_401_token_expired(client):
     with freeze_time(day(1, "00:00:00")):
-        token = login(client, "demo-sleepy").get_json()["token"]
+        token = sign_in(client, "demo-sleepy").get_json()["token"]
     with freeze_time(day(2, "00:00:01")):  # one second past the 24 h lifetime
         response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
@@ -166,13 +163,13 @@ def test_expired_token_gets_401_token_expired(client):
 
 
 def test_a_disabled_user_cannot_sign_in_or_use_an_old_token(client):
-    token = login(client, "demo-leaver").get_json()["token"]
+    token = sign_in(client, "demo-leaver").get_json()["token"]
     user = db.session.scalars(select(User).where(User.openid == "leaver")).one()
     user.is_active = False
     db.session.flush()
 
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
-    response = login(client, "demo-leaver")
+    response = sign_in(client, "demo-leaver")
     assert response.status_code == 403
     assert response.get_json()["code"] == "account_disabled"
 

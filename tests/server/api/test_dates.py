@@ -10,9 +10,10 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Bill, OfflinePayment
+from server.models import OfflinePayment
 from server.services.money import fees
-from tests.factories import build_world, self_governance_fee
+from tests.factories import bill_of, build_world, self_governance_fee
+from tests.steps import act, acted, record_cash, reported_id
 from tests.timing import month, shanghai_date, shanghai_day
 
 
@@ -25,18 +26,6 @@ def world(db_session):
     return world
 
 
-def record_cash(client, world, paid_on: str):
-    bill = db.session.scalars(
-        select(Bill).where(Bill.household_id == world.household("1-1-101").id)
-    ).one()
-    body = {"bill_ids": [bill.id], "method": "cash", "amount_fen": bill.amount_fen}
-    return client.post(
-        "/api/v1/offline-payments",
-        json={**body, "paid_on": paid_on},
-        headers=world.fresh_headers("liaison_1_1"),
-    )
-
-
 def window_message(earliest: date, latest: date) -> str:
     return f"日期应在 {earliest.isoformat()} 到 {latest.isoformat()} 之间"
 
@@ -44,7 +33,7 @@ def window_message(earliest: date, latest: date) -> str:
 @pytest.mark.parametrize("paid_on", ["0001-01-01", "1999-12-31", "9999-12-31"])
 def test_an_implausible_payment_day_is_refused_naming_the_window(client, world, paid_on):
     with freeze_time(shanghai_day(0, "10:00")):
-        response = record_cash(client, world, paid_on)
+        response = record_cash(client, world, bill_of(world), paid_on=paid_on)
         latest = shanghai_date(366)
     assert response.status_code == 400
     assert response.get_json()["details"]["fields"] == {
@@ -55,35 +44,28 @@ def test_an_implausible_payment_day_is_refused_naming_the_window(client, world, 
 
 def test_a_payment_made_days_ago_is_recorded(client, world):
     with freeze_time(shanghai_day(0, "10:00")):
-        response = record_cash(client, world, shanghai_date(-3).isoformat())
+        response = record_cash(client, world, bill_of(world), paid_on=shanghai_date(-3).isoformat())
     assert response.status_code == 201
     assert response.get_json()["paid_on"] == shanghai_date(-3).isoformat()
 
 
 def test_a_payment_day_still_to_come_keeps_its_own_message(client, world):
     with freeze_time(shanghai_day(0, "10:00")):
-        response = record_cash(client, world, shanghai_date(1).isoformat())
+        response = record_cash(client, world, bill_of(world), paid_on=shanghai_date(1).isoformat())
     assert response.get_json()["code"] == "paid_on_in_future"
 
 
 def refer(client, world, follow_up_on: str):
-    issue = client.post(
-        "/api/v1/issues",
-        json={
-            "category": "hazard",
-            "title": "电线老化",
-            "description": "楼道",
-            "household_id": world.household("1-1-101").id,
-        },
-        headers=world.fresh_headers("resident_1_1"),
-    ).get_json()
-    path = f"/api/v1/issues/{issue['id']}/transitions"
-    headers = world.fresh_headers("liaison_1_1")
-    client.post(path, json={"action": "accept"}, headers=headers)
-    return client.post(
-        path,
-        json={"action": "refer", "referral_body": "供电局", "follow_up_on": follow_up_on},
-        headers=headers,
+    issue_id = reported_id(client, world, category="hazard", title="电线老化", description="楼道")
+    acted(client, world, issue_id, "liaison_1_1", "accept")
+    return act(
+        client,
+        world,
+        issue_id,
+        "liaison_1_1",
+        "refer",
+        referral_body="供电局",
+        follow_up_on=follow_up_on,
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 from server.extensions import db
 from server.services.money import fees
 from tests.factories import build_world, self_governance_fee
-from tests.server.api.test_uploads import image_bytes, upload
+from tests.steps import uploaded_id
 from tests.timing import month
 
 
@@ -57,9 +57,9 @@ def test_a_500_carries_them_too(client, world, monkeypatch):
     assert_private_json(response)
 
 
-def test_a_photo_keeps_its_own_private_cache_rule(client, world):
-    created = upload(client, world, image_bytes()).get_json()
-    served = client.get(f"/api/v1/uploads/{created['id']}", headers=world.headers("resident_1_1"))
+def test_a_photo_keeps_its_own_private_cache_rule(client, world, photo_storage):
+    photo = uploaded_id(client, world)
+    served = client.get(f"/api/v1/uploads/{photo}", headers=world.headers("resident_1_1"))
     assert served.mimetype == "image/jpeg"
     assert served.headers["Cache-Control"] == "private, max-age=86400"
     assert served.headers["X-Content-Type-Options"] == "nosniff"

@@ -12,6 +12,7 @@ from server.extensions import db
 from server.models import HouseholdInvite, Membership, Notification
 from server.services.people import roles
 from tests.factories import build_world
+from tests.steps import homes
 from tests.timing import day
 
 
@@ -125,6 +126,7 @@ def test_a_code_typed_in_full_width_still_works(client, world):
     code = issue(client, world, unit="1-1").get_json()["items"][1]["code"]
     full_width = "".join(chr(ord(ch) + 0xFEE0) if ch.isalnum() else ch for ch in code)
     assert redeem(client, world, full_width).status_code == 200
+    assert homes(client, world, "outsider") == [("1-1-102", "tenant")]
 
 
 def test_issuing_for_a_building_and_a_unit_at_once_is_refused(client, world):
@@ -155,8 +157,22 @@ def test_nor_with_another_account_of_the_same_wechat_user(client, world):
 
 
 def test_a_code_another_member_issued_is_fine(client, world):
-    code = issue(client, world, unit="1-1").get_json()["items"][1]["code"]
+    code = issue(client, world, unit="1-1").get_json()["items"][1]["code"]  # 1-1-102
+    assert homes(client, world, "committee_2") == []
     assert redeem(client, world, code, who="committee_2").status_code == 200
+    assert homes(client, world, "committee_2") == [("1-1-102", "tenant")]
+    flat = world.household("1-1-102")
+    (slip,) = db.session.scalars(
+        select(HouseholdInvite).where(HouseholdInvite.household_id == flat.id)
+    ).all()
+    assert slip.used_at is not None
+    assert slip.used_by_id == world.people["committee_2"].id
+    (membership,) = db.session.scalars(
+        select(Membership).where(
+            Membership.user_id == world.people["committee_2"].id, Membership.role == "resident"
+        )
+    ).all()
+    assert (membership.household_id, membership.relation) == (flat.id, "tenant")
 
 
 def test_the_household_hears_who_came_in_with_a_code(client, world):

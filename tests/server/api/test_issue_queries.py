@@ -10,53 +10,17 @@ from datetime import timedelta
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import event
 
 from server.extensions import db
 from tests.factories import build_world
+from tests.helpers import statements
+from tests.steps import acted, reported_id
 from tests.timing import month, shanghai_month_start
 
 
 @pytest.fixture
 def world(db_session):
     return build_world("aa")
-
-
-def report(client, world, who="resident_1_1", **fields) -> int:
-    body = {
-        "category": "repair",
-        "title": "楼道灯不亮",
-        "description": "三楼",
-        "household_id": world.household("1-1-101").id,
-        **fields,
-    }
-    response = client.post("/api/v1/issues", json=body, headers=world.fresh_headers(who))
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"]
-
-
-def act(client, world, issue_id, who, action, **fields) -> None:
-    response = client.post(
-        f"/api/v1/issues/{issue_id}/transitions",
-        json={"action": action, **fields},
-        headers=world.fresh_headers(who),
-    )
-    assert response.status_code == 200, response.get_json()
-
-
-def statements(fn) -> list[tuple[str, object]]:
-    """The statements `fn` runs, with their parameters."""
-    seen = []
-
-    def keep(_conn, _cursor, statement, parameters, *_args):
-        seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", keep)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", keep)
-    return seen
 
 
 def the(seen, *fragments) -> tuple[str, object]:
@@ -108,7 +72,7 @@ def plan(statement: str, parameters) -> dict[str, dict]:
 
 
 def many_issues(client, world, count: int) -> list[int]:
-    return [report(client, world, title=f"事项{i}") for i in range(count)]
+    return [reported_id(client, world, title=f"事项{i}") for i in range(count)]
 
 
 def test_the_committee_list_by_compound_reads_issues_compound_id_in_order(client, world):
@@ -145,8 +109,8 @@ def test_the_committee_list_by_compound_reads_issues_compound_id_in_order(client
 
 
 def test_a_resident_filtering_by_compound_still_sees_only_their_own(client, world):
-    own = report(client, world)
-    report(client, world, who="resident_1_2", household_id=world.household("1-2-101").id)
+    own = reported_id(client, world)
+    reported_id(client, world, who="resident_1_2", household_id=world.household("1-2-101").id)
     response = client.get("/api/v1/issues?compound=aa", headers=world.headers("resident_1_1"))
     assert [item["id"] for item in response.get_json()["items"]] == [own]
 
@@ -157,18 +121,18 @@ def test_a_month_s_figures_read_the_month_through_compound_and_time_indexes(clie
     for moment in around:  # issues of the months before and after it
         with freeze_time(moment):
             for issue_id in many_issues(client, world, 8):
-                act(client, world, issue_id, "liaison_1_1", "accept")
+                acted(client, world, issue_id, "liaison_1_1", "accept")
     with freeze_time(start + timedelta(days=9, hours=10)):
-        first = report(client, world)
-        second = report(client, world, category="hazard")
+        first = reported_id(client, world)
+        second = reported_id(client, world, category="hazard")
     with freeze_time(start + timedelta(days=9, hours=13)):
-        act(client, world, first, "liaison_1_1", "accept")
-        act(client, world, first, "liaison_1_1", "resolve", note="已修好")
-        act(client, world, first, "resident_1_1", "confirm", rating=4)
+        acted(client, world, first, "liaison_1_1", "accept")
+        acted(client, world, first, "liaison_1_1", "resolve", note="已修好")
+        acted(client, world, first, "resident_1_1", "confirm", rating=4)
     with freeze_time(after - timedelta(minutes=1)):  # 23:59 on its last day in Shanghai
-        act(client, world, second, "liaison_1_1", "accept")
+        acted(client, world, second, "liaison_1_1", "accept")
     with freeze_time(after):  # 00:00 on the 1st of the next month in Shanghai
-        report(client, world)
+        reported_id(client, world)
     with freeze_time(after + timedelta(days=5, hours=8)):
         headers = world.fresh_headers("committee")
 

@@ -2,46 +2,23 @@
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 import pytest
 from freezegun import freeze_time
-from PIL import Image
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from server.extensions import db
 from server.models import AccessLog, Issue, OutboxMessage
-from server.storage import EXTENSION_KEY, LocalStorage
 from tests.factories import build_world
+from tests.helpers import statements
+from tests.steps import act, report, reported_id, uploaded_id
 from tests.timing import day, shanghai_date
 
 
 @pytest.fixture
 def world(db_session):
     return build_world("aa")
-
-
-def report(client, world, who="resident_1_1", **fields):
-    body = {"category": "repair", "title": "楼道灯不亮", "description": "三楼楼道灯坏了"}
-    if "household_id" not in fields and not {"unit_id", "building_id", "compound"} & set(fields):
-        body["household_id"] = world.household("1-1-101").id
-    body.update(fields)
-    return client.post("/api/v1/issues", json=body, headers=world.fresh_headers(who))
-
-
-def act(client, world, issue_id, who, action, **fields):
-    return client.post(
-        f"/api/v1/issues/{issue_id}/transitions",
-        json={"action": action, **fields},
-        headers=world.fresh_headers(who),  # valid under a frozen clock too
-    )
-
-
-def reported_id(client, world, **fields) -> int:
-    response = report(client, world, **fields)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"]
 
 
 # ----- reporting -----
@@ -158,27 +135,8 @@ def test_a_multi_line_description_is_kept(client, world):
 # ----- photos -----
 
 
-@pytest.fixture
-def uploads(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.extensions, EXTENSION_KEY, LocalStorage(tmp_path))
-
-    def upload(client, world, who="resident_1_1"):
-        photo = io.BytesIO()
-        Image.new("RGB", (16, 16), "red").save(photo, "JPEG")
-        response = client.post(
-            "/api/v1/uploads",
-            data={"file": (io.BytesIO(photo.getvalue()), "p.jpg")},
-            headers=world.headers(who),
-            content_type="multipart/form-data",
-        )
-        assert response.status_code == 201
-        return response.get_json()["id"]
-
-    return upload
-
-
-def test_photos_attach_once_and_are_seen_by_whom_may_see_the_issue(client, world, uploads):
-    photo = uploads(client, world)
+def test_photos_attach_once_and_are_seen_by_whom_may_see_the_issue(client, world, photo_storage):
+    photo = uploaded_id(client, world)
     issue = report(client, world, photos=[photo]).get_json()
     assert issue["photos"] == [photo]
     assert issue["timeline"][0]["photos"] == [photo]
@@ -196,8 +154,8 @@ def test_photos_attach_once_and_are_seen_by_whom_may_see_the_issue(client, world
     assert again.get_json()["code"] == "photo_invalid"
 
 
-def test_nobody_attaches_someone_elses_photo(client, world, uploads):
-    photo = uploads(client, world, who="resident_1_2")
+def test_nobody_attaches_someone_elses_photo(client, world, photo_storage):
+    photo = uploaded_id(client, world, who="resident_1_2")
     response = report(client, world, photos=[photo])
     assert response.status_code == 400
     assert response.get_json()["code"] == "photo_invalid"
@@ -424,22 +382,6 @@ def test_cursor_pagination_walks_every_issue_once(client, world):
     assert bad.status_code == 400
 
 
-def _statements(app, fn) -> int:
-    count = 0
-
-    def counter(*args, **kwargs):
-        nonlocal count
-        count += 1
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    return count
-
-
 def test_listing_runs_a_constant_number_of_statements(app, client, world):
     for i in range(50):
         issue_id = reported_id(client, world, title=f"事项{i}")
@@ -454,8 +396,8 @@ def test_listing_runs_a_constant_number_of_statements(app, client, world):
         assert all(item["latest"] for item in items)
         return items
 
-    small = _statements(app, lambda: page(5))
-    large = _statements(app, lambda: page(50))
+    small = len(statements(lambda: page(5)))
+    large = len(statements(lambda: page(50)))
     assert small == large
     assert large <= 5  # sign-in, issues, their latest entries, photo counts
 
@@ -474,7 +416,7 @@ def test_the_detail_runs_at_most_five_statements_however_long_its_timeline(app, 
         assert [e["action"] for e in body["timeline"]] == ["submit", "accept", "resolve"]
         return body
 
-    assert _statements(app, read) <= 5
+    assert len(statements(read)) <= 5
     # The liaison sees the names of everyone on the timeline, in as many statements.
     liaison = world.headers("liaison_1_1")
     body = client.get(f"/api/v1/issues/{issue_id}", headers=liaison).get_json()

@@ -17,13 +17,13 @@ from server.models import (
     FeeItem,
     LedgerEntry,
     MeterReading,
-    Notification,
     OutboxMessage,
     PaymentAnomaly,
 )
 from server.services.money import ledger
-from server.services.people import auth, roles
-from tests.factories import UserFactory, build_world, stair_electricity_fee
+from tests.factories import add_person, build_world, stair_electricity_fee
+from tests.helpers import balance, inbox
+from tests.steps import decide, recorded_cash, resolve_anomaly
 from tests.timing import month, shanghai_date, shanghai_day
 
 THIS_MONTH, LAST_MONTH = month(0), month(-1)
@@ -33,11 +33,7 @@ THIS_MONTH, LAST_MONTH = month(0), month(-1)
 def world(db_session):
     world = build_world("aa")
     stair_electricity_fee(world.compound)
-    third = UserFactory(openid="aa-committee_3", nickname="赵三")
-    roles.grant(third.id, "committee", world.compound)
-    world.people["committee_3"] = third
-    world.tokens["committee_3"] = auth.issue_token(third)[0]
-    db.session.flush()
+    add_person(world, "committee_3", "committee", world.compound, user={"nickname": "赵三"})
     return world
 
 
@@ -48,14 +44,6 @@ def record(
         "/api/v1/meter-readings",
         json={"unit_id": world.units[unit].id, "period": period, "amount_fen": amount_fen},
         headers=world.fresh_headers(who) if fresh else world.headers(who),
-    )
-
-
-def decide(client, world, change_id, who, action="confirm", **body):
-    return client.post(
-        f"/api/v1/compounds/aa/pending-changes/{change_id}/{action}",
-        json=body,
-        headers=world.headers(who),
     )
 
 
@@ -78,16 +66,6 @@ def meter_bills(world, unit=0, **where) -> list[Bill]:
             .filter_by(**where)
             .order_by(Bill.id)
             .execution_options(populate_existing=True)
-        )
-    )
-
-
-def inbox(world, who) -> list[Notification]:
-    return list(
-        db.session.scalars(
-            select(Notification)
-            .where(Notification.user_id == world.people[who].id)
-            .order_by(Notification.id)
         )
     )
 
@@ -120,13 +98,13 @@ def test_a_reading_makes_no_bill_until_a_committee_member_confirms_it(client, wo
     assert {b.status for b in meter_bills(world)} == {"unpaid"}
     assert db.session.get(MeterReading, reading["id"]).status == "confirmed"
     # The liaison reads that it was confirmed.
-    assert inbox(world, "liaison_1_1")[-1].title.startswith("已确认：1-1单元 ")
+    assert inbox(world.people["liaison_1_1"].id)[-1].title.startswith("已确认：1-1单元 ")
 
 
 def test_every_other_committee_member_is_pushed_the_reading_and_the_recorder_is_not(client, world):
     by_liaison = record(client, world).get_json()
     assert pushed_to(world) == {"committee", "committee_2", "committee_3"}
-    (line,) = inbox(world, "committee_2")
+    (line,) = inbox(world.people["committee_2"].id)
     assert line.title.startswith("待确认电费读数：1-1单元 ")
     assert "4.50 元（3 户分摊）" in line.body
     assert line.page == "pages/confirm/index"
@@ -134,7 +112,9 @@ def test_every_other_committee_member_is_pushed_the_reading_and_the_recorder_is_
     db.session.execute(OutboxMessage.__table__.delete())
     record(client, world, who="committee", unit=1)
     assert pushed_to(world) == {"committee_2", "committee_3"}
-    assert [n.kind for n in inbox(world, "committee")] == ["pending_change"]  # the first only
+    assert [n.kind for n in inbox(world.people["committee"].id)] == [
+        "pending_change"
+    ]  # the first only
 
 
 def test_the_recorder_cannot_confirm_and_a_third_member_after_the_decision_gets_409(client, world):
@@ -177,7 +157,7 @@ def test_a_rejected_reading_makes_no_bill_and_the_month_can_be_read_again(client
     assert rejected.get_json()["reason"] == "多了两个零"
     assert meter_bills(world) == []
     assert db.session.get(MeterReading, reading["id"]).status == "rejected"
-    told = inbox(world, "liaison_1_1")[-1]
+    told = inbox(world.people["liaison_1_1"].id)[-1]
     assert told.title.startswith("已驳回：1-1单元 ")
     assert "理由：多了两个零" in told.body
     again = record(client, world, amount_fen=450)
@@ -285,21 +265,6 @@ def test_the_flag_multiple_is_configurable(app, client, world, monkeypatch):
 # ----- voiding a confirmed reading -----
 
 
-def record_cash(client, world, bill: Bill, who="liaison_1_1"):
-    response = client.post(
-        "/api/v1/offline-payments",
-        json={
-            "bill_ids": [bill.id],
-            "method": "cash",
-            "amount_fen": bill.amount_fen,
-            "paid_on": shanghai_date(-1).isoformat(),
-        },
-        headers=world.headers(who),
-    )
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"]
-
-
 def void(client, world, reading_id, who="committee", reason="表读错了，实际 4.50 元"):
     return client.post(
         f"/api/v1/meter-readings/{reading_id}/void",
@@ -308,22 +273,17 @@ def void(client, world, reading_id, who="committee", reason="表读错了，实�
     )
 
 
-def balance(account):
-    entries = db.session.scalars(select(LedgerEntry).where(LedgerEntry.account == account))
-    return sum(e.amount_fen if e.direction == "credit" else -e.amount_fen for e in entries)
-
-
 def test_voiding_cancels_unpaid_bills_and_owes_back_paid_ones(client, world):
     reading = recorded_and_confirmed(client, world, amount_fen=45000)  # a wrong ¥450
     first, second, _third = meter_bills(world)
-    paid = record_cash(client, world, first)
+    paid = recorded_cash(client, world, first)
     assert (
         client.post(
             f"/api/v1/offline-payments/{paid}/confirm", headers=world.headers("committee_2")
         ).status_code
         == 200
     )
-    in_payment = record_cash(client, world, second)
+    in_payment = recorded_cash(client, world, second)
     proposed = void(client, world, reading["id"])
     assert proposed.status_code == 202, proposed.get_json()
     change = proposed.get_json()
@@ -378,7 +338,7 @@ def test_voiding_cancels_unpaid_bills_and_owes_back_paid_ones(client, world):
         "1-1-101",
         15000,
     )
-    told = inbox(world, "resident_1_1")[-1]
+    told = inbox(world.people["resident_1_1"].id)[-1]
     assert told.title.endswith("公用电费账单已作废")
     assert "您已缴的 150.00 元将由业委会退还" in told.body
 
@@ -408,10 +368,8 @@ def test_voiding_cancels_unpaid_bills_and_owes_back_paid_ones(client, world):
     assert [b.amount_fen for b in standing] == [150, 150, 150]
 
     # The refund, itself two-person, empties the refund account.
-    refund = client.post(
-        f"/api/v1/compounds/aa/payment-anomalies/{anomaly.id}/resolve",
-        json={"resolution": "现金退还王秀兰", "refunded_fen": 15000},
-        headers=world.headers("committee_3"),
+    refund = resolve_anomaly(
+        client, world, anomaly.id, "committee_3", resolution="现金退还王秀兰", refunded_fen=15000
     )
     assert refund.status_code == 202
     assert balance(ledger.REFUND_DUE) == 15000
@@ -429,7 +387,7 @@ def test_a_void_with_nothing_paid_moves_no_money(client, world):
     assert {b.status for b in meter_bills(world)} == {"cancelled"}
     assert db.session.scalars(select(LedgerEntry)).all() == []
     assert db.session.scalars(select(PaymentAnomaly)).all() == []
-    told = inbox(world, "resident_1_1")[-1]
+    told = inbox(world.people["resident_1_1"].id)[-1]
     assert "不用再缴" in told.body
     assert "退还" not in told.body
 

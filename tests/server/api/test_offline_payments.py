@@ -6,10 +6,17 @@ import pytest
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Bill, LedgerEntry, Notification, OutboxMessage
+from server.models import LedgerEntry, Notification, OutboxMessage
 from server.services.money import fees, ledger
 from server.services.people import roles
-from tests.factories import UserFactory, build_world, second_account, self_governance_fee
+from tests.factories import (
+    UserFactory,
+    bill_of,
+    build_world,
+    second_account,
+    self_governance_fee,
+)
+from tests.steps import confirm_cash, record_cash
 from tests.timing import shanghai_date
 
 
@@ -22,32 +29,13 @@ def world(db_session):
     return world
 
 
-def bill_of(world, label):
-    household = world.household(label)
-    return db.session.scalars(select(Bill).where(Bill.household_id == household.id)).one()
-
-
-def record(client, world, who="liaison_1_1", label="1-1-101", **changes):
-    bill = bill_of(world, label)
-    body = {
-        "bill_ids": [bill.id],
-        "method": "cash",
-        "amount_fen": bill.amount_fen,
-        "paid_on": shanghai_date(-1).isoformat(),
-        **changes,
-    }
-    return client.post("/api/v1/offline-payments", json=body, headers=world.headers(who))
-
-
 def test_recorded_by_a_liaison_confirmed_by_the_committee(client, world):
-    recorded = record(client, world)
+    recorded = record_cash(client, world, bill_of(world))
     assert recorded.status_code == 201
     payment = recorded.get_json()
     assert payment["status"] == "pending"
     assert bill_of(world, "1-1-101").status == "pending"
-    confirmed = client.post(
-        f"/api/v1/offline-payments/{payment['id']}/confirm", headers=world.headers("committee")
-    )
+    confirmed = confirm_cash(client, world, payment["id"], "committee")
     assert confirmed.status_code == 200
     assert confirmed.get_json()["status"] == "confirmed"
     bill = bill_of(world, "1-1-101")
@@ -62,33 +50,25 @@ def test_recorded_by_a_liaison_confirmed_by_the_committee(client, world):
 
 
 def test_the_same_person_cannot_record_and_confirm(client, world):
-    payment = record(client, world, who="committee").get_json()
-    same = client.post(
-        f"/api/v1/offline-payments/{payment['id']}/confirm", headers=world.headers("committee")
-    )
+    payment = record_cash(client, world, bill_of(world), "committee").get_json()
+    same = confirm_cash(client, world, payment["id"], "committee")
     assert same.status_code == 403
     assert same.get_json()["code"] == "same_person"
-    other = client.post(
-        f"/api/v1/offline-payments/{payment['id']}/confirm", headers=world.headers("committee_2")
-    )
+    other = confirm_cash(client, world, payment["id"], "committee_2")
     assert other.status_code == 200
-    again = client.post(
-        f"/api/v1/offline-payments/{payment['id']}/confirm", headers=world.headers("committee_2")
-    )
+    again = confirm_cash(client, world, payment["id"], "committee_2")
     assert again.status_code == 409
 
 
 def test_a_second_account_of_the_recorder_cannot_confirm(client, world):
     twin = second_account(world, "committee", "committee", world.compound)
-    payment = record(client, world, who="committee").get_json()
-    same = client.post(
-        f"/api/v1/offline-payments/{payment['id']}/confirm", headers=world.headers(twin)
-    )
+    payment = record_cash(client, world, bill_of(world), "committee").get_json()
+    same = confirm_cash(client, world, payment["id"], twin)
     assert (same.status_code, same.get_json()["code"]) == (403, "same_person")
 
 
 def test_a_rejection_frees_the_bills(client, world):
-    payment = record(client, world).get_json()
+    payment = record_cash(client, world, bill_of(world)).get_json()
     missing_reason = client.post(
         f"/api/v1/offline-payments/{payment['id']}/reject",
         json={},
@@ -109,17 +89,15 @@ def test_a_rejection_frees_the_bills(client, world):
 
 @pytest.mark.parametrize("who", ["resident_1_1", "liaison_1_2", "supervisor", "outsider"])
 def test_only_the_units_liaison_or_the_committee_record(client, world, who):
-    response = record(client, world, who=who)
+    response = record_cash(client, world, bill_of(world), who)
     assert response.status_code in {403, 404}
     assert bill_of(world, "1-1-101").status == "unpaid"
 
 
 @pytest.mark.parametrize("who", ["resident_1_1", "liaison_1_1", "supervisor"])
 def test_only_a_committee_member_confirms(client, world, who):
-    payment = record(client, world, who="committee").get_json()
-    response = client.post(
-        f"/api/v1/offline-payments/{payment['id']}/confirm", headers=world.headers(who)
-    )
+    payment = record_cash(client, world, bill_of(world), "committee").get_json()
+    response = confirm_cash(client, world, payment["id"], who)
     assert response.status_code == 403
 
 
@@ -131,18 +109,18 @@ def test_only_a_committee_member_confirms(client, world, who):
     ],
 )
 def test_amount_and_date_are_checked(client, world, changes, code):
-    response = record(client, world, **changes)
+    response = record_cash(client, world, bill_of(world), **changes)
     assert response.status_code == 400
     assert response.get_json()["code"] == code
 
 
 def test_a_bill_cannot_be_recorded_twice(client, world):
-    assert record(client, world).status_code == 201
-    assert record(client, world).status_code == 409
+    assert record_cash(client, world, bill_of(world)).status_code == 201
+    assert record_cash(client, world, bill_of(world)).status_code == 409
 
 
 def test_the_committee_sees_the_pending_list(client, world):
-    payment = record(client, world).get_json()
+    payment = record_cash(client, world, bill_of(world)).get_json()
     listed = client.get("/api/v1/offline-payments?compound=aa", headers=world.headers("supervisor"))
     assert [p["id"] for p in listed.get_json()["items"]] == [payment["id"]]
 
@@ -153,7 +131,7 @@ def test_confirmed_cash_tells_every_resident_of_the_household_once(client, world
     world.people["liaison_1_1"].nickname = "张桂英"
     world.people["committee"].nickname = "李建国"
     db.session.flush()
-    payment = record(client, world).get_json()
+    payment = record_cash(client, world, bill_of(world)).get_json()
     confirm = f"/api/v1/offline-payments/{payment['id']}/confirm"
     assert client.post(confirm, headers=world.headers("committee")).status_code == 200
     assert client.post(confirm, headers=world.headers("committee_2")).status_code == 409
@@ -181,10 +159,8 @@ def test_the_ledger_says_in_chinese_which_flat_paid_what_and_who_handled_it(clie
     world.people["liaison_1_1"].nickname = "张桂英"
     world.people["committee_2"].nickname = "李建国"
     db.session.flush()
-    payment = record(client, world).get_json()
-    client.post(
-        f"/api/v1/offline-payments/{payment['id']}/confirm", headers=world.headers("committee_2")
-    )
+    payment = record_cash(client, world, bill_of(world)).get_json()
+    confirm_cash(client, world, payment["id"], "committee_2")
     (entry,) = db.session.scalars(select(LedgerEntry)).all()
     assert entry.memo == "1-1-101 2026年12月 自治管理费，现金，张桂英登记，李建国确认"
     assert ledger.verify("aa").ok

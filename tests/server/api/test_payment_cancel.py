@@ -13,7 +13,7 @@ from sqlalchemy import select
 from server.clock import SHANGHAI
 from server.errors import Conflict
 from server.extensions import db
-from server.models import Bill, LedgerEntry, Notification, Payment, PaymentAnomaly
+from server.models import LedgerEntry, Notification, Payment, PaymentAnomaly
 from server.services.money import (
     fees,
     ledger,
@@ -26,7 +26,16 @@ from server.services.people import roles
 from server.services.people.access import load_principal
 from server.wechat import payment_gateway
 from server.wechat.pay import CLOSE_AFTER
-from tests.factories import UserFactory, build_world, self_governance_fee
+from tests.factories import UserFactory, bills_of, build_world, self_governance_fee
+from tests.steps import (
+    notify,
+    open_payment,
+    opened_payment,
+    pay_at_wechat,
+    record_cash,
+    recorded_cash,
+    unpaid_bills,
+)
 from tests.timing import shanghai_date
 
 LATER = CLOSE_AFTER + timedelta(seconds=30)  # we close an order at WeChat Pay from here on
@@ -40,29 +49,6 @@ def world(db_session):
     fees.generate_bills("2026-11", "aa")
     fees.generate_bills("2026-12", "aa")
     return world
-
-
-def bills(world, label="1-1-101") -> list[Bill]:
-    return list(
-        db.session.scalars(
-            select(Bill)
-            .where(Bill.household_id == world.household(label).id)
-            .order_by(Bill.period)
-            .execution_options(populate_existing=True)
-        )
-    )
-
-
-def open_payment(client, world, bill_ids, who="resident_1_1"):
-    return client.post(
-        "/api/v1/payments", json={"bill_ids": bill_ids}, headers=world.fresh_headers(who)
-    )
-
-
-def opened(client, world, bill_ids, who="resident_1_1") -> Payment:
-    response = open_payment(client, world, bill_ids, who)
-    assert response.status_code == 201, response.get_json()
-    return db.session.get(Payment, response.get_json()["payment_id"])
 
 
 def cancel(client, world, payment, who="resident_1_1"):
@@ -81,15 +67,15 @@ def close_cancelled(after=LATER):
 def test_cancelled_after_five_minutes_it_is_closed_at_wechat_and_frees_the_bills_at_once(
     client, sandbox, world
 ):
-    november, december = bills(world)
-    payment = opened(client, world, [november.id, december.id])
+    november, december = bills_of(world)
+    payment = opened_payment(client, world, [november.id, december.id])
     with freeze_time(LATER, tick=True):
         response = cancel(client, world, payment)
         assert response.status_code == 200, response.get_json()
         body = response.get_json()
         assert (body["status"], body["cancelled"], body["closes_at"]) == ("closed", True, None)
         assert wechat_state(sandbox, payment) == "CLOSED"  # closed at WeChat Pay first
-        assert [b.status for b in bills(world)] == ["unpaid", "unpaid"]
+        assert [b.status for b in bills_of(world)] == ["unpaid", "unpaid"]
         other = open_payment(client, world, [december.id])  # another set, at once
         assert other.status_code == 201
     db.session.refresh(payment)
@@ -99,8 +85,8 @@ def test_cancelled_after_five_minutes_it_is_closed_at_wechat_and_frees_the_bills
 def test_cancelled_in_the_first_five_minutes_it_is_closed_as_soon_as_wechat_allows(
     client, sandbox, world
 ):
-    november, december = bills(world)
-    payment = opened(client, world, [november.id, december.id])
+    november, december = bills_of(world)
+    payment = opened_payment(client, world, [november.id, december.id])
     response = cancel(client, world, payment)
     assert response.status_code == 200
     body = response.get_json()
@@ -108,7 +94,10 @@ def test_cancelled_in_the_first_five_minutes_it_is_closed_as_soon_as_wechat_allo
     closes = payment.created_at + CLOSE_AFTER
     assert body["closes_at"] == closes.astimezone(SHANGHAI).isoformat(timespec="seconds")
     assert wechat_state(sandbox, payment) == "NOTPAY"  # WeChat Pay does not close it yet
-    assert [b.status for b in bills(world)] == ["pending", "pending"]  # never paid twice
+    assert [b.status for b in bills_of(world)] == [
+        "pending",
+        "pending",
+    ]  # never paid twice
     refused = open_payment(client, world, [december.id])
     assert refused.get_json()["code"] == "bill_not_payable"
     assert cancel(client, world, payment).status_code == 200  # asking again changes nothing
@@ -117,18 +106,18 @@ def test_cancelled_in_the_first_five_minutes_it_is_closed_as_soon_as_wechat_allo
     assert close_cancelled().closed == 1  # the every-minute job
     assert wechat_state(sandbox, payment) == "CLOSED"
     assert db.session.get(Payment, payment.id).status == "closed"
-    assert [b.status for b in bills(world)] == ["unpaid", "unpaid"]
+    assert [b.status for b in bills_of(world)] == ["unpaid", "unpaid"]
 
 
 def test_the_job_leaves_orders_nobody_cancelled_to_expire(client, sandbox, world):
-    payment = opened(client, world, [bills(world)[0].id])
+    payment = opened_payment(client, world, [bills_of(world)[0].id])
     assert close_cancelled().checked == 0
     assert (wechat_state(sandbox, payment), payment.status) == ("NOTPAY", "pending")
 
 
 def test_paying_the_same_bills_again_reopens_an_order_cancelled_moments_ago(client, sandbox, world):
-    ids = [b.id for b in bills(world)]
-    payment = opened(client, world, ids)
+    ids = [b.id for b in bills_of(world)]
+    payment = opened_payment(client, world, ids)
     assert cancel(client, world, payment).status_code == 200
     again = open_payment(client, world, ids)
     assert again.status_code == 201
@@ -138,9 +127,8 @@ def test_paying_the_same_bills_again_reopens_an_order_cancelled_moments_ago(clie
 
 
 def test_an_order_paid_meanwhile_is_credited_instead_and_the_answer_says_so(client, sandbox, world):
-    payment = opened(client, world, [bills(world)[0].id])
-    order = sandbox.pay.orders[payment.out_trade_no]
-    order.state, order.transaction_id = "SUCCESS", "4200000000000042"  # notification lost
+    payment = opened_payment(client, world, [bills_of(world)[0].id])
+    pay_at_wechat(sandbox, payment.out_trade_no, transaction_id="4200000000000042")  # unheard
     response = cancel(client, world, payment)
     assert response.status_code == 409
     assert response.get_json() == {
@@ -148,21 +136,20 @@ def test_an_order_paid_meanwhile_is_credited_instead_and_the_answer_says_so(clie
         "message": "这笔订单已支付成功，已入账，无需取消",
     }
     assert db.session.get(Payment, payment.id).status == "paid"
-    assert bills(world)[0].status == "paid"
+    assert bills_of(world)[0].status == "paid"
     assert [e.amount_fen for e in db.session.scalars(select(LedgerEntry))] == [2533]
 
 
 def test_a_notification_arriving_while_cancelling_wins_and_credits_once(
     client, sandbox, world, monkeypatch
 ):
-    payment = opened(client, world, [bills(world)[0].id])
+    payment = opened_payment(client, world, [bills_of(world)[0].id])
     gateway = payment_gateway()
     asked = gateway.query_order
 
     def notified_right_after_the_query(out_trade_no):
         state = asked(out_trade_no)  # NOTPAY, then the resident pays and WeChat notifies
-        order = sandbox.pay.orders[out_trade_no]
-        order.state, order.transaction_id = "SUCCESS", "4200000000000043"
+        order = pay_at_wechat(sandbox, out_trade_no, transaction_id="4200000000000043")
         settlement.handle_notification(sandbox.pay.notification(order), gateway)
         return state
 
@@ -176,13 +163,12 @@ def test_a_notification_arriving_while_cancelling_wins_and_credits_once(
 
 
 def test_paid_while_closing_at_wechat_is_credited(client, sandbox, world, monkeypatch):
-    payment = opened(client, world, [bills(world)[0].id])
+    payment = opened_payment(client, world, [bills_of(world)[0].id])
     gateway = payment_gateway()
     close = gateway.close_order
 
     def paid_just_before(out_trade_no):
-        order = sandbox.pay.orders[out_trade_no]
-        order.state, order.transaction_id = "SUCCESS", "4200000000000044"
+        pay_at_wechat(sandbox, out_trade_no, transaction_id="4200000000000044")
         return close(out_trade_no)  # ORDERPAID
 
     monkeypatch.setattr(gateway, "close_order", paid_just_before)
@@ -194,26 +180,28 @@ def test_paid_while_closing_at_wechat_is_credited(client, sandbox, world, monkey
 
 
 def test_an_order_being_paid_is_not_cancelled(client, sandbox, world):
-    payment = opened(client, world, [bills(world)[0].id])
+    payment = opened_payment(client, world, [bills_of(world)[0].id])
     sandbox.pay.orders[payment.out_trade_no].state = "USERPAYING"
     response = cancel(client, world, payment)
     assert (response.status_code, response.get_json()["code"]) == (409, "payment_in_progress")
     assert response.get_json()["message"] == "这笔订单正在支付中，请稍后再试"
-    assert bills(world)[0].status == "pending"
+    assert bills_of(world)[0].status == "pending"
 
 
 def test_closed_and_paid_orders_say_why_they_cannot_be_cancelled(client, sandbox, world):
-    first, second = bills(world)
-    closed = opened(client, world, [first.id])
+    first, second = bills_of(world)
+    closed = opened_payment(client, world, [first.id])
     with freeze_time(LATER, tick=True):
         assert cancel(client, world, closed).status_code == 200
         again = cancel(client, world, closed)
     assert (again.status_code, again.get_json()["code"]) == (409, "payment_already_closed")
     assert again.get_json()["message"] == "这笔订单已关闭，账单已恢复为待缴"
-    paid = opened(client, world, [second.id])
-    order = sandbox.pay.orders[paid.out_trade_no]
-    order.state, order.transaction_id = "SUCCESS", "4200000000000045"
-    client.post("/api/v1/payments/wechat/notify", data=sandbox.pay.notification(order))
+    paid = opened_payment(client, world, [second.id])
+    notify(
+        client,
+        sandbox,
+        pay_at_wechat(sandbox, paid.out_trade_no, transaction_id="4200000000000045"),
+    )
     response = cancel(client, world, paid)
     assert response.get_json()["code"] == "payment_already_paid"
 
@@ -236,7 +224,7 @@ def test_only_the_payer_the_units_liaison_and_the_committee_cancel(
     roles.grant(family.id, "resident", world.household("1-1-101"), relation="family")
     world.people["family"] = family
     world.people["stranger"] = build_world("zz").people["committee"]
-    payment = opened(client, world, [bills(world)[0].id])
+    payment = opened_payment(client, world, [bills_of(world)[0].id])
     response = cancel(client, world, payment, who=who)
     assert (response.status_code, response.get_json()["code"]) == (status, code)
     if status == 403:
@@ -248,21 +236,16 @@ def test_only_the_payer_the_units_liaison_and_the_committee_cancel(
 def test_a_collector_cancels_takes_cash_and_the_payer_is_told(client, sandbox, world, who):
     world.people["liaison_1_1"].nickname = "张桂英"
     world.people["committee"].nickname = "李建国"
-    first, second = bills(world)
-    payment = opened(client, world, [first.id])
-    household = world.household("1-1-101").id
+    first, second = bills_of(world)
+    payment = opened_payment(client, world, [first.id])
     with freeze_time(LATER, tick=True):
-        headers = world.fresh_headers(who)
-        listed = client.get(f"/api/v1/fees/unpaid-bills?household_id={household}", headers=headers)
-        held = {b["id"]: (b["status"], b["payment_id"]) for b in listed.get_json()["items"]}
+        listed = unpaid_bills(client, world, "1-1-101", who)
+        held = {b["id"]: (b["status"], b["payment_id"]) for b in listed}
         assert held == {first.id: ("pending", payment.id), second.id: ("unpaid", None)}
         assert cancel(client, world, payment, who=who).get_json()["status"] == "closed"
-        listed = client.get(f"/api/v1/fees/unpaid-bills?household_id={household}", headers=headers)
-        assert {b["status"] for b in listed.get_json()["items"]} == {"unpaid"}
-        cash = {"bill_ids": [first.id, second.id], "method": "cash", "amount_fen": 5066}
-        cash["paid_on"] = shanghai_date().isoformat()
-        recorded = client.post("/api/v1/offline-payments", json=cash, headers=headers)
-        assert recorded.status_code == 201, recorded.get_json()
+        listed = unpaid_bills(client, world, "1-1-101", who)
+        assert {b["status"] for b in listed} == {"unpaid"}
+        recorded_cash(client, world, listed, who, paid_on=shanghai_date().isoformat())
     name = {"liaison_1_1": "张桂英", "committee": "李建国"}[who]
     told = db.session.scalars(
         select(Notification).where(Notification.user_id == world.people["resident_1_1"].id)
@@ -272,18 +255,14 @@ def test_a_collector_cancels_takes_cash_and_the_payer_is_told(client, sandbox, w
 
 
 def test_a_late_success_for_a_cancelled_order_goes_to_the_refund_account(client, sandbox, world):
-    first = bills(world)[0]
-    payment = opened(client, world, [first.id])
+    first = bills_of(world)[0]
+    payment = opened_payment(client, world, [first.id])
     with freeze_time(LATER, tick=True):
         assert cancel(client, world, payment, who="liaison_1_1").status_code == 200
-        cash = {"bill_ids": [first.id], "method": "cash", "amount_fen": 2533}
-        cash["paid_on"] = shanghai_date().isoformat()
-        client.post(
-            "/api/v1/offline-payments", json=cash, headers=world.fresh_headers("liaison_1_1")
-        )
-    order = sandbox.pay.orders[payment.out_trade_no]  # WeChat Pay took it after all
-    order.state, order.transaction_id = "SUCCESS", "4200000000000046"
-    answer = client.post("/api/v1/payments/wechat/notify", data=sandbox.pay.notification(order))
+        record_cash(client, world, first, "liaison_1_1", paid_on=shanghai_date().isoformat())
+    # WeChat Pay took it after all
+    order = pay_at_wechat(sandbox, payment.out_trade_no, transaction_id="4200000000000046")
+    answer = notify(client, sandbox, order)
     assert b"SUCCESS" in answer.data
     refund_due = db.session.scalars(
         select(LedgerEntry).where(LedgerEntry.account == ledger.REFUND_DUE)
@@ -294,10 +273,9 @@ def test_a_late_success_for_a_cancelled_order_goes_to_the_refund_account(client,
 
 
 def test_cancelling_settles_a_mismatch_that_brought_no_money(client, sandbox, world):
-    payment = opened(client, world, [bills(world)[0].id])
+    payment = opened_payment(client, world, [bills_of(world)[0].id])
     order = sandbox.pay.orders[payment.out_trade_no]
-    forged = sandbox.pay.notification(order, total_fee=1, transaction_id="4200000000000047")
-    client.post("/api/v1/payments/wechat/notify", data=forged)
+    notify(client, sandbox, order, total_fee=1, transaction_id="4200000000000047")
     with freeze_time(LATER, tick=True):
         assert cancel(client, world, payment).get_json()["status"] == "closed"
     (anomaly,) = db.session.scalars(select(PaymentAnomaly)).all()
@@ -306,11 +284,14 @@ def test_cancelling_settles_a_mismatch_that_brought_no_money(client, sandbox, wo
 
 
 def test_wechat_pay_down_leaves_the_order_as_it_was(client, sandbox, world):
-    payment = opened(client, world, [bills(world)[0].id])
+    payment = opened_payment(client, world, [bills_of(world)[0].id])
     sandbox.fault("pay/orderquery", "status", 502)
     response = cancel(client, world, payment)
     assert (response.status_code, response.get_json()["code"]) == (503, "pay_unavailable")
-    assert (db.session.get(Payment, payment.id).cancel_requested_at, bills(world)[0].status) == (
+    assert (
+        db.session.get(Payment, payment.id).cancel_requested_at,
+        bills_of(world)[0].status,
+    ) == (
         None,
         "pending",
     )
@@ -320,7 +301,7 @@ def test_a_liaison_cancelling_a_fresh_order_tells_the_payer_when_the_bills_are_f
     client, sandbox, world
 ):
     world.people["liaison_1_1"].nickname = "张桂英"
-    payment = opened(client, world, [bills(world)[0].id])
+    payment = opened_payment(client, world, [bills_of(world)[0].id])
     body = cancel(client, world, payment, who="liaison_1_1").get_json()
     assert (body["status"], body["cancelled"]) == ("pending", True)
     at = (payment.created_at + CLOSE_AFTER).astimezone(SHANGHAI)
@@ -328,26 +309,26 @@ def test_a_liaison_cancelling_a_fresh_order_tells_the_payer_when_the_bills_are_f
         select(Notification).where(Notification.user_id == world.people["resident_1_1"].id)
     ).all()
     assert f"已由张桂英取消，账单将于 {at:%H:%M} 恢复为待缴" in told.body
-    again = open_payment(client, world, [bills(world)[0].id])  # the payer cannot reopen it
+    again = open_payment(client, world, [bills_of(world)[0].id])  # the payer cannot reopen it
     assert again.get_json()["code"] == "bill_not_payable"
 
 
 def test_an_order_wechat_pay_took_another_amount_for_ends_disputed_and_is_booked(
     client, sandbox, world
 ):
-    payment = opened(client, world, [bills(world)[0].id])
-    order = sandbox.pay.orders[payment.out_trade_no]
-    order.state, order.transaction_id, order.total_fee = "SUCCESS", "4200000000000048", 2000
+    payment = opened_payment(client, world, [bills_of(world)[0].id])
+    order = pay_at_wechat(sandbox, payment.out_trade_no, transaction_id="4200000000000048")
+    order.total_fee = 2000
     response = cancel(client, world, payment)
     assert (response.status_code, response.get_json()["code"]) == (409, "payment_disputed")
     assert db.session.get(Payment, payment.id).status == "disputed"
-    assert bills(world)[0].status == "unpaid"  # freed, to be paid properly
+    assert bills_of(world)[0].status == "unpaid"  # freed, to be paid properly
     (owed,) = db.session.scalars(select(LedgerEntry)).all()
     assert (owed.account, owed.amount_fen) == (ledger.REFUND_DUE, 2000)
 
 
 def test_reconciling_at_once_never_asks_wechat_pay_to_close_too_early(client, sandbox, world):
-    payment = opened(client, world, [bills(world)[0].id])
+    payment = opened_payment(client, world, [bills_of(world)[0].id])
     assert cancel(client, world, payment).get_json()["cancelled"] is True
     result = reconciliation.reconcile(payment_gateway(), min_age=0)  # the CLI can ask this
     assert (result.checked, result.closed, result.differences) == (1, 0, [])
@@ -359,7 +340,7 @@ def test_an_order_still_being_made_at_wechat_cannot_be_cancelled_yet(
 ):
     """The bills are held before WeChat Pay is asked for the order: a collector cancelling
     in between must not free them while the order comes into being at WeChat Pay."""
-    bill = bills(world)[0]
+    bill = bills_of(world)[0]
     gateway = payment_gateway()
     create = gateway.create_order
     liaison = load_principal(world.people["liaison_1_1"].id)
@@ -376,19 +357,19 @@ def test_an_order_still_being_made_at_wechat_cannot_be_cancelled_yet(
 
     monkeypatch.setattr(gateway, "create_order", collector_cancels_while_wechat_creates)
     monkeypatch.setattr("server.api.payments.payment_gateway", lambda: gateway)
-    payment = opened(client, world, [bill.id])
+    payment = opened_payment(client, world, [bill.id])
     db.session.refresh(payment)
     assert refused == ["payment_in_progress"]
     assert (payment.status, payment.prepay_id is not None) == ("pending", True)
     assert wechat_state(sandbox, payment) == "NOTPAY"
-    assert bills(world)[0].status == "pending"  # still held: never paid twice
+    assert bills_of(world)[0].status == "pending"  # still held: never paid twice
 
 
 def test_paying_again_does_not_undo_a_collectors_cancel_made_meanwhile(
     client, sandbox, world, monkeypatch
 ):
-    bill = bills(world)[0]
-    payment = opened(client, world, [bill.id])
+    bill = bills_of(world)[0]
+    payment = opened_payment(client, world, [bill.id])
     assert cancel(client, world, payment).get_json()["cancelled"] is True  # the payer's own
     liaison = load_principal(world.people["liaison_1_1"].id)
     found = payments._open_order_for

@@ -10,13 +10,12 @@ from freezegun import freeze_time
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.models import Bill, LedgerEntry, Notification, Payment, PaymentAnomaly
+from server.models import Bill, LedgerEntry, Notification, Payment, PaymentAnomaly, PaymentBill
 from server.services.money import fees, reconciliation
 from server.wechat import payment_gateway
-from tests.factories import build_world, self_governance_fee, stair_electricity_fee
+from tests.factories import bills_of, build_world, self_governance_fee, stair_electricity_fee
+from tests.steps import notify, open_payment, pay_at_wechat, recorded_cash
 from tests.timing import shanghai_date
-
-NOTIFY = "/api/v1/payments/wechat/notify"
 
 
 @pytest.fixture
@@ -34,22 +33,8 @@ def my_bills(client, world, who="resident_1_1"):
     return client.get("/api/v1/bills", headers=world.headers(who)).get_json()["items"]
 
 
-def open_payment(client, world, bill_ids, who="resident_1_1"):
-    return client.post("/api/v1/payments", json={"bill_ids": bill_ids}, headers=world.headers(who))
-
-
 def order_of(sandbox, out_trade_no):
     return sandbox.pay.orders[out_trade_no]
-
-
-def notify(client, body: bytes):
-    return client.post(NOTIFY, data=body, content_type="text/xml")
-
-
-def pay_at_wechat(sandbox, out_trade_no):
-    order = order_of(sandbox, out_trade_no)
-    order.state, order.transaction_id = "SUCCESS", "4200" + out_trade_no[-12:]
-    return order
 
 
 def test_bills_are_listed_unpaid_first_with_their_amounts(client, world):
@@ -76,7 +61,7 @@ def test_pay_two_months_at_once_and_get_credited_once(client, sandbox, world):
 
     order = pay_at_wechat(sandbox, body["out_trade_no"])
     for _ in range(3):  # WeChat repeats itself
-        answer = notify(client, sandbox.pay.notification(order))
+        answer = notify(client, sandbox, order)
         assert b"SUCCESS" in answer.data
     assert {b["status"] for b in my_bills(client, world)} == {"paid"}
     status = client.get(
@@ -108,10 +93,23 @@ def test_bills_in_an_open_payment_cannot_go_into_a_second(client, world):
     assert second.get_json()["code"] == "bill_not_payable"
 
 
-def test_one_cannot_pay_someone_elses_bills(client, world):
+def test_one_cannot_pay_someone_elses_bills(client, sandbox, world):
     theirs = my_bills(client, world, who="resident_1_2")[0]["id"]
+    orders_before = set(sandbox.pay.orders)
+    asked_before = sandbox.state.calls.get("pay/unifiedorder", 0)
     response = open_payment(client, world, [theirs])
     assert response.status_code == 404
+    assert response.get_json()["code"] == "bill_not_found"
+    # Nothing was made: no order here, none at WeChat Pay, their bill still theirs to pay.
+    assert db.session.scalar(select(func.count()).select_from(Payment)) == 0
+    assert db.session.scalar(select(func.count()).select_from(PaymentBill)) == 0
+    assert sandbox.state.calls.get("pay/unifiedorder", 0) == asked_before
+    assert set(sandbox.pay.orders) == orders_before
+    assert [b["status"] for b in my_bills(client, world, who="resident_1_2")] == [
+        "unpaid",
+        "unpaid",
+    ]
+    assert open_payment(client, world, [theirs], who="resident_1_2").status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -154,7 +152,7 @@ def _credited():
     ],
 )
 def test_forged_notifications_credit_nothing(client, sandbox, order, forge):
-    response = notify(client, forge(sandbox.pay, order))
+    response = notify(client, sandbox, body=forge(sandbox.pay, order))
     assert response.status_code in {200, 413}
     assert _credited() == 0
     assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
@@ -166,7 +164,7 @@ def _without_sign(xml: bytes) -> bytes:
 
 
 def test_an_amount_mismatch_is_recorded_and_acknowledged(client, sandbox, order):
-    answer = notify(client, sandbox.pay.notification(order, total_fee=order.total_fee + 1))
+    answer = notify(client, sandbox, order, total_fee=order.total_fee + 1)
     assert b"SUCCESS" in answer.data  # acknowledged, so WeChat stops repeating it
     (anomaly,) = db.session.scalars(select(PaymentAnomaly)).all()
     assert anomaly.kind == "amount_mismatch"
@@ -179,7 +177,7 @@ def test_bad_signature_wrong_merchant_and_unknown_orders_are_answered_fail(clien
         sandbox.pay.notification(order, out_trade_no="LL-UNKNOWN"),
         sandbox.pay.notification(order).replace(b"<sign>", b"<sign>0"),
     ):
-        assert b"FAIL" in notify(client, body).data
+        assert b"FAIL" in notify(client, sandbox, body=body).data
 
 
 def test_a_lost_notification_is_made_good_by_reconciliation(app, client, sandbox, order):
@@ -189,7 +187,7 @@ def test_a_lost_notification_is_made_good_by_reconciliation(app, client, sandbox
     assert _credited() == 1
     payment = db.session.scalars(select(Payment)).one()
     assert payment.credited_by == "reconcile"
-    notify(client, sandbox.pay.notification(order))  # the notification arrives after all
+    notify(client, sandbox, order)  # the notification arrives after all
     assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == 1
 
 
@@ -264,16 +262,9 @@ def test_a_resident_reaches_no_committee_money_endpoint(client, world, method, u
 
     stair_electricity_fee(world.compound, vacant_rule="exempt")
     household = world.household("1-1-101")
-    november, december = db.session.scalars(
-        select(Bill).where(Bill.household_id == household.id).order_by(Bill.period)
-    ).all()
+    november, december = bills_of(world, "1-1-101")
+    pending = recorded_cash(client, world, november)
     cash = {"method": "cash", "paid_on": shanghai_date(-1).isoformat()}
-    pending = client.post(
-        "/api/v1/offline-payments",
-        json={"bill_ids": [november.id], "amount_fen": november.amount_fen, **cash},
-        headers=world.headers("liaison_1_1"),
-    )
-    assert pending.status_code == 201
     path = url.split("?")[0]
     body = {
         "/api/v1/offline-payments": {
@@ -290,7 +281,7 @@ def test_a_resident_reaches_no_committee_money_endpoint(client, world, method, u
         "/api/v1/compounds/aa/fee-items/self_governance": {"rate": "0.40"},
     }.get(path)
     response = getattr(client, method)(
-        url.format(pending=pending.get_json()["id"], household=household.id),
+        url.format(pending=pending, household=household.id),
         json=body,
         headers=world.headers("resident_1_1"),
     )

@@ -9,43 +9,32 @@ from server.errors import Conflict
 from server.extensions import db
 from server.models import Approval, Bill, FeeItem, LedgerEntry, OutboxMessage, PaymentAnomaly
 from server.services.money import fee_items, fees, ledger
-from server.services.people import auth, roles
 from server.services.people.access import load_principal
 from tests.factories import (
-    UserFactory,
+    add_person,
     build_world,
     second_account,
     self_governance_fee,
     stair_electricity_fee,
 )
+from tests.steps import decide, resolve_anomaly
 from tests.timing import month, shanghai_day
 
 THIS_MONTH, NEXT_MONTH = month(0), month(1)
+REFUNDED = "已微信转账退还"  # how the committee says a refund went
 
 
 @pytest.fixture
 def world(db_session):
     world = build_world("aa")
     self_governance_fee(world.compound)
-    third = UserFactory(openid="aa-committee_3", nickname="赵三")
-    roles.grant(third.id, "committee", world.compound)
-    world.people["committee_3"] = third
-    world.tokens["committee_3"] = auth.issue_token(third)[0]
-    db.session.flush()
+    add_person(world, "committee_3", "committee", world.compound, user={"nickname": "赵三"})
     return world
 
 
 def propose(client, world, body, who="committee", item="self_governance"):
     return client.patch(
         f"/api/v1/compounds/aa/fee-items/{item}", json=body, headers=world.headers(who)
-    )
-
-
-def decide(client, world, change_id, who, action="confirm", **body):
-    return client.post(
-        f"/api/v1/compounds/aa/pending-changes/{change_id}/{action}",
-        json=body,
-        headers=world.headers(who),
     )
 
 
@@ -297,20 +286,12 @@ def owed(world):
     return anomaly
 
 
-def resolve(client, world, anomaly_id, who="committee", **body):
-    return client.post(
-        f"/api/v1/compounds/aa/payment-anomalies/{anomaly_id}/resolve",
-        json={"resolution": "已微信转账退还", **body},
-        headers=world.headers(who),
-    )
-
-
 def refunds() -> list[LedgerEntry]:
     return list(db.session.scalars(select(LedgerEntry).where(LedgerEntry.source_type == "refund")))
 
 
 def test_a_refund_counts_only_once_a_second_member_confirms_it(client, world, owed):
-    recorded = resolve(client, world, owed.id, refunded_fen=2533)
+    recorded = resolve_anomaly(client, world, owed.id, refunded_fen=2533, resolution=REFUNDED)
     assert recorded.status_code == 202, recorded.get_json()
     body = recorded.get_json()
     assert (body["refunded_fen"], body["refund_left_fen"], body["resolved_at"]) == (
@@ -345,8 +326,12 @@ def test_a_refund_counts_only_once_a_second_member_confirms_it(client, world, ow
 
 
 def test_a_rejected_refund_leaves_everything_owed(client, world, owed):
-    waiting = resolve(client, world, owed.id, refunded_fen=1000).get_json()["pending_refund"]
-    twice = resolve(client, world, owed.id, who="committee_3", refunded_fen=1533)
+    waiting = resolve_anomaly(
+        client, world, owed.id, refunded_fen=1000, resolution=REFUNDED
+    ).get_json()["pending_refund"]
+    twice = resolve_anomaly(
+        client, world, owed.id, who="committee_3", refunded_fen=1533, resolution=REFUNDED
+    )
     assert (twice.status_code, twice.get_json()["code"]) == (409, "change_pending")
     rejected = decide(
         client, world, waiting["id"], "committee_2", action="reject", reason="没看到转账记录"
@@ -355,7 +340,12 @@ def test_a_rejected_refund_leaves_everything_owed(client, world, owed):
     assert refunds() == []
     db.session.expire_all()
     assert (db.session.get(PaymentAnomaly, owed.id).refunded_fen, owed.resolved_at) == (None, None)
-    assert resolve(client, world, owed.id, who="committee_3", refunded_fen=2533).status_code == 202
+    assert (
+        resolve_anomaly(
+            client, world, owed.id, who="committee_3", refunded_fen=2533, resolution=REFUNDED
+        ).status_code
+        == 202
+    )
 
 
 def test_resolving_with_a_note_when_nothing_is_owed_stays_one_persons_act(client, world):
@@ -364,7 +354,7 @@ def test_resolving_with_a_note_when_nothing_is_owed_stays_one_persons_act(client
     )
     db.session.add(anomaly)
     db.session.flush()
-    response = resolve(client, world, anomaly.id, resolution="与微信支付核对无误")
+    response = resolve_anomaly(client, world, anomaly.id, resolution="与微信支付核对无误")
     assert response.status_code == 200
     assert response.get_json()["resolved_at"] is not None
     assert db.session.scalars(select(Approval)).all() == []

@@ -9,12 +9,10 @@ from sqlalchemy import select, update
 
 from server.clock import utcnow
 from server.extensions import db
-from server.jobs.tasks import dispatch_outbox
 from server.models import AccessLog, User
-from server.services.issues.reports import NewIssue, report
 from server.services.people import roles
-from server.services.people.access import load_principal
-from tests.factories import build_world
+from tests.factories import build_world, make_issues
+from tests.helpers import dispatch
 
 NEW_ISSUE, REMINDER = "sandbox-new_issue", "sandbox-reminder"
 REACH = "/api/v1/compounds/aa/reachability"
@@ -245,14 +243,8 @@ def sent_world(committed_db):
 
 
 def report_and_dispatch(app, world):
-    principal = load_principal(world.people["resident_1_1"].id)
-    report(
-        principal,
-        NewIssue("repair", "楼道灯不亮", "三楼", household_id=world.household("1-1-101").id),
-    )
-    db.session.commit()
-    with app.app_context():
-        result = dispatch_outbox()
+    make_issues(1, world.reporter())
+    result = dispatch(app)
     db.session.commit()  # see the dispatcher's work; hold no lock afterwards
     return result
 

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from server.clock import SHANGHAI
 from tests.factories import build_world
+from tests.steps import acted, reported_id
 from tests.timing import month, shanghai_date, shanghai_day, shanghai_month_start
 
 
@@ -23,28 +24,6 @@ def world(db_session):
     return build_world("aa")
 
 
-def report(client, world, who="resident_1_1", **fields):
-    body = {
-        "category": "repair",
-        "title": "楼道灯不亮",
-        "description": "三楼",
-        "household_id": world.household("1-1-101").id,
-        **fields,
-    }
-    response = client.post("/api/v1/issues", json=body, headers=world.fresh_headers(who))
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"]
-
-
-def act(client, world, issue_id, who, action, **fields):
-    response = client.post(
-        f"/api/v1/issues/{issue_id}/transitions",
-        json={"action": action, **fields},
-        headers=world.fresh_headers(who),
-    )
-    assert response.status_code == 200, response.get_json()
-
-
 def sheet_rows(response):
     """The header and the issues' rows (the totals row checked and left off)."""
     workbook = load_workbook(io.BytesIO(response.data))
@@ -55,11 +34,11 @@ def sheet_rows(response):
 
 def test_the_register_reads_as_a_sheet_of_real_values(client, world):
     with freeze_time(shanghai_day(-3, "09:05")):
-        first = report(client, world, title="+86 楼道灯不亮")
+        first = reported_id(client, world, title="+86 楼道灯不亮")
     with freeze_time(shanghai_day(-2, "10:00")):
-        act(client, world, first, "liaison_1_1", "accept")
+        acted(client, world, first, "liaison_1_1", "accept")
         refer = {"referral_body": "-供电局", "follow_up_on": shanghai_date(5).isoformat()}
-        act(client, world, first, "liaison_1_1", "refer", **refer)
+        acted(client, world, first, "liaison_1_1", "refer", **refer)
     headers = world.headers("committee")
     response = client.get("/api/v1/issues/register.xlsx?compound=aa", headers=headers)
     sheet = load_workbook(io.BytesIO(response.data)).active
@@ -80,8 +59,8 @@ def test_the_register_reads_as_a_sheet_of_real_values(client, world):
 
 
 def test_the_committee_exports_the_register_without_names(client, world):
-    report(client, world, category="hazard", title='=HYPERLINK("http://x")')
-    report(client, world, title="楼道灯不亮")
+    reported_id(client, world, category="hazard", title='=HYPERLINK("http://x")')
+    reported_id(client, world, title="楼道灯不亮")
     response = client.get(
         "/api/v1/issues/register.xlsx?compound=aa&category=hazard",
         headers=world.headers("committee"),
@@ -97,8 +76,8 @@ def test_the_committee_exports_the_register_without_names(client, world):
 
 
 def test_a_liaison_exports_only_their_units(client, world):
-    report(client, world)
-    report(client, world, who="resident_1_2", household_id=world.household("1-2-101").id)
+    reported_id(client, world)
+    reported_id(client, world, who="resident_1_2", household_id=world.household("1-2-101").id)
     rows = sheet_rows(
         client.get("/api/v1/issues/register.xlsx?compound=aa", headers=world.headers("liaison_1_2"))
     )
@@ -120,11 +99,11 @@ def test_residents_and_strangers_get_no_register(client, world):
 def test_the_months_figures(client, world):
     start = shanghai_month_start(2)  # 00:00 on the 1st in Shanghai, a month ahead
     with freeze_time(start - H(6)):  # reported the month before, resolved in this one
-        late = report(client, world)
-        act(client, world, late, "liaison_1_1", "accept")
+        late = reported_id(client, world)
+        acted(client, world, late, "liaison_1_1", "accept")
     with freeze_time(start + H(8)):  # 08:00 on the 1st in Shanghai
-        first = report(client, world)
-        second = report(
+        first = reported_id(client, world)
+        second = reported_id(
             client,
             world,
             who="resident_1_2",
@@ -132,14 +111,14 @@ def test_the_months_figures(client, world):
             household_id=world.household("1-2-101").id,
         )
     with freeze_time(start + H(10)):
-        act(client, world, first, "liaison_1_1", "accept")
-        act(client, world, late, "liaison_1_1", "resolve", note="好了")
+        acted(client, world, first, "liaison_1_1", "accept")
+        acted(client, world, late, "liaison_1_1", "resolve", note="好了")
     with freeze_time(start + H(12)):
-        act(client, world, second, "liaison_1_2", "accept")
+        acted(client, world, second, "liaison_1_2", "accept")
     with freeze_time(start + H(24 + 10)):
-        act(client, world, first, "liaison_1_1", "resolve", note="已修好")
-        act(client, world, first, "resident_1_1", "confirm", rating=4)
-        act(client, world, late, "resident_1_1", "confirm", rating=5)
+        acted(client, world, first, "liaison_1_1", "resolve", note="已修好")
+        acted(client, world, first, "resident_1_1", "confirm", rating=4)
+        acted(client, world, late, "resident_1_1", "confirm", rating=5)
     with freeze_time(start + H(48 + 8)):
         response = client.get(
             f"/api/v1/issues/stats?compound=aa&month={month(2)}",
@@ -177,16 +156,16 @@ def test_a_bad_month_is_a_400(client, world):
 def test_a_closed_months_figures_do_not_change_when_an_issue_is_reopened(client, world):
     start, closed_month = shanghai_month_start(1), month(1)
     with freeze_time(start + H(9 * 24 + 10)):
-        issue_id = report(client, world)
-        act(client, world, issue_id, "liaison_1_1", "accept")
-        act(client, world, issue_id, "liaison_1_1", "resolve", note="已修好")
+        issue_id = reported_id(client, world)
+        acted(client, world, issue_id, "liaison_1_1", "accept")
+        acted(client, world, issue_id, "liaison_1_1", "resolve", note="已修好")
     with freeze_time(start + H(11 * 24 + 10)):
         headers = world.fresh_headers("committee")
         before = client.get(
             f"/api/v1/issues/stats?compound=aa&month={closed_month}", headers=headers
         )
     with freeze_time(start + H(14 * 24 + 10)):
-        act(client, world, issue_id, "resident_1_1", "reopen", note="又坏了")
+        acted(client, world, issue_id, "resident_1_1", "reopen", note="又坏了")
     with freeze_time(shanghai_month_start(2) + H(24 + 10)):  # the next month
         headers = world.fresh_headers("committee")
         after = client.get(
@@ -208,9 +187,9 @@ def test_months_out_of_range_are_a_400(client, world, month):
 def test_the_register_filters_by_dates_and_sorts(client, world):
     start, reported_month = shanghai_month_start(1), month(1)
     with freeze_time(start + H(4 * 24 + 10)):  # the 5th, 10:00 in Shanghai
-        early = report(client, world, title="早")
+        early = reported_id(client, world, title="早")
     with freeze_time(start + H(19 * 24 + 10)):  # the 20th
-        late = report(client, world, title="晚", category="hazard")
+        late = reported_id(client, world, title="晚", category="hazard")
     headers = world.fresh_headers("committee")
     newest_first = sheet_rows(
         client.get("/api/v1/issues/register.xlsx?compound=aa&sort=reported_desc", headers=headers)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import threading
 
 import pytest
 from sqlalchemy import select, text
@@ -14,6 +13,8 @@ from server.extensions import db
 from server.logs import RedactingFormatter
 from server.models import BindingRequest, User
 from tests.factories import build_world
+from tests.helpers import together
+from tests.steps import sign_in
 
 
 @pytest.mark.parametrize(
@@ -66,30 +67,12 @@ def test_tracebacks_in_logs_are_redacted_too():
     assert "c2VjcmV0LWtleQ==" not in output
 
 
-def _in_parallel(app, calls):
-    """Run each call in its own thread at the same moment; returns their results."""
-    db.session.commit()  # hold no transaction (SQLite: no write lock) while they run
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        client = app.test_client()
-        barrier.wait()
-        results[i] = call(client)
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def test_a_new_users_simultaneous_first_logins_both_succeed(app, committed_db):
-    def login(client):
-        return client.post("/api/v1/auth/login", json={"code": "demo-twin"})
+    def login():
+        return sign_in(app.test_client(), "demo-twin")
 
-    responses = _in_parallel(app, [login, login, login])
+    responses, errors = together(app, [login, login, login])
+    assert errors == []
     assert [r.status_code for r in responses] == [200, 200, 200]
     assert len({r.get_json()["user"]["id"] for r in responses}) == 1
     assert len(db.session.scalars(select(User).where(User.openid == "twin")).all()) == 1
@@ -110,17 +93,20 @@ def test_approve_racing_reject_decides_once(app, committed_db):
     request_id = asked.get_json()["id"]
     liaison, committee = world.headers("liaison_1_1"), world.headers("committee")
 
-    responses = _in_parallel(
+    responses, errors = together(
         app,
         [
-            lambda c: c.post(f"/api/v1/bindings/{request_id}/approve", headers=liaison),
-            lambda c: c.post(
+            lambda: app.test_client().post(
+                f"/api/v1/bindings/{request_id}/approve", headers=liaison
+            ),
+            lambda: app.test_client().post(
                 f"/api/v1/bindings/{request_id}/reject",
                 json={"reason": "查无此人"},
                 headers=committee,
             ),
         ],
     )
+    assert errors == []
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200, 409]
     loser = next(r for r in responses if r.status_code == 409).get_json()
@@ -141,11 +127,12 @@ def test_two_people_redeeming_one_code_bind_one(app, committed_db):
 
     def redeem(who):
         headers = world.headers(who)
-        return lambda c: c.post(
+        return lambda: app.test_client().post(
             "/api/v1/invites/redeem",
             json={"code": code, "name": "抢先", "relation": "owner"},
             headers=headers,
         )
 
-    responses = _in_parallel(app, [redeem("outsider"), redeem("resident_1_2")])
+    responses, errors = together(app, [redeem("outsider"), redeem("resident_1_2")])
+    assert errors == []
     assert sorted(r.status_code for r in responses) == [200, 409]

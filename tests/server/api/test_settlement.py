@@ -14,22 +14,28 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import (
-    Bill,
-    LedgerEntry,
     Notification,
     Payment,
     PaymentAnomaly,
     ReconciliationReport,
 )
 from server.services.money import fees, ledger, reconciliation
-from server.storage import EXTENSION_KEY, build_storage
 from server.wechat import payment_gateway
 from server.wechat.pay import OrderState
-from tests.factories import build_world, self_governance_fee
-from tests.server.api.test_uploads import image_bytes, upload
-from tests.timing import shanghai_date
-
-NOTIFY = "/api/v1/payments/wechat/notify"
+from tests.factories import bill_of, build_world, make_bill, self_governance_fee
+from tests.helpers import balance, ledger_entries
+from tests.steps import (
+    confirm_cash,
+    decide,
+    notify,
+    open_payment,
+    opened_payment,
+    pay_at_wechat,
+    record_cash,
+    recorded_cash,
+    resolve_anomaly,
+    uploaded_id,
+)
 
 
 @pytest.fixture
@@ -39,61 +45,6 @@ def world(db_session):
     db.session.flush()
     fees.generate_bills("2026-12", "aa")
     return world
-
-
-def bill_of(world, room="1-1-101") -> Bill:
-    return db.session.scalars(
-        select(Bill).where(Bill.household_id == world.household(room).id)
-    ).one()
-
-
-def open_payment(client, world, bill_ids, who="resident_1_1"):
-    response = client.post(
-        "/api/v1/payments", json={"bill_ids": bill_ids}, headers=world.headers(who)
-    )
-    assert response.status_code == 201, response.get_json()
-    return db.session.get(Payment, response.get_json()["payment_id"])
-
-
-def pay_at_wechat(sandbox, payment: Payment, transaction_id: str | None = None):
-    order = sandbox.pay.orders[payment.out_trade_no]
-    order.state = "SUCCESS"
-    order.transaction_id = transaction_id or "4200" + payment.out_trade_no[-12:]
-    return order
-
-
-def notify(client, sandbox, order, **changes):
-    return client.post(NOTIFY, data=sandbox.pay.notification(order, **changes))
-
-
-def record_cash(client, world, bill: Bill, who="liaison_1_1"):
-    response = client.post(
-        "/api/v1/offline-payments",
-        json={
-            "bill_ids": [bill.id],
-            "method": "cash",
-            "amount_fen": bill.amount_fen,
-            "paid_on": shanghai_date(-1).isoformat(),
-        },
-        headers=world.headers(who),
-    )
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"]
-
-
-def confirm(client, world, offline_id, who="committee_2"):
-    return client.post(f"/api/v1/offline-payments/{offline_id}/confirm", headers=world.headers(who))
-
-
-def entries(account=None) -> list[LedgerEntry]:
-    query = select(LedgerEntry).order_by(LedgerEntry.seq)
-    if account:
-        query = query.where(LedgerEntry.account == account)
-    return list(db.session.scalars(query))
-
-
-def balance(account: str) -> int:
-    return sum(e.amount_fen if e.direction == "credit" else -e.amount_fen for e in entries(account))
 
 
 def anomalies(kind=None) -> list[PaymentAnomaly]:
@@ -110,22 +61,22 @@ def expire_and_reconcile(minutes=31):
 
 def test_a_closed_order_paid_later_never_takes_a_bill_paid_in_cash(client, sandbox, world):
     bill = bill_of(world)
-    payment = open_payment(client, world, [bill.id])
+    payment = opened_payment(client, world, [bill.id])
     expire_and_reconcile()  # unpaid past its expiry: closed at WeChat and here
     assert db.session.get(Payment, payment.id).status == "closed"
-    offline_id = record_cash(client, world, bill)  # the neighbour pays the liaison instead
+    offline_id = recorded_cash(client, world, bill)  # the neighbour pays the liaison instead
     # ...but WeChat Pay took the money after all (a late payment, then its notification).
-    order = pay_at_wechat(sandbox, payment)
+    order = pay_at_wechat(sandbox, payment.out_trade_no)
     assert b"SUCCESS" in notify(client, sandbox, order).data
     db.session.refresh(bill)
     assert (bill.status, bill.held_by) == ("pending", f"offline:{offline_id}")
     # The second committee member confirms the cash: the bill is paid once, by the cash.
-    assert confirm(client, world, offline_id).status_code == 200
+    assert confirm_cash(client, world, offline_id, "committee_2").status_code == 200
     db.session.refresh(bill)
     assert (bill.status, bill.held_by) == ("paid", f"offline:{offline_id}")
-    assert [e.amount_fen for e in entries("fee:self_governance")] == [2533]
+    assert [e.amount_fen for e in ledger_entries("fee:self_governance")] == [2533]
     assert balance(ledger.REFUND_DUE) == 2533  # the online yuan are owed back
-    (owed,) = entries(ledger.REFUND_DUE)
+    (owed,) = ledger_entries(ledger.REFUND_DUE)
     assert owed.memo == (
         f"1-1-101 微信支付订单 {payment.out_trade_no}：账单已由其他方式缴清，待退款"
     )
@@ -142,18 +93,18 @@ def test_a_closed_order_paid_later_never_takes_a_bill_paid_in_cash(client, sandb
 
 def test_a_bill_held_by_a_second_order_is_paid_by_that_order_only(client, sandbox, world):
     bill = bill_of(world)
-    first = open_payment(client, world, [bill.id])
+    first = opened_payment(client, world, [bill.id])
     expire_and_reconcile()
-    second = open_payment(client, world, [bill.id])
+    second = opened_payment(client, world, [bill.id])
     assert second.id != first.id
     # Both end up paid at WeChat; the stale first order's notification arrives first.
-    notify(client, sandbox, pay_at_wechat(sandbox, first))
-    notify(client, sandbox, pay_at_wechat(sandbox, second))
+    notify(client, sandbox, pay_at_wechat(sandbox, first.out_trade_no))
+    notify(client, sandbox, pay_at_wechat(sandbox, second.out_trade_no))
     db.session.refresh(bill)
     assert (bill.status, bill.held_by) == ("paid", f"payment:{second.id}")
-    assert [e.amount_fen for e in entries("fee:self_governance")] == [2533]
+    assert [e.amount_fen for e in ledger_entries("fee:self_governance")] == [2533]
     assert balance(ledger.REFUND_DUE) == 2533
-    assert sum(e.amount_fen for e in entries()) == first.total_fen + second.total_fen
+    assert sum(e.amount_fen for e in ledger_entries()) == first.total_fen + second.total_fen
     assert [a.payment_id for a in anomalies("double_payment")] == [first.id]
 
 
@@ -161,28 +112,28 @@ def test_a_notified_amount_that_differs_credits_nothing_once_and_reconciliation_
     client, sandbox, world
 ):
     bill = bill_of(world)
-    payment = open_payment(client, world, [bill.id])
-    order = pay_at_wechat(sandbox, payment)
+    payment = opened_payment(client, world, [bill.id])
+    order = pay_at_wechat(sandbox, payment.out_trade_no)
     for _ in range(3):
         answer = notify(client, sandbox, order, total_fee=order.total_fee + 1)
         assert b"SUCCESS" in answer.data  # acknowledged, not retried for ever
     assert [a.kind for a in anomalies()] == ["amount_mismatch"]  # one, however often
     assert db.session.get(Payment, payment.id).status == "pending"
-    assert entries() == []
+    assert ledger_entries() == []
     # WeChat Pay's own answer is the real amount: reconciliation credits the order.
     result = expire_and_reconcile(minutes=6)
     assert result.credited == 1
     db.session.refresh(bill)
     assert bill.status == "paid"
-    assert [e.amount_fen for e in entries()] == [2533]
+    assert [e.amount_fen for e in ledger_entries()] == [2533]
 
 
 def test_an_amount_confirmed_different_by_wechat_ends_disputed_and_frees_the_bill(
     client, sandbox, world
 ):
     bill = bill_of(world)
-    payment = open_payment(client, world, [bill.id])
-    order = pay_at_wechat(sandbox, payment)
+    payment = opened_payment(client, world, [bill.id])
+    order = pay_at_wechat(sandbox, payment.out_trade_no)
     order.total_fee = payment.total_fen - 1  # what WeChat Pay says it took
     for _ in range(2):
         expire_and_reconcile(minutes=6)
@@ -190,15 +141,15 @@ def test_an_amount_confirmed_different_by_wechat_ends_disputed_and_frees_the_bil
     assert payment.status == "disputed"
     db.session.refresh(bill)
     assert (bill.status, bill.held_by) == ("unpaid", None)  # can be paid properly
-    assert entries("fee:self_governance") == []
+    assert ledger_entries("fee:self_governance") == []
     assert balance(ledger.REFUND_DUE) == 2532
     (disputed,) = anomalies()
     assert (disputed.kind, disputed.details["refund_due_fen"]) == ("amount_disputed", 2532)
     status = client.get(f"/api/v1/payments/{payment.id}", headers=world.headers("resident_1_1"))
     assert status.get_json()["status"] == "disputed"
     # The resident pays again, correctly.
-    again = open_payment(client, world, [bill.id])
-    notify(client, sandbox, pay_at_wechat(sandbox, again))
+    again = opened_payment(client, world, [bill.id])
+    notify(client, sandbox, pay_at_wechat(sandbox, again.out_trade_no))
     db.session.refresh(bill)
     assert bill.status == "paid"
 
@@ -206,15 +157,17 @@ def test_an_amount_confirmed_different_by_wechat_ends_disputed_and_frees_the_bil
 def test_a_transaction_id_already_credited_to_another_order_is_refused_cleanly(
     client, sandbox, world
 ):
-    mine = open_payment(client, world, [bill_of(world).id])
-    theirs = open_payment(client, world, [bill_of(world, "1-2-101").id], who="resident_1_2")
-    notify(client, sandbox, pay_at_wechat(sandbox, mine, transaction_id="4200000001"))
-    answer = notify(client, sandbox, pay_at_wechat(sandbox, theirs, transaction_id="4200000001"))
+    mine = opened_payment(client, world, [bill_of(world).id])
+    theirs = opened_payment(client, world, [bill_of(world, "1-2-101").id], who="resident_1_2")
+    notify(client, sandbox, pay_at_wechat(sandbox, mine.out_trade_no, transaction_id="4200000001"))
+    answer = notify(
+        client, sandbox, pay_at_wechat(sandbox, theirs.out_trade_no, transaction_id="4200000001")
+    )
     assert answer.status_code == 200
     assert b"SUCCESS" in answer.data
     assert db.session.get(Payment, theirs.id).status == "pending"
     assert [a.kind for a in anomalies()] == ["duplicate_transaction"]
-    assert [e.amount_fen for e in entries()] == [2533]
+    assert [e.amount_fen for e in ledger_entries()] == [2533]
 
 
 @pytest.mark.parametrize("state", ["PAYERROR", "NOTPAY", "USERPAYING"])
@@ -222,7 +175,7 @@ def test_an_unpaid_order_is_closed_only_after_expiry_and_at_wechat_first(
     client, sandbox, world, state
 ):
     bill = bill_of(world)
-    payment = open_payment(client, world, [bill.id])
+    payment = opened_payment(client, world, [bill.id])
     sandbox.pay.orders[payment.out_trade_no].state = state
     assert expire_and_reconcile(minutes=6).closed == 0  # not expired: the resident may retry
     assert db.session.get(Payment, payment.id).status == "pending"
@@ -239,10 +192,10 @@ def test_an_unpaid_order_is_closed_only_after_expiry_and_at_wechat_first(
 
 
 def test_one_broken_order_does_not_stop_reconciliation(client, sandbox, world, monkeypatch):
-    first = open_payment(client, world, [bill_of(world).id])
-    second = open_payment(client, world, [bill_of(world, "1-2-101").id], who="resident_1_2")
-    pay_at_wechat(sandbox, first)
-    pay_at_wechat(sandbox, second)
+    first = opened_payment(client, world, [bill_of(world).id])
+    second = opened_payment(client, world, [bill_of(world, "1-2-101").id], who="resident_1_2")
+    pay_at_wechat(sandbox, first.out_trade_no)
+    pay_at_wechat(sandbox, second.out_trade_no)
     original = reconciliation.settlement.settle_paid
 
     def broken_for_first(payment, *args, **kwargs):
@@ -258,35 +211,16 @@ def test_one_broken_order_does_not_stop_reconciliation(client, sandbox, world, m
 
 
 def test_bills_that_add_up_to_nothing_are_not_paid_online(client, world):
-    bill = bill_of(world)
-    bill.amount_fen = 0
-    db.session.flush()
-    response = client.post(
-        "/api/v1/payments", json={"bill_ids": [bill.id]}, headers=world.headers("resident_1_1")
-    )
+    bill = make_bill(world, "1-1-101", "2026-11", amount_fen=0)
+    response = open_payment(client, world, [bill.id])
     assert response.status_code == 400
     assert response.get_json()["code"] == "nothing_to_pay"
 
 
-def test_a_receipt_photo_backs_one_offline_payment_only(app, client, world, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
-    monkeypatch.setitem(app.extensions, EXTENSION_KEY, build_storage(app.config))
-    uploaded = upload(client, world, image_bytes(), who="liaison_1_1")  # a real JPEG
-    assert uploaded.status_code == 201, uploaded.get_json()
-    upload_id = uploaded.get_json()["id"]
+def test_a_receipt_photo_backs_one_offline_payment_only(client, world, photo_storage):
+    upload_id = uploaded_id(client, world, who="liaison_1_1")  # a real JPEG
     for room, expected in (("1-1-101", 201), ("1-1-102", 400)):
-        bill = bill_of(world, room)
-        response = client.post(
-            "/api/v1/offline-payments",
-            json={
-                "bill_ids": [bill.id],
-                "method": "cash",
-                "amount_fen": bill.amount_fen,
-                "paid_on": shanghai_date(-1).isoformat(),
-                "receipt_photo": upload_id,
-            },
-            headers=world.headers("liaison_1_1"),
-        )
+        response = record_cash(client, world, bill_of(world, room), receipt_photo=upload_id)
         assert response.status_code == expected, response.get_json()
     assert response.get_json()["code"] == "receipt_used"
 
@@ -298,51 +232,40 @@ def test_a_receipt_photo_backs_one_offline_payment_only(app, client, world, tmp_
 def double_paid(client, sandbox, world):
     """A bill paid in cash and, after its order was closed, through WeChat Pay too."""
     bill = bill_of(world)
-    payment = open_payment(client, world, [bill.id])
+    payment = opened_payment(client, world, [bill.id])
     expire_and_reconcile()
-    offline_id = record_cash(client, world, bill)
-    assert confirm(client, world, offline_id).status_code == 200
-    notify(client, sandbox, pay_at_wechat(sandbox, payment))
+    offline_id = recorded_cash(client, world, bill)
+    assert confirm_cash(client, world, offline_id, "committee_2").status_code == 200
+    notify(client, sandbox, pay_at_wechat(sandbox, payment.out_trade_no))
     (anomaly,) = anomalies()
     return anomaly
-
-
-def resolve(client, world, anomaly_id, who="committee", **body):
-    return client.post(
-        f"/api/v1/compounds/aa/payment-anomalies/{anomaly_id}/resolve",
-        json={"resolution": "已通过微信退款", **body},
-        headers=world.headers(who),
-    )
 
 
 def confirm_refund(client, world, resolved, who="committee_2"):
     """A second committee member confirms the refund a resolve recorded (202)."""
     assert resolved.status_code == 202, resolved.get_json()
-    change = resolved.get_json()["pending_refund"]["id"]
-    return client.post(
-        f"/api/v1/compounds/aa/pending-changes/{change}/confirm", headers=world.headers(who)
-    )
+    return decide(client, world, resolved.get_json()["pending_refund"]["id"], who)
 
 
 def test_a_closed_order_whose_payment_news_never_came_is_settled_by_the_daily_report(
     client, sandbox, world
 ):
     bill = bill_of(world)
-    payment = open_payment(client, world, [bill.id])
+    payment = opened_payment(client, world, [bill.id])
     expire_and_reconcile()
-    pay_at_wechat(sandbox, payment)  # WeChat Pay took it after all; no notification
+    pay_at_wechat(sandbox, payment.out_trade_no)  # WeChat Pay took it after all; no notification
     with freeze_time(timedelta(days=1), tick=True):
         (report,) = reconciliation.daily_report(payment_gateway())
     assert "已补记入账" in report.differences
     db.session.refresh(bill)
     assert (db.session.get(Payment, payment.id).status, bill.status) == ("paid", "paid")
-    assert [e.amount_fen for e in entries("fee:self_governance")] == [2533]
+    assert [e.amount_fen for e in ledger_entries("fee:self_governance")] == [2533]
 
 
 def test_a_closed_order_notified_with_another_amount_books_what_arrived(client, sandbox, world):
-    payment = open_payment(client, world, [bill_of(world).id])
+    payment = opened_payment(client, world, [bill_of(world).id])
     expire_and_reconcile()
-    order = pay_at_wechat(sandbox, payment)
+    order = pay_at_wechat(sandbox, payment.out_trade_no)
     notify(client, sandbox, order, total_fee=2000)
     assert db.session.get(Payment, payment.id).status == "disputed"
     assert balance(ledger.REFUND_DUE) == 2000
@@ -353,11 +276,11 @@ def test_a_closed_order_notified_with_another_amount_books_what_arrived(client, 
 def test_an_order_stuck_on_another_orders_transaction_frees_its_bill_after_expiry(
     client, sandbox, world
 ):
-    mine = open_payment(client, world, [bill_of(world).id])
+    mine = opened_payment(client, world, [bill_of(world).id])
     their_bill = bill_of(world, "1-2-101")
-    theirs = open_payment(client, world, [their_bill.id], who="resident_1_2")
-    notify(client, sandbox, pay_at_wechat(sandbox, mine, transaction_id="4200000001"))
-    pay_at_wechat(sandbox, theirs, transaction_id="4200000001")
+    theirs = opened_payment(client, world, [their_bill.id], who="resident_1_2")
+    notify(client, sandbox, pay_at_wechat(sandbox, mine.out_trade_no, transaction_id="4200000001"))
+    pay_at_wechat(sandbox, theirs.out_trade_no, transaction_id="4200000001")
     expire_and_reconcile(minutes=6)
     assert db.session.get(Payment, theirs.id).status == "pending"  # not expired yet
     expire_and_reconcile(minutes=31)
@@ -371,13 +294,8 @@ def test_an_order_stuck_on_another_orders_transaction_frees_its_bill_after_expir
 
 
 def test_the_export_says_how_each_bill_was_really_paid(client, sandbox, world, double_paid):
-    notify(
-        client,
-        sandbox,
-        pay_at_wechat(
-            sandbox, open_payment(client, world, [bill_of(world, "1-2-101").id], who="resident_1_2")
-        ),
-    )
+    theirs = opened_payment(client, world, [bill_of(world, "1-2-101").id], who="resident_1_2")
+    notify(client, sandbox, pay_at_wechat(sandbox, theirs.out_trade_no))
     response = client.get(
         "/api/v1/fees/export.xlsx?compound=aa&period=2026-12", headers=world.headers("committee")
     )
@@ -391,25 +309,27 @@ def test_the_export_says_how_each_bill_was_really_paid(client, sandbox, world, d
 def test_a_refund_can_come_in_parts_and_the_anomaly_stays_open_until_all_is_back(
     client, world, double_paid
 ):
-    nothing = resolve(client, world, double_paid.id, refunded_fen=0)
+    nothing = resolve_anomaly(client, world, double_paid.id, refunded_fen=0)
     assert (nothing.status_code, nothing.get_json()["code"]) == (400, "refund_required")
-    first = resolve(client, world, double_paid.id, refunded_fen=1000, resolution="先退 10 元")
+    first = resolve_anomaly(
+        client, world, double_paid.id, refunded_fen=1000, resolution="先退 10 元"
+    )
     assert confirm_refund(client, world, first).status_code == 200
     listed = client.get(
         "/api/v1/compounds/aa/payment-anomalies", headers=world.headers("committee")
     ).get_json()["items"]
     assert (listed[0]["refund_left_fen"], listed[0]["resolved_at"]) == (1533, None)
     assert balance(ledger.REFUND_DUE) == 1533
-    rest = resolve(client, world, double_paid.id, refunded_fen=1533, resolution="余款已退")
+    rest = resolve_anomaly(client, world, double_paid.id, refunded_fen=1533, resolution="余款已退")
     assert confirm_refund(client, world, rest).status_code == 200
     db.session.expire_all()
     assert db.session.get(PaymentAnomaly, double_paid.id).resolved_at is not None
     assert balance(ledger.REFUND_DUE) == 0
-    assert [e.amount_fen for e in entries() if e.source_type == "refund"] == [1000, 1533]
+    assert [e.amount_fen for e in ledger_entries() if e.source_type == "refund"] == [1000, 1533]
 
 
 def test_a_resident_is_refused_before_any_anomaly_is_looked_up(client, world):
-    response = resolve(client, world, 999999, who="resident_1_1")
+    response = resolve_anomaly(client, world, 999999, who="resident_1_1")
     assert (response.status_code, response.get_json()["code"]) == (403, "committee_only")
 
 
@@ -418,20 +338,20 @@ def test_the_committee_records_the_refund_and_the_ledger_balances(client, world,
         "/api/v1/compounds/aa/payment-anomalies?open=true", headers=world.headers("supervisor")
     ).get_json()["items"]
     assert [(a["id"], a["details"]["refund_due_fen"]) for a in listed] == [(double_paid.id, 2533)]
-    too_much = resolve(client, world, double_paid.id, refunded_fen=2534)
+    too_much = resolve_anomaly(client, world, double_paid.id, refunded_fen=2534)
     assert too_much.status_code == 400
     assert too_much.get_json()["code"] == "refund_exceeds_due"
-    done = resolve(client, world, double_paid.id, refunded_fen=2533)
+    done = resolve_anomaly(client, world, double_paid.id, refunded_fen=2533)
     assert confirm_refund(client, world, done).status_code == 200
     anomaly = client.get(
         "/api/v1/compounds/aa/payment-anomalies", headers=world.headers("committee")
     ).get_json()["items"][0]
     assert (anomaly["refunded_fen"], anomaly["resolution"]) == (2533, "已通过微信退款")
     assert balance(ledger.REFUND_DUE) == 0
-    (refund,) = [e for e in entries() if e.source_type == "refund"]
+    (refund,) = [e for e in ledger_entries() if e.source_type == "refund"]
     assert (refund.direction, refund.actor_id) == ("debit", world.people["committee_2"].id)
     assert ledger.verify("aa").ok
-    again = resolve(client, world, double_paid.id, refunded_fen=0)
+    again = resolve_anomaly(client, world, double_paid.id, refunded_fen=0)
     assert (again.status_code, again.get_json()["code"]) == (409, "anomaly_resolved")
     assert (
         client.get(
@@ -443,7 +363,7 @@ def test_the_committee_records_the_refund_and_the_ledger_balances(client, world,
 
 @pytest.mark.parametrize("who", ["supervisor", "liaison_1_1", "resident_1_1"])
 def test_only_the_committee_resolves_anomalies(client, world, double_paid, who):
-    response = resolve(client, world, double_paid.id, who=who)
+    response = resolve_anomaly(client, world, double_paid.id, who=who)
     assert response.status_code == 403
     assert response.get_json()["code"] == "committee_only"
     assert anomalies()[0].resolved_at is None
@@ -465,8 +385,8 @@ def test_a_committee_cannot_resolve_another_compounds_anomaly_through_its_own_co
 
 
 def test_the_daily_report_is_kept_per_compound_and_reaches_the_committee(client, sandbox, world):
-    payment = open_payment(client, world, [bill_of(world).id])
-    pay_at_wechat(sandbox, payment)  # paid at WeChat, the notification lost
+    payment = opened_payment(client, world, [bill_of(world).id])
+    pay_at_wechat(sandbox, payment.out_trade_no)  # paid at WeChat, the notification lost
     with freeze_time(timedelta(days=1), tick=True):
         (report,) = reconciliation.daily_report(payment_gateway())
         (again,) = reconciliation.daily_report(payment_gateway())  # a rerun replaces it
@@ -543,7 +463,7 @@ def forge_mismatch(client, sandbox, payment) -> None:
 
 
 def test_reconciliation_settles_a_mismatch_when_wechat_pay_took_no_money(client, sandbox, world):
-    payment = open_payment(client, world, [bill_of(world).id])
+    payment = opened_payment(client, world, [bill_of(world).id])
     forge_mismatch(client, sandbox, payment)
     assert [a["kind"] for a in open_anomalies(client, world)] == ["amount_mismatch"]
     result = expire_and_reconcile(minutes=6)  # WeChat Pay: NOTPAY, nothing taken
@@ -555,14 +475,14 @@ def test_reconciliation_settles_a_mismatch_when_wechat_pay_took_no_money(client,
     assert anomaly.resolved_at is not None
     assert anomaly.resolved_by_id is None  # settled by the system, not by a person
     assert anomaly.resolution.startswith("未收到款项：微信支付查询此单为“未支付”")
-    assert entries() == []
+    assert ledger_entries() == []
     assert db.session.get(Payment, payment.id).status == "pending"  # still payable
     expire_and_reconcile(minutes=31)
     assert db.session.get(Payment, payment.id).status == "closed"
 
 
 def test_the_daily_report_settles_a_mismatch_of_an_order_closed_unpaid(client, sandbox, world):
-    payment = open_payment(client, world, [bill_of(world).id])
+    payment = opened_payment(client, world, [bill_of(world).id])
     forge_mismatch(client, sandbox, payment)
     sandbox.pay.orders[payment.out_trade_no].state = "CLOSED"
     payment.status, payment.closed_at = "closed", payment.created_at
@@ -576,7 +496,7 @@ def test_the_daily_report_settles_a_mismatch_of_an_order_closed_unpaid(client, s
 
 
 def test_a_mismatch_stays_open_while_the_resident_is_still_paying(client, sandbox, world):
-    payment = open_payment(client, world, [bill_of(world).id])
+    payment = opened_payment(client, world, [bill_of(world).id])
     forge_mismatch(client, sandbox, payment)
     sandbox.pay.orders[payment.out_trade_no].state = "USERPAYING"
     expire_and_reconcile(minutes=6)

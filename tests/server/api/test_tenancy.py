@@ -6,18 +6,13 @@ when a new such route appears without a case here.
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from PIL import Image
-from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Bill, PaymentAnomaly
+from server.models import PaymentAnomaly
 from server.services.money import fees
-from server.storage import EXTENSION_KEY, LocalStorage
-from tests.factories import build_world, self_governance_fee, stair_electricity_fee
-from tests.timing import shanghai_date
+from tests.factories import bill_of, build_world, self_governance_fee, stair_electricity_fee
+from tests.steps import opened_payment, recorded_cash, reported_id, uploaded_id
 
 ACTORS_IN_A = ["resident_1_1", "liaison_1_1", "lead_1", "committee", "supervisor"]
 
@@ -139,9 +134,7 @@ NOT_OBJECTS = {
 
 
 @pytest.fixture
-def two_compounds(app, db_session, client, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.extensions, EXTENSION_KEY, LocalStorage(tmp_path))
-    monkeypatch.setitem(app.config, "UPLOAD_RATE", "1000/minute")
+def two_compounds(app, db_session, client, photo_storage):
     a, b = build_world("aa"), build_world("bb")
     asked = client.post(
         "/api/v1/bindings",
@@ -156,52 +149,24 @@ def two_compounds(app, db_session, client, tmp_path, monkeypatch):
         headers=b.headers("outsider"),
     )
     assert asked.status_code == 201
-    photo = io.BytesIO()
-    Image.new("RGB", (8, 8)).save(photo, "JPEG")
-    uploaded = client.post(
-        "/api/v1/uploads",
-        data={"file": (io.BytesIO(photo.getvalue()), "photo.jpg")},
-        headers=b.headers("resident_1_1"),
-        content_type="multipart/form-data",
+    photo = uploaded_id(client, b)
+    issue = reported_id(
+        client,
+        b,
+        category="hazard",
+        title="楼道堆放杂物",
+        description="消防通道被堵",
+        photos=[photo],
     )
-    assert uploaded.status_code == 201
-    reported = client.post(
-        "/api/v1/issues",
-        json={
-            "category": "hazard",
-            "title": "楼道堆放杂物",
-            "description": "消防通道被堵",
-            "household_id": b.household("1-1-101").id,
-            "photos": [uploaded.get_json()["id"]],
-        },
-        headers=b.headers("resident_1_1"),
-    )
-    assert reported.status_code == 201
     self_governance_fee(b.compound)
     db.session.flush()
     fees.generate_bills("2026-12", "bb")
     bills = client.get("/api/v1/bills", headers=b.headers("resident_1_1")).get_json()["items"]
-    paid = client.post(
-        "/api/v1/payments", json={"bill_ids": [bills[0]["id"]]}, headers=b.headers("resident_1_1")
-    )
-    assert paid.status_code == 201
-    other_bill = db.session.scalars(
-        select(Bill.id).where(Bill.household_id == b.household("1-1-102").id)
-    ).one()
-    offline = client.post(
-        "/api/v1/offline-payments",
-        json={
-            "bill_ids": [other_bill],
-            "method": "cash",
-            "amount_fen": 2533,
-            "paid_on": shanghai_date(-1).isoformat(),
-        },
-        headers=b.headers("liaison_1_1"),
-    )
-    assert offline.status_code == 201, offline.get_json()
+    payment = opened_payment(client, b, [bills[0]["id"]])
+    offline = recorded_cash(client, b, bill_of(b, "1-1-102"))
     anomaly = PaymentAnomaly(
         compound_id=b.compound.id,
-        payment_id=paid.get_json()["payment_id"],
+        payment_id=payment.id,
         kind="double_payment",
         details={"refund_due_fen": 2533},
     )
@@ -218,11 +183,11 @@ def two_compounds(app, db_session, client, tmp_path, monkeypatch):
         "reading": reading.get_json()["id"],
         "change": reading.get_json()["open_change"]["id"],
         "anomaly": anomaly.id,
-        "payment": paid.get_json()["payment_id"],
-        "offline": offline.get_json()["id"],
+        "payment": payment.id,
+        "offline": offline,
         "binding": asked.get_json()["id"],
-        "upload": uploaded.get_json()["id"],
-        "issue": reported.get_json()["id"],
+        "upload": photo,
+        "issue": issue,
         "unit": b.units[0].id,
     }
     return a, b, ids

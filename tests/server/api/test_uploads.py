@@ -13,52 +13,24 @@ import pytest
 from PIL import Image, ImageFile, ImageOps, JpegImagePlugin
 from PIL.PngImagePlugin import PngInfo
 from sqlalchemy import func, select
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
 
 from server.extensions import db
 from server.models import Upload
 from server.services.photos import uploads
-from server.storage import EXTENSION_KEY, build_storage
 from tests.factories import build_world
+from tests.helpers import image_bytes, multipart
+from tests.steps import upload
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
 
 
-@pytest.fixture(autouse=True)
-def storage(app, tmp_path, monkeypatch):
-    """Photos go to a temporary directory, never into instance/."""
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
-    monkeypatch.setitem(app.config, "UPLOAD_RATE", "1000/minute")
-    storage = build_storage(app.config)
-    monkeypatch.setitem(app.extensions, EXTENSION_KEY, storage)
-    return storage
+pytestmark = pytest.mark.usefixtures("photo_storage")
 
 
 @pytest.fixture
 def world(db_session):
     return build_world("aa")
-
-
-def image_bytes(fmt="JPEG", size=(64, 48), mode="RGB", color="teal", **save) -> bytes:
-    out = io.BytesIO()
-    Image.new(mode, size, color).save(out, fmt, **save)
-    return out.getvalue()
-
-
-def multipart(data: bytes, name: str, type_: str, field: str = "file") -> dict:
-    """The request as the mini-program's wx.uploadFile sends it. Encoded here in memory:
-    the test client would spool a big body to a temporary file it never closes."""
-    part = FileStorage(io.BytesIO(data), filename=name, content_type=type_)
-    boundary, body = encode_multipart({field: part})
-    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
-
-
-def upload(client, world, data, who="resident_1_1", name="photo.jpg", type_="image/jpeg"):
-    return client.post(
-        "/api/v1/uploads", headers=world.headers(who), **multipart(data, name, type_)
-    )
 
 
 def fetch(client, world, upload_id, who="resident_1_1"):
@@ -198,10 +170,10 @@ def test_a_polyglot_is_accepted_but_its_appended_payload_is_not_served(client, w
     assert opened(served).size == (64, 48)
 
 
-def test_the_row_describes_the_stored_bytes_under_a_random_key(client, world, storage):
+def test_the_row_describes_the_stored_bytes_under_a_random_key(client, world, photo_storage):
     body = upload(client, world, image_bytes(), name="../../家/evil.jpg").get_json()
     row = db.session.get(Upload, body["id"])
-    stored = storage.get(row.storage_key)
+    stored = photo_storage.get(row.storage_key)
     assert "evil" not in row.storage_key
     assert ".." not in row.storage_key
     assert row.storage_key.endswith(".jpg")
@@ -225,12 +197,14 @@ def test_the_row_describes_the_stored_bytes_under_a_random_key(client, world, st
     ],
     ids=["text", "html-named-jpg", "gif", "bmp", "empty"],
 )
-def test_anything_but_jpeg_png_or_webp_is_not_an_image(client, world, storage, data, name, type_):
+def test_anything_but_jpeg_png_or_webp_is_not_an_image(
+    client, world, photo_storage, data, name, type_
+):
     response = upload(client, world, data, name=name, type_=type_)
     assert_error(response, 400, "not_an_image")
     assert response.get_json()["message"] == "请上传 JPG、PNG 或 WebP 格式的照片"
     assert db.session.scalar(select(func.count()).select_from(Upload)) == 0
-    assert not storage.root.exists() or not any(storage.root.rglob("*.*"))
+    assert not photo_storage.root.exists() or not any(photo_storage.root.rglob("*.*"))
 
 
 def test_a_truncated_jpeg_is_refused(client, world):

@@ -30,13 +30,12 @@ from server.jobs.runner import (
 )
 from server.jobs.tasks import dispatch_outbox
 from server.models import JobRun
-from server.services.issues.reports import NewIssue, report
 from server.services.messaging import inbox
 from server.services.messaging.outbox import DispatchResult
 from server.services.money.reconciliation import Reconciled
 from server.services.people.access import load_principal
 from tests.conftest import app_env, child_pythonpath
-from tests.factories import build_world
+from tests.factories import build_world, make_issues
 from tests.timing import day
 
 NEW_ISSUE = "sandbox-new_issue"
@@ -211,10 +210,7 @@ def test_the_dispatcher_with_nothing_to_send_logs_nothing_at_info(
 def test_a_dispatcher_run_that_sent_a_push_is_logged_at_info(app, sandbox, committed_db, caplog):
     world = build_world("qq")
     inbox.record_subscriptions(load_principal(world.people["liaison_1_1"].id), [NEW_ISSUE])
-    reporter = load_principal(world.people["resident_1_1"].id)
-    household_id = world.household("1-1-101").id
-    report(reporter, NewIssue("repair", "楼道灯不亮", "三楼", household_id=household_id))
-    db.session.commit()
+    make_issues(1, world.reporter())
     with caplog.at_level(logging.INFO):
         _run(_dispatcher(app), day(1, "08:00:01"))
     (line,) = [m for m in _info_lines(caplog) if m.startswith("job dispatch_outbox")]

@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from server.errors import Forbidden
 from server.extensions import db
-from server.models import Issue, IssueEvent, Notification, ReturnVisit
+from server.models import IssueEvent, ReturnVisit
 from server.services.issues import deadlines, flow, return_visits
 from server.services.issues.flow import Action
-from server.services.issues.reports import NewIssue, report
 from server.services.people.access import load_principal
-from tests.factories import build_world
+from tests.factories import build_world, make_issue
+from tests.helpers import inbox
 from tests.timing import day
 
 
@@ -27,31 +27,17 @@ def who(world, key):
     return load_principal(world.people[key].id)
 
 
-def new_issue(world, category="repair", reporter="resident_1_1", **fields) -> Issue:
-    fields.setdefault("household_id", world.household("1-1-101").id)
-    return report(
-        who(world, reporter),
-        NewIssue(category=category, title="楼道灯不亮", description="三楼", **fields),
-    )
-
-
 def move(world, issue, actor, action, **fields):
     return flow.transition(who(world, actor), issue.id, Action(action=action, **fields))
 
 
 def inbox_kinds(world, key):
-    user_id = world.people[key].id
-    return [
-        n.kind
-        for n in db.session.scalars(
-            select(Notification).where(Notification.user_id == user_id).order_by(Notification.id)
-        )
-    ]
+    return [n.kind for n in inbox(world.people[key].id)]
 
 
 def test_a_resolved_issue_closes_by_itself_after_seven_days(world):
     with freeze_time(day(1, "08:00:00")):
-        issue = new_issue(world)
+        issue = make_issue(*world.reporter())
         move(world, issue, "liaison_1_1", "accept")
         move(world, issue, "liaison_1_1", "resolve", note="已修好")
     with freeze_time(day(8, "07:59:00")):
@@ -70,7 +56,7 @@ def test_a_resolved_issue_closes_by_itself_after_seven_days(world):
 
 def test_overdue_issues_go_to_the_building_lead_then_the_committee(world):
     with freeze_time(day(1, "08:00:00")):
-        issue = new_issue(world, category="hazard")  # accept within 4 hours
+        issue = make_issue(*world.reporter(), category="hazard")  # accept within 4 hours
     with freeze_time(day(1, "11:59:00")):
         assert deadlines.escalate_overdue() == 0
     with freeze_time(day(1, "12:01:00")):
@@ -89,7 +75,7 @@ def test_overdue_issues_go_to_the_building_lead_then_the_committee(world):
 
 def test_accepting_clears_the_escalation_and_starts_the_resolution_clock(world):
     with freeze_time(day(1, "08:00:00")):
-        issue = new_issue(world, category="hazard")
+        issue = make_issue(*world.reporter(), category="hazard")
     with freeze_time(day(1, "13:00:00")):
         deadlines.escalate_overdue()
         move(world, issue, "liaison_1_1", "accept")
@@ -103,7 +89,7 @@ def test_accepting_clears_the_escalation_and_starts_the_resolution_clock(world):
 
 def test_referral_follow_ups_remind_the_handler_until_resolved(world):
     with freeze_time(day(1, "08:00:00")):
-        issue = new_issue(world, category="hazard")
+        issue = make_issue(*world.reporter(), category="hazard")
         move(world, issue, "liaison_1_1", "accept")
         move(
             world,
@@ -128,7 +114,7 @@ def test_referral_follow_ups_remind_the_handler_until_resolved(world):
 
 def test_return_visit_asks_the_reporter_a_week_after_closing(world):
     with freeze_time(day(1, "08:00:00")):
-        issue = new_issue(world)
+        issue = make_issue(*world.reporter())
         move(world, issue, "liaison_1_1", "accept")
         move(world, issue, "liaison_1_1", "resolve", note="已修好")
         move(world, issue, "resident_1_1", "confirm", rating=5)
@@ -151,7 +137,7 @@ def test_return_visit_asks_the_reporter_a_week_after_closing(world):
 
 def test_a_fixed_answer_is_kept_and_changes_nothing(world):
     with freeze_time(day(1, "08:00:00")):
-        issue = new_issue(world)
+        issue = make_issue(*world.reporter())
         move(world, issue, "liaison_1_1", "accept")
         move(world, issue, "liaison_1_1", "resolve", note="已修好")
         move(world, issue, "resident_1_1", "confirm", rating=4)
@@ -166,7 +152,7 @@ def test_a_fixed_answer_is_kept_and_changes_nothing(world):
 
 def test_care_issues_get_an_in_person_visit_from_the_liaison(world):
     with freeze_time(day(1, "08:00:00")):
-        issue = new_issue(world, category="care")
+        issue = make_issue(*world.reporter(), category="care")
         move(world, issue, "liaison_1_1", "accept")
         move(world, issue, "liaison_1_1", "resolve", note="已联系社区送餐")
         move(world, issue, "resident_1_1", "confirm", rating=5)
@@ -188,12 +174,7 @@ def test_care_issues_get_an_in_person_visit_from_the_liaison(world):
 
 def test_issues_filed_for_neighbours_without_wechat_get_visited_too(world):
     with freeze_time(day(1, "08:00:00")):
-        issue = new_issue(
-            world,
-            reporter="liaison_1_1",
-            household_id=world.household("1-1-102").id,
-            on_behalf_name="王奶奶",
-        )
+        issue = make_issue(*world.reporter("liaison_1_1", "1-1-102"), on_behalf_name="王奶奶")
         move(world, issue, "liaison_1_1", "accept")
         move(world, issue, "liaison_1_1", "resolve", note="已修好")
         move(world, issue, "liaison_1_1", "confirm", rating=5)

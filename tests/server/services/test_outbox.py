@@ -3,7 +3,6 @@ every message delivered exactly once."""
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
 
@@ -13,13 +12,12 @@ from freezegun import freeze_time
 from sqlalchemy import select, update
 
 from server.extensions import db
-from server.jobs.tasks import dispatch_outbox
 from server.models import OutboxMessage, SubscriptionQuota, User
-from server.services.issues.reports import NewIssue, report
 from server.services.messaging import inbox, outbox
 from server.services.people.access import load_principal
 from server.wechat import mini_program
-from tests.factories import build_world
+from tests.factories import build_world, make_issues
+from tests.helpers import dispatch, together
 
 TEMPLATE = "sandbox-new_issue"
 
@@ -37,19 +35,6 @@ def grant(world, key, template=TEMPLATE, times=1):
         inbox.record_subscriptions(principal, [template])
 
 
-def report_issues(world, count):
-    principal = load_principal(world.people["resident_1_1"].id)
-    household_id = world.household("1-1-101").id
-    for i in range(count):
-        report(principal, NewIssue("repair", f"事项{i}", "描述", household_id=household_id))
-    db.session.commit()
-
-
-def dispatch(app):
-    with app.app_context():
-        return dispatch_outbox()
-
-
 def statuses():
     db.session.commit()  # see other connections' work; hold no lock afterwards
     rows = db.session.execute(select(OutboxMessage.user_id, OutboxMessage.status)).all()
@@ -63,7 +48,7 @@ def liaison_messages(sandbox, world):
 
 def test_a_push_spends_one_subscription_and_the_rest_wait_in_the_inbox(app, sandbox, world):
     grant(world, "liaison_1_1")
-    report_issues(world, 2)
+    make_issues(2, world.reporter())
     result = dispatch(app)
     assert (result.sent, result.skipped) == (1, 5)  # 2 issues × (liaison + 2 committee)
     assert len(liaison_messages(sandbox, world)) == 1
@@ -74,7 +59,7 @@ def test_a_push_spends_one_subscription_and_the_rest_wait_in_the_inbox(app, sand
 
 def test_43101_sets_the_quota_to_zero(app, sandbox, world):
     grant(world, "liaison_1_1", times=3)
-    report_issues(world, 1)
+    make_issues(1, world.reporter())
     sandbox.fault("cgi-bin/message/subscribe/send", "errcode", 43101)
     result = dispatch(app)
     assert result.sent == 0
@@ -85,7 +70,7 @@ def test_43101_sets_the_quota_to_zero(app, sandbox, world):
 def test_a_message_wechat_refuses_for_good_is_shown_to_the_committee(app, sandbox, world):
     client = app.test_client()
     grant(world, "liaison_1_1")
-    report_issues(world, 1)
+    make_issues(1, world.reporter())
     sandbox.fault("cgi-bin/message/subscribe/send", "errcode", 47003)
     result = dispatch(app)
     assert result.failed == 1
@@ -105,7 +90,7 @@ def test_a_message_wechat_refuses_for_good_is_shown_to_the_committee(app, sandbo
 def test_an_outage_delays_every_message_and_loses_none(app, sandbox, world):
     for key in ("liaison_1_1", "committee", "committee_2"):
         grant(world, key, times=5)
-    report_issues(world, 5)  # 15 pushes
+    make_issues(5, world.reporter())  # 15 pushes
     sandbox.fault("cgi-bin/message/subscribe/send", "status", 502, times=None)
     for _ in range(3):  # each round probes with one message and leaves the rest queued
         round_ = dispatch(app)
@@ -125,7 +110,7 @@ def test_an_outage_delays_every_message_and_loses_none(app, sandbox, world):
 
 def test_wechat_unreachable_keeps_everything_queued(app, sandbox, world, monkeypatch):
     grant(world, "liaison_1_1")
-    report_issues(world, 1)
+    make_issues(1, world.reporter())
     app.extensions.pop("linli.mini_program", None)
     monkeypatch.setitem(app.config, "WECHAT_API_BASE", "http://127.0.0.1:9/")
     try:
@@ -137,7 +122,7 @@ def test_wechat_unreachable_keeps_everything_queued(app, sandbox, world, monkeyp
 
 def test_a_refused_access_token_is_replaced_and_the_message_sent(app, sandbox, world):
     grant(world, "liaison_1_1", times=2)
-    report_issues(world, 1)
+    make_issues(1, world.reporter())
     dispatch(app)  # the first push goes out with the stored token
     # Someone forces a new token at WeChat: the stored one is now refused (40001).
     body = {
@@ -148,7 +133,7 @@ def test_a_refused_access_token_is_replaced_and_the_message_sent(app, sandbox, w
     requests.post(
         sandbox.url + "cgi-bin/stable_token", json={**body, "force_refresh": True}, timeout=5
     )
-    report_issues(world, 1)
+    make_issues(1, world.reporter())
     deferred = dispatch(app)
     assert deferred.sent == 0
     with freeze_time(timedelta(minutes=1), tick=True):
@@ -159,26 +144,17 @@ def test_a_refused_access_token_is_replaced_and_the_message_sent(app, sandbox, w
 def test_two_dispatchers_at_once_send_each_message_once(app, sandbox, world):
     for key in ("liaison_1_1", "committee", "committee_2"):
         grant(world, key, times=10)
-    report_issues(world, 10)  # 30 pushes
-    db.session.commit()
-    results, errors = [], []
-    barrier = threading.Barrier(3)
+    make_issues(10, world.reporter())  # 30 pushes
 
     def run():
-        barrier.wait()
-        try:
-            with app.app_context():
-                while (result := outbox.dispatch(mini_program(), batch=4)).sent:
-                    results.append(result)
-        except Exception as exc:  # a thread's failure must fail the test
-            errors.append(exc)
+        sent = []
+        while (result := outbox.dispatch(mini_program(), batch=4)).sent:
+            sent.append(result)
+        return sent
 
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    per_dispatcher, errors = together(app, [run, run, run])
     assert errors == []
+    results = [result for sent in per_dispatcher for result in sent]
     assert sum(r.sent for r in results) == 30
     assert len(results) >= 3  # the work was shared in small batches
     received = sandbox.messages()
@@ -188,7 +164,7 @@ def test_two_dispatchers_at_once_send_each_message_once(app, sandbox, world):
 
 def test_a_send_wechat_never_answers_is_not_sent_again(app, sandbox, world):
     grant(world, "liaison_1_1", times=2)
-    report_issues(world, 1)
+    make_issues(1, world.reporter())
     sandbox.fault("cgi-bin/message/subscribe/send", "delay", 3)  # the timeout is 2 s
     result = dispatch(app)
     assert (result.sent, result.unknown) == (0, 1)
@@ -212,7 +188,7 @@ def test_volunteers_linked_to_the_official_account_get_template_messages(
     db.session.execute(update(User).where(User.id == liaison_id).values(oa_openid="oa-liaison"))
     db.session.commit()
     try:
-        report_issues(world, 1)
+        make_issues(1, world.reporter())
         result = dispatch(app)
     finally:
         app.extensions.pop("linli.official_account", None)

@@ -16,6 +16,7 @@ from server.services.people.access import load_principal
 from server.services.photos import uploads
 from server.storage import EXTENSION_KEY, LocalStorage, get_storage, new_key
 from tests.factories import build_world
+from tests.helpers import image_bytes
 
 
 @pytest.fixture
@@ -89,19 +90,13 @@ def test_a_failed_commit_leaves_no_orphaned_file(app, db_session, storage, monke
 
     monkeypatch.setattr(db.session, "commit", refuse)
     with pytest.raises(RuntimeError):
-        uploads.save_upload(caller, jpeg(), "image/jpeg")
+        uploads.save_upload(caller, image_bytes(size=(40, 30)), "image/jpeg")
     monkeypatch.undo()
     assert not storage.root.exists() or not any(p.is_file() for p in storage.root.rglob("*"))
     assert db.session.scalar(select(func.count()).select_from(Upload)) == 0
 
 
 # ----- cleaning the images phones really send -----
-
-
-def jpeg(mode="RGB", color="teal", size=(40, 30)) -> bytes:
-    out = io.BytesIO()
-    Image.new(mode, size, color).save(out, "JPEG")
-    return out.getvalue()
 
 
 def test_a_multi_picture_jpeg_from_a_phone_is_a_jpeg():
@@ -118,7 +113,8 @@ def test_a_multi_picture_jpeg_from_a_phone_is_a_jpeg():
 
 
 def test_a_cmyk_jpeg_becomes_rgb():
-    clean = uploads.clean_image(jpeg("CMYK", color=(0, 255, 255, 0)), max_side=2560)
+    cyan = image_bytes(mode="CMYK", color=(0, 255, 255, 0), size=(40, 30))
+    clean = uploads.clean_image(cyan, max_side=2560)
     photo = Image.open(io.BytesIO(clean.data))
     assert photo.mode == "RGB"
     red, green, blue = photo.getpixel((5, 5))

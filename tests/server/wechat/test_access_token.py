@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 from freezegun import freeze_time
@@ -10,6 +9,7 @@ from freezegun import freeze_time
 from server.extensions import db
 from server.wechat.client import StableTokenClient
 from server.wechat.storage import DatabaseStorage
+from tests.helpers import together
 
 
 def make_client(app, sandbox) -> StableTokenClient:
@@ -48,24 +48,9 @@ def test_two_workers_share_one_stable_token(app, sandbox, committed_db):
 
 def test_concurrent_workers_fetch_once(app, sandbox, committed_db):
     clients = [make_client(app, sandbox) for _ in range(6)]
-    tokens, errors = [], []
-    barrier = threading.Barrier(len(clients))
-
-    def worker(client):
-        with app.app_context():
-            barrier.wait()
-            try:
-                tokens.append(client.access_token)
-            except Exception as exc:  # collected and asserted below
-                errors.append(exc)
-
-    threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    tokens, errors = together(app, [lambda c=c: c.access_token for c in clients])
     assert errors == []
-    assert len(tokens) == 6
+    assert None not in tokens
     assert len(set(tokens)) == 1
     assert sandbox.state.fetches["stable_token"] == 1
 
