@@ -14,7 +14,10 @@ Rows a test needs as state, without a journey, come from tests/factories.py.
 
 from __future__ import annotations
 
+import io
+
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 from werkzeug.test import TestResponse
 
 from server.extensions import db
@@ -207,3 +210,21 @@ def resolve_anomaly(client: FlaskClient, world: World, anomaly_id: int, who="com
         json={"resolution": "已通过微信退款", **body},
         headers=world.fresh_headers(who),
     )
+
+
+def fee_export(client: FlaskClient, world: World, period: str, who="committee") -> TestResponse:
+    """The committee's Excel of a period's bills, payments and who still owes."""
+    return client.get(
+        f"/api/v1/fees/export.xlsx?compound={world.compound.code}&period={period}",
+        headers=world.fresh_headers(who),
+    )
+
+
+def export_sheets(response: TestResponse) -> dict[str, list[list]]:
+    """The fee export's three sheets as rows of cell values, by sheet name."""
+    assert response.status_code == 200, response.get_data(as_text=True)
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["账单", "缴费记录", "未缴名单"]
+    return {
+        name: [list(r) for r in book[name].iter_rows(values_only=True)] for name in book.sheetnames
+    }

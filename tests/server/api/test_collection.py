@@ -24,7 +24,7 @@ from tests.factories import (
     stair_electricity_fee,
 )
 from tests.helpers import statements
-from tests.steps import confirm_cash, decide, recorded_cash
+from tests.steps import confirm_cash, decide, export_sheets, fee_export, recorded_cash
 from tests.timing import (
     in_quarter,
     month,
@@ -92,18 +92,11 @@ def test_a_liaison_cannot_take_cash_for_another_unit(client, world):
 
 
 def sheets(response) -> dict[str, list[list]]:
-    assert response.status_code == 200
-    book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["账单", "缴费记录", "未缴名单"]
-    return {
-        name: [list(r) for r in book[name].iter_rows(values_only=True)] for name in book.sheetnames
-    }
+    return export_sheets(response)
 
 
 def export(client, world, who="committee"):
-    return client.get(
-        f"/api/v1/fees/export.xlsx?compound=aa&period={THIS}", headers=world.headers(who)
-    )
+    return fee_export(client, world, THIS, who)
 
 
 def test_the_export_lists_bills_and_how_they_were_paid(client, world):

@@ -29,8 +29,10 @@ from server.services.issues.states import ACTIONS
 from server.services.money import fees
 from server.services.people import roles
 from tests.factories import build_world, self_governance_fee, stair_electricity_fee
-from tests.server.api.test_collection import THIS, export, record_cash, sheets
-from tests.timing import shanghai_date
+from tests.steps import export_sheets, fee_export, recorded_cash
+from tests.timing import month, shanghai_date
+
+THIS = month(0)
 
 # The contract the mini-program codes against: these groups, by these names.
 CONTRACT = {
@@ -139,7 +141,7 @@ def test_the_fee_export_says_what_the_client_shows(client, world):
         headers=world.headers("resident_1_1"),
     )
     assert paying.status_code == 201
-    cash = record_cash(client, world, "1-2-101", who="liaison_1_2")
+    cash = recorded_cash(client, world, "1-2-101", who="liaison_1_2")
     client.post(f"/api/v1/offline-payments/{cash}/confirm", headers=world.headers("committee_2"))
     # A liaison cannot take cash for the bill being paid online: it says why in the same word.
     refused = client.post(
@@ -149,7 +151,7 @@ def test_the_fee_export_says_what_the_client_shows(client, world):
     )
     assert refused.status_code == 409, refused.get_json()
     assert refused.get_json()["message"] == f"账单已缴或正在{served['bill_status']['pending']}"
-    book = sheets(export(client, world))
+    book = export_sheets(fee_export(client, world, THIS))
     bills = {row[1]: row[5] for row in book["账单"][1:-2]}
     assert bills["1-1-101"] == served["bill_status"]["pending"]
     assert bills["1-2-101"] == served["bill_status"]["paid"]
