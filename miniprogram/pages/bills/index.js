@@ -52,12 +52,13 @@ Page(loadable({
     return this.load()
   },
 
-  // A tab page: shown again after another page (a payment confirmed by the
-  // committee, a flat bound) it reads the bills again, unless it is still
-  // loading or paying (WeChat Pay's sheet hides and shows the page).
+  // A tab page (WeChat runs its onLoad once): shown again after another page
+  // (a payment confirmed by the committee, a flat bound) it reads the bills
+  // again, unless it is still loading or paying (WeChat Pay's sheet hides and
+  // shows the page); a failed start is tried again.
   onShow() {
-    if (!this.data.loaded || this.data.error || this.data.paying) return Promise.resolve()
-    return this.refresh()
+    if (!this.data.loaded || this.data.paying) return Promise.resolve()
+    return this.data.error ? this.retry() : this.refresh()
   },
 
   async fetch() {

@@ -94,13 +94,20 @@ Page(loadable({
     return this.load()
   },
 
-  // Opened from the tab bar, or by utils/nav.js open() with a query.
+  // Opened from the tab bar, or by utils/nav.js open() with a query. WeChat
+  // runs a tab page's onLoad once: every later visit comes here only, so a
+  // flat bound or a role given meanwhile must be read again here.
   onShow() {
-    if (takeQuery('pages/report/index').on_behalf !== '1') return Promise.resolve()
-    this.wantsOnBehalf = true
-    if (!this.data.loaded || !this.data.canFileForOthers || this.data.onBehalf) return Promise.resolve()
-    this.setData({ onBehalf: true, errors: {} })
-    return this.pickOnlyUnit()
+    const wantsOnBehalf = takeQuery('pages/report/index').on_behalf === '1'
+    if (wantsOnBehalf) this.wantsOnBehalf = true
+    // The first load is still coming (onLoad started it).
+    if (!this.data.loaded) return Promise.resolve()
+    // Nothing typed to keep: start over.
+    if (this.data.error || this.data.empty) return this.retry()
+    if (wantsOnBehalf && this.data.canFileForOthers && !this.data.onBehalf) {
+      this.setData({ onBehalf: true, errors: {} })
+    }
+    return this.refresh()
   },
 
   async fetch() {
@@ -109,13 +116,31 @@ Page(loadable({
     const structures = await structuresFor(user)
     const places = placeOptions(user, structures)
     const canFileForOthers = (user.roles || []).some((r) => HANDLER_ROLES.includes(r.role))
-    return Object.assign(this.configPatch(config), {
-      places,
-      placeIndex: places.length ? 0 : -1,
-      canFileForOthers,
-      units: canFileForOthers ? handledUnits(user, structures) : [],
-      onBehalf: canFileForOthers && Boolean(this.wantsOnBehalf),
-    })
+    const units = canFileForOthers ? handledUnits(user, structures) : []
+    return Object.assign(
+      this.configPatch(config),
+      { places, placeIndex: this.keptIndex(this.data.places, this.data.placeIndex, places, 'key') },
+      { canFileForOthers, units },
+      this.keptUnit(units),
+      { onBehalf: canFileForOthers && (this.data.onBehalf || Boolean(this.wantsOnBehalf)) }
+    )
+  },
+
+  // Read again (shown again, pulled down): the place chosen stays chosen while
+  // it is still offered; otherwise the first one.
+  keptIndex(before, index, after, key) {
+    const chosen = before[index]
+    const at = chosen ? after.findIndex((o) => o[key] === chosen[key]) : -1
+    if (at >= 0) return at
+    return after.length && key === 'key' ? 0 : -1
+  },
+
+  // The unit chosen stays with its rooms while it is still offered; else none.
+  keptUnit(units) {
+    const unitIndex = this.keptIndex(this.data.units, this.data.unitIndex, units, 'id')
+    if (unitIndex >= 0 && unitIndex === this.data.unitIndex) return {}
+    if (unitIndex >= 0) return { unitIndex }
+    return { unitIndex: -1, rooms: [], roomIndex: -1 }
   },
 
   onLoaded() {

@@ -350,3 +350,34 @@ test('缴费记录 is one tap away', async () => {
   page.goPayments()
   expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/payments/index' })
 })
+
+// A tab page: WeChat runs onLoad once, later visits are onShow only.
+describe('the 缴费 tab shown again', () => {
+  test('a failed start is tried again', async () => {
+    server.on('GET /api/v1/me', { status: 503, body: { code: 'database_unavailable', message: '服务暂时不可用' } }, {
+      status: 200,
+      body: RESIDENT,
+    })
+    server.on('GET /api/v1/bills?household_id=11', { status: 200, body: { items: BILLS, unpaid_fen: 5066 } })
+    const page = createPage('bills')
+    await page.onLoad()
+    expect(page.data.error).toBe('服务暂时不可用')
+    await page.onShow()
+    expect(page.data.error).toBe('')
+    expect(page.data.bills.map((b) => b.id)).toEqual([1, 2, 3, 4])
+  })
+
+  test('a flat bound meanwhile shows its bills', async () => {
+    server.on('GET /api/v1/me', { status: 200, body: { id: 1, roles: [], households: [] } }, {
+      status: 200,
+      body: RESIDENT,
+    })
+    server.on('GET /api/v1/bills?household_id=11', { status: 200, body: { items: BILLS, unpaid_fen: 5066 } })
+    const page = createPage('bills')
+    await page.onLoad()
+    expect(page.data.households).toEqual([])
+    await page.onShow()
+    expect(page.data.households.map((h) => h.id)).toEqual([11])
+    expect(page.data.bills).toHaveLength(4)
+  })
+})

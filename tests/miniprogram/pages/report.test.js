@@ -412,3 +412,53 @@ test('a resident never gets the on-behalf switch, even from the link', async () 
   const page = await openPage({ on_behalf: '1' })
   expect(page.data.onBehalf).toBe(false)
 })
+
+// WeChat runs a tab page's onLoad once; every later visit is onShow only.
+describe('the 报事 tab shown again', () => {
+  const NOBODY = { id: 1, nickname: '王阿姨', roles: [], households: [] }
+
+  test('opened before binding, shown again after binding: the form, not 绑定房屋后才能报事', async () => {
+    server.on('GET /api/v1/me', { status: 200, body: NOBODY }, { status: 200, body: RESIDENT })
+    // First visit: WeChat calls onLoad, then onShow at once.
+    const page = createPage('report')
+    const loading = page.onLoad({})
+    await page.onShow()
+    await loading
+    expect(page.data.empty).toBe(true)
+    await page.onShow()
+    expect(page.data.empty).toBe(false)
+    expect(page.data.places.map((p) => p.label)).toEqual(['我家 1-2-301', '本单元 1号楼2单元', '小区公共区域'])
+  })
+
+  test('a failed start is tried again when the tab is shown again', async () => {
+    const down = { status: 503, body: { code: 'database_unavailable', message: '服务暂时不可用' } }
+    server.on('GET /api/v1/me', down, { status: 200, body: RESIDENT })
+    const page = await openPage()
+    expect(page.data.error).toBe('服务暂时不可用')
+    await page.onShow()
+    expect(page.data.error).toBe('')
+    expect(page.data.places).toHaveLength(3)
+  })
+
+  test('what was typed and the place chosen stay; a role given meanwhile shows up', async () => {
+    const liaison = Object.assign({}, RESIDENT, { roles: [role('liaison', 'unit', 7, '1-3')].concat(RESIDENT.roles) })
+    server.on('GET /api/v1/me', { status: 200, body: RESIDENT }, { status: 200, body: liaison })
+    const page = await filledForm()
+    page.onPlaceChange(change('1'))
+    await page.onShow()
+    expect(page.data.canFileForOthers).toBe(true)
+    expect(page.data.units.map((u) => u.label)).toEqual(['1号楼3单元'])
+    expect(page.data.title).toBe(' 楼道灯不亮 ')
+    expect(page.data.categoryIndex).toBe(0)
+    expect(page.data.places[page.data.placeIndex].label).toBe('本单元 1号楼2单元')
+  })
+
+  test('pulled down, it reads the flats again', async () => {
+    server.on('GET /api/v1/me', { status: 200, body: NOBODY }, { status: 200, body: RESIDENT })
+    const page = await openPage()
+    expect(page.data.empty).toBe(true)
+    await page.onPullDownRefresh()
+    expect(page.data.empty).toBe(false)
+    expect(wx.stopPullDownRefresh).toHaveBeenCalled()
+  })
+})
