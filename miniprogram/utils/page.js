@@ -45,13 +45,19 @@ const STATE = {
 
 const methods = {
   // Later answers win: a load started after this one makes its answer stale.
+  // While one is in flight (_loading), no next page is asked for.
   load() {
     const seq = (this._loadSeq = (this._loadSeq || 0) + 1)
     const paging = this.pagingConfig()
+    this._loading = true
+    const settled = () => {
+      if (seq === this._loadSeq) this._loading = false
+    }
     return Promise.resolve()
       .then(() => this.fetch(paging ? null : undefined))
       .then(
         (patch) => {
+          settled()
           if (seq !== this._loadSeq) return
           const next = Object.assign({ loaded: true, error: '', moreError: '' }, patch || {})
           next.empty = Boolean(this.isEmpty(Object.assign({}, this.data, next)))
@@ -59,6 +65,7 @@ const methods = {
           return typeof this.onLoaded === 'function' ? this.onLoaded() : undefined
         },
         (err) => {
+          settled()
           if (seq !== this._loadSeq) return
           this.setData({ loaded: true, error: errorMessage(err), empty: false })
         }
@@ -84,24 +91,28 @@ const methods = {
     return paging ? !(data[paging.list] || []).length : false
   },
 
-  // Nothing happens without a cursor or while a page is coming.
+  // Nothing happens without a cursor, while a page is coming or while the
+  // list is being read again (its cursor is about to change). An answer is
+  // dropped when a load started meanwhile or the cursor moved: appended to
+  // another first page it would skip or repeat items.
   loadMore() {
     const paging = this.pagingConfig()
     if (!paging) return Promise.resolve()
     const cursor = this.data[paging.cursor]
-    if (!cursor || this.data.loadingMore) return Promise.resolve()
+    if (!cursor || this.data.loadingMore || this._loading) return Promise.resolve()
     const seq = this._loadSeq
+    const stale = () => seq !== this._loadSeq || this.data[paging.cursor] !== cursor
     this.setData({ loadingMore: true, moreError: '' })
     return Promise.resolve()
       .then(() => this.fetch(cursor))
       .then(
         (patch) => {
-          if (seq !== this._loadSeq) return this.setData({ loadingMore: false })
+          if (stale()) return this.setData({ loadingMore: false })
           const next = Object.assign({}, patch, { loadingMore: false })
           next[paging.list] = (this.data[paging.list] || []).concat((patch && patch[paging.list]) || [])
           this.setData(next)
         },
-        (err) => this.setData({ loadingMore: false, moreError: errorMessage(err) })
+        (err) => this.setData(stale() ? { loadingMore: false } : { loadingMore: false, moreError: errorMessage(err) })
       )
   },
 

@@ -44,11 +44,12 @@ function explainPrivacyRefused() {
 }
 
 // After a failed camera/album call: explains a refusal; a cancel or another
-// failure stays silent. Resolves once the user has answered.
+// failure stays silent, and so does a privacy request given up for the user
+// (they left the popup's page). Resolves once the user has answered.
 function explainFailure(res, what = 'camera') {
   const kind = failureKind(res)
   if (kind === 'denied') return explainDenied(what)
-  if (kind === 'privacy') return explainPrivacyRefused()
+  if (kind === 'privacy') return privacy.takeAbandoned() ? Promise.resolve(false) : explainPrivacyRefused()
   return Promise.resolve(false)
 }
 

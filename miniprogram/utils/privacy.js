@@ -16,6 +16,9 @@ const REFUSED =
   '您没有同意隐私保护指引，所以暂时不能使用相机和相册。需要时再点一次“添加照片”，在弹出的说明里点“同意”就可以了。'
 
 let pending = null
+// Requests refused for the user, not by them (the popup left while asking, or
+// a newer request came): the privacy failure each one brings says nothing.
+let abandoned = 0
 const listeners = []
 
 // The pending request answered (agree needs the button's id): WeChat then
@@ -27,9 +30,24 @@ function answer(agreed, buttonId) {
   resolve(agreed ? { buttonId, event: 'agree' } : { event: 'disagree' })
 }
 
+// The open request refused without the user saying so: WeChat waits until
+// it is answered, and would otherwise hand a later request's refusal to it.
+function abandon() {
+  if (!pending) return
+  abandoned += 1
+  answer(false)
+}
+
+// Whether a privacy failure belongs to an abandoned request (once each).
+function takeAbandoned() {
+  if (!abandoned) return false
+  abandoned -= 1
+  return true
+}
+
 function onNeed(resolve, eventInfo) {
-  // A second request while one is open: the first one is refused.
-  if (pending) answer(false)
+  // A second request while one is open: the first one is given up.
+  if (pending) abandon()
   pending = resolve
   const listener = listeners[listeners.length - 1]
   if (listener) {
@@ -72,6 +90,8 @@ module.exports = {
   install,
   listen,
   answer,
+  abandon,
+  takeAbandoned,
   openContract,
   isPrivacyRefusal,
 }

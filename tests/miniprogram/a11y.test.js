@@ -12,7 +12,15 @@ const fs = require('fs')
 const path = require('path')
 const { ROOT } = require('./helpers/wx')
 
-const read = (file) => fs.readFileSync(path.join(ROOT, file), 'utf8')
+// A file as WeChat builds it: a WXML <include src> and a WXSS @import pulled
+// in, so a part two pages share (pages/report/form.wxml) is checked on both.
+function read(file) {
+  const text = fs.readFileSync(path.join(ROOT, file), 'utf8')
+  const inner = (src) => read(path.posix.join(path.posix.dirname(file), src))
+  if (file.endsWith('.wxml')) return text.replace(/<include\s+src="([^"]+)"\s*\/>/g, (_, src) => inner(src))
+  if (file.endsWith('.wxss')) return text.replace(/@import\s+["']([^"']+)["'];?/g, (_, src) => inner(src))
+  return text
+}
 
 function filesUnder(dir, ext) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -16,12 +16,14 @@ Component({
       this.start()
     },
     detached() {
+      this.readingContract = false
       this.stop()
     },
   },
 
   pageLifetimes: {
     show() {
+      this.readingContract = false
       this.start()
     },
     hide() {
@@ -34,12 +36,20 @@ Component({
       if (!this.unlisten) this.unlisten = privacy.listen(() => this.setData({ show: true }))
     },
 
+    // Left while asking (its page hidden or closed): the request is answered
+    // 不同意 for the user, quietly; WeChat would otherwise keep it waiting.
+    // Reading the guide (WeChat's own page above) is not leaving.
     stop() {
       if (this.unlisten) this.unlisten()
       this.unlisten = null
+      if (this.data.show && !this.readingContract) {
+        this.setData({ show: false })
+        privacy.abandon()
+      }
     },
 
     openContract() {
+      this.readingContract = true
       privacy.openContract()
     },
 

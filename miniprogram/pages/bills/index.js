@@ -21,11 +21,17 @@ const { loadable } = require('../../utils/page')
 
 const householdOption = (h) => ({ id: h.id, label: `${h.compound_name} ${h.label}` })
 
-// The household's bills as the page shows them, every payable one ticked.
-async function billsOf(household) {
+const payableIds = (bills) => bills.filter((b) => b.payable).map((b) => b.id).join(',')
+
+// The household's bills as the page shows them, every payable one ticked;
+// `shown` (the page's data) keeps the resident's ticks when the same
+// household's payable bills are the same as before.
+async function billsOf(household, shown) {
   const { items } = await listBills(household.id)
   const bills = items.map(billView)
-  return Object.assign(selectAllPayable(bills), {
+  const same = shown && shown.billsHouseholdId === household.id && payableIds(shown.bills) === payableIds(bills)
+  return Object.assign(same ? selectBills(bills, shown.selectedIds) : selectAllPayable(bills), {
+    billsHouseholdId: household.id,
     hasPending: bills.some((b) => b.status === 'pending'),
     orders: openOrders(bills),
   })
@@ -35,6 +41,8 @@ Page(loadable({
   data: {
     households: [],
     householdIndex: 0,
+    // The household the bills shown belong to (its id).
+    billsHouseholdId: 0,
     bills: [],
     selectedIds: [],
     totalFen: 0,
@@ -52,46 +60,49 @@ Page(loadable({
     return this.load()
   },
 
-  // A tab page: shown again after another page (a payment confirmed by the
-  // committee, a flat bound) it reads the bills again, unless it is still
-  // loading or paying (WeChat Pay's sheet hides and shows the page).
+  // A tab page (WeChat runs its onLoad once): shown again after another page
+  // (a payment confirmed by the committee, a flat bound) it reads the bills
+  // again, unless it is still loading or paying (WeChat Pay's sheet hides and
+  // shows the page); a failed start is tried again.
   onShow() {
-    if (!this.data.loaded || this.data.error || this.data.paying) return Promise.resolve()
-    return this.refresh()
+    if (!this.data.loaded || this.data.paying) return Promise.resolve()
+    return this.data.error ? this.retry() : this.refresh()
   },
 
+  // The household chosen (kept by id when the list changes) with its own
+  // bills: the name shown and the bills paid always go together.
   async fetch() {
     await ensureLogin()
     const user = await getMe()
     const households = (user.households || []).map(householdOption)
-    const householdIndex = this.data.householdIndex < households.length ? this.data.householdIndex : 0
-    const bills = households.length ? await billsOf(households[householdIndex]) : {}
+    const chosen = this.data.households[this.data.householdIndex]
+    const householdIndex = Math.max(0, chosen ? households.findIndex((h) => h.id === chosen.id) : 0)
+    const bills = households.length ? await billsOf(households[householdIndex], this.data) : {}
     return Object.assign({ households, householdIndex }, bills)
-  },
-
-  // The chosen household's bills, every payable one ticked. Throws on failure.
-  async loadBills() {
-    this.setData(await billsOf(this.data.households[this.data.householdIndex]))
   },
 
   // After paying (or failing to): the bills changed status; a failure to
   // reload leaves the list as it was, the pay message says what happened.
+  // An answer for a household no longer shown, or overtaken by a load, is dropped.
   async refreshBills() {
+    const household = this.data.households[this.data.householdIndex]
+    if (!household) return
+    const seq = this._loadSeq
     try {
-      await this.loadBills()
+      const bills = await billsOf(household, this.data)
+      const chosen = this.data.households[this.data.householdIndex]
+      if (seq === this._loadSeq && chosen && chosen.id === household.id) this.setData(bills)
     } catch (err) {
       // keep what is shown
     }
   },
 
-  async onHouseholdChange(e) {
-    this.setData({ householdIndex: Number(e.detail.value), payState: '', payMessage: '' })
-    try {
-      await this.loadBills()
-      this.setData({ error: '' })
-    } catch (err) {
-      this.setData({ error: errorMessage(err) })
-    }
+  // Another household: 加载中 until its own bills come (nothing of the one
+  // before can be paid meanwhile), through the page's load sequence, so an
+  // older answer still coming is dropped.
+  onHouseholdChange(e) {
+    this.setData({ householdIndex: Number(e.detail.value), payState: '', payMessage: '', loaded: false })
+    return this.load()
   },
 
   // <checkbox-group bindchange>: the ticked bill ids, as strings.

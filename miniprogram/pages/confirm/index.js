@@ -60,10 +60,11 @@ Page(
     },
 
     // Every load (a first show, 重试, pull-down, after a decision) fetches the
-    // receipts it does not have yet afterwards.
+    // receipts it does not have yet afterwards, in the background: the
+    // pull-down spinner stops when the list is there, not after the downloads.
     async reload() {
       await this.load()
-      await this.loadPhotos()
+      this.loadPhotos()
     },
 
     refresh() {
@@ -138,8 +139,14 @@ Page(
       )
     },
 
-    // Receipts need the bearer header: download them one at a time.
-    async loadPhotos() {
+    // Receipts need the bearer header: download them one at a time, after
+    // any pass still running. Resolves when the receipts shown are all there.
+    loadPhotos() {
+      this.photosDone = (this.photosDone || Promise.resolve()).then(() => this.downloadPhotos())
+      return this.photosDone
+    },
+
+    async downloadPhotos() {
       this.photoPaths = this.photoPaths || {}
       for (const item of this.data.items) {
         const id = item.receiptPhoto

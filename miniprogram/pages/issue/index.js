@@ -113,9 +113,11 @@ Page(loadable({
     return this.detailPatch(await getIssue(this.issueId))
   },
 
-  async onLoaded() {
-    await this.updateReminder()
-    return this.loadPhotos()
+  // The photos come in the background: load() (and so the pull-down spinner)
+  // waits for the data only, never for downloads of up to a minute each.
+  onLoaded() {
+    this.loadPhotos()
+    return this.updateReminder()
   },
 
   apply(detail) {
@@ -139,9 +141,15 @@ Page(loadable({
     return ids.map((id) => ({ id, path: this.photoPaths[id] || '', failed: this.photoPaths[id] === '' }))
   },
 
-  // One at a time (WeChat caps parallel downloads); a photo that cannot be
-  // fetched stays a placeholder.
-  async loadPhotos() {
+  // One at a time (WeChat caps parallel downloads), after any pass still
+  // running; a photo that cannot be fetched stays a placeholder. Resolves
+  // when the photos shown are all there.
+  loadPhotos() {
+    this.photosDone = (this.photosDone || Promise.resolve()).then(() => this.downloadPhotos())
+    return this.photosDone
+  },
+
+  async downloadPhotos() {
     for (const { id } of this.data.photoList) {
       if (id in this.photoPaths) continue
       try {

@@ -8,7 +8,6 @@ const { myTasks, mySubscriptions } = require('../../api/me')
 const { issueItemView, taskView } = require('../../utils/issues')
 const { pushView, requestPushes } = require('../../services/push')
 const { errorMessage, showError } = require('../../utils/errors')
-const { open } = require('../../utils/nav')
 const { loadable } = require('../../utils/page')
 
 // Each tab in a line of plain words: what it holds and what to do.
@@ -150,8 +149,9 @@ Page(
       wx.navigateTo({ url: `/pages/issue/index?id=${e.currentTarget.dataset.id}&return_visit=1` })
     },
 
+    // Its own page above this one: 返回 comes back here.
     fileForResident() {
-      open('/pages/report/index?on_behalf=1')
+      wx.navigateTo({ url: '/pages/report-for/index' })
     },
   })
 )

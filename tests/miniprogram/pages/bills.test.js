@@ -350,3 +350,94 @@ test('缴费记录 is one tap away', async () => {
   page.goPayments()
   expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/payments/index' })
 })
+
+// A tab page: WeChat runs onLoad once, later visits are onShow only.
+describe('the 缴费 tab shown again', () => {
+  test('a failed start is tried again', async () => {
+    server.on('GET /api/v1/me', { status: 503, body: { code: 'database_unavailable', message: '服务暂时不可用' } }, {
+      status: 200,
+      body: RESIDENT,
+    })
+    server.on('GET /api/v1/bills?household_id=11', { status: 200, body: { items: BILLS, unpaid_fen: 5066 } })
+    const page = createPage('bills')
+    await page.onLoad()
+    expect(page.data.error).toBe('服务暂时不可用')
+    await page.onShow()
+    expect(page.data.error).toBe('')
+    expect(page.data.bills.map((b) => b.id)).toEqual([1, 2, 3, 4])
+  })
+
+  test('a flat bound meanwhile shows its bills', async () => {
+    server.on('GET /api/v1/me', { status: 200, body: { id: 1, roles: [], households: [] } }, {
+      status: 200,
+      body: RESIDENT,
+    })
+    server.on('GET /api/v1/bills?household_id=11', { status: 200, body: { items: BILLS, unpaid_fen: 5066 } })
+    const page = createPage('bills')
+    await page.onLoad()
+    expect(page.data.households).toEqual([])
+    await page.onShow()
+    expect(page.data.households.map((h) => h.id)).toEqual([11])
+    expect(page.data.bills).toHaveLength(4)
+  })
+})
+
+describe('the household shown and its bills go together', () => {
+  const second = Object.assign({}, HOUSEHOLD, { id: 12, label: '2-1-502' })
+  const B_BILLS = { status: 200, body: { items: [bill({ id: 9, household_id: 12, amount_fen: 1001 })], unpaid_fen: 1001 } }
+
+  test('a slower refresh of the first household does not land over the second one picked meanwhile', async () => {
+    server.on('GET /api/v1/me', { status: 200, body: Object.assign({}, RESIDENT, { households: [HOUSEHOLD, second] }) })
+    server.on('GET /api/v1/bills?household_id=11', { status: 200, body: { items: BILLS, unpaid_fen: 5066 } })
+    server.on('GET /api/v1/bills?household_id=12', B_BILLS)
+    const page = createPage('bills')
+    await page.onLoad()
+    // From now on the first household's bills are held until released.
+    const answer = wx.request.getMockImplementation()
+    const held = []
+    wx.request.mockImplementation((options) => {
+      if (options.url.includes('household_id=11')) held.push(() => answer(options))
+      else answer(options)
+    })
+    const refreshing = page.onShow() // shown again: reads household 1-2-301
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(held).toHaveLength(1)
+    await page.onHouseholdChange({ detail: { value: '1' } })
+    held.forEach((release) => release())
+    await refreshing
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(page.data.households[page.data.householdIndex].label).toBe('阳光小区 2-1-502')
+    expect(page.data.bills.map((b) => b.id)).toEqual([9])
+    expect(page.data.selectedIds).toEqual([9])
+  })
+
+  test('picking another household shows 加载中 until its own bills come', async () => {
+    server.on('GET /api/v1/me', { status: 200, body: Object.assign({}, RESIDENT, { households: [HOUSEHOLD, second] }) })
+    server.on('GET /api/v1/bills?household_id=11', { status: 200, body: { items: BILLS, unpaid_fen: 5066 } })
+    server.on('GET /api/v1/bills?household_id=12', B_BILLS)
+    const page = createPage('bills')
+    await page.onLoad()
+    const changing = page.onHouseholdChange({ detail: { value: '1' } })
+    expect(page.data.loaded).toBe(false)
+    await changing
+    expect(page.data).toMatchObject({ loaded: true, householdIndex: 1, selectedIds: [9] })
+  })
+
+  test('shown again with the same bills, the ticks the resident chose stay', async () => {
+    const page = await openBills()
+    page.onSelect({ detail: { value: ['1'] } })
+    expect(page.data.total).toBe('25.33')
+    await page.onShow()
+    expect(page.data.selectedIds).toEqual([1])
+    expect(page.data.total).toBe('25.33')
+  })
+
+  test('shown again with a new bill to pay, every payable bill is ticked again', async () => {
+    const page = await openBills()
+    page.onSelect({ detail: { value: ['1'] } })
+    const more = [bill({ id: 5, period: '2027-01', amount_fen: 2533 })].concat(BILLS)
+    server.on('GET /api/v1/bills?household_id=11', { status: 200, body: { items: more, unpaid_fen: 7599 } })
+    await page.onShow()
+    expect(page.data.selectedIds).toEqual([5, 1, 2])
+  })
+})

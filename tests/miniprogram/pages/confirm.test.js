@@ -54,6 +54,7 @@ async function openConfirm(...lists) {
 test('lists pending payments with household, amount, method, day, note and the receipt photo', async () => {
   server.on('GET /api/v1/uploads/91', { status: 200 })
   const page = await openConfirm([FIRST, SECOND])
+  await page.loadPhotos() // receipts come in the background
   const shown = page.data.items.map(({ id, householdId, householdLabel, amount, method, paidOn, note }) => ({
     id,
     householdId,
@@ -101,7 +102,18 @@ test('a payment without its household label shows the household id', async () =>
 test('a receipt that cannot be fetched says so', async () => {
   server.on('GET /api/v1/uploads/91', { status: 404, body: {} })
   const page = await openConfirm([FIRST])
+  await page.loadPhotos()
   expect(page.data.items[0]).toMatchObject({ photoPath: '', photoFailed: true })
+})
+
+test('pulled down, the spinner stops when the list is there, not after the receipt downloads', async () => {
+  const downloads = []
+  wx.downloadFile.mockImplementation((options) => downloads.push(options)) // slow: never answered here
+  const page = await openConfirm([FIRST], [FIRST, SECOND])
+  await page.onPullDownRefresh()
+  expect(wx.stopPullDownRefresh).toHaveBeenCalled()
+  expect(page.data.items.map((i) => i.id)).toEqual([1, 2])
+  expect(downloads).toHaveLength(1)
 })
 
 test('确认 asks first, confirms, and refreshes the list', async () => {

@@ -95,3 +95,12 @@ test('scrolling to the bottom loads older messages', async () => {
   expect(page.data.items.map((i) => i.id)).toEqual([5, 4])
   expect(page.data.nextBefore).toBeNull()
 })
+
+// A tab page: WeChat runs onLoad once, later visits are onShow only.
+test('shown again (onShow only), a message that came meanwhile is listed', async () => {
+  server.on('GET /api/v1/me/notifications', inbox([note(1, true)], 0), inbox([note(2, false), note(1, true)], 1))
+  const page = await openInbox()
+  await page.onShow()
+  expect(page.data.items.map((i) => i.id)).toEqual([2, 1])
+  expect(page.data.unread).toBe(1)
+})

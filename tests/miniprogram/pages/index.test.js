@@ -181,3 +181,19 @@ describe('fee entries', () => {
     ])
   })
 })
+
+// A tab page: WeChat runs onLoad once, later visits are onShow only.
+test('shown again after binding (onShow only), the new flat is there', async () => {
+  server.on(
+    'GET /api/v1/me',
+    { status: 200, body: { id: 1, roles: [], households: [] } },
+    { status: 200, body: { id: 1, roles: [RESIDENT], households: [HOUSEHOLD] } }
+  )
+  server.on('GET /api/v1/me/notifications', { status: 200, body: { items: [], unread: 0, next_before: null } })
+  const page = createPage('index')
+  await page.onShow()
+  expect(page.data.hasHousehold).toBe(false)
+  await page.onShow()
+  expect(page.data.hasHousehold).toBe(true)
+  expect(page.data.households.map((h) => h.label)).toEqual(['1-1-101'])
+})

@@ -265,11 +265,28 @@ test('photos are downloaded with the token; one that fails stays a placeholder',
   server.on('GET /api/v1/uploads/41', { status: 200, file: 'wxfile://tmp/41.jpg' })
   server.on('GET /api/v1/uploads/42', { status: 404 })
   const page = await openIssue(issueDetail({ photos: [41, 42], photo_count: 2 }))
+  await page.loadPhotos() // they come in the background
   expect(page.data.photoList).toEqual([
     { id: 41, path: 'wxfile://tmp/41.jpg', failed: false },
     { id: 42, path: '', failed: true },
   ])
   expect(wx.downloadFile.mock.calls[0][0].header.Authorization).toBe('Bearer valid-token')
+})
+
+test('pulled down, the spinner stops when the issue is there, not after the photo downloads', async () => {
+  const downloads = []
+  wx.downloadFile.mockImplementation((options) => downloads.push(options)) // slow: never answered here
+  const page = await openIssue(issueDetail({ photos: [41], photo_count: 1 }))
+  server.on('GET /api/v1/issues/3', { status: 200, body: issueDetail({ title: '楼道灯还是不亮', photos: [41], photo_count: 1 }) })
+  await page.onPullDownRefresh()
+  expect(wx.stopPullDownRefresh).toHaveBeenCalled()
+  expect(page.data.issue.title).toBe('楼道灯还是不亮')
+  expect(page.data.photoList).toEqual([{ id: 41, path: '', failed: false }])
+  // The one photo is asked for once, however often the page is read again.
+  expect(downloads).toHaveLength(1)
+  downloads[0].success({ statusCode: 200, tempFilePath: 'wxfile://tmp/41.jpg' })
+  await page.loadPhotos()
+  expect(page.data.photoList).toEqual([{ id: 41, path: 'wxfile://tmp/41.jpg', failed: false }])
 })
 
 test('an issue I may not see shows the server message', async () => {

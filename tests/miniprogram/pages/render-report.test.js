@@ -2,8 +2,8 @@
  * @jest-environment jsdom
  *
  * 报事 rendered as a tab page: it says what 报事 means, a failed start shows
- * the error card and 重试, someone without a flat is sent to bind one, 代居民报事
- * arrives through the tab hand-over, photos are named for a screen reader,
+ * the error card and 重试, someone without a flat is sent to bind one, a
+ * volunteer's 代居民报事 row opens its own page, photos are named for a screen reader,
  * deleting one is asked first, and a refused camera or privacy consent is
  * explained with the way to allow it.
  */
@@ -72,27 +72,22 @@ test('without a flat: says so and offers 去绑定房屋', async () => {
   expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/bind/index' })
 })
 
-test('代居民报事 from 工作台 arrives through the tab hand-over and turns the switch on', async () => {
-  const app = { globalData: { tabQuery: { 'pages/report/index': { on_behalf: '1' } } } }
-  global.getApp = () => app
+test('a liaison on the tab reports as a resident; the 代居民报事 row opens its own page', async () => {
   server.on('GET /api/v1/me', { status: 200, body: LIAISON })
-  server.on('GET /api/v1/units/7/households', { status: 200, body: { items: [] } })
   const page = await open()
-  await waitFor(() => page.instance.data.onBehalf)
-  expect(page.instance.data.onBehalf).toBe(true)
-  expect(app.globalData.tabQuery).toEqual({})
+  expect(texts(page, '.label')).toEqual(['类别', '位置', '标题', '详细描述', '照片（选填，最多 9 张）'])
+  const entry = page.querySelector('.entry')
+  expect(attr(entry, 'aria-label')).toBe('代居民报事：为没有微信的邻居登记')
+  entry.dispatchEvent('tap')
+  await sleep(0)
+  expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/report-for/index' })
+  expect(requestsMade(wx).filter((r) => r.startsWith('GET /api/v1/units/'))).toEqual([])
 })
 
-test('opened again from the tab bar later, a liaison can be switched to 代居民报事 then', async () => {
-  const app = { globalData: { tabQuery: {} } }
-  global.getApp = () => app
-  server.on('GET /api/v1/me', { status: 200, body: LIAISON })
-  server.on('GET /api/v1/units/7/households', { status: 200, body: { items: [] } })
+test('a resident sees no 代居民报事 row', async () => {
   const page = await open()
-  expect(page.instance.data.onBehalf).toBe(false)
-  app.globalData.tabQuery['pages/report/index'] = { on_behalf: '1' }
-  await page.instance.onShow()
-  expect(page.instance.data.onBehalf).toBe(true)
+  expect(page.querySelector('.entry')).toBeFalsy()
+  expect(texts(page, '.label')).toContain('位置')
 })
 
 test('photos are named; deleting one is asked first, and 不删 keeps it', async () => {
@@ -170,5 +165,45 @@ describe('privacy consent before the photo picker', () => {
     await waitFor(() => wx.openPrivacyContract.mock.calls.length)
     expect(wx.openPrivacyContract).toHaveBeenCalled()
     expect(page.querySelectorAll('.photo-image')).toHaveLength(0)
+  })
+
+  // WeChat keeps the API waiting until the request is answered: left
+  // unanswered, the next photo tap would refuse it and blame the user.
+  test.each(['hidden', 'closed'])('the page %s with the popup up: refused quietly, no wrong modal later', async (how) => {
+    const page = await open()
+    askConsentFirst([{ tempFilePath: 'wxfile://tmp/a.jpg', size: 1000 }])
+    page.querySelector('.photo-add').dispatchEvent('tap')
+    await waitFor(() => within(page, '.privacy-host', '.privacy'))
+    if (how === 'hidden') page.triggerPageLifeTime('hide')
+    else page.detach()
+    await sleep(10)
+    expect(wx.showModal).not.toHaveBeenCalled()
+    if (how === 'hidden') expect(within(page, '.privacy-host', '.privacy')).toBeUndefined()
+    // Back on the page, the next tap asks again and 不同意 is explained then.
+    const again = await open()
+    askConsentFirst([{ tempFilePath: 'wxfile://tmp/b.jpg', size: 1000 }])
+    again.querySelector('.photo-add').dispatchEvent('tap')
+    await waitFor(() => within(again, '.privacy-host', '.privacy'))
+    expect(wx.showModal).not.toHaveBeenCalled()
+    within(again, '.privacy-host', '.privacy-disagree').dispatchEvent('tap')
+    await waitFor(() => wx.showModal.mock.calls.length)
+    expect(wx.showModal).toHaveBeenCalledTimes(1)
+    expect(wx.showModal.mock.calls[0][0]).toMatchObject({ title: '没有同意隐私保护指引' })
+  })
+
+  test('reading the guide from the popup does not give the request up', async () => {
+    const page = await open()
+    askConsentFirst([{ tempFilePath: 'wxfile://tmp/a.jpg', size: 1000 }])
+    page.querySelector('.photo-add').dispatchEvent('tap')
+    await waitFor(() => within(page, '.privacy-host', '.privacy'))
+    within(page, '.privacy-host', '.privacy-link').dispatchEvent('tap')
+    await waitFor(() => wx.openPrivacyContract.mock.calls.length)
+    page.triggerPageLifeTime('hide')
+    page.triggerPageLifeTime('show')
+    await sleep(10)
+    const agree = within(page, '.privacy-host', '.privacy-agree')
+    agree.dispatchEvent('agreeprivacyauthorization')
+    await waitFor(() => page.querySelector('.photo-image'))
+    expect(page.querySelectorAll('.photo-image')).toHaveLength(1)
   })
 })

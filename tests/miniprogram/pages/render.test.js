@@ -11,6 +11,7 @@ const { issueDetail, RESIDENT, LIAISON, CONFIG, COMPOUND, validationError } = re
 const ISSUE = loadPage('issue')
 const INBOX = loadPage('inbox')
 const REPORT = loadPage('report')
+const REPORT_FOR = loadPage('report-for')
 
 let wx, server
 
@@ -145,8 +146,9 @@ async function openOnBehalf(rooms) {
   server.on('GET /api/v1/config', { status: 200, body: CONFIG })
   server.on('GET /api/v1/compounds/yangguang', { status: 200, body: COMPOUND })
   server.on('GET /api/v1/units/7/households', rooms)
-  const page = renderPage(REPORT)
-  await page.instance.onLoad({ on_behalf: '1' })
+  // 代居民报事: its own page, opened from 工作台 with navigateTo.
+  const page = renderPage(REPORT_FOR)
+  await page.instance.onLoad({})
   await sleep(0)
   return page
 }

@@ -23,15 +23,16 @@ beforeEach(() => {
 
 const change = (value) => ({ detail: { value } })
 
-async function openPage(options = {}) {
-  const page = createPage('report')
+// The 报事 tab, or (name 'report-for') 代居民报事.
+async function openPage(options = {}, name = 'report') {
+  const page = createPage(name)
   await page.onLoad(options)
   return page
 }
 
 // A valid report: 报修, a title and a two-line description, about 我家.
-async function filledForm(options) {
-  const page = await openPage(options)
+async function filledForm(options, name) {
+  const page = await openPage(options, name)
   page.onCategoryChange(change('0'))
   page.onInput(input('title', ' 楼道灯不亮 '))
   page.onInput(input('description', '三楼的灯坏了\r\n晚上很黑'))
@@ -261,7 +262,7 @@ const unitsAsked = () => requestsMade(wx).filter((r) => r.startsWith('GET /api/v
 test('a liaison can file for a neighbour: name and a room of their unit instead of a place', async () => {
   server.on('GET /api/v1/me', { status: 200, body: LIAISON })
   server.on('GET /api/v1/units/7/households', { status: 200, body: ROOMS })
-  const page = await filledForm({ on_behalf: '1' })
+  const page = await filledForm({}, 'report-for')
   expect(page.data.canFileForOthers).toBe(true)
   expect(page.data.onBehalf).toBe(true)
   expect(page.data.places.map((p) => p.label)).toContain('1号楼3单元（我负责）')
@@ -297,7 +298,7 @@ test('choosing a unit loads its rooms; choosing another starts the room over', a
   server.on('GET /api/v1/me', { status: 200, body: TWO_UNITS })
   server.on('GET /api/v1/units/7/households', { status: 200, body: ROOMS })
   server.on('GET /api/v1/units/4/households', { status: 200, body: ROOMS_1_1 })
-  const page = await filledForm({ on_behalf: '1' })
+  const page = await filledForm({}, 'report-for')
   expect(page.data.units.map((u) => u.label)).toEqual(['1号楼3单元', '1号楼1单元'])
   expect(page.data.unitIndex).toBe(-1)
   expect(unitsAsked()).toEqual([])
@@ -324,7 +325,7 @@ test('choosing a unit loads its rooms; choosing another starts the room over', a
 test('no unit or no room chosen: nothing is sent', async () => {
   server.on('GET /api/v1/me', { status: 200, body: TWO_UNITS })
   server.on('GET /api/v1/units/7/households', { status: 200, body: ROOMS })
-  const page = await filledForm({ on_behalf: '1' })
+  const page = await filledForm({}, 'report-for')
   page.onInput(typed('onBehalfName', 'on_behalf_name', '王奶奶'))
   await page.submit()
   expect(page.data.errors).toEqual({ household_id: '请选择居民所在的房间' })
@@ -342,7 +343,7 @@ test("a refused rooms request shows the server's message and offers no room", as
     status: 403,
     body: { code: 'not_a_handler', message: '只有本单元联络人、楼栋长或业委会可以查看' },
   })
-  const page = await filledForm({ on_behalf: '1' })
+  const page = await filledForm({}, 'report-for')
   expect(page.data.roomsError).toBe('只有本单元联络人、楼栋长或业委会可以查看')
   expect(page.data.roomsRetry).toBe(false)
   expect(page.data.rooms).toEqual([])
@@ -356,7 +357,7 @@ test("a refused rooms request shows the server's message and offers no room", as
 test('rooms that failed to load for the network can be asked again', async () => {
   server.on('GET /api/v1/me', { status: 200, body: LIAISON })
   server.on('GET /api/v1/units/7/households', { fail: 'timeout' }, { status: 200, body: ROOMS })
-  const page = await openPage({ on_behalf: '1' })
+  const page = await openPage({}, 'report-for')
   expect(page.data.roomsError).toBe('网络不给力，请稍后再试')
   expect(page.data.roomsRetry).toBe(true)
   await page.retryRooms()
@@ -364,18 +365,36 @@ test('rooms that failed to load for the network can be asked again', async () =>
   expect(page.data.rooms).toHaveLength(3)
 })
 
-test('turning the switch on later picks the only unit then', async () => {
+test('on the 报事 tab a liaison reports as a resident; 代居民报事 opens its own page', async () => {
   server.on('GET /api/v1/me', { status: 200, body: LIAISON })
   server.on('GET /api/v1/units/7/households', { status: 200, body: ROOMS })
-  const page = await openPage()
+  const page = await filledForm()
+  expect(page.data.canFileForOthers).toBe(true)
   expect(page.data.onBehalf).toBe(false)
   expect(unitsAsked()).toEqual([])
-  await page.onOnBehalfChange(change(true))
-  expect(page.data.unitIndex).toBe(0)
-  expect(page.data.rooms).toHaveLength(3)
-  await page.onOnBehalfChange(change(false))
-  await page.onOnBehalfChange(change(true))
-  expect(unitsAsked()).toHaveLength(1)
+  page.goFileForOthers()
+  expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/report-for/index' })
+  expect(wx.switchTab).not.toHaveBeenCalled()
+  await page.submit()
+  expect(sentBody(wx, 'POST /api/v1/issues')).toMatchObject({ household_id: 11 })
+  expect(sentBody(wx, 'POST /api/v1/issues')).not.toHaveProperty('on_behalf_name')
+})
+
+test('sent for a neighbour: the issue takes the page\'s place, 返回 goes back to 工作台', async () => {
+  server.on('GET /api/v1/me', { status: 200, body: LIAISON })
+  server.on('GET /api/v1/units/7/households', { status: 200, body: ROOMS })
+  const page = await filledForm({}, 'report-for')
+  page.onInput(typed('onBehalfName', 'on_behalf_name', '王奶奶'))
+  page.onRoomChange(change('0'))
+  await page.submit()
+  expect(wx.redirectTo).toHaveBeenCalledWith({ url: '/pages/issue/index?id=3' })
+  expect(wx.navigateTo).not.toHaveBeenCalled()
+  // The 报事 tab, opened afterwards, is the liaison's own form.
+  const tab = await filledForm()
+  expect(tab.data.onBehalf).toBe(false)
+  await tab.submit()
+  expect(sentBody(wx, 'POST /api/v1/issues')).toMatchObject({ household_id: 11 })
+  expect(sentBody(wx, 'POST /api/v1/issues')).not.toHaveProperty('on_behalf_name')
 })
 
 test('a building lead chooses among the units of their building, from the compound structure', async () => {
@@ -384,7 +403,7 @@ test('a building lead chooses among the units of their building, from the compou
     body: { id: 3, nickname: '赵楼长', roles: [role('building_lead', 'building', 2, '1')], households: [] },
   })
   server.on('GET /api/v1/units/5/households', { status: 200, body: ROOMS_1_1 })
-  const page = await openPage({ on_behalf: '1' })
+  const page = await openPage({}, 'report-for')
   expect(requestsMade(wx)).toContain('GET /api/v1/compounds/yangguang')
   expect(page.data.units).toEqual([
     { id: 4, label: '1号楼1单元' },
@@ -399,7 +418,7 @@ test("the server's household_id error is shown under the room, not the place", a
   server.on('GET /api/v1/me', { status: 200, body: LIAISON })
   server.on('GET /api/v1/units/7/households', { status: 200, body: ROOMS })
   server.on('POST /api/v1/issues', validationError({ household_id: ['该房屋不在您负责的范围内'] }))
-  const page = await filledForm({ on_behalf: '1' })
+  const page = await filledForm({}, 'report-for')
   page.onInput(typed('onBehalfName', 'on_behalf_name', '王奶奶'))
   page.onRoomChange(change('0'))
   await page.submit()
@@ -408,7 +427,60 @@ test("the server's household_id error is shown under the room, not the place", a
   expect(page.data.errors).toEqual({})
 })
 
-test('a resident never gets the on-behalf switch, even from the link', async () => {
-  const page = await openPage({ on_behalf: '1' })
-  expect(page.data.onBehalf).toBe(false)
+test('a resident who reaches 代居民报事 is told only volunteers can; the tab has no entry for it', async () => {
+  const page = await openPage({}, 'report-for')
+  expect(page.data.empty).toBe(true)
+  expect(unitsAsked()).toEqual([])
+  const tab = await openPage()
+  expect(tab.data.canFileForOthers).toBe(false)
+})
+
+// WeChat runs a tab page's onLoad once; every later visit is onShow only.
+describe('the 报事 tab shown again', () => {
+  const NOBODY = { id: 1, nickname: '王阿姨', roles: [], households: [] }
+
+  test('opened before binding, shown again after binding: the form, not 绑定房屋后才能报事', async () => {
+    server.on('GET /api/v1/me', { status: 200, body: NOBODY }, { status: 200, body: RESIDENT })
+    // First visit: WeChat calls onLoad, then onShow at once.
+    const page = createPage('report')
+    const loading = page.onLoad({})
+    await page.onShow()
+    await loading
+    expect(page.data.empty).toBe(true)
+    await page.onShow()
+    expect(page.data.empty).toBe(false)
+    expect(page.data.places.map((p) => p.label)).toEqual(['我家 1-2-301', '本单元 1号楼2单元', '小区公共区域'])
+  })
+
+  test('a failed start is tried again when the tab is shown again', async () => {
+    const down = { status: 503, body: { code: 'database_unavailable', message: '服务暂时不可用' } }
+    server.on('GET /api/v1/me', down, { status: 200, body: RESIDENT })
+    const page = await openPage()
+    expect(page.data.error).toBe('服务暂时不可用')
+    await page.onShow()
+    expect(page.data.error).toBe('')
+    expect(page.data.places).toHaveLength(3)
+  })
+
+  test('what was typed and the place chosen stay; a role given meanwhile shows up', async () => {
+    const liaison = Object.assign({}, RESIDENT, { roles: [role('liaison', 'unit', 7, '1-3')].concat(RESIDENT.roles) })
+    server.on('GET /api/v1/me', { status: 200, body: RESIDENT }, { status: 200, body: liaison })
+    const page = await filledForm()
+    page.onPlaceChange(change('1'))
+    await page.onShow()
+    expect(page.data.canFileForOthers).toBe(true)
+    expect(page.data.units.map((u) => u.label)).toEqual(['1号楼3单元'])
+    expect(page.data.title).toBe(' 楼道灯不亮 ')
+    expect(page.data.categoryIndex).toBe(0)
+    expect(page.data.places[page.data.placeIndex].label).toBe('本单元 1号楼2单元')
+  })
+
+  test('pulled down, it reads the flats again', async () => {
+    server.on('GET /api/v1/me', { status: 200, body: NOBODY }, { status: 200, body: RESIDENT })
+    const page = await openPage()
+    expect(page.data.empty).toBe(true)
+    await page.onPullDownRefresh()
+    expect(page.data.empty).toBe(false)
+    expect(wx.stopPullDownRefresh).toHaveBeenCalled()
+  })
 })

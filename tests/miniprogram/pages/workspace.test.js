@@ -113,21 +113,14 @@ test('an answer for a tab already left is dropped', async () => {
   expect(page.data.items.map((i) => i.id)).toEqual([2])
 })
 
-test('代居民报事 opens the report form with the on-behalf switch on', async () => {
+test('代居民报事 opens its own page above 工作台, which stays underneath', async () => {
   server.on('GET /api/v1/issues?handled=true&status=submitted', page1([]))
   const page = createPage('workspace')
   await page.onShow()
-  // 报事 is a tab page: switchTab, with the query handed over in globalData.
-  const app = { globalData: {} }
-  global.getApp = () => app
-  try {
-    page.fileForResident()
-  } finally {
-    delete global.getApp
-  }
-  expect(wx.switchTab).toHaveBeenCalledWith({ url: '/pages/report/index' })
-  expect(wx.navigateTo).not.toHaveBeenCalled()
-  expect(app.globalData.tabQuery).toEqual({ 'pages/report/index': { on_behalf: '1' } })
+  page.fileForResident()
+  // Not switchTab: that would close 工作台 and leave the 报事 tab for a neighbour.
+  expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/report-for/index' })
+  expect(wx.switchTab).not.toHaveBeenCalled()
 })
 
 test('a failure shows the server message', async () => {

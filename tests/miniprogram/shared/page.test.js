@@ -108,6 +108,74 @@ describe('loadable (utils/page.js)', () => {
       await page.loadMore()
       expect(page.data).toMatchObject({ items: [1, 2], moreError: '服务暂时不可用', loadingMore: false, error: '' })
     })
+
+    // A server whose newest item came in after the first load: ids newest
+    // first, two a page, the cursor the last id shown.
+    function server(ids) {
+      const answers = []
+      const fetch = jest.fn((before) => {
+        const items = ids.filter((id) => before == null || id < before).slice(0, 2)
+        return new Promise((resolve) => answers.push(() => resolve({ items, nextCursor: items[items.length - 1] })))
+      })
+      // Every request made by now, answered in the order they were made.
+      const answerAll = async () => {
+        await new Promise((resolve) => setTimeout(resolve, 0))
+        while (answers.length) answers.shift()()
+        await new Promise((resolve) => setTimeout(resolve, 0))
+      }
+      return { fetch, answerAll }
+    }
+
+    test('scrolling down while the list is read again asks for no next page with the old cursor', async () => {
+      const ids = [5, 4, 3, 2, 1]
+      const { fetch, answerAll } = server(ids)
+      const page = instance(definition(fetch))
+      const first = page.load()
+      await answerAll()
+      await first
+      ids.unshift(6)
+      const again = page.load() // shown again
+      const more = page.onReachBottom() // scrolled meanwhile
+      await answerAll()
+      await Promise.all([again, more])
+      expect(fetch.mock.calls.map(([cursor]) => cursor)).toEqual([null, null])
+      expect(page.data).toMatchObject({ items: [6, 5], nextCursor: 5, loadingMore: false })
+    })
+
+    test('a next page still coming when the list is read again is dropped: nothing skipped or repeated', async () => {
+      const ids = [5, 4, 3, 2, 1]
+      const { fetch, answerAll } = server(ids)
+      const page = instance(definition(fetch))
+      const first = page.load()
+      await answerAll()
+      await first
+      const more = page.onReachBottom() // asks for the items after 4
+      ids.unshift(6)
+      const again = page.load()
+      await answerAll()
+      await Promise.all([again, more])
+      expect(page.data).toMatchObject({ items: [6, 5], nextCursor: 5, loadingMore: false, moreError: '' })
+      const next = page.onReachBottom()
+      await answerAll()
+      await next
+      expect(page.data.items).toEqual([6, 5, 4, 3])
+    })
+
+    test('a failed next page overtaken by a load says nothing', async () => {
+      let fail
+      const fetch = jest
+        .fn()
+        .mockResolvedValueOnce(pages.null)
+        .mockReturnValueOnce(new Promise((resolve, reject) => (fail = reject)))
+        .mockResolvedValueOnce(pages.null)
+      const page = instance(definition(fetch))
+      await page.load()
+      const more = page.loadMore()
+      await page.load()
+      fail(DOWN)
+      await more
+      expect(page.data).toMatchObject({ items: [1, 2], moreError: '', loadingMore: false })
+    })
   })
 
   test('onLoaded runs after each successful load, and load waits for it', async () => {
