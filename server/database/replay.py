@@ -1,5 +1,5 @@
-"""A request's way through a lost database connection: the view runs once more on a
-fresh connection when nothing of the first run can have counted.
+"""A request's way through a lost database connection or a deadlock: the view runs
+again when nothing of the first run can have counted.
 
 `configure_engine` (in `engine`) hooks `note_commit` to every COMMIT; the app runs each
 view through `dispatch_retrying_lost_connection` and ends its session with `end_session`.
@@ -8,6 +8,8 @@ view through `dispatch_retrying_lost_connection` and ends its session with `end_
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -15,6 +17,7 @@ from flask import g, has_app_context, request
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from server.database.errors import is_busy
 from server.extensions import db
 
 log = logging.getLogger(__name__)
@@ -23,6 +26,9 @@ T = TypeVar("T")
 
 # A request body up to this size is kept in memory so the view can run a second time.
 REPLAYABLE_BODY_BYTES = 64 * 1024
+# A view that lost a deadlock (or waited out a row lock) runs at most this many times more,
+# after a short random pause so the two rivals do not meet again at once.
+BUSY_REPLAYS = 3
 
 
 def note_commit(_connection: Connection) -> None:
@@ -43,28 +49,47 @@ def note_outside_call() -> None:
 def dispatch_retrying_lost_connection(dispatch: Callable[[], T]) -> T:
     """Run a request's view; if a statement failed because its database connection died
     under it (killed, a failover, a restart) before any COMMIT was sent, run the view
-    once more on a fresh connection.
+    once more on a fresh connection; if it lost a deadlock or a lock wait (MariaDB rolled
+    its transaction back, or the session does), run it again up to BUSY_REPLAYS times.
 
-    The server dropped the transaction with the connection, so nothing of the first
-    run is left; the second is what the client would do after a 503, without the 503.
-    Not retried: a failure to connect (the database is away: a second try only doubles
-    the wait), a COMMIT sent (it may have been applied), a body that cannot be read
-    twice (a form or an upload, or one bigger than REPLAYABLE_BODY_BYTES), a call
-    outside the database that cannot be repeated (`note_outside_call`).
+    Nothing of the first run is left; the next is what the client would do after a 503,
+    without the 503. Not retried: a failure to connect (the database is away: a second
+    try only doubles the wait), a COMMIT sent (it may have been applied), a body that
+    cannot be read twice (a form or an upload, or one bigger than REPLAYABLE_BODY_BYTES),
+    a call outside the database that cannot be repeated (`note_outside_call`).
     """
     replayable = _keep_body_for_replay()
-    g.database_commit_sent = g.outside_call_made = False
-    try:
-        return dispatch()
-    except DBAPIError as error:
-        once_only = g.database_commit_sent or g.outside_call_made
-        if not (replayable and _died_under_statement(error) and not once_only):
+    lost_once = False
+    busy = 0
+    while True:
+        g.database_commit_sent = g.outside_call_made = False
+        try:
+            return dispatch()
+        except DBAPIError as error:
+            once_only = g.database_commit_sent or g.outside_call_made
+            if not replayable or once_only:
+                raise
+            if _died_under_statement(error) and not lost_once:
+                lost_once = True
+                log.warning(
+                    "database connection lost on %s %s; running it again",
+                    request.method,
+                    request.path,
+                )
+                db.session.remove()  # its connection is invalidated: ending it sends nothing
+                continue
+            if is_busy(error) and busy < BUSY_REPLAYS:
+                busy += 1
+                log.warning(
+                    "database busy (deadlock or lock wait) on %s %s; running it again (%d)",
+                    request.method,
+                    request.path,
+                    busy,
+                )
+                db.session.rollback()  # what is left of the transaction
+                time.sleep(random.uniform(0.01, 0.05) * busy)  # noqa: S311 (jitter)
+                continue
             raise
-        log.warning(
-            "database connection lost on %s %s; running it again", request.method, request.path
-        )
-        db.session.remove()  # its connection is invalidated: ending it sends nothing
-        return dispatch()
 
 
 def _died_under_statement(error: DBAPIError) -> bool:
