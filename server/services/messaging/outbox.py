@@ -31,11 +31,13 @@ from server.models import User
 from server.models.messaging import OutboxMessage, SubscriptionQuota
 from server.services.people import compounds
 from server.services.people.access import Principal
-from server.wechat.errors import (
+from server.wechat import (
     WeChatNoQuota,
     WeChatSendRejected,
     WeChatUnavailable,
     WeChatUncertain,
+    mini_program,
+    official_account,
 )
 
 log = logging.getLogger(__name__)
@@ -70,13 +72,17 @@ class DispatchResult:
     errors: list[str] = field(default_factory=list)
 
 
-def dispatch(
-    mini: SubscribeSender,
-    official: TemplateSender | None = None,
-    *,
-    batch: int = 200,
-    now: datetime | None = None,
-) -> DispatchResult:
+def dispatch_due() -> DispatchResult | str:
+    """The dispatcher job's round. The access token is fetched before any database work
+    begins: while WeChat is away, nothing is claimed and every message stays queued."""
+    try:
+        mini_program().warm_up()
+    except WeChatUnavailable:
+        return "WeChat unavailable; messages stay queued"
+    return dispatch()
+
+
+def dispatch(*, batch: int = 200, now: datetime | None = None) -> DispatchResult:
     """Send what is due. Returns the counts; never raises for a WeChat failure.
 
     The batch's first message goes alone, as a probe: while WeChat is away a round
@@ -86,7 +92,7 @@ def dispatch(
     now = now or utcnow()
     _release_stuck(now)
     claimed = _claim(batch, now)
-    run = _Run(mini, official, now)
+    run = _Run(mini_program(), official_account(), now)
     if claimed and run.send(claimed[0]):
         app = current_app._get_current_object()
         lanes: list[list] = [[] for _ in range(SENDERS)]
@@ -110,7 +116,7 @@ def dispatch(
 class _Run:
     """One dispatch round: what it took, what came of it, whether to stop."""
 
-    def __init__(self, mini, official, now: datetime):
+    def __init__(self, mini: SubscribeSender, official: TemplateSender | None, now: datetime):
         self.mini, self.official, self.now = mini, official, now
         # Until then nobody can have released our rows as stuck: no need to ask.
         self.fresh_until = now + SENDING_LEASE / 2

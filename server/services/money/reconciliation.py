@@ -20,8 +20,14 @@ from server.services.messaging.messages import Message
 from server.services.money import settlement
 from server.services.people import compounds
 from server.services.people.access import Principal
-from server.wechat.errors import WeChatUnavailable
-from server.wechat.pay import CLOSE_AFTER, OrderState, PaymentGateway, PayRejected
+from server.wechat import (
+    CLOSE_AFTER,
+    OrderState,
+    PaymentGateway,
+    PayRejected,
+    WeChatUnavailable,
+    payment_gateway,
+)
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -42,15 +48,14 @@ class Reconciled:
     differences: list[str] = field(default_factory=list)
 
 
-def reconcile(
-    gateway: PaymentGateway | None, *, min_age: int = 300, now=None, cancelled_only=False
-) -> Reconciled:
+def reconcile(*, min_age: int = 300, now=None, cancelled_only=False) -> Reconciled:
     """Ask WeChat Pay about orders still pending after `min_age` seconds (or only those
     someone cancelled): credit the paid ones (their notification was lost), close the
     expired or cancelled unpaid ones (only after a query says so, and never before WeChat
     Pay allows). One order's trouble never stops the others; WeChat being down stops the
     round (the next one tries again)."""
     result = Reconciled()
+    gateway = payment_gateway()
     if gateway is None:
         return result
     now = now or utcnow()
@@ -77,6 +82,12 @@ def reconcile(
             log.exception("reconciling payment %s failed", payment_id)
             result.differences.append(f"payment {payment_id}: could not be reconciled")
     return result
+
+
+def close_cancelled(now=None) -> Reconciled:
+    """Orders their payer or a collector cancelled: closed at WeChat Pay, then here, as
+    soon as WeChat Pay allows (`CLOSE_AFTER` after they were made)."""
+    return reconcile(min_age=int(CLOSE_AFTER.total_seconds()), now=now, cancelled_only=True)
 
 
 def _reconcile_one(gateway: PaymentGateway, payment_id: int, now, result: Reconciled) -> None:
@@ -124,12 +135,13 @@ def _reconcile_one(gateway: PaymentGateway, payment_id: int, now, result: Reconc
 # ----- the daily report -----
 
 
-def daily_report(gateway: PaymentGateway | None, day: date | None = None):
+def daily_report(day: date | None = None):
     """Compare every order a day touched (created, paid or closed that day, Asia/Shanghai;
     default yesterday) with what WeChat Pay says of it, settling orders WeChat Pay was
     paid for that we have unpaid: one report per compound, kept (a rerun adds to the
     day's), and the committee told when there are new differences.
     Returns the reports, or None when WeChat Pay is not configured."""
+    gateway = payment_gateway()
     if gateway is None:
         return None
     day = day or (utcnow().astimezone(SHANGHAI) - timedelta(days=1)).date()

@@ -23,7 +23,6 @@ from server.models import (
 )
 from server.services.money import fees, ledger, reconciliation
 from server.storage import EXTENSION_KEY, build_storage
-from server.wechat import payment_gateway
 from server.wechat.pay import OrderState
 from tests.factories import build_world, self_governance_fee
 from tests.server.api.test_uploads import image_bytes, upload
@@ -105,7 +104,7 @@ def anomalies(kind=None) -> list[PaymentAnomaly]:
 
 def expire_and_reconcile(minutes=31):
     with freeze_time(timedelta(minutes=minutes), tick=True):
-        return reconciliation.reconcile(payment_gateway(), min_age=300)
+        return reconciliation.reconcile(min_age=300)
 
 
 def test_a_closed_order_paid_later_never_takes_a_bill_paid_in_cash(client, sandbox, world):
@@ -332,7 +331,7 @@ def test_a_closed_order_whose_payment_news_never_came_is_settled_by_the_daily_re
     expire_and_reconcile()
     pay_at_wechat(sandbox, payment)  # WeChat Pay took it after all; no notification
     with freeze_time(timedelta(days=1), tick=True):
-        (report,) = reconciliation.daily_report(payment_gateway())
+        (report,) = reconciliation.daily_report()
     assert "已补记入账" in report.differences
     db.session.refresh(bill)
     assert (db.session.get(Payment, payment.id).status, bill.status) == ("paid", "paid")
@@ -468,8 +467,8 @@ def test_the_daily_report_is_kept_per_compound_and_reaches_the_committee(client,
     payment = open_payment(client, world, [bill_of(world).id])
     pay_at_wechat(sandbox, payment)  # paid at WeChat, the notification lost
     with freeze_time(timedelta(days=1), tick=True):
-        (report,) = reconciliation.daily_report(payment_gateway())
-        (again,) = reconciliation.daily_report(payment_gateway())  # a rerun replaces it
+        (report,) = reconciliation.daily_report()
+        (again,) = reconciliation.daily_report()  # a rerun replaces it
     assert again.id == report.id
     assert db.session.scalars(select(ReconciliationReport)).all() == [report]
     listed = client.get(
@@ -568,7 +567,7 @@ def test_the_daily_report_settles_a_mismatch_of_an_order_closed_unpaid(client, s
     payment.status, payment.closed_at = "closed", payment.created_at
     db.session.flush()
     with freeze_time(timedelta(days=1), tick=True):
-        (report,) = reconciliation.daily_report(payment_gateway())
+        (report,) = reconciliation.daily_report()
     assert report.summary["open_anomalies"] == 0
     (anomaly,) = anomalies()
     assert (anomaly.resolved_by_id, anomaly.resolution[:5]) == (None, "未收到款项")

@@ -18,7 +18,6 @@ from server.models import OutboxMessage, SubscriptionQuota, User
 from server.services.issues.reports import NewIssue, report
 from server.services.messaging import inbox, outbox
 from server.services.people.access import load_principal
-from server.wechat import mini_program
 from tests.factories import build_world
 
 TEMPLATE = "sandbox-new_issue"
@@ -168,7 +167,7 @@ def test_two_dispatchers_at_once_send_each_message_once(app, sandbox, world):
         barrier.wait()
         try:
             with app.app_context():
-                while (result := outbox.dispatch(mini_program(), batch=4)).sent:
+                while (result := outbox.dispatch(batch=4)).sent:
                     results.append(result)
         except Exception as exc:  # a thread's failure must fail the test
             errors.append(exc)
