@@ -17,6 +17,7 @@ from server.extensions import db
 from server.models import Membership
 from server.models.issue import Issue, IssueEvent, ReturnVisit
 from server.models.upload import Upload
+from server.services.batches import each_locked
 from server.services.issues import policies
 from server.services.issues.access import acting_role, can_view, capacities
 from server.services.issues.locations import location_of
@@ -227,33 +228,33 @@ def auto_close_due(now: datetime | None = None, batch: int = 500) -> int:
     """
     now = now or utcnow()
     cutoff = now - timedelta(days=AUTO_CLOSE_DAYS)
-    candidates = db.session.scalars(
+    return each_locked(
         select(Issue.id)
         .where(Issue.status == "resolved", Issue.resolved_at < cutoff)
         .order_by(Issue.id)
-        .limit(batch)
-    ).all()
-    db.session.commit()
-    closed = 0
-    for issue_id in candidates:
-        issue = lock_issue(issue_id)
-        target = plan_system("auto_close", issue.status) if issue else None
-        if target and issue.resolved_at < cutoff:
-            issue.status, issue.closed_at = target, now
-            event = add_event(
-                issue,
-                None,
-                "auto_close",
-                "resolved",
-                target,
-                now=now,
-                note="7 天内未确认，系统自动完成",
-            )
-            schedule_return_visit(issue, now)
-            notify.on_event(issue, event, location=location_of(issue))
-            closed += 1
-        db.session.commit()
-    return closed
+        .limit(batch),
+        lock_issue,
+        lambda issue: (
+            plan_system("auto_close", issue.status) is not None and issue.resolved_at < cutoff
+        ),
+        lambda issue: _auto_close(issue, now),
+    )
+
+
+def _auto_close(issue: Issue, now: datetime) -> None:
+    target = plan_system("auto_close", issue.status)
+    issue.status, issue.closed_at = target, now
+    event = add_event(
+        issue,
+        None,
+        "auto_close",
+        "resolved",
+        target,
+        now=now,
+        note="7 天内未确认，系统自动完成",
+    )
+    schedule_return_visit(issue, now)
+    notify.on_event(issue, event, location=location_of(issue))
 
 
 def reopen_after_visit(issue: Issue, principal: Principal, note: str | None, now: datetime) -> None:
