@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from server import create_app
 from server.extensions import db
 from server.models import Bill, LedgerEntry, LedgerHead, Payment, PaymentAnomaly, User
-from server.services.money import fees, ledger, payments, reconciliation, settlement
+from server.services.money import fees, ledger, payments, pending_orders, settlement
 from server.services.people import auth
 from server.services.people.access import load_principal
 from tests.conftest import app_env, serve_in_thread
@@ -199,7 +199,7 @@ def test_reconciliation_racing_the_notifications_credits_each_order_once(
     def reconcile_round(reconciler):
         with reconciler.app_context():
             try:
-                return reconciliation.reconcile(min_age=0).credited
+                return pending_orders.reconcile(min_age=0).credited
             finally:
                 db.session.remove()
                 db.engine.dispose()

@@ -7,7 +7,7 @@ import logging
 
 from server.clock import SHANGHAI, utcnow
 from server.services.messaging import outbox
-from server.services.money import fees, reconciliation
+from server.services.money import fees, pending_orders, reconciliation
 
 log = logging.getLogger(__name__)
 
@@ -22,15 +22,15 @@ def generate_this_months_bills() -> fees.Generated:
     return fees.generate_bills(utcnow().astimezone(SHANGHAI).strftime("%Y-%m"))
 
 
-def reconcile_payments() -> reconciliation.Reconciled:
+def reconcile_payments() -> pending_orders.Reconciled:
     """Orders pending 5 minutes: credit what WeChat says is paid, close the expired."""
-    return reconciliation.reconcile(min_age=300)
+    return pending_orders.reconcile(min_age=300)
 
 
-def close_cancelled_payments() -> reconciliation.Reconciled:
+def close_cancelled_payments() -> pending_orders.Reconciled:
     """Orders their payer or a collector cancelled: closed at WeChat Pay, then here, as
     soon as WeChat Pay allows (5 minutes after they were made)."""
-    return reconciliation.close_cancelled()
+    return pending_orders.close_cancelled()
 
 
 def payment_report():

@@ -20,7 +20,7 @@ from server.errors import Conflict, Forbidden, NotFound, ServiceUnavailable
 from server.extensions import db
 from server.models import Household, Payment
 from server.services.messaging.messages import Message
-from server.services.money import receipts, reconciliation, settlement
+from server.services.money import pending_orders, receipts, reconciliation, settlement
 from server.services.people import users
 from server.services.people.access import Principal
 from server.wechat import CLOSE_AFTER, OrderState, PayRejected, WeChatUnavailable, payment_gateway
@@ -58,13 +58,13 @@ def cancel(principal: Principal, payment_id: int) -> Payment:
         _in_progress()
     # An order WeChat Pay does not know is final only once it could no longer be on its
     # way there (a young one may arrive a moment later and be paid).
-    if state.trade_state in reconciliation.FINAL_UNPAID or (
+    if state.trade_state in pending_orders.FINAL_UNPAID or (
         state.trade_state == "NOT_FOUND" and now >= payment.created_at + CLOSE_AFTER
     ):
         return _closed(payment, principal, now)  # nothing WeChat Pay could still take
     if state.trade_state == "NOT_FOUND":
         _in_progress()
-    if state.trade_state not in reconciliation.OPEN_UNPAID:
+    if state.trade_state not in pending_orders.OPEN_UNPAID:
         _unavailable()
     if now < payment.created_at + CLOSE_AFTER:
         payment.cancel_requested_at = payment.cancel_requested_at or now

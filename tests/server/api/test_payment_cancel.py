@@ -20,7 +20,7 @@ from server.services.money import (
     pay_notifications,
     payment_cancel,
     payments,
-    reconciliation,
+    pending_orders,
 )
 from server.services.people import roles
 from server.services.people.access import load_principal
@@ -75,7 +75,7 @@ def wechat_state(sandbox, payment) -> str:
 
 def close_cancelled(after=LATER):
     with freeze_time(after, tick=True):
-        return reconciliation.reconcile(min_age=300, cancelled_only=True)
+        return pending_orders.reconcile(min_age=300, cancelled_only=True)
 
 
 def test_cancelled_after_five_minutes_it_is_closed_at_wechat_and_frees_the_bills_at_once(
@@ -349,7 +349,7 @@ def test_an_order_wechat_pay_took_another_amount_for_ends_disputed_and_is_booked
 def test_reconciling_at_once_never_asks_wechat_pay_to_close_too_early(client, sandbox, world):
     payment = opened(client, world, [bills(world)[0].id])
     assert cancel(client, world, payment).get_json()["cancelled"] is True
-    result = reconciliation.reconcile(min_age=0)  # the CLI can ask this
+    result = pending_orders.reconcile(min_age=0)  # the CLI can ask this
     assert (result.checked, result.closed, result.differences) == (1, 0, [])
     assert wechat_state(sandbox, payment) == "NOTPAY"
 

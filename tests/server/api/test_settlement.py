@@ -21,7 +21,7 @@ from server.models import (
     PaymentAnomaly,
     ReconciliationReport,
 )
-from server.services.money import fees, ledger, reconciliation
+from server.services.money import fees, ledger, pending_orders, reconciliation
 from server.storage import EXTENSION_KEY, build_storage
 from server.wechat.pay import OrderState
 from tests.factories import build_world, self_governance_fee
@@ -104,7 +104,7 @@ def anomalies(kind=None) -> list[PaymentAnomaly]:
 
 def expire_and_reconcile(minutes=31):
     with freeze_time(timedelta(minutes=minutes), tick=True):
-        return reconciliation.reconcile(min_age=300)
+        return pending_orders.reconcile(min_age=300)
 
 
 def test_a_closed_order_paid_later_never_takes_a_bill_paid_in_cash(client, sandbox, world):
@@ -242,14 +242,14 @@ def test_one_broken_order_does_not_stop_reconciliation(client, sandbox, world, m
     second = open_payment(client, world, [bill_of(world, "1-2-101").id], who="resident_1_2")
     pay_at_wechat(sandbox, first)
     pay_at_wechat(sandbox, second)
-    original = reconciliation.settlement.settle_paid
+    original = pending_orders.settlement.settle_paid
 
     def broken_for_first(payment, *args, **kwargs):
         if payment.id == first.id:
             raise ValueError("a bug in one order")
         return original(payment, *args, **kwargs)
 
-    monkeypatch.setattr(reconciliation.settlement, "settle_paid", broken_for_first)
+    monkeypatch.setattr(pending_orders.settlement, "settle_paid", broken_for_first)
     result = expire_and_reconcile(minutes=6)
     assert (result.checked, result.credited) == (2, 1)
     assert f"payment {first.id}: could not be reconciled" in result.differences
