@@ -14,9 +14,9 @@ from sqlalchemy import and_, or_, select
 from server.clock import SHANGHAI, utcnow
 from server.models.issue import Issue
 from server.services.batches import each_locked
-from server.services.issues.flow import add_event, lock_issue
 from server.services.issues.locations import location_of
 from server.services.issues.policies import overdue_clause
+from server.services.issues.timeline import add_event, lock_issue
 from server.services.messaging import notify
 
 SECOND_ESCALATION_AFTER = timedelta(hours=24)

@@ -19,7 +19,8 @@ from server.extensions import db
 from server.models.issue import Issue, ReturnVisit
 from server.services.batches import each_locked
 from server.services.issues.access import get_visible, handles
-from server.services.issues.flow import add_event, lock_issue, reopen_after_visit
+from server.services.issues.flow import reopen_after_visit
+from server.services.issues.timeline import add_event, lock_issue
 from server.services.messaging import messages, notify
 from server.services.people.access import Principal
 
