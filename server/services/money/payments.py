@@ -1,8 +1,8 @@
 """Paying bills with WeChat Pay: opening orders and reading them.
 
 The server computes every amount itself; the client's success callback proves
-nothing (the notification and reconciliation, in `settlement` and
-`reconciliation`, decide whether an order was paid).
+nothing (the notification and the checks of pending orders, in `pay_notifications` and
+`pending_orders`, decide whether an order was paid; `settlement` credits it).
 """
 
 from __future__ import annotations
