@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from server.errors import AppError
 from server.extensions import db
 from server.models.user import ROLES
-from server.services.money import fees, ledger, reconciliation
+from server.services.money import fees, ledger, pending_orders, reconciliation
 from server.services.people import invites, roles
 from server.services.platform import demo
 
@@ -169,9 +169,7 @@ def payments_group():
 @with_appcontext
 def reconcile_payments(min_age):
     """Ask WeChat Pay about pending orders: credit paid ones, close expired ones."""
-    from server.wechat import payment_gateway
-
-    result = reconciliation.reconcile(payment_gateway(), min_age=min_age)
+    result = pending_orders.reconcile(min_age=min_age)
     click.echo(f"checked {result.checked}, credited {result.credited}, closed {result.closed}")
     for line in result.differences:
         click.echo(f"  {line}")
@@ -186,9 +184,7 @@ def reconcile_payments(min_age):
 @with_appcontext
 def payment_report(day):
     """Compare a day's orders with WeChat Pay and keep one report per compound."""
-    from server.wechat import payment_gateway
-
-    reports = reconciliation.daily_report(payment_gateway(), day.date() if day else None)
+    reports = reconciliation.daily_report(day.date() if day else None)
     if reports is None:
         raise click.ClickException("WeChat Pay is not configured")
     if not reports:

@@ -14,7 +14,6 @@ from server.extensions import db
 from server.models import Bill, Payment, ReconciliationReport
 from server.services.money import reconciliation
 from server.services.platform import demo
-from server.wechat import payment_gateway
 from tests.conftest import served_app
 
 
@@ -79,7 +78,7 @@ def test_the_daily_report_lists_every_difference(app, sandbox, running):
         timeout=10,
     )
     with freeze_time(timedelta(days=1), tick=True):
-        (report,) = reconciliation.daily_report(payment_gateway())  # one compound
+        (report,) = reconciliation.daily_report()  # one compound
     assert report.summary["orders"] == 2
     assert report.summary["differences"] == 1
     assert first.out_trade_no in report.differences

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from server import create_app
 from server.extensions import db
 from server.models import Bill, LedgerEntry, LedgerHead, Payment, PaymentAnomaly, User
-from server.services.money import fees, ledger, payments, reconciliation, settlement
+from server.services.money import fees, ledger, payments, pending_orders, settlement
 from server.services.people import auth
 from server.services.people.access import load_principal
 from tests.conftest import app_env, served_app
@@ -43,19 +43,11 @@ def orders(app, sandbox, committed_db):
     for payer, household in zip(payers, households, strict=True):
         bills = db.session.scalars(select(Bill.id).where(Bill.household_id == household)).all()
         for bill_id in bills:
-            result = payments.create_payment(
-                load_principal(payer), [bill_id], "127.0.0.1", _gateway(app)
-            )
+            result = payments.create_payment(load_principal(payer), [bill_id], "127.0.0.1")
             created.append((result.payment.out_trade_no, result.payment.total_fen))
     db.session.commit()
     assert len(created) == ORDERS
     return created
-
-
-def _gateway(app):
-    from server.wechat import payment_gateway
-
-    return payment_gateway()
 
 
 @pytest.fixture
@@ -202,10 +194,8 @@ def test_reconciliation_racing_the_notifications_credits_each_order_once(
 
     def reconcile_round(reconciler):
         with reconciler.app_context():
-            from server.wechat import payment_gateway
-
             try:
-                return reconciliation.reconcile(payment_gateway(), min_age=0).credited
+                return pending_orders.reconcile(min_age=0).credited
             finally:
                 db.session.remove()
                 db.engine.dispose()
@@ -236,7 +226,7 @@ def test_closing_an_order_locks_its_own_bills_only(app, sandbox, racing_world, d
         pytest.skip("row locks: MariaDB only")
     world, bills = racing_world
     payment = payments.create_payment(
-        load_principal(world.people["resident_1_1"].id), [bills[0]], "127.0.0.1", _gateway(app)
+        load_principal(world.people["resident_1_1"].id), [bills[0]], "127.0.0.1"
     ).payment
     other = db.session.scalar(
         select(Bill.id).where(Bill.household_id == world.household("1-2-101").id)

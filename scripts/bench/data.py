@@ -733,7 +733,7 @@ REFER_SHARE = {
     "suggestion": 0.1,
     "other": 0.15,
 }
-AUTO_CLOSE_NOTE = "7 天内未确认，系统自动完成"  # as issues.flow.auto_close_due writes it
+AUTO_CLOSE_NOTE = "7 天内未确认，系统自动完成"  # as issues.closing.auto_close_due writes it
 OPEN = ("submitted", "accepted", "referred")
 
 

@@ -6,7 +6,6 @@ from flask import current_app
 from server.api.schemas.people import LoginIn, LoginOut
 from server.extensions import limiter
 from server.services.people import auth
-from server.wechat import mini_program
 
 bp = APIBlueprint("auth", __name__, url_prefix="/api/v1/auth", tag="Auth")
 
@@ -25,4 +24,4 @@ bp = APIBlueprint("auth", __name__, url_prefix="/api/v1/auth", tag="Auth")
     },
 )
 def login(body):
-    return auth.login(mini_program(), body["code"])
+    return auth.login(body["code"])

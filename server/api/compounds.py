@@ -7,7 +7,8 @@ from server.api.schemas.people import CompoundOut
 from server.api.schemas.reach import CompoundReachOut
 from server.api.security import auth, principal
 from server.services.issues import policies
-from server.services.messaging import outbox, reachability
+from server.services.messaging import reachability
+from server.services.messaging.failed_messages import failed_for
 from server.services.people import compounds
 
 bp = APIBlueprint("compounds", __name__, url_prefix="/api/v1/compounds", tag="Compounds")
@@ -51,7 +52,7 @@ def put_policy(code, category, body):
 @bp.output(FailedMessageListOut)
 @bp.doc(summary="Pushes WeChat refused for good, with the reason (committee)")
 def failed_messages(code):
-    return {"items": outbox.failed_for(principal(), code)}
+    return {"items": failed_for(principal(), code)}
 
 
 @bp.get("/<string(maxlength=32):code>/reachability")

@@ -1,9 +1,9 @@
 """Issues (报事): report, list, read with the timeline, act on, answer the return visit."""
 
 from apiflask import APIBlueprint
-from flask import Response
 
 from server.api import presenters
+from server.api.downloads import XLSX_RESPONSE, xlsx_download
 from server.api.schemas.issues import (
     ExportQuery,
     IssueIn,
@@ -21,7 +21,6 @@ from server.services.issues import registers, reports, return_visits, views
 from server.services.issues.flow import Action
 
 bp = APIBlueprint("issues", __name__, url_prefix="/api/v1/issues", tag="Issues")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.post("")
@@ -60,17 +59,11 @@ def list_issues(query):
 @bp.input(ExportQuery, location="query", arg_name="query")
 @bp.doc(
     summary="The register (台账) as Excel: the issues I handle in a compound",
-    responses={
-        200: {"description": "an .xlsx workbook", "content": {XLSX: {}}},
-        403: "not a handler",
-    },
+    responses={200: XLSX_RESPONSE, 403: "not a handler"},
 )
 def export_register(query):
     data = registers.export_xlsx(principal(), registers.RegisterQuery(**query))
-    name = f"register-{query['compound']}-{query.get('category', 'all')}.xlsx"
-    return Response(
-        data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return xlsx_download(data, f"register-{query['compound']}-{query.get('category', 'all')}.xlsx")
 
 
 @bp.get("/stats")

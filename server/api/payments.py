@@ -10,9 +10,7 @@ from server.api.schemas.money import (
     PaymentStatusOut,
 )
 from server.api.security import auth, principal
-from server.services.money import payment_cancel, payments, settlement
-from server.wechat import payment_gateway
-from server.wechat.pay import MAX_NOTIFY_BYTES, acknowledgement
+from server.services.money import pay_notifications, payment_cancel, payments
 
 bp = APIBlueprint("payments", __name__, url_prefix="/api/v1/payments", tag="Fees")
 
@@ -32,7 +30,7 @@ bp = APIBlueprint("payments", __name__, url_prefix="/api/v1/payments", tag="Fees
 )
 def create(body):
     return payments.create_payment(
-        principal(), body["bill_ids"], request.remote_addr or "127.0.0.1", payment_gateway()
+        principal(), body["bill_ids"], request.remote_addr or "127.0.0.1"
     )
 
 
@@ -66,13 +64,13 @@ def get_payment(payment_id):
     },
 )
 def cancel(payment_id):
-    return payment_cancel.cancel(principal(), payment_id, payment_gateway())
+    return payment_cancel.cancel(principal(), payment_id)
 
 
 @bp.post("/wechat/notify")
 @bp.doc(hide=True)
 def wechat_notify():
-    if (request.content_length or 0) > MAX_NOTIFY_BYTES:
-        return Response(acknowledgement("FAIL", "too large"), mimetype="text/xml", status=413)
-    body = request.get_data(cache=False)[: MAX_NOTIFY_BYTES + 1]
-    return Response(settlement.handle_notification(body, payment_gateway()), mimetype="text/xml")
+    xml, status = pay_notifications.answer(
+        request.content_length, lambda: request.get_data(cache=False)
+    )
+    return Response(xml, mimetype="text/xml", status=status)

@@ -38,7 +38,7 @@ JOBS: list[Job] = [
     ),
     Job(
         name="auto_close_resolved",
-        func="server.services.issues.flow:auto_close_due",
+        func="server.services.issues.closing:auto_close_due",
         trigger="interval",
         schedule={"minutes": 15},
         misfire_grace_time=600,

@@ -1,7 +1,9 @@
-"""Excel workbooks people read: one way to write every cell of every export.
+"""Excel workbooks people read: the one export module every .xlsx goes through.
 
-`write_sheet` writes a header (bold, frozen, with a filter), the rows and bold totals
-rows, each cell by its column's kind:
+An export describes its sheets (`Sheet`: a title, `Column`s with their widths and
+kinds, the rows, `Total` rows) and `xlsx(*sheets)` makes the file. Each sheet has a
+header (bold, frozen, with a filter), the rows and bold totals rows, each cell
+written by its column's kind:
 
 - text: as text; one a spreadsheet would run as a formula or command (starting with
   = + - @, a tab or a carriage return) is prefixed with ' so it stays text
@@ -9,11 +11,14 @@ rows, each cell by its column's kind:
 - money: integer fen written as yuan, a number shown with two decimals;
 - datetime: a real date-time in Asia/Shanghai (a date alone is written as a date);
 - date; id (a whole number, the same in every sheet); number; yes_no (是/否, never blank).
+
+A sheet's title loses what Excel refuses in one ([]:*?/\\) and is cut to 31 characters.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -37,6 +42,8 @@ KINDS = {"text", "yes_no", *FORMATS}
 # A cell starting with one of these may be run by a spreadsheet (formula, DDE).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOLD = Font(bold=True)
+TITLE_REFUSED = re.compile(r"[\[\]:*?/\\]")
+TITLE_MAX = 31
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,33 @@ class Total:
 
     label: str
     values: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: its rows have one value per column."""
+
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence]
+    totals: Sequence[Total] = ()
+
+
+def xlsx(*sheets: Sheet) -> bytes:
+    """A workbook of these sheets, in this order, as the bytes of an .xlsx file."""
+    book = Workbook()
+    book.remove(book.active)
+    for sheet in sheets:
+        page = book.create_sheet(sheet_title(sheet.title))
+        write_sheet(page, sheet.columns, sheet.rows, sheet.totals)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def sheet_title(title: str) -> str:
+    """A title Excel accepts: without []:*?/\\, at most 31 characters, never empty."""
+    return TITLE_REFUSED.sub("", ILLEGAL_CHARACTERS_RE.sub("", title))[:TITLE_MAX] or "Sheet"
 
 
 def safe_text(value: object) -> str | None:
@@ -140,13 +174,3 @@ def _append(sheet, columns: Sequence[Column], row: Sequence, label: str | None =
         number_format = _format(column.kind, value)
         if number_format and value is not None and not (label and index == 1):
             sheet.cell(line, index).number_format = number_format
-
-
-def workbook() -> Workbook:
-    return Workbook()
-
-
-def to_bytes(book: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()

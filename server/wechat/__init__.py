@@ -1,4 +1,21 @@
-"""Everything that speaks to WeChat. The only package that imports wechatpy."""
+"""Everything that speaks to WeChat, and the one factory of its clients.
+
+The rule of the WeChat edge:
+
+- `server/wechat/` is the only package that imports wechatpy or calls WeChat's
+  servers. Its public face is this module; its submodules are its own.
+- Services (`server/services/`) are the only callers. They get their clients from
+  the factory below — `mini_program()`, `official_account()`, `payment_gateway()`,
+  built once per app from its configuration — and never build one themselves. Every
+  other name they need (error types, WeChat Pay's order states, limits and helpers)
+  they import from `server.wechat` itself, never from a submodule.
+- The API layer (`server/api/`), the jobs (`server/jobs/`) and the CLI call
+  services and import nothing from here: a WeChat error reaches the HTTP answer as
+  the AppError it is.
+
+Tests hold the rule (`tests/server/test_wechat_edge.py`); the sandbox
+(`server.wechat.sandbox`) is a stand-in for WeChat's servers, not a client.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +23,55 @@ from flask import current_app
 
 from server.extensions import db
 from server.wechat.client import MiniProgram, StableTokenClient, WxSession
-from server.wechat.official_account import OfficialAccount
-from server.wechat.pay import PaymentGateway, WeChatPayV2
+from server.wechat.errors import (
+    WeChatCodeInvalid,
+    WeChatError,
+    WeChatNoQuota,
+    WeChatRateLimited,
+    WeChatSendRejected,
+    WeChatUnavailable,
+    WeChatUncertain,
+    WeChatUserBlocked,
+)
+from server.wechat.official_account import MAX_EVENT_BYTES, OfficialAccount, parse_follow_event
+from server.wechat.pay import (
+    CLOSE_AFTER,
+    MAX_NOTIFY_BYTES,
+    InvalidNotification,
+    OrderState,
+    PaymentGateway,
+    PayNotification,
+    PayRejected,
+    WeChatPayV2,
+    acknowledgement,
+)
 from server.wechat.storage import DatabaseStorage
 
+# The public face: the factory, and what services need beside the clients.
 __all__ = [
+    "CLOSE_AFTER",
+    "MAX_EVENT_BYTES",
+    "MAX_NOTIFY_BYTES",
+    "InvalidNotification",
     "MiniProgram",
     "OfficialAccount",
+    "OrderState",
+    "PayNotification",
+    "PayRejected",
     "PaymentGateway",
+    "WeChatCodeInvalid",
+    "WeChatError",
+    "WeChatNoQuota",
+    "WeChatRateLimited",
+    "WeChatSendRejected",
+    "WeChatUnavailable",
+    "WeChatUncertain",
+    "WeChatUserBlocked",
     "WxSession",
+    "acknowledgement",
     "mini_program",
     "official_account",
+    "parse_follow_event",
     "payment_gateway",
 ]
 

@@ -28,7 +28,6 @@ from server.extensions import db
 from server.models import Bill, JobRun, LedgerEntry, Payment, PaymentAnomaly
 from server.services.money import fees, ledger, payments
 from server.services.people.access import load_principal
-from server.wechat import payment_gateway
 from tests.conftest import app_env, serve_in_thread, served_app
 from tests.factories import build_world, self_governance_fee
 from tests.faults.conftest import mariadb_only
@@ -78,7 +77,7 @@ def loaded_world(app, sandbox, committed_db) -> LoadedWorld:
         household = world.household(label).id
         for bill_id in db.session.scalars(select(Bill.id).where(Bill.household_id == household)):
             created = payments.create_payment(
-                load_principal(world.people[who].id), [bill_id], "127.0.0.1", payment_gateway()
+                load_principal(world.people[who].id), [bill_id], "127.0.0.1"
             )
             orders.append((created.payment.out_trade_no, created.payment.total_fen))
     loaded = LoadedWorld(world.headers("resident_1_1"), world.household("1-1-101").id, orders)

@@ -7,16 +7,16 @@ their handler on the follow-up date and every day after until resolved.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 
 from server.clock import SHANGHAI, utcnow
-from server.extensions import db
 from server.models.issue import Issue
-from server.services.issues.flow import add_event, lock_issue
+from server.services.batches import each_locked
 from server.services.issues.locations import location_of
 from server.services.issues.policies import overdue_clause
+from server.services.issues.timeline import add_event, lock_issue
 from server.services.messaging import notify
 
 SECOND_ESCALATION_AFTER = timedelta(hours=24)
@@ -29,21 +29,15 @@ def escalate_overdue(now: datetime | None = None, batch: int = 500) -> int:
     committed on its own, so a handler accepting at the same moment wins cleanly.
     """
     now = now or utcnow()
-    candidates = db.session.scalars(
+    return each_locked(
         select(Issue.id)
         .where(overdue_clause(now), or_(Issue.escalation_level == 0, _second_due(now)))
         .order_by(Issue.id)
-        .limit(batch)
-    ).all()
-    db.session.commit()
-    escalated = 0
-    for issue_id in candidates:
-        issue = lock_issue(issue_id)
-        if issue is not None and issue.is_overdue(now) and _due(issue, now):
-            _escalate(issue, now)
-            escalated += 1
-        db.session.commit()
-    return escalated
+        .limit(batch),
+        lock_issue,
+        lambda issue: issue.is_overdue(now) and _due(issue, now),
+        lambda issue: _escalate(issue, now),
+    )
 
 
 def _second_due(now: datetime):
@@ -71,27 +65,25 @@ def remind_referrals(now: datetime | None = None, batch: int = 500) -> int:
     """Remind handlers of referred issues whose follow-up date has come (job, daily)."""
     now = now or utcnow()
     today = now.astimezone(SHANGHAI).date()
-    candidates = db.session.scalars(
+    return each_locked(
         select(Issue.id)
         .where(Issue.status == "referred", Issue.follow_up_on <= today)
         .order_by(Issue.id)
-        .limit(batch)
-    ).all()
-    db.session.commit()
-    reminded = 0
-    for issue_id in candidates:
-        issue = lock_issue(issue_id)
-        if issue is not None and issue.status == "referred" and issue.follow_up_on <= today:
-            event = add_event(
-                issue,
-                None,
-                "follow_up",
-                issue.status,
-                issue.status,
-                now=now,
-                data={"date": today.isoformat()},
-            )
-            notify.on_event(issue, event, location=location_of(issue))
-            reminded += 1
-        db.session.commit()
-    return reminded
+        .limit(batch),
+        lock_issue,
+        lambda issue: issue.status == "referred" and issue.follow_up_on <= today,
+        lambda issue: _remind(issue, now, today),
+    )
+
+
+def _remind(issue: Issue, now: datetime, today: date) -> None:
+    event = add_event(
+        issue,
+        None,
+        "follow_up",
+        issue.status,
+        issue.status,
+        now=now,
+        data={"date": today.isoformat()},
+    )
+    notify.on_event(issue, event, location=location_of(issue))

@@ -1,7 +1,8 @@
 """Moving an issue through its lifecycle: the caller's actions and the system's.
 
-Every change writes its timeline entry, attaches its photos and queues its
-messages in the same transaction; `states` decides what is allowed.
+Every change writes its timeline entry, attaches its photos (`timeline`) and queues
+its messages in the same transaction; `states` decides what is allowed. Closing by
+itself, and the return visit every close schedules, are `closing`.
 """
 
 from __future__ import annotations
@@ -9,23 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
-
 from server.clock import SHANGHAI, utcnow
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.extensions import db
-from server.models import Membership
-from server.models.issue import Issue, IssueEvent, ReturnVisit
-from server.models.upload import Upload
+from server.models.issue import Issue
 from server.services.issues import policies
 from server.services.issues.access import acting_role, can_view, capacities
+from server.services.issues.closing import schedule_return_visit
 from server.services.issues.locations import location_of
-from server.services.issues.states import AUTO_CLOSE_DAYS, REOPEN_DAYS, plan, plan_system
+from server.services.issues.states import REOPEN_DAYS, plan, plan_system
+from server.services.issues.timeline import add_event, attach_photos, lock_issue
 from server.services.messaging import notify
 from server.services.people.access import Principal
-
-MAX_PHOTOS = 9
-RETURN_VISIT_AFTER = timedelta(days=7)
 
 
 @dataclass
@@ -41,52 +37,6 @@ class Action:
     referral_ref: str | None = None
     follow_up_on: date | None = None
     duplicate_of: int | None = None
-
-
-def add_event(issue, principal, action, from_status, to_status, *, now, note=None, data=None):
-    """Append a timeline entry (in the transaction of the change it records)."""
-    event = IssueEvent(
-        issue_id=issue.id,
-        compound_id=issue.compound_id,
-        actor_id=principal.id if principal else None,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data,
-        created_at=now,
-    )
-    db.session.add(event)
-    db.session.flush()
-    issue.last_event_id = event.id
-    return event
-
-
-def attach_photos(principal: Principal, issue: Issue, event: IssueEvent, ids: list[int]) -> None:
-    """Attach the caller's unattached uploads to an issue event, or raise ValidationFailed."""
-    ids = list(dict.fromkeys(ids))
-    if not ids:
-        return
-    if len(ids) > MAX_PHOTOS:
-        raise ValidationFailed(f"最多上传 {MAX_PHOTOS} 张照片", code="too_many_photos")
-    attached = db.session.execute(
-        update(Upload)
-        .where(Upload.id.in_(ids), Upload.uploader_id == principal.id, Upload.issue_id.is_(None))
-        .values(issue_id=issue.id, event_id=event.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if attached != len(ids):
-        raise ValidationFailed("照片无效或已被使用，请重新上传", code="photo_invalid")
-
-
-def lock_issue(issue_id: int) -> Issue | None:
-    """The issue, row-locked and read afresh (what another transaction committed counts)."""
-    return db.session.scalars(
-        select(Issue)
-        .where(Issue.id == issue_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
 
 
 def transition(principal: Principal, issue_id: int, request: Action, now=None) -> Issue:
@@ -216,46 +166,6 @@ def _back_to_work(issue: Issue, now: datetime) -> None:
     issue.escalation_level, issue.escalated_at = 0, None
 
 
-# ----- the system's moves -----
-
-
-def auto_close_due(now: datetime | None = None, batch: int = 500) -> int:
-    """Close issues resolved more than 7 days ago that nobody confirmed (job).
-
-    Candidates are read without locks (a locking scan would hold every row it reads);
-    each is then locked, checked again and committed on its own.
-    """
-    now = now or utcnow()
-    cutoff = now - timedelta(days=AUTO_CLOSE_DAYS)
-    candidates = db.session.scalars(
-        select(Issue.id)
-        .where(Issue.status == "resolved", Issue.resolved_at < cutoff)
-        .order_by(Issue.id)
-        .limit(batch)
-    ).all()
-    db.session.commit()
-    closed = 0
-    for issue_id in candidates:
-        issue = lock_issue(issue_id)
-        target = plan_system("auto_close", issue.status) if issue else None
-        if target and issue.resolved_at < cutoff:
-            issue.status, issue.closed_at = target, now
-            event = add_event(
-                issue,
-                None,
-                "auto_close",
-                "resolved",
-                target,
-                now=now,
-                note="7 天内未确认，系统自动完成",
-            )
-            schedule_return_visit(issue, now)
-            notify.on_event(issue, event, location=location_of(issue))
-            closed += 1
-        db.session.commit()
-    return closed
-
-
 def reopen_after_visit(issue: Issue, principal: Principal, note: str | None, now: datetime) -> None:
     """A return visit found it not fixed: back to work (no commit; the caller commits)."""
     target = plan_system("return_visit_reopen", issue.status)
@@ -273,38 +183,3 @@ def reopen_after_visit(issue: Issue, principal: Principal, note: str | None, now
         note=note or "回访发现问题仍未解决",
     )
     notify.on_event(issue, event, location=location_of(issue))
-
-
-def schedule_return_visit(issue: Issue, closed_at: datetime) -> ReturnVisit:
-    """Ask "is it still fixed?" 7 days after closing: in the app, or in person by the
-    unit's liaison for care issues and for people who do not use WeChat."""
-    in_person = issue.category == "care" or issue.reporter_id is None
-    round_no = 1 + (
-        db.session.scalar(select(func.count()).where(ReturnVisit.issue_id == issue.id)) or 0
-    )
-    visit = ReturnVisit(
-        issue_id=issue.id,
-        compound_id=issue.compound_id,
-        round=round_no,
-        kind="in_person" if in_person else "message",
-        assignee_id=_visitor(issue) if in_person else issue.reporter_id,
-        due_at=closed_at + RETURN_VISIT_AFTER,
-    )
-    db.session.add(visit)
-    return visit
-
-
-def _visitor(issue: Issue) -> int | None:
-    """Who visits in person: the liaison who filed it, else the unit's liaison, else the handler."""
-    if issue.reporter_id is None:
-        return issue.filed_by_id
-    if issue.unit_id is not None:
-        liaison = db.session.scalar(
-            select(Membership.user_id)
-            .where(Membership.role == "liaison", Membership.unit_id == issue.unit_id)
-            .order_by(Membership.id)
-            .limit(1)
-        )
-        if liaison is not None:
-            return liaison
-    return issue.handler_id

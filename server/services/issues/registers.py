@@ -18,7 +18,7 @@ from server.extensions import db
 from server.labels import label
 from server.models import Building, Household, Unit
 from server.models.issue import Issue, IssueEvent, ReturnVisit
-from server.services.excel import Column, Total, to_bytes, workbook, write_sheet
+from server.services.excel import Column, Sheet, Total, xlsx
 from server.services.issues import policies
 from server.services.issues.access import handled_filter
 from server.services.issues.locations import location_label
@@ -66,17 +66,14 @@ def export_xlsx(principal: Principal, query: RegisterQuery) -> bytes:
     compound = _handled_compound(principal, query.compound)
     now = utcnow()
     statement = _register_query(principal, compound.id, query, now)
-    book = workbook()
-    sheet = book.active
-    sheet.title = f"{label('issue_category', query.category, '全部事项')}台账"
+    title = f"{label('issue_category', query.category, '全部事项')}台账"
     rows = [
         _row(issue, location_label(building_no, unit_no, room), now)
         for issue, building_no, unit_no, room in db.session.execute(statement)
     ]
     overdue = sum(1 for row in rows if row[-1])
     total = Total(f"合计（{len(rows)} 件）", {OVERDUE: f"超时 {overdue} 件"})
-    write_sheet(sheet, COLUMNS, rows, [total])
-    return to_bytes(book)
+    return xlsx(Sheet(title, COLUMNS, rows, [total]))
 
 
 _SORTS = {

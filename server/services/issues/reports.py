@@ -17,8 +17,9 @@ from server.models import Building, Compound, Household, Unit
 from server.models.issue import Issue
 from server.services.issues import policies, views
 from server.services.issues.access import acting_role, handles
-from server.services.issues.flow import Action, add_event, attach_photos, transition
+from server.services.issues.flow import Action, transition
 from server.services.issues.locations import location_of
+from server.services.issues.timeline import add_event, attach_photos
 from server.services.messaging import notify
 from server.services.people.access import Principal
 

@@ -17,8 +17,10 @@ from server.clock import utcnow
 from server.errors import Conflict, Forbidden
 from server.extensions import db
 from server.models.issue import Issue, ReturnVisit
+from server.services.batches import each_locked
 from server.services.issues.access import get_visible, handles
-from server.services.issues.flow import add_event, lock_issue, reopen_after_visit
+from server.services.issues.flow import reopen_after_visit
+from server.services.issues.timeline import add_event, lock_issue
 from server.services.messaging import messages, notify
 from server.services.people.access import Principal
 
@@ -30,27 +32,27 @@ def send_due(now: datetime | None = None, batch: int = 500) -> int:
     the visit, and checked again: the order every writer of both takes.
     """
     now = now or utcnow()
-    candidates = db.session.execute(
+    return each_locked(
         select(ReturnVisit.id, ReturnVisit.issue_id)
         .where(ReturnVisit.status == "scheduled", ReturnVisit.due_at <= now)
         .order_by(ReturnVisit.id)
-        .limit(batch)
-    ).all()
-    db.session.commit()
-    sent = 0
-    for visit_id, issue_id in candidates:
-        issue = lock_issue(issue_id)
-        visit = db.session.scalars(
-            select(ReturnVisit)
-            .where(ReturnVisit.id == visit_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).one()
-        if visit.status == "scheduled" and visit.due_at <= now:
-            _ask(issue, visit, now)
-            sent += 1
-        db.session.commit()
-    return sent
+        .limit(batch),
+        _lock_visit,
+        lambda locked: locked[1].status == "scheduled" and locked[1].due_at <= now,
+        lambda locked: _ask(*locked, now),
+    )
+
+
+def _lock_visit(visit_id: int, issue_id: int) -> tuple[Issue, ReturnVisit]:
+    """A visit and its issue, locked: the issue first, then the visit."""
+    issue = lock_issue(issue_id)
+    visit = db.session.scalars(
+        select(ReturnVisit)
+        .where(ReturnVisit.id == visit_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    return issue, visit
 
 
 def _ask(issue: Issue, visit: ReturnVisit, now: datetime) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -11,9 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from server.clock import utcnow
 from server.extensions import db
 from server.models import KeyValue, User
-from server.wechat import OfficialAccount
-from server.wechat.errors import WeChatUnavailable
-from server.wechat.official_account import parse_follow_event
+from server.wechat import (
+    MAX_EVENT_BYTES,
+    WeChatUnavailable,
+    official_account,
+    parse_follow_event,
+)
 
 log = logging.getLogger(__name__)
 
@@ -21,11 +25,13 @@ log = logging.getLogger(__name__)
 PUSH_MAX_AGE = 300  # seconds either way
 
 
-def check_push(official: OfficialAccount, signature: str, timestamp: str, nonce: str) -> bool:
-    """Is this push from WeChat, and new? The signature covers only the token, the
-    timestamp and the nonce (plaintext mode), so a seen URL could be replayed: refuse
-    old timestamps and remember each nonce for as long as its timestamp is good."""
-    if not official.verify(signature, timestamp, nonce):
+def check_push(signature: str, timestamp: str, nonce: str) -> bool:
+    """Is this push from WeChat to our official account, and new? False when no account
+    is configured. The signature covers only the token, the timestamp and the nonce
+    (plaintext mode), so a seen URL could be replayed: refuse old timestamps and
+    remember each nonce for as long as its timestamp is good."""
+    official = official_account()
+    if official is None or not official.verify(signature, timestamp, nonce):
         return False
     if not timestamp.isdigit() or not 0 < len(nonce) <= 64:
         return False
@@ -47,10 +53,15 @@ def check_push(official: OfficialAccount, signature: str, timestamp: str, nonce:
     return True
 
 
-def handle_event(official: OfficialAccount, body: bytes) -> str | None:
-    """Apply a follow/unfollow push from the official account. Returns what happened."""
-    parsed = parse_follow_event(body)
-    if parsed is None:
+def handle_event(declared_length: int | None, read_body: Callable[[], bytes]) -> str | None:
+    """Apply a follow/unfollow push from the official account (its signature checked
+    by `check_push`). Returns what happened. A body declared larger than any event
+    WeChat sends is not read."""
+    if (declared_length or 0) > MAX_EVENT_BYTES:
+        return None
+    parsed = parse_follow_event(read_body())
+    official = official_account()
+    if parsed is None or official is None:
         return None
     event, oa_openid = parsed
     if event == "unsubscribe":

@@ -22,7 +22,7 @@ from server.models import (
     PaymentBill,
     Unit,
 )
-from server.services.excel import Column, Total, to_bytes, workbook, write_sheet
+from server.services.excel import Column, Sheet, Total, xlsx
 from server.services.money.collection import periods_of_month
 from server.services.money.periods import parse_month
 from server.services.people import compounds, users
@@ -87,20 +87,15 @@ def export_xlsx(principal: Principal, code: str, month: str) -> bytes:
         raise Forbidden("只有业委会和财务监督可以导出", code="committee_only")
     periods = periods_of_month(month)
     bills = _bills(compound.id, periods)
-    book = workbook()
-    sheet = book.active
-    sheet.title = "账单"
-    _write_bills(sheet, compound.id, bills)
     rows = _online_rows(compound.id, periods) + _offline_rows(compound.id, periods)
     received = sum(row[5] for row in rows if row[6] in RECEIVED)
-    write_sheet(
-        book.create_sheet("缴费记录"),
+    payments = Sheet(
+        "缴费记录",
         PAYMENT_COLUMNS,
         rows,
         [Total(f"已收款合计（已支付、已确认，{len(rows)} 行）", {MONEY: received})],
     )
-    _write_unpaid(book.create_sheet("未缴名单"), bills)
-    return to_bytes(book)
+    return xlsx(_bills_sheet(compound.id, bills), payments, _unpaid_sheet(bills))
 
 
 def _bills(compound_id: int, periods: list[str]) -> list[_Bill]:
@@ -116,7 +111,7 @@ def _bills(compound_id: int, periods: list[str]) -> list[_Bill]:
     return [_Bill(bill, name, f"{b}-{u}-{room}") for bill, name, b, u, room in rows]
 
 
-def _write_bills(sheet, compound_id: int, bills: list[_Bill]) -> None:
+def _bills_sheet(compound_id: int, bills: list[_Bill]) -> Sheet:
     # How a paid bill was paid is what holds it (`Bill.held_by`): "payment:<id>" is
     # WeChat Pay, "offline:<id>" the method of that cash or transfer payment.
     methods = {
@@ -129,8 +124,8 @@ def _write_bills(sheet, compound_id: int, bills: list[_Bill]) -> None:
     }
     paid = [row.bill.amount_fen for row in bills if row.bill.status == "paid"]
     owed = [row.bill.amount_fen for row in bills if row.bill.status != "cancelled"]
-    write_sheet(
-        sheet,
+    return Sheet(
+        "账单",
         BILL_COLUMNS,
         (
             [
@@ -166,7 +161,7 @@ def _paid_how(bill: Bill, methods: dict[str, str]) -> str:
     return label("offline_method", methods.get(bill.held_by))
 
 
-def _write_unpaid(sheet, bills: list[_Bill]) -> None:
+def _unpaid_sheet(bills: list[_Bill]) -> Sheet:
     owed: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # count, fen, pending fen
     for row in bills:
         if row.bill.status in ("paid", "cancelled"):
@@ -176,8 +171,8 @@ def _write_unpaid(sheet, bills: list[_Bill]) -> None:
         line[1] += row.bill.amount_fen
         line[2] += row.bill.amount_fen if row.bill.status == "pending" else 0
     rows = [[label, *line] for label, line in owed.items()]  # in the bills' flat order
-    write_sheet(
-        sheet,
+    return Sheet(
+        "未缴名单",
         UNPAID_COLUMNS,
         rows,
         [

@@ -30,7 +30,8 @@ from server.models import (
 from server.services.messaging import notify
 from server.services.messaging.messages import Message
 from server.services.money import approvals, ledger
-from server.services.money.meter_readings import locked, reading_name
+from server.services.money.meter_confirmations import locked
+from server.services.money.meter_readings import reading_name
 from server.services.people import users
 from server.services.people.access import Principal
 

@@ -20,11 +20,10 @@ from server.errors import Conflict, Forbidden, NotFound, ServiceUnavailable
 from server.extensions import db
 from server.models import Household, Payment
 from server.services.messaging.messages import Message
-from server.services.money import receipts, reconciliation, settlement
+from server.services.money import pending_orders, receipts, reconciliation, settlement
 from server.services.people import users
 from server.services.people.access import Principal
-from server.wechat.errors import WeChatUnavailable
-from server.wechat.pay import CLOSE_AFTER, OrderState, PaymentGateway, PayRejected
+from server.wechat import CLOSE_AFTER, OrderState, PayRejected, WeChatUnavailable, payment_gateway
 
 
 def closes_at(payment: Payment) -> datetime | None:
@@ -34,7 +33,7 @@ def closes_at(payment: Payment) -> datetime | None:
     return max(payment.created_at + CLOSE_AFTER, payment.cancel_requested_at)
 
 
-def cancel(principal: Principal, payment_id: int, gateway: PaymentGateway | None) -> Payment:
+def cancel(principal: Principal, payment_id: int) -> Payment:
     """Cancel an open order (see the module). Returns it closed, or cancelling until
     `closes_at`. Raises NotFound, Forbidden (not the payer nor a collector), Conflict
     (paid — credited now if it had not been —, being paid, closed, disputed),
@@ -45,6 +44,7 @@ def cancel(principal: Principal, payment_id: int, gateway: PaymentGateway | None
     if payment.prepay_id is None and young:  # WeChat Pay is still being asked to make it
         _in_progress()
     db.session.commit()  # no lock held while WeChat Pay answers
+    gateway = payment_gateway()
     if gateway is None:
         raise ServiceUnavailable("在线缴费暂未开通", code="pay_not_configured")
     state = _ask(gateway.query_order, out_trade_no)
@@ -58,13 +58,13 @@ def cancel(principal: Principal, payment_id: int, gateway: PaymentGateway | None
         _in_progress()
     # An order WeChat Pay does not know is final only once it could no longer be on its
     # way there (a young one may arrive a moment later and be paid).
-    if state.trade_state in reconciliation.FINAL_UNPAID or (
+    if state.trade_state in pending_orders.FINAL_UNPAID or (
         state.trade_state == "NOT_FOUND" and now >= payment.created_at + CLOSE_AFTER
     ):
         return _closed(payment, principal, now)  # nothing WeChat Pay could still take
     if state.trade_state == "NOT_FOUND":
         _in_progress()
-    if state.trade_state not in reconciliation.OPEN_UNPAID:
+    if state.trade_state not in pending_orders.OPEN_UNPAID:
         _unavailable()
     if now < payment.created_at + CLOSE_AFTER:
         payment.cancel_requested_at = payment.cancel_requested_at or now

@@ -1,8 +1,8 @@
 """Paying bills with WeChat Pay: opening orders and reading them.
 
 The server computes every amount itself; the client's success callback proves
-nothing (the notification and reconciliation, in `settlement` and
-`reconciliation`, decide whether an order was paid).
+nothing (the notification and the checks of pending orders, in `pay_notifications` and
+`pending_orders`, decide whether an order was paid; `settlement` credits it).
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from server.extensions import db
 from server.models import Bill, FeeItem, Payment, PaymentBill
 from server.services.money import bill_holds, settlement
 from server.services.people.access import Principal
-from server.wechat.errors import WeChatUnavailable
-from server.wechat.pay import PaymentGateway, PayRejected
+from server.wechat import PayRejected, WeChatUnavailable, payment_gateway
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +38,14 @@ def _not_configured() -> ServiceUnavailable:
     )
 
 
-def create_payment(
-    principal: Principal, bill_ids: list[int], client_ip: str, gateway: PaymentGateway | None
-) -> CreatedPayment:
+def create_payment(principal: Principal, bill_ids: list[int], client_ip: str) -> CreatedPayment:
     """Open a WeChat Pay order for unpaid bills of one of the caller's households.
 
     The bills are reserved ("pending") before WeChat is called, so they cannot go
     into a second payment; if the order cannot be created they are freed again.
     Raises NotFound, Conflict (a bill not unpaid), ValidationFailed, ServiceUnavailable.
     """
+    gateway = payment_gateway()
     if gateway is None:
         raise _not_configured()
     now = utcnow()

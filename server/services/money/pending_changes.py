@@ -4,17 +4,23 @@ count) or reject it with a reason. One list for the committee, whatever the kind
 from __future__ import annotations
 
 from server.extensions import db
-from server.services.money import anomalies, approvals, fee_items, meter_readings, meter_voids
+from server.services.money import (
+    anomalies,
+    approvals,
+    fee_items,
+    meter_confirmations,
+    meter_voids,
+)
 from server.services.people.access import Principal
 
 # What confirming each kind does (in the confirming transaction), and rejecting it.
 _CONFIRM = {
-    "meter_reading": meter_readings.confirm,
+    "meter_reading": meter_confirmations.confirm,
     "meter_void": meter_voids.apply,
     "fee_change": fee_items.apply,
     "refund": anomalies.apply_refund,
 }
-_REJECT = {"meter_reading": meter_readings.reject}
+_REJECT = {"meter_reading": meter_confirmations.reject}
 
 listed = approvals.pending_for
 

@@ -1,8 +1,9 @@
-"""Settling WeChat Pay orders: the exactly-once notification, crediting, closing.
+"""Settling WeChat Pay orders: crediting, disputing, closing (the notification that
+asks for it is `pay_notifications`; reconciliation asks too).
 
-Exactly once: the notification locks the order row, the conditional change
-pending → paid happens once, and WeChat's transaction_id is unique; repeated
-notifications find the order paid and are answered SUCCESS again.
+Exactly once: every path locks the order row, the conditional change pending → paid
+happens once, and WeChat's transaction_id is unique; repeated notifications find the
+order paid and are answered SUCCESS again.
 
 A bill is settled only by the payment holding it (`Bill.held_by`) or, if it is
 free, by any payment of it. Money that settles no bill — an order we had closed
@@ -18,70 +19,15 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from server.clock import utcnow
-from server.database.errors import is_busy
 from server.extensions import db
 from server.models import Bill, FeeItem, Payment, PaymentAnomaly, PaymentBill
 from server.services.messaging import notify
 from server.services.messaging.messages import Message
 from server.services.money import bill_holds, ledger, receipts
-from server.wechat.pay import InvalidNotification, PaymentGateway, acknowledgement
 
 log = logging.getLogger(__name__)
-
-
-def handle_notification(body: bytes, gateway: PaymentGateway | None, attempts: int = 3) -> str:
-    """WeChat Pay's payment notification, retried on a deadlock or on a transaction id
-    another notification wrote at the same moment (the database rolled this one back
-    entirely; the next attempt sees the other's work)."""
-    for attempt in range(1, attempts + 1):
-        try:
-            return _handle_notification(body, gateway)
-        except (OperationalError, IntegrityError) as error:
-            db.session.rollback()
-            if attempt == attempts or not _retryable(error):
-                raise
-            log.info("payment notification retried (attempt %s)", attempt)
-    raise AssertionError("unreachable")
-
-
-def _retryable(error: OperationalError | IntegrityError) -> bool:
-    if isinstance(error, IntegrityError):
-        return True
-    return is_busy(error)
-
-
-def _handle_notification(body: bytes, gateway: PaymentGateway | None) -> str:
-    """WeChat Pay's payment notification: settle the order exactly once.
-
-    Returns the XML answer: SUCCESS once the notification is dealt with (credited,
-    already settled, or a difference recorded for the committee); FAIL for anything
-    we cannot trust (bad signature, wrong appid or merchant, unknown order).
-    """
-    if gateway is None:
-        return acknowledgement("FAIL", "未开通")
-    try:
-        note = gateway.parse_notification(body)
-    except InvalidNotification:
-        log.warning("payment notification refused: not verifiable")
-        return gateway.acknowledge(False, "签名失败")
-    if note.appid != gateway.appid or note.mch_id != gateway.mch_id:
-        log.warning("payment notification for another appid or merchant refused")
-        return gateway.acknowledge(False, "商户不匹配")
-    if not note.return_ok:
-        return gateway.acknowledge(False, "通信失败")
-    payment = locked_payment(note.out_trade_no)
-    if payment is None:
-        db.session.rollback()
-        return gateway.acknowledge(False, "订单不存在")
-    if not note.result_ok:  # the resident's payment failed: nothing to credit
-        db.session.rollback()
-        return gateway.acknowledge(True)
-    settle_paid(payment, note.transaction_id, note.total_fen, via="notify")
-    db.session.commit()
-    return gateway.acknowledge(True)
 
 
 def locked_payment(out_trade_no: str | None) -> Payment | None:

@@ -18,7 +18,7 @@ from server.ratelimit import throttle
 from server.services.people import users
 from server.services.people.access import Principal, load_principal
 from server.services.people.users import UserView
-from server.wechat import MiniProgram
+from server.wechat import mini_program
 
 TOKEN_SALT = "linli.auth.v1"  # noqa: S105 (a salt, not a secret)
 
@@ -69,7 +69,7 @@ def authenticate(token: str) -> Principal:
     return principal
 
 
-def login(wechat: MiniProgram, code: str) -> LoginResult:
+def login(code: str) -> LoginResult:
     """Sign in with a `wx.login` code: code2session, then create or update the user.
 
     Raises the WeChat errors of `code_to_session`, and TooManyRequests past the
@@ -77,7 +77,7 @@ def login(wechat: MiniProgram, code: str) -> LoginResult:
     limit alone is generous).
     """
     note_outside_call()  # a wx.login code is good once: never run this view twice
-    session = wechat.code_to_session(code)
+    session = mini_program().code_to_session(code)
     throttle("login-openid", current_app.config["LOGIN_RATE_PER_OPENID"], session.openid)
     user = _upsert_user(session.openid, session.unionid)
     if not user.is_active:

@@ -17,10 +17,10 @@ from server.models import LedgerEntry, Notification, Payment, PaymentAnomaly
 from server.services.money import (
     fees,
     ledger,
+    pay_notifications,
     payment_cancel,
     payments,
-    reconciliation,
-    settlement,
+    pending_orders,
 )
 from server.services.people import roles
 from server.services.people.access import load_principal
@@ -61,7 +61,7 @@ def wechat_state(sandbox, payment) -> str:
 
 def close_cancelled(after=LATER):
     with freeze_time(after, tick=True):
-        return reconciliation.reconcile(payment_gateway(), min_age=300, cancelled_only=True)
+        return pending_orders.reconcile(min_age=300, cancelled_only=True)
 
 
 def test_cancelled_after_five_minutes_it_is_closed_at_wechat_and_frees_the_bills_at_once(
@@ -150,7 +150,7 @@ def test_a_notification_arriving_while_cancelling_wins_and_credits_once(
     def notified_right_after_the_query(out_trade_no):
         state = asked(out_trade_no)  # NOTPAY, then the resident pays and WeChat notifies
         order = pay_at_wechat(sandbox, out_trade_no, transaction_id="4200000000000043")
-        settlement.handle_notification(sandbox.pay.notification(order), gateway)
+        pay_notifications.handle_notification(sandbox.pay.notification(order))
         return state
 
     monkeypatch.setattr(gateway, "query_order", notified_right_after_the_query)
@@ -330,7 +330,7 @@ def test_an_order_wechat_pay_took_another_amount_for_ends_disputed_and_is_booked
 def test_reconciling_at_once_never_asks_wechat_pay_to_close_too_early(client, sandbox, world):
     payment = opened_payment(client, world, [bills_of(world)[0].id])
     assert cancel(client, world, payment).get_json()["cancelled"] is True
-    result = reconciliation.reconcile(payment_gateway(), min_age=0)  # the CLI can ask this
+    result = pending_orders.reconcile(min_age=0)  # the CLI can ask this
     assert (result.checked, result.closed, result.differences) == (1, 0, [])
     assert wechat_state(sandbox, payment) == "NOTPAY"
 
@@ -351,12 +351,11 @@ def test_an_order_still_being_made_at_wechat_cannot_be_cancelled_yet(
             select(Payment).where(Payment.out_trade_no == order["out_trade_no"])
         ).one()
         with pytest.raises(Conflict) as raised:
-            payment_cancel.cancel(liaison, made.id, gateway)
+            payment_cancel.cancel(liaison, made.id)
         refused.append(raised.value.code)
         return create(**order)
 
     monkeypatch.setattr(gateway, "create_order", collector_cancels_while_wechat_creates)
-    monkeypatch.setattr("server.api.payments.payment_gateway", lambda: gateway)
     payment = opened_payment(client, world, [bill.id])
     db.session.refresh(payment)
     assert refused == ["payment_in_progress"]
@@ -376,7 +375,7 @@ def test_paying_again_does_not_undo_a_collectors_cancel_made_meanwhile(
 
     def a_collector_cancels_in_between(*args):
         order = found(*args)
-        payment_cancel.cancel(liaison, order.id, payment_gateway())  # cash instead
+        payment_cancel.cancel(liaison, order.id)  # cash instead
         return order
 
     monkeypatch.setattr(payments, "_open_order_for", a_collector_cancels_in_between)

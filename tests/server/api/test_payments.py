@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 
 from server.extensions import db
 from server.models import Bill, LedgerEntry, Notification, Payment, PaymentAnomaly, PaymentBill
-from server.services.money import fees, reconciliation
-from server.wechat import payment_gateway
+from server.services.money import fees, pending_orders
 from tests.factories import bills_of, build_world, self_governance_fee, stair_electricity_fee
 from tests.steps import notify, open_payment, pay_at_wechat, recorded_cash
 from tests.timing import shanghai_date
@@ -182,7 +181,7 @@ def test_bad_signature_wrong_merchant_and_unknown_orders_are_answered_fail(clien
 
 def test_a_lost_notification_is_made_good_by_reconciliation(app, client, sandbox, order):
     with freeze_time(timedelta(minutes=6), tick=True):
-        result = reconciliation.reconcile(payment_gateway(), min_age=300)
+        result = pending_orders.reconcile(min_age=300)
     assert (result.checked, result.credited) == (1, 1)
     assert _credited() == 1
     payment = db.session.scalars(select(Payment)).one()
@@ -197,9 +196,9 @@ def test_an_unpaid_order_is_closed_after_it_expires_and_frees_its_bills(
     bill_id = my_bills(client, world)[0]["id"]
     out_trade_no = open_payment(client, world, [bill_id]).get_json()["out_trade_no"]
     with freeze_time(timedelta(minutes=10), tick=True):
-        assert reconciliation.reconcile(payment_gateway()).closed == 0  # not expired yet (30 min)
+        assert pending_orders.reconcile().closed == 0  # not expired yet (30 min)
     with freeze_time(timedelta(minutes=31), tick=True):
-        assert reconciliation.reconcile(payment_gateway()).closed == 1
+        assert pending_orders.reconcile().closed == 1
     assert order_of(sandbox, out_trade_no).state == "CLOSED"
     payment = db.session.scalars(select(Payment)).one()
     assert (payment.status, payment.paid_at) == ("closed", None)
@@ -212,7 +211,7 @@ def test_paid_at_the_last_moment_is_never_both_closed_and_paid(app, client, sand
     out_trade_no = open_payment(client, world, [bill_id]).get_json()["out_trade_no"]
     pay_at_wechat(sandbox, out_trade_no)  # paid, the notification is lost, then it expires
     with freeze_time(timedelta(minutes=31), tick=True):
-        reconciliation.reconcile(payment_gateway())
+        pending_orders.reconcile()
     payment = db.session.scalars(select(Payment)).one()
     assert payment.status == "paid"
     assert payment.closed_at is None

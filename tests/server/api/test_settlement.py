@@ -19,8 +19,7 @@ from server.models import (
     PaymentAnomaly,
     ReconciliationReport,
 )
-from server.services.money import fees, ledger, reconciliation
-from server.wechat import payment_gateway
+from server.services.money import fees, ledger, pending_orders, reconciliation
 from server.wechat.pay import OrderState
 from tests.factories import bill_of, build_world, make_bill, self_governance_fee
 from tests.helpers import balance, ledger_entries
@@ -56,7 +55,7 @@ def anomalies(kind=None) -> list[PaymentAnomaly]:
 
 def expire_and_reconcile(minutes=31):
     with freeze_time(timedelta(minutes=minutes), tick=True):
-        return reconciliation.reconcile(payment_gateway(), min_age=300)
+        return pending_orders.reconcile(min_age=300)
 
 
 def test_a_closed_order_paid_later_never_takes_a_bill_paid_in_cash(client, sandbox, world):
@@ -196,14 +195,14 @@ def test_one_broken_order_does_not_stop_reconciliation(client, sandbox, world, m
     second = opened_payment(client, world, [bill_of(world, "1-2-101").id], who="resident_1_2")
     pay_at_wechat(sandbox, first.out_trade_no)
     pay_at_wechat(sandbox, second.out_trade_no)
-    original = reconciliation.settlement.settle_paid
+    original = pending_orders.settlement.settle_paid
 
     def broken_for_first(payment, *args, **kwargs):
         if payment.id == first.id:
             raise ValueError("a bug in one order")
         return original(payment, *args, **kwargs)
 
-    monkeypatch.setattr(reconciliation.settlement, "settle_paid", broken_for_first)
+    monkeypatch.setattr(pending_orders.settlement, "settle_paid", broken_for_first)
     result = expire_and_reconcile(minutes=6)
     assert (result.checked, result.credited) == (2, 1)
     assert f"payment {first.id}: could not be reconciled" in result.differences
@@ -255,7 +254,7 @@ def test_a_closed_order_whose_payment_news_never_came_is_settled_by_the_daily_re
     expire_and_reconcile()
     pay_at_wechat(sandbox, payment.out_trade_no)  # WeChat Pay took it after all; no notification
     with freeze_time(timedelta(days=1), tick=True):
-        (report,) = reconciliation.daily_report(payment_gateway())
+        (report,) = reconciliation.daily_report()
     assert "已补记入账" in report.differences
     db.session.refresh(bill)
     assert (db.session.get(Payment, payment.id).status, bill.status) == ("paid", "paid")
@@ -388,8 +387,8 @@ def test_the_daily_report_is_kept_per_compound_and_reaches_the_committee(client,
     payment = opened_payment(client, world, [bill_of(world).id])
     pay_at_wechat(sandbox, payment.out_trade_no)  # paid at WeChat, the notification lost
     with freeze_time(timedelta(days=1), tick=True):
-        (report,) = reconciliation.daily_report(payment_gateway())
-        (again,) = reconciliation.daily_report(payment_gateway())  # a rerun replaces it
+        (report,) = reconciliation.daily_report()
+        (again,) = reconciliation.daily_report()  # a rerun replaces it
     assert again.id == report.id
     assert db.session.scalars(select(ReconciliationReport)).all() == [report]
     listed = client.get(
@@ -488,7 +487,7 @@ def test_the_daily_report_settles_a_mismatch_of_an_order_closed_unpaid(client, s
     payment.status, payment.closed_at = "closed", payment.created_at
     db.session.flush()
     with freeze_time(timedelta(days=1), tick=True):
-        (report,) = reconciliation.daily_report(payment_gateway())
+        (report,) = reconciliation.daily_report()
     assert report.summary["open_anomalies"] == 0
     (anomaly,) = anomalies()
     assert (anomaly.resolved_by_id, anomaly.resolution[:5]) == (None, "未收到款项")

@@ -32,7 +32,7 @@ from server.jobs.tasks import dispatch_outbox
 from server.models import JobRun
 from server.services.messaging import inbox
 from server.services.messaging.outbox import DispatchResult
-from server.services.money.reconciliation import Reconciled
+from server.services.money.pending_orders import Reconciled
 from server.services.people.access import load_principal
 from tests.conftest import app_env, child_pythonpath
 from tests.factories import build_world, make_issues

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from openpyxl import load_workbook
 
-from server.services.excel import Column, Total, safe_text, to_bytes, workbook, write_sheet
+from server.services.excel import Column, Sheet, Total, safe_text, xlsx
 
 
 @pytest.mark.parametrize(
@@ -31,9 +31,7 @@ def test_text_that_could_run_is_kept_as_text(typed, stored):
 
 
 def reopen(columns, rows, totals=()):
-    book = workbook()
-    write_sheet(book.active, columns, rows, totals)
-    return load_workbook(io.BytesIO(to_bytes(book))).active
+    return load_workbook(io.BytesIO(xlsx(Sheet("表", columns, rows, totals)))).active
 
 
 def test_each_kind_is_written_as_the_reader_expects():
@@ -75,3 +73,23 @@ def test_money_must_be_integer_fen():
         reopen([Column("金额（元）", 12, "money")], [[25.33]])
     with pytest.raises(ValueError, match="2 values for 1 columns"):
         reopen([Column("金额（元）", 12, "money")], [[1, 2]])
+
+
+def test_a_workbook_holds_its_sheets_in_order_under_titles_excel_accepts():
+    columns = [Column("房屋", 12)]
+    data = xlsx(
+        Sheet("账单", columns, [["1-1-101"]]),
+        Sheet("维修/安全隐患[2026]:台账*?一二三四五六七八九十一二三四五六七八九十", columns, []),
+        Sheet("///", columns, []),
+    )
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == [
+        "账单",
+        "维修安全隐患2026台账一二三四五六七八九十一二三四五六七八九",
+        "Sheet",
+    ]
+    assert len(book.sheetnames[1]) == 31
+    assert [list(row) for row in book["账单"].iter_rows(values_only=True)] == [
+        ["房屋"],
+        ["1-1-101"],
+    ]

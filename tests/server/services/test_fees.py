@@ -11,7 +11,13 @@ from sqlalchemy import event, func, insert, select
 from server.errors import Conflict, Forbidden, ValidationFailed
 from server.extensions import db
 from server.models import Bill, FeeItem, Household, MeterReading, Unit
-from server.services.money import fee_items, fees, meter_readings, pending_changes
+from server.services.money import (
+    fee_items,
+    fees,
+    meter_confirmations,
+    meter_readings,
+    pending_changes,
+)
 from server.services.money import periods as money_periods
 from server.services.people.access import load_principal
 from server.services.people.roles import user_for_openid
@@ -236,7 +242,7 @@ def test_rooms_with_letters_are_ordered_with_numbered_ones(small):
     bills = _confirmed(recorded, load_principal(small.people["committee_2"].id), "zz")
     extra = {b.household_id for b in bills if b.amount_fen == 101}
     assert extra == {h.id for h in unit.households if h.room in {"11", "101", "101A"}}
-    rooms = [h.room for h in sorted(unit.households, key=meter_readings.room_order)]
+    rooms = [h.room for h in sorted(unit.households, key=meter_confirmations.room_order)]
     assert rooms == ["11", "101", "101A", "102", "B1", "201"]
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from server.errors import Forbidden
 from server.extensions import db
 from server.models import IssueEvent, ReturnVisit
-from server.services.issues import deadlines, flow, return_visits
+from server.services.issues import closing, deadlines, flow, return_visits
 from server.services.issues.flow import Action
 from server.services.people.access import load_principal
 from tests.factories import build_world, make_issue
@@ -41,10 +41,10 @@ def test_a_resolved_issue_closes_by_itself_after_seven_days(world):
         move(world, issue, "liaison_1_1", "accept")
         move(world, issue, "liaison_1_1", "resolve", note="已修好")
     with freeze_time(day(8, "07:59:00")):
-        assert flow.auto_close_due() == 0
+        assert closing.auto_close_due() == 0
     with freeze_time(day(8, "08:01:00")):
-        assert flow.auto_close_due() == 1
-        assert flow.auto_close_due() == 0  # and only once
+        assert closing.auto_close_due() == 1
+        assert closing.auto_close_due() == 0  # and only once
     db.session.refresh(issue)
     assert issue.status == "closed"
     events = db.session.scalars(

@@ -15,7 +15,6 @@ from server.extensions import db
 from server.models import OutboxMessage, SubscriptionQuota, User
 from server.services.messaging import inbox, outbox
 from server.services.people.access import load_principal
-from server.wechat import mini_program
 from tests.factories import build_world, make_issues
 from tests.helpers import dispatch, together
 
@@ -148,7 +147,7 @@ def test_two_dispatchers_at_once_send_each_message_once(app, sandbox, world):
 
     def run():
         sent = []
-        while (result := outbox.dispatch(mini_program(), batch=4)).sent:
+        while (result := outbox.dispatch(batch=4)).sent:
             sent.append(result)
         return sent
 
