@@ -2,7 +2,8 @@
 
 from apiflask import APIBlueprint
 
-from server.api.schemas.issues import FailedMessageListOut, PolicyIn, PolicyListOut
+from server.api.schemas.issues import PolicyIn, PolicyListOut
+from server.api.schemas.messaging import FailedMessageListOut
 from server.api.schemas.people import CompoundOut
 from server.api.schemas.reach import CompoundReachOut
 from server.api.security import auth, principal

@@ -2,7 +2,7 @@
 
 from apiflask import APIBlueprint
 
-from server.api.schemas.issues import ClientConfigOut
+from server.api.schemas.config import ClientConfigOut
 from server.services.platform.client_config import client_config
 
 bp = APIBlueprint("config", __name__, url_prefix="/api/v1/config", tag="Config")

@@ -2,14 +2,14 @@
 
 from apiflask import APIBlueprint
 
-from server.api.schemas.issues import (
+from server.api.schemas.issues import TaskListOut
+from server.api.schemas.messaging import (
     InboxOut,
     InboxQuery,
     MarkReadIn,
     MarkReadOut,
     SubscriptionsIn,
     SubscriptionsOut,
-    TaskListOut,
 )
 from server.api.schemas.people import BindingListOut, UserOut
 from server.api.schemas.reach import PushStatusOut

@@ -1,4 +1,4 @@
-"""Schemas for issues, their timeline, the inbox, subscriptions and return visits."""
+"""Schemas for issues, their timeline, return visits, deadlines, registers and figures."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from server.api.schemas.fields import (
     QueryInt,
     Text,
 )
-from server.api.schemas.reach import PushStatusOut
-from server.labels import SERVED
 from server.models.issue import CATEGORIES, STATUSES
 from server.services.issues.states import ACTIONS
 
@@ -167,70 +165,6 @@ class TaskListOut(Schema):
     items = fields.List(fields.Nested(TaskOut))
 
 
-class NotificationOut(Schema):
-    id = fields.Integer()
-    kind = fields.String()
-    title = fields.String()
-    body = fields.String()
-    page = fields.String(allow_none=True)
-    issue_id = fields.Integer(allow_none=True)
-    created_at = LocalDateTime()
-    read = fields.Function(lambda n: n.read_at is not None)
-
-
-class InboxQuery(Schema):
-    before = QueryInt()
-    limit = fields.Integer(strict=False, validate=validators.Range(1, 50), load_default=20)
-
-
-class InboxOut(Schema):
-    items = fields.List(fields.Nested(NotificationOut))
-    unread = fields.Integer()
-    next_before = fields.Integer(allow_none=True)
-
-
-class MarkReadIn(Schema):
-    ids = fields.List(Int(), validate=Count(max=200), allow_none=True)
-
-
-class MarkReadOut(Schema):
-    marked = fields.Integer()
-
-
-class SubscriptionsIn(Schema):
-    accepted = fields.List(
-        fields.String(validate=validators.Length(1, 64)),
-        required=True,
-        validate=Count(max=10),
-    )
-
-
-class SubscriptionsOut(PushStatusOut):
-    quotas = fields.Dict(keys=fields.String(), values=fields.Integer())
-
-
-class ClientConfigOut(Schema):
-    subscribe_templates = fields.Dict(keys=fields.String(), values=fields.String())
-    categories = fields.Dict(
-        keys=fields.String(),
-        values=fields.String(),
-        metadata={"description": "labels.issue_category again, for older clients"},
-    )
-    statuses = fields.Dict(
-        keys=fields.String(),
-        values=fields.String(),
-        metadata={"description": "labels.issue_status again, for older clients"},
-    )
-    labels = fields.Dict(
-        keys=fields.String(),
-        values=fields.Dict(keys=fields.String(), values=fields.String()),
-        metadata={"description": f"{{group: {{code: 中文}}}}, the groups: {', '.join(SERVED)}"},
-    )
-    labels_version = fields.String(
-        metadata={"description": "a short hash of `labels`: it changes when any label does"}
-    )
-
-
 class PolicyOut(Schema):
     category = fields.String()
     accept_hours = fields.Integer()
@@ -244,22 +178,6 @@ class PolicyListOut(Schema):
 class PolicyIn(Schema):
     accept_hours = fields.Integer(strict=True, required=True, validate=validators.Range(1, 720))
     resolve_days = fields.Integer(strict=True, required=True, validate=validators.Range(1, 365))
-
-
-class FailedMessageOut(Schema):
-    id = fields.Integer(attribute="message.id")
-    user_id = fields.Integer(attribute="message.user_id")
-    recipient = fields.String(allow_none=True, metadata={"description": "their nickname"})
-    channel = fields.String(attribute="message.channel")
-    template = fields.String(attribute="message.template")
-    attempts = fields.Integer(attribute="message.attempts")
-    last_error = fields.String(attribute="message.last_error", allow_none=True)
-    created_at = LocalDateTime(attribute="message.created_at")
-    issue_page = fields.Function(lambda f: (f.message.payload or {}).get("page"))
-
-
-class FailedMessageListOut(Schema):
-    items = fields.List(fields.Nested(FailedMessageOut))
 
 
 class ExportQuery(Schema):
