@@ -17,6 +17,13 @@ BUSY_ERRNOS = frozenset({1205, 1213})
 SAVEPOINT_GONE = 1305
 
 
+def is_deadlock(error: Exception) -> bool:
+    """A deadlock: MariaDB chose this transaction to roll back, at once (a lock wait
+    timeout, by contrast, has already waited the whole innodb_lock_wait_timeout)."""
+    args = getattr(getattr(error, "orig", None), "args", ())
+    return bool(args) and is_busy(error) and args[0] != 1205
+
+
 def is_busy(error: Exception) -> bool:
     """A lock wait timeout or a deadlock: the transaction may be tried again."""
     args = getattr(getattr(error, "orig", None), "args", ())

@@ -17,7 +17,7 @@ from flask import g, has_app_context, request
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from server.database.errors import is_busy
+from server.database.errors import is_deadlock
 from server.extensions import db
 
 log = logging.getLogger(__name__)
@@ -26,8 +26,9 @@ T = TypeVar("T")
 
 # A request body up to this size is kept in memory so the view can run a second time.
 REPLAYABLE_BODY_BYTES = 64 * 1024
-# A view that lost a deadlock (or waited out a row lock) runs at most this many times more,
-# after a short random pause so the two rivals do not meet again at once.
+# A view that lost a deadlock runs at most this many times more, after a short random
+# pause so the two rivals do not meet again at once. (A lock wait timeout is not run
+# again: it has already waited innodb_lock_wait_timeout once.)
 BUSY_REPLAYS = 3
 
 
@@ -46,11 +47,18 @@ def note_outside_call() -> None:
         g.outside_call_made = True
 
 
+def replaying() -> bool:
+    """This run of the view is a replay: what the first run counted (a rate limit's hit)
+    is not counted again."""
+    return has_app_context() and bool(g.get("replaying", False))
+
+
 def dispatch_retrying_lost_connection(dispatch: Callable[[], T]) -> T:
     """Run a request's view; if a statement failed because its database connection died
     under it (killed, a failover, a restart) before any COMMIT was sent, run the view
-    once more on a fresh connection; if it lost a deadlock or a lock wait (MariaDB rolled
-    its transaction back, or the session does), run it again up to BUSY_REPLAYS times.
+    once more on a fresh connection; if it lost a deadlock (MariaDB rolled its transaction
+    back), run it again up to BUSY_REPLAYS times. A replay counts no rate-limit hit
+    (`replaying`): the first run's did.
 
     Nothing of the first run is left; the next is what the client would do after a 503,
     without the 503. Not retried: a failure to connect (the database is away: a second
@@ -61,35 +69,41 @@ def dispatch_retrying_lost_connection(dispatch: Callable[[], T]) -> T:
     replayable = _keep_body_for_replay()
     lost_once = False
     busy = 0
-    while True:
-        g.database_commit_sent = g.outside_call_made = False
-        try:
-            return dispatch()
-        except DBAPIError as error:
-            once_only = g.database_commit_sent or g.outside_call_made
-            if not replayable or once_only:
+    g.replaying = False
+    try:
+        while True:
+            g.database_commit_sent = g.outside_call_made = False
+            try:
+                return dispatch()
+            except DBAPIError as error:
+                once_only = g.database_commit_sent or g.outside_call_made
+                if not replayable or once_only:
+                    raise
+                if _died_under_statement(error) and not lost_once:
+                    lost_once = True
+                    log.warning(
+                        "database connection lost on %s %s; running it again",
+                        request.method,
+                        request.path,
+                    )
+                    db.session.remove()  # its connection is invalidated: ending it sends nothing
+                    g.replaying = True
+                    continue
+                if is_deadlock(error) and busy < BUSY_REPLAYS:
+                    busy += 1
+                    log.warning(
+                        "deadlock on %s %s; running it again (%d)",
+                        request.method,
+                        request.path,
+                        busy,
+                    )
+                    db.session.rollback()  # what is left of the transaction
+                    time.sleep(random.uniform(0.01, 0.05) * busy)  # noqa: S311 (jitter)
+                    g.replaying = True
+                    continue
                 raise
-            if _died_under_statement(error) and not lost_once:
-                lost_once = True
-                log.warning(
-                    "database connection lost on %s %s; running it again",
-                    request.method,
-                    request.path,
-                )
-                db.session.remove()  # its connection is invalidated: ending it sends nothing
-                continue
-            if is_busy(error) and busy < BUSY_REPLAYS:
-                busy += 1
-                log.warning(
-                    "database busy (deadlock or lock wait) on %s %s; running it again (%d)",
-                    request.method,
-                    request.path,
-                    busy,
-                )
-                db.session.rollback()  # what is left of the transaction
-                time.sleep(random.uniform(0.01, 0.05) * busy)  # noqa: S311 (jitter)
-                continue
-            raise
+    finally:
+        g.replaying = False  # an app context kept past the request (tests) starts clean
 
 
 def _died_under_statement(error: DBAPIError) -> bool:
