@@ -3,7 +3,7 @@
 Each group maps a stored code to what a resident or volunteer reads. The groups in
 `SERVED` go to the mini-program through GET /api/v1/config (`labels`, with
 `labels_version` so a cached copy can tell it is stale); its own copy in
-miniprogram/utils/labels.js is only an offline fallback and must say the same
+miniprogram/utils/labels-builtin.js is only an offline fallback and must say the same
 (tests/server/api/test_labels_sync.py holds it). The other groups are the server's
 own (timeline lines, registers, receipts, the reconciliation report).
 

@@ -2,25 +2,24 @@
 // resident reports for themself, and pages/report-for (代居民报事), where a
 // liaison, building lead or the committee files for a neighbour without
 // WeChat: a name and a room of a unit they handle instead of a place. The
-// WXML of the form is form.wxml, included by both pages.
+// WXML of the form is form.wxml, included by both pages; sending it is
+// submit.js.
 const { ensureLogin } = require('../../api/auth')
 const { getMe } = require('../../api/me')
 const { getCompound } = require('../../api/bindings')
 const { getConfig } = require('../../api/config')
-const { createIssue, unitHouseholds } = require('../../api/issues')
+const { unitHouseholds } = require('../../api/issues')
 const { HANDLER_ROLES, optionsFor } = require('../../utils/labels')
 const { placeOptions, structureCompounds, handledUnits } = require('../../utils/places')
-const { validateIssue, cleanMultiline } = require('../../utils/validate')
-const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../services/photos')
-const { subscribe, templateIds } = require('../../services/subscribe')
-const { errorMessage, showError, fieldErrors } = require('../../utils/errors')
+const { addPhotos, removePhoto, retryPhoto } = require('../../services/photos')
+const { templateIds } = require('../../services/subscribe')
+const { errorMessage } = require('../../utils/errors')
 const { confirm } = require('../../utils/ui')
 const { REPORT_EXPLAIN } = require('../../utils/words')
+const { submitMethods } = require('./submit')
 
 // Asked when reporting: how it goes, and the return visit afterwards.
 const SUBSCRIBE_TEMPLATES = ['issue_status', 'return_visit']
-// Server fields about the place are shown under the place picker.
-const PLACE_FIELDS = ['unit_id', 'building_id', 'compound']
 
 function without(errors, field) {
   const rest = Object.assign({}, errors)
@@ -50,22 +49,11 @@ async function structuresFor(user) {
   return structures
 }
 
-// What a sent report leaves behind on the 报事 tab: an empty form (a tab
-// page stays open).
-const BLANK_FORM = {
-  categoryIndex: -1,
-  title: '',
-  description: '',
-  photos: [],
-  showName: false,
-  errors: {},
-}
-
 // The definition of a report page, for utils/page.js loadable(): the 报事 tab
 // (the resident's own report, forOthers false) or pages/report-for (filing
 // for a neighbour, forOthers true).
 function reportForm({ forOthers }) {
-  return {
+  return Object.assign({
     data: {
       explain: REPORT_EXPLAIN,
       categories: optionsFor('issue_category'),
@@ -255,87 +243,10 @@ function reportForm({ forOthers }) {
       return retryPhoto(this, 'photos', e.currentTarget.dataset.key)
     },
 
-    form() {
-      const d = this.data
-      const category = d.categories[d.categoryIndex]
-      const place = d.places[d.placeIndex]
-      const room = d.rooms[d.roomIndex]
-      return {
-        category: category ? category.value : '',
-        title: d.title.trim(),
-        description: cleanMultiline(d.description),
-        location: place ? place.body : null,
-        onBehalf: d.onBehalf,
-        onBehalfName: d.onBehalfName.trim(),
-        householdId: room ? room.id : '',
-      }
-    },
-
-    body(form) {
-      const body = {
-        category: form.category,
-        title: form.title,
-        description: form.description,
-        photos: uploadedIds(this.data.photos),
-        show_name: this.data.showName,
-      }
-      if (!form.onBehalf) return Object.assign(body, form.location)
-      return Object.assign(body, {
-        household_id: form.householdId,
-        on_behalf_name: form.onBehalfName,
-      })
-    },
-
-    // The tap on 提交. Everything before subscribe() is synchronous: WeChat only
-    // shows the subscription dialog when it is asked straight from a tap.
-    submit() {
-      if (this.data.submitting) return Promise.resolve()
-      const form = this.form()
-      const errors = validateIssue(form)
-      const photos = photoProblem(this.data.photos)
-      if (photos) errors.photos = photos
-      if (Object.keys(errors).length) {
-        this.setData({ errors })
-        return Promise.resolve()
-      }
-      this.setData({ submitting: true, errors: {} })
-      return subscribe(this.data.tmplIds).then(() => this.send(this.body(form)))
-    },
-
-    async send(body) {
-      try {
-        const issue = await createIssue(body)
-        wx.showToast({ title: '已提交', icon: 'success' })
-        const url = `/pages/issue/index?id=${issue.id}`
-        // For a neighbour: the issue takes this page's place, 返回 goes back to
-        // where it was opened from (工作台).
-        if (forOthers) return wx.redirectTo({ url })
-        // The tab stays open: empty the form, so 返回 from the issue (or the
-        // 报事 tab later) does not show the sent report again.
-        this.setData(BLANK_FORM)
-        wx.navigateTo({ url })
-      } catch (err) {
-        const fields = this.placeErrors(fieldErrors(err))
-        if (Object.keys(fields).length) this.setData({ errors: fields })
-        else showError(err)
-      } finally {
-        this.setData({ submitting: false })
-      }
-    },
-
     goBind() {
       wx.navigateTo({ url: '/pages/bind/index' })
     },
-
-    placeErrors(fields) {
-      const errors = {}
-      for (const name of Object.keys(fields)) {
-        const onPicker = PLACE_FIELDS.includes(name) || (name === 'household_id' && !this.data.onBehalf)
-        errors[onPicker ? 'location' : name] = fields[name]
-      }
-      return errors
-    },
-  }
+  }, submitMethods({ forOthers }))
 }
 
 module.exports = { reportForm }

@@ -2,9 +2,9 @@
 cannot be read) says exactly what the server says.
 
 HOW TO UPDATE: the server's wording lives in server/labels.py (GROUPS). When a label
-changes there, change the same value in miniprogram/utils/labels.js (the fee-change
-words: miniprogram/utils/changes.js) — never the other way round. A client object is
-found by the group's name (`bill_status: {...}`), by `<GROUP>_LABELS`
+changes there, change the same value in miniprogram/utils/labels-builtin.js (the
+fee-change words: miniprogram/utils/changes.js) — never the other way round. A client
+object is found by the group's name (`bill_status: {...}`), by `<GROUP>_LABELS`
 (`BILL_STATUS_LABELS = {...}`) or by an alias below; a group the client does not hold
 yet is skipped, not failed.
 """
@@ -25,8 +25,8 @@ ALIASES = {
     "fee_field": ("FIELD_LABELS",),
     "fee_value": ("VALUE_LABELS",),
 }
-# Which file holds each group: the served ones in labels.js, two more in changes.js.
-FILES = {name: "labels.js" for name in labels.SERVED} | {
+# Which file holds each group: the served ones in labels-builtin.js, two more in changes.js.
+FILES = {name: "labels-builtin.js" for name in labels.SERVED} | {
     "fee_field": "changes.js",
     "fee_value": "changes.js",
 }
@@ -70,7 +70,9 @@ def test_the_parser_reads_the_shapes_the_client_uses():
 
 def test_the_client_file_still_holds_labels_this_test_can_read():
     held = [name for name in labels.SERVED if client_copies(name)]
-    assert held, "no label group found in miniprogram/utils/labels.js: update this test's parser"
+    assert held, (
+        "no label group found in miniprogram/utils/labels-builtin.js: update this test's parser"
+    )
 
 
 @pytest.mark.parametrize("group", sorted(FILES))

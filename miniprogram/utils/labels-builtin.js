@@ -1,0 +1,176 @@
+// The mini-program's built-in copy of the server's labels (server/labels.py):
+// what utils/labels.js shows when GET /api/v1/config has not been read, online
+// or stored. Only a fallback, kept equal to the server's by
+// tests/server/api/test_labels_sync.py (which reads the *_LABELS objects of this
+// file). utils/labels.js reads BUILT_IN and re-exports every other name here.
+
+const ROLE_LABELS = {
+  resident: '住户',
+  liaison: '单元联络人',
+  building_lead: '楼栋长',
+  committee: '业委会委员',
+  supervisor: '财务监督',
+  admin: '平台管理员',
+}
+
+const RELATION_LABELS = {
+  owner: '业主',
+  tenant: '租户',
+  family: '家属',
+}
+
+const STATUS_LABELS = {
+  pending: '待审核',
+  approved: '已通过',
+  rejected: '已拒绝',
+  cancelled: '已撤回',
+  expired: '已过期',
+}
+
+// Issues: the same labels GET /api/v1/config sends, used when it cannot be read.
+const ISSUE_CATEGORY_LABELS = {
+  repair: '报修',
+  hazard: '安全隐患',
+  dispute: '矛盾纠纷',
+  care: '困难帮扶',
+  suggestion: '建议',
+  other: '其他',
+}
+
+const ISSUE_STATUS_LABELS = {
+  submitted: '待受理',
+  accepted: '处理中',
+  referred: '已转办',
+  resolved: '已解决',
+  closed: '已完成',
+  rejected: '不予受理',
+  duplicate: '重复事项',
+}
+
+// Button texts for the actions an issue's detail offers (`actions`).
+const ISSUE_ACTION_BUTTONS = {
+  accept: '受理',
+  refer: '转办',
+  resolve: '办结',
+  confirm: '确认完成',
+  reopen: '重新打开',
+  reject: '不予受理',
+  mark_duplicate: '标为重复',
+}
+
+// What a role's scope_id counts (a role 'liaison' on the 'unit' 7).
+const SCOPE_LABELS = {
+  household: '户',
+  unit: '单元',
+  building: '楼栋',
+  compound: '小区',
+  platform: '平台',
+}
+
+// Fees: a bill, an online payment, a cash or transfer payment.
+const BILL_STATUS_LABELS = {
+  unpaid: '未缴',
+  pending: '支付中',
+  paid: '已缴',
+  cancelled: '已作废', // its electricity reading was voided: owed by nobody
+}
+
+// A unit's electricity reading: bills only once a second committee member confirms it.
+const READING_STATUS_LABELS = {
+  pending: '待确认',
+  confirmed: '已确认',
+  rejected: '已驳回',
+  voided: '已作废',
+}
+
+// Changes of money waiting for a second committee member (GET .../pending-changes).
+const CHANGE_KIND_LABELS = {
+  meter_reading: '电费读数',
+  meter_void: '作废电费读数',
+  fee_change: '收费标准调整',
+  refund: '退款登记',
+}
+
+// disputed: WeChat Pay took another amount than the order's; the bills are
+// unpaid again and the committee refunds the money.
+const PAYMENT_STATUS_LABELS = {
+  pending: '待支付',
+  paid: '已支付',
+  closed: '已关闭',
+  disputed: '金额异常', // as in the server's Excel export
+}
+
+// What a resident is told of a disputed payment (the bills page, 缴费记录).
+const PAYMENT_DISPUTED_MESSAGE = '支付金额与账单不符，业委会将核对并退款，账单已恢复为待缴'
+
+// What went wrong with a payment (GET /compounds/{code}/payment-anomalies).
+const ANOMALY_KIND_LABELS = {
+  amount_mismatch: '通知金额不符',
+  amount_disputed: '金额不符',
+  double_payment: '重复缴费',
+  duplicate_transaction: '交易号重复',
+  reading_voided: '电费作废退款',
+}
+
+const OFFLINE_METHOD_LABELS = {
+  cash: '现金',
+  transfer: '转账',
+  other: '其他',
+}
+
+const OFFLINE_STATUS_LABELS = {
+  pending: '待确认',
+  confirmed: '已确认',
+  rejected: '已驳回',
+}
+
+// For <picker range-key="label">, in the server's order.
+const RELATION_OPTIONS = Object.keys(RELATION_LABELS).map((value) => ({
+  value,
+  label: RELATION_LABELS[value],
+}))
+
+const OFFLINE_METHOD_OPTIONS = Object.keys(OFFLINE_METHOD_LABELS).map((value) => ({
+  value,
+  label: OFFLINE_METHOD_LABELS[value],
+}))
+
+// The groups GET /api/v1/config sends, named as the server names them, and our
+// copy of each.
+const BUILT_IN = {
+  issue_category: ISSUE_CATEGORY_LABELS,
+  issue_status: ISSUE_STATUS_LABELS,
+  issue_action: ISSUE_ACTION_BUTTONS,
+  role: ROLE_LABELS,
+  scope: SCOPE_LABELS,
+  relation: RELATION_LABELS,
+  binding_status: STATUS_LABELS,
+  bill_status: BILL_STATUS_LABELS,
+  reading_status: READING_STATUS_LABELS,
+  change_kind: CHANGE_KIND_LABELS,
+  payment_status: PAYMENT_STATUS_LABELS,
+  anomaly_kind: ANOMALY_KIND_LABELS,
+  offline_method: OFFLINE_METHOD_LABELS,
+  offline_status: OFFLINE_STATUS_LABELS,
+}
+
+module.exports = {
+  ROLE_LABELS,
+  RELATION_LABELS,
+  STATUS_LABELS,
+  ISSUE_CATEGORY_LABELS,
+  ISSUE_STATUS_LABELS,
+  ISSUE_ACTION_BUTTONS,
+  BILL_STATUS_LABELS,
+  READING_STATUS_LABELS,
+  CHANGE_KIND_LABELS,
+  PAYMENT_STATUS_LABELS,
+  PAYMENT_DISPUTED_MESSAGE,
+  ANOMALY_KIND_LABELS,
+  OFFLINE_METHOD_LABELS,
+  OFFLINE_STATUS_LABELS,
+  SCOPE_LABELS,
+  RELATION_OPTIONS,
+  OFFLINE_METHOD_OPTIONS,
+  BUILT_IN,
+}
