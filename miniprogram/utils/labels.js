@@ -9,26 +9,10 @@
 // the built-in copy (utils/labels-builtin.js): only a fallback, kept equal to
 // the server's by tests/server/api/test_labels_sync.py. The *_LABELS and
 // *_OPTIONS constants are that built-in copy as it always was, exported here too.
-const {
-  ROLE_LABELS,
-  RELATION_LABELS,
-  STATUS_LABELS,
-  ISSUE_CATEGORY_LABELS,
-  ISSUE_STATUS_LABELS,
-  ISSUE_ACTION_BUTTONS,
-  BILL_STATUS_LABELS,
-  READING_STATUS_LABELS,
-  CHANGE_KIND_LABELS,
-  PAYMENT_STATUS_LABELS,
-  PAYMENT_DISPUTED_MESSAGE,
-  ANOMALY_KIND_LABELS,
-  OFFLINE_METHOD_LABELS,
-  OFFLINE_STATUS_LABELS,
-  SCOPE_LABELS,
-  RELATION_OPTIONS,
-  OFFLINE_METHOD_OPTIONS,
-  BUILT_IN,
-} = require('./labels-builtin')
+// BUILT_IN: {group: {code: 中文}}; the rest: the named constants, re-exported below.
+const BUILT_IN_NAMES = Object.assign({}, require('./labels-builtin'))
+const { BUILT_IN } = BUILT_IN_NAMES
+delete BUILT_IN_NAMES.BUILT_IN
 
 // Roles that may review binding requests.
 const REVIEWER_ROLES = ['liaison', 'committee']
@@ -143,24 +127,7 @@ function optionsFor(group) {
   return ours.concat(theirs).map((value) => ({ value, label: words[value] }))
 }
 
-module.exports = {
-  ROLE_LABELS,
-  RELATION_LABELS,
-  STATUS_LABELS,
-  ISSUE_CATEGORY_LABELS,
-  ISSUE_STATUS_LABELS,
-  ISSUE_ACTION_BUTTONS,
-  BILL_STATUS_LABELS,
-  READING_STATUS_LABELS,
-  CHANGE_KIND_LABELS,
-  PAYMENT_STATUS_LABELS,
-  PAYMENT_DISPUTED_MESSAGE,
-  ANOMALY_KIND_LABELS,
-  OFFLINE_METHOD_LABELS,
-  OFFLINE_STATUS_LABELS,
-  SCOPE_LABELS,
-  RELATION_OPTIONS,
-  OFFLINE_METHOD_OPTIONS,
+module.exports = Object.assign({}, BUILT_IN_NAMES, {
   REVIEWER_ROLES,
   HANDLER_ROLES,
   COLLECTOR_ROLES,
@@ -188,4 +155,4 @@ module.exports = {
   readingStatusLabel,
   changeKindLabel,
   optionsOf,
-}
+})
