@@ -1,15 +1,14 @@
 """A period's collection: figures, the unpaid lists, a household's open bills, the Excel export."""
 
 from apiflask import APIBlueprint
-from flask import Response
 
+from server.api.downloads import XLSX_RESPONSE, xlsx_download
 from server.api.schemas.fees import PeriodQuery, SummaryOut, UnpaidListOut
 from server.api.schemas.money import BillListOut, HouseholdQuery
 from server.api.security import auth, principal
 from server.services.money import bills, collection, fees_export
 
 bp = APIBlueprint("collection", __name__, url_prefix="/api/v1", tag="Fees")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/fees/summary")
@@ -47,11 +46,8 @@ def unpaid_bills(query):
 @bp.input(PeriodQuery, location="query", arg_name="query")
 @bp.doc(
     summary="A period's bills and how they were paid, as Excel (committee, supervisor)",
-    responses={200: {"description": "an .xlsx workbook", "content": {XLSX: {}}}},
+    responses={200: XLSX_RESPONSE},
 )
 def export(query):
     data = fees_export.export_xlsx(principal(), query["compound"], query["period"])
-    name = f"fees-{query['compound']}-{query['period']}.xlsx"
-    return Response(
-        data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return xlsx_download(data, f"fees-{query['compound']}-{query['period']}.xlsx")
