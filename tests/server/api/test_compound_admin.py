@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import pytest
 
+from server.errors import Conflict
 from server.extensions import db
-from tests.factories import add_person, build_world
+from server.services.money import fees
+from tests.factories import add_person, bills_of, build_world, self_governance_fee
 from tests.steps import report
+from tests.timing import shanghai_date
 
 URL = "/api/v1/compounds"
+PERIOD = "2026-11"
 NEW = {
     "code": "xinhua-1",
     "name": "新华里小区",
@@ -146,3 +150,23 @@ def test_the_cli_opens_a_compound_that_is_then_listed(cli):
     assert archived.exit_code == 0, archived.output
     assert "西园新村" in archived.output
     assert "[archived]" in cli.invoke(args=["compounds", "list"]).output
+
+
+def test_an_archived_compound_takes_no_money_and_runs_no_bills(client, world):
+    self_governance_fee(world.compound)
+    db.session.flush()
+    fees.generate_bills(PERIOD, "aa")
+    bills = bills_of(world, "1-1-101")
+    assert post(client, world, "admin", f"{URL}/aa/archive").status_code == 200
+
+    cash = {
+        "bill_ids": [bill.id for bill in bills],
+        "method": "cash",
+        "amount_fen": sum(bill.amount_fen for bill in bills),
+        "paid_on": shanghai_date(-1).isoformat(),
+    }
+    recorded = post(client, world, "committee", "/api/v1/offline-payments", cash)
+    assert (recorded.status_code, recorded.get_json()["code"]) == (409, "compound_archived")
+    with pytest.raises(Conflict):
+        fees.generate_bills("2026-12", "aa")
+    assert fees.generate_bills("2026-12").created == 0  # every compound: archived ones skipped
