@@ -10,6 +10,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from server.cli_compounds import compounds_group
 from server.errors import AppError
 from server.extensions import db
 from server.models.user import ROLES
@@ -233,6 +234,7 @@ def register_cli(app: Flask) -> None:
         grant_role,
         revoke_role,
         load_demo,
+        compounds_group,
         invites_group,
         bills_group,
         payments_group,

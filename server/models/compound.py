@@ -24,7 +24,14 @@ class Compound(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     address: Mapped[str | None] = mapped_column(String(200))
+    district: Mapped[str | None] = mapped_column(String(50))  # 区
+    street: Mapped[str | None] = mapped_column(String(50))  # 街道
+    contact_name: Mapped[str | None] = mapped_column(String(50))
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Archived: read-only; nothing is deleted.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    archived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     buildings: Mapped[list[Building]] = relationship(
         back_populates="compound", order_by="Building.number"

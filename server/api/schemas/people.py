@@ -88,6 +88,9 @@ class CompoundOut(Schema):
     code = fields.String()
     name = fields.String()
     address = fields.String(allow_none=True)
+    district = fields.String(allow_none=True)
+    street = fields.String(allow_none=True)
+    archived = fields.Function(lambda compound: compound.archived_at is not None)
     buildings = fields.List(fields.Nested(BuildingOut))
 
 

@@ -21,6 +21,7 @@ from server.services.issues.flow import Action, transition
 from server.services.issues.locations import location_of
 from server.services.issues.timeline import add_event, attach_photos
 from server.services.messaging import notify
+from server.services.people import compounds
 from server.services.people.access import Principal
 
 
@@ -54,6 +55,7 @@ def report(principal: Principal, new: NewIssue, now: datetime | None = None) -> 
     """
     now = now or utcnow()
     place = _locate(principal, new)
+    compounds.ensure_open_id(place.compound_id)
     on_behalf = bool(new.on_behalf_name)
     if on_behalf:
         _check_may_file_for_others(principal, place)

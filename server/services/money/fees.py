@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from server.clock import utcnow
 from server.database.engine import insert_ignore
+from server.errors import Conflict
 from server.extensions import db
 from server.models import Bill, Compound, FeeItem, Household
 from server.services.money.periods import (
@@ -60,8 +61,13 @@ def generate_bills(
     for one compound or all. Running it again creates nothing new (unique key, not a
     check-then-insert). `progress(n)` is told of every n households done."""
     parse_month(month)
-    query = select(Compound)
+    query = select(Compound).where(Compound.archived_at.is_(None))  # archived: read-only
     if compound_code:
+        archived = select(Compound.id).where(
+            Compound.code == compound_code, Compound.archived_at.is_not(None)
+        )
+        if db.session.scalar(archived) is not None:
+            raise Conflict("本小区已归档，只能查看", code="compound_archived")
         query = query.where(Compound.code == compound_code)
     result = Generated()
     for compound in db.session.scalars(query).all():

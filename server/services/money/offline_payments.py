@@ -45,6 +45,7 @@ def record(
     """
     bills = _bills(principal, bill_ids)
     household = db.session.get(Household, bills[0].household_id)
+    compounds.ensure_open_id(household.compound_id)
     if not (
         principal.liaison_of(household.unit_id) or principal.committee_of(household.compound_id)
     ):

@@ -20,6 +20,7 @@ from server.errors import Conflict, NotFound, ServiceUnavailable, ValidationFail
 from server.extensions import db
 from server.models import Bill, FeeItem, Payment, PaymentBill
 from server.services.money import bill_holds, settlement
+from server.services.people import compounds
 from server.services.people.access import Principal
 from server.wechat import PayRejected, WeChatUnavailable, payment_gateway
 
@@ -55,6 +56,7 @@ def create_payment(principal: Principal, bill_ids: list[int], client_ip: str) ->
             _reopen(reusable, principal)
         return CreatedPayment(reusable, gateway.jsapi_params(reusable.prepay_id))
     bills = _payable_bills(principal, bill_ids)
+    compounds.ensure_open_id(bills[0].compound_id)
     payment = Payment(
         compound_id=bills[0].compound_id,
         household_id=bills[0].household_id,

@@ -42,6 +42,7 @@ def request_binding(
     """Ask to be bound to a household. Raises NotFound (no such room) or Conflict
     (already bound there, a request for it is already waiting, or too many are)."""
     compound = compounds.get_compound(compound_code)
+    compounds.ensure_open(compound)
     household = compounds.find_household(compound, building, unit, room)
     if principal.resident_of(household.id):
         raise Conflict("您已经绑定了这一户", code="already_bound")

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from server.errors import Forbidden, NotFound, ValidationFailed
+from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Building, Compound, Household, Unit
 
@@ -21,6 +21,16 @@ def get_compound(code: str) -> Compound:
     if compound is None:
         raise NotFound("找不到该小区，请核对小区编号", code="compound_not_found")
     return compound
+
+
+def ensure_open(compound: Compound) -> None:
+    """Raises Conflict when the compound is archived: it can be read, not written."""
+    if compound.archived_at is not None:
+        raise Conflict("本小区已归档，只能查看", code="compound_archived")
+
+
+def ensure_open_id(compound_id: int) -> None:
+    ensure_open(db.session.get(Compound, compound_id))
 
 
 def member_compound(principal, code: str) -> Compound:

@@ -70,6 +70,7 @@ def issue(
     if building is not None and unit:
         raise ValidationFailed("building 和 unit 只能给一个", code="too_many_scopes")
     compound = compounds.get_compound(compound_code)
+    compounds.ensure_open(compound)
     _check_committee(principal, compound.id)
     households = _households(compound, building, unit)
     now = utcnow()

@@ -1,0 +1,92 @@
+"""`flask --app server compounds …`: the street office opens and keeps compounds."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from server.errors import AppError
+from server.extensions import db
+from server.services.platform import compound_admin
+
+
+def _fail(error: AppError):
+    db.session.rollback()
+    raise click.ClickException(error.message)
+
+
+@click.group("compounds")
+def compounds_group():
+    """Compounds (小区): open, list, rename, archive."""
+
+
+def _details(command):
+    for option in reversed(
+        (
+            click.option("--address", help="地址"),
+            click.option("--district", help="区"),
+            click.option("--street", help="街道"),
+            click.option("--contact-name", help="联系人"),
+            click.option("--contact-phone", help="联系电话"),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+@compounds_group.command("create")
+@click.argument("code")
+@click.option("--name", required=True, help="小区名称")
+@_details
+@with_appcontext
+def create(code, **fields):
+    """Open compound CODE (2–32 of a-z, 0-9, -)."""
+    try:
+        compound = compound_admin.create(None, code, **fields)
+    except AppError as error:
+        _fail(error)
+    click.echo(f"opened: {compound.code} {compound.name}")
+
+
+@compounds_group.command("list")
+@with_appcontext
+def list_all():
+    """Every compound, archived ones too, with building and household counts."""
+    for row in compound_admin.list_all(None):
+        compound = row.compound
+        state = " [archived]" if compound.archived_at else ""
+        click.echo(
+            f"{compound.code}\t{compound.name}\t{row.buildings} buildings\t"
+            f"{row.households} households{state}"
+        )
+
+
+@compounds_group.command("rename")
+@click.argument("code")
+@click.option("--name", help="新名称")
+@_details
+@with_appcontext
+def rename(code, **fields):
+    """Rename compound CODE or change its address, district, street or contact."""
+    fields = {key: value for key, value in fields.items() if value is not None}
+    if not fields:
+        raise click.UsageError("nothing to change: give --name or another option")
+    try:
+        compound = compound_admin.update(None, code, **fields)
+    except AppError as error:
+        _fail(error)
+    click.echo(f"updated: {compound.code} {compound.name}")
+
+
+@compounds_group.command("archive")
+@click.argument("code")
+@with_appcontext
+def archive(code):
+    """Archive compound CODE: read-only from now on, nothing deleted."""
+    try:
+        compound = compound_admin.archive(None, code)
+    except AppError as error:
+        _fail(error)
+    click.echo(
+        f"archived: {compound.code} {compound.name} (at {compound.archived_at:%Y-%m-%d %H:%M} UTC)"
+    )
