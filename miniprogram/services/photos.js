@@ -5,6 +5,7 @@
 const { uploadPhoto } = require('../api/uploads')
 const { errorMessage } = require('../utils/errors')
 const { explainFailure } = require('../utils/permission')
+const { confirm } = require('../utils/ui')
 
 const MAX_PHOTOS = 9
 const MAX_BYTES = 5 * 1024 * 1024 // the server's UPLOAD_MAX_BYTES
@@ -78,6 +79,17 @@ function removePhoto(page, key, photoKey) {
   page.setData({ [key]: page.data[key].filter((p) => p.key !== photoKey) })
 }
 
+// Asked first (a photo taken on the spot cannot be taken again later): `title` is the
+// question, `goesWith` what the photo would have been sent with (报事, 处理结果, 登记).
+async function confirmRemovePhoto(page, key, photoKey, title, goesWith) {
+  const sure = await confirm(title, `删除后这张照片不会随${goesWith}提交。`, {
+    confirmText: '删除',
+    cancelText: '不删',
+  })
+  if (sure) removePhoto(page, key, photoKey)
+  return sure
+}
+
 // Try a failed photo again (a photo over 5 MB fails again at once).
 function retryPhoto(page, key, photoKey) {
   const photo = find(page, key, photoKey)
@@ -94,4 +106,12 @@ function photoProblem(photos) {
   return ''
 }
 
-module.exports = { MAX_PHOTOS, addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem }
+module.exports = {
+  MAX_PHOTOS,
+  addPhotos,
+  removePhoto,
+  confirmRemovePhoto,
+  retryPhoto,
+  uploadedIds,
+  photoProblem,
+}

@@ -19,7 +19,7 @@ const {
 const { roleCompounds } = require('../../utils/user')
 const { COLLECTOR_ROLES, optionsFor } = require('../../utils/labels')
 const { validateOfflinePayment } = require('../../utils/validate')
-const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../services/photos')
+const { addPhotos, confirmRemovePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../services/photos')
 const { todayInShanghai, monthInShanghai, formatMonth, formatTime } = require('../../utils/format')
 const { errorMessage, fieldErrors } = require('../../utils/errors')
 const { confirm } = require('../../utils/ui')
@@ -213,13 +213,9 @@ Page(
       return addPhotos(this, 'receiptPhotos', 1)
     },
 
-    async removeReceipt(e) {
+    removeReceipt(e) {
       const key = e.currentTarget.dataset.key
-      const sure = await confirm('删除收据照片？', '删除后这张照片不会随登记提交。', {
-        confirmText: '删除',
-        cancelText: '不删',
-      })
-      if (sure) removePhoto(this, 'receiptPhotos', key)
+      return confirmRemovePhoto(this, 'receiptPhotos', key, '删除收据照片？', '登记')
     },
 
     retryReceipt(e) {

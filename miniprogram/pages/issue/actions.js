@@ -5,7 +5,7 @@
 const { transition } = require('../../api/issues')
 const { issueActionLabel } = require('../../utils/labels')
 const { validateAction, cleanMultiline } = require('../../utils/validate')
-const { addPhotos, removePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../services/photos')
+const { addPhotos, confirmRemovePhoto, retryPhoto, uploadedIds, photoProblem } = require('../../services/photos')
 const { showError, fieldErrors } = require('../../utils/errors')
 const { confirm } = require('../../utils/ui')
 const { ISSUE_ACTION_EXPLAIN } = require('../../utils/words')
@@ -99,13 +99,9 @@ const actionMethods = {
   },
 
   // Asked first: a photo of the finished work cannot be taken again later.
-  async removeFormPhoto(e) {
+  removeFormPhoto(e) {
     const key = e.currentTarget.dataset.key
-    const sure = await confirm('删除这张照片？', '删除后这张照片不会随处理结果提交。', {
-      confirmText: '删除',
-      cancelText: '不删',
-    })
-    if (sure) removePhoto(this, 'formPhotos', key)
+    return confirmRemovePhoto(this, 'formPhotos', key, '删除这张照片？', '处理结果')
   },
 
   retryFormPhoto(e) {

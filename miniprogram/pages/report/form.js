@@ -11,10 +11,9 @@ const { getConfig } = require('../../api/config')
 const { unitHouseholds } = require('../../api/issues')
 const { HANDLER_ROLES, optionsFor } = require('../../utils/labels')
 const { placeOptions, structureCompounds, handledUnits } = require('../../utils/places')
-const { addPhotos, removePhoto, retryPhoto } = require('../../services/photos')
+const { addPhotos, confirmRemovePhoto, retryPhoto } = require('../../services/photos')
 const { templateIds } = require('../../services/subscribe')
 const { errorMessage } = require('../../utils/errors')
-const { confirm } = require('../../utils/ui')
 const { REPORT_EXPLAIN } = require('../../utils/words')
 const { submitMethods } = require('./submit')
 
@@ -225,13 +224,9 @@ function reportForm({ forOthers }) {
     },
 
     // Asked first: a photo taken on the spot cannot be taken again later.
-    async removePhoto(e) {
+    removePhoto(e) {
       const key = e.currentTarget.dataset.key
-      const sure = await confirm('删除这张照片？', '删除后这张照片不会随报事提交。', {
-        confirmText: '删除',
-        cancelText: '不删',
-      })
-      if (sure) removePhoto(this, 'photos', key)
+      return confirmRemovePhoto(this, 'photos', key, '删除这张照片？', '报事')
     },
 
     previewPhoto(e) {
