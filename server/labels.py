@@ -87,6 +87,22 @@ GROUPS: dict[str, dict[str, str]] = {
         "cancelled": "已撤回",
         "expired": "已过期",
     },
+    # A flat as the roster names it (状态 自住/出租/空置).
+    "occupancy": {"occupied": "有人住", "vacant": "空置"},
+    "tenure": {"owner": "自住", "rented": "出租"},
+    # The compound's audit log (任免与交接记录).
+    "audit_action": {
+        "compound_opened": "开通小区",
+        "invite_created": "发出任命邀请",
+        "invite_revoked": "作废任命邀请",
+        "appointed": "任命",
+        "revoked": "免去",
+        "term_set": "设定任期",
+        "handover": "工作交接",
+        "roster_imported": "导入房屋名册",
+        "roster_change_confirmed": "确认房屋调整",
+        "roster_change_rejected": "驳回房屋调整",
+    },
     # Money.
     "bill_status": {
         "unpaid": "未缴",
@@ -106,6 +122,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "meter_void": "作废电费读数",
         "fee_change": "收费标准调整",
         "refund": "退款登记",
+        "roster_change": "房屋面积/状态调整",
     },
     "payment_status": {
         "pending": "待支付",
@@ -164,6 +181,9 @@ SERVED = (
     "anomaly_kind",
     "offline_method",
     "offline_status",
+    "occupancy",
+    "tenure",
+    "audit_action",
 )
 
 

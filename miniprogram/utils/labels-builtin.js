@@ -89,6 +89,32 @@ const CHANGE_KIND_LABELS = {
   meter_void: '作废电费读数',
   fee_change: '收费标准调整',
   refund: '退款登记',
+  roster_change: '房屋面积/状态调整',
+}
+
+// A flat as the roster names it (状态 自住/出租/空置).
+const OCCUPANCY_LABELS = {
+  occupied: '有人住',
+  vacant: '空置',
+}
+
+const TENURE_LABELS = {
+  owner: '自住',
+  rented: '出租',
+}
+
+// The compound's audit log (任免与交接记录).
+const AUDIT_ACTION_LABELS = {
+  compound_opened: '开通小区',
+  invite_created: '发出任命邀请',
+  invite_revoked: '作废任命邀请',
+  appointed: '任命',
+  revoked: '免去',
+  term_set: '设定任期',
+  handover: '工作交接',
+  roster_imported: '导入房屋名册',
+  roster_change_confirmed: '确认房屋调整',
+  roster_change_rejected: '驳回房屋调整',
 }
 
 // disputed: WeChat Pay took another amount than the order's; the bills are
@@ -152,6 +178,9 @@ const BUILT_IN = {
   anomaly_kind: ANOMALY_KIND_LABELS,
   offline_method: OFFLINE_METHOD_LABELS,
   offline_status: OFFLINE_STATUS_LABELS,
+  occupancy: OCCUPANCY_LABELS,
+  tenure: TENURE_LABELS,
+  audit_action: AUDIT_ACTION_LABELS,
 }
 
 module.exports = {
@@ -169,6 +198,9 @@ module.exports = {
   ANOMALY_KIND_LABELS,
   OFFLINE_METHOD_LABELS,
   OFFLINE_STATUS_LABELS,
+  OCCUPANCY_LABELS,
+  TENURE_LABELS,
+  AUDIT_ACTION_LABELS,
   SCOPE_LABELS,
   RELATION_OPTIONS,
   OFFLINE_METHOD_OPTIONS,

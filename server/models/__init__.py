@@ -5,6 +5,7 @@ from server.models.base import Base
 from server.models.binding import BindingRequest, HouseholdInvite
 from server.models.compound import Building, Compound, Household, Unit
 from server.models.fees import Bill, FeeItem, MeterReading
+from server.models.governance import AuditEvent, Handover, HouseholdChange, RoleInvite, RosterImport
 from server.models.issue import CategoryPolicy, Issue, IssueEvent, ReturnVisit
 from server.models.ledger import LedgerEntry, LedgerHead
 from server.models.messaging import Notification, OutboxMessage, SubscriptionQuota
@@ -23,6 +24,7 @@ from server.models.user import Membership, User
 __all__ = [
     "AccessLog",
     "Approval",
+    "AuditEvent",
     "Base",
     "Bill",
     "BindingRequest",
@@ -30,7 +32,9 @@ __all__ = [
     "CategoryPolicy",
     "Compound",
     "FeeItem",
+    "Handover",
     "Household",
+    "HouseholdChange",
     "HouseholdInvite",
     "Issue",
     "IssueEvent",
@@ -49,6 +53,8 @@ __all__ = [
     "PaymentBill",
     "ReconciliationReport",
     "ReturnVisit",
+    "RoleInvite",
+    "RosterImport",
     "SchedulerLease",
     "SubscriptionQuota",
     "Unit",

@@ -15,7 +15,9 @@ from server.models.base import Base, BigId, UTCDateTime, table_args
 #   meter_void     voiding a confirmed reading (a MeterReading): its bills are cancelled
 #   fee_change     a fee item's rate, cycle, vacant rule or active flag (a FeeItem)
 #   refund         a refund made on a payment anomaly (a PaymentAnomaly)
-APPROVAL_KINDS = ("meter_reading", "meter_void", "fee_change", "refund")
+#   roster_change  flats' floor areas or occupancy changed by a roster re-import (a
+#                  RosterImport): they count from the next bill period on confirming
+APPROVAL_KINDS = ("meter_reading", "meter_void", "fee_change", "refund", "roster_change")
 APPROVAL_STATUSES = ("pending", "confirmed", "rejected")
 
 

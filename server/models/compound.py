@@ -12,6 +12,7 @@ from server.clock import utcnow
 from server.models.base import Base, BigId, Fixed, UTCDateTime, table_args
 
 OCCUPANCIES = ("occupied", "vacant")
+TENURES = ("owner", "rented")
 
 
 class Compound(Base):
@@ -92,6 +93,9 @@ class Household(Base):
     floor: Mapped[int]
     area_m2: Mapped[Decimal] = mapped_column(Fixed(10, 2))
     occupancy: Mapped[str] = mapped_column(String(16), default="occupied")
+    # From the roster: "owner" (自住) or "rented" (出租); None when not known or vacant.
+    tenure: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(String(200))  # the roster's 备注
 
     unit: Mapped[Unit] = relationship(back_populates="households")
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.clock import utcnow
@@ -39,6 +39,8 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A number this volunteer chose to share with the residents they serve (我的联络人).
+    shared_phone: Mapped[str | None] = mapped_column(String(20))
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", foreign_keys="Membership.user_id"
@@ -71,6 +73,9 @@ class Membership(Base):
     # liaison and the committee only).
     name: Mapped[str | None] = mapped_column(String(32))
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A committee member's term (first and last day); None for roles without terms.
+    term_start: Mapped[date | None] = mapped_column(Date)
+    term_end: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])

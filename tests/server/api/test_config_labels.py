@@ -16,7 +16,9 @@ from server.extensions import db
 from server.models import Notification, User
 from server.models.approvals import APPROVAL_KINDS
 from server.models.binding import BINDING_STATUSES
+from server.models.compound import OCCUPANCIES, TENURES
 from server.models.fees import BILL_STATUSES, READING_STATUSES
+from server.models.governance import AUDIT_ACTIONS
 from server.models.issue import CATEGORIES, STATUSES
 from server.models.payments import (
     ANOMALY_KINDS,
@@ -50,6 +52,9 @@ CONTRACT = {
     "anomaly_kind": ANOMALY_KINDS,
     "offline_method": OFFLINE_METHODS,
     "offline_status": OFFLINE_STATUSES,
+    "occupancy": OCCUPANCIES,
+    "tenure": TENURES,
+    "audit_action": AUDIT_ACTIONS,
 }
 TODAY = shanghai_date(0).isoformat()
 CHINESE = re.compile(r"[\u4e00-\u9fff]")

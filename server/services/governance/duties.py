@@ -1,0 +1,86 @@
+"""What a volunteer is personally pointed at in a unit, and moving it on: the open
+issues they handle and the in-person return visits they are to make.
+
+Binding reviews and the unpaid list are the unit's, not a person's: whoever holds the
+unit's liaison role sees them, so they follow the role without moving.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+
+from server.extensions import db
+from server.models import Issue, Membership, ReturnVisit
+from server.models.issue import OPEN_STATUSES
+
+OPEN_VISITS = ("scheduled", "sent")
+
+
+@dataclass
+class Moved:
+    issues: list[int] = field(default_factory=list)
+    return_visits: list[int] = field(default_factory=list)
+
+
+def held_in_unit(user_id: int, unit_id: int) -> Moved:
+    """The open issues of the unit this person handles and the in-person return visits
+    of the unit's issues assigned to them, oldest first."""
+    issues = db.session.scalars(
+        select(Issue.id)
+        .where(
+            Issue.unit_id == unit_id,
+            Issue.handler_id == user_id,
+            Issue.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Issue.id)
+    )
+    visits = db.session.scalars(
+        select(ReturnVisit.id)
+        .join(Issue, Issue.id == ReturnVisit.issue_id)
+        .where(
+            Issue.unit_id == unit_id,
+            ReturnVisit.kind == "in_person",
+            ReturnVisit.assignee_id == user_id,
+            ReturnVisit.status.in_(OPEN_VISITS),
+        )
+        .order_by(ReturnVisit.id)
+    )
+    return Moved(list(issues), list(visits))
+
+
+def move(user_id: int, unit_id: int, to_user_id: int | None) -> Moved:
+    """Point the person's open issues and in-person visits of a unit at `to_user_id`.
+
+    None (a revocation without a successor) leaves the issues without a handler, so
+    their news goes to whoever holds the unit's liaison role, and gives the visits to
+    another liaison of the unit, else to nobody (the committee's list shows them).
+    No commit.
+    """
+    moved = held_in_unit(user_id, unit_id)
+    if moved.issues:
+        db.session.execute(
+            update(Issue).where(Issue.id.in_(moved.issues)).values(handler_id=to_user_id)
+        )
+    if moved.return_visits:
+        visitor = to_user_id if to_user_id is not None else _other_liaison(unit_id, user_id)
+        db.session.execute(
+            update(ReturnVisit)
+            .where(ReturnVisit.id.in_(moved.return_visits))
+            .values(assignee_id=visitor)
+        )
+    return moved
+
+
+def _other_liaison(unit_id: int, leaving_id: int) -> int | None:
+    return db.session.scalar(
+        select(Membership.user_id)
+        .where(
+            Membership.role == "liaison",
+            Membership.unit_id == unit_id,
+            Membership.user_id != leaving_id,
+        )
+        .order_by(Membership.id)
+        .limit(1)
+    )
