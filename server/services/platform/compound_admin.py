@@ -17,6 +17,7 @@ from server.clock import utcnow
 from server.errors import Conflict, Forbidden, ValidationFailed
 from server.extensions import db
 from server.models import Building, Compound, Household
+from server.services.governance import audit
 from server.services.money import ledger
 from server.services.people.compounds import ensure_open, get_compound
 
@@ -68,6 +69,13 @@ def create(principal, code: str, **fields) -> Compound:
     except IntegrityError as error:  # the same code opened at the same moment
         raise _exists(code) from error
     ledger.open_chain(compound.id)
+    where = " ".join(part for part in (values.get("district"), values.get("street")) if part)
+    audit.record(
+        compound.id,
+        "compound_opened",
+        f"开通小区：{compound.name}（{code}）" + (f"，{where}" if where else ""),
+        actor_id=principal.id if principal is not None else None,
+    )
     db.session.commit()
     return compound
 

@@ -4,9 +4,11 @@ an archived compound can be read but not written."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from server.errors import Conflict
 from server.extensions import db
+from server.models import AuditEvent
 from server.services.money import fees
 from tests.factories import add_person, bills_of, build_world, self_governance_fee
 from tests.steps import report
@@ -53,6 +55,12 @@ def test_the_street_office_opens_a_compound_and_finds_it_listed(client, world):
     by_code = {item["code"]: item for item in listed}
     assert by_code["xinhua-1"]["contact_phone"] == "13812345678"
     assert (by_code["aa"]["buildings"], by_code["aa"]["households"]) == (1, 6)
+
+    opened_line = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "compound_opened")
+    ).one()
+    assert opened_line.summary == "开通小区：新华里小区（xinhua-1），和平区 新华街道"
+    assert opened_line.actor_id == world.people["admin"].id
 
 
 def test_a_taken_code_is_refused(client, world):
