@@ -40,4 +40,27 @@ function myTasks() {
   return request({ url: '/api/v1/me/tasks' })
 }
 
-module.exports = { getMe, myBindings, notifications, markRead, recordSubscriptions, mySubscriptions, myTasks }
+// 我的联络人: one item per household of mine: {household, unit_label, liaisons:
+// [{role, name, phone (only when shared), phone_masked}], building_leads (when the
+// unit has no liaison), note (when there is nobody)}.
+function myLiaisons() {
+  return request({ url: '/api/v1/me/liaisons' })
+}
+
+// Share my mobile number with the residents I serve, or stop (null). Resolves
+// with {phone, phone_masked}; 400 bad_phone, 403 volunteers_only.
+function setSharedPhone(phone) {
+  return request({ url: '/api/v1/me/shared-phone', method: 'PUT', data: { phone } })
+}
+
+module.exports = {
+  getMe,
+  myBindings,
+  notifications,
+  markRead,
+  recordSubscriptions,
+  mySubscriptions,
+  myTasks,
+  myLiaisons,
+  setSharedPhone,
+}

@@ -3,6 +3,7 @@
 from apiflask import APIBlueprint
 
 from server.api.schemas.issues import TaskListOut
+from server.api.schemas.liaisons import MyLiaisonsOut, SharedPhoneIn, SharedPhoneOut
 from server.api.schemas.messaging import (
     InboxOut,
     InboxQuery,
@@ -16,7 +17,7 @@ from server.api.schemas.reach import PushStatusOut
 from server.api.security import auth, principal
 from server.services.issues import return_visits
 from server.services.messaging import inbox, reachability
-from server.services.people import bindings, users
+from server.services.people import bindings, liaisons, users
 
 bp = APIBlueprint("me", __name__, url_prefix="/api/v1/me", tag="Me")
 
@@ -81,3 +82,28 @@ def my_subscriptions():
 @bp.doc(summary="Return visits I am to make in person (liaisons)")
 def my_tasks():
     return {"items": return_visits.tasks_for(principal())}
+
+
+@bp.get("/liaisons")
+@bp.auth_required(auth)
+@bp.output(MyLiaisonsOut)
+@bp.doc(
+    summary="我的联络人: for each of my households, its unit's liaisons (else the "
+    "building's leads, else a note to ask the committee); a number only when shared"
+)
+def my_liaisons():
+    return {"items": liaisons.my_liaisons(principal())}
+
+
+@bp.put("/shared-phone")
+@bp.auth_required(auth)
+@bp.input(SharedPhoneIn, arg_name="body")
+@bp.output(SharedPhoneOut)
+@bp.doc(
+    summary="Share my mobile number with the residents I serve, or stop (null) "
+    "(liaison, building lead, committee)",
+    responses={400: "bad_phone", 403: "volunteers_only"},
+)
+def set_shared_phone(body):
+    phone = liaisons.set_shared_phone(principal(), body["phone"])
+    return {"phone": phone, "phone_masked": liaisons.masked(phone)}

@@ -1,7 +1,8 @@
 // Home: my compound, my households, my roles, and what to do next.
 const { ensureLogin } = require('../../api/auth')
-const { getMe, notifications } = require('../../api/me')
+const { getMe, notifications, myLiaisons } = require('../../api/me')
 const { describeUser } = require('../../utils/user')
+const { homeContactsView } = require('../../utils/liaisons')
 const { loadable } = require('../../utils/page')
 const { open } = require('../../utils/nav')
 
@@ -12,6 +13,17 @@ async function unreadCount() {
     return unread
   } catch (err) {
     return 0
+  }
+}
+
+// 我的联络人, one card per household; without it the home page still works.
+async function contactCards(view) {
+  if (!view.hasHousehold) return []
+  try {
+    const { items } = await myLiaisons()
+    return items.map(homeContactsView)
+  } catch (err) {
+    return []
   }
 }
 
@@ -31,6 +43,7 @@ Page(
       canSeeCollection: false,
       canSeeReach: false,
       unread: 0,
+      contacts: [],
     },
 
     // Every show, so a binding approved meanwhile appears on return.
@@ -44,7 +57,17 @@ Page(
       wx.setStorageSync('user', user)
       const view = describeUser(user)
       // Every message is about an issue: only members of a compound have any.
-      return Object.assign(view, { unread: view.canReport ? await unreadCount() : 0 })
+      const [unread, contacts] = await Promise.all([
+        view.canReport ? unreadCount() : 0,
+        contactCards(view),
+      ])
+      return Object.assign(view, { unread, contacts })
+    },
+
+    // 拨打电话 on a 我的联络人 card: WeChat asks before it dials.
+    call(e) {
+      const phone = e.currentTarget.dataset.phone
+      if (phone) wx.makePhoneCall({ phoneNumber: phone })
     },
 
     goBind() {

@@ -4,7 +4,8 @@
 // 新报事提醒我, the tap that asks for more.
 const { ensureLogin } = require('../../api/auth')
 const { listIssues } = require('../../api/issues')
-const { myTasks, mySubscriptions } = require('../../api/me')
+const { getMe, myTasks, mySubscriptions, setSharedPhone } = require('../../api/me')
+const { cleanMobile } = require('../../utils/liaisons')
 const { issueItemView, taskView } = require('../../utils/issues')
 const { pushView, requestPushes } = require('../../services/push')
 const { errorMessage, showError } = require('../../utils/errors')
@@ -68,6 +69,14 @@ Page(
         // Why the counts could not be read, shown with 重试 in the card's place.
         pushError: '',
         pushRetrying: false,
+        // 我的联系电话: what I share now ('' for nothing), what is typed, a save in flight.
+        me: null,
+        sharedPhone: '',
+        phoneInput: '',
+        phoneBusy: false,
+        phoneError: '',
+        // 工作交接: liaisons and the committee hand a unit over.
+        canHandover: false,
       },
       tabText(TABS[0])
     ),
@@ -77,7 +86,78 @@ Page(
     // Every show: acting on an issue moves it to another tab, and pushes sent
     // meanwhile have used up some of what I allowed.
     onShow() {
-      return Promise.all([this.load(), this.loadPush()])
+      return Promise.all([this.load(), this.loadPush(), this.loadMe()])
+    },
+
+    // My shared number and roles; the issues work without them.
+    async loadMe() {
+      try {
+        await ensureLogin()
+        const me = await getMe()
+        const roles = (me.roles || []).map((r) => r.role)
+        this.setData({
+          me: true,
+          sharedPhone: me.shared_phone || '',
+          phoneInput: me.shared_phone || '',
+          canHandover: roles.includes('liaison') || roles.includes('committee'),
+        })
+      } catch (err) {
+        this.setData({ me: null })
+      }
+    },
+
+    onPhoneInput(e) {
+      this.setData({ phoneInput: e.detail.value, phoneError: '' })
+    },
+
+    // 保存: residents will see this number, so ask first.
+    savePhone() {
+      if (this.data.phoneBusy) return Promise.resolve()
+      const phone = cleanMobile(this.data.phoneInput)
+      if (!phone) {
+        this.setData({ phoneError: '请填写 11 位手机号码，如 13812345678' })
+        return Promise.resolve()
+      }
+      return this.confirmThen(
+        `公开后，您负责的单元的居民能看到并拨打 ${phone}。确定公开？`,
+        () => this.storePhone(phone, '已公开')
+      )
+    },
+
+    // 不再公开: residents no longer see a number.
+    stopSharing() {
+      if (this.data.phoneBusy || !this.data.sharedPhone) return Promise.resolve()
+      return this.confirmThen('不再公开后，居民看不到您的电话了。确定？', () =>
+        this.storePhone(null, '已不再公开')
+      )
+    },
+
+    confirmThen(content, then) {
+      return new Promise((resolve) => {
+        wx.showModal({
+          title: '我的联系电话',
+          content,
+          confirmText: '确定',
+          cancelText: '取消',
+          success: (res) => resolve(res && res.confirm ? then() : undefined),
+          fail: () => resolve(),
+        })
+      })
+    },
+
+    async storePhone(phone, done) {
+      this.setData({ phoneBusy: true })
+      try {
+        const saved = await setSharedPhone(phone)
+        this.setData({ phoneBusy: false, sharedPhone: saved.phone || '', phoneInput: saved.phone || '' })
+        wx.showToast({ title: done, icon: 'success' })
+      } catch (err) {
+        this.setData({ phoneBusy: false, phoneError: errorMessage(err) })
+      }
+    },
+
+    goHandover() {
+      wx.navigateTo({ url: '/pages/handover/index' })
     },
 
     // Answers for a tab the user has already left are dropped (the helper's

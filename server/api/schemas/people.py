@@ -62,6 +62,10 @@ class UserOut(Schema):
     nickname = fields.String(allow_none=True)
     roles = fields.List(fields.Nested(RoleOut))
     households = fields.List(fields.Nested(HouseholdOut))
+    shared_phone = fields.String(
+        allow_none=True,
+        metadata={"description": "the number I share with the residents I serve (volunteers)"},
+    )
 
 
 class LoginOut(Schema):

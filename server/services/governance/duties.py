@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from server.extensions import db
-from server.models import Issue, Membership, ReturnVisit
+from server.models import Bill, BindingRequest, Household, Issue, Membership, ReturnVisit
 from server.models.issue import OPEN_STATUSES
 
 OPEN_VISITS = ("scheduled", "sent")
@@ -22,6 +22,31 @@ OPEN_VISITS = ("scheduled", "sent")
 class Moved:
     issues: list[int] = field(default_factory=list)
     return_visits: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UnitWork:
+    """What follows a unit's liaison role without moving: binding requests waiting for
+    review and households with unpaid bills."""
+
+    binding_requests: int
+    unpaid_households: int
+
+
+def unit_work(unit_id: int) -> UnitWork:
+    """The unit's pending binding requests and the households with an unpaid bill."""
+    pending = db.session.scalar(
+        select(func.count())
+        .select_from(BindingRequest)
+        .join(Household, Household.id == BindingRequest.household_id)
+        .where(Household.unit_id == unit_id, BindingRequest.status == "pending")
+    )
+    unpaid = db.session.scalar(
+        select(func.count(func.distinct(Bill.household_id)))
+        .join(Household, Household.id == Bill.household_id)
+        .where(Household.unit_id == unit_id, Bill.status == "unpaid")
+    )
+    return UnitWork(pending or 0, unpaid or 0)
 
 
 def held_in_unit(user_id: int, unit_id: int) -> Moved:

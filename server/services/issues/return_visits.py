@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from server.clock import utcnow
 from server.errors import Conflict, Forbidden
 from server.extensions import db
+from server.models import Membership
 from server.models.issue import Issue, ReturnVisit
 from server.services.batches import each_locked
 from server.services.issues.access import get_visible, handles
@@ -73,8 +74,16 @@ def _ask(issue: Issue, visit: ReturnVisit, now: datetime) -> None:
         if in_person
         else messages.return_visit(issue)
     )
-    notify.deliver(message, [visit.assignee_id], event, volunteers=in_person)
+    notify.deliver(message, _visitors(issue, visit), event, volunteers=in_person)
     visit.status = "sent"
+
+
+def _visitors(issue: Issue, visit: ReturnVisit) -> list[int | None]:
+    """Who is asked: the assignee; an in-person visit nobody is assigned to (its liaison
+    left without a successor) goes to the unit's liaisons, else the committee."""
+    if visit.assignee_id is not None or visit.kind != "in_person":
+        return [visit.assignee_id]
+    return notify.unit_liaisons(issue) or notify.committee(issue)
 
 
 def _open_visit(issue_id: int, *, lock: bool = False) -> ReturnVisit | None:
@@ -146,12 +155,21 @@ class VisitTask:
 
 
 def tasks_for(principal: Principal) -> list[VisitTask]:
-    """In-person return visits assigned to the caller that are due (the liaison's list)."""
+    """In-person return visits the caller is to make that are due (the liaison's list):
+    those assigned to them, and those assigned to nobody (their liaison left without a
+    successor) in a unit they are liaison of or, where the unit has no liaison left,
+    in a compound whose committee they are on."""
+    committee_of, liaison_of = principal.review_scope()
+    no_liaison = ~exists().where(Membership.role == "liaison", Membership.unit_id == Issue.unit_id)
+    unassigned = ReturnVisit.assignee_id.is_(None) & or_(
+        Issue.unit_id.in_(liaison_of), Issue.compound_id.in_(committee_of) & no_liaison
+    )
     rows = db.session.scalars(
         select(ReturnVisit)
+        .join(Issue, Issue.id == ReturnVisit.issue_id)
         .options(joinedload(ReturnVisit.issue))
         .where(
-            ReturnVisit.assignee_id == principal.id,
+            or_(ReturnVisit.assignee_id == principal.id, unassigned),
             ReturnVisit.kind == "in_person",
             ReturnVisit.status == "sent",
         )

@@ -44,6 +44,8 @@ class UserView:
     nickname: str | None
     roles: list[RoleView]
     households: list[HouseholdView]
+    # The number this volunteer shares with the residents they serve (theirs: unmasked).
+    shared_phone: str | None = None
 
 
 def describe(principal: Principal) -> UserView:
@@ -59,7 +61,8 @@ def describe(principal: Principal) -> UserView:
     ).all()
     roles = [_role_view(*row) for row in rows]
     households = [_household_view(*row) for row in rows if row[4] is not None]
-    return UserView(principal.id, principal.user.nickname, roles, households)
+    user = principal.user
+    return UserView(user.id, user.nickname, roles, households, user.shared_phone)
 
 
 def _label(compound, building_no, unit_no, household) -> str:

@@ -123,6 +123,17 @@ CASES = {
         "/api/v1/compounds/bb/reachability",
         None,
     ),
+    # A unit's handover: its preview lists people, the handover moves their work.
+    "/api/v1/compounds/<string(maxlength=32):code>/handovers": (
+        "post",
+        "/api/v1/compounds/bb/handovers",
+        {"unit": "1-1", "to_user_id": 1},
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/handovers/preview": (
+        "get",
+        "/api/v1/compounds/bb/handovers/preview?unit=1-1",
+        None,
+    ),
     # The street office's (platform admin); nobody of a compound may archive one.
     "/api/v1/compounds/<string(maxlength=32):code>/archive": (
         "post",
