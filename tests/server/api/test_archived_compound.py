@@ -10,6 +10,7 @@ a write added later is refused or its exemption explained.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -540,3 +541,11 @@ def test_a_request_frozen_in_an_archived_compound_does_not_hold_up_its_requester
             headers=world.fresh_headers("outsider"),
         )
         assert asked.status_code == 201, asked.get_json()
+
+
+def test_every_refused_write_documents_its_409(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for route, (method, *_rest) in WRITES.items():
+        path = re.sub(r"<(?:[^<>]*:)?(\w+)>", r"{\1}", route)
+        documented = spec["paths"][path][method]["responses"]
+        assert "compound_archived" in documented["409"]["description"], route
