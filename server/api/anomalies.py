@@ -35,7 +35,10 @@ def anomaly_list(code, query):
     description="A note alone (nothing owed back) resolves it: 200. A refund waits for a "
     "second, different committee member: 202, with `pending_refund`; it counts (ledger, "
     "`refunded_fen`) once confirmed at `/compounds/{code}/pending-changes/{id}/confirm`.",
-    responses={202: "the refund waits for a second person", 409: "already resolved"},
+    responses={
+        202: "the refund waits for a second person",
+        409: "already resolved, or compound_archived",
+    },
 )
 def resolve_anomaly(code, anomaly_id, body):
     anomaly, waiting = anomalies.resolve(

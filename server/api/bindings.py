@@ -21,7 +21,7 @@ bp = APIBlueprint("bindings", __name__, url_prefix="/api/v1/bindings", tag="Bind
     responses={
         404: "compound_not_found, building_not_found, unit_not_found or household_not_found",
         409: "already_bound there; binding_pending (a request for this room is waiting), "
-        "too_many_pending (3 waiting) or unit_queue_full",
+        "too_many_pending (3 waiting), unit_queue_full or compound_archived",
         429: "too_many_requests (BINDING_RATE per person)",
     },
 )
@@ -59,7 +59,7 @@ def list_for_review(query):
     summary="Approve a request (the unit's liaison or the committee)",
     responses={
         403: "not_reviewer_of_unit, or own_request (nobody approves their own)",
-        409: "binding_decided",
+        409: "binding_decided or compound_archived",
     },
 )
 def approve(request_id):
@@ -72,7 +72,10 @@ def approve(request_id):
 @bp.output(BindingOut)
 @bp.doc(
     summary="Reject a request with a reason (the unit's liaison or the committee)",
-    responses={403: "not_reviewer_of_unit or own_request", 409: "binding_decided"},
+    responses={
+        403: "not_reviewer_of_unit or own_request",
+        409: "binding_decided or compound_archived",
+    },
 )
 def reject(request_id, body):
     return bindings.reject(principal(), request_id, body["reason"])
@@ -81,6 +84,6 @@ def reject(request_id, body):
 @bp.post("/<int:request_id>/cancel")
 @bp.auth_required(auth)
 @bp.output(BindingOut)
-@bp.doc(summary="Withdraw my own pending request", responses={409: "decided"})
+@bp.doc(summary="Withdraw my own pending request", responses={409: "decided, or compound_archived"})
 def cancel(request_id):
     return bindings.cancel(principal(), request_id)

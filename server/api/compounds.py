@@ -41,7 +41,7 @@ def get_policies(code):
 @bp.output(PolicyListOut)
 @bp.doc(
     summary="Change a category's deadlines (committee); returns them all",
-    responses={403: "not committee"},
+    responses={403: "not committee", 409: "compound_archived"},
 )
 def put_policy(code, category, body):
     changed = policies.update_policy(principal(), code, category, **body)

@@ -31,7 +31,7 @@ def fee_items(code):
     responses={
         400: "no_change or rate_required",
         403: "committee_only",
-        409: "cycle_change_mid_period, or a change of this fee already waiting",
+        409: "cycle_change_mid_period, a change of this fee already waiting, or compound_archived",
     },
 )
 def update_fee_item(code, item, body):

@@ -16,7 +16,11 @@ bp = APIBlueprint("invites", __name__, url_prefix="/api/v1/invites", tag="Invite
 @bp.doc(
     summary="Issue one code per door (committee); older unused codes stop working",
     description='`compound`, and `building` or `unit` ("1-2") to narrow it.',
-    responses={400: "too_many_scopes (building and unit)", 403: "committee_only"},
+    responses={
+        400: "too_many_scopes (building and unit)",
+        403: "committee_only",
+        409: "compound_archived",
+    },
 )
 def issue(body):
     issued = invites.issue(
@@ -35,7 +39,7 @@ def issue(body):
         403: "own_invite: a code the caller issued (or another account of the same "
         "WeChat user did)",
         404: "invite_invalid: no such code",
-        409: "invite_used, invite_expired or already_bound",
+        409: "invite_used, invite_expired, already_bound or compound_archived",
         429: "too_many_requests: too many wrong codes",
     },
 )

@@ -35,6 +35,7 @@ bp = APIBlueprint("issues", __name__, url_prefix="/api/v1/issues", tag="Issues")
         "compound_required, household_required or validation_error",
         403: "not_bound, not_your_household, not_your_unit or not_your_building",
         404: "household_not_found, unit_not_found, building_not_found or compound_not_found",
+        409: "compound_archived",
     },
 )
 def report(body):
@@ -94,7 +95,7 @@ def get_issue(issue_id):
         "duplicate_of_required, duplicate_of_invalid, photo_invalid or validation_error",
         403: "not yours to do",
         404: "not visible",
-        409: "not from this status",
+        409: "not from this status, or compound_archived",
     },
 )
 def transition(issue_id, body):
@@ -107,7 +108,7 @@ def transition(issue_id, body):
 @bp.output(ReturnVisitOut)
 @bp.doc(
     summary='Answer "is it still fixed?" (no reopens the issue)',
-    responses={403: "not asked of you", 409: "no visit waiting"},
+    responses={403: "not asked of you", 409: "no visit waiting, or compound_archived"},
 )
 def answer_return_visit(issue_id, body):
     return return_visits.answer(principal(), issue_id, fixed=body["fixed"], note=body.get("note"))

@@ -31,7 +31,7 @@ bp = APIBlueprint("meter_readings", __name__, url_prefix="/api/v1", tag="Fees")
         400: "period_too_late or amount_out_of_range",
         403: "not_a_handler",
         404: "unit_not_found or fee_item_not_found",
-        409: "reading_exists: the unit's month has a reading already",
+        409: "reading_exists: the unit's month has a reading already; compound_archived",
     },
 )
 def meter_reading(body):
@@ -55,7 +55,7 @@ def meter_reading_list(query):
     summary="Propose to void a wrong confirmed reading (committee); a second member confirms",
     description="Once confirmed, its unpaid bills are cancelled and its paid ones too, their "
     "money moved to the refund account with an anomaly per household to refund.",
-    responses={409: "not confirmed, or a void is already waiting"},
+    responses={409: "not confirmed, a void is already waiting, or compound_archived"},
 )
 def void_meter_reading(reading_id, body):
     return meter_voids.propose(principal(), reading_id, body["reason"])

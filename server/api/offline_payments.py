@@ -28,7 +28,7 @@ bp = APIBlueprint("offline_payments", __name__, url_prefix="/api/v1/offline-paym
         "bad_bill_count, one_household_per_payment or validation_error",
         403: "not_a_collector",
         404: "bill_not_found",
-        409: "bill_not_payable: a bill is paid or in another payment",
+        409: "bill_not_payable: a bill is paid or in another payment; compound_archived",
     },
 )
 def record(body):
@@ -59,7 +59,7 @@ def list_payments(query):
     summary="Confirm (a second, different committee member): the bills are paid",
     responses={
         403: "committee_only, or same_person (the recorder)",
-        409: "offline_payment_decided or bills_changed",
+        409: "offline_payment_decided, bills_changed or compound_archived",
     },
 )
 def confirm(payment_id):
@@ -74,7 +74,7 @@ def confirm(payment_id):
     summary="Reject with a reason (a second committee member): the bills are unpaid again",
     responses={
         403: "committee_only, or same_person (the recorder)",
-        409: "offline_payment_decided",
+        409: "offline_payment_decided or compound_archived",
     },
 )
 def reject(payment_id, body):

@@ -24,7 +24,8 @@ bp = APIBlueprint("payments", __name__, url_prefix="/api/v1/payments", tag="Fees
     responses={
         400: "nothing_to_pay, bad_bill_count, one_household_per_payment or validation_error",
         404: "bill_not_found: not a bill of my households",
-        409: "bill_not_payable: a bill is paid or in another payment",
+        409: "bill_not_payable: a bill is paid or in another payment; compound_archived "
+        "(also for an order opened before archiving)",
         503: "pay_unavailable, or pay_not_configured (no merchant)",
     },
 )

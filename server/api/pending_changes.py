@@ -43,7 +43,7 @@ def list_changes(code, query):
     responses={
         400: "flag_not_acknowledged: a flagged reading needs acknowledge_flag",
         403: "not committee, or the proposer (same_person)",
-        409: "already decided (change_decided), or the change no longer holds",
+        409: "already decided (change_decided), the change no longer holds, or compound_archived",
     },
 )
 def confirm(code, change_id, body):
@@ -56,7 +56,10 @@ def confirm(code, change_id, body):
 @bp.output(ChangeOut)
 @bp.doc(
     summary="Reject with a reason (a committee member other than the proposer): nothing changes",
-    responses={403: "not committee, or the proposer", 409: "already decided"},
+    responses={
+        403: "not committee, or the proposer",
+        409: "already decided, or compound_archived",
+    },
 )
 def reject(code, change_id, body):
     return pending_changes.reject(principal(), code, change_id, body["reason"])

@@ -15,6 +15,8 @@ from sqlalchemy import and_, false, or_
 from server.errors import NotFound
 from server.extensions import db
 from server.models.issue import Issue
+from server.services.issues.timeline import lock_issue
+from server.services.people import compounds
 from server.services.people.access import Principal
 
 VOLUNTEER_ROLES = ("liaison", "building_lead", "committee")
@@ -63,6 +65,17 @@ def get_visible(principal: Principal, issue_id: int) -> Issue:
     issue = db.session.get(Issue, issue_id)
     if issue is None or not can_view(principal, issue):
         raise NotFound("找不到该事项", code="issue_not_found")
+    return issue
+
+
+def actionable(principal: Principal, issue_id: int) -> Issue:
+    """The issue, row-locked and read afresh, for the caller to act on: every change a
+    person makes to an issue starts here. Raises NotFound (cannot see it), Conflict
+    (its compound is archived: read-only)."""
+    issue = lock_issue(issue_id)
+    if issue is None or not can_view(principal, issue):
+        raise NotFound("找不到该事项", code="issue_not_found")
+    compounds.ensure_open_id(issue.compound_id)
     return issue
 
 

@@ -1,5 +1,8 @@
 """Closing an issue: by itself 7 days after it was resolved and nobody confirmed (the
-`auto_close_resolved` job), and the return visit every close schedules."""
+`auto_close_resolved` job), and the return visit every close schedules.
+
+An archived compound's issues are not closed by themselves: archiving freezes every
+issue as it stood (read-only), and no return visit would be asked of it anyway."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from server.services.issues.locations import location_of
 from server.services.issues.states import AUTO_CLOSE_DAYS, plan_system
 from server.services.issues.timeline import add_event, lock_issue
 from server.services.messaging import notify
+from server.services.people.compounds import open_compound_ids
 
 RETURN_VISIT_AFTER = timedelta(days=7)
 
@@ -30,7 +34,11 @@ def auto_close_due(now: datetime | None = None, batch: int = 500) -> int:
     cutoff = now - timedelta(days=AUTO_CLOSE_DAYS)
     return each_locked(
         select(Issue.id)
-        .where(Issue.status == "resolved", Issue.resolved_at < cutoff)
+        .where(
+            Issue.status == "resolved",
+            Issue.resolved_at < cutoff,
+            Issue.compound_id.in_(open_compound_ids()),
+        )
         .order_by(Issue.id)
         .limit(batch),
         lock_issue,

@@ -1,5 +1,8 @@
 """The jobs that watch deadlines: escalation of overdue issues and referral follow-ups.
 
+Neither job acts on an archived compound's issues: nobody may act on them any more, so
+nobody is pushed about them.
+
 Escalation: an overdue issue is raised first to its building lead (level 1), and if
 it is still overdue a day later, to the committee (level 2). Referred issues remind
 their handler on the follow-up date and every day after until resolved.
@@ -18,6 +21,7 @@ from server.services.issues.locations import location_of
 from server.services.issues.policies import overdue_clause
 from server.services.issues.timeline import add_event, lock_issue
 from server.services.messaging import notify
+from server.services.people.compounds import open_compound_ids
 
 SECOND_ESCALATION_AFTER = timedelta(hours=24)
 
@@ -31,7 +35,11 @@ def escalate_overdue(now: datetime | None = None, batch: int = 500) -> int:
     now = now or utcnow()
     return each_locked(
         select(Issue.id)
-        .where(overdue_clause(now), or_(Issue.escalation_level == 0, _second_due(now)))
+        .where(
+            overdue_clause(now),
+            or_(Issue.escalation_level == 0, _second_due(now)),
+            Issue.compound_id.in_(open_compound_ids()),
+        )
         .order_by(Issue.id)
         .limit(batch),
         lock_issue,
@@ -67,7 +75,11 @@ def remind_referrals(now: datetime | None = None, batch: int = 500) -> int:
     today = now.astimezone(SHANGHAI).date()
     return each_locked(
         select(Issue.id)
-        .where(Issue.status == "referred", Issue.follow_up_on <= today)
+        .where(
+            Issue.status == "referred",
+            Issue.follow_up_on <= today,
+            Issue.compound_id.in_(open_compound_ids()),
+        )
         .order_by(Issue.id)
         .limit(batch),
         lock_issue,

@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from server.clock import SHANGHAI, utcnow
-from server.errors import Conflict, NotFound, ValidationFailed
+from server.errors import Conflict, ValidationFailed
 from server.extensions import db
 from server.models.issue import Issue
 from server.services.issues import policies
-from server.services.issues.access import acting_role, can_view, capacities
+from server.services.issues.access import acting_role, actionable, can_view, capacities
 from server.services.issues.closing import schedule_return_visit
 from server.services.issues.locations import location_of
 from server.services.issues.states import REOPEN_DAYS, plan, plan_system
-from server.services.issues.timeline import add_event, attach_photos, lock_issue
+from server.services.issues.timeline import add_event, attach_photos
 from server.services.messaging import notify
 from server.services.people.access import Principal
 
@@ -43,12 +43,11 @@ def transition(principal: Principal, issue_id: int, request: Action, now=None) -
     """Apply the caller's action to an issue.
 
     Raises NotFound (cannot see it), Forbidden (not the caller's to do), Conflict (not
-    from this status, or past the reopen window), ValidationFailed (missing fields).
+    from this status, or past the reopen window; compound_archived), ValidationFailed
+    (missing fields).
     """
     now = now or utcnow()
-    issue = lock_issue(issue_id)
-    if issue is None or not can_view(principal, issue):
-        raise NotFound("找不到该事项", code="issue_not_found")
+    issue = actionable(principal, issue_id)
     before = issue.status
     target = plan(request.action, before, capacities(principal, issue))
     data = _APPLY[request.action](issue, principal, request, now) or {}

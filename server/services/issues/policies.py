@@ -65,11 +65,12 @@ def update_policy(
 ) -> dict[str, Policy]:
     """The committee changes a category's deadlines (for issues reported from now on).
 
-    Raises NotFound (not the caller's compound), Forbidden (not on its committee).
+    Raises NotFound (not the caller's compound), Forbidden (not on its committee),
+    Conflict (archived).
     """
     if category not in CATEGORIES:
         raise NotFound("没有这个类别", code="category_not_found")
-    compound = compounds.member_compound(principal, code)
+    compound = compounds.writable_compound(principal, code)
     if not principal.committee_of(compound.id):
         raise Forbidden("只有业委会成员可以修改办理时限", code="committee_only")
     set_policy(compound.id, category, accept_hours, resolve_days)

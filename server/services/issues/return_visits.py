@@ -3,6 +3,7 @@
 Most are a question in the app to the reporter; care issues, and issues filed for
 people without WeChat, are visits the unit's liaison makes in person (a task in
 their list). "Not fixed" reopens the issue; every answer is kept for the figures.
+An archived compound's visits are not asked: the answer could not be recorded.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from server.extensions import db
 from server.models import Membership
 from server.models.issue import Issue, ReturnVisit
 from server.services.batches import each_locked
-from server.services.issues.access import get_visible, handles
+from server.services.issues.access import actionable, handles
 from server.services.issues.flow import reopen_after_visit
 from server.services.issues.timeline import add_event, lock_issue
 from server.services.messaging import messages, notify
 from server.services.people.access import Principal
+from server.services.people.compounds import open_compound_ids
 
 
 def send_due(now: datetime | None = None, batch: int = 500) -> int:
@@ -35,7 +37,11 @@ def send_due(now: datetime | None = None, batch: int = 500) -> int:
     now = now or utcnow()
     return each_locked(
         select(ReturnVisit.id, ReturnVisit.issue_id)
-        .where(ReturnVisit.status == "scheduled", ReturnVisit.due_at <= now)
+        .where(
+            ReturnVisit.status == "scheduled",
+            ReturnVisit.due_at <= now,
+            ReturnVisit.compound_id.in_(open_compound_ids()),
+        )
         .order_by(ReturnVisit.id)
         .limit(batch),
         _lock_visit,
@@ -117,11 +123,11 @@ def awaiting_answer_from(principal: Principal, issue: Issue) -> bool:
 def answer(principal: Principal, issue_id: int, *, fixed: bool, note: str | None) -> ReturnVisit:
     """Record the answer; "not fixed" reopens the issue.
 
-    Raises NotFound, Conflict (no visit to answer), Forbidden (not the visit's person).
+    Raises NotFound, Conflict (no visit to answer; compound_archived), Forbidden (not
+    the visit's person).
     """
     now = utcnow()
-    get_visible(principal, issue_id)
-    issue = lock_issue(issue_id)  # the issue, then its visit: the order every writer takes
+    issue = actionable(principal, issue_id)  # the issue, then its visit: every writer's order
     visit = _open_visit(issue.id, lock=True)
     if visit is None or issue.status != "closed":
         raise Conflict("该事项目前没有待回答的回访", code="no_return_visit")

@@ -61,8 +61,9 @@ def resolve(
     (who is pushed it) and counts only once confirmed; a note alone, with nothing owed
     back, resolves the anomaly at once. The anomaly is resolved once everything owed is
     refunded — at once, or over several refunds. Returns the anomaly and whether a
-    refund now waits. Raises NotFound, Forbidden, Conflict, ValidationFailed."""
-    compound = compounds.member_compound(principal, code)
+    refund now waits. Raises NotFound, Forbidden, Conflict (compound_archived too),
+    ValidationFailed."""
+    compound = compounds.writable_compound(principal, code)
     if not principal.committee_of(compound.id):  # before the lookup: ids tell nothing
         raise Forbidden("只有业委会成员可以处理缴费异常", code="committee_only")
     anomaly = db.session.scalars(

@@ -94,9 +94,9 @@ def decidable(principal: Principal, code: str, approval_id: int) -> Approval:
     """The pending proposal, locked for this committee member's decision.
 
     Raises NotFound, Forbidden (not committee; code same_person for the proposer),
-    Conflict (already decided: code change_decided).
+    Conflict (already decided: code change_decided; compound_archived).
     """
-    compound = compounds.member_compound(principal, code)
+    compound = compounds.writable_compound(principal, code)
     if not principal.committee_of(compound.id):  # before the lookup: ids tell nothing
         raise Forbidden("只有业委会成员可以确认或驳回", code="committee_only")
     approval = db.session.scalars(

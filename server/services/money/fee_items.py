@@ -65,9 +65,9 @@ def update(principal: Principal, code: str, item_code: str, changes: dict) -> ap
     member confirms it (they are pushed it). A cycle changes only when a new period starts.
 
     Raises Forbidden, NotFound, ValidationFailed (nothing changes), Conflict (a cycle
-    change mid-period; a change of this item already waiting).
+    change mid-period; a change of this item already waiting; compound_archived).
     """
-    compound = compounds.member_compound(principal, code)
+    compound = compounds.writable_compound(principal, code)
     if not principal.committee_of(compound.id):
         raise Forbidden("只有业委会成员可以修改收费标准", code="committee_only")
     item = db.session.scalars(

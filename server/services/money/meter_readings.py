@@ -25,7 +25,7 @@ from server.models import Approval, FeeItem, MeterReading, Unit
 from server.services.money import approvals
 from server.services.money.meter_confirmations import sharing_households
 from server.services.money.periods import next_month, parse_month, period_label
-from server.services.people import users
+from server.services.people import compounds, users
 from server.services.people.access import Principal
 
 # How many of the unit's latest confirmed readings a new one is compared with.
@@ -38,7 +38,8 @@ def record(principal: Principal, unit_id: int, month: str, amount_fen: int) -> R
     One standing reading per unit and month.
 
     Raises ValidationFailed (a month after next month, an amount out of bounds),
-    NotFound, Forbidden (the unit's liaison or the committee), Conflict.
+    NotFound, Forbidden (the unit's liaison or the committee), Conflict (one standing
+    already; compound_archived).
     """
     _check_plausible(month, amount_fen)
     unit, item = _reading_target(principal, unit_id)
@@ -146,7 +147,10 @@ def _add_reading(
 
 
 def _reading_target(principal: Principal, unit_id: int) -> tuple[Unit, FeeItem]:
+    """The unit and its shared meter fee, for a new reading. Raises NotFound, Conflict
+    (compound archived), Forbidden."""
     unit = _unit(principal, unit_id)
+    compounds.ensure_open_id(unit.compound_id)
     if not (principal.liaison_of(unit.id) or principal.committee_of(unit.compound_id)):
         raise Forbidden("只有本单元联络人或业委会可以录入电费", code="not_a_handler")
     item = db.session.scalars(

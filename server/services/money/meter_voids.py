@@ -32,7 +32,7 @@ from server.services.messaging.messages import Message
 from server.services.money import approvals, ledger
 from server.services.money.meter_confirmations import locked
 from server.services.money.meter_readings import reading_name
-from server.services.people import users
+from server.services.people import compounds, users
 from server.services.people.access import Principal
 
 
@@ -40,11 +40,13 @@ def propose(principal: Principal, reading_id: int, reason: str) -> approvals.Cha
     """A committee member asks to void a confirmed reading, saying why; it waits for a
     second committee member (who is pushed it).
 
-    Raises NotFound, Forbidden, Conflict (not confirmed; a void already proposed).
+    Raises NotFound, Forbidden, Conflict (not confirmed; a void already proposed;
+    compound_archived).
     """
     reading = db.session.get(MeterReading, reading_id)
     if reading is None or reading.compound_id not in principal.compound_ids:
         raise NotFound("找不到该读数", code="reading_not_found")
+    compounds.ensure_open_id(reading.compound_id)
     if not principal.committee_of(reading.compound_id):
         raise Forbidden("只有业委会成员可以申请作废电费读数", code="committee_only")
     if reading.status != "confirmed":

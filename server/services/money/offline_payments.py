@@ -99,6 +99,9 @@ def _check_receipt(principal: Principal, upload_id: int | None) -> None:
 
 
 def _decidable(principal: Principal, payment_id: int) -> OfflinePayment:
+    """The pending record, row-locked, for a second committee member's decision: every
+    decision starts here. Raises NotFound, Conflict (compound archived; decided),
+    Forbidden (not committee; the recorder)."""
     payment = db.session.scalars(
         select(OfflinePayment)
         .where(OfflinePayment.id == payment_id)
@@ -107,6 +110,7 @@ def _decidable(principal: Principal, payment_id: int) -> OfflinePayment:
     ).first()
     if payment is None or payment.compound_id not in principal.compound_ids:
         raise NotFound("找不到该线下缴费记录", code="offline_payment_not_found")
+    compounds.ensure_open_id(payment.compound_id)
     if not principal.committee_of(payment.compound_id):
         raise Forbidden("只有业委会成员可以确认线下缴费", code="committee_only")
     if same_person(principal, payment.recorded_by_id):

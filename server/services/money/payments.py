@@ -44,7 +44,8 @@ def create_payment(principal: Principal, bill_ids: list[int], client_ip: str) ->
 
     The bills are reserved ("pending") before WeChat is called, so they cannot go
     into a second payment; if the order cannot be created they are freed again.
-    Raises NotFound, Conflict (a bill not unpaid), ValidationFailed, ServiceUnavailable.
+    Raises NotFound, Conflict (a bill not unpaid; compound_archived), ValidationFailed,
+    ServiceUnavailable.
     """
     gateway = payment_gateway()
     if gateway is None:
@@ -52,6 +53,9 @@ def create_payment(principal: Principal, bill_ids: list[int], client_ip: str) ->
     now = utcnow()
     reusable = _open_order_for(principal, bill_ids, now)
     if reusable is not None:  # paying again after cancelling the WeChat sheet
+        # An order opened before its compound was archived takes no more money (what
+        # it took already is credited all the same: notifications, reconciliation).
+        compounds.ensure_open_id(reusable.compound_id)
         if reusable.cancel_requested_at is not None:  # not closed at WeChat yet: reopen it
             _reopen(reusable, principal)
         return CreatedPayment(reusable, gateway.jsapi_params(reusable.prepay_id))

@@ -1,5 +1,6 @@
 """Reminding households of unpaid bills (a daily job): a push to residents who allowed
-one, otherwise a line in the unit liaison's inbox to remind them in person."""
+one, otherwise a line in the unit liaison's inbox to remind them in person. An archived
+compound's households are not reminded: it takes no payment any more."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from server.models import Bill, Household, Membership, SubscriptionQuota
 from server.services.messaging import notify
 from server.services.messaging.messages import Message, wx_time
 from server.services.money.collection import periods_of_month
+from server.services.people.compounds import open_compound_ids
 
 
 def remind_unpaid(month: str | None = None) -> int:
@@ -21,7 +23,11 @@ def remind_unpaid(month: str | None = None) -> int:
     reminded = 0
     rows = db.session.execute(
         select(Bill.compound_id, Bill.household_id, func.sum(Bill.amount_fen))
-        .where(Bill.status == "unpaid", Bill.period.in_(periods_of_month(month)))
+        .where(
+            Bill.status == "unpaid",
+            Bill.period.in_(periods_of_month(month)),
+            Bill.compound_id.in_(open_compound_ids()),
+        )
         .group_by(Bill.compound_id, Bill.household_id)
     ).all()
     for compound_id, household_id, owed in rows:

@@ -1,6 +1,9 @@
 """Binding people to households: a request a liaison or the committee reviews.
 
 (Door invites, the census-day path, are in `services/people/invites.py`.)
+
+A request in an archived compound stays as it was: nobody decides, withdraws or expires
+it, and it no longer counts against its requester's limit of waiting requests.
 """
 
 from __future__ import annotations
@@ -78,7 +81,12 @@ def _check_pending_limits(user_id: int, unit_id: int) -> None:
     pending = (
         select(func.count()).select_from(BindingRequest).where(BindingRequest.status == "pending")
     )
-    mine = db.session.scalar(pending.where(BindingRequest.user_id == user_id))
+    mine = db.session.scalar(
+        pending.where(
+            BindingRequest.user_id == user_id,
+            BindingRequest.compound_id.in_(compounds.open_compound_ids()),
+        )
+    )
     if mine >= MAX_PENDING_PER_USER:
         raise Conflict(
             f"您已有 {mine} 条绑定申请在审核中，请等审核结果或撤回一条后再申请",
@@ -174,9 +182,7 @@ def reject(principal: Principal, request_id: int, reason: str) -> BindingRequest
 
 def cancel(principal: Principal, request_id: int) -> BindingRequest:
     """The requester withdraws their own pending request."""
-    request = _locked(request_id)
-    if request is None or request.user_id != principal.id:
-        raise NotFound("找不到该绑定申请", code="binding_not_found")
+    request = _locked_open(request_id, lambda r: r.user_id == principal.id)
     _decide(request, principal, "cancelled")
     db.session.commit()
     return request
@@ -187,7 +193,11 @@ def expire_stale(now=None) -> int:
     cutoff = (now or utcnow()) - timedelta(days=PENDING_DAYS)
     count = db.session.execute(
         update(BindingRequest)
-        .where(BindingRequest.status == "pending", BindingRequest.created_at < cutoff)
+        .where(
+            BindingRequest.status == "pending",
+            BindingRequest.created_at < cutoff,
+            BindingRequest.compound_id.in_(compounds.open_compound_ids()),
+        )
         .values(status="expired", open_key=None, decided_at=utcnow())
     ).rowcount
     db.session.commit()
@@ -205,9 +215,7 @@ def _open_key(user_id: int, household_id: int) -> str:
 
 
 def _reviewable(principal: Principal, request_id: int) -> BindingRequest:
-    request = _locked(request_id)
-    if request is None or request.compound_id not in principal.compound_ids:
-        raise NotFound("找不到该绑定申请", code="binding_not_found")
+    request = _locked_open(request_id, lambda r: r.compound_id in principal.compound_ids)
     if not principal.reviews_household(request.household):
         raise Forbidden("只有该单元的联络人或业委会成员可以审核", code="not_reviewer_of_unit")
     if same_person(principal, request.user_id):
@@ -215,14 +223,23 @@ def _reviewable(principal: Principal, request_id: int) -> BindingRequest:
     return request
 
 
-def _locked(request_id: int) -> BindingRequest | None:
-    """The request, row-locked: a locking read also sees a decision committed meanwhile."""
-    return db.session.scalars(
+def _locked_open(request_id: int, visible) -> BindingRequest:
+    """The request, row-locked, to decide or withdraw: every change of a request starts
+    here. `visible(request)` says whether the caller may know of it at all.
+
+    Raises NotFound, Conflict (its compound is archived).
+    """
+    # A locking read: it also sees a decision committed meanwhile.
+    request = db.session.scalars(
         select(BindingRequest)
         .where(BindingRequest.id == request_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).first()
+    if request is None or not visible(request):
+        raise NotFound("找不到该绑定申请", code="binding_not_found")
+    compounds.ensure_open_id(request.compound_id)
+    return request
 
 
 def _decide(request: BindingRequest, principal: Principal, status: str, reason=None) -> None:

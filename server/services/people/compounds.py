@@ -30,7 +30,14 @@ def ensure_open(compound: Compound) -> None:
 
 
 def ensure_open_id(compound_id: int) -> None:
+    """`ensure_open` for the compound with this id. Raises Conflict."""
     ensure_open(db.session.get(Compound, compound_id))
+
+
+def open_compound_ids():
+    """The ids of the compounds that are not archived, as a subquery: the jobs that
+    write (escalations, auto-close, return visits, reminders, expiry) act on these only."""
+    return select(Compound.id).where(Compound.archived_at.is_(None))
 
 
 def member_compound(principal, code: str) -> Compound:
@@ -39,6 +46,14 @@ def member_compound(principal, code: str) -> Compound:
     compound = get_compound(code)
     if compound.id not in principal.compound_ids:
         raise NotFound("找不到该小区，请核对小区编号", code="compound_not_found")
+    return compound
+
+
+def writable_compound(principal, code: str) -> Compound:
+    """`member_compound` for a write: the caller's compound, if it is not archived.
+    Raises NotFound (not the caller's), Conflict (archived)."""
+    compound = member_compound(principal, code)
+    ensure_open(compound)
     return compound
 
 

@@ -139,8 +139,8 @@ def redeem(principal: Principal, code: str, *, name: str, relation: str) -> Rede
 
     The household's members (or its volunteers) hear who joined. Raises
     TooManyRequests (guessing), NotFound (unknown code), Forbidden (one's own code:
-    a committee member cannot bind themself to any door), Conflict (used, revoked or
-    expired; or already bound).
+    a committee member cannot bind themself to any door), Conflict (its compound is
+    archived; used, revoked or expired; or already bound).
     """
     throttle("invite-redeem", current_app.config["INVITE_RATE"], f"user:{principal.id}")
     invite = db.session.scalars(
@@ -150,6 +150,7 @@ def redeem(principal: Principal, code: str, *, name: str, relation: str) -> Rede
     ).first()
     if invite is None:
         raise NotFound("邀请码不正确，请核对后重新输入", code="invite_invalid")
+    compounds.ensure_open_id(invite.compound_id)
     if invite.used_at is not None:
         raise Conflict("该邀请码已被使用，如有疑问请联系单元联络人", code="invite_used")
     if invite.revoked_at is not None or invite.expires_at <= utcnow():

@@ -126,7 +126,8 @@ def resolve_target(
     household: str | None = None,
 ) -> Target:
     """The target named on the command line: --compound CODE with at most one of
-    --building B, --unit B-U, --household B-U-ROOM. Raises ValidationFailed/NotFound."""
+    --building B, --unit B-U, --household B-U-ROOM, for a grant or a revoke. Raises
+    ValidationFailed/NotFound, Conflict (an archived compound's roles stay as they were)."""
     given = [opt for opt in (building, unit, household) if opt]
     if len(given) > 1:
         raise ValidationFailed("--building、--unit、--household 只能给一个", code="too_many_scopes")
@@ -135,6 +136,7 @@ def resolve_target(
     if not compound_code:
         raise ValidationFailed("需要 --compound 小区编号", code="compound_required")
     compound = compounds.get_compound(compound_code)
+    compounds.ensure_open(compound)
     if household:
         return compounds.find_household(compound, *compounds.parse_household_path(household))
     if unit:

@@ -1,0 +1,555 @@
+"""An archived compound is read-only: every write of its data answers 409
+`compound_archived` and changes nothing; every read still answers 200.
+
+The routes come from the app's url_map: a write route (POST/PUT/PATCH/DELETE) must be
+in WRITES (called here, as the person who could otherwise do it, on a compound that has
+data in every state) or in EXEMPT with the reason; a GET route must be in READS or
+EXEMPT_READS. A new route in neither fails `test_every_route_is_checked_or_exempt`, so
+a write added later is refused or its exemption explained.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from server.clock import utcnow
+from server.extensions import db
+from server.models import Base, Compound, PaymentAnomaly
+from server.services.issues import closing, deadlines, return_visits
+from server.services.money import fees, pending_orders, reminders
+from server.services.people import bindings, invites
+from tests.factories import (
+    add_person,
+    bill_of,
+    build_world,
+    self_governance_fee,
+    stair_electricity_fee,
+)
+from tests.steps import (
+    acted,
+    decide,
+    notify,
+    opened_payment,
+    pay_at_wechat,
+    recorded_cash,
+    report,
+    reported_id,
+    uploaded_id,
+)
+from tests.timing import month, shanghai_date
+
+CODE = "ar"
+ROOM = {"compound": CODE, "building": 1, "unit": 2, "room": "102", "name": "赵阿姨"}
+
+# route → (method, url, json body, who): who could do it were the compound open.
+WRITES = {
+    "/api/v1/bindings": ("post", "/api/v1/bindings", {**ROOM, "relation": "tenant"}, "outsider"),
+    "/api/v1/bindings/<int:request_id>/approve": (
+        "post",
+        "/api/v1/bindings/{binding}/approve",
+        None,
+        "liaison_1_1",
+    ),
+    "/api/v1/bindings/<int:request_id>/reject": (
+        "post",
+        "/api/v1/bindings/{binding}/reject",
+        {"reason": "不是本单元住户"},
+        "liaison_1_1",
+    ),
+    "/api/v1/bindings/<int:request_id>/cancel": (
+        "post",
+        "/api/v1/bindings/{binding}/cancel",
+        None,
+        "outsider",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>": (
+        "patch",
+        f"/api/v1/compounds/{CODE}",
+        {"name": "新名字小区"},
+        "admin",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/fee-items/<string(maxlength=32):item>": (
+        "patch",
+        f"/api/v1/compounds/{CODE}/fee-items/self_governance",
+        {"rate": "0.40"},
+        "committee",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/payment-anomalies/<int:anomaly_id>/resolve": (
+        "post",
+        f"/api/v1/compounds/{CODE}/payment-anomalies/{{anomaly}}/resolve",
+        {"resolution": "已通过微信退款", "refunded_fen": 2533},
+        "committee",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/pending-changes/<int:change_id>/confirm": (
+        "post",
+        f"/api/v1/compounds/{CODE}/pending-changes/{{change}}/confirm",
+        {"acknowledge_flag": True},
+        "committee",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/pending-changes/<int:change_id>/reject": (
+        "post",
+        f"/api/v1/compounds/{CODE}/pending-changes/{{change}}/reject",
+        {"reason": "读数不对"},
+        "committee",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/policies/<string(maxlength=16):category>": (
+        "put",
+        f"/api/v1/compounds/{CODE}/policies/repair",
+        {"accept_hours": 12, "resolve_days": 3},
+        "committee",
+    ),
+    "/api/v1/invites": ("post", "/api/v1/invites", {"compound": CODE}, "committee"),
+    "/api/v1/invites/redeem": (
+        "post",
+        "/api/v1/invites/redeem",
+        {"code": "{invite}", "name": "赵阿姨", "relation": "owner"},
+        "outsider",
+    ),
+    "/api/v1/issues": (
+        "post",
+        "/api/v1/issues",
+        {
+            "category": "repair",
+            "title": "楼道灯不亮",
+            "description": "二楼楼道灯坏了",
+            "household_id": "{household}",
+        },
+        "resident_1_1",
+    ),
+    "/api/v1/issues/<int:issue_id>/transitions": (
+        "post",
+        "/api/v1/issues/{open_issue}/transitions",
+        {"action": "accept"},
+        "committee",
+    ),
+    "/api/v1/issues/<int:issue_id>/return-visit": (
+        "post",
+        "/api/v1/issues/{closed_issue}/return-visit",
+        {"fixed": False, "note": "灯又不亮了"},
+        "resident_1_1",
+    ),
+    "/api/v1/meter-readings": (
+        "post",
+        "/api/v1/meter-readings",
+        {"unit_id": "{unit}", "period": month(-1), "amount_fen": 450},
+        "liaison_1_1",
+    ),
+    "/api/v1/meter-readings/<int:reading_id>/void": (
+        "post",
+        "/api/v1/meter-readings/{confirmed_reading}/void",
+        {"reason": "读数抄错"},
+        "committee",
+    ),
+    "/api/v1/offline-payments": (
+        "post",
+        "/api/v1/offline-payments",
+        {
+            "bill_ids": ["{unpaid_bill}"],
+            "method": "cash",
+            "amount_fen": 2533,
+            "paid_on": "{yesterday}",
+        },
+        "liaison_1_2",
+    ),
+    "/api/v1/offline-payments/<int:payment_id>/confirm": (
+        "post",
+        "/api/v1/offline-payments/{offline}/confirm",
+        None,
+        "committee",
+    ),
+    "/api/v1/offline-payments/<int:payment_id>/reject": (
+        "post",
+        "/api/v1/offline-payments/{offline}/reject",
+        {"reason": "金额不对"},
+        "committee",
+    ),
+    "/api/v1/payments": (
+        "post",
+        "/api/v1/payments",
+        {"bill_ids": ["{payable_bill}"]},
+        "resident_1_2",
+    ),
+}
+
+# Write routes that stay open, and why.
+EXEMPT = {
+    "/api/v1/auth/login": "signing in writes the person's own account, no compound's data",
+    "/api/v1/compounds": "opens a new compound (the street office); touches no existing one",
+    "/api/v1/compounds/<string(maxlength=32):code>/archive": (
+        "archiving an archived compound again changes nothing (compound_admin.archive)"
+    ),
+    "/api/v1/me/notifications/read": "the person's own inbox, whatever compound a message is of",
+    "/api/v1/me/subscriptions": "the person's own consent to WeChat pushes, no compound's data",
+    "/api/v1/wechat/official-account": (
+        "WeChat tells of a follow/unfollow of the official account: the person's own reach"
+    ),
+    "/api/v1/uploads": (
+        "a photo belongs to no compound until attached, and every attaching (a report, an "
+        "issue action, a cash record) is refused"
+    ),
+    "/api/v1/payments/wechat/notify": (
+        "money: WeChat Pay's word that an order opened before archiving was paid is always "
+        "recorded (test_money_paid_before_archiving_is_still_recorded)"
+    ),
+    "/api/v1/payments/<int:payment_id>/cancel": (
+        "money: closing an order opened before archiving takes no money in (WeChat Pay is "
+        "asked first: a paid one is credited); the reconcile job does the same at expiry"
+    ),
+}
+# Read routes not called here, and why.
+EXEMPT_READS = {
+    "/api/v1/docs/assets/<name>": "the API docs page's scripts and styles, no data",
+    "/api/v1/wechat/official-account": "WeChat's signed check of the callback URL, no data",
+}
+
+# GET route → (url, who).
+READS = {
+    "/api/v1/bills": ("/api/v1/bills", "resident_1_1"),
+    "/api/v1/bindings": ("/api/v1/bindings", "liaison_1_1"),
+    "/api/v1/compounds": ("/api/v1/compounds", "admin"),
+    "/api/v1/compounds/<string(maxlength=32):code>": (f"/api/v1/compounds/{CODE}", "resident_1_1"),
+    "/api/v1/compounds/<string(maxlength=32):code>/failed-messages": (
+        f"/api/v1/compounds/{CODE}/failed-messages",
+        "committee",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/fee-items": (
+        f"/api/v1/compounds/{CODE}/fee-items",
+        "committee",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/payment-anomalies": (
+        f"/api/v1/compounds/{CODE}/payment-anomalies",
+        "committee",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/payment-reports": (
+        f"/api/v1/compounds/{CODE}/payment-reports",
+        "supervisor",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/pending-changes": (
+        f"/api/v1/compounds/{CODE}/pending-changes",
+        "committee",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/policies": (
+        f"/api/v1/compounds/{CODE}/policies",
+        "resident_1_1",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/reachability": (
+        f"/api/v1/compounds/{CODE}/reachability",
+        "committee",
+    ),
+    "/api/v1/config": ("/api/v1/config", "resident_1_1"),
+    "/api/v1/docs": ("/api/v1/docs", None),
+    "/api/v1/openapi.json": ("/api/v1/openapi.json", None),
+    "/api/v1/fees/export.xlsx": (
+        f"/api/v1/fees/export.xlsx?compound={CODE}&period={{period}}",
+        "committee",
+    ),
+    "/api/v1/fees/summary": (
+        f"/api/v1/fees/summary?compound={CODE}&period={{period}}",
+        "committee",
+    ),
+    "/api/v1/fees/unpaid": (f"/api/v1/fees/unpaid?compound={CODE}&period={{period}}", "committee"),
+    "/api/v1/fees/unpaid-bills": (
+        "/api/v1/fees/unpaid-bills?household_id={household}",
+        "liaison_1_1",
+    ),
+    "/api/v1/issues": ("/api/v1/issues", "resident_1_1"),
+    "/api/v1/issues/<int:issue_id>": ("/api/v1/issues/{open_issue}", "resident_1_1"),
+    "/api/v1/issues/register.xlsx": (f"/api/v1/issues/register.xlsx?compound={CODE}", "committee"),
+    "/api/v1/issues/stats": (f"/api/v1/issues/stats?compound={CODE}&month={{period}}", "committee"),
+    "/api/v1/ledger": (f"/api/v1/ledger?compound={CODE}", "supervisor"),
+    "/api/v1/me": ("/api/v1/me", "resident_1_1"),
+    "/api/v1/me/bindings": ("/api/v1/me/bindings", "outsider"),
+    "/api/v1/me/notifications": ("/api/v1/me/notifications", "resident_1_1"),
+    "/api/v1/me/subscriptions": ("/api/v1/me/subscriptions", "liaison_1_1"),
+    "/api/v1/me/tasks": ("/api/v1/me/tasks", "liaison_1_1"),
+    "/api/v1/meter-readings": ("/api/v1/meter-readings?unit_id={unit}", "liaison_1_1"),
+    "/api/v1/offline-payments": (f"/api/v1/offline-payments?compound={CODE}", "committee"),
+    "/api/v1/payments": ("/api/v1/payments", "resident_1_1"),
+    "/api/v1/payments/<int:payment_id>": ("/api/v1/payments/{payment}", "resident_1_1"),
+    "/api/v1/units/<int:unit_id>/households": ("/api/v1/units/{unit}/households", "liaison_1_1"),
+    "/api/v1/uploads/<int:upload_id>": ("/api/v1/uploads/{upload}", "resident_1_1"),
+}
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def api_routes(app) -> tuple[set[str], set[str]]:
+    """(write routes, read routes) of the API, by rule."""
+    writes, reads = set(), set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        if rule.methods & WRITE_METHODS:
+            writes.add(rule.rule)
+        if "GET" in rule.methods:
+            reads.add(rule.rule)
+    return writes, reads
+
+
+def test_every_route_is_checked_or_exempt(app):
+    writes, reads = api_routes(app)
+    assert writes - set(WRITES) - set(EXEMPT) == set(), "new write routes: add to WRITES or EXEMPT"
+    assert reads - set(READS) - set(EXEMPT_READS) == set(), "new reads: add to READS"
+    # Nothing listed that the app does not have (a renamed route would pass unseen).
+    assert set(WRITES) | set(EXEMPT) == writes
+    assert set(READS) | set(EXEMPT_READS) == reads
+    assert not set(WRITES) & set(EXEMPT)
+    assert not set(READS) & set(EXEMPT_READS)
+
+
+def build_archived(client) -> tuple:
+    """Compound "ar" with data in every state, then archived: (world, ids for the urls)."""
+    world = build_world(CODE)
+    add_person(world, "admin", "admin", None)
+    ids = {"household": world.household_ids["1-1-101"], "unit": world.units[0].id}
+    # Issues: one waiting, one closed whose return visit is asked.
+    ids["upload"] = uploaded_id(client, world)
+    ids["open_issue"] = reported_id(client, world, photos=[ids["upload"]])
+    ids["closed_issue"] = closed_and_asked(client, world)
+    # A binding request waiting, and a door invite unused.
+    asked = client.post(
+        "/api/v1/bindings",
+        json={**ROOM, "unit": 1, "relation": "owner"},
+        headers=world.headers("outsider"),
+    )
+    assert asked.status_code == 201, asked.get_json()
+    ids["binding"] = asked.get_json()["id"]
+    ids["invite"] = invites.issue(None, CODE, unit="1-2")[0].code
+    # Money: bills, an open WeChat order, cash waiting, an anomaly.
+    self_governance_fee(world.compound)
+    fees.generate_bills(month(0), CODE)
+    payment = opened_payment(client, world, [bill_of(world, "1-1-101").id])
+    ids["payment"] = payment.id
+    ids["offline"] = recorded_cash(client, world, bill_of(world, "1-1-102"))
+    ids["unpaid_bill"] = bill_of(world, "1-2-102").id
+    ids["payable_bill"] = bill_of(world, "1-2-101").id
+    anomaly = PaymentAnomaly(
+        compound_id=world.compound.id,
+        payment_id=payment.id,
+        kind="double_payment",
+        details={"refund_due_fen": 2533},
+    )
+    db.session.add(anomaly)
+    db.session.flush()
+    ids["anomaly"] = anomaly.id
+    # Meter readings: one waiting for a second person, one confirmed (bills made).
+    stair_electricity_fee(world.compound)
+    db.session.commit()
+    ids["change"] = reading(client, world, "liaison_1_1", world.units[0].id)["open_change"]["id"]
+    second = reading(client, world, "liaison_1_2", world.units[1].id)
+    assert decide(client, world, second["open_change"]["id"], "committee").status_code == 200
+    ids["confirmed_reading"] = second["id"]
+    archived = client.post(f"/api/v1/compounds/{CODE}/archive", headers=world.headers("admin"))
+    assert archived.status_code == 200, archived.get_json()
+    db.session.commit()
+    ids.update(period=month(0), yesterday=shanghai_date(-1).isoformat())
+    return world, ids
+
+
+def closed_and_asked(client, world) -> int:
+    """An issue fixed, confirmed by its reporter, and its return visit asked."""
+    issue = reported_id(client, world, title="单元门锁坏了")
+    acted(client, world, issue, "committee", "accept")
+    acted(client, world, issue, "committee", "resolve", note="已换新锁")
+    acted(client, world, issue, "resident_1_1", "confirm", rating=5)
+    assert return_visits.send_due(utcnow() + timedelta(days=8)) == 1
+    return issue
+
+
+def reading(client, world, who, unit_id) -> dict:
+    body = {"unit_id": unit_id, "period": month(0), "amount_fen": 450}
+    response = client.post("/api/v1/meter-readings", json=body, headers=world.headers(who))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+@pytest.fixture
+def archived(client, db_session, photo_storage):
+    return build_archived(client)
+
+
+def everything() -> dict[str, list]:
+    """Every row of every table, in key order: what "changes nothing" compares."""
+    rows = {}
+    for table in Base.metadata.sorted_tables:
+        order = list(table.primary_key.columns) or list(table.columns)
+        rows[table.name] = [
+            tuple(row) for row in db.session.execute(select(table).order_by(*order))
+        ]
+    return rows
+
+
+def fill(value, ids: dict):
+    """A url or body with the fixture's ids put in ("{binding}" → 7)."""
+    if isinstance(value, str):
+        if value.startswith("{") and value.endswith("}") and value[1:-1] in ids:
+            return ids[value[1:-1]]
+        return value.format(**ids)
+    if isinstance(value, dict):
+        return {key: fill(item, ids) for key, item in value.items()}
+    if isinstance(value, list):
+        return [fill(item, ids) for item in value]
+    return value
+
+
+@pytest.mark.parametrize("route", sorted(WRITES))
+def test_every_write_is_refused_and_changes_nothing(client, archived, route):
+    world, ids = archived
+    method, url, body, who = WRITES[route]
+    before = everything()
+    response = getattr(client, method)(
+        fill(url, ids), json=fill(body, ids), headers=world.fresh_headers(who)
+    )
+    assert response.status_code == 409, response.get_json()
+    assert response.get_json() == {"code": "compound_archived", "message": "本小区已归档，只能查看"}
+    db.session.expire_all()
+    assert everything() == before
+
+
+def test_every_read_still_answers(client, archived):
+    world, ids = archived
+    for route, (url, who) in sorted(READS.items()):
+        headers = world.fresh_headers(who) if who else {}
+        response = client.get(fill(url, ids), headers=headers)
+        assert response.status_code == 200, (route, response.get_data(as_text=True)[:300])
+    shown = client.get(f"/api/v1/issues/{ids['open_issue']}", headers=world.headers("committee"))
+    assert shown.get_json()["status"] == "submitted"
+
+
+@pytest.mark.parametrize("route", sorted(WRITES))
+def test_the_write_would_work_were_the_compound_open(client, archived, route):
+    """The cases above are real: reopened (directly in the database: there is no
+    unarchiving), the same request goes through."""
+    world, ids = archived
+    db.session.get(Compound, world.compound.id).archived_at = None
+    db.session.commit()
+    method, url, body, who = WRITES[route]
+    response = getattr(client, method)(
+        fill(url, ids), json=fill(body, ids), headers=world.fresh_headers(who)
+    )
+    assert 200 <= response.status_code < 300, response.get_json()
+
+
+def test_an_order_opened_before_archiving_takes_no_more_money(client, archived):
+    world, _ids = archived
+    # Paying the same bill again would reuse the order opened before archiving.
+    again = client.post(
+        "/api/v1/payments",
+        json={"bill_ids": [bill_of(world, "1-1-101").id]},
+        headers=world.fresh_headers("resident_1_1"),
+    )
+    assert (again.status_code, again.get_json()["code"]) == (409, "compound_archived")
+
+
+@pytest.mark.parametrize("told_by", ["notification", "reconciliation"])
+def test_money_paid_before_archiving_is_still_recorded(client, sandbox, archived, told_by):
+    world, ids = archived
+    payment = client.get(
+        f"/api/v1/payments/{ids['payment']}", headers=world.headers("resident_1_1")
+    ).get_json()
+    order = pay_at_wechat(sandbox, payment["out_trade_no"])
+    if told_by == "notification":
+        assert b"SUCCESS" in notify(client, sandbox, order).data
+    else:  # the notification was lost: the job asks WeChat Pay
+        assert pending_orders.reconcile(min_age=0).credited == 1
+    assert bill_of(world, "1-1-101").status == "paid"
+    paid = client.get(f"/api/v1/payments/{ids['payment']}", headers=world.headers("resident_1_1"))
+    assert paid.get_json()["status"] == "paid"
+
+
+def test_reporting_is_refused_in_plain_chinese(client, archived):
+    world, _ids = archived
+    refused = report(client, world)
+    assert refused.get_json()["message"] == "本小区已归档，只能查看"
+
+
+def test_the_jobs_leave_an_archived_compound_alone(client, archived):
+    """Overdue issues are not escalated, resolved ones not closed by themselves, return
+    visits not asked, bills not reminded, binding requests not expired; reopened, each
+    job acts (so the test can fail)."""
+    world, _ids = archived
+    while_open(client, world)
+    later = utcnow() + timedelta(days=40)
+    db.session.commit()
+    before = everything()
+
+    def run() -> list[int]:
+        return [
+            deadlines.escalate_overdue(later),
+            closing.auto_close_due(later),
+            return_visits.send_due(later),
+            reminders.remind_unpaid(month(0)),
+            bindings.expire_stale(later),
+        ]
+
+    assert run() == [0, 0, 0, 0, 0]
+    db.session.expire_all()
+    assert everything() == before
+    db.session.get(Compound, world.compound.id).archived_at = None
+    db.session.commit()
+    assert all(run())
+
+
+def while_open(client, world) -> None:
+    """Made while the compound was open (then archived again): an issue resolved, whose
+    reporter never confirms, and one closed, whose return visit is yet to be asked."""
+    compound = db.session.get(Compound, world.compound.id)
+    archived_at, compound.archived_at = compound.archived_at, None
+    db.session.commit()
+    for title, actions in (("垃圾桶坏了", 2), ("楼道扶手松了", 3)):
+        issue = reported_id(client, world, title=title)
+        acted(client, world, issue, "committee", "accept")
+        acted(client, world, issue, "committee", "resolve", note="已修好")
+        if actions == 3:
+            acted(client, world, issue, "resident_1_1", "confirm", rating=4)
+    compound = db.session.get(Compound, world.compound.id)
+    compound.archived_at = archived_at
+    db.session.commit()
+
+
+@pytest.fixture
+def cli(app, db_session):
+    return app.test_cli_runner()
+
+
+def test_the_cli_grants_and_revokes_no_role_in_an_archived_compound(cli, client, archived):
+    world, _ids = archived
+    before = everything()
+    for args in (
+        ["grant-role", "new-chair", "committee", "--compound", CODE],
+        ["revoke-role", world.openid("committee"), "committee", "--compound", CODE],
+        ["grant-role", "new-liaison", "liaison", "--compound", CODE, "--unit", "1-1"],
+    ):
+        result = cli.invoke(args=args)
+        assert result.exit_code != 0
+        assert "本小区已归档，只能查看" in result.output
+    db.session.expire_all()
+    assert everything() == before
+
+
+def test_a_request_frozen_in_an_archived_compound_does_not_hold_up_its_requester(client, archived):
+    """Nobody can decide or withdraw it any more, so it is not one of the requester's
+    waiting ones: they may still ask for as many doors elsewhere as anyone."""
+    world, _ids = archived
+    build_world("op")
+    db.session.commit()
+    for room in ("101", "102", "201"):
+        body = {"compound": "op", "building": 1, "unit": 1, "room": room, "name": "赵阿姨"}
+        asked = client.post(
+            "/api/v1/bindings",
+            json={**body, "relation": "tenant"},
+            headers=world.fresh_headers("outsider"),
+        )
+        assert asked.status_code == 201, asked.get_json()
+
+
+def test_every_refused_write_documents_its_409(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for route, (method, *_rest) in WRITES.items():
+        path = re.sub(r"<(?:[^<>]*:)?(\w+)>", r"{\1}", route)
+        documented = spec["paths"][path][method]["responses"]
+        assert "compound_archived" in documented["409"]["description"], route
