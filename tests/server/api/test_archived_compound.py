@@ -173,6 +173,12 @@ WRITES = {
         {"bill_ids": ["{payable_bill}"]},
         "resident_1_2",
     ),
+    "/api/v1/compounds/<string(maxlength=32):code>/handovers": (
+        "post",
+        f"/api/v1/compounds/{CODE}/handovers",
+        {"unit": "1-1", "to_user_id": "{successor}"},
+        "committee",
+    ),
 }
 
 # Write routes that stay open, and why.
@@ -184,6 +190,7 @@ EXEMPT = {
     ),
     "/api/v1/me/notifications/read": "the person's own inbox, whatever compound a message is of",
     "/api/v1/me/subscriptions": "the person's own consent to WeChat pushes, no compound's data",
+    "/api/v1/me/shared-phone": "the volunteer's own number, shown to the units they serve",
     "/api/v1/wechat/official-account": (
         "WeChat tells of a follow/unfollow of the official account: the person's own reach"
     ),
@@ -266,6 +273,15 @@ READS = {
     "/api/v1/me/notifications": ("/api/v1/me/notifications", "resident_1_1"),
     "/api/v1/me/subscriptions": ("/api/v1/me/subscriptions", "liaison_1_1"),
     "/api/v1/me/tasks": ("/api/v1/me/tasks", "liaison_1_1"),
+    "/api/v1/me/liaisons": ("/api/v1/me/liaisons", "resident_1_1"),
+    "/api/v1/compounds/<string(maxlength=32):code>/handovers": (
+        f"/api/v1/compounds/{CODE}/handovers",
+        "committee",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/handovers/preview": (
+        f"/api/v1/compounds/{CODE}/handovers/preview?unit=1-1",
+        "committee",
+    ),
     "/api/v1/meter-readings": ("/api/v1/meter-readings?unit_id={unit}", "liaison_1_1"),
     "/api/v1/offline-payments": (f"/api/v1/offline-payments?compound={CODE}", "committee"),
     "/api/v1/payments": ("/api/v1/payments", "resident_1_1"),
@@ -306,6 +322,7 @@ def build_archived(client) -> tuple:
     world = build_world(CODE)
     add_person(world, "admin", "admin", None)
     ids = {"household": world.household_ids["1-1-101"], "unit": world.units[0].id}
+    ids["successor"] = world.people["resident_1_2"].id
     # Issues: one waiting, one closed whose return visit is asked.
     ids["upload"] = uploaded_id(client, world)
     ids["open_issue"] = reported_id(client, world, photos=[ids["upload"]])
