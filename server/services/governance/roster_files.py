@@ -25,7 +25,7 @@ NOTE_MAX = 200
 
 # Column key → (header as the template writes it, the words a header may start with).
 COLUMNS = {
-    "building": ("楼栋", ("楼栋", "楼号", "楼")),
+    "building": ("楼栋", ("楼栋", "楼号")),
     "unit": ("单元", ("单元",)),
     "room": ("房号", ("房号", "房间号", "门牌号")),
     "area": ("建筑面积(m²)", ("建筑面积", "面积")),
@@ -111,6 +111,8 @@ def parse(data: bytes, progress=None) -> ParsedRoster:
         reader.read(line, cells)
         if progress:
             progress(1)
+    if not parsed.count:
+        raise bad_file("文件里没有房屋：表头下面请每行写一户")
     return parsed
 
 
@@ -334,3 +336,16 @@ def _text(value) -> str:
 def _squash(text: str) -> str:
     """Full-width characters to half-width, spaces removed: "３０１ 室" → "301室"."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def estimate_rows(data: bytes) -> int:
+    """About how many data rows a file has (for a progress bar); 0 when unknown."""
+    if data[:4] != b"PK\x03\x04":
+        return max(0, data.count(b"\n") - 1)
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
+        return max(0, (sheet.max_row or 1) - 1)
+    except Exception:
+        return 0
