@@ -4,6 +4,7 @@ existing flat needs the committee's two people, so such a file is refused whole.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -31,9 +32,7 @@ def import_file(code, file: Path, dry_run: bool):
     data = file.read_bytes()
     total = roster_files.estimate_rows(data) if len(data) <= roster_files.MAX_BYTES else 0
     try:
-        with click.progressbar(
-            length=total or 1, label="读取名册", file=click.get_text_stream("stderr")
-        ) as bar:
+        with click.progressbar(length=total or 1, label="读取名册", file=sys.stderr) as bar:
             result = roster.import_roster(
                 None, code, data, file.name, dry_run=dry_run, progress=bar.update
             )
