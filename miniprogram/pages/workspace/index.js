@@ -4,11 +4,15 @@
 // 新报事提醒我, the tap that asks for more.
 const { ensureLogin } = require('../../api/auth')
 const { listIssues } = require('../../api/issues')
-const { myTasks, mySubscriptions } = require('../../api/me')
+const { getMe, myTasks, mySubscriptions } = require('../../api/me')
 const { issueItemView, taskView } = require('../../utils/issues')
 const { pushView, requestPushes } = require('../../services/push')
 const { errorMessage, showError } = require('../../utils/errors')
 const { loadable } = require('../../utils/page')
+const { roleCompounds } = require('../../utils/user')
+
+// Who gets the 小区概况 entry (the page itself is open to every volunteer role).
+const COMPOUND_ENTRY_ROLES = ['committee']
 
 // Each tab in a line of plain words: what it holds and what to do.
 const TABS = [
@@ -68,11 +72,28 @@ Page(
         // Why the counts could not be read, shown with 重试 in the card's place.
         pushError: '',
         pushRetrying: false,
+        // 小区概况 for the committee: shown once my roles are read.
+        canSeeCompound: false,
       },
       tabText(TABS[0])
     ),
 
     paging: { list: 'items', cursor: 'nextCursor' },
+
+    // My roles, once: whether to offer 小区概况. A failure only hides the entry.
+    onLoad() {
+      return this.loadRoles()
+    },
+
+    async loadRoles() {
+      try {
+        await ensureLogin()
+        const committee = roleCompounds(await getMe(), COMPOUND_ENTRY_ROLES)
+        this.setData({ canSeeCompound: committee.length > 0 })
+      } catch (err) {
+        this.setData({ canSeeCompound: false })
+      }
+    },
 
     // Every show: acting on an issue moves it to another tab, and pushes sent
     // meanwhile have used up some of what I allowed.
@@ -152,6 +173,10 @@ Page(
     // Its own page above this one: 返回 comes back here.
     fileForResident() {
       wx.navigateTo({ url: '/pages/report-for/index' })
+    },
+
+    openCompound() {
+      wx.navigateTo({ url: '/pages/compound/index' })
     },
   })
 )
