@@ -53,9 +53,10 @@ def roster_template(code):
     },
 )
 def load_roster(code, query, body):
-    file = body["file"]
-    data = file.stream.read(roster_files.MAX_BYTES + 1)
-    return roster.import_roster(principal(), code, data, file.filename, dry_run=query["dry_run"])
+    file = body.get("file")
+    data = file.stream.read(roster_files.MAX_BYTES + 1) if file else None
+    name = file.filename if file else None
+    return roster.import_roster(principal(), code, data, name, dry_run=query["dry_run"])
 
 
 @bp.get("/overview")

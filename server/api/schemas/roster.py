@@ -8,12 +8,13 @@ from server.api.schemas.fields import LocalDateTime
 
 
 class RosterFileIn(Schema):
+    # Checked by the service after who may load the compound's roster (a compound the
+    # caller does not belong to is a 404 whatever the body): bad_roster_file without it.
     file = fields.File(
-        required=True,
         metadata={
-            "description": "The roster: .xlsx, or .csv (UTF-8 with or without BOM, or GBK as "
-            "Excel saves it), at most 5 MB and 20,000 rows; headers 楼栋, 单元, 房号, "
-            "建筑面积(m²), optionally 楼层, 状态 (自住/出租/空置), 备注"
+            "description": "Required. The roster: .xlsx, or .csv (UTF-8 with or without "
+            "BOM, or GBK as Excel saves it), at most 5 MB and 20,000 rows; headers "
+            "楼栋, 单元, 房号, 建筑面积(m²), optionally 楼层, 状态 (自住/出租/空置), 备注"
         },
     )
 

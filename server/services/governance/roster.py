@@ -50,7 +50,7 @@ def roster_compound(principal: Principal | None, code: str) -> Compound:
 def import_roster(
     principal: Principal | None,
     code: str,
-    data: bytes,
+    data: bytes | None,
     filename: str | None,
     *,
     dry_run: bool,
@@ -67,6 +67,8 @@ def import_roster(
     """
     compound = roster_compound(principal, code)
     compounds.ensure_open(compound)
+    if data is None:
+        raise roster_files.bad_file("请选择要导入的名册文件（.xlsx 或 .csv）")
     parsed = roster_files.parse(data, progress)
     plan = make_plan(compound, parsed)
     report = plan.report()

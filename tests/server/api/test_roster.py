@@ -350,3 +350,11 @@ def test_a_filled_template_loads_back_unchanged(client, world):
     again = load(client, world, response.data, who="committee", code="aa").get_json()
     assert again["households"] == {"create": 0, "update": 0, "unchanged": 6}
     assert again["problems"] == []
+
+
+def test_a_post_without_a_file_is_a_bad_roster_file(client, world):
+    response = client.post(
+        "/api/v1/compounds/new/roster?dry_run=true", headers=world.headers("new_committee")
+    )
+    assert (response.status_code, response.get_json()["code"]) == (400, "bad_roster_file")
+    assert response.get_json()["message"] == "请选择要导入的名册文件（.xlsx 或 .csv）"

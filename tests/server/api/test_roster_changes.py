@@ -83,7 +83,8 @@ def test_a_changed_area_waits_for_a_second_member_then_shapes_the_next_bills(cli
     )
     year, number = NEXT_MONTH.split("-")
     assert approval.summary == (
-        f"房屋名册：1-1-101 面积 72.36→80.00 m²；1-1-102 有人住→空置，自{year}年{int(number)}月账单起"
+        "房屋名册：1-1-101 面积 72.36→80.00 m²；1-1-102 有人住→空置，"
+        f"自{year}年{int(number)}月账单起"
     )
     assert approval.details["import_id"] == body["import_id"]
     # Nothing that changes what residents owe has changed yet; the note has.
