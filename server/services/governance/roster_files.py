@@ -323,13 +323,15 @@ def default_floor(room: str) -> int:
 
 
 def _text(value) -> str:
-    """A cell as text: 301.0 (Excel's number) → "301", None → ""."""
+    """A cell as text: 301.0 (Excel's number) → "301", None → "", 72.36000000000001 →
+    "72.36"."""
     if value is None:
         return ""
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))
-        return repr(value)
+        # A formula's 72.36000000000001 is the 72.36 the person sees in the cell.
+        return repr(round(value, 9))
     return str(value).strip()
 
 

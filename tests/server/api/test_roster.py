@@ -358,3 +358,11 @@ def test_a_post_without_a_file_is_a_bad_roster_file(client, world):
     )
     assert (response.status_code, response.get_json()["code"]) == (400, "bad_roster_file")
     assert response.get_json()["message"] == "请选择要导入的名册文件（.xlsx 或 .csv）"
+
+
+def test_a_number_excel_computed_reads_as_the_cell_shows_it(client, world):
+    rows = [(1, 1, 101, 72.36000000000001, 1, None, None)]  # a formula's float, numbers
+    response = load(client, world, xlsx_file(rows))
+    assert response.status_code == 200, response.get_json()
+    flat = flats()["1-1-101"]
+    assert (str(flat.area_m2), flat.room, flat.floor) == ("72.36", "101", 1)
