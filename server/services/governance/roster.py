@@ -23,6 +23,7 @@ from server.models import Building, Compound, Household, RosterImport, Unit
 from server.services.governance import audit, roster_files
 from server.services.governance.roster_changes import effective_month
 from server.services.governance.roster_plan import Plan, describe, make_plan, tree
+from server.services.governance.roster_rows import default_floor
 from server.services.money import approvals
 from server.services.money.periods import period_label
 from server.services.people import compounds
@@ -143,7 +144,7 @@ def _create(plan: Plan) -> None:
             "building_id": buildings[r.building],
             "unit_id": units[(r.building, r.unit)],
             "room": r.room,
-            "floor": r.floor if r.floor is not None else roster_files.default_floor(r.room),
+            "floor": r.floor if r.floor is not None else default_floor(r.room),
             "area_m2": r.area,
             "occupancy": r.occupancy or "occupied",
             "tenure": r.tenure,

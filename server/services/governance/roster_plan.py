@@ -14,7 +14,7 @@ from sqlalchemy import select
 from server.extensions import db
 from server.labels import label
 from server.models import Bill, Building, Compound, Household, Membership, Unit
-from server.services.governance.roster_files import ParsedRoster, RosterRow
+from server.services.governance.roster_rows import ParsedRoster, RosterRow
 
 # A flat's fields as the report names them (old_*/new_*).
 FIELDS = ("area_m2", "occupancy", "tenure", "floor", "note")

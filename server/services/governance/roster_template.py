@@ -11,7 +11,7 @@ from server.labels import label
 from server.models import Building, Household, Unit
 from server.services import excel
 from server.services.governance.roster import roster_compound
-from server.services.governance.roster_files import COLUMNS
+from server.services.governance.roster_rows import COLUMNS
 from server.services.people.access import Principal
 
 KINDS = {
