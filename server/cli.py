@@ -11,6 +11,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from server.cli_compounds import compounds_group
+from server.cli_roster import roster_group
 from server.errors import AppError
 from server.extensions import db
 from server.models.user import ROLES
@@ -235,6 +236,7 @@ def register_cli(app: Flask) -> None:
         revoke_role,
         load_demo,
         compounds_group,
+        roster_group,
         invites_group,
         bills_group,
         payments_group,

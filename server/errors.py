@@ -36,15 +36,18 @@ class AppError(Exception):
         code: str | None = None,
         details: Any = None,
         headers: dict | None = None,
+        extra: dict | None = None,
     ):
         self.message = message or self.message
         self.code = code or self.code
         self.details = details
         self.headers = headers or {}
+        # More top-level fields of the body (a roster's `report`), beside code and message.
+        self.extra = extra or {}
         super().__init__(self.message)
 
     def body(self) -> dict:
-        body = {"code": self.code, "message": self.message}
+        body = {**self.extra, "code": self.code, "message": self.message}
         if self.details is not None:
             body["details"] = self.details
         return body

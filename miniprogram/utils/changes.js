@@ -1,7 +1,7 @@
 // What the confirm page shows of a change of money waiting for a second
 // committee member, and what the electricity page shows of a unit's readings
 // (server/services/approvals.py, meter_readings.py, meter_voids.py, fee_items.py).
-const { changeKindLabel, readingStatusLabel } = require('./labels')
+const { changeKindLabel, readingStatusLabel, occupancyLabel } = require('./labels')
 const { formatYuan } = require('./money')
 const { formatTime, formatMonth } = require('./format')
 const { periodLabel } = require('./bills')
@@ -65,9 +65,31 @@ function changeLines(kind, d, summary) {
       )
     case 'refund':
       return [summary]
+    case 'roster_change':
+      return rosterLines(d, summary)
     default:
       return [summary]
   }
+}
+
+// A roster re-import's flats, one line each (the first ROSTER_LINES):
+// "1-1-101：面积 72.36 → 80.00 m²", "1-1-102：有人住 → 空置".
+const ROSTER_LINES = 10
+
+function rosterLines(d, summary) {
+  const flats = Array.isArray(d.households) ? d.households : null
+  if (!flats) return [summary]
+  const lines = [`房屋名册导入后 ${flats.length} 户的面积或空置状态有变：`]
+  for (const flat of flats.slice(0, ROSTER_LINES)) {
+    const parts = []
+    if (flat.old_area_m2 !== flat.new_area_m2) parts.push(`面积 ${flat.old_area_m2} → ${flat.new_area_m2} m²`)
+    if (flat.old_occupancy !== flat.new_occupancy) {
+      parts.push(`${occupancyLabel(flat.old_occupancy)} → ${occupancyLabel(flat.new_occupancy)}`)
+    }
+    lines.push(`${flat.label}：${parts.join('，')}`)
+  }
+  if (flats.length > ROSTER_LINES) lines.push(`还有 ${flats.length - ROSTER_LINES} 户，见导入记录`)
+  return lines
 }
 
 // What the confirm dialog asks before the change counts.
@@ -83,6 +105,8 @@ function confirmQuestion(kind, d, effective) {
       return `确认后收费标准${effective}调整。`
     case 'refund':
       return `确认后退款 ${yuan(d.refunded_fen)} 记入账本。`
+    case 'roster_change':
+      return `确认后这些房屋的面积/空置状态${effective}按新的计费，已出的账单不变。`
     default:
       return '确认后生效。'
   }
@@ -99,7 +123,7 @@ function changeView(change) {
     kind: change.kind,
     kindLabel: changeKindLabel(change.kind),
     lines: changeLines(change.kind, d, change.summary || ''),
-    effective: change.kind === 'fee_change' ? effective : '',
+    effective: change.kind === 'fee_change' || change.kind === 'roster_change' ? effective : '',
     flagged: Boolean(d.flag),
     flag: flagText(d.flag),
     flagHistory: flagHistory(d.flag),

@@ -36,6 +36,12 @@ const ANOMALY_RESOLVER_ROLES = ['committee']
 // Roles that see which liaisons a push reaches (谁能收到提醒).
 const REACH_ROLES = ['committee']
 
+// Roles that see the compound at a glance (小区概况).
+const OVERVIEW_ROLES = ['committee', 'supervisor', 'building_lead', 'liaison']
+
+// Roles that load the roster of flats (导入房屋名册).
+const ROSTER_ROLES = ['committee']
+
 const STORAGE_KEY = 'serverLabels'
 
 // {version, labels} from the server, once read (from storage or GET /config).
@@ -114,6 +120,8 @@ const offlineStatusLabel = (status) => label('offline_status', status, status)
 const anomalyKindLabel = (kind) => label('anomaly_kind', kind, '其他缴费异常')
 const readingStatusLabel = (status) => label('reading_status', status, status)
 const changeKindLabel = (kind) => label('change_kind', kind, '待确认事项')
+const occupancyLabel = (occupancy) => label('occupancy', occupancy, occupancy || '')
+const tenureLabel = (tenure) => label('tenure', tenure, '')
 
 // [{value, label}] for a picker, from {value: label} (the config's or ours).
 const optionsOf = (labels) => Object.keys(labels).map((value) => ({ value, label: labels[value] }))
@@ -135,6 +143,8 @@ module.exports = Object.assign({}, BUILT_IN_NAMES, {
   FINANCE_ROLES,
   ANOMALY_RESOLVER_ROLES,
   REACH_ROLES,
+  OVERVIEW_ROLES,
+  ROSTER_ROLES,
   STORAGE_KEY,
   useServerLabels,
   labelsFor,
@@ -154,5 +164,7 @@ module.exports = Object.assign({}, BUILT_IN_NAMES, {
   anomalyKindLabel,
   readingStatusLabel,
   changeKindLabel,
+  occupancyLabel,
+  tenureLabel,
   optionsOf,
 })

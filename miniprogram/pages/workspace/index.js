@@ -10,6 +10,10 @@ const { issueItemView, taskView } = require('../../utils/issues')
 const { pushView, requestPushes } = require('../../services/push')
 const { errorMessage, showError } = require('../../utils/errors')
 const { loadable } = require('../../utils/page')
+const { roleCompounds } = require('../../utils/user')
+
+// Who gets the 小区概况 entry (the page itself is open to every volunteer role).
+const COMPOUND_ENTRY_ROLES = ['committee']
 
 // Each tab in a line of plain words: what it holds and what to do.
 const TABS = [
@@ -77,11 +81,28 @@ Page(
         phoneError: '',
         // 工作交接: liaisons and the committee hand a unit over.
         canHandover: false,
+        // 小区概况 for the committee: shown once my roles are read.
+        canSeeCompound: false,
       },
       tabText(TABS[0])
     ),
 
     paging: { list: 'items', cursor: 'nextCursor' },
+
+    // My roles, once: whether to offer 小区概况. A failure only hides the entry.
+    onLoad() {
+      return this.loadRoles()
+    },
+
+    async loadRoles() {
+      try {
+        await ensureLogin()
+        const committee = roleCompounds(await getMe(), COMPOUND_ENTRY_ROLES)
+        this.setData({ canSeeCompound: committee.length > 0 })
+      } catch (err) {
+        this.setData({ canSeeCompound: false })
+      }
+    },
 
     // Every show: acting on an issue moves it to another tab, and pushes sent
     // meanwhile have used up some of what I allowed.
@@ -232,6 +253,10 @@ Page(
     // Its own page above this one: 返回 comes back here.
     fileForResident() {
       wx.navigateTo({ url: '/pages/report-for/index' })
+    },
+
+    openCompound() {
+      wx.navigateTo({ url: '/pages/compound/index' })
     },
   })
 )

@@ -4,6 +4,7 @@ count) or reject it with a reason. One list for the committee, whatever the kind
 from __future__ import annotations
 
 from server.extensions import db
+from server.services.governance import roster_changes
 from server.services.money import (
     anomalies,
     approvals,
@@ -19,8 +20,10 @@ _CONFIRM = {
     "meter_void": meter_voids.apply,
     "fee_change": fee_items.apply,
     "refund": anomalies.apply_refund,
+    "roster_change": roster_changes.confirm,
 }
-_REJECT = {"meter_reading": meter_confirmations.reject}
+# What rejecting a kind does besides closing it (run once it is closed).
+_REJECT = {"meter_reading": meter_confirmations.reject, "roster_change": roster_changes.reject}
 
 listed = approvals.pending_for
 
@@ -49,9 +52,9 @@ def reject(principal: Principal, code: str, approval_id: int, reason: str) -> ap
     Raises NotFound, Forbidden (not committee; same_person), Conflict (decided already).
     """
     approval = approvals.decidable(principal, code, approval_id)
+    approvals.close(approval, principal, "rejected", reason)
     undo = _REJECT.get(approval.kind)
     if undo:
         undo(approval)
-    approvals.close(approval, principal, "rejected", reason)
     db.session.commit()
     return approvals.views(principal, [approval])[0]

@@ -3,7 +3,7 @@
  */
 const { installWx, requestsMade, sentBody, signedIn } = require('../helpers/wx')
 const { createPage, tap } = require('../helpers/page')
-const { issueItem, pushStatus } = require('../helpers/fixtures')
+const { issueItem, pushStatus, COMMITTEE, LIAISON } = require('../helpers/fixtures')
 
 let wx, server
 
@@ -250,4 +250,19 @@ describe('新报事提醒我', () => {
     expect(page.data.error).toBe('')
     expect(page.data.items).toHaveLength(1)
   })
+})
+
+test('the committee gets 小区概况; a liaison does not', async () => {
+  server.on('GET /api/v1/issues?handled=true&status=submitted', page1([]))
+  server.on('GET /api/v1/me', { status: 200, body: COMMITTEE })
+  const page = createPage('workspace')
+  await page.onLoad()
+  expect(page.data.canSeeCompound).toBe(true)
+  page.openCompound()
+  expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/compound/index' })
+
+  server.on('GET /api/v1/me', { status: 200, body: LIAISON })
+  const other = createPage('workspace')
+  await other.onLoad()
+  expect(other.data.canSeeCompound).toBe(false)
 })

@@ -95,3 +95,30 @@ describe('a unit’s readings', () => {
     expect(billStatusLabel('cancelled')).toBe('已作废')
   })
 })
+
+test('a roster change lists each flat old → new, from which month, and that issued bills stay', () => {
+  const flat = (i, extra) =>
+    Object.assign(
+      { id: i, label: `1-1-${100 + i}`, old_area_m2: '72.36', new_area_m2: '72.36', old_occupancy: 'occupied', new_occupancy: 'occupied', new_tenure: null },
+      extra
+    )
+  const households = [flat(1, { new_area_m2: '80.00' }), flat(2, { new_occupancy: 'vacant' })]
+  for (let i = 3; i <= 12; i += 1) households.push(flat(i, { new_area_m2: '60.00' }))
+  const view = changeView({
+    id: 6,
+    kind: 'roster_change',
+    summary: '房屋名册：…',
+    details: { import_id: 2, effective_label: '2027年1月', households },
+    effective_period: '2027-01',
+  })
+  expect(view.kindLabel).toBe('房屋面积/状态调整')
+  expect(view.lines.slice(0, 3)).toEqual([
+    '房屋名册导入后 12 户的面积或空置状态有变：',
+    '1-1-101：面积 72.36 → 80.00 m²',
+    '1-1-102：有人住 → 空置',
+  ])
+  expect(view.lines).toHaveLength(12)
+  expect(view.lines[11]).toBe('还有 2 户，见导入记录')
+  expect(view.effective).toBe('自2027年1月账单起')
+  expect(view.question).toBe('确认后这些房屋的面积/空置状态自2027年1月账单起按新的计费，已出的账单不变。')
+})

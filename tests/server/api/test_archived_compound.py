@@ -10,6 +10,7 @@ a write added later is refused or its exemption explained.
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
@@ -173,6 +174,12 @@ WRITES = {
         {"bill_ids": ["{payable_bill}"]},
         "resident_1_2",
     ),
+    "/api/v1/compounds/<string(maxlength=32):code>/roster": (
+        "post",
+        f"/api/v1/compounds/{CODE}/roster",
+        {"__file__": "楼栋,单元,房号,建筑面积(m²)\n3,1,101,80.50\n".encode()},
+        "committee",
+    ),
     "/api/v1/compounds/<string(maxlength=32):code>/handovers": (
         "post",
         f"/api/v1/compounds/{CODE}/handovers",
@@ -276,6 +283,14 @@ READS = {
     "/api/v1/me/liaisons": ("/api/v1/me/liaisons", "resident_1_1"),
     "/api/v1/compounds/<string(maxlength=32):code>/handovers": (
         f"/api/v1/compounds/{CODE}/handovers",
+        "committee",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/roster/template.xlsx": (
+        f"/api/v1/compounds/{CODE}/roster/template.xlsx",
+        "committee",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/overview": (
+        f"/api/v1/compounds/{CODE}/overview",
         "committee",
     ),
     "/api/v1/compounds/<string(maxlength=32):code>/handovers/preview": (
@@ -402,6 +417,8 @@ def everything() -> dict[str, list]:
 
 def fill(value, ids: dict):
     """A url or body with the fixture's ids put in ("{binding}" → 7)."""
+    if isinstance(value, bytes):
+        return value
     if isinstance(value, str):
         if value.startswith("{") and value.endswith("}") and value[1:-1] in ids:
             return ids[value[1:-1]]
@@ -413,14 +430,22 @@ def fill(value, ids: dict):
     return value
 
 
+def send(client, method: str, url: str, body, headers: dict):
+    """JSON, or a file upload when the body is {"__file__": bytes} (a roster)."""
+    if isinstance(body, dict) and "__file__" in body:
+        data = {"file": (io.BytesIO(body["__file__"]), "roster.csv")}
+        return getattr(client, method)(
+            url, data=data, content_type="multipart/form-data", headers=headers
+        )
+    return getattr(client, method)(url, json=body, headers=headers)
+
+
 @pytest.mark.parametrize("route", sorted(WRITES))
 def test_every_write_is_refused_and_changes_nothing(client, archived, route):
     world, ids = archived
     method, url, body, who = WRITES[route]
     before = everything()
-    response = getattr(client, method)(
-        fill(url, ids), json=fill(body, ids), headers=world.fresh_headers(who)
-    )
+    response = send(client, method, fill(url, ids), fill(body, ids), world.fresh_headers(who))
     assert response.status_code == 409, response.get_json()
     assert response.get_json() == {"code": "compound_archived", "message": "本小区已归档，只能查看"}
     db.session.expire_all()
@@ -445,9 +470,7 @@ def test_the_write_would_work_were_the_compound_open(client, archived, route):
     db.session.get(Compound, world.compound.id).archived_at = None
     db.session.commit()
     method, url, body, who = WRITES[route]
-    response = getattr(client, method)(
-        fill(url, ids), json=fill(body, ids), headers=world.fresh_headers(who)
-    )
+    response = send(client, method, fill(url, ids), fill(body, ids), world.fresh_headers(who))
     assert 200 <= response.status_code < 300, response.get_json()
 
 

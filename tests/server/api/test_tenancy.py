@@ -134,6 +134,21 @@ CASES = {
         "/api/v1/compounds/bb/handovers/preview?unit=1-1",
         None,
     ),
+    "/api/v1/compounds/<string(maxlength=32):code>/roster": (
+        "post",
+        "/api/v1/compounds/bb/roster?dry_run=true",
+        None,
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/roster/template.xlsx": (
+        "get",
+        "/api/v1/compounds/bb/roster/template.xlsx",
+        None,
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/overview": (
+        "get",
+        "/api/v1/compounds/bb/overview",
+        None,
+    ),
     # The street office's (platform admin); nobody of a compound may archive one.
     "/api/v1/compounds/<string(maxlength=32):code>/archive": (
         "post",
