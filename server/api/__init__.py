@@ -21,6 +21,7 @@ from server.api import (
     offline_payments,
     payments,
     pending_changes,
+    people,
     units,
     uploads,
     wechat_callbacks,
@@ -47,6 +48,7 @@ BLUEPRINTS = (
     ledger.bp,
     anomalies.bp,
     pending_changes.bp,
+    people.bp,
     wechat_callbacks.bp,
 )
 

@@ -10,6 +10,7 @@ from server.extensions import db
 from server.labels import label
 from server.models import Building, Compound, Household, Membership, Unit, User
 from server.models.user import ROLE_SCOPES, scope_key_for
+from server.services.governance import audit
 from server.services.people import compounds, household_joins
 
 Target = Compound | Building | Unit | Household | None
@@ -36,7 +37,7 @@ def grant(
     if scope != ROLE_SCOPES[role]:
         wanted = label("scope", ROLE_SCOPES[role])
         raise ValidationFailed(f"角色 {role} 须指定到{wanted}", code="role_scope_mismatch")
-    ids = _path_ids(target)
+    ids = path_ids(target)
     key = scope_key_for(role, **ids)
     existing = db.session.scalars(
         select(Membership).where(
@@ -83,6 +84,8 @@ def grant_by_openid(
     user = user_for_openid(openid)
     resident = role == "resident"
     membership, created = grant(user.id, role, target, relation=relation if resident else None)
+    if created:
+        _audit_cli("appointed", user.id, membership, target, "由管理员命令行任命")
     if created and resident:
         household_joins.announce(
             household_joins.Join(
@@ -102,6 +105,14 @@ def revoke_by_openid(openid: str, role: str, scope: dict) -> bool:
     """The operator's revoke (CLI). Commits; returns whether there was such a role."""
     target = resolve_target(role, **scope)
     user = user_for_openid(openid)
+    key = scope_key_for(role, **path_ids(target))
+    membership = db.session.scalars(
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.role == role, Membership.scope_key == key
+        )
+    ).first()
+    if membership is not None:
+        _audit_cli("revoked", user.id, membership, target, "由管理员命令行免去")
     removed = revoke(user.id, role, target)
     db.session.commit()
     return removed
@@ -109,13 +120,39 @@ def revoke_by_openid(openid: str, role: str, scope: dict) -> bool:
 
 def revoke(user_id: int, role: str, target: Target) -> bool:
     """Take a role away; returns whether there was one. No commit."""
-    key = scope_key_for(role, **_path_ids(target))
+    key = scope_key_for(role, **path_ids(target))
     deleted = db.session.execute(
         delete(Membership).where(
             Membership.user_id == user_id, Membership.role == role, Membership.scope_key == key
         )
     ).rowcount
     return bool(deleted)
+
+
+def _audit_cli(action: str, user_id: int, membership: Membership, target: Target, how: str):
+    """The audit line of an operator's grant or revoke (no actor: the command line)."""
+    if membership.compound_id is None:
+        return  # the platform admin role belongs to no compound's log
+    audit.record(
+        membership.compound_id,
+        action,
+        f"{how}：{_place(target)}{label('role', membership.role)}",
+        actor_id=None,
+        subject_user_id=user_id,
+        role=membership.role,
+        scope_key=membership.scope_key,
+        details={"membership_id": membership.id, "via": "cli"},
+    )
+
+
+def _place(target: Target) -> str:
+    if isinstance(target, Household):
+        return f"{target.label} "
+    if isinstance(target, Unit):
+        return f"{target.building.number}号楼{target.number}单元 "
+    if isinstance(target, Building):
+        return f"{target.number}号楼 "
+    return ""
 
 
 def resolve_target(
@@ -156,7 +193,7 @@ def user_for_openid(openid: str) -> User:
     return user
 
 
-def _path_ids(target: Target) -> dict:
+def path_ids(target: Target) -> dict:
     """compound/building/unit/household ids from the most specific object down the tree."""
     if target is None:
         return {}
