@@ -10,7 +10,7 @@ from server.extensions import db
 from server.labels import label
 from server.models import Building, Compound, Household, Membership, Unit, User
 from server.models.user import ROLE_SCOPES, scope_key_for
-from server.services.governance import audit
+from server.services.governance import appointing, audit
 from server.services.people import compounds, household_joins
 
 Target = Compound | Building | Unit | Household | None
@@ -136,7 +136,7 @@ def _audit_cli(action: str, user_id: int, membership: Membership, target: Target
     audit.record(
         membership.compound_id,
         action,
-        f"{how}：{_place(target)}{label('role', membership.role)}",
+        f"{how}：{_title(membership.role, target)}",
         actor_id=None,
         subject_user_id=user_id,
         role=membership.role,
@@ -145,14 +145,14 @@ def _audit_cli(action: str, user_id: int, membership: Membership, target: Target
     )
 
 
-def _place(target: Target) -> str:
+def _title(role: str, target: Target) -> str:
     if isinstance(target, Household):
-        return f"{target.label} "
+        return f"{target.label} {label('role', role)}"
     if isinstance(target, Unit):
-        return f"{target.building.number}号楼{target.number}单元 "
+        return appointing.post_title(role, target.building.number, target.number)
     if isinstance(target, Building):
-        return f"{target.number}号楼 "
-    return ""
+        return appointing.post_title(role, target.number, None)
+    return label("role", role)
 
 
 def resolve_target(
