@@ -36,6 +36,11 @@ const ANOMALY_RESOLVER_ROLES = ['committee']
 // Roles that see which liaisons a push reaches (谁能收到提醒).
 const REACH_ROLES = ['committee']
 
+// Roles that read the compound's people and audit log (人员与角色, 任免记录);
+// of them, the committee appoints and revokes.
+const PEOPLE_ROLES = ['committee', 'supervisor']
+const APPOINTER_ROLES = ['committee']
+
 const STORAGE_KEY = 'serverLabels'
 
 // {version, labels} from the server, once read (from storage or GET /config).
@@ -135,6 +140,8 @@ module.exports = Object.assign({}, BUILT_IN_NAMES, {
   FINANCE_ROLES,
   ANOMALY_RESOLVER_ROLES,
   REACH_ROLES,
+  PEOPLE_ROLES,
+  APPOINTER_ROLES,
   STORAGE_KEY,
   useServerLabels,
   labelsFor,

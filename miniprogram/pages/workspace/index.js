@@ -8,6 +8,7 @@ const { myTasks, mySubscriptions } = require('../../api/me')
 const { issueItemView, taskView } = require('../../utils/issues')
 const { pushView, requestPushes } = require('../../services/push')
 const { errorMessage, showError } = require('../../utils/errors')
+const { describeUser } = require('../../utils/user')
 const { loadable } = require('../../utils/page')
 
 // Each tab in a line of plain words: what it holds and what to do.
@@ -68,6 +69,8 @@ Page(
         // Why the counts could not be read, shown with 重试 in the card's place.
         pushError: '',
         pushRetrying: false,
+        // The committee's 人员与角色 and 任免记录 (from the user the home page kept).
+        canSeePeople: false,
       },
       tabText(TABS[0])
     ),
@@ -77,6 +80,8 @@ Page(
     // Every show: acting on an issue moves it to another tab, and pushes sent
     // meanwhile have used up some of what I allowed.
     onShow() {
+      const user = wx.getStorageSync('user')
+      this.setData({ canSeePeople: Boolean(user && describeUser(user).canSeePeople) })
       return Promise.all([this.load(), this.loadPush()])
     },
 
@@ -147,6 +152,14 @@ Page(
 
     openTask(e) {
       wx.navigateTo({ url: `/pages/issue/index?id=${e.currentTarget.dataset.id}&return_visit=1` })
+    },
+
+    openPeople() {
+      wx.navigateTo({ url: '/pages/people/index' })
+    },
+
+    openAudit() {
+      wx.navigateTo({ url: '/pages/audit/index' })
     },
 
     // Its own page above this one: 返回 comes back here.
