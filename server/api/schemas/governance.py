@@ -46,8 +46,13 @@ class IssuedRoleInviteOut(RoleInviteOut):
     qr = fields.String(metadata={"description": 'data:image/png;base64 QR of "linli-role:CODE"'})
 
 
+class OpenRoleInviteOut(RoleInviteOut):
+    """An invite in the list (its own class: the document registers a schema both
+    returned alone and nested in a list twice, and refuses that)."""
+
+
 class RoleInviteListOut(Schema):
-    items = fields.List(fields.Nested(RoleInviteOut))
+    items = fields.List(fields.Nested(OpenRoleInviteOut))
 
 
 class RoleRedeemIn(Schema):
@@ -92,8 +97,12 @@ class PersonOut(Schema):
     phone = fields.String(allow_none=True, metadata={"description": "shared phone, masked"})
 
 
+class ListedPersonOut(PersonOut):
+    """A person in the list (its own class, as OpenRoleInviteOut)."""
+
+
 class PeopleListOut(Schema):
-    items = fields.List(fields.Nested(PersonOut))
+    items = fields.List(fields.Nested(ListedPersonOut))
     open_invites = fields.Integer()
     committee_due = fields.Integer(
         metadata={"description": "committee members due for re-election"}
