@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from server.clock import utcnow
 from server.errors import Conflict, NotFound, ValidationFailed
@@ -86,6 +86,13 @@ def revoke(principal: Principal, code: str, membership_id: int, reason: str | No
     membership = db.session.get(Membership, membership_id)
     if membership.role == "committee":
         _keep_one_committee(compound.id)
+    gone = db.session.execute(
+        delete(Membership)
+        .where(Membership.id == membership.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not gone:  # removed by someone else a moment ago
+        raise NotFound("找不到这位人员，可能已被免去", code="membership_not_found")
     moved = duties.Moved()
     if membership.role == "liaison":
         moved = duties.move(membership.user_id, membership.unit_id, None)
@@ -106,7 +113,6 @@ def revoke(principal: Principal, code: str, membership_id: int, reason: str | No
         },
     )
     _tell_revoked(compound, membership, person.title, reason)
-    db.session.delete(membership)
     db.session.commit()
     return person
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from server.extensions import db
 from server.models import AccessLog, Issue, Membership, SubscriptionQuota
 from tests.factories import add_person, build_world, make_issue
-from tests.helpers import inbox
+from tests.helpers import inbox, together
 from tests.steps import acted
 from tests.timing import shanghai_date
 
@@ -209,3 +209,42 @@ def test_setting_a_committee_term(client, world):
     assert (refused.status_code, refused.get_json()["code"]) == (400, "no_term")
     refused = set_term(client, world, mid, start, end, who="supervisor")
     assert (refused.status_code, refused.get_json()["code"]) == (403, "committee_only")
+
+
+def test_two_committee_members_removing_each_other_at_once_leave_one(app, committed_db):
+    world = build_world("aa")
+    db.session.commit()
+    first = membership_id(world, "committee", "committee")
+    second = membership_id(world, "committee_2", "committee")
+
+    def remove(who, mid):
+        headers = world.headers(who)
+        return lambda: app.test_client().post(
+            f"/api/v1/compounds/aa/memberships/{mid}/revoke",
+            json={"reason": "意见不合"},
+            headers=headers,
+        )
+
+    responses, errors = together(app, [remove("committee", second), remove("committee_2", first)])
+    assert errors == []
+    assert sorted(r.status_code for r in responses)[0] == 200
+    # The loser is refused: either the count saw one member left, or they were
+    # already removed and no longer belong to the compound.
+    loser = next(r for r in responses if r.status_code != 200)
+    assert (loser.status_code, loser.get_json()["code"]) in {
+        (409, "last_committee"),
+        (404, "compound_not_found"),
+    }
+    left = db.session.scalars(
+        select(Membership.id).where(
+            Membership.compound_id == world.compound.id, Membership.role == "committee"
+        )
+    ).all()
+    assert len(left) == 1
+
+
+def test_a_committee_member_may_step_down_while_others_stay(client, world):
+    mine = membership_id(world, "committee", "committee")
+    response = revoke(client, world, mine, who="committee", reason="身体原因辞任")
+    assert response.status_code == 200
+    assert db.session.get(Membership, mine) is None
