@@ -113,3 +113,12 @@ def test_the_operators_grant_is_logged_too(app, client, world):
     assert event.summary == "由管理员命令行任命：1号楼2单元联络人"
     line = log(client, world).get_json()["items"][0]
     assert line["actor"] == "管理员（命令行）"
+
+
+def test_the_operators_revoke_is_logged_too(app, client, world):
+    args = ["revoke-role", world.openid("liaison_1_2"), "liaison", "--compound", "aa"]
+    result = app.test_cli_runner().invoke(args=[*args, "--unit", "1-2"])
+    assert result.exit_code == 0, result.output
+    line = log(client, world).get_json()["items"][0]
+    assert (line["action"], line["actor"]) == ("revoked", "管理员（命令行）")
+    assert line["summary"] == "由管理员命令行免去：1号楼2单元联络人"
