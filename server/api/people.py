@@ -19,7 +19,7 @@ from server.api.schemas.governance import (
     TermIn,
 )
 from server.api.security import auth, principal
-from server.services.governance import audit_log, people, role_invites
+from server.services.governance import appointments, audit_log, people, role_invites
 
 bp = APIBlueprint("people", __name__, url_prefix="/api/v1", tag="People")
 
@@ -84,7 +84,7 @@ def revoke_invite(code, invite_id):
     },
 )
 def redeem(body):
-    return role_invites.redeem(principal(), body["code"])
+    return appointments.redeem(principal(), body["code"])
 
 
 @bp.get(f"{COMPOUND}/people")

@@ -1,9 +1,8 @@
-"""Appointing people by role invite: the committee (or, for a new compound's first
-committee, the street office) makes a one-time code for a role over a scope; whoever
-redeems it holds the role from that moment.
+"""Role invites: the committee (or, for a new compound's first committee, the street
+office) makes a one-time code for a role over a scope, lists the codes still
+waiting and voids one. Redeeming a code is the appointment (`appointments`).
 
-Only an HMAC of each code is stored (the door invites' helpers). A code works once,
-even when two people redeem it at the same moment (a conditional UPDATE).
+Only an HMAC of each code is stored (the door invites' helpers).
 """
 
 from __future__ import annotations
@@ -15,26 +14,22 @@ from datetime import date, datetime, timedelta
 
 import segno
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from server.clock import utcnow
-from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from server.errors import Conflict, NotFound, ValidationFailed
 from server.extensions import db
 from server.labels import label
-from server.models import Building, Compound, Membership, RoleInvite, Unit
+from server.models import Building, Compound, RoleInvite, Unit
 from server.models.governance import INVITE_ROLES
 from server.models.user import scope_key_for
-from server.ratelimit import throttle
 from server.services.governance import appointing, audit
-from server.services.messaging import notify
-from server.services.messaging.messages import Message, shorten, wx_time
 from server.services.people import compounds, roles, users
-from server.services.people.access import Principal, same_person
+from server.services.people.access import Principal
 from server.services.people.invites import code_hash, new_code
 
 QR_PREFIX = "linli-role:"
 TERM_YEARS = 5  # an owners' committee is elected for five years
-PEOPLE_PAGE = "pages/people/index"
 
 
 @dataclass(frozen=True)
@@ -57,15 +52,6 @@ class InviteView:
 class IssuedInvite(InviteView):
     code: str
     qr: str
-
-
-@dataclass(frozen=True)
-class Appointed:
-    role: str
-    role_label: str
-    scope_label: str
-    title: str
-    compound: Compound
 
 
 def create(
@@ -103,18 +89,18 @@ def create(
     )
     db.session.add(invite)
     db.session.flush()
-    view = _view(invite, compound.id)
+    shown = view(invite, compound.id)
     audit.record(
         compound.id,
         "invite_created",
-        f"{view.created_by} 发出任命邀请：{view.title}{_for(name)}",
+        f"{shown.created_by} 发出任命邀请：{shown.title}{_for(name)}",
         actor_id=principal.id,
         role=role,
         scope_key=invite.scope_key,
         details={"invite_id": invite.id, "name": name, "expires_at": invite.expires_at.isoformat()},
     )
     db.session.commit()
-    return IssuedInvite(**vars(view), code=raw, qr=qr_data_uri(raw))
+    return IssuedInvite(**vars(shown), code=raw, qr=qr_data_uri(raw))
 
 
 def list_open(principal: Principal, code: str) -> list[InviteView]:
@@ -123,7 +109,7 @@ def list_open(principal: Principal, code: str) -> list[InviteView]:
     invites = db.session.scalars(
         select(RoleInvite).where(*open_invite(compound.id)).order_by(RoleInvite.id.desc())
     ).all()
-    return [_view(invite, compound.id) for invite in invites]
+    return [view(invite, compound.id) for invite in invites]
 
 
 def open_invite(compound_id: int) -> tuple:
@@ -150,14 +136,14 @@ def revoke(principal: Principal, code: str, invite_id: int) -> InviteView:
         raise Conflict(
             "这份任命邀请已被领取，不能作废；如需免去请在人员列表操作", code="invite_used"
         )
-    view = _view(invite, compound.id)
+    shown = view(invite, compound.id)
     if invite.revoked_at is None:
         invite.revoked_at = utcnow()
         actor = users.names_in(compound.id, [principal.id])[principal.id]
         audit.record(
             compound.id,
             "invite_revoked",
-            f"{actor} 作废任命邀请：{view.title}"
+            f"{actor} 作废任命邀请：{shown.title}"
             + (f"（给 {invite.name}）" if invite.name else ""),
             actor_id=principal.id,
             role=invite.role,
@@ -165,101 +151,11 @@ def revoke(principal: Principal, code: str, invite_id: int) -> InviteView:
             details={"invite_id": invite.id},
         )
         db.session.commit()
-    return view
-
-
-def redeem(principal: Principal, code: str) -> Appointed:
-    """Take up the role of an invite code, using the code up; the inviter is told.
-    Commits. Raises TooManyRequests (guessing), NotFound (invite_not_found), Forbidden
-    (own_invite), Conflict (invite_used, invite_revoked, invite_expired, role_held,
-    compound_archived)."""
-    throttle("role-invite-redeem", current_app.config["INVITE_RATE"], f"user:{principal.id}")
-    invite = db.session.scalars(
-        select(RoleInvite).where(RoleInvite.code_hash == code_hash(code))
-    ).first()
-    if invite is None:
-        raise NotFound("邀请码不正确，请核对后重新输入", code="invite_not_found")
-    _check_usable(invite, principal)
-    compound = db.session.get(Compound, invite.compound_id)
-    compounds.ensure_open(compound)
-    target = _invite_target(invite, compound)
-    used = db.session.execute(
-        update(RoleInvite)
-        .where(RoleInvite.id == invite.id, RoleInvite.used_at.is_(None))
-        .values(used_at=utcnow(), used_by_id=principal.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not used:
-        raise _used()
-    membership, created = roles.grant(
-        principal.id, invite.role, target, name=invite.name, granted_by_id=invite.created_by_id
-    )
-    if not created:
-        raise Conflict("您已经担任这个职务了", code="role_held")
-    if invite.role == "committee":
-        membership.term_start = appointing.today()
-        membership.term_end = invite.term_end
-    view = _view(invite, compound.id)
-    who = users.names_in(compound.id, [principal.id])[principal.id]
-    audit.record(
-        compound.id,
-        "appointed",
-        f"{who} 凭邀请码就任{view.title}（邀请人：{view.created_by or '管理员'}）",
-        actor_id=invite.created_by_id,
-        subject_user_id=principal.id,
-        role=invite.role,
-        scope_key=invite.scope_key,
-        details={"invite_id": invite.id, "membership_id": membership.id},
-    )
-    _tell_inviter(invite, who, view.title)
-    db.session.commit()
-    return Appointed(invite.role, view.role_label, view.scope_label, view.title, compound)
-
-
-def _check_usable(invite: RoleInvite, principal: Principal) -> None:
-    if invite.used_at is not None:
-        raise _used()
-    if invite.revoked_at is not None:
-        raise Conflict("这份任命邀请已被作废，请向业委会索取新的邀请码", code="invite_revoked")
-    if invite.expires_at <= utcnow():
-        raise Conflict("这份任命邀请已过期，请向业委会索取新的邀请码", code="invite_expired")
-    if same_person(principal, invite.created_by_id):
-        raise Forbidden("不能领取自己发出的任命邀请，请交给被任命的人使用", code="own_invite")
-    held = db.session.scalar(
-        select(Membership.id).where(
-            Membership.user_id == principal.id,
-            Membership.role == invite.role,
-            Membership.scope_key == invite.scope_key,
-        )
-    )
-    if held is not None:
-        raise Conflict("您已经担任这个职务了", code="role_held")
+    return shown
 
 
 def _for(name: str | None) -> str:
     return f"（给 {name}）" if name else ""
-
-
-def _used() -> Conflict:
-    return Conflict("这份任命邀请已被领取，如有疑问请联系业委会", code="invite_used")
-
-
-def _tell_inviter(invite: RoleInvite, who: str, title: str) -> None:
-    what = f"已接受任命：{title}"
-    message = Message(
-        kind="role_appointed",
-        template="reminder",
-        title=f"{who} {what}",
-        body=f"{who} 已凭您发出的邀请码就任{title}。",
-        data={"thing1": shorten(who), "thing2": shorten(what), "time3": wx_time(utcnow())},
-        page=PEOPLE_PAGE,
-    )
-    notify.deliver(
-        message,
-        [invite.created_by_id],
-        notify.Occasion(f"role-inv{invite.id}", invite.compound_id),
-        volunteers=True,
-    )
 
 
 def qr_data_uri(raw: str) -> str:
@@ -317,15 +213,7 @@ def _years_later(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _invite_target(invite: RoleInvite, compound: Compound):
-    if invite.unit_id is not None:
-        return db.session.get(Unit, invite.unit_id)
-    if invite.building_id is not None:
-        return db.session.get(Building, invite.building_id)
-    return compound
-
-
-def _view(invite: RoleInvite, compound_id: int) -> InviteView:
+def view(invite: RoleInvite, compound_id: int) -> InviteView:
     building_no = unit_no = None
     if invite.unit_id is not None:
         building_no, unit_no = db.session.execute(

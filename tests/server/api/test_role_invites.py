@@ -238,3 +238,16 @@ def test_two_people_redeeming_one_code_get_one_role(app, committed_db):
         )
     ).all()
     assert len(holders) == 1
+
+
+def test_guessing_codes_is_limited_per_person(app, client, world, monkeypatch):
+    from server.extensions import limiter
+
+    monkeypatch.setitem(app.config, "INVITE_RATE", "2/minute")
+    limiter.reset()
+    try:
+        statuses = [redeem(client, world, "WRONG-CODE").status_code for _ in range(3)]
+        assert statuses == [404, 404, 429]
+        assert redeem(client, world, "WRONG-CODE", who="newcomer_2").status_code == 404
+    finally:
+        limiter.reset()
