@@ -100,6 +100,8 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "SCHEDULER_JOBS": env.get("SCHEDULER_JOBS", "server.jobs:JOBS"),
         "SCHEDULER_LEASE_SECONDS": _int(env, "SCHEDULER_LEASE_SECONDS", 30),
         "INVITE_TTL_DAYS": _int(env, "INVITE_TTL_DAYS", 60),
+        # A role invite (任命邀请码) is handed to one person and used within days.
+        "ROLE_INVITE_TTL_DAYS": _int(env, "ROLE_INVITE_TTL_DAYS", 7),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 6 * 1024 * 1024),
         **_database(env, instance_path),

@@ -42,6 +42,11 @@ const OVERVIEW_ROLES = ['committee', 'supervisor', 'building_lead', 'liaison']
 // Roles that load the roster of flats (导入房屋名册).
 const ROSTER_ROLES = ['committee']
 
+// Roles that read the compound's people and audit log (人员与角色, 任免记录);
+// of them, the committee appoints and revokes.
+const PEOPLE_ROLES = ['committee', 'supervisor']
+const APPOINTER_ROLES = ['committee']
+
 const STORAGE_KEY = 'serverLabels'
 
 // {version, labels} from the server, once read (from storage or GET /config).
@@ -145,6 +150,8 @@ module.exports = Object.assign({}, BUILT_IN_NAMES, {
   REACH_ROLES,
   OVERVIEW_ROLES,
   ROSTER_ROLES,
+  PEOPLE_ROLES,
+  APPOINTER_ROLES,
   STORAGE_KEY,
   useServerLabels,
   labelsFor,

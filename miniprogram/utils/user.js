@@ -6,6 +6,7 @@ const {
   CONFIRMER_ROLES,
   FINANCE_ROLES,
   REACH_ROLES,
+  PEOPLE_ROLES,
   roleLabel,
   relationLabel,
 } = require('./labels')
@@ -69,6 +70,8 @@ function describeUser(user) {
     canSeeCollection: holdsRole(roles, FINANCE_ROLES),
     // The committee sees which units' liaisons no push reaches.
     canSeeReach: holdsRole(roles, REACH_ROLES),
+    // The committee and the supervisor read who holds which role (人员与角色).
+    canSeePeople: holdsRole(roles, PEOPLE_ROLES),
   }
 }
 

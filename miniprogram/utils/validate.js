@@ -252,6 +252,7 @@ module.exports = {
   validateBinding,
   validateRedeem,
   checkReason,
+  checkName,
   validateOfflinePayment,
   validateIssue,
   validateAction,

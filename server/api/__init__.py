@@ -22,6 +22,7 @@ from server.api import (
     offline_payments,
     payments,
     pending_changes,
+    people,
     roster,
     units,
     uploads,
@@ -51,6 +52,7 @@ BLUEPRINTS = (
     ledger.bp,
     anomalies.bp,
     pending_changes.bp,
+    people.bp,
     wechat_callbacks.bp,
 )
 

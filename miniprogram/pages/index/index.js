@@ -42,6 +42,7 @@ Page(
       canConfirm: false,
       canSeeCollection: false,
       canSeeReach: false,
+      canSeePeople: false,
       unread: 0,
       contacts: [],
     },
@@ -116,6 +117,15 @@ Page(
 
     goReach() {
       wx.navigateTo({ url: '/pages/reach/index' })
+    },
+
+    goPeople() {
+      wx.navigateTo({ url: '/pages/people/index' })
+    },
+
+    // Anyone signed in may have been handed a role invite code.
+    goRedeem() {
+      wx.navigateTo({ url: '/pages/redeem/index' })
     },
   })
 )

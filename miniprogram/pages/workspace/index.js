@@ -9,6 +9,7 @@ const { cleanMobile } = require('../../utils/liaisons')
 const { issueItemView, taskView } = require('../../utils/issues')
 const { pushView, requestPushes } = require('../../services/push')
 const { errorMessage, showError } = require('../../utils/errors')
+const { describeUser } = require('../../utils/user')
 const { loadable } = require('../../utils/page')
 const { roleCompounds } = require('../../utils/user')
 
@@ -83,6 +84,8 @@ Page(
         canHandover: false,
         // 小区概况 for the committee: shown once my roles are read.
         canSeeCompound: false,
+        // The committee's 人员与角色 and 任免记录 (from the user the home page kept).
+        canSeePeople: false,
       },
       tabText(TABS[0])
     ),
@@ -107,6 +110,8 @@ Page(
     // Every show: acting on an issue moves it to another tab, and pushes sent
     // meanwhile have used up some of what I allowed.
     onShow() {
+      const user = wx.getStorageSync('user')
+      this.setData({ canSeePeople: Boolean(user && describeUser(user).canSeePeople) })
       return Promise.all([this.load(), this.loadPush(), this.loadMe()])
     },
 
@@ -248,6 +253,14 @@ Page(
 
     openTask(e) {
       wx.navigateTo({ url: `/pages/issue/index?id=${e.currentTarget.dataset.id}&return_visit=1` })
+    },
+
+    openPeople() {
+      wx.navigateTo({ url: '/pages/people/index' })
+    },
+
+    openAudit() {
+      wx.navigateTo({ url: '/pages/audit/index' })
     },
 
     // Its own page above this one: 返回 comes back here.

@@ -261,3 +261,19 @@ def _quotas(user_ids: list[int]) -> dict[int, dict[str, int]]:
 def _oa_configured() -> bool:
     """Does the official account send any handlers' message (so following it helps)?"""
     return any(oa_enabled(name) for name in HANDLER_MESSAGES)
+
+
+def role_channels(compound_id: int, holders: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """How each (user, role) of a compound is pushed its role's key message now:
+    "official_account", "subscribe", "inbox" or "disabled" (a switched-off account). A
+    finance supervisor is reached for reminders (approvals to check)."""
+    people = _people(compound_id, {user_id for user_id, _ in holders})
+    found = {}
+    for user_id, role in holders:
+        person = people.get(user_id)
+        if person is None or not person.active:
+            found[(user_id, role)] = "disabled"
+            continue
+        key = person.reach.get(KEY_MESSAGE.get(role, "reminder"))
+        found[(user_id, role)] = key.channel if key else "inbox"
+    return found

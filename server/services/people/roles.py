@@ -10,6 +10,7 @@ from server.extensions import db
 from server.labels import label
 from server.models import Building, Compound, Household, Membership, Unit, User
 from server.models.user import ROLE_SCOPES, scope_key_for
+from server.services.governance import appointing, audit
 from server.services.people import compounds, household_joins
 
 Target = Compound | Building | Unit | Household | None
@@ -36,7 +37,7 @@ def grant(
     if scope != ROLE_SCOPES[role]:
         wanted = label("scope", ROLE_SCOPES[role])
         raise ValidationFailed(f"角色 {role} 须指定到{wanted}", code="role_scope_mismatch")
-    ids = _path_ids(target)
+    ids = path_ids(target)
     key = scope_key_for(role, **ids)
     existing = db.session.scalars(
         select(Membership).where(
@@ -83,6 +84,8 @@ def grant_by_openid(
     user = user_for_openid(openid)
     resident = role == "resident"
     membership, created = grant(user.id, role, target, relation=relation if resident else None)
+    if created:
+        _audit_cli("appointed", user.id, membership, target, "由管理员命令行任命")
     if created and resident:
         household_joins.announce(
             household_joins.Join(
@@ -99,9 +102,18 @@ def grant_by_openid(
 
 
 def revoke_by_openid(openid: str, role: str, scope: dict) -> bool:
-    """The operator's revoke (CLI). Commits; returns whether there was such a role."""
-    target = resolve_target(role, **scope)
+    """The operator's revoke (CLI), also in an archived compound: taking access to its
+    people's data away is always allowed. Commits; returns whether there was such a role."""
+    target = resolve_target(role, **scope, granting=False)
     user = user_for_openid(openid)
+    key = scope_key_for(role, **path_ids(target))
+    membership = db.session.scalars(
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.role == role, Membership.scope_key == key
+        )
+    ).first()
+    if membership is not None:
+        _audit_cli("revoked", user.id, membership, target, "由管理员命令行免去")
     removed = revoke(user.id, role, target)
     db.session.commit()
     return removed
@@ -109,7 +121,7 @@ def revoke_by_openid(openid: str, role: str, scope: dict) -> bool:
 
 def revoke(user_id: int, role: str, target: Target) -> bool:
     """Take a role away; returns whether there was one. No commit."""
-    key = scope_key_for(role, **_path_ids(target))
+    key = scope_key_for(role, **path_ids(target))
     deleted = db.session.execute(
         delete(Membership).where(
             Membership.user_id == user_id, Membership.role == role, Membership.scope_key == key
@@ -118,16 +130,45 @@ def revoke(user_id: int, role: str, target: Target) -> bool:
     return bool(deleted)
 
 
+def _audit_cli(action: str, user_id: int, membership: Membership, target: Target, how: str):
+    """The audit line of an operator's grant or revoke (no actor: the command line)."""
+    if membership.compound_id is None:
+        return  # the platform admin role belongs to no compound's log
+    audit.record(
+        membership.compound_id,
+        action,
+        f"{how}：{_title(membership.role, target)}",
+        actor_id=None,
+        subject_user_id=user_id,
+        role=membership.role,
+        scope_key=membership.scope_key,
+        details={"membership_id": membership.id, "via": "cli"},
+    )
+
+
+def _title(role: str, target: Target) -> str:
+    if isinstance(target, Household):
+        return f"{target.label} {label('role', role)}"
+    if isinstance(target, Unit):
+        return appointing.post_title(role, target.building.number, target.number)
+    if isinstance(target, Building):
+        return appointing.post_title(role, target.number, None)
+    return label("role", role)
+
+
 def resolve_target(
     role: str,
     compound_code: str | None,
     building: str | None = None,
     unit: str | None = None,
     household: str | None = None,
+    *,
+    granting: bool = True,
 ) -> Target:
     """The target named on the command line: --compound CODE with at most one of
     --building B, --unit B-U, --household B-U-ROOM, for a grant or a revoke. Raises
-    ValidationFailed/NotFound, Conflict (an archived compound's roles stay as they were)."""
+    ValidationFailed/NotFound, Conflict (nobody is granted a role in an archived
+    compound; a revoke is allowed)."""
     given = [opt for opt in (building, unit, household) if opt]
     if len(given) > 1:
         raise ValidationFailed("--building、--unit、--household 只能给一个", code="too_many_scopes")
@@ -136,7 +177,8 @@ def resolve_target(
     if not compound_code:
         raise ValidationFailed("需要 --compound 小区编号", code="compound_required")
     compound = compounds.get_compound(compound_code)
-    compounds.ensure_open(compound)
+    if granting:
+        compounds.ensure_open(compound)
     if household:
         return compounds.find_household(compound, *compounds.parse_household_path(household))
     if unit:
@@ -158,7 +200,7 @@ def user_for_openid(openid: str) -> User:
     return user
 
 
-def _path_ids(target: Target) -> dict:
+def path_ids(target: Target) -> dict:
     """compound/building/unit/household ids from the most specific object down the tree."""
     if target is None:
         return {}

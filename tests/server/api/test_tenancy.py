@@ -13,6 +13,7 @@ from server.models import PaymentAnomaly
 from server.services.money import fees
 from tests.factories import bill_of, build_world, self_governance_fee, stair_electricity_fee
 from tests.steps import opened_payment, recorded_cash, reported_id, uploaded_id
+from tests.timing import shanghai_date
 
 ACTORS_IN_A = ["resident_1_1", "liaison_1_1", "lead_1", "committee", "supervisor"]
 
@@ -149,6 +150,37 @@ CASES = {
         "/api/v1/compounds/bb/overview",
         None,
     ),
+    # Appointing people (the committee's, and the street office's for any compound).
+    "/api/v1/compounds/<string(maxlength=32):code>/role-invites": (
+        "post",
+        "/api/v1/compounds/bb/role-invites",
+        {"role": "committee"},
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/role-invites/<int:invite_id>/revoke": (
+        "post",
+        "/api/v1/compounds/bb/role-invites/{role_invite}/revoke",
+        None,
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/people": (
+        "get",
+        "/api/v1/compounds/bb/people",
+        None,
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/memberships/<int:membership_id>/revoke": (
+        "post",
+        "/api/v1/compounds/bb/memberships/{membership}/revoke",
+        {"reason": "不称职"},
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/memberships/<int:membership_id>/term": (
+        "patch",
+        "/api/v1/compounds/bb/memberships/{membership}/term",
+        {"term_start": shanghai_date(0).isoformat(), "term_end": shanghai_date(900).isoformat()},
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/audit-log": (
+        "get",
+        "/api/v1/compounds/bb/audit-log",
+        None,
+    ),
     # The street office's (platform admin); nobody of a compound may archive one.
     "/api/v1/compounds/<string(maxlength=32):code>/archive": (
         "post",
@@ -212,7 +244,15 @@ def two_compounds(app, db_session, client, photo_storage):
         headers=b.headers("liaison_1_1"),
     )
     assert reading.status_code == 201, reading.get_json()
+    role_invite = client.post(
+        "/api/v1/compounds/bb/role-invites",
+        json={"role": "liaison", "unit": "1-1"},
+        headers=b.headers("committee"),
+    )
+    assert role_invite.status_code == 201, role_invite.get_json()
     ids = {
+        "role_invite": role_invite.get_json()["id"],
+        "membership": b.people["committee_2"].memberships[0].id,
         "reading": reading.get_json()["id"],
         "change": reading.get_json()["open_change"]["id"],
         "anomaly": anomaly.id,

@@ -1,0 +1,217 @@
+// 人员与角色 (committee; the finance supervisor reads): every volunteer, committee
+// member and supervisor of the compound by role, with where, since when, the
+// committee's terms (即将换届) and whether a WeChat push reaches them. The
+// committee appoints by invite (新增任命: the code in very large type and its QR
+// code, to hand over in person), voids unused invites and takes a role away
+// with a reason (免去), asked twice.
+const { ensureLogin } = require('../../api/auth')
+const { getMe } = require('../../api/me')
+const { getCompound } = require('../../api/bindings')
+const api = require('../../api/people')
+const { roleCompounds } = require('../../utils/user')
+const { PEOPLE_ROLES, APPOINTER_ROLES } = require('../../utils/labels')
+const views = require('../../utils/people')
+const { checkName } = require('../../utils/validate')
+const { confirm } = require('../../utils/ui')
+const { showError } = require('../../utils/errors')
+const { loadable } = require('../../utils/page')
+
+const DENIED = '只有业委会成员和财务监督可以查看人员与角色。'
+
+// The compounds I may see, each saying whether I may appoint there.
+function myCompounds(user) {
+  const appointer = roleCompounds(user, APPOINTER_ROLES).map((c) => c.code)
+  return roleCompounds(user, PEOPLE_ROLES).map((c) => Object.assign(c, { appoint: appointer.includes(c.code) }))
+}
+
+const EMPTY_FORM = {
+  appointing: false,
+  roleIndex: -1,
+  scope: null,
+  places: [],
+  placeIndex: -1,
+  name: '',
+  formError: '',
+  issued: null,
+  sending: false,
+}
+
+Page(
+  loadable({
+    data: Object.assign(
+      {
+        compounds: [],
+        compoundIndex: 0,
+        canAppoint: false,
+        denied: '',
+        groups: [],
+        invites: [],
+        committeeDue: 0,
+        roleOptions: views.roleOptions(),
+        revoking: null,
+        busy: false,
+      },
+      EMPTY_FORM
+    ),
+
+    onLoad() {
+      return this.load()
+    },
+
+    async fetch() {
+      await ensureLogin()
+      let compounds = this.data.compounds
+      if (!compounds.length) {
+        compounds = myCompounds(await getMe())
+        if (!compounds.length) return { denied: DENIED, groups: [], invites: [] }
+      }
+      const compound = compounds[this.data.compoundIndex]
+      const [body, invites] = await Promise.all([
+        api.listPeople(compound.code),
+        compound.appoint ? api.listRoleInvites(compound.code) : Promise.resolve({ items: [] }),
+      ])
+      return {
+        compounds,
+        denied: '',
+        canAppoint: compound.appoint,
+        groups: views.peopleGroups(body.items),
+        invites: invites.items.map(views.inviteView),
+        committeeDue: body.committee_due || 0,
+      }
+    },
+
+    isEmpty(data) {
+      return !data.denied && !data.groups.length && !data.invites.length
+    },
+
+    code() {
+      return this.data.compounds[this.data.compoundIndex].code
+    },
+
+    onCompoundChange(e) {
+      const reset = Object.assign({ compoundIndex: Number(e.detail.value), loaded: false, groups: [] }, EMPTY_FORM)
+      this.setData(reset)
+      return this.load()
+    },
+
+    // ----- 新增任命 -----
+
+    async openAppoint() {
+      this.setData(Object.assign({}, EMPTY_FORM, { appointing: true }))
+      try {
+        this._compound = await getCompound(this.code())
+      } catch (err) {
+        this._compound = null
+        showError(err)
+      }
+    },
+
+    closeAppoint() {
+      this.setData(EMPTY_FORM)
+    },
+
+    onRolePick(e) {
+      const roleIndex = Number(e.detail.value)
+      const scope = views.scopeWanted(this.data.roleOptions[roleIndex].value)
+      const places =
+        scope === 'unit' ? views.unitOptions(this._compound) : scope === 'building' ? views.buildingOptions(this._compound) : []
+      this.setData({ roleIndex, scope, places, placeIndex: -1, formError: '' })
+    },
+
+    onPlacePick(e) {
+      this.setData({ placeIndex: Number(e.detail.value), formError: '' })
+    },
+
+    onNameInput(e) {
+      this.setData({ name: e.detail.value, formError: '' })
+    },
+
+    formProblem() {
+      if (this.data.roleIndex < 0) return '请选择要任命的职务'
+      if (this.data.scope && this.data.placeIndex < 0) {
+        return this.data.scope === 'unit' ? '请选择哪个单元' : '请选择哪栋楼'
+      }
+      const name = (this.data.name || '').trim()
+      return name ? checkName(name, '') : ''
+    },
+
+    async submitInvite() {
+      if (this.data.sending) return
+      const problem = this.formProblem()
+      if (problem) return this.setData({ formError: problem })
+      const role = this.data.roleOptions[this.data.roleIndex].value
+      const place = this.data.scope ? this.data.places[this.data.placeIndex].value : null
+      const body = { role, name: (this.data.name || '').trim() }
+      if (this.data.scope === 'unit') body.unit = place
+      if (this.data.scope === 'building') body.building = place
+      this.setData({ sending: true, formError: '' })
+      try {
+        const invite = await api.createRoleInvite(this.code(), body)
+        this.setData({ sending: false, issued: views.issuedView(invite) })
+        await this.refresh()
+      } catch (err) {
+        this.setData({ sending: false, formError: (err && err.message) || '没有生成，请稍后再试' })
+      }
+    },
+
+    // ----- 作废 an invite -----
+
+    async voidInvite(e) {
+      const invite = this.data.invites.find((i) => i.id === Number(e.currentTarget.dataset.id))
+      if (!invite || this.data.busy) return
+      const yes = await confirm('作废邀请码？', `作废后，给 ${invite.name} 的「${invite.title}」邀请码就不能用了。`, {
+        confirmText: '作废',
+        cancelText: '不作废',
+      })
+      if (!yes) return
+      this.setData({ busy: true })
+      try {
+        await api.revokeRoleInvite(this.code(), invite.id)
+        wx.showToast({ title: '已作废', icon: 'success' })
+        await this.refresh()
+      } catch (err) {
+        showError(err)
+      }
+      this.setData({ busy: false })
+    },
+
+    // ----- 免去 -----
+
+    askRevoke(e) {
+      const id = Number(e.currentTarget.dataset.id)
+      for (const group of this.data.groups) {
+        const person = group.people.find((p) => p.id === id)
+        if (person) return this.setData({ revoking: person })
+      }
+    },
+
+    onRevokeCancel() {
+      this.setData({ revoking: null })
+    },
+
+    // The reason is written; asked once more, since it cannot be undone.
+    async onRevoke(e) {
+      const person = this.data.revoking
+      if (!person || this.data.busy) return
+      const yes = await confirm(`免去${person.name}？`, `${person.name}将不再担任${person.title}，会收到通知和理由。免去后不能撤销。`, {
+        confirmText: '免去',
+        cancelText: '不免去',
+      })
+      if (!yes) return
+      this.setData({ busy: true })
+      try {
+        await api.revokeMembership(this.code(), person.id, e.detail.reason)
+        this.setData({ busy: false, revoking: null })
+        wx.showToast({ title: '已免去', icon: 'success' })
+        await this.refresh()
+      } catch (err) {
+        this.setData({ busy: false })
+        showError(err)
+      }
+    },
+
+    openAudit() {
+      wx.navigateTo({ url: '/pages/audit/index' })
+    },
+  })
+)

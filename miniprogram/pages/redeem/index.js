@@ -1,0 +1,70 @@
+// 领取任命 (anyone signed in): the code someone on the committee handed over,
+// typed into a big box or scanned ("linli-role:CODE"). The role is not known
+// until the server answers, so there is nothing to ask first: it is taken up
+// at once and the answer says plainly what the person now is.
+const { ensureLogin } = require('../../api/auth')
+const { redeemRoleInvite } = require('../../api/people')
+const { parseInviteCode, appointedView } = require('../../utils/people')
+const { loadable } = require('../../utils/page')
+
+const NOT_OURS = '这不是邻里的任命二维码，请扫对方手机上的二维码，或直接输入邀请码'
+
+Page(
+  loadable({
+    data: { code: '', problem: '', busy: false, done: null },
+
+    onLoad() {
+      return this.load()
+    },
+
+    // Nothing to read first: signed in, the box is ready.
+    async fetch() {
+      await ensureLogin()
+      return {}
+    },
+
+    onInput(e) {
+      this.setData({ code: e.detail.value, problem: '' })
+    },
+
+    scan() {
+      if (this.data.busy) return
+      wx.scanCode({
+        onlyFromCamera: false,
+        scanType: ['qrCode'],
+        success: (res) => {
+          const text = String(res.result || '').trim()
+          const code = /^linli-role:/i.test(text) ? parseInviteCode(text) : ''
+          if (!code) {
+            this.setData({ problem: NOT_OURS })
+            return
+          }
+          this.setData({ code, problem: '' })
+          this.redeem()
+        },
+        fail: () => {}, // cancelled: the box is still there
+      })
+    },
+
+    async redeem() {
+      if (this.data.busy) return
+      const code = parseInviteCode(this.data.code)
+      if (!code) {
+        this.setData({ problem: '请输入对方给您的邀请码，如 ABCD-2345' })
+        return
+      }
+      this.setData({ busy: true, problem: '' })
+      try {
+        await ensureLogin()
+        const body = await redeemRoleInvite(code)
+        this.setData({ busy: false, done: appointedView(body) })
+      } catch (err) {
+        this.setData({ busy: false, problem: (err && err.message) || '没有领取成功，请稍后再试' })
+      }
+    },
+
+    goHome() {
+      wx.reLaunch({ url: '/pages/index/index' })
+    },
+  })
+)

@@ -1,0 +1,65 @@
+"""Reading a compound's audit log (任免记录): newest first, a page at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from server.extensions import db
+from server.labels import label
+from server.models import AuditEvent
+from server.services import cursors
+from server.services.governance import appointing
+from server.services.people import users
+from server.services.people.access import Principal
+
+NO_ACTOR = "管理员（命令行）"
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    id: int
+    at: datetime
+    action: str
+    action_label: str
+    actor: str
+    role: str | None
+    role_label: str | None
+    summary: str
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    items: list[AuditLine]
+    next_cursor: str | None
+
+
+def read(principal: Principal, code: str, cursor: str | None = None, limit: int = 30) -> AuditPage:
+    """The compound's appointments, revocations, invites, terms and handovers, newest
+    first; `cursor` continues after a page. Raises NotFound, Forbidden (committee,
+    supervisor and the platform admin read it), ValidationFailed (bad_cursor)."""
+    compound = appointing.reader_compound(principal, code)
+    query = select(AuditEvent).where(AuditEvent.compound_id == compound.id)
+    after = cursors.decode(cursor)
+    if after is not None:
+        query = query.where(AuditEvent.id < after)
+    events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit + 1)).all()
+    more = len(events) > limit
+    events = events[:limit]
+    names = users.names_in(compound.id, [e.actor_id for e in events])
+    items = [
+        AuditLine(
+            id=e.id,
+            at=e.created_at,
+            action=e.action,
+            action_label=label("audit_action", e.action),
+            actor=names.get(e.actor_id, NO_ACTOR) if e.actor_id else NO_ACTOR,
+            role=e.role,
+            role_label=label("role", e.role) if e.role else None,
+            summary=e.summary,
+        )
+        for e in events
+    ]
+    return AuditPage(items, cursors.encode(events[-1].id) if more else None)
