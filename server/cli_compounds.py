@@ -1,12 +1,17 @@
-"""`flask --app server compounds …`: the street office opens and keeps compounds."""
+"""`flask --app server compounds …`: the street office opens and keeps compounds, and
+invites a new compound's first committee."""
 
 from __future__ import annotations
 
 import click
+import segno
 from flask.cli import with_appcontext
 
+from server.clock import SHANGHAI
 from server.errors import AppError
 from server.extensions import db
+from server.models.governance import INVITE_ROLES
+from server.services.governance import role_invites
 from server.services.platform import compound_admin
 
 
@@ -90,3 +95,30 @@ def archive(code):
     click.echo(
         f"archived: {compound.code} {compound.name} (at {compound.archived_at:%Y-%m-%d %H:%M} UTC)"
     )
+
+
+@compounds_group.command("invite")
+@click.argument("code")
+@click.option(
+    "--role",
+    type=click.Choice(INVITE_ROLES),
+    default="committee",
+    show_default=True,
+    help="职务",
+)
+@click.option("--unit", help="单元联络人：单元，如 1-2")
+@click.option("--building", type=int, help="楼栋长：楼栋号")
+@click.option("--name", help="被任命人（姓名或称呼），列表里显示")
+@with_appcontext
+def invite(code, role, unit, building, name):
+    """A one-time role invite for compound CODE (the street office appoints a new
+    compound's first committee this way): prints the code and its QR code, to read
+    out, print or send; the person enters or scans it under 我有任命邀请码."""
+    try:
+        issued = role_invites.create(None, code, role, unit=unit, building=building, name=name)
+    except AppError as error:
+        _fail(error)
+    expires = issued.expires_at.astimezone(SHANGHAI)
+    click.echo(f"{issued.title}{f'（{name}）' if name else ''} 邀请码：{issued.code}")
+    click.echo(f"有效期至 {expires:%Y-%m-%d %H:%M}（北京时间），只能使用一次")
+    segno.make(role_invites.QR_PREFIX + issued.code, error="m").terminal(compact=True)

@@ -15,9 +15,10 @@ from server.services.people.access import Principal
 NOT_FOUND = "找不到该小区，请核对小区编号"
 
 
-def appointer_compound(principal: Principal, code: str) -> Compound:
+def appointer_compound(principal: Principal | None, code: str) -> Compound:
     """The compound if the caller may appoint in it: its committee, or the platform admin
-    (any compound: that is how a first committee is appointed). Raises NotFound
+    (any compound: that is how a first committee is appointed; None is the operator's
+    CLI). Raises NotFound
     (another compound's people) or Forbidden (a member without the committee role)."""
     return _compound(principal, code, readers=False)
 
@@ -28,9 +29,9 @@ def reader_compound(principal: Principal, code: str) -> Compound:
     return _compound(principal, code, readers=True)
 
 
-def _compound(principal: Principal, code: str, *, readers: bool) -> Compound:
+def _compound(principal: Principal | None, code: str, *, readers: bool) -> Compound:
     compound = compounds.get_compound(code)
-    if principal.is_admin or principal.committee_of(compound.id):
+    if principal is None or principal.is_admin or principal.committee_of(compound.id):
         return compound
     if readers and principal.supervisor_of(compound.id):
         return compound

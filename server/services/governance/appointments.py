@@ -107,6 +107,8 @@ def _used() -> Conflict:
 
 
 def _tell_inviter(invite: RoleInvite, who: str, title: str) -> None:
+    if invite.created_by_id is None:  # made from the command line: nobody to push
+        return
     what = f"已接受任命：{title}"
     message = Message(
         kind="role_appointed",

@@ -30,6 +30,7 @@ from server.services.people.invites import code_hash, new_code
 
 QR_PREFIX = "linli-role:"
 TERM_YEARS = 5  # an owners' committee is elected for five years
+OPERATOR = "街道办（管理命令）"  # who made an invite from the command line
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class IssuedInvite(InviteView):
 
 
 def create(
-    principal: Principal,
+    principal: Principal | None,
     code: str,
     role: str,
     *,
@@ -67,9 +68,10 @@ def create(
     """A new one-time code appointing its redeemer `role` over a unit ("1-2"), a building
     or the compound. Commits. Raises NotFound, Forbidden, ValidationFailed (unknown_role,
     role_scope_mismatch, unit_not_found, building_not_found, bad_term), Conflict
-    (compound_archived)."""
+    (compound_archived). `principal` None is the street office's CLI."""
     compound = appointing.appointer_compound(principal, code)
     compounds.ensure_open(compound)
+    by_id = principal.id if principal is not None else None
     target = _target(compound, role, unit, building)
     term_end = _term_end(role, term_end)
     raw = new_code()
@@ -83,7 +85,7 @@ def create(
         name=name or None,
         term_end=term_end,
         code_hash=code_hash(raw),
-        created_by_id=principal.id,
+        created_by_id=by_id,
         created_at=utcnow(),
         expires_at=utcnow() + timedelta(days=current_app.config["ROLE_INVITE_TTL_DAYS"]),
     )
@@ -94,7 +96,7 @@ def create(
         compound.id,
         "invite_created",
         f"{shown.created_by} 发出任命邀请：{shown.title}{_for(name)}",
-        actor_id=principal.id,
+        actor_id=by_id,
         role=role,
         scope_key=invite.scope_key,
         details={"invite_id": invite.id, "name": name, "expires_at": invite.expires_at.isoformat()},
@@ -225,7 +227,7 @@ def view(invite: RoleInvite, compound_id: int) -> InviteView:
         building_no = db.session.scalar(
             select(Building.number).where(Building.id == invite.building_id)
         )
-    maker = users.names_in(compound_id, [invite.created_by_id]).get(invite.created_by_id)
+    maker = users.names_in(compound_id, [invite.created_by_id]).get(invite.created_by_id, OPERATOR)
     return InviteView(
         id=invite.id,
         role=invite.role,
