@@ -103,6 +103,52 @@ GROUPS: dict[str, dict[str, str]] = {
         "roster_change_confirmed": "确认房屋调整",
         "roster_change_rejected": "驳回房屋调整",
     },
+    # Money in the open: spending, public income, the notice board.
+    "expense_category": {
+        "repair": "维修",
+        "cleaning": "保洁",
+        "electricity": "电费",
+        "greening": "绿化",
+        "activities": "活动",
+        "office": "办公",
+        "other": "其他",
+    },
+    "expense_status": {
+        "proposed": "待审核",
+        "objected": "有异议",
+        "approved": "已批准",
+        "paid": "已支付",
+        "withdrawn": "已撤回",
+    },
+    "pay_method": {"cash": "现金", "transfer": "转账", "wechat": "微信", "other": "其他"},
+    "asset_kind": {
+        "ad_space": "广告位",
+        "parking": "停车位",
+        "room": "出租房屋",
+        "other": "其他",
+    },
+    "contract_cycle": {
+        "monthly": "按月",
+        "quarterly": "按季",
+        "yearly": "按年",
+        "once": "一次性",
+    },
+    "income_kind": {
+        "advertising": "广告收入",
+        "parking": "停车收入",
+        "rent": "场地租金",
+        "donation": "捐赠",
+        "other": "其他收入",
+    },
+    "income_status": {"pending": "待确认", "confirmed": "已确认", "rejected": "已驳回"},
+    "audience": {"compound": "全小区", "building": "本楼栋", "unit": "本单元"},
+    "disclosure_status": {
+        "draft": "待审核",
+        "signed": "已审核",
+        "objected": "有异议",
+        "published": "已公示",
+        "superseded": "已更正",
+    },
     # Money.
     "bill_status": {
         "unpaid": "未缴",
@@ -184,6 +230,15 @@ SERVED = (
     "occupancy",
     "tenure",
     "audit_action",
+    "expense_category",
+    "expense_status",
+    "pay_method",
+    "asset_kind",
+    "contract_cycle",
+    "income_kind",
+    "income_status",
+    "audience",
+    "disclosure_status",
 )
 
 

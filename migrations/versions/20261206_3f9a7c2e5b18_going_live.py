@@ -289,25 +289,13 @@ def downgrade():
         batch_op.drop_column("note")
         batch_op.drop_column("tenure")
 
-    with op.batch_alter_table("household_changes", schema=None) as batch_op:
-        batch_op.drop_index("ix_household_changes_household")
-        batch_op.drop_index(batch_op.f("ix_household_changes_compound_id"))
-
     op.drop_table("household_changes")
-    with op.batch_alter_table("role_invites", schema=None) as batch_op:
-        batch_op.drop_index("ix_role_invites_compound")
 
     op.drop_table("role_invites")
-    with op.batch_alter_table("handovers", schema=None) as batch_op:
-        batch_op.drop_index("ix_handovers_compound")
 
     op.drop_table("handovers")
-    with op.batch_alter_table("roster_imports", schema=None) as batch_op:
-        batch_op.drop_index("ix_roster_imports_compound")
 
     op.drop_table("roster_imports")
-    with op.batch_alter_table("audit_events", schema=None) as batch_op:
-        batch_op.drop_index("ix_audit_events_compound")
 
     op.drop_table("audit_events")
     # ### end Alembic commands ###

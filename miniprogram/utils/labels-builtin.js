@@ -150,6 +150,74 @@ const OFFLINE_STATUS_LABELS = {
   rejected: '已驳回',
 }
 
+// Money in the open: spending, public income, the notice board.
+const EXPENSE_CATEGORY_LABELS = {
+  repair: '维修',
+  cleaning: '保洁',
+  electricity: '电费',
+  greening: '绿化',
+  activities: '活动',
+  office: '办公',
+  other: '其他',
+}
+
+const EXPENSE_STATUS_LABELS = {
+  proposed: '待审核',
+  objected: '有异议',
+  approved: '已批准',
+  paid: '已支付',
+  withdrawn: '已撤回',
+}
+
+const PAY_METHOD_LABELS = {
+  cash: '现金',
+  transfer: '转账',
+  wechat: '微信',
+  other: '其他',
+}
+
+const ASSET_KIND_LABELS = {
+  ad_space: '广告位',
+  parking: '停车位',
+  room: '出租房屋',
+  other: '其他',
+}
+
+const CONTRACT_CYCLE_LABELS = {
+  monthly: '按月',
+  quarterly: '按季',
+  yearly: '按年',
+  once: '一次性',
+}
+
+const INCOME_KIND_LABELS = {
+  advertising: '广告收入',
+  parking: '停车收入',
+  rent: '场地租金',
+  donation: '捐赠',
+  other: '其他收入',
+}
+
+const INCOME_STATUS_LABELS = {
+  pending: '待确认',
+  confirmed: '已确认',
+  rejected: '已驳回',
+}
+
+const AUDIENCE_LABELS = {
+  compound: '全小区',
+  building: '本楼栋',
+  unit: '本单元',
+}
+
+const DISCLOSURE_STATUS_LABELS = {
+  draft: '待审核',
+  signed: '已审核',
+  objected: '有异议',
+  published: '已公示',
+  superseded: '已更正',
+}
+
 // For <picker range-key="label">, in the server's order.
 const RELATION_OPTIONS = Object.keys(RELATION_LABELS).map((value) => ({
   value,
@@ -181,6 +249,15 @@ const BUILT_IN = {
   occupancy: OCCUPANCY_LABELS,
   tenure: TENURE_LABELS,
   audit_action: AUDIT_ACTION_LABELS,
+  expense_category: EXPENSE_CATEGORY_LABELS,
+  expense_status: EXPENSE_STATUS_LABELS,
+  pay_method: PAY_METHOD_LABELS,
+  asset_kind: ASSET_KIND_LABELS,
+  contract_cycle: CONTRACT_CYCLE_LABELS,
+  income_kind: INCOME_KIND_LABELS,
+  income_status: INCOME_STATUS_LABELS,
+  audience: AUDIENCE_LABELS,
+  disclosure_status: DISCLOSURE_STATUS_LABELS,
 }
 
 module.exports = {
@@ -201,6 +278,15 @@ module.exports = {
   OCCUPANCY_LABELS,
   TENURE_LABELS,
   AUDIT_ACTION_LABELS,
+  EXPENSE_CATEGORY_LABELS,
+  EXPENSE_STATUS_LABELS,
+  PAY_METHOD_LABELS,
+  ASSET_KIND_LABELS,
+  CONTRACT_CYCLE_LABELS,
+  INCOME_KIND_LABELS,
+  INCOME_STATUS_LABELS,
+  AUDIENCE_LABELS,
+  DISCLOSURE_STATUS_LABELS,
   SCOPE_LABELS,
   RELATION_OPTIONS,
   OFFLINE_METHOD_OPTIONS,

@@ -1,11 +1,14 @@
 """Models: columns, relations and small invariants only."""
 
 from server.models.approvals import Approval
+from server.models.attachments import Attachment
 from server.models.base import Base
 from server.models.binding import BindingRequest, HouseholdInvite
+from server.models.board import Announcement, AnnouncementRead, Disclosure
 from server.models.compound import Building, Compound, Household, Unit
 from server.models.fees import Bill, FeeItem, MeterReading
 from server.models.governance import AuditEvent, Handover, HouseholdChange, RoleInvite, RosterImport
+from server.models.income import Asset, ContractInstalment, IncomeContract, IncomeRecord
 from server.models.issue import CategoryPolicy, Issue, IssueEvent, ReturnVisit
 from server.models.ledger import LedgerEntry, LedgerHead
 from server.models.messaging import Notification, OutboxMessage, SubscriptionQuota
@@ -17,13 +20,18 @@ from server.models.payments import (
     PaymentBill,
     ReconciliationReport,
 )
+from server.models.spending import Expense, ExpenseEvent
 from server.models.system import AccessLog, JobRun, KeyValue, SchedulerLease
 from server.models.upload import Upload
 from server.models.user import Membership, User
 
 __all__ = [
     "AccessLog",
+    "Announcement",
+    "AnnouncementRead",
     "Approval",
+    "Asset",
+    "Attachment",
     "AuditEvent",
     "Base",
     "Bill",
@@ -31,11 +39,17 @@ __all__ = [
     "Building",
     "CategoryPolicy",
     "Compound",
+    "ContractInstalment",
+    "Disclosure",
+    "Expense",
+    "ExpenseEvent",
     "FeeItem",
     "Handover",
     "Household",
     "HouseholdChange",
     "HouseholdInvite",
+    "IncomeContract",
+    "IncomeRecord",
     "Issue",
     "IssueEvent",
     "JobRun",

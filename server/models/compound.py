@@ -33,6 +33,11 @@ class Compound(Base):
     # Archived: read-only; nothing is deleted.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     archived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # An expense above this (fen) also needs the large-expense rule (spending.py).
+    expense_threshold_fen: Mapped[int] = mapped_column(default=200000, server_default="200000")
+    large_expense_rule: Mapped[str] = mapped_column(
+        String(16), default="second_member", server_default="second_member"
+    )
 
     buildings: Mapped[list[Building]] = relationship(
         back_populates="compound", order_by="Building.number"

@@ -92,6 +92,12 @@ def append(compound_id: int, movements: list[Movement], actor_id: int | None) ->
     return entries
 
 
+def lock_chain(compound_id: int) -> LedgerHead:
+    """Hold the compound's chain until the caller commits: a balance read after it
+    cannot change before this transaction's own entries are written (no overdraw)."""
+    return _locked_head(compound_id)
+
+
 def _locked_head(compound_id: int) -> LedgerHead:
     """The compound's chain head, locked until the caller commits. A compound's first
     movement starts its chain (compounds made by `open_chain` have one already).

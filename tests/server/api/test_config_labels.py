@@ -16,9 +16,11 @@ from server.extensions import db
 from server.models import Notification, User
 from server.models.approvals import APPROVAL_KINDS
 from server.models.binding import BINDING_STATUSES
+from server.models.board import AUDIENCES, DISCLOSURE_STATUSES
 from server.models.compound import OCCUPANCIES, TENURES
 from server.models.fees import BILL_STATUSES, READING_STATUSES
 from server.models.governance import AUDIT_ACTIONS
+from server.models.income import ASSET_KINDS, CONTRACT_CYCLES, INCOME_KINDS, INCOME_STATUSES
 from server.models.issue import CATEGORIES, STATUSES
 from server.models.payments import (
     ANOMALY_KINDS,
@@ -26,6 +28,7 @@ from server.models.payments import (
     OFFLINE_STATUSES,
     PAYMENT_STATUSES,
 )
+from server.models.spending import EXPENSE_CATEGORIES, EXPENSE_STATUSES, PAY_METHODS
 from server.models.user import RELATIONS, ROLE_SCOPES, ROLES
 from server.services.issues.states import ACTIONS
 from server.services.money import fees
@@ -55,6 +58,15 @@ CONTRACT = {
     "occupancy": OCCUPANCIES,
     "tenure": TENURES,
     "audit_action": AUDIT_ACTIONS,
+    "expense_category": EXPENSE_CATEGORIES,
+    "expense_status": EXPENSE_STATUSES,
+    "pay_method": PAY_METHODS,
+    "asset_kind": ASSET_KINDS,
+    "contract_cycle": CONTRACT_CYCLES,
+    "income_kind": INCOME_KINDS,
+    "income_status": INCOME_STATUSES,
+    "audience": AUDIENCES,
+    "disclosure_status": DISCLOSURE_STATUSES,
 }
 TODAY = shanghai_date(0).isoformat()
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
