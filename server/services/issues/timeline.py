@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 
 from server.errors import ValidationFailed
 from server.extensions import db
+from server.models.attachments import Attachment
 from server.models.issue import Issue, IssueEvent
 from server.models.upload import Upload
 from server.services.people.access import Principal
@@ -42,7 +43,12 @@ def attach_photos(principal: Principal, issue: Issue, event: IssueEvent, ids: li
         raise ValidationFailed(f"最多上传 {MAX_PHOTOS} 张照片", code="too_many_photos")
     attached = db.session.execute(
         update(Upload)
-        .where(Upload.id.in_(ids), Upload.uploader_id == principal.id, Upload.issue_id.is_(None))
+        .where(
+            Upload.id.in_(ids),
+            Upload.uploader_id == principal.id,
+            Upload.issue_id.is_(None),
+            ~select(Attachment.id).where(Attachment.upload_id == Upload.id).exists(),
+        )
         .values(issue_id=issue.id, event_id=event.id)
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -14,6 +14,7 @@ from server.clock import SHANGHAI, utcnow
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.models import (
+    Attachment,
     Bill,
     FeeItem,
     Household,
@@ -94,7 +95,7 @@ def _check_receipt(principal: Principal, upload_id: int | None) -> None:
         raise ValidationFailed("收据照片无效，请重新上传", code="receipt_invalid")
     if db.session.scalar(
         select(OfflinePayment.id).where(OfflinePayment.receipt_upload_id == upload_id)
-    ):
+    ) or db.session.scalar(select(Attachment.id).where(Attachment.upload_id == upload_id)):
         raise ValidationFailed("这张收据已用于另一笔缴费，请重新上传", code="receipt_used")
 
 

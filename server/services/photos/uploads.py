@@ -27,6 +27,7 @@ from server.models import OfflinePayment, Upload
 from server.models.issue import Issue
 from server.services.issues.access import can_view
 from server.services.people.access import Principal
+from server.services.photos import attachments
 from server.services.photos.image_data import pixel_bytes
 from server.storage import get_storage, new_key
 
@@ -231,9 +232,13 @@ def _opaque(image: Image.Image) -> Image.Image:
 
 def may_view(principal: Principal, upload: Upload) -> bool:
     """Whether the caller may see this photo: who uploaded it, whoever may see the
-    issue it is attached to, or — a payment receipt — the committee and supervisor."""
+    issue it is attached to, or — a payment receipt — the committee and supervisor;
+    an expense's receipt or another attachment: as `attachments.may_view` says."""
     if upload.uploader_id == principal.id:
         return True
+    attached = attachments.may_view(principal, upload.id)
+    if attached is not None:
+        return attached
     if upload.issue_id is not None:
         issue = db.session.get(Issue, upload.issue_id)
         return issue is not None and can_view(principal, issue)
