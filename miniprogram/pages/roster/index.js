@@ -103,7 +103,7 @@ Page(
 
     pickFailed(res) {
       const kind = failureKind(res)
-      if (kind === 'privacy') return explainFailure(res)
+      if (kind === 'privacy') return explainFailure(res, 'file')
       if (kind !== 'cancel') wx.showToast({ title: '没有选到文件，请再试一次', icon: 'none' })
       return undefined
     },

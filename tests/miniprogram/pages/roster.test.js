@@ -180,6 +180,19 @@ test('a cancelled pick says nothing', async () => {
   expect(page.data.fileName).toBe('')
 })
 
+test('a pick refused for want of privacy consent says so about the file, not the camera', async () => {
+  wx.chooseMessageFile = jest.fn((options) =>
+    setTimeout(() => options.fail({ errMsg: 'chooseMessageFile:fail privacy permission is not authorized', errno: 104 }), 0)
+  )
+  const page = await open()
+  await page.chooseFile()
+  const [modal] = wx.showModal.mock.calls[0]
+  expect(modal).toMatchObject({ title: '没有同意隐私保护指引', confirmText: '查看指引' })
+  expect(modal.content).toMatch(/从聊天里选择文件/)
+  expect(modal.content).not.toMatch(/相机|相册|照片/)
+  expect(wx.uploadFile).not.toHaveBeenCalled()
+})
+
 test('确认导入 asks first, then says what was done and that area changes wait', async () => {
   server.on(CHECK, { status: 200, body: report() })
   server.on(LOAD, { status: 200, body: report({ applied: true, import_id: 4, approval_id: 9 }) })
