@@ -96,12 +96,16 @@ Page(
 
     // ----- 新增任命 -----
 
+    // The units and buildings to pick from come first: without them the form
+    // would offer empty pickers, so a failure closes it and says why.
     async openAppoint() {
+      if (this.data.appointing) return
       this.setData(Object.assign({}, EMPTY_FORM, { appointing: true }))
       try {
         this._compound = await getCompound(this.code())
       } catch (err) {
         this._compound = null
+        this.setData({ appointing: false })
         showError(err)
       }
     },
@@ -159,7 +163,8 @@ Page(
     async voidInvite(e) {
       const invite = this.data.invites.find((i) => i.id === Number(e.currentTarget.dataset.id))
       if (!invite || this.data.busy) return
-      const yes = await confirm('作废邀请码？', `作废后，给 ${invite.name} 的「${invite.title}」邀请码就不能用了。`, {
+      const whose = invite.named ? `给 ${invite.name} 的` : '这份'
+      const yes = await confirm('作废邀请码？', `作废后，${whose}「${invite.title}」邀请码就不能用了。`, {
         confirmText: '作废',
         cancelText: '不作废',
       })

@@ -94,7 +94,7 @@ test('everyone by role, with place, since, term, 即将换届 and whether a push
   expect(page.data.committeeDue).toBe(1)
   // The year is spelled out only when it is not this one.
   expect(page.data.invites).toEqual([
-    { id: 4, title: '1号楼3单元联络人', name: '孙阿姨', expires: expect.stringMatching(/^(2026年)?12月8日 09:00 前有效$/) },
+    { id: 4, title: '1号楼3单元联络人', name: '孙阿姨', named: true, expires: expect.stringMatching(/^(2026年)?12月8日 09:00 前有效$/) },
   ])
   expect(page.data.canAppoint).toBe(true)
 })
@@ -194,6 +194,24 @@ test('作废 asks first, then voids the invite', async () => {
   await page.voidInvite(tap({ id: 4 }))
   expect(requestsMade(wx)).toContain(`POST ${BASE}/role-invites/4/revoke`)
   expect(wx.showModal.mock.calls[1][0].content).toBe('作废后，给 孙阿姨 的「1号楼3单元联络人」邀请码就不能用了。')
+})
+
+test('an invite without a name is voided as 这份 invite, not as one for 未写名字', async () => {
+  const page = await openPeople()
+  server.on(INVITES, { status: 200, body: { items: [Object.assign({}, INVITE, { name: null })] } })
+  await page.refresh()
+  expect(page.data.invites[0].name).toBe('未写名字')
+  cancelModal(wx)
+  await page.voidInvite(tap({ id: 4 }))
+  expect(wx.showModal.mock.calls[0][0].content).toBe('作废后，这份「1号楼3单元联络人」邀请码就不能用了。')
+})
+
+test('新增任命 whose units cannot be read closes the form and says why', async () => {
+  const page = await openPeople()
+  server.on('GET /api/v1/compounds/yangguang', { fail: 'timeout' })
+  await page.openAppoint()
+  expect(page.data.appointing).toBe(false)
+  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '网络不给力，请稍后再试' }))
 })
 
 test('任免记录 is one tap away', async () => {
