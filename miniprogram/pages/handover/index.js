@@ -66,9 +66,12 @@ Page(
       return this.loadPreview()
     },
 
+    // An answer for a unit no longer chosen (tapped another meanwhile) is
+    // dropped: its people must never be handed another unit.
     async loadPreview() {
       const { chosen } = this.data
       if (!chosen) return
+      const current = () => this.data.chosen && this.data.chosen.key === chosen.key
       this.setData({ previewLoading: true, previewError: '', submitError: '' })
       try {
         // The committee of the unit's compound picks who steps down; a liaison
@@ -77,6 +80,7 @@ Page(
           meId: this.data.meId,
           committee: Boolean(chosen.committee),
         })
+        if (!current()) return
         this.setData({
           preview,
           previewLoading: false,
@@ -84,7 +88,7 @@ Page(
           candidates: preview.fromId ? candidatesFor(preview, preview.fromId) : [],
         })
       } catch (err) {
-        this.setData({ previewLoading: false, previewError: errorMessage(err) })
+        if (current()) this.setData({ previewLoading: false, previewError: errorMessage(err) })
       }
     },
 

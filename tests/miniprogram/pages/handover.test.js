@@ -101,6 +101,23 @@ test('on the committee of one compound and a liaison in another: both, each name
   expect(page.data.fromId).toBe(3) // not the committee there: I step down myself
 })
 
+test('a preview that comes back after another unit was tapped is dropped', async () => {
+  const PREVIEW_1 = 'GET /api/v1/compounds/yangguang/handovers/preview?unit=1-1'
+  server.on(PREVIEW_1, { status: 200, body: Object.assign({}, PREVIEW, { unit: '1-1', unit_label: '1号楼1单元', liaisons: [{ user_id: 5, name: '周阿姨', issues: 0, return_visits: 0 }] }) })
+  const page = await opened(COMMITTEE)
+  // Hold the 1-1 answer back until 1-2 has been tapped and answered.
+  const answer = wx.request.getMockImplementation()
+  let release
+  wx.request.mockImplementation((options) => (options.url.includes('unit=1-1') ? (release = () => answer(options)) : answer(options)))
+  const first = page.chooseUnit(tap({ index: 0 }))
+  await page.chooseUnit(tap({ index: 1 }))
+  release()
+  await first
+  expect(page.data.chosen.unit).toBe('1-2')
+  expect(page.data.preview.unitLabel).toBe('1号楼2单元')
+  expect(page.data.fromId).toBe(2)
+})
+
 test('the preview says what would move; the one stepping down is not a candidate', async () => {
   const page = await opened(COMMITTEE)
   await page.chooseUnit(tap({ index: 1 }))
