@@ -11,14 +11,16 @@ const DOWNLOAD_MESSAGE = '照片加载失败'
 
 // A failed API call: `message` is Chinese and meant for the user. Callers read
 // its fields (status, code, details) rather than using instanceof, which ES5
-// transpiling of `extends Error` does not preserve.
+// transpiling of `extends Error` does not preserve. `report`: the roster check
+// a 400 roster_invalid carries beside code and message (its problems to show).
 class ApiError extends Error {
-  constructor({ status, code, message, details }) {
+  constructor({ status, code, message, details, report }) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.code = code
     this.details = details
+    if (report) this.report = report
   }
 }
 
@@ -53,6 +55,7 @@ function errorFromResponse(res) {
     code: body.code || `http_${res.statusCode}`,
     message: body.message || FALLBACK_MESSAGE,
     details: body.details,
+    report: body.report && typeof body.report === 'object' ? body.report : undefined,
   })
 }
 
@@ -102,8 +105,9 @@ function sendFile({ url, filePath, onProgress }) {
 }
 
 // One authenticated download to a temporary file; resolves with its path. An
-// error body lands in the file too, so failures carry a generic message.
-function fetchFile({ url }) {
+// error body lands in the file too, so failures carry a generic message: the
+// caller's `failMessage` (what was being fetched), else that a photo failed.
+function fetchFile({ url, failMessage = DOWNLOAD_MESSAGE }) {
   return new Promise((resolve, reject) => {
     wx.downloadFile({
       url: fullUrl(url),
@@ -113,7 +117,7 @@ function fetchFile({ url }) {
         if (isOk(res.statusCode)) resolve(res.tempFilePath)
         else {
           const code = `http_${res.statusCode}`
-          reject(new ApiError({ status: res.statusCode, code, message: DOWNLOAD_MESSAGE }))
+          reject(new ApiError({ status: res.statusCode, code, message: failMessage }))
         }
       },
       fail() {

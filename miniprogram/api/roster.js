@@ -1,6 +1,8 @@
 // A compound's roster of flats (房屋名册) and its overview (小区概况).
 const { request, upload, download } = require('./request')
 
+const TEMPLATE_FAILED = '模板没有下载下来，请稍后再试'
+
 const base = (code) => `/api/v1/compounds/${encodeURIComponent(code)}`
 
 // 小区概况 (committee, supervisor, building leads, liaisons): {code, name,
@@ -16,7 +18,7 @@ function compoundOverview(code) {
 // resolves with the downloaded temporary file path (the bearer header is needed,
 // so wx.openDocument cannot take the URL itself).
 function rosterTemplate(code) {
-  return download({ url: `${base(code)}/roster/template.xlsx` })
+  return download({ url: `${base(code)}/roster/template.xlsx`, failMessage: TEMPLATE_FAILED })
 }
 
 // Check a roster file (dry run, nothing changes). Resolves with the report:
@@ -29,7 +31,7 @@ function checkRoster(code, filePath) {
 
 // Load it, all or nothing: the report plus applied, import_id and approval_id
 // (area/vacancy changes waiting for a second committee member). 400
-// roster_invalid when the file has problems.
+// roster_invalid when the file has problems: the error's `report` is the check.
 function importRoster(code, filePath) {
   return upload({ url: `${base(code)}/roster?dry_run=false`, filePath })
 }

@@ -27,6 +27,7 @@ function liaisonUnits(user) {
     .map((role) => ({
       key: `${role.compound}:${role.label}`,
       compound: role.compound,
+      compoundName: role.compound_name || role.compound,
       unit: role.label,
       label: unitLabel(role.label),
     }))

@@ -47,6 +47,16 @@ const ROSTER_ROLES = ['committee']
 const PEOPLE_ROLES = ['committee', 'supervisor']
 const APPOINTER_ROLES = ['committee']
 
+// Roles offered the 小区概况 entry (home, workspace); the page itself is open to
+// OVERVIEW_ROLES.
+const OVERVIEW_ENTRY_ROLES = ['committee', 'supervisor']
+
+// Roles that hand a unit over (工作交接): the committee, or the unit's liaison.
+const HANDOVER_ROLES = ['liaison', 'committee']
+
+// Roles that may share a phone number with the residents they serve (我的联系电话).
+const SHARED_PHONE_ROLES = ['liaison', 'building_lead', 'committee']
+
 const STORAGE_KEY = 'serverLabels'
 
 // {version, labels} from the server, once read (from storage or GET /config).
@@ -152,6 +162,9 @@ module.exports = Object.assign({}, BUILT_IN_NAMES, {
   ROSTER_ROLES,
   PEOPLE_ROLES,
   APPOINTER_ROLES,
+  OVERVIEW_ENTRY_ROLES,
+  HANDOVER_ROLES,
+  SHARED_PHONE_ROLES,
   STORAGE_KEY,
   useServerLabels,
   labelsFor,

@@ -70,6 +70,7 @@ function inviteView(invite) {
     id: invite.id,
     title: invite.title || invite.role_label,
     name: invite.name || '未写名字',
+    named: Boolean(invite.name),
     expires: `${formatShortTime(invite.expires_at)} 前有效`,
   }
 }

@@ -31,10 +31,12 @@ function explainDenied(what = 'camera') {
   })
 }
 
-function explainPrivacyRefused() {
+// what: 'file' for a file from a chat (wx.chooseMessageFile), else the camera
+// and the album.
+function explainPrivacyRefused(what = 'camera') {
   return showModal({
     title: '没有同意隐私保护指引',
-    content: privacy.REFUSED,
+    content: what === 'file' ? privacy.REFUSED_FILE : privacy.REFUSED,
     confirmText: '查看指引',
     cancelText: '知道了',
   }).then((res) => {
@@ -43,13 +45,14 @@ function explainPrivacyRefused() {
   })
 }
 
-// After a failed camera/album call: explains a refusal; a cancel or another
-// failure stays silent, and so does a privacy request given up for the user
-// (they left the popup's page). Resolves once the user has answered.
+// After a failed camera/album call (what 'camera') or file pick ('file'):
+// explains a refusal; a cancel or another failure stays silent, and so does a
+// privacy request given up for the user (they left the popup's page).
+// Resolves once the user has answered.
 function explainFailure(res, what = 'camera') {
   const kind = failureKind(res)
   if (kind === 'denied') return explainDenied(what)
-  if (kind === 'privacy') return privacy.takeAbandoned() ? Promise.resolve(false) : explainPrivacyRefused()
+  if (kind === 'privacy') return privacy.takeAbandoned() ? Promise.resolve(false) : explainPrivacyRefused(what)
   return Promise.resolve(false)
 }
 

@@ -15,6 +15,16 @@ const NO_POPUP =
 const REFUSED =
   '您没有同意隐私保护指引，所以暂时不能使用相机和相册。需要时再点一次“添加照片”，在弹出的说明里点“同意”就可以了。'
 
+// The same for the roster spreadsheet picked from a chat (wx.chooseMessageFile,
+// 导入房屋名册): a file, not the camera or the album.
+const EXPLAIN_FILE =
+  '选择名册文件要读取您在微信聊天里选中的文件。按照微信的规定，需要您先阅读并同意《邻里隐私保护指引》。我们只用这个文件导入小区的房屋名册，不做别的用途。'
+const REFUSED_FILE =
+  '您没有同意隐私保护指引，所以暂时不能从聊天里选择文件。需要时再点一次“选择文件”，在弹出的说明里点“同意”就可以了。'
+
+// The explanation for the API WeChat asks about (eventInfo.referrer).
+const explainFor = (referrer) => (referrer === 'chooseMessageFile' ? EXPLAIN_FILE : EXPLAIN)
+
 let pending = null
 // Requests refused for the user, not by them (the popup left while asking, or
 // a newer request came): the privacy failure each one brings says nothing.
@@ -87,6 +97,9 @@ module.exports = {
   EXPLAIN_TITLE,
   EXPLAIN,
   REFUSED,
+  EXPLAIN_FILE,
+  REFUSED_FILE,
+  explainFor,
   install,
   listen,
   answer,

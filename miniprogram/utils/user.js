@@ -7,6 +7,9 @@ const {
   FINANCE_ROLES,
   REACH_ROLES,
   PEOPLE_ROLES,
+  OVERVIEW_ENTRY_ROLES,
+  HANDOVER_ROLES,
+  SHARED_PHONE_ROLES,
   roleLabel,
   relationLabel,
 } = require('./labels')
@@ -72,6 +75,11 @@ function describeUser(user) {
     canSeeReach: holdsRole(roles, REACH_ROLES),
     // The committee and the supervisor read who holds which role (人员与角色).
     canSeePeople: holdsRole(roles, PEOPLE_ROLES),
+    // 小区概况: the committee and the supervisor (the committee imports there).
+    canSeeOverview: holdsRole(roles, OVERVIEW_ENTRY_ROLES),
+    // 工作交接 and 我的联系电话 (the workspace).
+    canHandover: holdsRole(roles, HANDOVER_ROLES),
+    canSharePhone: holdsRole(roles, SHARED_PHONE_ROLES),
   }
 }
 

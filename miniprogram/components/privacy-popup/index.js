@@ -1,4 +1,5 @@
-// <privacy-popup />: put it on every page that uses the camera or the album.
+// <privacy-popup />: put it on every page that uses the camera, the album or a
+// file from a chat.
 // When WeChat asks for privacy consent (utils/privacy.js), it explains in plain
 // words and offers 同意 (WeChat's agreePrivacyAuthorization button), 不同意 and
 // the guide itself. It listens only while its page is shown.
@@ -33,7 +34,10 @@ Component({
 
   methods: {
     start() {
-      if (!this.unlisten) this.unlisten = privacy.listen(() => this.setData({ show: true }))
+      if (!this.unlisten) {
+        // Worded for what WeChat asks about: the camera and album, or a file.
+        this.unlisten = privacy.listen((info) => this.setData({ show: true, text: privacy.explainFor(info && info.referrer) }))
+      }
     },
 
     // Left while asking (its page hidden or closed): the request is answered

@@ -12,6 +12,8 @@ const { errorMessage } = require('../../utils/errors')
 const { loadable } = require('../../utils/page')
 
 const NOT_ALLOWED = '只有业委会或单元联络人本人可以办理交接。'
+const NO_UNITS = '小区还没有楼栋和单元。请先在「小区概况」里导入房屋名册，再来办理交接。'
+const HANDOVER_COMMITTEE = ['committee']
 
 Page(
   loadable({
@@ -36,19 +38,26 @@ Page(
       return this.load()
     },
 
+    // The units I may hand over: every unit of a compound I am on the committee
+    // of, and my own liaison units elsewhere; with more than one compound, each
+    // unit says which.
     async fetch() {
       await ensureLogin()
       const me = await getMe()
-      const committeeOf = roleCompounds(me, ['committee'])
+      const committeeOf = roleCompounds(me, HANDOVER_COMMITTEE)
       let units = []
-      for (const compound of committeeOf) units = units.concat(committeeUnits(await getCompound(compound.code)))
-      if (!units.length) units = liaisonUnits(me)
-      return {
-        meId: me.id,
-        committee: committeeOf.length > 0,
-        units,
-        denied: units.length ? '' : NOT_ALLOWED,
+      for (const compound of committeeOf) {
+        const full = await getCompound(compound.code)
+        units = units.concat(committeeUnits(full).map((u) => Object.assign(u, { committee: true, compoundName: full.name })))
       }
+      const mine = liaisonUnits(me).filter((u) => !committeeOf.some((c) => c.code === u.compound))
+      units = units.concat(mine.map((u) => Object.assign(u, { committee: false })))
+      if (new Set(units.map((u) => u.compound)).size > 1) {
+        units.forEach((u) => (u.label = `${u.compoundName} ${u.label}`))
+      }
+      let denied = ''
+      if (!units.length) denied = committeeOf.length ? NO_UNITS : NOT_ALLOWED
+      return { meId: me.id, committee: committeeOf.length > 0, units, denied }
     },
 
     chooseUnit(e) {
@@ -57,15 +66,21 @@ Page(
       return this.loadPreview()
     },
 
+    // An answer for a unit no longer chosen (tapped another meanwhile) is
+    // dropped: its people must never be handed another unit.
     async loadPreview() {
       const { chosen } = this.data
       if (!chosen) return
+      const current = () => this.data.chosen && this.data.chosen.key === chosen.key
       this.setData({ previewLoading: true, previewError: '', submitError: '' })
       try {
+        // The committee of the unit's compound picks who steps down; a liaison
+        // hands over their own unit.
         const preview = previewView(await handoverPreview(chosen.compound, chosen.unit), {
           meId: this.data.meId,
-          committee: this.data.committee,
+          committee: Boolean(chosen.committee),
         })
+        if (!current()) return
         this.setData({
           preview,
           previewLoading: false,
@@ -73,7 +88,7 @@ Page(
           candidates: preview.fromId ? candidatesFor(preview, preview.fromId) : [],
         })
       } catch (err) {
-        this.setData({ previewLoading: false, previewError: errorMessage(err) })
+        if (current()) this.setData({ previewLoading: false, previewError: errorMessage(err) })
       }
     },
 

@@ -43,6 +43,7 @@ Page(
       canSeeCollection: false,
       canSeeReach: false,
       canSeePeople: false,
+      canSeeOverview: false,
       unread: 0,
       contacts: [],
     },
@@ -117,6 +118,10 @@ Page(
 
     goReach() {
       wx.navigateTo({ url: '/pages/reach/index' })
+    },
+
+    goCompound() {
+      wx.navigateTo({ url: '/pages/compound/index' })
     },
 
     goPeople() {

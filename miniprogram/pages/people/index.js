@@ -12,8 +12,13 @@ const { roleCompounds } = require('../../utils/user')
 const { PEOPLE_ROLES, APPOINTER_ROLES } = require('../../utils/labels')
 const views = require('../../utils/people')
 const { checkName } = require('../../utils/validate')
-const { confirm } = require('../../utils/ui')
-const { showError } = require('../../utils/errors')
+const { confirm, showModal } = require('../../utils/ui')
+const { showError, errorMessage } = require('../../utils/errors')
+
+// A refused 作废 or 免去 explains itself at length ("这是本小区最后一位业委会委员，
+// 不能免去。请先任命新的委员"): a dialog to read at leisure, not a toast cut
+// to two lines that vanishes in three seconds.
+const told = (title, err) => showModal({ title, content: errorMessage(err), showCancel: false, confirmText: '知道了' })
 const { loadable } = require('../../utils/page')
 
 const DENIED = '只有业委会成员和财务监督可以查看人员与角色。'
@@ -96,12 +101,16 @@ Page(
 
     // ----- 新增任命 -----
 
+    // The units and buildings to pick from come first: without them the form
+    // would offer empty pickers, so a failure closes it and says why.
     async openAppoint() {
+      if (this.data.appointing) return
       this.setData(Object.assign({}, EMPTY_FORM, { appointing: true }))
       try {
         this._compound = await getCompound(this.code())
       } catch (err) {
         this._compound = null
+        this.setData({ appointing: false })
         showError(err)
       }
     },
@@ -159,7 +168,8 @@ Page(
     async voidInvite(e) {
       const invite = this.data.invites.find((i) => i.id === Number(e.currentTarget.dataset.id))
       if (!invite || this.data.busy) return
-      const yes = await confirm('作废邀请码？', `作废后，给 ${invite.name} 的「${invite.title}」邀请码就不能用了。`, {
+      const whose = invite.named ? `给 ${invite.name} 的` : '这份'
+      const yes = await confirm('作废邀请码？', `作废后，${whose}「${invite.title}」邀请码就不能用了。`, {
         confirmText: '作废',
         cancelText: '不作废',
       })
@@ -170,7 +180,7 @@ Page(
         wx.showToast({ title: '已作废', icon: 'success' })
         await this.refresh()
       } catch (err) {
-        showError(err)
+        await told('没有作废', err)
       }
       this.setData({ busy: false })
     },
@@ -206,7 +216,7 @@ Page(
         await this.refresh()
       } catch (err) {
         this.setData({ busy: false })
-        showError(err)
+        await told('没有免去', err)
       }
     },
 

@@ -5,9 +5,19 @@
 const { ensureLogin } = require('../../api/auth')
 const { redeemRoleInvite } = require('../../api/people')
 const { parseInviteCode, appointedView } = require('../../utils/people')
+const { failureKind } = require('../../utils/permission')
 const { loadable } = require('../../utils/page')
 
 const NOT_OURS = '这不是邻里的任命二维码，请扫对方手机上的二维码，或直接输入邀请码'
+const NO_CAMERA = '微信没有相机权限，扫不了码。请在手机的「设置」里允许微信使用相机，或直接输入邀请码'
+const NOT_SCANNED = '没有扫到二维码，请再扫一次，或直接输入邀请码'
+
+// Why a scan came back empty, in plain words: '' when the user backed out.
+function scanProblem(res) {
+  const kind = failureKind(res)
+  if (kind === 'cancel') return ''
+  return kind === 'denied' ? NO_CAMERA : NOT_SCANNED
+}
 
 Page(
   loadable({
@@ -42,7 +52,8 @@ Page(
           this.setData({ code, problem: '' })
           this.redeem()
         },
-        fail: () => {}, // cancelled: the box is still there
+        // Backed out: the box is still there. No camera or nothing read: say so.
+        fail: (res) => this.setData({ problem: scanProblem(res) }),
       })
     },
 

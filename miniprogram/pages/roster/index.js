@@ -103,7 +103,7 @@ Page(
 
     pickFailed(res) {
       const kind = failureKind(res)
-      if (kind === 'privacy') return explainFailure(res)
+      if (kind === 'privacy') return explainFailure(res, 'file')
       if (kind !== 'cancel') wx.showToast({ title: '没有选到文件，请再试一次', icon: 'none' })
       return undefined
     },
@@ -152,8 +152,12 @@ Page(
           report: reportView(result),
         })
       } catch (err) {
-        this.setData({ importing: false })
-        await showModal({ title: '没有导入', content: errorMessage(err), showCancel: false, confirmText: '知道了' })
+        // The flats changed since the check (400 roster_invalid): its new
+        // report replaces the old one, so the problems show under the file.
+        const again = err && err.code === 'roster_invalid' && err.report
+        this.setData(again ? { importing: false, report: reportView(err.report) } : { importing: false })
+        const content = again ? `${errorMessage(err)}（问题列在页面下方）` : errorMessage(err)
+        await showModal({ title: '没有导入', content, showCancel: false, confirmText: '知道了' })
       }
     },
 

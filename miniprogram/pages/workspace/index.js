@@ -11,10 +11,6 @@ const { pushView, requestPushes } = require('../../services/push')
 const { errorMessage, showError } = require('../../utils/errors')
 const { describeUser } = require('../../utils/user')
 const { loadable } = require('../../utils/page')
-const { roleCompounds } = require('../../utils/user')
-
-// Who gets the 小区概况 entry (the page itself is open to every volunteer role).
-const COMPOUND_ENTRY_ROLES = ['committee']
 
 // Each tab in a line of plain words: what it holds and what to do.
 const TABS = [
@@ -74,17 +70,19 @@ Page(
         // Why the counts could not be read, shown with 重试 in the card's place.
         pushError: '',
         pushRetrying: false,
-        // 我的联系电话: what I share now ('' for nothing), what is typed, a save in flight.
-        me: null,
+        // 我的联系电话 (liaisons, building leads, the committee): what I share now
+        // ('' for nothing), what is typed, a save in flight.
+        canSharePhone: false,
         sharedPhone: '',
         phoneInput: '',
         phoneBusy: false,
         phoneError: '',
-        // 工作交接: liaisons and the committee hand a unit over.
+        // The entries, from one GET /me per show (utils/user.js describeUser and
+        // the role lists of utils/labels.js): 工作交接 (liaisons, the committee);
+        // 小区概况, 人员与角色 and 任免记录 (the committee here; the supervisor,
+        // who has no workspace, finds them on the home page).
         canHandover: false,
-        // 小区概况 for the committee: shown once my roles are read.
         canSeeCompound: false,
-        // The committee's 人员与角色 and 任免记录 (from the user the home page kept).
         canSeePeople: false,
       },
       tabText(TABS[0])
@@ -92,43 +90,30 @@ Page(
 
     paging: { list: 'items', cursor: 'nextCursor' },
 
-    // My roles, once: whether to offer 小区概况. A failure only hides the entry.
-    onLoad() {
-      return this.loadRoles()
-    },
-
-    async loadRoles() {
-      try {
-        await ensureLogin()
-        const committee = roleCompounds(await getMe(), COMPOUND_ENTRY_ROLES)
-        this.setData({ canSeeCompound: committee.length > 0 })
-      } catch (err) {
-        this.setData({ canSeeCompound: false })
-      }
-    },
-
-    // Every show: acting on an issue moves it to another tab, and pushes sent
-    // meanwhile have used up some of what I allowed.
+    // Every show: acting on an issue moves it to another tab, pushes sent
+    // meanwhile have used up some of what I allowed, and a role taken up or
+    // handed over changes the entries.
     onShow() {
-      const user = wx.getStorageSync('user')
-      this.setData({ canSeePeople: Boolean(user && describeUser(user).canSeePeople) })
       return Promise.all([this.load(), this.loadPush(), this.loadMe()])
     },
 
-    // My shared number and roles; the issues work without them.
+    // My roles and shared number, read once per show; the issues work without
+    // them (a failure hides the phone card and keeps the entries as they were).
     async loadMe() {
       try {
         await ensureLogin()
         const me = await getMe()
-        const roles = (me.roles || []).map((r) => r.role)
+        const view = describeUser(me)
         this.setData({
-          me: true,
+          canSharePhone: view.canSharePhone,
           sharedPhone: me.shared_phone || '',
           phoneInput: me.shared_phone || '',
-          canHandover: roles.includes('liaison') || roles.includes('committee'),
+          canHandover: view.canHandover,
+          canSeeCompound: view.canSeeOverview,
+          canSeePeople: view.canSeePeople,
         })
       } catch (err) {
-        this.setData({ me: null })
+        this.setData({ canSharePhone: false })
       }
     },
 

@@ -82,6 +82,42 @@ test('someone else is told plainly, with nothing to pick', async () => {
   expect(page.data.denied).toBe('只有业委会或单元联络人本人可以办理交接。')
 })
 
+test('a committee whose compound has no units yet is told to load the roster first', async () => {
+  server.on('GET /api/v1/compounds/yangguang', { status: 200, body: Object.assign({}, COMPOUND, { buildings: [] }) })
+  const page = await opened(COMMITTEE)
+  expect(page.data.denied).toBe('小区还没有楼栋和单元。请先在「小区概况」里导入房屋名册，再来办理交接。')
+})
+
+test('on the committee of one compound and a liaison in another: both, each named; my own unit is mine to hand over', async () => {
+  const elsewhere = Object.assign(role('liaison', 'unit', 8, '2-1'), { compound: 'hongqi', compound_name: '红旗小区' })
+  const both = { id: 3, roles: [role('committee', 'compound', 1, '阳光小区'), elsewhere], households: [] }
+  server.on('GET /api/v1/compounds/hongqi/handovers/preview?unit=2-1', {
+    status: 200,
+    body: Object.assign({}, PREVIEW, { unit: '2-1', unit_label: '2号楼1单元', liaisons: [{ user_id: 3, name: '张主任', issues: 0, return_visits: 0 }, { user_id: 9, name: '孙阿姨', issues: 1, return_visits: 0 }] }),
+  })
+  const page = await opened(both)
+  expect(page.data.units.map((u) => u.label)).toEqual(['阳光小区 1号楼1单元', '阳光小区 1号楼2单元', '红旗小区 2号楼1单元'])
+  await page.chooseUnit(tap({ index: 2 }))
+  expect(page.data.fromId).toBe(3) // not the committee there: I step down myself
+})
+
+test('a preview that comes back after another unit was tapped is dropped', async () => {
+  const PREVIEW_1 = 'GET /api/v1/compounds/yangguang/handovers/preview?unit=1-1'
+  server.on(PREVIEW_1, { status: 200, body: Object.assign({}, PREVIEW, { unit: '1-1', unit_label: '1号楼1单元', liaisons: [{ user_id: 5, name: '周阿姨', issues: 0, return_visits: 0 }] }) })
+  const page = await opened(COMMITTEE)
+  // Hold the 1-1 answer back until 1-2 has been tapped and answered.
+  const answer = wx.request.getMockImplementation()
+  let release
+  wx.request.mockImplementation((options) => (options.url.includes('unit=1-1') ? (release = () => answer(options)) : answer(options)))
+  const first = page.chooseUnit(tap({ index: 0 }))
+  await page.chooseUnit(tap({ index: 1 }))
+  release()
+  await first
+  expect(page.data.chosen.unit).toBe('1-2')
+  expect(page.data.preview.unitLabel).toBe('1号楼2单元')
+  expect(page.data.fromId).toBe(2)
+})
+
 test('the preview says what would move; the one stepping down is not a candidate', async () => {
   const page = await opened(COMMITTEE)
   await page.chooseUnit(tap({ index: 1 }))

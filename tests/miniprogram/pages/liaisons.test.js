@@ -131,8 +131,14 @@ test('the setting shows what is shared now, and the handover entry for a liaison
 test('a building lead may share a number but hands no unit over', async () => {
   const lead = Object.assign({}, LIAISON_ROLE, { role: 'building_lead', scope: 'building', label: '1' })
   const page = await workspace(null, [lead])
-  expect(page.data.me).toBe(true)
+  expect(page.data.canSharePhone).toBe(true)
   expect(page.data.canHandover).toBe(false)
+})
+
+test('the supervisor (no volunteer role) is offered no phone setting', async () => {
+  const supervisor = Object.assign({}, RESIDENT_ROLE, { role: 'supervisor', scope: 'compound', scope_id: 1, label: '阳光小区' })
+  const page = await workspace(null, [supervisor])
+  expect([page.data.canSharePhone, page.data.canHandover]).toEqual([false, false])
 })
 
 test('saving asks first, then shares the number', async () => {

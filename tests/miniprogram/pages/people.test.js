@@ -94,7 +94,7 @@ test('everyone by role, with place, since, term, 即将换届 and whether a push
   expect(page.data.committeeDue).toBe(1)
   // The year is spelled out only when it is not this one.
   expect(page.data.invites).toEqual([
-    { id: 4, title: '1号楼3单元联络人', name: '孙阿姨', expires: expect.stringMatching(/^(2026年)?12月8日 09:00 前有效$/) },
+    { id: 4, title: '1号楼3单元联络人', name: '孙阿姨', named: true, expires: expect.stringMatching(/^(2026年)?12月8日 09:00 前有效$/) },
   ])
   expect(page.data.canAppoint).toBe(true)
 })
@@ -180,7 +180,11 @@ test('the last committee member cannot be removed: the server says why', async (
     body: { code: 'last_committee', message: '这是本小区最后一位业委会委员，不能免去。请先任命新的委员' },
   })
   await page.onRevoke({ detail: { reason: '换届' } })
-  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '这是本小区最后一位业委会委员，不能免去。请先任命新的委员' }))
+  expect(wx.showModal.mock.calls[1][0]).toMatchObject({
+    title: '没有免去',
+    content: '这是本小区最后一位业委会委员，不能免去。请先任命新的委员',
+    showCancel: false,
+  })
   expect(page.data.revoking).toMatchObject({ name: '张主任' })
   expect(page.data.busy).toBe(false)
 })
@@ -194,6 +198,39 @@ test('作废 asks first, then voids the invite', async () => {
   await page.voidInvite(tap({ id: 4 }))
   expect(requestsMade(wx)).toContain(`POST ${BASE}/role-invites/4/revoke`)
   expect(wx.showModal.mock.calls[1][0].content).toBe('作废后，给 孙阿姨 的「1号楼3单元联络人」邀请码就不能用了。')
+})
+
+test('作废 refused (already taken up): a dialog says why', async () => {
+  const page = await openPeople()
+  server.on(`POST ${BASE}/role-invites/4/revoke`, {
+    status: 409,
+    body: { code: 'invite_used', message: '这份任命邀请已被领取，不能作废；如需免去，请在人员列表里操作' },
+  })
+  await page.voidInvite(tap({ id: 4 }))
+  expect(wx.showModal.mock.calls[1][0]).toMatchObject({
+    title: '没有作废',
+    content: '这份任命邀请已被领取，不能作废；如需免去，请在人员列表里操作',
+    showCancel: false,
+  })
+  expect(page.data.busy).toBe(false)
+})
+
+test('an invite without a name is voided as 这份 invite, not as one for 未写名字', async () => {
+  const page = await openPeople()
+  server.on(INVITES, { status: 200, body: { items: [Object.assign({}, INVITE, { name: null })] } })
+  await page.refresh()
+  expect(page.data.invites[0].name).toBe('未写名字')
+  cancelModal(wx)
+  await page.voidInvite(tap({ id: 4 }))
+  expect(wx.showModal.mock.calls[0][0].content).toBe('作废后，这份「1号楼3单元联络人」邀请码就不能用了。')
+})
+
+test('新增任命 whose units cannot be read closes the form and says why', async () => {
+  const page = await openPeople()
+  server.on('GET /api/v1/compounds/yangguang', { fail: 'timeout' })
+  await page.openAppoint()
+  expect(page.data.appointing).toBe(false)
+  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '网络不给力，请稍后再试' }))
 })
 
 test('任免记录 is one tap away', async () => {

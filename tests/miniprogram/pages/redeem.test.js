@@ -71,6 +71,19 @@ test('another QR code is refused with a plain word, nothing sent', async () => {
   expect(requestsMade(wx)).toEqual([])
 })
 
+test.each([
+  [{ errMsg: 'scanCode:fail cancel' }, ''],
+  [{ errMsg: 'scanCode:fail system permission denied' }, '微信没有相机权限，扫不了码。请在手机的「设置」里允许微信使用相机，或直接输入邀请码'],
+  [{ errMsg: 'scanCode:fail' }, '没有扫到二维码，请再扫一次，或直接输入邀请码'],
+])('a scan that fails (%o) says so in plain words, a cancel says nothing', async (res, problem) => {
+  const page = await openRedeem()
+  wx.scanCode.mockImplementationOnce((options) => setTimeout(() => options.fail(res), 0))
+  page.scan()
+  await settle()
+  expect(page.data.problem).toBe(problem)
+  expect(requestsMade(wx)).toEqual([])
+})
+
 test("a used, expired or own code: the server's words are shown", async () => {
   server.on(REDEEM, { status: 409, body: { code: 'invite_used', message: '这份任命邀请已被领取，如有疑问请联系业委会' } })
   const page = await openRedeem()

@@ -8,7 +8,7 @@
  */
 const { installWx, requestsMade, signedIn } = require('../helpers/wx')
 const { loadPage, renderPage, texts, attr, within, textsWithin, sleep } = require('../helpers/render')
-const { issueItem } = require('../helpers/fixtures')
+const { issueItem, COMMITTEE, LIAISON } = require('../helpers/fixtures')
 
 const WORKSPACE = loadPage('workspace')
 const SUBMITTED = 'GET /api/v1/issues?handled=true&status=submitted'
@@ -77,4 +77,16 @@ test('tabs, rows and 代居民报事 are named for a screen reader', async () =>
   expect(attr(page.querySelector('.issue-row'), 'aria-label')).toBe('打开：楼道灯不亮（待受理，已超时）')
   const entry = page.querySelector('.entry')
   expect([attr(entry, 'aria-role'), attr(entry, 'aria-label')]).toEqual(['button', '代居民报事：为没有微信的邻居登记'])
+})
+
+test.each([
+  ['the committee', COMMITTEE, ['.phone-card', '.handover-entry', '.compound-entry', '.people-entry', '.audit-entry'], []],
+  ['a liaison', LIAISON, ['.phone-card', '.handover-entry'], ['.compound-entry', '.people-entry', '.audit-entry']],
+])('%s sees the entries its roles allow, read from GET /me', async (who, user, shown, hidden) => {
+  server.on(SUBMITTED, page1([]))
+  server.on('GET /api/v1/me', { status: 200, body: user })
+  const page = await open()
+  await waitFor(() => page.querySelector('.phone-card'))
+  for (const selector of shown) expect(page.querySelector(selector)).toBeDefined()
+  for (const selector of hidden) expect(page.querySelector(selector)).toBeUndefined()
 })

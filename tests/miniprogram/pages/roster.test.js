@@ -103,6 +103,14 @@ test('a template that cannot be downloaded says so', async () => {
   expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '网络不给力，请稍后再试' }))
 })
 
+test('a template the server refuses speaks of the template, not of a photo', async () => {
+  server.on(TEMPLATE, { status: 403 })
+  const page = await open()
+  await page.downloadTemplate()
+  expect(wx.openDocument).not.toHaveBeenCalled()
+  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '模板没有下载下来，请稍后再试' }))
+})
+
 test('a chosen file is checked at once: counts, changes and the flats left out', async () => {
   server.on(CHECK, { status: 200, body: report() })
   const page = await open()
@@ -172,6 +180,19 @@ test('a cancelled pick says nothing', async () => {
   expect(page.data.fileName).toBe('')
 })
 
+test('a pick refused for want of privacy consent says so about the file, not the camera', async () => {
+  wx.chooseMessageFile = jest.fn((options) =>
+    setTimeout(() => options.fail({ errMsg: 'chooseMessageFile:fail privacy permission is not authorized', errno: 104 }), 0)
+  )
+  const page = await open()
+  await page.chooseFile()
+  const [modal] = wx.showModal.mock.calls[0]
+  expect(modal).toMatchObject({ title: '没有同意隐私保护指引', confirmText: '查看指引' })
+  expect(modal.content).toMatch(/从聊天里选择文件/)
+  expect(modal.content).not.toMatch(/相机|相册|照片/)
+  expect(wx.uploadFile).not.toHaveBeenCalled()
+})
+
 test('确认导入 asks first, then says what was done and that area changes wait', async () => {
   server.on(CHECK, { status: 200, body: report() })
   server.on(LOAD, { status: 200, body: report({ applied: true, import_id: 4, approval_id: 9 }) })
@@ -210,6 +231,29 @@ test('a refused load is told in a dialog and the report stays', async () => {
   expect(wx.showModal.mock.calls[1][0]).toMatchObject({ title: '没有导入', content: '本小区已归档，只能查看' })
   expect(page.data.result).toBe('')
   expect(page.data.report.canImport).toBe(true)
+})
+
+test('a load refused as roster_invalid (the flats changed since the check) shows its problems', async () => {
+  const problems = [{ row: 4, column: '房号', message: '房号重复：1-1-101' }]
+  server.on(CHECK, { status: 200, body: report() })
+  server.on(LOAD, {
+    status: 400,
+    body: {
+      code: 'roster_invalid',
+      message: '名册里有 1 处问题，没有导入任何内容。请改正后重新上传',
+      report: report({ problems }),
+    },
+  })
+  const page = await open()
+  await page.chooseFile()
+  await page.confirmImport()
+  expect(wx.showModal.mock.calls[1][0]).toMatchObject({
+    title: '没有导入',
+    content: '名册里有 1 处问题，没有导入任何内容。请改正后重新上传（问题列在页面下方）',
+  })
+  expect(page.data.report.problems.map((p) => p.text)).toEqual(['第 4 行 房号：房号重复：1-1-101'])
+  expect(page.data.report.canImport).toBe(false)
+  expect(page.data.result).toBe('')
 })
 
 test('someone not on a committee is told once', async () => {

@@ -252,17 +252,29 @@ describe('新报事提醒我', () => {
   })
 })
 
-test('the committee gets 小区概况; a liaison does not', async () => {
+test.each([
+  ['the committee', COMMITTEE, { canSeeCompound: true, canSeePeople: true, canHandover: true, canSharePhone: true }],
+  ['a liaison', LIAISON, { canSeeCompound: false, canSeePeople: false, canHandover: true, canSharePhone: true }],
+])('%s: the entries come from one GET /me per show', async (who, user, entries) => {
   server.on('GET /api/v1/issues?handled=true&status=submitted', page1([]))
-  server.on('GET /api/v1/me', { status: 200, body: COMMITTEE })
+  server.on('GET /api/v1/me', { status: 200, body: user })
   const page = createPage('workspace')
-  await page.onLoad()
-  expect(page.data.canSeeCompound).toBe(true)
+  page.onLoad()
+  await page.onShow()
+  expect(requestsMade(wx).filter((r) => r === 'GET /api/v1/me')).toHaveLength(1)
+  expect(page.data).toMatchObject(entries)
   page.openCompound()
   expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/compound/index' })
+})
 
-  server.on('GET /api/v1/me', { status: 200, body: LIAISON })
-  const other = createPage('workspace')
-  await other.onLoad()
-  expect(other.data.canSeeCompound).toBe(false)
+test('a role taken up meanwhile shows on the next show, whatever the stored user says', async () => {
+  ;({ wx, server } = installWx({ storage: signedIn({ user: LIAISON }) }))
+  server.on('GET /api/v1/issues?handled=true&status=submitted', page1([]))
+  server.on('GET /api/v1/me', { status: 200, body: LIAISON }, { status: 200, body: COMMITTEE })
+  const page = createPage('workspace')
+  page.onLoad()
+  await page.onShow()
+  expect([page.data.canSeeCompound, page.data.canSeePeople]).toEqual([false, false])
+  await page.onShow()
+  expect([page.data.canSeeCompound, page.data.canSeePeople]).toEqual([true, true])
 })

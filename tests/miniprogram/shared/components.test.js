@@ -142,10 +142,10 @@ describe('reject-dialog', () => {
 
 describe('privacy-popup', () => {
   // app.js installs the handler; the popup on the shown page answers it.
-  function needConsent() {
+  function needConsent(referrer = 'chooseMedia') {
     const resolve = jest.fn()
     const [handler] = wx.onNeedPrivacyAuthorization.mock.calls[0]
-    handler(resolve, { referrer: 'chooseMedia' })
+    handler(resolve, { referrer })
     return resolve
   }
 
@@ -168,6 +168,17 @@ describe('privacy-popup', () => {
     expect(resolve).toHaveBeenCalledWith({ buttonId: 'privacy-agree', event: 'agree' })
     expect(attr(agree, 'id')).toBe('privacy-agree')
     expect(popup.querySelector('.privacy')).toBeUndefined()
+    popup.detach()
+  })
+
+  test('a file picked from a chat (导入房屋名册) is explained as a file, not as photos', async () => {
+    const popup = render(PRIVACY_POPUP, {})
+    needConsent('chooseMessageFile')
+    await simulate.sleep(0)
+    expect(text(popup, '.privacy-text')).toMatch(/聊天里选中的文件/)
+    expect(text(popup, '.privacy-text')).not.toMatch(/相机|相册|照片/)
+    popup.querySelector('.privacy-disagree').dispatchEvent('tap')
+    await simulate.sleep(0)
     popup.detach()
   })
 
