@@ -182,13 +182,17 @@ def test_revoking_a_liaison_moves_their_issues_on_and_tells_them_why(client, wor
     assert (again.status_code, again.get_json()["code"]) == (404, "membership_not_found")
 
 
-def test_an_archived_compound_keeps_its_people(client, world):
+def test_an_archived_compound_keeps_its_terms_but_a_role_can_be_taken_away(client, world):
     world.compound.archived_at = world.compound.created_at
     db.session.flush()
-    mid = membership_id(world, "liaison_1_2", "liaison")
-    refused = revoke(client, world, mid)
+    mid = membership_id(world, "committee_2", "committee")
+    refused = set_term(client, world, mid, shanghai_date(-30), shanghai_date(1800))
     assert (refused.status_code, refused.get_json()["code"]) == (409, "compound_archived")
     assert people(client, world).status_code == 200  # still read
+    # Taking access to its people's data away is always allowed.
+    liaison = membership_id(world, "liaison_1_2", "liaison")
+    assert revoke(client, world, liaison).status_code == 200
+    assert db.session.get(Membership, liaison) is None
 
 
 def test_setting_a_committee_term(client, world):
