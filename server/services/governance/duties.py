@@ -98,6 +98,67 @@ def move(user_id: int, unit_id: int, to_user_id: int | None) -> Moved:
     return moved
 
 
+HANDLING_ROLES = ("liaison", "building_lead", "committee")
+
+
+def release(user_id: int, compound_id: int) -> Moved:
+    """After a role is taken away: the open issues of the compound the person handles and
+    the in-person visits they are to make, wherever no role they still hold lets them
+    handle the unit, go back as `move` gives them back (issues to no handler, so the
+    unit's liaisons hear their news; visits to another liaison of the unit). A committee
+    member or building lead who accepted an issue is pointed at it too. No commit."""
+    held = db.session.execute(
+        select(Membership.role, Membership.building_id, Membership.unit_id).where(
+            Membership.user_id == user_id,
+            Membership.compound_id == compound_id,
+            Membership.role.in_(HANDLING_ROLES),
+        )
+    ).all()
+    if any(role == "committee" for role, _, _ in held):
+        return Moved()
+    units = {unit for role, _, unit in held if role == "liaison"}
+    buildings = {building for role, building, _ in held if role == "building_lead"}
+
+    def still_handles(building_id: int | None, unit_id: int | None) -> bool:
+        return unit_id in units or building_id in buildings
+
+    issues = [
+        issue_id
+        for issue_id, building_id, unit_id in db.session.execute(
+            select(Issue.id, Issue.building_id, Issue.unit_id)
+            .where(
+                Issue.compound_id == compound_id,
+                Issue.handler_id == user_id,
+                Issue.status.in_(OPEN_STATUSES),
+            )
+            .order_by(Issue.id)
+        )
+        if not still_handles(building_id, unit_id)
+    ]
+    if issues:
+        db.session.execute(update(Issue).where(Issue.id.in_(issues)).values(handler_id=None))
+    visits = []
+    for visit_id, building_id, unit_id in db.session.execute(
+        select(ReturnVisit.id, Issue.building_id, Issue.unit_id)
+        .join(Issue, Issue.id == ReturnVisit.issue_id)
+        .where(
+            Issue.compound_id == compound_id,
+            ReturnVisit.kind == "in_person",
+            ReturnVisit.assignee_id == user_id,
+            ReturnVisit.status.in_(OPEN_VISITS),
+        )
+        .order_by(ReturnVisit.id)
+    ).all():
+        if still_handles(building_id, unit_id):
+            continue
+        visitor = _other_liaison(unit_id, user_id) if unit_id is not None else None
+        db.session.execute(
+            update(ReturnVisit).where(ReturnVisit.id == visit_id).values(assignee_id=visitor)
+        )
+        visits.append(visit_id)
+    return Moved(issues, visits)
+
+
 def _other_liaison(unit_id: int, leaving_id: int) -> int | None:
     return db.session.scalar(
         select(Membership.user_id)

@@ -95,8 +95,8 @@ def revoke(principal: Principal, code: str, membership_id: int, reason: str | No
     if not gone:  # removed by someone else a moment ago
         raise NotFound("找不到这位人员，可能已被免去", code="membership_not_found")
     moved = duties.Moved()
-    if membership.role == "liaison" and compound.archived_at is None:
-        moved = duties.move(membership.user_id, membership.unit_id, None)
+    if compound.archived_at is None:  # an archived compound's issues stay as they are
+        moved = duties.release(membership.user_id, compound.id)
     actor = users.names_in(compound.id, [principal.id])[principal.id]
     audit.record(
         compound.id,

@@ -7,10 +7,16 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import AccessLog, Issue, Membership, SubscriptionQuota
+from server.services.people import roles
 from tests.factories import add_person, build_world, make_issue
 from tests.helpers import inbox, together
 from tests.steps import acted
 from tests.timing import shanghai_date
+
+
+@pytest.fixture
+def cli(app, db_session):
+    return app.test_cli_runner()
 
 
 @pytest.fixture
@@ -252,3 +258,42 @@ def test_a_committee_member_may_step_down_while_others_stay(client, world):
     response = revoke(client, world, mine, who="committee", reason="身体原因辞任")
     assert response.status_code == 200
     assert db.session.get(Membership, mine) is None
+
+
+def test_revoking_a_committee_member_or_building_lead_hands_back_the_issues_they_took(
+    client, world, cli
+):
+    took = make_issue(*world.reporter())  # 1-1-101
+    acted(client, world, took.id, "committee_2", "accept")
+    led = make_issue(*world.reporter("resident_1_2", "1-2-101"))
+    acted(client, world, led.id, "lead_1", "accept")
+    kept = make_issue(*world.reporter("resident_1_2", "1-2-101"))
+    acted(client, world, kept.id, "liaison_1_2", "accept")
+    # A liaison of 1-2 who is also the building lead keeps 1-2's issues when the lead
+    # role goes: they still handle the unit.
+    roles.grant(world.user_ids["liaison_1_2"], "building_lead", world.units[0].building)
+    db.session.flush()
+
+    mid = membership_id(world, "committee_2", "committee")
+    assert revoke(client, world, mid, reason="换届").status_code == 200
+    result = cli.invoke(
+        args=[
+            *("revoke-role", world.openid("lead_1"), "building_lead"),
+            *("--compound", "aa", "--building", "1"),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    result = cli.invoke(
+        args=[
+            *("revoke-role", world.openid("liaison_1_2"), "building_lead"),
+            *("--compound", "aa", "--building", "1"),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+
+    db.session.expire_all()
+    assert db.session.get(Issue, took.id).handler_id is None  # the unit's liaisons hear
+    assert db.session.get(Issue, led.id).handler_id is None
+    assert db.session.get(Issue, kept.id).handler_id == world.user_ids["liaison_1_2"]
+    shown = client.get(f"/api/v1/issues/{took.id}", headers=world.fresh_headers("liaison_1_1"))
+    assert shown.status_code == 200
