@@ -52,27 +52,30 @@ def unit_work(unit_id: int) -> UnitWork:
 def held_in_unit(user_id: int, unit_id: int) -> Moved:
     """The open issues of the unit this person handles and the in-person return visits
     of the unit's issues assigned to them, oldest first."""
-    issues = db.session.scalars(
-        select(Issue.id)
-        .where(
-            Issue.unit_id == unit_id,
-            Issue.handler_id == user_id,
-            Issue.status.in_(OPEN_STATUSES),
-        )
+    issues, visits = _held(user_id, Issue.unit_id == unit_id)
+    return Moved([row.id for row in issues], [row.id for row in visits])
+
+
+def _held(user_id: int, *where) -> tuple[list, list]:
+    """(id, building_id, unit_id) of the open issues the person handles and of the
+    in-person return visits assigned to them, of the issues `where` picks, oldest first."""
+    issues = db.session.execute(
+        select(Issue.id, Issue.building_id, Issue.unit_id)
+        .where(Issue.handler_id == user_id, Issue.status.in_(OPEN_STATUSES), *where)
         .order_by(Issue.id)
-    )
-    visits = db.session.scalars(
-        select(ReturnVisit.id)
+    ).all()
+    visits = db.session.execute(
+        select(ReturnVisit.id, Issue.building_id, Issue.unit_id)
         .join(Issue, Issue.id == ReturnVisit.issue_id)
         .where(
-            Issue.unit_id == unit_id,
             ReturnVisit.kind == "in_person",
             ReturnVisit.assignee_id == user_id,
             ReturnVisit.status.in_(OPEN_VISITS),
+            *where,
         )
         .order_by(ReturnVisit.id)
-    )
-    return Moved(list(issues), list(visits))
+    ).all()
+    return issues, visits
 
 
 def move(user_id: int, unit_id: int, to_user_id: int | None) -> Moved:
@@ -122,40 +125,19 @@ def release(user_id: int, compound_id: int) -> Moved:
     def still_handles(building_id: int | None, unit_id: int | None) -> bool:
         return unit_id in units or building_id in buildings
 
-    issues = [
-        issue_id
-        for issue_id, building_id, unit_id in db.session.execute(
-            select(Issue.id, Issue.building_id, Issue.unit_id)
-            .where(
-                Issue.compound_id == compound_id,
-                Issue.handler_id == user_id,
-                Issue.status.in_(OPEN_STATUSES),
-            )
-            .order_by(Issue.id)
-        )
-        if not still_handles(building_id, unit_id)
-    ]
+    held_issues, held_visits = _held(user_id, Issue.compound_id == compound_id)
+    issues = [row.id for row in held_issues if not still_handles(row.building_id, row.unit_id)]
     if issues:
         db.session.execute(update(Issue).where(Issue.id.in_(issues)).values(handler_id=None))
     visits = []
-    for visit_id, building_id, unit_id in db.session.execute(
-        select(ReturnVisit.id, Issue.building_id, Issue.unit_id)
-        .join(Issue, Issue.id == ReturnVisit.issue_id)
-        .where(
-            Issue.compound_id == compound_id,
-            ReturnVisit.kind == "in_person",
-            ReturnVisit.assignee_id == user_id,
-            ReturnVisit.status.in_(OPEN_VISITS),
-        )
-        .order_by(ReturnVisit.id)
-    ).all():
-        if still_handles(building_id, unit_id):
+    for row in held_visits:
+        if still_handles(row.building_id, row.unit_id):
             continue
-        visitor = _other_liaison(unit_id, user_id) if unit_id is not None else None
+        visitor = _other_liaison(row.unit_id, user_id) if row.unit_id is not None else None
         db.session.execute(
-            update(ReturnVisit).where(ReturnVisit.id == visit_id).values(assignee_id=visitor)
+            update(ReturnVisit).where(ReturnVisit.id == row.id).values(assignee_id=visitor)
         )
-        visits.append(visit_id)
+        visits.append(row.id)
     return Moved(issues, visits)
 
 

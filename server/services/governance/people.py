@@ -190,9 +190,7 @@ def _person(m: Membership, building_no, unit_no, nickname, phone, channel: str) 
         since=m.created_at,
         term_start=m.term_start,
         term_end=m.term_end,
-        due_for_reelection=m.role == "committee"
-        and m.term_end is not None
-        and m.term_end <= due_by,
+        due_for_reelection=_due(m, due_by),
         reachable=channel in REACHABLE,
         channel=channel,
         phone=masked_phone(phone),
