@@ -18,6 +18,7 @@ from server.api.security import auth, principal
 from server.services.issues import return_visits
 from server.services.messaging import inbox, reachability
 from server.services.people import bindings, liaisons, users
+from server.services.platform.compound_admin import masked_phone
 
 bp = APIBlueprint("me", __name__, url_prefix="/api/v1/me", tag="Me")
 
@@ -106,4 +107,4 @@ def my_liaisons():
 )
 def set_shared_phone(body):
     phone = liaisons.set_shared_phone(principal(), body["phone"])
-    return {"phone": phone, "phone_masked": liaisons.masked(phone)}
+    return {"phone": phone, "phone_masked": masked_phone(phone)}

@@ -79,7 +79,8 @@ def revoke_invite(code, invite_id):
     responses={
         403: "own_invite",
         404: "invite_not_found",
-        409: "invite_used, invite_expired, invite_revoked, role_held or compound_archived",
+        409: "invite_used, invite_expired, invite_revoked (also when its maker has left the "
+        "committee), role_held or compound_archived",
         429: "too_many_requests: too many tries",
     },
 )

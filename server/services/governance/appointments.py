@@ -89,6 +89,11 @@ def _check_usable(invite: RoleInvite, principal: Principal) -> None:
         raise Conflict("这份任命邀请已被作废，请向业委会索取新的邀请码", code="invite_revoked")
     if invite.expires_at <= utcnow():
         raise Conflict("这份任命邀请已过期，请向业委会索取新的邀请码", code="invite_expired")
+    if not _maker_in_office(invite):
+        raise Conflict(
+            "发出这份任命邀请的委员已不再担任业委会委员，邀请已失效，请向业委会索取新的邀请码",
+            code="invite_revoked",
+        )
     if same_person(principal, invite.created_by_id):
         raise Forbidden("不能领取自己发出的任命邀请，请交给被任命的人使用", code="own_invite")
     held = db.session.scalar(
@@ -100,6 +105,15 @@ def _check_usable(invite: RoleInvite, principal: Principal) -> None:
     )
     if held is not None:
         raise Conflict("您已经担任这个职务了", code="role_held")
+
+
+def _maker_in_office(invite: RoleInvite) -> bool:
+    return (
+        db.session.scalar(
+            select(RoleInvite.id).where(RoleInvite.id == invite.id, role_invites.maker_in_office())
+        )
+        is not None
+    )
 
 
 def _used() -> Conflict:

@@ -13,7 +13,7 @@ from server.models import AuditEvent
 from server.services import cursors
 from server.services.governance import appointing
 from server.services.people import users
-from server.services.people.access import Principal
+from server.services.people.access import Principal, record_access
 
 NO_ACTOR = "管理员（命令行）"
 
@@ -38,8 +38,9 @@ class AuditPage:
 
 def read(principal: Principal, code: str, cursor: str | None = None, limit: int = 30) -> AuditPage:
     """The compound's appointments, revocations, invites, terms and handovers, newest
-    first; `cursor` continues after a page. Raises NotFound, Forbidden (committee,
-    supervisor and the platform admin read it), ValidationFailed (bad_cursor)."""
+    first; `cursor` continues after a page. The read is access-logged (commits). Raises
+    NotFound, Forbidden (committee, supervisor and the platform admin read it),
+    ValidationFailed (bad_cursor)."""
     compound = appointing.reader_compound(principal, code)
     query = select(AuditEvent).where(AuditEvent.compound_id == compound.id)
     after = cursors.decode(cursor)
@@ -62,4 +63,7 @@ def read(principal: Principal, code: str, cursor: str | None = None, limit: int 
         )
         for e in events
     ]
+    # Who was appointed or removed, and why, is personal data: the read is logged.
+    record_access(principal, "list", "audit_event", [e.id for e in events], compound.id)
+    db.session.commit()
     return AuditPage(items, cursors.encode(events[-1].id) if more else None)

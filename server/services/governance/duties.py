@@ -52,27 +52,30 @@ def unit_work(unit_id: int) -> UnitWork:
 def held_in_unit(user_id: int, unit_id: int) -> Moved:
     """The open issues of the unit this person handles and the in-person return visits
     of the unit's issues assigned to them, oldest first."""
-    issues = db.session.scalars(
-        select(Issue.id)
-        .where(
-            Issue.unit_id == unit_id,
-            Issue.handler_id == user_id,
-            Issue.status.in_(OPEN_STATUSES),
-        )
+    issues, visits = _held(user_id, Issue.unit_id == unit_id)
+    return Moved([row.id for row in issues], [row.id for row in visits])
+
+
+def _held(user_id: int, *where) -> tuple[list, list]:
+    """(id, building_id, unit_id) of the open issues the person handles and of the
+    in-person return visits assigned to them, of the issues `where` picks, oldest first."""
+    issues = db.session.execute(
+        select(Issue.id, Issue.building_id, Issue.unit_id)
+        .where(Issue.handler_id == user_id, Issue.status.in_(OPEN_STATUSES), *where)
         .order_by(Issue.id)
-    )
-    visits = db.session.scalars(
-        select(ReturnVisit.id)
+    ).all()
+    visits = db.session.execute(
+        select(ReturnVisit.id, Issue.building_id, Issue.unit_id)
         .join(Issue, Issue.id == ReturnVisit.issue_id)
         .where(
-            Issue.unit_id == unit_id,
             ReturnVisit.kind == "in_person",
             ReturnVisit.assignee_id == user_id,
             ReturnVisit.status.in_(OPEN_VISITS),
+            *where,
         )
         .order_by(ReturnVisit.id)
-    )
-    return Moved(list(issues), list(visits))
+    ).all()
+    return issues, visits
 
 
 def move(user_id: int, unit_id: int, to_user_id: int | None) -> Moved:
@@ -96,6 +99,46 @@ def move(user_id: int, unit_id: int, to_user_id: int | None) -> Moved:
             .values(assignee_id=visitor)
         )
     return moved
+
+
+HANDLING_ROLES = ("liaison", "building_lead", "committee")
+
+
+def release(user_id: int, compound_id: int) -> Moved:
+    """After a role is taken away: the open issues of the compound the person handles and
+    the in-person visits they are to make, wherever no role they still hold lets them
+    handle the unit, go back as `move` gives them back (issues to no handler, so the
+    unit's liaisons hear their news; visits to another liaison of the unit). A committee
+    member or building lead who accepted an issue is pointed at it too. No commit."""
+    held = db.session.execute(
+        select(Membership.role, Membership.building_id, Membership.unit_id).where(
+            Membership.user_id == user_id,
+            Membership.compound_id == compound_id,
+            Membership.role.in_(HANDLING_ROLES),
+        )
+    ).all()
+    if any(role == "committee" for role, _, _ in held):
+        return Moved()
+    units = {unit for role, _, unit in held if role == "liaison"}
+    buildings = {building for role, building, _ in held if role == "building_lead"}
+
+    def still_handles(building_id: int | None, unit_id: int | None) -> bool:
+        return unit_id in units or building_id in buildings
+
+    held_issues, held_visits = _held(user_id, Issue.compound_id == compound_id)
+    issues = [row.id for row in held_issues if not still_handles(row.building_id, row.unit_id)]
+    if issues:
+        db.session.execute(update(Issue).where(Issue.id.in_(issues)).values(handler_id=None))
+    visits = []
+    for row in held_visits:
+        if still_handles(row.building_id, row.unit_id):
+            continue
+        visitor = _other_liaison(row.unit_id, user_id) if row.unit_id is not None else None
+        db.session.execute(
+            update(ReturnVisit).where(ReturnVisit.id == row.id).values(assignee_id=visitor)
+        )
+        visits.append(row.id)
+    return Moved(issues, visits)
 
 
 def _other_liaison(unit_id: int, leaving_id: int) -> int | None:

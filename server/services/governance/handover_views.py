@@ -123,7 +123,8 @@ def list_for(
     principal: Principal, code: str, *, before: int | None = None, limit: int = 20
 ) -> tuple[list[HandoverView], int | None]:
     """A compound's handovers, newest first, and the `before` of the next page.
-    Committee, supervisor or admin. Raises NotFound (compound_not_found), Forbidden."""
+    Committee, supervisor or admin; the read is access-logged (commits). Raises
+    NotFound (compound_not_found), Forbidden."""
     compound = compounds.get_compound(code)
     if not principal.is_admin and compound.id not in principal.compound_ids:
         raise NotFound("找不到该小区，请核对小区编号", code="compound_not_found")
@@ -141,6 +142,8 @@ def list_for(
     more = len(rows) > limit
     rows = rows[:limit]
     views = views_of(compound.id, rows)
+    record_access(principal, "list", "handover", [h.id for h in rows], compound.id)
+    db.session.commit()
     return views, (rows[-1].id if more else None)
 
 

@@ -95,8 +95,8 @@ def revoke(principal: Principal, code: str, membership_id: int, reason: str | No
     if not gone:  # removed by someone else a moment ago
         raise NotFound("找不到这位人员，可能已被免去", code="membership_not_found")
     moved = duties.Moved()
-    if membership.role == "liaison" and compound.archived_at is None:
-        moved = duties.move(membership.user_id, membership.unit_id, None)
+    if compound.archived_at is None:  # an archived compound's issues stay as they are
+        moved = duties.release(membership.user_id, compound.id)
     actor = users.names_in(compound.id, [principal.id])[principal.id]
     audit.record(
         compound.id,
@@ -190,9 +190,7 @@ def _person(m: Membership, building_no, unit_no, nickname, phone, channel: str) 
         since=m.created_at,
         term_start=m.term_start,
         term_end=m.term_end,
-        due_for_reelection=m.role == "committee"
-        and m.term_end is not None
-        and m.term_end <= due_by,
+        due_for_reelection=_due(m, due_by),
         reachable=channel in REACHABLE,
         channel=channel,
         phone=masked_phone(phone),

@@ -14,13 +14,14 @@ from datetime import date, datetime, timedelta
 
 import segno
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import aliased
 
 from server.clock import utcnow
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.extensions import db
 from server.labels import label
-from server.models import Building, Compound, RoleInvite, Unit
+from server.models import Building, Compound, Membership, RoleInvite, Unit
 from server.models.governance import INVITE_ROLES
 from server.models.user import scope_key_for
 from server.services.governance import appointing, audit
@@ -121,6 +122,24 @@ def open_invite(compound_id: int) -> tuple:
         RoleInvite.used_at.is_(None),
         RoleInvite.revoked_at.is_(None),
         RoleInvite.expires_at > utcnow(),
+        maker_in_office(),
+    )
+
+
+def maker_in_office():
+    """The condition that an invite's maker may still appoint: the operator's CLI (no
+    maker), the platform admin, or a member of the compound's committee. A committee
+    member's role taken away takes the invites they made but nobody used with it."""
+    maker = aliased(Membership)
+    return or_(
+        RoleInvite.created_by_id.is_(None),
+        exists().where(
+            maker.user_id == RoleInvite.created_by_id,
+            or_(
+                maker.role == "admin",
+                (maker.role == "committee") & (maker.compound_id == RoleInvite.compound_id),
+            ),
+        ),
     )
 
 

@@ -16,8 +16,10 @@ from server.errors import Conflict
 from server.extensions import db
 from server.models import Approval, Bill, FeeItem, Household, HouseholdChange
 from server.services.governance import audit
-from server.services.money.periods import next_month, overlapping_periods
+from server.services.money.periods import month_after, overlapping_periods, period_months
 from server.services.people.access import Principal
+
+CHAIN_MAX = 36  # bills are never made years ahead: a bound, not a rule
 
 
 def confirm(approval: Approval, principal: Principal, _acknowledged: bool) -> None:
@@ -93,17 +95,23 @@ def reject(approval: Approval) -> None:
 
 def effective_month(compound_id: int) -> str:
     """The first month whose area fees a change confirmed now would shape: this month
-    (Asia/Shanghai) while none of its area bills are made, else the next one."""
+    (Asia/Shanghai) unless an area bill already covers it, else the first month after
+    the bills that do (a quarter or a year billed at its start covers months still to
+    come, and those bills never change)."""
     month = utcnow().astimezone(SHANGHAI).strftime("%Y-%m")
-    billed = db.session.scalar(
-        select(Bill.id)
-        .join(FeeItem, FeeItem.id == Bill.fee_item_id)
-        .where(
-            FeeItem.compound_id == compound_id,
-            FeeItem.kind == "per_area",
-            Bill.period.in_(overlapping_periods(month) | {month}),
-            Bill.void_key == 0,
-        )
-        .limit(1)
-    )
-    return next_month() if billed is not None else month
+    for _ in range(CHAIN_MAX):
+        billed = db.session.scalars(
+            select(Bill.period)
+            .join(FeeItem, FeeItem.id == Bill.fee_item_id)
+            .where(
+                FeeItem.compound_id == compound_id,
+                FeeItem.kind == "per_area",
+                Bill.period.in_(overlapping_periods(month) | {month}),
+                Bill.void_key == 0,
+            )
+            .distinct()
+        ).all()
+        if not billed:
+            break
+        month = month_after(max(m for period in billed for m in period_months(period)))
+    return month

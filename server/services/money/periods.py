@@ -66,6 +66,13 @@ def overlapping_periods(period: str) -> set[str]:
     } - {period}
 
 
+def month_after(month: str) -> str:
+    """ "2026-12" → "2027-01". Raises ValidationFailed."""
+    year, number = parse_month(month)
+    year, index = divmod(year * 12 + number, 12)
+    return f"{year}-{index + 1:02d}"
+
+
 def next_month(now: datetime | None = None) -> str:
     """The month after the current one in Asia/Shanghai: "2027-01" in December 2026."""
     today = (now or utcnow()).astimezone(SHANGHAI)

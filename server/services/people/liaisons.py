@@ -16,6 +16,7 @@ from server.errors import Forbidden, ValidationFailed
 from server.extensions import db
 from server.models import Building, Compound, Household, Membership, Unit, User
 from server.services.people.access import Principal
+from server.services.platform.compound_admin import masked_phone
 
 MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 SHARING_ROLES = ("liaison", "building_lead", "committee")
@@ -41,13 +42,6 @@ class HomeContacts:
     liaisons: list[Contact]
     building_leads: list[Contact]  # only when the unit has no liaison
     note: str | None  # when there is nobody at all: ask the committee
-
-
-def masked(phone: str | None) -> str | None:
-    """138****5678."""
-    if not phone:
-        return None
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "*" * len(phone)
 
 
 def my_liaisons(principal: Principal) -> list[HomeContacts]:
@@ -107,7 +101,7 @@ def _volunteers(unit_ids: set[int], building_ids: set[int]) -> dict[tuple, list[
     for membership, phone in rows:
         place = membership.unit_id if membership.role == "liaison" else membership.building_id
         default = "联络人" if membership.role == "liaison" else "楼栋长"
-        contact = Contact(membership.role, membership.name or default, phone, masked(phone))
+        contact = Contact(membership.role, membership.name or default, phone, masked_phone(phone))
         found.setdefault((membership.role, place), []).append(contact)
     return found
 

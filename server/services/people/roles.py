@@ -10,7 +10,7 @@ from server.extensions import db
 from server.labels import label
 from server.models import Building, Compound, Household, Membership, Unit, User
 from server.models.user import ROLE_SCOPES, scope_key_for
-from server.services.governance import appointing, audit
+from server.services.governance import appointing, audit, duties
 from server.services.people import compounds, household_joins
 
 Target = Compound | Building | Unit | Household | None
@@ -115,6 +115,10 @@ def revoke_by_openid(openid: str, role: str, scope: dict) -> bool:
     if membership is not None:
         _audit_cli("revoked", user.id, membership, target, "由管理员命令行免去")
     removed = revoke(user.id, role, target)
+    compound_id = membership.compound_id if membership is not None else None
+    compound = db.session.get(Compound, compound_id) if compound_id is not None else None
+    if removed and compound is not None and compound.archived_at is None:  # else frozen
+        duties.release(user.id, compound.id)  # no task left pointing at them
     db.session.commit()
     return removed
 

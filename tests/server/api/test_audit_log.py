@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import AuditEvent, Membership
+from server.models import AccessLog, AuditEvent, Membership
 from tests.factories import add_person, build_world
 from tests.timing import shanghai_date
 
@@ -92,6 +92,14 @@ def test_pages_follow_each_other(client, world):
     assert rest["next_cursor"] is None
     ids = [i["id"] for i in first["items"] + rest["items"]]
     assert ids == sorted(ids, reverse=True)
+    # Who was appointed or removed, and why, is personal data: each read is logged.
+    seen = db.session.execute(
+        select(AccessLog.actor_id, AccessLog.subject_id).where(
+            AccessLog.subject_type == "audit_event"
+        )
+    ).all()
+    expected = [(world.user_ids["committee"], i) for i in ids[:3]]
+    assert sorted(seen) == sorted(expected + [(world.user_ids["admin"], i) for i in ids[3:]])
     bad = log(client, world, query="?cursor=nonsense!")
     assert (bad.status_code, bad.get_json()["code"]) == (400, "bad_cursor")
 

@@ -324,6 +324,12 @@ def test_the_list_of_handovers_newest_first(client, world):
         ).get_json()
         assert [h["id"] for h in rest["items"]] == [first["id"]]
         assert rest["next_before"] is None
+        seen = db.session.scalars(
+            select(AccessLog.subject_id).where(
+                AccessLog.subject_type == "handover", AccessLog.actor_id == world.user_ids[who]
+            )
+        ).all()
+        assert sorted(seen) == sorted([first["id"], second["id"]])  # the read is logged
     for who in ("lead_1", "resident_1_1"):
         response = client.get("/api/v1/compounds/ho/handovers", headers=world.fresh_headers(who))
         assert error(response) == (403, "committee_only")

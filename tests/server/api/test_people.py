@@ -7,10 +7,16 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import AccessLog, Issue, Membership, SubscriptionQuota
+from server.services.people import roles
 from tests.factories import add_person, build_world, make_issue
 from tests.helpers import inbox, together
 from tests.steps import acted
 from tests.timing import shanghai_date
+
+
+@pytest.fixture
+def cli(app, db_session):
+    return app.test_cli_runner()
 
 
 @pytest.fixture
@@ -182,15 +188,19 @@ def test_revoking_a_liaison_moves_their_issues_on_and_tells_them_why(client, wor
     assert (again.status_code, again.get_json()["code"]) == (404, "membership_not_found")
 
 
-def test_an_archived_compound_still_lets_a_role_be_taken_away(client, world):
-    """Read-only, but access to its people's data can always be taken away."""
+def test_an_archived_compound_keeps_its_terms_but_a_role_can_be_taken_away(client, world):
     world.compound.archived_at = world.compound.created_at
     db.session.flush()
-    mid = membership_id(world, "liaison_1_2", "liaison")
-    assert revoke(client, world, mid).status_code == 200
-    listed = people(client, world)
-    assert listed.status_code == 200  # still read
-    assert mid not in {p["membership_id"] for p in listed.get_json()["items"]}
+    mid = membership_id(world, "committee_2", "committee")
+    refused = set_term(client, world, mid, shanghai_date(-30), shanghai_date(1800))
+    assert (refused.status_code, refused.get_json()["code"]) == (409, "compound_archived")
+    assert people(client, world).status_code == 200  # still read
+    # Taking access to its people's data away is always allowed.
+    liaison = membership_id(world, "liaison_1_2", "liaison")
+    assert revoke(client, world, liaison).status_code == 200
+    assert db.session.get(Membership, liaison) is None
+    listed = people(client, world).get_json()["items"]
+    assert liaison not in {p["membership_id"] for p in listed}
 
 
 def test_setting_a_committee_term(client, world):
@@ -250,3 +260,42 @@ def test_a_committee_member_may_step_down_while_others_stay(client, world):
     response = revoke(client, world, mine, who="committee", reason="身体原因辞任")
     assert response.status_code == 200
     assert db.session.get(Membership, mine) is None
+
+
+def test_revoking_a_committee_member_or_building_lead_hands_back_the_issues_they_took(
+    client, world, cli
+):
+    took = make_issue(*world.reporter())  # 1-1-101
+    acted(client, world, took.id, "committee_2", "accept")
+    led = make_issue(*world.reporter("resident_1_2", "1-2-101"))
+    acted(client, world, led.id, "lead_1", "accept")
+    kept = make_issue(*world.reporter("resident_1_2", "1-2-101"))
+    acted(client, world, kept.id, "liaison_1_2", "accept")
+    # A liaison of 1-2 who is also the building lead keeps 1-2's issues when the lead
+    # role goes: they still handle the unit.
+    roles.grant(world.user_ids["liaison_1_2"], "building_lead", world.units[0].building)
+    db.session.flush()
+
+    mid = membership_id(world, "committee_2", "committee")
+    assert revoke(client, world, mid, reason="换届").status_code == 200
+    result = cli.invoke(
+        args=[
+            *("revoke-role", world.openid("lead_1"), "building_lead"),
+            *("--compound", "aa", "--building", "1"),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    result = cli.invoke(
+        args=[
+            *("revoke-role", world.openid("liaison_1_2"), "building_lead"),
+            *("--compound", "aa", "--building", "1"),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+
+    db.session.expire_all()
+    assert db.session.get(Issue, took.id).handler_id is None  # the unit's liaisons hear
+    assert db.session.get(Issue, led.id).handler_id is None
+    assert db.session.get(Issue, kept.id).handler_id == world.user_ids["liaison_1_2"]
+    shown = client.get(f"/api/v1/issues/{took.id}", headers=world.fresh_headers("liaison_1_1"))
+    assert shown.status_code == 200

@@ -252,3 +252,29 @@ def test_guessing_codes_is_limited_per_person(app, client, world, monkeypatch):
         assert redeem(client, world, "WRONG-CODE", who="newcomer_2").status_code == 404
     finally:
         limiter.reset()
+
+
+def test_an_invite_goes_with_its_makers_committee_role(client, world):
+    made = invited(client, world, "committee_2", role="committee", name="老同事")
+    street = invited(client, world, "admin", role="liaison", unit="1-1")  # stays good
+    mid = db.session.scalar(
+        select(Membership.id).where(
+            Membership.user_id == world.user_ids["committee_2"], Membership.role == "committee"
+        )
+    )
+    revoked = client.post(
+        f"/api/v1/compounds/aa/memberships/{mid}/revoke",
+        json={"reason": "换届"},
+        headers=world.fresh_headers("committee"),
+    )
+    assert revoked.status_code == 200, revoked.get_json()
+
+    listed = client.get(
+        "/api/v1/compounds/aa/role-invites", headers=world.fresh_headers("committee")
+    )
+    assert [item["id"] for item in listed.get_json()["items"]] == [street["id"]]
+    taken = redeem(client, world, made["code"])
+    assert (taken.status_code, taken.get_json()["code"]) == (409, "invite_revoked")
+    assert "不再担任" in taken.get_json()["message"]
+    assert ("committee", f"c:{world.compound.id}") not in roles_of(world, "newcomer")
+    assert redeem(client, world, street["code"]).status_code == 200

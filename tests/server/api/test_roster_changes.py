@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Approval, AuditEvent, Household, HouseholdChange
+from server.models import Approval, AuditEvent, FeeItem, Household, HouseholdChange
 from server.services.money import fees
 from tests.factories import bill_of, build_world, self_governance_fee
 from tests.helpers import multipart
 from tests.steps import decide
-from tests.timing import month
+from tests.timing import month, shanghai_month_start
 
 THIS_MONTH, NEXT_MONTH = month(0), month(1)
 HEADERS = ["楼栋", "单元", "房号", "建筑面积(m²)", "楼层", "状态", "备注"]
@@ -176,3 +178,30 @@ def test_a_flat_changed_meanwhile_makes_the_confirmation_a_conflict(client, worl
 def test_a_new_flat_is_created_at_once_without_a_second_member(client, world):
     body = load(client, world, roster(("1", "1", "301", "90", None, "空置", None))).get_json()
     assert (body["households"]["create"], body["approval_id"], body["pending"]) == (1, None, 0)
+
+
+@pytest.mark.parametrize("cycle", ["quarterly", "yearly"])
+def test_a_period_billed_at_its_start_is_not_reshaped_by_a_change_confirmed_within_it(
+    client, world, cycle
+):
+    item = db.session.scalars(select(FeeItem)).one()
+    item.cycle = cycle
+    db.session.flush()
+    # The middle of a quarter's first month (not its last: the month after is billed too).
+    ahead = next(k for k in range(1, 4) if int(month(k)[5:]) % 3 == 1)
+    now, number = shanghai_month_start(ahead) + timedelta(days=14), int(month(ahead)[5:])
+    # The first month the new area can shape: after the quarter (the year) billed.
+    first_unbilled = month(ahead + 3) if cycle == "quarterly" else month(ahead + 13 - number)
+    with freeze_time(now):
+        fees.generate_bills(month(ahead), "aa")  # the whole quarter (year) is billed now
+        issued = bill_of(world, "1-1-101").amount_fen
+        loaded = load(client, world, roster(CHANGED[0]))
+        assert loaded.status_code == 200, loaded.get_json()
+        approval_id = loaded.get_json()["approval_id"]
+        assert db.session.get(Approval, approval_id).effective_period == first_unbilled
+        confirmed = decide(client, world, approval_id, "committee_2")
+        assert confirmed.status_code == 200, confirmed.get_json()
+
+    change = db.session.scalars(select(HouseholdChange)).one()
+    assert change.effective_period == first_unbilled
+    assert bill_of(world, "1-1-101").amount_fen == issued  # the issued bill keeps its amount
