@@ -27,6 +27,7 @@ from server.services.people.access import Principal
 from server.services.people.users import names_in
 
 UNIT_PATH = re.compile(r"^\s*(\d{1,3})-(\d{1,2})\s*$")
+PEOPLE_PAGE = "pages/people/index"
 WORKSPACE_PAGE = "pages/workspace/index"
 HOME_PAGE = "pages/index/index"
 
@@ -146,6 +147,8 @@ def _record(principal: Principal, place: Place, from_id: int, to_id: int) -> Han
         details={"handover_id": handover.id, "from_user_id": from_id, "to_user_id": to_id},
     )
     _tell(handover, where, names)
+    if not place.committee:  # the liaison chose a successor: the committee is told
+        _tell_committee(handover, where, names)
     return handover
 
 
@@ -194,6 +197,36 @@ def _tell(handover: Handover, where: str, names: dict[int, str]) -> None:
         page=HOME_PAGE,
     )
     notify.deliver(to_predecessor, [handover.from_user_id], occasion)
+
+
+def _tell_committee(handover: Handover, where: str, names: dict[int, str]) -> None:
+    """A liaison who hands their unit over appoints a successor: the committee hears who,
+    so it can check (人员与角色) and take the role away if it must."""
+    committee = db.session.scalars(
+        select(Membership.user_id).where(
+            Membership.role == "committee", Membership.compound_id == handover.compound_id
+        )
+    ).all()
+    old, new = names[handover.from_user_id], names[handover.to_user_id]
+    message = Message(
+        kind="handover",
+        template="reminder",
+        title=f"{where}联络人{old}已把工作交给{new}",
+        body=f"{where}联络人{old}已把工作交给{new}，{new}现在是本单元联络人。"
+        "如有不妥，可在“人员与角色”里处理。",
+        data={
+            "thing1": shorten(f"{where}联络人交接"),
+            "thing2": shorten(f"{old}交给{new}"),
+            "time3": wx_time(utcnow()),
+        },
+        page=PEOPLE_PAGE,
+    )
+    notify.deliver(
+        message,
+        list(committee),
+        notify.Occasion(f"handover{handover.id}-committee", handover.compound_id),
+        volunteers=True,
+    )
 
 
 def _unit(compound: Compound, unit_path: str | None) -> Unit:

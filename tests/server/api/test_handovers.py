@@ -137,6 +137,16 @@ def test_a_liaison_steps_down_themself(client, world):
         )
     ).all()
     assert holders == [world.user_ids["lead_1"]]
+    # The liaison chose their successor: the committee hears who, to check it.
+    (heard,) = [n for n in inbox(world.user_ids["committee"]) if n.kind == "handover"]
+    assert heard.title.startswith("1号楼1单元联络人")
+    assert "现在是本单元联络人" in heard.body
+
+
+def test_a_committee_handover_is_not_told_back_to_the_committee(client, world):
+    response = hand_over(client, world, to_user_id=world.user_ids["lead_1"])
+    assert response.status_code == 201, response.get_json()
+    assert [n for n in inbox(world.user_ids["committee"]) if n.kind == "handover"] == []
 
 
 def test_the_platform_admin_may_hand_over(client, world):
