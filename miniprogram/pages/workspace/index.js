@@ -12,6 +12,8 @@ const { errorMessage, showError } = require('../../utils/errors')
 const { describeUser } = require('../../utils/user')
 const { loadable } = require('../../utils/page')
 const { roleCompounds } = require('../../utils/user')
+const { listExpenses } = require('../../api/spending')
+const { FINANCE_ROLES } = require('../../utils/labels')
 
 // Who gets the 小区概况 entry (the page itself is open to every volunteer role).
 const COMPOUND_ENTRY_ROLES = ['committee']
@@ -86,6 +88,9 @@ Page(
         canSeeCompound: false,
         // The committee's 人员与角色 and 任免记录 (from the user the home page kept).
         canSeePeople: false,
+        // 支出 for the committee and the supervisor, with how many wait for me.
+        canSeeExpenses: false,
+        expensesWaiting: 0,
       },
       tabText(TABS[0])
     ),
@@ -100,11 +105,30 @@ Page(
     async loadRoles() {
       try {
         await ensureLogin()
-        const committee = roleCompounds(await getMe(), COMPOUND_ENTRY_ROLES)
+        const me = await getMe()
+        const committee = roleCompounds(me, COMPOUND_ENTRY_ROLES)
         this.setData({ canSeeCompound: committee.length > 0 })
+        this.finance = roleCompounds(me, FINANCE_ROLES)
+        this.setData({ canSeeExpenses: this.finance.length > 0 })
+        await this.loadExpenses()
       } catch (err) {
         this.setData({ canSeeCompound: false })
       }
+    },
+
+    // 待我审核的支出: the count on the entry; a failure leaves it out.
+    async loadExpenses() {
+      try {
+        const pages = await Promise.all((this.finance || []).map((c) => listExpenses(c.code, { waitingForMe: true })))
+        this.setData({ expensesWaiting: pages.reduce((n, page) => n + (page.waiting_for_me || 0), 0) })
+      } catch (err) {
+        this.setData({ expensesWaiting: 0 })
+      }
+    },
+
+    openExpenses() {
+      const filter = this.data.expensesWaiting ? '?filter=mine' : ''
+      wx.navigateTo({ url: `/pages/expenses/index${filter}` })
     },
 
     // Every show: acting on an issue moves it to another tab, and pushes sent
