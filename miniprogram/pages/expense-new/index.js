@@ -51,7 +51,7 @@ Page(
       this.id = Number((options && options.id) || 0)
       this.original = null
       this.setData({ editing: Boolean(this.id) })
-      wx.setNavigationBarTitle({ title: this.id ? '修改支出' : '新增支出' })
+      if (wx.setNavigationBarTitle) wx.setNavigationBarTitle({ title: this.id ? '修改支出' : '新增支出' })
       return this.load()
     },
 
