@@ -121,6 +121,17 @@ GROUPS: dict[str, dict[str, str]] = {
         "withdrawn": "已撤回",
     },
     "pay_method": {"cash": "现金", "transfer": "转账", "wechat": "微信", "other": "其他"},
+    # An expense's history: what each step was (not served: the API sends the words).
+    "expense_action": {
+        "propose": "提出支出",
+        "change": "修改",
+        "object": "提出异议",
+        "approve": "审核通过",
+        "confirm": "第二位委员确认",
+        "withdraw": "撤回",
+        "pay": "登记付款",
+        "reverse": "冲正退回",
+    },
     "asset_kind": {
         "ad_space": "广告位",
         "parking": "停车位",

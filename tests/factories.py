@@ -326,3 +326,12 @@ def make_issues(count: int, *reporters: tuple[int, int | None], category="repair
     ]
     db.session.commit()
     return ids
+
+
+def fund_money(world: World, fen: int, account: str = "fee:self_governance") -> None:
+    """Money in a fund of `world`: one credit in its ledger, as if fees had been paid."""
+    ledger.append(
+        world.compound.id,
+        [ledger.Movement(account, "credit", fen, "correction", 0, "测试：资金入账")],
+        None,
+    )

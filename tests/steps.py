@@ -228,3 +228,53 @@ def export_sheets(response: TestResponse) -> dict[str, list[list]]:
     return {
         name: [list(r) for r in book[name].iter_rows(values_only=True)] for name in book.sheetnames
     }
+
+
+# ----- spending -----
+
+EXPENSE = {
+    "fund": "fee:self_governance",
+    "amount_fen": 35000,
+    "purpose": "更换3单元楼道灯",
+    "payee": "老张水电维修部",
+    "category": "repair",
+}
+
+
+def propose_expense(client: FlaskClient, world: World, who="committee", **fields) -> TestResponse:
+    """`who` proposes ¥350 from the self-governance fee for stair lights; `fields` change it."""
+    body = {**EXPENSE, **fields}
+    return client.post(
+        f"/api/v1/compounds/{world.compound.code}/expenses",
+        json=body,
+        headers=world.fresh_headers(who),
+    )
+
+
+def proposed_expense(client: FlaskClient, world: World, who="committee", **fields) -> dict:
+    """`propose_expense`, which must be accepted (201); the expense as shown."""
+    response = propose_expense(client, world, who, **fields)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def expense_step(
+    client: FlaskClient, world: World, expense_id: int, who: str, action: str, **body
+) -> TestResponse:
+    """`who` takes `action` (approve, object, change, confirm, pay, withdraw, reverse)."""
+    return client.post(
+        f"/api/v1/expenses/{expense_id}/{action}", json=body, headers=world.fresh_headers(who)
+    )
+
+
+def expense_stepped(
+    client: FlaskClient, world: World, expense_id: int, who: str, action: str, **body
+) -> dict:
+    """`expense_step`, which must succeed (200); the expense as it is now."""
+    response = expense_step(client, world, expense_id, who, action, **body)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def pay_body(days: int = 0, method: str = "transfer") -> dict:
+    return {"paid_on": shanghai_date(days).isoformat(), "method": method}

@@ -106,8 +106,15 @@ function photoProblem(photos) {
   return ''
 }
 
+// Downloaded photos (temp paths; '' for one that failed) enlarged, from the one tapped.
+function previewPhotos(paths, current) {
+  const urls = (paths || []).filter(Boolean)
+  if (current && urls.length) wx.previewImage({ urls, current })
+}
+
 module.exports = {
   MAX_PHOTOS,
+  previewPhotos,
   addPhotos,
   removePhoto,
   confirmRemovePhoto,

@@ -1,7 +1,10 @@
 // Home: my compound, my households, my roles, and what to do next.
 const { ensureLogin } = require('../../api/auth')
 const { getMe, notifications, myLiaisons } = require('../../api/me')
-const { describeUser } = require('../../utils/user')
+const { listExpenses } = require('../../api/spending')
+const { describeUser, roleCompounds } = require('../../utils/user')
+const { memberCompounds } = require('../../utils/spending')
+const { FINANCE_ROLES } = require('../../utils/labels')
 const { homeContactsView } = require('../../utils/liaisons')
 const { loadable } = require('../../utils/page')
 const { open } = require('../../utils/nav')
@@ -27,6 +30,19 @@ async function contactCards(view) {
   }
 }
 
+// How many expenses wait for me (the supervisor's review, a confirmation, a
+// payment to record), over my compounds; without it the home page still works.
+async function expensesWaiting(user) {
+  try {
+    const pages = await Promise.all(
+      roleCompounds(user, FINANCE_ROLES).map((c) => listExpenses(c.code, { waitingForMe: true }))
+    )
+    return pages.reduce((total, page) => total + (page.waiting_for_me || 0), 0)
+  } catch (err) {
+    return 0
+  }
+}
+
 Page(
   loadable({
     data: {
@@ -46,6 +62,9 @@ Page(
       canSeeOverview: false,
       unread: 0,
       contacts: [],
+      // 资金与支出: every member of a compound; the count for the committee and supervisor.
+      canSeeMoney: false,
+      expensesWaiting: 0,
     },
 
     // Every show, so a binding approved meanwhile appears on return.
@@ -59,11 +78,13 @@ Page(
       wx.setStorageSync('user', user)
       const view = describeUser(user)
       // Every message is about an issue: only members of a compound have any.
-      const [unread, contacts] = await Promise.all([
+      const canSeeMoney = memberCompounds(user).length > 0
+      const [unread, contacts, expenses] = await Promise.all([
         view.canReport ? unreadCount() : 0,
         contactCards(view),
+        canSeeMoney ? expensesWaiting(user) : 0,
       ])
-      return Object.assign(view, { unread, contacts })
+      return Object.assign(view, { unread, contacts, canSeeMoney, expensesWaiting: expenses })
     },
 
     // 拨打电话 on a 我的联络人 card: WeChat asks before it dials.
@@ -114,6 +135,15 @@ Page(
 
     goCollection() {
       wx.navigateTo({ url: '/pages/collection/index' })
+    },
+
+    goFunds() {
+      wx.navigateTo({ url: '/pages/funds/index' })
+    },
+
+    goExpenses() {
+      const filter = this.data.expensesWaiting ? '?filter=mine' : ''
+      wx.navigateTo({ url: `/pages/expenses/index${filter}` })
     },
 
     goReach() {

@@ -9,8 +9,10 @@ const { cleanMobile } = require('../../utils/liaisons')
 const { issueItemView, taskView } = require('../../utils/issues')
 const { pushView, requestPushes } = require('../../services/push')
 const { errorMessage, showError } = require('../../utils/errors')
-const { describeUser } = require('../../utils/user')
+const { describeUser, roleCompounds } = require('../../utils/user')
 const { loadable } = require('../../utils/page')
+const { listExpenses } = require('../../api/spending')
+const { FINANCE_ROLES } = require('../../utils/labels')
 
 // Each tab in a line of plain words: what it holds and what to do.
 const TABS = [
@@ -84,11 +86,29 @@ Page(
         canHandover: false,
         canSeeCompound: false,
         canSeePeople: false,
+        // 支出 for the committee and the supervisor, with how many wait for me.
+        canSeeExpenses: false,
+        expensesWaiting: 0,
       },
       tabText(TABS[0])
     ),
 
     paging: { list: 'items', cursor: 'nextCursor' },
+
+    // 待我审核的支出: the count on the entry; a failure leaves it out.
+    async loadExpenses() {
+      try {
+        const pages = await Promise.all((this.finance || []).map((c) => listExpenses(c.code, { waitingForMe: true })))
+        this.setData({ expensesWaiting: pages.reduce((n, page) => n + (page.waiting_for_me || 0), 0) })
+      } catch (err) {
+        this.setData({ expensesWaiting: 0 })
+      }
+    },
+
+    openExpenses() {
+      const filter = this.data.expensesWaiting ? '?filter=mine' : ''
+      wx.navigateTo({ url: `/pages/expenses/index${filter}` })
+    },
 
     // Every show: acting on an issue moves it to another tab, pushes sent
     // meanwhile have used up some of what I allowed, and a role taken up or
@@ -112,6 +132,9 @@ Page(
           canSeeCompound: view.canSeeOverview,
           canSeePeople: view.canSeePeople,
         })
+        this.finance = roleCompounds(me, FINANCE_ROLES)
+        this.setData({ canSeeExpenses: this.finance.length > 0 })
+        await this.loadExpenses()
       } catch (err) {
         this.setData({ canSharePhone: false })
       }

@@ -27,15 +27,18 @@ from tests.factories import (
     add_person,
     bill_of,
     build_world,
+    fund_money,
     self_governance_fee,
     stair_electricity_fee,
 )
 from tests.steps import (
     acted,
     decide,
+    expense_stepped,
     notify,
     opened_payment,
     pay_at_wechat,
+    proposed_expense,
     recorded_cash,
     report,
     reported_id,
@@ -210,6 +213,60 @@ WRITES = {
         {"unit": "1-1", "to_user_id": "{successor}"},
         "committee",
     ),
+    "/api/v1/compounds/<string(maxlength=32):code>/expenses": (
+        "post",
+        f"/api/v1/compounds/{CODE}/expenses",
+        {
+            "fund": "fee:self_governance",
+            "amount_fen": 12000,
+            "purpose": "买扫帚",
+            "payee": "五金店",
+            "category": "cleaning",
+        },
+        "committee",
+    ),
+    "/api/v1/expenses/<int:expense_id>/approve": (
+        "post",
+        "/api/v1/expenses/{expense}/approve",
+        {},
+        "supervisor",
+    ),
+    "/api/v1/expenses/<int:expense_id>/object": (
+        "post",
+        "/api/v1/expenses/{expense}/object",
+        {"reason": "报价偏高"},
+        "supervisor",
+    ),
+    "/api/v1/expenses/<int:expense_id>/change": (
+        "post",
+        "/api/v1/expenses/{expense}/change",
+        {"amount_fen": 30000},
+        "committee",
+    ),
+    "/api/v1/expenses/<int:expense_id>/withdraw": (
+        "post",
+        "/api/v1/expenses/{expense}/withdraw",
+        {},
+        "committee",
+    ),
+    "/api/v1/expenses/<int:expense_id>/confirm": (
+        "post",
+        "/api/v1/expenses/{large_expense}/confirm",
+        None,
+        "committee_2",
+    ),
+    "/api/v1/expenses/<int:expense_id>/pay": (
+        "post",
+        "/api/v1/expenses/{approved_expense}/pay",
+        {"paid_on": "{yesterday}", "method": "cash"},
+        "committee_2",
+    ),
+    "/api/v1/expenses/<int:expense_id>/reverse": (
+        "post",
+        "/api/v1/expenses/{paid_expense}/reverse",
+        {"reason": "付错了"},
+        "committee",
+    ),
 }
 
 # Write routes that stay open, and why.
@@ -342,6 +399,15 @@ READS = {
     "/api/v1/payments": ("/api/v1/payments", "resident_1_1"),
     "/api/v1/payments/<int:payment_id>": ("/api/v1/payments/{payment}", "resident_1_1"),
     "/api/v1/units/<int:unit_id>/households": ("/api/v1/units/{unit}/households", "liaison_1_1"),
+    "/api/v1/compounds/<string(maxlength=32):code>/funds": (
+        f"/api/v1/compounds/{CODE}/funds",
+        "resident_1_1",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/expenses": (
+        f"/api/v1/compounds/{CODE}/expenses",
+        "resident_1_1",
+    ),
+    "/api/v1/expenses/<int:expense_id>": ("/api/v1/expenses/{paid_expense}", "resident_1_1"),
     "/api/v1/uploads/<int:upload_id>": ("/api/v1/uploads/{upload}", "resident_1_1"),
 }
 
@@ -394,6 +460,7 @@ def build_archived(client) -> tuple:
     # Money: bills, an open WeChat order, cash waiting, an anomaly.
     self_governance_fee(world.compound)
     fees.generate_bills(month(0), CODE)
+    ids.update(spending(client, world))
     payment = opened_payment(client, world, [bill_of(world, "1-1-101").id])
     ids["payment"] = payment.id
     ids["offline"] = recorded_cash(client, world, bill_of(world, "1-1-102"))
@@ -431,6 +498,29 @@ def build_archived(client) -> tuple:
     db.session.commit()
     ids.update(period=month(0), yesterday=shanghai_date(-1).isoformat())
     return world, ids
+
+
+def spending(client, world) -> dict:
+    """Money in the self-governance fund and expenses in each state a step needs."""
+    fund_money(world, 500000)
+    made = {
+        "expense": proposed_expense(client, world)["id"],
+        "large_expense": proposed_expense(client, world, amount_fen=300000)["id"],
+        "approved_expense": proposed_expense(client, world)["id"],
+        "paid_expense": proposed_expense(client, world)["id"],
+    }
+    for key in ("approved_expense", "paid_expense"):
+        expense_stepped(client, world, made[key], "supervisor", "approve")
+    expense_stepped(
+        client,
+        world,
+        made["paid_expense"],
+        "committee_2",
+        "pay",
+        paid_on=shanghai_date(-1).isoformat(),
+        method="cash",
+    )
+    return made
 
 
 def membership_of(world, who: str, role: str | None = None) -> Membership:

@@ -12,7 +12,13 @@ from server.extensions import db
 from server.models import PaymentAnomaly
 from server.services.money import fees
 from tests.factories import bill_of, build_world, self_governance_fee, stair_electricity_fee
-from tests.steps import opened_payment, recorded_cash, reported_id, uploaded_id
+from tests.steps import (
+    opened_payment,
+    proposed_expense,
+    recorded_cash,
+    reported_id,
+    uploaded_id,
+)
 from tests.timing import shanghai_date
 
 ACTORS_IN_A = ["resident_1_1", "liaison_1_1", "lead_1", "committee", "supervisor"]
@@ -187,6 +193,59 @@ CASES = {
         "/api/v1/compounds/bb/archive",
         None,
     ),
+    # Money in the open: B's funds and expenses.
+    "/api/v1/compounds/<string(maxlength=32):code>/funds": (
+        "get",
+        "/api/v1/compounds/bb/funds",
+        None,
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/expenses": (
+        "post",
+        "/api/v1/compounds/bb/expenses",
+        {
+            "fund": "fee:self_governance",
+            "amount_fen": 100,
+            "purpose": "买扫帚",
+            "payee": "五金店",
+            "category": "cleaning",
+        },
+    ),
+    "/api/v1/expenses/<int:expense_id>": ("get", "/api/v1/expenses/{expense}", None),
+    "/api/v1/expenses/<int:expense_id>/approve": (
+        "post",
+        "/api/v1/expenses/{expense}/approve",
+        {},
+    ),
+    "/api/v1/expenses/<int:expense_id>/object": (
+        "post",
+        "/api/v1/expenses/{expense}/object",
+        {"reason": "不对"},
+    ),
+    "/api/v1/expenses/<int:expense_id>/change": (
+        "post",
+        "/api/v1/expenses/{expense}/change",
+        {"amount_fen": 1},
+    ),
+    "/api/v1/expenses/<int:expense_id>/withdraw": (
+        "post",
+        "/api/v1/expenses/{expense}/withdraw",
+        {},
+    ),
+    "/api/v1/expenses/<int:expense_id>/confirm": (
+        "post",
+        "/api/v1/expenses/{expense}/confirm",
+        None,
+    ),
+    "/api/v1/expenses/<int:expense_id>/pay": (
+        "post",
+        "/api/v1/expenses/{expense}/pay",
+        {"paid_on": shanghai_date(0).isoformat(), "method": "cash"},
+    ),
+    "/api/v1/expenses/<int:expense_id>/reverse": (
+        "post",
+        "/api/v1/expenses/{expense}/reverse",
+        {"reason": "不对"},
+    ),
 }
 # Routes with a path parameter that is not an object of a compound.
 NOT_OBJECTS = {
@@ -225,6 +284,7 @@ def two_compounds(app, db_session, client, photo_storage):
     )
     self_governance_fee(b.compound)
     db.session.flush()
+    expense = proposed_expense(client, b, amount_fen=300000)["id"]
     fees.generate_bills("2026-12", "bb")
     bills = client.get("/api/v1/bills", headers=b.headers("resident_1_1")).get_json()["items"]
     payment = opened_payment(client, b, [bills[0]["id"]])
@@ -262,6 +322,7 @@ def two_compounds(app, db_session, client, photo_storage):
         "upload": photo,
         "issue": issue,
         "unit": b.units[0].id,
+        "expense": expense,
     }
     return a, b, ids
 
