@@ -209,7 +209,7 @@ def test_ending_early_drops_the_future_unpaid_instalments_and_says_why(client, w
     body = ended.get_json()
     kept = [i["due_on"] for i in body["instalments"]]
     past = [i["due_on"] for i in contract["instalments"] if i["due_on"] <= TODAY.isoformat()]
-    assert kept == sorted(past + [ahead["due_on"]])
+    assert kept == sorted([*past, ahead["due_on"]])
     assert body["ended"] is True
     assert body["note"].startswith("每月 1 日前付款\n")
     dropped = len(contract["instalments"]) - len(kept)
