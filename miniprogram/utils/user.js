@@ -72,6 +72,8 @@ function describeUser(user) {
     canSeeReach: holdsRole(roles, REACH_ROLES),
     // The committee and the supervisor read who holds which role (人员与角色).
     canSeePeople: holdsRole(roles, PEOPLE_ROLES),
+    // Public income (公共收益): the committee keeps it, the supervisor reads it.
+    canSeeIncome: holdsRole(roles, FINANCE_ROLES),
   }
 }
 

@@ -41,6 +41,7 @@ Page(
       canCollect: false,
       canConfirm: false,
       canSeeCollection: false,
+      canSeeIncome: false,
       canSeeReach: false,
       canSeePeople: false,
       unread: 0,
@@ -113,6 +114,10 @@ Page(
 
     goCollection() {
       wx.navigateTo({ url: '/pages/collection/index' })
+    },
+
+    goIncome() {
+      wx.navigateTo({ url: '/pages/income/index' })
     },
 
     goReach() {

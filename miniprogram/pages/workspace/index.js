@@ -86,6 +86,8 @@ Page(
         canSeeCompound: false,
         // The committee's 人员与角色 and 任免记录 (from the user the home page kept).
         canSeePeople: false,
+        // 公共收益 for the committee and the supervisor (from the same user).
+        canSeeIncome: false,
       },
       tabText(TABS[0])
     ),
@@ -111,7 +113,8 @@ Page(
     // meanwhile have used up some of what I allowed.
     onShow() {
       const user = wx.getStorageSync('user')
-      this.setData({ canSeePeople: Boolean(user && describeUser(user).canSeePeople) })
+      const view = user ? describeUser(user) : {}
+      this.setData({ canSeePeople: Boolean(view.canSeePeople), canSeeIncome: Boolean(view.canSeeIncome) })
       return Promise.all([this.load(), this.loadPush(), this.loadMe()])
     },
 
@@ -261,6 +264,10 @@ Page(
 
     openAudit() {
       wx.navigateTo({ url: '/pages/audit/index' })
+    },
+
+    openIncome() {
+      wx.navigateTo({ url: '/pages/income/index' })
     },
 
     // Its own page above this one: 返回 comes back here.
