@@ -152,7 +152,7 @@ def end_contract(contract_id, body):
     "else its oldest with no income recorded. Counted (a credit to the co-construction "
     "fund) when a committee member other than the recorder confirms it.",
     responses={
-        400: "received_on_in_future, photo_invalid or validation_error",
+        400: "received_on_in_future, contract_required, photo_invalid or validation_error",
         403: "committee_only",
         404: "compound_not_found, contract_not_found or instalment_not_found",
         409: "instalment_taken, nothing_due or compound_archived",

@@ -34,11 +34,13 @@ def record(principal: Principal, code: str, fields: dict, receipt: int | None) -
     """A committee member records income received; it waits ("pending") for a second
     member, who is pushed it. Raises NotFound (compound, contract, instalment),
     Forbidden, Conflict (archived; instalment taken; nothing left to settle),
-    ValidationFailed (received_on_in_future, photo)."""
+    ValidationFailed (received_on_in_future, contract_required, photo)."""
     compound = committee_compound(principal, code)
     if fields["received_on"] > contracts.today():
         raise ValidationFailed("收款日期不能晚于今天", code="received_on_in_future")
     contract = _contract(principal, compound.id, fields.get("contract_id"))
+    if contract is None and fields.get("instalment_id"):
+        raise ValidationFailed("要指定哪一期，请先选择合同", code="contract_required")
     income = IncomeRecord(
         compound_id=compound.id,
         kind=fields["kind"],

@@ -165,6 +165,7 @@ def test_the_other_committee_members_are_pushed(client, world):
         ({"kind": "lottery"}, "validation_error"),
         ({"method": "bitcoin"}, "validation_error"),
         ({"contract_id": 999999}, "contract_not_found"),
+        ({"instalment_id": 1}, "contract_required"),
     ],
 )
 def test_bad_income_is_refused(client, world, fields, code):
