@@ -278,3 +278,63 @@ def expense_stepped(
 
 def pay_body(days: int = 0, method: str = "transfer") -> dict:
     return {"paid_on": shanghai_date(days).isoformat(), "method": method}
+
+
+# ----- public income -----
+
+
+def add_contract(client: FlaskClient, world: World, who="committee", **fields) -> TestResponse:
+    """`who` registers a contract: by default an ad space let for a year from a month
+    ago, ¥500 a month."""
+    code = world.compound.code
+    body = {
+        "counterparty": "顺达广告公司",
+        "kind": "advertising",
+        "price_fen": 50000,
+        "cycle": "monthly",
+        "start_on": shanghai_date(-30).isoformat(),
+        "end_on": shanghai_date(335).isoformat(),
+        **fields,
+    }
+    return client.post(
+        f"/api/v1/compounds/{code}/contracts", json=body, headers=world.fresh_headers(who)
+    )
+
+
+def added_contract(client: FlaskClient, world: World, who="committee", **fields) -> dict:
+    response = add_contract(client, world, who, **fields)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def record_income(client: FlaskClient, world: World, who="committee", **fields) -> TestResponse:
+    """`who` records public income: by default ¥300 of parking money in cash, yesterday."""
+    code = world.compound.code
+    body = {
+        "kind": "parking",
+        "amount_fen": 30000,
+        "received_on": shanghai_date(-1).isoformat(),
+        "method": "cash",
+        **fields,
+    }
+    return client.post(
+        f"/api/v1/compounds/{code}/income", json=body, headers=world.fresh_headers(who)
+    )
+
+
+def recorded_income(client: FlaskClient, world: World, who="committee", **fields) -> int:
+    response = record_income(client, world, who, **fields)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["status"] == "pending"
+    return response.get_json()["id"]
+
+
+def decide_income(
+    client: FlaskClient, world: World, income_id: int, who="committee_2", action="confirm", **body
+) -> TestResponse:
+    """`who` confirms or rejects (with `reason=`) an income record."""
+    return client.post(
+        f"/api/v1/income/{income_id}/{action}",
+        json=body or None,
+        headers=world.fresh_headers(who),
+    )

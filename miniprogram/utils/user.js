@@ -80,6 +80,8 @@ function describeUser(user) {
     // 工作交接 and 我的联系电话 (the workspace).
     canHandover: holdsRole(roles, HANDOVER_ROLES),
     canSharePhone: holdsRole(roles, SHARED_PHONE_ROLES),
+    // Public income (公共收益): the committee keeps it, the supervisor reads it.
+    canSeeIncome: holdsRole(roles, FINANCE_ROLES),
   }
 }
 

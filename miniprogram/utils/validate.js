@@ -253,6 +253,8 @@ module.exports = {
   validateRedeem,
   checkReason,
   checkName,
+  checkText,
+  checkOptional,
   validateOfflinePayment,
   validateIssue,
   validateAction,

@@ -101,6 +101,14 @@ JOBS: list[Job] = [
         description="Remind households with unpaid bills (push, or the liaison's list).",
     ),
     Job(
+        name="remind_overdue_income",
+        func="server.services.income.reminders:remind_overdue",
+        trigger="cron",
+        schedule={"hour": 9, "minute": 30},
+        misfire_grace_time=6 * 3600,
+        description="Tell the committee of contract instalments overdue by over a week (once).",
+    ),
+    Job(
         name="expire_binding_requests",
         func="server.services.people.bindings:expire_stale",
         trigger="cron",

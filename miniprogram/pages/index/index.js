@@ -57,6 +57,7 @@ Page(
       canCollect: false,
       canConfirm: false,
       canSeeCollection: false,
+      canSeeIncome: false,
       canSeeReach: false,
       canSeePeople: false,
       canSeeOverview: false,
@@ -144,6 +145,10 @@ Page(
     goExpenses() {
       const filter = this.data.expensesWaiting ? '?filter=mine' : ''
       wx.navigateTo({ url: `/pages/expenses/index${filter}` })
+    },
+
+    goIncome() {
+      wx.navigateTo({ url: '/pages/income/index' })
     },
 
     goReach() {

@@ -89,6 +89,8 @@ Page(
         // 支出 for the committee and the supervisor, with how many wait for me.
         canSeeExpenses: false,
         expensesWaiting: 0,
+        // 公共收益 for the committee and the supervisor (from the same user).
+        canSeeIncome: false,
       },
       tabText(TABS[0])
     ),
@@ -131,6 +133,7 @@ Page(
           canHandover: view.canHandover,
           canSeeCompound: view.canSeeOverview,
           canSeePeople: view.canSeePeople,
+          canSeeIncome: view.canSeeIncome,
         })
         this.finance = roleCompounds(me, FINANCE_ROLES)
         this.setData({ canSeeExpenses: this.finance.length > 0 })
@@ -269,6 +272,10 @@ Page(
 
     openAudit() {
       wx.navigateTo({ url: '/pages/audit/index' })
+    },
+
+    openIncome() {
+      wx.navigateTo({ url: '/pages/income/index' })
     },
 
     // Its own page above this one: 返回 comes back here.

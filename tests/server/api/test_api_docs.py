@@ -65,6 +65,8 @@ LISTS = [
     ("/api/v1/issues/stats", "/api/v1/issues/stats?compound=aa&month=2026-11"),
     ("/api/v1/units/{unit_id}/households", "/api/v1/units/{unit}/households"),
     ("/api/v1/bindings", "/api/v1/bindings"),
+    ("/api/v1/compounds/{code}/contracts", "/api/v1/compounds/aa/contracts"),
+    ("/api/v1/compounds/{code}/income", "/api/v1/compounds/aa/income"),
 ]
 
 

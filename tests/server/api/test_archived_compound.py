@@ -33,6 +33,7 @@ from tests.factories import (
 )
 from tests.steps import (
     acted,
+    added_contract,
     decide,
     expense_stepped,
     notify,
@@ -40,6 +41,7 @@ from tests.steps import (
     pay_at_wechat,
     proposed_expense,
     recorded_cash,
+    recorded_income,
     report,
     reported_id,
     uploaded_id,
@@ -267,6 +269,55 @@ WRITES = {
         {"reason": "付错了"},
         "committee",
     ),
+    "/api/v1/compounds/<string(maxlength=32):code>/assets": (
+        "post",
+        f"/api/v1/compounds/{CODE}/assets",
+        {"kind": "parking", "name": "东门车位 2 号"},
+        "committee",
+    ),
+    "/api/v1/assets/<int:asset_id>": (
+        "patch",
+        "/api/v1/assets/{asset}",
+        {"name": "西门广告牌"},
+        "committee",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/contracts": (
+        "post",
+        f"/api/v1/compounds/{CODE}/contracts",
+        {
+            "counterparty": "便民超市",
+            "kind": "rent",
+            "price_fen": 80000,
+            "cycle": "yearly",
+            "start_on": "{yesterday}",
+            "end_on": "{term_end}",
+        },
+        "committee",
+    ),
+    "/api/v1/contracts/<int:contract_id>/end": (
+        "post",
+        "/api/v1/contracts/{contract}/end",
+        {"reason": "对方停业"},
+        "committee",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/income": (
+        "post",
+        f"/api/v1/compounds/{CODE}/income",
+        {"kind": "donation", "amount_fen": 10000, "received_on": "{yesterday}", "method": "cash"},
+        "committee",
+    ),
+    "/api/v1/income/<int:income_id>/confirm": (
+        "post",
+        "/api/v1/income/{income}/confirm",
+        None,
+        "committee_2",
+    ),
+    "/api/v1/income/<int:income_id>/reject": (
+        "post",
+        "/api/v1/income/{income}/reject",
+        {"reason": "金额不对"},
+        "committee_2",
+    ),
 }
 
 # Write routes that stay open, and why.
@@ -338,6 +389,19 @@ READS = {
     "/api/v1/compounds/<string(maxlength=32):code>/reachability": (
         f"/api/v1/compounds/{CODE}/reachability",
         "committee",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/assets": (
+        f"/api/v1/compounds/{CODE}/assets",
+        "resident_1_1",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/contracts": (
+        f"/api/v1/compounds/{CODE}/contracts",
+        "supervisor",
+    ),
+    "/api/v1/contracts/<int:contract_id>": ("/api/v1/contracts/{contract}", "committee"),
+    "/api/v1/compounds/<string(maxlength=32):code>/income": (
+        f"/api/v1/compounds/{CODE}/income",
+        "supervisor",
     ),
     "/api/v1/config": ("/api/v1/config", "resident_1_1"),
     "/api/v1/docs": ("/api/v1/docs", None),
@@ -492,6 +556,16 @@ def build_archived(client) -> tuple:
         assert invited.status_code == 201, invited.get_json()
         ids[key] = invited.get_json()["id" if key == "role_invite" else "code"]
     ids["committee_membership"] = membership_of(world, "committee").id
+    # Public income: an asset, a running contract, income waiting for a second member.
+    asset = client.post(
+        f"/api/v1/compounds/{CODE}/assets",
+        json={"kind": "ad_space", "name": "东门广告牌"},
+        headers=world.headers("committee"),
+    )
+    assert asset.status_code == 201, asset.get_json()
+    ids["asset"] = asset.get_json()["id"]
+    ids["contract"] = added_contract(client, world, asset_id=ids["asset"])["id"]
+    ids["income"] = recorded_income(client, world, contract_id=ids["contract"])
     ids.update(term_start=shanghai_date(-30).isoformat(), term_end=shanghai_date(1800).isoformat())
     archived = client.post(f"/api/v1/compounds/{CODE}/archive", headers=world.headers("admin"))
     assert archived.status_code == 200, archived.get_json()

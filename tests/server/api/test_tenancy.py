@@ -13,9 +13,11 @@ from server.models import PaymentAnomaly
 from server.services.money import fees
 from tests.factories import bill_of, build_world, self_governance_fee, stair_electricity_fee
 from tests.steps import (
+    added_contract,
     opened_payment,
     proposed_expense,
     recorded_cash,
+    recorded_income,
     reported_id,
     uploaded_id,
 )
@@ -187,6 +189,35 @@ CASES = {
         "/api/v1/compounds/bb/audit-log",
         None,
     ),
+    # Public income: assets, contracts, income records.
+    "/api/v1/compounds/<string(maxlength=32):code>/assets": (
+        "post",
+        "/api/v1/compounds/bb/assets",
+        {"kind": "parking", "name": "车位"},
+    ),
+    "/api/v1/assets/<int:asset_id>": ("patch", "/api/v1/assets/{asset}", {"name": "改名"}),
+    "/api/v1/compounds/<string(maxlength=32):code>/contracts": (
+        "get",
+        "/api/v1/compounds/bb/contracts",
+        None,
+    ),
+    "/api/v1/contracts/<int:contract_id>": ("get", "/api/v1/contracts/{contract}", None),
+    "/api/v1/contracts/<int:contract_id>/end": (
+        "post",
+        "/api/v1/contracts/{contract}/end",
+        {"reason": "对方违约"},
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/income": (
+        "get",
+        "/api/v1/compounds/bb/income",
+        None,
+    ),
+    "/api/v1/income/<int:income_id>/confirm": ("post", "/api/v1/income/{income}/confirm", None),
+    "/api/v1/income/<int:income_id>/reject": (
+        "post",
+        "/api/v1/income/{income}/reject",
+        {"reason": "不对"},
+    ),
     # The street office's (platform admin); nobody of a compound may archive one.
     "/api/v1/compounds/<string(maxlength=32):code>/archive": (
         "post",
@@ -310,7 +341,16 @@ def two_compounds(app, db_session, client, photo_storage):
         headers=b.headers("committee"),
     )
     assert role_invite.status_code == 201, role_invite.get_json()
+    asset = client.post(
+        "/api/v1/compounds/bb/assets",
+        json={"kind": "ad_space", "name": "东门广告牌"},
+        headers=b.headers("committee"),
+    )
+    contract = added_contract(client, b, asset_id=asset.get_json()["id"])
     ids = {
+        "asset": asset.get_json()["id"],
+        "contract": contract["id"],
+        "income": recorded_income(client, b, contract_id=contract["id"]),
         "role_invite": role_invite.get_json()["id"],
         "membership": b.people["committee_2"].memberships[0].id,
         "reading": reading.get_json()["id"],
