@@ -12,11 +12,13 @@ from server.api.schemas.disclosures import (
     DisclosureOut,
     VerifyOut,
 )
-from server.api.security import auth, principal
+from server.api.security import auth, caller_key, principal
+from server.extensions import limiter
 from server.services.disclosures import decisions, freeze, views
 
 bp = APIBlueprint("disclosures", __name__, url_prefix="/api/v1", tag="Disclosures")
 
+VERIFY_RATE = "60/minute"
 PDF_RESPONSE = {"description": "an A4 PDF in Chinese", "content": {"application/pdf": {}}}
 
 
@@ -88,7 +90,7 @@ def paper(disclosure_id):
     responses={
         403: "supervisor_only, same_person",
         404: "disclosure_not_found",
-        409: "bad_status, compound_archived",
+        409: "bad_status, not_latest (a newer version exists), compound_archived",
     },
 )
 def sign_off(disclosure_id):
@@ -107,7 +109,7 @@ def sign_off(disclosure_id):
         400: "too_long, required",
         403: "supervisor_only",
         404: "disclosure_not_found",
-        409: "bad_status, compound_archived",
+        409: "bad_status, not_latest (a newer version exists), compound_archived",
     },
 )
 def object_to(disclosure_id, body):
@@ -124,7 +126,7 @@ def object_to(disclosure_id, body):
     responses={
         403: "committee_only",
         404: "disclosure_not_found",
-        409: "bad_status, compound_archived",
+        409: "bad_status, not_latest (a newer version exists), compound_archived",
     },
 )
 def publish(disclosure_id):
@@ -133,13 +135,14 @@ def publish(disclosure_id):
 
 
 @bp.get("/disclosures/<int:disclosure_id>/verify")
+@limiter.limit(VERIFY_RATE, key_func=caller_key)  # open to anyone, and it recomputes a month
 @bp.auth_required(auth, optional=True)
 @bp.output(VerifyOut)
 @bp.doc(
     summary="Check a disclosure against the ledger: its figures recomputed and the hash "
     "chain up to its head (anyone, no sign-in, once published; committee and supervisor "
     "also before)",
-    responses={404: "disclosure_not_found"},
+    responses={404: "disclosure_not_found", 429: "too_many_requests"},
 )
 def verify(disclosure_id):
     return views.verification(principal(), disclosure_id)

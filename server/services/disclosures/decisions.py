@@ -44,6 +44,7 @@ def sign_off(principal: Principal, disclosure_id: int) -> Disclosure:
     """The supervisor checked it: draft → signed. Raises NotFound, Forbidden
     (supervisor_only, same_person), Conflict (bad_status, compound_archived)."""
     disclosure = _supervised(principal, disclosure_id)
+    _ensure_latest(disclosure)
     if disclosure.status != "draft":
         raise _bad_status(disclosure, "只有待审核的公示可以审核通过")
     if same_person(principal, disclosure.created_by_id):
@@ -59,6 +60,7 @@ def object_to(principal: Principal, disclosure_id: int, reason: str) -> Disclosu
     """The supervisor disagrees: draft or signed → objected, with the reason; the
     committee then makes a corrected version. Raises like `sign_off`."""
     disclosure = _supervised(principal, disclosure_id)
+    _ensure_latest(disclosure)
     if disclosure.status not in ("draft", "signed"):
         raise _bad_status(disclosure, "已发布或已有异议的公示不能再提异议")
     disclosure.status = "objected"
@@ -80,6 +82,7 @@ def publish(principal: Principal, disclosure_id: int) -> Disclosure:
         raise Forbidden("只有业委会成员可以发布公示", code="committee_only")
     if disclosure.status != "signed":
         raise _bad_status(disclosure, "公示须经财务监督审核通过后才能发布")
+    _ensure_latest(disclosure)
     now = utcnow()
     disclosure.status = "published"
     disclosure.published_by_id, disclosure.published_at = principal.id, now
@@ -123,6 +126,19 @@ def _supervised(principal: Principal, disclosure_id: int) -> Disclosure:
     if not principal.supervisor_of(disclosure.compound_id):
         raise Forbidden("只有财务监督可以审核公示", code="supervisor_only")
     return disclosure
+
+
+def _ensure_latest(disclosure: Disclosure) -> None:
+    """A version with a newer one after it is neither signed off nor published."""
+    newer = db.session.scalar(
+        select(Disclosure.id).where(
+            Disclosure.compound_id == disclosure.compound_id,
+            Disclosure.month == disclosure.month,
+            Disclosure.version > disclosure.version,
+        )
+    )
+    if newer is not None:
+        raise Conflict("这个月已有更新的一版公示，请看最新的一版", code="not_latest")
 
 
 def _bad_status(disclosure: Disclosure, message: str) -> Conflict:

@@ -15,6 +15,7 @@ names it in both.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import UTC, datetime
 
@@ -37,18 +38,16 @@ COUNTED = {
     "meter_void": "电表读数作废，转为待退款",
 }
 EXPENSE_SOURCES = ("expense", "expense_reversal")
+MONTH = re.compile(r"^20[0-9]{2}-(0[1-9]|1[0-2])\Z")
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
     """The month's first instant and the next month's, Shanghai time, in UTC.
     Raises ValidationFailed (bad_month) for anything but "YYYY-MM"."""
-    try:
-        year, number = (int(part) for part in month.split("-"))
-        start = datetime(year, number, 1, tzinfo=SHANGHAI)
-    except (ValueError, TypeError):
-        raise ValidationFailed("月份格式应为 2026-12 这样", code="bad_month") from None
-    if len(month) != 7:
+    if not isinstance(month, str) or not MONTH.match(month):
         raise ValidationFailed("月份格式应为 2026-12 这样", code="bad_month")
+    year, number = int(month[:4]), int(month[5:])
+    start = datetime(year, number, 1, tzinfo=SHANGHAI)
     following = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=SHANGHAI)
     return start.astimezone(UTC), following.astimezone(UTC)
 

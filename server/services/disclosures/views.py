@@ -52,7 +52,7 @@ def present(disclosure: Disclosure, actions: list[str] | None = None) -> dict:
 
 def _actions(principal: Principal, disclosure: Disclosure) -> list[str]:
     compound = db.session.get(Compound, disclosure.compound_id)
-    if compound.archived_at is not None:
+    if compound.archived_at is not None or not _is_latest(disclosure):
         return []
     actions = []
     if principal.supervisor_of(compound.id):
@@ -63,8 +63,7 @@ def _actions(principal: Principal, disclosure: Disclosure) -> list[str]:
     if principal.committee_of(compound.id):
         if disclosure.status == "signed":
             actions.append("publish")
-        if disclosure.status != "superseded" and _is_latest(disclosure):
-            actions.append("correct")
+        actions.append("correct")
     return actions
 
 

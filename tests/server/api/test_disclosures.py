@@ -266,3 +266,14 @@ def test_the_supervisor_cannot_sign_off_their_own_draft(client, world, money):
     refused = step(client, world, made["id"], "sign-off", "supervisor")
     assert refused.status_code == 403
     assert refused.get_json()["code"] == "same_person"
+
+
+def test_an_older_version_is_neither_signed_off_nor_published(client, world, money):
+    first = freeze(client, world, money.month).get_json()
+    second = freeze(client, world, money.month, corrects=first["id"], changes="补上票据").get_json()
+    for action, who in (("sign-off", "supervisor"), ("object", "supervisor")):
+        refused = step(client, world, first["id"], action, who, reason="不对")
+        assert refused.status_code == 409, action
+        assert refused.get_json()["code"] == "not_latest"
+    assert read(client, world, first["id"], "supervisor").get_json()["actions"] == []
+    assert read(client, world, second["id"], "committee").get_json()["actions"] == ["correct"]
