@@ -69,6 +69,15 @@ JOBS: list[Job] = [
         description="Create the month's bills (running twice creates nothing new).",
     ),
     Job(
+        name="draft_disclosures",
+        func="server.services.disclosures.monthly:draft_last_month",
+        trigger="cron",
+        schedule={"day": 1, "hour": 2, "minute": 0},
+        misfire_grace_time=24 * 3600,
+        description="Draft last month's disclosure (月度公示) for each compound that has "
+        "none; ask its supervisor to check it.",
+    ),
+    Job(
         name="reconcile_payments",
         func="server.jobs.tasks:reconcile_payments",
         trigger="interval",

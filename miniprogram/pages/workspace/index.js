@@ -278,6 +278,11 @@ Page(
       wx.navigateTo({ url: '/pages/income/index' })
     },
 
+    // 月度公示 (committee, supervisor): the compound's monthly statements.
+    openDisclosures() {
+      wx.navigateTo({ url: '/pages/disclosure/index' })
+    },
+
     // Its own page above this one: 返回 comes back here.
     fileForResident() {
       wx.navigateTo({ url: '/pages/report-for/index' })

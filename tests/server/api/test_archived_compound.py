@@ -20,6 +20,7 @@ from sqlalchemy import select
 from server.clock import utcnow
 from server.extensions import db
 from server.models import AuditEvent, Base, Compound, Membership, PaymentAnomaly
+from server.services.disclosures import freeze as disclosure_freeze
 from server.services.issues import closing, deadlines, return_visits
 from server.services.money import fees, pending_orders, reminders
 from server.services.people import bindings, invites
@@ -207,6 +208,30 @@ WRITES = {
         "post",
         f"/api/v1/compounds/{CODE}/roster",
         {"__file__": "楼栋,单元,房号,建筑面积(m²)\n3,1,101,80.50\n".encode()},
+        "committee",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/disclosures": (
+        "post",
+        f"/api/v1/compounds/{CODE}/disclosures",
+        {"month": "{period}"},
+        "committee",
+    ),
+    "/api/v1/disclosures/<int:disclosure_id>/sign-off": (
+        "post",
+        "/api/v1/disclosures/{draft_disclosure}/sign-off",
+        None,
+        "supervisor",
+    ),
+    "/api/v1/disclosures/<int:disclosure_id>/object": (
+        "post",
+        "/api/v1/disclosures/{draft_disclosure}/object",
+        {"reason": "少了一张票据"},
+        "supervisor",
+    ),
+    "/api/v1/disclosures/<int:disclosure_id>/publish": (
+        "post",
+        "/api/v1/disclosures/{signed_disclosure}/publish",
+        None,
         "committee",
     ),
     "/api/v1/compounds/<string(maxlength=32):code>/handovers": (
@@ -458,6 +483,22 @@ READS = {
         f"/api/v1/compounds/{CODE}/handovers/preview?unit=1-1",
         "committee",
     ),
+    "/api/v1/compounds/<string(maxlength=32):code>/disclosures": (
+        f"/api/v1/compounds/{CODE}/disclosures",
+        "resident_1_1",
+    ),
+    "/api/v1/disclosures/<int:disclosure_id>": (
+        "/api/v1/disclosures/{published_disclosure}",
+        "resident_1_1",
+    ),
+    "/api/v1/disclosures/<int:disclosure_id>.pdf": (
+        "/api/v1/disclosures/{published_disclosure}.pdf",
+        "resident_1_1",
+    ),
+    "/api/v1/disclosures/<int:disclosure_id>/verify": (
+        "/api/v1/disclosures/{published_disclosure}/verify",
+        None,
+    ),
     "/api/v1/meter-readings": ("/api/v1/meter-readings?unit_id={unit}", "liaison_1_1"),
     "/api/v1/offline-payments": (f"/api/v1/offline-payments?compound={CODE}", "committee"),
     "/api/v1/payments": ("/api/v1/payments", "resident_1_1"),
@@ -566,6 +607,15 @@ def build_archived(client) -> tuple:
     ids["asset"] = asset.get_json()["id"]
     ids["contract"] = added_contract(client, world, asset_id=ids["asset"])["id"]
     ids["income"] = recorded_income(client, world, contract_id=ids["contract"])
+    # Disclosures: a draft, a signed one, a published one (months gone by).
+    for key, offset, status in (
+        ("draft_disclosure", -1, "draft"),
+        ("signed_disclosure", -2, "signed"),
+        ("published_disclosure", -3, "published"),
+    ):
+        disclosure = disclosure_freeze.freeze(world.compound, month(offset), ids["successor"])
+        disclosure.status = status
+        ids[key] = disclosure.id
     ids.update(term_start=shanghai_date(-30).isoformat(), term_end=shanghai_date(1800).isoformat())
     archived = client.post(f"/api/v1/compounds/{CODE}/archive", headers=world.headers("admin"))
     assert archived.status_code == 200, archived.get_json()

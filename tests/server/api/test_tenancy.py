@@ -10,6 +10,7 @@ import pytest
 
 from server.extensions import db
 from server.models import PaymentAnomaly
+from server.services.disclosures import freeze as disclosure_freeze
 from server.services.money import fees
 from tests.factories import bill_of, build_world, self_governance_fee, stair_electricity_fee
 from tests.steps import (
@@ -21,7 +22,7 @@ from tests.steps import (
     reported_id,
     uploaded_id,
 )
-from tests.timing import shanghai_date
+from tests.timing import month, shanghai_date
 
 ACTORS_IN_A = ["resident_1_1", "liaison_1_1", "lead_1", "committee", "supervisor"]
 
@@ -218,6 +219,32 @@ CASES = {
         "/api/v1/income/{income}/reject",
         {"reason": "不对"},
     ),
+    "/api/v1/compounds/<string(maxlength=32):code>/disclosures": (
+        "get",
+        "/api/v1/compounds/bb/disclosures",
+        None,
+    ),
+    "/api/v1/disclosures/<int:disclosure_id>": ("get", "/api/v1/disclosures/{disclosure}", None),
+    "/api/v1/disclosures/<int:disclosure_id>.pdf": (
+        "get",
+        "/api/v1/disclosures/{disclosure}.pdf",
+        None,
+    ),
+    "/api/v1/disclosures/<int:disclosure_id>/sign-off": (
+        "post",
+        "/api/v1/disclosures/{draft_disclosure}/sign-off",
+        None,
+    ),
+    "/api/v1/disclosures/<int:disclosure_id>/object": (
+        "post",
+        "/api/v1/disclosures/{draft_disclosure}/object",
+        {"reason": "不对"},
+    ),
+    "/api/v1/disclosures/<int:disclosure_id>/publish": (
+        "post",
+        "/api/v1/disclosures/{signed_disclosure}/publish",
+        None,
+    ),
     # The street office's (platform admin); nobody of a compound may archive one.
     "/api/v1/compounds/<string(maxlength=32):code>/archive": (
         "post",
@@ -285,6 +312,10 @@ NOT_OBJECTS = {
     # (PATCH on it, renaming, is the platform admin's: test_compound_admin.)
     "/api/v1/compounds/<string(maxlength=32):code>",
     "/api/v1/docs/assets/<name>",  # the docs page's scripts and styles, no data
+    # Checking a published disclosure is open to anyone who scans its paper (it shows
+    # what the published disclosure shows); unpublished ones are 404 to all but the
+    # compound's committee and supervisor (test_disclosure_verify).
+    "/api/v1/disclosures/<int:disclosure_id>/verify",
 }
 
 
@@ -347,10 +378,21 @@ def two_compounds(app, db_session, client, photo_storage):
         headers=b.headers("committee"),
     )
     contract = added_contract(client, b, asset_id=asset.get_json()["id"])
+    disclosures = {}
+    for key, offset, status in (
+        ("draft", -1, "draft"),
+        ("signed", -2, "signed"),
+        ("", -3, "published"),
+    ):
+        disclosure = disclosure_freeze.freeze(b.compound, month(offset), b.user_ids["committee"])
+        disclosure.status = status
+        disclosures[f"{key}_disclosure".lstrip("_")] = disclosure.id
+    db.session.commit()
     ids = {
         "asset": asset.get_json()["id"],
         "contract": contract["id"],
         "income": recorded_income(client, b, contract_id=contract["id"]),
+        **disclosures,
         "role_invite": role_invite.get_json()["id"],
         "membership": b.people["committee_2"].memberships[0].id,
         "reading": reading.get_json()["id"],
