@@ -7,6 +7,7 @@ from server.api import (
     auth,
     bills,
     bindings,
+    board,
     collection,
     compound_admin,
     compounds,
@@ -53,6 +54,7 @@ BLUEPRINTS = (
     anomalies.bp,
     pending_changes.bp,
     people.bp,
+    board.bp,
     wechat_callbacks.bp,
 )
 

@@ -210,6 +210,18 @@ WRITES = {
         {"unit": "1-1", "to_user_id": "{successor}"},
         "committee",
     ),
+    "/api/v1/compounds/<string(maxlength=32):code>/announcements": (
+        "post",
+        f"/api/v1/compounds/{CODE}/announcements",
+        {"title": "停水通知", "body": "明天上午停水", "urgent": True},
+        "committee",
+    ),
+    "/api/v1/announcements/<int:announcement_id>/withdraw": (
+        "post",
+        "/api/v1/announcements/{announcement}/withdraw",
+        None,
+        "committee",
+    ),
 }
 
 # Write routes that stay open, and why.
@@ -250,6 +262,22 @@ EXEMPT_READS = {
 
 # GET route → (url, who).
 READS = {
+    "/api/v1/announcements/<int:announcement_id>": (
+        "/api/v1/announcements/{announcement}",
+        "resident_1_1",
+    ),
+    "/api/v1/announcements/<int:announcement_id>/unread-households": (
+        "/api/v1/announcements/{announcement}/unread-households",
+        "liaison_1_1",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/announcements": (
+        f"/api/v1/compounds/{CODE}/announcements",
+        "resident_1_1",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/board": (
+        f"/api/v1/compounds/{CODE}/board",
+        "resident_1_1",
+    ),
     "/api/v1/bills": ("/api/v1/bills", "resident_1_1"),
     "/api/v1/bindings": ("/api/v1/bindings", "liaison_1_1"),
     "/api/v1/compounds": ("/api/v1/compounds", "admin"),
@@ -426,6 +454,14 @@ def build_archived(client) -> tuple:
         ids[key] = invited.get_json()["id" if key == "role_invite" else "code"]
     ids["committee_membership"] = membership_of(world, "committee").id
     ids.update(term_start=shanghai_date(-30).isoformat(), term_end=shanghai_date(1800).isoformat())
+    # A notice on the board.
+    posted = client.post(
+        f"/api/v1/compounds/{CODE}/announcements",
+        json={"title": "楼道清理", "body": "周六上午清理楼道杂物"},
+        headers=world.headers("committee"),
+    )
+    assert posted.status_code == 201, posted.get_json()
+    ids["announcement"] = posted.get_json()["id"]
     archived = client.post(f"/api/v1/compounds/{CODE}/archive", headers=world.headers("admin"))
     assert archived.status_code == 200, archived.get_json()
     db.session.commit()
