@@ -5,6 +5,8 @@ const { describeUser } = require('../../utils/user')
 const { homeContactsView } = require('../../utils/liaisons')
 const { loadable } = require('../../utils/page')
 const { open } = require('../../utils/nav')
+const { getBoard } = require('../../api/board')
+const { myCompounds, sortedAnnouncements } = require('../../utils/board')
 
 // The badge on 消息; without it the home page still works.
 async function unreadCount() {
@@ -27,6 +29,20 @@ async function contactCards(view) {
   }
 }
 
+// 公示栏 for everyone bound to a compound, with its newest urgent notice shown
+// here; without the board the card is still there.
+async function boardCard(view, user) {
+  const [compound] = myCompounds(user)
+  if (!view.canReport || !compound) return { hasBoard: false, urgentNotice: null }
+  try {
+    const board = await getBoard(compound.code)
+    const [first] = sortedAnnouncements(board.announcements || [])
+    return { hasBoard: true, urgentNotice: first && first.urgent ? first : null }
+  } catch (err) {
+    return { hasBoard: true, urgentNotice: null }
+  }
+}
+
 Page(
   loadable({
     data: {
@@ -45,6 +61,8 @@ Page(
       canSeePeople: false,
       unread: 0,
       contacts: [],
+      hasBoard: false,
+      urgentNotice: null,
     },
 
     // Every show, so a binding approved meanwhile appears on return.
@@ -58,17 +76,26 @@ Page(
       wx.setStorageSync('user', user)
       const view = describeUser(user)
       // Every message is about an issue: only members of a compound have any.
-      const [unread, contacts] = await Promise.all([
+      const [unread, contacts, board] = await Promise.all([
         view.canReport ? unreadCount() : 0,
         contactCards(view),
+        boardCard(view, user),
       ])
-      return Object.assign(view, { unread, contacts })
+      return Object.assign(view, { unread, contacts }, board)
     },
 
     // 拨打电话 on a 我的联络人 card: WeChat asks before it dials.
     call(e) {
       const phone = e.currentTarget.dataset.phone
       if (phone) wx.makePhoneCall({ phoneNumber: phone })
+    },
+
+    goBoard() {
+      wx.navigateTo({ url: '/pages/board/index' })
+    },
+
+    goNotice(e) {
+      wx.navigateTo({ url: `/pages/notice/index?id=${e.currentTarget.dataset.id}` })
     },
 
     goBind() {

@@ -271,5 +271,9 @@ Page(
     openCompound() {
       wx.navigateTo({ url: '/pages/compound/index' })
     },
+
+    openNoticeNew() {
+      wx.navigateTo({ url: '/pages/notice-new/index' })
+    },
   })
 )
