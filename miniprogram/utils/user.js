@@ -10,6 +10,7 @@ const {
   OVERVIEW_ENTRY_ROLES,
   HANDOVER_ROLES,
   SHARED_PHONE_ROLES,
+  APPOINTER_ROLES,
   roleLabel,
   relationLabel,
 } = require('./labels')
@@ -82,6 +83,8 @@ function describeUser(user) {
     canSharePhone: holdsRole(roles, SHARED_PHONE_ROLES),
     // Public income (公共收益): the committee keeps it, the supervisor reads it.
     canSeeIncome: holdsRole(roles, FINANCE_ROLES),
+    // 发布公告: the committee.
+    canPostNotice: holdsRole(roles, APPOINTER_ROLES),
   }
 }
 

@@ -7,6 +7,7 @@ from server.api import (
     auth,
     bills,
     bindings,
+    board,
     collection,
     compound_admin,
     compounds,
@@ -59,6 +60,7 @@ BLUEPRINTS = (
     anomalies.bp,
     pending_changes.bp,
     people.bp,
+    board.bp,
     wechat_callbacks.bp,
 )
 

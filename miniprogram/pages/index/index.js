@@ -8,6 +8,8 @@ const { FINANCE_ROLES } = require('../../utils/labels')
 const { homeContactsView } = require('../../utils/liaisons')
 const { loadable } = require('../../utils/page')
 const { open } = require('../../utils/nav')
+const { getBoard } = require('../../api/board')
+const { myCompounds, sortedAnnouncements } = require('../../utils/board')
 
 // The badge on 消息; without it the home page still works.
 async function unreadCount() {
@@ -43,6 +45,20 @@ async function expensesWaiting(user) {
   }
 }
 
+// 公示栏 for everyone bound to a compound, with its newest urgent notice shown
+// here; without the board the card is still there.
+async function boardCard(view, user) {
+  const [compound] = myCompounds(user)
+  if (!view.canReport || !compound) return { hasBoard: false, urgentNotice: null }
+  try {
+    const board = await getBoard(compound.code)
+    const [first] = sortedAnnouncements(board.announcements || [])
+    return { hasBoard: true, urgentNotice: first && first.urgent ? first : null }
+  } catch (err) {
+    return { hasBoard: true, urgentNotice: null }
+  }
+}
+
 Page(
   loadable({
     data: {
@@ -66,6 +82,8 @@ Page(
       // 资金与支出: every member of a compound; the count for the committee and supervisor.
       canSeeMoney: false,
       expensesWaiting: 0,
+      hasBoard: false,
+      urgentNotice: null,
     },
 
     // Every show, so a binding approved meanwhile appears on return.
@@ -80,18 +98,27 @@ Page(
       const view = describeUser(user)
       // Every message is about an issue: only members of a compound have any.
       const canSeeMoney = memberCompounds(user).length > 0
-      const [unread, contacts, expenses] = await Promise.all([
+      const [unread, contacts, expenses, board] = await Promise.all([
         view.canReport ? unreadCount() : 0,
         contactCards(view),
         canSeeMoney ? expensesWaiting(user) : 0,
+        boardCard(view, user),
       ])
-      return Object.assign(view, { unread, contacts, canSeeMoney, expensesWaiting: expenses })
+      return Object.assign(view, { unread, contacts, canSeeMoney, expensesWaiting: expenses }, board)
     },
 
     // 拨打电话 on a 我的联络人 card: WeChat asks before it dials.
     call(e) {
       const phone = e.currentTarget.dataset.phone
       if (phone) wx.makePhoneCall({ phoneNumber: phone })
+    },
+
+    goBoard() {
+      wx.navigateTo({ url: '/pages/board/index' })
+    },
+
+    goNotice(e) {
+      wx.navigateTo({ url: `/pages/notice/index?id=${e.currentTarget.dataset.id}` })
     },
 
     goBind() {

@@ -91,6 +91,8 @@ Page(
         expensesWaiting: 0,
         // 公共收益 for the committee and the supervisor (from the same user).
         canSeeIncome: false,
+        // 发布公告 for the committee.
+        canPostNotice: false,
       },
       tabText(TABS[0])
     ),
@@ -134,6 +136,7 @@ Page(
           canSeeCompound: view.canSeeOverview,
           canSeePeople: view.canSeePeople,
           canSeeIncome: view.canSeeIncome,
+          canPostNotice: view.canPostNotice,
         })
         this.finance = roleCompounds(me, FINANCE_ROLES)
         this.setData({ canSeeExpenses: this.finance.length > 0 })
@@ -290,6 +293,10 @@ Page(
 
     openCompound() {
       wx.navigateTo({ url: '/pages/compound/index' })
+    },
+
+    openNoticeNew() {
+      wx.navigateTo({ url: '/pages/notice-new/index' })
     },
   })
 )

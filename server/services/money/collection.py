@@ -73,6 +73,15 @@ class Tally:
         }
 
 
+def compound_rate(compound_id: int, month: str) -> dict:
+    """The compound's figure of `summary` (households billed and paid, the rate), with no
+    check of who asks: counts only, for the notice board every member reads."""
+    total = Tally()
+    for household_id, amount, status, *_place in _bill_rows(compound_id, month):
+        total.add(household_id, amount, status)
+    return total.summary()
+
+
 def summary(principal: Principal, code: str, month: str) -> dict:
     """Households billed and paid, the collection rate, billed vs collected fen, for the
     compound and per building and unit. For the committee and the supervisor."""

@@ -343,6 +343,18 @@ WRITES = {
         {"reason": "金额不对"},
         "committee_2",
     ),
+    "/api/v1/compounds/<string(maxlength=32):code>/announcements": (
+        "post",
+        f"/api/v1/compounds/{CODE}/announcements",
+        {"title": "停水通知", "body": "明天上午停水", "urgent": True},
+        "committee",
+    ),
+    "/api/v1/announcements/<int:announcement_id>/withdraw": (
+        "post",
+        "/api/v1/announcements/{announcement}/withdraw",
+        None,
+        "committee",
+    ),
 }
 
 # Write routes that stay open, and why.
@@ -383,6 +395,22 @@ EXEMPT_READS = {
 
 # GET route → (url, who).
 READS = {
+    "/api/v1/announcements/<int:announcement_id>": (
+        "/api/v1/announcements/{announcement}",
+        "resident_1_1",
+    ),
+    "/api/v1/announcements/<int:announcement_id>/unread-households": (
+        "/api/v1/announcements/{announcement}/unread-households",
+        "liaison_1_1",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/announcements": (
+        f"/api/v1/compounds/{CODE}/announcements",
+        "resident_1_1",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/board": (
+        f"/api/v1/compounds/{CODE}/board",
+        "resident_1_1",
+    ),
     "/api/v1/bills": ("/api/v1/bills", "resident_1_1"),
     "/api/v1/bindings": ("/api/v1/bindings", "liaison_1_1"),
     "/api/v1/compounds": ("/api/v1/compounds", "admin"),
@@ -617,6 +645,14 @@ def build_archived(client) -> tuple:
         disclosure.status = status
         ids[key] = disclosure.id
     ids.update(term_start=shanghai_date(-30).isoformat(), term_end=shanghai_date(1800).isoformat())
+    # A notice on the board.
+    posted = client.post(
+        f"/api/v1/compounds/{CODE}/announcements",
+        json={"title": "楼道清理", "body": "周六上午清理楼道杂物"},
+        headers=world.headers("committee"),
+    )
+    assert posted.status_code == 201, posted.get_json()
+    ids["announcement"] = posted.get_json()["id"]
     archived = client.post(f"/api/v1/compounds/{CODE}/archive", headers=world.headers("admin"))
     assert archived.status_code == 200, archived.get_json()
     db.session.commit()

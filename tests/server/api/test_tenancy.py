@@ -28,6 +28,31 @@ ACTORS_IN_A = ["resident_1_1", "liaison_1_1", "lead_1", "committee", "supervisor
 
 # (method, url template, json body) for every route taking an object id of B.
 CASES = {
+    "/api/v1/compounds/<string(maxlength=32):code>/announcements": (
+        "get",
+        "/api/v1/compounds/bb/announcements",
+        None,
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/board": (
+        "get",
+        "/api/v1/compounds/bb/board",
+        None,
+    ),
+    "/api/v1/announcements/<int:announcement_id>": (
+        "get",
+        "/api/v1/announcements/{announcement}",
+        None,
+    ),
+    "/api/v1/announcements/<int:announcement_id>/withdraw": (
+        "post",
+        "/api/v1/announcements/{announcement}/withdraw",
+        None,
+    ),
+    "/api/v1/announcements/<int:announcement_id>/unread-households": (
+        "get",
+        "/api/v1/announcements/{announcement}/unread-households",
+        None,
+    ),
     "/api/v1/bindings/<int:request_id>/approve": (
         "post",
         "/api/v1/bindings/{binding}/approve",
@@ -388,11 +413,18 @@ def two_compounds(app, db_session, client, photo_storage):
         disclosure.status = status
         disclosures[f"{key}_disclosure".lstrip("_")] = disclosure.id
     db.session.commit()
+    notice = client.post(
+        "/api/v1/compounds/bb/announcements",
+        json={"title": "停水通知", "body": "明天上午停水", "urgent": True},
+        headers=b.headers("committee"),
+    )
+    assert notice.status_code == 201, notice.get_json()
     ids = {
         "asset": asset.get_json()["id"],
         "contract": contract["id"],
         "income": recorded_income(client, b, contract_id=contract["id"]),
         **disclosures,
+        "announcement": notice.get_json()["id"],
         "role_invite": role_invite.get_json()["id"],
         "membership": b.people["committee_2"].memberships[0].id,
         "reading": reading.get_json()["id"],
