@@ -133,3 +133,45 @@ def test_unpublished_ones_are_not_shown_to_the_public(client, world, money):
     assert own.status_code == 200
     assert own.get_json()["verified"] is True
     assert verify(client, 10**9).status_code == 404
+
+
+def test_a_version_objected_to_and_never_published_stays_hidden_once_corrected(
+    client, world, money
+):
+    """The corrected version's publication supersedes the objected draft, which was
+    never published: residents, the list and the public verify still do not see it."""
+    code = world.compound.code
+    first = client.post(
+        f"/api/v1/compounds/{code}/disclosures",
+        json={"month": money.month},
+        headers=world.headers("committee"),
+    ).get_json()
+    objected = client.post(
+        f"/api/v1/disclosures/{first['id']}/object",
+        json={"reason": "少了一张票据"},
+        headers=world.headers("supervisor"),
+    )
+    assert objected.status_code == 200
+    second = client.post(
+        f"/api/v1/compounds/{code}/disclosures",
+        json={"month": money.month, "corrects": first["id"], "changes": "补上票据"},
+        headers=world.headers("committee"),
+    ).get_json()
+    for action, who in (("sign-off", "supervisor"), ("publish", "committee")):
+        done = client.post(
+            f"/api/v1/disclosures/{second['id']}/{action}", headers=world.headers(who)
+        )
+        assert done.status_code == 200
+    hidden = verify(client, first["id"])
+    assert (hidden.status_code, hidden.get_json()["code"]) == (404, "disclosure_not_found")
+    assert hidden.get_json()["message"] == "找不到这份公示"
+    resident = world.headers("resident_1_1")
+    assert verify(client, first["id"], resident).status_code == 404
+    read = client.get(f"/api/v1/disclosures/{first['id']}", headers=resident)
+    assert read.status_code == 404
+    listed = client.get(f"/api/v1/compounds/{code}/disclosures", headers=resident)
+    assert [d["id"] for d in listed.get_json()["items"]] == [second["id"]]
+    assert verify(client, second["id"]).get_json()["verified"] is True
+    # the committee still reads the old version, marked corrected
+    own = client.get(f"/api/v1/disclosures/{first['id']}", headers=world.headers("committee"))
+    assert own.get_json()["status"] == "superseded"
