@@ -70,7 +70,7 @@ def freeze(
     """The month's disclosure as the ledger holds it now (no commit). The chain is held
     until the caller commits, so no entry slips in between the figures and the head."""
     head = ledger.lock_chain(compound.id)
-    frozen = figures.compute(compound.id, month, head.seq)
+    frozen = figures.compute(compound.id, month, head.seq, locking=True)
     frozen["collection"] = figures.collection_rate(compound.id, month)
     frozen["issues"] = figures.issues(compound.id, month)
     frozen["frozen_at"] = utcnow().astimezone(SHANGHAI).isoformat(timespec="seconds")
