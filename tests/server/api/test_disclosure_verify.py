@@ -188,9 +188,9 @@ def test_an_entry_written_while_the_freeze_waits_is_in_its_figures(app, committe
     world = build_world("dx")
     self_governance_fee(world.compound)
     fund_money(world, 100000)
-    db.session.commit()
     compound_id, holding = world.compound.id, threading.Event()
-    headers = world.headers("committee")
+    headers, supervisor = world.headers("committee"), world.headers("supervisor")
+    db.session.commit()  # SQLite: the test's session holds no write lock from here
 
     def write_while_held():
         with app.app_context():
@@ -216,5 +216,5 @@ def test_an_entry_written_while_the_freeze_waits_is_in_its_figures(app, committe
     body = made.get_json()
     fund = next(f for f in body["funds"] if f["account"] == "fee:self_governance")
     assert fund["closing_fen"] == 100999
-    checked = verify(app.test_client(), body["id"], world.headers("supervisor")).get_json()
+    checked = verify(app.test_client(), body["id"], supervisor).get_json()
     assert (checked["verified"], checked["differences"]) == (True, [])
