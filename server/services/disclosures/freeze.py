@@ -114,11 +114,15 @@ def lock_compound(compound_id: int) -> None:
 
 
 def has_any(compound_id: int, month: str) -> bool:
+    """Whether the month has a disclosure; call after `lock_compound`. A locking read:
+    it sees one committed while we waited for the lock, not this transaction's older
+    snapshot (MariaDB's repeatable read)."""
     return (
         db.session.scalar(
-            select(Disclosure.id).where(
-                Disclosure.compound_id == compound_id, Disclosure.month == month
-            )
+            select(Disclosure.id)
+            .where(Disclosure.compound_id == compound_id, Disclosure.month == month)
+            .limit(1)
+            .with_for_update(read=True)
         )
         is not None
     )
