@@ -25,7 +25,9 @@ PUBLIC = ("published", "superseded")
 def is_public(disclosure: Disclosure) -> bool:
     """Published, or since corrected: a version superseded before it was ever
     published (objected to, or a draft) stays with the committee and the supervisor."""
-    return disclosure.status in PUBLIC and disclosure.published_at is not None
+    if disclosure.status == "superseded":
+        return disclosure.published_at is not None
+    return disclosure.status in PUBLIC
 
 
 def readable(principal: Principal, disclosure_id: int) -> Disclosure:
