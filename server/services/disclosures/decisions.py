@@ -22,12 +22,20 @@ from server.services.people.access import Principal, same_person
 PUBLIC = ("published", "superseded")
 
 
+def is_public(disclosure: Disclosure) -> bool:
+    """Published, or since corrected: a version superseded before it was ever
+    published (objected to, or a draft) stays with the committee and the supervisor."""
+    if disclosure.status == "superseded":
+        return disclosure.published_at is not None
+    return disclosure.status in PUBLIC
+
+
 def readable(principal: Principal, disclosure_id: int) -> Disclosure:
     """The disclosure if the caller may read it. Raises NotFound."""
     disclosure = db.session.get(Disclosure, disclosure_id)
     if disclosure is None or disclosure.compound_id not in principal.compound_ids:
         raise not_found()
-    if disclosure.status not in PUBLIC and not _officer(principal, disclosure.compound_id):
+    if not is_public(disclosure) and not _officer(principal, disclosure.compound_id):
         raise not_found()
     return disclosure
 
@@ -35,7 +43,7 @@ def readable(principal: Principal, disclosure_id: int) -> Disclosure:
 def public(disclosure_id: int) -> Disclosure:
     """A published (or since corrected) disclosure, for anyone. Raises NotFound."""
     disclosure = db.session.get(Disclosure, disclosure_id)
-    if disclosure is None or disclosure.status not in PUBLIC:
+    if disclosure is None or not is_public(disclosure):
         raise not_found()
     return disclosure
 

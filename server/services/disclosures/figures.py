@@ -59,20 +59,24 @@ def yuan(fen: int) -> str:
     return f"{sign}¥{whole:,}.{cents:02d}"
 
 
-def compute(compound_id: int, month: str, ledger_seq: int) -> dict:
-    """The month's money of the compound from ledger entries 1..`ledger_seq`."""
+def compute(compound_id: int, month: str, ledger_seq: int, *, locking: bool = False) -> dict:
+    """The month's money of the compound from ledger entries 1..`ledger_seq`.
+    `locking` (a freeze holding the chain): locking reads see every entry committed up
+    to the head, not this transaction's snapshot (MariaDB's repeatable read took it
+    before the chain lock, so it may miss an entry written while we waited)."""
     start, until = month_bounds(month)
     in_chain = (LedgerEntry.compound_id == compound_id) & (LedgerEntry.seq <= ledger_seq)
     named = funds.names(compound_id)
-    opening = _opening(in_chain, start)
-    entries = list(
-        db.session.scalars(
-            select(LedgerEntry)
-            .where(in_chain, LedgerEntry.created_at >= start, LedgerEntry.created_at < until)
-            .order_by(LedgerEntry.seq)
-            .execution_options(populate_existing=True)  # what is stored now
-        )
+    opening = _opening(in_chain, start, locking)
+    query = (
+        select(LedgerEntry)
+        .where(in_chain, LedgerEntry.created_at >= start, LedgerEntry.created_at < until)
+        .order_by(LedgerEntry.seq)
+        .execution_options(populate_existing=True)  # what is stored now
     )
+    if locking:
+        query = query.with_for_update(read=True)
+    entries = list(db.session.scalars(query))
     accounts = list(named) + sorted(
         {a for a in opening if a not in named}
         | {e.account for e in entries if e.account not in named}
@@ -100,9 +104,9 @@ def compute(compound_id: int, month: str, ledger_seq: int) -> dict:
     return {"month": month, "funds": result}
 
 
-def _opening(in_chain, start: datetime) -> dict[str, int]:
+def _opening(in_chain, start: datetime, locking: bool) -> dict[str, int]:
     credit = LedgerEntry.direction == "credit"
-    rows = db.session.execute(
+    query = (
         select(
             LedgerEntry.account,
             func.sum(case((credit, LedgerEntry.amount_fen), else_=-LedgerEntry.amount_fen)),
@@ -110,6 +114,9 @@ def _opening(in_chain, start: datetime) -> dict[str, int]:
         .where(in_chain, LedgerEntry.created_at < start)
         .group_by(LedgerEntry.account)
     )
+    if locking:
+        query = query.with_for_update(read=True)
+    rows = db.session.execute(query)
     return {account: int(total or 0) for account, total in rows}
 
 

@@ -70,7 +70,7 @@ def freeze(
     """The month's disclosure as the ledger holds it now (no commit). The chain is held
     until the caller commits, so no entry slips in between the figures and the head."""
     head = ledger.lock_chain(compound.id)
-    frozen = figures.compute(compound.id, month, head.seq)
+    frozen = figures.compute(compound.id, month, head.seq, locking=True)
     frozen["collection"] = figures.collection_rate(compound.id, month)
     frozen["issues"] = figures.issues(compound.id, month)
     frozen["frozen_at"] = utcnow().astimezone(SHANGHAI).isoformat(timespec="seconds")
@@ -114,11 +114,15 @@ def lock_compound(compound_id: int) -> None:
 
 
 def has_any(compound_id: int, month: str) -> bool:
+    """Whether the month has a disclosure; call after `lock_compound`. A locking read:
+    it sees one committed while we waited for the lock, not this transaction's older
+    snapshot (MariaDB's repeatable read)."""
     return (
         db.session.scalar(
-            select(Disclosure.id).where(
-                Disclosure.compound_id == compound_id, Disclosure.month == month
-            )
+            select(Disclosure.id)
+            .where(Disclosure.compound_id == compound_id, Disclosure.month == month)
+            .limit(1)
+            .with_for_update(read=True)
         )
         is not None
     )

@@ -84,7 +84,10 @@ def listing(principal: Principal, code: str) -> list[Disclosure]:
     compound = compounds.member_compound(principal, code)
     query = select(Disclosure).where(Disclosure.compound_id == compound.id)
     if not (principal.committee_of(compound.id) or principal.supervisor_of(compound.id)):
-        query = query.where(Disclosure.status.in_(decisions.PUBLIC))
+        query = query.where(
+            (Disclosure.status == "published")
+            | ((Disclosure.status == "superseded") & Disclosure.published_at.is_not(None))
+        )
     rows = db.session.scalars(
         query.order_by(Disclosure.month.desc(), Disclosure.version.desc()).limit(60)
     )

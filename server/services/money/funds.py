@@ -75,13 +75,16 @@ def balances(compound_id: int, *, now: datetime | None = None) -> list[Fund]:
     ]
 
 
-def balance(compound_id: int, account: str) -> int:
-    """One fund's balance in fen. Call `ledger.lock_chain` first when a debit must not
-    overdraw it (the balance then holds until the transaction commits)."""
+def balance(compound_id: int, account: str, *, locking: bool = False) -> int:
+    """One fund's balance in fen. When a debit must not overdraw it, call
+    `ledger.lock_chain` first and pass `locking`: a locking read sees what is committed
+    now, not this transaction's snapshot (MariaDB's repeatable read took it before the
+    chain lock, so it may miss a debit committed while we waited for that lock)."""
     credit = LedgerEntry.direction == "credit"
-    total = db.session.scalar(
-        select(
-            func.sum(case((credit, LedgerEntry.amount_fen), else_=-LedgerEntry.amount_fen))
-        ).where(LedgerEntry.compound_id == compound_id, LedgerEntry.account == account)
-    )
+    query = select(
+        func.sum(case((credit, LedgerEntry.amount_fen), else_=-LedgerEntry.amount_fen))
+    ).where(LedgerEntry.compound_id == compound_id, LedgerEntry.account == account)
+    if locking:
+        query = query.with_for_update(read=True)
+    total = db.session.scalar(query)
     return int(total or 0)

@@ -41,7 +41,7 @@ def pay(
     if paid_on > utcnow().astimezone(SHANGHAI).date():
         raise ValidationFailed("付款日期不能晚于今天", code="paid_on_in_future")
     ledger.lock_chain(expense.compound_id)
-    available = funds.balance(expense.compound_id, expense.fund)
+    available = funds.balance(expense.compound_id, expense.fund, locking=True)
     if available < expense.amount_fen:
         db.session.rollback()
         name = funds.names(expense.compound_id).get(expense.fund, expense.fund)

@@ -4,13 +4,17 @@ changed behind the application's back is named, line and entry."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from sqlalchemy import text
 
 from server.extensions import db
 from server.services.money import ledger
-from tests.factories import build_world
+from tests.factories import build_world, fund_money, self_governance_fee
 from tests.money_month import a_month_of_money
+from tests.timing import month
 
 
 @pytest.fixture
@@ -133,3 +137,84 @@ def test_unpublished_ones_are_not_shown_to_the_public(client, world, money):
     assert own.status_code == 200
     assert own.get_json()["verified"] is True
     assert verify(client, 10**9).status_code == 404
+
+
+def test_a_version_objected_to_and_never_published_stays_hidden_once_corrected(
+    client, world, money
+):
+    """The corrected version's publication supersedes the objected draft, which was
+    never published: residents, the list and the public verify still do not see it."""
+    code = world.compound.code
+    first = client.post(
+        f"/api/v1/compounds/{code}/disclosures",
+        json={"month": money.month},
+        headers=world.headers("committee"),
+    ).get_json()
+    objected = client.post(
+        f"/api/v1/disclosures/{first['id']}/object",
+        json={"reason": "少了一张票据"},
+        headers=world.headers("supervisor"),
+    )
+    assert objected.status_code == 200
+    second = client.post(
+        f"/api/v1/compounds/{code}/disclosures",
+        json={"month": money.month, "corrects": first["id"], "changes": "补上票据"},
+        headers=world.headers("committee"),
+    ).get_json()
+    for action, who in (("sign-off", "supervisor"), ("publish", "committee")):
+        done = client.post(
+            f"/api/v1/disclosures/{second['id']}/{action}", headers=world.headers(who)
+        )
+        assert done.status_code == 200
+    hidden = verify(client, first["id"])
+    assert (hidden.status_code, hidden.get_json()["code"]) == (404, "disclosure_not_found")
+    assert hidden.get_json()["message"] == "找不到这份公示"
+    resident = world.headers("resident_1_1")
+    assert verify(client, first["id"], resident).status_code == 404
+    read = client.get(f"/api/v1/disclosures/{first['id']}", headers=resident)
+    assert read.status_code == 404
+    listed = client.get(f"/api/v1/compounds/{code}/disclosures", headers=resident)
+    assert [d["id"] for d in listed.get_json()["items"]] == [second["id"]]
+    assert verify(client, second["id"]).get_json()["verified"] is True
+    # the committee still reads the old version, marked corrected
+    own = client.get(f"/api/v1/disclosures/{first['id']}", headers=world.headers("committee"))
+    assert own.get_json()["status"] == "superseded"
+
+
+def test_an_entry_written_while_the_freeze_waits_is_in_its_figures(app, committed_db):
+    """A freeze that waits for the ledger chain (another payment being written) freezes
+    that entry too: its figures are read after the lock (MariaDB: not from a snapshot
+    taken before it), so verify says 一致."""
+    world = build_world("dx")
+    self_governance_fee(world.compound)
+    fund_money(world, 100000)
+    compound_id, holding = world.compound.id, threading.Event()
+    headers, supervisor = world.headers("committee"), world.headers("supervisor")
+    db.session.commit()  # SQLite: the test's session holds no write lock from here
+
+    def write_while_held():
+        with app.app_context():
+            ledger.lock_chain(compound_id)
+            holding.set()
+            time.sleep(0.8)  # the freeze has read its first rows and waits for the chain
+            ledger.append(
+                compound_id,
+                [ledger.Movement("fee:self_governance", "credit", 999, "correction", 2, "同时")],
+                None,
+            )
+            db.session.commit()
+            db.session.remove()
+
+    writer = threading.Thread(target=write_while_held)
+    writer.start()
+    assert holding.wait(10)
+    made = app.test_client().post(
+        "/api/v1/compounds/dx/disclosures", json={"month": month()}, headers=headers
+    )
+    writer.join(30)
+    assert made.status_code == 201, made.get_json()
+    body = made.get_json()
+    fund = next(f for f in body["funds"] if f["account"] == "fee:self_governance")
+    assert fund["closing_fen"] == 100999
+    checked = verify(app.test_client(), body["id"], supervisor).get_json()
+    assert (checked["verified"], checked["differences"]) == (True, [])

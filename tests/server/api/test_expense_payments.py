@@ -182,3 +182,43 @@ def test_two_payments_at_once_write_one_debit(app, committed_db):
     ).all()
     assert len(debits) == 1
     assert balance("fee:self_governance") == 65000
+
+
+def test_two_expenses_paid_at_once_from_one_fund_never_overdraw_it(app, committed_db):
+    """Two different expenses of ¥600 from a fund of ¥1000, paid at the same moment:
+    the second waits for the first and then sees its debit (MariaDB: not a snapshot
+    taken before the chain lock)."""
+    world = build_world("er")
+    self_governance_fee(world.compound)
+    fund_money(world, 100000)
+    add_person(world, "committee_3", "committee", world.compound)
+    db.session.commit()
+    client = app.test_client()
+    ids = []
+    for purpose in ("更换楼道灯", "修补屋顶"):
+        made = client.post(
+            "/api/v1/compounds/er/expenses",
+            json={**EXPENSE, "amount_fen": 60000, "purpose": purpose},
+            headers=world.headers("committee"),
+        )
+        assert made.status_code == 201, made.get_json()
+        ids.append(made.get_json()["id"])
+        approve = client.post(
+            f"/api/v1/expenses/{ids[-1]}/approve", headers=world.headers("supervisor")
+        )
+        assert approve.status_code == 200, approve.get_json()
+    body = pay_body()
+
+    def pay(who, expense_id):
+        headers = world.headers(who)
+        return lambda: app.test_client().post(
+            f"/api/v1/expenses/{expense_id}/pay", json=body, headers=headers
+        )
+
+    responses, errors = together(app, [pay("committee_2", ids[0]), pay("committee_3", ids[1])])
+    assert errors == []
+    assert sorted(r.status_code for r in responses) == [200, 409]
+    refused = next(r for r in responses if r.status_code == 409).get_json()
+    assert refused["code"] == "insufficient_funds"
+    assert "余额只有 400.00 元" in refused["message"]
+    assert balance("fee:self_governance") == 40000

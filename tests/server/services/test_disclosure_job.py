@@ -4,6 +4,8 @@ are left alone."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -82,3 +84,33 @@ def test_the_job_is_declared_for_the_1st():
     (job,) = [job for job in JOBS if job.name == "draft_disclosures"]
     assert job.func == "server.services.disclosures.monthly:draft_last_month"
     assert (job.trigger, job.schedule["day"]) == ("cron", 1)
+
+
+def test_a_month_frozen_by_the_committee_while_the_job_waits_is_left_alone(app, committed_db):
+    """The committee freezes last month while the job waits for the compound's ledger
+    chain: the job then sees that disclosure (MariaDB: not its older snapshot) and
+    drafts nothing, instead of failing on a second version 1."""
+    world = build_world("jf")
+    compound_id, holding = world.compound.id, threading.Event()
+    db.session.commit()
+    last = month(-1)
+
+    def freeze_while_held():
+        with app.app_context():
+            compound = db.session.get(Compound, compound_id)
+            freeze.lock_compound(compound_id)
+            holding.set()
+            time.sleep(0.8)  # the job has read the compound and waits for the chain
+            freeze.freeze(compound, last, None)
+            db.session.commit()
+            db.session.remove()
+
+    writer = threading.Thread(target=freeze_while_held)
+    writer.start()
+    assert holding.wait(10)
+    with app.app_context():
+        result = monthly.draft_last_month()
+        db.session.remove()
+    writer.join(30)
+    assert (result.month, result.drafted) == (last, [])
+    assert [(d.month, d.version) for d in disclosures(world)] == [(last, 1)]
