@@ -227,6 +227,8 @@ Page(
     },
 
     async onDialogConfirm(e) {
+      // A double tap on the dialog's button sends once (its busy prop may lag).
+      if (this.data.busy || !this.data.dialog) return
       const { reason } = e.detail
       if (this.data.dialog === 'object') {
         await this.step(() => objectTo(this.data.id, reason), '已提交异议')
