@@ -73,6 +73,8 @@ function boardView(board, now = Date.now()) {
     resolved: resolved.map((r) => ({ key: r.category, text: `${r.category_label} ${r.count} 件` })),
     resolvedTotal: board.resolved_total || 0,
     disclosure: disclosureLine(board.latest_disclosure),
+    // pages/disclosure opens one disclosure with ?id=.
+    disclosureId: (board.latest_disclosure && board.latest_disclosure.id) || 0,
   }
 }
 

@@ -1,7 +1,7 @@
 // What a disclosure reads like on the phone: per fund the opening, each income
 // and spending line, the closing, all in yuan; the check's answer in words.
 const { formatYuan, formatRate } = require('./money')
-const { formatTime } = require('./format')
+const { formatTime, formatDate } = require('./format')
 
 function lineDetail(line) {
   if (line.kind === 'fees') return `${line.bills} 笔账单，${line.households} 户`
@@ -9,7 +9,8 @@ function lineDetail(line) {
     const parts = [line.category_name, line.payee ? `收款方：${line.payee}` : ''].filter(Boolean)
     return parts.join(' · ')
   }
-  if (line.kind === 'income') return line.received_on ? `${line.received_on} 收到` : ''
+  // "2026-11-20" → "11月20日收到": a date as people say it.
+  if (line.kind === 'income') return line.received_on ? `${formatDate(line.received_on)}收到` : ''
   if (line.kind === 'reversal') return line.reason ? `原因：${line.reason}` : ''
   if (line.count) return `${line.count} 笔`
   return ''

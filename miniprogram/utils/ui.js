@@ -20,4 +20,18 @@ function confirm(title, content, { confirmText = '确定', cancelText = '取消'
   return showModal({ title, content, confirmText, cancelText }).then((res) => Boolean(res.confirm))
 }
 
-module.exports = { showModal, confirm }
+// confirm() for a button that sends something: a second tap that lands before
+// the first question is answered (a shaky double tap) is ignored and resolves
+// false, so one tap cannot become two questions and two requests. `owner` is
+// the page.
+async function confirmOnce(owner, title, content, options) {
+  if (owner.confirming) return false
+  owner.confirming = true
+  try {
+    return await confirm(title, content, options)
+  } finally {
+    owner.confirming = false
+  }
+}
+
+module.exports = { showModal, confirm, confirmOnce }

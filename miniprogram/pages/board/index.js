@@ -22,6 +22,7 @@ Page(
       resolved: [],
       resolvedTotal: 0,
       disclosure: '',
+      disclosureId: 0,
     },
 
     // Every show: a notice opened meanwhile is no longer unread.
@@ -44,6 +45,11 @@ Page(
     onCompoundChange(e) {
       this.setData({ compoundIndex: Number(e.detail.value), loaded: false })
       return this.load()
+    },
+
+    openDisclosure() {
+      if (!this.data.disclosureId) return
+      wx.navigateTo({ url: `/pages/disclosure/index?id=${this.data.disclosureId}` })
     },
 
     openNotice(e) {

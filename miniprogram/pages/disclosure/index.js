@@ -23,7 +23,7 @@ const { disclosureView, itemView, verifyView, findLine } = require('../../utils/
 const { roleCompounds } = require('../../utils/user')
 const { monthInShanghai, formatMonth } = require('../../utils/format')
 const { errorMessage } = require('../../utils/errors')
-const { confirm, showModal } = require('../../utils/ui')
+const { confirmOnce, showModal } = require('../../utils/ui')
 const { loadable } = require('../../utils/page')
 
 const ANY_ROLE = ['resident', 'liaison', 'building_lead', 'committee', 'supervisor']
@@ -124,7 +124,8 @@ Page(
     // 生成公示 (committee): the month frozen as it stands in the ledger now.
     async create() {
       if (this.data.busy || !this.data.canCreate) return
-      const ok = await confirm(
+      const ok = await confirmOnce(
+        this,
         `生成${this.data.monthText}公示`,
         '按账本现在的记录生成，生成后不能修改；如有错误，只能再生成更正版。',
         { confirmText: '生成', cancelText: '不生成' }
@@ -197,7 +198,7 @@ Page(
 
     async signOff() {
       if (this.data.busy || !this.data.disclosure.canSignOff) return
-      const ok = await confirm('审核通过', '您已核对每个基金的期初、收入、支出和期末？通过后业委会就可以发布。', {
+      const ok = await confirmOnce(this, '审核通过', '您已核对每个基金的期初、收入、支出和期末？通过后业委会就可以发布。', {
         confirmText: '通过',
         cancelText: '再看看',
       })
@@ -206,7 +207,7 @@ Page(
 
     async publish() {
       if (this.data.busy || !this.data.disclosure.canPublish) return
-      const ok = await confirm('发布公示', '发布后全小区每户都会收到通知，发布后不能撤回。', {
+      const ok = await confirmOnce(this, '发布公示', '发布后全小区每户都会收到通知，发布后不能撤回。', {
         confirmText: '发布',
         cancelText: '不发布',
       })
@@ -226,6 +227,8 @@ Page(
     },
 
     async onDialogConfirm(e) {
+      // A double tap on the dialog's button sends once (its busy prop may lag).
+      if (this.data.busy || !this.data.dialog) return
       const { reason } = e.detail
       if (this.data.dialog === 'object') {
         await this.step(() => objectTo(this.data.id, reason), '已提交异议')

@@ -8,7 +8,7 @@ const { addPhotos, confirmRemovePhoto, retryPhoto, uploadedIds, photoProblem, pr
 const { parseYuan, formatYuan } = require('../../utils/money')
 const { optionsFor } = require('../../utils/labels')
 const { errorMessage } = require('../../utils/errors')
-const { confirm } = require('../../utils/ui')
+const { confirmOnce } = require('../../utils/ui')
 const { loadable } = require('../../utils/page')
 
 // Money that is spent comes from a fund; money owed back (待退款) is not one.
@@ -136,7 +136,7 @@ Page(
       const body = this.body()
       const fund = this.data.funds[this.data.fundIndex].label
       const question = `${body.purpose || this.data.purpose}：¥${formatYuan(parseYuan(this.data.amount))}，从${fund}支出。提交后由财务监督审核。`
-      if (!(await confirm(this.original ? '提交修改' : '提出支出', question, { confirmText: '提交' }))) return
+      if (!(await confirmOnce(this, this.original ? '提交修改' : '提出支出', question, { confirmText: '提交' }))) return
       this.setData({ sending: true, formError: '' })
       try {
         const expense = this.original ? await expenseAction(this.id, 'change', body) : await proposeExpense(this.code, body)

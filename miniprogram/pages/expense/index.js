@@ -11,7 +11,7 @@ const { expenseView } = require('../../utils/spending')
 const { optionsFor } = require('../../utils/labels')
 const { todayInShanghai } = require('../../utils/format')
 const { errorMessage } = require('../../utils/errors')
-const { showModal, confirm } = require('../../utils/ui')
+const { showModal, confirmOnce } = require('../../utils/ui')
 const { loadable } = require('../../utils/page')
 
 // What each one-tap step asks before it is taken.
@@ -114,7 +114,7 @@ Page(
     async askAndTake(action) {
       const [title, content] = QUESTIONS[action]
       const { purpose, amount } = this.data.expense
-      if (!(await confirm(title, `${purpose}，¥${amount}。${content}`))) return
+      if (!(await confirmOnce(this, title, `${purpose}，¥${amount}。${content}`))) return
       await this.take(action, {})
     },
 
@@ -158,7 +158,7 @@ Page(
       if (!method || this.data.busy) return
       const { purpose, amount, payee } = this.data.expense
       const question = `${purpose}：${method.label}付给${payee} ¥${amount}（${this.data.payDate}）。登记后从资金中扣除，不能修改，只能冲正。`
-      if (!(await confirm('登记付款', question, { confirmText: '确认付款' }))) return
+      if (!(await confirmOnce(this, '登记付款', question, { confirmText: '确认付款' }))) return
       await this.take('pay', { paid_on: this.data.payDate, method: method.value })
     },
   })

@@ -24,7 +24,8 @@ const { roleCompounds } = require('../../utils/user')
 const { FINANCE_ROLES, optionsFor } = require('../../utils/labels')
 const { todayInShanghai } = require('../../utils/format')
 const { errorMessage, fieldErrors } = require('../../utils/errors')
-const { showModal, confirm } = require('../../utils/ui')
+const { showModal, confirmOnce } = require('../../utils/ui')
+const { formatYuan } = require('../../utils/money')
 const { loadable } = require('../../utils/page')
 
 const FINANCE_ONLY = '只有业委会成员和财务监督可以查看公共收益。'
@@ -229,8 +230,8 @@ Page(
       if (Object.keys(errors).length) return this.setData({ errors })
       const kind = d.incomeKinds[d.inKindIndex].label
       const from = d.inContractIndex ? `，${d.contractOptions[d.inContractIndex].label}` : ''
-      const question = `${kind} ¥${d.inAmount.trim()}${from}（${body.received_on}）。登记后须由另一位业委会成员确认，确认后才计入共建基金。`
-      if (!(await confirm('登记收入', question, { confirmText: '登记', cancelText: '再看看' }))) return
+      const question = `${kind} ¥${formatYuan(body.amount_fen)}${from}（${body.received_on}）。登记后须由另一位业委会成员确认，确认后才计入共建基金。`
+      if (!(await confirmOnce(this, '登记收入', question, { confirmText: '登记', cancelText: '再看看' }))) return
       await this.send('income', () => recordIncome(this.code(), body), '已登记')
     },
 
@@ -252,8 +253,8 @@ Page(
       const photo = photoProblem(d.scanPhotos)
       if (photo) errors.scan = photo
       if (Object.keys(errors).length) return this.setData({ errors })
-      const question = `${body.counterparty}：${d.cycles[d.ctCycleIndex].label} ¥${d.ctPrice.trim()}，${body.start_on} 至 ${body.end_on}。保存后按周期生成每一期应收款。`
-      if (!(await confirm('新增合同', question, { confirmText: '保存', cancelText: '再看看' }))) return
+      const question = `${body.counterparty}：${d.cycles[d.ctCycleIndex].label} ¥${formatYuan(body.price_fen)}，${body.start_on} 至 ${body.end_on}。保存后按周期生成每一期应收款。`
+      if (!(await confirmOnce(this, '新增合同', question, { confirmText: '保存', cancelText: '再看看' }))) return
       await this.send('contract', () => createContract(this.code(), body), '已保存')
     },
 
@@ -302,7 +303,7 @@ Page(
       if (!item || item.mine || this.data.busyId) return
       const payer = item.payer ? `，${item.payer}` : ''
       const question = `${item.kindLabel} ¥${item.amount}${payer}（${item.methodLabel}，${item.receivedOn}）。确认收到后计入共建基金，不能撤回。`
-      if (!(await confirm('确认收入', question, { confirmText: '确认收到' }))) return
+      if (!(await confirmOnce(this, '确认收入', question, { confirmText: '确认收到' }))) return
       await this.decide(item.id, () => confirmIncome(item.id), '已确认')
     },
 
@@ -340,7 +341,7 @@ Page(
       const asset = this.data.assets.find((a) => a.id === Number(e.currentTarget.dataset.id))
       if (!asset || this.data.busyId) return
       const question = `停用后居民不再看到「${asset.name}」，也不能再为它签新合同。`
-      if (!(await confirm('停用资产', question, { confirmText: '停用' }))) return
+      if (!(await confirmOnce(this, '停用资产', question, { confirmText: '停用' }))) return
       await this.decide(asset.id, () => updateAsset(asset.id, { active: false }), '已停用')
     },
 

@@ -9,7 +9,7 @@ const { addPhotos, confirmRemovePhoto, retryPhoto, uploadedIds, photoProblem } =
 const { roleCompounds } = require('../../utils/user')
 const { todayInShanghai } = require('../../utils/format')
 const { errorMessage, fieldErrors } = require('../../utils/errors')
-const { confirm, showModal } = require('../../utils/ui')
+const { confirmOnce, showModal } = require('../../utils/ui')
 const { loadable } = require('../../utils/page')
 
 const COMMITTEE_ONLY = '只有业委会成员可以发布公告。'
@@ -174,7 +174,8 @@ Page(
         return
       }
       const audience = body.audience === 'compound' ? '全小区' : body.audience === 'building' ? `${body.building}号楼` : this.data.units[this.data.unitIndex].label
-      const sure = await confirm(
+      const sure = await confirmOnce(
+        this,
         body.urgent ? '发布紧急通知' : '发布公告',
         body.urgent
           ? `将推送给${audience}的每一户，发布后不能修改，只能撤回。`

@@ -10,7 +10,7 @@ const { photoFile } = require('../../api/uploads')
 const { noticeView, unreadView } = require('../../utils/board')
 const { roleCompounds } = require('../../utils/user')
 const { errorMessage } = require('../../utils/errors')
-const { confirm, showModal } = require('../../utils/ui')
+const { confirmOnce, showModal } = require('../../utils/ui')
 const { loadable } = require('../../utils/page')
 
 const UNREAD_ROLES = ['liaison', 'committee']
@@ -86,7 +86,7 @@ Page(
 
     async withdraw() {
       if (!this.data.canWithdraw || this.data.withdrawing) return
-      const sure = await confirm('撤回公告', '撤回后居民就看不到这条公告了，不能恢复。', {
+      const sure = await confirmOnce(this, '撤回公告', '撤回后居民就看不到这条公告了，不能恢复。', {
         confirmText: '撤回',
         cancelText: '不撤回',
       })

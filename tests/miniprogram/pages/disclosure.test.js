@@ -272,3 +272,15 @@ test.each([
   page.openDisclosures()
   expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/pages/disclosure/index' })
 })
+
+test('a double tap on 生成更正版 makes one corrected version', async () => {
+  server.on('POST /api/v1/compounds/yangguang/disclosures', { status: 201, body: disclosure({ id: 4, version: 2 }) })
+  const page = await open(disclosure({ status: 'objected', objection: '少了票据', actions: ['correct'] }))
+  page.openCorrect()
+  await Promise.all([
+    page.onDialogConfirm({ detail: { reason: '补上票据' } }),
+    page.onDialogConfirm({ detail: { reason: '补上票据' } }),
+  ])
+  expect(requestsMade(wx).filter((r) => r === 'POST /api/v1/compounds/yangguang/disclosures')).toHaveLength(1)
+  expect(wx.redirectTo).toHaveBeenCalledTimes(1)
+})

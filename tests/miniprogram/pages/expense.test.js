@@ -194,3 +194,34 @@ test('a change sends only what changed; a refusal stays on the form', async () =
   expect(page.data.formError).toBe('这笔支出现在是「已批准」，不能修改，请刷新后查看')
   expect(wx.redirectTo).not.toHaveBeenCalled()
 })
+
+test('a double tap on 提交 asks once and proposes the expense once', async () => {
+  server.on('POST /api/v1/compounds/yangguang/expenses', { status: 201, body: expense({ id: 8 }) })
+  const page = await openForm({ compound: 'yangguang' })
+  page.onInput(input('amount', '12.30'))
+  page.onInput(input('purpose', '买扫帚'))
+  page.onInput(input('payee', '五金店'))
+  await Promise.all([page.submit(), page.submit()])
+  expect(wx.showModal).toHaveBeenCalledTimes(1)
+  expect(wx.showModal.mock.calls[0][0].content).toBe('买扫帚：¥12.30，从自治管理费（余额 ¥1000.00）支出。提交后由财务监督审核。')
+  expect(requestsMade(wx).filter((r) => r === 'POST /api/v1/compounds/yangguang/expenses')).toHaveLength(1)
+  expect(sentBody(wx, 'POST /api/v1/compounds/yangguang/expenses').amount_fen).toBe(1230)
+})
+
+test('"1,000" is refused in words, not read as 1 yuan', async () => {
+  const page = await openForm({ compound: 'yangguang' })
+  page.onInput(input('amount', '1,000'))
+  page.onInput(input('purpose', '买扫帚'))
+  page.onInput(input('payee', '五金店'))
+  await page.submit()
+  expect(page.data.errors).toEqual({ amount: '请填写金额，如 350 或 350.50' })
+  expect(wx.showModal).not.toHaveBeenCalled()
+})
+
+test('a double tap on 审核通过 asks once and approves once', async () => {
+  const page = await openExpense(expense())
+  server.on('POST /api/v1/expenses/7/approve', { status: 200, body: expense({ status: 'approved', actions: [] }) })
+  await Promise.all([page.onAction(tap({ action: 'approve' })), page.onAction(tap({ action: 'approve' }))])
+  expect(wx.showModal).toHaveBeenCalledTimes(1)
+  expect(requestsMade(wx).filter((r) => r === 'POST /api/v1/expenses/7/approve')).toHaveLength(1)
+})

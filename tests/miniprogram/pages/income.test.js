@@ -146,7 +146,8 @@ test('登记收入: checked first, then asked, then sent with the amount in fen 
   await page.addPhoto(tap({ key: 'receiptPhotos' }))
   expect(wx.chooseMedia).toHaveBeenCalledWith(expect.objectContaining({ count: 1 }))
   await page.submitIncome()
-  expect(wx.showModal.mock.calls[0][0].content).toContain('¥1200.5，顺达广告公司')
+  // Money in a question reads with two decimals, as on every list.
+  expect(wx.showModal.mock.calls[0][0].content).toContain('¥1200.50，顺达广告公司')
   expect(sentBody(wx, RECORD)).toEqual({
     kind: 'advertising',
     amount_fen: 120050,
@@ -186,6 +187,7 @@ test('新增合同 and 新增资产 send what was typed', async () => {
   page.onDate({ currentTarget: { dataset: { field: 'ctStartOn' } }, detail: { value: '2027-01-31' } })
   page.onDate({ currentTarget: { dataset: { field: 'ctEndOn' } }, detail: { value: '2028-01-31' } })
   await page.submitContract()
+  expect(wx.showModal.mock.calls[0][0].content).toContain('¥800.00，2027-01-31 至 2028-01-31')
   expect(sentBody(wx, 'POST /api/v1/compounds/yangguang/contracts')).toMatchObject({
     asset_id: 3,
     counterparty: '便民超市',
@@ -216,4 +218,16 @@ test('停用 an asset asks first', async () => {
   await page.retireAsset(tap({ id: 3 }))
   expect(wx.showModal.mock.calls[0][0].title).toBe('停用资产')
   expect(sentBody(wx, 'PATCH /api/v1/assets/3')).toEqual({ active: false })
+})
+
+test('a double tap on 登记 asks once and records the income once', async () => {
+  server.on(RECORD, { status: 201, body: income(5) })
+  const page = await open()
+  page.openForm(tap({ form: 'income' }))
+  page.onInput(input('inAmount', '0.1'))
+  await Promise.all([page.submitIncome(), page.submitIncome()])
+  expect(wx.showModal).toHaveBeenCalledTimes(1)
+  expect(wx.showModal.mock.calls[0][0].content).toContain('¥0.10')
+  expect(requestsMade(wx).filter((r) => r === RECORD)).toHaveLength(1)
+  expect(sentBody(wx, RECORD).amount_fen).toBe(10)
 })

@@ -113,3 +113,13 @@ test('the workspace offers 发布公告 to the committee', async () => {
   page.openNoticeNew()
   expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/notice-new/index' })
 })
+
+test('a double tap on 发布 asks once and publishes once (an urgent notice is pushed to every household)', async () => {
+  server.on(PUBLISH, { status: 201, body: { id: 9 } })
+  const page = await openForm()
+  fill(page)
+  page.onUrgent(value(true))
+  await Promise.all([page.submit(), page.submit()])
+  expect(wx.showModal).toHaveBeenCalledTimes(1)
+  expect(requestsMade(wx).filter((r) => r === PUBLISH)).toHaveLength(1)
+})

@@ -65,3 +65,28 @@ test('urgent first and red, funds big, the rate and resolved counts, the disclos
   await sleep(0)
   expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/notice/index?id=2' })
 })
+
+test('the disclosure line is a link that opens that disclosure', async () => {
+  server.on('GET /api/v1/me', { status: 200, body: RESIDENT })
+  server.on('GET /api/v1/compounds/yangguang/board', {
+    status: 200,
+    body: {
+      announcements: [],
+      latest_disclosure: { id: 7, month: '2026-11', published_at: '2026-12-01T10:00:00+08:00' },
+      funds: [],
+      collection_rate: { month: '2026-12', households_billed: 0, households_paid: 0, collection_rate: null },
+      resolved_this_month: [],
+      resolved_total: 0,
+    },
+  })
+  const page = renderPage(BOARD_PAGE)
+  await page.instance.onShow()
+  await sleep(0)
+  const [card] = page.querySelectorAll('.disclosure')
+  expect(attr(card, 'aria-role')).toBe('link')
+  expect(attr(card, 'aria-label')).toBe('2026年11月收支公示已发布（12月1日 10:00），点按查看')
+  expect(texts(page, '.disclosure-open')).toEqual(['查看公示 ›'])
+  card.dispatchEvent('tap')
+  await sleep(0)
+  expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/disclosure/index?id=7' })
+})

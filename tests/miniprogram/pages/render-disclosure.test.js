@@ -68,6 +68,7 @@ test('a fund reads opening, each line and closing; a receipt line opens its phot
   expect(texts(page, '.balance-value')).toEqual(['¥1000.00', '¥1300.00'])
   expect(texts(page, '.line-title')).toEqual(['广告收入（华联超市）', '修水泵'])
   expect(texts(page, '.line-amount')).toEqual(['+¥600.00', '-¥300.00'])
+  expect(texts(page, '.line .muted')).toEqual(['11月20日收到', '维修 · 收款方：王师傅'])
   const receipt = page.querySelector('.receipt-line')
   expect(attr(receipt, 'aria-label')).toBe('修水泵，300.00 元，维修 · 收款方：王师傅，点开看票据')
   receipt.dispatchEvent('tap')
