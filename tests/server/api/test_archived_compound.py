@@ -49,6 +49,9 @@ from tests.steps import (
 )
 from tests.timing import month, shanghai_date
 
+# About routing, not dates: `make test-clock` leaves these out.
+pytestmark = pytest.mark.routes
+
 CODE = "ar"
 ROOM = {"compound": CODE, "building": 1, "unit": 2, "room": "102", "name": "赵阿姨"}
 

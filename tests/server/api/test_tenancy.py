@@ -24,6 +24,9 @@ from tests.steps import (
 )
 from tests.timing import month, shanghai_date
 
+# About routing, not dates: `make test-clock` leaves these out.
+pytestmark = pytest.mark.routes
+
 ACTORS_IN_A = ["resident_1_1", "liaison_1_1", "lead_1", "committee", "supervisor"]
 
 # (method, url template, json body) for every route taking an object id of B.
