@@ -93,11 +93,13 @@ test-faults: $(VENV)/.installed-test
 	exit $$rc
 
 # jest prints the mini-program's coverage, file by file (~4 s of CPU more), except with
-# the clock shifted (test-clock runs it twice more: the same table again).
+# the clock shifted (test-clock runs it twice more: the same table again). npm ci runs
+# only when node_modules is older than package-lock.json (or missing).
 test-miniprogram: $(if $(LINLI_CLOCK_SHIFT),faketime)
 	@if command -v npm >/dev/null 2>&1; then \
 		echo "== jest$(if $(LINLI_CLOCK_SHIFT), with the clock $(LINLI_CLOCK_SHIFT) ahead)"; \
-		cd tests/miniprogram && npm ci --no-audit --no-fund --loglevel=error \
+		cd tests/miniprogram && { [ node_modules/.installed -nt package-lock.json ] \
+			|| { npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; }; } \
 			&& $(JSCLOCK) npx jest --ci $(if $(LINLI_CLOCK_SHIFT),,--coverage); \
 	else \
 		echo "npm not found: skipping the mini-program tests"; \
