@@ -160,6 +160,36 @@ GROUPS: dict[str, dict[str, str]] = {
         "published": "已公示",
         "superseded": "已更正",
     },
+    # Owners' decisions (Civil Code art. 278).
+    "proposal_status": {
+        "draft": "草稿",
+        "notice": "公示中",
+        "voting": "表决中",
+        "closed": "已结束",
+        "withdrawn": "已撤回",
+    },
+    "matter": {
+        "1": "制定和修改业主大会议事规则",
+        "2": "制定和修改管理规约",
+        "3": "选举或更换业主委员会成员",
+        "4": "选聘或解聘物业服务企业",
+        "5": "使用维修资金",
+        "6": "筹集维修资金",
+        "7": "改建、重建建筑物及附属设施",
+        "8": "改变共有部分用途或利用共有部分从事经营活动",
+        "9": "有关共有和共同管理权利的其他重大事项",
+    },
+    "decision_rule": {
+        "three_quarters": "参与表决面积和人数均达四分之三以上同意",
+        "majority": "参与表决面积和人数均过半数同意",
+    },
+    "ballot_channel": {"app": "小程序投票", "paper": "纸质表决票", "proxy": "书面委托"},
+    "ballot_status": {
+        "pending": "待核对",
+        "counted": "已计入",
+        "replaced": "已更改",
+        "rejected": "未计入",
+    },
     # Money.
     "bill_status": {
         "unpaid": "未缴",
@@ -250,6 +280,11 @@ SERVED = (
     "income_status",
     "audience",
     "disclosure_status",
+    "proposal_status",
+    "matter",
+    "decision_rule",
+    "ballot_channel",
+    "ballot_status",
 )
 
 

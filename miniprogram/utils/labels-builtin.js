@@ -218,6 +218,40 @@ const DISCLOSURE_STATUS_LABELS = {
   superseded: '已更正',
 }
 
+const PROPOSAL_STATUS_LABELS = {
+  draft: '草稿',
+  notice: '公示中',
+  voting: '表决中',
+  closed: '已结束',
+  withdrawn: '已撤回',
+}
+
+const MATTER_LABELS = {
+  1: '制定和修改业主大会议事规则',
+  2: '制定和修改管理规约',
+  3: '选举或更换业主委员会成员',
+  4: '选聘或解聘物业服务企业',
+  5: '使用维修资金',
+  6: '筹集维修资金',
+  7: '改建、重建建筑物及附属设施',
+  8: '改变共有部分用途或利用共有部分从事经营活动',
+  9: '有关共有和共同管理权利的其他重大事项',
+}
+
+const DECISION_RULE_LABELS = {
+  three_quarters: '参与表决面积和人数均达四分之三以上同意',
+  majority: '参与表决面积和人数均过半数同意',
+}
+
+const BALLOT_CHANNEL_LABELS = { app: '小程序投票', paper: '纸质表决票', proxy: '书面委托' }
+
+const BALLOT_STATUS_LABELS = {
+  pending: '待核对',
+  counted: '已计入',
+  replaced: '已更改',
+  rejected: '未计入',
+}
+
 // For <picker range-key="label">, in the server's order.
 const RELATION_OPTIONS = Object.keys(RELATION_LABELS).map((value) => ({
   value,
@@ -258,6 +292,11 @@ const BUILT_IN = {
   income_status: INCOME_STATUS_LABELS,
   audience: AUDIENCE_LABELS,
   disclosure_status: DISCLOSURE_STATUS_LABELS,
+  proposal_status: PROPOSAL_STATUS_LABELS,
+  matter: MATTER_LABELS,
+  decision_rule: DECISION_RULE_LABELS,
+  ballot_channel: BALLOT_CHANNEL_LABELS,
+  ballot_status: BALLOT_STATUS_LABELS,
 }
 
 module.exports = {
@@ -287,6 +326,11 @@ module.exports = {
   INCOME_STATUS_LABELS,
   AUDIENCE_LABELS,
   DISCLOSURE_STATUS_LABELS,
+  PROPOSAL_STATUS_LABELS,
+  MATTER_LABELS,
+  DECISION_RULE_LABELS,
+  BALLOT_CHANNEL_LABELS,
+  BALLOT_STATUS_LABELS,
   SCOPE_LABELS,
   RELATION_OPTIONS,
   OFFLINE_METHOD_OPTIONS,

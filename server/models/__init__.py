@@ -6,6 +6,7 @@ from server.models.base import Base
 from server.models.binding import BindingRequest, HouseholdInvite
 from server.models.board import Announcement, AnnouncementRead, Disclosure
 from server.models.compound import Building, Compound, Household, Unit
+from server.models.decisions import Ballot, Proposal, ProposalComment, ProposalVersion, RollEntry
 from server.models.fees import Bill, FeeItem, MeterReading
 from server.models.governance import AuditEvent, Handover, HouseholdChange, RoleInvite, RosterImport
 from server.models.income import Asset, ContractInstalment, IncomeContract, IncomeRecord
@@ -33,6 +34,7 @@ __all__ = [
     "Asset",
     "Attachment",
     "AuditEvent",
+    "Ballot",
     "Base",
     "Bill",
     "BindingRequest",
@@ -65,9 +67,13 @@ __all__ = [
     "Payment",
     "PaymentAnomaly",
     "PaymentBill",
+    "Proposal",
+    "ProposalComment",
+    "ProposalVersion",
     "ReconciliationReport",
     "ReturnVisit",
     "RoleInvite",
+    "RollEntry",
     "RosterImport",
     "SchedulerLease",
     "SubscriptionQuota",

@@ -38,6 +38,8 @@ class Compound(Base):
     large_expense_rule: Mapped[str] = mapped_column(
         String(16), default="second_member", server_default="second_member"
     )
+    # Owners' decisions: the shortest public notice of a proposal (days) this compound allows.
+    min_notice_days: Mapped[int] = mapped_column(default=7, server_default="7")
 
     buildings: Mapped[list[Building]] = relationship(
         back_populates="compound", order_by="Building.number"
@@ -101,6 +103,9 @@ class Household(Base):
     # From the roster: "owner" (自住) or "rented" (出租); None when not known or vacant.
     tenure: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(String(200))  # the roster's 备注
+    # The roster's 产权人编号: flats with the same key belong to one owner (one head in
+    # owners' decisions however many flats they hold). None: not known.
+    owner_key: Mapped[str | None] = mapped_column(String(32))
 
     unit: Mapped[Unit] = relationship(back_populates="households")
 

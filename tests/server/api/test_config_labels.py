@@ -18,6 +18,7 @@ from server.models.approvals import APPROVAL_KINDS
 from server.models.binding import BINDING_STATUSES
 from server.models.board import AUDIENCES, DISCLOSURE_STATUSES
 from server.models.compound import OCCUPANCIES, TENURES
+from server.models.decisions import BALLOT_CHANNELS, BALLOT_STATUSES, MATTERS, PROPOSAL_STATUSES
 from server.models.fees import BILL_STATUSES, READING_STATUSES
 from server.models.governance import AUDIT_ACTIONS
 from server.models.income import ASSET_KINDS, CONTRACT_CYCLES, INCOME_KINDS, INCOME_STATUSES
@@ -67,6 +68,11 @@ CONTRACT = {
     "income_status": INCOME_STATUSES,
     "audience": AUDIENCES,
     "disclosure_status": DISCLOSURE_STATUSES,
+    "proposal_status": PROPOSAL_STATUSES,
+    "matter": tuple(str(m) for m in MATTERS),
+    "decision_rule": ("three_quarters", "majority"),
+    "ballot_channel": BALLOT_CHANNELS,
+    "ballot_status": BALLOT_STATUSES,
 }
 TODAY = shanghai_date(0).isoformat()
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
