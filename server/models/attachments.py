@@ -19,6 +19,10 @@ ATTACHMENT_SUBJECTS = {
     "announcement_photo": True,
     "contract_scan": False,  # a public-income contract: committee and supervisor
     "income_receipt": False,  # public income received: committee and supervisor
+    "proposal_doc": True,  # an owners' decision's documents (plans, quotes, drawings)
+    # A signed paper ballot or written proxy: committee, supervisor and the compound's
+    # volunteers who confirm it (photos/attachments.may_view).
+    "paper_ballot": False,
 }
 
 
