@@ -197,3 +197,18 @@ def test_the_count_agrees_with_plain_fractions(areas_cm, picks, matter):
         )
     assert result.quorum_met == quorum
     assert result.passed == bool(quorum and won)
+
+
+def test_the_readme_worked_example():
+    """README, "Owners' decisions": 132 flats, 9,504.00 m², one owner of two flats."""
+    areas = ["67.65"] * 50 + ["67.70"] + ["68.75"] * 45 + ["68.55"] + ["82.60"] * 34 + ["83.10"]
+    flats = roll(*areas, groups={2: 1})
+    cast = [(h, "yes") for h in range(1, 52)] + [(h, "no") for h in range(52, 98)]
+    result = count(9, YES_NO, flats, votes(*cast))
+    assert (result.eligible_area_cm, result.eligible_heads) == (950400, 131)
+    assert (result.participating_area_cm, result.participating_heads) == (661250, 96)
+    yes = result.options[0]
+    assert (yes.area_cm, yes.heads) == (345020, 50)
+    assert result.quorum_met
+    assert result.passed
+    assert not count(8, YES_NO, flats, votes(*cast)).passed  # letting an ad space: 3/4
