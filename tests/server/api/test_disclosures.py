@@ -10,7 +10,8 @@ from sqlalchemy import select
 from server.extensions import db
 from server.models import LedgerHead, Notification
 from server.services.people import roles
-from tests.factories import build_world
+from tests.factories import HouseholdFactory, add_person, build_world
+from tests.helpers import statements
 from tests.money_month import FEE, a_month_of_money
 from tests.timing import month
 
@@ -277,3 +278,29 @@ def test_an_older_version_is_neither_signed_off_nor_published(client, world, mon
         assert refused.get_json()["code"] == "not_latest"
     assert read(client, world, first["id"], "supervisor").get_json()["actions"] == []
     assert read(client, world, second["id"], "committee").get_json()["actions"] == ["correct"]
+
+
+def test_publishing_tells_every_resident_in_the_same_statements_however_many(client, world, money):
+    """Twenty more households with a resident each: publishing runs the same statements."""
+
+    def publish_count(**extra) -> tuple[int, int]:
+        made = freeze(client, world, money.month, **extra).get_json()
+        assert step(client, world, made["id"], "sign-off", "supervisor").status_code == 200
+        seen = statements(lambda: step(client, world, made["id"], "publish", "committee"))
+        return made["id"], len(seen)
+
+    first, _ = publish_count()
+    second, small = publish_count(corrects=first, changes="补上一张收据")
+    unit = world.units[0]
+    for i in range(20):
+        home = HouseholdFactory(unit_obj=unit, room=f"{5 + i // 4}0{i % 4 + 1}", floor=5 + i // 4)
+        add_person(world, f"extra_{i}", "resident", home, relation="owner")
+    db.session.flush()
+    assert publish_count(corrects=second, changes="更正一处笔误")[1] == small
+    told = db.session.scalars(
+        select(Notification.user_id).where(
+            Notification.kind == "disclosure", Notification.title.like("%（第 3 版）已发布")
+        )
+    ).all()
+    assert world.user_ids["extra_7"] in told
+    assert world.user_ids["resident_1_1"] in told
