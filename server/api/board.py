@@ -55,6 +55,7 @@ def _one(announcement: Announcement, read: bool) -> dict:
         "body": announcement.body,
         "photos": photos,
         "withdrawn_at": announcement.withdrawn_at,
+        "actions": announcements.actions(principal(), announcement),
     }
 
 

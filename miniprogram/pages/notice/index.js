@@ -42,7 +42,7 @@ Page(
       const patch = {
         notice,
         photoList: notice.photos.map((id) => ({ id, path: this.photoPaths[id] || '' })),
-        canWithdraw: !notice.withdrawn && roleCompounds(user, ['committee']).length > 0,
+        canWithdraw: (item.actions || []).includes('withdraw'),
       }
       if (notice.urgent && !notice.withdrawn && roles.length) {
         Object.assign(patch, await this.unreadPatch())

@@ -50,6 +50,9 @@ class AnnouncementOut(AnnouncementItemOut):
     body = fields.String()
     photos = fields.List(fields.Integer(), metadata={"description": "upload ids"})
     withdrawn_at = LocalDateTime(allow_none=True)
+    actions = fields.List(
+        fields.String(), metadata={"description": "what the caller may do now: withdraw"}
+    )
 
 
 class AnnouncementListOut(Schema):

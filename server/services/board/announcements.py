@@ -114,6 +114,17 @@ def withdraw(principal: Principal, announcement_id: int) -> Announcement:
     return announcement
 
 
+def actions(principal: Principal, announcement: Announcement) -> list[str]:
+    """What the caller may do with it now: the committee of its own (open) compound
+    withdraws a live one."""
+    if announcement.withdrawn_at is not None or not principal.committee_of(
+        announcement.compound_id
+    ):
+        return []
+    compound = db.session.get(Compound, announcement.compound_id)
+    return [] if compound.archived_at is not None else ["withdraw"]
+
+
 def in_my_compound(principal: Principal, announcement_id: int) -> Announcement:
     announcement = db.session.get(Announcement, announcement_id)
     if announcement is None or announcement.compound_id not in principal.compound_ids:

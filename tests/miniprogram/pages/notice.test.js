@@ -37,7 +37,9 @@ const NOTICE = {
   body: '明天上午 8 点到 12 点停水，请提前储水。',
   photos: [31, 32],
   withdrawn_at: null,
+  actions: [],
 }
+const WITHDRAWABLE = Object.assign({}, NOTICE, { actions: ['withdraw'] })
 
 const UNREAD_ANSWER = {
   announcement_id: 7,
@@ -116,9 +118,15 @@ test('not an urgent notice: 未读住户 is not asked; a refusal hides it, anoth
   expect(failed.data).toMatchObject({ unread: null, unreadError: '服务暂时不可用', loaded: true, error: '' })
 })
 
-test('the committee withdraws it after saying yes; saying no sends nothing', async () => {
+test('撤回 only where the server offers it: a committee member of another compound sees none', async () => {
   server.on(UNREAD, { status: 200, body: UNREAD_ANSWER })
   const page = await openNotice(COMMITTEE)
+  expect(page.data.canWithdraw).toBe(false)
+})
+
+test('the committee withdraws it after saying yes; saying no sends nothing', async () => {
+  server.on(UNREAD, { status: 200, body: UNREAD_ANSWER })
+  const page = await openNotice(COMMITTEE, WITHDRAWABLE)
   expect(page.data.canWithdraw).toBe(true)
   cancelModal(wx)
   await page.withdraw()
@@ -133,7 +141,7 @@ test('the committee withdraws it after saying yes; saying no sends nothing', asy
 
 test('a withdraw refused is said in a dialog', async () => {
   server.on(UNREAD, { status: 200, body: UNREAD_ANSWER })
-  const page = await openNotice(COMMITTEE)
+  const page = await openNotice(COMMITTEE, WITHDRAWABLE)
   server.on(WITHDRAW, { status: 409, body: { code: 'compound_archived', message: '本小区已归档，只能查看' } })
   await page.withdraw()
   expect(wx.showModal.mock.calls[1][0]).toMatchObject({ title: '未能撤回', content: '本小区已归档，只能查看' })

@@ -218,6 +218,18 @@ def test_the_liaison_sees_who_has_not_opened_it_and_who_uses_no_app(client, worl
 
 def test_withdrawn_ones_vanish(client, world):
     notice = published(client, world, title="错误通知")
+    offered = {
+        who: client.get(
+            f"/api/v1/announcements/{notice['id']}", headers=world.headers(who)
+        ).get_json()["actions"]
+        for who in ("committee_2", "liaison_1_1", "resident_1_1", "supervisor")
+    }
+    assert offered == {
+        "committee_2": ["withdraw"],
+        "liaison_1_1": [],
+        "resident_1_1": [],
+        "supervisor": [],
+    }
     refused = client.post(
         f"/api/v1/announcements/{notice['id']}/withdraw", headers=world.headers("liaison_1_1")
     )
@@ -228,6 +240,7 @@ def test_withdrawn_ones_vanish(client, world):
     )
     assert withdrawn.status_code == 200
     assert withdrawn.get_json()["withdrawn"] is True
+    assert withdrawn.get_json()["actions"] == []
     assert titles(client, world, "resident_1_1") == []
     assert titles(client, world, "committee") == []
     gone = client.get(
