@@ -124,10 +124,10 @@ def revoke_membership(code, membership_id, body):
 @bp.input(TermIn, arg_name="body")
 @bp.output(PersonOut)
 @bp.doc(
-    summary="Set a committee member's term (committee, platform admin)",
+    summary="Set another committee member's term (committee, platform admin)",
     responses={
-        400: "no_term (not a committee member) or bad_term (end not after start)",
-        403: "committee_only",
+        400: "no_term (not a committee member) or bad_term (end not after start, or past)",
+        403: "committee_only, or same_person (one's own term)",
         404: "compound_not_found or membership_not_found",
         409: "compound_archived",
     },

@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
-from server.clock import utcnow
-from server.errors import Conflict, NotFound, ValidationFailed
+from server.clock import SHANGHAI, utcnow
+from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.labels import label
 from server.models import Building, Compound, Membership, RoleInvite, Unit, User
@@ -121,8 +121,10 @@ def revoke(principal: Principal, code: str, membership_id: int, reason: str | No
 def set_term(
     principal: Principal, code: str, membership_id: int, term_start: date, term_end: date
 ) -> Person:
-    """Set a committee member's term (first and last day). Commits. Raises NotFound,
-    Forbidden, ValidationFailed (no_term, bad_term), Conflict (compound_archived)."""
+    """Set a committee member's term (first and last day) — someone else's: a member
+    does not set their own. Commits. Raises NotFound, Forbidden (same_person),
+    ValidationFailed (no_term, bad_term: backwards or already over), Conflict
+    (compound_archived)."""
     compound = appointing.appointer_compound(principal, code)
     compounds.ensure_open(compound)
     person = _one(compound, membership_id)
@@ -130,7 +132,11 @@ def set_term(
         raise ValidationFailed("只有业委会委员有任期", code="no_term")
     if term_end <= term_start:
         raise ValidationFailed("任期结束日期应在开始日期之后", code="bad_term")
+    if term_end < utcnow().astimezone(SHANGHAI).date():
+        raise ValidationFailed("任期结束日期已经过去，请核对", code="bad_term")
     membership = db.session.get(Membership, membership_id)
+    if membership.user_id == principal.id:
+        raise Forbidden("不能设定自己的任期，请由另一位委员或街道办设定", code="same_person")
     before = (membership.term_start, membership.term_end)
     membership.term_start, membership.term_end = term_start, term_end
     actor = users.names_in(compound.id, [principal.id])[principal.id]

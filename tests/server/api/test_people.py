@@ -216,6 +216,11 @@ def test_setting_a_committee_term(client, world):
 
     backwards = set_term(client, world, mid, start, start)
     assert (backwards.status_code, backwards.get_json()["code"]) == (400, "bad_term")
+    over = set_term(client, world, mid, shanghai_date(-900), shanghai_date(-1))
+    assert (over.status_code, over.get_json()["code"]) == (400, "bad_term")
+    own = set_term(client, world, mid, start, shanghai_date(3000), who="committee_2")
+    assert (own.status_code, own.get_json()["code"]) == (403, "same_person")
+    assert set_term(client, world, mid, start, shanghai_date(0)).status_code == 200  # ends today
     liaison = membership_id(world, "liaison_1_1", "liaison")
     refused = set_term(client, world, liaison, start, end)
     assert (refused.status_code, refused.get_json()["code"]) == (400, "no_term")
