@@ -45,6 +45,10 @@ function personView(person) {
   return {
     key: `m${person.membership_id}`,
     id: person.membership_id,
+    userId: person.user_id,
+    role: person.role,
+    termStart: person.term_start || '',
+    termEnd: person.term_end || '',
     name: person.name,
     title: person.title || person.role_label,
     since: `${longDate(String(person.since || '').slice(0, 10))}起`,
@@ -54,6 +58,14 @@ function personView(person) {
     reachText: person.reachable ? '可推送' : '收不到推送',
     phone: person.phone || '',
   }
+}
+
+// The term form's first values: the recorded term, else from today for five years
+// (a committee's usual term).
+function termDraft(person, today) {
+  const start = person.termStart || today
+  const [y, m, d] = start.split('-')
+  return { id: person.id, name: person.name, start, end: person.termEnd || `${Number(y) + 5}-${m}-${d}`, error: '' }
 }
 
 // The people list grouped by role, empty groups left out: [{role, title, people}].
@@ -113,6 +125,7 @@ function appointedView(body) {
 }
 
 module.exports = {
+  termDraft,
   INVITE_ROLES,
   roleOptions,
   scopeWanted,

@@ -13,6 +13,7 @@ const { PEOPLE_ROLES, APPOINTER_ROLES } = require('../../utils/labels')
 const views = require('../../utils/people')
 const { checkName } = require('../../utils/validate')
 const { confirm, showModal } = require('../../utils/ui')
+const { todayInShanghai } = require('../../utils/format')
 const { showError, errorMessage } = require('../../utils/errors')
 
 // A refused 作废 or 免去 explains itself at length ("这是本小区最后一位业委会委员，
@@ -54,6 +55,9 @@ Page(
         committeeDue: 0,
         roleOptions: views.roleOptions(),
         revoking: null,
+        terming: null,
+        myId: 0,
+        today: '',
         busy: false,
       },
       EMPTY_FORM
@@ -66,8 +70,11 @@ Page(
     async fetch() {
       await ensureLogin()
       let compounds = this.data.compounds
+      let myId = this.data.myId
       if (!compounds.length) {
-        compounds = myCompounds(await getMe())
+        const me = await getMe()
+        myId = me.id
+        compounds = myCompounds(me)
         if (!compounds.length) return { denied: DENIED, groups: [], invites: [] }
       }
       const compound = compounds[this.data.compoundIndex]
@@ -77,6 +84,8 @@ Page(
       ])
       return {
         compounds,
+        myId,
+        today: todayInShanghai(),
         denied: '',
         canAppoint: compound.appoint,
         groups: views.peopleGroups(body.items),
@@ -217,6 +226,54 @@ Page(
       } catch (err) {
         this.setData({ busy: false })
         await told('没有免去', err)
+      }
+    },
+
+    // ----- 设定任期 (another committee member's; one's own is set by someone else) -----
+
+    askTerm(e) {
+      const id = Number(e.currentTarget.dataset.id)
+      for (const group of this.data.groups) {
+        const person = group.people.find((p) => p.id === id)
+        if (person) return this.setData({ terming: views.termDraft(person, this.data.today) })
+      }
+    },
+
+    termPatch(fields) {
+      this.setData({ terming: Object.assign({}, this.data.terming, { error: '' }, fields) })
+    },
+
+    onTermStart(e) {
+      this.termPatch({ start: e.detail.value })
+    },
+
+    onTermEnd(e) {
+      this.termPatch({ end: e.detail.value })
+    },
+
+    cancelTerm() {
+      this.setData({ terming: null })
+    },
+
+    async saveTerm() {
+      const term = this.data.terming
+      if (!term || this.data.busy) return
+      if (term.end <= term.start) return this.termPatch({ error: '结束日期要在开始日期之后' })
+      if (term.end < this.data.today) return this.termPatch({ error: '结束日期已经过去，请核对' })
+      const yes = await confirm('设定任期？', `${term.name}的任期：${views.longDate(term.start)} 至 ${views.longDate(term.end)}。`, {
+        confirmText: '确定',
+        cancelText: '再看看',
+      })
+      if (!yes) return
+      this.setData({ busy: true })
+      try {
+        await api.setTerm(this.code(), term.id, { termStart: term.start, termEnd: term.end })
+        this.setData({ busy: false, terming: null })
+        wx.showToast({ title: '已保存', icon: 'success' })
+        await this.refresh()
+      } catch (err) {
+        this.setData({ busy: false })
+        this.termPatch({ error: errorMessage(err) })
       }
     },
 

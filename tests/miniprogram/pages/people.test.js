@@ -238,3 +238,40 @@ test('任免记录 is one tap away', async () => {
   page.openAudit()
   expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/audit/index' })
 })
+
+test('设定任期: checked here first, asked once more, then sent; a refusal stays in the form', async () => {
+  const page = await openPeople()
+  page.askTerm(tap({ id: 2 }))
+  expect(page.data.terming).toMatchObject({ id: 2, name: '钱委员', start: '2026-03-01', end: '2027-01-10' })
+  page.onTermEnd({ detail: { value: '2026-02-01' } })
+  await page.saveTerm()
+  expect(page.data.terming.error).toBe('结束日期要在开始日期之后')
+  expect(wx.showModal).not.toHaveBeenCalled()
+
+  page.onTermEnd({ detail: { value: '2031-02-28' } })
+  expect(page.data.terming.error).toBe('')
+  cancelModal(wx)
+  await page.saveTerm()
+  expect(wx.showModal.mock.calls[0][0]).toMatchObject({ title: '设定任期？', content: '钱委员的任期：2026年3月1日 至 2031年2月28日。' })
+  expect(requestsMade(wx)).not.toContain(`PATCH ${BASE}/memberships/2/term`)
+
+  server.on(`PATCH ${BASE}/memberships/2/term`, { status: 400, body: { code: 'bad_term', message: '任期结束日期已经过去，请核对' } })
+  await page.saveTerm()
+  expect(page.data.terming.error).toBe('任期结束日期已经过去，请核对')
+
+  server.on(`PATCH ${BASE}/memberships/2/term`, { status: 200, body: PEOPLE_BODY.items[1] })
+  await page.saveTerm()
+  expect(sentBody(wx, `PATCH ${BASE}/memberships/2/term`)).toEqual({ term_start: '2026-03-01', term_end: '2031-02-28' })
+  expect(page.data.terming).toBe(null)
+  expect(wx.showToast).toHaveBeenCalledWith({ title: '已保存', icon: 'success' })
+})
+
+test('a term already over is caught before asking', async () => {
+  const page = await openPeople()
+  page.askTerm(tap({ id: 2 }))
+  page.onTermStart({ detail: { value: '2000-01-01' } })
+  page.onTermEnd({ detail: { value: '2000-06-01' } })
+  await page.saveTerm()
+  expect(page.data.terming.error).toBe('结束日期已经过去，请核对')
+  expect(wx.showModal).not.toHaveBeenCalled()
+})

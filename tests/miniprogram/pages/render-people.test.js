@@ -36,9 +36,9 @@ beforeEach(() => {
   ;({ server } = installWx({ storage: signedIn() }))
 })
 
-async function openPeople(user) {
+async function openPeople(user, items = [LIAISON_ROW]) {
   server.on('GET /api/v1/me', { status: 200, body: user })
-  server.on(`GET ${BASE}/people`, { status: 200, body: { items: [LIAISON_ROW], open_invites: 0, committee_due: 0 } })
+  server.on(`GET ${BASE}/people`, { status: 200, body: { items, open_invites: 0, committee_due: 0 } })
   server.on(`GET ${BASE}/role-invites`, { status: 200, body: { items: [] } })
   server.on(`GET ${BASE}`, { status: 200, body: COMPOUND })
   const page = renderPage(PEOPLE)
@@ -57,6 +57,17 @@ test('the committee sees 新增任命 and 免去; the person shows where and how
   await sleep(0)
   expect(page.instance.data.revoking).toMatchObject({ name: '李师傅' })
   expect(page.querySelector('.revoke-dialog')).toBeDefined()
+})
+
+test('设定任期 for another committee member only, never my own, with two date pickers', async () => {
+  const member = (id, userId, name) =>
+    Object.assign({}, LIAISON_ROW, { membership_id: id, user_id: userId, name, role: 'committee', title: '业委会委员', term_start: '2026-03-01', term_end: '2031-02-28' })
+  const page = await openPeople(COMMITTEE, [member(1, COMMITTEE.id, '张主任'), member(2, 11, '钱委员'), LIAISON_ROW])
+  expect(texts(page, '.term')).toEqual(['设定任期'])
+  page.querySelector('.term').dispatchEvent('tap')
+  await sleep(0)
+  expect(page.instance.data.terming).toMatchObject({ id: 2, name: '钱委员', start: '2026-03-01', end: '2031-02-28' })
+  expect(texts(page, '.save-term')).toEqual(['保存任期'])
 })
 
 test('the supervisor reads, with no 免去 and no 新增任命', async () => {
