@@ -375,6 +375,18 @@ function filterReceipts(ballots, search) {
   return wanted ? ballots.filter((b) => b.receipt.toUpperCase().includes(wanted)) : ballots
 }
 
+// ---------------------------------------------------------------- entries
+
+// 业主表决 on the home page: owners (bound as 业主), the committee and the supervisor.
+function seesDecisions(user) {
+  const owner = ((user && user.households) || []).some((h) => h.relation === 'owner')
+  const office = ((user && user.roles) || []).some((r) => r.compound && (r.role === 'committee' || r.role === 'supervisor'))
+  return owner || office
+}
+
+// How many proposals of GET /board wait for my vote.
+const votesNeeded = (board) => ((board && board.proposals) || []).filter((p) => p.my_vote_needed).length
+
 // ---------------------------------------------------------------- forms
 
 // "2026-12-20", "18:00" → "2026-12-20T18:00:00+08:00" (Asia/Shanghai).
@@ -414,4 +426,6 @@ module.exports = {
   timeText,
   DEFAULT_OPTIONS,
   choiceLabel,
+  seesDecisions,
+  votesNeeded,
 }
