@@ -93,7 +93,7 @@ function shareLine(what, part, whole, fraction, { strict = false, met } = {}) {
   const mark = ok ? '✓' : '✗'
   let value = percentDown(part, whole)
   let need = thresholdPercent(fraction)
-  if (whole && cmp === 0 && !strict) {
+  if (whole && cmp === 0 && !strict && (fraction.num * 1000) % fraction.den !== 0) {
     value = `恰好${fractionWords(fraction)}`
   } else if (whole) {
     // At most 4 decimals: part × 10^6 stays an exact integer for any compound.
