@@ -79,7 +79,7 @@ Page(
     },
 
     onLoad(options) {
-      this.id = Number((options && options.id) || 0)
+      this.proposalId = Number((options && options.id) || 0)
       if (options && options.tab === 'pending') this.setData({ tab: 'pending' })
     },
 
@@ -89,14 +89,15 @@ Page(
 
     async fetch() {
       await ensureLogin()
-      const proposal = await getProposal(this.id)
+      const proposal = await getProposal(this.proposalId)
       const options = proposal.options && proposal.options.length ? proposal.options : DEFAULT_OPTIONS
       const patch = { title: proposal.title, voting: proposal.status === 'voting', options }
+      if (!patch.voting) return patch
       if (this.data.tab === 'record') {
-        const roll = ((await getRoll(this.id)).items || []).map(rollView)
+        const roll = ((await getRoll(this.proposalId)).items || []).map(rollView)
         Object.assign(patch, { toVote: roll.filter((r) => r.open), voted: roll.filter((r) => !r.open) })
       } else {
-        const { items } = await listPaperBallots(this.id, { status: 'pending' })
+        const { items } = await listPaperBallots(this.proposalId, { status: 'pending' })
         patch.pending = (items || []).map((b) => pendingView(b, options))
       }
       return patch
@@ -180,7 +181,7 @@ Page(
       if (!(await confirmOnce(this, '录入纸质票', question, { confirmText: '提交' }))) return
       this.setData({ sending: true, formError: '' })
       try {
-        await recordPaperBallot(this.id, {
+        await recordPaperBallot(this.proposalId, {
           householdId: d.householdId,
           choice: d.choice,
           photo: uploadedIds(d.photos)[0],

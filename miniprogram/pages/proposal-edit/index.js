@@ -101,17 +101,17 @@ Page(
 
     onLoad(options) {
       this.code = (options && options.compound) || ''
-      this.id = Number((options && options.id) || 0)
+      this.proposalId = Number((options && options.id) || 0)
       this.original = null
-      this.setData({ editing: Boolean(this.id) })
-      if (wx.setNavigationBarTitle) wx.setNavigationBarTitle({ title: this.id ? '修改表决事项' : '起草表决事项' })
+      this.setData({ editing: Boolean(this.proposalId) })
+      if (wx.setNavigationBarTitle) wx.setNavigationBarTitle({ title: this.proposalId ? '修改表决事项' : '起草表决事项' })
       return this.load()
     },
 
     async fetch() {
       await ensureLogin()
-      if (this.id && !this.original) {
-        this.original = await getProposal(this.id)
+      if (this.proposalId && !this.original) {
+        this.original = await getProposal(this.proposalId)
         this.code = this.original.compound
       }
       // The choices of an effect; without them the form still works.
@@ -274,7 +274,7 @@ Page(
       if (!(await confirmOnce(this, title, question, { confirmText }))) return
       this.setData({ sending: true, formError: '' })
       try {
-        const saved = o ? await updateProposal(this.id, body) : await createProposal(this.code, body)
+        const saved = o ? await updateProposal(this.proposalId, body) : await createProposal(this.code, body)
         wx.showToast({ title: '已保存', icon: 'success' })
         if (o) wx.navigateBack()
         else wx.redirectTo({ url: `/pages/proposal/index?id=${saved.id}` })

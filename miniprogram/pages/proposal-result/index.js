@@ -29,13 +29,13 @@ Page(
     },
 
     onLoad(options) {
-      this.id = Number((options && options.id) || 0)
+      this.proposalId = Number((options && options.id) || 0)
       return this.load()
     },
 
     async fetch() {
       await ensureLogin()
-      const [proposal, result] = await Promise.all([getProposal(this.id), getResult(this.id)])
+      const [proposal, result] = await Promise.all([getProposal(this.proposalId), getResult(this.proposalId)])
       const receipts = receiptsView(result, proposal.options)
       this.all = receipts.ballots
       return Object.assign(

@@ -51,7 +51,7 @@ Page(
     },
 
     onLoad(options) {
-      this.id = Number((options && options.id) || 0)
+      this.proposalId = Number((options && options.id) || 0)
       this.photoPaths = {}
     },
 
@@ -61,14 +61,14 @@ Page(
 
     async fetch() {
       await ensureLogin()
-      const [proposal, comments] = await Promise.all([getProposal(this.id), this.firstComments()])
+      const [proposal, comments] = await Promise.all([getProposal(this.proposalId), this.firstComments()])
       return Object.assign({ proposal: detailView(proposal) }, comments)
     },
 
     // The comments work on their own: a failure leaves the rest of the page.
     async firstComments() {
       try {
-        const page = await listComments(this.id)
+        const page = await listComments(this.proposalId)
         return { comments: (page.items || []).map(commentView), commentsCursor: page.next_cursor || null, commentsError: '' }
       } catch (err) {
         return { comments: [], commentsCursor: null, commentsError: errorMessage(err) }
@@ -78,7 +78,7 @@ Page(
     async moreComments() {
       if (!this.data.commentsCursor) return
       try {
-        const page = await listComments(this.id, { cursor: this.data.commentsCursor })
+        const page = await listComments(this.proposalId, { cursor: this.data.commentsCursor })
         this.setData({
           comments: this.data.comments.concat((page.items || []).map(commentView)),
           commentsCursor: page.next_cursor || null,
@@ -125,7 +125,7 @@ Page(
       if (!(await confirmOnce(this, title, question, { confirmText: '提交', cancelText: '再想想' }))) return
       this.setData({ voting: `${household}` })
       try {
-        const answer = await castBallot(this.id, { householdId: Number(household), choice })
+        const answer = await castBallot(this.proposalId, { householdId: Number(household), choice })
         wx.showToast({ title: '已投票', icon: 'success' })
         await this.refresh()
         this.setData({ justVoted: answer.receipt || '' })
@@ -150,7 +150,7 @@ Page(
       if (!(await confirmOnce(this, '提交意见', '提交后本小区业主都能看到（只显示楼栋单元，不显示姓名），不能删除。', { confirmText: '提交' }))) return
       this.setData({ commentBusy: true })
       try {
-        await addComment(this.id, body)
+        await addComment(this.proposalId, body)
         this.setData({ commentText: '' })
         wx.showToast({ title: '已提交', icon: 'success' })
         this.setData(await this.firstComments())
@@ -172,7 +172,7 @@ Page(
       const action = e.currentTarget.dataset.action
       if (this.data.busy) return undefined
       if (action === 'edit') {
-        wx.navigateTo({ url: `/pages/proposal-edit/index?id=${this.id}` })
+        wx.navigateTo({ url: `/pages/proposal-edit/index?id=${this.proposalId}` })
         return undefined
       }
       if (action === 'withdraw') {
@@ -257,7 +257,7 @@ Page(
     async take(step, body) {
       this.setData({ busy: true })
       try {
-        await proposalStep(this.id, step, body)
+        await proposalStep(this.proposalId, step, body)
         this.setData({ form: '', formError: '' })
         wx.showToast({ title: DONE[step], icon: 'success' })
       } catch (err) {
@@ -270,15 +270,15 @@ Page(
     // ------------------------------------------------------------ elsewhere
 
     goResult() {
-      wx.navigateTo({ url: `/pages/proposal-result/index?id=${this.id}` })
+      wx.navigateTo({ url: `/pages/proposal-result/index?id=${this.proposalId}` })
     },
 
     goPaper() {
-      wx.navigateTo({ url: `/pages/paper-ballot/index?id=${this.id}` })
+      wx.navigateTo({ url: `/pages/paper-ballot/index?id=${this.proposalId}` })
     },
 
     goConfirmPaper() {
-      wx.navigateTo({ url: `/pages/paper-ballot/index?id=${this.id}&tab=pending` })
+      wx.navigateTo({ url: `/pages/paper-ballot/index?id=${this.proposalId}&tab=pending` })
     },
   })
 )

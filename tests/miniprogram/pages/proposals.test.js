@@ -381,3 +381,40 @@ test('a revision during notice needs its note and sends only what changed', asyn
   })
   expect(wx.navigateBack).toHaveBeenCalled()
 })
+
+// ------------------------------------------------------------------ entries
+
+test('the workspace offers 纸质表决票 to a volunteer, opening the proposals being voted on', async () => {
+  const { LIAISON } = require('../helpers/fixtures')
+  server.on('GET /api/v1/me', { status: 200, body: LIAISON })
+  server.on('GET /api/v1/issues?handled=true&status=submitted', { status: 200, body: { items: [], next_cursor: null } })
+  const page = createPage('workspace')
+  await page.onShow()
+  expect(page.data.canPaperBallot).toBe(true)
+  page.openPaperBallots()
+  expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/proposals/index?status=voting' })
+})
+
+test('the board lists the proposals it is given, and opens one', async () => {
+  server.on('GET /api/v1/me', { status: 200, body: RESIDENT })
+  server.on('GET /api/v1/compounds/yangguang/board', {
+    status: 200,
+    body: { announcements: [], funds: [], proposals: [summary(), summary({ id: 6, status: 'notice', status_label: '公示中', my_vote_needed: false })] },
+  })
+  const page = createPage('board')
+  await page.onShow()
+  expect(page.data.proposals.map((p) => `${p.title} ${p.statusText} ${p.voteNeeded}`)).toEqual([
+    '物业费调整为每月 0.40 元/平方米 表决中 true',
+    '物业费调整为每月 0.40 元/平方米 公示中 false',
+  ])
+  page.openProposal(tap({ id: 6 }))
+  expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/proposal/index?id=6' })
+})
+
+test('a board without proposals (an older server) shows none', async () => {
+  server.on('GET /api/v1/me', { status: 200, body: RESIDENT })
+  server.on('GET /api/v1/compounds/yangguang/board', { status: 200, body: { announcements: [], funds: [] } })
+  const page = createPage('board')
+  await page.onShow()
+  expect(page.data.proposals).toEqual([])
+})
