@@ -208,10 +208,10 @@ function turnoutView(t) {
   }
 }
 
-function versionView(v) {
+function versionView(v, current) {
   return {
     version: v.version,
-    heading: `第${v.version}版${v.note ? ` 修改说明：${v.note}` : ''}`,
+    heading: `第${v.version}版${v.version === current ? '（现在的）' : ''}${v.note ? ` 修改说明：${v.note}` : ''}`,
     title: v.title,
     body: v.body,
     options: (v.options || []).map((o) => o.label).join('、'),
@@ -244,7 +244,7 @@ function detailView(p, now = Date.now()) {
   const actions = p.actions || []
   const due = p.closes_at ? Date.parse(p.closes_at) <= now : false
   const buttons = COMMITTEE_BUTTONS.filter((b) => actions.includes(b.action) && (b.action !== 'close' || due))
-  const versions = (p.versions || []).map(versionView)
+  const versions = (p.versions || []).map((v) => versionView(v, p.version))
   return {
     id: p.id,
     compound: p.compound,
@@ -260,8 +260,11 @@ function detailView(p, now = Date.now()) {
     options,
     effectText: p.effect_text || '',
     attachments: p.attachments || [],
-    // Older versions only: the current one is what is shown above.
-    versions: versions.filter((v) => v.version !== p.version),
+    // Every version once there is more than one, newest first, each with
+    // what changed; a first draft has nothing to compare with.
+    versions: versions.length > 1 ? versions : [],
+    // The compound's minimum notice when the server tells it.
+    minNoticeDays: p.min_notice_days || 0,
     noticeLine: p.status === 'notice' && p.notice_ends_at ? `公示至 ${dayText(p.notice_ends_at)}` : '',
     noticeEndsAt: p.notice_ends_at || '',
     closesAt: timeText(p.closes_at),

@@ -44,6 +44,14 @@ const largeExpenses = (items) =>
 
 const count = (text) => Array.from(text || '').length
 
+// What makes two option lists or two effects the same, whatever else the
+// server adds to them (generated choices, a label of the fee, rates as "0.4000").
+const optionLabels = (options) => (options || []).map((o) => (o.choice === 'abstain' ? 'abstain' : o.label))
+function effectKey(effect) {
+  const e = effect || { kind: 'none' }
+  return [e.kind || 'none', e.item || '', e.rate ? Number(e.rate) : '', e.from_period || '', e.expense_id || '']
+}
+
 function problems(d) {
   const errors = {}
   const title = d.title.trim()
@@ -244,10 +252,16 @@ Page(
         return created
       }
       const o = this.original
-      const before = { title: o.title, body: o.body, options: o.matter === ELECTION ? o.options : undefined, effect: o.effect || { kind: 'none' } }
+      const before = { title: o.title, body: o.body, options: o.matter === ELECTION ? o.options : undefined, effect: o.effect }
+      const same = {
+        title: (a, b) => a === b,
+        body: (a, b) => a === b,
+        options: (a, b) => JSON.stringify(optionLabels(a)) === JSON.stringify(optionLabels(b)),
+        effect: (a, b) => JSON.stringify(effectKey(a)) === JSON.stringify(effectKey(b)),
+      }
       const changed = {}
       for (const key of Object.keys(full)) {
-        if (full[key] !== undefined && JSON.stringify(full[key]) !== JSON.stringify(before[key])) changed[key] = full[key]
+        if (full[key] !== undefined && !same[key](full[key], before[key])) changed[key] = full[key]
       }
       if (d.note.trim()) changed.note = d.note.trim()
       return changed

@@ -180,7 +180,8 @@ Page(
         return undefined
       }
       if (action === 'publish') {
-        this.setData({ form: 'publish', formError: '', noticeDays: String(DEFAULT_NOTICE_DAYS) })
+        const days = this.data.proposal.minNoticeDays || DEFAULT_NOTICE_DAYS
+        this.setData({ form: 'publish', formError: '', noticeDays: String(days) })
         return undefined
       }
       if (action === 'open') {

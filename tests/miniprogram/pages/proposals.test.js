@@ -132,7 +132,7 @@ test('the rule in plain words, what it changes, older versions to open, comments
   expect(p.matter).toBe('第9项：有关共有和共同管理权利的其他重大事项')
   expect(p.ruleSentences[1]).toBe('参与表决的业主中，同意的面积和人数都要超过一半，才算通过。')
   expect(p.effectText).toBe('通过后，物业费按每月 0.40 元/平方米收取')
-  expect(p.versions.map((v) => v.heading)).toEqual(['第1版'])
+  expect(p.versions.map((v) => v.heading)).toEqual(['第2版（现在的） 修改说明：起始月份推后一个月', '第1版'])
   page.toggleVersion(tap({ version: 1 }))
   expect(page.data.openVersion).toBe(1)
   page.toggleVersion(tap({ version: 1 }))
@@ -417,4 +417,33 @@ test('a board without proposals (an older server) shows none', async () => {
   const page = createPage('board')
   await page.onShow()
   expect(page.data.proposals).toEqual([])
+})
+
+test('a revision that changes the text only sends the text, whatever the server adds to options and effect', async () => {
+  const election = detail({
+    status: 'notice',
+    matter: 3,
+    options: [
+      { choice: 'c1', label: '王建国' },
+      { choice: 'c2', label: '李秀英' },
+      { choice: 'abstain', label: '弃权' },
+    ],
+    effect: { kind: 'none' },
+  })
+  const fee = detail({ status: 'draft', effect: { kind: 'fee_rate', item: 'property', rate: '0.4000', item_name: '物业费' } })
+  server.on('GET /api/v1/proposals/5', { status: 200, body: election }, { status: 200, body: fee })
+  server.on('PATCH /api/v1/proposals/5', { status: 200, body: election })
+  const page = await openForm({ id: '5' })
+  expect(page.data.candidates.map((c) => c.label)).toEqual(['王建国', '李秀英'])
+  page.onInput(input('body', '补充了候选人简历'))
+  page.onInput(input('note', '补充简历'))
+  await page.submit()
+  expect(sentBody(wx, 'PATCH /api/v1/proposals/5')).toEqual({ body: '补充了候选人简历', note: '补充简历' })
+
+  const draft = await openForm({ id: '5' })
+  await draft.submit()
+  expect(draft.data.formError).toBe('没有改动')
+  draft.onInput(input('title', '物业费调整（修订）'))
+  await draft.submit()
+  expect(sentBody(wx, 'PATCH /api/v1/proposals/5')).toEqual({ title: '物业费调整（修订）' })
 })
