@@ -18,7 +18,9 @@ Page(
     data: {
       title: '',
       result: null,
-      ballots: [],
+      // The whole list stays out of data (thousands of ballots in a big
+      // compound): its count, and the part on screen.
+      ballotCount: 0,
       shown: [],
       more: 0,
       search: '',
@@ -45,7 +47,7 @@ Page(
           myReceipts: receipts.mine,
           recount: receipts.recount,
           recountSame: receipts.recountSame,
-          ballots: receipts.ballots,
+          ballotCount: receipts.ballots.length,
         },
         this.visible(this.data.search, this.data.onlyMine)
       )

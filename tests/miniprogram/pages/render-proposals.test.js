@@ -151,6 +151,7 @@ test('the result: 通过 big, the quorums as sentences, my receipt highlighted a
     '反对：逐张相加 112.00 m² ✓ 一致',
     '弃权：逐张相加 0.00 m² ✓ 一致',
   ])
+  expect(texts(page, '.receipts .explain')[0]).toContain('计入的选票共 3 张')
   page.instance.onSearch({ detail: { value: 'qr9' } })
   await sleep(0)
   expect(texts(page, '.receipt-row .receipt-code')).toEqual(['QR9ST2UV3W'])
