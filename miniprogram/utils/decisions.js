@@ -300,7 +300,7 @@ function thresholdsOf(result) {
     quorum: pick(['quorum', 'quorum_area', 'participation'], QUORUM),
     pass: pick(['pass', 'passing', 'approval', threeQuarters ? 'three_quarters' : 'majority'], threeQuarters ? { num: 3, den: 4 } : { num: 1, den: 2 }),
     // Majority is "more than half"; three quarters is "at least".
-    strict: !threeQuarters,
+    strict: typeof given.pass_strictly_more === 'boolean' ? given.pass_strictly_more : !threeQuarters,
   }
 }
 
@@ -350,6 +350,8 @@ function resultView(result, options) {
     eligible: `全体业主：${result.eligible_area_m2} m²，${eligibleHeads} 人`,
     participating: `参与表决：${result.participating_area_m2} m²，${partHeads} 人`,
     winner: result.winner && result.winner !== 'yes' ? choiceLabel(labels, result.winner) : '',
+    uncounted: result.uncounted_paper ? `还有 ${result.uncounted_paper} 张纸质票到截止时没有核对，未计入。` : '',
+    effectNote: result.effect_note || '',
   }
 }
 

@@ -64,6 +64,7 @@ Page(
       options: DEFAULT_OPTIONS,
       toVote: [],
       voted: [],
+      flatSearch: '',
       householdId: 0,
       householdLabel: '',
       choice: '',
@@ -94,8 +95,8 @@ Page(
       const patch = { title: proposal.title, voting: proposal.status === 'voting', options }
       if (!patch.voting) return patch
       if (this.data.tab === 'record') {
-        const roll = ((await getRoll(this.proposalId)).items || []).map(rollView)
-        Object.assign(patch, { toVote: roll.filter((r) => r.open), voted: roll.filter((r) => !r.open) })
+        this.roll = ((await getRoll(this.proposalId)).items || []).map(rollView)
+        Object.assign(patch, this.rollShown(this.data.flatSearch))
       } else {
         const { items } = await listPaperBallots(this.proposalId, { status: 'pending' })
         patch.pending = (items || []).map((b) => pendingView(b, options))
@@ -126,6 +127,18 @@ Page(
     },
 
     // ------------------------------------------------------------ 录入
+
+    // The committee walks the whole compound: a room number narrows the list.
+    rollShown(search) {
+      const wanted = String(search || '').trim()
+      const roll = (this.roll || []).filter((r) => !wanted || r.label.includes(wanted))
+      return { toVote: roll.filter((r) => r.open), voted: roll.filter((r) => !r.open) }
+    },
+
+    onFlatSearch(e) {
+      const flatSearch = e.detail.value
+      this.setData(Object.assign({ flatSearch }, this.rollShown(flatSearch)))
+    },
 
     pickFlat(e) {
       const id = Number(e.currentTarget.dataset.id)

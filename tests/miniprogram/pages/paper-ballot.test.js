@@ -53,6 +53,10 @@ test('the flats not voted yet come first; the others say 已投 or 待核对 and
   expect(page.data.toVote.map((r) => r.label)).toEqual(['1-3-102', '1-3-202'])
   expect(page.data.voted.map((r) => `${r.label} ${r.state}`)).toEqual(['1-3-101 已投', '1-3-201 纸质票待核对'])
   expect(JSON.stringify(page.data.voted)).not.toMatch(/同意|反对|yes|no"/)
+  page.onFlatSearch({ detail: { value: '202' } })
+  expect(page.data.toVote.map((r) => r.label)).toEqual(['1-3-202'])
+  expect(page.data.voted.map((r) => r.label)).toEqual([])
+  page.onFlatSearch({ detail: { value: '' } })
   // A voted flat cannot be picked.
   page.pickFlat(tap({ id: 11 }))
   expect(page.data.householdId).toBe(0)

@@ -124,7 +124,7 @@ const RESULT_BODY = {
   winner: 'yes',
   rule: 'majority',
   rule_label: '参与表决面积和人数均过半数同意',
-  thresholds: { quorum: '2/3', pass: '1/2' },
+  thresholds: { quorum: '2/3', pass: '1/2', pass_strictly_more: true },
   ballots: [
     { receipt: 'AB3CD4EF5G', area_m2: '112.00', choice: 'no' },
     { receipt: 'HJ6KL7MN8P', area_m2: '300.00', choice: 'yes' },

@@ -90,7 +90,9 @@ const RESULT = {
   winner: 'yes',
   rule: 'three_quarters',
   rule_label: '参与表决面积和人数均达四分之三以上同意',
-  thresholds: { quorum: '2/3', pass: '3/4' },
+  thresholds: { quorum: '2/3', pass: '3/4', pass_strictly_more: false },
+  uncounted_paper: 1,
+  effect_note: '已按表决结果生效',
   ballots: [
     { receipt: 'AB3CD4EF5G', area_m2: '100.00', choice: 'no' },
     { receipt: 'HJ6KL7MN8P', area_m2: '300.00', choice: 'yes' },
@@ -103,6 +105,8 @@ const RESULT = {
 test('the result: two quorums and the passing rule as sentences, options with shares of participants', () => {
   const view = d.resultView(RESULT, RESULT.options)
   expect(view.verdict).toBe('通过')
+  expect(view.uncounted).toBe('还有 1 张纸质票到截止时没有核对，未计入。')
+  expect(view.effectNote).toBe('已按表决结果生效')
   expect(view.quorum.map((l) => l.text)).toEqual([
     '参与表决面积 71.2%（需 ≥ 66.7%）✓',
     '参与表决人数 恰好三分之二（需 ≥ 66.7%）✓',
