@@ -15,13 +15,14 @@ let lastKey = 0
 
 // Resolves with the chosen files ([] when the user cancels). A refused
 // camera/album or privacy consent is explained first (utils/permission.js).
-function chooseImages(count) {
+// `sources`: ['camera'] for a photo that must be taken on the spot.
+function chooseImages(count, sources = ['album', 'camera']) {
   return new Promise((resolve) => {
     wx.chooseMedia({
       count,
       mediaType: ['image'],
       sizeType: ['compressed'],
-      sourceType: ['album', 'camera'],
+      sourceType: sources,
       success: (res) => resolve(res.tempFiles || []),
       fail: (res) => explainFailure(res, 'camera').then(() => resolve([])),
     })
@@ -53,14 +54,14 @@ async function uploadOne(page, key, photoKey) {
 }
 
 // Let the user pick what is left of `max` photos (9 unless said), then upload
-// them one at a time.
-async function addPhotos(page, key, max = MAX_PHOTOS) {
+// them one at a time. `sources` as for chooseImages.
+async function addPhotos(page, key, max = MAX_PHOTOS, sources) {
   const room = max - page.data[key].length
   if (room <= 0) {
     wx.showToast({ title: `最多 ${max} 张照片`, icon: 'none' })
     return
   }
-  const files = (await chooseImages(room)).slice(0, room)
+  const files = (await chooseImages(room, sources)).slice(0, room)
   const added = files.map((file) => ({
     key: `photo-${++lastKey}`,
     path: file.tempFilePath,

@@ -6,6 +6,7 @@ const { ensureLogin } = require('../../api/auth')
 const { getMe } = require('../../api/me')
 const { getBoard } = require('../../api/board')
 const { boardView, myCompounds } = require('../../utils/board')
+const { summaryView } = require('../../utils/decisions')
 const { loadable } = require('../../utils/page')
 
 const NOT_A_MEMBER = '绑定房屋或担任小区职务后，就能看到小区的公示栏。'
@@ -23,6 +24,9 @@ Page(
       resolvedTotal: 0,
       disclosure: '',
       disclosureId: 0,
+      // Owners' decisions on notice, being voted on or just closed (when the
+      // server lists them).
+      proposals: [],
     },
 
     // Every show: a notice opened meanwhile is no longer unread.
@@ -39,7 +43,8 @@ Page(
       }
       const compound = compounds[Math.min(this.data.compoundIndex, compounds.length - 1)]
       const board = await getBoard(compound.code)
-      return Object.assign({ compounds, denied: '' }, boardView(board))
+      const proposals = (board.proposals || []).map(summaryView)
+      return Object.assign({ compounds, denied: '' }, boardView(board), { proposals })
     },
 
     onCompoundChange(e) {
@@ -50,6 +55,10 @@ Page(
     openDisclosure() {
       if (!this.data.disclosureId) return
       wx.navigateTo({ url: `/pages/disclosure/index?id=${this.data.disclosureId}` })
+    },
+
+    openProposal(e) {
+      wx.navigateTo({ url: `/pages/proposal/index?id=${e.currentTarget.dataset.id}` })
     },
 
     openNotice(e) {

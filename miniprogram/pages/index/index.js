@@ -10,6 +10,7 @@ const { loadable } = require('../../utils/page')
 const { open } = require('../../utils/nav')
 const { getBoard } = require('../../api/board')
 const { myCompounds, sortedAnnouncements } = require('../../utils/board')
+const { seesDecisions, votesNeeded } = require('../../utils/decisions')
 
 // The badge on 消息; without it the home page still works.
 async function unreadCount() {
@@ -46,16 +47,17 @@ async function expensesWaiting(user) {
 }
 
 // 公示栏 for everyone bound to a compound, with its newest urgent notice shown
-// here; without the board the card is still there.
+// here, and how many owners' decisions wait for my vote (业主表决's badge);
+// without the board the card is still there.
 async function boardCard(view, user) {
   const [compound] = myCompounds(user)
-  if (!view.canReport || !compound) return { hasBoard: false, urgentNotice: null }
+  if (!view.canReport || !compound) return { hasBoard: false, urgentNotice: null, votesNeeded: 0 }
   try {
     const board = await getBoard(compound.code)
     const [first] = sortedAnnouncements(board.announcements || [])
-    return { hasBoard: true, urgentNotice: first && first.urgent ? first : null }
+    return { hasBoard: true, urgentNotice: first && first.urgent ? first : null, votesNeeded: votesNeeded(board) }
   } catch (err) {
-    return { hasBoard: true, urgentNotice: null }
+    return { hasBoard: true, urgentNotice: null, votesNeeded: 0 }
   }
 }
 
@@ -84,6 +86,10 @@ Page(
       expensesWaiting: 0,
       hasBoard: false,
       urgentNotice: null,
+      // 业主表决: owners, the committee and the supervisor; the badge counts
+      // the proposals waiting for my vote.
+      canSeeDecisions: false,
+      votesNeeded: 0,
     },
 
     // Every show, so a binding approved meanwhile appears on return.
@@ -104,7 +110,7 @@ Page(
         canSeeMoney ? expensesWaiting(user) : 0,
         boardCard(view, user),
       ])
-      return Object.assign(view, { unread, contacts, canSeeMoney, expensesWaiting: expenses }, board)
+      return Object.assign(view, { unread, contacts, canSeeMoney, expensesWaiting: expenses, canSeeDecisions: seesDecisions(user) }, board)
     },
 
     // 拨打电话 on a 我的联络人 card: WeChat asks before it dials.
@@ -119,6 +125,10 @@ Page(
 
     goNotice(e) {
       wx.navigateTo({ url: `/pages/notice/index?id=${e.currentTarget.dataset.id}` })
+    },
+
+    goDecisions() {
+      wx.navigateTo({ url: `/pages/proposals/index${this.data.votesNeeded ? '?status=voting' : ''}` })
     },
 
     goBind() {

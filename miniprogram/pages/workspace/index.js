@@ -14,6 +14,9 @@ const { loadable } = require('../../utils/page')
 const { listExpenses } = require('../../api/spending')
 const { FINANCE_ROLES } = require('../../utils/labels')
 
+// Who records and confirms paper ballots of an owners' decision.
+const VOLUNTEER_ROLES = ['liaison', 'building_lead', 'committee']
+
 // Each tab in a line of plain words: what it holds and what to do.
 const TABS = [
   {
@@ -93,6 +96,8 @@ Page(
         canSeeIncome: false,
         // 发布公告 for the committee.
         canPostNotice: false,
+        // 纸质表决票 (owners' decisions) for every volunteer.
+        canPaperBallot: false,
       },
       tabText(TABS[0])
     ),
@@ -138,6 +143,7 @@ Page(
           canSeeIncome: view.canSeeIncome,
           canPostNotice: view.canPostNotice,
         })
+        this.setData({ canPaperBallot: roleCompounds(me, VOLUNTEER_ROLES).length > 0 })
         this.finance = roleCompounds(me, FINANCE_ROLES)
         this.setData({ canSeeExpenses: this.finance.length > 0 })
         await this.loadExpenses()
@@ -282,6 +288,10 @@ Page(
     },
 
     // 月度公示 (committee, supervisor): the compound's monthly statements.
+    openPaperBallots() {
+      wx.navigateTo({ url: '/pages/proposals/index?status=voting' })
+    },
+
     openDisclosures() {
       wx.navigateTo({ url: '/pages/disclosure/index' })
     },

@@ -1,0 +1,71 @@
+// 表决结果 (owners, volunteers, the committee and the supervisor, once the vote
+// is closed): the two quorums and the passing rule as plain sentences, e.g.
+// "参与表决面积 71.2%（需 ≥ 66.7%）✓" — shares rounded down, thresholds up,
+// the ✓/✗ of the quorums the server's own; each option's area and heads with
+// their share of those who took part; 通过/未通过 in big type. Then 核对我的
+// 选票: every counted ballot as (receipt, area, option), mine highlighted, a
+// search box, and the areas added up again from the list.
+const { ensureLogin } = require('../../api/auth')
+const { getProposal, getResult } = require('../../api/decisions')
+const { resultView, receiptsView, filterReceipts } = require('../../utils/decisions')
+const { loadable } = require('../../utils/page')
+
+// How many receipts are drawn at once; the search finds any of them.
+const SHOWN = 200
+
+Page(
+  loadable({
+    data: {
+      title: '',
+      result: null,
+      // The whole list stays out of data (thousands of ballots in a big
+      // compound): its count, and the part on screen.
+      ballotCount: 0,
+      shown: [],
+      more: 0,
+      search: '',
+      myReceipts: [],
+      recount: [],
+      recountSame: true,
+      onlyMine: false,
+    },
+
+    onLoad(options) {
+      this.proposalId = Number((options && options.id) || 0)
+      return this.load()
+    },
+
+    async fetch() {
+      await ensureLogin()
+      const [proposal, result] = await Promise.all([getProposal(this.proposalId), getResult(this.proposalId)])
+      const receipts = receiptsView(result, proposal.options)
+      this.all = receipts.ballots
+      return Object.assign(
+        {
+          title: proposal.title,
+          result: resultView(result, proposal.options),
+          myReceipts: receipts.mine,
+          recount: receipts.recount,
+          recountSame: receipts.recountSame,
+          ballotCount: receipts.ballots.length,
+        },
+        this.visible(this.data.search, this.data.onlyMine)
+      )
+    },
+
+    visible(search, onlyMine) {
+      const found = filterReceipts(this.all || [], search).filter((b) => !onlyMine || b.mine)
+      return { shown: found.slice(0, SHOWN), more: Math.max(0, found.length - SHOWN) }
+    },
+
+    onSearch(e) {
+      const search = e.detail.value
+      this.setData(Object.assign({ search }, this.visible(search, this.data.onlyMine)))
+    },
+
+    toggleMine() {
+      const onlyMine = !this.data.onlyMine
+      this.setData(Object.assign({ onlyMine }, this.visible(this.data.search, onlyMine)))
+    },
+  })
+)
