@@ -87,7 +87,7 @@ class ProposalCommentQuery(Schema):
     cursor = fields.String(validate=validators.Length(max=32))
 
 
-class ProposalCommentOut(Schema):
+class ProposalCommentItemOut(Schema):
     id = fields.Integer()
     version = fields.Integer()
     body = fields.String()
@@ -96,8 +96,12 @@ class ProposalCommentOut(Schema):
     created_at = LocalDateTime()
 
 
+class ProposalCommentOut(ProposalCommentItemOut):
+    """One comment, as made (the list nests its items separately for the document)."""
+
+
 class ProposalCommentListOut(Schema):
-    items = fields.List(fields.Nested(ProposalCommentOut))
+    items = fields.List(fields.Nested(ProposalCommentItemOut))
     next_cursor = fields.String(allow_none=True)
 
 
