@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from server.clock import utcnow
 from server.extensions import db
-from server.models import Ballot, Notification, OutboxMessage, RollEntry
+from server.models import Ballot, Notification, OutboxMessage, Proposal, RollEntry
 from server.models.spending import Expense
 from server.services.people import roles
 from tests.factories import HouseholdFactory, add_person, build_world, self_governance_fee
@@ -504,3 +504,54 @@ def pushes_to(world, who) -> list[OutboxMessage]:
             .order_by(OutboxMessage.id)
         )
     )
+
+
+def test_comments_are_limited_per_person(app, client, world, monkeypatch):
+    from server.extensions import limiter
+
+    made = published(client, world)
+    monkeypatch.setitem(app.config, "PROPOSAL_COMMENT_RATE", "2/minute")
+    limiter.reset()
+    try:
+        statuses = [
+            step(client, world, made["id"], "comments", "resident_1_1", body=f"意见{i}").status_code
+            for i in range(3)
+        ]
+        assert statuses == [201, 201, 429]
+        other = step(client, world, made["id"], "comments", "resident_1_2", body="我的意见")
+        assert other.status_code == 201
+    finally:
+        limiter.reset()
+
+
+def test_a_closed_proposal_shows_its_stored_result_with_labels(client, world):
+    made = published(client, world)
+    opened(client, world, made["id"])
+    proposal = db.session.get(Proposal, made["id"])
+    proposal.status, proposal.closed_at, proposal.passed = "closed", utcnow(), False
+    proposal.result = {
+        "rule": "majority",
+        "eligible_area_m2": "452.30",
+        "eligible_heads": 4,
+        "participating_area_m2": "72.36",
+        "participating_heads": 1,
+        "options": [
+            {"choice": "yes", "area_m2": "72.36", "heads": 1, "meets_rule": True},
+            {"choice": "no", "area_m2": "0.00", "heads": 0, "meets_rule": False},
+            {"choice": "abstain", "area_m2": "0.00", "heads": 0, "meets_rule": False},
+        ],
+        "quorum_area_met": False,
+        "quorum_heads_met": False,
+        "quorum_met": False,
+        "winner": "yes",
+        "passed": False,
+    }
+    db.session.flush()
+    shown = show(client, world, made["id"], "resident_1_1", fresh=True).get_json()
+    assert (shown["status_label"], shown["passed"], shown["actions"]) == ("已结束", False, [])
+    assert [(o["label"], o["area_m2"]) for o in shown["result"]["options"]][:2] == [
+        ("同意", "72.36"),
+        ("反对", "0.00"),
+    ]
+    assert shown["result"]["rule_label"] == "参与表决面积和人数均过半数同意"
+    assert shown["changeable_until"] is None
