@@ -20,6 +20,7 @@ from server.services.people import roles
 from tests.factories import HouseholdFactory, add_person, build_world, self_governance_fee
 from tests.helpers import statements
 from tests.steps import uploaded_id
+from tests.timing import month
 
 CODE = "pp"
 
@@ -555,3 +556,44 @@ def test_a_closed_proposal_shows_its_stored_result_with_labels(client, world):
     ]
     assert shown["result"]["rule_label"] == "参与表决面积和人数均过半数同意"
     assert shown["changeable_until"] is None
+
+
+def test_opening_does_not_query_per_household(client, world):
+    """The roll and the "请投票" lines for twenty more flats: the same statements."""
+    subscribe(client, world, "resident_1_1")
+
+    def count_open():
+        made = published(client, world)
+        later = utcnow() + timedelta(days=8)
+        with freeze_time(later):
+            headers = world.fresh_headers("committee")
+            body = {"closes_at": (later + timedelta(days=3)).isoformat()}
+
+            def call():
+                response = client.post(
+                    f"/api/v1/proposals/{made['id']}/open", json=body, headers=headers
+                )
+                assert response.status_code == 200, response.get_json()
+
+            return len(statements(call))
+
+    small = count_open()
+    unit = world.units[0]
+    for i in range(20):
+        home = HouseholdFactory(unit_obj=unit, room=f"{5 + i // 4}0{i % 4 + 1}", floor=5 + i // 4)
+        add_person(world, f"extra_{i}", "resident", home, relation="owner")
+        subscribe(client, world, f"extra_{i}")
+    db.session.flush()
+    assert count_open() == small
+
+
+def test_a_fee_rate_starts_this_month_or_later(client, world):
+    effect = {"kind": "fee_rate", "item": "self_governance", "rate": "0.4"}
+    past = draft(client, world, effect={**effect, "from_period": month(-1)})
+    assert error(past) == (400, "period_invalid")
+    year, number = month(1).split("-")
+    made = drafted(client, world, effect={**effect, "from_period": month(1)})
+    assert made["effect"] == {**effect, "from_period": month(1)}
+    assert f"自{year}年{int(number)}月起执行" in made["effect_text"]
+    garbled = draft(client, world, effect={**effect, "from_period": "2026-13"})
+    assert error(garbled) == (400, "validation_error")
