@@ -204,6 +204,8 @@ def test_a_draft_is_seen_by_the_committee_and_supervisor_only(client, world, oth
         f"/api/v1/proposals/{made['id']}", json={"title": "改"}, headers=other.headers("committee")
     )
     assert error(patched) == (404, "proposal_not_found")
+    listed = client.get(f"/api/v1/compounds/{CODE}/proposals", headers=other.headers("committee"))
+    assert error(listed) == (404, "compound_not_found")
     listed = client.get(f"/api/v1/compounds/{CODE}/proposals", headers=world.headers("supervisor"))
     assert [p["id"] for p in listed.get_json()["items"]] == [made["id"]]
 
