@@ -41,7 +41,7 @@ def listing(principal: Principal, code: str, status: str | None) -> list[dict]:
         raise Forbidden("表决事项只对本小区业主公开", code="owners_only")
     query = select(Proposal).where(Proposal.compound_id == compound.id)
     if not access.sees_drafts(principal, compound.id):
-        query = query.where(Proposal.status != "draft")
+        query = query.where(Proposal.published_at.is_not(None))
     if status in PROPOSAL_STATUSES:
         query = query.where(Proposal.status == status)
     rows = db.session.scalars(query.order_by(Proposal.id.desc()).limit(LIST_LIMIT))

@@ -208,6 +208,13 @@ def test_a_draft_is_seen_by_the_committee_and_supervisor_only(client, world, oth
     assert error(listed) == (404, "compound_not_found")
     listed = client.get(f"/api/v1/compounds/{CODE}/proposals", headers=world.headers("supervisor"))
     assert [p["id"] for p in listed.get_json()["items"]] == [made["id"]]
+    # Withdrawn before it was published, it stays the committee's.
+    stepped(client, world, made["id"], "withdraw", reason="不再提出")
+    assert error(show(client, world, made["id"], "resident_1_1")) == (404, "proposal_not_found")
+    listed = client.get(
+        f"/api/v1/compounds/{CODE}/proposals", headers=world.headers("resident_1_1")
+    )
+    assert listed.get_json()["items"] == []
 
 
 def test_editing_a_draft_changes_version_one_in_place(client, world):
