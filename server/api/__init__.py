@@ -27,6 +27,7 @@ from server.api import (
     payments,
     pending_changes,
     people,
+    proposals,
     roster,
     units,
     uploads,
@@ -61,6 +62,7 @@ BLUEPRINTS = (
     pending_changes.bp,
     people.bp,
     board.bp,
+    proposals.bp,
     wechat_callbacks.bp,
 )
 

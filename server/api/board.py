@@ -161,4 +161,5 @@ def board(code):
         "collection_rate": found.collection_rate,
         "resolved_this_month": found.resolved_this_month,
         "resolved_total": sum(r["count"] for r in found.resolved_this_month),
+        "proposals": found.proposals,
     }

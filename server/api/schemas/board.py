@@ -5,6 +5,7 @@ from __future__ import annotations
 from apiflask import Schema, fields, validators
 
 from server.api.schemas.fields import Count, Day, Int, LocalDateTime, Text
+from server.api.schemas.proposals import ProposalSummaryOut  # owners' decisions, on the board
 from server.api.schemas.spending import FundOut  # the same fund, on the board
 from server.models.board import AUDIENCES
 
@@ -107,3 +108,7 @@ class BoardOut(Schema):
     collection_rate = fields.Nested(CollectionRateOut)
     resolved_this_month = fields.List(fields.Nested(ResolvedOut))
     resolved_total = fields.Integer()
+    proposals = fields.List(
+        fields.Nested(ProposalSummaryOut),
+        metadata={"description": "on notice, voting or closed in the last 30 days (owners)"},
+    )

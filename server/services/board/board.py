@@ -1,6 +1,7 @@
 """The notice board a member of the compound reads: pinned and recent announcements for
 them, the latest published disclosure, every fund's balance, this month's collection
-rate and the matters resolved this month. Counts and sums only: never who has not
+rate, the matters resolved this month and the owners' decisions on notice, voting or
+recently closed (for those who may read them). Counts and sums only: never who has not
 paid, never a payer's name."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from server.extensions import db
 from server.labels import label
 from server.models import Announcement, Disclosure, Issue
 from server.services.board import announcements
+from server.services.decisions import views as decisions
 from server.services.money import collection, funds
 from server.services.people import compounds
 from server.services.people.access import Principal
@@ -29,6 +31,7 @@ class Board:
     funds: list[funds.Fund]
     collection_rate: dict
     resolved_this_month: list[dict]
+    proposals: list[dict]
 
 
 def read(principal: Principal, code: str) -> Board:
@@ -49,6 +52,7 @@ def read(principal: Principal, code: str) -> Board:
         funds=funds.balances(compound.id, now=now),
         collection_rate={"month": month, **collection.compound_rate(compound.id, month)},
         resolved_this_month=_resolved(compound.id, funds.month_start(now)),
+        proposals=decisions.board_items(principal, compound.id),
     )
 
 

@@ -62,11 +62,18 @@ def owned_households(principal: Principal, compound_id: int) -> list[int]:
     )
 
 
+def never_published(proposal: Proposal) -> bool:
+    """A draft, or a draft withdrawn before publishing: the committee's own papers."""
+    return proposal.status == "draft" or (
+        proposal.status == "withdrawn" and proposal.published_at is None
+    )
+
+
 def may_read(principal: Principal, proposal: Proposal) -> bool:
     compound_id = proposal.compound_id
     if sees_drafts(principal, compound_id):
         return True
-    if proposal.status == "draft":
+    if never_published(proposal):
         return False
     return bool(owned_households(principal, compound_id)) or is_volunteer(principal, compound_id)
 
@@ -81,7 +88,7 @@ def readable(principal: Principal, proposal_id: int, *, for_update: bool = False
     proposal = db.session.scalars(query).first()
     if proposal is None or proposal.compound_id not in principal.compound_ids:
         raise _not_found()
-    if proposal.status == "draft" and not sees_drafts(principal, proposal.compound_id):
+    if never_published(proposal) and not sees_drafts(principal, proposal.compound_id):
         raise _not_found()
     if not may_read(principal, proposal):
         raise Forbidden("表决事项只对本小区业主公开", code="owners_only")

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from server.clock import utcnow
 from server.extensions import db
-from server.models import AuditEvent, Base, Compound, Membership, PaymentAnomaly
+from server.models import AuditEvent, Base, Compound, Membership, PaymentAnomaly, Proposal
 from server.services.disclosures import freeze as disclosure_freeze
 from server.services.issues import closing, deadlines, return_visits
 from server.services.money import fees, pending_orders, reminders
@@ -358,6 +358,43 @@ WRITES = {
         None,
         "committee",
     ),
+    # Owners' decisions: a draft and a proposal on notice.
+    "/api/v1/compounds/<string(maxlength=32):code>/proposals": (
+        "post",
+        f"/api/v1/compounds/{CODE}/proposals",
+        {"title": "更换单元门", "body": "单元门锈坏，拟更换。", "matter": 9},
+        "committee",
+    ),
+    "/api/v1/proposals/<int:proposal_id>": (
+        "patch",
+        "/api/v1/proposals/{draft_proposal}",
+        {"title": "更换 1 号楼单元门"},
+        "committee",
+    ),
+    "/api/v1/proposals/<int:proposal_id>/publish": (
+        "post",
+        "/api/v1/proposals/{draft_proposal}/publish",
+        {},
+        "committee",
+    ),
+    "/api/v1/proposals/<int:proposal_id>/withdraw": (
+        "post",
+        "/api/v1/proposals/{notice_proposal}/withdraw",
+        {"reason": "重新测算"},
+        "committee",
+    ),
+    "/api/v1/proposals/<int:proposal_id>/open": (
+        "post",
+        "/api/v1/proposals/{notice_proposal}/open",
+        {"closes_at": "{closes_at}"},
+        "committee",
+    ),
+    "/api/v1/proposals/<int:proposal_id>/comments": (
+        "post",
+        "/api/v1/proposals/{notice_proposal}/comments",
+        {"body": "同意更换"},
+        "resident_1_1",
+    ),
 }
 
 # Write routes that stay open, and why.
@@ -545,6 +582,15 @@ READS = {
     ),
     "/api/v1/expenses/<int:expense_id>": ("/api/v1/expenses/{paid_expense}", "resident_1_1"),
     "/api/v1/uploads/<int:upload_id>": ("/api/v1/uploads/{upload}", "resident_1_1"),
+    "/api/v1/compounds/<string(maxlength=32):code>/proposals": (
+        f"/api/v1/compounds/{CODE}/proposals",
+        "resident_1_1",
+    ),
+    "/api/v1/proposals/<int:proposal_id>": ("/api/v1/proposals/{notice_proposal}", "resident_1_1"),
+    "/api/v1/proposals/<int:proposal_id>/comments": (
+        "/api/v1/proposals/{notice_proposal}/comments",
+        "resident_1_1",
+    ),
 }
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -656,6 +702,7 @@ def build_archived(client) -> tuple:
     )
     assert posted.status_code == 201, posted.get_json()
     ids["announcement"] = posted.get_json()["id"]
+    ids.update(proposals(client, world))
     archived = client.post(f"/api/v1/compounds/{CODE}/archive", headers=world.headers("admin"))
     assert archived.status_code == 200, archived.get_json()
     db.session.commit()
@@ -683,6 +730,29 @@ def spending(client, world) -> dict:
         paid_on=shanghai_date(-1).isoformat(),
         method="cash",
     )
+    return made
+
+
+def proposals(client, world) -> dict:
+    """Owners' decisions: a draft, and one on notice whose notice is over (so opening
+    its vote would go through were the compound open)."""
+    made = {}
+    for key in ("draft_proposal", "notice_proposal"):
+        drafted = client.post(
+            f"/api/v1/compounds/{CODE}/proposals",
+            json={"title": "更换单元门", "body": "单元门锈坏，拟更换。", "matter": 9},
+            headers=world.headers("committee"),
+        )
+        assert drafted.status_code == 201, drafted.get_json()
+        made[key] = drafted.get_json()["id"]
+    shown = client.post(
+        f"/api/v1/proposals/{made['notice_proposal']}/publish",
+        json={},
+        headers=world.headers("committee"),
+    )
+    assert shown.status_code == 200, shown.get_json()
+    db.session.get(Proposal, made["notice_proposal"]).notice_ends_at = utcnow()
+    made["closes_at"] = (utcnow() + timedelta(days=3)).isoformat()
     return made
 
 

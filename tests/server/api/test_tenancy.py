@@ -332,6 +332,33 @@ CASES = {
         "/api/v1/expenses/{expense}/reverse",
         {"reason": "不对"},
     ),
+    # Owners' decisions: B's proposal on notice.
+    "/api/v1/compounds/<string(maxlength=32):code>/proposals": (
+        "post",
+        "/api/v1/compounds/bb/proposals",
+        {"title": "更换单元门", "body": "拟更换。", "matter": 9},
+    ),
+    "/api/v1/proposals/<int:proposal_id>": ("get", "/api/v1/proposals/{proposal}", None),
+    "/api/v1/proposals/<int:proposal_id>/publish": (
+        "post",
+        "/api/v1/proposals/{proposal}/publish",
+        {},
+    ),
+    "/api/v1/proposals/<int:proposal_id>/withdraw": (
+        "post",
+        "/api/v1/proposals/{proposal}/withdraw",
+        {"reason": "重新测算"},
+    ),
+    "/api/v1/proposals/<int:proposal_id>/open": (
+        "post",
+        "/api/v1/proposals/{proposal}/open",
+        {"closes_at": "2099-01-01T00:00:00+08:00"},
+    ),
+    "/api/v1/proposals/<int:proposal_id>/comments": (
+        "post",
+        "/api/v1/proposals/{proposal}/comments",
+        {"body": "同意"},
+    ),
 }
 # Routes with a path parameter that is not an object of a compound.
 NOT_OBJECTS = {
@@ -375,6 +402,17 @@ def two_compounds(app, db_session, client, photo_storage):
     self_governance_fee(b.compound)
     db.session.flush()
     expense = proposed_expense(client, b, amount_fen=300000)["id"]
+    drafted = client.post(
+        "/api/v1/compounds/bb/proposals",
+        json={"title": "更换单元门", "body": "拟更换。", "matter": 9},
+        headers=b.headers("committee"),
+    )
+    assert drafted.status_code == 201, drafted.get_json()
+    proposal = drafted.get_json()["id"]
+    shown = client.post(
+        f"/api/v1/proposals/{proposal}/publish", json={}, headers=b.headers("committee")
+    )
+    assert shown.status_code == 200, shown.get_json()
     fees.generate_bills("2026-12", "bb")
     bills = client.get("/api/v1/bills", headers=b.headers("resident_1_1")).get_json()["items"]
     payment = opened_payment(client, b, [bills[0]["id"]])
@@ -440,6 +478,7 @@ def two_compounds(app, db_session, client, photo_storage):
         "issue": issue,
         "unit": b.units[0].id,
         "expense": expense,
+        "proposal": proposal,
     }
     return a, b, ids
 
