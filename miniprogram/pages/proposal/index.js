@@ -10,7 +10,7 @@ const { ensureLogin } = require('../../api/auth')
 const { getProposal, listComments, addComment, castBallot, proposalStep } = require('../../api/decisions')
 const { photoFile } = require('../../api/uploads')
 const { previewPhotos } = require('../../services/photos')
-const { detailView, commentView, choiceLabel, dayText, timeText, shanghaiIso } = require('../../utils/decisions')
+const { detailView, commentView, choiceLabel, dayText, timeText, shanghaiIso, deniedText, votingOver } = require('../../utils/decisions')
 const { todayInShanghai } = require('../../utils/format')
 const { errorMessage } = require('../../utils/errors')
 const { showModal, confirmOnce } = require('../../utils/ui')
@@ -27,6 +27,8 @@ Page(
   loadable({
     data: {
       proposal: null,
+      // A refusal trying again will not change (a tenant opening the notice).
+      denied: '',
       docPaths: [],
       comments: [],
       commentsCursor: null,
@@ -39,6 +41,7 @@ Page(
       voting: '',
       // The receipt of the ballot just cast, shown on top until the page is left.
       justVoted: '',
+      justVotedFlat: '',
       // The committee's forms: 'publish' | 'open' | ''; the withdraw reason.
       form: '',
       noticeDays: String(DEFAULT_NOTICE_DAYS),
@@ -61,8 +64,15 @@ Page(
 
     async fetch() {
       await ensureLogin()
-      const [proposal, comments] = await Promise.all([getProposal(this.proposalId), this.firstComments()])
-      return Object.assign({ proposal: detailView(proposal) }, comments)
+      let proposal
+      try {
+        proposal = await getProposal(this.proposalId)
+      } catch (err) {
+        const denied = deniedText(err)
+        if (denied) return { denied, proposal: null }
+        throw err
+      }
+      return Object.assign({ denied: '', proposal: detailView(proposal) }, await this.firstComments())
     },
 
     // The comments work on their own: a failure leaves the rest of the page.
@@ -90,6 +100,7 @@ Page(
 
     // The documents need the bearer header: downloaded one by one.
     async onLoaded() {
+      if (!this.data.proposal) return
       const ids = this.data.proposal.attachments
       for (const id of ids) {
         if (id in this.photoPaths) continue
@@ -117,23 +128,36 @@ Page(
       const { household, choice } = e.currentTarget.dataset
       const p = this.data.proposal
       if (this.data.voting || !p) return
+      // The page may have stayed open past the deadline: say so, ask nothing.
+      if (votingOver(p.closesAtIso)) return this.votingClosed()
       const flat = p.households.find((h) => h.id === Number(household))
       const chosen = choiceLabel(p.options, choice)
       const title = p.households.length > 1 && flat ? `为 ${flat.label} 投票` : '确认投票'
       const replacing = flat && flat.ballot && !flat.ballot.pending ? `（会替换您之前的选择「${flat.ballot.choiceLabel}」）` : ''
-      const question = `您选择「${chosen}」，确定提交吗？截止前可以更改${replacing}`
+      // A paper ballot recorded for the flat still counts once confirmed.
+      const paper = flat && flat.ballot && flat.ballot.pending ? `。志愿者录入的纸质票「${flat.ballot.choiceLabel}」还在核对，核对后以纸质票为准` : ''
+      const question = `您选择「${chosen}」，确定提交吗？截止前可以更改${replacing}${paper}`
       if (!(await confirmOnce(this, title, question, { confirmText: '提交', cancelText: '再想想' }))) return
+      if (votingOver(p.closesAtIso)) return this.votingClosed()
       this.setData({ voting: `${household}` })
       try {
         const answer = await castBallot(this.proposalId, { householdId: Number(household), choice })
         wx.showToast({ title: '已投票', icon: 'success' })
         await this.refresh()
-        this.setData({ justVoted: answer.receipt || '' })
+        const many = this.data.proposal && this.data.proposal.households.length > 1
+        this.setData({ justVoted: answer.receipt || '', justVotedFlat: many && flat ? flat.label : '' })
       } catch (err) {
         await showModal({ title: '没有投上', content: errorMessage(err), showCancel: false, confirmText: '知道了' })
         await this.refresh()
       }
       this.setData({ voting: '' })
+      return undefined
+    },
+
+    async votingClosed() {
+      const at = this.data.proposal.closesAt
+      await showModal({ title: '投票已截止', content: `投票已于 ${at} 截止，不能再投票或更改。结果公布后可以在这里查看。`, showCancel: false, confirmText: '知道了' })
+      await this.refresh()
     },
 
     // ------------------------------------------------------------ comments
@@ -157,6 +181,11 @@ Page(
         await this.loadAllComments()
       } catch (err) {
         this.setData({ commentError: errorMessage(err) })
+        // The notice ended while the page was open: said, and the box goes away.
+        if (err && err.code === 'comments_closed') {
+          await showModal({ title: '公示已结束', content: errorMessage(err), showCancel: false, confirmText: '知道了' })
+          await this.refresh()
+        }
       }
       this.setData({ commentBusy: false })
     },
