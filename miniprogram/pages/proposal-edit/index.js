@@ -78,6 +78,46 @@ function problems(d) {
   return errors
 }
 
+// Where the server's refusal belongs on the form: by its code (a fee, a
+// rate, an expense, the note...), else by the fields it names; '' when it
+// belongs to the form as a whole.
+const FIELD_OF_CODE = {
+  note_required: 'note',
+  options_invalid: 'candidates',
+  effect_options: 'candidates',
+  fee_item_invalid: 'fee',
+  rate_invalid: 'rate',
+  period_invalid: 'period',
+  expense_not_found: 'expense',
+  expense_not_eligible: 'expense',
+  expense_taken: 'expense',
+  photo_invalid: 'documents',
+}
+const FIELD_OF_INPUT = { title: 'title', body: 'body', options: 'candidates', note: 'note', attachments: 'documents', matter: 'title' }
+const EFFECT_FIELD = { item: 'fee', rate: 'rate', from_period: 'period', expense_id: 'expense' }
+
+// A nested message ({"effect": {"rate": ["…"]}}) as its first words.
+function firstText(value) {
+  if (Array.isArray(value)) return value.map(firstText).filter(Boolean).join('；')
+  if (value && typeof value === 'object') return firstText(Object.values(value)[0])
+  return value == null ? '' : String(value)
+}
+
+function serverProblems(err) {
+  const field = FIELD_OF_CODE[err && err.code]
+  if (field) return { [field]: errorMessage(err) }
+  const fields = (err && err.details && err.details.fields) || {}
+  const errors = {}
+  for (const name of Object.keys(fields)) {
+    if (name === 'effect' && fields.effect && typeof fields.effect === 'object' && !Array.isArray(fields.effect)) {
+      for (const key of Object.keys(fields.effect)) errors[EFFECT_FIELD[key] || 'fee'] = firstText(fields.effect[key])
+    } else if (FIELD_OF_INPUT[name]) {
+      errors[FIELD_OF_INPUT[name]] = firstText(fields[name])
+    }
+  }
+  return errors
+}
+
 Page(
   loadable({
     data: {
@@ -180,7 +220,7 @@ Page(
     },
 
     onFromPeriod(e) {
-      this.setData({ fromPeriod: e.detail.value })
+      this.setData({ fromPeriod: e.detail.value, errors: this.clearError('period') })
     },
 
     onExpense(e) {
@@ -293,7 +333,9 @@ Page(
         if (o) wx.navigateBack()
         else wx.redirectTo({ url: `/pages/proposal/index?id=${saved.id}` })
       } catch (err) {
-        this.setData({ formError: errorMessage(err) })
+        const errors = serverProblems(err)
+        const placed = Object.keys(errors).length > 0
+        this.setData({ errors: Object.assign({}, this.data.errors, errors), formError: placed ? '请按提示修改后再提交' : errorMessage(err) })
       }
       this.setData({ sending: false })
     },

@@ -10,7 +10,7 @@
  * server says was not met; the paper ballot's refusals land where they belong.
  */
 const { installWx, requestsMade, signedIn, pickPhotos } = require('../helpers/wx')
-const { createPage, tap } = require('../helpers/page')
+const { createPage, tap, input } = require('../helpers/page')
 const { RESIDENT } = require('../helpers/fixtures')
 const { resultView } = require('../../../miniprogram/utils/decisions')
 
@@ -252,4 +252,44 @@ test('a photo the server refuses is said under the photo', async () => {
   const page = await readyToRecord({ status: 400, body: { code: 'photo_invalid', message: '照片无效，请重新拍照' } })
   expect(page.data.errors.photo).toBe('照片无效，请重新拍照')
   expect(page.data.formError).toBe('请重新拍照后再提交')
+})
+
+// ------------------------------------------------------------------ the draft form
+
+const FEES = { items: [{ code: 'property', name: '物业费', kind: 'per_area', rate: '0.35', cycle: 'monthly', active: true }] }
+const EXPENSES = { items: [{ id: 8, purpose: '更换电梯', amount_fen: 12000000, status: 'approved', large: true }], next_cursor: null }
+
+async function draftWith(effectIndex, refusal) {
+  server.on('GET /api/v1/compounds/yangguang/fee-items', { status: 200, body: FEES })
+  server.on('GET /api/v1/compounds/yangguang/expenses', { status: 200, body: EXPENSES })
+  server.on('POST /api/v1/compounds/yangguang/proposals', refusal)
+  const page = createPage('proposal-edit')
+  await page.onLoad({ compound: 'yangguang' })
+  page.onInput(input('title', '更换电梯'))
+  page.onInput(input('body', '电梯已用 20 年'))
+  page.onEffect({ detail: { value: String(effectIndex) } })
+  page.onInput(input('rate', '0.40'))
+  await page.submit()
+  return page
+}
+
+test('an expense already tied to another proposal: said under the expense', async () => {
+  const page = await draftWith(2, { status: 409, body: { code: 'expense_taken', message: '这笔支出已经在另一个表决事项里' } })
+  expect(page.data.errors.expense).toBe('这笔支出已经在另一个表决事项里')
+  expect(page.data.formError).toBe('请按提示修改后再提交')
+})
+
+test('a rate the server refuses (nested under effect): said under the rate', async () => {
+  const page = await draftWith(1, {
+    status: 400,
+    body: { code: 'validation_error', message: '填写有误', details: { location: 'json', fields: { effect: { rate: ['单价格式不对'] } } } },
+  })
+  expect(page.data.errors.rate).toBe('单价格式不对')
+  const period = await draftWith(1, { status: 400, body: { code: 'period_invalid', message: '起始月份不能早于已出账的月份' } })
+  expect(period.data.errors.period).toBe('起始月份不能早于已出账的月份')
+})
+
+test('a refusal that belongs to no field stays on the form', async () => {
+  const page = await draftWith(0, { status: 409, body: { code: 'compound_archived', message: '小区已归档' } })
+  expect(page.data.formError).toBe('小区已归档')
 })
