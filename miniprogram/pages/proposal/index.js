@@ -17,6 +17,8 @@ const { showModal, confirmOnce } = require('../../utils/ui')
 const { loadable } = require('../../utils/page')
 
 const DAY_MS = 24 * 3600 * 1000
+// The vote lasts 24 hours to 90 days (the server's closes_at_invalid).
+const LONGEST_DAYS = 90
 const COMMENT_MAX = 500
 // The compound's minimum notice is the server's (Compound.min_notice_days,
 // 7 unless set); a shorter one is refused there with the reason.
@@ -219,7 +221,8 @@ Page(
           form: 'open',
           formError: '',
           firstDay: todayInShanghai(now + DAY_MS),
-          lastDay: todayInShanghai(now + 90 * DAY_MS),
+          // Any time of the last day offered stays within the server's 90 days.
+          lastDay: todayInShanghai(now + (LONGEST_DAYS - 1) * DAY_MS),
           closeDay: todayInShanghai(now + 7 * DAY_MS),
           closeTime: '20:00',
         })
@@ -262,6 +265,10 @@ Page(
       const closesAt = shanghaiIso(closeDay, closeTime)
       if (!closeDay || Date.parse(closesAt) < Date.now() + DAY_MS) {
         this.setData({ formError: '截止时间至少在 24 小时以后' })
+        return
+      }
+      if (Date.parse(closesAt) > Date.now() + LONGEST_DAYS * DAY_MS) {
+        this.setData({ formError: `截止时间最多在 ${LONGEST_DAYS} 天以内` })
         return
       }
       const question = `投票截止 ${timeText(closesAt)}。开始后，有表决权的业主名单和面积就固定下来，事项不能再修改，会推送给全体业主请他们投票。`

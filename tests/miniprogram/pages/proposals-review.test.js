@@ -293,3 +293,18 @@ test('a refusal that belongs to no field stays on the form', async () => {
   const page = await draftWith(0, { status: 409, body: { code: 'compound_archived', message: '小区已归档' } })
   expect(page.data.formError).toBe('小区已归档')
 })
+
+// ------------------------------------------------------------------ 开始表决
+
+test('开始表决: the last day offered is within the server\'s 90 days at any time of day; beyond is refused before sending', async () => {
+  const notice = detail({ status: 'notice', actions: ['open', 'withdraw'], turnout: null, my_households: [] })
+  const page = await openProposal(notice)
+  page.onAction(tap({ action: 'open' }))
+  const last = Date.parse(`${page.data.lastDay}T23:59:00+08:00`)
+  expect(last).toBeLessThanOrEqual(Date.now() + 90 * 24 * HOUR)
+  const tooFar = new Date(Date.now() + 91 * 24 * HOUR + 8 * HOUR).toISOString().slice(0, 10)
+  page.onCloseDay({ detail: { value: tooFar } })
+  await page.submitOpen()
+  expect(page.data.formError).toBe('截止时间最多在 90 天以内')
+  expect(requestsMade(wx)).not.toContain('POST /api/v1/proposals/5/open')
+})
