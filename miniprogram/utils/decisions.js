@@ -269,6 +269,9 @@ function detailView(p, now = Date.now()) {
     noticeEndsAt: p.notice_ends_at || '',
     closesAt: timeText(p.closes_at),
     closesAtIso: p.closes_at || '',
+    // Past the deadline, before the count (the job closes due votes every
+    // few minutes): no more votes, the result soon.
+    counting: p.status === 'voting' && due,
     changeUntil: p.status === 'voting' && (p.changeable_until || p.closes_at) ? timeText(p.changeable_until || p.closes_at) : '',
     turnout: turnoutView(p.turnout),
     households: (p.my_households || []).map((h) => householdView(h, options)),

@@ -82,6 +82,7 @@ test('closed: a flat without a ballot says so; a paper ballot never confirmed sa
 test('voting but past the deadline (the server no longer offers the vote): said, no buttons', async () => {
   const page = await show(proposal({ status: 'voting', status_label: '表决中', closed_at: null, my_households: [flat(11, '1-2-301', null)] }))
   expect(texts(page, '.vote-over')).toEqual(['投票已截止，不能再投票。'])
+  expect(texts(page, '.counting-line')[0]).toMatch(/^投票已于 (\d+年)?\d+月\d+日 \d\d:\d\d 截止，正在计票，几分钟内公布结果$/)
   expect(page.querySelectorAll('.vote-button')).toHaveLength(0)
 })
 
