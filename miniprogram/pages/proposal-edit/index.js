@@ -42,6 +42,22 @@ const largeExpenses = (items) =>
     .filter((e) => e.large && ['proposed', 'approved'].includes(e.status))
     .map((e) => ({ value: e.id, label: `${e.purpose}（¥${formatYuan(e.amount_fen)}）` }))
 
+// A revision keeps the fee or expense the proposal already names even when
+// the lists do not offer it (an expense on an older page of the list, a fee
+// made inactive, a list that failed to load): picking the first one offered
+// instead would change what the owners decide without anyone choosing it.
+function keepOwn(o, fees, expenses) {
+  const effect = o.effect || {}
+  const own = o.effect_text ? `本事项原定：${o.effect_text}` : ''
+  if (effect.kind === 'fee_rate' && effect.item && !fees.some((f) => f.value === effect.item)) {
+    fees = [{ value: effect.item, label: own || effect.item_name || effect.item }].concat(fees)
+  }
+  if (effect.kind === 'expense' && effect.expense_id && !expenses.some((e) => e.value === effect.expense_id)) {
+    expenses = [{ value: effect.expense_id, label: own || `第 ${effect.expense_id} 号支出` }].concat(expenses)
+  }
+  return { fees, expenses }
+}
+
 const count = (text) => Array.from(text || '').length
 
 // What makes two option lists or two effects the same, whatever else the
@@ -165,11 +181,15 @@ Page(
       // The choices of an effect; without them the form still works.
       const [fees, expenses] = await Promise.all([
         listFeeItems(this.code).then((r) => rateItems(r.items), () => []),
-        listExpenses(this.code).then((r) => largeExpenses(r.items), () => []),
+        // The open statuses one by one: the whole list's first page would miss older ones.
+        Promise.all(['proposed', 'approved'].map((status) => listExpenses(this.code, { status }).then((r) => r.items || [], () => []))).then(
+          (lists) => largeExpenses([].concat(...lists))
+        ),
       ])
-      const patch = { feeItems: fees, expenses, firstPeriod: monthInShanghai() }
       const o = this.original
-      if (o) Object.assign(patch, this.prefill(o, fees, expenses))
+      const kept = o ? keepOwn(o, fees, expenses) : { fees, expenses }
+      const patch = { feeItems: kept.fees, expenses: kept.expenses, firstPeriod: monthInShanghai() }
+      if (o) Object.assign(patch, this.prefill(o, kept.fees, kept.expenses))
       return patch
     },
 

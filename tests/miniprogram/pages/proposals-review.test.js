@@ -9,7 +9,7 @@
  * says what became of a flat's ballot; the result never marks ✓ what the
  * server says was not met; the paper ballot's refusals land where they belong.
  */
-const { installWx, requestsMade, signedIn, pickPhotos } = require('../helpers/wx')
+const { installWx, requestsMade, sentBody, signedIn, pickPhotos } = require('../helpers/wx')
 const { createPage, tap, input } = require('../helpers/page')
 const { RESIDENT } = require('../helpers/fixtures')
 const { resultView } = require('../../../miniprogram/utils/decisions')
@@ -261,7 +261,8 @@ const EXPENSES = { items: [{ id: 8, purpose: '更换电梯', amount_fen: 1200000
 
 async function draftWith(effectIndex, refusal) {
   server.on('GET /api/v1/compounds/yangguang/fee-items', { status: 200, body: FEES })
-  server.on('GET /api/v1/compounds/yangguang/expenses', { status: 200, body: EXPENSES })
+  server.on('GET /api/v1/compounds/yangguang/expenses?status=proposed', { status: 200, body: { items: [], next_cursor: null } })
+  server.on('GET /api/v1/compounds/yangguang/expenses?status=approved', { status: 200, body: EXPENSES })
   server.on('POST /api/v1/compounds/yangguang/proposals', refusal)
   const page = createPage('proposal-edit')
   await page.onLoad({ compound: 'yangguang' })
@@ -307,4 +308,32 @@ test('开始表决: the last day offered is within the server\'s 90 days at any 
   await page.submitOpen()
   expect(page.data.formError).toBe('截止时间最多在 90 天以内')
   expect(requestsMade(wx)).not.toContain('POST /api/v1/proposals/5/open')
+})
+
+test('a revision keeps the expense the proposal names, even when the list does not offer it', async () => {
+  const tied = detail({ status: 'notice', effect: { kind: 'expense', expense_id: 3 }, effect_text: '通过后，同意支出「外墙维修」¥86,000.00' })
+  server.on('GET /api/v1/proposals/5', { status: 200, body: tied })
+  server.on('GET /api/v1/compounds/yangguang/fee-items', { status: 200, body: FEES })
+  server.on('GET /api/v1/compounds/yangguang/expenses?status=proposed', { status: 200, body: { items: [], next_cursor: null } })
+  server.on('GET /api/v1/compounds/yangguang/expenses?status=approved', { status: 200, body: EXPENSES })
+  server.on('PATCH /api/v1/proposals/5', { status: 200, body: tied })
+  const page = createPage('proposal-edit')
+  await page.onLoad({ id: '5' })
+  expect(page.data.expenses[page.data.expenseIndex]).toEqual({ value: 3, label: '本事项原定：通过后，同意支出「外墙维修」¥86,000.00' })
+  page.onInput(input('body', '补充了三家报价'))
+  page.onInput(input('note', '补充报价'))
+  await page.submit()
+  expect(sentBody(wx, 'PATCH /api/v1/proposals/5')).toEqual({ body: '补充了三家报价', note: '补充报价' })
+})
+
+test('a draft offers the large expenses still proposed or approved, each status asked on its own', async () => {
+  server.on('GET /api/v1/compounds/yangguang/fee-items', { status: 200, body: FEES })
+  server.on('GET /api/v1/compounds/yangguang/expenses?status=proposed', {
+    status: 200,
+    body: { items: [{ id: 12, purpose: '加装监控', amount_fen: 6000000, status: 'proposed', large: true }], next_cursor: null },
+  })
+  server.on('GET /api/v1/compounds/yangguang/expenses?status=approved', { status: 200, body: EXPENSES })
+  const page = createPage('proposal-edit')
+  await page.onLoad({ compound: 'yangguang' })
+  expect(page.data.expenses.map((e) => e.value)).toEqual([12, 8])
 })
