@@ -335,6 +335,9 @@ function resultView(result, options) {
     shareLine('参与表决人数', partHeads, eligibleHeads, t.quorum, { met: result.quorum_heads_met }),
   ]
   const labels = options && options.length ? options : DEFAULT_OPTIONS
+  // The server's `winner` is the option that met the passing rule, even when
+  // too few owners took part: only a passed result elects anyone.
+  const elected = result.passed ? result.winner : null
   const rows = (result.options || []).map((o) => {
     const area = areaCents(o.area_m2) || 0
     const name = o.label || choiceLabel(labels, o.choice)
@@ -345,7 +348,7 @@ function resultView(result, options) {
       areaShare: percentDown(area, partArea),
       heads: `${o.heads} 人`,
       headsShare: percentDown(o.heads, partHeads),
-      winner: result.winner === o.choice,
+      winner: elected === o.choice,
       ariaLabel: `${name}：面积 ${o.area_m2} 平方米，占 ${percentDown(area, partArea)}；人数 ${o.heads} 人，占 ${percentDown(o.heads, partHeads)}`,
     }
   })
@@ -365,7 +368,7 @@ function resultView(result, options) {
     ruleSentences: ruleSentences(result.rule),
     eligible: `全体业主：${result.eligible_area_m2} m²，${eligibleHeads} 人`,
     participating: `参与表决：${result.participating_area_m2} m²，${partHeads} 人`,
-    winner: result.winner && result.winner !== 'yes' ? choiceLabel(labels, result.winner) : '',
+    winner: elected && elected !== 'yes' ? choiceLabel(labels, elected) : '',
     uncounted: result.uncounted_paper ? `还有 ${result.uncounted_paper} 张纸质票到截止时没有核对，未计入。` : '',
     effectNote: result.effect_note || '',
   }

@@ -337,3 +337,29 @@ test('a draft offers the large expenses still proposed or approved, each status 
   await page.onLoad({ compound: 'yangguang' })
   expect(page.data.expenses.map((e) => e.value)).toEqual([12, 8])
 })
+
+test('an election without the quorum elects nobody, whatever option met the passing rule', () => {
+  const candidates = [
+    { choice: 'c1', label: '王建国' },
+    { choice: 'c2', label: '李秀英' },
+  ]
+  const short = Object.assign({}, RESULT, {
+    participating_area_m2: '500.00',
+    participating_heads: 5,
+    options: [
+      { choice: 'c1', label: '王建国', area_m2: '400.00', heads: 4, meets_rule: true },
+      { choice: 'c2', label: '李秀英', area_m2: '100.00', heads: 1, meets_rule: false },
+    ],
+    quorum_met: false,
+    quorum_area_met: false,
+    quorum_heads_met: false,
+    passed: false,
+    winner: 'c1',
+  })
+  const view = resultView(short, candidates)
+  expect(view.verdict).toBe('未通过')
+  expect(view.winner).toBe('')
+  expect(view.rows.filter((r) => r.winner)).toEqual([])
+  const elected = resultView(Object.assign({}, short, { quorum_met: true, quorum_area_met: true, quorum_heads_met: true, passed: true }), candidates)
+  expect(elected.winner).toBe('王建国')
+})
