@@ -124,3 +124,11 @@ test('the result without a receipt of mine says so without blaming paper ballots
   await sleep(0)
   expect(texts(page, '.no-receipt')).toEqual(['这次表决没有计入您家的选票（没有投票，或纸质票到截止时还没有核对）。'])
 })
+
+test('a withdrawn proposal (opened from the message) says so in plain words; the withdraw hint promises only what the server does', async () => {
+  const page = await show(proposal({ status: 'withdrawn', status_label: '已撤回', closes_at: null, closed_at: null, passed: null, my_households: [] }))
+  expect(texts(page, '.withdrawn-line')).toEqual(['业委会已撤回这个事项，不再公示和表决。'])
+  expect(page.querySelectorAll('.result-entry')).toHaveLength(0)
+  const wxml = require('fs').readFileSync(require('path').join(__dirname, '../../../miniprogram/pages/proposal/index.wxml'), 'utf8')
+  expect(wxml).not.toContain('原因大家都能看到')
+})
