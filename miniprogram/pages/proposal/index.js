@@ -299,9 +299,18 @@ Page(
         wx.showToast({ title: DONE[step], icon: 'success' })
       } catch (err) {
         await showModal({ title: '未能办理', content: errorMessage(err), showCancel: false, confirmText: '知道了' })
+        this.setData(this.formAfter(step, err))
       }
       await this.refresh()
       this.setData({ busy: false })
+    },
+
+    // A notice too short: the compound's minimum (the server's details.min)
+    // is put in the box, so the next tap on 公示 goes through.
+    formAfter(step, err) {
+      const min = err && err.code === 'notice_too_short' && err.details && Number(err.details.min)
+      if (step !== 'publish' || !min) return {}
+      return { noticeDays: String(min), formError: `本小区公示期不能少于 ${min} 天，已改为 ${min} 天，请再点「公示」。` }
     },
 
     // ------------------------------------------------------------ elsewhere

@@ -363,3 +363,15 @@ test('an election without the quorum elects nobody, whatever option met the pass
   const elected = resultView(Object.assign({}, short, { quorum_met: true, quorum_area_met: true, quorum_heads_met: true, passed: true }), candidates)
   expect(elected.winner).toBe('王建国')
 })
+
+test('公示 refused as too short: the compound\'s minimum from the server is put in the box, the form stays', async () => {
+  const draft = detail({ status: 'draft', actions: ['edit', 'publish', 'withdraw'], turnout: null, my_households: [] })
+  server.on('POST /api/v1/proposals/5/publish', {
+    status: 400,
+    body: { code: 'notice_too_short', message: '公示期不能少于 10 天', details: { min: 10 } },
+  })
+  const page = await openProposal(draft, draft)
+  page.onAction(tap({ action: 'publish' }))
+  await page.submitPublish()
+  expect(page.data).toMatchObject({ form: 'publish', noticeDays: '10', formError: '本小区公示期不能少于 10 天，已改为 10 天，请再点「公示」。' })
+})
