@@ -268,6 +268,10 @@ function detailView(p, now = Date.now()) {
     noticeLine: p.status === 'notice' && p.notice_ends_at ? `公示至 ${dayText(p.notice_ends_at)}` : '',
     noticeEndsAt: p.notice_ends_at || '',
     closesAt: timeText(p.closes_at),
+    closesAtIso: p.closes_at || '',
+    // Past the deadline, before the count (the job closes due votes every
+    // few minutes): no more votes, the result soon.
+    counting: p.status === 'voting' && due,
     changeUntil: p.status === 'voting' && (p.changeable_until || p.closes_at) ? timeText(p.changeable_until || p.closes_at) : '',
     turnout: turnoutView(p.turnout),
     households: (p.my_households || []).map((h) => householdView(h, options)),
@@ -304,6 +308,21 @@ function thresholdsOf(result) {
   }
 }
 
+function passingLines(yes, labels, partArea, partHeads, t) {
+  const name = choiceLabel(labels, yes.choice)
+  const lines = [
+    shareLine(`「${name}」面积占参与表决面积`, areaCents(yes.area_m2) || 0, partArea, t.pass, { strict: t.strict }),
+    shareLine(`「${name}」人数占参与表决人数`, yes.heads, partHeads, t.pass, { strict: t.strict }),
+  ]
+  if (typeof yes.meets_rule !== 'boolean') return lines
+  const exactly = lines.every((line) => line.ok)
+  if (exactly === yes.meets_rule) return lines
+  // The exact count and the server disagree (it should not happen): the
+  // server's word decides the marks, never a ✓ the result does not stand by.
+  const marked = (line, ok) => ({ text: line.text.replace(/[✓✗]$/, ok ? '✓' : '✗'), ok })
+  return yes.meets_rule ? lines.map((line) => marked(line, true)) : lines.map((line) => marked(line, false))
+}
+
 // GET result as sentences and rows; `search` filters the receipt list.
 function resultView(result, options) {
   const t = thresholdsOf(result)
@@ -316,6 +335,9 @@ function resultView(result, options) {
     shareLine('参与表决人数', partHeads, eligibleHeads, t.quorum, { met: result.quorum_heads_met }),
   ]
   const labels = options && options.length ? options : DEFAULT_OPTIONS
+  // The server's `winner` is the option that met the passing rule, even when
+  // too few owners took part: only a passed result elects anyone.
+  const elected = result.passed ? result.winner : null
   const rows = (result.options || []).map((o) => {
     const area = areaCents(o.area_m2) || 0
     const name = o.label || choiceLabel(labels, o.choice)
@@ -326,18 +348,15 @@ function resultView(result, options) {
       areaShare: percentDown(area, partArea),
       heads: `${o.heads} 人`,
       headsShare: percentDown(o.heads, partHeads),
-      winner: result.winner === o.choice,
+      winner: elected === o.choice,
       ariaLabel: `${name}：面积 ${o.area_m2} 平方米，占 ${percentDown(area, partArea)}；人数 ${o.heads} 人，占 ${percentDown(o.heads, partHeads)}`,
     }
   })
   // Whether the winning (or "yes") option reached the passing rule: exact.
   const yes = (result.options || []).find((o) => o.choice === (result.winner || 'yes'))
-  const passing = yes
-    ? [
-        shareLine(`「${choiceLabel(labels, yes.choice)}」面积占参与表决面积`, areaCents(yes.area_m2) || 0, partArea, t.pass, { strict: t.strict }),
-        shareLine(`「${choiceLabel(labels, yes.choice)}」人数占参与表决人数`, yes.heads, partHeads, t.pass, { strict: t.strict }),
-      ]
-    : []
+  // The server says whether the option met the rule (area and heads both);
+  // when it says no, the line the exact count shows short is marked ✗.
+  const passing = yes ? passingLines(yes, labels, partArea, partHeads, t) : []
   return {
     passed: Boolean(result.passed),
     verdict: result.passed ? '通过' : '未通过',
@@ -349,7 +368,7 @@ function resultView(result, options) {
     ruleSentences: ruleSentences(result.rule),
     eligible: `全体业主：${result.eligible_area_m2} m²，${eligibleHeads} 人`,
     participating: `参与表决：${result.participating_area_m2} m²，${partHeads} 人`,
-    winner: result.winner && result.winner !== 'yes' ? choiceLabel(labels, result.winner) : '',
+    winner: elected && elected !== 'yes' ? choiceLabel(labels, elected) : '',
     uncounted: result.uncounted_paper ? `还有 ${result.uncounted_paper} 张纸质票到截止时没有核对，未计入。` : '',
     effectNote: result.effect_note || '',
   }
@@ -378,6 +397,30 @@ function receiptsView(result, options) {
 function filterReceipts(ballots, search) {
   const wanted = String(search || '').trim().toUpperCase()
   return wanted ? ballots.filter((b) => b.receipt.toUpperCase().includes(wanted)) : ballots
+}
+
+// ---------------------------------------------------------------- refusals
+
+// A refusal that trying again will not change, in plain words for the page
+// itself (instead of an error card with 重试); '' for any other error.
+// Tenants and family members are told of a published proposal (the notice
+// goes to every resident) but only owners and volunteers may read it.
+const DENIED = {
+  owners_only: '业主表决只对本小区的业主公开。租户和家属不参加表决；如果您是业主，请在「我的」里把房屋绑定为业主。',
+  volunteers_only: '纸质表决票只由本单元的联络员、楼长和业委会录入和核对。',
+  proposal_not_found: '没有找到这个表决事项，可能已经撤回或还没有公示。',
+}
+
+function deniedText(err) {
+  if (!err || !(err.status === 403 || err.status === 404)) return ''
+  return DENIED[err.code] || ''
+}
+
+// Whether a voting proposal's deadline has passed by the phone's clock
+// (closesAtIso with its offset); the server has the last word.
+function votingOver(closesAtIso, now = Date.now()) {
+  const at = Date.parse(closesAtIso || '')
+  return Number.isFinite(at) && now >= at
 }
 
 // ---------------------------------------------------------------- entries
@@ -433,4 +476,6 @@ module.exports = {
   choiceLabel,
   seesDecisions,
   votesNeeded,
+  deniedText,
+  votingOver,
 }

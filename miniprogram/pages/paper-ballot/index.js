@@ -17,7 +17,7 @@ const {
 } = require('../../api/decisions')
 const { photoFile } = require('../../api/uploads')
 const { addPhotos, confirmRemovePhoto, retryPhoto, uploadedIds, photoProblem, previewPhotos } = require('../../services/photos')
-const { DEFAULT_OPTIONS, choiceLabel, timeText } = require('../../utils/decisions')
+const { DEFAULT_OPTIONS, choiceLabel, timeText, deniedText } = require('../../utils/decisions')
 const { label } = require('../../utils/labels')
 const { errorMessage } = require('../../utils/errors')
 const { showModal, confirmOnce } = require('../../utils/ui')
@@ -59,6 +59,7 @@ Page(
     data: {
       tabs: TABS,
       tab: 'record',
+      denied: '',
       title: '',
       voting: true,
       options: DEFAULT_OPTIONS,
@@ -90,6 +91,17 @@ Page(
 
     async fetch() {
       await ensureLogin()
+      try {
+        return Object.assign({ denied: '' }, await this.fetchTab())
+      } catch (err) {
+        // Not a volunteer of this compound: said plainly, not an error to retry.
+        const denied = deniedText(err)
+        if (denied) return { denied }
+        throw err
+      }
+    },
+
+    async fetchTab() {
       const proposal = await getProposal(this.proposalId)
       const options = proposal.options && proposal.options.length ? proposal.options : DEFAULT_OPTIONS
       const patch = { title: proposal.title, voting: proposal.status === 'voting', options }
@@ -204,9 +216,27 @@ Page(
         this.setData({ householdId: 0, householdLabel: '', choice: '', proxy: false, photos: [], errors: {} })
         await this.refresh()
       } catch (err) {
-        this.setData({ formError: errorMessage(err) })
+        await this.refused(err)
       }
       this.setData({ sending: false })
+    },
+
+    // What the server refused, where it belongs: the photo under the photo;
+    // a vote closed meanwhile, or a flat no longer to record (another
+    // volunteer was quicker, not on the roll), said and the page read again.
+    async refused(err) {
+      const code = err && err.code
+      if (code === 'photo_invalid') {
+        this.setData({ errors: Object.assign({}, this.data.errors, { photo: errorMessage(err) }), formError: '请重新拍照后再提交' })
+        return
+      }
+      if (code === 'voting_closed' || code === 'not_on_roll' || code === 'household_not_found') {
+        await showModal({ title: '没有录入', content: errorMessage(err), showCancel: false, confirmText: '知道了' })
+        this.setData({ householdId: 0, householdLabel: '', formError: '' })
+        await this.refresh()
+        return
+      }
+      this.setData({ formError: errorMessage(err) })
     },
 
     // ------------------------------------------------------------ 待核对

@@ -42,6 +42,22 @@ const largeExpenses = (items) =>
     .filter((e) => e.large && ['proposed', 'approved'].includes(e.status))
     .map((e) => ({ value: e.id, label: `${e.purpose}（¥${formatYuan(e.amount_fen)}）` }))
 
+// A revision keeps the fee or expense the proposal already names even when
+// the lists do not offer it (an expense on an older page of the list, a fee
+// made inactive, a list that failed to load): picking the first one offered
+// instead would change what the owners decide without anyone choosing it.
+function keepOwn(o, fees, expenses) {
+  const effect = o.effect || {}
+  const own = o.effect_text ? `本事项原定：${o.effect_text}` : ''
+  if (effect.kind === 'fee_rate' && effect.item && !fees.some((f) => f.value === effect.item)) {
+    fees = [{ value: effect.item, label: own || effect.item_name || effect.item }].concat(fees)
+  }
+  if (effect.kind === 'expense' && effect.expense_id && !expenses.some((e) => e.value === effect.expense_id)) {
+    expenses = [{ value: effect.expense_id, label: own || `第 ${effect.expense_id} 号支出` }].concat(expenses)
+  }
+  return { fees, expenses }
+}
+
 const count = (text) => Array.from(text || '').length
 
 // What makes two option lists or two effects the same, whatever else the
@@ -75,6 +91,46 @@ function problems(d) {
   if (d.noteRequired && !d.note.trim()) errors.note = '公示期间修改，请写明改了什么'
   const photo = photoProblem(d.documents)
   if (photo) errors.documents = photo
+  return errors
+}
+
+// Where the server's refusal belongs on the form: by its code (a fee, a
+// rate, an expense, the note...), else by the fields it names; '' when it
+// belongs to the form as a whole.
+const FIELD_OF_CODE = {
+  note_required: 'note',
+  options_invalid: 'candidates',
+  effect_options: 'candidates',
+  fee_item_invalid: 'fee',
+  rate_invalid: 'rate',
+  period_invalid: 'period',
+  expense_not_found: 'expense',
+  expense_not_eligible: 'expense',
+  expense_taken: 'expense',
+  photo_invalid: 'documents',
+}
+const FIELD_OF_INPUT = { title: 'title', body: 'body', options: 'candidates', note: 'note', attachments: 'documents', matter: 'title' }
+const EFFECT_FIELD = { item: 'fee', rate: 'rate', from_period: 'period', expense_id: 'expense' }
+
+// A nested message ({"effect": {"rate": ["…"]}}) as its first words.
+function firstText(value) {
+  if (Array.isArray(value)) return value.map(firstText).filter(Boolean).join('；')
+  if (value && typeof value === 'object') return firstText(Object.values(value)[0])
+  return value == null ? '' : String(value)
+}
+
+function serverProblems(err) {
+  const field = FIELD_OF_CODE[err && err.code]
+  if (field) return { [field]: errorMessage(err) }
+  const fields = (err && err.details && err.details.fields) || {}
+  const errors = {}
+  for (const name of Object.keys(fields)) {
+    if (name === 'effect' && fields.effect && typeof fields.effect === 'object' && !Array.isArray(fields.effect)) {
+      for (const key of Object.keys(fields.effect)) errors[EFFECT_FIELD[key] || 'fee'] = firstText(fields.effect[key])
+    } else if (FIELD_OF_INPUT[name]) {
+      errors[FIELD_OF_INPUT[name]] = firstText(fields[name])
+    }
+  }
   return errors
 }
 
@@ -125,11 +181,15 @@ Page(
       // The choices of an effect; without them the form still works.
       const [fees, expenses] = await Promise.all([
         listFeeItems(this.code).then((r) => rateItems(r.items), () => []),
-        listExpenses(this.code).then((r) => largeExpenses(r.items), () => []),
+        // The open statuses one by one: the whole list's first page would miss older ones.
+        Promise.all(['proposed', 'approved'].map((status) => listExpenses(this.code, { status }).then((r) => r.items || [], () => []))).then(
+          (lists) => largeExpenses([].concat(...lists))
+        ),
       ])
-      const patch = { feeItems: fees, expenses, firstPeriod: monthInShanghai() }
       const o = this.original
-      if (o) Object.assign(patch, this.prefill(o, fees, expenses))
+      const kept = o ? keepOwn(o, fees, expenses) : { fees, expenses }
+      const patch = { feeItems: kept.fees, expenses: kept.expenses, firstPeriod: monthInShanghai() }
+      if (o) Object.assign(patch, this.prefill(o, kept.fees, kept.expenses))
       return patch
     },
 
@@ -180,7 +240,7 @@ Page(
     },
 
     onFromPeriod(e) {
-      this.setData({ fromPeriod: e.detail.value })
+      this.setData({ fromPeriod: e.detail.value, errors: this.clearError('period') })
     },
 
     onExpense(e) {
@@ -293,7 +353,9 @@ Page(
         if (o) wx.navigateBack()
         else wx.redirectTo({ url: `/pages/proposal/index?id=${saved.id}` })
       } catch (err) {
-        this.setData({ formError: errorMessage(err) })
+        const errors = serverProblems(err)
+        const placed = Object.keys(errors).length > 0
+        this.setData({ errors: Object.assign({}, this.data.errors, errors), formError: placed ? '请按提示修改后再提交' : errorMessage(err) })
       }
       this.setData({ sending: false })
     },

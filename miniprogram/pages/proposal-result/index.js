@@ -7,7 +7,7 @@
 // search box, and the areas added up again from the list.
 const { ensureLogin } = require('../../api/auth')
 const { getProposal, getResult } = require('../../api/decisions')
-const { resultView, receiptsView, filterReceipts } = require('../../utils/decisions')
+const { resultView, receiptsView, filterReceipts, deniedText } = require('../../utils/decisions')
 const { loadable } = require('../../utils/page')
 
 // How many receipts are drawn at once; the search finds any of them.
@@ -17,6 +17,7 @@ Page(
   loadable({
     data: {
       title: '',
+      denied: '',
       result: null,
       // The whole list stays out of data (thousands of ballots in a big
       // compound): its count, and the part on screen.
@@ -37,11 +38,19 @@ Page(
 
     async fetch() {
       await ensureLogin()
-      const [proposal, result] = await Promise.all([getProposal(this.proposalId), getResult(this.proposalId)])
+      let proposal, result
+      try {
+        ;[proposal, result] = await Promise.all([getProposal(this.proposalId), getResult(this.proposalId)])
+      } catch (err) {
+        const denied = deniedText(err)
+        if (denied) return { denied, result: null }
+        throw err
+      }
       const receipts = receiptsView(result, proposal.options)
       this.all = receipts.ballots
       return Object.assign(
         {
+          denied: '',
           title: proposal.title,
           result: resultView(result, proposal.options),
           myReceipts: receipts.mine,

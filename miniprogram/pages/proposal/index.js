@@ -10,13 +10,15 @@ const { ensureLogin } = require('../../api/auth')
 const { getProposal, listComments, addComment, castBallot, proposalStep } = require('../../api/decisions')
 const { photoFile } = require('../../api/uploads')
 const { previewPhotos } = require('../../services/photos')
-const { detailView, commentView, choiceLabel, dayText, timeText, shanghaiIso } = require('../../utils/decisions')
+const { detailView, commentView, choiceLabel, dayText, timeText, shanghaiIso, deniedText, votingOver } = require('../../utils/decisions')
 const { todayInShanghai } = require('../../utils/format')
 const { errorMessage } = require('../../utils/errors')
 const { showModal, confirmOnce } = require('../../utils/ui')
 const { loadable } = require('../../utils/page')
 
 const DAY_MS = 24 * 3600 * 1000
+// The vote lasts 24 hours to 90 days (the server's closes_at_invalid).
+const LONGEST_DAYS = 90
 const COMMENT_MAX = 500
 // The compound's minimum notice is the server's (Compound.min_notice_days,
 // 7 unless set); a shorter one is refused there with the reason.
@@ -27,6 +29,8 @@ Page(
   loadable({
     data: {
       proposal: null,
+      // A refusal trying again will not change (a tenant opening the notice).
+      denied: '',
       docPaths: [],
       comments: [],
       commentsCursor: null,
@@ -39,6 +43,7 @@ Page(
       voting: '',
       // The receipt of the ballot just cast, shown on top until the page is left.
       justVoted: '',
+      justVotedFlat: '',
       // The committee's forms: 'publish' | 'open' | ''; the withdraw reason.
       form: '',
       noticeDays: String(DEFAULT_NOTICE_DAYS),
@@ -61,8 +66,15 @@ Page(
 
     async fetch() {
       await ensureLogin()
-      const [proposal, comments] = await Promise.all([getProposal(this.proposalId), this.firstComments()])
-      return Object.assign({ proposal: detailView(proposal) }, comments)
+      let proposal
+      try {
+        proposal = await getProposal(this.proposalId)
+      } catch (err) {
+        const denied = deniedText(err)
+        if (denied) return { denied, proposal: null }
+        throw err
+      }
+      return Object.assign({ denied: '', proposal: detailView(proposal) }, await this.firstComments())
     },
 
     // The comments work on their own: a failure leaves the rest of the page.
@@ -90,6 +102,7 @@ Page(
 
     // The documents need the bearer header: downloaded one by one.
     async onLoaded() {
+      if (!this.data.proposal) return
       const ids = this.data.proposal.attachments
       for (const id of ids) {
         if (id in this.photoPaths) continue
@@ -117,23 +130,36 @@ Page(
       const { household, choice } = e.currentTarget.dataset
       const p = this.data.proposal
       if (this.data.voting || !p) return
+      // The page may have stayed open past the deadline: say so, ask nothing.
+      if (votingOver(p.closesAtIso)) return this.votingClosed()
       const flat = p.households.find((h) => h.id === Number(household))
       const chosen = choiceLabel(p.options, choice)
       const title = p.households.length > 1 && flat ? `为 ${flat.label} 投票` : '确认投票'
       const replacing = flat && flat.ballot && !flat.ballot.pending ? `（会替换您之前的选择「${flat.ballot.choiceLabel}」）` : ''
-      const question = `您选择「${chosen}」，确定提交吗？截止前可以更改${replacing}`
+      // A paper ballot recorded for the flat still counts once confirmed.
+      const paper = flat && flat.ballot && flat.ballot.pending ? `。志愿者录入的纸质票「${flat.ballot.choiceLabel}」还在核对，核对后以纸质票为准` : ''
+      const question = `您选择「${chosen}」，确定提交吗？截止前可以更改${replacing}${paper}`
       if (!(await confirmOnce(this, title, question, { confirmText: '提交', cancelText: '再想想' }))) return
+      if (votingOver(p.closesAtIso)) return this.votingClosed()
       this.setData({ voting: `${household}` })
       try {
         const answer = await castBallot(this.proposalId, { householdId: Number(household), choice })
         wx.showToast({ title: '已投票', icon: 'success' })
         await this.refresh()
-        this.setData({ justVoted: answer.receipt || '' })
+        const many = this.data.proposal && this.data.proposal.households.length > 1
+        this.setData({ justVoted: answer.receipt || '', justVotedFlat: many && flat ? flat.label : '' })
       } catch (err) {
         await showModal({ title: '没有投上', content: errorMessage(err), showCancel: false, confirmText: '知道了' })
         await this.refresh()
       }
       this.setData({ voting: '' })
+      return undefined
+    },
+
+    async votingClosed() {
+      const at = this.data.proposal.closesAt
+      await showModal({ title: '投票已截止', content: `投票已于 ${at} 截止，不能再投票或更改。结果公布后可以在这里查看。`, showCancel: false, confirmText: '知道了' })
+      await this.refresh()
     },
 
     // ------------------------------------------------------------ comments
@@ -157,6 +183,11 @@ Page(
         await this.loadAllComments()
       } catch (err) {
         this.setData({ commentError: errorMessage(err) })
+        // The notice ended while the page was open: said, and the box goes away.
+        if (err && err.code === 'comments_closed') {
+          await showModal({ title: '公示已结束', content: errorMessage(err), showCancel: false, confirmText: '知道了' })
+          await this.refresh()
+        }
       }
       this.setData({ commentBusy: false })
     },
@@ -190,7 +221,8 @@ Page(
           form: 'open',
           formError: '',
           firstDay: todayInShanghai(now + DAY_MS),
-          lastDay: todayInShanghai(now + 90 * DAY_MS),
+          // Any time of the last day offered stays within the server's 90 days.
+          lastDay: todayInShanghai(now + (LONGEST_DAYS - 1) * DAY_MS),
           closeDay: todayInShanghai(now + 7 * DAY_MS),
           closeTime: '20:00',
         })
@@ -235,6 +267,10 @@ Page(
         this.setData({ formError: '截止时间至少在 24 小时以后' })
         return
       }
+      if (Date.parse(closesAt) > Date.now() + LONGEST_DAYS * DAY_MS) {
+        this.setData({ formError: `截止时间最多在 ${LONGEST_DAYS} 天以内` })
+        return
+      }
       const question = `投票截止 ${timeText(closesAt)}。开始后，有表决权的业主名单和面积就固定下来，事项不能再修改，会推送给全体业主请他们投票。`
       if (!(await confirmOnce(this, '开始表决', question, { confirmText: '开始' }))) return
       await this.take('open', { closes_at: closesAt })
@@ -263,9 +299,18 @@ Page(
         wx.showToast({ title: DONE[step], icon: 'success' })
       } catch (err) {
         await showModal({ title: '未能办理', content: errorMessage(err), showCancel: false, confirmText: '知道了' })
+        this.setData(this.formAfter(step, err))
       }
       await this.refresh()
       this.setData({ busy: false })
+    },
+
+    // A notice too short: the compound's minimum (the server's details.min)
+    // is put in the box, so the next tap on 公示 goes through.
+    formAfter(step, err) {
+      const min = err && err.code === 'notice_too_short' && err.details && Number(err.details.min)
+      if (step !== 'publish' || !min) return {}
+      return { noticeDays: String(min), formError: `本小区公示期不能少于 ${min} 天，已改为 ${min} 天，请再点「公示」。` }
     },
 
     // ------------------------------------------------------------ elsewhere

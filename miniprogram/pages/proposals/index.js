@@ -7,7 +7,7 @@ const { ensureLogin } = require('../../api/auth')
 const { getMe } = require('../../api/me')
 const { listProposals } = require('../../api/decisions')
 const { memberCompounds } = require('../../utils/spending')
-const { summaryView } = require('../../utils/decisions')
+const { summaryView, deniedText } = require('../../utils/decisions')
 const { roleCompounds } = require('../../utils/user')
 const { loadable } = require('../../utils/page')
 
@@ -67,7 +67,15 @@ Page(
       const code = compounds[index].code
       const seesDrafts = (this.drafts || []).includes(code)
       const tab = this.data.tab === 'draft' && !seesDrafts ? 'voting' : this.data.tab
-      const { items } = await listProposals(code, { status: tab })
+      let items
+      try {
+        ;({ items } = await listProposals(code, { status: tab }))
+      } catch (err) {
+        // A tenant or family member: said plainly, not an error to retry.
+        const denied = deniedText(err)
+        if (!denied) throw err
+        return Object.assign(patch, { denied, items: [], canDraft: false })
+      }
       return Object.assign(patch, {
         denied: '',
         tab,

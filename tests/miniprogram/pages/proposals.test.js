@@ -312,7 +312,8 @@ const EXPENSES = {
 
 function openForm(options) {
   server.on('GET /api/v1/compounds/yangguang/fee-items', { status: 200, body: FEES })
-  server.on('GET /api/v1/compounds/yangguang/expenses', { status: 200, body: EXPENSES })
+  server.on('GET /api/v1/compounds/yangguang/expenses?status=proposed', { status: 200, body: { items: [], next_cursor: null } })
+  server.on('GET /api/v1/compounds/yangguang/expenses?status=approved', { status: 200, body: EXPENSES })
   const page = createPage('proposal-edit')
   return page.onLoad(options).then(() => page)
 }

@@ -238,7 +238,8 @@ test('待核对 rendered: my own recording has no buttons, another volunteer\'s 
 
 test('起草 rendered: an election asks for candidates instead of an effect', async () => {
   server.on('GET /api/v1/compounds/yangguang/fee-items', { status: 200, body: { items: [] } })
-  server.on('GET /api/v1/compounds/yangguang/expenses', { status: 200, body: { items: [], next_cursor: null } })
+  server.on('GET /api/v1/compounds/yangguang/expenses?status=proposed', { status: 200, body: { items: [], next_cursor: null } })
+  server.on('GET /api/v1/compounds/yangguang/expenses?status=approved', { status: 200, body: { items: [], next_cursor: null } })
   const page = renderPage(EDIT)
   await page.instance.onLoad({ compound: 'yangguang' })
   await sleep(0)
