@@ -5,6 +5,7 @@ from flask import Flask
 from server.api import (
     anomalies,
     auth,
+    ballots,
     bills,
     bindings,
     board,
@@ -61,6 +62,7 @@ BLUEPRINTS = (
     pending_changes.bp,
     people.bp,
     board.bp,
+    ballots.bp,
     wechat_callbacks.bp,
 )
 
