@@ -77,9 +77,10 @@ def record(
         cast_by_id=principal.id,
         cast_at=utcnow(),
     )
-    db.session.add(ballot)
-    db.session.flush()
-    attachments.attach(principal, proposal.compound_id, "paper_ballot", ballot.id, [photo])
+    with db.session.begin_nested():  # a refused photo leaves no ballot behind
+        db.session.add(ballot)
+        db.session.flush()
+        attachments.attach(principal, proposal.compound_id, "paper_ballot", ballot.id, [photo])
     db.session.commit()
     return _views(principal, proposal, [ballot])[0]
 
