@@ -1,7 +1,7 @@
 """The audit list of a vote: every counted ballot with its flat, area, choice, channel,
 who recorded and confirmed it, and its receipt — for the finance supervisor (who checks
 that each counted ballot belongs to a flat on the roll) and the committee only. Every
-read is written to the access log: who saw which flat's ballot."""
+read is written to the access log: who saw the ballots of which proposal, when."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from server.errors import Conflict
 from server.extensions import db
 from server.labels import label
 from server.models import Ballot, Proposal, RollEntry
-from server.services.decisions import access, tally
+from server.services.decisions import access, ballots, roll, tally
 from server.services.people.access import Principal
 
 THRESHOLDS = {
@@ -46,6 +46,28 @@ def summary(proposal: Proposal) -> dict | None:
         "thresholds": THRESHOLDS[rule],
         "uncounted_paper": stored.get("uncounted_paper", 0),
         "effect_note": proposal.effect_note,
+    }
+
+
+def turnout(proposal: Proposal) -> dict | None:
+    """Totals only, for a proposal voting or closed (the detail's `turnout`): eligible
+    and participating area and heads, never a figure per option while voting."""
+    if proposal.status not in ("voting", "closed"):
+        return None
+    count = tally.count(
+        proposal.matter,
+        [o["choice"] for o in proposal.options],
+        roll.flats_of(proposal.id),
+        [
+            tally.CountedBallot(b.household_id, b.choice, b.counted_at, b.id)
+            for b in ballots.counted(proposal.id)
+        ],
+    )
+    return {
+        "eligible_area_m2": str(tally.cents_to_m2(count.eligible_area_cm)),
+        "eligible_heads": count.eligible_heads,
+        "participating_area_m2": str(tally.cents_to_m2(count.participating_area_cm)),
+        "participating_heads": count.participating_heads,
     }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import AccessLog, Approval, Compound, Proposal
+from server.services.decisions import results
 from server.services.money import fees
 from server.services.people import roles
 from tests.decisions_helpers import (
@@ -156,6 +157,18 @@ def test_the_result_can_be_recounted_from_its_receipts(client, world):
     assert result["rule_label"] == "参与表决面积和人数均过半数同意"
     not_mine = result_of(client, world, pid, who="resident_1_2")["my_receipts"]
     assert not_mine == [receipts["1-2-101"]]
+
+
+def test_turnout_while_voting_gives_totals_only(client, world):
+    pid = voting_proposal(world)
+    voted(client, world, pid, "1-1-101", "yes")
+    voted(client, world, pid, "1-2-101", "no")
+    assert results.turnout(db.session.get(Proposal, pid)) == {
+        "eligible_area_m2": "434.16",
+        "eligible_heads": 6,
+        "participating_area_m2": "144.72",
+        "participating_heads": 2,
+    }
 
 
 def test_one_owner_of_two_flats_is_one_head_with_both_areas(client, world):
