@@ -5,6 +5,7 @@ from flask import Flask
 from server.api import (
     anomalies,
     auth,
+    ballots,
     bills,
     bindings,
     board,
@@ -63,6 +64,7 @@ BLUEPRINTS = (
     people.bp,
     board.bp,
     proposals.bp,
+    ballots.bp,
     wechat_callbacks.bp,
 )
 

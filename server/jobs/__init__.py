@@ -78,6 +78,15 @@ JOBS: list[Job] = [
         "none; ask its supervisor to check it.",
     ),
     Job(
+        name="close_due_proposals",
+        func="server.jobs.tasks:close_due_proposals",
+        trigger="interval",
+        schedule={"minutes": 5},
+        misfire_grace_time=240,
+        description="Close owners' votes whose time has come: count, store the result, "
+        "apply a passed one, tell every member (archived compounds left alone).",
+    ),
+    Job(
         name="reconcile_payments",
         func="server.jobs.tasks:reconcile_payments",
         trigger="interval",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from server.clock import SHANGHAI, utcnow
+from server.services.decisions import closing
 from server.services.messaging import outbox
 from server.services.money import fees, pending_orders, reconciliation
 
@@ -39,3 +40,9 @@ def payment_report():
     if reports is None:
         return "WeChat Pay not configured"
     return {report.compound_id: report.summary for report in reports}
+
+
+def close_due_proposals() -> int:
+    """Owners' votes whose closing time has come: counted, stored, applied and told,
+    each as the committee's POST close would (archived compounds left alone)."""
+    return closing.close_due_proposals()

@@ -108,6 +108,57 @@ def update(principal: Principal, code: str, item_code: str, changes: dict) -> ap
     return approvals.views(principal, [approval])[0]
 
 
+def propose_for_decision(
+    proposer: Principal,
+    compound_id: int,
+    item_code: str,
+    rate: Decimal,
+    from_period: str | None,
+    proposal_id: int,
+) -> Approval:
+    """A rate change the owners decided (a passed proposal), proposed in the name of the
+    proposal's author: like `update`, it takes effect only once a second committee
+    member confirms it (the two-person fee rule). Effective from `from_period` or the
+    earliest unbilled period if that is later. No commit.
+
+    Raises NotFound (fee_item_not_found), ValidationFailed (no_change), Conflict
+    (change_pending: a change of this item already waits)."""
+    item = db.session.scalars(
+        select(FeeItem).where(FeeItem.compound_id == compound_id, FeeItem.code == item_code)
+    ).first()
+    if item is None or item.kind != "per_area":
+        raise NotFound("没有这个按面积收费的项目", code="fee_item_not_found")
+    if item.rate is not None and Decimal(item.rate) == rate:
+        raise ValidationFailed("与现行标准相同，没有要调整的内容", code="no_change")
+    taken = "该收费项目已有一项调整在等待确认，请先确认或驳回那一项"
+    if approvals.open_for("fee_change", [item.id]):
+        raise Conflict(taken, code="change_pending")
+    effective = effective_period(item, item.cycle)
+    if from_period:
+        wanted = billing_period(item.cycle, from_period)
+        effective = max(effective, wanted)
+    when = f"自{period_label(effective)}账单起"
+    what = _describe("rate", item.rate, rate)
+    return approvals.propose(
+        proposer,
+        compound_id=compound_id,
+        kind="fee_change",
+        subject_id=item.id,
+        summary=f"{item.name}：{what}，{when}（业主大会表决通过，第{proposal_id}号）",
+        details={
+            "item": item.code,
+            "item_name": item.name,
+            "kind": item.kind,
+            "from": {"rate": _stored(item.rate)},
+            "to": {"rate": _stored(rate)},
+            "effective_label": when,
+            "proposal_id": proposal_id,
+        },
+        effective_period=effective,
+        taken=taken,
+    )
+
+
 def apply(approval: Approval, principal: Principal, _acknowledged: bool) -> None:
     """A second committee member confirms: the item changes now (no commit).
 

@@ -4,7 +4,8 @@ proof, a contract scan, an asset's or an announcement's photos).
 Only the caller's own uploads, not yet used anywhere (not on an issue, not a cash
 receipt, not attached already), can be attached; the unique upload_id of an attachment
 decides between two uses at once. Who may see one: the compound's residents when the
-kind is public (ATTACHMENT_SUBJECTS), else its committee and supervisor.
+kind is public (ATTACHMENT_SUBJECTS), else its committee and supervisor (and, for a
+paper ballot's photo, the compound's liaisons and building leads who confirm it).
 """
 
 from __future__ import annotations
@@ -89,13 +90,20 @@ def may_view(principal: Principal, upload_id: int) -> bool | None:
     """Whether the caller may see an attached photo; None when it is attached to nothing
     here (the caller then asks the other owners of photos)."""
     row = db.session.execute(
-        select(Attachment.compound_id, Attachment.public).where(Attachment.upload_id == upload_id)
+        select(Attachment.compound_id, Attachment.public, Attachment.subject_type).where(
+            Attachment.upload_id == upload_id
+        )
     ).first()
     if row is None:
         return None
-    compound_id, public = row
+    compound_id, public, subject_type = row
     if principal.committee_of(compound_id) or principal.supervisor_of(compound_id):
         return True
+    if subject_type == "paper_ballot":  # the volunteers who confirm paper ballots
+        return any(
+            m.compound_id == compound_id and m.role in ("liaison", "building_lead")
+            for m in principal.memberships
+        )
     return bool(public) and compound_id in principal.compound_ids
 
 

@@ -5,10 +5,12 @@ an owners' decision)."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from server.clock import utcnow
-from server.errors import Conflict, Forbidden
+from server.errors import Conflict, Forbidden, NotFound
 from server.extensions import db
-from server.models.spending import Expense
+from server.models.spending import Expense, ExpenseEvent
 from server.services.people.access import Principal, same_person
 from server.services.spending import records
 
@@ -95,3 +97,44 @@ def confirm(principal: Principal, expense_id: int) -> Expense:
 def _not_proposer(principal: Principal, expense: Expense, doing: str) -> None:
     if same_person(principal, expense.proposed_by_id):
         raise Forbidden(f"提出人不能{doing}自己提出的支出，请另一位同事办理", code="same_person")
+
+
+def confirm_by_decision(expense_id: int, compound_id: int, proposal_id: int) -> Expense:
+    """The owners' decision (a passed proposal, 第N号) gives a large expense the
+    confirmation its compound's rule asks for, so it can be paid once approved (no
+    commit). Raises NotFound (expense_not_found), Conflict (not_large,
+    already_confirmed, expense_state)."""
+    expense = db.session.scalars(
+        select(Expense)
+        .where(Expense.id == expense_id, Expense.compound_id == compound_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if expense is None:
+        raise NotFound(records.NOT_FOUND, code="expense_not_found")
+    if not expense.large:
+        raise Conflict("这笔支出不是大额支出，不需要确认", code="not_large")
+    records.require(expense, ("proposed", "approved"), "确认")
+    if expense.confirmed_at is not None:
+        raise Conflict("这笔支出已经确认过", code="already_confirmed")
+    expense.confirmed_by_id, expense.confirmed_at = None, utcnow()
+    note = f"业主大会表决通过（第{proposal_id}号）"
+    line = ExpenseEvent(
+        expense_id=expense.id,
+        compound_id=expense.compound_id,
+        actor_id=None,
+        action="confirm",
+        note=note,
+        data={"version": expense.version, "proposal_id": proposal_id},
+    )
+    db.session.add(line)
+    db.session.flush()
+    records.tell(
+        expense,
+        line,
+        records.committee(expense.compound_id),
+        "大额支出经业主大会表决通过",
+        f"支出「{expense.purpose}」（{records.yuan(expense.amount_fen)}）经{note}，"
+        "审核通过后即可付款。",
+    )
+    return expense

@@ -20,10 +20,12 @@ from sqlalchemy import select
 from server.clock import utcnow
 from server.extensions import db
 from server.models import AuditEvent, Base, Compound, Membership, PaymentAnomaly, Proposal
+from server.services.decisions import closing as decision_closing
 from server.services.disclosures import freeze as disclosure_freeze
 from server.services.issues import closing, deadlines, return_visits
 from server.services.money import fees, pending_orders, reminders
 from server.services.people import bindings, invites
+from tests.decisions_helpers import closed, make_due, record_paper, voted, voting_proposal
 from tests.factories import (
     add_person,
     bill_of,
@@ -110,6 +112,36 @@ WRITES = {
         "put",
         f"/api/v1/compounds/{CODE}/policies/repair",
         {"accept_hours": 12, "resolve_days": 3},
+        "committee",
+    ),
+    "/api/v1/proposals/<int:proposal_id>/ballots": (
+        "post",
+        "/api/v1/proposals/{voting_proposal}/ballots",
+        {"household_id": "{household}", "choice": "yes"},
+        "resident_1_1",
+    ),
+    "/api/v1/proposals/<int:proposal_id>/paper-ballots": (
+        "post",
+        "/api/v1/proposals/{voting_proposal}/paper-ballots",
+        {"household_id": "{paper_household}", "choice": "no", "photo": "{paper_photo}"},
+        "liaison_1_1",
+    ),
+    "/api/v1/paper-ballots/<int:ballot_id>/confirm": (
+        "post",
+        "/api/v1/paper-ballots/{paper_ballot}/confirm",
+        None,
+        "liaison_1_2",
+    ),
+    "/api/v1/paper-ballots/<int:ballot_id>/reject": (
+        "post",
+        "/api/v1/paper-ballots/{paper_ballot}/reject",
+        {"reason": "没有签字"},
+        "liaison_1_2",
+    ),
+    "/api/v1/proposals/<int:proposal_id>/close": (
+        "post",
+        "/api/v1/proposals/{due_proposal}/close",
+        None,
         "committee",
     ),
     "/api/v1/invites": ("post", "/api/v1/invites", {"compound": CODE}, "committee"),
@@ -451,6 +483,22 @@ READS = {
         f"/api/v1/compounds/{CODE}/board",
         "resident_1_1",
     ),
+    "/api/v1/proposals/<int:proposal_id>/paper-ballots": (
+        "/api/v1/proposals/{voting_proposal}/paper-ballots",
+        "liaison_1_2",
+    ),
+    "/api/v1/proposals/<int:proposal_id>/roll": (
+        "/api/v1/proposals/{voting_proposal}/roll",
+        "liaison_1_1",
+    ),
+    "/api/v1/proposals/<int:proposal_id>/result": (
+        "/api/v1/proposals/{closed_proposal}/result",
+        "resident_1_1",
+    ),
+    "/api/v1/proposals/<int:proposal_id>/audit": (
+        "/api/v1/proposals/{closed_proposal}/audit",
+        "supervisor",
+    ),
     "/api/v1/bills": ("/api/v1/bills", "resident_1_1"),
     "/api/v1/bindings": ("/api/v1/bindings", "liaison_1_1"),
     "/api/v1/compounds": ("/api/v1/compounds", "admin"),
@@ -703,6 +751,7 @@ def build_archived(client) -> tuple:
     assert posted.status_code == 201, posted.get_json()
     ids["announcement"] = posted.get_json()["id"]
     ids.update(proposals(client, world))
+    ids.update(owners_decisions(client, world))
     archived = client.post(f"/api/v1/compounds/{CODE}/archive", headers=world.headers("admin"))
     assert archived.status_code == 200, archived.get_json()
     db.session.commit()
@@ -753,6 +802,25 @@ def proposals(client, world) -> dict:
     assert shown.status_code == 200, shown.get_json()
     db.session.get(Proposal, made["notice_proposal"]).notice_ends_at = utcnow()
     made["closes_at"] = (utcnow() + timedelta(days=3)).isoformat()
+    return made
+
+
+def owners_decisions(client, world) -> dict:
+    """Owners' decisions in each state a step needs: a vote running (an app ballot, a
+    paper ballot waiting for a second volunteer, a fresh photo for another), a vote whose
+    time has come, a closed one."""
+    made = {"voting_proposal": voting_proposal(world), "due_proposal": voting_proposal(world)}
+    voted(client, world, made["voting_proposal"], "1-1-101", "yes")
+    photo = uploaded_id(client, world, who="liaison_1_1")
+    paper = record_paper(client, world, made["voting_proposal"], "1-1-102", "yes", photo)
+    assert paper.status_code == 201, paper.get_json()
+    made["paper_ballot"] = paper.get_json()["id"]
+    made["paper_household"] = world.household_ids["1-1-201"]
+    made["paper_photo"] = uploaded_id(client, world, who="liaison_1_1")
+    made["closed_proposal"] = voting_proposal(world)
+    voted(client, world, made["closed_proposal"], "1-1-101", "no")
+    closed(client, world, made["closed_proposal"])
+    make_due(made["due_proposal"])
     return made
 
 
@@ -892,8 +960,8 @@ def test_reporting_is_refused_in_plain_chinese(client, archived):
 
 def test_the_jobs_leave_an_archived_compound_alone(client, archived):
     """Overdue issues are not escalated, resolved ones not closed by themselves, return
-    visits not asked, bills not reminded, binding requests not expired; reopened, each
-    job acts (so the test can fail)."""
+    visits not asked, bills not reminded, binding requests not expired, due votes not
+    closed; reopened, each job acts (so the test can fail)."""
     world, _ids = archived
     while_open(client, world)
     later = utcnow() + timedelta(days=40)
@@ -907,9 +975,10 @@ def test_the_jobs_leave_an_archived_compound_alone(client, archived):
             return_visits.send_due(later),
             reminders.remind_unpaid(month(0)),
             bindings.expire_stale(later),
+            decision_closing.close_due_proposals(later),
         ]
 
-    assert run() == [0, 0, 0, 0, 0]
+    assert run() == [0, 0, 0, 0, 0, 0]
     db.session.expire_all()
     assert everything() == before
     db.session.get(Compound, world.compound.id).archived_at = None

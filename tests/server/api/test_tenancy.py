@@ -12,6 +12,7 @@ from server.extensions import db
 from server.models import PaymentAnomaly
 from server.services.disclosures import freeze as disclosure_freeze
 from server.services.money import fees
+from tests.decisions_helpers import record_paper, voting_proposal
 from tests.factories import bill_of, build_world, self_governance_fee, stair_electricity_fee
 from tests.steps import (
     added_contract,
@@ -55,6 +56,46 @@ CASES = {
         "get",
         "/api/v1/announcements/{announcement}/unread-households",
         None,
+    ),
+    "/api/v1/proposals/<int:proposal_id>/ballots": (
+        "post",
+        "/api/v1/proposals/{voting_proposal}/ballots",
+        {"household_id": 1, "choice": "yes"},
+    ),
+    "/api/v1/proposals/<int:proposal_id>/paper-ballots": (
+        "get",
+        "/api/v1/proposals/{voting_proposal}/paper-ballots",
+        None,
+    ),
+    "/api/v1/proposals/<int:proposal_id>/roll": (
+        "get",
+        "/api/v1/proposals/{voting_proposal}/roll",
+        None,
+    ),
+    "/api/v1/proposals/<int:proposal_id>/close": (
+        "post",
+        "/api/v1/proposals/{voting_proposal}/close",
+        None,
+    ),
+    "/api/v1/proposals/<int:proposal_id>/result": (
+        "get",
+        "/api/v1/proposals/{voting_proposal}/result",
+        None,
+    ),
+    "/api/v1/proposals/<int:proposal_id>/audit": (
+        "get",
+        "/api/v1/proposals/{voting_proposal}/audit",
+        None,
+    ),
+    "/api/v1/paper-ballots/<int:ballot_id>/confirm": (
+        "post",
+        "/api/v1/paper-ballots/{paper_ballot}/confirm",
+        None,
+    ),
+    "/api/v1/paper-ballots/<int:ballot_id>/reject": (
+        "post",
+        "/api/v1/paper-ballots/{paper_ballot}/reject",
+        {"reason": "没有签字"},
     ),
     "/api/v1/bindings/<int:request_id>/approve": (
         "post",
@@ -460,7 +501,13 @@ def two_compounds(app, db_session, client, photo_storage):
         headers=b.headers("committee"),
     )
     assert notice.status_code == 201, notice.get_json()
+    voting = voting_proposal(b)
+    paper_photo = uploaded_id(client, b, who="liaison_1_1")
+    paper = record_paper(client, b, voting, "1-1-102", "yes", paper_photo)
+    assert paper.status_code == 201, paper.get_json()
     ids = {
+        "voting_proposal": voting,
+        "paper_ballot": paper.get_json()["id"],
         "asset": asset.get_json()["id"],
         "contract": contract["id"],
         "income": recorded_income(client, b, contract_id=contract["id"]),

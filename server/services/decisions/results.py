@@ -1,0 +1,101 @@
+"""A closed proposal's result: the stored count with labels and the exact thresholds,
+and every counted ballot as (receipt, area, choice) so any owner can find their own and
+add the totals up again — never a flat or a name."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from server.errors import Conflict
+from server.extensions import db
+from server.labels import label
+from server.models import Ballot, Proposal, RollEntry
+from server.services.decisions import access, ballots, roll, tally
+from server.services.people.access import Principal
+
+THRESHOLDS = {
+    "majority": {"quorum": "2/3", "pass": "1/2", "pass_strictly_more": True},
+    "three_quarters": {"quorum": "2/3", "pass": "3/4", "pass_strictly_more": False},
+}
+
+
+def summary(proposal: Proposal) -> dict | None:
+    """The stored result with labels and thresholds (no ballots); None until closed."""
+    stored = proposal.result
+    if proposal.status != "closed" or not stored:
+        return None
+    labels = {o["choice"]: o["label"] for o in proposal.options}
+    rule = stored["rule"]
+    return {
+        "eligible_area_m2": stored["eligible_area_m2"],
+        "eligible_heads": stored["eligible_heads"],
+        "participating_area_m2": stored["participating_area_m2"],
+        "participating_heads": stored["participating_heads"],
+        "options": [
+            {**o, "label": labels.get(o["choice"], o["choice"])} for o in stored["options"]
+        ],
+        "quorum_met": stored["quorum_met"],
+        "quorum_area_met": stored["quorum_area_met"],
+        "quorum_heads_met": stored["quorum_heads_met"],
+        "passed": stored["passed"],
+        "winner": stored["winner"],
+        "rule": rule,
+        "rule_label": label("decision_rule", rule),
+        "thresholds": THRESHOLDS[rule],
+        "uncounted_paper": stored.get("uncounted_paper", 0),
+        "effect_note": proposal.effect_note,
+    }
+
+
+def turnout(proposal: Proposal) -> dict | None:
+    """Totals only, for a proposal voting or closed (the detail's `turnout`): eligible
+    and participating area and heads, never a figure per option while voting."""
+    if proposal.status not in ("voting", "closed"):
+        return None
+    count = tally.count(
+        proposal.matter,
+        [o["choice"] for o in proposal.options],
+        roll.flats_of(proposal.id),
+        [
+            tally.CountedBallot(b.household_id, b.choice, b.counted_at, b.id)
+            for b in ballots.counted(proposal.id)
+        ],
+    )
+    return {
+        "eligible_area_m2": str(tally.cents_to_m2(count.eligible_area_cm)),
+        "eligible_heads": count.eligible_heads,
+        "participating_area_m2": str(tally.cents_to_m2(count.participating_area_cm)),
+        "participating_heads": count.participating_heads,
+    }
+
+
+def result(principal: Principal, proposal_id: int) -> dict:
+    """The result with every counted ballot (receipt, area, choice) sorted by receipt and
+    the caller's own receipts. Raises NotFound, Forbidden (owners_only), Conflict
+    (result_not_ready)."""
+    proposal = access.readable(principal, proposal_id)
+    shown = summary(proposal)
+    if shown is None:
+        raise Conflict("表决尚未结束，结果还没有出来", code="result_not_ready")
+    rows = db.session.execute(
+        select(Ballot.receipt, RollEntry.area_m2, Ballot.choice, Ballot.household_id)
+        .join(
+            RollEntry,
+            (RollEntry.proposal_id == Ballot.proposal_id)
+            & (RollEntry.household_id == Ballot.household_id),
+        )
+        .where(Ballot.proposal_id == proposal.id, Ballot.status == "counted")
+        .order_by(Ballot.receipt)
+    ).all()
+    mine = set(access.owned_households(principal, proposal.compound_id))
+    shown["ballots"] = [
+        {"receipt": r.receipt, "area_m2": _area(r.area_m2), "choice": r.choice} for r in rows
+    ]
+    shown["my_receipts"] = sorted(r.receipt for r in rows if r.household_id in mine)
+    return shown
+
+
+def _area(value) -> str:
+    return str(tally.cents_to_m2(tally.m2_to_cents(Decimal(value))))
