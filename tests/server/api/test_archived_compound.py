@@ -237,7 +237,7 @@ WRITES = {
         "patch",
         f"/api/v1/compounds/{CODE}/memberships/{{committee_membership}}/term",
         {"term_start": "{term_start}", "term_end": "{term_end}"},
-        "committee",
+        "committee_2",  # another member's term: one's own is refused
     ),
     "/api/v1/compounds/<string(maxlength=32):code>/roster": (
         "post",
