@@ -82,6 +82,7 @@ def upgrade():
         sa.Column(
             "withdrawn_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
+        sa.Column("withdraw_reason", sa.String(length=200), nullable=True),
         sa.Column(
             "eligible_area_m2",
             sa.Numeric(14, 2).with_variant(sa.String(32), "sqlite"),

@@ -104,7 +104,8 @@ def list_paper(proposal_id, query):
     responses={
         403: "volunteers_only, same_person or owners_only",
         404: "paper_ballot_not_found",
-        409: "ballot_state, voting_closed, ballot_conflict or compound_archived",
+        409: "ballot_state, voting_closed, ballot_conflict, compound_archived, or "
+        "newer_ballot (the owner voted in the app since: the paper is set aside)",
     },
 )
 def confirm_paper(ballot_id):

@@ -69,6 +69,7 @@ class Proposal(Base):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the job
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdraw_reason: Mapped[str | None] = mapped_column(String(200))
     # The roll frozen when voting opened.
     eligible_area_m2: Mapped[Decimal | None] = mapped_column(Fixed(14, 2))
     eligible_heads: Mapped[int | None]

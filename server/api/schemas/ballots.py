@@ -51,7 +51,10 @@ class BallotPaperListOut(Schema):
 
 
 class BallotPaperDecidedOut(BallotPaperOut):
-    receipt = fields.String(allow_none=True, metadata={"description": "once counted"})
+    receipt = fields.String(
+        allow_none=True,
+        metadata={"description": "once counted, and only to the flat's own owners (told it)"},
+    )
 
 
 class BallotPaperQuery(Schema):

@@ -189,4 +189,12 @@ class ProposalOut(ProposalSummaryOut):
     turnout = fields.Nested(ProposalTurnoutOut, allow_none=True)
     my_households = fields.List(fields.Nested(ProposalHouseholdOut))
     changeable_until = LocalDateTime(allow_none=True)
-    result = fields.Dict(allow_none=True, metadata={"description": "closed only: the count"})
+    result = fields.Dict(
+        allow_none=True,
+        metadata={"description": "closed only: as GET /proposals/{id}/result without ballots"},
+    )
+    min_notice_days = fields.Integer(
+        metadata={"description": "the compound's shortest notice (days): publish's default"}
+    )
+    withdrawn_at = LocalDateTime(allow_none=True)
+    withdraw_reason = fields.String(allow_none=True)

@@ -12,11 +12,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from server.errors import Forbidden, NotFound
 from server.extensions import db
-from server.models import Compound, Membership, Proposal
+from server.models import Compound, Membership, Proposal, User
 from server.services.people import compounds
 from server.services.people.access import Principal
 
@@ -117,6 +117,27 @@ def is_owner_of(principal: Principal, household_id: int) -> bool:
         )
         is not None
     )
+
+
+def audience(compound_id: int, *, but: int | None = None) -> list[int]:
+    """Who hears of an owners' decision (one query): the compound's owners and its
+    volunteers, committee and supervisor — not tenants or family members, who may not
+    read it — leaving out `but` (the one who acted)."""
+    people = db.session.scalars(
+        select(Membership.user_id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.compound_id == compound_id,
+            User.is_active.is_(True),
+            or_(
+                and_(Membership.role == "resident", Membership.relation == "owner"),
+                Membership.role.in_(("liaison", "building_lead", "committee", "supervisor")),
+            ),
+        )
+        .distinct()
+        .order_by(Membership.user_id)
+    )
+    return [uid for uid in people if uid != but]
 
 
 def _not_found() -> NotFound:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from server.clock import utcnow
 from server.errors import Conflict
 from server.extensions import db
-from server.models import Ballot, Compound, Membership, Proposal, User
+from server.models import Ballot, Compound, Proposal
 from server.services.decisions import access, ballots, effects, results, roll, tally
 from server.services.messaging import fanout
 from server.services.people.access import Principal
@@ -103,15 +103,7 @@ def close_due_proposals(now=None) -> int:
 
 
 def _tell_members(proposal: Proposal) -> None:
-    people = list(
-        db.session.scalars(
-            select(Membership.user_id)
-            .join(User, User.id == Membership.user_id)
-            .where(Membership.compound_id == proposal.compound_id, User.is_active.is_(True))
-            .distinct()
-            .order_by(Membership.user_id)
-        )
-    )
+    people = access.audience(proposal.compound_id)
     shown = results.summary(proposal)
     verdict = "通过" if proposal.passed else "未通过"
     why = "" if shown["quorum_met"] else "（参与表决的面积或人数未达三分之二）"

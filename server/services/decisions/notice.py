@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from server.clock import utcnow
 from server.errors import ValidationFailed
 from server.extensions import db
-from server.models import Compound, Household, Proposal
+from server.models import Compound, Proposal
 from server.services.decisions import access, effects_check
 from server.services.decisions.proposals import page, require
 from server.services.messaging import fanout
@@ -43,8 +41,7 @@ def publish(principal: Principal, proposal_id: int, notice_days: int | None) -> 
     proposal.status = "notice"
     proposal.published_at, proposal.published_by_id = now, principal.id
     proposal.notice_ends_at = now + timedelta(days=days)
-    everyone = select(Household.id).where(Household.compound_id == proposal.compound_id)
-    people = [uid for uid in fanout.residents_of(everyone) if uid != principal.id]
+    people = access.audience(proposal.compound_id, but=principal.id)
     fanout.tell(
         people,
         compound_id=proposal.compound_id,

@@ -24,6 +24,7 @@ from server.services.people.access import Principal, same_person
 from server.services.photos import attachments
 
 PAPER = ("paper", "proxy")
+NEWER_BALLOT = "这户业主在登记纸质票之后已在小程序投票，以业主自己的投票为准，这张纸质票不计入"
 
 
 @dataclass(frozen=True)
@@ -105,11 +106,21 @@ def confirm(principal: Principal, ballot_id: int) -> PaperView:
     """A second volunteer confirms: the paper ballot becomes the flat's counted one with
     a receipt, and the flat's owners in the app are told (inbox and push).
 
+    A flat's owner who voted in the app after the paper was recorded decided last: the
+    paper ballot is then set aside (rejected, committed) and Conflict newer_ballot raised.
+
     Raises NotFound (paper_ballot_not_found), Forbidden (volunteers_only, same_person),
-    Conflict (compound_archived, ballot_state, voting_closed, ballot_conflict)."""
+    Conflict (compound_archived, ballot_state, voting_closed, ballot_conflict,
+    newer_ballot)."""
     proposal, ballot = _decidable(principal, ballot_id)
     ballots.require_voting(proposal)
     now = utcnow()
+    if _voted_in_the_app_since(ballot):
+        ballot.status = "rejected"
+        ballot.rejected_by_id, ballot.rejected_at = principal.id, now
+        ballot.reason = NEWER_BALLOT
+        db.session.commit()
+        raise Conflict(NEWER_BALLOT, code="newer_ballot")
     ballot.confirmed_by_id, ballot.confirmed_at = principal.id, now
     ballots.count_in(ballot, now)
     _tell_owners(proposal, ballot)
@@ -127,6 +138,21 @@ def reject(principal: Principal, ballot_id: int, reason: str) -> PaperView:
     ballot.rejected_by_id, ballot.rejected_at, ballot.reason = principal.id, utcnow(), reason
     db.session.commit()
     return _views(principal, proposal, [ballot])[0]
+
+
+def _voted_in_the_app_since(paper: Ballot) -> bool:
+    return (
+        db.session.scalar(
+            select(Ballot.id).where(
+                Ballot.proposal_id == paper.proposal_id,
+                Ballot.household_id == paper.household_id,
+                Ballot.status == "counted",
+                Ballot.channel == "app",
+                Ballot.cast_at > paper.cast_at,
+            )
+        )
+        is not None
+    )
 
 
 def _decidable(principal: Principal, ballot_id: int):
@@ -182,6 +208,8 @@ def _views(principal: Principal, proposal, found: list[Ballot]) -> list[PaperVie
     labels = ballots.flat_labels(b.household_id for b in found)
     names = users.names_in(proposal.compound_id, [b.cast_by_id for b in found])
     photos = attachments.of("paper_ballot", [b.id for b in found])
+    # A receipt is for the flat's owners only (they are told it), not the volunteers.
+    owned = set(access.owned_households(principal, proposal.compound_id))
     return [
         PaperView(
             id=b.id,
@@ -195,7 +223,7 @@ def _views(principal: Principal, proposal, found: list[Ballot]) -> list[PaperVie
             recorded_at=b.cast_at,
             photo=(photos.get(b.id) or [None])[0],
             mine=b.cast_by_id == principal.id,
-            receipt=b.receipt,
+            receipt=b.receipt if b.household_id in owned else None,
         )
         for b in found
     ]

@@ -1,6 +1,5 @@
-"""How the vote stands for the caller: the turnout while voting (totals only, never an
-option's figures) and the caller's own flats with their roll entry and ballot (its
-receipt is shown to the flat's owners only)."""
+"""How the vote stands for the caller: their own flats with their roll entry and ballot
+(its receipt is shown to the flat's owners only). The turnout is `results.turnout`."""
 
 from __future__ import annotations
 
@@ -12,27 +11,6 @@ from server.extensions import db
 from server.models import Ballot, Building, Household, Proposal, RollEntry, Unit
 from server.services.decisions import access
 from server.services.people.access import Principal
-
-
-def turnout(proposal: Proposal) -> dict:
-    """Eligible and participating area and heads (totals only)."""
-    rows = db.session.execute(
-        select(RollEntry.area_m2, RollEntry.owner_group)
-        .join(
-            Ballot,
-            (Ballot.proposal_id == RollEntry.proposal_id)
-            & (Ballot.household_id == RollEntry.household_id)
-            & (Ballot.status == "counted"),
-        )
-        .where(RollEntry.proposal_id == proposal.id)
-    ).all()
-    area = sum((Decimal(a) for a, _g in rows), Decimal("0.00"))
-    return {
-        "eligible_area_m2": _m2(proposal.eligible_area_m2 or Decimal("0")),
-        "eligible_heads": proposal.eligible_heads or 0,
-        "participating_area_m2": _m2(area),
-        "participating_heads": len({g for _a, g in rows}),
-    }
 
 
 def my_households(principal: Principal, proposal: Proposal) -> list[dict]:

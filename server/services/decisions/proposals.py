@@ -8,7 +8,7 @@ from sqlalchemy import select
 from server.clock import utcnow
 from server.errors import Conflict, ValidationFailed
 from server.extensions import db
-from server.models import Household, Proposal, ProposalComment, ProposalVersion
+from server.models import Proposal, ProposalComment, ProposalVersion
 from server.services.decisions import access, effects_check
 from server.services.messaging import fanout
 from server.services.messaging.messages import shorten
@@ -105,9 +105,9 @@ def withdraw(principal: Principal, proposal_id: int, reason: str) -> Proposal:
     was_public = proposal.status == "notice"
     proposal.status = "withdrawn"
     proposal.withdrawn_at, proposal.withdrawn_by_id = utcnow(), principal.id
+    proposal.withdraw_reason = reason[:200]
     if was_public:
-        everyone = select(Household.id).where(Household.compound_id == proposal.compound_id)
-        people = [uid for uid in fanout.residents_of(everyone) if uid != principal.id]
+        people = access.audience(proposal.compound_id, but=principal.id)
         fanout.tell(
             people,
             compound_id=proposal.compound_id,

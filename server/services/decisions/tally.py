@@ -69,7 +69,9 @@ class Count:
     options: tuple[OptionCount, ...]
     quorum_area_met: bool
     quorum_heads_met: bool
-    winner: str | None  # the option that passed (for yes/no: "yes"), else None
+    # The option meeting the passing rule among the participants (for yes/no: "yes");
+    # it decides only with the quorum (`passed`). Stored only when it passed.
+    winner: str | None
 
     @property
     def quorum_met(self) -> bool:
@@ -99,7 +101,7 @@ class Count:
             "quorum_area_met": self.quorum_area_met,
             "quorum_heads_met": self.quorum_heads_met,
             "quorum_met": self.quorum_met,
-            "winner": self.winner,
+            "winner": self.winner if self.passed else None,
             "passed": self.passed,
         }
 

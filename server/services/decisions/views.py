@@ -22,7 +22,7 @@ from server.models import (
     RollEntry,
 )
 from server.models.decisions import PROPOSAL_STATUSES
-from server.services.decisions import access, effects_check, participation, tally
+from server.services.decisions import access, effects_check, participation, results, tally
 from server.services.decisions.proposals import ATTACHMENT_KIND
 from server.services.people import compounds
 from server.services.people.access import Principal
@@ -110,10 +110,13 @@ def detail(principal: Principal, proposal_id: int) -> dict:
         "attachments": attachments.of(ATTACHMENT_KIND, [proposal.id])[proposal.id],
         "versions": _versions(proposal),
         "actions": actions(principal, proposal, compound, mine),
-        "turnout": participation.turnout(proposal) if counting else None,
+        "turnout": results.turnout(proposal) if counting else None,
         "my_households": mine,
         "changeable_until": proposal.closes_at if voting else None,
-        "result": result(proposal),
+        "result": results.summary(proposal),
+        "min_notice_days": compound.min_notice_days,
+        "withdrawn_at": proposal.withdrawn_at,
+        "withdraw_reason": proposal.withdraw_reason,
     }
 
 
@@ -149,19 +152,6 @@ def actions(
     return found
 
 
-def result(proposal: Proposal) -> dict | None:
-    """The stored count with the options' labels (closed only)."""
-    if proposal.status != "closed" or not proposal.result:
-        return None
-    labels = {o["choice"]: o["label"] for o in proposal.options}
-    stored = dict(proposal.result)
-    stored["options"] = [
-        {**o, "label": labels.get(o["choice"], o["choice"])} for o in stored.get("options", [])
-    ]
-    stored["rule_label"] = label("decision_rule", stored.get("rule", ""))
-    return stored
-
-
 def _summary(p: Proposal, comment_count: int, vote_needed: bool) -> dict:
     return {
         "id": p.id,
@@ -182,8 +172,8 @@ def _summary(p: Proposal, comment_count: int, vote_needed: bool) -> dict:
 
 
 def _vote_needed(principal: Principal, rows: list[Proposal]) -> set[int]:
-    """The voting proposals where one of the caller's flats on the roll has no counted
-    ballot yet (two queries for the whole list)."""
+    """The voting proposals where one of the caller's flats on the roll has no ballot
+    yet, counted or a paper one waiting for its check (two queries for the whole list)."""
     now = utcnow()
     voting = [p.id for p in rows if p.status == "voting" and p.closes_at and now < p.closes_at]
     owned = access.owned_households(principal, rows[0].compound_id)
@@ -201,7 +191,7 @@ def _vote_needed(principal: Principal, rows: list[Proposal]) -> set[int]:
             select(Ballot.proposal_id, Ballot.household_id).where(
                 Ballot.proposal_id.in_(voting),
                 Ballot.household_id.in_(owned),
-                Ballot.status == "counted",
+                Ballot.status.in_(("counted", "pending")),
             )
         ).all()
     )

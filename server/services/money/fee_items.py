@@ -181,6 +181,15 @@ def apply(approval: Approval, principal: Principal, _acknowledged: bool) -> None
     # A locking read: this transaction's snapshot may predate bills the month's run
     # committed while we waited for the item (the run holds it while it bills).
     effective = effective_period(item, cycle, locking=True)
+    if approval.effective_period and effective and approval.effective_period > effective:
+        # An owners' decision for a later period: the item's terms change for every bill
+        # made after this, so it is confirmed when that period is the next to bill.
+        raise Conflict(
+            f"这项调整自{period_label(approval.effective_period)}起生效，"
+            f"{period_label(effective)}的账单还要按现行标准生成。"
+            f"请在{period_label(effective)}账单生成之后再确认",
+            code="effective_period_not_yet",
+        )
     if effective != approval.effective_period:
         raise Conflict(
             f"这项调整原定自{period_label(approval.effective_period)}起生效，但该期账单已经生成，"

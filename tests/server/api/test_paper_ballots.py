@@ -67,16 +67,18 @@ def test_a_liaison_records_and_another_volunteer_confirms(client, world):
     assert confirmed.status_code == 200, confirmed.get_json()
     shown = confirmed.get_json()
     assert shown["status"] == "counted"
-    assert len(shown["receipt"]) == 10
+    assert shown["receipt"] is None  # the flat's owners are told it, not the volunteer
+    receipt = db.session.get(Ballot, paper["id"]).receipt
+    assert len(receipt) == 10
     told = inbox(world.user_ids[flat_owner])
     assert told[-1].kind == "paper_ballot"
-    assert shown["receipt"] in told[-1].body
+    assert receipt in told[-1].body
     assert "同意" in told[-1].body
     assert told[-1].page == f"pages/proposal/index?id={pid}"
     again = step(client, world, paper["id"], "committee")
     assert (again.status_code, again.get_json()["code"]) == (409, "ballot_state")
     result = result_of(client, world, pid, who=flat_owner) if closed(client, world, pid) else None
-    assert result["my_receipts"] == [shown["receipt"]]
+    assert result["my_receipts"] == [receipt]
     assert result["participating_heads"] == 1
 
 
@@ -107,6 +109,24 @@ def test_a_confirmed_paper_ballot_replaces_the_app_ballot(client, world):
     ]
     result = result_of(client, world, pid) if closed(client, world, pid) else None
     assert app_ballot["receipt"] not in [b["receipt"] for b in result["ballots"]]
+
+
+def test_an_app_ballot_cast_after_the_paper_was_recorded_wins(client, world):
+    pid = voting_proposal(world)
+    paper = recorded(client, world, pid, "1-1-101", "yes")
+    app_ballot = voted(client, world, pid, "1-1-101", "no")
+    refused = step(client, world, paper["id"], "liaison_1_2")
+    assert (refused.status_code, refused.get_json()["code"]) == (409, "newer_ballot")
+    assert "以业主自己的投票为准" in refused.get_json()["message"]
+    found = list(
+        db.session.scalars(select(Ballot).where(Ballot.proposal_id == pid).order_by(Ballot.id))
+    )
+    assert [(b.channel, b.status, b.choice) for b in found] == [
+        ("paper", "rejected", "yes"),
+        ("app", "counted", "no"),
+    ]
+    result = result_of(client, world, pid) if closed(client, world, pid) else None
+    assert [b["receipt"] for b in result["ballots"]] == [app_ballot["receipt"]]
 
 
 def test_only_the_flats_volunteers_record(client, world):
@@ -206,3 +226,16 @@ def test_the_roll_for_volunteers_never_shows_a_choice(client, world):
         f"/api/v1/proposals/{pid}/roll", headers=world.fresh_headers("resident_1_1")
     )
     assert resident.status_code == 403
+
+
+def test_a_paper_ballot_waiting_for_its_check_is_not_asked_for_again(client, world):
+    pid = voting_proposal(world)
+    flat_owner = owner(world, "1-1-102")
+
+    def needed() -> bool:
+        shown = client.get(f"/api/v1/proposals/{pid}", headers=world.fresh_headers(flat_owner))
+        return shown.get_json()["my_vote_needed"]
+
+    assert needed() is True
+    recorded(client, world, pid, "1-1-102", "yes")
+    assert needed() is False

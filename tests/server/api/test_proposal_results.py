@@ -117,6 +117,7 @@ def test_every_boundary_is_stored_and_returned_right(client, world, case):
     )
     assert got == expected
     assert summary["quorum_met"] is (area_met and heads_met)
+    assert summary["winner"] == ("yes" if passed else None)  # nobody wins without a pass
     assert summary["eligible_heads"] == 6
     assert summary["eligible_area_m2"] == str(sum(Decimal(a) for a in areas.values()))
     assert summary["rule"] == ("three_quarters" if matter in (6, 7, 8) else "majority")
@@ -199,13 +200,15 @@ def test_no_result_before_close_and_only_for_the_compound(client, world):
         assert seen.status_code == 200, who
 
 
-def test_everybody_is_told_the_result(client, world):
+def test_every_owner_and_volunteer_is_told_the_result(client, world):
     add_person(world, "tenant", "resident", world.households["1-1-102"], relation="tenant")
     pid, _shown = decided(client, world, votes={"1-1-101": "no"})
-    for who in ("resident_1_1", "resident_1_2", "tenant", "liaison_1_1", "committee", "supervisor"):
+    for who in ("resident_1_1", "resident_1_2", "liaison_1_1", "committee", "supervisor"):
         (line,) = [n for n in inbox(world.user_ids[who]) if n.kind == "proposal_result"]
         assert line.page == f"pages/proposal-result/index?id={pid}"
         assert "未通过" in line.title
+    # Neither a tenant (who may not open it) nor someone of no role here.
+    assert inbox(world.user_ids["tenant"]) == []
     assert inbox(world.user_ids["outsider"]) == []
 
 
@@ -345,6 +348,26 @@ def test_a_passed_fee_rate_proposal_changes_the_next_bills_once_confirmed(client
     assert after.basis["rate"].startswith("0.4")
     assert after.amount_fen > before
     assert bill_of(world, "1-1-101", period=month(0)).amount_fen == before
+
+
+def test_a_fee_rise_for_a_later_period_is_confirmed_once_that_period_is_next(client, world):
+    self_governance_fee(world.compound)
+    fees.generate_bills(month(0), world.compound.code)
+    later = dict(RAISE, from_period=month(2))
+    _pid, shown = decided(
+        client, world, votes=PASSING, effect=later, areas=dict.fromkeys(FLATS, "72.36")
+    )
+    assert shown["passed"] is True
+    (approval,) = db.session.scalars(select(Approval)).all()
+    assert approval.effective_period == month(2)
+    early = decide(client, world, approval.id, "committee_2")
+    assert (early.status_code, early.get_json()["code"]) == (409, "effective_period_not_yet")
+    assert "账单生成之后再确认" in early.get_json()["message"]
+    fees.generate_bills(month(1), world.compound.code)  # at the old rate
+    assert decide(client, world, approval.id, "committee_2").status_code == 200
+    fees.generate_bills(month(2), world.compound.code)
+    assert bill_of(world, "1-1-101", period=month(1)).basis["rate"].startswith("0.35")
+    assert bill_of(world, "1-1-101", period=month(2)).basis["rate"].startswith("0.4")
 
 
 def test_a_failed_fee_rate_proposal_changes_nothing(client, world):

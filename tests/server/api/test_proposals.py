@@ -241,6 +241,7 @@ def test_editing_a_draft_changes_version_one_in_place(client, world):
 
 def test_publish_needs_the_compound_minimum_notice(client, world):
     made = drafted(client, world)
+    assert made["min_notice_days"] == 7  # the form's first value
     short = step(client, world, made["id"], "publish", notice_days=6)
     assert error(short) == (400, "notice_too_short")
     assert "7 天" in short.get_json()["message"]
@@ -259,13 +260,17 @@ def test_publish_needs_the_compound_minimum_notice(client, world):
     )
 
 
-def test_publishing_tells_every_resident_and_pushes_to_those_who_allowed_it(client, world):
+def test_publishing_tells_every_owner_and_volunteer_and_pushes_to_those_who_allowed_it(
+    client, world
+):
     subscribe(client, world, "resident_1_1")
     made = published(client, world)
-    for who in ("resident_1_1", "resident_1_2", "tenant", "two_flats"):
+    for who in ("resident_1_1", "resident_1_2", "two_flats", "liaison_1_1", "supervisor"):
         (line,) = inbox_of(world, who)
         assert line.title == "草案公示：自治管理费调整为 0.40 元"
         assert line.page == f"pages/proposal/index?id={made['id']}"
+    # A tenant may not read proposals: no line that would open a refusal.
+    assert inbox_of(world, "tenant") == []
     (push,) = pushes_to(world, "resident_1_1")
     assert push.payload["page"] == f"pages/proposal/index?id={made['id']}"
     assert pushes_to(world, "resident_1_2") == []  # did not allow pushes
@@ -372,6 +377,8 @@ def test_withdraw_with_a_reason(client, world):
     assert error(step(client, world, made["id"], "withdraw")) == (400, "validation_error")
     gone = stepped(client, world, made["id"], "withdraw", reason="方案需重新测算")
     assert (gone["status"], gone["actions"]) == ("withdrawn", [])
+    assert gone["withdraw_reason"] == "方案需重新测算"
+    assert gone["withdrawn_at"] is not None
     assert "原因：方案需重新测算" in inbox_of(world, "resident_1_1")[-1].body
     assert error(step(client, world, made["id"], "withdraw", reason="再撤")) == (
         409,
