@@ -265,6 +265,7 @@ function detailView(p, now = Date.now()) {
     versions: versions.length > 1 ? versions : [],
     // The compound's minimum notice when the server tells it.
     minNoticeDays: p.min_notice_days || 0,
+    withdrawReason: p.withdraw_reason || '',
     noticeLine: p.status === 'notice' && p.notice_ends_at ? `公示至 ${dayText(p.notice_ends_at)}` : '',
     noticeEndsAt: p.notice_ends_at || '',
     closesAt: timeText(p.closes_at),

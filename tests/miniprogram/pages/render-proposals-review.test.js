@@ -129,6 +129,8 @@ test('a withdrawn proposal (opened from the message) says so in plain words; the
   const page = await show(proposal({ status: 'withdrawn', status_label: '已撤回', closes_at: null, closed_at: null, passed: null, my_households: [] }))
   expect(texts(page, '.withdrawn-line')).toEqual(['业委会已撤回这个事项，不再公示和表决。'])
   expect(page.querySelectorAll('.result-entry')).toHaveLength(0)
+  const why = await show(proposal({ status: 'withdrawn', status_label: '已撤回', closes_at: null, closed_at: null, passed: null, my_households: [], withdraw_reason: '方案需重新测算' }))
+  expect(texts(why, '.withdrawn-line')).toEqual(['业委会已撤回这个事项，不再公示和表决。原因：方案需重新测算'])
   const wxml = require('fs').readFileSync(require('path').join(__dirname, '../../../miniprogram/pages/proposal/index.wxml'), 'utf8')
   expect(wxml).not.toContain('原因大家都能看到')
 })
