@@ -23,8 +23,26 @@ MIGRATIONS = PROJECT_ROOT / "migrations"
 APP_LOAD_ERROR = 4
 
 
+def at_most(limit: int) -> str:
+    """A regex of the decimal numbers from 0 to `limit` (leading zeros allowed)."""
+    digits = str(limit)
+    alternatives = [rf"\d{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits):
+        if digit != "0":
+            rest = len(digits) - i - 1
+            alternatives.append(rf"{digits[:i]}[0-{int(digit) - 1}]\d{{{rest}}}")
+    alternatives.append(digits)
+    return "(?:" + "|".join(alternatives) + ")"
+
+
 class BoundedIntConverter(IntegerConverter):
-    """`<int:id>` that 404s beyond a signed 64-bit id instead of overflowing the driver."""
+    """`<int:id>` that 404s beyond a signed 64-bit id instead of overflowing the driver.
+
+    The bound is in the regex too: a number too big matches no rule at all, so it is a
+    404 — not a 405 borrowed from another method's rule of the same path, which is what
+    werkzeug answers when only the conversion (after the method check) fails."""
+
+    regex = at_most(2**63 - 1)
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", 2**63 - 1)
