@@ -208,7 +208,8 @@ def db_session(app):
 def built_once(app, tmp_path_factory, build):
     """For a module whose tests all start from the same data: `build(client)` run once,
     on a connection in a transaction rolled back at the end (photos in a folder of
-    their own); yields (connection, what `build` returned). The module's `db_session`
+    their own); yields (connection, what `build` returned: its ORM objects detached,
+    with what they had loaded). The module's `db_session`
     is then `savepoint_session(app, connection)`: each test runs in a savepoint of that
     transaction, rolled back, so it sees the data exactly as built whatever the tests
     before it did."""
@@ -224,6 +225,8 @@ def built_once(app, tmp_path_factory, build):
             try:
                 with bound_session(connection) as session:
                     built = build(app.test_client())
+                    # What `build` returned keeps what it had loaded (a world's ids).
+                    session().expire_on_commit = False
                     session.commit()
             except BaseException:
                 transaction.rollback()
