@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check --quiet
 
 .PHONY: run reset test lint test-py test-py-sqlite test-py-mariadb test-clock test-faults \
-	test-miniprogram faketime bench bench-data install clean
+	test-miniprogram test-setup faketime bench bench-data install clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,14 +32,52 @@ reset: $(VENV)/.installed
 ## test: lint, the Python suite on SQLite (and on MySQL/MariaDB when TEST_DATABASE_URL is set),
 ## the mini-program's jest tests, then the fast suite and jest again with the clock a year and
 ## five years ahead (test-clock). Every part runs; the command fails at the end if any failed.
+## TEST_JOBS parts run at once (2: the SQLite and MariaDB runs side by side); each part's
+## output is shown whole when it ends, with its time. TEST_JOBS=1: one part after another.
 TEST_PARTS ?= lint test-py-sqlite test-py-mariadb test-miniprogram test-clock
+TEST_JOBS ?= 2
+TEST_LABEL ?= make test
+
+# What the parts install on first use, made once before they start side by side (two
+# pip or npm installs at once would trip over each other).
+NPM := $(shell command -v npm 2>/dev/null)
+NODE_MODULES := tests/miniprogram/node_modules/.installed
+TEST_SETUP = $(if $(filter lint test-py% test-clock clock-py-%,$(TEST_PARTS)),$(VENV)/.installed-test) \
+	$(if $(NPM),$(if $(filter test-miniprogram test-clock clock-jest-%,$(TEST_PARTS)),$(NODE_MODULES))) \
+	$(if $(filter test-clock clock-jest-%,$(TEST_PARTS)),faketime)
+
+# Inside another make -j (test-clock within make test), its job slots are shared, not added to.
+TEST_JOBS_FLAG = $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(TEST_JOBS))
 
 test:
-	@failed=; for part in $(TEST_PARTS); do \
-		$(MAKE) --no-print-directory $$part || failed="$$failed $$part"; \
+	@$(MAKE) --no-print-directory -k test-setup || true; \
+	logs="$$(mktemp -d "$${TMPDIR:-/tmp}/linli-test.XXXXXX")" || exit 1; \
+	trap 'rm -rf "$$logs"' EXIT; trap 'exit 130' INT TERM; \
+	started=$$(date +%s); rc=0; \
+	$(MAKE) --no-print-directory -k $(TEST_JOBS_FLAG) TEST_LOGS="$$logs" \
+		$(addprefix test-part-,$(TEST_PARTS)) || rc=$$?; \
+	failed=; for part in $(TEST_PARTS); do \
+		[ -e "$$logs/$$part.passed" ] || failed="$$failed $$part"; \
 	done; \
-	if [ -n "$$failed" ]; then echo "== make test FAILED:$$failed"; exit 1; fi; \
-	echo "== make test: every part passed ($(TEST_PARTS))"
+	took="in $$(( $$(date +%s) - started )) s"; \
+	if [ -n "$$failed" ] || [ "$$rc" != 0 ]; then \
+		echo "== $(TEST_LABEL) FAILED:$${failed:- (make exited $$rc)} ($$took)"; exit 1; \
+	fi; \
+	echo "== $(TEST_LABEL): every part passed ($(TEST_PARTS)) $$took"
+
+test-setup: $(TEST_SETUP)
+	@:
+
+# One part of make test, its output kept in TEST_LOGS and printed (one part at a time)
+# when it ends.
+test-part-%:
+	@[ -n "$(TEST_LOGS)" ] || { echo "make test runs test-part-$*: make test TEST_PARTS=$*"; exit 2; }
+	@echo "== $* started"; \
+	log="$(TEST_LOGS)/$*.log"; started=$$(date +%s); \
+	if $(MAKE) --no-print-directory $* >"$$log" 2>&1; then result=passed; else result=FAILED; fi; \
+	echo "== $* $$result in $$(( $$(date +%s) - started )) s" >>"$$log"; \
+	if command -v flock >/dev/null; then flock "$(TEST_LOGS)" cat "$$log"; else cat "$$log"; fi; \
+	[ "$$result" = passed ] && touch "$(TEST_LOGS)/$*.passed"
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
@@ -71,11 +109,15 @@ test-py-mariadb: $(VENV)/.installed-test
 CLOCK_SHIFTS ?= 365d 1826d
 
 test-clock:
-	@failed=; for shift in $(CLOCK_SHIFTS); do \
-		$(MAKE) --no-print-directory LINLI_CLOCK_SHIFT=$$shift FAST='-m "not slow and not routes"' \
-			test-py-sqlite test-miniprogram || failed="$$failed $$shift"; \
-	done; \
-	if [ -n "$$failed" ]; then echo "== test-clock FAILED with the clock ahead by:$$failed"; exit 1; fi
+	@$(MAKE) --no-print-directory TEST_LABEL=test-clock \
+		TEST_PARTS="$(foreach shift,$(CLOCK_SHIFTS),clock-py-$(shift) clock-jest-$(shift))" test
+
+clock-py-%:
+	@$(MAKE) --no-print-directory LINLI_CLOCK_SHIFT=$* FAST='-m "not slow and not routes"' \
+		test-py-sqlite
+
+clock-jest-%:
+	@$(MAKE) --no-print-directory LINLI_CLOCK_SHIFT=$* test-miniprogram
 
 ## test-faults: every fault test (database kills and outages, WeChat failures, two
 ## schedulers) and the API fuzz at 100 examples per operation, on MariaDB: TEST_DATABASE_URL, or a fresh database on 127.0.0.1
@@ -95,12 +137,14 @@ test-faults: $(VENV)/.installed-test
 # jest prints the mini-program's coverage, file by file (~4 s of CPU more), except with
 # the clock shifted (test-clock runs it twice more: the same table again). npm ci runs
 # only when node_modules is older than package-lock.json (or missing).
-test-miniprogram: $(if $(LINLI_CLOCK_SHIFT),faketime)
-	@if command -v npm >/dev/null 2>&1; then \
+$(NODE_MODULES): tests/miniprogram/package-lock.json
+	cd tests/miniprogram && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test-miniprogram: $(if $(NPM),$(NODE_MODULES)) $(if $(LINLI_CLOCK_SHIFT),faketime)
+	@if [ -n "$(NPM)" ]; then \
 		echo "== jest$(if $(LINLI_CLOCK_SHIFT), with the clock $(LINLI_CLOCK_SHIFT) ahead)"; \
-		cd tests/miniprogram && { [ node_modules/.installed -nt package-lock.json ] \
-			|| { npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; }; } \
-			&& $(JSCLOCK) npx jest --ci $(if $(LINLI_CLOCK_SHIFT),,--coverage); \
+		cd tests/miniprogram && $(JSCLOCK) npx jest --ci $(if $(LINLI_CLOCK_SHIFT),,--coverage); \
 	else \
 		echo "npm not found: skipping the mini-program tests"; \
 	fi

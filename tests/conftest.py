@@ -176,27 +176,82 @@ class _BoundSession(FlaskSession):
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
 
+@contextmanager
+def bound_session(connection):
+    """db.session on `connection`: services commit to savepoints of its transaction."""
+    original = db.session
+    db.session = db._make_scoped_session(
+        {"class_": _BoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
+    )
+    try:
+        yield db.session
+    finally:
+        db.session.remove()
+        db.session = original
+
+
 @pytest.fixture
 def db_session(app):
     """Every test runs in a transaction that is rolled back: services commit to savepoints."""
     with app.app_context():
         connection = db.engine.connect()
         transaction = connection.begin()
-        original = db.session
-        db.session = db._make_scoped_session(
-            {
-                "class_": _BoundSession,
-                "bind": connection,
-                "join_transaction_mode": "create_savepoint",
-            }
-        )
         try:
-            yield db.session
+            with bound_session(connection) as session:
+                yield session
         finally:
-            db.session.remove()
             transaction.rollback()
             connection.close()
-            db.session = original
+
+
+@contextmanager
+def built_once(app, tmp_path_factory, build):
+    """For a module whose tests all start from the same data: `build(client)` run once,
+    on a connection in a transaction rolled back at the end (photos in a folder of
+    their own); yields (connection, what `build` returned: its ORM objects detached,
+    with what they had loaded). The module's `db_session`
+    is then `savepoint_session(app, connection)`: each test runs in a savepoint of that
+    transaction, rolled back, so it sees the data exactly as built whatever the tests
+    before it did."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setitem(
+            app.config, "UPLOAD_DIR", str(tmp_path_factory.mktemp("built") / "uploads")
+        )
+        monkeypatch.setitem(app.config, "UPLOAD_RATE", "1000/minute")
+        monkeypatch.setitem(app.extensions, EXTENSION_KEY, build_storage(app.config))
+        with app.app_context():
+            connection = db.engine.connect()
+            transaction = connection.begin()
+            try:
+                with bound_session(connection) as session:
+                    built = build(app.test_client())
+                    # What `build` returned keeps what it had loaded (a world's ids).
+                    session().expire_on_commit = False
+                    session.commit()
+            except BaseException:
+                transaction.rollback()
+                connection.close()
+                raise
+        try:
+            yield connection, built
+        finally:
+            with app.app_context():
+                transaction.rollback()
+                connection.close()
+
+
+@contextmanager
+def savepoint_session(app, connection):
+    """A test's session on the connection of `built_once`, inside a savepoint rolled
+    back (and released: none pile up) when the test ends."""
+    with app.app_context():
+        connection.exec_driver_sql("SAVEPOINT built_once_test")
+        try:
+            with bound_session(connection) as session:
+                yield session
+        finally:
+            connection.exec_driver_sql("ROLLBACK TO SAVEPOINT built_once_test")
+            connection.exec_driver_sql("RELEASE SAVEPOINT built_once_test")
 
 
 class _OwnContextClient(FlaskClient):

@@ -400,6 +400,9 @@ describe('the household shown and its bills go together', () => {
       else answer(options)
     })
     const refreshing = page.onShow() // shown again: reads household 1-2-301
+    // The held request comes after others, each answered on a timer: wait for it (at
+    // most 2 s; a fixed 20 ms may not do on a busy machine), then 20 ms for any other.
+    for (let i = 0; i < 400 && held.length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 5))
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(held).toHaveLength(1)
     await page.onHouseholdChange({ detail: { value: '1' } })

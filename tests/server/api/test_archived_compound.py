@@ -10,6 +10,7 @@ a write added later is refused or its exemption explained.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from datetime import timedelta
@@ -25,6 +26,7 @@ from server.services.disclosures import freeze as disclosure_freeze
 from server.services.issues import closing, deadlines, return_visits
 from server.services.money import fees, pending_orders, reminders
 from server.services.people import bindings, invites
+from tests.conftest import built_once, savepoint_session
 from tests.decisions_helpers import closed, make_due, record_paper, voted, voting_proposal
 from tests.factories import (
     add_person,
@@ -850,9 +852,42 @@ def reading(client, world, who, unit_id) -> dict:
     return response.get_json()
 
 
+def built_archived(client) -> tuple:
+    """`build_archived`, its world's ids loaded (read in every test, detached)."""
+    world, ids = build_archived(client)
+    for row in (world.compound, *world.units, *world.households.values(), *world.people.values()):
+        assert row.id
+    return world, ids
+
+
+@pytest.fixture(scope="module")
+def _built(app, sandbox, tmp_path_factory):
+    """Compound "ar", built once for the ~100 tests of this module (each test starts
+    from it as built: see `built_once`)."""
+    with built_once(app, tmp_path_factory, built_archived) as built:
+        yield built
+
+
 @pytest.fixture
-def archived(client, db_session, photo_storage):
-    return build_archived(client)
+def db_session(app, sandbox, _built):
+    """The test's transaction: a savepoint of the module's, rolled back; the orders at
+    WeChat Pay (the sandbox's, paid by some tests) put back as they were too."""
+    with sandbox.pay.lock:
+        orders = {key: copy.copy(order) for key, order in sandbox.pay.orders.items()}
+        sent = sandbox.pay.notifications_sent
+    try:
+        with savepoint_session(app, _built[0]) as session:
+            yield session
+    finally:
+        with sandbox.pay.lock:
+            sandbox.pay.orders.clear()
+            sandbox.pay.orders.update(orders)
+            sandbox.pay.notifications_sent = sent
+
+
+@pytest.fixture
+def archived(_built, db_session):
+    return _built[1]
 
 
 def everything() -> dict[str, list]:

@@ -12,6 +12,7 @@ from server.extensions import db
 from server.models import PaymentAnomaly
 from server.services.disclosures import freeze as disclosure_freeze
 from server.services.money import fees
+from tests.conftest import built_once, savepoint_session
 from tests.decisions_helpers import record_paper, voting_proposal
 from tests.factories import bill_of, build_world, self_governance_fee, stair_electricity_fee
 from tests.steps import (
@@ -415,8 +416,28 @@ NOT_OBJECTS = {
 }
 
 
+@pytest.fixture(scope="module")
+def _built(app, tmp_path_factory):
+    """The two compounds, built once for the ~350 tests of this module (each test
+    starts from them as built: see `built_once`)."""
+    with built_once(app, tmp_path_factory, build_two_compounds) as built:
+        yield built
+
+
 @pytest.fixture
-def two_compounds(app, db_session, client, photo_storage):
+def db_session(app, _built):
+    """The test's transaction: a savepoint of the module's, rolled back."""
+    with savepoint_session(app, _built[0]) as session:
+        yield session
+
+
+@pytest.fixture
+def two_compounds(_built, db_session):
+    """(world a, world b, ids of b's objects): A's people look for B's objects."""
+    return _built[1]
+
+
+def build_two_compounds(client):
     a, b = build_world("aa"), build_world("bb")
     asked = client.post(
         "/api/v1/bindings",
