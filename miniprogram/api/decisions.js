@@ -1,7 +1,7 @@
 // Owners' decisions (业主表决, issue 12): proposals on public notice with
 // comments, the vote (app ballots and paper ballots recorded by volunteers),
 // and the result any owner can re-count.
-const { request } = require('./request')
+const { request, download } = require('./request')
 const { toQuery } = require('../utils/query')
 
 const compoundUrl = (code) => `/api/v1/compounds/${encodeURIComponent(code)}`
@@ -94,6 +94,14 @@ function getResult(id) {
   return request({ url: `${proposalUrl(id)}/result` })
 }
 
+// The committee's and the supervisor's check list (every counted ballot with its
+// flat, area, choice, channel and who recorded and checked it) as .xlsx: resolves
+// with the downloaded file's path (the bearer header is needed, so
+// wx.openDocument cannot take the URL itself). Every export is access-logged.
+function auditList(id) {
+  return download({ url: `${proposalUrl(id)}/audit?format=xlsx`, failMessage: '核对清单没有下载下来，请稍后再试' })
+}
+
 // The fees of a compound (for a fee-rate proposal): {items: [{code, name, kind, rate, active}]}.
 function listFeeItems(code) {
   return request({ url: `${compoundUrl(code)}/fee-items` })
@@ -114,5 +122,6 @@ module.exports = {
   confirmPaperBallot,
   rejectPaperBallot,
   getResult,
+  auditList,
   listFeeItems,
 }

@@ -6,7 +6,8 @@
 // 选票: every counted ballot as (receipt, area, option), mine highlighted, a
 // search box, and the areas added up again from the list.
 const { ensureLogin } = require('../../api/auth')
-const { getProposal, getResult } = require('../../api/decisions')
+const { getProposal, getResult, auditList } = require('../../api/decisions')
+const { showError } = require('../../utils/errors')
 const { resultView, receiptsView, filterReceipts, deniedText } = require('../../utils/decisions')
 const { loadable } = require('../../utils/page')
 
@@ -29,6 +30,8 @@ Page(
       recount: [],
       recountSame: true,
       onlyMine: false,
+      canAudit: false,
+      downloading: false,
     },
 
     onLoad(options) {
@@ -52,6 +55,7 @@ Page(
         {
           denied: '',
           title: proposal.title,
+          canAudit: (proposal.actions || []).includes('audit'),
           result: resultView(result, proposal.options),
           myReceipts: receipts.mine,
           recount: receipts.recount,
@@ -70,6 +74,23 @@ Page(
     onSearch(e) {
       const search = e.detail.value
       this.setData(Object.assign({ search }, this.visible(search, this.data.onlyMine)))
+    },
+
+    // 导出核对清单 (committee, supervisor): downloaded, then opened in WeChat's
+    // document viewer, which can forward it to a computer.
+    async exportAudit() {
+      if (!this.data.canAudit || this.data.downloading) return
+      this.setData({ downloading: true })
+      try {
+        const filePath = await auditList(this.proposalId)
+        await new Promise((resolve, reject) =>
+          wx.openDocument({ filePath, fileType: 'xlsx', showMenu: true, success: resolve, fail: reject })
+        )
+      } catch (err) {
+        showError(err && err.message ? err : { message: '核对清单打不开，请稍后再试' })
+      } finally {
+        this.setData({ downloading: false })
+      }
     },
 
     toggleMine() {

@@ -124,11 +124,17 @@ def actions(
     principal: Principal, proposal: Proposal, compound: Compound, mine: list[dict]
 ) -> list[str]:
     """What the caller may do now: edit, publish, withdraw, open, close, comment, vote,
-    record_paper, confirm_paper."""
-    if compound.archived_at is not None:
-        return []
+    record_paper, confirm_paper; audit (read or export the list of counted ballots with
+    their flats: the committee and the supervisor, once voting has opened)."""
     status, now = proposal.status, utcnow()
     committee = principal.committee_of(compound.id)
+    audit = (
+        ["audit"]
+        if status in ("voting", "closed") and access.sees_drafts(principal, compound.id)
+        else []
+    )
+    if compound.archived_at is not None:
+        return audit
     found = []
     if committee and status in ("draft", "notice"):
         found.append("edit")
@@ -149,7 +155,7 @@ def actions(
             found.append("record_paper")
             if _others_pending(principal, proposal.id):
                 found.append("confirm_paper")
-    return found
+    return found + audit
 
 
 def _summary(p: Proposal, comment_count: int, vote_needed: bool) -> dict:

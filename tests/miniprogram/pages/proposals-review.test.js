@@ -375,3 +375,37 @@ test('公示 refused as too short: the compound\'s minimum from the server is pu
   await page.submitPublish()
   expect(page.data).toMatchObject({ form: 'publish', noticeDays: '10', formError: '本小区公示期不能少于 10 天，已改为 10 天，请再点「公示」。' })
 })
+
+// ------------------------------------------------------------------ the check list
+
+async function openResult(actions) {
+  server.on('GET /api/v1/proposals/5', { status: 200, body: detail({ status: 'closed', actions }) })
+  server.on('GET /api/v1/proposals/5/result', { status: 200, body: RESULT })
+  wx.openDocument = jest.fn((options) => setTimeout(() => options.success({}), 0))
+  const page = createPage('proposal-result')
+  await page.onLoad({ id: '5' })
+  return page
+}
+
+test('导出核对清单 only where the server offers audit: downloaded with the bearer header and opened', async () => {
+  const owner = await openResult([])
+  expect(owner.data.canAudit).toBe(false)
+  await owner.exportAudit()
+  expect(requestsMade(wx)).not.toContain('GET /api/v1/proposals/5/audit?format=xlsx')
+
+  server.on('GET /api/v1/proposals/5/audit?format=xlsx', { status: 200, file: 'wxfile://tmp/audit-5.xlsx' })
+  const supervisor = await openResult(['audit'])
+  expect(supervisor.data.canAudit).toBe(true)
+  await supervisor.exportAudit()
+  expect(wx.downloadFile.mock.calls[0][0].header.Authorization).toBe('Bearer valid-token')
+  expect(wx.openDocument).toHaveBeenCalledWith(expect.objectContaining({ filePath: 'wxfile://tmp/audit-5.xlsx', fileType: 'xlsx' }))
+  expect(supervisor.data.downloading).toBe(false)
+})
+
+test('a check list that cannot be downloaded says so', async () => {
+  server.on('GET /api/v1/proposals/5/audit?format=xlsx', { fail: 'timeout' })
+  const page = await openResult(['audit'])
+  await page.exportAudit()
+  expect(wx.openDocument).not.toHaveBeenCalled()
+  expect(page.data.downloading).toBe(false)
+})

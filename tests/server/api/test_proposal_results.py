@@ -282,6 +282,17 @@ def test_no_resident_or_liaison_learns_another_flats_choice(app, client, world, 
 
 def test_the_supervisor_audits_the_counted_ballots_and_is_logged(client, world):
     pid, _shown = decided(client, world, votes={"1-1-101": "yes", "1-2-102": "no"})
+    offered = {
+        who: "audit"
+        in client.get(f"/api/v1/proposals/{pid}", headers=world.headers(who)).get_json()["actions"]
+        for who in ("supervisor", "committee", "resident_1_1", "liaison_1_1")
+    }
+    assert offered == {
+        "supervisor": True,
+        "committee": True,
+        "resident_1_1": False,
+        "liaison_1_1": False,
+    }
     audit = client.get(f"/api/v1/proposals/{pid}/audit", headers=world.headers("supervisor"))
     assert audit.status_code == 200, audit.get_json()
     items = audit.get_json()["items"]
