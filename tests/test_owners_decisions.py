@@ -336,7 +336,11 @@ def test_a_fee_rise_is_drafted_discussed_voted_closed_recounted_and_applied(
             "post",
             "liaison_1_2",
             f"/proposals/{pid}/paper-ballots",
-            {"household_id": ids["1-2-201"], "choice": "yes", "photo": photo},
+            {
+                "household_id": ids["1-2-201"],
+                "choice": "yes",
+                "photo": uploaded_id(client, world, who="liaison_1_2"),  # each its own paper
+            },
             status=201,
         )
 
