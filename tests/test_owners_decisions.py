@@ -367,6 +367,7 @@ def test_a_fee_rise_is_drafted_discussed_voted_closed_recounted_and_applied(
         }
         assert not any("choice" in r or "receipt" in r for r in roll)
         neighbour_sees_nothing(api, pid, receipts, phase="voting")
+        liaison_sees_no_app_ballot(api, pid, receipts)
 
     with freeze_time(closes - timedelta(minutes=1), tick=True):
         assert api.refused("post", "committee", f"/proposals/{pid}/close") == (409, "voting_open")
@@ -491,6 +492,33 @@ def neighbour_sees_nothing(api: Api, pid: int, receipts: dict[str, str], phase: 
                 assert set(found) == {"receipt", "area_m2", "choice"}
         if phase == "voting":
             assert [r for r in others.values() if r in text] == [], path
+
+
+def liaison_sees_no_app_ballot(api: Api, pid: int, receipts: dict[str, str]) -> None:
+    """liaison_1_1 walks the same routes while voting: who voted, and the paper ballots
+    they handle, but no app ballot's choice or receipt."""
+    app_receipts = [r for label, r in receipts.items() if label != "1-1-201"]
+    for path in (
+        "/compounds/aa/proposals",
+        f"/proposals/{pid}",
+        f"/proposals/{pid}/comments",
+        f"/proposals/{pid}/roll",
+        f"/proposals/{pid}/paper-ballots",
+        f"/proposals/{pid}/result",
+        f"/proposals/{pid}/audit",
+        "/compounds/aa/board",
+    ):
+        response = api.get("liaison_1_1", path)
+        if path.endswith(("/result", "/audit")):
+            assert response.status_code in (403, 409), (path, response.get_json())
+            continue
+        assert response.status_code == 200, (path, response.get_json())
+        body = response.get_json()
+        text = json.dumps(body, ensure_ascii=False)
+        assert [r for r in app_receipts if r in text] == [], path
+        for found in dicts(body):
+            if "choice" in found and ({"household_id", "household_label"} & set(found)):
+                assert found.get("channel") in ("paper", "proxy"), (path, found)
 
 
 def dicts(value):
