@@ -99,6 +99,8 @@ def _change_words(change: dict) -> str:
         words.append(f"楼层 {change['old_floor']} → {change['new_floor']}")
     if change["old_note"] != change["new_note"]:
         words.append("备注已改")
+    if change.get("old_owner_key") != change.get("new_owner_key"):
+        words.append("产权人编号已改")
     if change["needs_confirmation"]:
         words.append("（须业委会两人确认）")
     return "，".join(words)

@@ -27,6 +27,7 @@ function changeText(change) {
   }
   if (change.old_floor !== change.new_floor) parts.push(`楼层 ${change.old_floor} → ${change.new_floor}`)
   if (change.old_note !== change.new_note) parts.push('备注已改')
+  if (change.old_owner_key !== change.new_owner_key) parts.push('产权人编号已改')
   return parts.join('，')
 }
 

@@ -57,6 +57,11 @@ class RosterChangeOut(Schema):
     new_floor = fields.Integer()
     old_note = fields.String(allow_none=True)
     new_note = fields.String(allow_none=True)
+    old_owner_key = fields.String(
+        allow_none=True,
+        metadata={"description": "产权人编号: flats with the same one are one owner (one head)"},
+    )
+    new_owner_key = fields.String(allow_none=True)
 
 
 class RosterMissingOut(Schema):

@@ -5,8 +5,10 @@ all or nothing.
 New buildings, units and flats are created at once: nothing is owed on a flat that did
 not exist. A changed floor area or vacancy of an existing flat changes what its
 residents owe, so it waits in one `roster_change` approval for a second, different
-committee member (two people for every yuan; `roster_changes` applies it). Floor, note
-and 自住/出租 change at once. Flats the file leaves out stay: they are only listed.
+committee member (two people for every yuan; `roster_changes` applies it). Floor, note,
+自住/出租 and 产权人编号 (owner number: one head in owners' decisions, not money) change
+at once; the import's summary names the flats whose owner number changed. Flats the
+file leaves out stay: they are only listed.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from server.services.people import compounds
 from server.services.people.access import Principal
 
 CHUNK = 2000  # rows per INSERT statement
+OWNER_KEYS_SHOWN = 10  # flats named in the audit summary when 产权人编号 changes
 CLI_REFUSES = "面积/空置变更请在小程序中由业委会提交并由另一位委员确认"
 
 
@@ -149,6 +152,7 @@ def _create(plan: Plan) -> None:
             "occupancy": r.occupancy or "occupied",
             "tenure": r.tenure,
             "note": r.note,
+            "owner_key": r.owner_key,
         }
         for r in plan.creates
     ]
@@ -185,6 +189,10 @@ def _summary(plan: Plan) -> str:
         f"{counts['units']['create']} 个单元、{flats['create']} 户；"
         f"更新 {flats['update']} 户，未变 {flats['unchanged']} 户"
     )
+    if plan.owner_keys:
+        shown = "、".join(plan.owner_keys[:OWNER_KEYS_SHOWN])
+        more = " 等" if len(plan.owner_keys) > OWNER_KEYS_SHOWN else ""
+        text += f"；产权人编号变更 {len(plan.owner_keys)} 户（{shown}{more}）"
     if plan.pending:
         text += f"；{len(plan.pending)} 户面积/空置变更待另一位委员确认"
     return text

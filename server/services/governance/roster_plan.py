@@ -1,7 +1,8 @@
 """What a roster file would do to a compound: buildings, units and flats to create,
 flats to update (directly, or after a second committee member confirms: area and
-vacancy change what residents owe), flats the file leaves out (they stay), and the
-report people read. Reads the compound's tree in one query per level; writes nothing.
+vacancy change what residents owe; floor, note, 自住/出租 and 产权人编号 at once), flats
+the file leaves out (they stay), and the report people read. Reads the compound's tree
+in one query per level; writes nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from server.models import Bill, Building, Compound, Household, Membership, Unit
 from server.services.governance.roster_rows import ParsedRoster, RosterRow
 
 # A flat's fields as the report names them (old_*/new_*).
-FIELDS = ("area_m2", "occupancy", "tenure", "floor", "note")
+FIELDS = ("area_m2", "occupancy", "tenure", "floor", "note", "owner_key")
 # Changing these changes what residents owe: they wait for a second committee member.
 MONEY_FIELDS = ("area_m2", "occupancy")
 
@@ -32,6 +33,7 @@ class Existing:
     tenure: str | None
     floor: int
     note: str | None
+    owner_key: str | None
 
 
 @dataclass
@@ -48,6 +50,7 @@ class Plan:
     changes: list[dict] = field(default_factory=list)
     unchanged: int = 0
     missing: list[dict] = field(default_factory=list)
+    owner_keys: list[str] = field(default_factory=list)  # labels whose 产权人编号 changes
 
     def report(self) -> dict:
         """What a person reads: counts, the changes, the flats left out, the problems."""
@@ -78,6 +81,7 @@ class Plan:
                 "missing": len(self.missing),
             },
             "pending_changes": len(self.pending),
+            "owner_key_changes": len(self.owner_keys),
         }
 
 
@@ -133,6 +137,7 @@ def existing_flats(compound_id: int) -> dict[tuple[int, int, str], Existing]:
             Household.tenure,
             Household.floor,
             Household.note,
+            Household.owner_key,
         )
         .join(Unit, Unit.id == Household.unit_id)
         .join(Building, Building.id == Unit.building_id)
@@ -149,6 +154,7 @@ def _compare(plan: Plan, row: RosterRow, old: Existing) -> None:
         "tenure": row.tenure if row.occupancy else old.tenure,
         "floor": row.floor if row.floor is not None else old.floor,
         "note": row.note if row.note_given else old.note,
+        "owner_key": row.owner_key if row.owner_key_given else old.owner_key,
     }
     changed = {key for key in FIELDS if new[key] != getattr(old, key)}
     if not changed:
@@ -160,7 +166,9 @@ def _compare(plan: Plan, row: RosterRow, old: Existing) -> None:
         change[f"old_{key}"] = _shown(getattr(old, key))
         change[f"new_{key}"] = _shown(new[key])
     plan.changes.append(change)
-    direct = {key: new[key] for key in ("floor", "note") if key in changed}
+    direct = {key: new[key] for key in ("floor", "note", "owner_key") if key in changed}
+    if "owner_key" in changed:
+        plan.owner_keys.append(row.label)
     if "tenure" in changed and "occupancy" not in changed:
         direct["tenure"] = new["tenure"]
     if direct:

@@ -1,6 +1,8 @@
 """One data row of a roster file, read and normalised: building and unit numbers
 ("一号楼" → 1, "2单元" → 2), the room ("301室" → "301"), the area (5–1000 m², two
-decimals), the floor, 状态 (自住/出租/空置) and 备注; or a `Problem` naming the row (as
+decimals), the floor, 状态 (自住/出租/空置), 备注 and 产权人编号 (the owner number: flats
+with the same one belong to one owner, one head in owners' decisions); or a `Problem`
+naming the row (as
 the spreadsheet shows it: the header is row 1), the column and what is wrong, in plain
 Chinese. The file itself is read by `roster_files`.
 """
@@ -14,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 AREA_MIN, AREA_MAX = Decimal(5), Decimal(1000)
 NOTE_MAX = 200
+OWNER_KEY_MAX = 32  # Household.owner_key
 
 # Column key → (header as the template writes it, the words a header may start with).
 COLUMNS = {
@@ -24,6 +27,7 @@ COLUMNS = {
     "floor": ("楼层", ("楼层",)),
     "status": ("状态", ("状态", "居住状态")),
     "note": ("备注", ("备注",)),
+    "owner_key": ("产权人编号", ("产权人编号", "业主编号")),
 }
 # 状态 → (occupancy, tenure).
 STATUSES = {"自住": ("occupied", "owner"), "出租": ("occupied", "rented"), "空置": ("vacant", None)}
@@ -46,8 +50,9 @@ class Problem:
 
 @dataclass
 class RosterRow:
-    """One flat as the file names it, normalised. `floor`, `occupancy`, `tenure`, `note`
-    are None where the file leaves them blank (see `note_given`)."""
+    """One flat as the file names it, normalised. `floor`, `occupancy`, `tenure`, `note`,
+    `owner_key` are None where the file leaves them blank (see `note_given`,
+    `owner_key_given`: whether the file has the column at all)."""
 
     line: int
     building: int
@@ -59,6 +64,8 @@ class RosterRow:
     tenure: str | None
     note: str | None
     note_given: bool
+    owner_key: str | None = None
+    owner_key_given: bool = False
 
     @property
     def key(self) -> tuple[int, int, str]:
@@ -106,6 +113,7 @@ class RowReader:
         note = self.cell(cells, "note")
         if len(note) > NOTE_MAX:
             self.problem(line, "note", f"备注最多 {NOTE_MAX} 个字")
+        owner_key = self._owner_key(line, cells)
         if building is not None and unit is not None and room is not None:
             key = (building, unit, room)
             first = self.seen_rooms.setdefault(key, line)
@@ -126,6 +134,8 @@ class RowReader:
                 tenure,
                 note or None,
                 "note" in self.header,
+                owner_key,
+                "owner_key" in self.header,
             )
         )
 
@@ -182,6 +192,16 @@ class RowReader:
             self.problem(line, "area", f"建筑面积最多两位小数，这里是“{raw}”")
             return None
         return area.quantize(Decimal("0.01"))
+
+    def _owner_key(self, line, cells) -> str | None:
+        """产权人编号 as written, full-width characters made half-width ("Ａ０１" and "A01"
+        are one owner) and trimmed; None when blank."""
+        raw = self.cell(cells, "owner_key")
+        key = unicodedata.normalize("NFKC", raw).strip()
+        if len(key) > OWNER_KEY_MAX:
+            self.problem(line, "owner_key", f"产权人编号最多 {OWNER_KEY_MAX} 个字，这里是“{raw}”")
+            return None
+        return key or None
 
     def _floor(self, line, cells) -> int | None:
         raw = self.cell(cells, "floor")

@@ -22,6 +22,7 @@ KINDS = {
     "floor": ("number", 8),
     "status": ("text", 10),
     "note": ("text", 30),
+    "owner_key": ("text", 14),
 }
 EXPLAINED = (
     ("楼栋", "必填。楼号，写 1、1号楼 或 一号楼 都可以，同一个文件里请用同一种写法", "1号楼"),
@@ -31,6 +32,12 @@ EXPLAINED = (
     ("楼层", "可不填。不填时按房号算：301 在 3 楼，1201 在 12 楼", "3"),
     ("状态", "可不填。只能填 自住、出租 或 空置；空置房可能按规定少交或免交费用", "自住"),
     ("备注", "可不填。最多 200 个字的一般说明（请不要写电话、身份证号）", "一楼带小院"),
+    (
+        "产权人编号",
+        "同一产权人有多套房时填相同编号，表决时按一人计算；不知道可不填。"
+        "最多 32 个字，可以是字母或数字（请不要写姓名、身份证号）",
+        "A01",
+    ),
 )
 NOTES = (
     ("提示", "已有的房屋改了面积或空置状态，要另一位业委会委员确认后才生效", ""),
@@ -65,6 +72,7 @@ def _rows(compound_id: int) -> list[tuple]:
             Household.occupancy,
             Household.tenure,
             Household.note,
+            Household.owner_key,
         )
         .join(Unit, Unit.id == Household.unit_id)
         .join(Building, Building.id == Unit.building_id)
@@ -72,8 +80,8 @@ def _rows(compound_id: int) -> list[tuple]:
         .order_by(Building.number, Unit.number, Household.floor, Household.room)
     )
     return [
-        (b, u, room, str(area), floor, _status(occupancy, tenure), note)
-        for b, u, room, area, floor, occupancy, tenure, note in rows
+        (b, u, room, str(area), floor, _status(occupancy, tenure), note, key)
+        for b, u, room, area, floor, occupancy, tenure, note, key in rows
     ]
 
 

@@ -60,6 +60,8 @@ const report = (extra = {}) =>
           new_floor: 1,
           old_note: null,
           new_note: '一楼带小院',
+          old_owner_key: null,
+          new_owner_key: 'A01',
         },
       ],
       missing: [{ label: '1-2-201', occupancy: 'occupied', has_bills: true, has_people: true }],
@@ -131,7 +133,7 @@ test('a chosen file is checked at once: counts, changes and the flats left out',
   expect(view.pendingLine).toMatch(/^其中 1 户的面积或空置状态有变/)
   expect(view.changes).toEqual([
     { label: '1-1-101', text: '面积 72.36 → 80.00 m²', waits: true },
-    { label: '1-1-102', text: '改为出租，备注已改', waits: false },
+    { label: '1-1-102', text: '改为出租，备注已改，产权人编号已改', waits: false },
   ])
   expect(view.missing).toEqual([{ label: '1-2-201', text: '1-2-201（有住户绑定、有账单）' }])
   expect(view.canImport).toBe(true)

@@ -16,7 +16,7 @@ from server.models import AuditEvent, Building, Compound, Household, RosterImpor
 from tests.factories import CompoundFactory, add_person, build_world
 from tests.helpers import multipart
 
-HEADERS = ["楼栋", "单元", "房号", "建筑面积(m²)", "楼层", "状态", "备注"]
+HEADERS = ["楼栋", "单元", "房号", "建筑面积(m²)", "楼层", "状态", "备注", "产权人编号"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -242,6 +242,8 @@ def test_floors_default_from_the_room_and_a_changed_floor_or_note_applies_at_onc
         "new_floor": 2,
         "old_note": None,
         "new_note": "一楼带小院",
+        "old_owner_key": None,
+        "new_owner_key": None,
     }
     assert body["approval_id"] is None
     flat = flats("aa")["1-1-101"]
@@ -345,8 +347,8 @@ def test_a_filled_template_loads_back_unchanged(client, world):
     )
     rows = sheets(response)["房屋名册"]
     assert rows[0] == HEADERS
-    assert rows[1] == [1, 1, "101", "72.36", 1, None, None]
-    assert rows[6] == [1, 2, "201", "72.36", 2, "空置", None]
+    assert rows[1] == [1, 1, "101", "72.36", 1, None, None, None]
+    assert rows[6] == [1, 2, "201", "72.36", 2, "空置", None, None]
     again = load(client, world, response.data, who="committee", code="aa").get_json()
     assert again["households"] == {"create": 0, "update": 0, "unchanged": 6}
     assert again["problems"] == []
