@@ -388,16 +388,16 @@ def test_a_fee_rise_is_drafted_discussed_voted_closed_recounted_and_applied(
     # The published list re-counted here, independently, in fractions.
     ballots = result["ballots"]
     assert [b["receipt"] for b in ballots] == sorted(receipts.values())
-    assert all(set(b) == {"receipt", "area_m2", "choice"} for b in ballots)
+    assert all(set(b) == {"receipt", "area_m2", "choice", "head"} for b in ballots)
     assert first["receipt"] not in [b["receipt"] for b in ballots]  # replaced: not counted
     area = {c: Fraction(0) for c in ("yes", "no", "abstain")}
     for b in ballots:
         area[b["choice"]] += Fraction(Decimal(b["area_m2"]))
-    # Every owner group here has one counted flat at most, so heads are ballots.
-    heads = Counter(b["choice"] for b in ballots)
+    # Heads: the ballots carrying their owner's head (one per owner, however many flats).
+    heads = Counter(b["choice"] for b in ballots if b["head"])
     eligible_area = Fraction(Decimal(result["eligible_area_m2"]))
     eligible_heads = result["eligible_heads"]
-    part_area, part_heads = sum(area.values()), len(ballots)
+    part_area, part_heads = sum(area.values()), sum(heads.values())
     assert (Fraction(Decimal(result["participating_area_m2"])), result["participating_heads"]) == (
         part_area,
         part_heads,
@@ -490,7 +490,7 @@ def neighbour_sees_nothing(api: Api, pid: int, receipts: dict[str, str], phase: 
             if "receipt" in found and found["receipt"] != own_receipt:
                 # Only the published list shows others' receipts, and never with a flat.
                 assert phase == "closed"
-                assert set(found) == {"receipt", "area_m2", "choice"}
+                assert set(found) == {"receipt", "area_m2", "choice", "head"}
         if phase == "voting":
             assert [r for r in others.values() if r in text] == [], path
 

@@ -385,12 +385,27 @@ function receiptsView(result, options) {
     area: `${b.area_m2} m²`,
     choiceLabel: choiceLabel(labels, b.choice),
     mine: mine.includes(b.receipt),
+    // Another flat of the same owner carries the head (an older server: no flag).
+    noHead: 'head' in b && !b.head,
   }))
   const sums = {}
-  for (const b of result.ballots || []) sums[b.choice] = (sums[b.choice] || 0) + (areaCents(b.area_m2) || 0)
+  const heads = {}
+  for (const b of result.ballots || []) {
+    sums[b.choice] = (sums[b.choice] || 0) + (areaCents(b.area_m2) || 0)
+    // One head per owner: the ballot marked head (an owner of several flats has one).
+    if (b.head) heads[b.choice] = (heads[b.choice] || 0) + 1
+  }
+  // An older server sends no head flags: then only the areas are added up.
+  const withHeads = (result.ballots || []).some((b) => 'head' in b)
   const recount = (result.options || []).map((o) => {
     const added = sums[o.choice] || 0
-    return { choice: o.choice, text: `${choiceLabel(labels, o.choice)}：逐张相加 ${centsText(added)} m²`, same: added === areaCents(o.area_m2) }
+    const people = heads[o.choice] || 0
+    const areaSame = added === areaCents(o.area_m2)
+    const headsSame = !withHeads || people === o.heads
+    const text = withHeads
+      ? `${choiceLabel(labels, o.choice)}：逐张相加 ${centsText(added)} m²，${people} 人`
+      : `${choiceLabel(labels, o.choice)}：逐张相加 ${centsText(added)} m²`
+    return { choice: o.choice, text, same: areaSame && headsSame }
   })
   return { ballots, recount, recountSame: recount.every((r) => r.same), mine }
 }

@@ -117,6 +117,12 @@ class ResultBallotOut(Schema):
     receipt = fields.String()
     area_m2 = fields.String(**AREA)
     choice = fields.String()
+    head = fields.Boolean(
+        metadata={
+            "description": "carries its owner's head: one per owner (the latest ballot of an "
+            "owner of several flats), so an option's heads are its ballots with head"
+        }
+    )
 
 
 class ResultOut(ResultSummaryOut):

@@ -1,6 +1,7 @@
 """A closed proposal's result: the stored count with labels and the exact thresholds,
-and every counted ballot as (receipt, area, choice) so any owner can find their own and
-add the totals up again — never a flat or a name."""
+and every counted ballot as (receipt, area, choice, head) so any owner can find their
+own and add the totals up again — areas, and heads as the ballots with `head` (one per
+owner, however many flats) — never a flat or a name."""
 
 from __future__ import annotations
 
@@ -80,7 +81,15 @@ def result(principal: Principal, proposal_id: int) -> dict:
     if shown is None:
         raise Conflict("表决尚未结束，结果还没有出来", code="result_not_ready")
     rows = db.session.execute(
-        select(Ballot.receipt, RollEntry.area_m2, Ballot.choice, Ballot.household_id)
+        select(
+            Ballot.receipt,
+            RollEntry.area_m2,
+            Ballot.choice,
+            Ballot.household_id,
+            RollEntry.owner_group,
+            Ballot.counted_at,
+            Ballot.id,
+        )
         .join(
             RollEntry,
             (RollEntry.proposal_id == Ballot.proposal_id)
@@ -90,11 +99,30 @@ def result(principal: Principal, proposal_id: int) -> dict:
         .order_by(Ballot.receipt)
     ).all()
     mine = set(access.owned_households(principal, proposal.compound_id))
+    heads = _heads(rows)
     shown["ballots"] = [
-        {"receipt": r.receipt, "area_m2": _area(r.area_m2), "choice": r.choice} for r in rows
+        {
+            "receipt": r.receipt,
+            "area_m2": _area(r.area_m2),
+            "choice": r.choice,
+            "head": r.id in heads,
+        }
+        for r in rows
     ]
     shown["my_receipts"] = sorted(r.receipt for r in rows if r.household_id in mine)
     return shown
+
+
+def _heads(rows) -> set[int]:
+    """The ballots that carry their owner's head, as the count decides: of an owner's
+    flats, the latest counted ballot (so heads can be added up from the list too,
+    without naming anyone)."""
+    latest: dict[int, tuple] = {}
+    for r in rows:
+        key = (r.counted_at, r.id)
+        if r.owner_group not in latest or key > latest[r.owner_group]:
+            latest[r.owner_group] = key
+    return {ballot_id for _at, ballot_id in latest.values()}
 
 
 def _area(value) -> str:

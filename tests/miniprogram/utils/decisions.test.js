@@ -173,3 +173,24 @@ test('fee rates: positive, at most 4 decimals', () => {
   expect(d.rateProblem('0.40251')).not.toBe('')
   expect(d.rateProblem('abc')).not.toBe('')
 })
+
+test('with head flags the heads are added up too: an owner of two flats is one head', () => {
+  const withHeads = {
+    options: [
+      { choice: 'yes', label: '同意', area_m2: '144.72', heads: 1 },
+      { choice: 'no', label: '反对', area_m2: '80.00', heads: 1 },
+    ],
+    ballots: [
+      { receipt: 'AAAAAAAAAA', area_m2: '72.36', choice: 'yes', head: true },
+      { receipt: 'BBBBBBBBBB', area_m2: '72.36', choice: 'yes', head: false },
+      { receipt: 'CCCCCCCCCC', area_m2: '80.00', choice: 'no', head: true },
+    ],
+    my_receipts: [],
+  }
+  const view = d.receiptsView(withHeads, withHeads.options)
+  expect(view.recount.map((r) => r.text)).toEqual(['同意：逐张相加 144.72 m²，1 人', '反对：逐张相加 80.00 m²，1 人'])
+  expect(view.recountSame).toBe(true)
+  expect(view.ballots.map((b) => b.noHead)).toEqual([false, true, false])
+  const off = Object.assign({}, withHeads, { options: [Object.assign({}, withHeads.options[0], { heads: 2 }), withHeads.options[1]] })
+  expect(d.receiptsView(off, off.options).recountSame).toBe(false)
+})

@@ -139,11 +139,11 @@ def test_the_result_can_be_recounted_from_its_receipts(client, world):
     closed(client, world, pid)
     result = result_of(client, world, pid, who="resident_1_1")
     assert [b["receipt"] for b in result["ballots"]] == sorted(receipts.values())
-    assert all(set(b) == {"receipt", "area_m2", "choice"} for b in result["ballots"])
+    assert all(set(b) == {"receipt", "area_m2", "choice", "head"} for b in result["ballots"])
     area, heads = defaultdict(Decimal), defaultdict(int)
     for ballot in result["ballots"]:
         area[ballot["choice"]] += Decimal(ballot["area_m2"])
-        heads[ballot["choice"]] += 1
+        heads[ballot["choice"]] += ballot["head"]
     for option in result["options"]:
         assert Decimal(option["area_m2"]) == area[option["choice"]]
         assert option["heads"] == heads[option["choice"]]
@@ -179,9 +179,16 @@ def test_one_owner_of_two_flats_is_one_head_with_both_areas(client, world):
     pid = voting_proposal(world)
     assert db.session.get(Proposal, pid).eligible_heads == 5
     voted(client, world, pid, "1-1-101", "yes")
-    voted(client, world, pid, "1-1-102", "yes", who="resident_1_1")
+    later = voted(client, world, pid, "1-1-102", "no", who="resident_1_1")
     summary = closed(client, world, pid)["result"]
     assert (summary["participating_area_m2"], summary["participating_heads"]) == ("144.72", 1)
+    # Each flat's area goes to its own ballot; the owner's one head to the latest.
+    by = {o["choice"]: (o["area_m2"], o["heads"]) for o in summary["options"]}
+    assert (by["yes"], by["no"]) == (("72.36", 0), ("72.36", 1))
+    # The published list lets anyone add the heads up too: one ballot carries it.
+    ballots = result_of(client, world, pid, who="resident_1_2")["ballots"]
+    assert sorted((b["choice"], b["head"]) for b in ballots) == [("no", True), ("yes", False)]
+    assert next(b for b in ballots if b["head"])["receipt"] == later["receipt"]
 
 
 def test_no_result_before_close_and_only_for_the_compound(client, world):
