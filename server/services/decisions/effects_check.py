@@ -138,7 +138,8 @@ def _expense(compound_id: int, expense_id, proposal_id: int | None) -> dict:
             raise ValidationFailed(
                 f"这笔支出已在另一个表决事项（第{other_id}号）中", code="expense_taken"
             )
-    return {"kind": "expense", "expense_id": expense.id}
+    # The version voted on: a changed expense (a new amount) is not what the owners decided.
+    return {"kind": "expense", "expense_id": expense.id, "version": expense.version}
 
 
 def effect_text(compound_id: int, stored: dict | None) -> str:
