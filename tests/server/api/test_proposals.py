@@ -135,6 +135,16 @@ def test_candidates_get_their_own_choices_and_matter_8_needs_three_quarters(clie
         ({"options": [{"label": "张三"}]}, "validation_error"),
         ({"options": [{"label": "张三"}, {"label": "张三"}]}, "options_invalid"),
         ({"options": [{"label": "同意", "choice": "yes"}, {"label": "张三"}]}, "options_invalid"),
+        # a yes/no question offers "no" (yes or abstain only is no choice at all)
+        (
+            {
+                "options": [
+                    {"label": "同意", "choice": "yes"},
+                    {"label": "弃权", "choice": "abstain"},
+                ]
+            },
+            "options_invalid",
+        ),
         ({"effect": {"kind": "fee_rate", "item": "nope", "rate": "0.40"}}, "fee_item_invalid"),
         ({"effect": {"kind": "fee_rate", "item": "self_governance", "rate": "0"}}, "rate_invalid"),
         (
