@@ -150,6 +150,7 @@ def _voted_in_the_app_since(paper: Ballot) -> bool:
                 Ballot.channel == "app",
                 Ballot.cast_at > paper.cast_at,
             )
+            .with_for_update()  # what is committed now, not the request's snapshot
         )
         is not None
     )
