@@ -143,7 +143,8 @@ def reject(principal: Principal, ballot_id: int, reason: str) -> PaperView:
 def _voted_in_the_app_since(paper: Ballot) -> bool:
     return (
         db.session.scalar(
-            select(Ballot.id).where(
+            select(Ballot.id)
+            .where(
                 Ballot.proposal_id == paper.proposal_id,
                 Ballot.household_id == paper.household_id,
                 Ballot.status == "counted",
