@@ -281,3 +281,18 @@ def test_an_app_ballot_committed_while_a_confirm_waited_for_the_lock_wins(app, c
     ).all()
     db.session.commit()
     assert [(b.channel, b.choice) for b in counted] == [("app", "no")]
+
+
+def test_of_two_paper_ballots_for_one_flat_the_later_recorded_counts(client, world):
+    """Two papers for one flat (the owner signed again): the later one, confirmed first,
+    counts; the earlier one is then set aside with a clear 409, not a retry loop."""
+    pid = voting_proposal(world)
+    first = recorded(client, world, pid, "1-1-101", "yes")
+    second = recorded(client, world, pid, "1-1-101", "no", who="lead_1")
+    assert step(client, world, second["id"], "liaison_1_1").status_code == 200
+    refused = step(client, world, first["id"], "liaison_1_2")
+    assert (refused.status_code, refused.get_json()["code"]) == (409, "newer_ballot")
+    found = list(
+        db.session.scalars(select(Ballot).where(Ballot.proposal_id == pid).order_by(Ballot.id))
+    )
+    assert [(b.status, b.choice) for b in found] == [("rejected", "yes"), ("counted", "no")]
