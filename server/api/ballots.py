@@ -105,7 +105,8 @@ def list_paper(proposal_id, query):
         403: "volunteers_only, same_person or owners_only",
         404: "paper_ballot_not_found",
         409: "ballot_state, voting_closed, ballot_conflict, compound_archived, or "
-        "newer_ballot (the owner voted in the app since: the paper is set aside)",
+        "newer_ballot (the owner voted in the app since, or a later paper of the flat counts: "
+        "this paper is set aside)",
     },
 )
 def confirm_paper(ballot_id):

@@ -132,7 +132,8 @@ def withdraw(proposal_id, body):
         400: "closes_at_invalid or validation_error",
         403: "committee_only",
         404: "proposal_not_found",
-        409: "notice_not_over, proposal_state or compound_archived",
+        409: "notice_not_over, proposal_state, compound_archived or effect_changed (the "
+        "expense changed since it was put on notice: revise first)",
     },
 )
 def open_vote(proposal_id, body):

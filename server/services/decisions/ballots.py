@@ -126,12 +126,16 @@ def flat_labels(household_ids) -> dict[int, str]:
     return {hid: f"{b}-{u}-{room}" for hid, b, u, room in rows}
 
 
-def counted(proposal_id: int) -> list[Ballot]:
-    """The proposal's counted ballots, one per flat, in id order."""
-    return list(
-        db.session.scalars(
-            select(Ballot)
-            .where(Ballot.proposal_id == proposal_id, Ballot.status == "counted")
-            .order_by(Ballot.id)
-        )
+def counted(proposal_id: int, *, locking: bool = False) -> list[Ballot]:
+    """The proposal's counted ballots, one per flat, in id order. `locking` (closing):
+    a locking read sees what is committed now, not this transaction's snapshot, which
+    MariaDB's repeatable read may have taken before a ballot that held the proposal's
+    lock committed."""
+    query = (
+        select(Ballot)
+        .where(Ballot.proposal_id == proposal_id, Ballot.status == "counted")
+        .order_by(Ballot.id)
     )
+    if locking:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return list(db.session.scalars(query))

@@ -41,7 +41,7 @@ def close(principal: Principal, proposal_id: int) -> Proposal:
 
 def close_now(proposal: Proposal, closed_by_id: int | None) -> None:
     """Count, store, apply and tell (the proposal locked by the caller; no commit)."""
-    counted = ballots.counted(proposal.id)
+    counted = ballots.counted(proposal.id, locking=True)
     count = tally.count(
         proposal.matter,
         [o["choice"] for o in proposal.options],
@@ -52,6 +52,7 @@ def close_now(proposal: Proposal, closed_by_id: int | None) -> None:
         select(func.count())
         .select_from(Ballot)
         .where(Ballot.proposal_id == proposal.id, Ballot.status == "pending")
+        .with_for_update()  # what is committed now (see `ballots.counted`)
     )
     proposal.status = "closed"
     proposal.closed_at = utcnow()

@@ -60,7 +60,7 @@ def _fee_rate(proposal: Proposal, effect: dict) -> str:
 
 def _expense(proposal: Proposal, effect: dict) -> str:
     expense_decisions.confirm_by_decision(
-        int(effect["expense_id"]), proposal.compound_id, proposal.id
+        int(effect["expense_id"]), proposal.compound_id, proposal.id, effect.get("version")
     )
     return "大额支出已由业主大会表决确认，审核通过后可以付款"
 

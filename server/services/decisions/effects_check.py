@@ -40,8 +40,8 @@ def options(given: list[dict] | None, effect: dict | None) -> list[dict]:
     if any(c in ("yes", "no") for c in choices):
         if any(c not in STANDARD for c in choices) or len(set(choices)) != len(choices):
             raise _options("同意/反对/弃权选项不能与候选人混用，也不能重复")
-        if "yes" not in choices:
-            raise _options("须有“同意”选项")
+        if "yes" not in choices or "no" not in choices:
+            raise _options("须有“同意”和“反对”两个选项")
         return [{"choice": c, "label": o["label"]} for c, o in zip(choices, given, strict=True)]
     if effect and effect.get("kind") not in (None, "none"):
         raise ValidationFailed(
@@ -138,7 +138,8 @@ def _expense(compound_id: int, expense_id, proposal_id: int | None) -> dict:
             raise ValidationFailed(
                 f"这笔支出已在另一个表决事项（第{other_id}号）中", code="expense_taken"
             )
-    return {"kind": "expense", "expense_id": expense.id}
+    # The version voted on: a changed expense (a new amount) is not what the owners decided.
+    return {"kind": "expense", "expense_id": expense.id, "version": expense.version}
 
 
 def effect_text(compound_id: int, stored: dict | None) -> str:

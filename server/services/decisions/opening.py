@@ -12,6 +12,7 @@ from server.clock import SHANGHAI, utcnow
 from server.errors import Conflict, ValidationFailed
 from server.extensions import db
 from server.models import Household, Proposal
+from server.models.spending import Expense
 from server.services.decisions import access, roll
 from server.services.decisions.proposals import page, require
 from server.services.messaging import fanout
@@ -34,6 +35,7 @@ def open_vote(principal: Principal, proposal_id: int, closes_at: datetime) -> Pr
         raise Conflict(f"公示期到 {ends} 才结束，之后才能开始表决", code="notice_not_over")
     if closes_at.tzinfo is None or not now + SHORTEST <= closes_at <= now + LONGEST:
         raise ValidationFailed("表决截止时间应在 24 小时之后、90 天之内", code="closes_at_invalid")
+    _require_effect_unchanged(proposal)
     area, heads = roll.freeze(proposal)
     proposal.status = "voting"
     proposal.opened_at, proposal.opened_by_id = now, principal.id
@@ -57,3 +59,17 @@ def open_vote(principal: Principal, proposal_id: int, closes_at: datetime) -> Pr
     )
     db.session.commit()
     return proposal
+
+
+def _require_effect_unchanged(proposal: Proposal) -> None:
+    """The expense put on notice is still the one to vote on (not changed since: a new
+    amount needs a revised proposal, a new version on notice). Raises Conflict."""
+    effect = proposal.effect or {}
+    if effect.get("kind") != "expense" or "version" not in effect:
+        return
+    expense = db.session.get(Expense, effect["expense_id"])
+    if expense is not None and expense.version != effect["version"]:
+        raise Conflict(
+            "公示的支出之后被修改过，请先修改草案（说明改了什么）再开始表决",
+            code="effect_changed",
+        )

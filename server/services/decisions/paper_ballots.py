@@ -25,6 +25,7 @@ from server.services.photos import attachments
 
 PAPER = ("paper", "proxy")
 NEWER_BALLOT = "这户业主在登记纸质票之后已在小程序投票，以业主自己的投票为准，这张纸质票不计入"
+NEWER_PAPER = "这户在这张纸质票之后又登记了一张并已计入，以后一张为准，这张纸质票不计入"
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,9 @@ def confirm(principal: Principal, ballot_id: int) -> PaperView:
     """A second volunteer confirms: the paper ballot becomes the flat's counted one with
     a receipt, and the flat's owners in the app are told (inbox and push).
 
-    A flat's owner who voted in the app after the paper was recorded decided last: the
-    paper ballot is then set aside (rejected, committed) and Conflict newer_ballot raised.
+    A flat's owner who voted in the app after the paper was recorded (or signed a later
+    paper, confirmed already) decided last: the paper ballot is then set aside (rejected,
+    committed) and Conflict newer_ballot raised.
 
     Raises NotFound (paper_ballot_not_found), Forbidden (volunteers_only, same_person),
     Conflict (compound_archived, ballot_state, voting_closed, ballot_conflict,
@@ -115,12 +117,14 @@ def confirm(principal: Principal, ballot_id: int) -> PaperView:
     proposal, ballot = _decidable(principal, ballot_id)
     ballots.require_voting(proposal)
     now = utcnow()
-    if _voted_in_the_app_since(ballot):
+    newer = _counted_since(ballot)
+    if newer is not None:
+        why = NEWER_BALLOT if newer == "app" else NEWER_PAPER
         ballot.status = "rejected"
         ballot.rejected_by_id, ballot.rejected_at = principal.id, now
-        ballot.reason = NEWER_BALLOT
+        ballot.reason = why
         db.session.commit()
-        raise Conflict(NEWER_BALLOT, code="newer_ballot")
+        raise Conflict(why, code="newer_ballot")
     ballot.confirmed_by_id, ballot.confirmed_at = principal.id, now
     ballots.count_in(ballot, now)
     _tell_owners(proposal, ballot)
@@ -140,18 +144,18 @@ def reject(principal: Principal, ballot_id: int, reason: str) -> PaperView:
     return _views(principal, proposal, [ballot])[0]
 
 
-def _voted_in_the_app_since(paper: Ballot) -> bool:
-    return (
-        db.session.scalar(
-            select(Ballot.id).where(
-                Ballot.proposal_id == paper.proposal_id,
-                Ballot.household_id == paper.household_id,
-                Ballot.status == "counted",
-                Ballot.channel == "app",
-                Ballot.cast_at > paper.cast_at,
-            )
+def _counted_since(paper: Ballot) -> str | None:
+    """The channel of the flat's counted ballot if it was cast after this paper (the
+    owner decided last: in the app, or on a later paper already confirmed)."""
+    return db.session.scalar(
+        select(Ballot.channel)
+        .where(
+            Ballot.proposal_id == paper.proposal_id,
+            Ballot.household_id == paper.household_id,
+            Ballot.status == "counted",
+            Ballot.cast_at > paper.cast_at,
         )
-        is not None
+        .with_for_update()  # what is committed now, not the request's snapshot
     )
 
 

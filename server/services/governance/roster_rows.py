@@ -17,6 +17,21 @@ from decimal import Decimal, InvalidOperation
 AREA_MIN, AREA_MAX = Decimal(5), Decimal(1000)
 NOTE_MAX = 200
 OWNER_KEY_MAX = 32  # Household.owner_key
+# What rosters write for an unknown 产权人编号 (besides dashes, slashes and the like).
+NO_OWNER_KEY = {
+    "无",
+    "暂无",
+    "没有",
+    "不详",
+    "未知",
+    "待定",
+    "待查",
+    "空",
+    "NA",
+    "N/A",
+    "NULL",
+    "NONE",
+}
 
 # Column key → (header as the template writes it, the words a header may start with).
 COLUMNS = {
@@ -195,9 +210,12 @@ class RowReader:
 
     def _owner_key(self, line, cells) -> str | None:
         """产权人编号 as written, full-width characters made half-width ("Ａ０１" and "A01"
-        are one owner) and trimmed; None when blank."""
+        are one owner) and trimmed; None when blank or a placeholder ("无", "-", "N/A":
+        flats sharing one would wrongly count as one owner's)."""
         raw = self.cell(cells, "owner_key")
         key = unicodedata.normalize("NFKC", raw).strip()
+        if key.upper() in NO_OWNER_KEY or not any(c.isalnum() for c in key):
+            return None
         if len(key) > OWNER_KEY_MAX:
             self.problem(line, "owner_key", f"产权人编号最多 {OWNER_KEY_MAX} 个字，这里是“{raw}”")
             return None

@@ -99,11 +99,14 @@ def _not_proposer(principal: Principal, expense: Expense, doing: str) -> None:
         raise Forbidden(f"提出人不能{doing}自己提出的支出，请另一位同事办理", code="same_person")
 
 
-def confirm_by_decision(expense_id: int, compound_id: int, proposal_id: int) -> Expense:
+def confirm_by_decision(
+    expense_id: int, compound_id: int, proposal_id: int, version: int | None = None
+) -> Expense:
     """The owners' decision (a passed proposal, 第N号) gives a large expense the
     confirmation its compound's rule asks for, so it can be paid once approved (no
-    commit). Raises NotFound (expense_not_found), Conflict (not_large,
-    already_confirmed, expense_state)."""
+    commit). `version`: the expense's version the owners voted on. Raises NotFound
+    (expense_not_found), Conflict (not_large, already_confirmed, expense_state,
+    expense_changed)."""
     expense = db.session.scalars(
         select(Expense)
         .where(Expense.id == expense_id, Expense.compound_id == compound_id)
@@ -115,6 +118,12 @@ def confirm_by_decision(expense_id: int, compound_id: int, proposal_id: int) -> 
     if not expense.large:
         raise Conflict("这笔支出不是大额支出，不需要确认", code="not_large")
     records.require(expense, ("proposed", "approved"), "确认")
+    if version is not None and expense.version != version:
+        raise Conflict(
+            f"这笔支出在表决后被修改过（表决的是第{version}版，现在是第{expense.version}版），"
+            "须重新提交业主大会表决",
+            code="expense_changed",
+        )
     if expense.confirmed_at is not None:
         raise Conflict("这笔支出已经确认过", code="already_confirmed")
     expense.confirmed_by_id, expense.confirmed_at = None, utcnow()

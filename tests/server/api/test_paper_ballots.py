@@ -5,11 +5,16 @@ receipt; the roll shows volunteers who voted, never how."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import select
 
+from server.errors import Conflict
 from server.extensions import db
 from server.models import Ballot
+from server.services.decisions import paper_ballots
+from server.services.people.access import load_principal
 from tests.decisions_helpers import (
     closed,
     make_due,
@@ -239,3 +244,55 @@ def test_a_paper_ballot_waiting_for_its_check_is_not_asked_for_again(client, wor
     assert needed() is True
     recorded(client, world, pid, "1-1-102", "yes")
     assert needed() is False
+
+
+@pytest.fixture
+def committed_world(committed_db, photo_storage):
+    world = build_world("pr")
+    db.session.commit()
+    return world
+
+
+def test_an_app_ballot_committed_while_a_confirm_waited_for_the_lock_wins(app, committed_world):
+    """A confirm reads before it locks (who is asking): on MariaDB (repeatable read) its
+    snapshot may predate the owner's app ballot that held the lock and committed
+    meanwhile. The owner decided last: the paper is set aside, the app ballot counts."""
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite's write lock serialises whole transactions")
+    world = committed_world
+    flat_owner = owner(world, "1-1-102")
+    pid = voting_proposal(world)
+    db.session.commit()
+    paper = recorded(app.test_client(), world, pid)
+    db.session.commit()
+    db.session.scalars(select(Ballot.id)).all()  # the confirm's first read: its snapshot
+
+    def cast():
+        with app.app_context():
+            return voted(app.test_client(), world, pid, "1-1-102", "no", who=flat_owner)
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(cast).result(timeout=60)
+    with pytest.raises(Conflict) as refused:
+        paper_ballots.confirm(load_principal(world.user_ids["liaison_1_2"]), paper["id"])
+    assert refused.value.code == "newer_ballot"
+    counted = db.session.scalars(
+        select(Ballot).where(Ballot.proposal_id == pid, Ballot.status == "counted")
+    ).all()
+    db.session.commit()
+    assert [(b.channel, b.choice) for b in counted] == [("app", "no")]
+
+
+def test_of_two_paper_ballots_for_one_flat_the_later_recorded_counts(client, world):
+    """Two papers for one flat (the owner signed again): the later one, confirmed first,
+    counts; the earlier one is then set aside with a clear 409, not a retry loop."""
+    pid = voting_proposal(world)
+    first = recorded(client, world, pid, "1-1-101", "yes")
+    second = recorded(client, world, pid, "1-1-101", "no", who="lead_1")
+    assert step(client, world, second["id"], "liaison_1_1").status_code == 200
+    refused = step(client, world, first["id"], "liaison_1_2")
+    assert (refused.status_code, refused.get_json()["code"]) == (409, "newer_ballot")
+    found = list(
+        db.session.scalars(select(Ballot).where(Ballot.proposal_id == pid).order_by(Ballot.id))
+    )
+    assert [(b.status, b.choice) for b in found] == [("rejected", "yes"), ("counted", "no")]

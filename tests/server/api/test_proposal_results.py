@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import AccessLog, Approval, Compound, Proposal
-from server.services.decisions import results
+from server.services.decisions import effects_check, results
 from server.services.money import fees
 from server.services.people import roles
 from tests.decisions_helpers import (
@@ -430,5 +430,28 @@ def test_a_failed_expense_proposal_leaves_it_blocked(client, world):
         client, world, votes={"1-1-101": "no"}, effect={"kind": "expense", "expense_id": expense}
     )
     assert shown["passed"] is False
+    blocked = expense_step(client, world, expense, "committee_2", "pay", **pay_body())
+    assert (blocked.status_code, blocked.get_json()["code"]) == (409, "confirmation_required")
+
+
+def test_an_expense_changed_during_the_vote_is_not_confirmed_by_it(client, world):
+    """The owners voted on ¥3,000; the committee then made it ¥9,000: the decision does
+    not confirm the new amount (the close says why), and it still cannot be paid."""
+    db.session.get(Compound, world.compound.id).large_expense_rule = "owners_decision"
+    self_governance_fee(world.compound)
+    fund_money(world, 1000000)
+    expense = proposed_expense(client, world, amount_fen=300000)["id"]
+    set_areas(world, EVEN)
+    for label in PASSING:
+        owner(world, label)
+    stored = effects_check.effect(world.compound.id, {"kind": "expense", "expense_id": expense})
+    pid = voting_proposal(world, effect=stored)
+    for label, choice in PASSING.items():
+        voted(client, world, pid, label, choice)
+    expense_stepped(client, world, expense, "committee", "change", amount_fen=900000)
+    shown = closed(client, world, pid)
+    assert shown["passed"] is True
+    assert "修改" in shown["result"]["effect_note"]
+    expense_stepped(client, world, expense, "supervisor", "approve")
     blocked = expense_step(client, world, expense, "committee_2", "pay", **pay_body())
     assert (blocked.status_code, blocked.get_json()["code"]) == (409, "confirmation_required")

@@ -135,6 +135,16 @@ def test_candidates_get_their_own_choices_and_matter_8_needs_three_quarters(clie
         ({"options": [{"label": "张三"}]}, "validation_error"),
         ({"options": [{"label": "张三"}, {"label": "张三"}]}, "options_invalid"),
         ({"options": [{"label": "同意", "choice": "yes"}, {"label": "张三"}]}, "options_invalid"),
+        # a yes/no question offers "no" (yes or abstain only is no choice at all)
+        (
+            {
+                "options": [
+                    {"label": "同意", "choice": "yes"},
+                    {"label": "弃权", "choice": "abstain"},
+                ]
+            },
+            "options_invalid",
+        ),
         ({"effect": {"kind": "fee_rate", "item": "nope", "rate": "0.40"}}, "fee_item_invalid"),
         ({"effect": {"kind": "fee_rate", "item": "self_governance", "rate": "0"}}, "rate_invalid"),
         (
@@ -613,3 +623,40 @@ def test_a_fee_rate_starts_this_month_or_later(client, world):
     assert f"自{year}年{int(number)}月起执行" in made["effect_text"]
     garbled = draft(client, world, effect={**effect, "from_period": "2026-13"})
     assert error(garbled) == (400, "validation_error")
+
+
+def test_an_expense_changed_during_notice_must_be_revised_before_the_vote(client, world):
+    """The notice showed ¥9,000; the committee then made it ¥12,000: opening is refused
+    until a revision (a new version on notice) shows the new amount."""
+    row = Expense(
+        compound_id=world.compound.id,
+        fund="fee:self_governance",
+        amount_fen=900000,
+        purpose="更换单元门",
+        payee="某门业公司",
+        category="repair",
+        status="proposed",
+        large=True,
+        proposed_by_id=world.user_ids["committee"],
+    )
+    db.session.add(row)
+    db.session.flush()
+    made = published(client, world, effect={"kind": "expense", "expense_id": row.id})
+    row.amount_fen, row.version = 1200000, row.version + 1
+    db.session.flush()
+    later = utcnow() + timedelta(days=8)
+    with freeze_time(later):
+        closes = (later + timedelta(days=3)).isoformat()
+        refused = step(client, world, made["id"], "open", fresh=True, closes_at=closes)
+        assert error(refused) == (409, "effect_changed")
+        revised = client.patch(
+            f"/api/v1/proposals/{made['id']}",
+            json={"effect": {"kind": "expense", "expense_id": row.id}, "note": "金额改为 1.2 万"},
+            headers=world.fresh_headers("committee"),
+        )
+        assert revised.status_code == 200, revised.get_json()
+        assert "12,000.00 元" in revised.get_json()["effect_text"]
+        assert (
+            stepped(client, world, made["id"], "open", fresh=True, closes_at=closes)["status"]
+            == "voting"
+        )

@@ -157,3 +157,19 @@ def test_the_template_carries_the_numbers_and_explains_the_column(client, world)
         **multipart(response.data, "名册.xlsx", "application/octet-stream"),
     ).get_json()
     assert again["households"] == {"create": 0, "update": 0, "unchanged": 6}
+
+
+def test_a_placeholder_is_no_number_and_does_not_join_flats_into_one_owner(client, world):
+    """Rosters write "无", "-", "/" or "N/A" where the number is unknown: those flats are
+    not one owner (one head for all of them would sink the heads quorum)."""
+    placeholders = {
+        "1-1-101": "无",
+        "1-1-102": "-",
+        "1-1-201": "／",
+        "1-2-101": "N/A",
+        "1-2-102": "——",
+        "1-2-201": "E5",
+    }
+    response = load(client, world, roster(placeholders))
+    assert response.status_code == 200, response.get_json()
+    assert keys() == {"1-2-201": "E5"}
