@@ -19,7 +19,7 @@ import importlib
 import json
 import re
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -210,6 +210,9 @@ def test_a_fee_rise_is_drafted_discussed_voted_closed_recounted_and_applied(
             },
         )
         assert (revised["status"], revised["version"]) == ("notice", 2)
+        # The revised text gets the full notice: 7 days from the revision, not from t0.
+        ends = datetime.fromisoformat(revised["notice_ends_at"])
+        assert ends >= t0 + timedelta(days=8) - timedelta(seconds=1)
         assert [v["version"] for v in revised["versions"]] == [2, 1]
         assert revised["versions"][0]["note"] == "补充：低保户按原标准收取"
         assert len(inbox(world.user_ids["owner_b"])) == told_before + 1  # they commented
@@ -238,8 +241,8 @@ def test_a_fee_rise_is_drafted_discussed_voted_closed_recounted_and_applied(
         assert early == (409, "notice_not_over")
 
     # ----- voting -----
-    opened_at = t0 + timedelta(days=7, hours=1)
-    closes = t0 + timedelta(days=10)
+    opened_at = t0 + timedelta(days=8, hours=1)
+    closes = t0 + timedelta(days=11)
     with freeze_time(opened_at, tick=True):
         too_soon = {"closes_at": when(opened_at + timedelta(hours=2))}
         assert api.refused("post", "committee", f"/proposals/{pid}/open", too_soon) == (

@@ -145,7 +145,7 @@ class BallotAuditLineOut(Schema):
     household_id = fields.Integer()
     household_label = fields.String()
     area_m2 = DecimalString(**AREA)
-    choice = fields.String()
+    choice = fields.String(allow_none=True, metadata={"description": "null while voting"})
     choice_label = fields.String()
     channel = fields.String()
     channel_label = fields.String()
@@ -153,7 +153,7 @@ class BallotAuditLineOut(Schema):
     confirmed_by = fields.String(allow_none=True)
     cast_at = LocalDateTime()
     counted_at = LocalDateTime(allow_none=True)
-    receipt = fields.String()
+    receipt = fields.String(allow_none=True, metadata={"description": "null while voting"})
 
 
 class BallotAuditOut(Schema):

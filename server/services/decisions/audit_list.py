@@ -1,7 +1,8 @@
 """The audit list of a vote: every counted ballot with its flat, area, choice, channel,
 who recorded and confirmed it, and its receipt — for the finance supervisor (who checks
-that each counted ballot belongs to a flat on the roll) and the committee only. Every
-read is written to the access log: who saw the ballots of which proposal, when."""
+that each counted ballot belongs to a flat on the roll) and the committee only; the
+choices and receipts only once the vote is closed. Every read is written to the access
+log: who saw the ballots of which proposal, when."""
 
 from __future__ import annotations
 
@@ -20,13 +21,15 @@ from server.services.decisions import access, ballots, roll_view
 from server.services.people import users
 from server.services.people.access import Principal, record_access
 
+HIDDEN = "表决结束后显示"
+
 
 @dataclass(frozen=True)
 class AuditLine:
     household_id: int
     household_label: str
     area_m2: Decimal
-    choice: str
+    choice: str | None
     choice_label: str
     channel: str
     channel_label: str
@@ -34,7 +37,7 @@ class AuditLine:
     confirmed_by: str | None
     cast_at: datetime
     counted_at: datetime | None
-    receipt: str
+    receipt: str | None
 
 
 def audit(principal: Principal, proposal_id: int) -> tuple[object, list[AuditLine]]:
@@ -60,20 +63,24 @@ def audit(principal: Principal, proposal_id: int) -> tuple[object, list[AuditLin
     names = users.names_in(
         compound_id, [b.cast_by_id for b, _ in rows] + [b.confirmed_by_id for b, _ in rows]
     )
+    # While the vote runs, nobody — the committee included — sees how a flat voted:
+    # the list says which flats have a counted ballot and how it came; choices and
+    # receipts once it is closed.
+    secret = proposal.status == "voting"
     lines = [
         AuditLine(
             household_id=b.household_id,
             household_label=labels[b.household_id],
             area_m2=area,
-            choice=b.choice,
-            choice_label=ballots.choice_label(proposal, b.choice),
+            choice=None if secret else b.choice,
+            choice_label=HIDDEN if secret else ballots.choice_label(proposal, b.choice),
             channel=b.channel,
             channel_label=label("ballot_channel", b.channel),
             recorded_by=names.get(b.cast_by_id, ""),
             confirmed_by=names.get(b.confirmed_by_id) if b.confirmed_by_id else None,
             cast_at=b.cast_at,
             counted_at=b.counted_at,
-            receipt=b.receipt,
+            receipt=None if secret else b.receipt,
         )
         for b, area in rows
     ]

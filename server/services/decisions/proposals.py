@@ -3,12 +3,14 @@ new version, the old ones kept with their comments) or withdraws it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from server.clock import utcnow
 from server.errors import Conflict, ValidationFailed
 from server.extensions import db
-from server.models import Proposal, ProposalComment, ProposalVersion
+from server.models import Compound, Proposal, ProposalComment, ProposalVersion
 from server.services.decisions import access, effects_check
 from server.services.messaging import fanout
 from server.services.messaging.messages import shorten
@@ -55,9 +57,10 @@ def draft(principal: Principal, code: str, fields: dict) -> Proposal:
 
 def revise(principal: Principal, proposal_id: int, fields: dict) -> Proposal:
     """Change a draft (version 1 in place) or a proposal on notice (a new version with a
-    note saying what changed; those who commented are told). Raises NotFound,
-    Forbidden, Conflict (proposal_state, compound_archived), ValidationFailed
-    (nothing_changed, note_required, and the options' and effect's codes)."""
+    note saying what changed; those who commented are told; the notice runs at least
+    the compound's minimum from the revision, so the final text is on notice in full).
+    Raises NotFound, Forbidden, Conflict (proposal_state, compound_archived),
+    ValidationFailed (nothing_changed, note_required, the options' and effect's codes)."""
     proposal = access.for_committee(principal, proposal_id)
     require(proposal, ("draft", "notice"), "修改")
     wanted = {k: fields[k] for k in TEXT_FIELDS if k in fields}
@@ -91,6 +94,9 @@ def revise(principal: Principal, proposal_id: int, fields: dict) -> Proposal:
     else:
         proposal.version += 1
         db.session.add(_version(proposal, principal, now, note=note))
+        # The owners get the whole notice period to read the text they will vote on.
+        shortest = db.session.get(Compound, proposal.compound_id).min_notice_days
+        proposal.notice_ends_at = max(proposal.notice_ends_at, now + timedelta(days=shortest))
         _tell_commenters(proposal, principal, note)
     db.session.commit()
     return proposal

@@ -333,6 +333,28 @@ def test_the_supervisor_audits_the_counted_ballots_and_is_logged(client, world):
         assert refused.status_code == 403, who
 
 
+def test_while_the_vote_runs_the_check_list_shows_no_choice_even_to_the_committee(client, world):
+    pid = voting_proposal(world)
+    voted(client, world, pid, "1-1-101", "no")
+    for who in ("committee", "supervisor"):
+        items = client.get(f"/api/v1/proposals/{pid}/audit", headers=world.headers(who))
+        assert items.status_code == 200, items.get_json()
+        (line,) = items.get_json()["items"]
+        assert line["household_label"] == "1-1-101"
+        assert (line["choice"], line["receipt"], line["choice_label"]) == (
+            None,
+            None,
+            "表决结束后显示",
+        )
+        assert "反对" not in str(items.get_json())
+    closed(client, world, pid)
+    (line,) = client.get(
+        f"/api/v1/proposals/{pid}/audit", headers=world.headers("supervisor")
+    ).get_json()["items"]
+    assert (line["choice"], line["choice_label"]) == ("no", "反对")
+    assert len(line["receipt"]) == 10
+
+
 # ----- what a passed proposal changes -----
 
 RAISE = {"kind": "fee_rate", "item": "self_governance", "rate": "0.40"}

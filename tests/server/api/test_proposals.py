@@ -656,7 +656,29 @@ def test_an_expense_changed_during_notice_must_be_revised_before_the_vote(client
         )
         assert revised.status_code == 200, revised.get_json()
         assert "12,000.00 元" in revised.get_json()["effect_text"]
+    # The new amount is on notice for the full 7 days before the vote opens.
+    again = later + timedelta(days=7, minutes=1)
+    with freeze_time(again):
+        closes = (again + timedelta(days=3)).isoformat()
         assert (
             stepped(client, world, made["id"], "open", fresh=True, closes_at=closes)["status"]
             == "voting"
         )
+
+
+def test_a_revision_late_in_the_notice_gives_the_new_text_the_full_notice(client, world):
+    made = published(client, world)  # 7 days
+    late = utcnow() + timedelta(days=5)
+    with freeze_time(late):
+        revised = client.patch(
+            f"/api/v1/proposals/{made['id']}",
+            json={"body": "调整为 0.45 元。", "note": "改为 0.45"},
+            headers=world.fresh_headers("committee"),
+        )
+        assert revised.status_code == 200, revised.get_json()
+    ends = datetime.fromisoformat(revised.get_json()["notice_ends_at"])
+    assert ends >= late + timedelta(days=7) - timedelta(seconds=1)
+    with freeze_time(utcnow() + timedelta(days=8)):  # past the first notice, not the second
+        closes = (utcnow() + timedelta(days=3)).isoformat()
+        refused = step(client, world, made["id"], "open", fresh=True, closes_at=closes)
+        assert error(refused) == (409, "notice_not_over")
