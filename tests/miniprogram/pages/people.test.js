@@ -8,6 +8,8 @@
 const { installWx, requestsMade, sentBody, cancelModal, signedIn } = require('../helpers/wx')
 const { createPage, tap } = require('../helpers/page')
 const { COMMITTEE, SUPERVISOR, LIAISON, COMPOUND } = require('../helpers/fixtures')
+const { todayInShanghai } = require('../../../miniprogram/utils/format')
+const { longDate } = require('../../../miniprogram/utils/people')
 
 const BASE = '/api/v1/compounds/yangguang'
 const PEOPLE = `GET ${BASE}/people`
@@ -240,19 +242,27 @@ test('任免记录 is one tap away', async () => {
 })
 
 test('设定任期: checked here first, asked once more, then sent; a refusal stays in the form', async () => {
+  // Dates from today (the suite also runs with the clock years ahead).
+  const today = todayInShanghai()
+  const year = Number(today.slice(0, 4))
+  const end = `${year + 5}-01-15`
   const page = await openPeople()
   page.askTerm(tap({ id: 2 }))
   expect(page.data.terming).toMatchObject({ id: 2, name: '钱委员', start: '2026-03-01', end: '2027-01-10' })
-  page.onTermEnd({ detail: { value: '2026-02-01' } })
+  page.onTermStart({ detail: { value: today } })
+  page.onTermEnd({ detail: { value: `${year - 1}-01-15` } })
   await page.saveTerm()
   expect(page.data.terming.error).toBe('结束日期要在开始日期之后')
   expect(wx.showModal).not.toHaveBeenCalled()
 
-  page.onTermEnd({ detail: { value: '2031-02-28' } })
+  page.onTermEnd({ detail: { value: end } })
   expect(page.data.terming.error).toBe('')
   cancelModal(wx)
   await page.saveTerm()
-  expect(wx.showModal.mock.calls[0][0]).toMatchObject({ title: '设定任期？', content: '钱委员的任期：2026年3月1日 至 2031年2月28日。' })
+  expect(wx.showModal.mock.calls[0][0]).toMatchObject({
+    title: '设定任期？',
+    content: `钱委员的任期：${longDate(today)} 至 ${year + 5}年1月15日。`,
+  })
   expect(requestsMade(wx)).not.toContain(`PATCH ${BASE}/memberships/2/term`)
 
   server.on(`PATCH ${BASE}/memberships/2/term`, { status: 400, body: { code: 'bad_term', message: '任期结束日期已经过去，请核对' } })
@@ -261,7 +271,7 @@ test('设定任期: checked here first, asked once more, then sent; a refusal st
 
   server.on(`PATCH ${BASE}/memberships/2/term`, { status: 200, body: PEOPLE_BODY.items[1] })
   await page.saveTerm()
-  expect(sentBody(wx, `PATCH ${BASE}/memberships/2/term`)).toEqual({ term_start: '2026-03-01', term_end: '2031-02-28' })
+  expect(sentBody(wx, `PATCH ${BASE}/memberships/2/term`)).toEqual({ term_start: today, term_end: end })
   expect(page.data.terming).toBe(null)
   expect(wx.showToast).toHaveBeenCalledWith({ title: '已保存', icon: 'success' })
 })
