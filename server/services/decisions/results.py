@@ -13,7 +13,7 @@ from server.errors import Conflict
 from server.extensions import db
 from server.labels import label
 from server.models import Ballot, Proposal, RollEntry
-from server.services.decisions import access, ballots, roll, tally
+from server.services.decisions import access, tally
 from server.services.people.access import Principal
 
 THRESHOLDS = {
@@ -52,23 +52,27 @@ def summary(proposal: Proposal) -> dict | None:
 
 def turnout(proposal: Proposal) -> dict | None:
     """Totals only, for a proposal voting or closed (the detail's `turnout`): eligible
-    and participating area and heads, never a figure per option while voting."""
+    and participating area and heads, never a figure per option while voting. The
+    eligible figures are the ones stored when the roll was frozen; the participating
+    ones read the counted ballots only (one query, not the whole roll)."""
     if proposal.status not in ("voting", "closed"):
         return None
-    count = tally.count(
-        proposal.matter,
-        [o["choice"] for o in proposal.options],
-        roll.flats_of(proposal.id),
-        [
-            tally.CountedBallot(b.household_id, b.choice, b.counted_at, b.id)
-            for b in ballots.counted(proposal.id)
-        ],
-    )
+    rows = db.session.execute(
+        select(RollEntry.area_m2, RollEntry.owner_group)
+        .join(
+            Ballot,
+            (Ballot.proposal_id == RollEntry.proposal_id)
+            & (Ballot.household_id == RollEntry.household_id)
+            & (Ballot.status == "counted"),
+        )
+        .where(RollEntry.proposal_id == proposal.id)
+    ).all()
+    area = sum(tally.m2_to_cents(Decimal(a)) for a, _group in rows)
     return {
-        "eligible_area_m2": str(tally.cents_to_m2(count.eligible_area_cm)),
-        "eligible_heads": count.eligible_heads,
-        "participating_area_m2": str(tally.cents_to_m2(count.participating_area_cm)),
-        "participating_heads": count.participating_heads,
+        "eligible_area_m2": _area(proposal.eligible_area_m2 or 0),
+        "eligible_heads": proposal.eligible_heads or 0,
+        "participating_area_m2": str(tally.cents_to_m2(area)),
+        "participating_heads": len({group for _area, group in rows}),
     }
 
 
