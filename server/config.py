@@ -195,6 +195,7 @@ def _limits(env: Mapping[str, str]) -> dict:
         "LOGIN_RATE_PER_OPENID": env.get("LOGIN_RATE_PER_OPENID", "10/minute"),
         "INVITE_RATE": env.get("INVITE_RATE", "10/minute"),
         "BINDING_RATE": env.get("BINDING_RATE", "10/hour"),
+        "PROPOSAL_COMMENT_RATE": env.get("PROPOSAL_COMMENT_RATE", "10/minute"),
     }
 
 

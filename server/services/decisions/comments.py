@@ -18,7 +18,6 @@ from server.services.people import compounds
 from server.services.people.access import Principal
 
 PAGE_SIZE = 50
-RATE = "10/minute"  # PROPOSAL_COMMENT_RATE in the configuration overrides it
 COMMITTEE = "业委会"
 
 
@@ -59,8 +58,9 @@ def add(principal: Principal, proposal_id: int, body: str) -> dict:
         raise Forbidden("只有本小区业主和业委会可以发表意见", code="owners_only")
     if proposal.status != "notice":
         raise Conflict("只有公示期间可以发表意见", code="comments_closed")
-    rate = current_app.config.get("PROPOSAL_COMMENT_RATE", RATE)
-    throttle("proposal-comment", rate, f"user:{principal.id}")
+    throttle(
+        "proposal-comment", current_app.config["PROPOSAL_COMMENT_RATE"], f"user:{principal.id}"
+    )
     comment = ProposalComment(
         proposal_id=proposal.id,
         compound_id=proposal.compound_id,
