@@ -31,6 +31,7 @@ from server.services.people.access import Principal
 
 FIELDS = ("rate", "cycle", "vacant_rule", "active")
 METER_EFFECTIVE = "此后确认的每一笔电费"
+TAKEN = "该收费项目已有一项调整在等待确认，请先确认或驳回那一项"
 
 
 @dataclass(frozen=True)
@@ -83,29 +84,40 @@ def update(principal: Principal, code: str, item_code: str, changes: dict) -> ap
     cycle = new.get("cycle", item.cycle)
     if cycle != item.cycle:
         _check_cycle_change(item, cycle)
-    effective = effective_period(item, cycle)
+    approval = _propose(principal, item, new, effective_period(item, cycle))
+    db.session.commit()
+    return approvals.views(principal, [approval])[0]
+
+
+def _propose(
+    principal: Principal, item: FeeItem, new: dict, effective: str | None, proposal_id=None
+) -> Approval:
+    """Open the fee change (no commit): its summary in Chinese, the old and new terms,
+    the period it starts from; a passed owners' decision (`proposal_id`) is named."""
     when = f"自{period_label(effective)}账单起" if effective else f"{METER_EFFECTIVE}起"
     what = "；".join(_describe(k, getattr(item, k), v) for k, v in new.items())
     summary = f"{item.name}：{what}，{when}"
-    approval = approvals.propose(
+    details = {
+        "item": item.code,
+        "item_name": item.name,
+        "kind": item.kind,
+        "from": {k: _stored(getattr(item, k)) for k in new},
+        "to": {k: _stored(v) for k, v in new.items()},
+        "effective_label": when,
+    }
+    if proposal_id is not None:
+        summary += f"（业主大会表决通过，第{proposal_id}号）"
+        details["proposal_id"] = proposal_id
+    return approvals.propose(
         principal,
-        compound_id=compound.id,
+        compound_id=item.compound_id,
         kind="fee_change",
         subject_id=item.id,
         summary=summary,
-        details={
-            "item": item.code,
-            "item_name": item.name,
-            "kind": item.kind,
-            "from": {k: _stored(getattr(item, k)) for k in new},
-            "to": {k: _stored(v) for k, v in new.items()},
-            "effective_label": when,
-        },
+        details=details,
         effective_period=effective,
-        taken="该收费项目已有一项调整在等待确认，请先确认或驳回那一项",
+        taken=TAKEN,
     )
-    db.session.commit()
-    return approvals.views(principal, [approval])[0]
 
 
 def propose_for_decision(
@@ -130,33 +142,13 @@ def propose_for_decision(
         raise NotFound("没有这个按面积收费的项目", code="fee_item_not_found")
     if item.rate is not None and Decimal(item.rate) == rate:
         raise ValidationFailed("与现行标准相同，没有要调整的内容", code="no_change")
-    taken = "该收费项目已有一项调整在等待确认，请先确认或驳回那一项"
+    # Checked first: a refused unique key would roll back the closing transaction.
     if approvals.open_for("fee_change", [item.id]):
-        raise Conflict(taken, code="change_pending")
+        raise Conflict(TAKEN, code="change_pending")
     effective = effective_period(item, item.cycle)
     if from_period:
-        wanted = billing_period(item.cycle, from_period)
-        effective = max(effective, wanted)
-    when = f"自{period_label(effective)}账单起"
-    what = _describe("rate", item.rate, rate)
-    return approvals.propose(
-        proposer,
-        compound_id=compound_id,
-        kind="fee_change",
-        subject_id=item.id,
-        summary=f"{item.name}：{what}，{when}（业主大会表决通过，第{proposal_id}号）",
-        details={
-            "item": item.code,
-            "item_name": item.name,
-            "kind": item.kind,
-            "from": {"rate": _stored(item.rate)},
-            "to": {"rate": _stored(rate)},
-            "effective_label": when,
-            "proposal_id": proposal_id,
-        },
-        effective_period=effective,
-        taken=taken,
-    )
+        effective = max(effective, billing_period(item.cycle, from_period))
+    return _propose(proposer, item, {"rate": rate}, effective, proposal_id)
 
 
 def apply(approval: Approval, principal: Principal, _acknowledged: bool) -> None:
