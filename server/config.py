@@ -6,6 +6,7 @@ secret stops start-up with a single line naming it.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -94,6 +95,9 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "LINLI_ENV": mode,
         "TESTING": mode == "testing",
         "SECRET_KEY": env.get("SECRET_KEY") or DEV_SECRET_KEY,
+        # The census's phones are encrypted with it (32 bytes, base64); unset: derived
+        # from SECRET_KEY.
+        "PERSONAL_DATA_KEY": _personal_data_key(env),
         "AUTH_TOKEN_TTL": _int(env, "AUTH_TOKEN_TTL", 86400),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
@@ -118,6 +122,19 @@ def _check_official_account(env: Mapping[str, str]) -> None:
             "WECHAT_OA_TOKEN is not set; an official account (WECHAT_OA_APPID) needs the "
             "token of its server URL, or anyone could forge its pushes"
         )
+
+
+def _personal_data_key(env: Mapping[str, str]) -> str:
+    raw = env.get("PERSONAL_DATA_KEY", "").strip()
+    if not raw:
+        return ""
+    try:
+        key = base64.b64decode(raw, validate=True)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise ConfigError("PERSONAL_DATA_KEY must be 32 bytes in base64 (openssl rand -base64 32)")
+    return raw
 
 
 def _check_production(env: Mapping[str, str]) -> None:

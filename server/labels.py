@@ -191,6 +191,62 @@ GROUPS: dict[str, dict[str, str]] = {
         "rejected": "未计入",
     },
     # Money.
+    # The census (清单), sweeps (点单), care visits and personal data.
+    "age_band": {
+        "under_18": "18岁以下",
+        "18_59": "18–59岁",
+        "60_69": "60–69岁",
+        "70_79": "70–79岁",
+        "80_plus": "80岁及以上",
+    },
+    "residence": {
+        "lives_here": "在住",
+        "away": "外出暂住别处",
+        "vacant": "无人居住",
+    },
+    "care_tag": {
+        "elderly_alone": "独居老人",
+        "disability": "残疾",
+        "hardship": "生活困难",
+        "needs_visits": "需定期走访",
+        "party_centre": "党员中心户",
+    },
+    "campaign_type": {
+        "dispute": "矛盾纠纷全覆盖排查",
+        "safety": "安全隐患拉网式排查",
+        "vulnerable": "困难群体逐个式排查",
+    },
+    "campaign_status": {
+        "open": "进行中",
+        "closed": "已结束",
+    },
+    "visit_how": {
+        "good": "挺好",
+        "fair": "一般",
+        "poor": "不太好",
+    },
+    "visit_method": {
+        "visit": "上门",
+        "phone": "电话",
+    },
+    "visit_status": {
+        "due": "待走访",
+        "done": "已走访",
+        "cancelled": "已取消",
+    },
+    "access_action": {
+        "view_phone": "查看电话",
+        "view_tags": "查看关爱标记",
+        "export_census": "导出住户登记",
+        "download": "下载本户信息",
+        "erase": "删除本户信息",
+        "view_visits": "查看走访记录",
+        "export_access_log": "导出查看记录",
+    },
+    "consent_kind": {
+        "binding": "绑定房屋",
+        "census": "住户登记",
+    },
     "bill_status": {
         "unpaid": "未缴",
         "pending": "支付中",  # in an open WeChat Pay order: what the payer sees
@@ -285,6 +341,16 @@ SERVED = (
     "decision_rule",
     "ballot_channel",
     "ballot_status",
+    "age_band",
+    "residence",
+    "care_tag",
+    "campaign_type",
+    "campaign_status",
+    "visit_how",
+    "visit_method",
+    "visit_status",
+    "access_action",
+    "consent_kind",
 )
 
 

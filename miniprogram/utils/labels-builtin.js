@@ -252,6 +252,71 @@ const BALLOT_STATUS_LABELS = {
   rejected: '未计入',
 }
 
+const AGE_BAND_LABELS = {
+  under_18: '18岁以下',
+  '18_59': '18–59岁',
+  '60_69': '60–69岁',
+  '70_79': '70–79岁',
+  '80_plus': '80岁及以上',
+}
+
+const RESIDENCE_LABELS = {
+  lives_here: '在住',
+  away: '外出暂住别处',
+  vacant: '无人居住',
+}
+
+const CARE_TAG_LABELS = {
+  elderly_alone: '独居老人',
+  disability: '残疾',
+  hardship: '生活困难',
+  needs_visits: '需定期走访',
+  party_centre: '党员中心户',
+}
+
+const CAMPAIGN_TYPE_LABELS = {
+  dispute: '矛盾纠纷全覆盖排查',
+  safety: '安全隐患拉网式排查',
+  vulnerable: '困难群体逐个式排查',
+}
+
+const CAMPAIGN_STATUS_LABELS = {
+  open: '进行中',
+  closed: '已结束',
+}
+
+const VISIT_HOW_LABELS = {
+  good: '挺好',
+  fair: '一般',
+  poor: '不太好',
+}
+
+const VISIT_METHOD_LABELS = {
+  visit: '上门',
+  phone: '电话',
+}
+
+const VISIT_STATUS_LABELS = {
+  due: '待走访',
+  done: '已走访',
+  cancelled: '已取消',
+}
+
+const ACCESS_ACTION_LABELS = {
+  view_phone: '查看电话',
+  view_tags: '查看关爱标记',
+  export_census: '导出住户登记',
+  download: '下载本户信息',
+  erase: '删除本户信息',
+  view_visits: '查看走访记录',
+  export_access_log: '导出查看记录',
+}
+
+const CONSENT_KIND_LABELS = {
+  binding: '绑定房屋',
+  census: '住户登记',
+}
+
 // For <picker range-key="label">, in the server's order.
 const RELATION_OPTIONS = Object.keys(RELATION_LABELS).map((value) => ({
   value,
@@ -297,6 +362,16 @@ const BUILT_IN = {
   decision_rule: DECISION_RULE_LABELS,
   ballot_channel: BALLOT_CHANNEL_LABELS,
   ballot_status: BALLOT_STATUS_LABELS,
+  age_band: AGE_BAND_LABELS,
+  residence: RESIDENCE_LABELS,
+  care_tag: CARE_TAG_LABELS,
+  campaign_type: CAMPAIGN_TYPE_LABELS,
+  campaign_status: CAMPAIGN_STATUS_LABELS,
+  visit_how: VISIT_HOW_LABELS,
+  visit_method: VISIT_METHOD_LABELS,
+  visit_status: VISIT_STATUS_LABELS,
+  access_action: ACCESS_ACTION_LABELS,
+  consent_kind: CONSENT_KIND_LABELS,
 }
 
 module.exports = {
@@ -331,6 +406,16 @@ module.exports = {
   DECISION_RULE_LABELS,
   BALLOT_CHANNEL_LABELS,
   BALLOT_STATUS_LABELS,
+  AGE_BAND_LABELS,
+  RESIDENCE_LABELS,
+  CARE_TAG_LABELS,
+  CAMPAIGN_TYPE_LABELS,
+  CAMPAIGN_STATUS_LABELS,
+  VISIT_HOW_LABELS,
+  VISIT_METHOD_LABELS,
+  VISIT_STATUS_LABELS,
+  ACCESS_ACTION_LABELS,
+  CONSENT_KIND_LABELS,
   SCOPE_LABELS,
   RELATION_OPTIONS,
   OFFLINE_METHOD_OPTIONS,

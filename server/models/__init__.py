@@ -5,6 +5,15 @@ from server.models.attachments import Attachment
 from server.models.base import Base
 from server.models.binding import BindingRequest, HouseholdInvite
 from server.models.board import Announcement, AnnouncementRead, Disclosure
+from server.models.campaigns import Campaign, CampaignResult, CampaignUnit
+from server.models.census import (
+    CareCadence,
+    CareTag,
+    CareVisit,
+    ConsentRecord,
+    HouseholdCensus,
+    HouseholdMember,
+)
 from server.models.compound import Building, Compound, Household, Unit
 from server.models.decisions import Ballot, Proposal, ProposalComment, ProposalVersion, RollEntry
 from server.models.fees import Bill, FeeItem, MeterReading
@@ -39,8 +48,15 @@ __all__ = [
     "Bill",
     "BindingRequest",
     "Building",
+    "Campaign",
+    "CampaignResult",
+    "CampaignUnit",
+    "CareCadence",
+    "CareTag",
+    "CareVisit",
     "CategoryPolicy",
     "Compound",
+    "ConsentRecord",
     "ContractInstalment",
     "Disclosure",
     "Expense",
@@ -48,8 +64,10 @@ __all__ = [
     "FeeItem",
     "Handover",
     "Household",
+    "HouseholdCensus",
     "HouseholdChange",
     "HouseholdInvite",
+    "HouseholdMember",
     "IncomeContract",
     "IncomeRecord",
     "Issue",

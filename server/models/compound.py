@@ -40,6 +40,10 @@ class Compound(Base):
     )
     # Owners' decisions: the shortest public notice of a proposal (days) this compound allows.
     min_notice_days: Mapped[int] = mapped_column(default=7, server_default="7")
+    # The census: days a moved-out household's members are kept before anonymisation,
+    # and the days a care visit may be late before it escalates.
+    census_retention_days: Mapped[int] = mapped_column(default=180, server_default="180")
+    care_grace_days: Mapped[int] = mapped_column(default=2, server_default="2")
 
     buildings: Mapped[list[Building]] = relationship(
         back_populates="compound", order_by="Building.number"

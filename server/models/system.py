@@ -62,3 +62,6 @@ class AccessLog(Base):
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[int] = mapped_column(BigId)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The flat whose record was read (a resident sees who viewed it), and why.
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    reason: Mapped[str | None] = mapped_column(String(100))

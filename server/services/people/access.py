@@ -107,9 +107,18 @@ def load_principal(user_id: int) -> Principal | None:
 
 
 def record_access(
-    principal: Principal, action: str, subject_type: str, subject_ids: Iterable[int], compound_id
+    principal: Principal,
+    action: str,
+    subject_type: str,
+    subject_ids: Iterable[int],
+    compound_id,
+    *,
+    household_id: int | None = None,
+    reason: str | None = None,
 ) -> None:
-    """Append to the access log (in the caller's transaction): who saw whose personal data."""
+    """Append to the access log (in the caller's transaction): who saw whose personal
+    data; `household_id` names the flat whose record it was (its residents see the
+    entry), `reason` why."""
     rows = [
         {
             "compound_id": compound_id,
@@ -118,6 +127,8 @@ def record_access(
             "subject_type": subject_type,
             "subject_id": subject_id,
             "created_at": utcnow(),
+            "household_id": household_id,
+            "reason": reason,
         }
         for subject_id in subject_ids
     ]

@@ -1,0 +1,40 @@
+"""How often each care tag is visited: the compound's own setting, else the default."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from server.extensions import db
+from server.models import CareCadence
+
+# Days between visits; a tag missing here (党员中心户) makes no visits.
+DEFAULT_CADENCE_DAYS = {
+    "elderly_alone": 7,
+    "disability": 14,
+    "needs_visits": 14,
+    "hardship": 30,
+}
+
+
+def cadences(compound_id: int) -> dict[str, int]:
+    """tag → days between visits for this compound (defaults overridden by its rows;
+    0 turns a tag's visits off)."""
+    days = dict(DEFAULT_CADENCE_DAYS)
+    rows = db.session.execute(
+        select(CareCadence.tag, CareCadence.every_days).where(
+            CareCadence.compound_id == compound_id
+        )
+    )
+    for tag, every in rows:
+        days[tag] = every
+    return {tag: every for tag, every in days.items() if every > 0}
+
+
+def shortest(compound_id: int, tags) -> tuple[str, int] | None:
+    """(tag, days) of the most frequent cadence among `tags`, or None if none visits."""
+    days = cadences(compound_id)
+    visiting = [(days[tag], tag) for tag in tags if tag in days]
+    if not visiting:
+        return None
+    every, tag = min(visiting)
+    return tag, every
