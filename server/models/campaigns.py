@@ -12,6 +12,7 @@ from server.models.base import Base, BigId, UTCDateTime, table_args
 
 # 全覆盖排查 (disputes), 拉网式排查 (safety), 逐个式排查 (vulnerable households).
 CAMPAIGN_TYPES = ("dispute", "safety", "vulnerable")
+CAMPAIGN_STATUSES = ("open", "closed")
 
 
 class Campaign(Base):

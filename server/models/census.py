@@ -26,6 +26,19 @@ CARE_TAGS = ("elderly_alone", "disability", "hardship", "needs_visits", "party_c
 # and the committee (and the household itself) ever see.
 SENSITIVE_TAGS = ("elderly_alone", "disability", "hardship", "needs_visits")
 CONSENT_KINDS = ("binding", "census")
+VISIT_STATUSES = ("due", "done", "cancelled")
+VISIT_METHODS = ("visit", "phone")
+VISIT_HOWS = ("good", "fair", "poor")
+# What the access log records about census reads (`access_logs.action`).
+ACCESS_ACTIONS = (
+    "view_phone",
+    "view_tags",
+    "export_census",
+    "download",
+    "erase",
+    "view_visits",
+    "export_access_log",
+)
 
 
 class HouseholdMember(Base):
@@ -127,7 +140,7 @@ class CareVisit(Base):
     tag: Mapped[str] = mapped_column(String(16))  # the tag whose cadence made it
     due_on: Mapped[date] = mapped_column(Date)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="due")  # due|done|cancelled
+    status: Mapped[str] = mapped_column(String(16), default="due")  # VISIT_STATUSES
     escalation_level: Mapped[int] = mapped_column(default=0)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     method: Mapped[str | None] = mapped_column(String(8))  # visit|phone

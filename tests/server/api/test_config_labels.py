@@ -17,6 +17,17 @@ from server.models import Notification, User
 from server.models.approvals import APPROVAL_KINDS
 from server.models.binding import BINDING_STATUSES
 from server.models.board import AUDIENCES, DISCLOSURE_STATUSES
+from server.models.campaigns import CAMPAIGN_STATUSES, CAMPAIGN_TYPES
+from server.models.census import (
+    ACCESS_ACTIONS,
+    AGE_BANDS,
+    CARE_TAGS,
+    CONSENT_KINDS,
+    RESIDENCES,
+    VISIT_HOWS,
+    VISIT_METHODS,
+    VISIT_STATUSES,
+)
 from server.models.compound import OCCUPANCIES, TENURES
 from server.models.decisions import BALLOT_CHANNELS, BALLOT_STATUSES, MATTERS, PROPOSAL_STATUSES
 from server.models.fees import BILL_STATUSES, READING_STATUSES
@@ -73,6 +84,16 @@ CONTRACT = {
     "decision_rule": ("three_quarters", "majority"),
     "ballot_channel": BALLOT_CHANNELS,
     "ballot_status": BALLOT_STATUSES,
+    "age_band": AGE_BANDS,
+    "residence": RESIDENCES,
+    "care_tag": CARE_TAGS,
+    "campaign_type": CAMPAIGN_TYPES,
+    "campaign_status": CAMPAIGN_STATUSES,
+    "visit_how": VISIT_HOWS,
+    "visit_method": VISIT_METHODS,
+    "visit_status": VISIT_STATUSES,
+    "access_action": ACCESS_ACTIONS,
+    "consent_kind": CONSENT_KINDS,
 }
 TODAY = shanghai_date(0).isoformat()
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
