@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from server.clock import utcnow
 from server.extensions import db
-from server.models import AccessLog, CareTag, CareVisit, Compound, Household, Issue
+from server.models import AccessLog, CareTag, CareVisit, Compound, Household, Issue, Membership
 from server.services.care.schedule import sync_household
 from server.services.issues import return_visits
-from tests.factories import build_world
+from tests.factories import add_person, build_world
 from tests.helpers import inbox
 from tests.steps import acted, reported_id
 from tests.timing import shanghai_date
@@ -437,3 +437,24 @@ def test_a_handover_moves_the_open_care_visits_to_the_successor(client, world):
     (task,) = care_tasks(client, world, "resident_1_1")
     assert task["visit_id"] == visit_id
     assert care_tasks(client, world, "liaison_1_1") == []
+
+
+def test_a_liaison_revoked_without_successor_leaves_the_visits_to_the_units_other(client, world):
+    visit_id = tag(world)
+    add_person(world, "liaison_1_1b", "liaison", world.units[0])
+    membership = db.session.scalars(
+        select(Membership).where(
+            Membership.user_id == world.user_ids["liaison_1_1"], Membership.role == "liaison"
+        )
+    ).one()
+    db.session.commit()
+
+    revoked = client.post(
+        f"/api/v1/compounds/{CODE}/memberships/{membership.id}/revoke",
+        json={"reason": "搬走了"},
+        headers=world.headers("committee"),
+    )
+
+    assert revoked.status_code == 200, revoked.get_json()
+    assert db.session.get(CareVisit, visit_id).assignee_id == world.user_ids["liaison_1_1b"]
+    assert [t["visit_id"] for t in care_tasks(client, world, "liaison_1_1b")] == [visit_id]
