@@ -15,7 +15,7 @@ from server.api.schemas.messaging import (
 from server.api.schemas.people import BindingListOut, UserOut
 from server.api.schemas.reach import PushStatusOut
 from server.api.security import auth, principal
-from server.services.issues import return_visits
+from server.services.care import tasks as care_tasks
 from server.services.messaging import inbox, reachability
 from server.services.people import bindings, liaisons, users
 from server.services.platform.compound_admin import masked_phone
@@ -80,9 +80,12 @@ def my_subscriptions():
 @bp.get("/tasks")
 @bp.auth_required(auth)
 @bp.output(TaskListOut)
-@bp.doc(summary="Return visits I am to make in person (liaisons)")
+@bp.doc(
+    summary="My tasks (liaison, building lead, committee): care visits due that fall to me "
+    "(overdue ones first) and return visits I am to make in person"
+)
 def my_tasks():
-    return {"items": return_visits.tasks_for(principal())}
+    return {"items": care_tasks.tasks_for(principal())}
 
 
 @bp.get("/liaisons")

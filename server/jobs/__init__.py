@@ -53,6 +53,24 @@ JOBS: list[Job] = [
         description="Ask 'is it still fixed?' a week after closing (or task the liaison).",
     ),
     Job(
+        name="make_care_visits",
+        func="server.services.care.schedule:make_visits",
+        trigger="cron",
+        schedule={"hour": 6, "minute": 0},
+        misfire_grace_time=6 * 3600,
+        description="Give every tagged household of the open compounds its next care visit "
+        "(and cancel those of households no longer tagged).",
+    ),
+    Job(
+        name="escalate_care_visits",
+        func="server.services.care.escalation:escalate_missed",
+        trigger="interval",
+        schedule={"hours": 1},
+        misfire_grace_time=1800,
+        description="Missed care visits: to the building lead after the grace days, to the "
+        "committee after as many again.",
+    ),
+    Job(
         name="referral_follow_ups",
         func="server.services.issues.deadlines:remind_referrals",
         trigger="cron",

@@ -46,8 +46,14 @@ class HandoverOut(Schema):
     return_visits = fields.List(
         fields.Integer(), metadata={"description": "ids of the in-person return visits moved"}
     )
+    care_visits = fields.List(
+        fields.Integer(), metadata={"description": "ids of the open care visits moved"}
+    )
     binding_requests = fields.Integer(metadata={"description": "pending, follow the role"})
     unpaid_households = fields.Integer(metadata={"description": "follow the role"})
+    summary = fields.String(
+        metadata={"description": "what moved, as the successor is told (在办事项 2 件，…)"}
+    )
 
 
 class HandoverListOut(Schema):
@@ -60,6 +66,7 @@ class LiaisonLoadOut(Schema):
     name = fields.String()
     issues = fields.Integer(metadata={"description": "open issues they handle"})
     return_visits = fields.Integer(metadata={"description": "in-person visits they are to make"})
+    care_visits = fields.Integer(metadata={"description": "open care visits assigned to them"})
 
 
 class CandidateRoleOut(Schema):

@@ -153,12 +153,28 @@ class ReturnVisitOut(Schema):
 
 
 class TaskOut(Schema):
-    visit_id = fields.Integer(attribute="visit.id")
-    issue_id = fields.Integer(attribute="issue.id")
-    title = fields.String(attribute="issue.title")
-    category = fields.String(attribute="issue.category")
-    due_at = LocalDateTime(attribute="visit.due_at")
-    on_behalf_name = fields.String(attribute="issue.on_behalf_name", allow_none=True)
+    """One task: an in-person return visit (kind "return_visit": issue_id, title,
+    category, due_at, on_behalf_name) or a care visit (kind "care_visit": household_id,
+    label, tag, due_on, overdue, escalation_level); visit_id is the visit of its kind."""
+
+    kind = fields.String(metadata={"description": "return_visit | care_visit"})
+    visit_id = fields.Integer()
+    # A return visit.
+    issue_id = fields.Integer()
+    title = fields.String()
+    category = fields.String()
+    due_at = LocalDateTime()
+    on_behalf_name = fields.String(allow_none=True)
+    # A care visit.
+    household_id = fields.Integer()
+    label = fields.String(metadata={"description": '"1-1-101"'})
+    tag = fields.String()
+    tag_label = fields.String()
+    due_on = fields.Date()
+    overdue = fields.Boolean()
+    escalation_level = fields.Integer(
+        metadata={"description": "0; 1: the building lead was told; 2: the committee"}
+    )
 
 
 class TaskListOut(Schema):

@@ -16,9 +16,9 @@ DEFAULT_CADENCE_DAYS = {
 }
 
 
-def cadences(compound_id: int) -> dict[str, int]:
-    """tag → days between visits for this compound (defaults overridden by its rows;
-    0 turns a tag's visits off)."""
+def configured(compound_id: int) -> dict[str, int]:
+    """tag → days between visits as the compound set them (its rows over the defaults),
+    0 included: the visits of that tag are off."""
     days = dict(DEFAULT_CADENCE_DAYS)
     rows = db.session.execute(
         select(CareCadence.tag, CareCadence.every_days).where(
@@ -27,7 +27,13 @@ def cadences(compound_id: int) -> dict[str, int]:
     )
     for tag, every in rows:
         days[tag] = every
-    return {tag: every for tag, every in days.items() if every > 0}
+    return days
+
+
+def cadences(compound_id: int) -> dict[str, int]:
+    """tag → days between visits for this compound, for the tags that are visited
+    (defaults overridden by its rows; 0 turns a tag's visits off)."""
+    return {tag: every for tag, every in configured(compound_id).items() if every > 0}
 
 
 def shortest(compound_id: int, tags) -> tuple[str, int] | None:

@@ -1,5 +1,5 @@
 """What a volunteer is personally pointed at in a unit, and moving it on: the open
-issues they handle and the in-person return visits they are to make.
+issues they handle, the in-person return visits and the care visits they are to make.
 
 Binding reviews and the unpaid list are the unit's, not a person's: whoever holds the
 unit's liaison role sees them, so they follow the role without moving.
@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, update
 
 from server.extensions import db
-from server.models import Bill, BindingRequest, Household, Issue, Membership, ReturnVisit
+from server.models import (
+    Bill,
+    BindingRequest,
+    CareVisit,
+    Household,
+    Issue,
+    Membership,
+    ReturnVisit,
+)
 from server.models.issue import OPEN_STATUSES
 
 OPEN_VISITS = ("scheduled", "sent")
@@ -22,6 +30,7 @@ OPEN_VISITS = ("scheduled", "sent")
 class Moved:
     issues: list[int] = field(default_factory=list)
     return_visits: list[int] = field(default_factory=list)
+    care_visits: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -50,10 +59,21 @@ def unit_work(unit_id: int) -> UnitWork:
 
 
 def held_in_unit(user_id: int, unit_id: int) -> Moved:
-    """The open issues of the unit this person handles and the in-person return visits
-    of the unit's issues assigned to them, oldest first."""
+    """The open issues of the unit this person handles, the in-person return visits of
+    the unit's issues and the unit's open care visits assigned to them, oldest first."""
     issues, visits = _held(user_id, Issue.unit_id == unit_id)
-    return Moved([row.id for row in issues], [row.id for row in visits])
+    care = _care_held(user_id, CareVisit.unit_id == unit_id)
+    return Moved([row.id for row in issues], [row.id for row in visits], [row.id for row in care])
+
+
+def _care_held(user_id: int, *where) -> list:
+    """(id, building_id, unit_id) of the open care visits assigned to the person that
+    `where` picks, oldest first."""
+    return db.session.execute(
+        select(CareVisit.id, CareVisit.building_id, CareVisit.unit_id)
+        .where(CareVisit.assignee_id == user_id, CareVisit.status == "due", *where)
+        .order_by(CareVisit.id)
+    ).all()
 
 
 def _held(user_id: int, *where) -> tuple[list, list]:
@@ -79,7 +99,8 @@ def _held(user_id: int, *where) -> tuple[list, list]:
 
 
 def move(user_id: int, unit_id: int, to_user_id: int | None) -> Moved:
-    """Point the person's open issues and in-person visits of a unit at `to_user_id`.
+    """Point the person's open issues, in-person visits and care visits of a unit at
+    `to_user_id`.
 
     None (a revocation without a successor) leaves the issues without a handler, so
     their news goes to whoever holds the unit's liaison role, and gives the visits to
@@ -91,12 +112,16 @@ def move(user_id: int, unit_id: int, to_user_id: int | None) -> Moved:
         db.session.execute(
             update(Issue).where(Issue.id.in_(moved.issues)).values(handler_id=to_user_id)
         )
+    visitor = to_user_id if to_user_id is not None else _other_liaison(unit_id, user_id)
     if moved.return_visits:
-        visitor = to_user_id if to_user_id is not None else _other_liaison(unit_id, user_id)
         db.session.execute(
             update(ReturnVisit)
             .where(ReturnVisit.id.in_(moved.return_visits))
             .values(assignee_id=visitor)
+        )
+    if moved.care_visits:
+        db.session.execute(
+            update(CareVisit).where(CareVisit.id.in_(moved.care_visits)).values(assignee_id=visitor)
         )
     return moved
 
@@ -106,7 +131,7 @@ HANDLING_ROLES = ("liaison", "building_lead", "committee")
 
 def release(user_id: int, compound_id: int) -> Moved:
     """After a role is taken away: the open issues of the compound the person handles and
-    the in-person visits they are to make, wherever no role they still hold lets them
+    the in-person and care visits they are to make, wherever no role they still hold lets them
     handle the unit, go back as `move` gives them back (issues to no handler, so the
     unit's liaisons hear their news; visits to another liaison of the unit). A committee
     member or building lead who accepted an issue is pointed at it too. No commit."""
@@ -138,7 +163,17 @@ def release(user_id: int, compound_id: int) -> Moved:
             update(ReturnVisit).where(ReturnVisit.id == row.id).values(assignee_id=visitor)
         )
         visits.append(row.id)
-    return Moved(issues, visits)
+    care = []
+    for row in _care_held(user_id, CareVisit.compound_id == compound_id):
+        if still_handles(row.building_id, row.unit_id):
+            continue
+        db.session.execute(
+            update(CareVisit)
+            .where(CareVisit.id == row.id)
+            .values(assignee_id=_other_liaison(row.unit_id, user_id))
+        )
+        care.append(row.id)
+    return Moved(issues, visits, care)
 
 
 def _other_liaison(unit_id: int, leaving_id: int) -> int | None:

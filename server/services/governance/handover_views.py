@@ -12,7 +12,7 @@ from server.errors import Forbidden, NotFound
 from server.extensions import db
 from server.models import Building, Handover, Household, Membership, Unit
 from server.services.governance import duties
-from server.services.governance.handovers import liaison_ids, place_for, unit_label
+from server.services.governance.handovers import liaison_ids, place_for, summary, unit_label
 from server.services.people import compounds
 from server.services.people.access import Principal, record_access
 from server.services.people.users import names_in
@@ -28,6 +28,7 @@ class LiaisonLoad:
     name: str
     issues: int
     return_visits: int
+    care_visits: int
 
 
 @dataclass
@@ -60,8 +61,10 @@ class HandoverView:
     created_at: datetime
     issues: list[int]
     return_visits: list[int]
+    care_visits: list[int]
     binding_requests: int
     unpaid_households: int
+    summary: str
 
 
 def preview(principal: Principal, code: str, unit_path: str | None) -> Preview:
@@ -76,7 +79,7 @@ def preview(principal: Principal, code: str, unit_path: str | None) -> Preview:
     loads = []
     for user_id in liaisons:
         held = duties.held_in_unit(user_id, unit.id)
-        counts = len(held.issues), len(held.return_visits)
+        counts = len(held.issues), len(held.return_visits), len(held.care_visits)
         loads.append(LiaisonLoad(user_id, names[user_id], *counts))
     for candidate in candidates:
         candidate.name = names[candidate.user_id]
@@ -172,6 +175,16 @@ def _view(handover: Handover, unit: Unit, names: dict[int, str]) -> HandoverView
         created_at=handover.created_at,
         issues=list(moved.get("issues", [])),
         return_visits=list(moved.get("return_visits", [])),
+        care_visits=list(moved.get("care_visits", [])),
         binding_requests=moved.get("binding_requests", 0),
         unpaid_households=moved.get("unpaid_households", 0),
+        summary=summary(
+            {
+                "issues": moved.get("issues", []),
+                "return_visits": moved.get("return_visits", []),
+                "care_visits": moved.get("care_visits", []),
+                "binding_requests": moved.get("binding_requests", 0),
+                "unpaid_households": moved.get("unpaid_households", 0),
+            }
+        ),
     )

@@ -128,6 +128,7 @@ def _record(principal: Principal, place: Place, from_id: int, to_id: int) -> Han
         moved={
             "issues": moved.issues,
             "return_visits": moved.return_visits,
+            "care_visits": moved.care_visits,
             "binding_requests": work.binding_requests,
             "unpaid_households": work.unpaid_households,
         },
@@ -153,11 +154,12 @@ def _record(principal: Principal, place: Place, from_id: int, to_id: int) -> Han
 
 
 def summary(moved: dict) -> str:
-    """ "在办事项 2 件，待上门回访 1 次，待审核绑定 1 条" (and unpaid households, if any)."""
-    text = (
-        f"在办事项 {len(moved['issues'])} 件，待上门回访 {len(moved['return_visits'])} 次，"
-        f"待审核绑定 {moved['binding_requests']} 条"
-    )
+    """ "在办事项 2 件，待上门回访 1 次，待关爱走访 3 次，待审核绑定 1 条" (and unpaid
+    households, if any; care visits if any were moved: older handovers have none)."""
+    text = f"在办事项 {len(moved['issues'])} 件，待上门回访 {len(moved['return_visits'])} 次，"
+    if moved.get("care_visits"):
+        text += f"待关爱走访 {len(moved['care_visits'])} 次，"
+    text += f"待审核绑定 {moved['binding_requests']} 条"
     if moved["unpaid_households"]:
         text += f"，未缴费 {moved['unpaid_households']} 户"
     return text
@@ -175,7 +177,7 @@ def _tell(handover: Handover, where: str, names: dict[int, str]) -> None:
             "thing1": shorten(f"接任{where}联络人"),
             "thing2": shorten(
                 f"在办{len(moved['issues'])}件 回访{len(moved['return_visits'])}次 "
-                f"绑定{moved['binding_requests']}条"
+                f"走访{len(moved['care_visits'])}次 绑定{moved['binding_requests']}条"
             ),
             "time3": wx_time(now),
         },
@@ -188,7 +190,7 @@ def _tell(handover: Handover, where: str, names: dict[int, str]) -> None:
         template="reminder",
         title=f"{where}联络人工作已交接给{successor}",
         body=f"您在{where}的联络人工作已交接给{successor}，"
-        "手上的事项和回访都已转给对方。感谢您的付出！",
+        "手上的事项、回访和关爱走访都已转给对方。感谢您的付出！",
         data={
             "thing1": shorten(f"{where}联络人工作交接"),
             "thing2": shorten(f"已交接给{successor}"),

@@ -20,7 +20,17 @@ from sqlalchemy import select
 
 from server.clock import utcnow
 from server.extensions import db
-from server.models import AuditEvent, Base, Compound, Membership, PaymentAnomaly, Proposal
+from server.models import (
+    AuditEvent,
+    Base,
+    CareTag,
+    Compound,
+    Household,
+    Membership,
+    PaymentAnomaly,
+    Proposal,
+)
+from server.services.care import schedule as care_schedule
 from server.services.decisions import closing as decision_closing
 from server.services.disclosures import freeze as disclosure_freeze
 from server.services.issues import closing, deadlines, return_visits
@@ -429,6 +439,19 @@ WRITES = {
         {"body": "同意更换"},
         "resident_1_1",
     ),
+    # Care visits: the cadences, recording a household's open visit.
+    "/api/v1/compounds/<string(maxlength=32):code>/care/cadences": (
+        "put",
+        f"/api/v1/compounds/{CODE}/care/cadences",
+        {"items": [{"tag": "elderly_alone", "every_days": 14}]},
+        "committee",
+    ),
+    "/api/v1/visits/<int:visit_id>/record": (
+        "post",
+        "/api/v1/visits/{care_visit}/record",
+        {"how": "good", "note": "身体不错"},
+        "liaison_1_2",
+    ),
 }
 
 # Write routes that stay open, and why.
@@ -641,6 +664,15 @@ READS = {
         "/api/v1/proposals/{notice_proposal}/comments",
         "resident_1_1",
     ),
+    # Care visits: the cadences, a household's visits.
+    "/api/v1/compounds/<string(maxlength=32):code>/care/cadences": (
+        f"/api/v1/compounds/{CODE}/care/cadences",
+        "liaison_1_1",
+    ),
+    "/api/v1/households/<int:household_id>/visits": (
+        "/api/v1/households/{care_household}/visits",
+        "liaison_1_2",
+    ),
 }
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -754,6 +786,7 @@ def build_archived(client) -> tuple:
     ids["announcement"] = posted.get_json()["id"]
     ids.update(proposals(client, world))
     ids.update(owners_decisions(client, world))
+    ids.update(care_visit(world))
     archived = client.post(f"/api/v1/compounds/{CODE}/archive", headers=world.headers("admin"))
     assert archived.status_code == 200, archived.get_json()
     db.session.commit()
@@ -824,6 +857,23 @@ def owners_decisions(client, world) -> dict:
     closed(client, world, made["closed_proposal"])
     make_due(made["due_proposal"])
     return made
+
+
+def care_visit(world) -> dict:
+    """Care visits: 1-2-201 tagged (as the census tags it), its open visit due."""
+    household = db.session.get(Household, world.household_ids["1-2-201"])
+    db.session.add(
+        CareTag(
+            compound_id=household.compound_id,
+            building_id=household.building_id,
+            unit_id=household.unit_id,
+            household_id=household.id,
+            tag="disability",
+        )
+    )
+    db.session.flush()
+    visit = care_schedule.sync_household(household)
+    return {"care_visit": visit.id, "care_household": household.id}
 
 
 def membership_of(world, who: str, role: str | None = None) -> Membership:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from server.extensions import db
-from server.models import PaymentAnomaly
+from server.models import CareTag, Household, PaymentAnomaly
+from server.services.care import schedule as care_schedule
 from server.services.disclosures import freeze as disclosure_freeze
 from server.services.money import fees
 from tests.conftest import built_once, savepoint_session
@@ -401,6 +402,22 @@ CASES = {
         "/api/v1/proposals/{proposal}/comments",
         {"body": "同意"},
     ),
+    # Care visits: B's cadences, B's open visit, a household of B's visits.
+    "/api/v1/compounds/<string(maxlength=32):code>/care/cadences": (
+        "put",
+        "/api/v1/compounds/bb/care/cadences",
+        {"items": [{"tag": "elderly_alone", "every_days": 14}]},
+    ),
+    "/api/v1/visits/<int:visit_id>/record": (
+        "post",
+        "/api/v1/visits/{care_visit}/record",
+        {"how": "good"},
+    ),
+    "/api/v1/households/<int:household_id>/visits": (
+        "get",
+        "/api/v1/households/{care_household}/visits",
+        None,
+    ),
 }
 # Routes with a path parameter that is not an object of a compound.
 NOT_OBJECTS = {
@@ -547,8 +564,26 @@ def build_two_compounds(client):
         "unit": b.units[0].id,
         "expense": expense,
         "proposal": proposal,
+        **care_visit(b),
     }
     return a, b, ids
+
+
+def care_visit(world) -> dict:
+    """Care visits: B's 1-2-201 tagged (as the census tags it), its open visit due."""
+    household = db.session.get(Household, world.household_ids["1-2-201"])
+    db.session.add(
+        CareTag(
+            compound_id=household.compound_id,
+            building_id=household.building_id,
+            unit_id=household.unit_id,
+            household_id=household.id,
+            tag="disability",
+        )
+    )
+    db.session.flush()
+    visit = care_schedule.sync_household(household)
+    return {"care_visit": visit.id, "care_household": household.id}
 
 
 def test_every_object_route_has_a_tenancy_case(app):
