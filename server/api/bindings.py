@@ -17,8 +17,10 @@ bp = APIBlueprint("bindings", __name__, url_prefix="/api/v1/bindings", tag="Bind
 @bp.input(BindingIn, arg_name="body")
 @bp.output(BindingOut, status_code=201)
 @bp.doc(
-    summary="Ask to be bound to a household",
+    summary="Ask to be bound to a household, agreeing to the binding notice (a consent "
+    "record is kept)",
     responses={
+        400: "bad_consent_version (no such notice version)",
         404: "compound_not_found, building_not_found, unit_not_found or household_not_found",
         409: "already_bound there; binding_pending (a request for this room is waiting), "
         "too_many_pending (3 waiting), unit_queue_full or compound_archived",
@@ -34,6 +36,7 @@ def create(body):
         room=body["room"],
         name=body["name"],
         relation=body["relation"],
+        consent_version=body.get("consent_version"),
     )
 
 

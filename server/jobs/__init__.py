@@ -168,4 +168,13 @@ JOBS: list[Job] = [
         misfire_grace_time=6 * 3600,
         description="Forget expired shared values (tokens, seen nonces).",
     ),
+    Job(
+        name="anonymise_moved_out",
+        func="server.services.privacy.retention:anonymise_moved_out",
+        trigger="cron",
+        schedule={"hour": 3, "minute": 30},
+        misfire_grace_time=6 * 3600,
+        description="Anonymise census members moved out longer ago than the compound's "
+        "retention (180 days), and drop the care tags of households moved out that long.",
+    ),
 ]

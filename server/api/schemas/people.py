@@ -110,6 +110,13 @@ class BindingIn(Schema):
         32, required=True, metadata={"description": "how the requester is known to neighbours"}
     )
     relation = fields.String(required=True, validate=validators.OneOf(RELATIONS))
+    consent_version = Int(
+        validate=validators.Range(1, 999),
+        metadata={
+            "description": "the version of the binding notice (GET /consent/binding) the "
+            "requester read and agreed to; omitted: the current one"
+        },
+    )
 
 
 class BindingHouseholdOut(Schema):

@@ -21,8 +21,10 @@ from server.extensions import db
 from server.labels import label
 from server.models import BindingRequest, Household, Unit, User
 from server.services import cursors
+from server.services.census import consent
 from server.services.people import compounds, household_joins, roles
 from server.services.people.access import Principal, record_access, same_person
+from server.services.privacy import consent_views
 
 PENDING_DAYS = 30
 # One person waits on at most this many requests at once, and a stairwell unit's
@@ -41,9 +43,13 @@ def request_binding(
     room: str,
     name: str,
     relation: str,
+    consent_version: int | None = None,
 ) -> BindingRequest:
-    """Ask to be bound to a household. Raises NotFound (no such room) or Conflict
-    (already bound there, a request for it is already waiting, or too many are)."""
+    """Ask to be bound to a household, consenting to the binding notice (the version the
+    app showed; none named: the current one). Raises NotFound (no such room), Conflict
+    (already bound there, a request for it is already waiting, or too many are),
+    ValidationFailed (bad_consent_version)."""
+    consent_views.known_version("binding", consent_version)
     compound = compounds.get_compound(compound_code)
     compounds.ensure_open(compound)
     household = compounds.find_household(compound, building, unit, room)
@@ -64,6 +70,14 @@ def request_binding(
             db.session.add(request)
     except IntegrityError:
         raise Conflict("您对这一户的绑定申请正在审核中", code="binding_pending") from None
+    consent.record(
+        "binding",
+        compound_id,
+        version=consent_version,
+        household_id=household_id,
+        user_id=principal.id,
+        method="app",
+    )
     db.session.commit()
     return request
 

@@ -452,6 +452,13 @@ WRITES = {
         {"how": "good", "note": "身体不错"},
         "liaison_1_2",
     ),
+    # Personal information (PIPL): erasing one's own household's census data.
+    "/api/v1/me/household-data/erasure": (
+        "post",
+        "/api/v1/me/household-data/erasure",
+        {"household_id": "{household}", "confirm": True},
+        "resident_1_1",
+    ),
 }
 
 # Write routes that stay open, and why.
@@ -672,6 +679,24 @@ READS = {
     "/api/v1/households/<int:household_id>/visits": (
         "/api/v1/households/{care_household}/visits",
         "liaison_1_2",
+    ),
+    # Personal information (PIPL): notices, the access log, a household's own data.
+    "/api/v1/consent/<string(maxlength=16):kind>": ("/api/v1/consent/census", None),
+    "/api/v1/compounds/<string(maxlength=32):code>/access-log": (
+        f"/api/v1/compounds/{CODE}/access-log",
+        "supervisor",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/access-log/export": (
+        f"/api/v1/compounds/{CODE}/access-log/export",
+        "committee",
+    ),
+    "/api/v1/me/household-data": (
+        "/api/v1/me/household-data?household_id={household}",
+        "resident_1_1",
+    ),
+    "/api/v1/me/household-views": (
+        "/api/v1/me/household-views?household_id={household}",
+        "resident_1_1",
     ),
 }
 

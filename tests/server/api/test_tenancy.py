@@ -418,6 +418,17 @@ CASES = {
         "/api/v1/households/{care_household}/visits",
         None,
     ),
+    # Personal information (PIPL): B's access log.
+    "/api/v1/compounds/<string(maxlength=32):code>/access-log": (
+        "get",
+        "/api/v1/compounds/bb/access-log",
+        None,
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/access-log/export": (
+        "get",
+        "/api/v1/compounds/bb/access-log/export",
+        None,
+    ),
 }
 # Routes with a path parameter that is not an object of a compound.
 NOT_OBJECTS = {
@@ -430,6 +441,8 @@ NOT_OBJECTS = {
     # what the published disclosure shows); unpublished ones are 404 to all but the
     # compound's committee and supervisor (test_disclosure_verify).
     "/api/v1/disclosures/<int:disclosure_id>/verify",
+    # The consent notices are the same texts for everyone (no sign-in): no compound's data.
+    "/api/v1/consent/<string(maxlength=16):kind>",
 }
 
 
