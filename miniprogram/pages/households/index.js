@@ -37,7 +37,7 @@ function campaignCard(c) {
 // A secondary list: its items, or why it could not be read (the rest still shows).
 const settle = (promise, view) =>
   promise.then(
-    (items) => ({ items: items.map(view), error: '' }),
+    (items) => ({ items: items.map((item) => view(item)), error: '' }),
     (err) => ({ items: [], error: errorMessage(err) })
   )
 
