@@ -78,6 +78,12 @@ Page(
       }
     },
 
+    // The household's record (who lives there, their phones), read for this visit.
+    openHousehold() {
+      const reason = encodeURIComponent('关爱走访')
+      wx.navigateTo({ url: `/pages/household/index?id=${this.householdId}&reason=${reason}` })
+    },
+
     pickHow(e) {
       this.setData({ how: e.currentTarget.dataset.value, errors: Object.assign({}, this.data.errors, { how: '' }) })
     },

@@ -131,3 +131,9 @@ test('rendered: big answers as radios, the last visit, the switches named', asyn
   expect(texts(page, '.past-note')).toEqual(['说腿疼，这几天少下楼'])
   expect(texts(page, '.switch-title')).toEqual(['有情况，要告诉业委会', '需要帮忙办事'])
 })
+
+test('查看本户登记 opens the record, read for this visit', async () => {
+  const page = await open()
+  page.openHousehold()
+  expect(wx.navigateTo).toHaveBeenCalledWith({ url: `/pages/household/index?id=32&reason=${encodeURIComponent('关爱走访')}` })
+})
