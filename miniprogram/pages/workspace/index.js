@@ -13,6 +13,7 @@ const { describeUser, roleCompounds } = require('../../utils/user')
 const { loadable } = require('../../utils/page')
 const { listExpenses } = require('../../api/spending')
 const { FINANCE_ROLES } = require('../../utils/labels')
+const { isCareVisit } = require('../../utils/census')
 
 // Who records and confirms paper ballots of an owners' decision.
 const VOLUNTEER_ROLES = ['liaison', 'building_lead', 'committee']
@@ -98,6 +99,10 @@ Page(
         canPostNotice: false,
         // 纸质表决票 (owners' decisions) for every volunteer.
         canPaperBallot: false,
+        // 我的住户 and 走访任务 (volunteers), with the care visits due for me.
+        canSeeHouseholds: false,
+        careLine: '',
+        careOverdue: 0,
       },
       tabText(TABS[0])
     ),
@@ -144,12 +149,36 @@ Page(
           canPostNotice: view.canPostNotice,
         })
         this.setData({ canPaperBallot: roleCompounds(me, VOLUNTEER_ROLES).length > 0 })
+        await this.loadCare(roleCompounds(me, VOLUNTEER_ROLES).length > 0)
         this.finance = roleCompounds(me, FINANCE_ROLES)
         this.setData({ canSeeExpenses: this.finance.length > 0 })
         await this.loadExpenses()
       } catch (err) {
         this.setData({ canSharePhone: false })
       }
+    },
+
+    // 我的住户 and 走访任务 for volunteers: the care visits of GET /me/tasks
+    // counted (a failure leaves the count out, the entries stay).
+    async loadCare(volunteer) {
+      this.setData({ canSeeHouseholds: volunteer })
+      if (!volunteer) return
+      try {
+        const care = ((await myTasks()).items || []).filter(isCareVisit)
+        const overdue = care.filter((t) => t.overdue).length
+        const line = care.length ? `${care.length} 户待走访${overdue ? `，${overdue} 户已超时` : ''}` : '现在没有要走访的住户'
+        this.setData({ careLine: line, careOverdue: overdue })
+      } catch (err) {
+        this.setData({ careLine: '关爱走访：独居老人等住户的定期走访', careOverdue: 0 })
+      }
+    },
+
+    openHouseholds() {
+      wx.navigateTo({ url: '/pages/households/index' })
+    },
+
+    openCareTasks() {
+      wx.navigateTo({ url: '/pages/households/index?tab=tasks' })
     },
 
     onPhoneInput(e) {
@@ -222,7 +251,8 @@ Page(
       const tab = tabOf(this.data.tab)
       if (!tab.filters) {
         const { items } = await myTasks()
-        return { tasks: items.map(taskView), nextCursor: null }
+        // Care visits have their own list (我的住户 → 走访任务).
+        return { tasks: items.filter((t) => !isCareVisit(t)).map(taskView), nextCursor: null }
       }
       const page = await listIssues(Object.assign({}, tab.filters, cursor ? { cursor } : {}))
       return { items: page.items.map(issueItemView), nextCursor: page.next_cursor || null }

@@ -1,0 +1,29 @@
+// Screening sweeps (排查): a campaign's units and their door-to-door lists, and
+// the result recorded at each household.
+const { request } = require('./request')
+const { toQuery } = require('../utils/query')
+
+// Volunteers: the campaigns touching my units, open first: {items: [{id, type,
+// title, due_on, status, progress: {visited, total}}]}.
+function listCampaigns(code) {
+  return request({ url: `/api/v1/compounds/${encodeURIComponent(code)}/campaigns` })
+}
+
+// {id, type, title, checklist, scope, due_on, status, progress, units: [{unit_id,
+// unit, visited, total, overdue, escalated}], may: {record, close, export}}.
+function getCampaign(id) {
+  return request({ url: `/api/v1/campaigns/${id}` })
+}
+
+// A unit's households with their result: {items: [{household_id, label, result}]}.
+function campaignHouseholds(id, unitId) {
+  return request({ url: `/api/v1/campaigns/${id}/households${toQuery({ unit_id: unitId })}` })
+}
+
+// body: {household_id, items: [{item, ok, note?}], needs_action?, photos?, note?,
+// action?: {category, title}}. Resolves with {result, issue_id}.
+function recordResult(id, body) {
+  return request({ url: `/api/v1/campaigns/${id}/results`, method: 'POST', data: body })
+}
+
+module.exports = { listCampaigns, getCampaign, campaignHouseholds, recordResult }

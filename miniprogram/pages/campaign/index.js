@@ -1,0 +1,75 @@
+// 排查 (a screening sweep) for the volunteers who walk it: how far each unit of
+// my reach has got (past its day, the building lead told), and the chosen
+// unit's door-to-door list — each flat 未走访, 没有问题 or how many problems,
+// tapped to record it (pages/campaign-result). Opened with ?id=<campaign>
+// (&unit_id= to open on a unit); read again when shown again, after a record.
+const { ensureLogin } = require('../../api/auth')
+const { getCampaign, campaignHouseholds } = require('../../api/campaigns')
+const { campaignView, doorView } = require('../../utils/sweep')
+const { errorMessage } = require('../../utils/errors')
+const { loadable } = require('../../utils/page')
+
+Page(
+  loadable({
+    data: {
+      campaign: null,
+      unitId: 0,
+      unitLabel: '',
+      doors: [],
+      doorsLoading: false,
+      doorsError: '',
+    },
+
+    onLoad(options = {}) {
+      this.campaignId = Number(options.id || 0)
+      if (options.unit_id) this.setData({ unitId: Number(options.unit_id) })
+      return this.load()
+    },
+
+    // Back from recording a household: the progress and the list have moved.
+    onShow() {
+      return this.data.loaded && !this.data.error ? this.refresh() : undefined
+    },
+
+    async fetch() {
+      await ensureLogin()
+      return { campaign: campaignView(await getCampaign(this.campaignId)) }
+    },
+
+    // The unit chosen stays chosen; a liaison of one unit gets it at once.
+    onLoaded() {
+      const units = this.data.campaign.units
+      const kept = units.find((u) => u.id === this.data.unitId)
+      const unit = kept || (units.length === 1 ? units[0] : null)
+      if (!unit) return this.setData({ unitId: 0, unitLabel: '', doors: [] })
+      this.setData({ unitId: unit.id, unitLabel: unit.label })
+      return this.loadDoors()
+    },
+
+    selectUnit(e) {
+      const unit = this.data.campaign.units.find((u) => u.id === Number(e.currentTarget.dataset.id))
+      if (!unit) return undefined
+      this.setData({ unitId: unit.id, unitLabel: unit.label, doors: [] })
+      return this.loadDoors()
+    },
+
+    // An answer for a unit no longer chosen is dropped.
+    async loadDoors() {
+      const unitId = this.data.unitId
+      this.setData({ doorsLoading: true, doorsError: '' })
+      try {
+        const { items } = await campaignHouseholds(this.campaignId, unitId)
+        if (unitId === this.data.unitId) this.setData({ doors: (items || []).map(doorView), doorsLoading: false })
+      } catch (err) {
+        if (unitId === this.data.unitId) this.setData({ doorsLoading: false, doorsError: errorMessage(err) })
+      }
+    },
+
+    openDoor(e) {
+      const door = this.data.doors.find((d) => d.id === Number(e.currentTarget.dataset.id))
+      if (!door) return
+      const query = `id=${this.campaignId}&unit_id=${this.data.unitId}&household_id=${door.id}&label=${encodeURIComponent(door.label)}`
+      wx.navigateTo({ url: `/pages/campaign-result/index?${query}` })
+    },
+  })
+)
