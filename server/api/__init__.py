@@ -9,6 +9,7 @@ from server.api import (
     bills,
     bindings,
     board,
+    campaigns,
     collection,
     compound_admin,
     compounds,
@@ -64,6 +65,7 @@ BLUEPRINTS = (
     people.bp,
     board.bp,
     proposals.bp,
+    campaigns.bp,
     ballots.bp,
     wechat_callbacks.bp,
 )

@@ -429,6 +429,25 @@ WRITES = {
         {"body": "同意更换"},
         "resident_1_1",
     ),
+    # Screening sweeps: one open over the whole compound.
+    "/api/v1/compounds/<string(maxlength=32):code>/campaigns": (
+        "post",
+        f"/api/v1/compounds/{CODE}/campaigns",
+        {"type": "safety", "title": "消防排查", "scope": "compound", "due_on": "{campaign_due}"},
+        "committee",
+    ),
+    "/api/v1/campaigns/<int:campaign_id>/results": (
+        "post",
+        "/api/v1/campaigns/{campaign}/results",
+        {"household_id": "{household}", "items": [{"item": "灭火器", "ok": True}]},
+        "liaison_1_1",
+    ),
+    "/api/v1/campaigns/<int:campaign_id>/close": (
+        "post",
+        "/api/v1/campaigns/{campaign}/close",
+        None,
+        "committee",
+    ),
 }
 
 # Write routes that stay open, and why.
@@ -641,6 +660,21 @@ READS = {
         "/api/v1/proposals/{notice_proposal}/comments",
         "resident_1_1",
     ),
+    # Screening sweeps.
+    "/api/v1/campaign-templates": ("/api/v1/campaign-templates", "liaison_1_1"),
+    "/api/v1/compounds/<string(maxlength=32):code>/campaigns": (
+        f"/api/v1/compounds/{CODE}/campaigns",
+        "liaison_1_1",
+    ),
+    "/api/v1/campaigns/<int:campaign_id>": ("/api/v1/campaigns/{campaign}", "liaison_1_1"),
+    "/api/v1/campaigns/<int:campaign_id>/households": (
+        "/api/v1/campaigns/{campaign}/households?unit_id={unit}",
+        "liaison_1_1",
+    ),
+    "/api/v1/campaigns/<int:campaign_id>/export": (
+        "/api/v1/campaigns/{campaign}/export",
+        "committee",
+    ),
 }
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -754,6 +788,7 @@ def build_archived(client) -> tuple:
     ids["announcement"] = posted.get_json()["id"]
     ids.update(proposals(client, world))
     ids.update(owners_decisions(client, world))
+    ids.update(campaigns(client, world))
     archived = client.post(f"/api/v1/compounds/{CODE}/archive", headers=world.headers("admin"))
     assert archived.status_code == 200, archived.get_json()
     db.session.commit()
@@ -824,6 +859,18 @@ def owners_decisions(client, world) -> dict:
     closed(client, world, made["closed_proposal"])
     make_due(made["due_proposal"])
     return made
+
+
+def campaigns(client, world) -> dict:
+    """Screening sweeps: one open over the whole compound, due in a week."""
+    due = shanghai_date(7).isoformat()
+    started = client.post(
+        f"/api/v1/compounds/{CODE}/campaigns",
+        json={"type": "safety", "title": "消防排查", "scope": "compound", "due_on": due},
+        headers=world.headers("committee"),
+    )
+    assert started.status_code == 201, started.get_json()
+    return {"campaign": started.get_json()["id"], "campaign_due": due}
 
 
 def membership_of(world, who: str, role: str | None = None) -> Membership:
