@@ -71,7 +71,7 @@ def list_templates():
     summary="Start a sweep (committee): type, checklist, scope and due day; the liaisons "
     "and building leads of the scope are told",
     responses={
-        400: "bad_scope, bad_due_on or validation_error",
+        400: "bad_scope, bad_due_on, duplicate_item or validation_error",
         403: "committee_only",
         404: "compound_not_found",
         409: "compound_archived",

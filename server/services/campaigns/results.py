@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.clock import utcnow
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.labels import label
-from server.models import Household
+from server.models import Attachment, Household, Upload
 from server.models.campaigns import Campaign, CampaignResult, CampaignUnit
 from server.services.campaigns import access
 from server.services.campaigns.progress import PHOTO_KIND
@@ -55,6 +55,7 @@ def record(principal: Principal, campaign_id: int, finding: Finding) -> Campaign
     if not access.handles(principal, unit):
         raise Forbidden("只有本单元联络人、楼栋长或业委会可以登记", code="not_your_unit")
     items = _checked(campaign, finding.items)
+    _check_photos(principal, finding.photos)
     result = _upsert(principal, campaign, household, items, finding)
     if finding.needs_action and result.issue_id is None:
         issue = reports.report(principal, _new_issue(campaign, household, result, finding))
@@ -89,6 +90,24 @@ def _checked(campaign: Campaign, items: list[dict]) -> list[dict]:
         {"item": e["item"], "ok": bool(e["ok"]), "note": e.get("note") or None}
         for e in sorted(items, key=lambda e: order[e["item"]])
     ]
+
+
+def _check_photos(principal: Principal, ids: list[int]) -> None:
+    """Refuse photos that are not the caller's fresh uploads before anything is written
+    (attaching them checks again, under the unique upload key)."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return
+    fresh = db.session.scalar(
+        select(func.count()).where(
+            Upload.id.in_(ids),
+            Upload.uploader_id == principal.id,
+            Upload.issue_id.is_(None),
+            ~select(Attachment.id).where(Attachment.upload_id == Upload.id).exists(),
+        )
+    )
+    if fresh != len(ids):
+        raise ValidationFailed("照片无效或已被使用，请重新上传", code="photo_invalid")
 
 
 def _upsert(principal, campaign, household, items, finding) -> CampaignResult:

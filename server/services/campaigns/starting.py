@@ -33,13 +33,16 @@ class Draft:
 def start(principal: Principal, code: str, draft: Draft) -> Campaign:
     """Start a sweep (committee) with a CampaignUnit for every unit in its scope, and
     tell the scope's liaisons and building leads. Raises NotFound, Forbidden
-    (committee_only), Conflict (archived), ValidationFailed (bad_scope, bad_due_on)."""
+    (committee_only), Conflict (archived), ValidationFailed (bad_scope, bad_due_on,
+    duplicate_item)."""
     compound = compounds.writable_compound(principal, code)
     if not principal.committee_of(compound.id):
         raise Forbidden("只有业委会可以发起排查", code="committee_only")
     today = utcnow().astimezone(SHANGHAI).date()
     if not today <= draft.due_on <= today + timedelta(days=MAX_AHEAD_DAYS):
         raise ValidationFailed("截止日期应在今天到一年之内", code="bad_due_on")
+    if draft.checklist and len(set(draft.checklist)) != len(draft.checklist):
+        raise ValidationFailed("清单里有重复的项目", code="duplicate_item")
     stored, units = parse_scope(compound, draft.scope)
     campaign = Campaign(
         compound_id=compound.id,

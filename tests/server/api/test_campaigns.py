@@ -137,6 +137,7 @@ def test_only_the_committee_starts_one(client, world, who):
         ({"type": "fire"}, "validation_error"),
         ({"due_on": shanghai_date(-1).isoformat()}, "bad_due_on"),
         ({"checklist": []}, "validation_error"),
+        ({"checklist": ["灭火器", "灭火器"]}, "duplicate_item"),
     ],
 )
 def test_a_bad_scope_type_or_due_day_is_refused(client, world, fields, code):
@@ -360,6 +361,16 @@ def test_photos_without_an_issue_stay_with_the_result(client, world):
     assert seen.status_code == 200
     hidden = client.get(f"/api/v1/uploads/{photo}", headers=world.headers("resident_1_1"))
     assert hidden.status_code in {403, 404}
+
+
+def test_a_photo_not_of_the_caller_records_nothing(client, world):
+    campaign = started(client, world)
+    photo = uploaded_id(client, world, who="resident_1_1")
+    for needs_action in (False, True):
+        refused = record(client, world, campaign["id"], photos=[photo], needs_action=needs_action)
+        assert (refused.status_code, refused.get_json()["code"]) == (400, "photo_invalid")
+    assert shown(client, world, campaign["id"], "committee")["progress"]["visited"] == 0
+    assert db.session.scalar(select(Issue.id)) is None
 
 
 def test_the_register_is_exported(client, world):
