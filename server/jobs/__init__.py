@@ -105,6 +105,15 @@ JOBS: list[Job] = [
         "apply a passed one, tell every member (archived compounds left alone).",
     ),
     Job(
+        name="escalate_overdue_campaigns",
+        func="server.services.campaigns.escalation:escalate_overdue_campaigns",
+        trigger="cron",
+        schedule={"hour": 9, "minute": 0},
+        misfire_grace_time=6 * 3600,
+        description="Push the building lead (or the committee) once about each unit of an "
+        "open sweep past its due day with households not yet visited.",
+    ),
+    Job(
         name="reconcile_payments",
         func="server.jobs.tasks:reconcile_payments",
         trigger="interval",

@@ -23,6 +23,9 @@ ATTACHMENT_SUBJECTS = {
     # A signed paper ballot or written proxy: committee, supervisor and the compound's
     # volunteers who confirm it (photos/attachments.may_view).
     "paper_ballot": False,
+    # A sweep's photos of one household (campaigns/results): committee, supervisor and
+    # the compound's liaisons and building leads who take the sweep.
+    "campaign_result": False,
 }
 
 

@@ -99,7 +99,7 @@ def may_view(principal: Principal, upload_id: int) -> bool | None:
     compound_id, public, subject_type = row
     if principal.committee_of(compound_id) or principal.supervisor_of(compound_id):
         return True
-    if subject_type == "paper_ballot":  # the volunteers who confirm paper ballots
+    if subject_type in ("paper_ballot", "campaign_result"):  # the volunteers who take them
         return any(
             m.compound_id == compound_id and m.role in ("liaison", "building_lead")
             for m in principal.memberships

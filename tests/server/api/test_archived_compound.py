@@ -459,6 +459,25 @@ WRITES = {
         {"household_id": "{household}", "confirm": True},
         "resident_1_1",
     ),
+    # Screening sweeps: one open over the whole compound.
+    "/api/v1/compounds/<string(maxlength=32):code>/campaigns": (
+        "post",
+        f"/api/v1/compounds/{CODE}/campaigns",
+        {"type": "safety", "title": "消防排查", "scope": "compound", "due_on": "{campaign_due}"},
+        "committee",
+    ),
+    "/api/v1/campaigns/<int:campaign_id>/results": (
+        "post",
+        "/api/v1/campaigns/{campaign}/results",
+        {"household_id": "{household}", "items": [{"item": "灭火器", "ok": True}]},
+        "liaison_1_1",
+    ),
+    "/api/v1/campaigns/<int:campaign_id>/close": (
+        "post",
+        "/api/v1/campaigns/{campaign}/close",
+        None,
+        "committee",
+    ),
 }
 
 # Write routes that stay open, and why.
@@ -698,6 +717,21 @@ READS = {
         "/api/v1/me/household-views?household_id={household}",
         "resident_1_1",
     ),
+    # Screening sweeps.
+    "/api/v1/campaign-templates": ("/api/v1/campaign-templates", "liaison_1_1"),
+    "/api/v1/compounds/<string(maxlength=32):code>/campaigns": (
+        f"/api/v1/compounds/{CODE}/campaigns",
+        "liaison_1_1",
+    ),
+    "/api/v1/campaigns/<int:campaign_id>": ("/api/v1/campaigns/{campaign}", "liaison_1_1"),
+    "/api/v1/campaigns/<int:campaign_id>/households": (
+        "/api/v1/campaigns/{campaign}/households?unit_id={unit}",
+        "liaison_1_1",
+    ),
+    "/api/v1/campaigns/<int:campaign_id>/export": (
+        "/api/v1/campaigns/{campaign}/export",
+        "committee",
+    ),
 }
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -812,6 +846,7 @@ def build_archived(client) -> tuple:
     ids.update(proposals(client, world))
     ids.update(owners_decisions(client, world))
     ids.update(care_visit(world))
+    ids.update(campaigns(client, world))
     archived = client.post(f"/api/v1/compounds/{CODE}/archive", headers=world.headers("admin"))
     assert archived.status_code == 200, archived.get_json()
     db.session.commit()
@@ -899,6 +934,18 @@ def care_visit(world) -> dict:
     db.session.flush()
     visit = care_schedule.sync_household(household)
     return {"care_visit": visit.id, "care_household": household.id}
+
+
+def campaigns(client, world) -> dict:
+    """Screening sweeps: one open over the whole compound, due in a week."""
+    due = shanghai_date(7).isoformat()
+    started = client.post(
+        f"/api/v1/compounds/{CODE}/campaigns",
+        json={"type": "safety", "title": "消防排查", "scope": "compound", "due_on": due},
+        headers=world.headers("committee"),
+    )
+    assert started.status_code == 201, started.get_json()
+    return {"campaign": started.get_json()["id"], "campaign_due": due}
 
 
 def membership_of(world, who: str, role: str | None = None) -> Membership:

@@ -429,6 +429,33 @@ CASES = {
         "/api/v1/compounds/bb/access-log/export",
         None,
     ),
+    # Screening sweeps: B's open sweep.
+    "/api/v1/compounds/<string(maxlength=32):code>/campaigns": (
+        "post",
+        "/api/v1/compounds/bb/campaigns",
+        {"type": "safety", "title": "消防排查", "scope": "compound", "due_on": "2099-01-01"},
+    ),
+    "/api/v1/campaigns/<int:campaign_id>": ("get", "/api/v1/campaigns/{campaign}", None),
+    "/api/v1/campaigns/<int:campaign_id>/households": (
+        "get",
+        "/api/v1/campaigns/{campaign}/households?unit_id={unit}",
+        None,
+    ),
+    "/api/v1/campaigns/<int:campaign_id>/results": (
+        "post",
+        "/api/v1/campaigns/{campaign}/results",
+        {"household_id": 1, "items": [{"item": "灭火器", "ok": True}]},
+    ),
+    "/api/v1/campaigns/<int:campaign_id>/close": (
+        "post",
+        "/api/v1/campaigns/{campaign}/close",
+        None,
+    ),
+    "/api/v1/campaigns/<int:campaign_id>/export": (
+        "get",
+        "/api/v1/campaigns/{campaign}/export",
+        None,
+    ),
 }
 # Routes with a path parameter that is not an object of a compound.
 NOT_OBJECTS = {
@@ -552,6 +579,17 @@ def build_two_compounds(client):
         headers=b.headers("committee"),
     )
     assert notice.status_code == 201, notice.get_json()
+    campaign = client.post(
+        "/api/v1/compounds/bb/campaigns",
+        json={
+            "type": "safety",
+            "title": "消防排查",
+            "scope": "compound",
+            "due_on": shanghai_date(7).isoformat(),
+        },
+        headers=b.headers("committee"),
+    )
+    assert campaign.status_code == 201, campaign.get_json()
     voting = voting_proposal(b)
     paper_photo = uploaded_id(client, b, who="liaison_1_1")
     paper = record_paper(client, b, voting, "1-1-102", "yes", paper_photo)
@@ -578,6 +616,7 @@ def build_two_compounds(client):
         "expense": expense,
         "proposal": proposal,
         **care_visit(b),
+        "campaign": campaign.get_json()["id"],
     }
     return a, b, ids
 
