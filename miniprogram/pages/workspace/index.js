@@ -13,6 +13,7 @@ const { describeUser, roleCompounds } = require('../../utils/user')
 const { loadable } = require('../../utils/page')
 const { listExpenses } = require('../../api/spending')
 const { FINANCE_ROLES } = require('../../utils/labels')
+const { workspaceEntries } = require('../../utils/census-entries')
 
 // Who records and confirms paper ballots of an owners' decision.
 const VOLUNTEER_ROLES = ['liaison', 'building_lead', 'committee']
@@ -98,6 +99,8 @@ Page(
         canPostNotice: false,
         // 纸质表决票 (owners' decisions) for every volunteer.
         canPaperBallot: false,
+        // 排查, 住户登记覆盖, 查看记录, 走访频率 by role (utils/census-entries.js).
+        censusEntries: [],
       },
       tabText(TABS[0])
     ),
@@ -144,6 +147,7 @@ Page(
           canPostNotice: view.canPostNotice,
         })
         this.setData({ canPaperBallot: roleCompounds(me, VOLUNTEER_ROLES).length > 0 })
+        this.setData({ censusEntries: workspaceEntries(me) })
         this.finance = roleCompounds(me, FINANCE_ROLES)
         this.setData({ canSeeExpenses: this.finance.length > 0 })
         await this.loadExpenses()
@@ -307,6 +311,10 @@ Page(
 
     openNoticeNew() {
       wx.navigateTo({ url: '/pages/notice-new/index' })
+    },
+
+    openCensusEntry(e) {
+      wx.navigateTo({ url: e.currentTarget.dataset.url })
     },
   })
 )
