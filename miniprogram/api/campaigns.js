@@ -1,27 +1,29 @@
-// Sweeps (排查): the checklist templates, a compound's sweeps and starting one.
+// Screening sweeps (排查): a campaign's units and their door-to-door lists, and
+// the result recorded at each household.
 const { request } = require('./request')
+const { toQuery } = require('../utils/query')
 
-const compoundUrl = (code) => `/api/v1/compounds/${encodeURIComponent(code)}`
-
-// {items: [{type, label, checklist: [text, ...]}]}: one starting checklist per type.
-function campaignTemplates() {
-  return request({ url: '/api/v1/campaign-templates' })
-}
-
-// The sweeps touching my reach (volunteers), open first: {items: [{id, type,
-// title, scope, due_on, status, progress: {visited, total}}]}.
+// Volunteers: the campaigns touching my units, open first: {items: [{id, type,
+// title, due_on, status, progress: {visited, total}}]}.
 function listCampaigns(code) {
-  return request({ url: `${compoundUrl(code)}/campaigns` })
+  return request({ url: `/api/v1/compounds/${encodeURIComponent(code)}/campaigns` })
 }
 
-// Committee only. scope: "compound" or {buildings: [1], units: ["1-2"]};
-// dueOn "YYYY-MM-DD", today or later. Resolves with the campaign (201).
-function createCampaign(code, { type, title, checklist, scope, dueOn }) {
-  return request({
-    url: `${compoundUrl(code)}/campaigns`,
-    method: 'POST',
-    data: { type, title, checklist, scope, due_on: dueOn },
-  })
+// {id, type, title, checklist, scope, due_on, status, progress, units: [{unit_id,
+// unit, visited, total, overdue, escalated}], may: {record, close, export}}.
+function getCampaign(id) {
+  return request({ url: `/api/v1/campaigns/${id}` })
 }
 
-module.exports = { campaignTemplates, listCampaigns, createCampaign }
+// A unit's households with their result: {items: [{household_id, label, result}]}.
+function campaignHouseholds(id, unitId) {
+  return request({ url: `/api/v1/campaigns/${id}/households${toQuery({ unit_id: unitId })}` })
+}
+
+// body: {household_id, items: [{item, ok, note?}], needs_action?, photos?, note?,
+// action?: {category, title}}. Resolves with {result, issue_id}.
+function recordResult(id, body) {
+  return request({ url: `/api/v1/campaigns/${id}/results`, method: 'POST', data: body })
+}
+
+module.exports = { listCampaigns, getCampaign, campaignHouseholds, recordResult }

@@ -1,17 +1,15 @@
-// Care visits (关爱走访): how often each care tag is visited in a compound.
+// Care visits (关爱走访) of tagged households.
 const { request } = require('./request')
 
-const cadencesUrl = (code) => `/api/v1/compounds/${encodeURIComponent(code)}/care/cadences`
-
-// Volunteers: {items: [{tag, every_days, default}]}; every_days 0 is off.
-function careCadences(code) {
-  return request({ url: cadencesUrl(code) })
+// body: {how: good|fair|poor, concern?, note?, method?: visit|phone,
+// visited_on?, open_issue?}. Resolves with the visit.
+function recordVisit(visitId, body) {
+  return request({ url: `/api/v1/visits/${visitId}/record`, method: 'POST', data: body })
 }
 
-// Committee only: items [{tag, every_days}] (0 = off, else 1..365); the open
-// visits are planned again. Resolves with the new list.
-function saveCareCadences(code, items) {
-  return request({ url: cadencesUrl(code), method: 'PUT', data: { items } })
+// The household's visits, newest first: {items: [...]} (logged view_visits).
+function householdVisits(householdId) {
+  return request({ url: `/api/v1/households/${householdId}/visits` })
 }
 
-module.exports = { careCadences, saveCareCadences }
+module.exports = { recordVisit, householdVisits }

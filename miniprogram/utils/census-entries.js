@@ -1,26 +1,19 @@
 // The entries to the census, sweep and personal-information pages that the
 // workspace and the home page show, by role: [{key, title, hint, url}]. Pure.
 const { roleCompounds } = require('./user')
-const { SWEEP_ROLES } = require('./sweeps')
 
 const holds = (user, roles) => roleCompounds(user, roles).length > 0
 
-// The workspace (liaisons, building leads, the committee).
+// The workspace: the committee's entries. (Liaisons and building leads reach
+// the sweeps of their units and their coverage from 我的住户.)
 function workspaceEntries(user) {
-  const committee = holds(user, ['committee'])
-  const entries = []
-  if (holds(user, SWEEP_ROLES)) {
-    const hint = committee ? '发起排查，看各单元上门进度' : '业委会发起的排查，各单元上门进度'
-    entries.push({ key: 'campaigns', title: '排查', hint, url: '/pages/campaigns/index' })
-  }
-  if (committee || holds(user, ['building_lead'])) {
-    entries.push({ key: 'coverage', title: '住户登记覆盖', hint: '各楼栋、单元登记了多少户，还有多少户要上门', url: '/pages/coverage/index' })
-  }
-  if (committee) {
-    entries.push({ key: 'access-log', title: '查看记录', hint: '谁看过住户的电话全号和关爱标记', url: '/pages/access-log/index' })
-    entries.push({ key: 'care-settings', title: '走访频率', hint: '有关爱标记的住户多久走访一次', url: '/pages/care-settings/index' })
-  }
-  return entries
+  if (!holds(user, ['committee'])) return []
+  return [
+    { key: 'campaigns', title: '排查', hint: '发起排查，看各单元上门进度', url: '/pages/campaigns/index' },
+    { key: 'coverage', title: '住户登记覆盖', hint: '各楼栋、单元登记了多少户，还有多少户要上门', url: '/pages/coverage/index' },
+    { key: 'access-log', title: '查看记录', hint: '谁看过住户的电话全号和关爱标记', url: '/pages/access-log/index' },
+    { key: 'care-settings', title: '走访频率', hint: '有关爱标记的住户多久走访一次', url: '/pages/care-settings/index' },
+  ]
 }
 
 // The home page: a resident's own record; the supervisor (who has no

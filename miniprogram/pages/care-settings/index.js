@@ -3,7 +3,7 @@
 // Saving plans the open visits again, so it is asked first.
 const { ensureLogin } = require('../../api/auth')
 const { getMe } = require('../../api/me')
-const { careCadences, saveCareCadences } = require('../../api/care')
+const { careCadences, saveCareCadences } = require('../../api/care-cadences')
 const { roleCompounds } = require('../../utils/user')
 const { CADENCE_ROLES, CADENCE_EDITOR_ROLES, cadenceRow, cadenceItems, cadenceSummary } = require('../../utils/cadences')
 const { errorMessage, fieldErrors } = require('../../utils/errors')

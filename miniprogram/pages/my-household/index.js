@@ -161,7 +161,7 @@ Page(
       this.setData({ saving: true, errors: {} })
       try {
         if (editing) await updateMember(this.householdId(), form.memberId, checked.body)
-        else await addMember(this.householdId(), checked.body, { consent: true })
+        else await addMember(this.householdId(), Object.assign({}, checked.body, { consent: true }))
       } catch (err) {
         this.setData({ saving: false })
         this.showFormError(err)

@@ -6,6 +6,7 @@ const { ensureLogin } = require('../../api/auth')
 const { listIssues } = require('../../api/issues')
 const { getMe, myTasks, mySubscriptions, setSharedPhone } = require('../../api/me')
 const { cleanMobile } = require('../../utils/liaisons')
+const { workspaceEntries } = require('../../utils/census-entries')
 const { issueItemView, taskView } = require('../../utils/issues')
 const { pushView, requestPushes } = require('../../services/push')
 const { errorMessage, showError } = require('../../utils/errors')
@@ -13,7 +14,6 @@ const { describeUser, roleCompounds } = require('../../utils/user')
 const { loadable } = require('../../utils/page')
 const { listExpenses } = require('../../api/spending')
 const { FINANCE_ROLES } = require('../../utils/labels')
-const { workspaceEntries } = require('../../utils/census-entries')
 
 // Who records and confirms paper ballots of an owners' decision.
 const VOLUNTEER_ROLES = ['liaison', 'building_lead', 'committee']
@@ -90,6 +90,8 @@ Page(
         canHandover: false,
         canSeeCompound: false,
         canSeePeople: false,
+        // 排查, 住户登记覆盖, 查看记录, 走访频率 by role (utils/census-entries.js).
+        committeeEntries: [],
         // 支出 for the committee and the supervisor, with how many wait for me.
         canSeeExpenses: false,
         expensesWaiting: 0,
@@ -99,8 +101,6 @@ Page(
         canPostNotice: false,
         // 纸质表决票 (owners' decisions) for every volunteer.
         canPaperBallot: false,
-        // 排查, 住户登记覆盖, 查看记录, 走访频率 by role (utils/census-entries.js).
-        censusEntries: [],
       },
       tabText(TABS[0])
     ),
@@ -136,6 +136,7 @@ Page(
         await ensureLogin()
         const me = await getMe()
         const view = describeUser(me)
+        this.setData({ committeeEntries: workspaceEntries(me) })
         this.setData({
           canSharePhone: view.canSharePhone,
           sharedPhone: me.shared_phone || '',
@@ -147,7 +148,6 @@ Page(
           canPostNotice: view.canPostNotice,
         })
         this.setData({ canPaperBallot: roleCompounds(me, VOLUNTEER_ROLES).length > 0 })
-        this.setData({ censusEntries: workspaceEntries(me) })
         this.finance = roleCompounds(me, FINANCE_ROLES)
         this.setData({ canSeeExpenses: this.finance.length > 0 })
         await this.loadExpenses()
@@ -313,7 +313,7 @@ Page(
       wx.navigateTo({ url: '/pages/notice-new/index' })
     },
 
-    openCensusEntry(e) {
+    openCommitteeEntry(e) {
       wx.navigateTo({ url: e.currentTarget.dataset.url })
     },
   })
