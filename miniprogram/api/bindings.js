@@ -7,12 +7,12 @@ function getCompound(code) {
   return request({ url: `/api/v1/compounds/${encodeURIComponent(code)}` })
 }
 
-function requestBinding({ compound, building, unit, room, name, relation }) {
-  return request({
-    url: '/api/v1/bindings',
-    method: 'POST',
-    data: { compound, building, unit, room, name, relation },
-  })
+// consentVersion: the version of the binding notice (GET /consent/binding)
+// shown with the form, recorded as the person's consent; left out when unknown.
+function requestBinding({ compound, building, unit, room, name, relation, consentVersion }) {
+  const data = { compound, building, unit, room, name, relation }
+  if (consentVersion) data.consent_version = consentVersion
+  return request({ url: '/api/v1/bindings', method: 'POST', data })
 }
 
 // Requests the caller may review (liaison: their units; committee: the compound),

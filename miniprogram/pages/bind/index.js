@@ -3,6 +3,7 @@ const { ensureLogin } = require('../../api/auth')
 const { myBindings } = require('../../api/me')
 const { getConfig } = require('../../api/config')
 const { getCompound, requestBinding, redeemInvite, cancel } = require('../../api/bindings')
+const { consentNotice } = require('../../api/privacy')
 const { subscribe, templateIds } = require('../../services/subscribe')
 const { optionsFor, relationLabel } = require('../../utils/labels')
 const { validateBinding, validateRedeem } = require('../../utils/validate')
@@ -69,6 +70,9 @@ Page(loadable({
       requestsError: '',
       pendingFull: false,
       tmplIds: [],
+      // The binding notice (GET /consent/binding): what is collected, why, who
+      // sees it; its version goes with the request. null while it cannot be read.
+      consent: null,
     },
     EMPTY_COMPOUND
   ),
@@ -88,6 +92,7 @@ Page(loadable({
       this.data.compound && !this.data.compoundName ? this.loadCompound() : null,
       this.loadMine(),
       this.loadTemplates(),
+      this.loadConsent(),
     ])
     return {}
   },
@@ -95,6 +100,12 @@ Page(loadable({
   loadTemplates() {
     return getConfig()
       .then((config) => this.setData({ tmplIds: templateIds(config, SUBSCRIBE_TEMPLATES) }))
+      .catch(() => null)
+  },
+
+  loadConsent() {
+    return consentNotice('binding')
+      .then((notice) => this.setData({ consent: { version: notice.version, title: notice.title, text: notice.text } }))
       .catch(() => null)
   },
 
@@ -176,8 +187,9 @@ Page(loadable({
   submitBinding() {
     const form = this.bindingForm()
     if (!this.begin(validateBinding(form))) return Promise.resolve()
+    const consentVersion = this.data.consent ? this.data.consent.version : undefined
     return subscribe(this.data.tmplIds)
-      .then(() => this.send(() => requestBinding(form)))
+      .then(() => this.send(() => requestBinding(Object.assign({ consentVersion }, form))))
       .then((created) => {
         if (!created) return null
         this.setData({ notice: SUBMITTED, room: '' })

@@ -11,6 +11,7 @@ const { open } = require('../../utils/nav')
 const { getBoard } = require('../../api/board')
 const { myCompounds, sortedAnnouncements } = require('../../utils/board')
 const { seesDecisions, votesNeeded } = require('../../utils/decisions')
+const { homeEntries } = require('../../utils/census-entries')
 
 // The badge on 消息; without it the home page still works.
 async function unreadCount() {
@@ -90,6 +91,8 @@ Page(
       // the proposals waiting for my vote.
       canSeeDecisions: false,
       votesNeeded: 0,
+      // 我家的登记信息 (residents), 个人信息查看记录 (the supervisor) by role.
+      censusEntries: [],
     },
 
     // Every show, so a binding approved meanwhile appears on return.
@@ -110,7 +113,7 @@ Page(
         canSeeMoney ? expensesWaiting(user) : 0,
         boardCard(view, user),
       ])
-      return Object.assign(view, { unread, contacts, canSeeMoney, expensesWaiting: expenses, canSeeDecisions: seesDecisions(user) }, board)
+      return Object.assign(view, { unread, contacts, canSeeMoney, expensesWaiting: expenses, canSeeDecisions: seesDecisions(user), censusEntries: homeEntries(user) }, board)
     },
 
     // 拨打电话 on a 我的联络人 card: WeChat asks before it dials.
@@ -198,6 +201,10 @@ Page(
 
     goPeople() {
       wx.navigateTo({ url: '/pages/people/index' })
+    },
+
+    goCensusEntry(e) {
+      wx.navigateTo({ url: e.currentTarget.dataset.url })
     },
 
     // Anyone signed in may have been handed a role invite code.

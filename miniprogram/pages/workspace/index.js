@@ -6,6 +6,7 @@ const { ensureLogin } = require('../../api/auth')
 const { listIssues } = require('../../api/issues')
 const { getMe, myTasks, mySubscriptions, setSharedPhone } = require('../../api/me')
 const { cleanMobile } = require('../../utils/liaisons')
+const { workspaceEntries } = require('../../utils/census-entries')
 const { issueItemView, taskView } = require('../../utils/issues')
 const { pushView, requestPushes } = require('../../services/push')
 const { errorMessage, showError } = require('../../utils/errors')
@@ -90,6 +91,8 @@ Page(
         canHandover: false,
         canSeeCompound: false,
         canSeePeople: false,
+        // 排查, 住户登记覆盖, 查看记录, 走访频率 by role (utils/census-entries.js).
+        committeeEntries: [],
         // 支出 for the committee and the supervisor, with how many wait for me.
         canSeeExpenses: false,
         expensesWaiting: 0,
@@ -138,6 +141,7 @@ Page(
         await ensureLogin()
         const me = await getMe()
         const view = describeUser(me)
+        this.setData({ committeeEntries: workspaceEntries(me) })
         this.setData({
           canSharePhone: view.canSharePhone,
           sharedPhone: me.shared_phone || '',
@@ -337,6 +341,10 @@ Page(
 
     openNoticeNew() {
       wx.navigateTo({ url: '/pages/notice-new/index' })
+    },
+
+    openCommitteeEntry(e) {
+      wx.navigateTo({ url: e.currentTarget.dataset.url })
     },
   })
 )
