@@ -168,7 +168,8 @@ def test_a_census_a_sweep_and_care_visits_with_personal_data_kept_close(client, 
         ).one()
         assert following.due_on == shanghai_date(2 * grace + 2) + timedelta(days=7)
 
-        # A safety sweep: a finding that needs action is an issue, pushed to the liaison.
+        # A safety sweep: a finding that needs action (a committee member went round with
+        # the liaison) is an issue in the request loop, pushed to the unit's liaison.
         started = post(
             "committee",
             "/api/v1/compounds/aa/campaigns",
@@ -184,7 +185,7 @@ def test_a_census_a_sweep_and_care_visits_with_personal_data_kept_close(client, 
         campaign = started.get_json()["id"]
         liaison_inbox = len(inbox(ids["liaison_1_1"]))
         found = post(
-            "liaison_1_1",
+            "committee_2",
             f"/api/v1/campaigns/{campaign}/results",
             {
                 "household_id": world.household_ids["1-1-102"],
