@@ -9,6 +9,7 @@ from server.api import (
     bills,
     bindings,
     board,
+    census,
     collection,
     compound_admin,
     compounds,
@@ -65,6 +66,7 @@ BLUEPRINTS = (
     board.bp,
     proposals.bp,
     ballots.bp,
+    census.bp,
     wechat_callbacks.bp,
 )
 
