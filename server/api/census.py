@@ -6,18 +6,18 @@ from apiflask import APIBlueprint
 
 from server.api.downloads import XLSX_RESPONSE, xlsx_download
 from server.api.schemas.census import (
+    CensusExportQuery,
     CensusFileIn,
     CensusListOut,
     CensusListQuery,
     CensusOut,
     ConfirmIn,
     CoverageOut,
-    ExportQuery,
     ImportQuery,
     ImportReportOut,
     MemberIn,
-    MemberOut,
     MemberPatchIn,
+    MemberSavedOut,
     MovedOutOut,
     ReasonQuery,
     TagsIn,
@@ -55,7 +55,7 @@ def census(household_id, query):
 @bp.post(f"{HOUSEHOLD}/members")
 @bp.auth_required(auth)
 @bp.input(MemberIn, arg_name="body")
-@bp.output(MemberOut, status_code=201)
+@bp.output(MemberSavedOut, status_code=201)
 @bp.doc(
     summary="Register a person of the household (the household itself, its unit's liaison, "
     "its building lead, the committee), with their consent",
@@ -74,7 +74,7 @@ def add_member(household_id, body):
 @bp.patch(f"{HOUSEHOLD}/members/<int:member_id>")
 @bp.auth_required(auth)
 @bp.input(MemberPatchIn, arg_name="body")
-@bp.output(MemberOut)
+@bp.output(MemberSavedOut)
 @bp.doc(
     summary="Correct a person of the household (the household itself, its volunteers)",
     responses={
@@ -219,7 +219,7 @@ def census_import_file(code, query, body):
 
 @bp.get(f"{COMPOUND}/export")
 @bp.auth_required(auth)
-@bp.input(ExportQuery, location="query", arg_name="query")
+@bp.input(CensusExportQuery, location="query", arg_name="query")
 @bp.doc(
     summary="The census as a workbook (liaison: own units; building lead: building; "
     "committee: all)",

@@ -63,6 +63,10 @@ class MemberOut(Schema):
     bound = fields.Boolean(metadata={"description": "the person uses the app (bound account)"})
 
 
+class MemberSavedOut(MemberOut):
+    """A member as saved (its own class: MemberOut is also nested in CensusOut)."""
+
+
 class MovedOutOut(Schema):
     id = fields.Integer()
     moved_out_at = LocalDateTime()
@@ -193,7 +197,7 @@ class ImportReportOut(Schema):
     errors = fields.List(fields.Nested(ImportErrorOut))
 
 
-class ExportQuery(Schema):
+class CensusExportQuery(Schema):
     include_sensitive = fields.Boolean(
         load_default=False,
         metadata={"description": "true: phones in full (where the caller may see them) and tags"},
