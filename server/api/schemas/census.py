@@ -11,7 +11,10 @@ from server.models.census import AGE_BANDS, CARE_TAGS, MEMBER_RELATIONS, RESIDEN
 
 class ReasonQuery(Schema):
     reason = Text(
-        100, required=False, metadata={"description": "why (logged); default 查看住户登记"}
+        100,
+        min_length=0,
+        required=False,
+        metadata={"description": "why (logged); default 查看住户登记"},
     )
 
 
@@ -202,4 +205,4 @@ class CensusExportQuery(Schema):
         load_default=False,
         metadata={"description": "true: phones in full (where the caller may see them) and tags"},
     )
-    reason = Text(80, required=False, metadata={"description": "why (logged)"})
+    reason = Text(80, min_length=0, required=False, metadata={"description": "why (logged)"})

@@ -451,3 +451,10 @@ def test_an_archived_compound_refuses_writes_but_shows_the_record(client, world)
     for response in writes:
         assert (response.status_code, response.get_json()["code"]) == (409, "compound_archived")
     assert view(client, world, "liaison_1_1").status_code == 200
+
+
+def test_an_empty_reason_is_the_default_one(client, world):
+    added(client, world)
+    assert view(client, world, "committee", query="?reason=").status_code == 200
+    [read] = logs("view_phone")
+    assert read.reason == "查看住户登记"
