@@ -49,13 +49,24 @@ def view(principal: Principal, household_id: int, reason: str | None = None) -> 
     Raises NotFound (household_not_found), Forbidden (census_forbidden).
     """
     household = access.household_for(principal, household_id)
-    shown = _view(principal, household)
-    _log(principal, household, shown, reason or DEFAULT_REASON)
+    shown = _shown(principal, household, reason or DEFAULT_REASON)
     db.session.commit()
     return shown
 
 
-def _view(principal: Principal, household: Household) -> dict:
+def _shown(principal: Principal, household: Household, reason: str) -> dict:
+    """The view, its reads of phones in full and sensitive tags logged with `reason`."""
+    shown, phones, tags = _view(principal, household)
+    if phones:
+        access.log_read(principal, household, "view_phone", "household_member", phones, reason)
+    if tags:
+        access.log_read(principal, household, "view_tags", "care_tag", tags, reason)
+    return shown
+
+
+def _view(principal: Principal, household: Household) -> tuple[dict, list[int], list[int]]:
+    """(the view, ids of the members whose phone it shows in full, ids of the sensitive
+    tags it shows)."""
     see_phone = access.may_see_phone(principal, household)
     people = active(household.id)
     row = census_of(household.id)
@@ -75,13 +86,14 @@ def _view(principal: Principal, household: Household) -> dict:
             "see_phone": see_phone,
         },
         "consent": _notice(),
-        "_phones": [m.id for m in people if m.phone_cipher] if see_phone else [],
     }
+    phones = [m.id for m in people if m.phone_cipher] if see_phone else []
+    sensitive = []
     if access.may_see_tags(principal, household):
         tags = tags_of(household.id)
         shown["tags"] = [t.tag for t in tags]
-        shown["_sensitive"] = [t.id for t in tags if t.tag in SENSITIVE_TAGS]
-    return shown
+        sensitive = [t.id for t in tags if t.tag in SENSITIVE_TAGS]
+    return shown, phones, sensitive
 
 
 def _notice() -> dict:
@@ -92,14 +104,6 @@ def _notice() -> dict:
         "title": notice.title,
         "text": notice.text,
     }
-
-
-def _log(principal: Principal, household: Household, shown: dict, reason: str) -> None:
-    phones, tags = shown.pop("_phones"), shown.pop("_sensitive", [])
-    if phones:
-        access.log_read(principal, household, "view_phone", "household_member", phones, reason)
-    if tags:
-        access.log_read(principal, household, "view_tags", "care_tag", tags, reason)
 
 
 def confirm(principal: Principal, household_id: int, occupancy: str | None) -> dict:
@@ -116,8 +120,7 @@ def confirm(principal: Principal, household_id: int, occupancy: str | None) -> d
         row.residence = occupancy
     row.confirmed_at, row.confirmed_by_id = utcnow(), principal.id
     db.session.flush()
-    shown = _view(principal, household)
-    _log(principal, household, shown, "确认住户登记")
+    shown = _shown(principal, household, "确认住户登记")
     db.session.commit()
     return shown
 
@@ -148,7 +151,6 @@ def move_out(principal: Principal, household_id: int) -> dict:
     db.session.execute(delete(CareTag).where(CareTag.household_id == household.id))
     sync_household(household)
     db.session.flush()
-    shown = _view(principal, household)
-    _log(principal, household, shown, "登记整户搬离")
+    shown = _shown(principal, household, "登记整户搬离")
     db.session.commit()
     return shown
