@@ -45,7 +45,25 @@ COLUMNS = {
     "uses_wechat": ("使用微信", ("使用微信", "微信")),
 }
 REQUIRED = ("building", "unit", "room", "name", "relation")
-RELATIONS = {text: code for code, text in GROUPS["relation"].items()} | {"户主": "owner"}
+# What paper forms write besides 业主/租户/家属: the family's own words are 家属.
+FAMILY_WORDS = (
+    "配偶",
+    "老伴",
+    "子女",
+    "儿子",
+    "女儿",
+    "父母",
+    "父亲",
+    "母亲",
+    "孙子",
+    "孙女",
+    "亲属",
+)
+RELATIONS = (
+    {text: code for code, text in GROUPS["relation"].items()}
+    | {"户主": "owner", "房东": "owner", "租客": "tenant"}
+    | dict.fromkeys(FAMILY_WORDS, "family")
+)
 AGE_BANDS = {squash(text): code for code, text in GROUPS["age_band"].items()} | {
     "18岁以下": "under_18",
     "18-59岁": "18_59",
@@ -190,7 +208,7 @@ def _person(line: int, cells: list[str], header: dict[str, int], flats) -> Perso
         raise ValueError(f"姓名不能为空，最多 {NAME_MAX} 个字")
     relation = RELATIONS.get(squash(cell("relation")))
     if relation is None:
-        raise ValueError("关系只能填 业主、租户 或 家属")
+        raise ValueError("关系请填 业主、租户 或 家属（配偶、子女等写 家属）")
     band = squash(cell("age_band"))
     age_band = AGE_BANDS.get(band) if band else None
     if band and age_band is None:

@@ -81,13 +81,14 @@ def test_a_real_run_adds_then_updates_by_name(client, world):
         True,
         None,
     )
-    again = HEADER + "1,1,101,王秀兰,业主,80岁及以上,,是\n1,1,101,王小明,家属,18–59岁,,否\n"
+    again = HEADER + "1,1,101,王秀兰,业主,80岁及以上,,是\n1,1,101,王小明,儿子,18–59岁,,否\n"
     second = upload(client, world, again, dry_run=False).get_json()
     assert (second["added"], second["updated"]) == (1, 1)
     wang = db.session.get(HouseholdMember, wang.id)
     assert wang.age_band == "80_plus"
     assert crypto.decrypt(wang.phone_cipher) == "13800001234"  # a blank cell keeps it
     assert len(members()) == 3
+    assert members()[-1].relation == "family"
 
 
 def test_rows_with_problems_are_reported_and_nothing_is_written(client, world):
