@@ -11,6 +11,7 @@ from server.api import (
     board,
     campaigns,
     care,
+    census,
     collection,
     compound_admin,
     compounds,
@@ -71,6 +72,7 @@ BLUEPRINTS = (
     campaigns.bp,
     ballots.bp,
     care.bp,
+    census.bp,
     wechat_callbacks.bp,
 )
 

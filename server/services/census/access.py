@@ -12,11 +12,12 @@ of a phone in full or a sensitive tag is, with who, what, when and why.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
+from server.clock import utcnow
 from server.errors import Forbidden, NotFound
 from server.extensions import db
-from server.models import Household, Unit
+from server.models import AccessLog, Household, Unit
 from server.models.census import SENSITIVE_TAGS
 from server.services.people.access import Principal, record_access
 
@@ -118,6 +119,35 @@ def log_read(
         household_id=household.id,
         reason=reason,
     )
+
+
+def log_reads(
+    principal: Principal,
+    compound_id: int,
+    action: str,
+    subject_type: str,
+    reads,
+    reason: str | None,
+) -> None:
+    """`log_read` for many households at once (a list, an export): `reads` are
+    (household id, subject id) pairs, written in one statement. The caller reads them
+    as a volunteer, so none is the household's own."""
+    now = utcnow()
+    rows = [
+        {
+            "compound_id": compound_id,
+            "actor_id": principal.id,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "created_at": now,
+            "household_id": household_id,
+            "reason": reason,
+        }
+        for household_id, subject_id in reads
+    ]
+    if rows:
+        db.session.execute(insert(AccessLog), rows)
 
 
 def sensitive(tags) -> list[str]:

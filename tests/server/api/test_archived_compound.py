@@ -478,6 +478,43 @@ WRITES = {
         None,
         "committee",
     ),
+    # Census (helper "census"): a household's record, its members and tags, the import.
+    "/api/v1/households/<int:household_id>/members": (
+        "post",
+        "/api/v1/households/{household}/members",
+        {"name": "张阿姨", "relation": "family", "age_band": "60_69", "consent": True},
+        "liaison_1_1",
+    ),
+    "/api/v1/households/<int:household_id>/members/<int:member_id>": (
+        "patch",
+        "/api/v1/households/{household}/members/{census_member}",
+        {"age_band": "80_plus"},
+        "liaison_1_1",
+    ),
+    "/api/v1/households/<int:household_id>/tags": (
+        "put",
+        "/api/v1/households/{household}/tags",
+        {"tags": ["elderly_alone"]},
+        "liaison_1_1",
+    ),
+    "/api/v1/households/<int:household_id>/confirm": (
+        "post",
+        "/api/v1/households/{household}/confirm",
+        {"occupancy": "lives_here"},
+        "resident_1_1",
+    ),
+    "/api/v1/households/<int:household_id>/move-out": (
+        "post",
+        "/api/v1/households/{household}/move-out",
+        None,
+        "liaison_1_1",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/census/import": (
+        "post",
+        f"/api/v1/compounds/{CODE}/census/import?dry_run=false",
+        {"__file__": "楼号,单元,房号,姓名,关系\n1,1,102,孙大爷,业主\n".encode()},
+        "committee",
+    ),
 }
 
 # Write routes that stay open, and why.
@@ -732,6 +769,27 @@ READS = {
         "/api/v1/campaigns/{campaign}/export",
         "committee",
     ),
+    # Census (helper "census").
+    "/api/v1/households/<int:household_id>/census": (
+        "/api/v1/households/{household}/census",
+        "liaison_1_1",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/census/households": (
+        f"/api/v1/compounds/{CODE}/census/households",
+        "liaison_1_1",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/census/coverage": (
+        f"/api/v1/compounds/{CODE}/census/coverage",
+        "committee",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/census/template": (
+        f"/api/v1/compounds/{CODE}/census/template",
+        "committee",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/census/export": (
+        f"/api/v1/compounds/{CODE}/census/export",
+        "committee",
+    ),
 }
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -847,6 +905,7 @@ def build_archived(client) -> tuple:
     ids.update(owners_decisions(client, world))
     ids.update(care_visit(world))
     ids.update(campaigns(client, world))
+    ids.update(census_record(client, world))
     archived = client.post(f"/api/v1/compounds/{CODE}/archive", headers=world.headers("admin"))
     assert archived.status_code == 200, archived.get_json()
     db.session.commit()
@@ -946,6 +1005,17 @@ def campaigns(client, world) -> dict:
     )
     assert started.status_code == 201, started.get_json()
     return {"campaign": started.get_json()["id"], "campaign_due": due}
+
+
+def census_record(client, world) -> dict:
+    """Census (helper "census"): a member registered at 1-1-101."""
+    added = client.post(
+        f"/api/v1/households/{world.household_ids['1-1-101']}/members",
+        json={"name": "王秀兰", "relation": "owner", "age_band": "70_79", "consent": True},
+        headers=world.headers("liaison_1_1"),
+    )
+    assert added.status_code == 201, added.get_json()
+    return {"census_member": added.get_json()["id"]}
 
 
 def membership_of(world, who: str, role: str | None = None) -> Membership:

@@ -456,6 +456,62 @@ CASES = {
         "/api/v1/campaigns/{campaign}/export",
         None,
     ),
+    # Census (helper "census"): B's household and compound.
+    "/api/v1/households/<int:household_id>/census": (
+        "get",
+        "/api/v1/households/{census_household}/census",
+        None,
+    ),
+    "/api/v1/households/<int:household_id>/members": (
+        "post",
+        "/api/v1/households/{census_household}/members",
+        {"name": "张阿姨", "relation": "family", "age_band": "60_69", "consent": True},
+    ),
+    "/api/v1/households/<int:household_id>/members/<int:member_id>": (
+        "patch",
+        "/api/v1/households/{census_household}/members/{census_member}",
+        {"age_band": "80_plus"},
+    ),
+    "/api/v1/households/<int:household_id>/tags": (
+        "put",
+        "/api/v1/households/{census_household}/tags",
+        {"tags": ["elderly_alone"]},
+    ),
+    "/api/v1/households/<int:household_id>/confirm": (
+        "post",
+        "/api/v1/households/{census_household}/confirm",
+        {},
+    ),
+    "/api/v1/households/<int:household_id>/move-out": (
+        "post",
+        "/api/v1/households/{census_household}/move-out",
+        None,
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/census/households": (
+        "get",
+        "/api/v1/compounds/bb/census/households",
+        None,
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/census/coverage": (
+        "get",
+        "/api/v1/compounds/bb/census/coverage",
+        None,
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/census/template": (
+        "get",
+        "/api/v1/compounds/bb/census/template",
+        None,
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/census/import": (
+        "post",
+        "/api/v1/compounds/bb/census/import?dry_run=true",
+        None,
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/census/export": (
+        "get",
+        "/api/v1/compounds/bb/census/export?include_sensitive=true",
+        None,
+    ),
 }
 # Routes with a path parameter that is not an object of a compound.
 NOT_OBJECTS = {
@@ -594,8 +650,16 @@ def build_two_compounds(client):
     paper_photo = uploaded_id(client, b, who="liaison_1_1")
     paper = record_paper(client, b, voting, "1-1-102", "yes", paper_photo)
     assert paper.status_code == 201, paper.get_json()
+    census_member = client.post(
+        f"/api/v1/households/{b.household_ids['1-1-101']}/members",
+        json={"name": "王秀兰", "relation": "owner", "age_band": "70_79", "consent": True},
+        headers=b.headers("liaison_1_1"),
+    )
+    assert census_member.status_code == 201, census_member.get_json()
     ids = {
         "voting_proposal": voting,
+        "census_household": b.household_ids["1-1-101"],
+        "census_member": census_member.get_json()["id"],
         "paper_ballot": paper.get_json()["id"],
         "asset": asset.get_json()["id"],
         "contract": contract["id"],
