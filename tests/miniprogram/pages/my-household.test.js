@@ -7,7 +7,7 @@
  * the record; the download; erasing asked twice.
  */
 const { installWx, requestsMade, sentBody, cancelModal, signedIn } = require('../helpers/wx')
-const { loadPage, renderPage, texts, textsWithin, within, sleep } = require('../helpers/render')
+const { loadPage, renderPage, texts, textsWithin, within, attr, sleep } = require('../helpers/render')
 const { RESIDENT, COMMITTEE, HOUSEHOLD } = require('../helpers/fixtures')
 
 const MY_HOUSEHOLD = loadPage('my-household')
@@ -131,6 +131,16 @@ test('the form says what is missing; the server refusing the phone is said under
   expect(sentBody(wx, MEMBERS).phone).toBe('010-12345678')
   expect(page.instance.data.errors).toEqual({ phone: '电话号码不对：手机号是 11 位数字，座机请带区号' })
   expect(page.instance.data.form).not.toBeNull()
+})
+
+// A number typed with spaces, as people read it out ("0571 8888 8888"), is
+// taken by the server (up to 20 characters, spaces dropped): the box is not
+// cut at 13 while it is typed.
+test('the phone box takes a landline typed with spaces', async () => {
+  const page = await open()
+  page.instance.openAdd()
+  await sleep(0)
+  expect(String(attr(page.querySelector('.phone-input'), 'maxlength'))).toBe('20')
 })
 
 test('更正 starts from the person as recorded; an empty phone box leaves the number', async () => {
