@@ -152,7 +152,9 @@ test('rendered: the bar, the tabs with the task count and the overdue visit firs
   await page.instance.onShow()
   await sleep(0)
   expect(texts(page, '.coverage-line')).toEqual(['已登记确认 9 / 12 户'])
-  expect(texts(page, '.stale-line')).toEqual(['3 户超过一年没有核实'])
+  // The server's `stale` counts the households never confirmed too (most of
+  // them on census day): the line names both.
+  expect(texts(page, '.stale-line')).toEqual(['3 户还没登记确认，或超过一年没有核实'])
   expect(texts(page, '.tab')).toEqual(['走访任务（2）', '待登记核实', '全部住户'])
   expect(texts(page, '.overdue-line')).toEqual(['1 户已过走访日子，请先去这几户'])
   expect(texts(page, '.task-label')).toEqual(['1-3-102', '1-3-201'])
