@@ -101,6 +101,14 @@ Page(
       wx.redirectTo({ url: '/pages/households/index?tab=tasks' })
     },
 
+    // Back to the list it came from; opened straight from a push there is none,
+    // so on to 走访任务.
+    leave() {
+      const stack = typeof getCurrentPages === 'function' ? getCurrentPages() : null
+      if (stack && stack.length < 2) this.goTasks()
+      else wx.navigateBack()
+    },
+
     // The household's record (who lives there, their phones), read for this visit.
     openHousehold() {
       const reason = encodeURIComponent('关爱走访')
@@ -164,7 +172,7 @@ Page(
       try {
         await recordVisit(this.visitId, this.body())
         wx.showToast({ title: '已记录走访', icon: 'success' })
-        wx.navigateBack()
+        this.leave()
       } catch (err) {
         this.setData({ formError: errorMessage(err) })
       }

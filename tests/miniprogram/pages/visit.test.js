@@ -188,3 +188,18 @@ describe('opened from the push about a missed visit (?id= only)', () => {
     expect(texts(page, '.go-tasks')).toEqual(['去看走访任务'])
   })
 })
+
+// Opened straight from the push, the form is the only page: there is nothing
+// to go back to, so the recorded visit leads to 走访任务 instead of staying.
+test('recorded from a page opened by the push: on to 走访任务, not back to nothing', async () => {
+  global.getCurrentPages = jest.fn(() => [{ route: 'pages/visit/index' }])
+  try {
+    const page = await open()
+    page.pickHow(tap({ value: 'good' }))
+    await page.submit()
+    expect(wx.navigateBack).not.toHaveBeenCalled()
+    expect(wx.redirectTo).toHaveBeenCalledWith({ url: '/pages/households/index?tab=tasks' })
+  } finally {
+    delete global.getCurrentPages
+  }
+})
