@@ -35,9 +35,10 @@ function myHouseholdDataFile(householdId) {
   })
 }
 
-// Who viewed my household's record: {items: [{at, who: "联络人 张*", action_label, reason}]}.
-function myHouseholdViews(householdId) {
-  return request({ url: `/api/v1/me/household-views${toQuery({ household_id: householdId })}` })
+// Who viewed my household's record, newest first, a page at a time: {items:
+// [{at, who: "联络人 张*", action_label, reason}], next_cursor} (null: no more).
+function myHouseholdViews(householdId, cursor) {
+  return request({ url: `/api/v1/me/household-views${toQuery({ household_id: householdId, cursor })}` })
 }
 
 // Erase the household's census data now (members, tags, open visit; money,

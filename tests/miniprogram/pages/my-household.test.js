@@ -248,3 +248,18 @@ test('with two flats the link picks one, and the picker changes to the other', a
   expect(texts(page, '.record-title')).toEqual(['1-2-301 登记的住户'])
   expect(texts(page, '.view-who')).toEqual(['单元联络人 李*'])
 })
+
+// GET /me/household-views answers a page at a time (next_cursor): a
+// household whose liaison reads it often has more than one page, and the
+// resident reaches the older ones.
+test('who viewed it, older ones after 看更早的记录', async () => {
+  const older = { at: '2026-11-01T09:00:00+08:00', who: '业委会 张*', action_label: '查看关爱标记', reason: null }
+  server.on(`${VIEWS}&cursor=NTA`, { status: 200, body: { items: [older], next_cursor: null } })
+  const page = await open({ views: { status: 200, body: Object.assign({ next_cursor: 'NTA' }, VIEWED) } })
+  expect(texts(page, '.view-who')).toEqual(['单元联络人 李*'])
+  expect(texts(page, '.more-views')).toEqual(['看更早的记录'])
+  await page.instance.moreViews()
+  await sleep(0)
+  expect(texts(page, '.view-who')).toEqual(['单元联络人 李*', '业委会 张*'])
+  expect(texts(page, '.more-views')).toEqual([])
+})
