@@ -32,6 +32,15 @@ function pastVisitView(visit) {
 
 const decode = (value) => (value ? decodeURIComponent(value) : '')
 
+// The server takes a visit day at most this many days back (VisitRecordIn).
+const VISIT_DAYS_BACK = 366
+
+function daysBefore(day, days) {
+  const d = new Date(`${day}T00:00:00Z`)
+  d.setUTCDate(d.getUTCDate() - days)
+  return d.toISOString().slice(0, 10)
+}
+
 Page(
   loadable({
     data: {
@@ -46,6 +55,7 @@ Page(
       method: 'visit',
       visitedOn: '',
       today: '',
+      earliest: '',
       note: '',
       concern: false,
       openIssue: false,
@@ -64,6 +74,7 @@ Page(
         tagLabel: options.tag ? tagLabel(decode(options.tag)) : '',
         due: options.due_on ? dayText(options.due_on) : '',
         today,
+        earliest: daysBefore(today, VISIT_DAYS_BACK),
         visitedOn: today,
       })
       return this.load()

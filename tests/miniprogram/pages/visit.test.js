@@ -203,3 +203,13 @@ test('recorded from a page opened by the push: on to 走访任务, not back to n
     delete global.getCurrentPages
   }
 })
+
+// The server takes a visit day from 366 days back to today (VisitRecordIn:
+// Day(back=366, ahead=0)): the date picker offers only those.
+test('rendered: the day picker runs from a year back to today', async () => {
+  const page = renderPage(VISIT_PAGE)
+  await page.instance.onLoad(OPTIONS)
+  await sleep(0)
+  expect(page.instance.data.earliest).toBe(daysAgo(366))
+  expect(page.instance.data.today).toBe(todayInShanghai())
+})
