@@ -1,6 +1,6 @@
 // Screening sweeps (排查): a campaign's units and their door-to-door lists, and
 // the result recorded at each household.
-const { request } = require('./request')
+const { request, download } = require('./request')
 const { toQuery } = require('../utils/query')
 
 // Volunteers: the campaigns touching my units, open first: {items: [{id, type,
@@ -26,4 +26,15 @@ function recordResult(id, body) {
   return request({ url: `/api/v1/campaigns/${id}/results`, method: 'POST', data: body })
 }
 
-module.exports = { listCampaigns, getCampaign, campaignHouseholds, recordResult }
+// The committee: nothing more is recorded. Resolves with the campaign; 409
+// campaign_closed when it was already.
+function closeCampaign(id) {
+  return request({ url: `/api/v1/campaigns/${id}/close`, method: 'POST' })
+}
+
+// The register (台账) as a workbook (may.export): resolves with the temporary file path.
+function campaignRegister(id) {
+  return download({ url: `/api/v1/campaigns/${id}/export`, failMessage: '排查台账没有下载下来，请稍后再试' })
+}
+
+module.exports = { listCampaigns, getCampaign, campaignHouseholds, recordResult, closeCampaign, campaignRegister }

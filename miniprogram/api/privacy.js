@@ -17,9 +17,13 @@ function accessLog(code, { from, to, householdId, cursor } = {}) {
   return request({ url: `${accessLogUrl(code)}${toQuery({ from, to, household_id: householdId, cursor })}` })
 }
 
-// The log as a workbook (logged too): resolves with the temporary file path.
-function accessLogExport(code) {
-  return download({ url: `${accessLogUrl(code)}/export`, failMessage: '查看记录没有下载下来，请稍后再试' })
+// The log as a workbook (logged too), with the list's filters: resolves with
+// the temporary file path.
+function accessLogExport(code, { from, to, householdId } = {}) {
+  return download({
+    url: `${accessLogUrl(code)}/export${toQuery({ from, to, household_id: householdId })}`,
+    failMessage: '查看记录没有下载下来，请稍后再试',
+  })
 }
 
 // Everything the app keeps about my household, as a workbook (logged):
@@ -31,9 +35,10 @@ function myHouseholdDataFile(householdId) {
   })
 }
 
-// Who viewed my household's record: {items: [{at, who: "联络人 张*", action_label, reason}]}.
-function myHouseholdViews(householdId) {
-  return request({ url: `/api/v1/me/household-views${toQuery({ household_id: householdId })}` })
+// Who viewed my household's record, newest first, a page at a time: {items:
+// [{at, who: "联络人 张*", action_label, reason}], next_cursor} (null: no more).
+function myHouseholdViews(householdId, cursor) {
+  return request({ url: `/api/v1/me/household-views${toQuery({ household_id: householdId, cursor })}` })
 }
 
 // Erase the household's census data now (members, tags, open visit; money,

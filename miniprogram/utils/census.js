@@ -67,7 +67,15 @@ function censusView(census, now = Date.now()) {
     staleText: census.confirmed_at ? '超过一年没有核实，请和住户一起看一遍' : '请和住户一起登记一遍',
     movedOut: Boolean(census.moved_out_at),
     movedOutText: census.moved_out_at ? `${dayText(census.moved_out_at, now)}已整户搬走` : '',
-    may: { editMembers: Boolean(may.edit_members), editTags: Boolean(may.edit_tags), seePhone: Boolean(may.see_phone) },
+    may: {
+      editMembers: Boolean(may.edit_members),
+      editTags: Boolean(may.edit_tags),
+      seePhone: Boolean(may.see_phone),
+      // 整户搬离 is the unit's liaison's or the committee's (403
+      // move_out_forbidden for a building lead): the volunteers who also see
+      // phones in full (census/access.py).
+      moveOut: Boolean(may.edit_tags && may.see_phone),
+    },
     consent: census.consent || null,
   }
 }

@@ -14,11 +14,16 @@ function showError(err) {
 function fieldErrors(err) {
   const fields = (err && err.details && err.details.fields) || {}
   const errors = {}
-  for (const name of Object.keys(fields)) {
-    const value = fields[name]
-    errors[name] = Array.isArray(value) ? value.join('；') : String(value)
-  }
+  for (const name of Object.keys(fields)) errors[name] = messagesOf(fields[name]).join('；')
   return errors
+}
+
+// The messages of one field: a list, or (a list of objects, reported by index
+// and inner field) every message nested in it.
+function messagesOf(value) {
+  if (Array.isArray(value)) return value.flatMap(messagesOf)
+  if (value && typeof value === 'object') return Object.values(value).flatMap(messagesOf)
+  return [String(value)]
 }
 
 module.exports = { errorMessage, showError, fieldErrors }

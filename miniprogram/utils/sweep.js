@@ -42,6 +42,8 @@ function campaignView(campaign) {
     progress: progressView(campaign.progress),
     units: (campaign.units || []).map(unitView),
     mayRecord: Boolean(may.record),
+    mayClose: Boolean(may.close) && campaign.status === 'open',
+    mayExport: Boolean(may.export),
   }
 }
 

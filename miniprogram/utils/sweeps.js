@@ -4,7 +4,8 @@ const { label } = require('./labels')
 const { formatDate } = require('./format')
 
 const TITLE_MAX = 60
-const ITEM_MAX = 100
+// The server takes a line of 30 characters (CampaignIn.checklist: Text(30)).
+const ITEM_MAX = 30
 const ITEMS_MAX = 30
 
 // Roles that see sweeps (the list); of them, the committee starts one.
@@ -92,6 +93,7 @@ module.exports = {
   SWEEP_ROLES,
   SWEEP_STARTER_ROLES,
   TITLE_MAX,
+  ITEM_MAX,
   campaignView,
   checklistLines,
   blankLine,

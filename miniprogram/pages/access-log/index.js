@@ -2,7 +2,8 @@
 // phone in full or a care tag, exported the census, or a household downloaded or
 // erased its own data: when, who, what, which flat and why; newest first, a page
 // at a time. Filters: a date range and (the committee) one flat. 导出 downloads
-// the log as a workbook and opens it; reading and exporting are logged too.
+// the log as the filters show it, as a workbook, and opens it; reading and
+// exporting are logged too.
 const { ensureLogin } = require('../../api/auth')
 const { getMe } = require('../../api/me')
 const { getCompound } = require('../../api/bindings')
@@ -131,7 +132,8 @@ Page(
       if (this.data.exporting || !this.data.compounds.length) return
       this.setData({ exporting: true })
       try {
-        const filePath = await accessLogExport(this.data.compounds[this.data.compoundIndex].code)
+        const { from, to, householdId } = this.data
+        const filePath = await accessLogExport(this.data.compounds[this.data.compoundIndex].code, { from, to, householdId })
         await new Promise((resolve, reject) =>
           wx.openDocument({ filePath, fileType: 'xlsx', showMenu: true, success: resolve, fail: reject })
         )

@@ -1,12 +1,14 @@
 // 排查 (a screening sweep) for the volunteers who walk it: how far each unit of
 // my reach has got (past its day, the building lead told), and the chosen
 // unit's door-to-door list — each flat 未走访, 没有问题 or how many problems,
-// tapped to record it (pages/campaign-result). Opened with ?id=<campaign>
+// tapped to record it (pages/campaign-result). The committee also exports the
+// register (台账) and ends the sweep (asked first). Opened with ?id=<campaign>
 // (&unit_id= to open on a unit); read again when shown again, after a record.
 const { ensureLogin } = require('../../api/auth')
-const { getCampaign, campaignHouseholds } = require('../../api/campaigns')
+const { getCampaign, campaignHouseholds, closeCampaign, campaignRegister } = require('../../api/campaigns')
 const { campaignView, doorView } = require('../../utils/sweep')
-const { errorMessage } = require('../../utils/errors')
+const { errorMessage, showError } = require('../../utils/errors')
+const { confirmOnce } = require('../../utils/ui')
 const { loadable } = require('../../utils/page')
 
 Page(
@@ -18,6 +20,8 @@ Page(
       doors: [],
       doorsLoading: false,
       doorsError: '',
+      closing: false,
+      exporting: false,
     },
 
     onLoad(options = {}) {
@@ -63,6 +67,43 @@ Page(
       } catch (err) {
         if (unitId === this.data.unitId) this.setData({ doorsLoading: false, doorsError: errorMessage(err) })
       }
+    },
+
+    // 结束排查 (the committee): nothing more is recorded, no unit is chased.
+    async closeCampaign() {
+      const campaign = this.data.campaign
+      if (!campaign || !campaign.mayClose || this.data.closing) return
+      const left = campaign.progress.total - campaign.progress.visited
+      const rest = left > 0 ? `，还没走访的 ${left} 户也不再催办` : ''
+      const sure = await confirmOnce(this, '结束排查', `结束后各单元不能再登记${rest}。确定结束？`, {
+        confirmText: '结束',
+        cancelText: '不结束',
+      })
+      if (!sure) return
+      this.setData({ closing: true })
+      try {
+        this.setData({ campaign: campaignView(await closeCampaign(this.campaignId)) })
+        wx.showToast({ title: '排查已结束', icon: 'success' })
+      } catch (err) {
+        showError(err)
+      }
+      this.setData({ closing: false })
+    },
+
+    // 导出台账: downloaded with the bearer header, then opened in WeChat's
+    // document viewer, which can send it on.
+    async exportRegister() {
+      if (this.data.exporting) return
+      this.setData({ exporting: true })
+      try {
+        const filePath = await campaignRegister(this.campaignId)
+        await new Promise((resolve, reject) =>
+          wx.openDocument({ filePath, fileType: 'xlsx', showMenu: true, success: resolve, fail: reject })
+        )
+      } catch (err) {
+        showError(err && err.message ? err : { message: '排查台账打不开，请稍后再试' })
+      }
+      this.setData({ exporting: false })
     },
 
     openDoor(e) {

@@ -17,6 +17,7 @@ const {
   SWEEP_ROLES,
   SWEEP_STARTER_ROLES,
   TITLE_MAX,
+  ITEM_MAX,
   campaignView,
   checklistLines,
   blankLine,
@@ -60,6 +61,7 @@ Page(
         today: '',
         templates: [],
         titleMax: TITLE_MAX,
+        itemMax: ITEM_MAX,
       },
       EMPTY_FORM
     ),

@@ -2,7 +2,8 @@
 // unit's liaison, the building lead or the committee: who lives there (big
 // fields a voice keyboard can fill), a new person only after the consent notice
 // has been read out and ticked, the care tags (volunteers), 信息无误 to confirm
-// the record, and 整户搬走 after a question. Opened with ?id=<household id>
+// the record, and 整户搬走 after a question; a flat whose household moved out
+// registers whoever moved in. Opened with ?id=<household id>
 // (&reason=… when the read has a reason of its own, e.g. a care visit).
 const { ensureLogin } = require('../../api/auth')
 const {
@@ -143,6 +144,9 @@ Page(
         this.putMember(memberView(saved), form.memberId)
         this.setData({ form: CLOSED_FORM, formErrors: {} })
         wx.showToast({ title: '已保存', icon: 'success' })
+        // The first person of a flat whose household had moved out: it is
+        // lived in again, and can be confirmed (read afresh).
+        if (this.data.record.movedOut) await this.refresh()
       } catch (err) {
         this.showFormError(err)
       }

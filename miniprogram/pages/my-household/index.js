@@ -29,6 +29,8 @@ Page(
         views: [],
         viewsLoaded: false,
         viewsError: '',
+        viewsCursor: null,
+        viewsMore: false,
         relations: optionsFor('relation'),
         ageBands: optionsFor('age_band'),
         busy: '',
@@ -66,10 +68,25 @@ Page(
 
     async loadViews() {
       try {
-        const { items } = await myHouseholdViews(this.householdId())
-        this.setData({ views: items.map(householdViewLine), viewsLoaded: true, viewsError: '' })
+        const page = await myHouseholdViews(this.householdId())
+        this.setData({ views: page.items.map(householdViewLine), viewsCursor: page.next_cursor || null, viewsLoaded: true, viewsError: '' })
       } catch (err) {
-        this.setData({ views: [], viewsLoaded: true, viewsError: errorMessage(err) })
+        this.setData({ views: [], viewsCursor: null, viewsLoaded: true, viewsError: errorMessage(err) })
+      }
+    },
+
+    // 看更早的记录: the next page, added below; a failure is said and it can be tapped again.
+    async moreViews() {
+      const cursor = this.data.viewsCursor
+      if (!cursor || this.data.viewsMore) return
+      this.setData({ viewsMore: true })
+      try {
+        const page = await myHouseholdViews(this.householdId(), cursor)
+        const views = this.data.views.concat(page.items.map((item, i) => householdViewLine(item, this.data.views.length + i)))
+        this.setData({ views, viewsCursor: page.next_cursor || null, viewsMore: false })
+      } catch (err) {
+        this.setData({ viewsMore: false })
+        showError(err)
       }
     },
 
@@ -79,7 +96,7 @@ Page(
     },
 
     onHouseholdChange(e) {
-      this.setData(Object.assign({ householdIndex: Number(e.detail.value), loaded: false, record: null, views: [], viewsLoaded: false }, NO_FORM))
+      this.setData(Object.assign({ householdIndex: Number(e.detail.value), loaded: false, record: null, views: [], viewsCursor: null, viewsLoaded: false }, NO_FORM))
       return this.load()
     },
 

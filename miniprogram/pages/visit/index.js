@@ -3,10 +3,14 @@
 // 不太好, 上门 or 电话, the day, a note — and may raise a concern (the committee
 // is told at once) or turn a need into an issue; both are asked first. The
 // last visits are shown above, to ask after what was said then. Opened from
-// 我的住户's 走访任务 with ?id=<visit>&household_id=&label=&tag=&due_on=.
+// 我的住户's 走访任务 with ?id=<visit>&household_id=&label=&tag=&due_on=; the
+// push about a missed visit (server/services/care/escalation.py) gives only
+// ?id=, and the rest is found in my tasks (a visit no longer there: said so,
+// with the way to 走访任务).
 const { ensureLogin } = require('../../api/auth')
 const { recordVisit, householdVisits } = require('../../api/care')
-const { tagLabel, dayText } = require('../../utils/census')
+const { myTasks } = require('../../api/me')
+const { tagLabel, dayText, isCareVisit } = require('../../utils/census')
 const { label, optionsFor } = require('../../utils/labels')
 const { todayInShanghai } = require('../../utils/format')
 const { checkVisitNote, cleanMultiline } = require('../../utils/validate')
@@ -28,6 +32,15 @@ function pastVisitView(visit) {
 
 const decode = (value) => (value ? decodeURIComponent(value) : '')
 
+// The server takes a visit day at most this many days back (VisitRecordIn).
+const VISIT_DAYS_BACK = 366
+
+function daysBefore(day, days) {
+  const d = new Date(`${day}T00:00:00Z`)
+  d.setUTCDate(d.getUTCDate() - days)
+  return d.toISOString().slice(0, 10)
+}
+
 Page(
   loadable({
     data: {
@@ -42,12 +55,14 @@ Page(
       method: 'visit',
       visitedOn: '',
       today: '',
+      earliest: '',
       note: '',
       concern: false,
       openIssue: false,
       errors: {},
       formError: '',
       sending: false,
+      gone: false,
     },
 
     onLoad(options = {}) {
@@ -59,6 +74,7 @@ Page(
         tagLabel: options.tag ? tagLabel(decode(options.tag)) : '',
         due: options.due_on ? dayText(options.due_on) : '',
         today,
+        earliest: daysBefore(today, VISIT_DAYS_BACK),
         visitedOn: today,
       })
       return this.load()
@@ -68,14 +84,40 @@ Page(
     // only help: a failure says so in a line and the form still works.
     async fetch() {
       await ensureLogin()
-      if (!this.householdId) return { past: [], pastError: '' }
+      if (!this.householdId) {
+        const found = await this.fromTasks()
+        if (!found) return { gone: true, past: [], pastError: '' }
+      }
       try {
         const { items } = await householdVisits(this.householdId)
         const done = (items || []).filter((v) => (v.status ? v.status === 'done' : Boolean(v.how)) && v.id !== this.visitId)
-        return { past: done.slice(0, 3).map(pastVisitView), pastError: '' }
+        return { gone: false, past: done.slice(0, 3).map(pastVisitView), pastError: '' }
       } catch (err) {
-        return { past: [], pastError: `以前的走访记录暂时读不到：${errorMessage(err)}` }
+        return { gone: false, past: [], pastError: `以前的走访记录暂时读不到：${errorMessage(err)}` }
       }
+    },
+
+    // Opened with only the visit's id: its household, tag and day from my
+    // tasks. False when it is not among them (recorded, or not mine).
+    async fromTasks() {
+      const { items } = await myTasks()
+      const task = (items || []).find((t) => isCareVisit(t) && t.visit_id === this.visitId)
+      if (!task) return false
+      this.householdId = task.household_id
+      this.setData({ label: task.label, tagLabel: tagLabel(task.tag), due: task.due_on ? dayText(task.due_on) : '' })
+      return true
+    },
+
+    goTasks() {
+      wx.redirectTo({ url: '/pages/households/index?tab=tasks' })
+    },
+
+    // Back to the list it came from; opened straight from a push there is none,
+    // so on to 走访任务.
+    leave() {
+      const stack = typeof getCurrentPages === 'function' ? getCurrentPages() : null
+      if (stack && stack.length < 2) this.goTasks()
+      else wx.navigateBack()
     },
 
     // The household's record (who lives there, their phones), read for this visit.
@@ -141,7 +183,7 @@ Page(
       try {
         await recordVisit(this.visitId, this.body())
         wx.showToast({ title: '已记录走访', icon: 'success' })
-        wx.navigateBack()
+        this.leave()
       } catch (err) {
         this.setData({ formError: errorMessage(err) })
       }

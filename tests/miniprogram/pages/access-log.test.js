@@ -118,3 +118,15 @@ test('导出表格 downloads the workbook and opens it; a failed download is sai
   expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '查看记录没有下载下来，请稍后再试' }))
   expect(page.instance.data.exporting).toBe(false)
 })
+
+// The export takes the same filters as the list (AccessLogExportQuery: from,
+// to, household_id): what is exported is what the page shows.
+test('导出表格 exports what the filters show: the dates and the flat', async () => {
+  wx.openDocument = jest.fn((options) => setTimeout(() => options.success({}), 0))
+  const page = await open()
+  server.on(`GET ${LOG}?from=2026-12-01&to=2026-12-04&household_id=11`, { status: 200, body: { items: [line()], next_cursor: null } })
+  server.on(`GET ${LOG}/export?from=2026-12-01&to=2026-12-04&household_id=11`, { status: 200, file: 'wxfile://tmp/part.xlsx' })
+  await page.instance.reload({ from: '2026-12-01', to: '2026-12-04', householdId: 11 })
+  await page.instance.exportLog()
+  expect(wx.openDocument).toHaveBeenCalledWith(expect.objectContaining({ filePath: 'wxfile://tmp/part.xlsx' }))
+})

@@ -6,7 +6,7 @@
  * door-to-door list (未走访 / 没有问题 / problems and the issue opened), a
  * household opening its checklist; a list that fails offers 重试.
  */
-const { installWx, requestsMade, signedIn } = require('../helpers/wx')
+const { installWx, requestsMade, signedIn, cancelModal } = require('../helpers/wx')
 const { createPage, tap } = require('../helpers/page')
 const { loadPage, renderPage, texts, attr, sleep } = require('../helpers/render')
 const { todayInShanghai } = require('../../../miniprogram/utils/format')
@@ -134,4 +134,54 @@ test('rendered: progress, the units and the door list with ✓ and ✗', async (
   expect(texts(page, '.door-state')).toEqual(['✓ 没有问题', '✗ 有 2 项问题 · 已转报事 #77', '未走访'])
   expect(attr(page.querySelectorAll('.door')[1], 'aria-label')).toBe('1-3-102，有 2 项问题，已转报事 77 号')
   expect(attr(page.querySelector('.unit'), 'aria-selected')).toBe(true)
+})
+
+// The committee (may.close, may.export): the sweep's register (台账) as a
+// workbook, and closing it, asked first. A liaison sees neither.
+describe('the committee closes a sweep and exports its register', () => {
+  const COMMITTEE_VIEW = campaign({ may: { record: true, close: true, export: true } })
+
+  test('a liaison is offered neither', async () => {
+    const page = renderPage(CAMPAIGN_PAGE)
+    await page.instance.onLoad({ id: '5' })
+    await sleep(0)
+    expect(texts(page, '.export')).toEqual([])
+    expect(texts(page, '.close')).toEqual([])
+  })
+
+  test('导出台账 downloads the workbook and opens it', async () => {
+    server.on('GET /api/v1/campaigns/5', { status: 200, body: COMMITTEE_VIEW })
+    server.on('GET /api/v1/campaigns/5/export', { status: 200, file: 'wxfile://tmp/register.xlsx' })
+    wx.openDocument = jest.fn((options) => setTimeout(() => options.success({}), 0))
+    const page = renderPage(CAMPAIGN_PAGE)
+    await page.instance.onLoad({ id: '5' })
+    await sleep(0)
+    expect(texts(page, '.export')).toEqual(['导出台账'])
+    await page.instance.exportRegister()
+    expect(wx.openDocument).toHaveBeenCalledWith(expect.objectContaining({ filePath: 'wxfile://tmp/register.xlsx', fileType: 'xlsx', showMenu: true }))
+    expect(page.instance.data.exporting).toBe(false)
+  })
+
+  test('结束排查 is asked first; then the sweep shows as ended', async () => {
+    server.on('GET /api/v1/campaigns/5', { status: 200, body: COMMITTEE_VIEW })
+    server.on('POST /api/v1/campaigns/5/close', { status: 200, body: campaign({ status: 'closed', may: { record: false, close: false, export: true } }) })
+    const page = await open()
+    cancelModal(wx)
+    await page.closeCampaign()
+    expect(wx.showModal.mock.calls[0][0]).toMatchObject({ title: '结束排查', content: '结束后各单元不能再登记，还没走访的 3 户也不再催办。确定结束？' })
+    expect(requestsMade(wx)).not.toContain('POST /api/v1/campaigns/5/close')
+    await page.closeCampaign()
+    expect(requestsMade(wx)).toContain('POST /api/v1/campaigns/5/close')
+    expect(page.data.campaign).toMatchObject({ open: false, mayClose: false })
+    expect(wx.showToast).toHaveBeenCalledWith({ title: '排查已结束', icon: 'success' })
+  })
+
+  test('a refused close is said, and the page stays', async () => {
+    server.on('GET /api/v1/campaigns/5', { status: 200, body: COMMITTEE_VIEW })
+    server.on('POST /api/v1/campaigns/5/close', { status: 409, body: { code: 'campaign_closed', message: '这次排查已经结束了' } })
+    const page = await open()
+    await page.closeCampaign()
+    expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '这次排查已经结束了' }))
+    expect(page.data.closing).toBe(false)
+  })
 })

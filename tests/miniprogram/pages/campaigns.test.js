@@ -180,6 +180,20 @@ test('what is missing is said under its field and nothing is sent', async () => 
   expect(requestsMade(wx)).not.toContain(CREATE)
 })
 
+// The server takes a checklist line of 30 characters at most (CampaignIn:
+// Text(30)), and a result's item likewise: the form says so before sending.
+test('a checklist line over 30 characters is said under the list; the box stops at 30', async () => {
+  const page = await open()
+  await page.instance.openCreate()
+  page.instance.onTypeChange(value(0))
+  await sleep(0)
+  expect(page.querySelectorAll('.item-input').map((el) => attr(el, 'maxlength'))).toEqual([30, 30])
+  page.instance.onItemInput(on({ key: page.instance.data.checklist[0].key }, '楼'.repeat(31)))
+  await page.instance.submit()
+  expect(page.instance.data.errors).toEqual({ checklist: '每一项最多 30 个字' })
+  expect(requestsMade(wx)).not.toContain(CREATE)
+})
+
 test('再看看 sends nothing; 不发起了 closes the form', async () => {
   const page = await open()
   await page.instance.openCreate()

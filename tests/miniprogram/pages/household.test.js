@@ -105,6 +105,27 @@ describe('rendered', () => {
     expect(page.querySelector('.move-out')).toBeUndefined()
   })
 
+  // What the server gives a building lead (census/access.py): phones masked,
+  // the tags to see and set, but 整户搬离 is the unit's liaison's or the
+  // committee's (403 move_out_forbidden), so it is not offered.
+  test('a building lead as the server answers: tags to set, no 整户搬走', async () => {
+    const page = await render(census({
+      members: [{ id: 1, name: '王秀兰', relation: 'owner', age_band: '80_plus', phone: '138****5678', phone_masked: '138****5678', uses_wechat: false, bound: false }],
+      may: { edit_members: true, edit_tags: true, see_phone: false },
+    }))
+    expect(texts(page, '.tag')).toEqual(['✓ 独居老人', '残疾', '生活困难', '需定期走访', '党员中心户'])
+    expect(page.querySelector('.move-out')).toBeUndefined()
+  })
+
+  // After 整户搬走 the flat is empty until someone new moves in: they are
+  // registered here (the server's add brings the flat back to 在住).
+  test('a flat whose household moved out offers to register the people who moved in', async () => {
+    const page = await render(census({ members: [], tags: [], occupancy: 'vacant', moved_out_at: '2026-01-05T10:00:00+08:00', stale: true }))
+    expect(texts(page, '.moved')[0]).toContain('已整户搬走')
+    expect(texts(page, '.moved-in-hint')).toEqual(['有新住户搬进来了？先添加一位住户，再核实登记。'])
+    expect(texts(page, '.add')).toEqual(['添加一位住户'])
+  })
+
   test('adding a person shows the consent notice to read out, with its tick box', async () => {
     const page = await render(census())
     page.querySelector('.add').dispatchEvent('tap')
@@ -274,6 +295,23 @@ test('a refused move-out (a building lead) is shown', async () => {
   await page.askMoveOut()
   expect(wx.showToast).toHaveBeenCalledWith({ title: '只有本单元联络人和业委会能登记搬走', icon: 'none', duration: 3000 })
   expect(page.data.busy).toBe(false)
+})
+
+test('the first person of a flat that had moved out: the record is read again (在住 now)', async () => {
+  server.on(CENSUS_URL, { status: 200, body: census({ members: [], tags: [], occupancy: 'vacant', moved_out_at: '2026-01-05T10:00:00+08:00' }) })
+  server.on('POST /api/v1/households/11/members', {
+    status: 201,
+    body: { id: 9, name: '王小明', relation: 'tenant', age_band: '18_59', phone: '13912345678', phone_masked: '139****5678', uses_wechat: true, bound: false },
+  })
+  const page = await open()
+  expect(page.data.record.movedOut).toBe(true)
+  fillNewMember(page)
+  page.onConsent({ detail: { value: ['yes'] } })
+  server.on(CENSUS_URL, { status: 200, body: census() })
+  await page.saveMember()
+  expect(requestsMade(wx)).toEqual([CENSUS_URL, 'POST /api/v1/households/11/members', CENSUS_URL])
+  expect(page.data.record.movedOut).toBe(false)
+  expect(page.data.form.open).toBe(false)
 })
 
 test('拨打 calls the number shown in full', async () => {

@@ -152,11 +152,31 @@ test('rendered: the bar, the tabs with the task count and the overdue visit firs
   await page.instance.onShow()
   await sleep(0)
   expect(texts(page, '.coverage-line')).toEqual(['已登记确认 9 / 12 户'])
-  expect(texts(page, '.stale-line')).toEqual(['3 户超过一年没有核实'])
+  // The server's `stale` counts the households never confirmed too (most of
+  // them on census day): the line names both.
+  expect(texts(page, '.stale-line')).toEqual(['3 户还没登记确认，或超过一年没有核实'])
   expect(texts(page, '.tab')).toEqual(['走访任务（2）', '待登记核实', '全部住户'])
   expect(texts(page, '.overdue-line')).toEqual(['1 户已过走访日子，请先去这几户'])
   expect(texts(page, '.task-label')).toEqual(['1-3-102', '1-3-201'])
   expect(texts(page, '.task-overdue')).toEqual(['已超时，已上报楼栋长'])
   expect(attr(page.querySelector('.task'), 'aria-label')).toBe(`走访 1-3-102，独居老人，${monthDay(day(-3))}到期，已超时，已上报楼栋长`)
   expect(texts(page, '.campaign-title')).toEqual(['排查：冬季消防安全排查'])
+})
+
+// A list that could not be read is not a dead end: 重试 next to its line
+// (pull-to-refresh is not something everyone knows).
+test('rendered: the tasks or the sweeps failing offer 重试, which reads them again', async () => {
+  server.on('GET /api/v1/me/tasks', { status: 503, body: { code: 'database_unavailable', message: '服务暂时不可用' } }, { status: 200, body: TASKS })
+  server.on('GET /api/v1/compounds/yangguang/campaigns', { status: 503, body: { code: 'database_unavailable', message: '服务暂时不可用' } }, { status: 200, body: CAMPAIGNS })
+  const page = renderPage(HOUSEHOLDS)
+  page.instance.onLoad({ tab: 'tasks' })
+  await page.instance.onShow()
+  await sleep(0)
+  expect(texts(page, '.retry-lists')).toEqual(['重试', '重试'])
+  page.querySelector('.retry-lists').dispatchEvent('tap')
+  await sleep(20)
+  expect(page.instance.data.tasksError).toBe('')
+  expect(page.instance.data.campaignsError).toBe('')
+  expect(texts(page, '.retry-lists')).toEqual([])
+  expect(texts(page, '.task-label')).toEqual(['1-3-102', '1-3-201'])
 })

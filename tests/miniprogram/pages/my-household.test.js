@@ -7,7 +7,7 @@
  * the record; the download; erasing asked twice.
  */
 const { installWx, requestsMade, sentBody, cancelModal, signedIn } = require('../helpers/wx')
-const { loadPage, renderPage, texts, textsWithin, within, sleep } = require('../helpers/render')
+const { loadPage, renderPage, texts, textsWithin, within, attr, sleep } = require('../helpers/render')
 const { RESIDENT, COMMITTEE, HOUSEHOLD } = require('../helpers/fixtures')
 
 const MY_HOUSEHOLD = loadPage('my-household')
@@ -133,6 +133,16 @@ test('the form says what is missing; the server refusing the phone is said under
   expect(page.instance.data.form).not.toBeNull()
 })
 
+// A number typed with spaces, as people read it out ("0571 8888 8888"), is
+// taken by the server (up to 20 characters, spaces dropped): the box is not
+// cut at 13 while it is typed.
+test('the phone box takes a landline typed with spaces', async () => {
+  const page = await open()
+  page.instance.openAdd()
+  await sleep(0)
+  expect(String(attr(page.querySelector('.phone-input'), 'maxlength'))).toBe('20')
+})
+
 test('更正 starts from the person as recorded; an empty phone box leaves the number', async () => {
   server.on('PATCH /api/v1/households/11/members/1', { status: 200, body: { id: 1 } })
   const page = await open()
@@ -237,4 +247,19 @@ test('with two flats the link picks one, and the picker changes to the other', a
   await sleep(0)
   expect(texts(page, '.record-title')).toEqual(['1-2-301 登记的住户'])
   expect(texts(page, '.view-who')).toEqual(['单元联络人 李*'])
+})
+
+// GET /me/household-views answers a page at a time (next_cursor): a
+// household whose liaison reads it often has more than one page, and the
+// resident reaches the older ones.
+test('who viewed it, older ones after 看更早的记录', async () => {
+  const older = { at: '2026-11-01T09:00:00+08:00', who: '业委会 张*', action_label: '查看关爱标记', reason: null }
+  server.on(`${VIEWS}&cursor=NTA`, { status: 200, body: { items: [older], next_cursor: null } })
+  const page = await open({ views: { status: 200, body: Object.assign({ next_cursor: 'NTA' }, VIEWED) } })
+  expect(texts(page, '.view-who')).toEqual(['单元联络人 李*'])
+  expect(texts(page, '.more-views')).toEqual(['看更早的记录'])
+  await page.instance.moreViews()
+  await sleep(0)
+  expect(texts(page, '.view-who')).toEqual(['单元联络人 李*', '业委会 张*'])
+  expect(texts(page, '.more-views')).toEqual([])
 })

@@ -137,3 +137,79 @@ test('查看本户登记 opens the record, read for this visit', async () => {
   page.openHousehold()
   expect(wx.navigateTo).toHaveBeenCalledWith({ url: `/pages/household/index?id=32&reason=${encodeURIComponent('关爱走访')}` })
 })
+
+// The escalation push (server/services/care/escalation.py) opens
+// pages/visit/index?id=<visit> and nothing else: the page finds the rest in
+// my tasks, the ones a building lead or the committee is pushed about.
+describe('opened from the push about a missed visit (?id= only)', () => {
+  const TASK = {
+    kind: 'care_visit',
+    visit_id: 51,
+    household_id: 32,
+    label: '1-3-102',
+    tag: 'elderly_alone',
+    due_on: daysAgo(10),
+    overdue: true,
+    escalation_level: 1,
+  }
+
+  test('the household, its tag and day come from my tasks; the form records that visit', async () => {
+    server.on('GET /api/v1/me/tasks', { status: 200, body: { items: [{ kind: 'return_visit', visit_id: 51, issue_id: 9 }, TASK] } })
+    const page = createPage('visit')
+    await page.onLoad({ id: '51' })
+    expect(page.data).toMatchObject({ label: '1-3-102', tagLabel: '独居老人', gone: false })
+    expect(page.data.due).not.toBe('')
+    expect(page.data.past.map((v) => v.note)).toEqual(['说腿疼，这几天少下楼'])
+    page.openHousehold()
+    expect(wx.navigateTo).toHaveBeenCalledWith({ url: `/pages/household/index?id=32&reason=${encodeURIComponent('关爱走访')}` })
+    page.pickHow(tap({ value: 'good' }))
+    await page.submit()
+    expect(requestsMade(wx)).toContain('POST /api/v1/visits/51/record')
+  })
+
+  test('a visit no longer mine to make says so, with the way to my list', async () => {
+    server.on('GET /api/v1/me/tasks', { status: 200, body: { items: [] } })
+    const page = createPage('visit')
+    await page.onLoad({ id: '51' })
+    expect(page.data.gone).toBe(true)
+    expect(requestsMade(wx)).not.toContain('GET /api/v1/households/0/visits')
+    page.goTasks()
+    expect(wx.redirectTo).toHaveBeenCalledWith({ url: '/pages/households/index?tab=tasks' })
+  })
+
+  test('rendered: no form for a visit that is not there, the way out instead', async () => {
+    server.on('GET /api/v1/me/tasks', { status: 200, body: { items: [] } })
+    const page = renderPage(VISIT_PAGE)
+    await page.instance.onLoad({ id: '51' })
+    await sleep(0)
+    expect(texts(page, '.gone-text')).toEqual(['这次走访已经记录过了，或者不归您走访。'])
+    expect(texts(page, '.submit')).toEqual([])
+    expect(texts(page, '.open-household')).toEqual([])
+    expect(texts(page, '.go-tasks')).toEqual(['去看走访任务'])
+  })
+})
+
+// Opened straight from the push, the form is the only page: there is nothing
+// to go back to, so the recorded visit leads to 走访任务 instead of staying.
+test('recorded from a page opened by the push: on to 走访任务, not back to nothing', async () => {
+  global.getCurrentPages = jest.fn(() => [{ route: 'pages/visit/index' }])
+  try {
+    const page = await open()
+    page.pickHow(tap({ value: 'good' }))
+    await page.submit()
+    expect(wx.navigateBack).not.toHaveBeenCalled()
+    expect(wx.redirectTo).toHaveBeenCalledWith({ url: '/pages/households/index?tab=tasks' })
+  } finally {
+    delete global.getCurrentPages
+  }
+})
+
+// The server takes a visit day from 366 days back to today (VisitRecordIn:
+// Day(back=366, ahead=0)): the date picker offers only those.
+test('rendered: the day picker runs from a year back to today', async () => {
+  const page = renderPage(VISIT_PAGE)
+  await page.instance.onLoad(OPTIONS)
+  await sleep(0)
+  expect(page.instance.data.earliest).toBe(daysAgo(366))
+  expect(page.instance.data.today).toBe(todayInShanghai())
+})
