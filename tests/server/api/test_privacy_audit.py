@@ -1,0 +1,126 @@
+"""The personal-data audit of the census (issue 13): what reaches those who may not see
+a household's care tags or phones (other units' liaisons through the issue list, the
+finance supervisor through the access log), whose reads are logged, and what erasure
+and retention clear everywhere the data was copied."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from server.extensions import db
+from server.models import CareTag, Household, HouseholdMember, Issue
+from server.services.care.schedule import sync_household
+from server.services.census import crypto
+from tests.factories import build_world
+from tests.timing import shanghai_date
+
+CODE = "pa"
+PHONE = "13812345678"
+
+
+@pytest.fixture
+def world(db_session):
+    return build_world(CODE)
+
+
+def tag(world, label: str = "1-1-101", care_tag: str = "elderly_alone") -> int:
+    """Tag the household as the census does; its open visit's id."""
+    household = db.session.get(Household, world.household_ids[label])
+    db.session.add(
+        CareTag(
+            compound_id=household.compound_id,
+            building_id=household.building_id,
+            unit_id=household.unit_id,
+            household_id=household.id,
+            tag=care_tag,
+        )
+    )
+    db.session.flush()
+    visit = sync_household(household)
+    db.session.commit()
+    return visit.id
+
+
+def member(world, label: str, name: str, phone: str | None = PHONE) -> HouseholdMember:
+    home = world.household(label)
+    row = HouseholdMember(
+        compound_id=home.compound_id,
+        household_id=home.id,
+        name=name,
+        relation="owner",
+        age_band="80_plus",
+        **crypto.sealed(phone),
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def seen_by(client, world, who: str, issue_id: int) -> str:
+    """Everything `who` reads of the issue: the list and the detail, as one text."""
+    listed = client.get(f"/api/v1/issues?compound={CODE}", headers=world.headers(who))
+    assert listed.status_code == 200, listed.get_json()
+    detail = client.get(f"/api/v1/issues/{issue_id}", headers=world.headers(who))
+    assert detail.status_code == 200, detail.get_json()
+    return json.dumps([listed.get_json(), detail.get_json()], ensure_ascii=False)
+
+
+# ----- issues other volunteers read -----
+
+
+def test_a_vulnerable_sweeps_finding_tells_other_units_liaisons_nothing_of_the_household(
+    client, world
+):
+    started = client.post(
+        f"/api/v1/compounds/{CODE}/campaigns",
+        json={
+            "type": "vulnerable",
+            "title": "独居老人逐户排查",
+            "scope": {"buildings": [1]},
+            "due_on": shanghai_date(7).isoformat(),
+        },
+        headers=world.headers("committee"),
+    )
+    assert started.status_code == 201, started.get_json()
+    done = client.post(
+        f"/api/v1/campaigns/{started.get_json()['id']}/results",
+        json={
+            "household_id": world.household_ids["1-1-101"],
+            "items": [
+                {"item": "是否独居", "ok": False, "note": "独居，儿子在外地"},
+                {"item": "用药与就医", "ok": False, "note": "降压药快吃完了"},
+            ],
+            "needs_action": True,
+            "note": "腿脚不便",
+        },
+        headers=world.headers("liaison_1_1"),
+    )
+    assert done.status_code == 201, done.get_json()
+    issue_id = done.get_json()["issue_id"]
+    issue = db.session.get(Issue, issue_id)
+    assert (issue.category, issue.title) == ("care", "1-1-101需要帮助")
+
+    # Another unit's liaison sees the issue in the compound's list: not what was found.
+    seen = seen_by(client, world, "liaison_1_2", issue_id)
+    assert "1-1-101需要帮助" in seen
+    for secret in ("独居", "儿子", "降压药", "用药", "腿脚", "老人"):
+        assert secret not in seen, secret
+
+
+def test_a_care_visits_issue_does_not_say_the_household_is_visited_for_a_tag(client, world):
+    visit_id = tag(world)
+    done = client.post(
+        f"/api/v1/visits/{visit_id}/record",
+        json={"how": "fair", "open_issue": True, "note": "需要有人送午饭"},
+        headers=world.headers("liaison_1_1"),
+    )
+    assert done.status_code == 200, done.get_json()
+    issue_id = done.get_json()["issue_id"]
+
+    seen = seen_by(client, world, "liaison_1_2", issue_id)
+    assert "1-1-101需要帮助" in seen
+    assert "需要有人送午饭" in seen  # the need itself is what the issue is about
+    for secret in ("走访", "独居", "关爱"):
+        assert secret not in seen, secret
