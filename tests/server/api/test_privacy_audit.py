@@ -124,3 +124,41 @@ def test_a_care_visits_issue_does_not_say_the_household_is_visited_for_a_tag(cli
     assert "需要有人送午饭" in seen  # the need itself is what the issue is about
     for secret in ("走访", "独居", "关爱"):
         assert secret not in seen, secret
+
+
+# ----- the access log the finance supervisor reads -----
+
+
+def access_log(client, world, who: str, **query) -> list[dict]:
+    response = client.get(
+        f"/api/v1/compounds/{CODE}/access-log", query_string=query, headers=world.headers(who)
+    )
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["items"]
+
+
+def test_the_supervisor_reads_who_read_care_tags_but_not_which_flat_has_them(client, world):
+    member(world, "1-1-101", "王秀兰")
+    tag(world)
+    home = world.household_ids["1-1-101"]
+    read = client.get(
+        f"/api/v1/households/{home}/census",
+        query_string={"reason": "上门核对"},
+        headers=world.headers("liaison_1_1"),
+    )
+    assert read.status_code == 200
+    client.get("/api/v1/me/tasks", headers=world.headers("liaison_1_1"))
+
+    committee = access_log(client, world, "committee")
+    tags = [line for line in committee if line["action"] == "view_tags"]
+    assert [line["household"] for line in tags] == ["1-1-101", "1-1-101"]
+
+    supervised = access_log(client, world, "supervisor")
+    tags = [line for line in supervised if line["action"] == "view_tags"]
+    assert len(tags) == 2  # who read tags, and when, still shows
+    assert {(line["household"], line["reason"]) for line in tags} == {(None, None)}
+    phones = [line for line in supervised if line["action"] == "view_phone"]
+    assert [line["household"] for line in phones] == ["1-1-101"]
+    # Filtering on the flat does not tell either.
+    of_flat = access_log(client, world, "supervisor", household_id=home)
+    assert [line["action"] for line in of_flat] == ["view_phone"]
