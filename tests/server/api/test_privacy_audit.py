@@ -6,14 +6,17 @@ and retention clear everywhere the data was copied."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
+import time_machine
 
+from server.clock import utcnow
 from server.extensions import db
 from server.models import CareTag, Household, HouseholdMember, Issue
 from server.services.care.schedule import sync_household
 from server.services.census import crypto
-from tests.factories import build_world
+from tests.factories import add_person, build_world
 from tests.timing import shanghai_date
 
 CODE = "pa"
@@ -162,3 +165,32 @@ def test_the_supervisor_reads_who_read_care_tags_but_not_which_flat_has_them(cli
     # Filtering on the flat does not tell either.
     of_flat = access_log(client, world, "supervisor", household_id=home)
     assert [line["action"] for line in of_flat] == ["view_phone"]
+
+
+# ----- the household's own download -----
+
+
+def download(client, world, who: str, label: str = "1-1-101") -> dict:
+    response = client.get(
+        "/api/v1/me/household-data",
+        query_string={"household_id": world.household_ids[label]},
+        headers=world.headers(who),
+    )
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_the_family_moving_in_does_not_download_the_family_that_left(client, world):
+    member(world, "1-1-101", "王秀兰")
+    home = world.household_ids["1-1-101"]
+    moved = client.post(f"/api/v1/households/{home}/move-out", headers=world.headers("liaison_1_1"))
+    assert moved.status_code == 200, moved.get_json()
+    # The one still bound lived with her: she is in their download until anonymised.
+    assert [m["name"] for m in download(client, world, "resident_1_1")["members"]] == ["王秀兰"]
+
+    with time_machine.travel(utcnow() + timedelta(days=30), tick=False):
+        add_person(world, "newcomer", "resident", world.household("1-1-101"), relation="owner")
+        db.session.commit()
+        mine = download(client, world, "newcomer")
+    assert mine["members"] == []
+    assert PHONE not in json.dumps(mine)
