@@ -13,10 +13,18 @@ import time_machine
 
 from server.clock import utcnow
 from server.extensions import db
-from server.models import CareTag, Household, HouseholdMember, Issue
+from server.models import (
+    CampaignResult,
+    CareTag,
+    CareVisit,
+    Household,
+    HouseholdMember,
+    Issue,
+)
 from server.services.care.schedule import sync_household
 from server.services.census import crypto
-from tests.factories import add_person, build_world
+from server.services.privacy.retention import anonymise_moved_out
+from tests.factories import add_person, build_world, make_issue
 from tests.timing import shanghai_date
 
 CODE = "pa"
@@ -194,3 +202,76 @@ def test_the_family_moving_in_does_not_download_the_family_that_left(client, wor
         mine = download(client, world, "newcomer")
     assert mine["members"] == []
     assert PHONE not in json.dumps(mine)
+
+
+# ----- erasure and retention: the copies of a name -----
+
+
+def copies_of_a_name(client, world) -> dict:
+    """What volunteers wrote about 1-1-101 naming 王秀兰: a visit note, a sweep's notes,
+    an issue filed for her. Returns the ids."""
+    member(world, "1-1-101", "王秀兰")
+    visit_id = tag(world)
+    recorded = client.post(
+        f"/api/v1/visits/{visit_id}/record",
+        json={"how": "fair", "note": "王秀兰腿脚不便"},
+        headers=world.headers("liaison_1_1"),
+    )
+    assert recorded.status_code == 200, recorded.get_json()
+    started = client.post(
+        f"/api/v1/compounds/{CODE}/campaigns",
+        json={
+            "type": "safety",
+            "title": "消防排查",
+            "scope": {"buildings": [1]},
+            "due_on": shanghai_date(7).isoformat(),
+        },
+        headers=world.headers("committee"),
+    )
+    assert started.status_code == 201, started.get_json()
+    result = client.post(
+        f"/api/v1/campaigns/{started.get_json()['id']}/results",
+        json={
+            "household_id": world.household_ids["1-1-101"],
+            "items": [{"item": "楼道杂物", "ok": False, "note": "王秀兰家门口纸箱"}],
+            "note": "王秀兰说儿子周末来搬",
+        },
+        headers=world.headers("liaison_1_1"),
+    )
+    assert result.status_code == 201, result.get_json()
+    issue = make_issue(
+        world.user_ids["liaison_1_1"],
+        world.household_ids["1-1-101"],
+        on_behalf_name="王秀兰",
+    )
+    db.session.commit()
+    return {"visit": visit_id, "result": result.get_json()["result"]["id"], "issue": issue.id}
+
+
+def assert_name_gone(ids: dict) -> None:
+    db.session.expire_all()
+    assert db.session.get(CareVisit, ids["visit"]).note is None
+    result = db.session.get(CampaignResult, ids["result"])
+    assert result.note is None
+    assert result.items == [{"item": "楼道杂物", "ok": False, "note": None}]  # ✗ kept
+    assert db.session.get(Issue, ids["issue"]).on_behalf_name == "1-1-101住户"
+
+
+def test_erasure_clears_the_name_wherever_volunteers_wrote_it(client, world):
+    ids = copies_of_a_name(client, world)
+    erased = client.post(
+        "/api/v1/me/household-data/erasure",
+        json={"household_id": world.household_ids["1-1-101"], "confirm": True},
+        headers=world.headers("resident_1_1"),
+    )
+    assert erased.status_code == 200, erased.get_json()
+    assert_name_gone(ids)
+
+
+def test_retention_clears_the_notes_of_a_household_moved_out_that_long(client, world):
+    ids = copies_of_a_name(client, world)
+    home = world.household_ids["1-1-101"]
+    moved = client.post(f"/api/v1/households/{home}/move-out", headers=world.headers("committee"))
+    assert moved.status_code == 200, moved.get_json()
+    anonymise_moved_out(utcnow() + timedelta(days=181))
+    assert_name_gone(ids)
