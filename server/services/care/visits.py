@@ -146,8 +146,11 @@ def log_tags_read(
     principal: Principal, seen: list[tuple[int, str]], compound_id: int, reason: str
 ) -> None:
     """Log the read of each (household id, care tag) by a volunteer (the tags are all
-    sensitive ones: only those are visited). In the caller's transaction."""
+    sensitive ones: only those are visited), not of the caller's own flat. In the
+    caller's transaction."""
     for household_id, tag in dict.fromkeys(seen):
+        if principal.resident_of(household_id):
+            continue
         tag_ids = db.session.scalars(
             select(CareTag.id).where(CareTag.household_id == household_id, CareTag.tag == tag)
         ).all()

@@ -10,10 +10,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from sqlalchemy import select
 
 from server.clock import utcnow
 from server.extensions import db
 from server.models import (
+    AccessLog,
     CampaignResult,
     CareTag,
     CareVisit,
@@ -23,6 +25,7 @@ from server.models import (
 )
 from server.services.care.schedule import sync_household
 from server.services.census import crypto
+from server.services.people import roles
 from server.services.privacy.retention import anonymise_moved_out
 from tests.factories import add_person, build_world, make_issue
 from tests.timing import shanghai_date
@@ -275,3 +278,33 @@ def test_retention_clears_the_notes_of_a_household_moved_out_that_long(client, w
     assert moved.status_code == 200, moved.get_json()
     anonymise_moved_out(utcnow() + timedelta(days=181))
     assert_name_gone(ids)
+
+
+# ----- whose reads are logged -----
+
+
+def test_a_liaison_reading_the_flat_they_live_in_is_not_logged_as_a_third_party(client, world):
+    own = world.household("1-1-102")
+    roles.grant(world.user_ids["liaison_1_1"], "resident", own, relation="owner", name="张桂芳")
+    member(world, "1-1-102", "张桂芳")
+    member(world, "1-1-101", "王秀兰", "13900001111")
+    tag(world, "1-1-102")
+    tag(world, "1-1-101")
+    headers = world.headers("liaison_1_1")
+
+    assert client.get(f"/api/v1/households/{own.id}/census", headers=headers).status_code == 200
+    listed = client.get(f"/api/v1/compounds/{CODE}/census/households", headers=headers)
+    assert listed.status_code == 200
+    assert client.get("/api/v1/me/tasks", headers=headers).status_code == 200
+    exported = client.get(
+        f"/api/v1/compounds/{CODE}/census/export",
+        query_string={"include_sensitive": "true"},
+        headers=headers,
+    )
+    assert exported.status_code == 200
+
+    logged = db.session.scalars(
+        select(AccessLog.household_id).where(AccessLog.actor_id == world.user_ids["liaison_1_1"])
+    ).all()
+    assert own.id not in logged
+    assert world.household_ids["1-1-101"] in logged  # the neighbour's record is logged
