@@ -308,3 +308,34 @@ def test_a_liaison_reading_the_flat_they_live_in_is_not_logged_as_a_third_party(
     ).all()
     assert own.id not in logged
     assert world.household_ids["1-1-101"] in logged  # the neighbour's record is logged
+
+
+def test_correcting_a_member_shows_the_phone_in_full_and_that_read_is_logged(client, world):
+    member_id = member(world, "1-1-101", "王秀兰").id
+    home = world.household_ids["1-1-101"]
+    patched = client.patch(
+        f"/api/v1/households/{home}/members/{member_id}",
+        json={"age_band": "70_79"},
+        headers=world.headers("committee"),
+    )
+    assert patched.status_code == 200, patched.get_json()
+    assert patched.get_json()["phone"] == PHONE
+    reads = db.session.scalars(
+        select(AccessLog).where(
+            AccessLog.actor_id == world.user_ids["committee"], AccessLog.action == "view_phone"
+        )
+    ).all()
+    assert [(r.household_id, r.subject_id) for r in reads] == [(home, member_id)]
+    # The household correcting its own member reads its own data: not logged.
+    own = client.patch(
+        f"/api/v1/households/{home}/members/{member_id}",
+        json={"age_band": "80_plus"},
+        headers=world.headers("resident_1_1"),
+    )
+    assert own.get_json()["phone"] == PHONE
+    assert (
+        db.session.scalar(
+            select(AccessLog.id).where(AccessLog.actor_id == world.user_ids["resident_1_1"])
+        )
+        is None
+    )
