@@ -5,6 +5,7 @@ and retention clear everywhere the data was copied."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import timedelta
 
@@ -339,3 +340,52 @@ def test_correcting_a_member_shows_the_phone_in_full_and_that_read_is_logged(cli
         )
         is None
     )
+
+
+# ----- an old spreadsheet does not bring them back -----
+
+
+def import_census(client, world, rows: str, dry_run: bool = True):
+    text = "楼号,单元,房号,姓名,关系,年龄段,电话,使用微信\n" + rows
+    return client.post(
+        f"/api/v1/compounds/{CODE}/census/import?dry_run={'true' if dry_run else 'false'}",
+        data={"file": (io.BytesIO(text.encode("utf-8-sig")), "census.csv")},
+        content_type="multipart/form-data",
+        headers=world.headers("committee"),
+    )
+
+
+def test_an_import_does_not_bring_back_an_erased_household_nor_one_who_moved_out(client, world):
+    member(world, "1-1-101", "王秀兰")
+    erased = client.post(
+        "/api/v1/me/household-data/erasure",
+        json={"household_id": world.household_ids["1-1-101"], "confirm": True},
+        headers=world.headers("resident_1_1"),
+    )
+    assert erased.status_code == 200, erased.get_json()
+    gone = member(world, "1-2-101", "李建国")
+    left = client.delete(
+        f"/api/v1/households/{world.household_ids['1-2-101']}/members/{gone.id}",
+        headers=world.headers("liaison_1_2"),
+    )
+    assert left.status_code == 200, left.get_json()
+    old_sheet = (
+        f"1,1,101,王秀兰,业主,80岁及以上,{PHONE},否\n"
+        "1,2,101,李建国,业主,,,否\n"
+        "1,1,102,赵大妈,业主,,,否\n"
+    )
+
+    report = import_census(client, world, old_sheet).get_json()
+    assert [e["row"] for e in report["errors"]] == [2, 3]
+    assert "申请删除" in report["errors"][0]["message"]
+    assert "搬离" in report["errors"][1]["message"]
+    refused = import_census(client, world, old_sheet, dry_run=False)
+    assert refused.status_code == 400
+    assert (
+        db.session.scalar(select(HouseholdMember.id).where(HouseholdMember.name == "王秀兰"))
+        is None
+    )
+    living = db.session.scalars(
+        select(HouseholdMember.name).where(HouseholdMember.moved_out_at.is_(None))
+    ).all()
+    assert living == []
