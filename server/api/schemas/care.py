@@ -82,12 +82,12 @@ class RecordedVisitOut(VisitOut):
     )
 
 
-class HouseholdRefOut(Schema):
+class VisitHouseholdOut(Schema):
     id = fields.Integer()
     label = fields.String()
 
 
 class VisitHistoryOut(Schema):
-    household = fields.Nested(HouseholdRefOut)
+    household = fields.Nested(VisitHouseholdOut)
     items = fields.List(fields.Nested(VisitOut))
     may_record = fields.Boolean(metadata={"description": "I may record its open visit"})

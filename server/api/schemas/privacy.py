@@ -12,7 +12,7 @@ CURSOR = {"description": "?cursor= for the next page; null: no more"}
 # ----- consent notices -----
 
 
-class NoticeOut(Schema):
+class ConsentNoticeOut(Schema):
     kind = fields.String(metadata={"description": "binding or census"})
     version = fields.Integer()
     title = fields.String()
