@@ -114,9 +114,13 @@ def test_a_census_a_sweep_and_care_visits_with_personal_data_kept_close(client, 
         assert PHONE not in masked
         assert MASKED in masked
 
-        # Each of those views is in the access log, which the supervisor reads.
-        log = get("supervisor", "/api/v1/compounds/aa/access-log")
+        # Each of those views is in the access log, which the committee reads (the
+        # supervisor too, but not which flat's tags were read: that would tell them).
+        log = get("committee", "/api/v1/compounds/aa/access-log")
         assert log.status_code == 200, log.get_json()
+        supervised = get("supervisor", "/api/v1/compounds/aa/access-log").get_json()["items"]
+        assert {i["household"] for i in supervised if i["action"] == "view_tags"} == {None}
+        assert {i["household"] for i in supervised if i["action"] == "view_phone"} == {"1-1-101"}
         entries = {
             (item["actor"]["id"], item["action"])
             for item in log.get_json()["items"]

@@ -136,6 +136,8 @@ def _new_issue(
     campaign: Campaign, household: Household, result: CampaignResult, finding: Finding
 ) -> reports.NewIssue:
     action = finding.action or {}
+    if campaign.type == "vulnerable":
+        return _care_issue(campaign, household, action, finding)
     failed = [e for e in result.items if not e["ok"]]
     title = action.get("title") or (failed[0]["item"] if failed else campaign.title)
     lines = [f"{label('campaign_type', campaign.type)}「{campaign.title}」上门发现："]
@@ -146,6 +148,22 @@ def _new_issue(
         category=action.get("category") or CATEGORY_OF_TYPE[campaign.type],
         title=shorten(title, 30),
         description="\n".join(lines),
+        household_id=household.id,
+        photos=list(finding.photos),
+    )
+
+
+def _care_issue(
+    campaign: Campaign, household: Household, action: dict, finding: Finding
+) -> reports.NewIssue:
+    """A vulnerable-household finding as an issue: every volunteer of the compound may
+    read an issue, so its text names no checklist item or note (独居, 用药...); the
+    unit's liaison, the building lead and the committee read those in the sweep."""
+    return reports.NewIssue(
+        category=action.get("category") or CATEGORY_OF_TYPE[campaign.type],
+        title=shorten(action.get("title") or f"{household.label}需要帮助", 30),
+        description=f"{label('campaign_type', campaign.type)}上门发现这户需要帮助，"
+        "详情请本单元联络人、楼栋长或业委会在排查登记里查看。",
         household_id=household.id,
         photos=list(finding.photos),
     )

@@ -100,16 +100,16 @@ def _closed_message(visit: CareVisit) -> str:
 
 
 def _issue_for(visit: CareVisit, where: str) -> reports.NewIssue:
-    """A care issue about the household, filed for it by the volunteer. Its text names
-    no care tag: every volunteer of the compound may read an issue."""
+    """A care issue about the household, filed for it by the volunteer. Every volunteer
+    of the compound may read an issue, so its text names no care tag and does not say
+    the household is visited for one (that would tell its tag): only the need."""
     how = label("visit_how", visit.how)
-    method = label("visit_method", visit.method)
-    description = f"{visit.visited_on.isoformat()}{method}走访，情况{how}。"
+    description = f"{visit.visited_on.isoformat()}联系这户，情况{how}。"
     if visit.note:
-        description += f"\n走访记录：{visit.note}"
+        description += f"\n需要：{visit.note}"
     return reports.NewIssue(
         category="care",
-        title=f"关爱走访：{where}需要帮助",
+        title=f"{where}需要帮助",
         description=description,
         household_id=visit.household_id,
         on_behalf_name=f"{where}住户",
@@ -146,8 +146,11 @@ def log_tags_read(
     principal: Principal, seen: list[tuple[int, str]], compound_id: int, reason: str
 ) -> None:
     """Log the read of each (household id, care tag) by a volunteer (the tags are all
-    sensitive ones: only those are visited). In the caller's transaction."""
+    sensitive ones: only those are visited), not of the caller's own flat. In the
+    caller's transaction."""
     for household_id, tag in dict.fromkeys(seen):
+        if principal.resident_of(household_id):
+            continue
         tag_ids = db.session.scalars(
             select(CareTag.id).where(CareTag.household_id == household_id, CareTag.tag == tag)
         ).all()

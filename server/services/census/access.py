@@ -6,8 +6,9 @@
 - Anyone else of the compound (other residents, other units' liaisons, the finance
   supervisor): 403. Outside the compound: 404.
 
-A read by the household itself is not logged (it is its own data); every other read
-of a phone in full or a sensitive tag is, with who, what, when and why.
+A read by the household itself is not logged (it is its own data, even when the reader
+is also a volunteer of its unit); every other read of a phone in full or a sensitive
+tag is, with who, what, when and why.
 """
 
 from __future__ import annotations
@@ -103,12 +104,13 @@ def log_read(
     subject_ids,
     reason: str | None,
 ) -> None:
-    """Write the read to the access log unless it is the household's own.
+    """Write the read to the access log unless it is the household's own (a liaison
+    reading the record of the flat they live in reads their own data).
 
     `action`: "view_phone", "view_tags", "export_census", "download", ...;
     `subject_type`: "household_member", "care_tag", "household".
     """
-    if is_own(principal, household) and not volunteer_of(principal, household):
+    if is_own(principal, household):
         return
     record_access(
         principal,
@@ -130,9 +132,10 @@ def log_reads(
     reason: str | None,
 ) -> None:
     """`log_read` for many households at once (a list, an export): `reads` are
-    (household id, subject id) pairs, written in one statement. The caller reads them
-    as a volunteer, so none is the household's own."""
+    (household id, subject id) pairs, written in one statement; those of the caller's
+    own flats are left out."""
     now = utcnow()
+    own = principal.household_ids
     rows = [
         {
             "compound_id": compound_id,
@@ -145,6 +148,7 @@ def log_reads(
             "reason": reason,
         }
         for household_id, subject_id in reads
+        if household_id not in own
     ]
     if rows:
         db.session.execute(insert(AccessLog), rows)

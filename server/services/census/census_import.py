@@ -10,13 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.clock import utcnow
 from server.errors import Forbidden, ValidationFailed
 from server.extensions import db
 from server.labels import GROUPS
-from server.models import Building, Compound, Household, HouseholdMember, Unit
+from server.models import (
+    AccessLog,
+    Building,
+    Compound,
+    ConsentRecord,
+    Household,
+    HouseholdMember,
+    Unit,
+)
 from server.services.census import crypto
 from server.services.census.listing import living
 from server.services.governance import roster_files
@@ -69,6 +77,8 @@ AGE_BANDS = {squash(text): code for code, text in GROUPS["age_band"].items()} | 
     "18-59岁": "18_59",
     "80岁以上": "80_plus",
 }
+ERASED = "这户已申请删除登记信息，不能从表格导入；请联络人当面征得同意后重新登记"
+AGAIN = "不能从表格重新导入；如已搬回，请联络人当面登记"
 YES = {"是", "用", "使用", "有", "Y", "YES", "√", "✓"}
 NO = {"", "否", "不用", "不使用", "没有", "无", "N", "NO", "×", "✗"}
 
@@ -105,6 +115,8 @@ def import_census(principal: Principal, code: str, data: bytes | None, *, dry_ru
         raise bad_file("请选择要导入的住户登记表（.xlsx 或 .csv）")
     people, errors, count = _read(compound, data)
     existing = _existing([p.household_id for p in people])
+    people, refused = _not_brought_back(people, existing)
+    errors = sorted(errors + refused, key=lambda e: e["row"])
     updates = [p for p in people if (p.household_id, p.fields["name"]) in existing]
     report = {
         "dry_run": dry_run,
@@ -228,6 +240,53 @@ def _person(line: int, cells: list[str], header: dict[str, int], flats) -> Perso
         "uses_wechat": wechat in YES,
     }
     return Person(line, household_id, fields)
+
+
+def _not_brought_back(people: list[Person], existing) -> tuple[list[Person], list[dict]]:
+    """Leave out (as errors) the rows that would bring back a household that asked for
+    its data to be erased (unless it agreed to the census again since) or a person
+    registered as moved out of that flat: an old spreadsheet must not undo either."""
+    ids = {p.household_id for p in people}
+    if not ids:
+        return people, []
+    erased = _latest(AccessLog.household_id, AccessLog.created_at, ids, AccessLog.action == "erase")
+    agreed = _latest(
+        ConsentRecord.household_id,
+        ConsentRecord.created_at,
+        ids,
+        ConsentRecord.kind == "census",
+        ConsentRecord.withdrawn_at.is_(None),
+    )
+    left = set(
+        db.session.execute(
+            select(HouseholdMember.household_id, HouseholdMember.name).where(
+                HouseholdMember.household_id.in_(ids),
+                HouseholdMember.moved_out_at.is_not(None),
+                HouseholdMember.anonymised_at.is_(None),
+            )
+        ).all()
+    )
+    kept, errors = [], []
+    for person in people:
+        key = (person.household_id, person.fields["name"])
+        at = erased.get(person.household_id)
+        if at is not None and agreed.get(person.household_id, at) <= at:
+            errors.append({"row": person.row, "message": ERASED})
+        elif key in left and key not in existing:
+            errors.append({"row": person.row, "message": f"{key[1]} 已登记搬离这户，{AGAIN}"})
+        else:
+            kept.append(person)
+    return kept, errors
+
+
+def _latest(household, created_at, ids, *where) -> dict:
+    return dict(
+        db.session.execute(
+            select(household, func.max(created_at))
+            .where(household.in_(ids), *where)
+            .group_by(household)
+        ).all()
+    )
 
 
 def _existing(household_ids: list[int]) -> dict[tuple[int, str], HouseholdMember]:

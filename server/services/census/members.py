@@ -112,8 +112,13 @@ def update(principal: Principal, household_id: int, member_id: int, fields: dict
     check(fields)
     _apply(member, fields)
     member.updated_by_id, member.updated_at = principal.id, utcnow()
+    full = access.may_see_phone(principal, household)
+    if full and member.phone_cipher and "phone" not in fields:  # shown, not just typed
+        access.log_read(
+            principal, household, "view_phone", "household_member", [member.id], "修改住户登记"
+        )
     db.session.commit()
-    return member_view(member, access.may_see_phone(principal, household))
+    return member_view(member, full)
 
 
 def move_out(principal: Principal, household_id: int, member_id: int) -> dict:

@@ -3,6 +3,10 @@
 The committee and the finance supervisor read their compound's log (filtered by days
 or by flat, a page at a time) and export it; reading it is itself logged. A household
 reads the entries about its own record (`household_views`).
+
+The supervisor may not see care tags, and a read of a tag names a flat that has one:
+for them those entries keep who, what and when but not the flat nor the reason, and a
+flat's entries (the household filter) leave them out.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from server.clock import SHANGHAI
 from server.errors import Forbidden, ValidationFailed
@@ -27,6 +31,9 @@ ROLE_ORDER = ("committee", "supervisor", "building_lead", "liaison", "resident")
 # An action without a word of its own (older "list"/"view" entries) reads as this.
 SEEN = "查看"
 EXPORT_LIMIT = 50000
+# Entries that tell a flat has a sensitive care tag (reads of its tags or visits).
+CARE_ACTIONS = ("view_tags", "view_visits")
+CARE_SUBJECTS = ("care_tag", "care_visit")
 
 
 @dataclass(frozen=True)
@@ -84,14 +91,15 @@ def read(
     read is logged ("list", subject the compound's access log); commits. Raises
     NotFound, Forbidden, ValidationFailed (bad_range, bad_cursor)."""
     compound = reader_compound(principal, code)
-    query = _filtered(compound.id, filters)
+    sees_care = principal.committee_of(compound.id)
+    query = _filtered(compound.id, filters, sees_care)
     after = cursors.decode(cursor)
     if after is not None:
         query = query.where(AccessLog.id < after)
     rows = db.session.scalars(query.order_by(AccessLog.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    items = lines(compound.id, rows)
+    items = lines(compound.id, rows, sees_care)
     _log_reading(principal, compound, "list", filters)
     db.session.commit()
     return LogPage(items, cursors.encode(rows[-1].id) if more else None)
@@ -101,8 +109,10 @@ def export_xlsx(principal: Principal, code: str, filters: LogFilter) -> bytes:
     """The compound's log as a workbook (newest first; the filters as in `read`).
     Logged `export_access_log`; commits. Raises NotFound, Forbidden, ValidationFailed."""
     compound = reader_compound(principal, code)
-    query = _filtered(compound.id, filters).order_by(AccessLog.id.desc()).limit(EXPORT_LIMIT)
-    items = lines(compound.id, db.session.scalars(query).all())
+    sees_care = principal.committee_of(compound.id)
+    query = _filtered(compound.id, filters, sees_care)
+    query = query.order_by(AccessLog.id.desc()).limit(EXPORT_LIMIT)
+    items = lines(compound.id, db.session.scalars(query).all(), sees_care)
     _log_reading(principal, compound, "export_access_log", filters)
     db.session.commit()
     return excel.xlsx(
@@ -135,7 +145,7 @@ def export_xlsx(principal: Principal, code: str, filters: LogFilter) -> bytes:
     )
 
 
-def _filtered(compound_id: int, filters: LogFilter):
+def _filtered(compound_id: int, filters: LogFilter, sees_care: bool = True):
     query = select(AccessLog).where(AccessLog.compound_id == compound_id)
     if filters.start and filters.end and filters.end < filters.start:
         raise ValidationFailed("结束日期不能早于开始日期", code="bad_range")
@@ -145,7 +155,18 @@ def _filtered(compound_id: int, filters: LogFilter):
         query = query.where(AccessLog.created_at < _day_start(filters.end + timedelta(days=1)))
     if filters.household_id:
         query = query.where(AccessLog.household_id == filters.household_id)
+        if not sees_care:
+            query = query.where(~_about_care())
     return query
+
+
+def _about_care():
+    return or_(AccessLog.action.in_(CARE_ACTIONS), AccessLog.subject_type.in_(CARE_SUBJECTS))
+
+
+def about_care(row: AccessLog) -> bool:
+    """Whether the entry tells that its flat has a sensitive care tag."""
+    return row.action in CARE_ACTIONS or row.subject_type in CARE_SUBJECTS
 
 
 def _day_start(day: date) -> datetime:
@@ -170,8 +191,10 @@ def _described(filters: LogFilter) -> str:
     return "筛选：" + "，".join(parts) if parts else "全部记录"
 
 
-def lines(compound_id: int, rows: list[AccessLog]) -> list[LogLine]:
-    """The rows as people read them: names and roles in the compound, flats by number."""
+def lines(compound_id: int, rows: list[AccessLog], sees_care: bool = True) -> list[LogLine]:
+    """The rows as people read them: names and roles in the compound, flats by number
+    (for a reader who may not see care tags, not the flat nor the reason of a read of
+    them)."""
     actor_ids = [row.actor_id for row in rows]
     names = users.names_in(compound_id, actor_ids)
     roles = roles_in(compound_id, actor_ids)
@@ -189,8 +212,8 @@ def lines(compound_id: int, rows: list[AccessLog]) -> list[LogLine]:
             action=row.action,
             action_label=label("access_action", row.action, SEEN),
             subject_type=row.subject_type,
-            household=flats.get(row.household_id),
-            reason=row.reason,
+            household=flats.get(row.household_id) if sees_care or not about_care(row) else None,
+            reason=row.reason if sees_care or not about_care(row) else None,
         )
         for row in rows
     ]

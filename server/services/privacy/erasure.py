@@ -1,9 +1,11 @@
 """Erasing a household's census data at its residents' request (删除本户信息).
 
 Its members are anonymised (name, phone, age band cleared; they leave the record),
-its care tags removed (so its open care visit is cancelled), the notes of its past
-visits cleared, and its census consents marked withdrawn. What others rely on stays:
-bills and payments, ballots, issues, sweep results and the access log. The erasure is
+its care tags removed (so its open care visit is cancelled), the free-text notes that
+may name them cleared (of its past visits and sweep results; the name an issue was
+filed for becomes "1-1-101住户"), and its census consents marked withdrawn. What others
+rely on stays: bills and payments, ballots, issues, sweep results (✓/✗) and the access
+log. The erasure is
 logged ("erase") and the unit's liaison told, so nobody re-enters the data unasked.
 """
 
@@ -17,7 +19,16 @@ from sqlalchemy import delete, select, update
 from server.clock import utcnow
 from server.errors import ValidationFailed
 from server.extensions import db
-from server.models import CareTag, CareVisit, ConsentRecord, Household, HouseholdMember, Membership
+from server.models import (
+    CampaignResult,
+    CareTag,
+    CareVisit,
+    ConsentRecord,
+    Household,
+    HouseholdMember,
+    Issue,
+    Membership,
+)
 from server.services.care.schedule import sync_household
 from server.services.messaging import fanout
 from server.services.people.access import Principal, record_access
@@ -47,12 +58,7 @@ def erase(principal: Principal, household_id: int, confirm: bool) -> Erased:
     now = utcnow()
     members = anonymise_members(HouseholdMember.household_id == household.id, now)
     tags, cancelled = remove_tags(household)
-    db.session.execute(
-        update(CareVisit)
-        .where(CareVisit.household_id == household.id, CareVisit.note.is_not(None))
-        .values(note=None)
-        .execution_options(synchronize_session=False)
-    )
+    clear_notes(household)
     withdrawn = db.session.execute(
         update(ConsentRecord)
         .where(
@@ -96,6 +102,31 @@ def anonymise_members(condition, now: datetime) -> int:
         base.where(*pending, HouseholdMember.moved_out_at.is_(None)).values(moved_out_at=now)
     )
     return db.session.execute(base.where(*pending).values(**values)).rowcount
+
+
+def clear_notes(household: Household) -> None:
+    """Clear what volunteers wrote in free text about the household (visit notes, sweep
+    notes, the name an issue was filed for), where a person may be named. Does not
+    commit."""
+    quiet = {"synchronize_session": False}
+    db.session.execute(
+        update(CareVisit)
+        .where(CareVisit.household_id == household.id, CareVisit.note.is_not(None))
+        .values(note=None)
+        .execution_options(**quiet)
+    )
+    db.session.execute(
+        update(Issue)
+        .where(Issue.household_id == household.id, Issue.on_behalf_name.is_not(None))
+        .values(on_behalf_name=f"{household.label}住户")
+        .execution_options(**quiet)
+    )
+    results = db.session.scalars(
+        select(CampaignResult).where(CampaignResult.household_id == household.id)
+    )
+    for result in results:
+        result.note = None
+        result.items = [{**item, "note": None} for item in result.items]
 
 
 def remove_tags(household: Household) -> tuple[int, bool]:

@@ -9,6 +9,8 @@ views of its record like any other.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from server.errors import Forbidden, NotFound
@@ -59,7 +61,7 @@ def download(principal: Principal, household_id: int) -> dict:
     household = own_household(principal, household_id)
     data = {
         "household": _household(household),
-        "members": members(household.id),
+        "members": members(household.id, _bound_since(principal, household.id)),
         "tags": tags(household.id),
         "census": census(household),
         "visits": visits(household),
@@ -95,13 +97,30 @@ def _household(household: Household) -> dict:
     }
 
 
-def members(household_id: int) -> list[dict]:
-    """The people the census holds (moved-out ones until anonymised), phones in full."""
+def _bound_since(principal: Principal, household_id: int) -> datetime | None:
+    return min(
+        (
+            m.created_at
+            for m in principal.memberships
+            if m.role == "resident" and m.household_id == household_id
+        ),
+        default=None,
+    )
+
+
+def members(household_id: int, bound_since: datetime | None = None) -> list[dict]:
+    """The people the census holds, phones in full: those living there, and those who
+    moved out (until anonymised) while the caller was bound to the flat. Whoever left
+    before the caller came (the family before them) is not theirs to read."""
+    left_before = HouseholdMember.moved_out_at.is_not(None)
+    if bound_since is not None:
+        left_before &= HouseholdMember.moved_out_at < bound_since
     rows = db.session.scalars(
         select(HouseholdMember)
         .where(
             HouseholdMember.household_id == household_id,
             HouseholdMember.anonymised_at.is_(None),
+            ~left_before,
         )
         .order_by(HouseholdMember.id)
     )

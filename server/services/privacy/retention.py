@@ -1,7 +1,8 @@
 """Anonymising those who moved out (a daily job): a member moved out longer ago than
 the compound's `census_retention_days` (default 180) is anonymised, and a household
-moved out that long loses its care tags (its open visit cancelled). Archived compounds
-are left alone."""
+moved out that long loses its care tags (its open visit cancelled) and the free-text
+notes volunteers wrote about it (visits, sweeps, the name an issue was filed for).
+Archived compounds are left alone."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from server.clock import utcnow
 from server.extensions import db
 from server.models import CareTag, Compound, Household, HouseholdCensus, HouseholdMember
-from server.services.privacy.erasure import anonymise_members, remove_tags
+from server.services.privacy.erasure import anonymise_members, clear_notes, remove_tags
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ def anonymise_moved_out(now: datetime | None = None) -> Anonymised:
             now,
         )
         households += _untag(compound_id, cutoff)
+        _clear_notes(compound_id, cutoff)
     db.session.commit()
     return Anonymised(members, households)
 
@@ -54,3 +56,13 @@ def _untag(compound_id: int, cutoff: datetime) -> int:
     for household in gone:
         remove_tags(household)
     return len(gone)
+
+
+def _clear_notes(compound_id: int, cutoff: datetime) -> None:
+    gone = db.session.scalars(
+        select(Household)
+        .join(HouseholdCensus, HouseholdCensus.household_id == Household.id)
+        .where(HouseholdCensus.compound_id == compound_id, HouseholdCensus.moved_out_at < cutoff)
+    ).all()
+    for household in gone:
+        clear_notes(household)

@@ -269,7 +269,7 @@ def test_open_issue_files_a_care_issue_for_the_household(client, world):
 
     issue = db.session.get(Issue, done["issue_id"])
     assert (issue.category, issue.household_id) == ("care", world.household_ids["1-1-101"])
-    assert issue.title == "关爱走访：1-1-101需要帮助"
+    assert issue.title == "1-1-101需要帮助"
     assert "需要有人送午饭" in issue.description
     assert "独居" not in issue.description + issue.title  # every volunteer may read an issue
     assert (issue.filed_by_id, issue.on_behalf_name) == (
