@@ -35,9 +35,11 @@ function cancel(id) {
   return request({ url: `/api/v1/bindings/${id}/cancel`, method: 'POST' })
 }
 
-// Resolves with {household, user}.
-function redeemInvite({ code, name, relation }) {
-  return request({ url: '/api/v1/invites/redeem', method: 'POST', data: { code, name, relation } })
+// Resolves with {household, user}. `consentVersion`: the binding notice shown.
+function redeemInvite({ code, name, relation, consentVersion }) {
+  const data = { code, name, relation }
+  if (consentVersion) data.consent_version = consentVersion
+  return request({ url: '/api/v1/invites/redeem', method: 'POST', data })
 }
 
 module.exports = {

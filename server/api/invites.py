@@ -38,10 +38,17 @@ def issue(body):
     responses={
         403: "own_invite: a code the caller issued (or another account of the same "
         "WeChat user did)",
+        400: "bad_consent_version (no such notice version)",
         404: "invite_invalid: no such code",
         409: "invite_used, invite_expired, already_bound or compound_archived",
         429: "too_many_requests: too many wrong codes",
     },
 )
 def redeem(body):
-    return invites.redeem(principal(), body["code"], name=body["name"], relation=body["relation"])
+    return invites.redeem(
+        principal(),
+        body["code"],
+        name=body["name"],
+        relation=body["relation"],
+        consent_version=body.get("consent_version"),
+    )

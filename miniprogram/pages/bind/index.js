@@ -200,7 +200,8 @@ Page(loadable({
   async submitInvite() {
     const form = { code: this.data.code.trim(), name: this.data.name.trim(), relation: this.relation() }
     if (!this.begin(validateRedeem(form))) return
-    const result = await this.send(() => redeemInvite(form))
+    const consentVersion = this.data.consent ? this.data.consent.version : undefined
+    const result = await this.send(() => redeemInvite(Object.assign({ consentVersion }, form)))
     if (!result) return
     wx.setStorageSync('user', result.user)
     wx.showToast({ title: '绑定成功', icon: 'success' })

@@ -185,6 +185,13 @@ class RedeemIn(Schema):
     code = fields.String(required=True, validate=Chars(4, 20))
     name = Name(32, required=True)
     relation = fields.String(required=True, validate=validators.OneOf(RELATIONS))
+    consent_version = Int(
+        validate=validators.Range(1, 999),
+        metadata={
+            "description": "the version of the binding notice (GET /consent/binding) the "
+            "resident read and agreed to; omitted: the current one"
+        },
+    )
 
 
 class RedeemOut(Schema):

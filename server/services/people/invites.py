@@ -22,9 +22,11 @@ from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Household, HouseholdInvite, Unit
 from server.ratelimit import throttle
+from server.services.census import consent
 from server.services.people import compounds, household_joins, roles, users
 from server.services.people.access import Principal, same_person
 from server.services.people.users import UserView
+from server.services.privacy import consent_views
 
 # No 0/O, 1/I/L: codes are read off paper by elderly eyes.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -134,14 +136,24 @@ class Redeemed:
     user: UserView
 
 
-def redeem(principal: Principal, code: str, *, name: str, relation: str) -> Redeemed:
-    """Bind the caller to the household of an invite code, using the code up.
+def redeem(
+    principal: Principal,
+    code: str,
+    *,
+    name: str,
+    relation: str,
+    consent_version: int | None = None,
+) -> Redeemed:
+    """Bind the caller to the household of an invite code, using the code up, consenting
+    to the binding notice (the version the app showed; none named: the current one).
 
     The household's members (or its volunteers) hear who joined. Raises
     TooManyRequests (guessing), NotFound (unknown code), Forbidden (one's own code:
     a committee member cannot bind themself to any door), Conflict (its compound is
-    archived; used, revoked or expired; or already bound).
+    archived; used, revoked or expired; or already bound), ValidationFailed
+    (bad_consent_version).
     """
+    consent_views.known_version("binding", consent_version)
     throttle("invite-redeem", current_app.config["INVITE_RATE"], f"user:{principal.id}")
     invite = db.session.scalars(
         select(HouseholdInvite)
@@ -185,6 +197,14 @@ def redeem(principal: Principal, code: str, *, name: str, relation: str) -> Rede
                 actor_id=invite.created_by_id,  # the issuer: not the one to notice
             )
         )
+    consent.record(
+        "binding",
+        invite.compound_id,
+        version=consent_version,
+        household_id=invite.household_id,
+        user_id=principal.id,
+        method="app",
+    )
     db.session.commit()
     return Redeemed(invite.household, users.describe(principal))
 

@@ -60,3 +60,28 @@ test('a notice that cannot be read hides the card; the request goes without a ve
   await page.instance.submit()
   expect(sentBody(wx, 'POST /api/v1/bindings')).not.toHaveProperty('consent_version')
 })
+
+test('an invite code carries the version of the notice read too', async () => {
+  server.on('GET /api/v1/consent/binding', { status: 200, body: NOTICE })
+  server.on('POST /api/v1/invites/redeem', {
+    status: 200,
+    body: { household: { id: 11, label: '1-2-301' }, user: { id: 1, roles: [], households: [] } },
+  })
+  const page = renderPage(BIND)
+  await page.instance.onLoad({})
+  await sleep(0)
+  const i = page.instance
+  i.switchMode({ currentTarget: { dataset: { mode: 'invite' } } })
+  i.onInput({ currentTarget: { dataset: { field: 'code' } }, detail: { value: 'K7M2-Q9PX' } })
+  i.onInput({ currentTarget: { dataset: { field: 'name' } }, detail: { value: '王阿姨' } })
+  i.onRelationChange({ detail: { value: '0' } })
+  await sleep(0)
+  expect(texts(page, '.consent-title')).toEqual(['绑定房屋个人信息告知'])
+  await i.submit()
+  expect(sentBody(wx, 'POST /api/v1/invites/redeem')).toEqual({
+    code: 'K7M2-Q9PX',
+    name: '王阿姨',
+    relation: 'owner',
+    consent_version: 2,
+  })
+})

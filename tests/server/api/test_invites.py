@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from sqlalchemy import delete, select
 
 from server.extensions import db
-from server.models import HouseholdInvite, Membership, Notification
+from server.models import ConsentRecord, HouseholdInvite, Membership, Notification
 from server.services.people import roles
 from tests.factories import build_world
 from tests.steps import homes
@@ -207,3 +207,21 @@ def test_a_liaisons_code_redeemed_by_their_other_account_tells_the_committee(cli
     ).all()
     assert line.title == "1-1-102 有人绑定：周师傅"
     assert "凭业委会发放的邀请码加入" in line.body
+
+
+def test_a_code_keeps_the_consent_to_the_binding_notice_read(client, world):
+    code = issue(client, world, unit="1-1").get_json()["items"][1]["code"]  # 1-1-102
+    refused = client.post(
+        "/api/v1/invites/redeem",
+        json={"code": code, "name": "周师傅", "relation": "tenant", "consent_version": 7},
+        headers=world.headers("outsider"),
+    )
+    assert (refused.status_code, refused.get_json()["code"]) == (400, "bad_consent_version")
+    assert db.session.scalars(select(ConsentRecord)).all() == []
+    assert redeem(client, world, code).status_code == 200  # the code was not used up
+    (record,) = db.session.scalars(select(ConsentRecord).where(ConsentRecord.kind == "binding"))
+    assert (record.user_id, record.household_id) == (
+        world.user_ids["outsider"],
+        world.household_ids["1-1-102"],
+    )
+    assert (record.version, record.method) == (1, "app")
