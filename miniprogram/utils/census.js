@@ -71,10 +71,8 @@ function censusView(census, now = Date.now()) {
       editMembers: Boolean(may.edit_members),
       editTags: Boolean(may.edit_tags),
       seePhone: Boolean(may.see_phone),
-      // 整户搬离 is the unit's liaison's or the committee's (403
-      // move_out_forbidden for a building lead): the volunteers who also see
-      // phones in full (census/access.py).
-      moveOut: Boolean(may.edit_tags && may.see_phone),
+      // 整户搬离: the unit's liaison or the committee, as the server says.
+      moveOut: Boolean(may.move_out),
     },
     consent: census.consent || null,
   }

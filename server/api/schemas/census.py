@@ -84,6 +84,7 @@ class MayOut(Schema):
     edit_members = fields.Boolean()
     edit_tags = fields.Boolean()
     see_phone = fields.Boolean()
+    move_out = fields.Boolean(metadata={"description": "may record the whole household moved out"})
 
 
 class NoticeOut(Schema):

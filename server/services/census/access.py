@@ -75,6 +75,11 @@ def may_edit_tags(principal: Principal, household: Household) -> bool:
     return volunteer_of(principal, household)
 
 
+def may_move_out(principal: Principal, household: Household) -> bool:
+    """Record that the whole household moved out: the unit's liaison or the committee."""
+    return principal.liaison_of(household.unit_id) or principal.committee_of(household.compound_id)
+
+
 def edit_household(principal: Principal, household_id: int, *, tags: bool = False) -> Household:
     """The household if the caller may change its members (or its tags). Raises
     NotFound, Forbidden (census_forbidden / tags_forbidden)."""

@@ -84,6 +84,7 @@ def _view(principal: Principal, household: Household) -> tuple[dict, list[int], 
             "edit_members": access.may_edit_members(principal, household),
             "edit_tags": access.may_edit_tags(principal, household),
             "see_phone": see_phone,
+            "move_out": access.may_move_out(principal, household),
         },
         "consent": _notice(),
     }
@@ -133,9 +134,7 @@ def move_out(principal: Principal, household_id: int) -> dict:
     Raises NotFound, Forbidden (census_forbidden, move_out_forbidden), Conflict.
     """
     household = access.household_for(principal, household_id)
-    if not (
-        principal.liaison_of(household.unit_id) or principal.committee_of(household.compound_id)
-    ):
+    if not access.may_move_out(principal, household):
         raise Forbidden("整户搬离由本单元联络人或业委会登记", code="move_out_forbidden")
     ensure_open_id(household.compound_id)
     now = utcnow()

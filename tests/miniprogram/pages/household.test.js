@@ -36,7 +36,7 @@ function census(extra = {}) {
       confirmed_by: null,
       stale: true,
       moved_out_at: null,
-      may: { edit_members: true, edit_tags: true, see_phone: true },
+      may: { edit_members: true, edit_tags: true, see_phone: true, move_out: true },
       consent: NOTICE,
     },
     extra
@@ -46,7 +46,7 @@ function census(extra = {}) {
 // A lead's view: phones masked, the tags left out by the server.
 const LEAD_VIEW = census({
   members: [{ id: 1, name: '王秀兰', relation: 'owner', age_band: '80_plus', phone: '138****5678', phone_masked: '138****5678', uses_wechat: false, bound: false }],
-  may: { edit_members: true, edit_tags: false, see_phone: false },
+  may: { edit_members: true, edit_tags: false, see_phone: false, move_out: false },
 })
 delete LEAD_VIEW.tags
 
@@ -111,7 +111,7 @@ describe('rendered', () => {
   test('a building lead as the server answers: tags to set, no 整户搬走', async () => {
     const page = await render(census({
       members: [{ id: 1, name: '王秀兰', relation: 'owner', age_band: '80_plus', phone: '138****5678', phone_masked: '138****5678', uses_wechat: false, bound: false }],
-      may: { edit_members: true, edit_tags: true, see_phone: false },
+      may: { edit_members: true, edit_tags: true, see_phone: false, move_out: false },
     }))
     expect(texts(page, '.tag')).toEqual(['✓ 独居老人', '残疾', '生活困难', '需定期走访', '党员中心户'])
     expect(page.querySelector('.move-out')).toBeUndefined()

@@ -31,7 +31,7 @@ const census = (overrides = {}) =>
       confirmed_by: '李师傅',
       stale: true,
       moved_out_at: null,
-      may: { edit_members: true, edit_tags: false, see_phone: true },
+      may: { edit_members: true, edit_tags: false, see_phone: true, move_out: false },
       consent: NOTICE,
     },
     overrides

@@ -102,6 +102,7 @@ def test_each_role_sees_the_record_as_allowed(client, world, who, phone, sees_ta
     assert member["bound"] is False
     assert shown["tags"] == ["elderly_alone"]
     assert shown["may"]["see_phone"] is (phone == PHONE)
+    assert shown["may"]["move_out"] is (who in ("liaison_1_1", "committee"))
     assert shown["consent"]["kind"] == "census"
     assert "住户登记" in shown["consent"]["title"]
     assert shown["occupancy"] == "lives_here"
@@ -164,7 +165,12 @@ def test_a_household_without_a_record_lives_here_unconfirmed(client, world):
     assert shown["occupancy"] == "lives_here"
     assert shown["confirmed_by"] is None
     assert shown["moved_out_at"] is None
-    assert shown["may"] == {"edit_members": True, "edit_tags": True, "see_phone": True}
+    assert shown["may"] == {
+        "edit_members": True,
+        "edit_tags": True,
+        "see_phone": True,
+        "move_out": True,
+    }
     own = view(client, world, "resident_1_1").get_json()
     assert own["may"]["edit_tags"] is False
 
