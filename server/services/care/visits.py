@@ -74,8 +74,7 @@ def record(principal: Principal, visit_id: int, entry: Entry) -> dict:
         _tell_committee(principal, visit, household.label, now)
     log_tags_read(principal, [(household.id, visit.tag)], visit.compound_id, "记录关爱走访")
     if entry.open_issue:
-        issue = reports.report(principal, _issue_for(visit, household.label), now)  # commits
-        visit = db.session.get(CareVisit, visit_id)
+        issue = reports.report(principal, _issue_for(visit, household.label), now, commit=False)
         visit.issue_id = issue.id
     db.session.commit()
     return {
