@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.models import CareVisit, Issue
+from server.models import CareTag, CareVisit, HouseholdCensus, Issue
 from server.models.campaigns import CampaignResult
 from tests.factories import build_world
 from tests.helpers import together
@@ -74,6 +74,32 @@ def test_two_needs_action_findings_at_one_door_open_one_issue(app, world):
     )
     db.session.commit()
     assert linked is not None
+
+
+def test_tags_set_twice_at_once_make_one_tag_and_one_visit(app, world):
+    household_id = world.household_ids["1-1-102"]
+    path = f"/api/v1/households/{household_id}/tags"
+    body = {"tags": ["elderly_alone"]}
+    calls = [_put(app, path, body, world.headers(who)) for who in ("liaison_1_1", "committee")]
+
+    results, errors = together(app, calls)
+
+    assert errors == []
+    assert results == [200, 200]
+    assert _count(CareTag, CareTag.household_id == household_id) == 1
+    assert _count(CareVisit, CareVisit.household_id == household_id) == 1
+
+
+def test_a_record_confirmed_twice_at_once_is_confirmed(app, world):
+    household_id = world.household_ids["1-1-102"]
+    path = f"/api/v1/households/{household_id}/confirm"
+    calls = [_post(app, path, {}, world.headers(who)) for who in ("liaison_1_1", "committee")]
+
+    results, errors = together(app, calls)
+
+    assert errors == []
+    assert results == [200, 200]
+    assert _count(HouseholdCensus, HouseholdCensus.household_id == household_id) == 1
 
 
 def test_a_visit_recorded_twice_at_once_is_recorded_once(app, world):

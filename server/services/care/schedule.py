@@ -25,6 +25,13 @@ def today() -> date:
     return utcnow().astimezone(SHANGHAI).date()
 
 
+def lock_household(household_id: int) -> None:
+    """Row-lock the household: whoever changes its tags, its open visit or its census
+    record at the same moment waits. Reads after it must lock too (MariaDB's plain
+    reads see the snapshot taken before the wait)."""
+    db.session.execute(select(Household.id).where(Household.id == household_id).with_for_update())
+
+
 def open_visit(household_id: int, *, lock: bool = False) -> CareVisit | None:
     query = select(CareVisit).where(CareVisit.open_key == household_id)
     if lock:
@@ -37,7 +44,10 @@ def sync_household(household: Household, *, cadence_changed: bool = False) -> Ca
     visit (None if it needs none). A more frequent tag brings the open visit forward;
     with `cadence_changed` (the committee's new cadences) a less frequent one also puts
     it back, to its last visit plus the new cadence. Does not commit."""
-    tags = db.session.scalars(select(CareTag.tag).where(CareTag.household_id == household.id))
+    lock_household(household.id)
+    tags = db.session.scalars(
+        select(CareTag.tag).where(CareTag.household_id == household.id).with_for_update()
+    )
     cadence = shortest(household.compound_id, list(tags))
     visit = open_visit(household.id, lock=True)
     if cadence is None:
@@ -78,6 +88,7 @@ def _last_visited(household_id: int) -> date | None:
         .where(CareVisit.household_id == household_id, CareVisit.status == "done")
         .order_by(CareVisit.visited_on.desc())
         .limit(1)
+        .with_for_update()
     )
 
 

@@ -19,7 +19,7 @@ from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.labels import label
 from server.models import CareTag, CareVisit, Household
-from server.services.care.schedule import sync_household, today
+from server.services.care.schedule import lock_household, sync_household, today
 from server.services.census import access as census_access
 from server.services.issues import reports
 from server.services.messaging import notify
@@ -51,12 +51,15 @@ def record(principal: Principal, visit_id: int, entry: Entry) -> dict:
     Raises NotFound (visit_not_found), Forbidden (visit_forbidden), Conflict
     (compound_archived, visit_closed), ValidationFailed (visited_in_future).
     """
-    visit = _lock(visit_id)
+    visit = db.session.get(CareVisit, visit_id)
     if visit is None or visit.compound_id not in principal.compound_ids:
         raise NotFound("找不到这次走访", code="visit_not_found")
     if not principal.handles_unit(visit.compound_id, visit.building_id, visit.unit_id):
         raise Forbidden("只有本单元联络人、楼栋长或业委会可以记录关爱走访", code="visit_forbidden")
     compounds.ensure_open_id(visit.compound_id)
+    # The household first, then the visit: the order every change of its tags takes.
+    lock_household(visit.household_id)
+    visit = _lock(visit_id)
     if visit.status != "due":
         raise Conflict(_closed_message(visit), code="visit_closed")
     visited_on = entry.visited_on or today()
