@@ -25,7 +25,7 @@ from server.services.issues import reports
 from server.services.messaging import notify
 from server.services.messaging.messages import Message, shorten, wx_time
 from server.services.people import compounds
-from server.services.people.access import Principal, record_access
+from server.services.people.access import Principal
 from server.services.people.users import names_in
 
 HISTORY_MAX = 100
@@ -147,21 +147,23 @@ def _tell_committee(principal: Principal, visit: CareVisit, where: str, now: dat
 def log_tags_read(
     principal: Principal, seen: list[tuple[int, str]], compound_id: int, reason: str
 ) -> None:
-    """Log the read of each (household id, care tag) by a volunteer (the tags are all
-    sensitive ones: only those are visited). In the caller's transaction."""
-    for household_id, tag in dict.fromkeys(seen):
-        tag_ids = db.session.scalars(
-            select(CareTag.id).where(CareTag.household_id == household_id, CareTag.tag == tag)
-        ).all()
-        record_access(
-            principal,
-            "view_tags",
-            "care_tag",
-            tag_ids,
-            compound_id,
-            household_id=household_id,
-            reason=reason,
-        )
+    """Log the read of each (household id, care tag) of one compound by a volunteer (the
+    tags are all sensitive ones: only those are visited). One query and one insert
+    however many; in the caller's transaction."""
+    wanted = set(seen)
+    if not wanted:
+        return
+    rows = db.session.execute(
+        select(CareTag.household_id, CareTag.id, CareTag.tag)
+        .where(CareTag.household_id.in_({household_id for household_id, _tag in wanted}))
+        .order_by(CareTag.id)
+    )
+    reads = [
+        (household_id, tag_id)
+        for household_id, tag_id, tag in rows
+        if (household_id, tag) in wanted
+    ]
+    census_access.log_reads(principal, compound_id, "view_tags", "care_tag", reads, reason)
 
 
 def view(visit: CareVisit, where: str, names: dict[int, str]) -> dict:
