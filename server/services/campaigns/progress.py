@@ -85,8 +85,8 @@ def detail(principal: Principal, campaign_id: int) -> CampaignView:
 def views(principal: Principal, shown: list[tuple[Campaign, list[CampaignUnit]]]) -> list:
     """Each sweep with its units' progress (three queries for the whole list)."""
     unit_ids = {u.unit_id for _c, units in shown for u in units}
-    totals = _household_counts(unit_ids)
-    visited = _visited_counts([c.id for c, _units in shown])
+    totals = household_counts(unit_ids)
+    visited = visited_counts([c.id for c, _units in shown])
     labels = access.unit_labels(unit_ids)
     now = today()
     result = []
@@ -115,7 +115,8 @@ def _may(principal: Principal, campaign: Campaign, units: list[CampaignUnit]) ->
     return {"record": open_ and bool(units), "close": open_ and committee, "export": True}
 
 
-def _household_counts(unit_ids) -> dict[int, int]:
+def household_counts(unit_ids) -> dict[int, int]:
+    """Unit id → its households (every door)."""
     if not unit_ids:
         return {}
     rows = db.session.execute(
@@ -126,7 +127,8 @@ def _household_counts(unit_ids) -> dict[int, int]:
     return dict(rows.all())
 
 
-def _visited_counts(campaign_ids) -> dict[tuple[int, int], int]:
+def visited_counts(campaign_ids) -> dict[tuple[int, int], int]:
+    """(campaign id, unit id) → the households recorded."""
     if not campaign_ids:
         return {}
     rows = db.session.execute(

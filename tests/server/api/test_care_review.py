@@ -3,14 +3,19 @@ grow with the households they cover."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
+from server.clock import utcnow
 from server.extensions import db
 from server.models import AccessLog, CareTag, Household
+from server.services.campaigns.escalation import escalate_overdue_campaigns
 from server.services.care.schedule import sync_household
 from tests.factories import build_world
 from tests.helpers import statements
+from tests.timing import shanghai_date
 
 CODE = "cr"
 
@@ -61,3 +66,42 @@ def test_my_tasks_run_a_constant_number_of_statements(client, world):
     assert sorted(set(logged)) == sorted(
         world.household_ids[f"1-1-{r}"] for r in ("101", "102", "201", "202", "301", "302")
     )
+
+
+def test_the_overdue_sweep_job_runs_a_constant_number_of_statements(client, world):
+    def sweep(scope) -> int:
+        response = client.post(
+            f"/api/v1/compounds/{CODE}/campaigns",
+            json={
+                "type": "safety",
+                "title": "燃气安全排查",
+                "scope": scope,
+                "due_on": shanghai_date(1).isoformat(),
+            },
+            headers=world.headers("committee"),
+        )
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["id"]
+
+    def visit_all(campaign_id, unit) -> None:
+        for room in ("101", "102", "201", "202", "301", "302"):
+            response = client.post(
+                f"/api/v1/campaigns/{campaign_id}/results",
+                json={
+                    "household_id": world.household_ids[f"{unit}-{room}"],
+                    "items": [{"item": "燃气异味", "ok": True}],
+                },
+                headers=world.headers("committee"),
+            )
+            assert response.status_code == 201, response.get_json()
+
+    later = utcnow() + timedelta(days=3)
+    visit_all(sweep({"units": ["1-1"]}), "1-1")
+    few = len(statements(lambda: escalate_overdue_campaigns(later)))
+    both = sweep("compound")
+    visit_all(both, "1-1")
+    visit_all(both, "1-2")
+    many = len(statements(lambda: escalate_overdue_campaigns(later)))
+
+    assert escalate_overdue_campaigns(later) == 0  # every door visited: nobody pushed
+    assert many == few
