@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from server.clock import utcnow
 from server.extensions import db
-from server.models import AccessLog, CareTag, Household
+from server.models import AccessLog, CareTag, CareVisit, Household
 from server.services.campaigns.escalation import escalate_overdue_campaigns
 from server.services.care.schedule import sync_household
 from tests.factories import build_world
@@ -105,3 +105,36 @@ def test_the_overdue_sweep_job_runs_a_constant_number_of_statements(client, worl
 
     assert escalate_overdue_campaigns(later) == 0  # every door visited: nobody pushed
     assert many == few
+
+
+def test_new_cadences_run_a_constant_number_of_statements(client, world):
+    headers = world.headers("committee")
+
+    def set_cadence(days: int) -> None:
+        response = client.put(
+            f"/api/v1/compounds/{CODE}/care/cadences",
+            json={"items": [{"tag": "elderly_alone", "every_days": days}]},
+            headers=headers,
+        )
+        assert response.status_code == 200, response.get_json()
+
+    set_cadence(7)  # the compound's own row, stored once
+    tag(world, "1-1-101")
+    tag(world, "1-1-102")
+    few = len(statements(lambda: set_cadence(0)))  # both visits cancelled
+    set_cadence(7)
+    for room in ("201", "202", "301", "302"):
+        tag(world, f"1-1-{room}")
+        tag(world, f"1-2-{room}")
+    many = len(statements(lambda: set_cadence(0)))  # every visit cancelled
+
+    assert many == few
+    assert db.session.scalars(select(CareVisit).where(CareVisit.open_key.is_not(None))).all() == []
+    set_cadence(7)
+    visits = db.session.scalars(select(CareVisit).where(CareVisit.open_key.is_not(None))).all()
+    assert len(visits) == 10
+    assert {v.due_on for v in visits} == {shanghai_date(0)}
+    assert {v.assignee_id for v in visits} == {
+        world.user_ids["liaison_1_1"],
+        world.user_ids["liaison_1_2"],
+    }
