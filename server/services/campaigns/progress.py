@@ -16,7 +16,7 @@ from server.errors import Forbidden, NotFound
 from server.extensions import db
 from server.models import Household, Upload
 from server.models.campaigns import Campaign, CampaignResult, CampaignUnit
-from server.services.campaigns import access
+from server.services.campaigns import access, starting
 from server.services.people import compounds
 from server.services.people.access import Principal
 from server.services.people.users import names_in
@@ -41,6 +41,7 @@ class CampaignView:
     campaign: Campaign
     units: list[UnitProgress]
     may: dict
+    scope: tuple[object, str]  # (the scope in building and unit numbers, its label)
 
     @property
     def progress(self) -> dict:
@@ -88,6 +89,7 @@ def views(principal: Principal, shown: list[tuple[Campaign, list[CampaignUnit]]]
     totals = household_counts(unit_ids)
     visited = visited_counts([c.id for c, _units in shown])
     labels = access.unit_labels(unit_ids)
+    scopes = starting.scope_views([c for c, _units in shown])
     now = today()
     result = []
     for campaign, units in shown:
@@ -105,7 +107,8 @@ def views(principal: Principal, shown: list[tuple[Campaign, list[CampaignUnit]]]
             )
             for u in units
         ]
-        result.append(CampaignView(campaign, rows, _may(principal, campaign, units)))
+        may = _may(principal, campaign, units)
+        result.append(CampaignView(campaign, rows, may, scopes[campaign.id]))
     return result
 
 

@@ -138,3 +138,40 @@ def test_new_cadences_run_a_constant_number_of_statements(client, world):
         world.user_ids["liaison_1_1"],
         world.user_ids["liaison_1_2"],
     }
+
+
+def test_the_sweep_list_runs_a_constant_number_of_statements(client, world):
+    headers = world.headers("committee")
+
+    def sweep(scope) -> None:
+        response = client.post(
+            f"/api/v1/compounds/{CODE}/campaigns",
+            json={
+                "type": "safety",
+                "title": "燃气安全排查",
+                "scope": scope,
+                "due_on": shanghai_date(1).isoformat(),
+            },
+            headers=headers,
+        )
+        assert response.status_code == 201, response.get_json()
+
+    def listed() -> list[dict]:
+        response = client.get(f"/api/v1/compounds/{CODE}/campaigns", headers=headers)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()["items"]
+
+    sweep({"buildings": [1], "units": ["1-1"]})
+    few = len(statements(listed))
+    sweep({"buildings": [1]})
+    sweep({"units": ["1-2", "1-1"]})
+    sweep("compound")
+    many = len(statements(listed))
+
+    assert many == few
+    assert sorted(item["scope_label"] for item in listed()) == [
+        "1号楼",
+        "1号楼1单元、1号楼2单元",
+        "1号楼、1号楼1单元",
+        "全小区",
+    ]
