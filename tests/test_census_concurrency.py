@@ -123,3 +123,24 @@ def test_a_visit_recorded_twice_at_once_is_recorded_once(app, world):
     assert sorted(results) == [200, 409]
     assert _count(CareVisit, CareVisit.household_id == household_id) == 2  # done + the next
     assert _count(CareVisit, CareVisit.open_key == household_id) == 1
+
+
+def test_cadences_saved_twice_at_once_are_both_saved(app, world):
+    for label in ("1-1-101", "1-1-102", "1-2-101"):
+        response = app.test_client().put(
+            f"/api/v1/households/{world.household_ids[label]}/tags",
+            json={"tags": ["elderly_alone"]},
+            headers=world.headers("committee"),
+        )
+        assert response.status_code == 200, response.get_json()
+    path = f"/api/v1/compounds/{CODE}/care/cadences"
+    calls = [
+        _put(app, path, {"items": [{"tag": "elderly_alone", "every_days": days}]}, headers)
+        for days, headers in ((3, world.headers("committee")), (5, world.headers("committee_2")))
+    ]
+
+    results, errors = together(app, calls)
+
+    assert errors == []
+    assert results == [200, 200]
+    assert _count(CareVisit, CareVisit.open_key.is_not(None)) == 3

@@ -6,16 +6,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from server.clock import utcnow
 from server.extensions import db
 from server.models import AccessLog, CareTag, CareVisit, Household
 from server.services.campaigns.escalation import escalate_overdue_campaigns
+from server.services.care import escalation
 from server.services.care.schedule import sync_household
 from tests.factories import build_world
-from tests.helpers import statements
-from tests.timing import shanghai_date
+from tests.helpers import inbox, statements
+from tests.timing import shanghai_date, shanghai_day
 
 CODE = "cr"
 
@@ -175,3 +177,33 @@ def test_the_sweep_list_runs_a_constant_number_of_statements(client, world):
         "1号楼、1号楼1单元",
         "全小区",
     ]
+
+
+def test_a_visit_put_back_and_missed_again_is_pushed_again(client, world):
+    tag(world, "1-1-101")
+    visit_id = db.session.scalar(select(CareVisit.id).where(CareVisit.open_key.is_not(None)))
+    response = client.post(
+        f"/api/v1/visits/{visit_id}/record", json={"how": "good"}, headers=world.headers("lead_1")
+    )
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["next_due_on"] == shanghai_date(7).isoformat()
+
+    def lead_pushes() -> int:
+        return len([n for n in inbox(world.user_ids["lead_1"]) if n.kind == "care_escalation"])
+
+    with time_machine.travel(shanghai_day(10), tick=False):
+        assert escalation.escalate_missed() == 1
+        assert lead_pushes() == 1
+        # The committee visits these households monthly now: no longer missed...
+        response = client.put(
+            f"/api/v1/compounds/{CODE}/care/cadences",
+            json={"items": [{"tag": "elderly_alone", "every_days": 30}]},
+            headers=world.fresh_headers("committee"),
+        )
+        assert response.status_code == 200, response.get_json()
+    (visit,) = db.session.scalars(select(CareVisit).where(CareVisit.open_key.is_not(None)))
+    assert (visit.due_on, visit.escalation_level) == (shanghai_date(30), 0)
+    # ...until the new day is missed too: the lead is told again.
+    with time_machine.travel(shanghai_day(33), tick=False):
+        assert escalation.escalate_missed() == 1
+    assert lead_pushes() == 2
