@@ -8,12 +8,12 @@ from server.api.schemas.privacy import (
     AccessLogExportQuery,
     AccessLogOut,
     AccessLogQuery,
+    ConsentNoticeOut,
     ErasedOut,
     ErasureIn,
     HouseholdDataOut,
     HouseholdDataQuery,
     HouseholdViewsQuery,
-    NoticeOut,
     ViewsOut,
 )
 from server.api.security import auth, principal
@@ -33,7 +33,7 @@ OWN = {403: "own_household_only", 404: "household_not_found"}
 
 
 @bp.get("/consent/<string(maxlength=16):kind>")
-@bp.output(NoticeOut)
+@bp.output(ConsentNoticeOut)
 @bp.doc(
     summary="The current consent notice of a kind (binding, census): what is collected, "
     "why, who sees it. No sign-in.",

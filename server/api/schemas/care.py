@@ -82,12 +82,12 @@ class RecordedVisitOut(VisitOut):
     )
 
 
-class HouseholdRefOut(Schema):
+class CareHouseholdOut(Schema):
     id = fields.Integer()
     label = fields.String()
 
 
 class VisitHistoryOut(Schema):
-    household = fields.Nested(HouseholdRefOut)
+    household = fields.Nested(CareHouseholdOut)
     items = fields.List(fields.Nested(VisitOut))
     may_record = fields.Boolean(metadata={"description": "I may record its open visit"})

@@ -12,7 +12,7 @@ CURSOR = {"description": "?cursor= for the next page; null: no more"}
 # ----- consent notices -----
 
 
-class NoticeOut(Schema):
+class ConsentNoticeOut(Schema):
     kind = fields.String(metadata={"description": "binding or census"})
     version = fields.Integer()
     title = fields.String()
@@ -64,15 +64,15 @@ class AccessLogOut(Schema):
 # ----- my household -----
 
 
-class HouseholdQuery(Schema):
+class OwnHouseholdQuery(Schema):
     household_id = QueryInt(required=True)
 
 
-class HouseholdDataQuery(HouseholdQuery):
+class HouseholdDataQuery(OwnHouseholdQuery):
     format = fields.String(validate=validators.OneOf(("json", "xlsx")), load_default="json")
 
 
-class HouseholdViewsQuery(HouseholdQuery):
+class HouseholdViewsQuery(OwnHouseholdQuery):
     cursor = fields.String(validate=Chars(max=40))
     limit = fields.Integer(strict=False, validate=validators.Range(1, 100), load_default=50)
 
