@@ -28,7 +28,7 @@ READ = {403: "campaign_forbidden", 404: "campaign_not_found"}
 
 def _item(view: progress.CampaignView) -> dict:
     campaign = view.campaign
-    scope, scope_label = starting.scope_view(campaign)
+    scope, scope_label = view.scope
     return {
         "id": campaign.id,
         "type": campaign.type,

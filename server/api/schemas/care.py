@@ -5,10 +5,8 @@ from __future__ import annotations
 from apiflask import Schema, fields, validators
 
 from server.api.schemas.fields import Count, Day, LocalDateTime, Text
+from server.models.census import VISIT_HOWS, VISIT_METHODS
 from server.services.care.settings import VISITING_TAGS
-
-VISIT_HOWS = ("good", "fair", "poor")
-VISIT_METHODS = ("visit", "phone")
 
 
 class CadenceOut(Schema):

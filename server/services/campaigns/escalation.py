@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from server.clock import SHANGHAI, utcnow
 from server.extensions import db
-from server.models import Household, Membership
-from server.models.campaigns import Campaign, CampaignResult, CampaignUnit
-from server.services.campaigns import access, messages
+from server.models import Membership
+from server.models.campaigns import Campaign, CampaignUnit
+from server.services.campaigns import access, messages, progress
 from server.services.messaging import notify
 from server.services.people.compounds import open_compound_ids
 
@@ -36,8 +36,10 @@ def escalate_overdue_campaigns(now: datetime | None = None) -> int:
     ).all()
     late: dict[tuple[int, int], list] = {}
     labels = access.unit_labels(u.unit_id for u, _c in candidates)
+    totals = progress.household_counts({u.unit_id for u, _c in candidates})
+    done = progress.visited_counts({c.id for _u, c in candidates})
     for unit, campaign in candidates:
-        visited, total = _progress(campaign.id, unit.unit_id)
+        visited, total = done.get((campaign.id, unit.unit_id), 0), totals.get(unit.unit_id, 0)
         if visited < total:
             late.setdefault((campaign.id, unit.building_id), []).append(
                 (unit, campaign, (labels[unit.unit_id], visited, total))
@@ -46,16 +48,6 @@ def escalate_overdue_campaigns(now: datetime | None = None) -> int:
         _escalate(group, now)
     db.session.commit()
     return sum(len(group) for group in late.values())
-
-
-def _progress(campaign_id: int, unit_id: int) -> tuple[int, int]:
-    visited = db.session.scalar(
-        select(func.count()).where(
-            CampaignResult.campaign_id == campaign_id, CampaignResult.unit_id == unit_id
-        )
-    )
-    total = db.session.scalar(select(func.count()).where(Household.unit_id == unit_id))
-    return visited, total
 
 
 def _escalate(group: list, now: datetime) -> None:

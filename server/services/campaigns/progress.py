@@ -16,7 +16,7 @@ from server.errors import Forbidden, NotFound
 from server.extensions import db
 from server.models import Household, Upload
 from server.models.campaigns import Campaign, CampaignResult, CampaignUnit
-from server.services.campaigns import access
+from server.services.campaigns import access, starting
 from server.services.people import compounds
 from server.services.people.access import Principal
 from server.services.people.users import names_in
@@ -41,6 +41,7 @@ class CampaignView:
     campaign: Campaign
     units: list[UnitProgress]
     may: dict
+    scope: tuple[object, str]  # (the scope in building and unit numbers, its label)
 
     @property
     def progress(self) -> dict:
@@ -85,9 +86,10 @@ def detail(principal: Principal, campaign_id: int) -> CampaignView:
 def views(principal: Principal, shown: list[tuple[Campaign, list[CampaignUnit]]]) -> list:
     """Each sweep with its units' progress (three queries for the whole list)."""
     unit_ids = {u.unit_id for _c, units in shown for u in units}
-    totals = _household_counts(unit_ids)
-    visited = _visited_counts([c.id for c, _units in shown])
+    totals = household_counts(unit_ids)
+    visited = visited_counts([c.id for c, _units in shown])
     labels = access.unit_labels(unit_ids)
+    scopes = starting.scope_views([c for c, _units in shown])
     now = today()
     result = []
     for campaign, units in shown:
@@ -105,7 +107,8 @@ def views(principal: Principal, shown: list[tuple[Campaign, list[CampaignUnit]]]
             )
             for u in units
         ]
-        result.append(CampaignView(campaign, rows, _may(principal, campaign, units)))
+        may = _may(principal, campaign, units)
+        result.append(CampaignView(campaign, rows, may, scopes[campaign.id]))
     return result
 
 
@@ -115,7 +118,8 @@ def _may(principal: Principal, campaign: Campaign, units: list[CampaignUnit]) ->
     return {"record": open_ and bool(units), "close": open_ and committee, "export": True}
 
 
-def _household_counts(unit_ids) -> dict[int, int]:
+def household_counts(unit_ids) -> dict[int, int]:
+    """Unit id → its households (every door)."""
     if not unit_ids:
         return {}
     rows = db.session.execute(
@@ -126,7 +130,8 @@ def _household_counts(unit_ids) -> dict[int, int]:
     return dict(rows.all())
 
 
-def _visited_counts(campaign_ids) -> dict[tuple[int, int], int]:
+def visited_counts(campaign_ids) -> dict[tuple[int, int], int]:
+    """(campaign id, unit id) → the households recorded."""
     if not campaign_ids:
         return {}
     rows = db.session.execute(

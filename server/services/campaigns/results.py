@@ -58,8 +58,9 @@ def record(principal: Principal, campaign_id: int, finding: Finding) -> Campaign
     _check_photos(principal, finding.photos)
     result = _upsert(principal, campaign, household, items, finding)
     if finding.needs_action and result.issue_id is None:
-        issue = reports.report(principal, _new_issue(campaign, household, result, finding))
-        result.issue_id = issue.id  # report() has committed the result with the issue
+        new = _new_issue(campaign, household, result, finding)
+        # One transaction: whoever waits on the unit's lock sees the result with its issue.
+        result.issue_id = reports.report(principal, new, commit=False).id
     else:
         attachments.attach(principal, campaign.compound_id, PHOTO_KIND, result.id, finding.photos)
     db.session.commit()
@@ -111,11 +112,16 @@ def _check_photos(principal: Principal, ids: list[int]) -> None:
 
 
 def _upsert(principal, campaign, household, items, finding) -> CampaignResult:
+    # A locking read: under the unit's lock it sees a result another volunteer has just
+    # committed (a plain read would see the snapshot taken before the wait).
     result = db.session.scalars(
-        select(CampaignResult).where(
+        select(CampaignResult)
+        .where(
             CampaignResult.campaign_id == campaign.id,
             CampaignResult.household_id == household.id,
         )
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).first()
     if result is None:
         result = CampaignResult(

@@ -136,15 +136,28 @@ def _bad_scope(message: str) -> ValidationFailed:
 
 def scope_view(campaign: Campaign) -> tuple[object, str]:
     """(the scope in the numbers people use, its Chinese label)."""
+    return scope_views([campaign])[campaign.id]
+
+
+def scope_views(campaigns: list[Campaign]) -> dict[int, tuple[object, str]]:
+    """Campaign id → `scope_view`, in two queries however many campaigns."""
+    building_ids = {b for c in campaigns for b in c.scope.get("buildings", [])}
+    unit_ids = {u for c in campaigns for u in c.scope.get("units", [])}
+    numbers = {}
+    if building_ids:
+        numbers = dict(
+            db.session.execute(
+                select(Building.id, Building.number).where(Building.id.in_(building_ids))
+            ).all()
+        )
+    labels = access.unit_labels(unit_ids)
+    return {c.id: _scope_view(c, numbers, labels) for c in campaigns}
+
+
+def _scope_view(campaign: Campaign, numbers: dict, labels: dict) -> tuple[object, str]:
     building_ids, unit_ids = campaign.scope.get("buildings", []), campaign.scope.get("units", [])
     if not building_ids and not unit_ids:
         return "compound", "全小区"
-    numbers = dict(
-        db.session.execute(
-            select(Building.id, Building.number).where(Building.id.in_(building_ids))
-        ).all()
-    )
-    labels = access.unit_labels(unit_ids)
     buildings = sorted(numbers[b] for b in building_ids if b in numbers)
     units = sorted((labels[u] for u in unit_ids if u in labels), key=_unit_key)
     words = [f"{n}号楼" for n in buildings] + [

@@ -38,7 +38,11 @@ def cadences(compound_id: int) -> dict[str, int]:
 
 def shortest(compound_id: int, tags) -> tuple[str, int] | None:
     """(tag, days) of the most frequent cadence among `tags`, or None if none visits."""
-    days = cadences(compound_id)
+    return shortest_of(cadences(compound_id), tags)
+
+
+def shortest_of(days: dict[str, int], tags) -> tuple[str, int] | None:
+    """`shortest` with the compound's cadences already read."""
     visiting = [(days[tag], tag) for tag in tags if tag in days]
     if not visiting:
         return None

@@ -87,7 +87,9 @@ def _escalate(visit: CareVisit, now: datetime) -> None:
     notify.deliver(
         _message(visit, level, now),
         targets,
-        notify.Occasion(f"care{visit.id}:esc{level}", visit.compound_id),
+        # Once per level and missed day: a visit put back (new cadences) and missed
+        # again is news again.
+        notify.Occasion(f"care{visit.id}:{visit.due_on:%Y%m%d}:esc{level}", visit.compound_id),
         volunteers=True,
     )
 

@@ -9,20 +9,29 @@ never visited); a household left with no visiting tag has its open visit cancell
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 
-from sqlalchemy import select, union
+from sqlalchemy import func, select, union
 
 from server.clock import SHANGHAI, utcnow
 from server.extensions import db
 from server.models import CareTag, CareVisit, Household, Membership
 from server.services.batches import each_locked
-from server.services.care.cadence import shortest
+from server.services.care.cadence import cadences, shortest, shortest_of
 from server.services.people.compounds import open_compound_ids
 
 
 def today() -> date:
     return utcnow().astimezone(SHANGHAI).date()
+
+
+def lock_household(household_id: int) -> None:
+    """Row-lock the household: whoever changes its tags, its open visit or its census
+    record at the same moment waits. Reads after it must lock too (MariaDB's plain
+    reads see the snapshot taken before the wait)."""
+    db.session.execute(select(Household.id).where(Household.id == household_id).with_for_update())
 
 
 def open_visit(household_id: int, *, lock: bool = False) -> CareVisit | None:
@@ -37,23 +46,46 @@ def sync_household(household: Household, *, cadence_changed: bool = False) -> Ca
     visit (None if it needs none). A more frequent tag brings the open visit forward;
     with `cadence_changed` (the committee's new cadences) a less frequent one also puts
     it back, to its last visit plus the new cadence. Does not commit."""
-    tags = db.session.scalars(select(CareTag.tag).where(CareTag.household_id == household.id))
-    cadence = shortest(household.compound_id, list(tags))
-    visit = open_visit(household.id, lock=True)
+    lock_household(household.id)
+    tags = db.session.scalars(
+        select(CareTag.tag).where(CareTag.household_id == household.id).with_for_update()
+    )
+    visit = _sync(
+        household,
+        shortest(household.compound_id, list(tags)),
+        open_visit(household.id, lock=True),
+        _last_visited(household.id),
+        lambda: unit_liaison(household.unit_id),
+        cadence_changed,
+    )
+    db.session.flush()
+    return visit
+
+
+def _sync(
+    household: Household,
+    cadence: tuple[str, int] | None,
+    visit: CareVisit | None,
+    last: date | None,
+    liaison: Callable[[], int | None],
+    cadence_changed: bool,
+) -> CareVisit | None:
+    """`sync_household` once what it needs is read: the shortest cadence of the tags,
+    the open visit (locked), the last visit made, the unit's liaison (asked if needed)."""
     if cadence is None:
         if visit is not None:
             visit.status, visit.open_key = "cancelled", None
         return None
     tag, every = cadence
-    due = _next_due(household.id, every)
+    due = today() if last is None else max(today(), last + timedelta(days=every))
     if visit is not None:
         visit.tag = tag
         if due < visit.due_on:  # a more frequent tag brings the visit forward
             visit.due_on = due
         elif cadence_changed:
-            _put_back(visit, every)
+            _put_back(visit, every, last)
         if visit.assignee_id is None:  # the unit has a liaison again
-            visit.assignee_id = unit_liaison(household.unit_id)
+            visit.assignee_id = liaison()
         return visit
     visit = CareVisit(
         compound_id=household.compound_id,
@@ -63,12 +95,11 @@ def sync_household(household: Household, *, cadence_changed: bool = False) -> Ca
         open_key=household.id,
         tag=tag,
         due_on=due,
-        assignee_id=unit_liaison(household.unit_id),
+        assignee_id=liaison(),
         status="due",
         created_at=utcnow(),
     )
     db.session.add(visit)
-    db.session.flush()
     return visit
 
 
@@ -78,20 +109,13 @@ def _last_visited(household_id: int) -> date | None:
         .where(CareVisit.household_id == household_id, CareVisit.status == "done")
         .order_by(CareVisit.visited_on.desc())
         .limit(1)
+        .with_for_update()
     )
 
 
-def _next_due(household_id: int, every: int) -> date:
-    last = _last_visited(household_id)
-    if last is None:
-        return today()
-    return max(today(), last + timedelta(days=every))
-
-
-def _put_back(visit: CareVisit, every: int) -> None:
+def _put_back(visit: CareVisit, every: int, last: date | None) -> None:
     """A longer cadence: the visit falls due `every` days after the last one. A visit
     never made before stays where it is (it is owed, whatever the cadence)."""
-    last = _last_visited(visit.household_id)
     if last is None or last + timedelta(days=every) <= visit.due_on:
         return
     visit.due_on = max(today(), last + timedelta(days=every))
@@ -119,12 +143,61 @@ def households_to_sync(compound_ids):
 
 
 def sync_compound(compound_id: int, *, cadence_changed: bool = False) -> None:
-    """`sync_household` for every household of the compound that may need it. No commit."""
+    """`sync_household` for every household of the compound that may need it, in a
+    handful of queries however many there are (the households locked in id order, as
+    one at a time would be). No commit."""
     ids = households_to_sync([compound_id])
-    for household in db.session.scalars(
-        select(Household).where(Household.id.in_(select(ids.c[0]))).order_by(Household.id)
+    households = list(
+        db.session.scalars(
+            select(Household)
+            .where(Household.id.in_(select(ids.c[0])))
+            .order_by(Household.id)
+            .with_for_update()
+        )
+    )
+    if not households:
+        return
+    tags = defaultdict(list)
+    for household_id, tag in db.session.execute(
+        select(CareTag.household_id, CareTag.tag)
+        .where(CareTag.compound_id == compound_id)
+        .with_for_update()
     ):
-        sync_household(household, cadence_changed=cadence_changed)
+        tags[household_id].append(tag)
+    visits = {
+        visit.open_key: visit
+        for visit in db.session.scalars(
+            select(CareVisit)
+            .where(CareVisit.compound_id == compound_id, CareVisit.open_key.is_not(None))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    }
+    last = dict(
+        db.session.execute(
+            select(CareVisit.household_id, func.max(CareVisit.visited_on))
+            .where(CareVisit.compound_id == compound_id, CareVisit.status == "done")
+            .group_by(CareVisit.household_id)
+        ).all()
+    )
+    liaisons: dict[int, int] = {}
+    for unit_id, user_id in db.session.execute(
+        select(Membership.unit_id, Membership.user_id)
+        .where(Membership.role == "liaison", Membership.compound_id == compound_id)
+        .order_by(Membership.id)
+    ):
+        liaisons.setdefault(unit_id, user_id)
+    days = cadences(compound_id)
+    for household in households:
+        _sync(
+            household,
+            shortest_of(days, tags[household.id]),
+            visits.get(household.id),
+            last.get(household.id),
+            lambda unit_id=household.unit_id: liaisons.get(unit_id),
+            cadence_changed,
+        )
+    db.session.flush()
 
 
 def make_visits(batch: int = 5000) -> int:

@@ -10,6 +10,8 @@ so they are not listed. Reading the care tags is logged.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from sqlalchemy import and_, or_, select
 
 from server.extensions import db
@@ -75,7 +77,7 @@ def care_visits_for(principal: Principal) -> list[dict]:
         .order_by(CareVisit.due_on, CareVisit.id)
         .limit(TASKS_MAX)
     ).all()
-    items = []
+    items, seen = [], defaultdict(list)
     for visit, building_no, unit_no, room in rows:
         items.append(
             {
@@ -90,8 +92,8 @@ def care_visits_for(principal: Principal) -> list[dict]:
                 "escalation_level": visit.escalation_level,
             }
         )
-        log_tags_read(
-            principal, [(visit.household_id, visit.tag)], visit.compound_id, "关爱走访任务"
-        )
+        seen[visit.compound_id].append((visit.household_id, visit.tag))
+    for compound_id, tags in seen.items():
+        log_tags_read(principal, tags, compound_id, "关爱走访任务")
     db.session.commit()
     return items

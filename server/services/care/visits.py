@@ -19,13 +19,13 @@ from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.labels import label
 from server.models import CareTag, CareVisit, Household
-from server.services.care.schedule import sync_household, today
+from server.services.care.schedule import lock_household, sync_household, today
 from server.services.census import access as census_access
 from server.services.issues import reports
 from server.services.messaging import notify
 from server.services.messaging.messages import Message, shorten, wx_time
 from server.services.people import compounds
-from server.services.people.access import Principal, record_access
+from server.services.people.access import Principal
 from server.services.people.users import names_in
 
 HISTORY_MAX = 100
@@ -51,12 +51,15 @@ def record(principal: Principal, visit_id: int, entry: Entry) -> dict:
     Raises NotFound (visit_not_found), Forbidden (visit_forbidden), Conflict
     (compound_archived, visit_closed), ValidationFailed (visited_in_future).
     """
-    visit = _lock(visit_id)
+    visit = db.session.get(CareVisit, visit_id)
     if visit is None or visit.compound_id not in principal.compound_ids:
         raise NotFound("找不到这次走访", code="visit_not_found")
     if not principal.handles_unit(visit.compound_id, visit.building_id, visit.unit_id):
         raise Forbidden("只有本单元联络人、楼栋长或业委会可以记录关爱走访", code="visit_forbidden")
     compounds.ensure_open_id(visit.compound_id)
+    # The household first, then the visit: the order every change of its tags takes.
+    lock_household(visit.household_id)
+    visit = _lock(visit_id)
     if visit.status != "due":
         raise Conflict(_closed_message(visit), code="visit_closed")
     visited_on = entry.visited_on or today()
@@ -74,8 +77,7 @@ def record(principal: Principal, visit_id: int, entry: Entry) -> dict:
         _tell_committee(principal, visit, household.label, now)
     log_tags_read(principal, [(household.id, visit.tag)], visit.compound_id, "记录关爱走访")
     if entry.open_issue:
-        issue = reports.report(principal, _issue_for(visit, household.label), now)  # commits
-        visit = db.session.get(CareVisit, visit_id)
+        issue = reports.report(principal, _issue_for(visit, household.label), now, commit=False)
         visit.issue_id = issue.id
     db.session.commit()
     return {
@@ -145,24 +147,23 @@ def _tell_committee(principal: Principal, visit: CareVisit, where: str, now: dat
 def log_tags_read(
     principal: Principal, seen: list[tuple[int, str]], compound_id: int, reason: str
 ) -> None:
-    """Log the read of each (household id, care tag) by a volunteer (the tags are all
-    sensitive ones: only those are visited), not of the caller's own flat. In the
-    caller's transaction."""
-    for household_id, tag in dict.fromkeys(seen):
-        if principal.resident_of(household_id):
-            continue
-        tag_ids = db.session.scalars(
-            select(CareTag.id).where(CareTag.household_id == household_id, CareTag.tag == tag)
-        ).all()
-        record_access(
-            principal,
-            "view_tags",
-            "care_tag",
-            tag_ids,
-            compound_id,
-            household_id=household_id,
-            reason=reason,
-        )
+    """Log the read of each (household id, care tag) of one compound by a volunteer (the
+    tags are all sensitive ones: only those are visited), not of the caller's own flat.
+    One query and one insert however many; in the caller's transaction."""
+    wanted = set(seen)
+    if not wanted:
+        return
+    rows = db.session.execute(
+        select(CareTag.household_id, CareTag.id, CareTag.tag)
+        .where(CareTag.household_id.in_({household_id for household_id, _tag in wanted}))
+        .order_by(CareTag.id)
+    )
+    reads = [
+        (household_id, tag_id)
+        for household_id, tag_id, tag in rows
+        if (household_id, tag) in wanted
+    ]
+    census_access.log_reads(principal, compound_id, "view_tags", "care_tag", reads, reason)
 
 
 def view(visit: CareVisit, where: str, names: dict[int, str]) -> dict:

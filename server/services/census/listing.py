@@ -20,10 +20,11 @@ def is_stale(confirmed_at: datetime | None, now: datetime | None = None) -> bool
     return confirmed_at is None or confirmed_at < (now or utcnow()) - STALE_AFTER
 
 
-def census_of(household_id: int) -> HouseholdCensus | None:
-    return db.session.scalars(
-        select(HouseholdCensus).where(HouseholdCensus.household_id == household_id)
-    ).first()
+def census_of(household_id: int, *, lock: bool = False) -> HouseholdCensus | None:
+    query = select(HouseholdCensus).where(HouseholdCensus.household_id == household_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalars(query).first()
 
 
 def living():
@@ -42,12 +43,11 @@ def active(household_id: int) -> list[HouseholdMember]:
     )
 
 
-def tags_of(household_id: int) -> list[CareTag]:
-    return list(
-        db.session.scalars(
-            select(CareTag).where(CareTag.household_id == household_id).order_by(CareTag.id)
-        )
-    )
+def tags_of(household_id: int, *, lock: bool = False) -> list[CareTag]:
+    query = select(CareTag).where(CareTag.household_id == household_id).order_by(CareTag.id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return list(db.session.scalars(query))
 
 
 def member_view(member: HouseholdMember, full_phone: bool) -> dict:

@@ -10,7 +10,7 @@ from server.errors import Forbidden
 from server.extensions import db
 from server.models import CareTag, Household, HouseholdCensus, HouseholdMember
 from server.models.census import RESIDENCES, SENSITIVE_TAGS
-from server.services.care.schedule import sync_household
+from server.services.care.schedule import lock_household, sync_household
 from server.services.census import access, consent
 from server.services.census.listing import active, census_of, is_stale, member_view, tags_of
 from server.services.people.access import Principal
@@ -21,8 +21,10 @@ DEFAULT_REASON = "查看住户登记"
 
 
 def census_row(household: Household) -> HouseholdCensus:
-    """The household's record, made on first use (lives here, never confirmed)."""
-    row = census_of(household.id)
+    """The household's record, made on first use (lives here, never confirmed); the
+    household is locked, so two saving it at once do not both make it."""
+    lock_household(household.id)
+    row = census_of(household.id, lock=True)
     if row is None:
         row = HouseholdCensus(
             compound_id=household.compound_id,

@@ -10,7 +10,7 @@ from server.errors import ValidationFailed
 from server.extensions import db
 from server.models import CareTag
 from server.models.census import CARE_TAGS
-from server.services.care.schedule import sync_household
+from server.services.care.schedule import lock_household, sync_household
 from server.services.census import access
 from server.services.census.listing import tags_of
 from server.services.people.access import Principal
@@ -31,7 +31,8 @@ def set_tags(principal: Principal, household_id: int, tags: list[str]) -> dict:
     unknown = [tag for tag in wanted if tag not in CARE_TAGS]
     if unknown:
         raise ValidationFailed("关爱标记不对，请从列表里选", code="bad_tag", details=unknown)
-    current = {row.tag: row for row in tags_of(household.id)}
+    lock_household(household.id)  # the same tags saved twice at once: one after the other
+    current = {row.tag: row for row in tags_of(household.id, lock=True)}
     gone = [row.id for tag, row in current.items() if tag not in wanted]
     if gone:
         db.session.execute(delete(CareTag).where(CareTag.id.in_(gone)))

@@ -47,8 +47,12 @@ class Place:
     household_id: int | None = None
 
 
-def report(principal: Principal, new: NewIssue, now: datetime | None = None) -> Issue:
+def report(
+    principal: Principal, new: NewIssue, now: datetime | None = None, *, commit: bool = True
+) -> Issue:
     """Report an issue (or file one for a neighbour without WeChat: `on_behalf_name`).
+    `commit=False`: flushed only, for a use case that links the issue to its own row
+    in the same transaction (a sweep's finding, a care visit).
 
     Raises NotFound/Forbidden for a place the caller cannot report about, and
     ValidationFailed for photos that are not the caller's own fresh uploads.
@@ -85,7 +89,8 @@ def report(principal: Principal, new: NewIssue, now: datetime | None = None) -> 
     )
     attach_photos(principal, issue, event, new.photos)
     notify.on_event(issue, event, location=location_of(issue))
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return issue
 
 
