@@ -16,6 +16,8 @@ from server.extensions import db
 from server.models import (
     Bill,
     Building,
+    CareTag,
+    CareVisit,
     Compound,
     FeeItem,
     Household,
@@ -25,6 +27,7 @@ from server.models import (
     Unit,
     User,
 )
+from server.services.care import schedule as care_schedule
 from server.services.issues import reports
 from server.services.money import ledger
 from server.services.people import auth, roles
@@ -335,3 +338,22 @@ def fund_money(world: World, fen: int, account: str = "fee:self_governance") -> 
         [ledger.Movement(account, "credit", fen, "correction", 0, "测试：资金入账")],
         None,
     )
+
+
+def care_tagged(
+    world: World, label: str = "1-1-101", tag: str = "elderly_alone", *, sync: bool = True
+) -> tuple[Household, CareVisit | None]:
+    """Tag a flat as the census does (the tag, then its open care visit, unless `sync`
+    is off); the household and that visit. Flushed, not committed."""
+    household = db.session.get(Household, world.household_ids[label])
+    db.session.add(
+        CareTag(
+            compound_id=household.compound_id,
+            building_id=household.building_id,
+            unit_id=household.unit_id,
+            household_id=household.id,
+            tag=tag,
+        )
+    )
+    db.session.flush()
+    return household, (care_schedule.sync_household(household) if sync else None)

@@ -23,14 +23,11 @@ from server.extensions import db
 from server.models import (
     AuditEvent,
     Base,
-    CareTag,
     Compound,
-    Household,
     Membership,
     PaymentAnomaly,
     Proposal,
 )
-from server.services.care import schedule as care_schedule
 from server.services.decisions import closing as decision_closing
 from server.services.disclosures import freeze as disclosure_freeze
 from server.services.issues import closing, deadlines, return_visits
@@ -42,6 +39,7 @@ from tests.factories import (
     add_person,
     bill_of,
     build_world,
+    care_tagged,
     fund_money,
     self_governance_fee,
     stair_electricity_fee,
@@ -980,18 +978,7 @@ def owners_decisions(client, world) -> dict:
 
 def care_visit(world) -> dict:
     """Care visits: 1-2-201 tagged (as the census tags it), its open visit due."""
-    household = db.session.get(Household, world.household_ids["1-2-201"])
-    db.session.add(
-        CareTag(
-            compound_id=household.compound_id,
-            building_id=household.building_id,
-            unit_id=household.unit_id,
-            household_id=household.id,
-            tag="disability",
-        )
-    )
-    db.session.flush()
-    visit = care_schedule.sync_household(household)
+    household, visit = care_tagged(world, "1-2-201", "disability")
     return {"care_visit": visit.id, "care_household": household.id}
 
 

@@ -11,11 +11,10 @@ from sqlalchemy import select
 
 from server.clock import utcnow
 from server.extensions import db
-from server.models import AccessLog, CareTag, CareVisit, Household
+from server.models import AccessLog, CareVisit
 from server.services.campaigns.escalation import escalate_overdue_campaigns
 from server.services.care import escalation
-from server.services.care.schedule import sync_household
-from tests.factories import build_world
+from tests.factories import build_world, care_tagged
 from tests.helpers import inbox, statements
 from tests.timing import shanghai_date, shanghai_day
 
@@ -28,18 +27,7 @@ def world(db_session):
 
 
 def tag(world, label: str) -> None:
-    household = db.session.get(Household, world.household_ids[label])
-    db.session.add(
-        CareTag(
-            compound_id=household.compound_id,
-            building_id=household.building_id,
-            unit_id=household.unit_id,
-            household_id=household.id,
-            tag="elderly_alone",
-        )
-    )
-    db.session.flush()
-    sync_household(household)
+    care_tagged(world, label)
     db.session.commit()
 
 

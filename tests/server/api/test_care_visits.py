@@ -16,7 +16,7 @@ from server.extensions import db
 from server.models import AccessLog, CareTag, CareVisit, Compound, Household, Issue, Membership
 from server.services.care.schedule import sync_household
 from server.services.issues import return_visits
-from tests.factories import add_person, build_world
+from tests.factories import add_person, build_world, care_tagged
 from tests.helpers import inbox
 from tests.steps import acted, reported_id
 from tests.timing import shanghai_date
@@ -32,18 +32,7 @@ def world(db_session):
 
 def tag(world, label: str = "1-1-101", care_tag: str = "elderly_alone") -> int:
     """Tag the household as the census does (the tag, then sync); its open visit's id."""
-    household = db.session.get(Household, world.household_ids[label])
-    db.session.add(
-        CareTag(
-            compound_id=household.compound_id,
-            building_id=household.building_id,
-            unit_id=household.unit_id,
-            household_id=household.id,
-            tag=care_tag,
-        )
-    )
-    db.session.flush()
-    visit = sync_household(household)
+    _household, visit = care_tagged(world, label, care_tag)
     db.session.commit()
     return visit.id
 

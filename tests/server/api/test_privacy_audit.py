@@ -18,17 +18,14 @@ from server.extensions import db
 from server.models import (
     AccessLog,
     CampaignResult,
-    CareTag,
     CareVisit,
-    Household,
     HouseholdMember,
     Issue,
 )
-from server.services.care.schedule import sync_household
 from server.services.census import crypto
 from server.services.people import roles
 from server.services.privacy.retention import anonymise_moved_out
-from tests.factories import add_person, build_world, make_issue
+from tests.factories import add_person, build_world, care_tagged, make_issue
 from tests.timing import shanghai_date
 
 CODE = "pa"
@@ -42,18 +39,7 @@ def world(db_session):
 
 def tag(world, label: str = "1-1-101", care_tag: str = "elderly_alone") -> int:
     """Tag the household as the census does; its open visit's id."""
-    household = db.session.get(Household, world.household_ids[label])
-    db.session.add(
-        CareTag(
-            compound_id=household.compound_id,
-            building_id=household.building_id,
-            unit_id=household.unit_id,
-            household_id=household.id,
-            tag=care_tag,
-        )
-    )
-    db.session.flush()
-    visit = sync_household(household)
+    _household, visit = care_tagged(world, label, care_tag)
     db.session.commit()
     return visit.id
 

@@ -9,13 +9,18 @@ from __future__ import annotations
 import pytest
 
 from server.extensions import db
-from server.models import CareTag, Household, PaymentAnomaly
-from server.services.care import schedule as care_schedule
+from server.models import PaymentAnomaly
 from server.services.disclosures import freeze as disclosure_freeze
 from server.services.money import fees
 from tests.conftest import built_once, savepoint_session
 from tests.decisions_helpers import record_paper, voting_proposal
-from tests.factories import bill_of, build_world, self_governance_fee, stair_electricity_fee
+from tests.factories import (
+    bill_of,
+    build_world,
+    care_tagged,
+    self_governance_fee,
+    stair_electricity_fee,
+)
 from tests.steps import (
     added_contract,
     opened_payment,
@@ -687,18 +692,7 @@ def build_two_compounds(client):
 
 def care_visit(world) -> dict:
     """Care visits: B's 1-2-201 tagged (as the census tags it), its open visit due."""
-    household = db.session.get(Household, world.household_ids["1-2-201"])
-    db.session.add(
-        CareTag(
-            compound_id=household.compound_id,
-            building_id=household.building_id,
-            unit_id=household.unit_id,
-            household_id=household.id,
-            tag="disability",
-        )
-    )
-    db.session.flush()
-    visit = care_schedule.sync_household(household)
+    household, visit = care_tagged(world, "1-2-201", "disability")
     return {"care_visit": visit.id, "care_household": household.id}
 
 

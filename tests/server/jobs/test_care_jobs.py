@@ -16,7 +16,7 @@ from server.extensions import db
 from server.jobs import JOBS
 from server.models import CareTag, CareVisit, Compound, Household, Membership
 from server.services.care import escalation, schedule
-from tests.factories import build_world
+from tests.factories import build_world, care_tagged
 from tests.helpers import inbox
 from tests.timing import shanghai_date, shanghai_day
 
@@ -29,16 +29,7 @@ def world(db_session):
 
 
 def add_tag(world, label: str = "1-1-101", care_tag: str = "elderly_alone") -> Household:
-    household = db.session.get(Household, world.household_ids[label])
-    db.session.add(
-        CareTag(
-            compound_id=household.compound_id,
-            building_id=household.building_id,
-            unit_id=household.unit_id,
-            household_id=household.id,
-            tag=care_tag,
-        )
-    )
+    household, _visit = care_tagged(world, label, care_tag, sync=False)
     db.session.commit()
     return household
 
