@@ -139,15 +139,14 @@ def import_census(principal: Principal, code: str, data: bytes | None, *, dry_ru
 
 
 def _read(compound: Compound, data: bytes) -> tuple[list[Person], list[dict], int]:
-    if len(data) > roster_files.MAX_BYTES:
-        raise bad_file("文件太大（超过 5 MB），请分成几个文件导入")
     try:
-        table = iter(
-            roster_files._xlsx_rows(data)
-            if data[:4] == b"PK\x03\x04"
-            else roster_files._csv_rows(data)
+        table = roster_files.read_table(data)
+        header = roster_files.find_header(
+            table,
+            COLUMNS,
+            REQUIRED,
+            "文件是空的：第 1 行应为表头（楼号、单元、房号、姓名、关系……）",
         )
-        header = _header(table)
         rows = [(line, cells) for line, cells in table if any(cell_text(c) for c in cells)]
     except ValidationFailed as error:  # the roster's reader says bad_roster_file
         raise bad_file(error.message) from None
@@ -170,24 +169,6 @@ def _read(compound: Compound, data: bytes) -> tuple[list[Person], list[dict], in
         seen.add(key)
         people.append(person)
     return people, errors, len(rows)
-
-
-def _header(table) -> dict[str, int]:
-    for _line, cells in table:
-        titles = [squash(cell_text(c)) for c in cells]
-        if not any(titles):
-            continue
-        found: dict[str, int] = {}
-        for index, title in enumerate(titles):
-            for key, (_, starts) in COLUMNS.items():
-                if key not in found and title and title.startswith(starts):
-                    found[key] = index
-                    break
-        missing = [COLUMNS[key][0] for key in REQUIRED if key not in found]
-        if missing:
-            raise bad_file("表头缺少：" + "、".join(missing) + "。请使用「下载模板」得到的表格")
-        return found
-    raise bad_file("文件是空的：第 1 行应为表头（楼号、单元、房号、姓名、关系……）")
 
 
 def _flats(compound_id: int) -> dict[tuple[int, int, str], int]:

@@ -35,10 +35,10 @@ def parse(data: bytes, progress=None) -> ParsedRoster:
     Raises ValidationFailed (code bad_roster_file): not an xlsx or csv, unreadable, too
     big, no header row, a required header missing, more than 20,000 rows.
     """
-    if len(data) > MAX_BYTES:
-        raise bad_file("文件太大（超过 5 MB），请分成几个文件导入")
-    table = _xlsx_rows(data) if data[:4] == b"PK\x03\x04" else _csv_rows(data)
-    header = _header(table)
+    table = read_table(data)
+    header = find_header(
+        table, COLUMNS, REQUIRED, "文件是空的：第 1 行应为表头（楼栋、单元、房号、建筑面积）"
+    )
     parsed = ParsedRoster()
     reader = RowReader(header, parsed)
     for line, cells in table:
@@ -53,6 +53,14 @@ def parse(data: bytes, progress=None) -> ParsedRoster:
     if not parsed.count:
         raise bad_file("文件里没有房屋：表头下面请每行写一户")
     return parsed
+
+
+def read_table(data: bytes):
+    """(line, cells) of each row of an .xlsx (by its signature) or a .csv file, at most
+    5 MB. Raises ValidationFailed (bad_roster_file)."""
+    if len(data) > MAX_BYTES:
+        raise bad_file("文件太大（超过 5 MB），请分成几个文件导入")
+    return iter(_xlsx_rows(data) if data[:4] == b"PK\x03\x04" else _csv_rows(data))
 
 
 def _xlsx_rows(data: bytes):
@@ -87,25 +95,28 @@ def _csv_rows(data: bytes):
     return ((line, cells) for line, cells in enumerate(lines, start=1))
 
 
-def _header(table) -> dict[str, int]:
-    """Column key → index, from the first non-blank row (row 1 as the template has it)."""
+def find_header(table, columns: dict, required, empty: str) -> dict[str, int]:
+    """Column key → index, from the first non-blank row (row 1 as the template has it):
+    `columns` maps a key to (its heading, the prefixes a heading may start with).
+    Raises ValidationFailed (bad_roster_file): a required heading missing, no rows
+    (`empty` says what row 1 should be)."""
     for _line, cells in table:
         titles = [squash(cell_text(c)) for c in cells]
         if not any(titles):
             continue
         found: dict[str, int] = {}
         for index, title in enumerate(titles):
-            for key, (_, starts) in COLUMNS.items():
+            for key, (_, starts) in columns.items():
                 if key not in found and title and title.startswith(starts):
                     found[key] = index
                     break
-        missing = [COLUMNS[key][0] for key in REQUIRED if key not in found]
+        missing = [columns[key][0] for key in required if key not in found]
         if missing:
             raise bad_file(
                 "表头缺少：" + "、".join(missing) + "。请使用「下载模板」得到的表格，第 1 行是表头"
             )
         return found
-    raise bad_file("文件是空的：第 1 行应为表头（楼栋、单元、房号、建筑面积）")
+    raise bad_file(empty)
 
 
 def estimate_rows(data: bytes) -> int:
