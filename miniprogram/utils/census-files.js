@@ -48,7 +48,8 @@ function importResult(report) {
 }
 
 // Whose households my export holds, in this compound: "全小区" for the
-// committee, else the buildings and units I look after ("1号楼、1-3 单元").
+// committee, else the buildings and units I look after ("1号楼、1-3 单元"; a
+// building's role label is its number, a unit's "1-3").
 function reachLine(user, code) {
   const roles = ((user && user.roles) || []).filter((r) => r.compound === code)
   if (roles.some((r) => r.role === 'committee')) return '全小区的住户'

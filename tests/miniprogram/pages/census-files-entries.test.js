@@ -17,7 +17,7 @@ const COVERAGE = {
   buildings: [{ building: 1, households: 8, confirmed: 6, stale: 2, units: [{ unit: '1-3', unit_id: 7, households: 8, confirmed: 6, stale: 2 }] }],
   totals: { households: 8, confirmed: 6, stale: 2 },
 }
-const LEAD = { id: 8, nickname: '孙楼长', roles: [role('building_lead', 'building', 1, '1号楼')], households: [] }
+const LEAD = { id: 8, nickname: '孙楼长', roles: [role('building_lead', 'building', 1, '1')], households: [] }
 
 let wx, server
 
