@@ -2,7 +2,8 @@
 // units I look after — how many are registered and confirmed (a bar), the
 // sweeps going on, and three lists: 走访任务 (care visits due, overdue first,
 // from GET /me/tasks), 待登记核实 (never confirmed or over a year ago) and 全部住户,
-// narrowed to one unit if I like. A household opens its record (pages/household);
+// narrowed to one unit if I like; 各单元登记情况 opens 住户登记覆盖 (and from
+// there the export). A household opens its record (pages/household);
 // a care visit opens pages/visit. Opened with ?tab=tasks from 工作台's 走访任务.
 const { ensureLogin } = require('../../api/auth')
 const { getMe, myTasks } = require('../../api/me')
@@ -132,6 +133,12 @@ Page(
     openTask(e) {
       const task = this.data.tasks.find((t) => t.visitId === Number(e.currentTarget.dataset.id))
       if (task) wx.navigateTo({ url: visitUrl(task) })
+    },
+
+    // 住户登记覆盖 of this compound, whence 住户登记表格 (export).
+    openCoverage() {
+      const compound = this.data.compounds[this.data.compoundIndex]
+      if (compound) wx.navigateTo({ url: `/pages/coverage/index?compound=${encodeURIComponent(compound.code)}` })
     },
 
     openCampaign(e) {
