@@ -13,7 +13,7 @@ const { roleCompounds } = require('../../utils/user')
 const { ROSTER_ROLES } = require('../../utils/labels')
 const { reportView, resultText } = require('../../utils/roster')
 const { errorMessage, showError } = require('../../utils/errors')
-const { failureKind, explainFailure } = require('../../utils/permission')
+const { chooseSpreadsheet } = require('../../services/spreadsheet')
 const { confirm, showModal } = require('../../utils/ui')
 const { loadable } = require('../../utils/page')
 
@@ -90,22 +90,7 @@ Page(
     // explained. The file is checked at once.
     chooseFile() {
       if (!this.compound() || this.data.checking || this.data.importing) return Promise.resolve()
-      return new Promise((resolve) => {
-        wx.chooseMessageFile({
-          count: 1,
-          type: 'file',
-          extension: ['xlsx', 'csv'],
-          success: (res) => resolve(this.picked((res.tempFiles || [])[0])),
-          fail: (res) => resolve(this.pickFailed(res)),
-        })
-      })
-    },
-
-    pickFailed(res) {
-      const kind = failureKind(res)
-      if (kind === 'privacy') return explainFailure(res, 'file')
-      if (kind !== 'cancel') wx.showToast({ title: '没有选到文件，请再试一次', icon: 'none' })
-      return undefined
+      return chooseSpreadsheet().then((file) => this.picked(file))
     },
 
     picked(file) {
