@@ -85,6 +85,9 @@ class HouseholdCensus(Base):
     # The household moved out (sold, left): its members' data are anonymised after
     # the compound's retention.
     moved_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last time a household moved out: what came before (visits, sweep results,
+    # views of the record, consents) was the previous household's, not shown to this one.
+    history_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class CareTag(Base):

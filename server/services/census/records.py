@@ -142,6 +142,7 @@ def move_out(principal: Principal, household_id: int) -> dict:
     now = utcnow()
     row = census_row(household)
     row.moved_out_at, row.residence = now, "vacant"
+    row.history_from = now  # whoever moves in next does not see this household's past
     # Whoever moves in next is registered afresh.
     row.confirmed_at, row.confirmed_by_id = None, None
     db.session.execute(

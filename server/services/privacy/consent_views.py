@@ -47,13 +47,13 @@ def known_version(kind: str, version: int | None) -> int | None:
     return version
 
 
-def household_consents(household_id: int) -> list[ConsentView]:
-    """Every consent given for a household, oldest first (withdrawn ones too)."""
-    rows = db.session.scalars(
-        select(ConsentRecord)
-        .where(ConsentRecord.household_id == household_id)
-        .order_by(ConsentRecord.id)
-    )
+def household_consents(household_id: int, since=None) -> list[ConsentView]:
+    """Every consent given for a household (since `since`, if given), oldest first
+    (withdrawn ones too)."""
+    query = select(ConsentRecord).where(ConsentRecord.household_id == household_id)
+    if since is not None:
+        query = query.where(ConsentRecord.created_at >= since)
+    rows = db.session.scalars(query.order_by(ConsentRecord.id))
     return [
         ConsentView(
             id=row.id,

@@ -59,14 +59,15 @@ def download(principal: Principal, household_id: int) -> dict:
     """Everything held about my household, phones in full. Logged "download"; commits.
     Raises NotFound, Forbidden."""
     household = own_household(principal, household_id)
+    since = household_views.history_from(household.id)
     data = {
         "household": _household(household),
         "members": members(household.id, _bound_since(principal, household.id)),
         "tags": tags(household.id),
         "census": census(household),
-        "visits": visits(household),
-        "campaign_results": campaign_results(household.id),
-        "consents": consent_views.household_consents(household.id),
+        "visits": visits(household, since),
+        "campaign_results": campaign_results(household.id, since),
+        "consents": consent_views.household_consents(household.id, since),
         "bindings": bindings(household.id),
         "issues": issues(principal, household.id),
         "bills": bills(household.id),
@@ -163,10 +164,12 @@ def census(household: Household) -> dict:
     }
 
 
-def visits(household: Household) -> list[dict]:
-    rows = db.session.scalars(
-        select(CareVisit).where(CareVisit.household_id == household.id).order_by(CareVisit.id)
-    ).all()
+def visits(household: Household, since=None) -> list[dict]:
+    """The household's care visits (since `since`: its own, not a previous household's)."""
+    query = select(CareVisit).where(CareVisit.household_id == household.id)
+    if since is not None:
+        query = query.where(CareVisit.created_at >= since)
+    rows = db.session.scalars(query.order_by(CareVisit.id)).all()
     names = users.names_in(household.compound_id, [v.recorded_by_id for v in rows])
     return [
         {
@@ -185,13 +188,15 @@ def visits(household: Household) -> list[dict]:
     ]
 
 
-def campaign_results(household_id: int) -> list[dict]:
-    rows = db.session.execute(
+def campaign_results(household_id: int, since=None) -> list[dict]:
+    query = (
         select(CampaignResult, Campaign.title, Campaign.type)
         .join(Campaign, Campaign.id == CampaignResult.campaign_id)
         .where(CampaignResult.household_id == household_id)
-        .order_by(CampaignResult.id)
     )
+    if since is not None:
+        query = query.where(CampaignResult.recorded_at >= since)
+    rows = db.session.execute(query.order_by(CampaignResult.id))
     return [
         {
             "campaign_id": result.campaign_id,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.labels import label
-from server.models import AccessLog, Household
+from server.models import AccessLog, Household, HouseholdCensus
 from server.services import cursors
 from server.services.people import users
 from server.services.privacy.access_log import SEEN, roles_in
@@ -34,6 +34,16 @@ class ViewPage:
 
 # Entries of one reading (a row per phone read) are written within this of each other.
 SAME_READING = timedelta(seconds=2)
+
+
+def history_from(household_id: int):
+    """Where this household's own history starts: the last time one moved out (None:
+    the whole of it)."""
+    return db.session.scalar(
+        select(HouseholdCensus.history_from).where(HouseholdCensus.household_id == household_id)
+    )
+
+
 _CHUNK = 200
 
 
@@ -43,8 +53,11 @@ def views_of(household: Household, cursor: str | None = None, limit: int = 50) -
     (bad_cursor)."""
     groups: list[list[AccessLog]] = []
     after = cursors.decode(cursor)
+    since = history_from(household.id)
     while len(groups) <= limit:
         query = select(AccessLog).where(AccessLog.household_id == household.id)
+        if since is not None:  # the previous household's readers are not this one's
+            query = query.where(AccessLog.created_at >= since)
         if after is not None:
             query = query.where(AccessLog.id < after)
         rows = db.session.scalars(query.order_by(AccessLog.id.desc()).limit(_CHUNK)).all()

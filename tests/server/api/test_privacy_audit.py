@@ -22,7 +22,7 @@ from server.models import (
     HouseholdMember,
     Issue,
 )
-from server.services.census import crypto
+from server.services.census import consent, crypto
 from server.services.people import roles
 from server.services.privacy.retention import anonymise_moved_out
 from tests.factories import add_person, build_world, care_tagged, make_issue
@@ -192,6 +192,38 @@ def test_the_family_moving_in_does_not_download_the_family_that_left(client, wor
         mine = download(client, world, "newcomer")
     assert mine["members"] == []
     assert PHONE not in json.dumps(mine)
+
+
+def test_the_family_moving_in_sees_none_of_the_past_of_the_family_that_left(client, world):
+    """Visits, sweep results, who read the record and consents of the household that
+    left are theirs: the family moving in downloads and sees only its own."""
+    copies_of_a_name(client, world)
+    home = world.household_ids["1-1-101"]
+    read = client.get(
+        f"/api/v1/households/{home}/census?reason=上门走访", headers=world.headers("committee")
+    )
+    assert read.status_code == 200
+    consent.record("census", world.compound.id, household_id=home, method="doorstep")
+    db.session.commit()
+    before = download(client, world, "resident_1_1")
+    assert before["visits"]
+    assert before["campaign_results"]
+    assert before["viewed_by"]
+    assert before["consents"]
+    moved = client.post(f"/api/v1/households/{home}/move-out", headers=world.headers("liaison_1_1"))
+    assert moved.status_code == 200, moved.get_json()
+
+    with time_machine.travel(utcnow() + timedelta(days=30), tick=False):
+        add_person(world, "newcomer", "resident", world.household("1-1-101"), relation="owner")
+        db.session.commit()
+        mine = download(client, world, "newcomer")
+        views = client.get(
+            f"/api/v1/me/household-views?household_id={home}", headers=world.headers("newcomer")
+        )
+    assert (mine["visits"], mine["campaign_results"], mine["consents"]) == ([], [], [])
+    assert mine["viewed_by"] == []
+    # Only the newcomer's own download: none of the readings of the family that left.
+    assert [item["action"] for item in views.get_json()["items"]] == ["download"]
 
 
 # ----- erasure and retention: the copies of a name -----
