@@ -19,7 +19,6 @@ from server.clock import utcnow
 from server.errors import Forbidden, NotFound
 from server.extensions import db
 from server.models import AccessLog, Household, Unit
-from server.models.census import SENSITIVE_TAGS
 from server.services.people.access import Principal, record_access
 
 
@@ -157,7 +156,3 @@ def log_reads(
     ]
     if rows:
         db.session.execute(insert(AccessLog), rows)
-
-
-def sensitive(tags) -> list[str]:
-    return [tag for tag in tags if tag in SENSITIVE_TAGS]

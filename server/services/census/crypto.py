@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 
 from server.errors import ValidationFailed
+from server.services.platform.compound_admin import masked_phone
 
 PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")  # mobile, or a landline with area code
 _VERSION = "v1"
@@ -60,15 +61,6 @@ def lookup_hash(phone: str) -> str:
     return hmac.new(_key(), phone.encode(), hashlib.sha256).hexdigest()
 
 
-def mask(phone: str | None) -> str | None:
-    """138****5678: enough to recognise, not to call."""
-    if not phone:
-        return None
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"
-
-
 def sealed(phone: str | None) -> dict:
     """The member columns for a phone (all None to clear it)."""
     value = clean_phone(phone)
@@ -76,6 +68,6 @@ def sealed(phone: str | None) -> dict:
         return {"phone_cipher": None, "phone_masked": None, "phone_hash": None}
     return {
         "phone_cipher": encrypt(value),
-        "phone_masked": mask(value),
+        "phone_masked": masked_phone(value),
         "phone_hash": lookup_hash(value),
     }
