@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check --quiet
 
 .PHONY: run reset test lint test-py test-py-sqlite test-py-mariadb test-clock test-faults \
-	test-miniprogram test-setup faketime bench bench-data install clean
+	test-miniprogram test-browser test-setup faketime chromium bench bench-data install clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,11 +30,11 @@ reset: $(VENV)/.installed
 	$(PY) scripts/reset.py
 
 ## test: lint, the Python suite on SQLite (and on MySQL/MariaDB when TEST_DATABASE_URL is set),
-## the mini-program's jest tests, then the fast suite and jest again with the clock a year and
+## the mini-program's jest tests, the desk (电脑端) in a real Chromium (test-browser), then the fast suite and jest again with the clock a year and
 ## five years ahead (test-clock). Every part runs; the command fails at the end if any failed.
 ## TEST_JOBS parts run at once (2: the SQLite and MariaDB runs side by side); each part's
 ## output is shown whole when it ends, with its time. TEST_JOBS=1: one part after another.
-TEST_PARTS ?= lint test-py-sqlite test-py-mariadb test-miniprogram test-clock
+TEST_PARTS ?= lint test-py-sqlite test-py-mariadb test-miniprogram test-browser test-clock
 TEST_JOBS ?= 2
 TEST_LABEL ?= make test
 
@@ -44,7 +44,8 @@ NPM := $(shell command -v npm 2>/dev/null)
 NODE_MODULES := tests/miniprogram/node_modules/.installed
 TEST_SETUP = $(if $(filter lint test-py% test-clock clock-py-%,$(TEST_PARTS)),$(VENV)/.installed-test) \
 	$(if $(NPM),$(if $(filter test-miniprogram test-clock clock-jest-%,$(TEST_PARTS)),$(NODE_MODULES))) \
-	$(if $(filter test-clock clock-jest-%,$(TEST_PARTS)),faketime)
+	$(if $(filter test-clock clock-jest-%,$(TEST_PARTS)),faketime) \
+	$(if $(filter test-browser,$(TEST_PARTS)),chromium)
 
 # Inside another make -j (test-clock within make test), its job slots are shared, not added to.
 TEST_JOBS_FLAG = $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(TEST_JOBS))
@@ -83,7 +84,7 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-FAST := -m "not (faults and slow)"
+FAST := -m "not (faults and slow) and not browser"
 # LINLI_CLOCK_SHIFT=365d moves the wall clock of every Python process of the run
 # (tests/clock/sitecustomize.py, time-machine) and of jest (libfaketime).
 ifneq ($(LINLI_CLOCK_SHIFT),)
@@ -113,11 +114,27 @@ test-clock:
 		TEST_PARTS="$(foreach shift,$(CLOCK_SHIFTS),clock-py-$(shift) clock-jest-$(shift))" test
 
 clock-py-%:
-	@$(MAKE) --no-print-directory LINLI_CLOCK_SHIFT=$* FAST='-m "not slow and not routes"' \
+	@$(MAKE) --no-print-directory LINLI_CLOCK_SHIFT=$* \
+		FAST='-m "not slow and not routes and not browser"' \
 		test-py-sqlite
 
 clock-jest-%:
 	@$(MAKE) --no-print-directory LINLI_CLOCK_SHIFT=$* test-miniprogram
+
+## test-browser: the desk (电脑端) in Debian's Chromium through Playwright, on SQLite (its own
+## database file: it runs beside the MariaDB part); screenshots of each page it visits go to
+## build/screenshots/ (CONSOLE_SCREENSHOTS overrides), the run's artifacts for review
+test-browser: $(VENV)/.installed-test chromium
+	@echo "== the desk in Chromium"
+	env -u TEST_DATABASE_URL $(VENV)/bin/pytest -m browser -p no:cacheprovider tests/browser
+
+# Debian's Chromium and the CJK fonts the desk's pages need (Playwright's own browser
+# download needs the internet; this does not).
+chromium:
+	@{ command -v $${CHROMIUM_PATH:-chromium} >/dev/null && fc-list 2>/dev/null | grep -q "Noto Sans CJK"; } \
+		|| { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get install -y -q chromium fonts-noto-cjk >/dev/null; } \
+		|| { echo "chromium not found: apt-get install chromium fonts-noto-cjk"; exit 1; }
 
 ## test-faults: every fault test (database kills and outages, WeChat failures, two
 ## schedulers) and the API fuzz at 100 examples per operation, on MariaDB: TEST_DATABASE_URL, or a fresh database on 127.0.0.1

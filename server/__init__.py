@@ -100,6 +100,7 @@ def create_app(env: Mapping[str, str] | None = None) -> APIFlask:
 def _init_extensions(app: APIFlask) -> None:
     from server.api import register_api
     from server.cli import register_cli
+    from server.console import register_console
     from server.database.engine import configure_engine
     from server.database.replay import end_session
     from server.errors import register_error_handlers
@@ -118,6 +119,7 @@ def _init_extensions(app: APIFlask) -> None:
     register_error_handlers(app)
     register_headers(app)
     register_api(app)
+    register_console(app)
     configure_spec(app)
     serve_docs_assets(app)
     register_cli(app)

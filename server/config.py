@@ -107,6 +107,16 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         # A role invite (任命邀请码) is handed to one person and used within days.
         "ROLE_INVITE_TTL_DAYS": _int(env, "ROLE_INVITE_TTL_DAYS", 7),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        # The committee's desk (电脑端): its QR code lives this long; a signed-in browser
+        # ends after this much idle time, and at the latest this many hours after sign-in.
+        "CONSOLE_TICKET_SECONDS": _int(env, "CONSOLE_TICKET_SECONDS", 120),
+        "CONSOLE_IDLE_MINUTES": _int(env, "CONSOLE_IDLE_MINUTES", 30),
+        "CONSOLE_SESSION_HOURS": _int(env, "CONSOLE_SESSION_HOURS", 12),
+        "CONSOLE_LOGIN_RATE": env.get("CONSOLE_LOGIN_RATE", "30/minute"),
+        # Its cookie is Secure (https only; browsers accept it from http://127.0.0.1 and
+        # localhost too). Off only for plain http on another address, never in production.
+        "CONSOLE_COOKIE_SECURE": production
+        or _bool(env.get("CONSOLE_COOKIE_SECURE"), default=True),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 6 * 1024 * 1024),
         **_database(env, instance_path),
         **_wechat(env, production),

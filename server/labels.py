@@ -102,6 +102,8 @@ GROUPS: dict[str, dict[str, str]] = {
         "roster_imported": "导入房屋名册",
         "roster_change_confirmed": "确认房屋调整",
         "roster_change_rejected": "驳回房屋调整",
+        "console_signed_in": "扫码登录电脑",
+        "console_signed_out_everywhere": "退出所有电脑",
     },
     # Money in the open: spending, public income, the notice board.
     "expense_category": {

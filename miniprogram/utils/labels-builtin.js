@@ -115,6 +115,8 @@ const AUDIT_ACTION_LABELS = {
   roster_imported: '导入房屋名册',
   roster_change_confirmed: '确认房屋调整',
   roster_change_rejected: '驳回房屋调整',
+  console_signed_in: '扫码登录电脑',
+  console_signed_out_everywhere: '退出所有电脑',
 }
 
 // disputed: WeChat Pay took another amount than the order's; the bills are

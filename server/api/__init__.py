@@ -16,6 +16,7 @@ from server.api import (
     compound_admin,
     compounds,
     config,
+    console,
     disclosures,
     expenses,
     fees,
@@ -73,6 +74,7 @@ BLUEPRINTS = (
     ballots.bp,
     care.bp,
     census.bp,
+    console.bp,
     wechat_callbacks.bp,
 )
 

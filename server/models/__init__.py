@@ -15,6 +15,7 @@ from server.models.census import (
     HouseholdMember,
 )
 from server.models.compound import Building, Compound, Household, Unit
+from server.models.console import ConsoleSession, ConsoleTicket
 from server.models.decisions import Ballot, Proposal, ProposalComment, ProposalVersion, RollEntry
 from server.models.fees import Bill, FeeItem, MeterReading
 from server.models.governance import AuditEvent, Handover, HouseholdChange, RoleInvite, RosterImport
@@ -57,6 +58,8 @@ __all__ = [
     "CategoryPolicy",
     "Compound",
     "ConsentRecord",
+    "ConsoleSession",
+    "ConsoleTicket",
     "ContractInstalment",
     "Disclosure",
     "Expense",

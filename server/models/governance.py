@@ -27,6 +27,8 @@ AUDIT_ACTIONS = (
     "roster_imported",
     "roster_change_confirmed",
     "roster_change_rejected",
+    "console_signed_in",
+    "console_signed_out_everywhere",
 )
 
 

@@ -531,6 +531,9 @@ NOT_OBJECTS = {
     "/api/v1/disclosures/<int:disclosure_id>/verify",
     # The consent notices are the same texts for everyone (no sign-in): no compound's data.
     "/api/v1/consent/<string(maxlength=16):kind>",
+    # A person's own computer sessions (电脑端): another person's id is 404
+    # (tests/server/console/test_desk_sign_in.py).
+    "/api/v1/console/sessions/<int:session_id>",
 }
 
 

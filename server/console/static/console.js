@@ -1,0 +1,91 @@
+/* The desk's small enhancements (no build step): a confirmation before what cannot be
+   undone, the QR page's wait for the phone, and charts drawn from the JSON under them. */
+(function () {
+  'use strict';
+
+  // <form data-confirm="确定…？">: ask first; a refusal keeps the page as it is.
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute('data-confirm');
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      return;
+    }
+    // One submission: a second click does not send the same action twice.
+    if (!event.defaultPrevented && form.method && form.method.toLowerCase() === 'post') {
+      Array.prototype.forEach.call(form.querySelectorAll('button[type=submit]'), function (b) {
+        setTimeout(function () { b.disabled = true; }, 0);
+      });
+    }
+  });
+
+  // The QR page: ask every 1.5 s whether the phone confirmed; then sign in.
+  function waitForPhone(form) {
+    var state = document.getElementById('login-state');
+    var url = form.getAttribute('data-state-url');
+    function poll() {
+      fetch(url, { credentials: 'same-origin', headers: { 'X-Requested-With': 'fetch' } })
+        .then(function (r) { return r.json(); })
+        .then(function (answer) {
+          if (answer.state === 'confirmed') {
+            state.textContent = '手机已确认，正在登录…';
+            form.submit();
+          } else if (answer.state === 'expired') {
+            state.textContent = '二维码已过期，正在换新的…';
+            window.location.reload();
+          } else {
+            setTimeout(poll, 1500);
+          }
+        })
+        .catch(function () { setTimeout(poll, 3000); });
+    }
+    poll();
+  }
+
+  // <div class="chart" data-chart="id-of-json">: {type, categories, series: [{name, data}], unit}
+  function option(spec) {
+    var unit = spec.unit || '';
+    var base = {
+      textStyle: { fontSize: 16, fontFamily: 'Noto Sans CJK SC, Microsoft YaHei, sans-serif' },
+      tooltip: { trigger: spec.type === 'pie' ? 'item' : 'axis', valueFormatter: function (v) { return v + unit; } },
+      legend: { top: 0, textStyle: { fontSize: 15 } },
+      aria: { enabled: true },
+      color: ['#0a4f96', '#c2410c', '#0b5e2a', '#6b21a8', '#9b1111', '#475569'],
+      animation: false
+    };
+    if (spec.type === 'pie') {
+      base.series = [{ type: 'pie', radius: ['35%', '65%'], label: { fontSize: 15, formatter: '{b}：{c}' + unit },
+        data: spec.categories.map(function (name, i) { return { name: name, value: spec.series[0].data[i] }; }) }];
+      return base;
+    }
+    base.grid = { left: 60, right: 24, top: 48, bottom: 48 };
+    base.xAxis = { type: 'category', data: spec.categories, axisLabel: { fontSize: 14 } };
+    base.yAxis = { type: 'value', axisLabel: { fontSize: 14, formatter: '{value}' + unit } };
+    base.series = spec.series.map(function (s) {
+      return { name: s.name, type: spec.type || 'bar', data: s.data, stack: spec.stacked ? 'all' : undefined,
+        label: { show: spec.categories.length <= 12, position: spec.stacked ? 'inside' : 'top', fontSize: 13 } };
+    });
+    return base;
+  }
+
+  function drawCharts() {
+    var nodes = document.querySelectorAll('.chart[data-chart]');
+    if (!nodes.length) { return; }
+    if (!window.echarts) { document.documentElement.dataset.charts = 'missing'; return; }
+    var charts = [];
+    Array.prototype.forEach.call(nodes, function (node) {
+      var spec = JSON.parse(document.getElementById(node.getAttribute('data-chart')).textContent);
+      var chart = window.echarts.init(node, null, { renderer: 'svg' });
+      chart.setOption(option(spec));
+      charts.push(chart);
+    });
+    window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
+    document.documentElement.dataset.charts = String(charts.length);  // tests wait on it
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    var login = document.getElementById('login-finish');
+    if (login) { waitForPhone(login); }
+    drawCharts();
+  });
+})();
