@@ -3,7 +3,6 @@ phone's confirmation, the session cookie and its end, CSRF, who may and who may 
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,8 @@ from server.extensions import db
 from server.models import AuditEvent
 from server.services.people import roles
 from tests.factories import add_person, build_world
+from tests.server.console.desk import confirm, csrf, open_qr
+from tests.server.console.desk import signed_in as desk_signed_in
 
 SCAN, CONFIRM = "/api/v1/console/scan", "/api/v1/console/confirm"
 
@@ -24,31 +25,8 @@ def world(db_session):
     return build_world("desk")
 
 
-def open_qr(browser) -> tuple[str, str]:
-    """The QR page as a browser sees it: (what the code carries, the page's login token)."""
-    page = browser.get("/console/login").get_data(as_text=True)
-    qr = re.search(r'data-qr="([^"]+)"', page).group(1)
-    token = re.search(r'name="login_token" value="([^"]+)"', page).group(1)
-    return qr, token
-
-
-def confirm(client, world, who, qr, **extra):
-    return client.post(CONFIRM, json={"ticket": qr, **extra}, headers=world.headers(who))
-
-
 def signed_in(app, client, world, who="committee"):
-    browser = app.test_client()
-    qr, token = open_qr(browser)
-    assert confirm(client, world, who, qr).status_code == 200
-    finished = browser.post("/console/login/finish", data={"login_token": token})
-    assert finished.status_code == 302
-    assert finished.headers["Location"] == "/console/"
-    return browser
-
-
-def csrf(browser) -> str:
-    page = browser.get("/console/").get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return desk_signed_in(app, world, who)
 
 
 def test_the_qr_page_and_the_session_cookie_are_kept_from_scripts_and_other_sites(
