@@ -163,6 +163,8 @@ def banner(env: dict, scheduler_ready: bool = True) -> None:
         f"""
   Linli is running.
     API            {api}/api/v1   (health: {api}/healthz, docs: {api}/api/v1/docs)
+    Desk (电脑端)   {api}/console/   (no phone here: the QR page prints a `flask --app
+                   server desk confirm …` line that signs it in as committee-1)
     WeChat sandbox {sandbox}   (sent messages: {sandbox}sandbox/messages)
     Scheduler      {scheduler}
 

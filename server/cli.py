@@ -11,6 +11,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from server.cli_compounds import compounds_group
+from server.cli_desk import desk_group
 from server.cli_roster import roster_group
 from server.errors import AppError
 from server.extensions import db
@@ -242,5 +243,6 @@ def register_cli(app: Flask) -> None:
         payments_group,
         ledger_group,
         scheduler,
+        desk_group,
     ):
         app.cli.add_command(command)

@@ -140,6 +140,11 @@ def login():
         login_token=_login_token(opened.browser_secret),
         seconds=current_app.config["CONSOLE_TICKET_SECONDS"],
         next=_safe_next(request.args.get("next")),
+        try_command=(
+            f"flask --app server desk confirm '{opened.qr_text}' --openid committee-1"
+            if current_app.config["LINLI_ENV"] == "development"
+            else None
+        ),
     )
     response = current_app.make_response(page)
     _cookie(response, TICKET_COOKIE, f"{raw}.{opened.browser_secret}", max_age=600)
