@@ -178,6 +178,14 @@ JOBS: list[Job] = [
         description="Forget expired shared values (tokens, seen nonces).",
     ),
     Job(
+        name="prune_desk_sign_ins",
+        func="server.services.console.sessions:prune",
+        trigger="cron",
+        schedule={"hour": 3, "minute": 55},
+        misfire_grace_time=6 * 3600,
+        description="Forget desk QR codes older than a day and desk sessions over for 180 days.",
+    ),
+    Job(
         name="anonymise_moved_out",
         func="server.services.privacy.retention:anonymise_moved_out",
         trigger="cron",

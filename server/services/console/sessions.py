@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 
 from server.clock import utcnow
 from server.errors import NotFound
@@ -168,3 +168,20 @@ def sign_out_one(principal: Principal, session_id: int) -> None:
     if session is None:
         raise NotFound("找不到这台电脑的登录", code="console_session_not_found")
     _end(session, "signed_out")
+
+
+def prune(ticket_days: int = 1, session_days: int = 180) -> int:
+    """Forget QR tickets older than `ticket_days` and sessions over for more than
+    `session_days` (the audit log keeps each sign-in). Returns how many rows went."""
+    now = utcnow()
+    tickets_gone = db.session.execute(
+        delete(ConsoleTicket).where(ConsoleTicket.created_at < now - timedelta(days=ticket_days))
+    ).rowcount
+    cutoff = now - timedelta(days=session_days)
+    sessions_gone = db.session.execute(
+        delete(ConsoleSession).where(
+            or_(ConsoleSession.revoked_at < cutoff, ConsoleSession.expires_at < cutoff)
+        )
+    ).rowcount
+    db.session.commit()
+    return tickets_gone + sessions_gone

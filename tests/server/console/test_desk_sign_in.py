@@ -191,3 +191,17 @@ def test_the_admin_may_sign_into_any_open_compound(app, client, world):
     names = {c["name"] for c in scanned.get_json()["compounds"]}
     assert "desk小区" in names
     assert "desk-old小区" not in names
+
+
+def test_old_codes_and_long_ended_sessions_are_forgotten(app, client, world):
+    from server.models import ConsoleSession, ConsoleTicket
+    from server.services.console import sessions
+
+    signed_in(app, client, world)
+    open_qr(app.test_client())  # a code nobody scanned
+    with time_machine.travel(utcnow() + timedelta(days=2), tick=False):
+        assert sessions.prune() == 2  # the two codes; the session ended only by idling
+        assert db.session.scalars(select(ConsoleTicket)).all() == []
+        assert len(db.session.scalars(select(ConsoleSession)).all()) == 1
+    with time_machine.travel(utcnow() + timedelta(days=181), tick=False):
+        assert sessions.prune() == 1
