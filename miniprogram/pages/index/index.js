@@ -12,6 +12,8 @@ const { getBoard } = require('../../api/board')
 const { myCompounds, sortedAnnouncements } = require('../../utils/board')
 const { seesDecisions, votesNeeded } = require('../../utils/decisions')
 const { homeEntries } = require('../../utils/census-entries')
+const { canUseDesk, readScan, pageFor, scanQrCode, scanFailure, NOT_DESK, NOT_DESK_HINT } = require('../../utils/desk')
+const { confirm, showModal } = require('../../utils/ui')
 
 // The badge on 消息; without it the home page still works.
 async function unreadCount() {
@@ -93,6 +95,8 @@ Page(
       votesNeeded: 0,
       // 我家的登记信息 (residents), 个人信息查看记录 (the supervisor) by role.
       censusEntries: [],
+      // 电脑端 (扫码登录电脑, 已登录的电脑): the committee, the supervisor, the admin.
+      canUseDesk: false,
     },
 
     // Every show, so a binding approved meanwhile appears on return.
@@ -113,7 +117,7 @@ Page(
         canSeeMoney ? expensesWaiting(user) : 0,
         boardCard(view, user),
       ])
-      return Object.assign(view, { unread, contacts, canSeeMoney, expensesWaiting: expenses, canSeeDecisions: seesDecisions(user), censusEntries: homeEntries(user) }, board)
+      return Object.assign(view, { unread, contacts, canSeeMoney, expensesWaiting: expenses, canSeeDecisions: seesDecisions(user), censusEntries: homeEntries(user), canUseDesk: canUseDesk(user) }, board)
     },
 
     // 拨打电话 on a 我的联络人 card: WeChat asks before it dials.
@@ -205,6 +209,32 @@ Page(
 
     goCensusEntry(e) {
       wx.navigateTo({ url: e.currentTarget.dataset.url })
+    },
+
+    // 扫码登录电脑: the camera reads the computer's QR code, 登录电脑端 asks
+    // before signing it in. A role invite code goes to 领取任命; anything else
+    // is said to be not ours, with 再扫一次.
+    async scanDesk() {
+      if (this.scanning) return
+      this.scanning = true
+      const scanned = await scanQrCode()
+      this.scanning = false
+      if (scanned.failure) {
+        const failure = scanFailure(scanned.failure)
+        return failure ? this.tellScan(failure) : undefined
+      }
+      const url = pageFor(readScan(scanned.text))
+      if (url) return wx.navigateTo({ url })
+      return this.tellScan({ title: NOT_DESK, hint: NOT_DESK_HINT, again: true })
+    },
+
+    async tellScan({ title, hint, again }) {
+      if (!again) return showModal({ title, content: hint, showCancel: false, confirmText: '知道了' })
+      if (await confirm(title, hint, { confirmText: '再扫一次', cancelText: '不扫了' })) return this.scanDesk()
+    },
+
+    goDeskSessions() {
+      wx.navigateTo({ url: '/pages/desk-sessions/index' })
     },
 
     // Anyone signed in may have been handed a role invite code.

@@ -12,6 +12,14 @@ const NOT_OURS = '这不是邻里的任命二维码，请扫对方手机上的�
 const NO_CAMERA = '微信没有相机权限，扫不了码。请在手机的「设置」里允许微信使用相机，或直接输入邀请码'
 const NOT_SCANNED = '没有扫到二维码，请再扫一次，或直接输入邀请码'
 
+function handedCode(options) {
+  try {
+    return decodeURIComponent((options && options.code) || '')
+  } catch (err) {
+    return ''
+  }
+}
+
 // Why a scan came back empty, in plain words: '' when the user backed out.
 function scanProblem(res) {
   const kind = failureKind(res)
@@ -21,9 +29,13 @@ function scanProblem(res) {
 
 Page(
   loadable({
-    data: { code: '', problem: '', busy: false, done: null },
+    // handed: a code scanned elsewhere (扫码登录电脑, ?code=), put in the box
+    // to be taken up with 领取任命 — it was not scanned here for a role.
+    data: { code: '', problem: '', busy: false, done: null, handed: false },
 
-    onLoad() {
+    onLoad(options) {
+      const code = parseInviteCode(handedCode(options))
+      if (code) this.setData({ code, handed: true })
       return this.load()
     },
 
@@ -34,7 +46,7 @@ Page(
     },
 
     onInput(e) {
-      this.setData({ code: e.detail.value, problem: '' })
+      this.setData({ code: e.detail.value, problem: '', handed: false })
     },
 
     scan() {
@@ -49,7 +61,7 @@ Page(
             this.setData({ problem: NOT_OURS })
             return
           }
-          this.setData({ code, problem: '' })
+          this.setData({ code, problem: '', handed: false })
           this.redeem()
         },
         // Backed out: the box is still there. No camera or nothing read: say so.

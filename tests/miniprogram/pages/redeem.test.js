@@ -98,3 +98,14 @@ test("a used, expired or own code: the server's words are shown", async () => {
   expect(page.data.done).toBe(null)
   expect(page.data.busy).toBe(false)
 })
+
+test('a code scanned at 扫码登录电脑 arrives filled in, taken up only on 领取任命', async () => {
+  server.on(REDEEM, { status: 200, body: APPOINTED })
+  const page = createPage('redeem')
+  await page.onLoad({ code: 'WXYZ-6789' })
+  expect(page.data).toMatchObject({ loaded: true, code: 'WXYZ-6789', handed: true })
+  expect(requestsMade(wx)).toEqual([])
+  await page.redeem()
+  expect(sentBody(wx, REDEEM)).toEqual({ code: 'WXYZ-6789' })
+  expect(page.data.done.line).toBe('您已成为 阳光小区 1号楼2单元联络人')
+})
