@@ -9,6 +9,7 @@ from datetime import date
 from flask import request, url_for
 
 from server.api.downloads import xlsx_download
+from server.clock import SHANGHAI, utcnow
 from server.console.auth import require
 from server.console.blueprint import bp
 from server.console.nav import MONEY_ROLES
@@ -17,7 +18,7 @@ from server.errors import ValidationFailed
 from server.labels import label
 from server.services.money import fees_export, payment_register
 from server.services.money import offline_payments as cash
-from server.services.money.periods import parse_month
+from server.services.money.periods import parse_month, period_label
 from server.services.people import users
 
 PAGE_SIZE = 50
@@ -82,7 +83,7 @@ def payments():
         else None,
         first_url=url_for("desk.payments", **args) if request.args.get("cursor") else None,
         label=label,
-        month=request.args.get("month") or "",
+        month=request.args.get("month") or f"{utcnow().astimezone(SHANGHAI):%Y-%m}",
         status=400 if problem else 200,
     )
 
@@ -122,6 +123,7 @@ def offline_payments():
         nav="desk.offline_payments",
         rows=rows,
         label=label,
+        period_label=period_label,
         can_decide=desk().role in ("committee", "admin"),
     )
 
@@ -142,6 +144,7 @@ def offline_payment(payment_id: int):
         nav="desk.offline_payments",
         view=view,
         label=label,
+        period_label=period_label,
         can_decide=desk().role in ("committee", "admin"),
     )
 
