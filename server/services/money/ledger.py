@@ -207,13 +207,29 @@ class LedgerPage:
     verified: bool
 
 
-def page(principal, code: str, before_seq: int | None, limit: int) -> LedgerPage:
-    """A compound's ledger, newest first, with each account's balance and whether the
-    chain verifies. Every line is open to the committee and the finance supervisor."""
+def _readable(principal, code: str) -> Compound:
     compound = compounds.member_compound(principal, code)
     if not (principal.committee_of(compound.id) or principal.supervisor_of(compound.id)):
         raise Forbidden("只有业委会和财务监督可以查看账本", code="committee_only")
+    return compound
+
+
+def verify_for(principal, code: str) -> Verification:
+    """A compound's chain checked now, for its committee and finance supervisor: where
+    it breaks, if it does. Raises NotFound, Forbidden."""
+    return verify(_readable(principal, code).code)
+
+
+def page(
+    principal, code: str, before_seq: int | None, limit: int, account: str | None = None
+) -> LedgerPage:
+    """A compound's ledger, newest first (of one `account` if given), with each
+    account's balance and whether the chain verifies. Every line is open to the
+    committee and the finance supervisor."""
+    compound = _readable(principal, code)
     query = select(LedgerEntry).where(LedgerEntry.compound_id == compound.id)
+    if account:
+        query = query.where(LedgerEntry.account == account)
     if before_seq is not None:
         query = query.where(LedgerEntry.seq < before_seq)
     items = list(db.session.scalars(query.order_by(LedgerEntry.seq.desc()).limit(limit)))

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from server.errors import Forbidden, NotFound
 from server.extensions import db
 from server.services.money import ledger
+from server.services.people.access import load_principal
 from tests.factories import build_world
 
 
@@ -67,3 +69,21 @@ def test_no_zero_or_negative_movements(db_session):
         ledger.append(
             world.compound.id, [ledger.Movement("fee:x", "credit", 0, "payment", 1)], None
         )
+
+
+def test_the_committee_reads_one_account_and_checks_the_chain(db_session):
+    world = build_world("ab")
+    moves = [
+        ledger.Movement("fee:self_governance", "credit", 2533, "payment", 1),
+        ledger.Movement(ledger.REFUND_DUE, "credit", 100, "payment", 2),
+    ]
+    ledger.append(world.compound.id, moves, actor_id=None)
+    committee = load_principal(world.people["committee"].id)
+    page = ledger.page(committee, "ab", None, 50, account=ledger.REFUND_DUE)
+    assert [e.amount_fen for e in page.items] == [100]
+    assert page.balance_fen == {"fee:self_governance": 2533, ledger.REFUND_DUE: 100}
+    assert ledger.verify_for(committee, "ab") == ledger.Verification(True, 2)
+    with pytest.raises(Forbidden):
+        ledger.verify_for(load_principal(world.people["resident_1_1"].id), "ab")
+    with pytest.raises(NotFound):
+        ledger.verify_for(committee, "aa")

@@ -1,0 +1,225 @@
+"""收费与账目, checking the money: payment anomalies and their refunds (recorded by one
+committee member, confirmed by a second: the services' rule), the daily reconciliation
+with WeChat Pay, and the ledger with its balances and 核验账本 (the hash chain)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask import flash, request, url_for
+
+from server.console.auth import require
+from server.console.blueprint import bp
+from server.console.nav import MONEY_ROLES
+from server.console.pages import act, back, desk, render
+from server.errors import ValidationFailed
+from server.labels import label
+from server.services import cursors
+from server.services.money import anomalies as anomaly_service
+from server.services.money import funds, pending_changes
+from server.services.money import ledger as ledger_service
+from server.services.money import reconciliation as reports
+
+PAGE_SIZE = 50
+PROBLEMS = (  # what ledger.verify reports, in plain words
+    ("its content was changed", "这一条的内容被改过"),
+    ("does not follow the previous entry", "这一条和上一条接不上"),
+    ("the chain's end is missing", "账本最后的记录缺失"),
+    ("is missing", "缺少一条记录"),
+)
+
+
+def _code() -> str:
+    return desk().compound.code
+
+
+def _fen(text: str | None) -> int:
+    """ "12.5" (yuan, as typed) → 1250 fen; empty → 0."""
+    text = (text or "").strip().replace(",", "").replace("，", "")
+    if not text:
+        return 0
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValidationFailed("退款金额请填数字，例如 25.33", code="bad_amount") from None
+    if value < 0 or value != value.quantize(Decimal("0.01")) or value > 10_000_000:
+        raise ValidationFailed("退款金额请填数字，最多两位小数", code="bad_amount")
+    return int(value * 100)
+
+
+def _describe(anomaly) -> str:
+    """The anomaly's details in a sentence: whose, which order, what amounts."""
+    d = anomaly.details or {}
+    parts = []
+    if d.get("household"):
+        parts.append(f"房屋 {d['household']}")
+    if d.get("period"):
+        parts.append(f"账期 {d['period']}")
+    if d.get("out_trade_no"):
+        parts.append(f"订单 {d['out_trade_no']}")
+    if isinstance(d.get("expected"), int):
+        parts.append(f"应收 {d['expected'] / 100:,.2f} 元")
+    got = d.get("received", d.get("notified"))
+    if isinstance(got, int):
+        parts.append(f"实收 {got / 100:,.2f} 元")
+    if d.get("refund_due_fen"):
+        parts.append(f"应退 {d['refund_due_fen'] / 100:,.2f} 元")
+    return "，".join(parts) or "—"
+
+
+@bp.get("/anomalies")
+def anomalies():
+    """异常与退款: what went wrong with money, unresolved first."""
+    require(*MONEY_ROLES)
+    open_only = request.args.get("open") == "1"
+    items = anomaly_service.anomalies_for(desk().principal, _code(), open_only=open_only)
+    rows = [
+        {
+            "anomaly": a,
+            "kind": label("anomaly_kind", a.kind),
+            "what": _describe(a),
+            "left_fen": anomaly_service.refund_left(a),
+            "waiting": a.pending_refund,
+        }
+        for a in items
+    ]
+    return render(
+        "money/anomalies.html",
+        title="异常与退款",
+        nav="desk.anomalies",
+        rows=rows,
+        open_only=open_only,
+        can_decide=desk().role in ("committee", "admin"),
+    )
+
+
+@bp.post("/anomalies/<int:anomaly_id>/resolve")
+def anomaly_resolve(anomaly_id: int):
+    """A note (nothing owed back), or a refund made, which waits for a second member."""
+    require(*MONEY_ROLES)
+    note = (request.form.get("resolution") or "").strip()
+
+    def work():
+        if not note:
+            raise ValidationFailed("请填写处理说明", code="resolution_required")
+        if len(note) > 200:
+            raise ValidationFailed("处理说明请不要超过 200 字", code="resolution_too_long")
+        refund = _fen(request.form.get("refunded_yuan"))
+        return anomaly_service.resolve(desk().principal, _code(), anomaly_id, note, refund)[1]
+
+    def then(waiting):
+        if waiting:
+            flash("这笔退款须由另一位业委会成员确认后才记入账本", "success")
+        return back("desk.anomalies")
+
+    return act(work, "已登记", then=then)
+
+
+def _refund_change(change_id: int) -> None:
+    """Only a refund waiting on an anomaly of this compound is decided here."""
+    for anomaly in anomaly_service.anomalies_for(desk().principal, _code(), open_only=True):
+        if anomaly.pending_refund and anomaly.pending_refund.approval.id == change_id:
+            return
+    raise ValidationFailed("找不到这笔待确认的退款，请刷新页面", code="refund_not_found")
+
+
+def _to_anomalies(_result=None):
+    return back("desk.anomalies")
+
+
+@bp.post("/anomalies/refunds/<int:change_id>/confirm")
+def refund_confirm(change_id: int):
+    require(*MONEY_ROLES)
+
+    def work():
+        _refund_change(change_id)
+        return pending_changes.confirm(desk().principal, _code(), change_id)
+
+    return act(work, "已确认退款，已记入账本", then=_to_anomalies)
+
+
+@bp.post("/anomalies/refunds/<int:change_id>/reject")
+def refund_reject(change_id: int):
+    require(*MONEY_ROLES)
+    reason = (request.form.get("reason") or "").strip()
+
+    def work():
+        if not reason:
+            raise ValidationFailed("请填写驳回理由", code="reason_required")
+        _refund_change(change_id)
+        return pending_changes.reject(desk().principal, _code(), change_id, reason[:200])
+
+    return act(work, "已驳回这笔退款", then=_to_anomalies)
+
+
+@bp.get("/reconciliation")
+def reconciliation():
+    """每日对账: each day's orders compared with WeChat Pay, newest first."""
+    require(*MONEY_ROLES)
+    items = reports.reports_for(desk().principal, _code())
+    rows = [
+        {
+            "report": r,
+            "summary": r.summary or {},
+            "differences": r.differences.split("\n") if r.differences else [],
+        }
+        for r in items
+    ]
+    return render(
+        "money/reconciliation.html", title="每日对账", nav="desk.reconciliation", rows=rows
+    )
+
+
+def _account_names() -> dict[str, str]:
+    return funds.names(desk().compound.id)
+
+
+@bp.get("/ledger")
+def ledger():
+    """账本: every money movement, newest first, with each account's balance."""
+    require(*MONEY_ROLES)
+    account = request.args.get("account") or None
+    cursor = request.args.get("cursor")
+    try:
+        before = cursors.decode(cursor)
+    except ValidationFailed:
+        before, cursor = None, None
+    page = ledger_service.page(desk().principal, _code(), before, PAGE_SIZE + 1, account)
+    items, more = page.items[:PAGE_SIZE], len(page.items) > PAGE_SIZE
+    args = {"account": account} if account else {}
+    names = _account_names()
+    return render(
+        "money/ledger.html",
+        title="账本",
+        nav="desk.ledger",
+        items=items,
+        balances=sorted(page.balance_fen.items(), key=lambda kv: (kv[0] not in names, kv[0])),
+        names=names,
+        verified=page.verified,
+        account=account,
+        next_url=url_for("desk.ledger", **args, cursor=cursors.encode(items[-1].seq))
+        if more
+        else None,
+        first_url=url_for("desk.ledger", **args) if cursor else None,
+        verification=None,
+    )
+
+
+@bp.get("/ledger/verify")
+def ledger_verify():
+    """核验账本: recompute every entry's hash now and say where the chain breaks."""
+    require(*MONEY_ROLES)
+    result = ledger_service.verify_for(desk().principal, _code())
+    problem = None
+    if not result.ok:
+        problem = next(
+            (text for english, text in PROBLEMS if english in (result.problem or "")),
+            "记录有问题",
+        )
+    return render(
+        "money/ledger_verify.html",
+        title="核验账本",
+        nav="desk.ledger",
+        result=result,
+        problem=problem,
+    )

@@ -1,0 +1,266 @@
+"""The desk's money coming in: the payments register, cash waiting for a second committee
+member, anomalies and refunds, the daily reconciliation and the ledger with its check —
+as the pages show them, with the services' own two-person rules and refusals."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, update
+
+from server.extensions import db
+from server.models import Bill, LedgerEntry, OfflinePayment, PaymentAnomaly, ReconciliationReport
+from tests.factories import build_world, make_bill, make_payment
+from tests.server.console.desk import signed_in, submit
+from tests.steps import recorded_cash
+from tests.timing import month, shanghai_date
+
+WAITING = "/console/offline-payments"
+
+
+@pytest.fixture
+def world(db_session):
+    return build_world("mi")
+
+
+@pytest.fixture
+def other(db_session):
+    return build_world("mo")
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_the_register_shows_this_compounds_payments_only(app, client, world, other):
+    paid = make_payment(world, [make_bill(world)], "paid", out_trade_no="LL-MINE-1")
+    make_payment(world, [make_bill(world, "1-2-101")], "pending", out_trade_no="LL-MINE-2")
+    make_payment(other, [make_bill(other)], "paid", out_trade_no="LL-THEIRS-1")
+    cash = recorded_cash(client, world, make_bill(world, "1-1-102", amount_fen=42000))
+    theirs = recorded_cash(client, other, make_bill(other, "1-1-102"))
+    desk = signed_in(app, world)
+
+    page = text(desk.get("/console/payments"))
+    assert "LL-MINE-1" in page
+    assert "LL-MINE-2" in page
+    assert "LL-THEIRS-1" not in page
+    assert "已支付" in page
+    assert "待支付" in page
+    only_paid = text(desk.get("/console/payments?kind=wechat&status=paid"))
+    assert "LL-MINE-1" in only_paid
+    assert "LL-MINE-2" not in only_paid
+    assert paid.total_fen == 2533
+    assert "25.33" in only_paid
+
+    offline = text(desk.get("/console/payments?kind=offline"))
+    assert f"/console/offline-payments/{cash}" in offline
+    assert f"/console/offline-payments/{theirs}" not in offline
+    assert "420.00" in offline
+    assert "待确认" in offline
+    elsewhere = text(desk.get("/console/payments?kind=offline&building=2"))
+    assert f"/console/offline-payments/{cash}" not in elsewhere
+    assert "没有符合条件的缴费记录" in elsewhere
+
+
+def test_a_bad_filter_is_a_message_not_an_error(app, world):
+    desk = signed_in(app, world)
+    bad = desk.get("/console/payments?since=yesterday")
+    assert bad.status_code == 400
+    assert "日期请按 2026-12-01 这样填写" in text(bad)
+    backwards = desk.get(f"/console/payments?since={shanghai_date(0)}&until={shanghai_date(-3)}")
+    assert "开始日期不能晚于结束日期" in text(backwards)
+    assert "分页参数无效" in text(desk.get("/console/payments?cursor=%%%"))
+
+
+def test_a_second_committee_member_confirms_cash_and_the_ledger_has_it(app, client, world):
+    bill = make_bill(world, amount_fen=42000)
+    bill_id = bill.id
+    payment_id = recorded_cash(client, world, bill)
+    desk = signed_in(app, world)
+
+    waiting = text(desk.get(WAITING))
+    assert "1-1-101" in waiting
+    assert "420.00" in waiting
+    assert "确认已收到 1-1-101 的现金 ¥420.00？" in waiting
+    assert 'name="csrf_token"' in waiting
+
+    done = submit(desk, f"{WAITING}/{payment_id}/confirm", follow_redirects=True)
+    page = text(done)
+    assert "已确认收款，账单已记为已缴，并已记入账本" in page
+    assert "没有等待确认的线下缴费" in page
+    assert db.session.get(OfflinePayment, payment_id).status == "confirmed"
+    assert db.session.scalar(select(Bill.status).where(Bill.id == bill_id)) == "paid"
+
+    detail = text(desk.get(f"{WAITING}/{payment_id}"))
+    assert "已确认" in detail
+    ledger = text(desk.get("/console/ledger"))
+    assert "账本完整" in ledger
+    assert "1-1-101" in ledger
+    assert "420.00" in ledger
+    assert "收入" in ledger
+
+
+def test_the_recorder_is_refused_with_the_services_message(app, client, world):
+    payment_id = recorded_cash(client, world, make_bill(world), "committee")
+    desk = signed_in(app, world, "committee")
+    page = text(desk.get(WAITING))
+    assert "你登记的，须另一位成员确认" in page
+    refused = submit(desk, f"{WAITING}/{payment_id}/confirm", follow_redirects=True)
+    assert 'class="flash error"' in text(refused)
+    assert "登记人不能确认自己登记的缴费，请另一位业委会成员确认" in text(refused)
+    assert db.session.get(OfflinePayment, payment_id).status == "pending"
+
+    second = signed_in(app, world, "committee_2")
+    done = submit(second, f"{WAITING}/{payment_id}/confirm", follow_redirects=True)
+    assert "已确认收款" in text(done)
+
+
+def test_a_rejection_needs_a_reason_and_frees_the_bill(app, client, world):
+    bill = make_bill(world)
+    bill_id = bill.id
+    payment_id = recorded_cash(client, world, bill)
+    desk = signed_in(app, world)
+    blank = submit(desk, f"{WAITING}/{payment_id}/reject", {"reason": " "}, follow_redirects=True)
+    assert "请填写驳回理由" in text(blank)
+    assert db.session.get(OfflinePayment, payment_id).status == "pending"
+
+    rejected = submit(
+        desk, f"{WAITING}/{payment_id}/reject", {"reason": "收据与金额不符"}, follow_redirects=True
+    )
+    assert "已驳回，账单恢复为待缴" in text(rejected)
+    assert db.session.scalar(select(Bill.status).where(Bill.id == bill_id)) == "unpaid"
+    listed = text(desk.get("/console/payments?kind=offline&status=rejected"))
+    assert "收据与金额不符" in listed
+    assert "已驳回" in listed
+
+
+def test_the_supervisor_reads_but_the_service_keeps_decisions_to_the_committee(app, client, world):
+    payment_id = recorded_cash(client, world, make_bill(world))
+    desk = signed_in(app, world, "supervisor")
+    page = text(desk.get(WAITING))
+    assert "1-1-101" in page
+    assert "确认已收到" not in page
+    refused = submit(desk, f"{WAITING}/{payment_id}/confirm", follow_redirects=True)
+    assert "只有业委会成员可以确认线下缴费" in text(refused)
+    assert db.session.get(OfflinePayment, payment_id).status == "pending"
+
+
+def test_another_compounds_payment_is_not_found(app, client, world, other):
+    theirs = recorded_cash(client, other, make_bill(other, amount_fen=31400))
+    desk = signed_in(app, world)
+    missing = desk.get(f"{WAITING}/{theirs}")
+    assert missing.status_code == 404
+    assert "找不到该线下缴费记录" in text(missing)
+    assert "314.00" not in text(desk.get(WAITING))
+    refused = submit(desk, f"{WAITING}/{theirs}/confirm", follow_redirects=True)
+    assert "找不到该线下缴费记录" in text(refused)
+    assert db.session.get(OfflinePayment, theirs).status == "pending"
+
+
+def test_the_ledger_verifies_and_a_changed_entry_is_found(app, client, world):
+    for label in ("1-1-101", "1-1-102"):
+        payment_id = recorded_cash(client, world, make_bill(world, label))
+        submit(signed_in(app, world), f"{WAITING}/{payment_id}/confirm")
+    desk = signed_in(app, world)
+    intact = text(desk.get("/console/ledger/verify"))
+    assert "账本完整" in intact
+    assert "核对了 2 条记录" in intact
+
+    db.session.execute(
+        update(LedgerEntry)
+        .where(LedgerEntry.compound_id == world.compound.id, LedgerEntry.seq == 1)
+        .values(amount_fen=1)
+    )
+    db.session.commit()
+    broken = text(desk.get("/console/ledger/verify"))
+    assert "账本有问题" in broken
+    assert "第 1 条记录起对不上（这一条的内容被改过）" in broken
+    assert "账本有问题" in text(desk.get("/console/ledger"))
+
+
+def test_a_refund_waits_for_a_second_member(app, world, other):
+    anomaly = PaymentAnomaly(
+        compound_id=world.compound.id,
+        kind="double_payment",
+        details={"out_trade_no": "LL-TWICE", "household": "1-1-101", "refund_due_fen": 2533},
+    )
+    db.session.add_all(
+        [
+            anomaly,
+            PaymentAnomaly(
+                compound_id=other.compound.id,
+                kind="amount_disputed",
+                details={"out_trade_no": "LL-NOT-OURS"},
+            ),
+        ]
+    )
+    db.session.commit()
+    desk = signed_in(app, world)
+    page = text(desk.get("/console/anomalies"))
+    assert "重复缴费" in page
+    assert "LL-TWICE" in page
+    assert "LL-NOT-OURS" not in page
+    url = f"/console/anomalies/{anomaly.id}/resolve"
+    no_amount = submit(desk, url, {"resolution": "已退还"}, follow_redirects=True)
+    assert "请填写本次已退款金额（尚需退还 25.33 元）" in text(no_amount)
+    waiting = submit(
+        desk, url, {"resolution": "微信转账退还", "refunded_yuan": "25.33"}, follow_redirects=True
+    )
+    assert "须由另一位业委会成员确认" in text(waiting)
+    assert "等待确认的退款" in text(waiting)
+    change_id = anomaly_change(desk)
+
+    own = submit(desk, f"/console/anomalies/refunds/{change_id}/confirm", follow_redirects=True)
+    assert "提交人不能确认或驳回自己提交的变更" in text(own)
+    second = signed_in(app, world, "committee_2")
+    done = submit(second, f"/console/anomalies/refunds/{change_id}/confirm", follow_redirects=True)
+    assert "已确认退款，已记入账本" in text(done)
+    entry = db.session.scalars(
+        select(LedgerEntry).where(LedgerEntry.compound_id == world.compound.id)
+    ).one()
+    assert (entry.direction, entry.amount_fen) == ("debit", 2533)
+    assert "已处理" in text(second.get("/console/anomalies"))
+
+
+def anomaly_change(desk) -> int:
+    import re
+
+    page = text(desk.get("/console/anomalies"))
+    return int(re.search(r"/console/anomalies/refunds/(\d+)/confirm", page).group(1))
+
+
+def test_the_daily_reports_of_this_compound(app, world, other):
+    day = shanghai_date(-1)
+    summary = {"orders": 3, "paid": 2, "closed": 1, "pending": 0, "disputed": 0}
+    db.session.add_all(
+        [
+            ReconciliationReport(
+                compound_id=world.compound.id,
+                day=day,
+                summary={**summary, "differences": 1, "open_anomalies": 1},
+                differences="订单 LL-DIFF：微信支付为“支付成功”，本系统记为“待支付”",
+            ),
+            ReconciliationReport(
+                compound_id=other.compound.id,
+                day=day,
+                summary=summary,
+                differences="订单 LL-NOT-OURS：金额不同",
+            ),
+        ]
+    )
+    db.session.commit()
+    page = text(signed_in(app, world).get("/console/reconciliation"))
+    assert day.isoformat() in page
+    assert "有 1 处差异" in page
+    assert "LL-DIFF" in page
+    assert "LL-NOT-OURS" not in page
+
+
+def test_the_months_excel_is_the_apis(app, client, world):
+    make_payment(world, [make_bill(world)], "paid", out_trade_no="LL-XLSX")
+    desk = signed_in(app, world)
+    sheet = desk.get(f"/console/payments/export.xlsx?month={month(0)}")
+    assert sheet.status_code == 200
+    assert sheet.mimetype.endswith("spreadsheetml.sheet")
+    assert sheet.data[:2] == b"PK"
+    bad = desk.get("/console/payments/export.xlsx?month=soon")
+    assert bad.status_code == 400
