@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,11 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
+    # Playwright's event loop may leave its executor's worker ("asyncio_0") finishing:
+    # wait for it, so the run's check for threads left behind sees none.
+    for thread in threading.enumerate():
+        if thread.name.startswith("asyncio_") and thread is not threading.current_thread():
+            thread.join(timeout=10)
 
 
 @pytest.fixture
