@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from server.extensions import db
 from server.models import Issue
+from server.services.issues import return_visits
 from server.services.people import roles
 from tests.factories import build_world, make_issue
 from tests.helpers import image_bytes
@@ -342,3 +343,55 @@ def test_another_compounds_issue_is_never_listed_and_answers_404(app, world, reg
     assert db.session.get(Issue, theirs).status == "submitted"
     xlsx = load_workbook(io.BytesIO(browser.get("/console/issues/register.xlsx").data)).active
     assert "别的小区的事" not in [cell.value for row in xlsx.iter_rows() for cell in row]
+
+
+def test_a_member_who_reported_it_confirms_with_a_rating(app, client, world):
+    building = world.units[0].building_id
+    issue_id = make_issue(world.user_ids["committee"], building_id=building, title="屋顶漏雨").id
+    db.session.commit()
+    acted(client, world, issue_id, "committee_2", "accept")
+    acted(client, world, issue_id, "committee_2", "resolve", note="已补好防水层")
+    browser = signed_in(app, world)
+    url = f"/console/issues/{issue_id}"
+    page = text(browser.get(url))
+    assert ">确认完成</h3>" in page
+    assert ">重新打开</h3>" in page
+    assert 'name="rating" value="5"' in page
+    referer = {"Referer": f"http://localhost{url}"}
+    submit(browser, f"{url}/confirm", {"note": "修得很好"}, headers=referer)
+    assert "请为处理结果打分（1–5）" in text(browser.get(url))
+    submit(browser, f"{url}/confirm", {"rating": "4", "note": "修得很好"}, headers=referer)
+    page = text(browser.get(url))
+    assert "已确认完成，感谢评价" in page
+    assert "已完成" in page
+    assert "4 星（满分 5 星）" in page
+    assert "修得很好" in page
+
+
+def test_an_in_person_return_visit_is_answered_at_the_desk(app, client, world):
+    with time_machine.travel(shanghai_day(-10), tick=False):
+        issue_id = make_issue(*world.reporter(), category="care", title="独居老人需要帮忙买菜").id
+        db.session.commit()
+        acted(client, world, issue_id, "liaison_1_1", "accept")
+        acted(client, world, issue_id, "liaison_1_1", "resolve", note="已联系志愿者")
+        acted(client, world, issue_id, "resident_1_1", "confirm", rating=5)
+    assert return_visits.send_due() == 1  # a week after closing: the liaison goes round
+    db.session.commit()
+    browser = signed_in(app, world)
+    url = f"/console/issues/{issue_id}"
+    page = text(browser.get(url))
+    assert "回访：问题还解决着吗？" in page
+    assert "5 星（满分 5 星）" in page
+    done = submit(
+        browser,
+        f"{url}/return-visit",
+        {"fixed": "no", "note": "志愿者没来"},
+        headers={"Referer": f"http://localhost{url}"},
+    )
+    assert done.status_code == 302
+    page = text(browser.get(url))
+    assert "已记录回访答复" in page
+    assert "回访答复：仍未解决" in page
+    assert "回访未解决" in page
+    assert "处理中" in page
+    assert "回访：问题还解决着吗？" not in page
