@@ -4,11 +4,11 @@ with its timeline — shaped by who is asking."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, false, func, select
 
-from server.clock import utcnow
+from server.clock import SHANGHAI, utcnow
 from server.errors import NotFound
 from server.extensions import db
 from server.models import Building, Compound, Household, Unit, User
@@ -24,6 +24,7 @@ from server.services.issues.access import (
     handles,
     reports,
     visible_filter,
+    volunteer_of,
 )
 from server.services.issues.locations import location_label
 from server.services.issues.states import allowed_actions
@@ -42,6 +43,9 @@ class Filters:
     mine: bool = False
     handled: bool = False
     compound: str | None = None
+    # Reported on or after / on or before these days (Asia/Shanghai): the desk's register.
+    reported_from: date | None = None
+    reported_to: date | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,36 @@ def _filtered(principal: Principal, filters: Filters, now: datetime) -> Select:
         query = query.where(policies.overdue_clause(now))
     elif filters.overdue is False:
         query = query.where(~policies.overdue_clause(now))
+    if filters.reported_from is not None:
+        query = query.where(Issue.created_at >= _day_start(filters.reported_from))
+    if filters.reported_to is not None:
+        query = query.where(Issue.created_at < _day_start(filters.reported_to, 1))
     return query
+
+
+def _day_start(day: date, plus_days: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI) + timedelta(days=plus_days)
+
+
+def handler_names(rows: list[IssueRow]) -> dict[int, str]:
+    """The names of the volunteers handling the listed issues (user id → name), in one
+    statement: volunteers act under their names, as the timeline shows them."""
+    return _display_names({row.issue.handler_id for row in rows})
+
+
+def buildings(principal: Principal, compound_id: int) -> list[tuple[int, int]]:
+    """(id, number) of a compound's buildings, for a register's 楼栋 filter: for its
+    volunteers (who see all its issues); nothing for anyone else."""
+    if not volunteer_of(principal, compound_id):
+        return []
+    return [
+        (building_id, number)
+        for building_id, number in db.session.execute(
+            select(Building.id, Building.number)
+            .where(Building.compound_id == compound_id)
+            .order_by(Building.number)
+        )
+    ]
 
 
 def _compound_clause(code: str):
