@@ -138,6 +138,7 @@ def app_env(database_url: str, sandbox: Sandbox, **extra) -> dict:
         "INVITE_RATE": "1000/minute",
         "BINDING_RATE": "1000/minute",
         "UPLOAD_RATE": "1000/minute",
+        "CONSOLE_LOGIN_RATE": "10000/minute",
         "LOG_LEVEL": "INFO",
         **extra,
     }

@@ -10,7 +10,8 @@ from server.console.pages import desk
 MONEY_ROLES = ("committee", "supervisor")
 NAV = (
     ("", [("desk.dashboard", "概览", None)]),
-    ("报事", [("desk.issues", "报事登记", None)]),
+    # The supervisor checks money, not issues (the issue services answer them nothing).
+    ("报事", [("desk.issues", "报事登记", ("committee",))]),
     (
         "收费与账目",
         [

@@ -86,7 +86,13 @@ def percent(value: float | Decimal | None, digits: int = 1) -> str:
     return f"{float(value) * 100:.{digits}f}%"
 
 
+def csrf_token() -> str:
+    """The desk session's CSRF token (a template global: imported macros see it too)."""
+    return g.desk.csrf_token if getattr(g, "desk", None) else ""
+
+
 def register_filters(bp) -> None:
+    bp.add_app_template_global(csrf_token, "csrf_token")
     bp.add_app_template_filter(yuan, "yuan")
     bp.add_app_template_filter(local, "local")
     bp.add_app_template_filter(percent, "percent")
