@@ -1,0 +1,273 @@
+"""The desk's money pages (收费项目, 抄表, 支出, 公共收入, 月度公示) without a browser: a fee
+change waits for a second member, an expense with its photo, the disclosure's PDF, and
+another compound's ids answer the 404 page."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pypdf
+import pytest
+from sqlalchemy import select
+
+from server.extensions import db
+from server.models import FeeItem
+from tests.factories import build_world, fund_money, self_governance_fee, stair_electricity_fee
+from tests.helpers import image_bytes
+from tests.money_month import a_month_of_money
+from tests.server.console.desk import signed_in, submit
+from tests.steps import proposed_expense
+from tests.timing import month
+
+
+@pytest.fixture
+def world(db_session):
+    return build_world("dk")
+
+
+@pytest.fixture
+def fee(world):
+    return self_governance_fee(world.compound)
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def followed(browser, url, data=None, *, page: str | None = None, **kwargs):
+    """A form posted from `page` (default: the address the form posts to), and the page
+    it goes back to."""
+    posted = submit(browser, url, data, headers={"Referer": page or url}, **kwargs)
+    assert posted.status_code == 302, html(posted)
+    return browser.get(posted.headers["Location"])
+
+
+def rate_of(world) -> str:
+    db.session.expire_all()
+    item = db.session.scalars(select(FeeItem).where(FeeItem.compound_id == world.compound.id)).one()
+    return str(item.rate)
+
+
+def test_a_fee_change_waits_for_a_second_member_and_the_proposer_is_refused(app, world, fee):
+    first = signed_in(app, world, "committee")
+    page = followed(
+        first,
+        "/console/fees/self_governance/change",
+        {"rate": "0.40", "cycle": "monthly", "vacant_rule": "charge", "active": "true"},
+        page="/console/fees",
+    )
+    text = html(page)
+    assert "已提交调整，等另一位业委会成员确认后生效" in text
+    assert "等待第二位委员确认" in text
+    assert "0.35" in text
+    assert "0.40" in text
+    assert "这是你提出的" in text
+    assert rate_of(world) == "0.3500"
+
+    change_id = int(
+        re.search(
+            r"/console/changes/(\d+)/confirm",
+            html(signed_in(app, world, "committee_2").get("/console/fees")),
+        ).group(1)
+    )
+    refused = followed(first, f"/console/changes/{change_id}/confirm", page="/console/fees")
+    assert "提交人不能确认或驳回自己提交的变更" in html(refused)
+    assert rate_of(world) == "0.3500"
+
+    second = signed_in(app, world, "committee_2")
+    done = followed(second, f"/console/changes/{change_id}/confirm", page="/console/fees")
+    assert "已确认，变更已生效" in html(done)
+    assert rate_of(world) == "0.4000"
+    assert "没有等待确认的变更" in html(done)
+
+
+def test_a_rate_typed_wrong_is_refused_with_the_apis_message(app, world, fee):
+    browser = signed_in(app, world, "committee")
+    page = followed(
+        browser,
+        "/console/fees/self_governance/change",
+        {"rate": "0.35abc", "cycle": "monthly", "vacant_rule": "charge", "active": "true"},
+        page="/console/fees",
+    )
+    assert "费率" in html(page)
+    assert "flash error" in html(page)
+    assert rate_of(world) == "0.3500"
+
+
+def test_an_expense_recorded_on_the_desk_shows_with_its_photo(app, world, fee):
+    fund_money(world, 100_000)
+    db.session.commit()
+    browser = signed_in(app, world, "committee")
+    form = {
+        "fund": "fee:self_governance",
+        "amount": "1,280.5",
+        "purpose": "更换楼道灯泡",
+        "payee": "五金店",
+        "category": "repair",
+        "receipt": (io.BytesIO(image_bytes()), "invoice.jpg", "image/jpeg"),
+    }
+    page = followed(browser, "/console/expenses", form, content_type="multipart/form-data")
+    text = html(page)
+    assert "已提出支出，等财务监督审核" in text
+    assert "更换楼道灯泡" in text
+    assert "1,280.50" in text
+    expense_id = int(re.search(r"/console/expenses/(\d+)\"", text).group(1))
+
+    detail = html(browser.get(f"/console/expenses/{expense_id}"))
+    photo_url = re.search(r'<img src="(/console/photos/\d+)"', detail).group(1)
+    image = browser.get(photo_url)
+    assert image.status_code == 200
+    assert image.mimetype == "image/jpeg"
+    assert "提出支出" in detail
+    assert "待审核" in detail
+
+    # The supervisor approves on the desk; the proposer may not pay, another member does.
+    supervisor = signed_in(app, world, "supervisor")
+    approved = followed(
+        supervisor,
+        f"/console/expenses/{expense_id}/approve",
+        page=f"/console/expenses/{expense_id}",
+    )
+    assert "已审核通过" in html(approved)
+    assert "登记付款" not in html(browser.get(f"/console/expenses/{expense_id}"))
+    second = signed_in(app, world, "committee_2")
+    assert "登记付款" in html(second.get(f"/console/expenses/{expense_id}"))
+
+
+@pytest.mark.parametrize("amount", ["12.345", "abc", "-5", "0", ""])
+def test_an_amount_in_yuan_is_exact_or_refused(app, world, fee, amount):
+    fund_money(world, 100_000)
+    db.session.commit()
+    browser = signed_in(app, world, "committee")
+    page = followed(
+        browser,
+        "/console/expenses",
+        {
+            "fund": "fee:self_governance",
+            "amount": amount,
+            "purpose": "灯泡",
+            "payee": "五金店",
+            "category": "repair",
+        },
+    )
+    text = html(page)
+    assert "flash error" in text
+    assert "支出金额" in text
+    assert "没有支出" in text
+
+
+def test_the_disclosure_pdf_is_the_apis_and_prepared_on_the_desk(app, client, world):
+    money = a_month_of_money(world)
+    db.session.commit()
+    browser = signed_in(app, world, "committee")
+    prepared = submit(browser, "/console/disclosures", {"month": money.month})
+    assert prepared.status_code == 302
+    detail = browser.get(prepared.headers["Location"])
+    text = html(detail)
+    assert "已生成公示草稿" in text
+    assert "月初余额" in text
+    assert "下载 PDF" in text
+    disclosure_id = int(re.search(r"/console/disclosures/(\d+)\.pdf", text).group(1))
+
+    desk_pdf = browser.get(f"/console/disclosures/{disclosure_id}.pdf")
+    api_pdf = client.get(
+        f"/api/v1/disclosures/{disclosure_id}.pdf", headers=world.headers("committee")
+    )
+    assert desk_pdf.status_code == 200
+    assert desk_pdf.data.startswith(b"%PDF")
+    assert desk_pdf.mimetype == "application/pdf"
+    assert desk_pdf.headers["Content-Disposition"] == api_pdf.headers["Content-Disposition"]
+    assert pdf_text(desk_pdf.data) == pdf_text(api_pdf.data)
+
+    # Published only after the supervisor signs it off: the desk shows each step.
+    assert "公示给每一户" not in text
+    supervisor = signed_in(app, world, "supervisor")
+    assert "审核通过" in html(
+        followed(
+            supervisor,
+            f"/console/disclosures/{disclosure_id}/sign-off",
+            page=f"/console/disclosures/{disclosure_id}",
+        )
+    )
+    published = followed(
+        browser,
+        f"/console/disclosures/{disclosure_id}/publish",
+        page=f"/console/disclosures/{disclosure_id}",
+    )
+    assert "已公示，每户都能看到" in html(published)
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def test_another_compounds_expense_and_disclosure_answer_not_found(app, client, world):
+    other = build_world("dx")
+    other_money = a_month_of_money(other)
+    fund_money(other, 100_000)
+    db.session.commit()
+    expense = proposed_expense(client, other, purpose="别的小区的秘密支出")
+    disclosure = client.post(
+        f"/api/v1/compounds/{other.compound.code}/disclosures",
+        json={"month": other_money.month},
+        headers=other.headers("committee"),
+    ).get_json()
+    browser = signed_in(app, world, "committee")
+    for url in (
+        f"/console/expenses/{expense['id']}",
+        f"/console/disclosures/{disclosure['id']}",
+        f"/console/disclosures/{disclosure['id']}.pdf",
+    ):
+        page = browser.get(url)
+        assert page.status_code == 404, url
+        assert "找不到" in html(page)
+        assert "别的小区的秘密支出" not in html(page)
+    assert "别的小区的秘密支出" not in html(browser.get("/console/expenses"))
+    refused = submit(browser, f"/console/expenses/{expense['id']}/withdraw")
+    assert refused.status_code == 302
+    assert "找不到这笔支出" in html(browser.get("/console/expenses"))
+
+
+def test_meter_readings_are_recorded_and_confirmed_by_another_member(app, world):
+    stair_electricity_fee(world.compound)
+    db.session.commit()
+    unit_id = world.units[0].id
+    browser = signed_in(app, world, "committee")
+    page = followed(
+        browser,
+        "/console/meter-readings",
+        {"unit_id": str(unit_id), "period": month(0), "amount": "86.4"},
+        page=f"/console/meter-readings?unit={unit_id}",
+    )
+    text = html(page)
+    assert "已登记，等另一位业委会成员确认后计入各户账单" in text
+    assert "86.40" in text
+    assert "待确认" in text
+    assert "这是你提出的" in text
+
+    second = signed_in(app, world, "committee_2")
+    change_id = int(
+        re.search(
+            r"/console/changes/(\d+)/confirm", html(second.get("/console/meter-readings"))
+        ).group(1)
+    )
+    done = followed(second, f"/console/changes/{change_id}/confirm", page="/console/meter-readings")
+    assert "已确认，变更已生效" in html(done)
+    assert "已确认" in html(second.get(f"/console/meter-readings?unit={unit_id}"))
+    assert html(second.get("/console/meter-readings?unit=abc")).count("单元选择不对") == 1
+
+
+def test_the_supervisor_reads_every_page_without_the_committees_forms(app, world, fee):
+    supervisor = signed_in(app, world, "supervisor")
+    for url, heading in (
+        ("/console/fees", "收费项目"),
+        ("/console/meter-readings", "抄表"),
+        ("/console/expenses", "支出"),
+        ("/console/funds", "资金余额"),
+        ("/console/disclosures", "月度公示"),
+    ):
+        page = supervisor.get(url)
+        assert page.status_code == 200, url
+        assert f"<h1>{heading}</h1>" in html(page)
+    assert "提交调整" not in html(supervisor.get("/console/fees"))
