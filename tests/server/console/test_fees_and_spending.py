@@ -18,7 +18,7 @@ from tests.helpers import image_bytes
 from tests.money_month import a_month_of_money
 from tests.server.console.desk import signed_in, submit
 from tests.steps import proposed_expense
-from tests.timing import month
+from tests.timing import month, shanghai_date
 
 
 @pytest.fixture
@@ -266,8 +266,67 @@ def test_the_supervisor_reads_every_page_without_the_committees_forms(app, world
         ("/console/expenses", "支出"),
         ("/console/funds", "资金余额"),
         ("/console/disclosures", "月度公示"),
+        ("/console/income", "公共收入"),
     ):
         page = supervisor.get(url)
         assert page.status_code == 200, url
         assert f"<h1>{heading}</h1>" in html(page)
     assert "提交调整" not in html(supervisor.get("/console/fees"))
+
+
+def test_income_is_counted_only_when_a_second_member_confirms_it(app, client, world):
+    browser = signed_in(app, world, "committee")
+    contract = followed(
+        browser,
+        "/console/income/contracts",
+        {
+            "counterparty": "顺达广告公司",
+            "kind": "advertising",
+            "price": "500",
+            "cycle": "monthly",
+            "start_on": shanghai_date(-30).isoformat(),
+            "end_on": shanghai_date(335).isoformat(),
+        },
+        page="/console/income",
+    )
+    assert "已登记合同和收款计划" in html(contract)
+    contract_id = int(re.search(r"/console/income/contracts/(\d+)\"", html(contract)).group(1))
+    schedule = html(browser.get(f"/console/income/contracts/{contract_id}"))
+    assert "收款计划" in schedule
+    assert "500.00" in schedule
+
+    recorded = followed(
+        browser,
+        "/console/income",
+        {
+            "kind": "advertising",
+            "contract_id": str(contract_id),
+            "amount": "500.00",
+            "received_on": shanghai_date(0).isoformat(),
+            "method": "transfer",
+        },
+        page="/console/income",
+    )
+    assert "已登记收入" in html(recorded)
+    income_id = int(
+        re.search(
+            r"/console/income/(\d+)/confirm",
+            html(signed_in(app, world, "committee_2").get("/console/income")),
+        ).group(1)
+    )
+    assert "这是你登记的" in html(recorded)
+    refused = followed(browser, f"/console/income/{income_id}/confirm", page="/console/income")
+    assert "flash error" in html(refused)
+    assert "待确认" in html(refused)
+
+    second = signed_in(app, world, "committee_2")
+    done = followed(second, f"/console/income/{income_id}/confirm", page="/console/income")
+    assert "已确认，收入已计入共建资金" in html(done)
+    funds = html(second.get("/console/funds"))
+    assert "500.00" in funds
+
+    other = build_world("dy")
+    db.session.commit()
+    theirs = signed_in(app, other, "committee")
+    assert theirs.get(f"/console/income/contracts/{contract_id}").status_code == 404
+    assert "顺达广告公司" not in html(theirs.get("/console/income"))
