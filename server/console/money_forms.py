@@ -5,6 +5,7 @@ saved through the same upload service as the API's /uploads."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from marshmallow import Schema, ValidationError
@@ -27,7 +28,9 @@ MESSAGES = {
 def fen_from_yuan(text: str | None, what: str = "金额") -> int:
     """ "1,234.5" → 123450: at most two decimals, above zero, no rounding ever.
     Raises ValidationFailed with a plain message."""
-    value = (text or "").strip().replace(",", "").replace("，", "").removeprefix("¥")
+    # NFKC: digits typed full-width by a Chinese input method ("１２．５") count as typed.
+    value = unicodedata.normalize("NFKC", text or "").strip().replace(",", "")
+    value = value.removeprefix("¥").removeprefix("￥").strip()
     if not value:
         raise ValidationFailed(f"请填写{what}（元）")
     if not YUAN.fullmatch(value):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import request, url_for
 
-from server.api.schemas.spending import ExpenseIn, NoteIn, PayIn, ReasonIn
+from server.api.schemas.spending import ExpenseChangeIn, ExpenseIn, NoteIn, PayIn, ReasonIn
 from server.console.auth import require
 from server.console.blueprint import bp
 from server.console.money_forms import fen_from_yuan, load, optional_id, photo
@@ -184,6 +184,23 @@ def expense_pay(expense_id: int):
         )
 
     return _step(expense_id, pay, "已登记付款，账本已记支出")
+
+
+@bp.post("/expenses/<int:expense_id>/change")
+def expense_change(expense_id: int):
+    form = request.form
+
+    def change():
+        data = {k: form.get(k, "").strip() for k in ("purpose", "payee", "note")}
+        data = {k: v for k, v in data.items() if v}
+        if form.get("amount", "").strip():
+            data["amount_fen"] = fen_from_yuan(form.get("amount"), "支出金额")
+        body = load(ExpenseChangeIn, data, {**EXPENSE_LABELS, **STEP_LABELS})
+        body["receipts"] = photo(desk().principal, request.files, "receipt")
+        note = body.pop("note", None)
+        return proposals.change(desk().principal, expense_id, note, **body)
+
+    return _step(expense_id, change, "已修改，等财务监督重新审核")
 
 
 @bp.post("/expenses/<int:expense_id>/withdraw")

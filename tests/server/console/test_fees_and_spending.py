@@ -11,6 +11,8 @@ import pypdf
 import pytest
 from sqlalchemy import select
 
+from server.console.money_forms import fen_from_yuan
+from server.errors import ValidationFailed
 from server.extensions import db
 from server.models import FeeItem
 from tests.factories import build_world, fund_money, self_governance_fee, stair_electricity_fee
@@ -19,6 +21,12 @@ from tests.money_month import a_month_of_money
 from tests.server.console.desk import signed_in, submit
 from tests.steps import proposed_expense
 from tests.timing import month, shanghai_date
+
+
+@pytest.fixture(autouse=True)
+def _many_sign_ins(app, monkeypatch):
+    """These tests sign several people in; the QR page's rate limit is not under test."""
+    monkeypatch.setitem(app.config, "CONSOLE_LOGIN_RATE", "1000/minute")
 
 
 @pytest.fixture
@@ -330,3 +338,39 @@ def test_income_is_counted_only_when_a_second_member_confirms_it(app, client, wo
     theirs = signed_in(app, other, "committee")
     assert theirs.get(f"/console/income/contracts/{contract_id}").status_code == 404
     assert "顺达广告公司" not in html(theirs.get("/console/income"))
+
+
+def test_an_objected_expense_is_changed_on_the_desk_and_goes_back_to_the_supervisor(
+    app, client, world, fee
+):
+    fund_money(world, 100_000)
+    db.session.commit()
+    expense = proposed_expense(client, world)
+    url = f"/console/expenses/{expense['id']}"
+    supervisor = signed_in(app, world, "supervisor")
+    objected = followed(supervisor, f"{url}/object", {"reason": "价格偏高"}, page=url)
+    assert "财务监督的异议：价格偏高" in html(objected)
+
+    browser = signed_in(app, world, "committee")
+    changed = followed(
+        browser, f"{url}/change", {"amount": "300.1", "note": "换了一家店"}, page=url
+    )
+    text = html(changed)
+    assert "已修改，等财务监督重新审核" in text
+    assert "¥300.10" in text
+    assert "待审核" in text
+    assert "换了一家店" in text
+
+
+@pytest.mark.parametrize(
+    ("typed", "fen"),
+    [("0.1", 10), ("1,234.56", 123456), ("¥86.40", 8640), (" 7 ", 700), ("１２．５", 1250)],
+)
+def test_yuan_typed_in_a_form_is_read_to_the_fen(typed, fen):
+    assert fen_from_yuan(typed) == fen
+
+
+@pytest.mark.parametrize("typed", ["12.345", "1e3", "-1", "0.00", "12.", ".5", "abc"])
+def test_yuan_that_is_not_exact_is_refused(typed):
+    with pytest.raises(ValidationFailed, match="金额"):
+        fen_from_yuan(typed)
