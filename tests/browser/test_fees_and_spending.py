@@ -32,7 +32,7 @@ def test_a_second_member_confirms_a_fee_change_through_the_dialog(page, desk_url
     page.get_by_role("link", name="收费项目").click()
     waiting = page.get_by_role("table", name="等待确认的收费标准调整")
     assert "0.40" in waiting.inner_text()
-    assert "等待第二位委员确认" in waiting.inner_text()
+    assert "待确认" in waiting.inner_text()
     shot(page, "40-fees")
     page.once("dialog", lambda dialog: dialog.accept())
     waiting.get_by_role("button", name="确认").click()

@@ -110,22 +110,36 @@ def income_record():
     return act(record, "已登记收入，等另一位业委会成员确认后计入共建资金")
 
 
+def _waiting_here(income_id: int) -> None:
+    """The income waits in the desk compound (else the 404 any unknown id gets)."""
+    waiting = records.list_of(desk().principal, _code(), "pending")
+    if not any(v.income.id == income_id for v in waiting):
+        raise NotFound("找不到这笔收入，或已有人处理", code="income_not_found")
+
+
 @bp.post("/income/<int:income_id>/confirm")
 def income_confirm(income_id: int):
     require("committee")
-    return act(lambda: records.confirm(desk().principal, income_id), "已确认，收入已计入共建资金")
+
+    def confirm():
+        _waiting_here(income_id)
+        return records.confirm(desk().principal, income_id)
+
+    return act(confirm, "已确认，收入已计入共建资金")
 
 
 @bp.post("/income/<int:income_id>/reject")
 def income_reject(income_id: int):
     require("committee")
     data = {"reason": request.form.get("reason", "")}
-    return act(
-        lambda: records.reject(
+
+    def reject():
+        _waiting_here(income_id)
+        return records.reject(
             desk().principal, income_id, load(RejectIncomeIn, data, LABELS)["reason"]
-        ),
-        "已驳回，这笔收入不计入",
-    )
+        )
+
+    return act(reject, "已驳回，这笔收入不计入")
 
 
 @bp.post("/income/assets")

@@ -67,7 +67,7 @@ def test_a_fee_change_waits_for_a_second_member_and_the_proposer_is_refused(app,
     )
     text = html(page)
     assert "已提交调整，等另一位业委会成员确认后生效" in text
-    assert "等待第二位委员确认" in text
+    assert "等待确认的收费标准调整" in text
     assert "0.35" in text
     assert "0.40" in text
     assert "这是你提出的" in text
