@@ -10,15 +10,21 @@ from pathlib import Path
 from server.extensions import db
 from tests.browser.conftest import shot
 from tests.browser.desk import sign_in
-from tests.factories import build_world, fund_money, stair_electricity_fee
+from tests.factories import (
+    build_world,
+    fund_money,
+    self_governance_fee,
+    stair_electricity_fee,
+)
 from tests.helpers import image_bytes
 from tests.money_month import a_month_of_money
+from tests.timing import month
 
 
 def test_a_second_member_confirms_a_fee_change_through_the_dialog(page, desk_url, app):
     world = build_world("desk-fee")
     stair_electricity_fee(world.compound)
-    money = a_month_of_money(world)  # the self-governance fee and a month of money
+    self_governance_fee(world.compound)
     db.session.commit()  # (then no ORM reads here: SQLite would hold its write lock)
     phone = app.test_client()
     proposed = phone.patch(
@@ -42,7 +48,7 @@ def test_a_second_member_confirms_a_fee_change_through_the_dialog(page, desk_url
 
     # 抄表: a reading recorded here waits for another member.
     page.get_by_role("link", name="抄表").click()
-    page.get_by_label("月份").fill(money.month)
+    page.get_by_label("月份").fill(month(0))
     page.get_by_label("电费金额（元）").fill("86.4")
     page.get_by_role("button", name="登记", exact=True).click()
     page.get_by_text("已登记，等另一位业委会成员确认后计入各户账单").wait_for()
