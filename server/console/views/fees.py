@@ -170,11 +170,16 @@ def meter_reading_record():
 def meter_reading_void(reading_id: int):
     require("committee")
     data = {"reason": request.form.get("reason", "")}
-    return act(
-        lambda: meter_voids.propose(
-            desk().principal,
-            reading_id,
-            load(VoidReadingIn, data, {"reason": "作废理由"})["reason"],
-        ),
-        "已提交作废，等另一位业委会成员确认",
-    )
+
+    def void():
+        # The reading is one of a unit of the desk's compound (the form names the unit).
+        unit_id = optional_id(request.form.get("unit_id"))
+        if unit_id not in dict(_units()) or not any(
+            r.reading.id == reading_id
+            for r in reading_service.readings_of(desk().principal, unit_id)
+        ):
+            raise NotFound("找不到该读数", code="reading_not_found")
+        reason = load(VoidReadingIn, data, {"reason": "作废理由"})["reason"]
+        return meter_voids.propose(desk().principal, reading_id, reason)
+
+    return act(void, "已提交作废，等另一位业委会成员确认")

@@ -374,3 +374,55 @@ def test_yuan_typed_in_a_form_is_read_to_the_fen(typed, fen):
 def test_yuan_that_is_not_exact_is_refused(typed):
     with pytest.raises(ValidationFailed, match="金额"):
         fen_from_yuan(typed)
+
+
+def test_bad_input_in_an_address_or_a_form_is_a_message_not_a_crash(app, world, fee):
+    browser = signed_in(app, world, "committee")
+    listed = browser.get("/console/expenses?cursor=zzz&status=nonsense")
+    assert listed.status_code == 200
+    assert "翻页地址不对" in html(listed)
+    for month_ in ("abc", "2026-13", "2999-01", ""):
+        page = followed(
+            browser, "/console/disclosures", {"month": month_}, page="/console/disclosures"
+        )
+        assert "flash error" in html(page), month_
+        assert "还没有月度公示" in html(page)
+    assert browser.get("/console/disclosures/999999").status_code == 404
+    assert browser.get("/console/expenses/999999").status_code == 404
+
+
+def test_a_wrong_reading_is_voided_only_when_a_second_member_confirms(app, world):
+    stair_electricity_fee(world.compound)
+    db.session.commit()
+    unit_id = world.units[0].id
+    unit_page = f"/console/meter-readings?unit={unit_id}"
+    first = signed_in(app, world, "committee")
+    second = signed_in(app, world, "committee_2")
+    followed(
+        first,
+        "/console/meter-readings",
+        {"unit_id": str(unit_id), "period": month(0), "amount": "86.40"},
+        page=unit_page,
+    )
+    change_id = re.search(r"/console/changes/(\d+)/confirm", html(second.get(unit_page)))[1]
+    followed(second, f"/console/changes/{change_id}/confirm", page=unit_page)
+    reading_id = re.search(r"/console/meter-readings/(\d+)/void", html(first.get(unit_page)))[1]
+
+    other_unit = followed(
+        first,
+        f"/console/meter-readings/{reading_id}/void",
+        {"unit_id": str(world.units[1].id), "reason": "抄错了"},
+        page=unit_page,
+    )
+    assert "找不到该读数" in html(other_unit)
+    proposed = followed(
+        first,
+        f"/console/meter-readings/{reading_id}/void",
+        {"unit_id": str(unit_id), "reason": "抄错了"},
+        page=unit_page,
+    )
+    assert "已提交作废，等另一位业委会成员确认" in html(proposed)
+    assert "已确认" in html(proposed)
+    void_id = re.search(r"/console/changes/(\d+)/confirm", html(second.get(unit_page)))[1]
+    voided = followed(second, f"/console/changes/{void_id}/confirm", page=unit_page)
+    assert "已作废" in html(voided)
