@@ -30,11 +30,10 @@ def _code() -> str:
     return desk().compound.code
 
 
-def _changes(*kinds: str) -> list:
-    """The compound's changes of these kinds waiting for a second person."""
-    return [
-        c for c in pending_changes.listed(desk().principal, _code()) if c.approval.kind in kinds
-    ]
+def _changes(*kinds: str, status: str = "pending") -> list:
+    """The compound's changes of these kinds in `status` (waiting for a second person)."""
+    listed = pending_changes.listed(desk().principal, _code(), status)
+    return [c for c in listed if c.approval.kind in kinds]
 
 
 # ----- 收费项目 -----
@@ -50,6 +49,11 @@ def fees():
         nav="desk.fees",
         items=items,
         changes=_changes("fee_change"),
+        decided=sorted(
+            _changes("fee_change", status="confirmed") + _changes("fee_change", status="rejected"),
+            key=lambda c: c.approval.decided_at,
+            reverse=True,
+        )[:10],
         cycles=[(c, label("fee_value", c)) for c in CYCLES],
         vacant_rules=[(r, label("fee_value", r)) for r in VACANT_RULES],
         fee_value=lambda v: label("fee_value", str(v).lower(), str(v)),

@@ -88,6 +88,7 @@ def test_a_fee_change_waits_for_a_second_member_and_the_proposer_is_refused(app,
     assert "已确认，变更已生效" in html(done)
     assert rate_of(world) == "0.4000"
     assert "没有等待确认的变更" in html(done)
+    assert "已确认生效" in html(done)
 
 
 def test_a_rate_typed_wrong_is_refused_with_the_apis_message(app, world, fee):
