@@ -1,0 +1,91 @@
+"""Reading the desk's money forms: yuan typed by a person → fen exactly, a form loaded
+through the API's own input schema (the same rules and messages), an uploaded photo
+saved through the same upload service as the API's /uploads."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from marshmallow import Schema, ValidationError
+
+from server.errors import ValidationFailed
+from server.services.photos import uploads
+
+YUAN = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
+MAX_FEN = 10**10
+MESSAGES = {
+    "Missing data for required field.": "必须填写",
+    "Field may not be null.": "必须填写",
+    "Not a valid date.": "日期格式不对",
+    "Not a valid integer.": "应为数字",
+    "Not a valid boolean.": "请选择",
+    "Must be one of": "请从列表中选择",
+}
+
+
+def fen_from_yuan(text: str | None, what: str = "金额") -> int:
+    """ "1,234.5" → 123450: at most two decimals, above zero, no rounding ever.
+    Raises ValidationFailed with a plain message."""
+    # NFKC: digits typed full-width by a Chinese input method ("１２．５") count as typed.
+    value = unicodedata.normalize("NFKC", text or "").strip().replace(",", "")
+    value = value.removeprefix("¥").removeprefix("￥").strip()
+    if not value:
+        raise ValidationFailed(f"请填写{what}（元）")
+    if not YUAN.fullmatch(value):
+        raise ValidationFailed(f"{what}应为以元为单位的数字，最多两位小数，如 1234.50")
+    try:
+        fen = int(Decimal(value) * 100)
+    except InvalidOperation as error:  # the pattern makes this unreachable; kept honest
+        raise ValidationFailed(f"{what}应为数字") from error
+    if not 0 < fen < MAX_FEN:
+        raise ValidationFailed(f"{what}应大于 0 元")
+    return fen
+
+
+def load(schema: type[Schema], data: dict, labels: dict[str, str] | None = None) -> dict:
+    """`data` through the API's input schema; its refusal as one Chinese message."""
+    try:
+        return schema().load(data)
+    except ValidationError as error:
+        raise ValidationFailed(_message(error.messages, labels or {})) from error
+
+
+def _message(messages, labels: dict[str, str]) -> str:
+    parts = []
+    for field, problems in messages.items() if isinstance(messages, dict) else []:
+        text = _first(problems)
+        for english, chinese in MESSAGES.items():
+            if text.startswith(english):
+                text = chinese
+        parts.append(f"{labels.get(field, field)}：{text}")
+    return "；".join(parts) or "提交的内容有误，请检查后重试"
+
+
+def _first(problems) -> str:
+    while isinstance(problems, list | dict):
+        problems = next(iter(problems.values() if isinstance(problems, dict) else problems), "")
+    return str(problems)
+
+
+def optional_id(text: str | None) -> int | None:
+    """A chosen id from a <select> ("" for none). Raises ValidationFailed."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or not 0 < int(value) < 2**63:
+        raise ValidationFailed("选择的项目不对，请刷新后再试")
+    return int(value)
+
+
+def photo(principal, files, name: str) -> list[int]:
+    """The photo chosen in file input `name`, saved as the API's upload would be (its
+    checks, re-encoding and limits): [upload id], or [] when none was chosen."""
+    file = files.get(name)
+    if file is None or not file.filename:
+        return []
+    from flask import current_app
+
+    data = file.stream.read(current_app.config["UPLOAD_MAX_BYTES"] + 1)
+    return [uploads.save_upload(principal, data, file.mimetype or None).id]
