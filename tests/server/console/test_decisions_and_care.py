@@ -4,14 +4,16 @@ what a committee member sees and does, through the same services as the API."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from server.clock import utcnow
 from server.extensions import db
-from server.models import Ballot, Proposal
+from server.models import AccessLog, Ballot, CareVisit, HouseholdCensus, Proposal
+from server.models.campaigns import Campaign
 from tests.decisions_helpers import (
     closed,
     owner,
@@ -20,7 +22,7 @@ from tests.decisions_helpers import (
     voted,
     voting_proposal,
 )
-from tests.factories import build_world
+from tests.factories import build_world, care_tagged
 from tests.server.console.desk import signed_in, submit
 from tests.steps import uploaded_id
 
@@ -58,7 +60,7 @@ def text(response) -> str:
 def cells(page: str) -> list[list[str]]:
     """Every table row of the page as its cells' text."""
     rows = []
-    for row in re.findall(r"<tr>(.*?)</tr>", page, re.S):
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S):
         found = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
         rows.append([re.sub(r"<[^>]+>", "", c).strip() for c in found])
     return rows
@@ -227,3 +229,226 @@ def test_another_compounds_proposal_is_a_404_page(client, world, other):
     assert "别的小区的议题" not in text(desk.get("/console/proposals"))
     ballot_refused = submit(desk, "/console/paper-ballots/999999/confirm", follow_redirects=True)
     assert "没有这张纸质表决票" in text(ballot_refused)
+
+
+# ----- 住户信息 -----
+
+
+def confirm_at(world, flat: str, when) -> None:
+    db.session.add(
+        HouseholdCensus(
+            compound_id=world.compound.id,
+            household_id=world.household_ids[flat],
+            unit_id=world.household(flat).unit_id,
+            residence="lives_here",
+            confirmed_at=when,
+            confirmed_by_id=world.user_ids["committee"],
+        )
+    )
+    db.session.flush()
+
+
+def census_member(client, world, flat="1-1-101", name="张桂芳", phone="13800001234"):
+    response = client.post(
+        f"/api/v1/households/{world.household_ids[flat]}/members",
+        json={
+            "name": name,
+            "relation": "family",
+            "age_band": "80_plus",
+            "phone": phone,
+            "consent": True,
+        },
+        headers=world.fresh_headers("liaison_1_1"),
+    )
+    assert response.status_code == 201, response.get_json()
+
+
+def tags_of(client, world, flat, tags):
+    response = client.put(
+        f"/api/v1/households/{world.household_ids[flat]}/tags",
+        json={"tags": tags},
+        headers=world.fresh_headers("liaison_1_1"),
+    )
+    assert response.status_code == 200, response.get_json()
+
+
+def test_coverage_shows_the_services_counts_and_no_personal_data(client, world, other):
+    confirm_at(world, "1-1-101", utcnow() - timedelta(days=10))
+    confirm_at(world, "1-1-102", utcnow() - timedelta(days=400))
+    confirm_at(world, "1-2-201", utcnow() - timedelta(days=100))
+    confirm_at(other, "1-1-101", utcnow() - timedelta(days=1))
+    census_member(client, world)
+    tags_of(client, world, "1-1-101", ["elderly_alone"])
+    api = client.get(
+        f"/api/v1/compounds/{world.compound.code}/census/coverage",
+        headers=world.fresh_headers("committee"),
+    ).get_json()
+    desk = signed_in(client.application, world)
+
+    page = text(desk.get("/console/coverage"))
+    rows = cells(page)
+    assert api["totals"] == {"households": 6, "confirmed": 2, "stale": 4}
+    assert ["1号楼（合计）", "6", "2", "4", "33.3%"] in rows
+    assert ["1-1单元", "3", "1", "2", "33.3%"] in rows
+    assert ["1-2单元", "3", "1", "2", "33.3%"] in rows
+    assert ["全小区", "6", "2", "4", "33.3%"] in rows
+    assert '"categories": ["1-1单元", "1-2单元"]' in page
+    for personal in ("张桂芳", "13800001234", "138****1234", "独居老人", "王秀兰"):
+        assert personal not in page
+    assert "导出完整电话和关爱标签" in page
+
+    refused = desk.get("/console/coverage/export.xlsx?sensitive=1&reason=")
+    assert refused.status_code == 400
+    assert "请写明用途" in text(refused)
+    before = db.session.scalar(select(func.count()).select_from(AccessLog))
+    masked = desk.get("/console/coverage/export.xlsx")
+    assert masked.status_code == 200
+    assert masked.mimetype.endswith("spreadsheetml.sheet")
+    logged = list(
+        db.session.scalars(
+            select(AccessLog).where(AccessLog.action == "export_census").order_by(AccessLog.id)
+        )
+    )
+    assert len(logged) == 6
+    assert {log.actor_id for log in logged} == {world.user_ids["committee"]}
+    assert db.session.scalar(select(func.count()).select_from(AccessLog)) == before + 6
+
+
+def test_the_supervisor_gets_the_services_refusal_on_the_census_and_care_pages(client, world):
+    desk = signed_in(client.application, world, "supervisor")
+    for url in ("/console/coverage", "/console/coverage/export.xlsx", "/console/visits"):
+        page = desk.get(url)
+        assert page.status_code == 403, url
+    assert "只有联络人、楼栋长和业委会可以查看住户登记" in text(desk.get("/console/coverage"))
+    menu = text(desk.get("/console/"))
+    assert "住户信息" in menu  # the menu lists it; the service refuses the data
+
+
+# ----- 入户走访 -----
+
+
+def test_a_campaign_started_on_the_desk_appears_with_its_progress(client, world, other):
+    desk = signed_in(client.application, world)
+    bad = submit(
+        desk,
+        "/console/campaigns",
+        {"type": "safety", "title": "冬季燃气安全排查", "scope": "9", "due_on": "2026-12-01"},
+        follow_redirects=True,
+    )
+    assert "本小区没有 9 号楼" in text(bad)
+    made = submit(
+        desk,
+        "/console/campaigns",
+        {"type": "safety", "title": "冬季燃气安全排查", "scope": "1-2", "due_on": "2026-12-01"},
+        follow_redirects=True,
+    )
+    page = text(made)
+    assert "排查已发起" in page
+    campaign = db.session.scalars(
+        select(Campaign).where(Campaign.title == "冬季燃气安全排查")
+    ).one()
+    assert campaign.compound_id == world.compound.id
+    assert campaign.checklist[0] == "楼道杂物"  # the template's
+    assert ["1-2单元", "0", "3", "进行中", "看 1-2单元各户"] in cells(page)
+
+    recorded = client.post(
+        f"/api/v1/campaigns/{campaign.id}/results",
+        json={
+            "household_id": world.household_ids["1-2-102"],
+            "items": [{"item": "燃气异味", "ok": False, "note": "厨房有味"}]
+            + [{"item": i, "ok": True} for i in campaign.checklist if i != "燃气异味"],
+        },
+        headers=world.fresh_headers("liaison_1_2"),
+    )
+    assert recorded.status_code == 201, recorded.get_json()
+    listing = text(desk.get("/console/campaigns"))
+    assert "冬季燃气安全排查" in listing
+    assert "1 / 3" in listing
+    unit = text(desk.get(f"/console/campaigns/{campaign.id}?unit={world.units[1].id}"))
+    assert "1-2单元（1 / 3 户已走访）" in unit
+    assert "燃气异味（厨房有味）" in unit
+
+    export = desk.get(f"/console/campaigns/{campaign.id}/export.xlsx")
+    assert export.status_code == 200
+    assert export.mimetype.endswith("spreadsheetml.sheet")
+    closed_page = submit(desk, f"/console/campaigns/{campaign.id}/close", follow_redirects=True)
+    assert "排查已结束" in text(closed_page)
+    assert db.session.get(Campaign, campaign.id).status == "closed"
+
+
+def test_another_compounds_campaign_is_a_404_page(client, world, other):
+    signed_in(client.application, other)  # their committee starts one
+    theirs = submit(
+        signed_in(client.application, other),
+        "/console/campaigns",
+        {"type": "dispute", "title": "别的小区的排查", "scope": "", "due_on": "2026-12-01"},
+    )
+    assert theirs.status_code == 302
+    campaign = db.session.scalars(select(Campaign).where(Campaign.title == "别的小区的排查")).one()
+    desk = signed_in(client.application, world)
+    for url in (
+        f"/console/campaigns/{campaign.id}",
+        f"/console/campaigns/{campaign.id}/export.xlsx",
+    ):
+        page = desk.get(url)
+        assert page.status_code == 404, url
+        assert "别的小区的排查" not in text(page)
+    assert "别的小区的排查" not in text(desk.get("/console/campaigns"))
+    submit(desk, f"/console/campaigns/{campaign.id}/close")
+    assert db.session.get(Campaign, campaign.id).status == "open"
+
+
+# ----- 关怀回访 -----
+
+
+def test_the_visits_queue_shows_due_and_overdue_visits_masked_and_logged(client, world, other):
+    census_member(client, world)
+    _household, late = care_tagged(world, "1-1-101", "elderly_alone")
+    late.due_on = late.due_on - timedelta(days=10)
+    late.escalation_level = 2
+    care_tagged(world, "1-2-102", "hardship")
+    care_tagged(other, "1-1-101", "disability")
+    db.session.flush()
+    desk = signed_in(client.application, world)
+
+    page = text(desk.get("/console/visits"))
+    rows = cells(page)
+    assert ["1-1-101", "独居老人", "2026-11-10", "已超期 10 天", "已报业委会"] in rows
+    assert ["1-2-102", "生活困难", "2026-11-20", "待走访", "单元联络人"] in rows
+    queue = [r for r in rows if len(r) == 5 and r[0] != "房号"]
+    assert len(queue) == 2  # not the other compound's visit
+    for personal in ("张桂芳", "13800001234", "138****1234", "王秀兰"):
+        assert personal not in page
+    reads = list(db.session.scalars(select(AccessLog).where(AccessLog.reason == "关爱走访总览")))
+    assert {r.household_id for r in reads} == {
+        world.household_ids["1-1-101"],
+        world.household_ids["1-2-102"],
+    }
+
+
+def test_the_cadence_form_saves_and_the_visits_follow(client, world):
+    _household, visit = care_tagged(world, "1-2-102", "hardship")
+    db.session.flush()
+    desk = signed_in(client.application, world)
+    page = text(desk.get("/console/visits"))
+    assert 'name="every_hardship" type="number" min="0" max="365" value="30"' in page
+    form = {"every_elderly_alone": "7", "every_disability": "14", "every_needs_visits": "14"}
+    wrong = submit(
+        desk, "/console/visits/cadences", {**form, "every_hardship": "abc"}, follow_redirects=True
+    )
+    assert "「生活困难」请填写 0 到 365 之间的天数" in text(wrong)
+    too_long = submit(
+        desk, "/console/visits/cadences", {**form, "every_hardship": "400"}, follow_redirects=True
+    )
+    assert "请检查「走访频次」一栏" in text(too_long)
+    saved = submit(
+        desk, "/console/visits/cadences", {**form, "every_hardship": "0"}, follow_redirects=True
+    )
+    shown = text(saved)
+    assert "走访频次已保存" in shown
+    assert 'name="every_hardship" type="number" min="0" max="365" value="0"' in shown
+    assert db.session.get(CareVisit, visit.id).status == "cancelled"
+    assert "一周内没有要走访的住户" in shown
+
+    second = signed_in(client.application, world, "committee_2")
+    assert "保存频次" in text(second.get("/console/visits"))
