@@ -97,13 +97,16 @@ def test_a_closed_proposals_result_shows_the_counts_fractions_and_verdict(client
     assert "更换单元门禁" in listing
     assert "粉刷外墙" in listing
     assert "「已结束」的议题" in listing
+    listed = {row[1]: row for row in cells(listing) if len(row) == 8}
+    assert (listed["更换单元门禁"][3], listed["更换单元门禁"][7]) == ("已结束", "通过")
+    assert (listed["粉刷外墙"][3], listed["粉刷外墙"][7]) == ("已结束", "未通过")
 
     page = text(desk.get(f"/console/proposals/{passed}/result"))
     assert "结果：<strong>通过</strong>" in page
     rows = cells(page)
     # Turnout: 450.00 of 500.00 m², 5 of 6 heads, both at least 2/3.
     assert ["专有面积（平方米）", "450.00", "500.00", "不少于 2/3", "达到"] in rows
-    assert ["人数（户主）", "5", "6", "不少于 2/3", "达到"] in rows
+    assert ["人数（业主）", "5", "6", "不少于 2/3", "达到"] in rows
     # 同意: 360.00 of the 450.00 m² that took part, 4 of 5 heads: more than 1/2.
     assert ["同意", "360.00 / 450.00", "4 / 5", "达到"] in rows
     assert ["反对", "90.00 / 450.00", "1 / 5", "—"] in rows
@@ -114,7 +117,7 @@ def test_a_closed_proposals_result_shows_the_counts_fractions_and_verdict(client
 
     refused = text(desk.get(f"/console/proposals/{failed}/result"))
     assert "结果：<strong>未通过</strong>" in refused
-    assert ["人数（户主）", "3", "6", "不少于 2/3", "未达到"] in cells(refused)
+    assert ["人数（业主）", "3", "6", "不少于 2/3", "未达到"] in cells(refused)
     assert "参与表决的业主不足" in refused
 
 
