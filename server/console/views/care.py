@@ -18,7 +18,9 @@ from server.console.views.proposals import loaded
 from server.errors import NotFound, ValidationFailed
 from server.services.campaigns import progress, register, starting, templates
 from server.services.care import queue, settings
+from server.services.care import visits as care_visits
 from server.services.care.schedule import today
+from server.services.census import access as census_access
 from server.services.census import census_export
 from server.services.census import coverage as census_coverage
 
@@ -139,6 +141,22 @@ def visits():
         escalated=sum(1 for i in items if i["escalation_level"] >= 2),
         cadences=cadences,
         committee=bool(principal.committee_of(compound.id)),
+    )
+
+
+@bp.get("/visits/households/<int:household_id>")
+def visits_household(household_id: int):
+    """One household's care visits (the API's GET /households/<id>/visits; logged)."""
+    if census_access.household_for(desk().principal, household_id).compound_id != (
+        desk().compound.id
+    ):
+        raise NotFound("找不到这户", code="household_not_found")
+    shown = care_visits.history(desk().principal, household_id)
+    return render(
+        "care/household_visits.html",
+        title=f"{shown['household']['label']} 的关爱走访",
+        nav="desk.visits",
+        h=shown,
     )
 
 

@@ -455,3 +455,48 @@ def test_the_cadence_form_saves_and_the_visits_follow(client, world):
 
     second = signed_in(client.application, world, "committee_2")
     assert "保存频次" in text(second.get("/console/visits"))
+
+
+def test_a_households_visits_are_read_through_the_logged_history(client, world, other):
+    _household, visit = care_tagged(world, "1-1-101", "elderly_alone")
+    recorded = client.post(
+        f"/api/v1/visits/{visit.id}/record",
+        json={"how": "fair", "note": "腿脚不便，想要扶手", "concern": True},
+        headers=world.fresh_headers("liaison_1_1"),
+    )
+    assert recorded.status_code == 200, recorded.get_json()
+    _theirs, _visit = care_tagged(other, "1-1-101", "disability")
+    desk = signed_in(client.application, world)
+    queue = text(desk.get("/console/visits"))
+    url = f"/console/visits/households/{world.household_ids['1-1-101']}"
+    assert ["1-1-101", "独居老人", "2026-11-27", "待走访", "单元联络人"] in cells(queue)
+    assert f'href="{url}"' in queue  # visited today: the next one a week on
+    page = text(desk.get(url))
+    assert "1-1-101 的关爱走访" in page
+    assert "腿脚不便，想要扶手" in page
+    assert "需关注" in page
+    logged = db.session.scalars(
+        select(AccessLog).where(
+            AccessLog.action == "view_visits", AccessLog.actor_id == world.user_ids["committee"]
+        )
+    ).all()
+    # One line per visit shown (the one recorded, the next one due).
+    assert [log.household_id for log in logged] == [world.household_ids["1-1-101"]] * 2
+    theirs = desk.get(f"/console/visits/households/{other.household_ids['1-1-101']}")
+    assert theirs.status_code == 404
+    assert "残疾" not in text(theirs)
+
+
+def test_the_compounds_visit_queue_is_the_committees_only(world):
+    from server.errors import Forbidden
+    from server.services.care import queue
+    from server.services.people.access import load_principal
+
+    care_tagged(world, "1-1-101", "elderly_alone")
+    liaison = load_principal(world.user_ids["liaison_1_1"])
+    with pytest.raises(Forbidden):
+        queue.compound_queue(liaison, world.compound.id)
+    committee = load_principal(world.user_ids["committee"])
+    assert [i["label"] for i in queue.compound_queue(committee, world.compound.id)["items"]] == [
+        "1-1-101"
+    ]
