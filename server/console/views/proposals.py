@@ -78,6 +78,7 @@ def proposals():
         title="议题与表决",
         nav="desk.proposals",
         items=items,
+        limit=views.LIST_LIMIT,
         state=status,
         state_label=label("proposal_status", status) if status else None,
         states=states,

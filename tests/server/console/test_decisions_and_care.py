@@ -16,6 +16,7 @@ from server.models import AccessLog, Ballot, CareVisit, HouseholdCensus, Proposa
 from server.models.campaigns import Campaign
 from tests.decisions_helpers import (
     closed,
+    make_due,
     owner,
     record_paper,
     set_areas,
@@ -500,3 +501,35 @@ def test_the_compounds_visit_queue_is_the_committees_only(world):
     assert [i["label"] for i in queue.compound_queue(committee, world.compound.id)["items"]] == [
         "1-1-101"
     ]
+
+
+def test_the_committee_opens_and_closes_a_vote_from_the_desk(client, world):
+    on_roll(world)
+    desk = signed_in(client.application, world)
+    submit(desk, "/console/proposals", {"title": "安装充电桩", "body": "方案。", "matter": "9"})
+    proposal = db.session.scalars(select(Proposal).where(Proposal.title == "安装充电桩")).one()
+    submit(desk, f"/console/proposals/{proposal.id}/publish", {"notice_days": "7"})
+    db.session.get(Proposal, proposal.id).notice_ends_at = utcnow() - timedelta(minutes=1)
+    db.session.flush()
+    page = text(desk.get(f"/console/proposals/{proposal.id}"))
+    assert 'data-confirm="确定开始表决吗？开始后业主名单就固定了。"' in page
+    opened = submit(
+        desk,
+        f"/console/proposals/{proposal.id}/open",
+        {"closes_at": "2026-11-25T20:00"},  # Shanghai's clock
+        follow_redirects=True,
+    )
+    assert "表决已开始" in text(opened)
+    shown = db.session.get(Proposal, proposal.id)
+    assert shown.status == "voting"
+    assert shown.closes_at.replace(tzinfo=UTC) == datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    early = submit(desk, f"/console/proposals/{proposal.id}/close", follow_redirects=True)
+    assert "还没到表决截止时间，不能提前结束" in text(early)
+    make_due(proposal.id)
+    page = text(desk.get(f"/console/proposals/{proposal.id}"))
+    assert 'data-confirm="确定结束表决吗？' in page
+    done = submit(desk, f"/console/proposals/{proposal.id}/close", follow_redirects=True)
+    assert "表决已结束，结果已算出" in text(done)
+    assert db.session.get(Proposal, proposal.id).status == "closed"
+    result = text(desk.get(f"/console/proposals/{proposal.id}/result"))
+    assert "结果：<strong>未通过</strong>" in result
