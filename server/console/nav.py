@@ -42,9 +42,10 @@ NAV = (
         "议事与关怀",
         [
             ("desk.proposals", "议题与表决", None),
-            ("desk.coverage", "住户信息", None),
-            ("desk.campaigns", "入户走访", None),
-            ("desk.visits", "关怀回访", None),
+            # The census and care are not the supervisor's (README: who sees what).
+            ("desk.coverage", "住户信息", ("committee",)),
+            ("desk.campaigns", "入户走访", ("committee",)),
+            ("desk.visits", "关怀回访", ("committee",)),
         ],
     ),
 )

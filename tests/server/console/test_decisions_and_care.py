@@ -4,13 +4,13 @@ what a committee member sees and does, through the same services as the API."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from server.clock import utcnow
+from server.clock import SHANGHAI, utcnow
 from server.extensions import db
 from server.models import AccessLog, Ballot, CareVisit, HouseholdCensus, Proposal
 from server.models.campaigns import Campaign
@@ -26,8 +26,16 @@ from tests.decisions_helpers import (
 from tests.factories import build_world, care_tagged
 from tests.server.console.desk import signed_in, submit
 from tests.steps import uploaded_id
+from tests.timing import shanghai_day
 
-NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+NOW = shanghai_day(0, "10:00")  # today, 10:00 in Shanghai (frozen for every test)
+
+
+def d(days: int) -> str:
+    """The Shanghai date `days` from NOW, as the desk shows and takes it."""
+    return (NOW.astimezone(SHANGHAI).date() + timedelta(days=days)).isoformat()
+
+
 AREAS = {
     "1-1-101": "100.00",
     "1-1-102": "80.00",
@@ -199,7 +207,7 @@ def test_a_draft_is_saved_published_and_withdrawn_from_the_desk(client, world):
     early = submit(
         desk,
         f"/console/proposals/{proposal.id}/open",
-        {"closes_at": "2026-12-30T20:00"},
+        {"closes_at": f"{d(40)}T20:00"},
         follow_redirects=True,
     )
     assert "之后才能开始表决" in text(early)
@@ -325,7 +333,7 @@ def test_the_supervisor_gets_the_services_refusal_on_the_census_and_care_pages(c
         assert page.status_code == 403, url
     assert "只有联络人、楼栋长和业委会可以查看住户登记" in text(desk.get("/console/coverage"))
     menu = text(desk.get("/console/"))
-    assert "住户信息" in menu  # the menu lists it; the service refuses the data
+    assert "住户信息" not in menu  # not the supervisor's work: the menu leaves it out
 
 
 # ----- 入户走访 -----
@@ -336,14 +344,14 @@ def test_a_campaign_started_on_the_desk_appears_with_its_progress(client, world,
     bad = submit(
         desk,
         "/console/campaigns",
-        {"type": "safety", "title": "冬季燃气安全排查", "scope": "9", "due_on": "2026-12-01"},
+        {"type": "safety", "title": "冬季燃气安全排查", "scope": "9", "due_on": d(11)},
         follow_redirects=True,
     )
     assert "本小区没有 9 号楼" in text(bad)
     made = submit(
         desk,
         "/console/campaigns",
-        {"type": "safety", "title": "冬季燃气安全排查", "scope": "1-2", "due_on": "2026-12-01"},
+        {"type": "safety", "title": "冬季燃气安全排查", "scope": "1-2", "due_on": d(11)},
         follow_redirects=True,
     )
     page = text(made)
@@ -385,7 +393,7 @@ def test_another_compounds_campaign_is_a_404_page(client, world, other):
     theirs = submit(
         signed_in(client.application, other),
         "/console/campaigns",
-        {"type": "dispute", "title": "别的小区的排查", "scope": "", "due_on": "2026-12-01"},
+        {"type": "dispute", "title": "别的小区的排查", "scope": "", "due_on": d(11)},
     )
     assert theirs.status_code == 302
     campaign = db.session.scalars(select(Campaign).where(Campaign.title == "别的小区的排查")).one()
@@ -417,8 +425,8 @@ def test_the_visits_queue_shows_due_and_overdue_visits_masked_and_logged(client,
 
     page = text(desk.get("/console/visits"))
     rows = cells(page)
-    assert ["1-1-101", "独居老人", "2026-11-10", "已超期 10 天", "已报业委会"] in rows
-    assert ["1-2-102", "生活困难", "2026-11-20", "待走访", "单元联络人"] in rows
+    assert ["1-1-101", "独居老人", d(-10), "已超期 10 天", "已报业委会"] in rows
+    assert ["1-2-102", "生活困难", d(0), "待走访", "单元联络人"] in rows
     queue = [r for r in rows if len(r) == 5 and r[0] != "房号"]
     assert len(queue) == 2  # not the other compound's visit
     for personal in ("张桂芳", "13800001234", "138****1234", "王秀兰"):
@@ -470,7 +478,7 @@ def test_a_households_visits_are_read_through_the_logged_history(client, world, 
     desk = signed_in(client.application, world)
     queue = text(desk.get("/console/visits"))
     url = f"/console/visits/households/{world.household_ids['1-1-101']}"
-    assert ["1-1-101", "独居老人", "2026-11-27", "待走访", "单元联络人"] in cells(queue)
+    assert ["1-1-101", "独居老人", d(7), "待走访", "单元联络人"] in cells(queue)
     assert f'href="{url}"' in queue  # visited today: the next one a week on
     page = text(desk.get(url))
     assert "1-1-101 的关爱走访" in page
@@ -516,13 +524,14 @@ def test_the_committee_opens_and_closes_a_vote_from_the_desk(client, world):
     opened = submit(
         desk,
         f"/console/proposals/{proposal.id}/open",
-        {"closes_at": "2026-11-25T20:00"},  # Shanghai's clock
+        {"closes_at": f"{d(5)}T20:00"},  # Shanghai's clock
         follow_redirects=True,
     )
     assert "表决已开始" in text(opened)
     shown = db.session.get(Proposal, proposal.id)
     assert shown.status == "voting"
-    assert shown.closes_at.replace(tzinfo=UTC) == datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    closes = datetime.combine(date.fromisoformat(d(5)), time(20, 0), SHANGHAI)
+    assert shown.closes_at.replace(tzinfo=UTC) == closes.astimezone(UTC)
     early = submit(desk, f"/console/proposals/{proposal.id}/close", follow_redirects=True)
     assert "还没到表决截止时间，不能提前结束" in text(early)
     make_due(proposal.id)
