@@ -22,7 +22,7 @@ from server.console.pages import desk, download, percent, render, yuan
 from server.errors import Forbidden, NotFound
 from server.services.excel import Column, Sheet
 from server.services.issues import statistics
-from server.services.money import collection
+from server.services.money import collection, collection_stats
 from server.services.spending import views as spending
 
 MONTHS = 12
@@ -138,13 +138,13 @@ class Board:
     @cached_property
     def summaries(self) -> list[dict] | None:
         return self._refused(
-            lambda: [collection.summary(self.principal, self.code, m) for m in self.months]
+            lambda: collection_stats.monthly(self.principal, self.code, self.months)
         )
 
     @cached_property
     def this_month(self) -> dict | None:
-        if "summaries" in self.__dict__:  # the page read the twelve months already
-            return self.summaries[-1] if self.summaries else None
+        """This month's summary with its buildings (the month's figures are also the
+        last of `summaries`: the same count)."""
         return self._refused(lambda: collection.summary(self.principal, self.code, self.months[-1]))
 
     @cached_property
