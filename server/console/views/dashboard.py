@@ -317,7 +317,7 @@ class Board:
             ]
             for i in self.overdue
         ]
-        links = [_link("desk.issue", issue_id=i.issue_id) for i in self.overdue]
+        links = [_link("desk.issue_detail", issue_id=i.issue_id) for i in self.overdue]
         return Table(
             "overdue",
             "超期报事（超期最久的几件）",
