@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
 import time_machine
 from openpyxl import load_workbook
 
+from server.console.views.dashboard import last_months, month_start
 from server.extensions import db
 from server.models import Building
 from tests.factories import (
@@ -26,7 +27,7 @@ from tests.factories import (
     make_issue,
 )
 from tests.server.console.desk import signed_in
-from tests.timing import month, shanghai_day
+from tests.timing import month, shanghai_date, shanghai_day
 
 NOW = shanghai_day(0, "12:00")
 TABLES = (
@@ -220,3 +221,12 @@ def test_the_platform_admin_sees_no_figures_of_a_compound_they_are_not_part_of(a
         assert "55.6%" not in html
         assert "1,234.56" not in html
         assert browser.get("/console/dashboard/funds.xlsx").status_code == 404
+
+
+def test_the_months_are_shanghais():
+    year = shanghai_date().year + 1
+    new_year = datetime(year - 1, 12, 31, 16, 30, tzinfo=UTC)  # 00:30 on 1 January there
+    months = last_months(new_year)
+    assert len(months) == 12
+    assert (months[0], months[-1]) == (f"{year - 1}-02", f"{year}-01")
+    assert month_start(f"{year}-01") == datetime(year - 1, 12, 31, 16, 0, tzinfo=UTC)
