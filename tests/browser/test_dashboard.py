@@ -5,12 +5,14 @@ fits 1366×768 without scrolling sideways."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import time_machine
 from openpyxl import load_workbook
 
 from server.extensions import db
 from server.models import Building
+from server.models.income import CO_CONSTRUCTION
 from tests.browser.conftest import SHOTS, shot
 from tests.browser.desk import sign_in
 from tests.factories import (
@@ -21,7 +23,7 @@ from tests.factories import (
     make_bill,
     make_issue,
 )
-from tests.timing import day
+from tests.timing import day, month
 
 CHARTS = "document.documentElement.dataset.charts === '6'"
 
@@ -37,9 +39,27 @@ def compound_with_figures(code: str):
     for label in world.households:
         paid = label in ("1-1-101", "1-1-102", "1-2-101", "2-1-101", "2-1-102")
         make_bill(world, label, status="paid" if paid else "unpaid")
+    # Earlier months, for the line: fewer households paid.
+    for back, paying in ((-1, 7), (-2, 6), (-3, 4)):
+        for index, label in enumerate(world.households):
+            make_bill(world, label, month(back), status="paid" if index < paying else "unpaid")
     fund_money(world, 123456)
+    fund_money(world, 50000, CO_CONSTRUCTION)
     with time_machine.travel(day(-3), tick=False):
         make_issue(*world.reporter(), title="楼道灯三天没修")
+    for days, category, title, hours, rating in (
+        (20, "repair", "电梯按钮失灵", 20, 5),
+        (15, "care", "独居老人买药", 30, 4),
+        (9, "hazard", "消防通道堆物", 5, None),
+        (6, "repair", "水管漏水", 50, 3),
+    ):
+        with time_machine.travel(day(-days), tick=False):
+            issue = make_issue(*world.reporter(), category=category, title=title)
+        issue.resolved_at = issue.created_at + timedelta(hours=hours)
+        issue.status, issue.rating = ("closed" if rating else "resolved"), rating
+    with time_machine.travel(day(-1), tick=False):
+        issue = make_issue(*world.reporter(), category="dispute", title="楼上噪音")
+    issue.status = "accepted"
     db.session.commit()
     return world
 
