@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError
 
-from server.errors import ValidationFailed
+from server.errors import Forbidden, NotFound, ValidationFailed
 
 MESSAGES = (
     ("Missing data for required field.", "必须填写"),
@@ -59,3 +59,12 @@ def whole_number(text: str | None) -> int | str | None:
         return None
     digits = value.translate({ord("０") + i: str(i) for i in range(10)})
     return int(digits) if digits.isdigit() and len(digits) < 10 else value
+
+
+def optional(read):
+    """A part of a page the person may not be allowed to see: None then (the service
+    decides who may; the page leaves the part out)."""
+    try:
+        return read()
+    except (Forbidden, NotFound):
+        return None

@@ -17,9 +17,9 @@ from flask import flash, redirect, request, session, url_for
 from server.api.downloads import xlsx_download
 from server.api.schemas.approvals import RejectChangeIn
 from server.console.blueprint import bp
-from server.console.compound_forms import load
+from server.console.compound_forms import load, optional
 from server.console.pages import act, desk, render
-from server.errors import AppError, Forbidden, NotFound
+from server.errors import AppError
 from server.labels import label
 from server.services.governance import overview as overviews
 from server.services.governance import roster as roster_service
@@ -35,15 +35,6 @@ SHOWN = 300  # rows of a report's lists shown on the page (the counts say the re
 
 def _code() -> str:
     return desk().compound.code
-
-
-def optional(read):
-    """A part of a page the person may not be allowed to see: None then (the service
-    decides, the page leaves it out)."""
-    try:
-        return read()
-    except (Forbidden, NotFound):
-        return None
 
 
 def _roster_changes():
