@@ -80,6 +80,7 @@ def test_a_clean_roster_is_checked_then_loaded_and_the_overview_shows_the_new_fl
     rows += [("2", "1", "102", "90", None, "空置", None)]
     page = text(check(browser, csv_file(rows)))
     assert "没有发现问题，可以导入" in page
+    assert "<dt>更新房屋</dt><dd>0 户</dd>" in page
     assert "1-1-102" in page  # a flat the file leaves out is listed, and stays
     assert flats() == 6
 
