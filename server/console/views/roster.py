@@ -16,6 +16,7 @@ from flask import flash, redirect, request, session, url_for
 
 from server.api.downloads import xlsx_download
 from server.api.schemas.approvals import RejectChangeIn
+from server.clock import utcnow
 from server.console.blueprint import bp
 from server.console.compound_forms import load, optional
 from server.console.pages import act, desk, render
@@ -78,7 +79,8 @@ def roster_check():
         return redirect(url_for("desk.roster"))
     _forget_draft()
     kind = "xlsx" if data[:4] == b"PK\x03\x04" else "csv"
-    key = f"desk-roster/{uuid.uuid4().hex}.{kind}"
+    # Filed by day: a file checked and never loaded can be swept by its folder's date.
+    key = f"desk-roster/{utcnow():%Y/%m/%d}/{uuid.uuid4().hex}.{kind}"
     get_storage().put(key, data, "application/octet-stream")
     session[DRAFT] = {
         "key": key,

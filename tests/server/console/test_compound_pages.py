@@ -15,6 +15,7 @@ from server.extensions import db
 from server.models import Compound, Household, Membership
 from tests.factories import build_world
 from tests.server.console.desk import signed_in, submit
+from tests.timing import shanghai_date
 
 HEADERS = ["楼栋", "单元", "房号", "建筑面积(m²)", "楼层", "状态", "备注"]
 
@@ -81,6 +82,9 @@ def test_a_clean_roster_is_checked_then_loaded_and_the_overview_shows_the_new_fl
     page = text(check(browser, csv_file(rows)))
     assert "没有发现问题，可以导入" in page
     assert "<dt>更新房屋</dt><dd>0 户</dd>" in page
+    filled = browser.get("/console/roster/template.xlsx")
+    assert filled.status_code == 200
+    assert filled.data[:2] == b"PK"
     assert "1-1-102" in page  # a flat the file leaves out is listed, and stays
     assert flats() == 6
 
@@ -198,6 +202,8 @@ def test_the_access_log_filters_by_flat_and_exports_excel(app, world):
     assert exported.status_code == 200
     assert exported.mimetype.endswith("spreadsheetml.sheet")
     assert exported.data[:2] == b"PK"
+    flat = text(browser.get("/console/access-log?household=1-1-101&from=2020-01-01"))
+    assert "/console/access-log/export.xlsx?from=2020-01-01&amp;household=1-1-101" in flat
     wrong = browser.get("/console/access-log?household=9-9-999")
     assert wrong.status_code == 200
     assert "没有找到 9 号楼 9 单元 999 室" in text(wrong)
@@ -348,3 +354,78 @@ def test_an_area_change_waits_for_a_second_committee_member(app, world):
     assert "已确认，房屋面积/空置变更已生效" in text(confirmed)
     assert area() == "80.00"
     assert "等待确认的房屋调整" not in text(confirmed)
+
+
+def test_a_term_is_set_for_another_member_and_a_role_taken_away_with_a_reason(app, world):
+    browser = signed_in(app, world)
+    ids = dict(
+        db.session.execute(
+            select(Membership.user_id, Membership.id).where(
+                Membership.user_id.in_([world.user_ids["committee"], world.user_ids["committee_2"]])
+                | (Membership.user_id == world.user_ids["lead_1"])
+            )
+        ).all()
+    )
+    mine, theirs = ids[world.user_ids["committee"]], ids[world.user_ids["committee_2"]]
+    lead = ids[world.user_ids["lead_1"]]
+    page = text(browser.get("/console/people"))
+    assert f"/console/people/{theirs}/term" in page
+    assert f"/console/people/{mine}/term" not in page  # one's own term is set by another
+
+    start, end = shanghai_date(-30), shanghai_date(365 * 5)
+    done = submit(
+        browser,
+        f"/console/people/{theirs}/term",
+        {"term_start": start.isoformat(), "term_end": end.isoformat(), "next": "/console/people"},
+        follow_redirects=True,
+    )
+    assert "任期已设定" in text(done)
+    assert f"{start.isoformat()} 至 {end.isoformat()}" in text(done)
+    backwards = submit(
+        browser,
+        f"/console/people/{theirs}/term",
+        {
+            "term_start": shanghai_date(10).isoformat(),
+            "term_end": shanghai_date(5).isoformat(),
+            "next": "/console/people",
+        },
+        follow_redirects=True,
+    )
+    assert "任期结束日期应在开始日期之后" in text(backwards)
+
+    no_reason = submit(
+        browser,
+        f"/console/people/{lead}/revoke",
+        {"next": "/console/people"},
+        follow_redirects=True,
+    )
+    assert "请填写免去的理由" in text(no_reason)
+    assert "1号楼楼栋长" in text(no_reason)
+    removed = submit(
+        browser,
+        f"/console/people/{lead}/revoke",
+        {"reason": "长期外出", "next": "/console/people"},
+        follow_redirects=True,
+    )
+    assert "已免去职务" in text(removed)
+    assert "1号楼楼栋长" not in text(removed)
+    assert "免去 " in text(browser.get("/console/audit?action=revoked"))
+
+
+def test_a_second_member_rejects_an_area_change_with_a_reason(app, world):
+    browser = signed_in(app, world)
+    page = text(check(browser, csv_file([("1", "1", "101", "99", None, "空置", None)])))
+    submit(browser, "/console/roster/import", {"draft": draft_of(page)})
+    second = signed_in(app, world, "committee_2")
+    theirs = text(second.get("/console/roster"))
+    assert "1-1-101 面积 72.36→99.00 m²，有人住→空置" in theirs
+    change_id = re.search(r"/console/roster/changes/(\d+)/reject", theirs).group(1)
+    url = f"/console/roster/changes/{change_id}/reject"
+    empty = submit(second, url, {"next": "/console/roster"}, follow_redirects=True)
+    assert "驳回理由：必须填写" in text(empty)
+    rejected = submit(
+        second, url, {"reason": "面积写错了", "next": "/console/roster"}, follow_redirects=True
+    )
+    assert "已驳回，房屋信息保持不变" in text(rejected)
+    assert "等待确认的房屋调整" not in text(rejected)
+    assert "驳回房屋调整" in text(second.get("/console/audit"))
