@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from server.extensions import db
 from server.models import Compound, Household, Membership
+from server.services.governance import audit
 from tests.factories import build_world
 from tests.server.console.desk import signed_in, submit
 from tests.timing import shanghai_date
@@ -429,3 +430,22 @@ def test_a_second_member_rejects_an_area_change_with_a_reason(app, world):
     assert "已驳回，房屋信息保持不变" in text(rejected)
     assert "等待确认的房屋调整" not in text(rejected)
     assert "驳回房屋调整" in text(second.get("/console/audit"))
+
+
+def test_the_audit_log_pages_forward_and_keeps_its_filter(app, world):
+    for n in range(35):
+        audit.record(world.compound.id, "term_set", f"第 {n} 次设定任期", actor_id=None)
+    db.session.flush()
+    browser = signed_in(app, world)
+    first = text(browser.get("/console/audit?action=term_set"))
+    assert first.count("<td>设定任期</td>") == 30
+    assert "第 34 次设定任期" in first
+    assert "第 4 次设定任期" not in first
+    following = re.search(r'href="(/console/audit\?[^"]+)">下一页', first).group(1)
+    assert "action=term_set" in following
+    second = text(browser.get(following.replace("&amp;", "&")))
+    assert second.count("<td>设定任期</td>") == 5
+    assert "第 0 次设定任期" in second
+    assert "第 34 次设定任期" not in second
+    assert "下一页" not in second
+    assert "回到第一页" in second
