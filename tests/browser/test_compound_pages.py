@@ -82,3 +82,14 @@ def test_a_roster_is_checked_fixed_and_loaded_and_an_invite_handed_over(
     assert "1号楼2单元联络人（给 赵大妈）" in log
     assert "导入房屋名册" in log
     shot(page, "54-audit")
+
+    page.get_by_role("link", name="工作交接").click()
+    page.get_by_label("哪个单元").select_option(label="1号楼1单元")
+    page.get_by_role("button", name="查看这个单元").click()
+    page.wait_for_url(f"{desk_url}/console/handovers?unit=1-1")
+    assert page.get_by_role("table", name="1号楼1单元现在的联络人和手上的事").is_visible()
+    shot(page, "55-handovers")
+    page.get_by_role("link", name="查阅记录").click()
+    page.wait_for_url(f"{desk_url}/console/access-log")
+    assert "人员名单" in page.get_by_role("table", name="查阅记录").inner_text()
+    shot(page, "56-access-log")

@@ -20,6 +20,25 @@ from server.services.people import compounds
 from server.services.privacy import access_log as access_service
 
 PAGE = 30
+# What an access-log line was about, in words (the log stores a code).
+SUBJECTS = {
+    "role_holder": "人员名单",
+    "audit_event": "操作记录",
+    "access_log": "查阅记录",
+    "approval": "待确认事项",
+    "handover": "交接记录",
+    "user": "交接候选人",
+    "volunteer_reach": "通知送达情况",
+    "offline_payment": "现金缴费登记",
+    "issue_reporter": "报事人",
+    "announcement_unread": "公告未读名单",
+    "proposal": "议题表决",
+    "binding_request": "绑定申请",
+    "household": "住户登记",
+    "household_member": "住户成员",
+    "care_tag": "关爱标记",
+    "care_visit": "走访记录",
+}
 DAY_LABELS = {"from": "开始日期", "to": "结束日期"}
 
 
@@ -86,6 +105,7 @@ def access_log():
         items=page.items if page else [],
         error=error,
         typed=typed,
+        subject=lambda code: SUBJECTS.get(code, "其他"),
         export_url=url_for("desk.access_log_export", **typed) if not error else None,
         next_url=url_for("desk.access_log", cursor=page.next_cursor, **typed)
         if page and page.next_cursor

@@ -199,6 +199,7 @@ def test_the_access_log_filters_by_flat_and_exports_excel(app, world):
     page = text(browser.get("/console/access-log"))
     assert "查阅记录" in page
     assert "下载 Excel" in page
+    assert "<td>人员名单</td>" in page
     exported = browser.get("/console/access-log/export.xlsx")
     assert exported.status_code == 200
     assert exported.mimetype.endswith("spreadsheetml.sheet")
