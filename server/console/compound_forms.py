@@ -3,10 +3,14 @@ API's own input schemas: the same limits and messages, refusals as one Chinese l
 
 from __future__ import annotations
 
+import re
+
 from marshmallow import Schema, ValidationError
 
 from server.errors import Forbidden, NotFound, ValidationFailed
+from server.services.people import compounds
 
+DIGITS = re.compile(r"[0-9]{1,9}")
 MESSAGES = (
     ("Missing data for required field.", "必须填写"),
     ("Field may not be null.", "必须填写"),
@@ -58,7 +62,7 @@ def whole_number(text: str | None) -> int | str | None:
     if not value:
         return None
     digits = value.translate({ord("０") + i: str(i) for i in range(10)})
-    return int(digits) if digits.isdigit() and len(digits) < 10 else value
+    return int(digits) if DIGITS.fullmatch(digits) else value
 
 
 def optional(read):
@@ -68,3 +72,16 @@ def optional(read):
         return read()
     except (Forbidden, NotFound):
         return None
+
+
+def unit_choices(code: str) -> tuple[list[tuple[str, str]], list[tuple[int, str]]]:
+    """The compound's units ("1-2", "1号楼2单元") and buildings (1, "1号楼") for a form's
+    lists, in order (its structure, no personal data)."""
+    structure = compounds.compound_structure(code)
+    buildings = sorted(structure.buildings, key=lambda b: b.number)
+    units = [
+        (f"{b.number}-{u.number}", f"{b.number}号楼{u.number}单元")
+        for b in buildings
+        for u in sorted(b.units, key=lambda u: u.number)
+    ]
+    return units, [(b.number, f"{b.number}号楼") for b in buildings]

@@ -4,16 +4,17 @@ handovers, newest first. The API's own services (server/api/handovers.py)."""
 
 from __future__ import annotations
 
+import re
+
 from flask import redirect, request, url_for
 
 from server.api.schemas.handovers import HandoverIn
 from server.console.blueprint import bp
-from server.console.compound_forms import load, whole_number
+from server.console.compound_forms import load, unit_choices, whole_number
 from server.console.pages import act, desk, render
 from server.errors import ValidationFailed
 from server.services.governance import handover_views
 from server.services.governance import handovers as handover_service
-from server.services.people import compounds
 
 PAGE = 20
 LABELS = {"unit": "单元", "to_user_id": "接任人", "from_user_id": "卸任的联络人"}
@@ -27,7 +28,7 @@ def _before() -> int | None:
     value = request.args.get("before", "")
     if not value:
         return None
-    if not value.isdigit() or len(value) > 18:
+    if not re.fullmatch(r"[0-9]{1,18}", value):
         raise ValidationFailed("翻页参数不对，请回到第一页")
     return int(value)
 
@@ -43,12 +44,7 @@ def handovers():
         items, next_before, error = [], None, refused.message
     unit = (request.args.get("unit") or "").strip()
     preview = handover_views.preview(desk().principal, _code(), unit) if unit else None
-    structure = compounds.compound_structure(_code())
-    units = [
-        (f"{b.number}-{u.number}", f"{b.number}号楼{u.number}单元")
-        for b in sorted(structure.buildings, key=lambda b: b.number)
-        for u in sorted(b.units, key=lambda u: u.number)
-    ]
+    units, _ = unit_choices(_code())
     return render(
         "compound/handovers.html",
         title="工作交接",

@@ -15,14 +15,13 @@ from flask import Response, redirect, request, session, url_for
 
 from server.api.schemas.governance import RevokeMembershipIn, RoleInviteIn, TermIn
 from server.console.blueprint import bp
-from server.console.compound_forms import load, optional, whole_number
+from server.console.compound_forms import load, optional, unit_choices, whole_number
 from server.console.pages import act, desk, render
 from server.errors import NotFound
 from server.labels import label
 from server.models.governance import INVITE_ROLES
 from server.services.governance import people as people_service
 from server.services.governance import role_invites
-from server.services.people import compounds
 
 ISSUED = "role_invite_codes"  # the Flask session's key: [{"id", "code", "at"}]
 KEEP_SECONDS = 3600
@@ -46,13 +45,7 @@ def _code() -> str:
 def people():
     listed = people_service.list_people(desk().principal, _code())
     invites = optional(lambda: role_invites.list_open(desk().principal, _code()))
-    structure = compounds.compound_structure(_code())
-    units = [
-        (f"{b.number}-{u.number}", f"{b.number}号楼{u.number}单元")
-        for b in sorted(structure.buildings, key=lambda b: b.number)
-        for u in sorted(b.units, key=lambda u: u.number)
-    ]
-    buildings = [(b.number, f"{b.number}号楼") for b in structure.buildings]
+    units, buildings = unit_choices(_code())
     return render(
         "compound/people.html",
         title="人员与角色",
@@ -62,7 +55,7 @@ def people():
         can_appoint=invites is not None,
         roles=[(r, label("role", r)) for r in INVITE_ROLES],
         units=units,
-        buildings=sorted(buildings),
+        buildings=buildings,
         channel=lambda c: CHANNELS.get(c, c),
     )
 

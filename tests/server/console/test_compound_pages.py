@@ -170,7 +170,7 @@ def test_deadlines_saved_at_the_desk_show_their_new_hours(app, world):
     refused = submit(
         browser,
         "/console/policies/hazard",
-        {"accept_hours": "0", "resolve_days": "五", "next": "/console/policies"},
+        {"accept_hours": "0", "resolve_days": "²", "next": "/console/policies"},
         follow_redirects=True,
     )
     assert "受理时限（小时）：应在 1 到 720 之间" in text(refused)
@@ -235,6 +235,9 @@ def test_a_unit_is_handed_over_at_the_desk(app, world):
         follow_redirects=True,
     )
     assert "接任人：必须填写" in text(missing)
+    odd = browser.get("/console/handovers?before=²")
+    assert odd.status_code == 200
+    assert "翻页参数不对" in text(odd)
 
 
 def test_the_supervisor_sees_what_the_api_shows_a_supervisor_and_changes_nothing(app, world):
