@@ -7,9 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from server.errors import ValidationFailed
 from server.extensions import db
 from server.labels import label
 from server.models import AuditEvent
+from server.models.governance import AUDIT_ACTIONS
 from server.services import cursors
 from server.services.governance import appointing
 from server.services.people import users
@@ -36,13 +38,25 @@ class AuditPage:
     next_cursor: str | None
 
 
-def read(principal: Principal, code: str, cursor: str | None = None, limit: int = 30) -> AuditPage:
+def read(
+    principal: Principal,
+    code: str,
+    cursor: str | None = None,
+    limit: int = 30,
+    *,
+    action: str | None = None,
+) -> AuditPage:
     """The compound's appointments, revocations, invites, terms and handovers, newest
-    first; `cursor` continues after a page. The read is access-logged (commits). Raises
-    NotFound, Forbidden (committee, supervisor and the platform admin read it),
-    ValidationFailed (bad_cursor)."""
+    first; `cursor` continues after a page, `action` (one of AUDIT_ACTIONS) keeps only
+    those lines. The read is access-logged (commits). Raises NotFound, Forbidden
+    (committee, supervisor and the platform admin read it), ValidationFailed (bad_cursor,
+    bad_action)."""
     compound = appointing.reader_compound(principal, code)
     query = select(AuditEvent).where(AuditEvent.compound_id == compound.id)
+    if action is not None:
+        if action not in AUDIT_ACTIONS:
+            raise ValidationFailed("没有这种操作，请从列表中选择", code="bad_action")
+        query = query.where(AuditEvent.action == action)
     after = cursors.decode(cursor)
     if after is not None:
         query = query.where(AuditEvent.id < after)
