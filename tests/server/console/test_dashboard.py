@@ -13,7 +13,7 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from server.console.views.dashboard import last_months, month_start
+from server.console.dashboard_board import last_months, month_start
 from server.extensions import db
 from server.models import Building
 from tests.factories import (
