@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from server.errors import Forbidden
 from server.extensions import db
 from server.labels import label
-from server.models import Building, CareVisit, Household, Unit
+from server.models import CareVisit
 from server.services.care.schedule import today
+from server.services.care.tasks import visits_with_place
 from server.services.care.visits import log_tags_read
 from server.services.people.access import Principal
 
@@ -35,10 +34,7 @@ def compound_queue(principal: Principal, compound_id: int) -> dict:
         raise Forbidden("只有业委会可以查看全小区的关爱走访", code="committee_only")
     now_day = today()
     rows = db.session.execute(
-        select(CareVisit, Building.number, Unit.number, Household.room)
-        .join(Household, Household.id == CareVisit.household_id)
-        .join(Unit, Unit.id == CareVisit.unit_id)
-        .join(Building, Building.id == CareVisit.building_id)
+        visits_with_place()
         .where(
             CareVisit.compound_id == compound_id,
             CareVisit.status == "due",

@@ -60,14 +60,21 @@ def _reach(principal: Principal):
     )
 
 
-def care_visits_for(principal: Principal) -> list[dict]:
-    """The care visits due (today or missed) that are the caller's, oldest first."""
-    now_day = today()
-    rows = db.session.execute(
+def visits_with_place():
+    """Care visits with where they are: (CareVisit, building no., unit no., room)."""
+    return (
         select(CareVisit, Building.number, Unit.number, Household.room)
         .join(Household, Household.id == CareVisit.household_id)
         .join(Unit, Unit.id == CareVisit.unit_id)
         .join(Building, Building.id == CareVisit.building_id)
+    )
+
+
+def care_visits_for(principal: Principal) -> list[dict]:
+    """The care visits due (today or missed) that are the caller's, oldest first."""
+    now_day = today()
+    rows = db.session.execute(
+        visits_with_place()
         .where(
             CareVisit.status == "due",
             CareVisit.due_on <= now_day,
