@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import request
 
+from server import labels
 from server.api.schemas.approvals import MeterReadingIn, RejectChangeIn, VoidReadingIn
 from server.api.schemas.fees import FeeItemIn
 from server.console.auth import require
@@ -21,7 +22,8 @@ from server.services.money import fee_items, meter_voids, pending_changes
 from server.services.money import meter_readings as reading_service
 from server.services.people import compounds
 
-FEE_LABELS = {"rate": "费率", "cycle": "收费周期", "vacant_rule": "空置房", "active": "是否收费"}
+# The form's fields named as the fee change's fields are (server/labels.py fee_field).
+FEE_LABELS = labels.group("fee_field")
 READING_LABELS = {"unit_id": "单元", "period": "月份", "amount_fen": "金额"}
 METER_KINDS = ("meter_reading", "meter_void")
 

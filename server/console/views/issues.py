@@ -29,15 +29,16 @@ PAGE_SIZE = 20
 EARLIEST_DAY = date(2000, 1, 1)
 # The register's filters as the page's GET form names them (the API's own names).
 FILTERS = ("category", "status", "building_id", "overdue", "reported_from", "reported_to")
-DONE = {
-    "accept": "已受理",
-    "refer": "已转办",
-    "resolve": "已办结",
-    "confirm": "已确认完成，感谢评价",
-    "reopen": "已重新打开",
-    "reject": "已不予受理",
-    "mark_duplicate": "已标为重复",
-}
+
+
+# What the page says once an action is done: "已受理", "已转办"… (the words are the
+# actions' labels); confirming thanks the resident for the rating.
+def _done(action: str) -> str:
+    if action == "confirm":
+        return "已确认完成，感谢评价"
+    return "已" + label("issue_action", action)
+
+
 # What the action forms' fields are called on the page (for a refusal's message).
 FIELD_LABELS = {
     "note": "说明",
@@ -214,7 +215,7 @@ def _transition(action: str):
                 body["photos"] = _uploaded_photos()
             return reports.act(desk().principal, issue_id, Action(**body))
 
-        return act(work, DONE[action])
+        return act(work, _done(action))
 
     view.__name__ = f"issue_{action}"
     return view

@@ -247,7 +247,10 @@ def decision_reads(app) -> list[str]:
     return sorted(
         rule.rule
         for rule in app.url_map.iter_rules()
-        if "GET" in rule.methods and ("proposal" in rule.rule or "paper-ballot" in rule.rule)
+        # The API's reads: residents and liaisons cannot sign into the desk (电脑端) at all.
+        if "GET" in rule.methods
+        and rule.rule.startswith("/api/v1/")
+        and ("proposal" in rule.rule or "paper-ballot" in rule.rule)
     )
 
 
