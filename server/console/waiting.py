@@ -65,7 +65,7 @@ def waiting_for_me() -> list[Waiting]:
     found: list[Waiting | None] = []
 
     issues = counts.read(statistics.overdue_count, 0)
-    found.append(_line(issues, "{n} 件报事已超期，等你督办", "desk.issues", overdue=1))
+    found.append(_line(issues, "{n} 件报事已超过处理时限", "desk.issues", overdue=1))
 
     cash = counts.read(offline_payments.waiting_count, 0)
     found.append(_line(cash, "{n} 笔现金或转账等你确认", "desk.offline_payments"))

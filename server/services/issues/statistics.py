@@ -230,9 +230,10 @@ def most_overdue(
 
 def overdue_count(principal: Principal, code: str, *, now: datetime | None = None) -> int:
     """How many of the compound's issues the caller handles are overdue now (the list
-    `most_overdue` begins); 0 for anyone who does not handle issues. Raises NotFound."""
+    `most_overdue` begins); 0 for anyone who does not handle issues, and once archived.
+    Raises NotFound."""
     compound = compounds.member_compound(principal, code)
-    if not volunteer_of(principal, compound.id):
+    if compound.archived_at is not None or not volunteer_of(principal, compound.id):
         return 0
     count = db.session.scalar(
         select(func.count(Issue.id)).where(

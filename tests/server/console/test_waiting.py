@@ -154,6 +154,33 @@ def test_a_prepared_disclosure_waits_for_the_supervisor_then_for_the_committee(a
     assert waiting(app, world, "supervisor") == []
 
 
+def test_a_corrected_disclosure_waits_once_the_older_draft_takes_no_step(app, world):
+    first = prepare_disclosure(world)
+    committee = load_principal(world.user_ids["committee"])
+    freeze.create(committee, world.compound.code, month(-1), first, "补记一笔电费")
+    assert waiting(app, world, "supervisor") == [
+        ("1 份月度公示等你审核 → 月度公示", "/console/disclosures")
+    ]
+
+
+def test_paper_ballots_of_two_votes_link_the_votes_and_a_closed_vote_counts_none(
+    app, client, world, photo_storage
+):
+    photo = uploaded_id(client, world, who="liaison_1_1")
+    lift = voting_proposal(world)
+    record_paper(client, world, lift, "1-1-101", "yes", photo)
+    gate = voting_proposal(world, title="更换单元门禁", closes_in=timedelta(hours=1))
+    record_paper(client, world, gate, "1-1-102", "no", uploaded_id(client, world, "liaison_1_1"))
+    db.session.commit()
+    assert waiting(app, world, "committee") == [
+        ("2 张纸质表决票等你核对（2 个表决） → 议题与表决", "/console/proposals?status=voting")
+    ]
+    with time_machine.travel(NOW + timedelta(hours=2), tick=False):
+        assert waiting(app, world, "committee") == [
+            ("1 张纸质表决票等你核对 → 议题与表决", f"/console/proposals/{lift}")
+        ]
+
+
 def test_a_meter_reading_waits_for_the_other_member(app, world):
     stair_electricity_fee(world.compound)
     committee_2 = load_principal(world.user_ids["committee_2"])
@@ -178,11 +205,11 @@ def test_expenses_income_paper_ballots_and_overdue_issues(app, client, world, ph
     db.session.commit()
 
     assert waiting(app, world, "committee") == [
-        ("1 件报事已超期，等你督办 → 报事登记", "/console/issues?overdue=1"),
+        ("1 件报事已超过处理时限 → 报事登记", "/console/issues?overdue=1"),
         ("1 张纸质表决票等你核对 → 议题与表决", f"/console/proposals/{proposal_id}"),
     ]
     assert waiting(app, world, "committee_2") == [
-        ("1 件报事已超期，等你督办 → 报事登记", "/console/issues?overdue=1"),
+        ("1 件报事已超过处理时限 → 报事登记", "/console/issues?overdue=1"),
         ("1 笔公共收入等你确认 → 公共收入", "/console/income?status=pending"),
         ("1 张纸质表决票等你核对 → 议题与表决", f"/console/proposals/{proposal_id}"),
     ]
