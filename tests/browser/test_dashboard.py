@@ -13,6 +13,8 @@ from openpyxl import load_workbook
 from server.extensions import db
 from server.models import Building
 from server.models.income import CO_CONSTRUCTION
+from server.services.money import offline_payments
+from server.services.people.access import load_principal
 from tests.browser.conftest import SHOTS, shot
 from tests.browser.desk import sign_in
 from tests.factories import (
@@ -23,7 +25,7 @@ from tests.factories import (
     make_bill,
     make_issue,
 )
-from tests.timing import day, month
+from tests.timing import day, month, shanghai_date
 
 CHARTS = "document.documentElement.dataset.charts === '6'"
 
@@ -122,3 +124,28 @@ def test_with_larger_text_the_dashboard_fits_without_scrolling_sideways(page, de
     page.set_viewport_size({"width": 1366, "height": height})
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "11-dashboard-large-text.png"))
+
+
+def test_what_waits_for_the_member_shows_first_and_its_link_opens_the_page(page, desk_url, app):
+    world = build_world("dash-w")
+    bill = make_bill(world, "1-1-102")
+    offline_payments.record(
+        load_principal(world.user_ids["liaison_1_1"]),
+        bill_ids=[bill.id],
+        method="cash",
+        amount_fen=bill.amount_fen,
+        paid_on=shanghai_date(-1),
+        receipt_upload_id=None,
+        note=None,
+    )
+    db.session.commit()
+    sign_in(page, desk_url, app, world)
+    waiting = page.get_by_role("region", name="等你处理")
+    assert waiting.get_by_role("listitem").all_inner_texts() == [
+        "1 笔现金或转账等你确认 → 待确认的现金"
+    ]
+    shot(page, "12-dashboard-waiting")
+    waiting.get_by_role("link", name="待确认的现金").click()
+    page.wait_for_url(re.compile(r"/console/offline-payments$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "待确认的现金"
+    assert "1-1-102" in page.get_by_role("table").first.inner_text()

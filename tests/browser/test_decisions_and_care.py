@@ -87,7 +87,7 @@ def test_the_committee_reads_a_result_confirms_a_paper_ballot_and_looks_after_ho
     db.session.commit()
 
     sign_in(page, desk_url, app, world)
-    page.get_by_role("link", name="议题与表决").click()
+    page.get_by_role("navigation", name="功能菜单").get_by_role("link", name="议题与表决").click()
     page.wait_for_url(f"{desk_url}/console/proposals")
     shot(page, "60-proposals")
 

@@ -35,7 +35,7 @@ def test_a_second_member_confirms_a_fee_change_through_the_dialog(page, desk_url
     assert proposed.status_code == 202, proposed.get_json()
 
     sign_in(page, desk_url, app, world, "committee_2")
-    page.get_by_role("link", name="收费项目").click()
+    page.get_by_role("navigation", name="功能菜单").get_by_role("link", name="收费项目").click()
     waiting = page.get_by_role("table", name="等待确认的收费标准调整")
     assert "0.40" in waiting.inner_text()
     assert "待确认" in waiting.inner_text()

@@ -71,7 +71,7 @@ def test_a_committee_member_confirms_cash_a_liaison_recorded(page, desk_url, app
         assert recorded.status_code == 201, recorded.get_json()
 
     sign_in(page, desk_url, app, world, "committee")
-    page.get_by_role("link", name="待确认的现金").click()
+    page.get_by_role("navigation", name="功能菜单").get_by_role("link", name="待确认的现金").click()
     expect(page.get_by_role("heading", name="待确认的现金")).to_be_visible()
     row = page.locator("tbody tr", has_text="1-1-101")
     expect(row).to_contain_text("420.00")

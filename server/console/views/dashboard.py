@@ -1,4 +1,5 @@
-"""概览: the compound at a glance. Cards with the figures a committee member asks first,
+"""概览: the compound at a glance. What waits for the person at the desk (等你处理:
+server/console/waiting.py) first, then cards with the figures a committee member asks first,
 then charts, each with the same numbers as a table under it and that table as Excel
 (the figures: server/console/dashboard_board.py)."""
 
@@ -10,6 +11,7 @@ from server.console.blueprint import bp
 from server.console.dashboard_board import MONTHS, TABLES, Board, rate_of, score_text
 from server.console.pages import desk, download, percent, render, yuan
 from server.console.tables import desk_link
+from server.console.waiting import waiting_for_me
 
 
 def _cards(board: Board) -> list[dict]:
@@ -73,6 +75,7 @@ def dashboard():
     return render(
         "dashboard.html",
         title="概览",
+        waiting=waiting_for_me(),
         cards=_cards(board),
         tables=tables,
     )

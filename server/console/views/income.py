@@ -81,7 +81,7 @@ def income():
         title="公共收入",
         nav="desk.income",
         error=error,
-        status=status,
+        chosen=status,  # not `status`: render's HTTP status
         records=records.list_of(me, _code(), status),
         contracts=contracts.list_of(me, _code()),
         assets=[(a, photos[a.id]) for a in rows],

@@ -77,7 +77,7 @@ def expenses():
         items=items,
         waiting=waiting,
         waiting_for_me=waiting_for_me,
-        status=status,
+        chosen=status,  # not `status`: render's HTTP status
         error=error,
         next_url=next_url,
         first_page=cursor is not None,

@@ -10,17 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from server.clock import utcnow
 from server.errors import Conflict, Forbidden, NotFound
 from server.extensions import db
 from server.labels import label
-from server.models import Ballot, Household
+from server.models import Ballot, Household, Proposal
 from server.services.decisions import access, ballots
 from server.services.messaging import fanout
 from server.services.people import compounds, users
-from server.services.people.access import Principal, same_person
+from server.services.people.access import Principal, own_accounts, same_person
 from server.services.photos import attachments
 
 PAPER = ("paper", "proxy")
@@ -231,3 +231,26 @@ def _views(principal: Principal, proposal, found: list[Ballot]) -> list[PaperVie
         )
         for b in found
     ]
+
+
+def waiting(principal: Principal, code: str, now: datetime | None = None) -> dict[int, int]:
+    """The pending paper ballots the caller may check, by proposal: a volunteer of the
+    compound, ballots someone else recorded on a vote still open (nothing for anyone
+    else, and once archived). Raises NotFound."""
+    compound = compounds.member_compound(principal, code)
+    if compound.archived_at is not None or not access.is_volunteer(principal, compound.id):
+        return {}
+    rows = db.session.execute(
+        select(Ballot.proposal_id, func.count(Ballot.id))
+        .join(Proposal, Proposal.id == Ballot.proposal_id)
+        .where(
+            Proposal.compound_id == compound.id,
+            Proposal.status == "voting",
+            Proposal.closes_at > (now or utcnow()),
+            Ballot.status == "pending",
+            Ballot.channel.in_(PAPER),
+            Ballot.cast_by_id.not_in(own_accounts(principal)),
+        )
+        .group_by(Ballot.proposal_id)
+    )
+    return {proposal_id: int(n) for proposal_id, n in rows}

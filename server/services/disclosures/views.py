@@ -4,7 +4,8 @@ it, where its paper and its check are; a compound's list of them; the check itse
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, exists, func, select
+from sqlalchemy.orm import aliased
 
 from server.extensions import db
 from server.models import Compound
@@ -12,7 +13,7 @@ from server.models.board import Disclosure
 from server.services.disclosures import decisions, pdf, verify
 from server.services.disclosures.notices import title_of
 from server.services.people import compounds
-from server.services.people.access import Principal
+from server.services.people.access import Principal, own_accounts
 
 
 def detail(principal: Principal, disclosure_id: int) -> dict:
@@ -143,3 +144,37 @@ def paper(principal: Principal, disclosure_id: int) -> tuple[bytes, str]:
     compound = db.session.get(Compound, disclosure.compound_id)
     name = f"disclosure-{compound.code}-{disclosure.month}-v{disclosure.version}.pdf"
     return pdf.render(disclosure, compound), name
+
+
+def waiting(principal: Principal, code: str) -> dict[str, int]:
+    """The compound's disclosures waiting for the caller's step, by step: "sign_off"
+    (the supervisor, a draft someone else prepared), "publish" (the committee, a signed
+    one) and "correct" (the committee, one objected to). Only the latest version of a
+    month counts (an older one takes no step); nothing once archived. Raises NotFound."""
+    compound = compounds.member_compound(principal, code)
+    if compound.archived_at is not None:
+        return {}
+    steps = {}
+    if principal.supervisor_of(compound.id):
+        steps["sign_off"] = (Disclosure.status == "draft") & Disclosure.created_by_id.not_in(
+            own_accounts(principal)
+        )
+    if principal.committee_of(compound.id):
+        steps["publish"] = Disclosure.status == "signed"
+        steps["correct"] = Disclosure.status == "objected"
+    if not steps:
+        return {}
+    newer = aliased(Disclosure)
+    latest = ~exists().where(
+        newer.compound_id == Disclosure.compound_id,
+        newer.month == Disclosure.month,
+        newer.version > Disclosure.version,
+    )
+    counts = db.session.execute(
+        select(*(func.count(case((rule, 1))) for rule in steps.values())).where(
+            Disclosure.compound_id == compound.id,
+            Disclosure.status.in_(("draft", "signed", "objected")),
+            latest,
+        )
+    ).one()
+    return {step: int(n) for step, n in zip(steps, counts, strict=True) if n}

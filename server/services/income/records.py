@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server import labels
 from server.clock import utcnow
@@ -24,7 +24,7 @@ from server.services.messaging import notify
 from server.services.messaging.messages import Message, shorten, wx_time
 from server.services.money import ledger
 from server.services.people import compounds, users
-from server.services.people.access import Principal, same_person
+from server.services.people.access import Principal, own_accounts, same_person
 from server.services.photos import attachments
 
 PAGE = "pages/income/index"
@@ -284,3 +284,19 @@ def _name(compound_id: int, user_id: int) -> str:
 
 def _yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
+
+
+def waiting_count(principal: Principal, code: str) -> int:
+    """How many of the compound's pending records the caller may confirm: a committee
+    member, for records someone else made (0 for anyone else, and once archived).
+    Raises NotFound."""
+    compound = compounds.member_compound(principal, code)
+    if compound.archived_at is not None or not principal.committee_of(compound.id):
+        return 0
+    return db.session.scalar(
+        select(func.count(IncomeRecord.id)).where(
+            IncomeRecord.compound_id == compound.id,
+            IncomeRecord.status == "pending",
+            IncomeRecord.recorded_by_id.not_in(own_accounts(principal)),
+        )
+    )

@@ -226,3 +226,20 @@ def most_overdue(
             )
         )
     return found
+
+
+def overdue_count(principal: Principal, code: str, *, now: datetime | None = None) -> int:
+    """How many of the compound's issues the caller handles are overdue now (the list
+    `most_overdue` begins); 0 for anyone who does not handle issues, and once archived.
+    Raises NotFound."""
+    compound = compounds.member_compound(principal, code)
+    if compound.archived_at is not None or not volunteer_of(principal, compound.id):
+        return 0
+    count = db.session.scalar(
+        select(func.count(Issue.id)).where(
+            Issue.compound_id == compound.id,
+            visible_filter(principal),
+            policies.overdue_clause(now or utcnow()),
+        )
+    )
+    return int(count or 0)

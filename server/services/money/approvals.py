@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from server.clock import utcnow
@@ -23,7 +23,7 @@ from server.models import Approval
 from server.services.messaging import notify
 from server.services.messaging.messages import Message, shorten, wx_time
 from server.services.people import compounds, users
-from server.services.people.access import Principal, record_access, same_person
+from server.services.people.access import Principal, own_accounts, record_access, same_person
 
 PAGE = "pages/confirm/index"
 
@@ -201,3 +201,22 @@ def open_for(kind: str, subject_ids: list[int]) -> dict[int, Approval]:
         )
     )
     return {a.subject_id: a for a in rows}
+
+
+def waiting_counts(principal: Principal, code: str) -> dict[str, int]:
+    """How many of the compound's open proposals the caller may decide, by kind: a
+    committee member, for those someone else proposed (nothing for anyone else, and
+    once archived). Raises NotFound."""
+    compound = compounds.member_compound(principal, code)
+    if compound.archived_at is not None or not principal.committee_of(compound.id):
+        return {}
+    rows = db.session.execute(
+        select(Approval.kind, func.count(Approval.id))
+        .where(
+            Approval.compound_id == compound.id,
+            Approval.status == "pending",
+            Approval.proposed_by_id.not_in(own_accounts(principal)),
+        )
+        .group_by(Approval.kind)
+    )
+    return {kind: int(n) for kind, n in rows}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from server import labels
@@ -25,7 +25,7 @@ from server.models import (
 )
 from server.services.money import bill_holds, ledger, receipts
 from server.services.people import compounds, users
-from server.services.people.access import Principal, record_access, same_person
+from server.services.people.access import Principal, own_accounts, record_access, same_person
 
 
 def record(
@@ -231,3 +231,19 @@ def pending_for(principal: Principal, code: str, status: str = "pending") -> lis
     record_access(principal, "list", "offline_payment", [p.id for p in rows], compound.id)
     db.session.commit()
     return rows
+
+
+def waiting_count(principal: Principal, code: str) -> int:
+    """How many of the compound's pending records the caller may confirm: a committee
+    member, for records someone else made (0 for anyone else, and once archived).
+    Raises NotFound."""
+    compound = compounds.member_compound(principal, code)
+    if compound.archived_at is not None or not principal.committee_of(compound.id):
+        return 0
+    return db.session.scalar(
+        select(func.count(OfflinePayment.id)).where(
+            OfflinePayment.compound_id == compound.id,
+            OfflinePayment.status == "pending",
+            OfflinePayment.recorded_by_id.not_in(own_accounts(principal)),
+        )
+    )

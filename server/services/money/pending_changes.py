@@ -26,6 +26,7 @@ _CONFIRM = {
 _REJECT = {"meter_reading": meter_confirmations.reject, "roster_change": roster_changes.reject}
 
 listed = approvals.pending_for
+waiting = approvals.waiting_counts
 
 
 def confirm(

@@ -92,6 +92,16 @@ def same_person(principal: Principal, user_id: int | None) -> bool:
     return db.session.scalar(select(User.unionid).where(User.id == user_id)) == unionid
 
 
+def own_accounts(principal: Principal) -> list[int]:
+    """The caller's account ids: this one and any other of the same WeChat user (the
+    `same_person` rule as a list, for a query counting what someone else recorded)."""
+    unionid = principal.user.unionid
+    if not unionid:
+        return [principal.id]
+    others = db.session.scalars(select(User.id).where(User.unionid == unionid))
+    return sorted({principal.id, *others})
+
+
 def load_principal(user_id: int) -> Principal | None:
     """The active user with their memberships, in one statement; None if gone or disabled."""
     user = (

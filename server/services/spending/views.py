@@ -136,6 +136,17 @@ def listing(
     return _views(principal, rows), next_cursor, int(count or 0)
 
 
+def waiting_count(principal: Principal, code: str) -> int:
+    """How many of the compound's expenses wait for the caller: the count `listing`
+    gives with its page, without the page. Raises NotFound."""
+    compound = compounds.member_compound(principal, code)
+    waiting = _waiting(principal, compound)
+    count = db.session.scalar(
+        select(func.count(Expense.id)).where(Expense.compound_id == compound.id, waiting)
+    )
+    return int(count or 0)
+
+
 def _waiting(principal: Principal, compound: Compound):
     """What waits for the caller, as a condition (false for residents and archived)."""
     if compound.archived_at is not None:
