@@ -23,14 +23,15 @@ def desk() -> Desk:
     return g.desk
 
 
-def render(template: str, *, title: str, nav: str | None = None, status: int = 200, **context):
-    """A desk page: `title` in the tab and the heading, `nav` the menu entry to mark."""
+def render(template: str, *, title: str, nav: str | None = None, http_status: int = 200, **context):
+    """A desk page: `title` in the tab and the heading, `nav` the menu entry to mark,
+    `http_status` its status (a template may have a `status` of its own)."""
     from server.console.nav import menu
 
     body = render_template(
         f"console/{template}", title=title, menu=menu(nav), desk=desk(), **context
     )
-    return body, status
+    return body, http_status
 
 
 def back(default: str = "desk.dashboard", **values) -> Response:

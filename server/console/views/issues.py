@@ -78,7 +78,7 @@ def issues():
         "issues/list.html",
         title="报事登记",
         nav="desk.issues",
-        status=400 if error else 200,
+        http_status=400 if error else 200,
         error=error,
         args=args,
         rows=rows,

@@ -84,7 +84,7 @@ def payments():
         first_url=url_for("desk.payments", **args) if request.args.get("cursor") else None,
         label=label,
         month=request.args.get("month") or f"{utcnow().astimezone(SHANGHAI):%Y-%m}",
-        status=400 if problem else 200,
+        http_status=400 if problem else 200,
     )
 
 
