@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from server.clock import utcnow
 from server.extensions import db
-from server.models import HouseholdCensus, ReconciliationReport
+from server.models import HouseholdCensus, PaymentAnomaly, ReconciliationReport
 from tests.browser.conftest import SHOTS
 from tests.browser.desk import sign_in
 from tests.decisions_helpers import owner, voting_proposal
@@ -157,6 +157,11 @@ STRUCTURE = r"""
     if (visible(el) && el.getBoundingClientRect().height < 40) say('按钮太小（高不足 40px）', el);
   });
 
+  document.querySelectorAll('input[type=checkbox], input[type=radio]').forEach(el => {
+    const box = el.getBoundingClientRect();
+    if (visible(el) && Math.min(box.width, box.height) < 18) say('勾选框太小（不足 18px）', el);
+  });
+
   // What cannot be undone asks first.
   document.querySelectorAll('main form[method=post]').forEach(form => {
     const labels = Array.from(form.querySelectorAll('button[type=submit], button:not([type])'))
@@ -263,8 +268,8 @@ def detail_pages(app, links: list[str]) -> list[str]:
 
 def a_busy_month(app) -> tuple:
     """A compound with something on every page: a month of money, a pending cash payment,
-    a reading, issues, a reconciliation difference, a disclosure draft, proposals, a
-    sweep, households to visit and census answers."""
+    a fee change, issues, a reconciliation difference, a double payment, a disclosure
+    draft, proposals, a sweep, households to visit and census answers."""
     world = build_world("desk-a11y")
     a_month_of_money(world)
     stair_electricity_fee(world.compound)
@@ -285,6 +290,13 @@ def a_busy_month(app) -> tuple:
                 "open_anomalies": 1,
             },
             differences="订单 LL20261130201500CD34：微信支付为“支付成功”，本系统记为“待支付”",
+        )
+    )
+    db.session.add(
+        PaymentAnomaly(
+            compound_id=world.compound.id,
+            kind="double_payment",
+            details={"out_trade_no": "LL-TWICE", "household": "1-1-101", "refund_due_fen": 2533},
         )
     )
     voting_proposal(world, title="楼道加装扶手")
@@ -460,6 +472,7 @@ BAD_PAGE = """<!doctype html><html lang="en"><head><style>
   <p class="tiny">小字</p>
   <p class="faint">淡字</p>
   <p>状态：pending_review</p>
+  <label for="tick"><input type="checkbox" id="tick" style="width: 13px; height: 13px"> 勾</label>
   <div class="chart"><svg><text>2.5户</text></svg></div>
   <form method="post"><button class="squat" type="submit">驳回</button></form>
   <button tabindex="-1">点不到</button>
@@ -482,6 +495,7 @@ def test_the_checks_find_each_kind_of_problem(page):
         "文字对比度不足",
         "英文或代码：pending_review",
         "按钮太小",
+        "勾选框太小（不足 18px）: input#tick",
         "图表上有小数的户数或件数: text «2.5户»",
         "不能撤销的操作没有先确认: button.squat «驳回»",
         "Tab 键到不了：button «点不到»",
