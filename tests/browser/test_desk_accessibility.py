@@ -221,6 +221,12 @@ KEYBOARD_RESULT = r"""
 }
 """
 
+FLASH_IN_VIEW = """() => {
+  const flash = document.querySelector('main .flash');
+  if (!flash) return [false, null];
+  const box = flash.getBoundingClientRect();
+  return [box.top >= 0 && box.bottom <= innerHeight, flash.textContent.trim()];
+}"""
 ROOT_SIZE = "() => parseFloat(getComputedStyle(document.documentElement).fontSize)"
 IN_MAIN = "() => !!document.activeElement.closest('main')"
 # Pages shot at the large-text setting for review (build/screenshots/a11y-large-*.png).
@@ -408,6 +414,35 @@ def test_every_desk_page_is_readable_labelled_and_keyboard_usable(
             problems[path].append(f"字体调大后页面要左右滚动（内容 {wide}px，窗口 {seen}px）")
         if wide > seen or path in LARGE_SHOTS:
             large_text_shot(page, path)
+
+    # An action at the large text in a short window (a 1366×768 screen less the browser's
+    # bars and the taskbar, the menu above the page): asked first in plain words, then its
+    # message in view.
+    page.set_viewport_size({"width": 1366, "height": 520})
+    page.goto(f"{desk_url}/console/fees")
+    questions: list[str] = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+    page.get_by_label("驳回理由").fill("费率要先开会商量")
+    page.get_by_role("button", name="驳回").click()
+    page.get_by_text("已驳回，没有任何改变").wait_for()
+    assert questions == ["确定驳回这项变更吗？驳回后不能恢复，要改只能重新提出。"]
+    flash = page.evaluate(FLASH_IN_VIEW)
+    assert flash == [True, "已驳回，没有任何改变"], flash
+    large_text_shot(page, "/console/fees-after-reject")
+    page.set_viewport_size({"width": 1366, "height": 768})
+
+    # The finance supervisor sees other forms (审核通过, 提出异议) on the same pages.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url(re.compile("/console/login"))
+    sign_in(page, desk_url, app, world, "supervisor")
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 16, "fixed": 13}})
+    signed_off = []
+    for path in visited:
+        if page.goto(desk_url + path).status == 200:
+            problems[f"{path} (财务监督)"] += page.evaluate(STRUCTURE, "desk-a11y小区")
+            signed_off += page.get_by_role("button", name="审核通过").all()
+    assert signed_off, "the supervisor's pass never met a form of theirs"
 
     found = {path: sorted(set(lines)) for path, lines in problems.items() if lines}
     assert not found, "\n".join(

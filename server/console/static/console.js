@@ -95,9 +95,21 @@
     document.documentElement.dataset.charts = String(charts.length);  // tests wait on it
   }
 
+  // After an action, its message (base.html's flash, with a role) is in view even when
+  // the menu stands above the page (large text, a short window): the page scrolls to it.
+  function showMessage() {
+    var flash = document.querySelector('main > .flash[role]');
+    if (!flash) { return; }
+    var box = flash.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) {
+      document.getElementById('main').scrollIntoView({ block: 'start' });
+    }
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
     var login = document.getElementById('login-finish');
     if (login) { waitForPhone(login); }
+    showMessage();
     drawCharts();
   });
 })();
