@@ -6,7 +6,10 @@ visible focus ring, and no sideways scrolling with the browser's text made large
 
 The pages come from the app's own routes (GET under /console without arguments, not the
 downloads), then the detail pages their links lead to, so areas added later are checked
-too. Each problem names its page; the test lists them all at once."""
+too; a committee member's pass, then the finance supervisor's. Each problem names its
+page; the test lists them all at once. No exception to the 16 px rule was needed: chart
+labels, hints and badges are all at least 16 px (chart text follows the font setting).
+A last test feeds the checks a page with one of each problem, so none of them is empty."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from tests.browser.conftest import SHOTS
 from tests.browser.desk import sign_in
 from tests.decisions_helpers import owner, voting_proposal
 from tests.factories import (
+    World,
     build_world,
     care_tagged,
     make_bill,
@@ -273,7 +277,7 @@ def detail_pages(app, links: list[str]) -> list[str]:
     return sorted(found.values())
 
 
-def a_busy_month(app) -> tuple:
+def a_busy_month(app) -> World:
     """A compound with something on every page: a month of money, a pending cash payment,
     a fee change, issues, a reconciliation difference, a double payment, a disclosure
     draft, proposals, a sweep, households to visit and census answers."""
