@@ -43,27 +43,39 @@
   }
 
   // <div class="chart" data-chart="id-of-json">: {type, categories, series: [{name, data}], unit}
+  // Chart text follows the page's (and the browser's font setting): 16 px at the default.
+  function textSize() {
+    var body = parseFloat(window.getComputedStyle(document.body).fontSize) || 18;
+    return Math.max(16, Math.round(body * 0.9));
+  }
+
   function option(spec) {
     var unit = spec.unit || '';
+    var size = textSize();
     var base = {
-      textStyle: { fontSize: 16, fontFamily: 'Noto Sans CJK SC, Microsoft YaHei, sans-serif' },
+      textStyle: { fontSize: size, fontFamily: 'Noto Sans CJK SC, Microsoft YaHei, sans-serif' },
       tooltip: { trigger: spec.type === 'pie' ? 'item' : 'axis', valueFormatter: function (v) { return v + unit; } },
-      legend: { top: 0, textStyle: { fontSize: 15 } },
+      legend: { top: 0, textStyle: { fontSize: size } },
       aria: { enabled: true },
       color: ['#0a4f96', '#c2410c', '#0b5e2a', '#6b21a8', '#9b1111', '#475569'],
       animation: false
     };
     if (spec.type === 'pie') {
-      base.series = [{ type: 'pie', radius: ['35%', '65%'], label: { fontSize: 15, formatter: '{b}：{c}' + unit },
+      base.series = [{ type: 'pie', radius: ['35%', '65%'], label: { fontSize: size, formatter: '{b}：{c}' + unit },
         data: spec.categories.map(function (name, i) { return { name: name, value: spec.series[0].data[i] }; }) }];
       return base;
     }
-    base.grid = { left: 60, right: 24, top: 48, bottom: 48 };
-    base.xAxis = { type: 'category', data: spec.categories, axisLabel: { fontSize: 14 } };
-    base.yAxis = { type: 'value', axisLabel: { fontSize: 14, formatter: '{value}' + unit } };
+    base.grid = { left: 16, right: 24, top: 48, bottom: 16, containLabel: true };
+    base.xAxis = { type: 'category', data: spec.categories, axisLabel: { fontSize: size } };
+    // Counts (households, issues) are whole: no "2.5户" on the axis.
+    var whole = spec.series.every(function (s) {
+      return s.data.every(function (v) { return v === null || Math.round(v) === v; });
+    });
+    base.yAxis = { type: 'value', minInterval: whole ? 1 : undefined,
+      axisLabel: { fontSize: size, formatter: '{value}' + unit } };
     base.series = spec.series.map(function (s) {
       return { name: s.name, type: spec.type || 'bar', data: s.data, stack: spec.stacked ? 'all' : undefined,
-        label: { show: spec.categories.length <= 12, position: spec.stacked ? 'inside' : 'top', fontSize: 13 } };
+        label: { show: spec.categories.length <= 12, position: spec.stacked ? 'inside' : 'top', fontSize: size } };
     });
     return base;
   }
@@ -83,9 +95,21 @@
     document.documentElement.dataset.charts = String(charts.length);  // tests wait on it
   }
 
+  // After an action, its message (base.html's flash, with a role) is in view even when
+  // the menu stands above the page (large text, a short window): the page scrolls to it.
+  function showMessage() {
+    var flash = document.querySelector('main > .flash[role]');
+    if (!flash) { return; }
+    var box = flash.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) {
+      document.getElementById('main').scrollIntoView({ block: 'start' });
+    }
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
     var login = document.getElementById('login-finish');
     if (login) { waitForPhone(login); }
+    showMessage();
     drawCharts();
   });
 })();
