@@ -128,13 +128,14 @@ test-browser: $(VENV)/.installed-test chromium
 	@echo "== the desk in Chromium"
 	env -u TEST_DATABASE_URL $(VENV)/bin/pytest -m browser -p no:cacheprovider tests/browser
 
-# Debian's Chromium and the CJK fonts the desk's pages need (Playwright's own browser
-# download needs the internet; this does not).
+# Debian's Chromium, its Chinese words (chromium-l10n: a date field's 年/月/日) and the CJK
+# fonts the desk's pages need (Playwright's own browser download needs the internet).
 chromium:
-	@{ command -v $${CHROMIUM_PATH:-chromium} >/dev/null && fc-list 2>/dev/null | grep -q "Noto Sans CJK"; } \
+	@{ command -v $${CHROMIUM_PATH:-chromium} >/dev/null && fc-list 2>/dev/null | grep -q "Noto Sans CJK" \
+		&& { [ -n "$$CHROMIUM_PATH" ] || [ -e /usr/lib/chromium/locales/zh-CN.pak ]; }; } \
 		|| { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
-		&& apt-get install -y -q chromium fonts-noto-cjk >/dev/null; } \
-		|| { echo "chromium not found: apt-get install chromium fonts-noto-cjk"; exit 1; }
+		&& apt-get install -y -q chromium chromium-l10n fonts-noto-cjk >/dev/null; } \
+		|| { echo "chromium not found: apt-get install chromium chromium-l10n fonts-noto-cjk"; exit 1; }
 
 ## test-faults: every fault test (database kills and outages, WeChat failures, two
 ## schedulers) and the API fuzz at 100 examples per operation, on MariaDB: TEST_DATABASE_URL, or a fresh database on 127.0.0.1

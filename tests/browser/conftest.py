@@ -28,6 +28,9 @@ ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Chromium's own words (a date field's 年/月/日, 选择文件, a form's hints) in Chinese,
+    # as a Chinese computer shows them (Debian's chromium-l10n has the translations).
+    "--lang=zh-CN",
 ]
 
 
@@ -50,7 +53,10 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        # Chromium on Linux takes its own words' language from LANGUAGE (LANG stays: a
+        # locale this machine lacks would make it read file names as ASCII).
+        chinese = {**os.environ, "LANGUAGE": "zh_CN:zh"}
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, env=chinese)
         yield browser
         browser.close()
     # Playwright's event loop may leave its executor's worker ("asyncio_0") finishing:
