@@ -107,7 +107,21 @@ def resolve(raw: str | None) -> Desk | None:
         session.last_seen_at = now
         db.session.commit()
     compound = db.session.get(Compound, session.compound_id)
-    return Desk(principal, compound, role, session, csrf_token_for(session.token_hash))
+    return Desk(
+        in_compound(principal, session.compound_id),
+        compound,
+        role,
+        session,
+        csrf_token_for(session.token_hash),
+    )
+
+
+def in_compound(principal: Principal, compound_id: int) -> Principal:
+    """The person with only the roles they hold in `compound_id` (and the platform
+    admin's): the desk signed in for one compound cannot reach another the same person
+    serves, even through a service that takes a bare object id."""
+    kept = [m for m in principal.memberships if m.compound_id in (compound_id, None)]
+    return Principal(principal.user, kept)
 
 
 def sign_out(desk: Desk) -> None:

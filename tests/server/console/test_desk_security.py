@@ -1,0 +1,317 @@
+"""The desk keeps to the compound it is signed in for. A person who serves two compounds
+(committee in A and in B) signs the desk in for A: every desk route that names an object
+— in its address, a form field or a query — answers B's id as not found, acts on nothing
+of B's, and shows none of B's data. The API lets this person reach B (they serve it);
+the desk must not.
+
+A guard test fails when a desk route taking an object id appears without a case here."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from server.extensions import db
+from server.models import Compound, Expense, Issue, OfflinePayment
+from server.services.people import roles
+from tests.conftest import built_once, savepoint_session
+from tests.factories import self_governance_fee
+from tests.server.api.test_tenancy import build_two_compounds
+from tests.server.console.desk import csrf, signed_in
+from tests.steps import reported_id, uploaded_id
+from tests.timing import shanghai_date
+
+# About routing, not dates: `make test-clock` leaves these out.
+pytestmark = pytest.mark.routes
+
+# A form that fills every field any desk action reads, valid where it can be: a refusal
+# must come from the tenancy check, not from a missing field.
+FORM = {
+    "reason": "核对后不对，请重新登记",
+    "note": "已处理",
+    "resolution": "已退回多付的钱",
+    "refunded_yuan": "",
+    "paid_on": "",  # today, set in the test
+    "method": "bank_transfer",
+    "fixed": "yes",
+    "rating": "5",
+    "acknowledge_flag": "yes",
+    "referral_body": "供电局",
+    "purpose": "修门",
+    "payee": "老张",
+    "amount": "12.50",
+    "period": "2026-11",
+    "month": "2026-11",
+}
+
+# rule → (method, url with {ids}, extra form fields with {ids})
+CASES = {
+    "/console/anomalies/<int:anomaly_id>/resolve": (
+        "post",
+        "/console/anomalies/{anomaly}/resolve",
+        {},
+    ),
+    "/console/anomalies/refunds/<int:change_id>/confirm": (
+        "post",
+        "/console/anomalies/refunds/{change}/confirm",
+        {},
+    ),
+    "/console/anomalies/refunds/<int:change_id>/reject": (
+        "post",
+        "/console/anomalies/refunds/{change}/reject",
+        {},
+    ),
+    "/console/changes/<int:change_id>/confirm": ("post", "/console/changes/{change}/confirm", {}),
+    "/console/changes/<int:change_id>/reject": ("post", "/console/changes/{change}/reject", {}),
+    "/console/disclosures/<int:disclosure_id>": ("get", "/console/disclosures/{disclosure}", {}),
+    "/console/disclosures/<int:disclosure_id>.pdf": (
+        "get",
+        "/console/disclosures/{disclosure}.pdf",
+        {},
+    ),
+    "/console/disclosures/<int:disclosure_id>/correct": (
+        "post",
+        "/console/disclosures/{disclosure}/correct",
+        {},
+    ),
+    "/console/disclosures/<int:disclosure_id>/object": (
+        "post",
+        "/console/disclosures/{signed_disclosure}/object",
+        {},
+    ),
+    "/console/disclosures/<int:disclosure_id>/publish": (
+        "post",
+        "/console/disclosures/{signed_disclosure}/publish",
+        {},
+    ),
+    "/console/disclosures/<int:disclosure_id>/sign-off": (
+        "post",
+        "/console/disclosures/{draft_disclosure}/sign-off",
+        {},
+    ),
+    "/console/expenses/<int:expense_id>": ("get", "/console/expenses/{expense}", {}),
+    "/console/expenses/<int:expense_id>/approve": (
+        "post",
+        "/console/expenses/{expense}/approve",
+        {},
+    ),
+    "/console/expenses/<int:expense_id>/change": ("post", "/console/expenses/{expense}/change", {}),
+    "/console/expenses/<int:expense_id>/confirm": (
+        "post",
+        "/console/expenses/{expense}/confirm",
+        {},
+    ),
+    "/console/expenses/<int:expense_id>/object": ("post", "/console/expenses/{expense}/object", {}),
+    "/console/expenses/<int:expense_id>/pay": ("post", "/console/expenses/{expense}/pay", {}),
+    "/console/expenses/<int:expense_id>/reverse": (
+        "post",
+        "/console/expenses/{expense}/reverse",
+        {},
+    ),
+    "/console/expenses/<int:expense_id>/withdraw": (
+        "post",
+        "/console/expenses/{expense}/withdraw",
+        {},
+    ),
+    "/console/income/<int:income_id>/confirm": ("post", "/console/income/{income}/confirm", {}),
+    "/console/income/<int:income_id>/reject": ("post", "/console/income/{income}/reject", {}),
+    "/console/income/contracts/<int:contract_id>": (
+        "get",
+        "/console/income/contracts/{contract}",
+        {},
+    ),
+    "/console/income/contracts/<int:contract_id>/end": (
+        "post",
+        "/console/income/contracts/{contract}/end",
+        {},
+    ),
+    "/console/issues/<int:issue_id>": ("get", "/console/issues/{issue}", {}),
+    "/console/meter-readings/<int:reading_id>/void": (
+        "post",
+        "/console/meter-readings/{reading}/void",
+        {"unit_id": "{unit}"},
+    ),
+    "/console/offline-payments/<int:payment_id>": (
+        "get",
+        "/console/offline-payments/{offline}",
+        {},
+    ),
+    "/console/offline-payments/<int:payment_id>/confirm": (
+        "post",
+        "/console/offline-payments/{offline}/confirm",
+        {},
+    ),
+    "/console/offline-payments/<int:payment_id>/reject": (
+        "post",
+        "/console/offline-payments/{offline}/reject",
+        {},
+    ),
+    "/console/photos/<int:upload_id>": ("get", "/console/photos/{upload}", {}),
+    **{
+        f"/console/issues/<int:issue_id>/{action}": (
+            "post",
+            f"/console/issues/{{issue}}/{action}",
+            {},
+        )
+        for action in (
+            "accept",
+            "confirm",
+            "mark-duplicate",
+            "refer",
+            "reject",
+            "reopen",
+            "resolve",
+            "return-visit",
+        )
+    },
+}
+# Routes naming an object in a form field or the query rather than the address.
+FIELD_CASES = {
+    "meter reading of B's unit": (
+        "post",
+        "/console/meter-readings",
+        {"unit_id": "{unit}", "amount": "12.50", "period": "2026-11"},
+    ),
+    "A's issue marked a duplicate of B's": (
+        "post",
+        "/console/issues/{a_issue}/mark-duplicate",
+        {"duplicate_of": "{issue}"},
+    ),
+    "meter readings of B's unit": ("get", "/console/meter-readings?unit={unit}", {}),
+    "an expense for B's issue": (
+        "post",
+        "/console/expenses",
+        {
+            "fund": "fee:self_governance",
+            "amount": "350",
+            "purpose": "更换楼道灯",
+            "payee": "老张水电维修部",
+            "category": "repair",
+            "issue_id": "{issue}",
+        },
+    ),
+    "a contract for B's asset": (
+        "post",
+        "/console/income/contracts",
+        {
+            "counterparty": "某广告公司",
+            "kind": "advertising",
+            "cycle": "monthly",
+            "start_on": "2026-12-01",
+            "end_on": "2027-11-30",
+            "price": "500",
+            "asset_id": "{asset}",
+        },
+    ),
+}
+NOT_OBJECTS = {
+    "/console/static/<path:filename>",
+    # A fee item is named by its code within the desk's own compound.
+    "/console/fees/<string(maxlength=32):item>/change",
+}
+
+
+@pytest.fixture(scope="module")
+def _built(app, tmp_path_factory):
+    with built_once(app, tmp_path_factory, build) as built:
+        yield built
+
+
+@pytest.fixture
+def db_session(app, _built):
+    with savepoint_session(app, _built[0]) as session:
+        yield session
+
+
+@pytest.fixture
+def two_compounds(_built, db_session, app, monkeypatch):
+    """(A, B, ids of B's objects and A's own issue and photo)."""
+    monkeypatch.setitem(app.config, "CONSOLE_LOGIN_RATE", "1000/minute")
+    return _built[1]
+
+
+def build(client):
+    """The API's two compounds; B's committee member and supervisor also serve on A's
+    committee; A has its own fund and an issue with a photo (B's ids are then refused
+    for being B's, not for want of anything in A)."""
+    a, b, ids = build_two_compounds(client)
+    for who in ("committee", "supervisor"):
+        roles.grant(b.user_ids[who], "committee", a.compound)
+    self_governance_fee(a.compound)
+    db.session.flush()
+    a_upload = uploaded_id(client, a)
+    a_issue = reported_id(
+        client, a, category="hazard", title="门禁坏了", description="刷不开", photos=[a_upload]
+    )
+    return a, b, {**ids, "a_upload": a_upload, "a_issue": a_issue}
+
+
+def desk_for_a(app, b, who: str):
+    """B's `who`, also a committee member of A, at the desk signed in for A."""
+    compound = db.session.scalar(select(Compound).where(Compound.code == "aa"))
+    return signed_in(app, b, who, compound=compound.id)
+
+
+def test_every_desk_route_taking_an_object_has_a_case(app):
+    routes = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/console/") and rule.arguments
+    }
+    assert routes == set(CASES) | NOT_OBJECTS, "add a case for each new desk route"
+
+
+def _state(ids) -> tuple:
+    """What B's objects look like (an action on one would change it)."""
+    db.session.expire_all()
+    return (
+        db.session.get(OfflinePayment, ids["offline"]).status,
+        db.session.get(Expense, ids["expense"]).status,
+        db.session.get(Issue, ids["issue"]).status,
+    )
+
+
+def _fill(value: str, ids: dict) -> str:
+    return value.format(**ids)
+
+
+@pytest.mark.parametrize("who", ["committee", "supervisor"])
+@pytest.mark.parametrize("route", sorted(CASES) + sorted(FIELD_CASES))
+def test_the_desk_for_a_never_reaches_bs_objects(app, two_compounds, route, who):
+    _a, b, ids = two_compounds
+    desk = desk_for_a(app, b, who)
+    method, url, extra = CASES.get(route) or FIELD_CASES[route]
+    url = _fill(url, ids)
+    before = _state(ids)
+    if method == "get":
+        response = desk.get(url)
+        assert response.status_code == 404, (url, response.status_code)
+        assert "找不到" in response.get_data(as_text=True)
+        return
+    form = {**FORM, "paid_on": shanghai_date(0).isoformat(), "csrf_token": csrf(desk)}
+    form.update({k: _fill(v, ids) for k, v in extra.items()})
+    response = desk.post(url, data=form, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert 'class="flash success"' not in page, (url, page[:2000])
+    assert response.status_code in (200, 400, 403, 404)
+    assert _state(ids) == before
+
+
+def test_the_desk_for_a_still_shows_a_s_own_photos_and_issues(app, two_compounds):
+    _a, b, ids = two_compounds
+    desk = desk_for_a(app, b, "committee")
+    assert desk.get(f"/console/photos/{ids['a_upload']}").status_code == 200
+    page = desk.get(f"/console/issues/{ids['a_issue']}").get_data(as_text=True)
+    assert "门禁坏了" in page
+    assert f"/console/photos/{ids['a_upload']}" in page
+
+
+def test_a_role_ended_in_a_signs_the_desk_for_a_out_though_it_goes_on_in_b(app, two_compounds):
+    _a, b, _ids = two_compounds
+    desk = desk_for_a(app, b, "committee")
+    assert desk.get("/console/").status_code == 200
+    compound = db.session.scalar(select(Compound).where(Compound.code == "aa"))
+    roles.revoke(b.user_ids["committee"], "committee", compound)
+    db.session.commit()
+    assert desk.get("/console/").headers["Location"].startswith("/console/login")
+    assert desk.get("/console/payments").headers["Location"].startswith("/console/login")
