@@ -199,6 +199,13 @@ def logout():
     return response
 
 
+@bp.route("/<path:unknown>", methods=["GET", "POST"])
+def not_found(unknown: str):
+    """Any other address under /console is the desk's 404 page, not the API's JSON: a
+    mistyped page, an id too large for its route, a GET of a form's address."""
+    abort(404)
+
+
 def _error_page(status: int, message: str):
     page = render_template("console/error.html", title="出错了", message=message, status=status)
     return page, status

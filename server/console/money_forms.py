@@ -39,7 +39,9 @@ def fen_from_yuan(text: str | None, what: str = "金额") -> int:
         fen = int(Decimal(value) * 100)
     except InvalidOperation as error:  # the pattern makes this unreachable; kept honest
         raise ValidationFailed(f"{what}应为数字") from error
-    if not 0 < fen < MAX_FEN:
+    if fen >= MAX_FEN:
+        raise ValidationFailed(f"{what}太大，请核对")
+    if fen <= 0:
         raise ValidationFailed(f"{what}应大于 0 元")
     return fen
 
@@ -74,7 +76,8 @@ def optional_id(text: str | None) -> int | None:
     value = (text or "").strip()
     if not value:
         return None
-    if not value.isdigit() or not 0 < int(value) < 2**63:
+    # isdigit() alone takes "²", which int() refuses.
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) < 2**63:
         raise ValidationFailed("选择的项目不对，请刷新后再试")
     return int(value)
 

@@ -40,9 +40,11 @@ def _fen(text: str | None) -> int:
         return 0
     try:
         value = Decimal(text)
+        # NaN and Infinity are Decimals too; quantize refuses a number of 29 digits.
+        exact = value.is_finite() and value == value.quantize(Decimal("0.01"))
     except InvalidOperation:
         raise ValidationFailed("退款金额请填数字，例如 25.33", code="bad_amount") from None
-    if value < 0 or value != value.quantize(Decimal("0.01")) or value > 10_000_000:
+    if not exact or value < 0 or value > 10_000_000:
         raise ValidationFailed("退款金额请填数字，最多两位小数", code="bad_amount")
     return int(value * 100)
 

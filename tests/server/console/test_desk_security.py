@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Compound, Expense, Issue, OfflinePayment
+from server.models import Compound, Expense, Issue, OfflinePayment, PaymentAnomaly
 from server.services.people import roles
 from tests.conftest import built_once, savepoint_session
-from tests.factories import self_governance_fee
+from tests.factories import make_bill, make_payment, self_governance_fee
 from tests.server.api.test_tenancy import build_two_compounds
 from tests.server.console.desk import csrf, signed_in
 from tests.steps import reported_id, uploaded_id
@@ -205,6 +205,7 @@ FIELD_CASES = {
     ),
 }
 NOT_OBJECTS = {
+    "/console/<path:unknown>",  # any other address: the 404 page
     "/console/static/<path:filename>",
     # A fee item is named by its code within the desk's own compound.
     "/console/fees/<string(maxlength=32):item>/change",
@@ -243,7 +244,16 @@ def build(client):
     a_issue = reported_id(
         client, a, category="hazard", title="门禁坏了", description="刷不开", photos=[a_upload]
     )
-    return a, b, {**ids, "a_upload": a_upload, "a_issue": a_issue}
+    paid = make_payment(a, [make_bill(a)], "paid", out_trade_no="LL-A-1")
+    a_anomaly = PaymentAnomaly(
+        compound_id=a.compound.id,
+        payment_id=paid.id,
+        kind="double_payment",
+        details={"refund_due_fen": 2533},
+    )
+    db.session.add(a_anomaly)
+    db.session.flush()
+    return a, b, {**ids, "a_upload": a_upload, "a_issue": a_issue, "a_anomaly": a_anomaly.id}
 
 
 def desk_for_a(app, b, who: str):
@@ -315,3 +325,131 @@ def test_a_role_ended_in_a_signs_the_desk_for_a_out_though_it_goes_on_in_b(app, 
     db.session.commit()
     assert desk.get("/console/").headers["Location"].startswith("/console/login")
     assert desk.get("/console/payments").headers["Location"].startswith("/console/login")
+
+
+# ----- bad input is a message on a page, never a 500 (nor the API's JSON) -----
+
+ODD = [
+    "9" * 40,
+    "-1",
+    "0",
+    "abc",
+    "²",  # a digit to str.isdigit(), not to int()
+    "١٢",
+    "９",
+    "日期",
+    "1e999999",
+    "NaN",
+    "Infinity",
+    "2026-02-30",
+    "x" * 3000,
+    "\u0000",
+    "%",
+    " ",
+]
+QUERIES = {
+    "/console/": [],
+    "/console/payments": ["kind", "status", "since", "until", "building", "cursor", "month"],
+    "/console/payments/export.xlsx": ["month"],
+    "/console/offline-payments": [],
+    "/console/anomalies": ["open"],
+    "/console/reconciliation": [],
+    "/console/ledger": ["account", "cursor"],
+    "/console/ledger/verify": [],
+    "/console/issues": [
+        "category",
+        "status",
+        "building_id",
+        "overdue",
+        "reported_from",
+        "reported_to",
+        "cursor",
+        "limit",
+    ],
+    "/console/issues/register.xlsx": ["status", "building_id", "reported_from"],
+    "/console/fees": [],
+    "/console/meter-readings": ["unit"],
+    "/console/funds": [],
+    "/console/expenses": ["status", "waiting", "cursor"],
+    "/console/income": ["status"],
+    "/console/disclosures": [],
+}
+FORMS = {
+    "/console/anomalies/{a_anomaly}/resolve": ["refunded_yuan", "resolution"],
+    "/console/offline-payments/{offline}/reject": ["reason"],
+    "/console/meter-readings": ["unit_id", "amount", "period"],
+    "/console/expenses": ["amount", "issue_id", "fund", "category"],
+    "/console/income": ["amount", "received_on", "kind", "method", "contract_id"],
+    "/console/income/contracts": ["price", "asset_id", "start_on", "end_on", "cycle"],
+    "/console/income/assets": ["kind", "name"],
+    "/console/disclosures": ["month"],
+    "/console/fees/self_governance/change": ["rate", "cycle", "vacant_rule", "active"],
+    "/console/changes/{change}/reject": ["reason"],
+    "/console/issues/{a_issue}/mark-duplicate": ["duplicate_of", "note"],
+    "/console/issues/{a_issue}/confirm": ["rating"],
+    "/console/issues/{a_issue}/refer": ["referral_body", "follow_up_on"],
+}
+
+
+def _a_page_not_a_crash(response) -> bool:
+    if response.status_code >= 500:
+        return False
+    return response.status_code < 400 or response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("page", sorted(QUERIES))
+def test_odd_filters_are_a_message_not_a_crash(app, two_compounds, page):
+    _a, b, _ids = two_compounds
+    desk = desk_for_a(app, b, "committee")
+    crashed = [
+        (name, value[:12], response.status_code)
+        for name in QUERIES[page]
+        for value in ODD
+        if not _a_page_not_a_crash(response := desk.get(page, query_string={name: value}))
+    ]
+    assert crashed == []
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_odd_form_fields_are_a_message_not_a_crash(app, two_compounds, form):
+    _a, b, ids = two_compounds
+    desk = desk_for_a(app, b, "committee")
+    url, token = _fill(form, ids), csrf(desk)
+    base = {"resolution": "已处理", "reason": "核对不对", "amount": "1", "price": "1"}
+    crashed = [
+        (name, value[:12], response.status_code)
+        for name in FORMS[form]
+        for value in ODD
+        if not _a_page_not_a_crash(
+            response := desk.post(url, data={**base, name: value, "csrf_token": token})
+        )
+    ]
+    assert crashed == []
+
+
+def test_an_unknown_address_or_an_id_too_large_is_the_desks_404_page(app, two_compounds):
+    _a, b, _ids = two_compounds
+    desk = desk_for_a(app, b, "committee")
+    for response in (
+        desk.get("/console/no-such-page"),
+        desk.get(f"/console/issues/{10**30}"),
+        desk.post(f"/console/changes/{10**30}/reject", data={"csrf_token": csrf(desk)}),
+    ):
+        assert response.status_code == 404
+        assert response.mimetype == "text/html"
+        assert "找不到这个页面" in response.get_data(as_text=True)
+    assert desk.post("/console/no-such-form").status_code == 400  # no CSRF token
+
+
+def test_a_refund_typed_as_nan_or_too_long_is_refused_in_words(app, two_compounds):
+    _a, b, ids = two_compounds
+    desk = desk_for_a(app, b, "committee")
+    anomaly = ids["a_anomaly"]
+    for typed in ("NaN", "Infinity", "9" * 40, "1e999999"):
+        page = desk.post(
+            f"/console/anomalies/{anomaly}/resolve",
+            data={"csrf_token": csrf(desk), "resolution": "已退", "refunded_yuan": typed},
+            follow_redirects=True,
+        ).get_data(as_text=True)
+        assert "退款金额请填数字" in page, typed
+    assert db.session.get(PaymentAnomaly, anomaly).resolved_at is None

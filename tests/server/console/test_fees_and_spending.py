@@ -377,6 +377,12 @@ def test_yuan_that_is_not_exact_is_refused(typed):
         fen_from_yuan(typed)
 
 
+@pytest.mark.parametrize("typed", ["100000000", "9" * 40])
+def test_yuan_too_large_is_refused_as_too_large(typed):
+    with pytest.raises(ValidationFailed, match="金额太大"):
+        fen_from_yuan(typed)
+
+
 def test_bad_input_in_an_address_or_a_form_is_a_message_not_a_crash(app, world, fee):
     browser = signed_in(app, world, "committee")
     listed = browser.get("/console/expenses?cursor=zzz&status=nonsense")
