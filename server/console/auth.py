@@ -152,7 +152,9 @@ def login():
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/console/") and not target.startswith("//"):
+    """A desk page of this site to go on to, else the dashboard. A control character
+    (a newline cannot be in a Location header) or a backslash is refused too."""
+    if target and target.startswith("/console/") and target.isprintable() and "\\" not in target:
         return target
     return url_for("desk.dashboard")
 

@@ -17,7 +17,7 @@ from server.services.people import roles
 from tests.conftest import built_once, savepoint_session
 from tests.factories import make_bill, make_payment, self_governance_fee
 from tests.server.api.test_tenancy import build_two_compounds
-from tests.server.console.desk import csrf, signed_in
+from tests.server.console.desk import confirm, csrf, open_qr, signed_in
 from tests.steps import reported_id, uploaded_id
 from tests.timing import shanghai_date
 
@@ -453,3 +453,59 @@ def test_a_refund_typed_as_nan_or_too_long_is_refused_in_words(app, two_compound
         ).get_data(as_text=True)
         assert "退款金额请填数字" in page, typed
     assert db.session.get(PaymentAnomaly, anomaly).resolved_at is None
+
+
+# ----- where a form sends the browser next: only back into the desk -----
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/console/",
+        "//evil.example/console/",
+        "/\\evil.example/",
+        "/console/\nSet-Cookie: linli_desk=x",
+        "/console/\r\nLocation: https://evil.example/",
+        "javascript:alert(1)",
+    ],
+)
+def test_signing_in_goes_on_only_to_a_desk_page(app, two_compounds, target):
+    _a, b, _ids = two_compounds
+    browser = app.test_client()
+    qr, token = open_qr(browser)
+    compound = db.session.scalar(select(Compound).where(Compound.code == "aa"))
+    assert confirm(app.test_client(), b, "committee", qr, compound=compound.id).status_code == 200
+    finished = browser.post("/console/login/finish", data={"login_token": token, "next": target})
+    assert finished.status_code == 302
+    assert finished.headers["Location"] == "/console/"
+
+
+def test_signing_in_goes_on_to_the_desk_page_first_asked_for(app, two_compounds):
+    _a, b, _ids = two_compounds
+    browser = app.test_client()
+    asked = browser.get("/console/payments?kind=offline")
+    assert asked.headers["Location"].startswith("/console/login?next=")
+    qr, token = open_qr(browser)
+    compound = db.session.scalar(select(Compound).where(Compound.code == "aa"))
+    confirm(app.test_client(), b, "committee", qr, compound=compound.id)
+    finished = browser.post(
+        "/console/login/finish",
+        data={"login_token": token, "next": "/console/payments?kind=offline"},
+    )
+    assert finished.headers["Location"] == "/console/payments?kind=offline"
+
+
+@pytest.mark.parametrize(
+    "referrer",
+    ["https://evil.example/console/fees", "//evil.example/console/fees", "/\\evil.example/"],
+)
+def test_an_action_goes_back_only_to_a_desk_page_of_this_site(app, two_compounds, referrer):
+    _a, b, ids = two_compounds
+    desk = desk_for_a(app, b, "committee")
+    done = desk.post(
+        f"/console/offline-payments/{ids['offline']}/reject",
+        data={"csrf_token": csrf(desk), "reason": "不对"},
+        headers={"Referer": referrer},
+    )
+    assert done.status_code == 302  # refused (B's), back to the desk's first page
+    assert done.headers["Location"] == "/console/"
