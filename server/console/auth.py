@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import time
 from pathlib import Path
 
 import segno
@@ -22,6 +23,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
@@ -216,6 +218,16 @@ def _error_page(status: int, message: str):
 @bp.errorhandler(AppError)
 def _refused(error: AppError):
     return _error_page(error.status, error.message)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _too_often(_error: RateLimitExceeded):
+    """A page, not the API's JSON: the app's handler for 429 is found by its code before
+    the blueprint's for any Exception, so the desk names it too."""
+    limit = limiter.current_limit
+    wait = max(1, int(limit.reset_at - time.time())) if limit else 60
+    page, status = _error_page(429, HTTP_MESSAGES[429])
+    return page, status, {"Retry-After": str(wait)}
 
 
 @bp.errorhandler(Exception)

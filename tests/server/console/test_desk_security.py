@@ -8,11 +8,25 @@ A guard test fails when a desk route taking an object id appears without a case 
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select
+from datetime import timedelta
 
+import pytest
+import time_machine
+from sqlalchemy import select, text
+
+from server.clock import utcnow
+from server.errors import AppError
 from server.extensions import db
-from server.models import Compound, Expense, Issue, OfflinePayment, PaymentAnomaly
+from server.models import (
+    Compound,
+    ConsoleSession,
+    ConsoleTicket,
+    Expense,
+    Issue,
+    OfflinePayment,
+    PaymentAnomaly,
+)
+from server.services.console import tickets
 from server.services.people import roles
 from tests.conftest import built_once, savepoint_session
 from tests.factories import make_bill, make_payment, self_governance_fee
@@ -509,3 +523,110 @@ def test_an_action_goes_back_only_to_a_desk_page_of_this_site(app, two_compounds
     )
     assert done.status_code == 302  # refused (B's), back to the desk's first page
     assert done.headers["Location"] == "/console/"
+
+
+# ----- the QR ticket: claimed once, by its browser, in time -----
+
+TICKET = "linli_desk_ticket"
+
+
+def _confirmed(app, b):
+    """A browser showing a QR code that B's committee member confirmed for A."""
+    browser = app.test_client()
+    qr, token = open_qr(browser)
+    compound = db.session.scalar(select(Compound).where(Compound.code == "aa"))
+    assert confirm(app.test_client(), b, "committee", qr, compound=compound.id).status_code == 200
+    return browser, qr, token
+
+
+def _sessions_of(user_id: int) -> int:
+    return len(
+        db.session.scalars(select(ConsoleSession).where(ConsoleSession.user_id == user_id)).all()
+    )
+
+
+def test_a_ticket_cookie_replayed_after_its_claim_starts_nothing(app, two_compounds):
+    _a, b, _ids = two_compounds
+    browser, _qr, token = _confirmed(app, b)
+    cookie = browser.get_cookie(TICKET, path="/console").value
+    assert browser.post("/console/login/finish", data={"login_token": token}).status_code == 302
+    copy = app.test_client()
+    copy.set_cookie(TICKET, cookie, path="/console")
+    replayed = copy.post("/console/login/finish", data={"login_token": token})
+    assert replayed.headers["Location"] == "/console/login"
+    assert not any(c.startswith("linli_desk=") for c in replayed.headers.getlist("Set-Cookie"))
+    assert _sessions_of(b.user_ids["committee"]) == 1
+
+
+def test_of_two_claims_at_once_only_one_wins(app, two_compounds):
+    """The second claim read the ticket before the first wrote it (a stale row): the
+    conditional update refuses it."""
+    _a, b, _ids = two_compounds
+    browser, qr, _token = _confirmed(app, b)
+    secret = browser.get_cookie(TICKET, path="/console").value.partition(".")[2]
+    raw = qr.removeprefix(tickets.QR_PREFIX)
+    stale = db.session.scalar(
+        select(ConsoleTicket).where(ConsoleTicket.ticket_hash == tickets.digest(raw))
+    )
+    db.session.execute(
+        text("UPDATE console_tickets SET claimed_at = :now WHERE id = :id"),
+        {"now": utcnow(), "id": stale.id},
+    )
+    assert stale.claimed_at is None  # what the second claim sees
+    with pytest.raises(AppError, match="已经用过了"):
+        tickets.claim(qr, secret)
+
+
+def test_a_confirmed_code_left_unclaimed_runs_out(app, two_compounds):
+    _a, b, _ids = two_compounds
+    browser, _qr, token = _confirmed(app, b)
+    with time_machine.travel(utcnow() + timedelta(seconds=120 + 121), tick=False):
+        late = browser.post("/console/login/finish", data={"login_token": token})
+        assert late.headers["Location"] == "/console/login"
+    assert _sessions_of(b.user_ids["committee"]) == 0
+
+
+def test_a_busy_desk_is_still_signed_out_after_twelve_hours(app, two_compounds):
+    _a, b, _ids = two_compounds
+    start = utcnow()
+    with time_machine.travel(start, tick=False):
+        desk = desk_for_a(app, b, "committee")
+    for minutes in range(20, 12 * 60, 20):  # never idle for long
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert desk.get("/console/").status_code == 200
+    with time_machine.travel(start + timedelta(hours=12, minutes=1), tick=False):
+        assert desk.get("/console/").headers["Location"].startswith("/console/login")
+
+
+def test_the_qr_page_is_rate_limited_with_a_page(app, two_compounds, monkeypatch):
+    monkeypatch.setitem(app.config, "CONSOLE_LOGIN_RATE", "2/minute")
+    browser = app.test_client()
+    answers = [
+        browser.get("/console/login", environ_base={"REMOTE_ADDR": "10.9.8.7"}) for _ in range(3)
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].mimetype == "text/html"
+    assert "操作太频繁" in answers[2].get_data(as_text=True)
+    assert 0 < int(answers[2].headers["Retry-After"]) <= 60
+
+
+def test_a_broken_page_is_logged_by_path_and_shows_nothing_of_itself(
+    app, two_compounds, monkeypatch, caplog
+):
+    _a, b, _ids = two_compounds
+    desk = desk_for_a(app, b, "committee")
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("secret internals: SELECT * FROM users")
+
+    monkeypatch.setattr("server.console.views.ledger.reports.reports_for", broken)
+    with caplog.at_level("ERROR"):
+        answer = desk.get("/console/reconciliation?next=/console/abc&token=zzz")
+    assert answer.status_code == 500
+    page = answer.get_data(as_text=True)
+    assert "服务器出了点问题" in page
+    assert "secret internals" not in page
+    logged = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert [r.getMessage() for r in logged] == ["unhandled error on GET /console/reconciliation"]
+    cookie = desk.get_cookie("linli_desk", path="/console").value
+    assert all(cookie not in r.getMessage() and "zzz" not in r.getMessage() for r in logged)
