@@ -30,10 +30,10 @@ def _code() -> str:
     return desk().compound.code
 
 
-def _changes(*kinds: str, status: str = "pending") -> list:
-    """The compound's changes of these kinds in `status` (waiting for a second person)."""
-    listed = pending_changes.listed(desk().principal, _code(), status)
-    return [c for c in listed if c.approval.kind in kinds]
+def _changes(*kinds: str, status: str = "pending", limit: int = 200) -> list:
+    """The compound's latest changes of these kinds in `status` (pending: waiting for a
+    second person)."""
+    return pending_changes.listed(desk().principal, _code(), status, kinds=kinds, limit=limit)
 
 
 # ----- 收费项目 -----
@@ -50,7 +50,8 @@ def fees():
         items=items,
         changes=_changes("fee_change"),
         decided=sorted(
-            _changes("fee_change", status="confirmed") + _changes("fee_change", status="rejected"),
+            _changes("fee_change", status="confirmed", limit=10)
+            + _changes("fee_change", status="rejected", limit=10),
             key=lambda c: c.approval.decided_at,
             reverse=True,
         )[:10],

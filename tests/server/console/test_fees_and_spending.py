@@ -9,12 +9,13 @@ import re
 
 import pypdf
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from server.clock import utcnow
 from server.console.money_forms import fen_from_yuan
 from server.errors import ValidationFailed
 from server.extensions import db
-from server.models import FeeItem
+from server.models import AccessLog, Approval, FeeItem
 from tests.factories import build_world, fund_money, self_governance_fee, stair_electricity_fee
 from tests.helpers import image_bytes
 from tests.money_month import a_month_of_money
@@ -433,3 +434,41 @@ def test_a_wrong_reading_is_voided_only_when_a_second_member_confirms(app, world
     void_id = re.search(r"/console/changes/(\d+)/confirm", html(second.get(unit_page)))[1]
     voided = followed(second, f"/console/changes/{void_id}/confirm", page=unit_page)
     assert "已作废" in html(voided)
+
+
+def test_a_decided_fee_change_stays_listed_under_many_later_meter_decisions(app, world, fee):
+    """The page asks for fee changes, not the latest 200 decisions of every kind; and a
+    view of it logs what it shows, not hundreds of meter readings."""
+    first = signed_in(app, world, "committee")
+    followed(
+        first,
+        "/console/fees/self_governance/change",
+        {"rate": "0.40", "cycle": "monthly", "vacant_rule": "charge", "active": "true"},
+        page="/console/fees",
+    )
+    second = signed_in(app, world, "committee_2")
+    change_id = int(
+        re.search(r"/console/changes/(\d+)/confirm", html(second.get("/console/fees"))).group(1)
+    )
+    followed(second, f"/console/changes/{change_id}/confirm", page="/console/fees")
+    db.session.add_all(
+        Approval(
+            compound_id=world.compound.id,
+            kind="meter_reading",
+            subject_id=1000 + n,
+            summary="抄表",
+            details={},
+            status="confirmed",
+            proposed_by_id=world.user_ids["liaison_1_1"],
+            decided_by_id=world.user_ids["committee"],
+            decided_at=utcnow(),
+            open_key=1000 + n,
+        )
+        for n in range(210)
+    )
+    db.session.commit()
+    logged = select(func.count()).select_from(AccessLog)
+    before = db.session.scalar(logged)
+    page = html(second.get("/console/fees"))
+    assert "已确认生效" in page
+    assert db.session.scalar(logged) - before < 20
