@@ -22,6 +22,7 @@ from server.services.money.periods import parse_month, period_label
 from server.services.people import users
 
 PAGE_SIZE = 50
+FILTERS = ("kind", "status", "since", "until", "building", "month")
 
 
 def _code() -> str:
@@ -52,7 +53,9 @@ def payments():
     """缴费记录: WeChat Pay orders or cash and transfers, newest first, with filters."""
     require(*MONEY_ROLES)
     kind = request.args.get("kind") or "wechat"
-    args = {k: v for k, v in request.args.items() if k != "cursor" and v}
+    # The paging links keep the filters only (a key such as `_scheme` means something
+    # to url_for).
+    args = {k: v for k in FILTERS if (v := request.args.get(k))}
     page, problem = None, None
     try:
         filters = payment_register.Filters(

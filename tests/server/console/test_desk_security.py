@@ -441,6 +441,19 @@ def test_odd_form_fields_are_a_message_not_a_crash(app, two_compounds, form):
     assert crashed == []
 
 
+@pytest.mark.parametrize("page", ["/console/payments", "/console/ledger", "/console/expenses"])
+def test_query_keys_that_url_for_reserves_are_ignored(app, two_compounds, page):
+    """A page builds its paging links from its query: `_scheme`, `_external`, `_anchor`
+    and `_method` mean something to url_for and must not reach it."""
+    _a, b, _ids = two_compounds
+    desk = desk_for_a(app, b, "committee")
+    for odd in ("_scheme=javascript", "_external=1", "_anchor=x", "_method=POST"):
+        answer = desk.get(f"{page}?cursor=abc&{odd}")
+        assert answer.status_code in (200, 400), odd
+        assert "javascript:" not in answer.get_data(as_text=True)
+        assert "http://" not in answer.get_data(as_text=True)
+
+
 def test_an_unknown_address_or_an_id_too_large_is_the_desks_404_page(app, two_compounds):
     _a, b, _ids = two_compounds
     desk = desk_for_a(app, b, "committee")
