@@ -9,6 +9,7 @@ import hmac
 import logging
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import segno
 from flask import (
@@ -91,8 +92,15 @@ def _at_the_desk():
         return None
     g.desk = sessions.resolve(request.cookies.get(SESSION_COOKIE))
     if g.desk is None:
-        if request.method in UNSAFE or request.headers.get("X-Requested-With"):
+        if request.headers.get("X-Requested-With"):
             return jsonify(code="unauthorized", message="请先在电脑上扫码登录"), 401
+        if request.method in UNSAFE:
+            # A form sent after the session ended (idle, signed out from the phone):
+            # say so on the QR page, then back to the page the form was on.
+            flash("登录已过期，刚才的操作没有完成。请重新扫码登录后再操作", "error")
+            target = urlsplit(request.referrer or "")
+            back_to = target.path if target.netloc in ("", request.host) else ""
+            return redirect(url_for("desk.login", next=_safe_next(back_to)), 303)
         return redirect(url_for("desk.login", next=request.full_path.rstrip("?")))
     if request.method in UNSAFE:
         sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""

@@ -643,3 +643,26 @@ def test_a_broken_page_is_logged_by_path_and_shows_nothing_of_itself(
     assert [r.getMessage() for r in logged] == ["unhandled error on GET /console/reconciliation"]
     cookie = desk.get_cookie("linli_desk", path="/console").value
     assert all(cookie not in r.getMessage() and "zzz" not in r.getMessage() for r in logged)
+
+
+def test_a_form_sent_after_the_session_ended_leads_back_to_the_qr_page(app, two_compounds):
+    """Not the JSON a script gets: the person is told to sign in again, and comes back
+    to the page the form was on."""
+    _a, b, ids = two_compounds
+    desk = desk_for_a(app, b, "committee")
+    token = csrf(desk)
+    with time_machine.travel(utcnow() + timedelta(minutes=31), tick=False):
+        sent = desk.post(
+            f"/console/offline-payments/{ids['offline']}/confirm",
+            data={"csrf_token": token},
+            headers={"Referer": "http://localhost/console/offline-payments"},
+        )
+        assert sent.status_code == 303
+        assert sent.headers["Location"] == "/console/login?next=/console/offline-payments"
+        page = desk.get(sent.headers["Location"]).get_data(as_text=True)
+        assert "登录已过期" in page
+        fetched = desk.post(
+            "/console/logout", data={"csrf_token": token}, headers={"X-Requested-With": "fetch"}
+        )
+        assert fetched.status_code == 401
+        assert fetched.get_json()["code"] == "unauthorized"
