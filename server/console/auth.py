@@ -25,14 +25,14 @@ from flask import (
     url_for,
 )
 from flask_limiter.errors import RateLimitExceeded
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from server.console.blueprint import bp
 from server.console.pages import register_filters
 from server.errors import AppError
-from server.extensions import limiter
+from server.extensions import db, limiter
 from server.headers import keeps_its_cache_rule
 from server.services.console import sessions, tickets
 
@@ -240,6 +240,7 @@ def _too_often(_error: RateLimitExceeded):
 
 @bp.errorhandler(Exception)
 def _broken(error: Exception):
+    _forget_the_failure()
     if isinstance(error, OperationalError | PoolTimeout):
         log.warning("database unavailable on %s %s", request.method, request.path)
         return _error_page(503, "系统繁忙，请稍后刷新")
@@ -247,6 +248,17 @@ def _broken(error: Exception):
         return _error_page(error.code, HTTP_MESSAGES.get(error.code, "请求有误"))
     log.exception("unhandled error on %s %s", request.method, request.path)
     return _error_page(500, "服务器出了点问题，请稍后再试")
+
+
+def _forget_the_failure() -> None:
+    """Before an error page: roll back what failed (a failed flush leaves the session
+    unusable), and leave the person aside, so the page reads nothing more from the
+    database (the menu's name would reload their expired roles)."""
+    g.desk = None
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the database is away: the page needs nothing of it
+        log.warning("rollback failed on %s %s", request.method, request.path)
 
 
 def require(*roles: str) -> None:

@@ -666,3 +666,24 @@ def test_a_form_sent_after_the_session_ended_leads_back_to_the_qr_page(app, two_
         )
         assert fetched.status_code == 401
         assert fetched.get_json()["code"] == "unauthorized"
+
+
+def test_a_page_broken_by_a_failed_write_still_answers_the_error_page(
+    app, two_compounds, monkeypatch, caplog
+):
+    """The session needs a rollback before the error page (the menu reads the person's
+    roles, expired by an earlier commit)."""
+    _a, b, _ids = two_compounds
+    desk = desk_for_a(app, b, "committee")
+
+    def broken(*_args, **_kwargs):
+        db.session.commit()
+        db.session.add(ConsoleSession())  # no token, no user: the flush fails
+        db.session.flush()
+
+    monkeypatch.setattr("server.console.views.ledger.reports.reports_for", broken)
+    with caplog.at_level("ERROR"):
+        answer = desk.get("/console/reconciliation")
+    assert answer.status_code == 500
+    assert "服务器出了点问题" in answer.get_data(as_text=True)
+    assert desk.get("/console/").status_code == 200
