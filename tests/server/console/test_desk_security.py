@@ -204,6 +204,17 @@ FIELD_CASES = {
             "issue_id": "{issue}",
         },
     ),
+    "income under B's contract": (
+        "post",
+        "/console/income",
+        {
+            "kind": "advertising",
+            "amount": "500",
+            "received_on": "{yesterday}",
+            "method": "cash",
+            "contract_id": "{contract}",
+        },
+    ),
     "a contract for B's asset": (
         "post",
         "/console/income/contracts",
@@ -296,7 +307,7 @@ def _state(ids) -> tuple:
 
 
 def _fill(value: str, ids: dict) -> str:
-    return value.format(**ids)
+    return value.format(**ids, yesterday=shanghai_date(-1).isoformat())
 
 
 @pytest.mark.parametrize("who", ["committee", "supervisor"])
