@@ -698,3 +698,23 @@ def test_a_page_broken_by_a_failed_write_still_answers_the_error_page(
     assert answer.status_code == 500
     assert "服务器出了点问题" in answer.get_data(as_text=True)
     assert desk.get("/console/").status_code == 200
+
+
+@pytest.mark.parametrize("page", sorted(p for p in QUERIES if not p.endswith(".xlsx")))
+def test_bs_data_never_appears_on_the_desk_for_a(app, two_compounds, page):
+    _a, b, ids = two_compounds
+    desk = desk_for_a(app, b, "supervisor")
+    answer = desk.get(page)
+    assert answer.status_code == 200
+    shown = answer.get_data(as_text=True)
+    link = f'/console/issues/{ids["issue"]}"'
+    for theirs in ("楼道堆放杂物", "更换3单元楼道灯", "bb小区", link):
+        assert theirs not in shown
+
+
+def test_the_desk_for_b_shows_what_the_desk_for_a_must_not(app, two_compounds):
+    _a, b, _ids = two_compounds
+    theirs = db.session.scalar(select(Compound).where(Compound.code == "bb"))
+    desk = signed_in(app, b, "committee", compound=theirs.id)
+    assert "楼道堆放杂物" in desk.get("/console/issues").get_data(as_text=True)
+    assert "更换3单元楼道灯" in desk.get("/console/expenses").get_data(as_text=True)
