@@ -9,7 +9,7 @@ import re
 
 import pypdf
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from server.clock import utcnow
 from server.console.money_forms import fen_from_yuan
@@ -472,3 +472,36 @@ def test_a_decided_fee_change_stays_listed_under_many_later_meter_decisions(app,
     page = html(second.get("/console/fees"))
     assert "已确认生效" in page
     assert db.session.scalar(logged) - before < 20
+
+
+def test_changes_waiting_take_as_many_statements_for_ten_as_for_one(app, world, fee):
+    def waiting(n: int) -> Approval:
+        return Approval(
+            compound_id=world.compound.id,
+            kind="meter_reading",
+            subject_id=2000 + n,
+            summary=f"1号楼1单元 电费 {n} 元",
+            details={},
+            proposed_by_id=world.user_ids["liaison_1_1"],
+        )
+
+    def statements() -> int:
+        count = [0]
+
+        def seen(*_args, **_kwargs):
+            count[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            assert browser.get("/console/meter-readings").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        return count[0]
+
+    db.session.add(waiting(0))
+    db.session.commit()
+    browser = signed_in(app, world, "committee")
+    one = statements()
+    db.session.add_all(waiting(n) for n in range(1, 10))
+    db.session.commit()
+    assert statements() <= one

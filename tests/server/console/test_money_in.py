@@ -5,7 +5,7 @@ as the pages show them, with the services' own two-person rules and refusals."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from server.extensions import db
 from server.models import Bill, LedgerEntry, OfflinePayment, PaymentAnomaly, ReconciliationReport
@@ -264,3 +264,29 @@ def test_the_months_excel_is_the_apis(app, client, world):
     assert sheet.data[:2] == b"PK"
     bad = desk.get("/console/payments/export.xlsx?month=soon")
     assert bad.status_code == 400
+
+
+def _statements(browser, url: str) -> int:
+    """How many SQL statements the page took."""
+    count = [0]
+
+    def seen(*_args, **_kwargs):
+        count[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert browser.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    return count[0]
+
+
+def test_the_waiting_cash_takes_as_many_statements_for_ten_as_for_one(app, client, world):
+    """The service logs the access and commits; the rows it returns must not then each
+    be read again (expired by that commit)."""
+    recorded_cash(client, world, make_bill(world, "1-1-102", month(-1)))
+    desk = signed_in(app, world)
+    one = _statements(desk, WAITING)
+    for back in range(2, 11):
+        recorded_cash(client, world, make_bill(world, "1-1-102", month(-back)))
+    assert _statements(desk, WAITING) <= one
