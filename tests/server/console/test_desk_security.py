@@ -718,3 +718,13 @@ def test_the_desk_for_b_shows_what_the_desk_for_a_must_not(app, two_compounds):
     desk = signed_in(app, b, "committee", compound=theirs.id)
     assert "楼道堆放杂物" in desk.get("/console/issues").get_data(as_text=True)
     assert "更换3单元楼道灯" in desk.get("/console/expenses").get_data(as_text=True)
+
+
+def test_a_query_that_is_not_text_is_the_desks_400_page(app, two_compounds):
+    _a, b, _ids = two_compounds
+    desk = desk_for_a(app, b, "committee")
+    raw = b"since=\xff".decode("latin-1")  # as a WSGI server hands raw bytes over
+    answer = desk.get("/console/payments", environ_overrides={"QUERY_STRING": raw})
+    assert answer.status_code == 400
+    assert answer.mimetype == "text/html"
+    assert "请求有误" in answer.get_data(as_text=True)
