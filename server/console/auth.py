@@ -99,7 +99,8 @@ def _at_the_desk():
             # say so on the QR page, then back to the page the form was on.
             flash("登录已过期，刚才的操作没有完成。请重新扫码登录后再操作", "error")
             target = urlsplit(request.referrer or "")
-            back_to = target.path if target.netloc in ("", request.host) else ""
+            public = urlsplit(current_app.config["PUBLIC_BASE_URL"]).netloc
+            back_to = target.path if target.netloc in ("", request.host, public) else ""
             return redirect(url_for("desk.login", next=_safe_next(back_to)), 303)
         return redirect(url_for("desk.login", next=request.full_path.rstrip("?")))
     if request.method in UNSAFE:
@@ -110,8 +111,13 @@ def _at_the_desk():
 
 
 def _same_origin() -> bool:
+    """The form came from this site: the address it was asked at, or the public one
+    (behind a proxy that passes on neither Host nor scheme, they differ)."""
     origin = request.headers.get("Origin")
-    return origin is None or origin == request.host_url.rstrip("/")
+    if origin is None:
+        return True
+    public = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    return origin in (request.host_url.rstrip("/"), f"{public.scheme}://{public.netloc}")
 
 
 @bp.after_request

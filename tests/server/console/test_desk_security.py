@@ -728,3 +728,32 @@ def test_a_query_that_is_not_text_is_the_desks_400_page(app, two_compounds):
     assert answer.status_code == 400
     assert answer.mimetype == "text/html"
     assert "请求有误" in answer.get_data(as_text=True)
+
+
+def test_a_form_from_the_public_address_is_accepted_behind_a_proxy(app, two_compounds, monkeypatch):
+    """Behind nginx the request may reach us as http://127.0.0.1:8000 (nginx passes no
+    Host or scheme by default): the browser's Origin is then the public address, ours."""
+    _a, b, ids = two_compounds
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://linli.example")
+    desk = desk_for_a(app, b, "committee")
+    token = csrf(desk)
+    refused = desk.post(
+        "/console/logout",
+        data={"csrf_token": token},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert refused.status_code == 400
+    out = desk.post(
+        "/console/logout",
+        data={"csrf_token": token},
+        headers={"Origin": "https://linli.example"},  # we are reached as http://localhost
+    )
+    assert out.headers["Location"] == "/console/login"
+    # And an action goes back to the page it was sent from, named by its public address.
+    desk = desk_for_a(app, b, "committee")
+    done = desk.post(
+        f"/console/offline-payments/{ids['offline']}/reject",
+        data={"csrf_token": csrf(desk), "reason": "不对"},
+        headers={"Referer": "https://linli.example/console/payments?kind=offline"},
+    )
+    assert done.headers["Location"] == "/console/payments?kind=offline"
