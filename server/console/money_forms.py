@@ -14,6 +14,7 @@ from server.errors import ValidationFailed
 from server.services.photos import uploads
 
 YUAN = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
+GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
 MAX_FEN = 10**10
 MESSAGES = {
     "Missing data for required field.": "必须填写",
@@ -29,10 +30,14 @@ def fen_from_yuan(text: str | None, what: str = "金额") -> int:
     """ "1,234.5" → 123450: at most two decimals, above zero, no rounding ever.
     Raises ValidationFailed with a plain message."""
     # NFKC: digits typed full-width by a Chinese input method ("１２．５") count as typed.
-    value = unicodedata.normalize("NFKC", text or "").strip().replace(",", "")
+    value = unicodedata.normalize("NFKC", text or "").strip()
     value = value.removeprefix("¥").removeprefix("￥").strip()
     if not value:
         raise ValidationFailed(f"请填写{what}（元）")
+    # Commas only between thousands: "12,5" may be a decimal comma, never 125 yuan.
+    if "," in value and not GROUPED.fullmatch(value):
+        raise ValidationFailed(f"{what}请不要用逗号表示小数点，如 12.50")
+    value = value.replace(",", "")
     if not YUAN.fullmatch(value):
         raise ValidationFailed(f"{what}应为以元为单位的数字，最多两位小数，如 1234.50")
     try:

@@ -4,12 +4,14 @@ with WeChat Pay, and the ledger with its balances and 核验账本 (the hash cha
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from flask import flash, request, url_for
 
 from server.console.auth import require
 from server.console.blueprint import bp
+from server.console.money_forms import GROUPED
 from server.console.nav import MONEY_ROLES
 from server.console.pages import act, back, desk, render
 from server.errors import ValidationFailed
@@ -35,9 +37,12 @@ def _code() -> str:
 
 def _fen(text: str | None) -> int:
     """ "12.5" (yuan, as typed) → 1250 fen; empty → 0."""
-    text = (text or "").strip().replace(",", "").replace("，", "")
+    text = unicodedata.normalize("NFKC", text or "").strip()  # "，" typed full-width is ","
     if not text:
         return 0
+    if "," in text and not GROUPED.fullmatch(text):  # "25,33" may be a decimal comma
+        raise ValidationFailed("退款金额请不要用逗号表示小数点，如 25.33", code="bad_amount")
+    text = text.replace(",", "")
     try:
         value = Decimal(text)
         # NaN and Infinity are Decimals too; quantize refuses a number of 29 digits.

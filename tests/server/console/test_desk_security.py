@@ -490,6 +490,13 @@ def test_a_refund_typed_as_nan_or_too_long_is_refused_in_words(app, two_compound
             follow_redirects=True,
         ).get_data(as_text=True)
         assert "退款金额请填数字" in page, typed
+    for typed in ("25,33", "25，33"):
+        page = desk.post(
+            f"/console/anomalies/{anomaly}/resolve",
+            data={"csrf_token": csrf(desk), "resolution": "已退", "refunded_yuan": typed},
+            follow_redirects=True,
+        ).get_data(as_text=True)
+        assert "退款金额请不要用逗号表示小数点" in page, typed
     assert db.session.get(PaymentAnomaly, anomaly).resolved_at is None
 
 

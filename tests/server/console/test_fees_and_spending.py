@@ -366,7 +366,14 @@ def test_an_objected_expense_is_changed_on_the_desk_and_goes_back_to_the_supervi
 
 @pytest.mark.parametrize(
     ("typed", "fen"),
-    [("0.1", 10), ("1,234.56", 123456), ("¥86.40", 8640), (" 7 ", 700), ("１２．５", 1250)],
+    [
+        ("0.1", 10),
+        ("1,234.56", 123456),
+        ("1,234,567", 123456700),
+        ("¥86.40", 8640),
+        (" 7 ", 700),
+        ("１２．５", 1250),
+    ],
 )
 def test_yuan_typed_in_a_form_is_read_to_the_fen(typed, fen):
     assert fen_from_yuan(typed) == fen
@@ -374,6 +381,13 @@ def test_yuan_typed_in_a_form_is_read_to_the_fen(typed, fen):
 
 @pytest.mark.parametrize("typed", ["12.345", "1e3", "-1", "0.00", "12.", ".5", "abc"])
 def test_yuan_that_is_not_exact_is_refused(typed):
+    with pytest.raises(ValidationFailed, match="金额"):
+        fen_from_yuan(typed)
+
+
+@pytest.mark.parametrize("typed", ["12,5", "12,34", "1,2,3", "1234,567", ",5", "12,"])
+def test_a_comma_that_is_not_a_thousands_separator_is_refused(typed):
+    """ "12,5" may mean 12.5 (a decimal comma): never read as 125 yuan."""
     with pytest.raises(ValidationFailed, match="金额"):
         fen_from_yuan(typed)
 
