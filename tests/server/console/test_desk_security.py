@@ -8,6 +8,7 @@ A guard test fails when a desk route taking an object id appears without a case 
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -764,3 +765,17 @@ def test_a_form_from_the_public_address_is_accepted_behind_a_proxy(app, two_comp
         headers={"Referer": "https://linli.example/console/payments?kind=offline"},
     )
     assert done.headers["Location"] == "/console/payments?kind=offline"
+
+
+def test_a_form_too_large_is_the_desks_413_page(app, two_compounds):
+    _a, b, _ids = two_compounds
+    desk = desk_for_a(app, b, "committee")
+    big = io.BytesIO(b"\xff" * (app.config["MAX_CONTENT_LENGTH"] + 1))
+    answer = desk.post(
+        "/console/expenses",
+        data={"csrf_token": csrf(desk), "receipt": (big, "big.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 413
+    assert answer.mimetype == "text/html"
+    assert "上传的文件太大" in answer.get_data(as_text=True)
