@@ -17,7 +17,7 @@ from server.clock import utcnow
 from server.errors import NotFound
 from server.extensions import db
 from server.models import Compound, ConsoleSession, ConsoleTicket
-from server.services.console.tickets import console_compounds, digest
+from server.services.console.tickets import console_compounds, console_role, digest
 from server.services.governance import audit
 from server.services.people.access import Principal, load_principal
 
@@ -94,19 +94,16 @@ def resolve(raw: str | None) -> Desk | None:
         _end(session, "idle")
         return None
     principal = load_principal(session.user_id)
+    compound = db.session.get(Compound, session.compound_id)
     role = None
-    if principal is not None:
-        role = next(
-            (c["role"] for c in console_compounds(principal) if c["id"] == session.compound_id),
-            None,
-        )
+    if principal is not None and compound is not None:
+        role = console_role(principal, compound)
     if role is None:
         _end(session, "role_ended")
         return None
     if now - session.last_seen_at >= _TOUCH_EVERY:
         session.last_seen_at = now
         db.session.commit()
-    compound = db.session.get(Compound, session.compound_id)
     return Desk(
         in_compound(principal, session.compound_id),
         compound,

@@ -30,7 +30,7 @@ from server.models import (
 from server.services.console import tickets
 from server.services.people import roles
 from tests.conftest import built_once, savepoint_session
-from tests.factories import make_bill, make_payment, self_governance_fee
+from tests.factories import add_person, make_bill, make_payment, self_governance_fee
 from tests.server.api.test_tenancy import build_two_compounds
 from tests.server.console.desk import confirm, csrf, open_qr, signed_in
 from tests.steps import reported_id, uploaded_id
@@ -265,6 +265,7 @@ def build(client):
     for who in ("committee", "supervisor"):
         roles.grant(b.user_ids[who], "committee", a.compound)
     self_governance_fee(a.compound)
+    add_person(b, "admin", "admin")  # of the platform: may sign into any open compound
     db.session.flush()
     a_upload = uploaded_id(client, a)
     a_issue = reported_id(
@@ -785,3 +786,25 @@ def test_a_form_too_large_is_the_desks_413_page(app, two_compounds, monkeypatch)
     assert answer.status_code == 413
     assert answer.mimetype == "text/html"
     assert "上传的文件太大" in answer.get_data(as_text=True)
+
+
+def test_each_page_rechecks_the_admins_role_in_one_compound_not_the_whole_district(
+    app, two_compounds, monkeypatch
+):
+    """The check before every page asks about the compound signed in for: listing every
+    compound an admin may choose (the whole district) is the phone's, once."""
+    _a, b, _ids = two_compounds
+    compound = db.session.scalar(select(Compound).where(Compound.code == "aa"))
+    desk = signed_in(app, b, "admin", compound=compound.id)
+
+    def whole_district(*_args):
+        raise AssertionError("listed every compound before a page")
+
+    monkeypatch.setattr("server.services.console.tickets.console_compounds", whole_district)
+    monkeypatch.setattr(
+        "server.services.console.sessions.console_compounds", whole_district, raising=False
+    )
+    assert desk.get("/console/").status_code == 200
+    compound.archived_at = utcnow()  # the admin signs into open compounds only
+    db.session.commit()
+    assert desk.get("/console/").headers["Location"].startswith("/console/login")
