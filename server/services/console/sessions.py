@@ -17,7 +17,7 @@ from server.clock import utcnow
 from server.errors import NotFound
 from server.extensions import db
 from server.models import Compound, ConsoleSession, ConsoleTicket
-from server.services.console.tickets import console_compounds, console_role, digest
+from server.services.console.tickets import console_role, digest
 from server.services.governance import audit
 from server.services.people.access import Principal, load_principal
 
@@ -137,8 +137,13 @@ def active(principal: Principal) -> list[dict]:
     """The caller's signed-in computers, newest first (for the phone)."""
     idle = timedelta(minutes=current_app.config["CONSOLE_IDLE_MINUTES"])
     now = utcnow()
-    rows = db.session.scalars(_open_of(principal.id).order_by(ConsoleSession.id.desc()))
-    names = {c["id"]: c["name"] for c in console_compounds(principal)}
+    rows = list(db.session.scalars(_open_of(principal.id).order_by(ConsoleSession.id.desc())))
+    # The names of these sessions' compounds (not every compound an admin may choose).
+    names = dict(
+        db.session.execute(
+            select(Compound.id, Compound.name).where(Compound.id.in_({s.compound_id for s in rows}))
+        ).all()
+    )
     return [
         {
             "id": s.id,

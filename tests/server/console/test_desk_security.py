@@ -808,3 +808,20 @@ def test_each_page_rechecks_the_admins_role_in_one_compound_not_the_whole_distri
     compound.archived_at = utcnow()  # the admin signs into open compounds only
     db.session.commit()
     assert desk.get("/console/").headers["Location"].startswith("/console/login")
+
+
+def test_the_phones_list_of_computers_names_their_compounds_only(app, two_compounds, monkeypatch):
+    _a, b, _ids = two_compounds
+    compound = db.session.scalar(select(Compound).where(Compound.code == "aa"))
+    signed_in(app, b, "admin", compound=compound.id)
+
+    def whole_district(*_args):
+        raise AssertionError("listed every compound")
+
+    for where in ("tickets", "sessions"):
+        monkeypatch.setattr(
+            f"server.services.console.{where}.console_compounds", whole_district, raising=False
+        )
+    listed = app.test_client().get("/api/v1/console/sessions", headers=b.headers("admin"))
+    assert listed.status_code == 200
+    assert [s["compound"]["name"] for s in listed.get_json()["items"]] == ["aa小区"]
