@@ -825,3 +825,14 @@ def test_the_phones_list_of_computers_names_their_compounds_only(app, two_compou
     listed = app.test_client().get("/api/v1/console/sessions", headers=b.headers("admin"))
     assert listed.status_code == 200
     assert [s["compound"]["name"] for s in listed.get_json()["items"]] == ["aa小区"]
+
+
+def test_a_token_that_is_not_ascii_is_refused_not_a_crash(app, two_compounds):
+    _a, b, _ids = two_compounds
+    desk = desk_for_a(app, b, "committee")
+    forged = desk.post("/console/logout", data={"csrf_token": "令牌"})
+    assert forged.status_code == 400
+    assert "页面已过期" in forged.get_data(as_text=True)
+    browser, _qr, _token = _confirmed(app, b)
+    odd = browser.post("/console/login/finish", data={"login_token": "令牌"})
+    assert odd.headers["Location"] == "/console/login"
