@@ -9,9 +9,11 @@ from decimal import Decimal, InvalidOperation
 
 from flask import flash, request, url_for
 
+from server.api.schemas.approvals import RejectChangeIn
+from server.api.schemas.ledger import AnomalyResolveIn
 from server.console.auth import require
 from server.console.blueprint import bp
-from server.console.money_forms import GROUPED
+from server.console.money_forms import GROUPED, load
 from server.console.nav import MONEY_ROLES
 from server.console.pages import act, back, desk, render
 from server.errors import ValidationFailed
@@ -23,6 +25,7 @@ from server.services.money import ledger as ledger_service
 from server.services.money import reconciliation as reports
 
 PAGE_SIZE = 50
+LABELS = {"resolution": "处理说明", "refunded_fen": "退款金额", "reason": "驳回理由"}
 PROBLEMS = (  # what ledger.verify reports, in plain words
     ("its content was changed", "这一条的内容被改过"),
     ("does not follow the previous entry", "这一条和上一条接不上"),
@@ -112,7 +115,11 @@ def anomaly_resolve(anomaly_id: int):
         if len(note) > 200:
             raise ValidationFailed("处理说明请不要超过 200 字", code="resolution_too_long")
         refund = _fen(request.form.get("refunded_yuan"))
-        return anomaly_service.resolve(desk().principal, _code(), anomaly_id, note, refund)[1]
+        # The API's own rules for text (no control characters, no direction overrides).
+        body = load(AnomalyResolveIn, {"resolution": note, "refunded_fen": refund}, LABELS)
+        return anomaly_service.resolve(
+            desk().principal, _code(), anomaly_id, body["resolution"], body["refunded_fen"]
+        )[1]
 
     def then(waiting):
         if waiting:
@@ -153,8 +160,9 @@ def refund_reject(change_id: int):
     def work():
         if not reason:
             raise ValidationFailed("请填写驳回理由", code="reason_required")
+        cleaned = load(RejectChangeIn, {"reason": reason}, LABELS)["reason"]
         _refund_change(change_id)
-        return pending_changes.reject(desk().principal, _code(), change_id, reason[:200])
+        return pending_changes.reject(desk().principal, _code(), change_id, cleaned)
 
     return act(work, "已驳回这笔退款", then=_to_anomalies)
 

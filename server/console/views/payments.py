@@ -9,9 +9,11 @@ from datetime import date
 from flask import request, url_for
 
 from server.api.downloads import xlsx_download
+from server.api.schemas.money import RejectOfflineIn
 from server.clock import SHANGHAI, utcnow
 from server.console.auth import require
 from server.console.blueprint import bp
+from server.console.money_forms import load
 from server.console.nav import MONEY_ROLES
 from server.console.pages import act, back, desk, render
 from server.errors import ValidationFailed
@@ -183,7 +185,9 @@ def offline_reject(payment_id: int):
             raise ValidationFailed("请填写驳回理由", code="reason_required")
         if len(reason) > 200:
             raise ValidationFailed("驳回理由请不要超过 200 字", code="reason_too_long")
+        # The API's own rules for text (no control characters, no direction overrides).
+        cleaned = load(RejectOfflineIn, {"reason": reason}, {"reason": "驳回理由"})["reason"]
         _ours(payment_id)
-        return cash.reject(desk().principal, payment_id, reason)
+        return cash.reject(desk().principal, payment_id, cleaned)
 
     return act(work, "已驳回，账单恢复为待缴", then=_to_waiting)

@@ -290,3 +290,30 @@ def test_the_waiting_cash_takes_as_many_statements_for_ten_as_for_one(app, clien
     for back in range(2, 11):
         recorded_cash(client, world, make_bill(world, "1-1-102", month(-back)))
     assert _statements(desk, WAITING) <= one
+
+
+SPOOFED = "已核对\u202e元001退"  # a right-to-left override turns what others read around
+
+
+@pytest.mark.parametrize("typed", [SPOOFED, "已核对\x00", "已核对\u2028另起一段"])
+def test_reasons_and_notes_follow_the_apis_text_rules(app, client, world, typed):
+    """The desk reads free text as the API's schemas do: no control characters, no
+    line separators, no direction overrides (a reason others read must read as typed)."""
+    cash = recorded_cash(client, world, make_bill(world, "1-1-102"))
+    anomaly = PaymentAnomaly(
+        compound_id=world.compound.id, kind="double_payment", details={"refund_due_fen": 2533}
+    )
+    db.session.add(anomaly)
+    db.session.commit()
+    desk = signed_in(app, world)
+    for url, field in (
+        (f"{WAITING}/{cash}/reject", "reason"),
+        (f"/console/anomalies/{anomaly.id}/resolve", "resolution"),
+    ):
+        page = text(
+            submit(desk, url, {field: typed, "refunded_yuan": "25.33"}, follow_redirects=True)
+        )
+        assert "不能包含换行或控制字符" in page, url
+    db.session.expire_all()
+    assert db.session.get(OfflinePayment, cash).status == "pending"
+    assert "等待确认的退款" not in text(desk.get("/console/anomalies"))
