@@ -81,8 +81,8 @@ def optional_id(text: str | None) -> int | None:
     value = (text or "").strip()
     if not value:
         return None
-    # isdigit() alone takes "²", which int() refuses.
-    if not (value.isascii() and value.isdigit()) or not 0 < int(value) < 2**63:
+    # isdigit() alone takes "²", which int() refuses, as it refuses 5000 digits.
+    if not (value.isascii() and value.isdigit() and len(value) <= 19) or not 0 < int(value) < 2**63:
         raise ValidationFailed("选择的项目不对，请刷新后再试")
     return int(value)
 

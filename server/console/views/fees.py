@@ -127,7 +127,7 @@ def meter_readings():
     error, unit_id, readings = None, None, []
     raw = request.args.get("unit", "").strip()
     if raw:
-        if raw.isascii() and raw.isdigit() and int(raw) < 2**63:
+        if raw.isascii() and raw.isdigit() and len(raw) <= 19 and int(raw) < 2**63:
             unit_id = int(raw)
         else:  # a hand-typed address: say so on the page
             error = "单元选择不对，已显示第一个单元"

@@ -45,7 +45,7 @@ def _building() -> int | None:
     value = (request.args.get("building") or "").strip()
     if not value:
         return None
-    if not (value.isascii() and value.isdigit()) or not 0 < int(value) < 10_000:
+    if not (value.isascii() and value.isdigit() and len(value) <= 4) or int(value) == 0:
         raise ValidationFailed("楼号请填数字，例如 3", code="bad_building")
     return int(value)
 

@@ -471,6 +471,7 @@ def test_a_role_ended_in_a_signs_the_desk_for_a_out_though_it_goes_on_in_b(app, 
 
 ODD = [
     "9" * 40,
+    "9" * 5000,  # past Python's 4300 digits for int()
     "-1",
     "0",
     "abc",
