@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from apiflask import HTTPError
-from flask import Flask, request
+from flask import Flask, abort, request
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -183,6 +183,8 @@ def register_error_handlers(app: Flask) -> None:
         try:
             request.query_string.decode()
         except UnicodeDecodeError:
+            if request.blueprint == "desk":
+                abort(400)  # the desk's own error page
             from server.api.schemas.fields import UNREADABLE
 
             details = {"location": "query"}

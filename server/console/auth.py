@@ -7,7 +7,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import segno
 from flask import (
@@ -22,14 +24,15 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from sqlalchemy.exc import OperationalError
+from flask_limiter.errors import RateLimitExceeded
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from server.console.blueprint import bp
 from server.console.pages import register_filters
 from server.errors import AppError
-from server.extensions import limiter
+from server.extensions import db, limiter
 from server.headers import keeps_its_cache_rule
 from server.services.console import sessions, tickets
 
@@ -89,19 +92,37 @@ def _at_the_desk():
         return None
     g.desk = sessions.resolve(request.cookies.get(SESSION_COOKIE))
     if g.desk is None:
-        if request.method in UNSAFE or request.headers.get("X-Requested-With"):
+        if request.headers.get("X-Requested-With"):
             return jsonify(code="unauthorized", message="请先在电脑上扫码登录"), 401
+        if request.method in UNSAFE:
+            # A form sent after the session ended (idle, signed out from the phone):
+            # say so on the QR page, then back to the page the form was on.
+            flash("登录已过期，刚才的操作没有完成。请重新扫码登录后再操作", "error")
+            target = urlsplit(request.referrer or "")
+            public = urlsplit(current_app.config["PUBLIC_BASE_URL"]).netloc
+            back_to = target.path if target.netloc in ("", request.host, public) else ""
+            return redirect(url_for("desk.login", next=_safe_next(back_to)), 303)
         return redirect(url_for("desk.login", next=request.full_path.rstrip("?")))
     if request.method in UNSAFE:
         sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
-        if not hmac.compare_digest(sent, g.desk.csrf_token) or not _same_origin():
+        if not _same_token(sent, g.desk.csrf_token) or not _same_origin():
             return _error_page(400, "页面已过期，请刷新后再试")
     return None
 
 
+def _same_token(sent: str, expected: str) -> bool:
+    """In constant time; as bytes (compare_digest refuses a str that is not ASCII)."""
+    return hmac.compare_digest(sent.encode(), expected.encode())
+
+
 def _same_origin() -> bool:
+    """The form came from this site: the address it was asked at, or the public one
+    (behind a proxy that passes on neither Host nor scheme, they differ)."""
     origin = request.headers.get("Origin")
-    return origin is None or origin == request.host_url.rstrip("/")
+    if origin is None:
+        return True
+    public = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    return origin in (request.host_url.rstrip("/"), f"{public.scheme}://{public.netloc}")
 
 
 @bp.after_request
@@ -152,7 +173,9 @@ def login():
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/console/") and not target.startswith("//"):
+    """A desk page of this site to go on to, else the dashboard. A control character
+    (a newline cannot be in a Location header) or a backslash is refused too."""
+    if target and target.startswith("/console/") and target.isprintable() and "\\" not in target:
         return target
     return url_for("desk.dashboard")
 
@@ -175,7 +198,7 @@ def login_finish():
     """The phone confirmed: this browser (holding the ticket's secret) gets its session."""
     raw, secret = _ticket_cookie()
     sent = request.form.get("login_token", "")
-    if raw is None or not hmac.compare_digest(sent, _login_token(secret)):
+    if raw is None or not _same_token(sent, _login_token(secret)):
         return redirect(url_for("desk.login"))
     try:
         ticket = tickets.claim(raw, secret)
@@ -199,6 +222,13 @@ def logout():
     return response
 
 
+@bp.route("/<path:unknown>", methods=["GET", "POST"])
+def not_found(unknown: str):
+    """Any other address under /console is the desk's 404 page, not the API's JSON: a
+    mistyped page, an id too large for its route, a GET of a form's address."""
+    abort(404)
+
+
 def _error_page(status: int, message: str):
     page = render_template("console/error.html", title="出错了", message=message, status=status)
     return page, status
@@ -209,8 +239,19 @@ def _refused(error: AppError):
     return _error_page(error.status, error.message)
 
 
+@bp.errorhandler(RateLimitExceeded)
+def _too_often(_error: RateLimitExceeded):
+    """A page, not the API's JSON: the app's handler for 429 is found by its code before
+    the blueprint's for any Exception, so the desk names it too."""
+    limit = limiter.current_limit
+    wait = max(1, int(limit.reset_at - time.time())) if limit else 60
+    page, status = _error_page(429, HTTP_MESSAGES[429])
+    return page, status, {"Retry-After": str(wait)}
+
+
 @bp.errorhandler(Exception)
 def _broken(error: Exception):
+    _forget_the_failure()
     if isinstance(error, OperationalError | PoolTimeout):
         log.warning("database unavailable on %s %s", request.method, request.path)
         return _error_page(503, "系统繁忙，请稍后刷新")
@@ -218,6 +259,17 @@ def _broken(error: Exception):
         return _error_page(error.code, HTTP_MESSAGES.get(error.code, "请求有误"))
     log.exception("unhandled error on %s %s", request.method, request.path)
     return _error_page(500, "服务器出了点问题，请稍后再试")
+
+
+def _forget_the_failure() -> None:
+    """Before an error page: roll back what failed (a failed flush leaves the session
+    unusable), and leave the person aside, so the page reads nothing more from the
+    database (the menu's name would reload their expired roles)."""
+    g.desk = None
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the database is away: the page needs nothing of it
+        log.warning("rollback failed on %s %s", request.method, request.path)
 
 
 def require(*roles: str) -> None:

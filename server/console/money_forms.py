@@ -14,6 +14,7 @@ from server.errors import ValidationFailed
 from server.services.photos import uploads
 
 YUAN = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
+GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
 MAX_FEN = 10**10
 MESSAGES = {
     "Missing data for required field.": "必须填写",
@@ -29,17 +30,23 @@ def fen_from_yuan(text: str | None, what: str = "金额") -> int:
     """ "1,234.5" → 123450: at most two decimals, above zero, no rounding ever.
     Raises ValidationFailed with a plain message."""
     # NFKC: digits typed full-width by a Chinese input method ("１２．５") count as typed.
-    value = unicodedata.normalize("NFKC", text or "").strip().replace(",", "")
+    value = unicodedata.normalize("NFKC", text or "").strip()
     value = value.removeprefix("¥").removeprefix("￥").strip()
     if not value:
         raise ValidationFailed(f"请填写{what}（元）")
+    # Commas only between thousands: "12,5" may be a decimal comma, never 125 yuan.
+    if "," in value and not GROUPED.fullmatch(value):
+        raise ValidationFailed(f"{what}请不要用逗号表示小数点，如 12.50")
+    value = value.replace(",", "")
     if not YUAN.fullmatch(value):
         raise ValidationFailed(f"{what}应为以元为单位的数字，最多两位小数，如 1234.50")
     try:
         fen = int(Decimal(value) * 100)
     except InvalidOperation as error:  # the pattern makes this unreachable; kept honest
         raise ValidationFailed(f"{what}应为数字") from error
-    if not 0 < fen < MAX_FEN:
+    if fen >= MAX_FEN:
+        raise ValidationFailed(f"{what}太大，请核对")
+    if fen <= 0:
         raise ValidationFailed(f"{what}应大于 0 元")
     return fen
 
@@ -74,7 +81,8 @@ def optional_id(text: str | None) -> int | None:
     value = (text or "").strip()
     if not value:
         return None
-    if not value.isdigit() or not 0 < int(value) < 2**63:
+    # isdigit() alone takes "²", which int() refuses, as it refuses 5000 digits.
+    if not (value.isascii() and value.isdigit() and len(value) <= 19) or not 0 < int(value) < 2**63:
         raise ValidationFailed("选择的项目不对，请刷新后再试")
     return int(value)
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from server.api.downloads import xlsx_download
@@ -38,7 +38,8 @@ def back(default: str = "desk.dashboard", **values) -> Response:
     """Back to the page the form was on (same site only), else `default`."""
     target = request.form.get("next") or request.referrer or ""
     parts = urlsplit(target)
-    if target and parts.path.startswith("/console") and parts.netloc in ("", request.host):
+    ours = ("", request.host, urlsplit(current_app.config["PUBLIC_BASE_URL"]).netloc)
+    if target and parts.path.startswith("/console") and parts.netloc in ours:
         return redirect(parts.path + (f"?{parts.query}" if parts.query else ""))
     return redirect(url_for(default, **values))
 

@@ -32,10 +32,10 @@ def _code() -> str:
     return desk().compound.code
 
 
-def _changes(*kinds: str, status: str = "pending") -> list:
-    """The compound's changes of these kinds in `status` (waiting for a second person)."""
-    listed = pending_changes.listed(desk().principal, _code(), status)
-    return [c for c in listed if c.approval.kind in kinds]
+def _changes(*kinds: str, status: str = "pending", limit: int = 200) -> list:
+    """The compound's latest changes of these kinds in `status` (pending: waiting for a
+    second person)."""
+    return pending_changes.listed(desk().principal, _code(), status, kinds=kinds, limit=limit)
 
 
 # ----- 收费项目 -----
@@ -52,7 +52,8 @@ def fees():
         items=items,
         changes=_changes("fee_change"),
         decided=sorted(
-            _changes("fee_change", status="confirmed") + _changes("fee_change", status="rejected"),
+            _changes("fee_change", status="confirmed", limit=10)
+            + _changes("fee_change", status="rejected", limit=10),
             key=lambda c: c.approval.decided_at,
             reverse=True,
         )[:10],
@@ -128,7 +129,7 @@ def meter_readings():
     error, unit_id, readings = None, None, []
     raw = request.args.get("unit", "").strip()
     if raw:
-        if raw.isdigit() and int(raw) < 2**63:
+        if raw.isascii() and raw.isdigit() and len(raw) <= 19 and int(raw) < 2**63:
             unit_id = int(raw)
         else:  # a hand-typed address: say so on the page
             error = "单元选择不对，已显示第一个单元"

@@ -163,7 +163,7 @@ def _day(text: str, what: str) -> date:
 
 def _number(text: str, what: str) -> int:
     text = unicodedata.normalize("NFKC", text).strip()
-    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**63:
+    if not text.isascii() or not text.isdigit() or len(text) > 19 or not 0 < int(text) < 2**63:
         raise ValidationFailed(f"「{what}」的值不对")
     return int(text)
 
@@ -238,7 +238,8 @@ def _action_body(action: str) -> dict:
     for name in ("rating", "duplicate_of"):
         value = unicodedata.normalize("NFKC", form.get(name, "")).strip().lstrip("#")
         if value:
-            raw[name] = int(value) if value.isascii() and value.isdigit() else value
+            short = value.isascii() and value.isdigit() and len(value) <= 19  # int() refuses 5000
+            raw[name] = int(value) if short else value
     try:
         return TransitionIn().load(raw)
     except ValidationError as error:

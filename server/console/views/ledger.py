@@ -4,12 +4,16 @@ with WeChat Pay, and the ledger with its balances and 核验账本 (the hash cha
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from flask import flash, request, url_for
 
+from server.api.schemas.approvals import RejectChangeIn
+from server.api.schemas.ledger import AnomalyResolveIn
 from server.console.auth import require
 from server.console.blueprint import bp
+from server.console.money_forms import GROUPED, load
 from server.console.nav import MONEY_ROLES
 from server.console.pages import act, back, desk, render
 from server.errors import ValidationFailed
@@ -21,6 +25,7 @@ from server.services.money import ledger as ledger_service
 from server.services.money import reconciliation as reports
 
 PAGE_SIZE = 50
+LABELS = {"resolution": "处理说明", "refunded_fen": "退款金额", "reason": "驳回理由"}
 PROBLEMS = (  # what ledger.verify reports, in plain words
     ("its content was changed", "这一条的内容被改过"),
     ("does not follow the previous entry", "这一条和上一条接不上"),
@@ -35,14 +40,19 @@ def _code() -> str:
 
 def _fen(text: str | None) -> int:
     """ "12.5" (yuan, as typed) → 1250 fen; empty → 0."""
-    text = (text or "").strip().replace(",", "").replace("，", "")
+    text = unicodedata.normalize("NFKC", text or "").strip()  # "，" typed full-width is ","
     if not text:
         return 0
+    if "," in text and not GROUPED.fullmatch(text):  # "25,33" may be a decimal comma
+        raise ValidationFailed("退款金额请不要用逗号表示小数点，如 25.33", code="bad_amount")
+    text = text.replace(",", "")
     try:
         value = Decimal(text)
+        # NaN and Infinity are Decimals too; quantize refuses a number of 29 digits.
+        exact = value.is_finite() and value == value.quantize(Decimal("0.01"))
     except InvalidOperation:
         raise ValidationFailed("退款金额请填数字，例如 25.33", code="bad_amount") from None
-    if value < 0 or value != value.quantize(Decimal("0.01")) or value > 10_000_000:
+    if not exact or value < 0 or value > 10_000_000:
         raise ValidationFailed("退款金额请填数字，最多两位小数", code="bad_amount")
     return int(value * 100)
 
@@ -105,7 +115,11 @@ def anomaly_resolve(anomaly_id: int):
         if len(note) > 200:
             raise ValidationFailed("处理说明请不要超过 200 字", code="resolution_too_long")
         refund = _fen(request.form.get("refunded_yuan"))
-        return anomaly_service.resolve(desk().principal, _code(), anomaly_id, note, refund)[1]
+        # The API's own rules for text (no control characters, no direction overrides).
+        body = load(AnomalyResolveIn, {"resolution": note, "refunded_fen": refund}, LABELS)
+        return anomaly_service.resolve(
+            desk().principal, _code(), anomaly_id, body["resolution"], body["refunded_fen"]
+        )[1]
 
     def then(waiting):
         if waiting:
@@ -146,8 +160,9 @@ def refund_reject(change_id: int):
     def work():
         if not reason:
             raise ValidationFailed("请填写驳回理由", code="reason_required")
+        cleaned = load(RejectChangeIn, {"reason": reason}, LABELS)["reason"]
         _refund_change(change_id)
-        return pending_changes.reject(desk().principal, _code(), change_id, reason[:200])
+        return pending_changes.reject(desk().principal, _code(), change_id, cleaned)
 
     return act(work, "已驳回这笔退款", then=_to_anomalies)
 

@@ -9,9 +9,11 @@ from datetime import date
 from flask import request, url_for
 
 from server.api.downloads import xlsx_download
+from server.api.schemas.money import RejectOfflineIn
 from server.clock import SHANGHAI, utcnow
 from server.console.auth import require
 from server.console.blueprint import bp
+from server.console.money_forms import load
 from server.console.nav import MONEY_ROLES
 from server.console.pages import act, back, desk, render
 from server.errors import ValidationFailed
@@ -22,6 +24,7 @@ from server.services.money.periods import parse_month, period_label
 from server.services.people import users
 
 PAGE_SIZE = 50
+FILTERS = ("kind", "status", "since", "until", "building", "month")
 
 
 def _code() -> str:
@@ -42,7 +45,7 @@ def _building() -> int | None:
     value = (request.args.get("building") or "").strip()
     if not value:
         return None
-    if not value.isdigit() or not 0 < int(value) < 10_000:
+    if not (value.isascii() and value.isdigit() and len(value) <= 4) or int(value) == 0:
         raise ValidationFailed("楼号请填数字，例如 3", code="bad_building")
     return int(value)
 
@@ -52,7 +55,9 @@ def payments():
     """缴费记录: WeChat Pay orders or cash and transfers, newest first, with filters."""
     require(*MONEY_ROLES)
     kind = request.args.get("kind") or "wechat"
-    args = {k: v for k, v in request.args.items() if k != "cursor" and v}
+    # The paging links keep the filters only (a key such as `_scheme` means something
+    # to url_for).
+    args = {k: v for k in FILTERS if (v := request.args.get(k))}
     page, problem = None, None
     try:
         filters = payment_register.Filters(
@@ -180,7 +185,9 @@ def offline_reject(payment_id: int):
             raise ValidationFailed("请填写驳回理由", code="reason_required")
         if len(reason) > 200:
             raise ValidationFailed("驳回理由请不要超过 200 字", code="reason_too_long")
+        # The API's own rules for text (no control characters, no direction overrides).
+        cleaned = load(RejectOfflineIn, {"reason": reason}, {"reason": "驳回理由"})["reason"]
         _ours(payment_id)
-        return cash.reject(desk().principal, payment_id, reason)
+        return cash.reject(desk().principal, payment_id, cleaned)
 
     return act(work, "已驳回，账单恢复为待缴", then=_to_waiting)

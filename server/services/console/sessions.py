@@ -17,7 +17,7 @@ from server.clock import utcnow
 from server.errors import NotFound
 from server.extensions import db
 from server.models import Compound, ConsoleSession, ConsoleTicket
-from server.services.console.tickets import console_compounds, digest
+from server.services.console.tickets import console_role, digest
 from server.services.governance import audit
 from server.services.people.access import Principal, load_principal
 
@@ -94,20 +94,31 @@ def resolve(raw: str | None) -> Desk | None:
         _end(session, "idle")
         return None
     principal = load_principal(session.user_id)
+    compound = db.session.get(Compound, session.compound_id)
     role = None
-    if principal is not None:
-        role = next(
-            (c["role"] for c in console_compounds(principal) if c["id"] == session.compound_id),
-            None,
-        )
+    if principal is not None and compound is not None:
+        role = console_role(principal, compound)
     if role is None:
         _end(session, "role_ended")
         return None
     if now - session.last_seen_at >= _TOUCH_EVERY:
         session.last_seen_at = now
         db.session.commit()
-    compound = db.session.get(Compound, session.compound_id)
-    return Desk(principal, compound, role, session, csrf_token_for(session.token_hash))
+    return Desk(
+        in_compound(principal, session.compound_id),
+        compound,
+        role,
+        session,
+        csrf_token_for(session.token_hash),
+    )
+
+
+def in_compound(principal: Principal, compound_id: int) -> Principal:
+    """The person with only the roles they hold in `compound_id` (and the platform
+    admin's): the desk signed in for one compound cannot reach another the same person
+    serves, even through a service that takes a bare object id."""
+    kept = [m for m in principal.memberships if m.compound_id in (compound_id, None)]
+    return Principal(principal.user, kept)
 
 
 def sign_out(desk: Desk) -> None:
@@ -126,8 +137,13 @@ def active(principal: Principal) -> list[dict]:
     """The caller's signed-in computers, newest first (for the phone)."""
     idle = timedelta(minutes=current_app.config["CONSOLE_IDLE_MINUTES"])
     now = utcnow()
-    rows = db.session.scalars(_open_of(principal.id).order_by(ConsoleSession.id.desc()))
-    names = {c["id"]: c["name"] for c in console_compounds(principal)}
+    rows = list(db.session.scalars(_open_of(principal.id).order_by(ConsoleSession.id.desc())))
+    # The names of these sessions' compounds (not every compound an admin may choose).
+    names = dict(
+        db.session.execute(
+            select(Compound.id, Compound.name).where(Compound.id.in_({s.compound_id for s in rows}))
+        ).all()
+    )
     return [
         {
             "id": s.id,

@@ -127,6 +127,20 @@ def console_compounds(principal: Principal) -> list[dict]:
     ]
 
 
+def console_role(principal: Principal, compound: Compound) -> str | None:
+    """The role the caller acts in at a computer signed in for `compound` (as
+    `console_compounds` would list it), or None: one compound, not the whole district
+    an admin may choose from (checked before every page)."""
+    if principal.is_admin and compound.archived_at is not None:
+        return None  # the admin signs into open compounds only
+    roles = {m.role for m in principal.memberships if m.compound_id == compound.id}
+    if "committee" in roles:
+        return "committee"
+    if "supervisor" in roles:
+        return "supervisor"
+    return "admin" if principal.is_admin else None
+
+
 def _allowed(principal: Principal) -> list[dict]:
     compounds = console_compounds(principal)
     if not compounds:

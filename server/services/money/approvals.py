@@ -170,23 +170,32 @@ def views(principal: Principal, rows: list[Approval]) -> list[ChangeView]:
     ]
 
 
-def pending_for(principal: Principal, code: str, status: str = "pending") -> list[ChangeView]:
-    """A compound's proposals in one status, newest first, for its committee and its
-    finance supervisor. Raises NotFound, Forbidden."""
+def pending_for(
+    principal: Principal,
+    code: str,
+    status: str = "pending",
+    *,
+    kinds: tuple[str, ...] | None = None,
+    limit: int = 200,
+) -> list[ChangeView]:
+    """A compound's proposals in one status (of some `kinds`, else all), newest first,
+    for its committee and its finance supervisor. Raises NotFound, Forbidden."""
     compound = compounds.member_compound(principal, code)
     if not (principal.committee_of(compound.id) or principal.supervisor_of(compound.id)):
         raise Forbidden("只有业委会和财务监督可以查看", code="committee_only")
-    rows = list(
-        db.session.scalars(
-            select(Approval)
-            .where(Approval.compound_id == compound.id, Approval.status == status)
-            .order_by(Approval.id.desc())
-            .limit(200)
-        )
+    query = select(Approval.id).where(
+        Approval.compound_id == compound.id, Approval.status == status
     )
-    record_access(principal, "list", "approval", [a.id for a in rows], compound.id)
+    if kinds:
+        query = query.where(Approval.kind.in_(kinds))
+    ids = list(db.session.scalars(query.order_by(Approval.id.desc()).limit(min(limit, 200))))
+    record_access(principal, "list", "approval", ids, compound.id)
     db.session.commit()
-    return views(principal, rows)
+    # Loaded after the commit, which would expire them: then each would be read again.
+    rows = db.session.scalars(
+        select(Approval).where(Approval.id.in_(ids)).order_by(Approval.id.desc())
+    )
+    return views(principal, list(rows))
 
 
 def open_for(kind: str, subject_ids: list[int]) -> dict[int, Approval]:

@@ -215,7 +215,18 @@ def pending_for(principal: Principal, code: str, status: str = "pending") -> lis
     compound = compounds.member_compound(principal, code)
     if not (principal.committee_of(compound.id) or principal.supervisor_of(compound.id)):
         raise Forbidden("只有业委会和财务监督可以查看", code="committee_only")
-    rows = list(
+    ids = list(
+        db.session.scalars(
+            select(OfflinePayment.id)
+            .where(OfflinePayment.compound_id == compound.id, OfflinePayment.status == status)
+            .order_by(OfflinePayment.id.desc())
+            .limit(200)
+        )
+    )
+    record_access(principal, "list", "offline_payment", ids, compound.id)
+    db.session.commit()
+    # Loaded after the commit, which would expire them: then each would be read again.
+    return list(
         db.session.scalars(
             select(OfflinePayment)
             .options(
@@ -223,14 +234,10 @@ def pending_for(principal: Principal, code: str, status: str = "pending") -> lis
                 .joinedload(Household.unit)
                 .joinedload(Unit.building)
             )
-            .where(OfflinePayment.compound_id == compound.id, OfflinePayment.status == status)
+            .where(OfflinePayment.id.in_(ids))
             .order_by(OfflinePayment.id.desc())
-            .limit(200)
         )
     )
-    record_access(principal, "list", "offline_payment", [p.id for p in rows], compound.id)
-    db.session.commit()
-    return rows
 
 
 def waiting_count(principal: Principal, code: str) -> int:

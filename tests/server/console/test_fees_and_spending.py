@@ -9,12 +9,13 @@ import re
 
 import pypdf
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 
+from server.clock import utcnow
 from server.console.money_forms import fen_from_yuan
 from server.errors import ValidationFailed
 from server.extensions import db
-from server.models import FeeItem
+from server.models import AccessLog, Approval, FeeItem
 from tests.factories import build_world, fund_money, self_governance_fee, stair_electricity_fee
 from tests.helpers import image_bytes
 from tests.money_month import a_month_of_money
@@ -365,7 +366,14 @@ def test_an_objected_expense_is_changed_on_the_desk_and_goes_back_to_the_supervi
 
 @pytest.mark.parametrize(
     ("typed", "fen"),
-    [("0.1", 10), ("1,234.56", 123456), ("¥86.40", 8640), (" 7 ", 700), ("１２．５", 1250)],
+    [
+        ("0.1", 10),
+        ("1,234.56", 123456),
+        ("1,234,567", 123456700),
+        ("¥86.40", 8640),
+        (" 7 ", 700),
+        ("１２．５", 1250),
+    ],
 )
 def test_yuan_typed_in_a_form_is_read_to_the_fen(typed, fen):
     assert fen_from_yuan(typed) == fen
@@ -374,6 +382,19 @@ def test_yuan_typed_in_a_form_is_read_to_the_fen(typed, fen):
 @pytest.mark.parametrize("typed", ["12.345", "1e3", "-1", "0.00", "12.", ".5", "abc"])
 def test_yuan_that_is_not_exact_is_refused(typed):
     with pytest.raises(ValidationFailed, match="金额"):
+        fen_from_yuan(typed)
+
+
+@pytest.mark.parametrize("typed", ["12,5", "12,34", "1,2,3", "1234,567", ",5", "12,"])
+def test_a_comma_that_is_not_a_thousands_separator_is_refused(typed):
+    """ "12,5" may mean 12.5 (a decimal comma): never read as 125 yuan."""
+    with pytest.raises(ValidationFailed, match="金额"):
+        fen_from_yuan(typed)
+
+
+@pytest.mark.parametrize("typed", ["100000000", "9" * 40])
+def test_yuan_too_large_is_refused_as_too_large(typed):
+    with pytest.raises(ValidationFailed, match="金额太大"):
         fen_from_yuan(typed)
 
 
@@ -427,3 +448,74 @@ def test_a_wrong_reading_is_voided_only_when_a_second_member_confirms(app, world
     void_id = re.search(r"/console/changes/(\d+)/confirm", html(second.get(unit_page)))[1]
     voided = followed(second, f"/console/changes/{void_id}/confirm", page=unit_page)
     assert "已作废" in html(voided)
+
+
+def test_a_decided_fee_change_stays_listed_under_many_later_meter_decisions(app, world, fee):
+    """The page asks for fee changes, not the latest 200 decisions of every kind; and a
+    view of it logs what it shows, not hundreds of meter readings."""
+    first = signed_in(app, world, "committee")
+    followed(
+        first,
+        "/console/fees/self_governance/change",
+        {"rate": "0.40", "cycle": "monthly", "vacant_rule": "charge", "active": "true"},
+        page="/console/fees",
+    )
+    second = signed_in(app, world, "committee_2")
+    change_id = int(
+        re.search(r"/console/changes/(\d+)/confirm", html(second.get("/console/fees"))).group(1)
+    )
+    followed(second, f"/console/changes/{change_id}/confirm", page="/console/fees")
+    db.session.add_all(
+        Approval(
+            compound_id=world.compound.id,
+            kind="meter_reading",
+            subject_id=1000 + n,
+            summary="抄表",
+            details={},
+            status="confirmed",
+            proposed_by_id=world.user_ids["liaison_1_1"],
+            decided_by_id=world.user_ids["committee"],
+            decided_at=utcnow(),
+            open_key=1000 + n,
+        )
+        for n in range(210)
+    )
+    db.session.commit()
+    logged = select(func.count()).select_from(AccessLog)
+    before = db.session.scalar(logged)
+    page = html(second.get("/console/fees"))
+    assert "已确认生效" in page
+    assert db.session.scalar(logged) - before < 20
+
+
+def test_changes_waiting_take_as_many_statements_for_ten_as_for_one(app, world, fee):
+    def waiting(n: int) -> Approval:
+        return Approval(
+            compound_id=world.compound.id,
+            kind="meter_reading",
+            subject_id=2000 + n,
+            summary=f"1号楼1单元 电费 {n} 元",
+            details={},
+            proposed_by_id=world.user_ids["liaison_1_1"],
+        )
+
+    def statements() -> int:
+        count = [0]
+
+        def seen(*_args, **_kwargs):
+            count[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            assert browser.get("/console/meter-readings").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        return count[0]
+
+    db.session.add(waiting(0))
+    db.session.commit()
+    browser = signed_in(app, world, "committee")
+    one = statements()
+    db.session.add_all(waiting(n) for n in range(1, 10))
+    db.session.commit()
+    assert statements() <= one

@@ -5,7 +5,7 @@ as the pages show them, with the services' own two-person rules and refusals."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from server.extensions import db
 from server.models import Bill, LedgerEntry, OfflinePayment, PaymentAnomaly, ReconciliationReport
@@ -264,3 +264,56 @@ def test_the_months_excel_is_the_apis(app, client, world):
     assert sheet.data[:2] == b"PK"
     bad = desk.get("/console/payments/export.xlsx?month=soon")
     assert bad.status_code == 400
+
+
+def _statements(browser, url: str) -> int:
+    """How many SQL statements the page took."""
+    count = [0]
+
+    def seen(*_args, **_kwargs):
+        count[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert browser.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    return count[0]
+
+
+def test_the_waiting_cash_takes_as_many_statements_for_ten_as_for_one(app, client, world):
+    """The service logs the access and commits; the rows it returns must not then each
+    be read again (expired by that commit)."""
+    recorded_cash(client, world, make_bill(world, "1-1-102", month(-1)))
+    desk = signed_in(app, world)
+    one = _statements(desk, WAITING)
+    for back in range(2, 11):
+        recorded_cash(client, world, make_bill(world, "1-1-102", month(-back)))
+    assert _statements(desk, WAITING) <= one
+
+
+SPOOFED = "已核对\u202e元001退"  # a right-to-left override turns what others read around
+
+
+@pytest.mark.parametrize("typed", [SPOOFED, "已核对\x00", "已核对\u2028另起一段"])
+def test_reasons_and_notes_follow_the_apis_text_rules(app, client, world, typed):
+    """The desk reads free text as the API's schemas do: no control characters, no
+    line separators, no direction overrides (a reason others read must read as typed)."""
+    cash = recorded_cash(client, world, make_bill(world, "1-1-102"))
+    anomaly = PaymentAnomaly(
+        compound_id=world.compound.id, kind="double_payment", details={"refund_due_fen": 2533}
+    )
+    db.session.add(anomaly)
+    db.session.commit()
+    desk = signed_in(app, world)
+    for url, field in (
+        (f"{WAITING}/{cash}/reject", "reason"),
+        (f"/console/anomalies/{anomaly.id}/resolve", "resolution"),
+    ):
+        page = text(
+            submit(desk, url, {field: typed, "refunded_yuan": "25.33"}, follow_redirects=True)
+        )
+        assert "不能包含换行或控制字符" in page, url
+    db.session.expire_all()
+    assert db.session.get(OfflinePayment, cash).status == "pending"
+    assert "等待确认的退款" not in text(desk.get("/console/anomalies"))
