@@ -166,7 +166,7 @@ def visits_cadences():
         items = []
         for cadence in settings.cadences_for(desk().principal, desk().compound.code):
             raw = (request.form.get(f"every_{cadence.tag}") or "").strip()
-            if not raw.isdigit():
+            if not (raw.isascii() and raw.isdigit() and len(raw) <= 3):  # not "²", not 5000 digits
                 raise ValidationFailed(f"「{cadence.tag_label}」请填写 0 到 365 之间的天数")
             items.append({"tag": cadence.tag, "every_days": int(raw)})
         body = loaded(CadencesIn(), {"items": items})
@@ -196,7 +196,7 @@ def _scope(text: str):
     buildings, units = [], []
     for word in words:
         word = word.removesuffix("单元").replace("号楼", "-").replace("栋", "-").strip("-")
-        if word.isdigit():
+        if word.isascii() and word.isdigit() and len(word) <= 4:  # not "²", not 5000 digits
             buildings.append(int(word))
         elif re.fullmatch(r"\d{1,3}-\d{1,2}", word):
             units.append(word)
