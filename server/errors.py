@@ -133,7 +133,7 @@ def _validation_details(detail: Any) -> Any:
     if isinstance(detail, dict) and len(detail) == 1:
         ((location, fields),) = detail.items()
         if location in _LOCATIONS and isinstance(fields, dict):
-            return {"location": location, "fields": _translate(fields)}
+            return {"location": location, "fields": translate(fields)}
     return detail
 
 
@@ -161,11 +161,12 @@ _MESSAGES = (
 )
 
 
-def _translate(value: Any) -> Any:
+def translate(value: Any) -> Any:
+    """marshmallow's messages (nested as they come) in Chinese."""
     if isinstance(value, dict):
-        return {k: _translate(v) for k, v in value.items()}
+        return {k: translate(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_translate(v) for v in value]
+        return [translate(v) for v in value]
     if isinstance(value, str):
         for pattern, replacement in _MESSAGES:
             if pattern.match(value):

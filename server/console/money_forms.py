@@ -8,22 +8,12 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from marshmallow import Schema, ValidationError
-
 from server.errors import ValidationFailed
 from server.services.photos import uploads
 
 YUAN = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
 GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
 MAX_FEN = 10**10
-MESSAGES = {
-    "Missing data for required field.": "必须填写",
-    "Field may not be null.": "必须填写",
-    "Not a valid date.": "日期格式不对",
-    "Not a valid integer.": "应为数字",
-    "Not a valid boolean.": "请选择",
-    "Must be one of": "请从列表中选择",
-}
 
 
 def fen_from_yuan(text: str | None, what: str = "金额") -> int:
@@ -49,31 +39,6 @@ def fen_from_yuan(text: str | None, what: str = "金额") -> int:
     if fen <= 0:
         raise ValidationFailed(f"{what}应大于 0 元")
     return fen
-
-
-def load(schema: type[Schema], data: dict, labels: dict[str, str] | None = None) -> dict:
-    """`data` through the API's input schema; its refusal as one Chinese message."""
-    try:
-        return schema().load(data)
-    except ValidationError as error:
-        raise ValidationFailed(_message(error.messages, labels or {})) from error
-
-
-def _message(messages, labels: dict[str, str]) -> str:
-    parts = []
-    for field, problems in messages.items() if isinstance(messages, dict) else []:
-        text = _first(problems)
-        for english, chinese in MESSAGES.items():
-            if text.startswith(english):
-                text = chinese
-        parts.append(f"{labels.get(field, field)}：{text}")
-    return "；".join(parts) or "提交的内容有误，请检查后重试"
-
-
-def _first(problems) -> str:
-    while isinstance(problems, list | dict):
-        problems = next(iter(problems.values() if isinstance(problems, dict) else problems), "")
-    return str(problems)
 
 
 def optional_id(text: str | None) -> int | None:

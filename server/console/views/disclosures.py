@@ -11,7 +11,7 @@ from server.api.schemas.disclosures import DisclosureCreateIn, DisclosureObjectI
 from server.clock import SHANGHAI, utcnow
 from server.console.auth import require
 from server.console.blueprint import bp
-from server.console.money_forms import load
+from server.console.forms import load
 from server.console.nav import MONEY_ROLES
 from server.console.pages import act, desk, render
 from server.errors import NotFound

@@ -12,7 +12,8 @@ from server.api.schemas.approvals import MeterReadingIn, RejectChangeIn, VoidRea
 from server.api.schemas.fees import FeeItemIn
 from server.console.auth import require
 from server.console.blueprint import bp
-from server.console.money_forms import fen_from_yuan, load, optional_id
+from server.console.forms import load
+from server.console.money_forms import fen_from_yuan, optional_id
 from server.console.nav import MONEY_ROLES
 from server.console.pages import act, desk, render
 from server.errors import NotFound

@@ -16,7 +16,8 @@ from server.api.schemas.income import (
 )
 from server.console.auth import require
 from server.console.blueprint import bp
-from server.console.money_forms import fen_from_yuan, load, optional_id, photo
+from server.console.forms import load
+from server.console.money_forms import fen_from_yuan, optional_id, photo
 from server.console.nav import MONEY_ROLES
 from server.console.pages import act, desk, render
 from server.errors import NotFound

@@ -14,9 +14,10 @@ from server.api import presenters
 from server.api.downloads import xlsx_download
 from server.api.schemas.issues import ReturnVisitIn, TransitionIn
 from server.clock import SHANGHAI, utcnow
+from server.console import forms
 from server.console.blueprint import bp
 from server.console.pages import act, desk, render
-from server.errors import AppError, NotFound, ValidationFailed, _translate
+from server.errors import AppError, NotFound, ValidationFailed
 from server.labels import GROUPS, label
 from server.models.issue import CATEGORIES, STATUSES
 from server.services.issues import registers, reports, return_visits, views
@@ -247,10 +248,8 @@ def _action_body(action: str) -> dict:
 
 
 def _message(error: ValidationError) -> str:
-    """A form's first problem in words: 「承办单位」最多 60 个字."""
-    name, problems = next(iter(_translate(error.messages).items()))
-    problem = problems[0] if isinstance(problems, list) else problems
-    return f"「{FIELD_LABELS.get(name, name)}」{problem}"
+    """A form's problems in words: 「承办单位」最多 60 个字."""
+    return forms.message(error.messages, FIELD_LABELS)
 
 
 def _uploaded_photos() -> list[int]:

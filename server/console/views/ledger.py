@@ -13,7 +13,8 @@ from server.api.schemas.approvals import RejectChangeIn
 from server.api.schemas.ledger import AnomalyResolveIn
 from server.console.auth import require
 from server.console.blueprint import bp
-from server.console.money_forms import GROUPED, load
+from server.console.forms import load
+from server.console.money_forms import GROUPED
 from server.console.nav import MONEY_ROLES
 from server.console.pages import act, back, desk, render
 from server.errors import ValidationFailed

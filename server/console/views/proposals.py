@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import redirect, request, url_for
-from marshmallow import ValidationError
 
 from server.api.downloads import xlsx_download
 from server.api.schemas.proposals import (
@@ -18,6 +17,7 @@ from server.api.schemas.proposals import (
     ProposalWithdrawIn,
 )
 from server.clock import SHANGHAI, utcnow
+from server.console import forms
 from server.console.blueprint import bp
 from server.console.pages import act, desk, render
 from server.errors import NotFound, ValidationFailed
@@ -52,18 +52,8 @@ FIELD_NAMES = {
 
 
 def loaded(schema, data: dict) -> dict:
-    """A form's fields checked by the API's own schema; a refusal names the field in
-    Chinese (ValidationFailed, shown as the red message)."""
-    try:
-        return schema.load(data)
-    except ValidationError as error:
-        field = next(iter(error.messages), "")
-        found = error.messages.get(field)
-        detail = found[0] if isinstance(found, list) and found else ""
-        name = FIELD_NAMES.get(field, field)
-        if isinstance(detail, str) and any("\u4e00" <= ch <= "\u9fff" for ch in detail):
-            raise ValidationFailed(f"「{name}」：{detail}") from None
-        raise ValidationFailed(f"请检查「{name}」一栏") from None
+    """A form's fields checked by the API's own schema, named in Chinese on refusal."""
+    return forms.load(schema, data, FIELD_NAMES)
 
 
 @bp.get("/proposals")

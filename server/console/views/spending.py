@@ -10,7 +10,8 @@ from flask import request, url_for
 from server.api.schemas.spending import ExpenseChangeIn, ExpenseIn, NoteIn, PayIn, ReasonIn
 from server.console.auth import require
 from server.console.blueprint import bp
-from server.console.money_forms import fen_from_yuan, load, optional_id, photo
+from server.console.forms import load
+from server.console.money_forms import fen_from_yuan, optional_id, photo
 from server.console.nav import MONEY_ROLES
 from server.console.pages import act, desk, render
 from server.errors import AppError, NotFound

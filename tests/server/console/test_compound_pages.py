@@ -173,8 +173,8 @@ def test_deadlines_saved_at_the_desk_show_their_new_hours(app, world):
         {"accept_hours": "0", "resolve_days": "²", "next": "/console/policies"},
         follow_redirects=True,
     )
-    assert "受理时限（小时）：应在 1 到 720 之间" in text(refused)
-    assert "办结时限（天）：应为整数" in text(refused)
+    assert "「受理时限（小时）」应在 1 到 720 之间" in text(refused)
+    assert "「办结时限（天）」应为整数" in text(refused)
 
 
 def test_the_audit_log_lists_the_sign_in_and_the_invite_and_reads_one_action(app, world):
@@ -210,7 +210,7 @@ def test_the_access_log_filters_by_flat_and_exports_excel(app, world):
     assert wrong.status_code == 200
     assert "没有找到 9 号楼 9 单元 999 室" in text(wrong)
     bad_day = text(browser.get("/console/access-log?from=2026-13-40"))
-    assert "开始日期：日期格式不对" in bad_day
+    assert "「开始日期」日期格式不对" in bad_day
 
 
 def test_a_unit_is_handed_over_at_the_desk(app, world):
@@ -234,7 +234,7 @@ def test_a_unit_is_handed_over_at_the_desk(app, world):
         {"unit": "1-1", "next": "/console/handovers?unit=1-1"},
         follow_redirects=True,
     )
-    assert "接任人：必须填写" in text(missing)
+    assert "「接任人」必须填写" in text(missing)
     odd = browser.get("/console/handovers?before=²")
     assert odd.status_code == 200
     assert "翻页参数不对" in text(odd)
@@ -427,7 +427,7 @@ def test_a_second_member_rejects_an_area_change_with_a_reason(app, world):
     change_id = re.search(r"/console/roster/changes/(\d+)/reject", theirs).group(1)
     url = f"/console/roster/changes/{change_id}/reject"
     empty = submit(second, url, {"next": "/console/roster"}, follow_redirects=True)
-    assert "驳回理由：必须填写" in text(empty)
+    assert "「驳回理由」必须填写" in text(empty)
     rejected = submit(
         second, url, {"reason": "面积写错了", "next": "/console/roster"}, follow_redirects=True
     )

@@ -452,7 +452,7 @@ def test_the_cadence_form_saves_and_the_visits_follow(client, world):
     too_long = submit(
         desk, "/console/visits/cadences", {**form, "every_hardship": "400"}, follow_redirects=True
     )
-    assert "请检查「走访频次」一栏" in text(too_long)
+    assert "「走访频次」应在 0 到 365 之间" in text(too_long)
     saved = submit(
         desk, "/console/visits/cadences", {**form, "every_hardship": "0"}, follow_redirects=True
     )
