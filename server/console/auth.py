@@ -22,6 +22,7 @@ from flask import (
     render_template,
     request,
     send_from_directory,
+    session,
     url_for,
 )
 from flask_limiter.errors import RateLimitExceeded
@@ -217,6 +218,9 @@ def login_finish():
 @bp.post("/logout")
 def logout():
     sessions.sign_out(g.desk)
+    # What the browser kept for this session (an invite's code to hand over, a roster
+    # file waiting to be loaded) goes with it: the next person at the computer sees none.
+    session.clear()
     response = redirect(url_for("desk.login"))
     response.delete_cookie(SESSION_COOKIE, path="/console")
     return response

@@ -453,3 +453,15 @@ def test_the_audit_log_pages_forward_and_keeps_its_filter(app, world):
     assert "第 34 次设定任期" not in second
     assert "下一页" not in second
     assert "回到第一页" in second
+
+
+def test_signing_out_forgets_the_codes_the_browser_kept_for_handing_over(app, world):
+    browser = signed_in(app, world)
+    made = text(invite(browser))
+    code = re.search(r'<p class="code" aria-label="邀请码">([^<]+)</p>', made).group(1)
+    kept = browser.get_cookie("linli_desk_flash", path="/console")
+    assert kept is not None
+    submit(browser, "/console/logout")
+    assert browser.get_cookie("linli_desk_flash", path="/console") is None
+    again = signed_in(app, world, "committee_2")
+    assert code not in text(again.get("/console/people"))
