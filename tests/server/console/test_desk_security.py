@@ -31,10 +31,10 @@ from server.services.console import tickets
 from server.services.people import roles
 from tests.conftest import built_once, savepoint_session
 from tests.factories import add_person, make_bill, make_payment, self_governance_fee
-from tests.server.api.test_tenancy import build_two_compounds
 from tests.server.console.desk import confirm, csrf, open_qr, signed_in
 from tests.steps import reported_id, uploaded_id
 from tests.timing import shanghai_date
+from tests.two_compounds import build_two_compounds
 
 # About routing, not dates: `make test-clock` leaves these out.
 pytestmark = pytest.mark.routes
