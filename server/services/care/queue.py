@@ -13,10 +13,9 @@ from datetime import timedelta
 
 from server.errors import Forbidden
 from server.extensions import db
-from server.labels import label
 from server.models import CareVisit
 from server.services.care.schedule import today
-from server.services.care.tasks import visits_with_place
+from server.services.care.tasks import visit_item, visits_with_place
 from server.services.care.visits import log_tags_read
 from server.services.people.access import Principal
 
@@ -46,15 +45,8 @@ def compound_queue(principal: Principal, compound_id: int) -> dict:
     more = len(rows) > QUEUE_MAX
     items = [
         {
-            "visit_id": visit.id,
-            "household_id": visit.household_id,
-            "label": f"{building_no}-{unit_no}-{room}",
-            "tag": visit.tag,
-            "tag_label": label("care_tag", visit.tag),
-            "due_on": visit.due_on,
-            "overdue": visit.due_on < now_day,
+            **visit_item(visit, f"{building_no}-{unit_no}-{room}", now_day),
             "days_late": max((now_day - visit.due_on).days, 0),
-            "escalation_level": visit.escalation_level,
         }
         for visit, building_no, unit_no, room in rows[:QUEUE_MAX]
     ]

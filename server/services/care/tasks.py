@@ -70,6 +70,20 @@ def visits_with_place():
     )
 
 
+def visit_item(visit: CareVisit, place: str, now_day) -> dict:
+    """A due care visit as a list shows it: the flat, the tag, when and how late."""
+    return {
+        "visit_id": visit.id,
+        "household_id": visit.household_id,
+        "label": place,
+        "tag": visit.tag,
+        "tag_label": label("care_tag", visit.tag),
+        "due_on": visit.due_on,
+        "overdue": visit.due_on < now_day,
+        "escalation_level": visit.escalation_level,
+    }
+
+
 def care_visits_for(principal: Principal) -> list[dict]:
     """The care visits due (today or missed) that are the caller's, oldest first."""
     now_day = today()
@@ -87,17 +101,7 @@ def care_visits_for(principal: Principal) -> list[dict]:
     items, seen = [], defaultdict(list)
     for visit, building_no, unit_no, room in rows:
         items.append(
-            {
-                "kind": "care_visit",
-                "visit_id": visit.id,
-                "household_id": visit.household_id,
-                "label": f"{building_no}-{unit_no}-{room}",
-                "tag": visit.tag,
-                "tag_label": label("care_tag", visit.tag),
-                "due_on": visit.due_on,
-                "overdue": visit.due_on < now_day,
-                "escalation_level": visit.escalation_level,
-            }
+            {"kind": "care_visit", **visit_item(visit, f"{building_no}-{unit_no}-{room}", now_day)}
         )
         seen[visit.compound_id].append((visit.household_id, visit.tag))
     for compound_id, tags in seen.items():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from server import labels
 from server.clock import utcnow
@@ -22,9 +22,9 @@ from server.services.income import contracts
 from server.services.income.access import committee_compound, ensure_committee, reader_compound
 from server.services.messaging import notify
 from server.services.messaging.messages import Message, shorten, wx_time
-from server.services.money import ledger
+from server.services.money import approvals, ledger
 from server.services.people import compounds, users
-from server.services.people.access import Principal, own_accounts, same_person
+from server.services.people.access import Principal, same_person
 from server.services.photos import attachments
 
 PAGE = "pages/income/index"
@@ -287,16 +287,5 @@ def _yuan(fen: int) -> str:
 
 
 def waiting_count(principal: Principal, code: str) -> int:
-    """How many of the compound's pending records the caller may confirm: a committee
-    member, for records someone else made (0 for anyone else, and once archived).
-    Raises NotFound."""
-    compound = compounds.member_compound(principal, code)
-    if compound.archived_at is not None or not principal.committee_of(compound.id):
-        return 0
-    return db.session.scalar(
-        select(func.count(IncomeRecord.id)).where(
-            IncomeRecord.compound_id == compound.id,
-            IncomeRecord.status == "pending",
-            IncomeRecord.recorded_by_id.not_in(own_accounts(principal)),
-        )
-    )
+    """How many pending records the caller may confirm (approvals.records_waiting_for)."""
+    return approvals.records_waiting_for(principal, code, IncomeRecord)

@@ -229,3 +229,20 @@ def waiting_counts(principal: Principal, code: str) -> dict[str, int]:
         .group_by(Approval.kind)
     )
     return {kind: int(n) for kind, n in rows}
+
+
+def records_waiting_for(principal: Principal, code: str, model) -> int:
+    """How many of the compound's pending `model` records (cash, public income: rows
+    with compound_id, status and recorded_by_id) the caller may confirm: a committee
+    member, for records someone else made (0 for anyone else, and once archived).
+    Raises NotFound."""
+    compound = compounds.member_compound(principal, code)
+    if compound.archived_at is not None or not principal.committee_of(compound.id):
+        return 0
+    return db.session.scalar(
+        select(func.count(model.id)).where(
+            model.compound_id == compound.id,
+            model.status == "pending",
+            model.recorded_by_id.not_in(own_accounts(principal)),
+        )
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from server import labels
@@ -23,9 +23,9 @@ from server.models import (
     Unit,
     Upload,
 )
-from server.services.money import bill_holds, ledger, receipts
+from server.services.money import approvals, bill_holds, ledger, receipts
 from server.services.people import compounds, users
-from server.services.people.access import Principal, own_accounts, record_access, same_person
+from server.services.people.access import Principal, record_access, same_person
 
 
 def record(
@@ -241,16 +241,5 @@ def pending_for(principal: Principal, code: str, status: str = "pending") -> lis
 
 
 def waiting_count(principal: Principal, code: str) -> int:
-    """How many of the compound's pending records the caller may confirm: a committee
-    member, for records someone else made (0 for anyone else, and once archived).
-    Raises NotFound."""
-    compound = compounds.member_compound(principal, code)
-    if compound.archived_at is not None or not principal.committee_of(compound.id):
-        return 0
-    return db.session.scalar(
-        select(func.count(OfflinePayment.id)).where(
-            OfflinePayment.compound_id == compound.id,
-            OfflinePayment.status == "pending",
-            OfflinePayment.recorded_by_id.not_in(own_accounts(principal)),
-        )
-    )
+    """How many pending records the caller may confirm (approvals.records_waiting_for)."""
+    return approvals.records_waiting_for(principal, code, OfflinePayment)
