@@ -23,3 +23,12 @@ def sign_in(page, desk_url: str, app, world: World, who: str = "committee") -> N
     confirmed = scan_and_confirm(app, world, who, qr_text)
     assert confirmed.status_code == 200, confirmed.get_json()
     page.wait_for_url(f"{desk_url}/console/")
+
+
+def agree(page) -> str:
+    """Answer the desk's confirmation (its own dialog, in large type) with 确定; the
+    question it asked."""
+    dialog = page.get_by_role("alertdialog")
+    question = dialog.locator(".question").inner_text()
+    dialog.get_by_role("button", name="确定").click()
+    return question

@@ -21,7 +21,7 @@ from server.models import Membership
 from server.services.disclosures import freeze
 from server.services.people.access import load_principal
 from tests.browser.conftest import shot
-from tests.browser.desk import sign_in
+from tests.browser.desk import agree, sign_in
 from tests.factories import build_world, make_bill, self_governance_fee
 from tests.money_month import a_month_of_money
 from tests.steps import recorded_cash, reported_id
@@ -156,9 +156,9 @@ def test_a_committee_member_does_a_months_work_at_the_desk(page, chromium, desk_
         register.get_by_role("link", name="楼道灯不亮").click()
     pages.read(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"报事 #{light}：楼道灯不亮")
-    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="受理", exact=True).click()
     with page.expect_navigation():
-        page.get_by_role("button", name="受理", exact=True).click()
+        agree(page)
     pages.read(page)
     expect(page.get_by_role("status")).to_have_text("已受理")
     expect(page.locator("ol.timeline > li").nth(1)).to_contain_text("处理中")
@@ -171,9 +171,9 @@ def test_a_committee_member_does_a_months_work_at_the_desk(page, chromium, desk_
     expect(row).to_contain_text("刘志强")
     expect(row).to_contain_text("老人当面交的现金")
     asked = []
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    row.get_by_role("button", name="确认", exact=True).click()
     with page.expect_navigation():
-        row.get_by_role("button", name="确认", exact=True).click()
+        asked.append(agree(page))
     pages.read(page)
     assert asked[0].startswith("确认已收到 1-2-102 的现金 ¥25.33？")
     expect(page.locator(".flash.success")).to_have_text("已确认收款，账单已记为已缴，并已记入账本")
@@ -183,9 +183,9 @@ def test_a_committee_member_does_a_months_work_at_the_desk(page, chromium, desk_
     pages.open(page, "收费项目")
     waiting = page.get_by_role("table", name="等待确认的收费标准调整")
     expect(waiting).to_contain_text("0.40")
-    page.once("dialog", lambda dialog: dialog.accept())
+    waiting.get_by_role("button", name="确认", exact=True).click()
     with page.expect_navigation():
-        waiting.get_by_role("button", name="确认", exact=True).click()
+        agree(page)
     pages.read(page)
     expect(page.get_by_text("已确认，变更已生效")).to_be_visible()
     expect(page.get_by_role("table", name="本小区的收费项目")).to_contain_text("0.4000")
@@ -211,9 +211,9 @@ def test_a_committee_member_does_a_months_work_at_the_desk(page, chromium, desk_
     pages.read(page)
     expect(page.get_by_text("没有发现问题，可以导入")).to_be_visible()
     asked.clear()
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="确认导入").click()
     with page.expect_navigation():
-        page.get_by_role("button", name="确认导入").click()
+        asked.append(agree(page))
     pages.read(page)
     assert asked[0].startswith("确定导入吗？将新建 2 户、更新 0 户。")
     expect(page.get_by_role("status").first).to_contain_text(
@@ -257,9 +257,9 @@ def test_a_committee_member_does_a_months_work_at_the_desk(page, chromium, desk_
             listed.get_by_role("link").first.click()
         pages.read(supervisor)
         shot(supervisor, "71-month-disclosure-to-sign-off")
-        supervisor.once("dialog", lambda dialog: dialog.accept())
+        supervisor.get_by_role("button", name="审核通过").click()
         with supervisor.expect_navigation():
-            supervisor.get_by_role("button", name="审核通过").click()
+            agree(supervisor)
         pages.read(supervisor)
         expect(supervisor.get_by_text("已审核通过，业委会可以公示了")).to_be_visible()
     finally:
@@ -272,9 +272,9 @@ def test_a_committee_member_does_a_months_work_at_the_desk(page, chromium, desk_
     with page.expect_navigation():
         listed.get_by_role("link").first.click()
     pages.read(page)
-    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="公示给每一户").click()
     with page.expect_navigation():
-        page.get_by_role("button", name="公示给每一户").click()
+        agree(page)
     text = pages.read(page)
     expect(page.get_by_text("已公示，每户都能看到")).to_be_visible()
     assert "已公示" in page.locator(".facts").first.inner_text()

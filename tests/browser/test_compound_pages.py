@@ -8,7 +8,7 @@ import re
 
 from server.extensions import db
 from tests.browser.conftest import shot
-from tests.browser.desk import sign_in
+from tests.browser.desk import agree, sign_in
 from tests.factories import build_world
 
 HEADER = "楼栋,单元,房号,建筑面积(m²),楼层,状态,备注\n"
@@ -45,8 +45,8 @@ def test_a_roster_is_checked_fixed_and_loaded_and_an_invite_handed_over(
     page.wait_for_url(f"{desk_url}/console/roster/report")
     assert page.get_by_text("没有发现问题，可以导入").is_visible()
     questions = []
-    page.once("dialog", lambda d: (questions.append(d.message), d.accept()))
     page.get_by_role("button", name="确认导入").click()
+    questions.append(agree(page))
     page.wait_for_url(f"{desk_url}/console/roster")
     assert questions[0].startswith("确定导入吗？将新建 1 户、更新 0 户。")
     done = page.get_by_role("status").first.inner_text()

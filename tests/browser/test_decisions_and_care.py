@@ -10,7 +10,7 @@ from server.clock import utcnow
 from server.extensions import db
 from server.models import HouseholdCensus
 from tests.browser.conftest import shot
-from tests.browser.desk import sign_in
+from tests.browser.desk import agree, sign_in
 from tests.decisions_helpers import make_due, owner, set_areas, voting_proposal
 from tests.factories import build_world, care_tagged
 from tests.helpers import image_bytes, multipart
@@ -94,15 +94,15 @@ def test_the_committee_reads_a_result_confirms_a_paper_ballot_and_looks_after_ho
     page.get_by_role("link", name="通过").click()
     page.wait_for_url(f"{desk_url}/console/proposals/{done}/result")
     assert page.locator(".verdict").inner_text() == "结果：通过"
-    agree = page.get_by_role("row", name="同意")
-    assert agree.locator("td").all_inner_texts() == ["360.00 / 450.00", "4 / 5", "达到"]
+    yes_row = page.get_by_role("row", name="同意")
+    assert yes_row.locator("td").all_inner_texts() == ["360.00 / 450.00", "4 / 5", "达到"]
     shot(page, "61-proposal-result")
 
     page.goto(f"{desk_url}/console/proposals/{voting}")
     row = page.get_by_role("row", name="1-1-201")
     questions = []
-    page.once("dialog", lambda d: (questions.append(d.message), d.accept()))
     row.get_by_role("button", name="确认计入").click()
+    questions.append(agree(page))
     page.get_by_text("已核对，这张票已计入").wait_for()
     assert questions == ["确定这张票与照片一致、计入 1-1-201 的选择「同意」吗？"]
     assert page.get_by_text("没有待核对的纸质票。").is_visible()

@@ -24,7 +24,7 @@ from server.clock import utcnow
 from server.extensions import db
 from server.models import HouseholdCensus, PaymentAnomaly, ReconciliationReport
 from tests.browser.conftest import SHOTS
-from tests.browser.desk import sign_in
+from tests.browser.desk import agree, sign_in
 from tests.decisions_helpers import owner, voting_proposal
 from tests.factories import (
     World,
@@ -424,9 +424,9 @@ def test_every_desk_page_is_readable_labelled_and_keyboard_usable(
     page.set_viewport_size({"width": 1366, "height": 520})
     page.goto(f"{desk_url}/console/fees")
     questions: list[str] = []
-    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     page.get_by_label("驳回理由").fill("费率要先开会商量")
     page.get_by_role("button", name="驳回").click()
+    questions.append(agree(page))
     page.get_by_text("已驳回，没有任何改变").wait_for()
     assert questions == ["确定驳回这项变更吗？驳回后不能恢复，要改只能重新提出。"]
     flash = page.evaluate(FLASH_IN_VIEW)
@@ -435,8 +435,8 @@ def test_every_desk_page_is_readable_labelled_and_keyboard_usable(
     page.set_viewport_size({"width": 1366, "height": 768})
 
     # The finance supervisor sees other forms (审核通过, 提出异议) on the same pages.
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="退出登录").click()
+    agree(page)
     page.wait_for_url(re.compile("/console/login"))
     sign_in(page, desk_url, app, world, "supervisor")
     cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 16, "fixed": 13}})

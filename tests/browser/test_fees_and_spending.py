@@ -9,7 +9,7 @@ from pathlib import Path
 
 from server.extensions import db
 from tests.browser.conftest import shot
-from tests.browser.desk import sign_in
+from tests.browser.desk import agree, sign_in
 from tests.factories import (
     build_world,
     fund_money,
@@ -40,8 +40,8 @@ def test_a_second_member_confirms_a_fee_change_through_the_dialog(page, desk_url
     assert "0.40" in waiting.inner_text()
     assert "待确认" in waiting.inner_text()
     shot(page, "40-fees")
-    page.once("dialog", lambda dialog: dialog.accept())
     waiting.get_by_role("button", name="确认").click()
+    agree(page)
     page.get_by_text("已确认，变更已生效").wait_for()
     rates = page.get_by_role("table", name="本小区的收费项目").inner_text()
     assert "0.4000" in rates

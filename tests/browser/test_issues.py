@@ -10,7 +10,7 @@ from server.services.issues import flow
 from server.services.people.access import load_principal
 from server.services.photos import uploads
 from tests.browser.conftest import shot
-from tests.browser.desk import sign_in
+from tests.browser.desk import agree, sign_in
 from tests.factories import build_world, make_issue
 from tests.helpers import image_bytes
 from tests.timing import shanghai_day
@@ -63,8 +63,8 @@ def test_a_member_filters_the_register_opens_an_issue_and_accepts_it(
     image = page.get_by_role("img", name=f"报事 #{leak} 的第 1 张照片")
     assert image.evaluate("img => img.complete && img.naturalWidth") > 0
 
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="受理", exact=True).click()
+    agree(page)
     page.wait_for_url(f"{desk_url}/console/issues/{leak}")
     assert page.get_by_role("status").inner_text() == "已受理"
     timeline = page.locator("ol.timeline > li")
@@ -80,8 +80,8 @@ def test_a_member_filters_the_register_opens_an_issue_and_accepts_it(
     page.get_by_label("处理结果").fill("已换新灯泡")
     picture = {"name": "done.jpg", "mimeType": "image/jpeg", "buffer": image_bytes()}
     page.get_by_label("现场照片（选填，最多 9 张）").set_input_files(picture)
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="办结", exact=True).click()
+    agree(page)
     page.wait_for_url(f"{desk_url}/console/issues/{leak}")
     assert page.get_by_role("status").inner_text() == "已办结"
     resolved = page.locator("ol.timeline > li").nth(2)

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from server.extensions import db
 from server.models import Membership, ReconciliationReport
 from tests.browser.conftest import shot
-from tests.browser.desk import sign_in
+from tests.browser.desk import agree, sign_in
 from tests.factories import build_world, make_bill, make_payment
 from tests.helpers import image_bytes, multipart
 from tests.timing import shanghai_date
@@ -83,9 +83,26 @@ def test_a_committee_member_confirms_cash_a_liaison_recorded(page, desk_url, app
     expect(page.locator("tbody tr", has_text="1-2-101")).to_contain_text("150.00")
     shot(page, "30-offline-payments")
 
-    asked = []
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    # The question comes on the page in large type; 取消 has the focus, and it (or Esc)
+    # leaves the cash waiting.
     row.get_by_role("button", name="确认", exact=True).click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("确认已收到 1-1-101 的现金 ¥420.00？")
+    expect(dialog.get_by_role("button", name="取消")).to_be_focused()
+    size = dialog.locator(".question").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 22
+    shot(page, "34-confirm-dialog")
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    row.get_by_role("button", name="确认", exact=True).click()
+    page.get_by_role("alertdialog").get_by_role("button", name="取消").click()
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+    expect(row).to_be_visible()
+    expect(page.locator(".flash.success")).to_have_count(0)
+
+    asked = []
+    row.get_by_role("button", name="确认", exact=True).click()
+    asked.append(agree(page))
     expect(page.locator(".flash.success")).to_have_text("已确认收款，账单已记为已缴，并已记入账本")
     assert asked[0].startswith("确认已收到 1-1-101 的现金 ¥420.00？")
     expect(page.locator("tbody tr", has_text="1-1-101")).to_have_count(0)

@@ -3,14 +3,64 @@
 (function () {
   'use strict';
 
-  // <form data-confirm="确定…？">: ask first; a refusal keeps the page as it is.
+  // <form data-confirm="确定…？">: ask first, in large type on the page itself (the
+  // browser's own confirm box is small system text titled with the server's address);
+  // 取消 (the first focus, and Esc) keeps the page as it is.
+  function ask(question, answer) {
+    if (typeof HTMLDialogElement !== 'function') { answer(window.confirm(question)); return; }
+    var dialog = document.createElement('dialog');
+    dialog.className = 'confirm-dialog';
+    dialog.setAttribute('role', 'alertdialog');
+    dialog.setAttribute('aria-modal', 'true');
+    var text = document.createElement('p');
+    text.className = 'question';
+    text.id = 'confirm-question';
+    text.textContent = question;
+    dialog.setAttribute('aria-labelledby', 'confirm-question');
+    var buttons = document.createElement('div');
+    buttons.className = 'confirm-buttons';
+    var yes = document.createElement('button');
+    yes.type = 'button';
+    yes.className = 'button';
+    yes.textContent = '确定';
+    var no = document.createElement('button');
+    no.type = 'button';
+    no.className = 'button quiet';
+    no.textContent = '取消';
+    buttons.appendChild(yes);
+    buttons.appendChild(no);
+    dialog.appendChild(text);
+    dialog.appendChild(buttons);
+    document.body.appendChild(dialog);
+    var said = false;
+    function done(value) {
+      if (said) { return; }
+      said = true;
+      dialog.close();
+      dialog.remove();
+      answer(value);
+    }
+    yes.addEventListener('click', function () { done(true); });
+    no.addEventListener('click', function () { done(false); });
+    dialog.addEventListener('close', function () { done(false); });  // Esc
+    dialog.showModal();
+    no.focus();
+  }
+
   document.addEventListener('submit', function (event) {
     var form = event.target;
     var question = form.getAttribute && form.getAttribute('data-confirm');
-    if (question && !window.confirm(question)) {
+    if (question && form.dataset.confirmed !== 'yes') {
       event.preventDefault();
+      var submitter = event.submitter || null;
+      ask(question, function (yes) {
+        if (!yes) { return; }
+        form.dataset.confirmed = 'yes';
+        if (form.requestSubmit) { form.requestSubmit(submitter); } else { form.submit(); }
+      });
       return;
     }
+    delete form.dataset.confirmed;
     // One submission: a second click does not send the same action twice.
     if (!event.defaultPrevented && form.method && form.method.toLowerCase() === 'post') {
       Array.prototype.forEach.call(form.querySelectorAll('button[type=submit]'), function (b) {
