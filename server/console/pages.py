@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from server import labels
 from server.api.downloads import xlsx_download
 from server.clock import SHANGHAI
 from server.errors import AppError
@@ -21,6 +22,17 @@ from server.services.excel import Sheet, xlsx
 def desk() -> Desk:
     """The person at the desk (set by auth.py before every page)."""
     return g.desk
+
+
+def compound_code() -> str:
+    """The code of the compound the desk is signed in for (the services' `code`)."""
+    return desk().compound.code
+
+
+def choices(group_name: str, codes) -> list[tuple[str, str]]:
+    """A <select>'s (code, Chinese label) pairs of a label group, in the given order."""
+    names = labels.group(group_name)
+    return [(c, names.get(c, c)) for c in codes]
 
 
 def render(template: str, *, title: str, nav: str | None = None, http_status: int = 200, **context):

@@ -15,7 +15,7 @@ from server.console.blueprint import bp
 from server.console.forms import load
 from server.console.money_forms import fen_from_yuan, optional_id
 from server.console.nav import MONEY_ROLES
-from server.console.pages import act, desk, render
+from server.console.pages import act, compound_code, desk, render
 from server.errors import NotFound
 from server.labels import label
 from server.models.fees import CYCLES, VACANT_RULES
@@ -29,14 +29,12 @@ READING_LABELS = {"unit_id": "单元", "period": "月份", "amount_fen": "金额
 METER_KINDS = ("meter_reading", "meter_void")
 
 
-def _code() -> str:
-    return desk().compound.code
-
-
 def _changes(*kinds: str, status: str = "pending", limit: int = 200) -> list:
     """The compound's latest changes of these kinds in `status` (pending: waiting for a
     second person)."""
-    return pending_changes.listed(desk().principal, _code(), status, kinds=kinds, limit=limit)
+    return pending_changes.listed(
+        desk().principal, compound_code(), status, kinds=kinds, limit=limit
+    )
 
 
 # ----- 收费项目 -----
@@ -45,7 +43,7 @@ def _changes(*kinds: str, status: str = "pending", limit: int = 200) -> list:
 @bp.get("/fees")
 def fees():
     require(*MONEY_ROLES)
-    items = fee_items.items_of(desk().principal, _code())
+    items = fee_items.items_of(desk().principal, compound_code())
     return render(
         "fees/fees.html",
         title="收费项目",
@@ -76,7 +74,7 @@ def fee_change(item: str):
     data = {k: v for k, v in data.items() if v is not None}
     return act(
         lambda: fee_items.update(
-            desk().principal, _code(), item, load(FeeItemIn, data, FEE_LABELS)
+            desk().principal, compound_code(), item, load(FeeItemIn, data, FEE_LABELS)
         ),
         "已提交调整，等另一位业委会成员确认后生效",
     )
@@ -90,7 +88,7 @@ def change_confirm(change_id: int):
     require("committee")
     acknowledged = request.form.get("acknowledge_flag") == "yes"
     return act(
-        lambda: pending_changes.confirm(desk().principal, _code(), change_id, acknowledged),
+        lambda: pending_changes.confirm(desk().principal, compound_code(), change_id, acknowledged),
         "已确认，变更已生效",
     )
 
@@ -102,7 +100,7 @@ def change_reject(change_id: int):
     return act(
         lambda: pending_changes.reject(
             desk().principal,
-            _code(),
+            compound_code(),
             change_id,
             load(RejectChangeIn, data, {"reason": "理由"})["reason"],
         ),
@@ -115,7 +113,7 @@ def change_reject(change_id: int):
 
 def _units() -> list[tuple[int, str]]:
     """The compound's units as (id, "1号楼2单元") for a choice."""
-    compound = compounds.compound_structure(_code())
+    compound = compounds.compound_structure(compound_code())
     return [
         (unit.id, f"{building.name or f'{building.number}号楼'}{unit.number}单元")
         for building in sorted(compound.buildings, key=lambda b: b.number)

@@ -11,17 +11,13 @@ from flask import redirect, request, url_for
 from server.api.schemas.handovers import HandoverIn
 from server.console.blueprint import bp
 from server.console.compound_forms import load, unit_choices, whole_number
-from server.console.pages import act, desk, render
+from server.console.pages import act, compound_code, desk, render
 from server.errors import ValidationFailed
 from server.services.governance import handover_views
 from server.services.governance import handovers as handover_service
 
 PAGE = 20
 LABELS = {"unit": "单元", "to_user_id": "接任人", "from_user_id": "卸任的联络人"}
-
-
-def _code() -> str:
-    return desk().compound.code
 
 
 def _before() -> int | None:
@@ -38,13 +34,13 @@ def handovers():
     error = None
     try:
         items, next_before = handover_views.list_for(
-            desk().principal, _code(), before=_before(), limit=PAGE
+            desk().principal, compound_code(), before=_before(), limit=PAGE
         )
     except ValidationFailed as refused:
         items, next_before, error = [], None, refused.message
     unit = (request.args.get("unit") or "").strip()
-    preview = handover_views.preview(desk().principal, _code(), unit) if unit else None
-    units, _ = unit_choices(_code())
+    preview = handover_views.preview(desk().principal, compound_code(), unit) if unit else None
+    units, _ = unit_choices(compound_code())
     return render(
         "compound/handovers.html",
         title="工作交接",
@@ -72,7 +68,11 @@ def handover_start():
     def hand_over():
         body = load(HandoverIn, data, LABELS)
         return handover_service.hand_over(
-            desk().principal, _code(), body["unit"], body["to_user_id"], body["from_user_id"]
+            desk().principal,
+            compound_code(),
+            body["unit"],
+            body["to_user_id"],
+            body["from_user_id"],
         )
 
     return act(

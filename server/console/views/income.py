@@ -19,9 +19,9 @@ from server.console.blueprint import bp
 from server.console.forms import load
 from server.console.money_forms import fen_from_yuan, optional_id, photo
 from server.console.nav import MONEY_ROLES
-from server.console.pages import act, desk, render
+from server.console.pages import act, choices, compound_code, desk, render
 from server.errors import NotFound
-from server.labels import group, label
+from server.labels import label
 from server.models.income import (
     ASSET_KINDS,
     CONTRACT_CYCLES,
@@ -52,15 +52,6 @@ LABELS = {
 STATES = {"paid": "已收", "waiting": "已登记待确认", "overdue": "逾期未收", "due": "未到期"}
 
 
-def _code() -> str:
-    return desk().compound.code
-
-
-def _choices(name: str, codes) -> list[tuple[str, str]]:
-    names = group(name)
-    return [(c, names.get(c, c)) for c in codes]
-
-
 def _form(*names: str) -> dict:
     """The form's text fields, left out when empty (the schema says which are needed)."""
     values = {n: request.form.get(n, "").strip() for n in names}
@@ -75,7 +66,7 @@ def income():
     if status not in (None, *INCOME_STATUSES):
         error, status = "没有这个状态，已显示全部收入", None
     me = desk().principal
-    rows = assets.list_of(me, _code())
+    rows = assets.list_of(me, compound_code())
     photos = assets.photos_of(rows)
     return render(
         "spending/income.html",
@@ -83,14 +74,14 @@ def income():
         nav="desk.income",
         error=error,
         chosen=status,  # not `status`: render's HTTP status
-        records=records.list_of(me, _code(), status),
-        contracts=contracts.list_of(me, _code()),
+        records=records.list_of(me, compound_code(), status),
+        contracts=contracts.list_of(me, compound_code()),
         assets=[(a, photos[a.id]) for a in rows],
-        statuses=_choices("income_status", INCOME_STATUSES),
-        kinds=_choices("income_kind", INCOME_KINDS),
-        methods=_choices("pay_method", INCOME_METHODS),
-        cycles=_choices("contract_cycle", CONTRACT_CYCLES),
-        asset_kinds=_choices("asset_kind", ASSET_KINDS),
+        statuses=choices("income_status", INCOME_STATUSES),
+        kinds=choices("income_kind", INCOME_KINDS),
+        methods=choices("pay_method", INCOME_METHODS),
+        cycles=choices("contract_cycle", CONTRACT_CYCLES),
+        asset_kinds=choices("asset_kind", ASSET_KINDS),
         name_of=label,
     )
 
@@ -106,14 +97,16 @@ def income_record():
         body = load(IncomeIn, data, LABELS)
         body.pop("receipt", None)
         receipt = photo(desk().principal, request.files, "receipt")
-        return records.record(desk().principal, _code(), body, receipt[0] if receipt else None)
+        return records.record(
+            desk().principal, compound_code(), body, receipt[0] if receipt else None
+        )
 
     return act(record, "已登记收入，等另一位业委会成员确认后计入共建资金")
 
 
 def _waiting_here(income_id: int) -> None:
     """The income waits in the desk compound (else the 404 any unknown id gets)."""
-    waiting = records.list_of(desk().principal, _code(), "pending")
+    waiting = records.list_of(desk().principal, compound_code(), "pending")
     if not any(v.income.id == income_id for v in waiting):
         raise NotFound("找不到这笔收入，或已有人处理", code="income_not_found")
 
@@ -150,7 +143,7 @@ def asset_new():
     def create():
         body = load(AssetIn, _form("kind", "name", "location", "note"), LABELS)
         body.pop("photos", None)
-        return assets.create(desk().principal, _code(), body, [])
+        return assets.create(desk().principal, compound_code(), body, [])
 
     return act(create, "已登记资产")
 
@@ -166,7 +159,7 @@ def contract_new():
         body = load(ContractIn, data, LABELS)
         body.pop("scan", None)
         scan = photo(desk().principal, request.files, "scan")
-        return contracts.create(desk().principal, _code(), body, scan)
+        return contracts.create(desk().principal, compound_code(), body, scan)
 
     return act(create, "已登记合同和收款计划")
 

@@ -16,7 +16,7 @@ from server.console.blueprint import bp
 from server.console.forms import load
 from server.console.money_forms import GROUPED
 from server.console.nav import MONEY_ROLES
-from server.console.pages import act, back, desk, render
+from server.console.pages import act, back, compound_code, desk, render
 from server.errors import ValidationFailed
 from server.labels import label
 from server.services import cursors
@@ -33,10 +33,6 @@ PROBLEMS = (  # what ledger.verify reports, in plain words
     ("the chain's end is missing", "账本最后的记录缺失"),
     ("is missing", "缺少一条记录"),
 )
-
-
-def _code() -> str:
-    return desk().compound.code
 
 
 def _fen(text: str | None) -> int:
@@ -83,7 +79,7 @@ def anomalies():
     """异常与退款: what went wrong with money, unresolved first."""
     require(*MONEY_ROLES)
     open_only = request.args.get("open") == "1"
-    items = anomaly_service.anomalies_for(desk().principal, _code(), open_only=open_only)
+    items = anomaly_service.anomalies_for(desk().principal, compound_code(), open_only=open_only)
     rows = [
         {
             "anomaly": a,
@@ -119,7 +115,7 @@ def anomaly_resolve(anomaly_id: int):
         # The API's own rules for text (no control characters, no direction overrides).
         body = load(AnomalyResolveIn, {"resolution": note, "refunded_fen": refund}, LABELS)
         return anomaly_service.resolve(
-            desk().principal, _code(), anomaly_id, body["resolution"], body["refunded_fen"]
+            desk().principal, compound_code(), anomaly_id, body["resolution"], body["refunded_fen"]
         )[1]
 
     def then(waiting):
@@ -132,7 +128,7 @@ def anomaly_resolve(anomaly_id: int):
 
 def _refund_change(change_id: int) -> None:
     """Only a refund waiting on an anomaly of this compound is decided here."""
-    for anomaly in anomaly_service.anomalies_for(desk().principal, _code(), open_only=True):
+    for anomaly in anomaly_service.anomalies_for(desk().principal, compound_code(), open_only=True):
         if anomaly.pending_refund and anomaly.pending_refund.approval.id == change_id:
             return
     raise ValidationFailed("找不到这笔待确认的退款，请刷新页面", code="refund_not_found")
@@ -148,7 +144,7 @@ def refund_confirm(change_id: int):
 
     def work():
         _refund_change(change_id)
-        return pending_changes.confirm(desk().principal, _code(), change_id)
+        return pending_changes.confirm(desk().principal, compound_code(), change_id)
 
     return act(work, "已确认退款，已记入账本", then=_to_anomalies)
 
@@ -163,7 +159,7 @@ def refund_reject(change_id: int):
             raise ValidationFailed("请填写驳回理由", code="reason_required")
         cleaned = load(RejectChangeIn, {"reason": reason}, LABELS)["reason"]
         _refund_change(change_id)
-        return pending_changes.reject(desk().principal, _code(), change_id, cleaned)
+        return pending_changes.reject(desk().principal, compound_code(), change_id, cleaned)
 
     return act(work, "已驳回这笔退款", then=_to_anomalies)
 
@@ -172,7 +168,7 @@ def refund_reject(change_id: int):
 def reconciliation():
     """每日对账: each day's orders compared with WeChat Pay, newest first."""
     require(*MONEY_ROLES)
-    items = reports.reports_for(desk().principal, _code())
+    items = reports.reports_for(desk().principal, compound_code())
     rows = [
         {
             "report": r,
@@ -200,7 +196,7 @@ def ledger():
         before = cursors.decode(cursor)
     except ValidationFailed:
         before, cursor = None, None
-    page = ledger_service.page(desk().principal, _code(), before, PAGE_SIZE + 1, account)
+    page = ledger_service.page(desk().principal, compound_code(), before, PAGE_SIZE + 1, account)
     items, more = page.items[:PAGE_SIZE], len(page.items) > PAGE_SIZE
     args = {"account": account} if account else {}
     names = _account_names()
@@ -225,7 +221,7 @@ def ledger():
 def ledger_verify():
     """核验账本: recompute every entry's hash now and say where the chain breaks."""
     require(*MONEY_ROLES)
-    result = ledger_service.verify_for(desk().principal, _code())
+    result = ledger_service.verify_for(desk().principal, compound_code())
     problem = None
     if not result.ok:
         problem = next(

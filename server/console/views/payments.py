@@ -15,7 +15,7 @@ from server.console.auth import require
 from server.console.blueprint import bp
 from server.console.forms import load
 from server.console.nav import MONEY_ROLES
-from server.console.pages import act, back, desk, render
+from server.console.pages import act, back, compound_code, desk, render
 from server.errors import ValidationFailed
 from server.labels import label
 from server.services.money import fees_export, payment_register
@@ -25,10 +25,6 @@ from server.services.people import users
 
 PAGE_SIZE = 50
 FILTERS = ("kind", "status", "since", "until", "building", "month")
-
-
-def _code() -> str:
-    return desk().compound.code
 
 
 def _day(name: str) -> date | None:
@@ -68,7 +64,7 @@ def payments():
             building=_building(),
         )
         page = payment_register.payments(
-            desk().principal, _code(), filters, request.args.get("cursor"), PAGE_SIZE
+            desk().principal, compound_code(), filters, request.args.get("cursor"), PAGE_SIZE
         )
     except ValidationFailed as error:
         problem = error.message
@@ -99,8 +95,8 @@ def payments_export():
     require(*MONEY_ROLES)
     month = (request.args.get("month") or "").strip()
     parse_month(month)  # ValidationFailed: the error page says what to type
-    data = fees_export.export_xlsx(desk().principal, _code(), month)
-    return xlsx_download(data, f"fees-{_code()}-{month}.xlsx")
+    data = fees_export.export_xlsx(desk().principal, compound_code(), month)
+    return xlsx_download(data, f"fees-{compound_code()}-{month}.xlsx")
 
 
 @bp.get("/offline-payments")
@@ -108,7 +104,7 @@ def offline_payments():
     """待确认的现金: what liaisons and committee members recorded, for a second member."""
     require(*MONEY_ROLES)
     principal = desk().principal
-    items = cash.pending_for(principal, _code(), "pending")
+    items = cash.pending_for(principal, compound_code(), "pending")
     compound_id = desk().compound.id
     bills = payment_register.offline_bills(compound_id, [p.id for p in items])
     names = users.names_in(compound_id, {p.recorded_by_id for p in items})
@@ -142,7 +138,7 @@ def _flat(payment) -> str:
 def offline_payment(payment_id: int):
     """One offline payment: its bills, receipt photo and who recorded and decided it."""
     require(*MONEY_ROLES)
-    view = payment_register.offline_payment(desk().principal, _code(), payment_id)
+    view = payment_register.offline_payment(desk().principal, compound_code(), payment_id)
     return render(
         "money/offline_payment.html",
         title=f"线下缴费 {view.flat}",
@@ -157,7 +153,7 @@ def offline_payment(payment_id: int):
 def _ours(payment_id: int) -> None:
     """The desk acts for the compound it signed in for: another compound's id is not
     found here, even for a member of both."""
-    payment_register.offline_payment(desk().principal, _code(), payment_id)
+    payment_register.offline_payment(desk().principal, compound_code(), payment_id)
 
 
 def _to_waiting(_result=None):

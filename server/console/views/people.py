@@ -16,7 +16,7 @@ from flask import Response, redirect, request, session, url_for
 from server.api.schemas.governance import RevokeMembershipIn, RoleInviteIn, TermIn
 from server.console.blueprint import bp
 from server.console.compound_forms import load, optional, unit_choices, whole_number
-from server.console.pages import act, desk, render
+from server.console.pages import act, compound_code, desk, render
 from server.errors import NotFound
 from server.labels import label
 from server.models.governance import INVITE_ROLES
@@ -37,15 +37,11 @@ INVITE_LABELS["term_end"] = "任期结束"
 TERM_LABELS = {"term_start": "任期开始", "term_end": "任期结束"}
 
 
-def _code() -> str:
-    return desk().compound.code
-
-
 @bp.get("/people")
 def people():
-    listed = people_service.list_people(desk().principal, _code())
-    invites = optional(lambda: role_invites.list_open(desk().principal, _code()))
-    units, buildings = unit_choices(_code())
+    listed = people_service.list_people(desk().principal, compound_code())
+    invites = optional(lambda: role_invites.list_open(desk().principal, compound_code()))
+    units, buildings = unit_choices(compound_code())
     return render(
         "compound/people.html",
         title="人员与角色",
@@ -78,7 +74,7 @@ def people_invite_create():
 
     def create():
         body = load(RoleInviteIn, data, INVITE_LABELS)
-        return role_invites.create(desk().principal, _code(), body.pop("role"), **body)
+        return role_invites.create(desk().principal, compound_code(), body.pop("role"), **body)
 
     return act(create, "邀请已发出，请把邀请码或二维码交给本人", then=_keep_and_show)
 
@@ -102,7 +98,8 @@ def _open_invite(invite_id: int):
     """This compound's invite still waiting to be redeemed, and its code if this browser
     made it within the hour. Raises NotFound (another compound's, used, void)."""
     found = next(
-        (i for i in role_invites.list_open(desk().principal, _code()) if i.id == invite_id), None
+        (i for i in role_invites.list_open(desk().principal, compound_code()) if i.id == invite_id),
+        None,
     )
     if found is None:
         raise NotFound("找不到这份任命邀请，可能已被领取或作废", code="invite_not_found")
@@ -133,7 +130,7 @@ def people_invite_qr(invite_id: int):
 @bp.post("/people/invites/<int:invite_id>/revoke")
 def people_invite_revoke(invite_id: int):
     def revoke():
-        revoked = role_invites.revoke(desk().principal, _code(), invite_id)
+        revoked = role_invites.revoke(desk().principal, compound_code(), invite_id)
         session[ISSUED] = [i for i in _issued() if i["id"] != invite_id]
         return revoked
 
@@ -151,7 +148,7 @@ def people_revoke(membership_id: int):
     return act(
         lambda: people_service.revoke(
             desk().principal,
-            _code(),
+            compound_code(),
             membership_id,
             load(RevokeMembershipIn, reason, {"reason": "理由"}).get("reason"),
         ),
@@ -165,7 +162,7 @@ def people_term(membership_id: int):
         data = {k: request.form.get(k) for k in TERM_LABELS}
         body = load(TermIn, data, TERM_LABELS)
         return people_service.set_term(
-            desk().principal, _code(), membership_id, body["term_start"], body["term_end"]
+            desk().principal, compound_code(), membership_id, body["term_start"], body["term_end"]
         )
 
     return act(set_term, "任期已设定")

@@ -11,7 +11,7 @@ from server.api.downloads import xlsx_download
 from server.api.schemas.privacy import AccessLogExportQuery
 from server.console.blueprint import bp
 from server.console.compound_forms import load
-from server.console.pages import desk, render
+from server.console.pages import compound_code, desk, render
 from server.errors import NotFound, ValidationFailed
 from server.labels import label
 from server.models.governance import AUDIT_ACTIONS
@@ -42,10 +42,6 @@ SUBJECTS = {
 DAY_LABELS = {"from": "开始日期", "to": "结束日期"}
 
 
-def _code() -> str:
-    return desk().compound.code
-
-
 def _cursor() -> str | None:
     return (request.args.get("cursor") or "")[:40] or None
 
@@ -55,7 +51,7 @@ def audit():
     action = request.args.get("action") or None
     error, page = None, None
     try:
-        page = audit_log.read(desk().principal, _code(), _cursor(), PAGE, action=action)
+        page = audit_log.read(desk().principal, compound_code(), _cursor(), PAGE, action=action)
     except ValidationFailed as refused:
         error = refused.message
     return render(
@@ -94,7 +90,7 @@ def access_log():
     error, page, typed = None, None, {}
     try:
         filters, typed = _log_filter()
-        page = access_service.read(desk().principal, _code(), filters, _cursor(), PAGE)
+        page = access_service.read(desk().principal, compound_code(), filters, _cursor(), PAGE)
     except ValidationFailed as refused:
         error = refused.message
         typed = {k: request.args.get(k, "") for k in ("from", "to", "household")}
@@ -117,5 +113,5 @@ def access_log():
 @bp.get("/access-log/export.xlsx")
 def access_log_export():
     filters, _ = _log_filter()
-    data = access_service.export_xlsx(desk().principal, _code(), filters)
+    data = access_service.export_xlsx(desk().principal, compound_code(), filters)
     return xlsx_download(data, f"查阅记录-{desk().compound.name}.xlsx")

@@ -19,7 +19,7 @@ from server.api.schemas.approvals import RejectChangeIn
 from server.clock import utcnow
 from server.console.blueprint import bp
 from server.console.compound_forms import load, optional
-from server.console.pages import act, desk, render
+from server.console.pages import act, compound_code, desk, render
 from server.errors import AppError
 from server.labels import label
 from server.services.governance import overview as overviews
@@ -34,18 +34,14 @@ DRAFT = "roster_draft"  # the Flask session's key for the file waiting for 确�
 SHOWN = 300  # rows of a report's lists shown on the page (the counts say the rest)
 
 
-def _code() -> str:
-    return desk().compound.code
-
-
 def _roster_changes():
-    changes = optional(lambda: pending_changes.listed(desk().principal, _code()))
+    changes = optional(lambda: pending_changes.listed(desk().principal, compound_code()))
     return [c for c in changes or [] if c.approval.kind == "roster_change"]
 
 
 @bp.get("/roster")
 def roster():
-    at_glance = overviews.overview(desk().principal, _code())
+    at_glance = overviews.overview(desk().principal, compound_code())
     return render(
         "compound/roster.html",
         title="房屋名册",
@@ -60,7 +56,7 @@ def roster():
 
 @bp.get("/roster/template.xlsx")
 def roster_template():
-    data, filename = template(desk().principal, _code())
+    data, filename = template(desk().principal, compound_code())
     return xlsx_download(data, filename)
 
 
@@ -73,7 +69,7 @@ def roster_check():
     data = file.stream.read(roster_files.MAX_BYTES + 1) if file and file.filename else None
     name = (file.filename or "")[:200] if file else ""
     try:
-        roster_service.import_roster(desk().principal, _code(), data, name, dry_run=True)
+        roster_service.import_roster(desk().principal, compound_code(), data, name, dry_run=True)
     except AppError as error:
         flash(error.message, "error")
         return redirect(url_for("desk.roster"))
@@ -126,7 +122,7 @@ def roster_report():
         flash("请先选择名册文件并检查", "error")
         return redirect(url_for("desk.roster"))
     principal, name = desk().principal, draft["name"]
-    report = roster_service.import_roster(principal, _code(), data, name, dry_run=True)
+    report = roster_service.import_roster(principal, compound_code(), data, name, dry_run=True)
     return render(
         "compound/roster_report.html",
         title="名册检查结果",
@@ -149,7 +145,7 @@ def roster_import():
         return redirect(url_for("desk.roster"))
     try:
         result = roster_service.import_roster(
-            desk().principal, _code(), data, draft["name"], dry_run=False
+            desk().principal, compound_code(), data, draft["name"], dry_run=False
         )
     except AppError as error:  # roster_invalid: the roster changed since; its new report
         flash(error.message, "error")
@@ -182,7 +178,7 @@ def roster_cancel():
 @bp.post("/roster/changes/<int:change_id>/confirm")
 def roster_change_confirm(change_id: int):
     return act(
-        lambda: pending_changes.confirm(desk().principal, _code(), change_id),
+        lambda: pending_changes.confirm(desk().principal, compound_code(), change_id),
         "已确认，房屋面积/空置变更已生效",
     )
 
@@ -192,7 +188,7 @@ def roster_change_reject(change_id: int):
     return act(
         lambda: pending_changes.reject(
             desk().principal,
-            _code(),
+            compound_code(),
             change_id,
             load(RejectChangeIn, {"reason": request.form.get("reason")}, {"reason": "驳回理由"})[
                 "reason"

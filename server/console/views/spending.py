@@ -13,9 +13,8 @@ from server.console.blueprint import bp
 from server.console.forms import load
 from server.console.money_forms import fen_from_yuan, optional_id, photo
 from server.console.nav import MONEY_ROLES
-from server.console.pages import act, desk, render
+from server.console.pages import act, choices, compound_code, desk, render
 from server.errors import AppError, NotFound
-from server.labels import group
 from server.models.spending import EXPENSE_CATEGORIES, EXPENSE_STATUSES, PAY_METHODS
 from server.services.spending import decisions, payments, proposals, views
 
@@ -31,19 +30,10 @@ EXPENSE_LABELS = {
 STEP_LABELS = {"note": "备注", "reason": "理由", "paid_on": "付款日期", "method": "付款方式"}
 
 
-def _code() -> str:
-    return desk().compound.code
-
-
-def _choices(group_name: str, codes) -> list[tuple[str, str]]:
-    names = group(group_name)
-    return [(c, names.get(c, c)) for c in codes]
-
-
 @bp.get("/funds")
 def funds():
     require(*MONEY_ROLES)
-    rows = views.compound_funds(desk().principal, _code())
+    rows = views.compound_funds(desk().principal, compound_code())
     return render("spending/funds.html", title="资金余额", nav="desk.expenses", funds=rows)
 
 
@@ -58,14 +48,18 @@ def expenses():
         error, status = "没有这个状态，已显示全部支出", None
     try:
         items, next_cursor, waiting = views.listing(
-            desk().principal, _code(), status=status, waiting_for_me=waiting_for_me, cursor=cursor
+            desk().principal,
+            compound_code(),
+            status=status,
+            waiting_for_me=waiting_for_me,
+            cursor=cursor,
         )
     except AppError as refused:
         if refused.code != "bad_cursor":
             raise
         error = "翻页地址不对，已从第一页显示"
         items, next_cursor, waiting = views.listing(
-            desk().principal, _code(), status=status, waiting_for_me=waiting_for_me
+            desk().principal, compound_code(), status=status, waiting_for_me=waiting_for_me
         )
     next_url = None
     if next_cursor:
@@ -82,9 +76,9 @@ def expenses():
         error=error,
         next_url=next_url,
         first_page=cursor is not None,
-        statuses=_choices("expense_status", EXPENSE_STATUSES),
-        categories=_choices("expense_category", EXPENSE_CATEGORIES),
-        funds=views.compound_funds(desk().principal, _code()),
+        statuses=choices("expense_status", EXPENSE_STATUSES),
+        categories=choices("expense_category", EXPENSE_CATEGORIES),
+        funds=views.compound_funds(desk().principal, compound_code()),
     )
 
 
@@ -104,7 +98,7 @@ def expense_new():
         }
         body = load(ExpenseIn, data, EXPENSE_LABELS)
         body["receipts"] = photo(desk().principal, request.files, "receipt")
-        return proposals.propose(desk().principal, _code(), **body)
+        return proposals.propose(desk().principal, compound_code(), **body)
 
     return act(propose, "已提出支出，等财务监督审核")
 
@@ -113,20 +107,20 @@ def expense_new():
 def expense(expense_id: int):
     require(*MONEY_ROLES)
     view = views.detail(desk().principal, expense_id)
-    if view.compound != _code():  # another compound the same person serves
+    if view.compound != compound_code():  # another compound the same person serves
         raise NotFound("找不到这笔支出", code="expense_not_found")
     return render(
         "spending/expense.html",
         title=f"支出 {view.expense.id} 号",
         nav="desk.expenses",
         item=view,
-        pay_methods=_choices("pay_method", PAY_METHODS),
+        pay_methods=choices("pay_method", PAY_METHODS),
     )
 
 
 def _mine(expense_id: int) -> None:
     """The expense is the desk compound's (else the same 404 as any unknown id)."""
-    if views.detail(desk().principal, expense_id).compound != _code():
+    if views.detail(desk().principal, expense_id).compound != compound_code():
         raise NotFound("找不到这笔支出", code="expense_not_found")
 
 
