@@ -11,6 +11,8 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from server import config_pay
+
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production"  # noqa: S105
 SANDBOX_APPID = "wx0000000000sandbox"
 SANDBOX_SECRET = "sandbox-app-secret"  # noqa: S105
@@ -202,7 +204,34 @@ def _wechat(env: Mapping[str, str], production: bool) -> dict:
         "WECHAT_PAY_API_BASE": _with_slash(
             env.get("WECHAT_PAY_API_BASE", "https://api.mch.weixin.qq.com/")
         ),
+        **_pay_merchants(env, production),
     }
+
+
+def _pay_merchants(env: Mapping[str, str], production: bool) -> dict:
+    """The merchants WeChat Pay takes money through (server/config_pay.py)."""
+    appid = env.get("WECHAT_APPID") or SANDBOX_APPID
+    mch_id = env.get("WECHAT_PAY_MCH_ID") or ("" if production else SANDBOX_MCH_ID)
+    api_key = env.get("WECHAT_PAY_API_KEY") or ("" if production else SANDBOX_PAY_KEY)
+    v2 = None
+    if mch_id and api_key:
+        v2 = {"mch_id": mch_id, "api_key": api_key}
+        for setting, key in (
+            ("WECHAT_PAY_CERT_FILE", "cert_file"),
+            ("WECHAT_PAY_KEY_FILE", "key_file"),
+        ):
+            if env.get(setting):
+                v2[key] = env[setting]
+    try:
+        found = config_pay.merchants(env, production, appid, v2)
+    except config_pay.PayConfigError as error:
+        raise ConfigError(str(error)) from None
+    default = env.get("WECHAT_PAY_DEFAULT_MERCHANT", "").strip() or (
+        config_pay.DEFAULT_MERCHANT if v2 else ""
+    )
+    if default and default not in found:
+        raise ConfigError(f"WECHAT_PAY_DEFAULT_MERCHANT {default!r} is not a configured merchant")
+    return {"WECHAT_PAY_MERCHANTS": found, "WECHAT_PAY_DEFAULT_MERCHANT": default}
 
 
 def _limits(env: Mapping[str, str]) -> dict:

@@ -90,6 +90,7 @@ const CHANGE_KIND_LABELS = {
   fee_change: '收费标准调整',
   refund: '退款登记',
   roster_change: '房屋面积/状态调整',
+  wechat_refund: '微信退款',
 }
 
 // A flat as the roster names it (状态 自住/出租/空置).
@@ -138,6 +139,23 @@ const ANOMALY_KIND_LABELS = {
   double_payment: '重复缴费',
   duplicate_transaction: '交易号重复',
   reading_voided: '电费作废退款',
+  statement_missing_here: '对账单有、本系统无',
+  statement_missing_there: '本系统有、对账单无',
+  statement_amount: '对账单金额不符',
+  statement_refund: '对账单退款不符',
+  refund_abnormal: '退款异常',
+}
+
+// A refund through WeChat Pay (proposed, confirmed by a second member, sent, ended).
+const REFUND_STATUS_LABELS = {
+  proposed: '待第二人确认',
+  rejected: '已驳回',
+  confirmed: '已确认，待发送',
+  processing: '退款中',
+  success: '已退回',
+  closed: '退款关闭',
+  abnormal: '退款异常',
+  failed: '微信支付拒绝',
 }
 
 const OFFLINE_METHOD_LABELS = {
@@ -345,6 +363,7 @@ const BUILT_IN = {
   change_kind: CHANGE_KIND_LABELS,
   payment_status: PAYMENT_STATUS_LABELS,
   anomaly_kind: ANOMALY_KIND_LABELS,
+  refund_status: REFUND_STATUS_LABELS,
   offline_method: OFFLINE_METHOD_LABELS,
   offline_status: OFFLINE_STATUS_LABELS,
   occupancy: OCCUPANCY_LABELS,
@@ -389,6 +408,7 @@ module.exports = {
   PAYMENT_STATUS_LABELS,
   PAYMENT_DISPUTED_MESSAGE,
   ANOMALY_KIND_LABELS,
+  REFUND_STATUS_LABELS,
   OFFLINE_METHOD_LABELS,
   OFFLINE_STATUS_LABELS,
   OCCUPANCY_LABELS,

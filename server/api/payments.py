@@ -69,9 +69,14 @@ def cancel(payment_id):
 
 
 @bp.post("/wechat/notify")
+@bp.post("/wechat/notify/<merchant>")
 @bp.doc(hide=True)
-def wechat_notify():
-    xml, status = pay_notifications.answer(
-        request.content_length, lambda: request.get_data(cache=False)
+def wechat_notify(merchant=None):
+    """WeChat Pay's payment notification (v2 XML or v3 JSON, as the merchant speaks)."""
+    answer = pay_notifications.answer(
+        request.content_length,
+        lambda: request.get_data(cache=False),
+        dict(request.headers),
+        merchant,
     )
-    return Response(xml, mimetype="text/xml", status=status)
+    return Response(answer.body, mimetype=answer.mimetype, status=answer.status)

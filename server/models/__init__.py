@@ -29,7 +29,9 @@ from server.models.payments import (
     Payment,
     PaymentAnomaly,
     PaymentBill,
+    PayStatement,
     ReconciliationReport,
+    Refund,
 )
 from server.models.spending import Expense, ExpenseEvent
 from server.models.system import AccessLog, JobRun, KeyValue, SchedulerLease
@@ -85,6 +87,7 @@ __all__ = [
     "OfflinePayment",
     "OfflinePaymentBill",
     "OutboxMessage",
+    "PayStatement",
     "Payment",
     "PaymentAnomaly",
     "PaymentBill",
@@ -92,6 +95,7 @@ __all__ = [
     "ProposalComment",
     "ProposalVersion",
     "ReconciliationReport",
+    "Refund",
     "ReturnVisit",
     "RoleInvite",
     "RollEntry",

@@ -17,7 +17,14 @@ from server.models.base import Base, BigId, UTCDateTime, table_args
 #   refund         a refund made on a payment anomaly (a PaymentAnomaly)
 #   roster_change  flats' floor areas or occupancy changed by a roster re-import (a
 #                  RosterImport): they count from the next bill period on confirming
-APPROVAL_KINDS = ("meter_reading", "meter_void", "fee_change", "refund", "roster_change")
+APPROVAL_KINDS = (
+    "meter_reading",
+    "meter_void",
+    "fee_change",
+    "refund",
+    "roster_change",
+    "wechat_refund",
+)
 APPROVAL_STATUSES = ("pending", "confirmed", "rejected")
 
 

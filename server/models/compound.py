@@ -44,6 +44,9 @@ class Compound(Base):
     # and the days a care visit may be late before it escalates.
     census_retention_days: Mapped[int] = mapped_column(default=180, server_default="180")
     care_grace_days: Mapped[int] = mapped_column(default=2, server_default="2")
+    # The WeChat Pay merchant its fees are paid to (server/config_pay.py); None: the
+    # installation's default merchant.
+    pay_merchant: Mapped[str | None] = mapped_column(String(32))
 
     buildings: Mapped[list[Building]] = relationship(
         back_populates="compound", order_by="Building.number"

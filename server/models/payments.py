@@ -23,6 +23,25 @@ ANOMALY_KINDS = (
     "double_payment",
     "duplicate_transaction",
     "reading_voided",
+    # The daily statement (statements.py): a trade WeChat Pay has that we lack, one we
+    # have that it lacks, or an amount that differs; and a refund WeChat Pay ended badly.
+    "statement_missing_here",
+    "statement_missing_there",
+    "statement_amount",
+    "statement_refund",
+    "refund_abnormal",
+)
+# A refund through WeChat Pay (`Refund.status`): proposed by one committee member,
+# confirmed by a second (or rejected), sent, then as WeChat Pay says it ended.
+REFUND_STATUSES = (
+    "proposed",
+    "rejected",
+    "confirmed",
+    "processing",
+    "success",
+    "closed",
+    "abnormal",
+    "failed",
 )
 
 
@@ -54,6 +73,12 @@ class Payment(Base):
     # WeChat Pay allows (5 minutes after creation); its bills stay held until then.
     cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The merchant (server/config_pay.py) the order was made with; None: "default".
+    merchant: Mapped[str | None] = mapped_column(String(32))
+    # WeChat Pay's service fee, as its daily statement says (None until it is read).
+    fee_fen: Mapped[int | None]
+    # Refunded through WeChat Pay so far (successful refunds only).
+    refunded_fen: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class PaymentBill(Base):
@@ -137,3 +162,57 @@ class ReconciliationReport(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     summary: Mapped[dict] = mapped_column(JSON)
     differences: Mapped[str | None] = mapped_column(Text)
+
+
+class Refund(Base):
+    """Money given back to a payer through WeChat Pay, whole or part of one payment.
+
+    Two people: proposed by one committee member with a reason, sent only once a
+    second one confirms. `out_refund_no` is ours and unique (WeChat Pay makes one
+    refund of it however often it is sent); the ledger moves when WeChat Pay says
+    SUCCESS, never before. `anomaly_id`: the anomaly whose money owed back it returns
+    (booked from the refund suspense account); none: a refund of fees paid.
+    """
+
+    __tablename__ = "refunds"
+    __table_args__ = table_args(Index("ix_refunds_status", "status"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    anomaly_id: Mapped[int | None] = mapped_column(ForeignKey("payment_anomalies.id"))
+    merchant: Mapped[str | None] = mapped_column(String(32))
+    out_refund_no: Mapped[str] = mapped_column(String(64), unique=True)
+    refund_id: Mapped[str | None] = mapped_column(String(64), unique=True)  # WeChat Pay's
+    amount_fen: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="proposed")
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_by: Mapped[str | None] = mapped_column(String(64))  # e.g. 支付用户零钱
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+class PayStatement(Base):
+    """WeChat Pay's daily trade statement for one merchant and day, as read and
+    compared: its totals, and every difference with our books (each also an anomaly
+    of the compound it concerns)."""
+
+    __tablename__ = "pay_statements"
+    __table_args__ = table_args(UniqueConstraint("merchant", "day"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    merchant: Mapped[str] = mapped_column(String(32))
+    day: Mapped[date] = mapped_column(Date)
+    # "compared", "not_ready" (no statement yet), "unreadable", "unavailable"
+    status: Mapped[str] = mapped_column(String(16))
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    line_count: Mapped[int] = mapped_column(default=0)
+    settled_fen: Mapped[int] = mapped_column(default=0)
+    refund_fen: Mapped[int] = mapped_column(default=0)
+    fee_fen: Mapped[int] = mapped_column(default=0)
+    differences: Mapped[list] = mapped_column(JSON, default=list)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from server.config_pay import read_secret
 from server.extensions import db
 from server.wechat.client import MiniProgram, StableTokenClient, WxSession
 from server.wechat.errors import (
@@ -38,13 +39,19 @@ from server.wechat.pay import (
     CLOSE_AFTER,
     MAX_NOTIFY_BYTES,
     InvalidNotification,
+    NotifyAnswer,
     OrderState,
     PaymentGateway,
     PayNotification,
     PayRejected,
-    WeChatPayV2,
+    RefundNotice,
+    RefundState,
+    StatementNotReady,
     acknowledgement,
 )
+from server.wechat.pay_v2 import WeChatPayV2
+from server.wechat.pay_v3 import WeChatPayV3
+from server.wechat.statement import Statement, StatementLine, StatementUnreadable
 from server.wechat.storage import DatabaseStorage
 
 # The public face: the factory, and what services need beside the clients.
@@ -54,11 +61,18 @@ __all__ = [
     "MAX_NOTIFY_BYTES",
     "InvalidNotification",
     "MiniProgram",
+    "NotifyAnswer",
     "OfficialAccount",
     "OrderState",
     "PayNotification",
     "PayRejected",
     "PaymentGateway",
+    "RefundNotice",
+    "RefundState",
+    "Statement",
+    "StatementLine",
+    "StatementNotReady",
+    "StatementUnreadable",
     "WeChatCodeInvalid",
     "WeChatError",
     "WeChatNoQuota",
@@ -73,6 +87,7 @@ __all__ = [
     "official_account",
     "parse_follow_event",
     "payment_gateway",
+    "payment_merchants",
 ]
 
 
@@ -112,18 +127,38 @@ def official_account() -> OfficialAccount | None:
     return ext["linli.official_account"]
 
 
-def payment_gateway() -> PaymentGateway | None:
-    """WeChat Pay (API v2), or None when no merchant is configured."""
+def payment_gateway(merchant: str | None = None) -> PaymentGateway | None:
+    """WeChat Pay for a merchant by name (None: the default merchant), or None when no
+    such merchant is configured. Built once per app and merchant."""
     cfg = current_app.config
-    if not (cfg["WECHAT_PAY_MCH_ID"] and cfg["WECHAT_PAY_API_KEY"]):
+    name = merchant or cfg["WECHAT_PAY_DEFAULT_MERCHANT"]
+    settings = cfg["WECHAT_PAY_MERCHANTS"].get(name) if name else None
+    if settings is None:
         return None
-    ext = current_app.extensions
-    if "linli.payment_gateway" not in ext:
-        ext["linli.payment_gateway"] = WeChatPayV2(
-            cfg["WECHAT_APPID"],
-            cfg["WECHAT_PAY_MCH_ID"],
-            cfg["WECHAT_PAY_API_KEY"],
-            api_base=cfg["WECHAT_PAY_API_BASE"],
-            timeout=cfg["WECHAT_TIMEOUT"],
+    gateways = current_app.extensions.setdefault("linli.payment_gateways", {})
+    if name not in gateways:
+        gateways[name] = _build_gateway(name, settings, cfg)
+    return gateways[name]
+
+
+def payment_merchants() -> list[str]:
+    """The names of the configured merchants (for the street office's choice)."""
+    return sorted(current_app.config["WECHAT_PAY_MERCHANTS"])
+
+
+def _build_gateway(name: str, settings: dict, cfg) -> PaymentGateway:
+    if settings["version"] == "v3":
+        return WeChatPayV3(
+            name, settings, api_base=cfg["WECHAT_PAY_API_BASE"], timeout=cfg["WECHAT_TIMEOUT"]
         )
-    return ext["linli.payment_gateway"]
+    api_key = settings.get("api_key") or read_secret(settings["api_key_file"])
+    return WeChatPayV2(
+        settings["appid"],
+        settings["mch_id"],
+        api_key,
+        api_base=cfg["WECHAT_PAY_API_BASE"],
+        timeout=cfg["WECHAT_TIMEOUT"],
+        merchant=name,
+        cert_file=settings.get("cert_file"),
+        key_file=settings.get("key_file"),
+    )

@@ -14,6 +14,7 @@ from server.services.money import settlement
 from server.wechat import (
     MAX_NOTIFY_BYTES,
     InvalidNotification,
+    NotifyAnswer,
     PaymentGateway,
     acknowledgement,
     payment_gateway,
@@ -22,22 +23,44 @@ from server.wechat import (
 log = logging.getLogger(__name__)
 
 
-def answer(declared_length: int | None, read_body: Callable[[], bytes]) -> tuple[str, int]:
-    """The notification as it arrived over HTTP: the XML answer and its status. A body
+def answer(
+    declared_length: int | None,
+    read_body: Callable[[], bytes],
+    headers: dict | None = None,
+    merchant: str | None = None,
+) -> NotifyAnswer:
+    """The notification as it arrived over HTTP for a merchant (None: the default one,
+    whose notify URL has no name in it): the answer, its status and type. A body
     declared larger than any WeChat Pay sends is refused unread."""
     if (declared_length or 0) > MAX_NOTIFY_BYTES:
-        return acknowledgement("FAIL", "too large"), 413
-    return handle_notification(read_body()[: MAX_NOTIFY_BYTES + 1]), 200
+        gateway = payment_gateway(merchant)
+        refusal = gateway.acknowledge(False, "too large") if gateway else _not_configured()
+        return NotifyAnswer(refusal.body, 413, refusal.mimetype)
+    return handle_notification(read_body()[: MAX_NOTIFY_BYTES + 1], headers, merchant)
 
 
-def handle_notification(body: bytes, attempts: int = 3) -> str:
-    """WeChat Pay's payment notification, retried on a deadlock or on a transaction id
-    another notification wrote at the same moment (the database rolled this one back
-    entirely; the next attempt sees the other's work)."""
-    gateway = payment_gateway()
+def _not_configured() -> NotifyAnswer:
+    return NotifyAnswer(acknowledgement("FAIL", "未开通"), 200, "text/xml")
+
+
+def notify_path(merchant: str | None) -> str:
+    """The path WeChat Pay notifies a merchant's orders at."""
+    base = "/api/v1/payments/wechat/notify"
+    return base if merchant in (None, "default") else f"{base}/{merchant}"
+
+
+def handle_notification(
+    body: bytes, headers: dict | None = None, merchant: str | None = None, attempts: int = 3
+) -> NotifyAnswer:
+    """WeChat Pay's payment notification for a merchant (None: the default one), retried
+    on a deadlock or on a transaction id another notification wrote at the same moment
+    (the database rolled this one back entirely; the next attempt sees the other's work)."""
+    gateway = payment_gateway(merchant)
+    if gateway is None:
+        return _not_configured()
     for attempt in range(1, attempts + 1):
         try:
-            return _handle_notification(body, gateway)
+            return _handle_notification(body, headers or {}, gateway)
         except (OperationalError, IntegrityError) as error:
             db.session.rollback()
             if attempt == attempts or not _retryable(error):
@@ -52,17 +75,15 @@ def _retryable(error: OperationalError | IntegrityError) -> bool:
     return is_busy(error)
 
 
-def _handle_notification(body: bytes, gateway: PaymentGateway | None) -> str:
+def _handle_notification(body: bytes, headers: dict, gateway: PaymentGateway) -> NotifyAnswer:
     """WeChat Pay's payment notification: settle the order exactly once.
 
-    Returns the XML answer: SUCCESS once the notification is dealt with (credited,
-    already settled, or a difference recorded for the committee); FAIL for anything
-    we cannot trust (bad signature, wrong appid or merchant, unknown order).
+    Returns the answer: success once the notification is dealt with (credited, already
+    settled, or a difference recorded for the committee); failure for anything we cannot
+    trust (bad signature, wrong appid or merchant, an order of another merchant or none).
     """
-    if gateway is None:
-        return acknowledgement("FAIL", "未开通")
     try:
-        note = gateway.parse_notification(body)
+        note = gateway.parse_notification(body, headers)
     except InvalidNotification:
         log.warning("payment notification refused: not verifiable")
         return gateway.acknowledge(False, "签名失败")
@@ -72,7 +93,7 @@ def _handle_notification(body: bytes, gateway: PaymentGateway | None) -> str:
     if not note.return_ok:
         return gateway.acknowledge(False, "通信失败")
     payment = settlement.locked_payment(note.out_trade_no)
-    if payment is None:
+    if payment is None or (payment.merchant or "default") != gateway.merchant:
         db.session.rollback()
         return gateway.acknowledge(False, "订单不存在")
     if not note.result_ok:  # the resident's payment failed: nothing to credit

@@ -20,10 +20,16 @@ from server.errors import Conflict, Forbidden, NotFound, ServiceUnavailable
 from server.extensions import db
 from server.models import Household, Payment
 from server.services.messaging.messages import Message
-from server.services.money import pending_orders, receipts, reconciliation, settlement
+from server.services.money import (
+    merchants,
+    pending_orders,
+    receipts,
+    reconciliation,
+    settlement,
+)
 from server.services.people import users
 from server.services.people.access import Principal
-from server.wechat import CLOSE_AFTER, OrderState, PayRejected, WeChatUnavailable, payment_gateway
+from server.wechat import CLOSE_AFTER, OrderState, PayRejected, WeChatUnavailable
 
 
 def closes_at(payment: Payment) -> datetime | None:
@@ -44,7 +50,7 @@ def cancel(principal: Principal, payment_id: int) -> Payment:
     if payment.prepay_id is None and young:  # WeChat Pay is still being asked to make it
         _in_progress()
     db.session.commit()  # no lock held while WeChat Pay answers
-    gateway = payment_gateway()
+    gateway = merchants.for_payment(payment)
     if gateway is None:
         raise ServiceUnavailable("在线缴费暂未开通", code="pay_not_configured")
     state = _ask(gateway.query_order, out_trade_no)

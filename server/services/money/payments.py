@@ -19,10 +19,10 @@ from server.clock import SHANGHAI, utcnow
 from server.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from server.extensions import db
 from server.models import Bill, FeeItem, Payment, PaymentBill
-from server.services.money import bill_holds, settlement
+from server.services.money import bill_holds, merchants, pay_notifications, settlement
 from server.services.people import compounds
 from server.services.people.access import Principal
-from server.wechat import PayRejected, WeChatUnavailable, payment_gateway
+from server.wechat import PayRejected, WeChatUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -47,21 +47,25 @@ def create_payment(principal: Principal, bill_ids: list[int], client_ip: str) ->
     Raises NotFound, Conflict (a bill not unpaid; compound_archived), ValidationFailed,
     ServiceUnavailable.
     """
-    gateway = payment_gateway()
-    if gateway is None:
-        raise _not_configured()
     now = utcnow()
     reusable = _open_order_for(principal, bill_ids, now)
     if reusable is not None:  # paying again after cancelling the WeChat sheet
         # An order opened before its compound was archived takes no more money (what
         # it took already is credited all the same: notifications, reconciliation).
         compounds.ensure_open_id(reusable.compound_id)
+        gateway = merchants.for_payment(reusable)
+        if gateway is None:
+            raise _not_configured()
         if reusable.cancel_requested_at is not None:  # not closed at WeChat yet: reopen it
             _reopen(reusable, principal)
         return CreatedPayment(reusable, gateway.jsapi_params(reusable.prepay_id))
     bills = _payable_bills(principal, bill_ids)
     compounds.ensure_open_id(bills[0].compound_id)
+    merchant, gateway = merchants.for_compound(bills[0].compound_id)
+    if gateway is None:
+        raise _not_configured()
     payment = Payment(
+        merchant=merchant,
         compound_id=bills[0].compound_id,
         household_id=bills[0].household_id,
         payer_id=principal.id,
@@ -82,7 +86,8 @@ def create_payment(principal: Principal, bill_ids: list[int], client_ip: str) ->
             description=_description(bills),
             openid=principal.user.openid,
             client_ip=client_ip,
-            notify_url=current_app.config["PUBLIC_BASE_URL"] + "/api/v1/payments/wechat/notify",
+            notify_url=current_app.config["PUBLIC_BASE_URL"]
+            + pay_notifications.notify_path(merchant),
             expires_at=payment.expires_at,
         )
     except (WeChatUnavailable, PayRejected) as error:

@@ -15,14 +15,12 @@ from sqlalchemy import select
 from server.clock import utcnow
 from server.extensions import db
 from server.models import Payment
-from server.services.money import settlement
+from server.services.money import merchants, settlement
 from server.services.money.reconciliation import settle_mismatch
 from server.wechat import (
     CLOSE_AFTER,
-    PaymentGateway,
     PayRejected,
     WeChatUnavailable,
-    payment_gateway,
 )
 
 log = logging.getLogger(__name__)
@@ -49,9 +47,6 @@ def reconcile(*, min_age: int = 300, now=None, cancelled_only=False) -> Reconcil
     Pay allows). One order's trouble never stops the others; WeChat being down stops the
     round (the next one tries again)."""
     result = Reconciled()
-    gateway = payment_gateway()
-    if gateway is None:
-        return result
     now = now or utcnow()
     query = select(Payment.id).where(
         Payment.status == "pending", Payment.created_at <= now - timedelta(seconds=min_age)
@@ -63,7 +58,7 @@ def reconcile(*, min_age: int = 300, now=None, cancelled_only=False) -> Reconcil
     for payment_id in pending:
         result.checked += 1
         try:
-            _reconcile_one(gateway, payment_id, now, result)
+            _reconcile_one(payment_id, now, result)
         except WeChatUnavailable:
             db.session.rollback()
             result.differences.append(f"payment {payment_id}: WeChat Pay unavailable")
@@ -84,9 +79,13 @@ def close_cancelled(now=None) -> Reconciled:
     return reconcile(min_age=int(CLOSE_AFTER.total_seconds()), now=now, cancelled_only=True)
 
 
-def _reconcile_one(gateway: PaymentGateway, payment_id: int, now, result: Reconciled) -> None:
-    out_trade_no = db.session.get(Payment, payment_id).out_trade_no
+def _reconcile_one(payment_id: int, now, result: Reconciled) -> None:
+    payment = db.session.get(Payment, payment_id)
+    out_trade_no, gateway = payment.out_trade_no, merchants.for_payment(payment)
     db.session.commit()
+    if gateway is None:  # its merchant is no longer configured: nobody can ask
+        result.differences.append(f"{out_trade_no}: merchant {payment.merchant} not configured")
+        return
     state = gateway.query_order(out_trade_no)  # no lock held while WeChat answers
     payment = settlement.locked_payment(out_trade_no)
     if payment.status != "pending":

@@ -9,6 +9,7 @@ import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
 from server.clock import SHANGHAI, utcnow
@@ -18,15 +19,13 @@ from server.labels import label
 from server.models import Payment, PaymentAnomaly, ReconciliationReport
 from server.services.messaging import notify
 from server.services.messaging.messages import Message
-from server.services.money import settlement
+from server.services.money import merchants, settlement
 from server.services.people import compounds
 from server.services.people.access import Principal
 from server.wechat import (
     OrderState,
-    PaymentGateway,
     PayRejected,
     WeChatUnavailable,
-    payment_gateway,
 )
 
 log = logging.getLogger(__name__)
@@ -43,8 +42,7 @@ def daily_report(day: date | None = None):
     paid for that we have unpaid: one report per compound, kept (a rerun adds to the
     day's), and the committee told when there are new differences.
     Returns the reports, or None when WeChat Pay is not configured."""
-    gateway = payment_gateway()
-    if gateway is None:
+    if not current_app.config["WECHAT_PAY_MERCHANTS"]:
         return None
     day = day or (utcnow().astimezone(SHANGHAI) - timedelta(days=1)).date()
     by_compound: dict[int, list[Payment]] = defaultdict(list)
@@ -53,7 +51,7 @@ def daily_report(day: date | None = None):
     db.session.commit()
     reports = []
     for compound_id, orders in sorted(by_compound.items()):
-        counts, differences = _compare(gateway, orders)
+        counts, differences = _compare(orders)
         open_anomalies = db.session.scalar(
             select(func.count())
             .select_from(PaymentAnomaly)
@@ -92,12 +90,15 @@ def _yuan(fen: int | None) -> str:
     return "金额不明" if fen is None else f"{fen / 100:.2f} 元"
 
 
-def _compare(gateway: PaymentGateway, orders: list[Payment]) -> tuple[dict, list[str]]:
+def _compare(orders: list[Payment]) -> tuple[dict, list[str]]:
     counts = {"orders": len(orders), "paid": 0, "closed": 0, "pending": 0, "disputed": 0}
     differences = []
     for payment in orders:
         counts[payment.status] = counts.get(payment.status, 0) + 1
+        gateway = merchants.for_payment(payment)
         try:
+            if gateway is None:
+                raise WeChatUnavailable()
             state = gateway.query_order(payment.out_trade_no)
         except (WeChatUnavailable, PayRejected):
             differences.append(f"订单 {payment.out_trade_no}：未能向微信支付核对")

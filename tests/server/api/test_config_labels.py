@@ -39,6 +39,7 @@ from server.models.payments import (
     OFFLINE_METHODS,
     OFFLINE_STATUSES,
     PAYMENT_STATUSES,
+    REFUND_STATUSES,
 )
 from server.models.spending import EXPENSE_CATEGORIES, EXPENSE_STATUSES, PAY_METHODS
 from server.models.user import RELATIONS, ROLE_SCOPES, ROLES
@@ -65,6 +66,7 @@ CONTRACT = {
     "change_kind": APPROVAL_KINDS,
     "payment_status": PAYMENT_STATUSES,
     "anomaly_kind": ANOMALY_KINDS,
+    "refund_status": REFUND_STATUSES,
     "offline_method": OFFLINE_METHODS,
     "offline_status": OFFLINE_STATUSES,
     "occupancy": OCCUPANCIES,

@@ -219,12 +219,12 @@ def test_paid_at_the_last_moment_is_never_both_closed_and_paid(app, client, sand
 
 
 def test_without_a_merchant_online_payment_is_off(app, client, world, monkeypatch):
-    monkeypatch.setitem(app.config, "WECHAT_PAY_MCH_ID", "")
-    app.extensions.pop("linli.payment_gateway", None)
+    monkeypatch.setitem(app.config, "WECHAT_PAY_DEFAULT_MERCHANT", "")
+    app.extensions.pop("linli.payment_gateways", None)
     try:
         response = open_payment(client, world, [my_bills(client, world)[0]["id"]])
     finally:
-        app.extensions.pop("linli.payment_gateway", None)
+        app.extensions.pop("linli.payment_gateways", None)
     assert response.status_code == 503
     assert response.get_json()["code"] == "pay_not_configured"
     assert {b["status"] for b in my_bills(client, world)} == {"unpaid"}

@@ -514,6 +514,9 @@ NOT_OBJECTS = {
     # A person's own computer sessions (电脑端): another person's id is 404
     # (tests/server/console/test_desk_sign_in.py).
     "/api/v1/console/sessions/<int:session_id>",
+    # WeChat Pay's notifications for a named merchant: signed by WeChat Pay, not a person's
+    # request; an order of another merchant is refused (test_pay_v3.py).
+    "/api/v1/payments/wechat/notify/<merchant>",
 }
 
 

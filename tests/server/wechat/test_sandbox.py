@@ -10,7 +10,8 @@ from freezegun import freeze_time
 
 from server.clock import utcnow
 from server.wechat.limits import check_value
-from server.wechat.pay import PayRejected, WeChatPayV2
+from server.wechat.pay import PayRejected
+from server.wechat.pay_v2 import WeChatPayV2
 
 
 def stable(sandbox, **extra):

@@ -1,0 +1,173 @@
+"""WeChat Pay API v2 (MD5-signed XML) through wechatpy, pointed at a configurable base
+URL (the sandbox in development, api.mch.weixin.qq.com in production)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import requests
+from wechatpy.exceptions import InvalidSignatureException, WeChatPayException
+from wechatpy.pay import WeChatPay
+
+from server.clock import SHANGHAI
+from server.wechat.errors import WeChatUnavailable
+from server.wechat.pay import (
+    MAX_NOTIFY_BYTES,
+    InvalidNotification,
+    NotifyAnswer,
+    OrderState,
+    PayNotification,
+    PayRejected,
+    RefundNotice,
+    RefundState,
+    acknowledgement,
+)
+from server.wechat.statement import Statement
+
+log = logging.getLogger(__name__)
+
+
+class WeChatPayV2:
+    """PaymentGateway over WeChat Pay API v2 (MD5-signed XML) through wechatpy. Refunds
+    need the merchant's API certificate and key (PEM files)."""
+
+    version = "v2"
+
+    def __init__(
+        self,
+        appid: str,
+        mch_id: str,
+        api_key: str,
+        *,
+        api_base: str,
+        timeout: float,
+        merchant: str = "default",
+        cert_file: str | None = None,
+        key_file: str | None = None,
+    ):
+        # never sandbox=True (a prefix WeChat Pay retired)
+        self._pay = WeChatPay(
+            appid, api_key, mch_id, mch_cert=cert_file, mch_key=key_file, timeout=timeout
+        )
+        self._pay.API_BASE_URL = api_base
+        self.merchant = merchant
+
+    @property
+    def appid(self) -> str:
+        return self._pay.appid
+
+    @property
+    def mch_id(self) -> str:
+        return self._pay.mch_id
+
+    def create_order(
+        self, *, out_trade_no, total_fen, description, openid, client_ip, notify_url, expires_at
+    ) -> str:
+        """A JSAPI order; returns its prepay_id. Raises PayRejected or WeChatUnavailable."""
+        result = self._call(
+            "unifiedorder",
+            self._pay.order.create,
+            trade_type="JSAPI",
+            body=description,
+            total_fee=total_fen,
+            notify_url=notify_url,
+            client_ip=client_ip,  # given, so wechatpy does not look up our address
+            user_id=openid,
+            out_trade_no=out_trade_no,
+            time_expire=expires_at.astimezone(SHANGHAI),
+        )
+        prepay_id = result.get("prepay_id")
+        if not prepay_id:
+            raise WeChatUnavailable()
+        return prepay_id
+
+    def jsapi_params(self, prepay_id: str) -> dict:
+        return self._pay.jsapi.get_jsapi_params(prepay_id)
+
+    def parse_notification(self, body: bytes, headers: dict | None = None) -> PayNotification:
+        """Verify a notification's signature. Raises InvalidNotification for anything
+        we cannot trust, never another exception."""
+        if not body or len(body) > MAX_NOTIFY_BYTES or b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+            raise InvalidNotification("oversized or with a document type")
+        try:
+            data = self._pay.parse_payment_result(body)
+        except (InvalidSignatureException, ValueError, AttributeError, TypeError, KeyError):
+            raise InvalidNotification("bad signature or not a notification") from None
+        if not isinstance(data, dict):
+            raise InvalidNotification("not a notification")
+        total = data.get("total_fee")
+        return PayNotification(
+            appid=data.get("appid"),
+            mch_id=data.get("mch_id"),
+            out_trade_no=data.get("out_trade_no"),
+            transaction_id=data.get("transaction_id"),
+            total_fen=total if isinstance(total, int) else None,
+            return_ok=data.get("return_code") == "SUCCESS",
+            result_ok=data.get("result_code") == "SUCCESS",
+        )
+
+    def query_order(self, out_trade_no: str) -> OrderState:
+        try:
+            result = self._call("orderquery", self._pay.order.query, out_trade_no=out_trade_no)
+        except PayRejected as rejected:
+            if rejected.err_code == "ORDERNOTEXIST":
+                return OrderState("NOT_FOUND")
+            raise
+        total = result.get("total_fee")  # strings in query results
+        return OrderState(
+            trade_state=result.get("trade_state", "UNKNOWN"),
+            transaction_id=result.get("transaction_id"),
+            total_fen=int(total) if total and str(total).isdigit() else None,
+        )
+
+    def close_order(self, out_trade_no: str) -> str:
+        """ "closed", or "paid" when WeChat says the order was paid meanwhile."""
+        try:
+            self._call("closeorder", self._pay.order.close, out_trade_no)
+        except PayRejected as rejected:
+            if rejected.err_code == "ORDERPAID":
+                return "paid"
+            if rejected.err_code == "ORDERCLOSED":
+                return "closed"
+            raise
+        return "closed"
+
+    def acknowledge(self, ok: bool, message: str = "OK") -> NotifyAnswer:
+        """The XML answer WeChat expects: SUCCESS stops its retries, FAIL asks for them."""
+        return NotifyAnswer(acknowledgement("SUCCESS" if ok else "FAIL", message), 200, "text/xml")
+
+    # ----- refunds (need cert_file and key_file) -----
+
+    def refund(
+        self, *, out_trade_no, out_refund_no, total_fen, refund_fen, reason, notify_url
+    ) -> RefundState:
+        raise NotImplementedError  # issue 15, refunds: being built
+
+    def query_refund(self, out_refund_no: str) -> RefundState:
+        raise NotImplementedError  # issue 15, refunds: being built
+
+    def parse_refund_notification(self, body: bytes, headers: dict | None = None) -> RefundNotice:
+        raise NotImplementedError  # issue 15, refunds: being built
+
+    # ----- the daily statement -----
+
+    def statement(self, day: date) -> Statement:
+        raise NotImplementedError  # issue 15, statement: being built
+
+    def _call(self, name: str, fn, *args, **kwargs) -> dict:
+        try:
+            result = fn(*args, **kwargs)
+        except WeChatPayException as exc:
+            if exc.return_code is None or exc.errcode in {"SYSTEMERROR", "BIZERR_NEED_RETRY"}:
+                log.warning("WeChat Pay %s unavailable (%s)", name, exc.errcode or "HTTP error")
+                raise WeChatUnavailable() from None
+            raise PayRejected(
+                exc.errcode or exc.return_code, exc.errmsg or exc.return_msg
+            ) from None
+        except (requests.RequestException, ValueError) as exc:
+            log.warning("WeChat Pay %s unreachable: %s", name, type(exc).__name__)
+            raise WeChatUnavailable() from None
+        if not isinstance(result, dict):  # wechatpy hands back raw text it cannot parse
+            raise WeChatUnavailable()
+        return result
