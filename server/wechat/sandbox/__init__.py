@@ -38,6 +38,9 @@ from server.wechat.sandbox.accounts import register_login, register_tokens
 from server.wechat.sandbox.control import register_control
 from server.wechat.sandbox.messages import register_messages
 from server.wechat.sandbox.pay import PayState, register_pay
+from server.wechat.sandbox.pay_bills import register_pay_bills
+from server.wechat.sandbox.pay_refunds import register_pay_refunds
+from server.wechat.sandbox.pay_v3 import register_pay_v3
 from server.wechat.sandbox.state import SandboxState, wx_error
 
 
@@ -60,6 +63,9 @@ def create_sandbox_app(appid: str | None = None, secret: str | None = None) -> F
     )
     app.extensions["sandbox_pay"] = pay_state
     register_pay(app, pay_state)
+    register_pay_refunds(app, pay_state)
+    register_pay_bills(app, pay_state)
+    register_pay_v3(app)
 
     @app.before_request
     def _count_and_inject_faults():

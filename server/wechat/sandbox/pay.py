@@ -49,6 +49,8 @@ class Order:
     transaction_id: str | None = None
     created_at: float = field(default_factory=time.time)
     time_expire: str | None = None  # yyyyMMddHHmmss, Beijing time; None: never expires
+    paid_at: float | None = None  # epoch seconds, when the resident paid
+    description: str = ""
 
     def expired(self) -> bool:
         """Past its time_expire: WeChat no longer lets anyone pay it (still NOTPAY)."""
@@ -56,12 +58,32 @@ class Order:
 
 
 @dataclass
+class SandboxRefund:
+    """A refund the sandbox holds: PROCESSING until it is settled (SUCCESS, CLOSED or
+    ABNORMAL), by the sandbox's own control or a test."""
+
+    out_refund_no: str
+    out_trade_no: str
+    refund_fen: int
+    total_fen: int
+    refund_id: str
+    notify_url: str | None = None
+    reason: str = ""
+    status: str = "PROCESSING"
+    created_at: float = field(default_factory=time.time)
+    succeeded_at: float | None = None
+
+
+@dataclass
 class PayState:
+    """One sandbox merchant: its orders and refunds (v2 here; v3 has its own)."""
+
     appid: str
     mch_id: str
     api_key: str
     lock: threading.Lock = field(default_factory=threading.Lock)
     orders: dict[str, Order] = field(default_factory=dict)
+    refunds: dict[str, SandboxRefund] = field(default_factory=dict)
     notifications_sent: int = 0
 
     def signed_xml(self, data: dict) -> str:
@@ -160,6 +182,7 @@ def register_pay(app: Flask, state: PayState) -> None:
                 openid=data.get("openid"),
                 prepay_id="wx" + secrets.token_hex(15),
                 time_expire=data.get("time_expire"),
+                description=data.get("body", ""),
             )
             state.orders[order.out_trade_no] = order
         return _answer(
@@ -222,6 +245,7 @@ def _register_dev_controls(app: Flask, state: PayState) -> None:
                 return jsonify({"error": "order expired", "err_code": "ORDER_EXPIRED"}), 409
             order.state = "SUCCESS"
             order.transaction_id = order.transaction_id or "4200" + secrets.token_hex(12)[:24]
+            order.paid_at = order.paid_at or time.time()
         if body.get("notify", True) is False:
             return jsonify({"paid": True, "notified": False})
         try:

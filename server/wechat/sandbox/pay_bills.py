@@ -1,0 +1,11 @@
+"""The sandbox's WeChat Pay API v2 daily statement (issue 15: being built)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from server.wechat.sandbox.pay import PayState
+
+
+def register_pay_bills(app: Flask, state: PayState) -> None:
+    """Register the v2 statement endpoint (none yet)."""
