@@ -333,7 +333,7 @@ def _send_after_request(refund_id: int) -> None:
 
     @after_this_request
     def _send(response):
-        if response.status_code < 300:
+        if response.status_code < 400:
             try:
                 refund_sending.send(refund_id)
             except Exception:  # the job sends it in a minute; the answer stands

@@ -372,3 +372,17 @@ def test_an_archived_compound_refunds_nothing(client, sandbox, world):
     settle_at_wechat(sandbox, number)
     assert b"SUCCESS" in refund_notify(client, sandbox, number).data
     assert refund_of(client, world, refund["id"], who="supervisor")["status"] == "success"
+
+
+def test_production_refuses_v2_refunds_without_the_merchant_certificate(
+    client, sandbox, world, app, monkeypatch
+):
+    payment = paid(client, sandbox, world)
+    monkeypatch.setitem(app.config, "LINLI_ENV", "production")
+    refused = propose(client, world, payment["payment_id"], 100)
+    assert (refused.status_code, refused.get_json()["code"]) == (503, "refund_not_configured")
+    assert "证书" in refused.get_json()["message"]
+    merchants = {**app.config["WECHAT_PAY_MERCHANTS"]}
+    merchants["default"] = {**merchants["default"], "cert_file": "c.pem", "key_file": "k.pem"}
+    monkeypatch.setitem(app.config, "WECHAT_PAY_MERCHANTS", merchants)
+    assert propose(client, world, payment["payment_id"], 100).status_code == 201

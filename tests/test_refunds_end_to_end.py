@@ -1,0 +1,122 @@
+"""Refunds end to end, as `make run` shows them: a resident pays through the WeChat
+sandbox, two committee members refund part of it over HTTP, and WeChat Pay's refund
+notification — repeated, shuffled with the query job — moves the ledger once."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+import requests
+from freezegun import freeze_time
+from sqlalchemy import select
+
+from server.extensions import db
+from server.models import LedgerEntry, Refund
+from server.services.money import refund_sending
+from server.services.platform import demo
+from server.wechat.sandbox.pay_refunds import refund_notification
+from tests.conftest import served_app
+
+
+@pytest.fixture
+def running(database_url, sandbox, committed_db):
+    """The service over HTTP, with PUBLIC_BASE_URL pointing at itself (notify URLs)."""
+    with served_app(database_url, sandbox) as (url, app):
+        app.config["PUBLIC_BASE_URL"] = url.rstrip("/")
+        demo.load()
+        db.session.commit()
+        yield {"app": app, "url": url}
+
+
+def login(url, openid):
+    reply = requests.post(url + "api/v1/auth/login", json={"code": f"demo-{openid}"}, timeout=10)
+    return {"Authorization": f"Bearer {reply.json()['token']}"}
+
+
+def paid_over_http(sandbox, running) -> tuple[dict, dict]:
+    """1-1-101 pays its December bill through the sandbox, notified over HTTP."""
+    cli = running["app"].test_cli_runner()
+    cli.invoke(args=["bills", "generate", "--period", "2026-12", "--compound", "demo"])
+    url, resident = running["url"], login(running["url"], "resident-1-1-101")
+    (bill,) = requests.get(url + "api/v1/bills", headers=resident, timeout=10).json()["items"]
+    created = requests.post(
+        url + "api/v1/payments", json={"bill_ids": [bill["id"]]}, headers=resident, timeout=10
+    ).json()
+    paid = requests.post(
+        sandbox.url + "sandbox/pay", json={"out_trade_no": created["out_trade_no"]}, timeout=10
+    ).json()
+    assert "SUCCESS" in paid["backend_replied"]
+    return created, resident
+
+
+def fee_debits() -> list[tuple[str, int]]:
+    rows = db.session.execute(
+        select(LedgerEntry.account, LedgerEntry.amount_fen).where(LedgerEntry.direction == "debit")
+    ).all()
+    db.session.commit()
+    return [tuple(row) for row in rows]
+
+
+def test_a_partial_refund_over_http_moves_the_ledger_once(app, sandbox, running):
+    created, resident = paid_over_http(sandbox, running)
+    url = running["url"]
+    first, second = login(url, "committee-1"), login(url, "committee-2")
+    refundable = requests.get(
+        url + f"api/v1/compounds/demo/payments/{created['payment_id']}/refundable",
+        headers=first,
+        timeout=10,
+    ).json()
+    assert (refundable["refundable_fen"], refundable["merchant_version"]) == (2679, "v2")
+    proposed = requests.post(
+        url + "api/v1/compounds/demo/refunds",
+        json={"payment_id": created["payment_id"], "amount_fen": 1000, "reason": "面积核减退费"},
+        headers=first,
+        timeout=10,
+    )
+    assert proposed.status_code == 201, proposed.text
+    refund = proposed.json()
+    change = f"api/v1/compounds/demo/pending-changes/{refund['pending_change_id']}/confirm"
+    own = requests.post(url + change, json={}, headers=first, timeout=10)
+    assert (own.status_code, own.json()["code"]) == (403, "same_person")
+    assert requests.post(url + change, json={}, headers=second, timeout=10).status_code == 200
+    sent = requests.get(
+        url + f"api/v1/compounds/demo/refunds/{refund['id']}", headers=first, timeout=10
+    ).json()
+    assert sent["status"] == "processing"  # sent right after the confirmation
+    there = sandbox.pay.refunds[db.session.get(Refund, refund["id"]).out_refund_no]
+    db.session.commit()
+    assert there.notify_url == url + "api/v1/payments/wechat/refund-notify/default"
+    assert fee_debits() == []
+
+    # WeChat Pay ends it; its notification comes 5 times, shuffled with the job's query.
+    ended = requests.post(
+        sandbox.url + "sandbox/pay/refunds/settle",
+        json={"out_refund_no": there.out_refund_no, "status": "SUCCESS", "notify": False},
+        timeout=10,
+    )
+    assert ended.status_code == 200
+    steps = ["notify"] * 5 + ["job"] * 3
+    random.shuffle(steps)
+    for step in steps:
+        if step == "notify":
+            answer = requests.post(
+                there.notify_url,
+                data=refund_notification(sandbox.pay, there),
+                headers={"Content-Type": "text/xml"},
+                timeout=10,
+            )
+            assert "SUCCESS" in answer.text
+        else:
+            with freeze_time(timedelta(minutes=5), tick=True):
+                refund_sending.send_due()
+    assert fee_debits() == [("fee:self_governance", 1000)]
+    mine = requests.get(
+        url + f"api/v1/payments/{created['payment_id']}", headers=resident, timeout=10
+    ).json()
+    assert mine["refunded_fen"] == 1000
+    assert [(r["amount_fen"], r["status"]) for r in mine["refunds"]] == [(1000, "success")]
+    inbox = requests.get(url + "api/v1/me/notifications", headers=resident, timeout=10)
+    titles = [item["title"] for item in inbox.json()["items"]]
+    assert titles[:2] == ["10.00 元已退回", "10.00 元退款已提交"]
