@@ -5,20 +5,23 @@ notification — repeated, shuffled with the query job — moves the ledger once
 from __future__ import annotations
 
 import random
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 import requests
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from server import create_app
+from server.clock import utcnow
 from server.config_pay import SANDBOX_V3_MERCHANT
 from server.extensions import db
 from server.models import Compound, LedgerEntry, Refund
 from server.services.money import refund_sending
 from server.services.platform import demo
 from server.wechat.sandbox.pay_refunds import refund_notification
-from tests.conftest import served_app
+from tests.conftest import app_env, served_app
 
 
 @pytest.fixture
@@ -146,3 +149,63 @@ def test_a_partial_refund_over_http_moves_the_ledger_once(app, sandbox, running,
     inbox = requests.get(url + "api/v1/me/notifications", headers=resident, timeout=10)
     titles = [item["title"] for item in inbox.json()["items"]]
     assert titles[:2] == ["10.00 元已退回", "10.00 元退款已提交"]
+
+
+def test_notifications_racing_the_query_job_settle_each_refund_once(
+    app, sandbox, running, database_url
+):
+    """Two refunds of a payment, each notified 5 times at once over HTTP while two job
+    processes ask WeChat Pay about them: each moves the ledger exactly once."""
+    url = running["url"]
+    first, second = login(url, "committee-1"), login(url, "committee-2")
+    created, _resident = paid_over_http(sandbox, running, "v2")
+    numbers = []
+    for amount in (1000, 500):
+        proposed = requests.post(
+            url + "api/v1/compounds/demo/refunds",
+            json={"payment_id": created["payment_id"], "amount_fen": amount, "reason": "退费"},
+            headers=first,
+            timeout=10,
+        ).json()
+        change = f"api/v1/compounds/demo/pending-changes/{proposed['pending_change_id']}/confirm"
+        assert requests.post(url + change, json={}, headers=second, timeout=10).status_code == 200
+        numbers.append(db.session.get(Refund, proposed["id"]).out_refund_no)
+        db.session.commit()  # SQLite: a read transaction left open holds the others off
+    db.session.execute(update(Refund).values(sent_at=utcnow() - timedelta(minutes=10)))
+    db.session.commit()
+    for number in numbers:
+        ended = requests.post(
+            sandbox.url + "sandbox/pay/refunds/settle",
+            json={"out_refund_no": number, "notify": False},
+            timeout=10,
+        )
+        assert ended.status_code == 200
+    bodies = [refund_notification(sandbox.pay, sandbox.pay.refunds[n]) for n in numbers] * 5
+    random.shuffle(bodies)
+    jobs = [create_app(app_env(database_url, sandbox)) for _ in range(2)]
+
+    def send(body: bytes) -> str:
+        return requests.post(
+            url + "api/v1/payments/wechat/refund-notify/default",
+            data=body,
+            headers={"Content-Type": "text/xml"},
+            timeout=30,
+        ).text
+
+    def job_round(job_app):
+        with job_app.app_context():
+            try:
+                return refund_sending.send_due().checked
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        rounds = [pool.submit(job_round, job_app) for job_app in jobs]
+        replies = list(pool.map(send, bodies))
+        [r.result() for r in rounds]
+    assert all("SUCCESS" in reply for reply in replies)
+    assert sorted(amount for _, amount in fee_debits()) == [500, 1000]
+    statuses = db.session.scalars(select(Refund.status)).all()
+    db.session.commit()
+    assert statuses == ["success", "success"]
