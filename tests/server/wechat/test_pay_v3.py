@@ -479,6 +479,10 @@ def test_with_platform_certificates_it_starts_offline_and_trusts_only_their_seri
     _, body = sandbox.pay_v3.notification(held)
 
     no_network = cut_off(monkeypatch)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(WeChatUnavailable):  # no certificate: it will not go and fetch one
+        gateway(sandbox, public_key_file=None, public_key_id=None, platform_cert_dir=str(empty))
     pay = gateway(
         sandbox, public_key_file=None, public_key_id=None, platform_cert_dir=str(tmp_path)
     )
