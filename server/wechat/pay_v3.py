@@ -141,7 +141,9 @@ class WeChatPayV3:
         }
 
     def query_order(self, out_trade_no: str) -> OrderState:
-        path = f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no)}?mchid={self.mch_id}"
+        path = (
+            f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no, safe='')}?mchid={self.mch_id}"
+        )
         try:
             result = self._call("query", path)
         except PayRejected as rejected:
@@ -157,7 +159,7 @@ class WeChatPayV3:
 
     def close_order(self, out_trade_no: str) -> str:
         """ "closed", or "paid" when WeChat says the order was paid meanwhile."""
-        path = f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no)}/close"
+        path = f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no, safe='')}/close"
         try:
             self._call("close", path, RequestType.POST, {"mchid": self.mch_id})
         except PayRejected as rejected:
@@ -208,7 +210,7 @@ class WeChatPayV3:
     def query_refund(self, out_refund_no: str) -> RefundState:
         try:
             result = self._call(
-                "refund query", f"/v3/refund/domestic/refunds/{quote(out_refund_no)}"
+                "refund query", f"/v3/refund/domestic/refunds/{quote(out_refund_no, safe='')}"
             )
         except PayRejected as rejected:
             if rejected.err_code in ("RESOURCE_NOT_EXISTS", "RESOURCE_NOT_EXIST"):

@@ -539,3 +539,19 @@ def test_with_platform_certificates_it_starts_offline_and_trusts_only_their_seri
         with pytest.raises(InvalidNotification):
             pay.parse_notification(body, headers)
     assert no_network == []
+
+
+def test_order_numbers_with_any_allowed_character_reach_wechat_pay(sandbox, pay):
+    """WeChat Pay allows digits, letters, _-|* in out_trade_no; the path is escaped and
+    signed as sent."""
+    out_trade_no = "T|*_-" + secrets.token_hex(4)
+    pay.create_order(
+        out_trade_no=out_trade_no,
+        total_fen=100,
+        description="邻里-物业费",
+        openid="o-resident-1",
+        client_ip="127.0.0.1",
+        notify_url="http://127.0.0.1:9/notify",
+        expires_at=utcnow() + timedelta(minutes=30),
+    )
+    assert pay.query_order(out_trade_no).trade_state == "NOTPAY"
