@@ -555,3 +555,15 @@ def test_order_numbers_with_any_allowed_character_reach_wechat_pay(sandbox, pay)
         expires_at=utcnow() + timedelta(minutes=30),
     )
     assert pay.query_order(out_trade_no).trade_state == "NOTPAY"
+
+
+def test_an_order_past_its_time_expire_cannot_be_paid_in_the_sandbox(sandbox, pay):
+    out_trade_no, _ = order(pay, expires_at=utcnow() + timedelta(minutes=30))
+    held = sandbox.pay_v3.orders[out_trade_no]
+    held.time_expire = (
+        (utcnow() - timedelta(minutes=1)).astimezone(SHANGHAI).strftime("%Y%m%d%H%M%S")
+    )
+    body = {"out_trade_no": out_trade_no, "notify": False}
+    answer = requests.post(sandbox.url + "sandbox/pay/v3/pay", json=body, timeout=10)
+    assert (answer.status_code, answer.json()["err_code"]) == (409, "ORDER_EXPIRED")
+    assert pay.query_order(out_trade_no).trade_state == "NOTPAY"
