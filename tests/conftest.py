@@ -35,6 +35,7 @@ class Sandbox:
     url: str
     state: object
     pay: object = None  # the sandbox's WeChat Pay state (orders, signed notifications)
+    pay_v3: object = None  # the sandbox's WeChat Pay API v3 merchant (PayStateV3)
 
     def messages(self, touser=None) -> list[dict]:
         params = {"touser": touser} if touser else None
@@ -52,6 +53,8 @@ class Sandbox:
             self.state.messages.clear()
             self.state.calls.clear()
             self.state.fetches.update(stable_token=0, token=0)
+        if self.pay_v3 is not None:
+            self.pay_v3.clear_planted()
 
 
 def serve_in_thread(wsgi_app):
@@ -97,7 +100,12 @@ def _no_thread_left_behind():
 def sandbox() -> Sandbox:
     sandbox_app = create_sandbox_app()
     url, server = serve_in_thread(sandbox_app)
-    yield Sandbox(url, sandbox_app.extensions["sandbox"], sandbox_app.extensions["sandbox_pay"])
+    yield Sandbox(
+        url,
+        sandbox_app.extensions["sandbox"],
+        sandbox_app.extensions["sandbox_pay"],
+        sandbox_app.extensions["sandbox_pay_v3"],
+    )
     server.shutdown()
 
 
