@@ -6,10 +6,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Compound, Household, Membership, User
+from server.models import Bill, Compound, Household, Membership, User
+from server.services.money import fees
+from server.services.people import auth
+from tests.timing import month
 
 
-def test_demo_with_v3_adds_a_small_compound_on_the_v3_merchant(app, db_session):
+def test_demo_with_v3_adds_a_small_compound_on_the_v3_merchant(app, client, db_session):
     cli = app.test_cli_runner()
     first = cli.invoke(args=["demo", "--v3"])
     assert first.exit_code == 0, first.output
@@ -35,3 +38,15 @@ def test_demo_with_v3_adds_a_small_compound_on_the_v3_merchant(app, db_session):
     assert "demo\t市供电局小区\t3 buildings\t132 households · WeChat Pay: default v2 (default)" in (
         listed
     )
+
+    # Its resident pays through the sandbox's v3 merchant: pay params signed RSA.
+    fees.generate_bills(month(-1), "demo-v3")
+    bill_ids = db.session.scalars(select(Bill.id).where(Bill.household_id == home.id)).all()
+    token = auth.issue_token(resident)[0]
+    order = client.post(
+        "/api/v1/payments",
+        json={"bill_ids": list(bill_ids)},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert order.status_code == 201, order.get_json()
+    assert order.get_json()["pay_params"]["signType"] == "RSA"
