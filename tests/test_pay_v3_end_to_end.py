@@ -284,3 +284,35 @@ def test_the_v2_compound_pays_unchanged_in_the_same_run(sandbox, running):
     db.session.commit()
     assert ledger.verify("pay-v2").ok
     db.session.commit()
+
+
+def test_with_v3_as_the_default_the_v2_merchant_is_still_notified_at_the_old_url(
+    database_url, sandbox, committed_db
+):
+    """WECHAT_PAY_DEFAULT_MERCHANT names the v3 merchant; a compound the street office
+    keeps on the v2 merchant "default" is notified at the old URL, which is that
+    merchant's, not the default's."""
+    world = build_world("pay-old")
+    add_person(world, "admin", "admin", None)
+    self_governance_fee(world.compound)
+    db.session.commit()
+    fees.generate_bills(MONTHS[0], "pay-old")
+    db.session.commit()
+    with served_app(database_url, sandbox, WECHAT_PAY_DEFAULT_MERCHANT="sandbox-v3") as (url, app):
+        app.config["PUBLIC_BASE_URL"] = url.rstrip("/")
+        running = {"url": url, "v2": world}
+        kept = requests.patch(
+            url + "api/v1/compounds/pay-old",
+            json={"pay_merchant": "default"},
+            headers=world.headers("admin"),
+            timeout=10,
+        ).json()
+        assert (kept["pay_merchant"], kept["pay_version"]) == ("default", "v2")
+        order = open_order(running, "v2", "resident_1_1", MONTHS[0])
+        assert order["pay_params"]["signType"] == "MD5"
+        assert sandbox.pay.orders[order["out_trade_no"]].notify_url == url + NOTIFY
+        paid = requests.post(
+            sandbox.url + "sandbox/pay", json={"out_trade_no": order["out_trade_no"]}, timeout=10
+        ).json()
+        assert "SUCCESS" in paid["backend_replied"]
+        assert credited(order) == ("paid", 1, ["paid"])
