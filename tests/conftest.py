@@ -35,6 +35,7 @@ class Sandbox:
     url: str
     state: object
     pay: object = None  # the sandbox's WeChat Pay state (orders, signed notifications)
+    pay_v3: object = None  # the sandbox's WeChat Pay API v3 merchant (PayStateV3)
 
     def messages(self, touser=None) -> list[dict]:
         params = {"touser": touser} if touser else None
@@ -97,7 +98,12 @@ def _no_thread_left_behind():
 def sandbox() -> Sandbox:
     sandbox_app = create_sandbox_app()
     url, server = serve_in_thread(sandbox_app)
-    yield Sandbox(url, sandbox_app.extensions["sandbox"], sandbox_app.extensions["sandbox_pay"])
+    yield Sandbox(
+        url,
+        sandbox_app.extensions["sandbox"],
+        sandbox_app.extensions["sandbox_pay"],
+        sandbox_app.extensions["sandbox_pay_v3"],
+    )
     server.shutdown()
 
 
