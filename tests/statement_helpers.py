@@ -15,16 +15,26 @@ from tests.timing import shanghai_date
 
 @contextmanager
 def own_statement(sandbox):
-    """The sandbox merchant with no orders, refunds or plants but this test's."""
-    pay = sandbox.pay
-    saved = dict(pay.orders), dict(pay.refunds)
-    pay.orders.clear(), pay.refunds.clear(), pay.bill_plants.clear()
+    """The sandbox merchants (v2 and v3) with no orders, refunds or plants but this
+    test's; the v2 merchant's state is yielded."""
+    merchants = [sandbox.pay, sandbox.pay_v3]
+    saved = [(dict(pay.orders), dict(pay.refunds)) for pay in merchants]
+    _empty(merchants)
     try:
-        yield pay
+        yield sandbox.pay
     finally:
-        pay.orders.clear(), pay.refunds.clear(), pay.bill_plants.clear()
-        pay.orders.update(saved[0])
-        pay.refunds.update(saved[1])
+        _empty(merchants)
+        for pay, (orders, refunds) in zip(merchants, saved, strict=True):
+            pay.orders.update(orders)
+            pay.refunds.update(refunds)
+
+
+def _empty(merchants) -> None:
+    v2, v3 = merchants
+    for pay in merchants:
+        pay.orders.clear(), pay.refunds.clear()
+    v2.bill_plants.clear()
+    v3.statement_extra.clear(), v3.statement_changes.clear(), v3.statement_dropped.clear()
 
 
 def beijing(days: int, clock: str) -> datetime:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from server.extensions import db
 from server.jobs import tasks
-from server.models import LedgerEntry, Payment, PaymentAnomaly, PayStatement, Refund
+from server.models import Compound, LedgerEntry, Payment, PaymentAnomaly, PayStatement, Refund
 from server.services.money import ledger
 from server.services.platform import demo
 from server.wechat.statement import sandbox_fee
@@ -24,12 +24,9 @@ from tests.timing import month, shanghai_date
 
 
 @pytest.fixture
-def running(app, database_url, sandbox, committed_db, monkeypatch):
+def running(database_url, sandbox, committed_db):
     """The service over HTTP (notify URLs point at it) on the demo compound, the sandbox
-    merchant's statement holding this test's trades only."""
-    # Only the v2 merchant until v3 statements are merged (WeChatPayV3.statement).
-    merchants = {"default": app.config["WECHAT_PAY_MERCHANTS"]["default"]}
-    monkeypatch.setitem(app.config, "WECHAT_PAY_MERCHANTS", merchants)
+    merchants' statements holding this test's trades only."""
     with own_statement(sandbox) as pay, served_app(database_url, sandbox) as (url, served):
         served.config["PUBLIC_BASE_URL"] = url.rstrip("/")
         demo.load()
@@ -45,16 +42,16 @@ def login(url, openid):
     return {"Authorization": f"Bearer {reply.json()['token']}"}
 
 
-def pay_a_bill(url, sandbox, openid) -> dict:
+def pay_a_bill(url, sandbox, openid, pay="sandbox/pay") -> dict:
     headers = login(url, openid)
     bill = requests.get(url + "api/v1/bills", headers=headers, timeout=10).json()["items"][0]
     created = requests.post(
         url + "api/v1/payments", json={"bill_ids": [bill["id"]]}, headers=headers, timeout=10
     ).json()
     paid = requests.post(
-        sandbox.url + "sandbox/pay", json={"out_trade_no": created["out_trade_no"]}, timeout=10
+        sandbox.url + pay, json={"out_trade_no": created["out_trade_no"]}, timeout=10
     ).json()
-    assert "SUCCESS" in paid["backend_replied"]
+    assert paid["paid"], paid
     return created
 
 
@@ -110,8 +107,11 @@ def test_a_day_that_agrees_books_its_fees_once(sandbox, running):
     payments = a_day_of_trade(running, sandbox)
     statuses = the_next_days_job()
     assert statuses == {
-        f"default {shanghai_date(back)}": "compared" if back == 0 else "not_ready"
-        for back in range(-3, 1)  # the days before had no trade: "No Bill Exist"
+        f"{merchant} {shanghai_date(back)}": "compared"
+        if (back, merchant) == (0, "default")
+        else "not_ready"  # no trade: "No Bill Exist"
+        for back in range(-3, 1)
+        for merchant in ("default", "sandbox-v3")
     }
     fees = [sandbox_fee(p.total_fen) for p in payments]
     db.session.expire_all()
@@ -158,10 +158,32 @@ def test_not_ready_is_read_by_the_next_run(sandbox, running):
     with freeze_time(timedelta(days=2), tick=True):  # the day after: yesterday's retried
         statuses = tasks.read_pay_statements()
     assert statuses[f"default {day}"] == "compared"
-    assert (
-        db.session.scalars(
-            select(PayStatement.status).where(PayStatement.day == shanghai_date(0))
-        ).one()
-        == "compared"
+    kept = db.session.scalars(
+        select(PayStatement).where(
+            PayStatement.day == shanghai_date(0), PayStatement.merchant == "default"
+        )
     )
+    assert [(row.status, row.line_count) for row in kept] == [("compared", 4)]
+    assert report_statement(running["url"])["lines"] == 4
+
+
+def test_a_compound_on_api_v3_gets_its_statement_compared_too(sandbox, running):
+    demo = db.session.scalars(select(Compound).where(Compound.code == "demo")).one()
+    demo.pay_merchant = "sandbox-v3"
+    db.session.commit()
+    url = running["url"]
+    pay_a_bill(url, sandbox, "resident-1-1-101", "sandbox/pay/v3/pay")
+    lost = pay_a_bill(url, sandbox, "resident-1-1-102", "sandbox/pay/v3/pay")
+    payments = db.session.scalars(select(Payment).order_by(Payment.id)).all()
+    assert [(p.merchant, p.status) for p in payments] == [("sandbox-v3", "paid")] * 2
+    sandbox.pay_v3.statement_dropped.add(lost["out_trade_no"])
+    statuses = the_next_days_job()
+    assert statuses[f"sandbox-v3 {shanghai_date(0)}"] == "compared"
+    (anomaly,) = db.session.scalars(select(PaymentAnomaly)).all()
+    assert (anomaly.kind, anomaly.payment_id) == ("statement_missing_there", payments[1].id)
+    assert fee_entries() == [("debit", sandbox_fee(payments[0].total_fen))]
+    statement = report_statement(url)
+    assert (statement["lines"], statement["paid_fen"]) == (1, payments[0].total_fen)
+    (difference,) = statement["differences"]
+    assert lost["out_trade_no"] in difference
     db.session.commit()
