@@ -22,6 +22,7 @@ from sqlalchemy import and_, or_, select
 
 from server.clock import SHANGHAI
 from server.extensions import db
+from server.labels import label
 from server.models import Compound, LedgerEntry, Payment, PaymentAnomaly, PayStatement, Refund
 from server.services.money import ledger, settlement
 from server.services.money.merchants import LEGACY
@@ -156,7 +157,7 @@ def _refund_line(merchant: str, day: date, line: StatementLine, result: Comparis
     if refund is None:
         problem = "本系统没有这笔退款"
     elif refund.status != "success":
-        problem = f"本系统记为未完成（{refund.status}）"
+        problem = f"本系统记为“{label('refund_status', refund.status)}”"
     else:
         problem = f"本系统记为 {_yuan(refund.amount_fen)}"
     text = (

@@ -233,3 +233,36 @@ def test_the_disclosure_shows_the_fees_as_spending(world, pay):
     assert [(line["title"], line["amount_fen"]) for line in fund["expenses"]] == [
         ("微信支付手续费", 60)
     ]
+
+
+def a_refund(world, payment, number: str, fen: int, status: str, at) -> Refund:
+    refund = Refund(
+        compound_id=world.compound.id,
+        payment_id=payment.id,
+        out_refund_no=number,
+        amount_fen=fen,
+        reason="多缴",
+        status=status,
+        proposed_by_id=world.people["committee"].id,
+        settled_at=at if status == "success" else None,
+    )
+    db.session.add(refund)
+    db.session.flush()
+    return refund
+
+
+def test_a_refund_unfinished_here_or_missing_there_is_told(world, pay):
+    first = paid(world, pay, "LL-ST-091", 10000, ours="-2:09:00")
+    second = paid(world, pay, "LL-ST-092", 5000, ours="-2:09:30")
+    a_refund(world, first, "LL-RF-091", 4000, "processing", None)
+    refunded_at_wechat(pay, first, "LL-RF-091", 4000, beijing(YESTERDAY, "15:00"))
+    a_refund(world, second, "LL-RF-092", 1000, "success", beijing(YESTERDAY, "16:00"))
+    kept = read()
+    assert [(a.kind, a.payment_id) for a in anomalies()] == [
+        ("statement_refund", first.id),
+        ("statement_refund", second.id),
+    ]
+    texts = [d["text"] for d in kept.differences if "text" in d]
+    assert "微信支付已退 40.00 元，本系统记为“退款中”" in texts[0]
+    assert "本系统记为已退 10.00 元，微信支付对账单里没有" in texts[1]
+    assert ledger_entries(ledger.PAY_FEES) == []  # no fee given back on what is not settled
