@@ -1,5 +1,6 @@
-"""One merchant's daily statement compared line by line with our books (statements.py
-fetches and keeps it).
+"""One merchant's daily statement compared line by line with our books: its payment
+lines here, its refund lines in statement_refunds.py (statements.py fetches, runs both
+and keeps the result).
 
 Nothing is settled here: a trade WeChat Pay has that we have unpaid is credited by the
 order query path (pending_orders, the daily report), never by a statement line. What
@@ -22,8 +23,7 @@ from sqlalchemy import and_, or_, select
 
 from server.clock import SHANGHAI
 from server.extensions import db
-from server.labels import label
-from server.models import Compound, LedgerEntry, Payment, PaymentAnomaly, PayStatement, Refund
+from server.models import Compound, Payment, PaymentAnomaly, PayStatement
 from server.services.money import ledger, settlement
 from server.services.money.merchants import LEGACY
 from server.wechat import Statement, StatementLine
@@ -64,7 +64,7 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def _yuan(fen: int) -> str:
+def yuan(fen: int) -> str:
     return f"{fen / 100:.2f} 元"
 
 
@@ -74,37 +74,24 @@ def _of_merchant(merchant: str):
     return Payment.merchant == merchant
 
 
-def compare(merchant: str, statement: Statement) -> Comparison:
-    """Compare a statement with our books and book its fees (no commit)."""
-    result = Comparison()
-    for line in statement.lines:
-        if line.is_refund:
-            _refund_line(merchant, statement.day, line, result)
-        else:
-            _payment_line(merchant, statement.day, line, result)
-    _missing_there(merchant, statement, result)
-    _refunds_missing_there(merchant, statement, result)
-    return result
-
-
-def _payment_line(merchant: str, day: date, line: StatementLine, result: Comparison) -> None:
+def payment_line(merchant: str, day: date, line: StatementLine, result: Comparison) -> None:
     payment = settlement.locked_payment(line.out_trade_no)
     if payment is None:
         compound_id = compound_of_merchant(merchant)
         result.count(compound_id, line)
         text = (
-            f"微信支付 {line.traded_at:%H:%M} 收款 {_yuan(line.settled_fen)}"
+            f"微信支付 {line.traded_at:%H:%M} 收款 {yuan(line.settled_fen)}"
             f"（商户订单号 {line.out_trade_no}），本系统没有这笔订单；"
             "请向微信支付商户平台查明付款人后退款或补记"
         )
-        _orphan(compound_id, "statement_missing_here", line, day, merchant, text)
+        orphan(compound_id, "statement_missing_here", line, day, merchant, text)
         result.note(compound_id, text)
         return
     result.count(payment.compound_id, line)
     _book_fee(payment, line)
     if payment.status not in ("paid", "disputed"):
         text = (
-            f"订单 {payment.out_trade_no}：微信支付已收款 {_yuan(line.settled_fen)}，"
+            f"订单 {payment.out_trade_no}：微信支付已收款 {yuan(line.settled_fen)}，"
             "本系统尚未入账；系统会向微信支付查询后补记，若一天后仍未入账请核对"
         )
         settlement.anomaly(
@@ -117,8 +104,8 @@ def _payment_line(merchant: str, day: date, line: StatementLine, result: Compari
         result.note(payment.compound_id, text)
     elif payment.status == "paid" and payment.total_fen not in {line.order_fen, line.settled_fen}:
         text = (
-            f"订单 {payment.out_trade_no}：金额不同，本系统 {_yuan(payment.total_fen)}，"
-            f"微信支付对账单 {_yuan(line.order_fen)}；请核对后处理差额"
+            f"订单 {payment.out_trade_no}：金额不同，本系统 {yuan(payment.total_fen)}，"
+            f"微信支付对账单 {yuan(line.order_fen)}；请核对后处理差额"
         )
         settlement.anomaly(
             payment,
@@ -144,57 +131,7 @@ def _book_fee(payment: Payment, line: StatementLine) -> None:
         )
 
 
-def _refund_line(merchant: str, day: date, line: StatementLine, result: Comparison) -> None:
-    payment = settlement.locked_payment(line.out_trade_no)
-    refund = db.session.scalars(
-        select(Refund).where(Refund.out_refund_no == (line.out_refund_no or ""))
-    ).first()
-    compound_id = payment.compound_id if payment else compound_of_merchant(merchant)
-    result.count(compound_id, line)
-    if refund is not None and refund.status == "success" and refund.amount_fen == line.refund_fen:
-        _return_fee(refund, line)
-        return
-    if refund is None:
-        problem = "本系统没有这笔退款"
-    elif refund.status != "success":
-        problem = f"本系统记为“{label('refund_status', refund.status)}”"
-    else:
-        problem = f"本系统记为 {_yuan(refund.amount_fen)}"
-    text = (
-        f"退款 {line.out_refund_no or line.refund_id}（订单 {line.out_trade_no}）："
-        f"微信支付已退 {_yuan(line.refund_fen)}，{problem}；请核对退款记录"
-    )
-    details = {
-        "day": day.isoformat(),
-        "out_refund_no": line.out_refund_no,
-        "refund_fen": line.refund_fen,
-    }
-    if payment is not None:
-        settlement.anomaly(payment, "statement_refund", **details)
-    else:
-        _orphan(compound_id, "statement_refund", line, day, merchant, text)
-    result.note(compound_id, text)
-
-
-def _return_fee(refund: Refund, line: StatementLine) -> None:
-    """The fee WeChat Pay gave back with a refund, credited once (the payment is locked)."""
-    if line.fee_fen >= 0:
-        return
-    booked = db.session.scalar(
-        select(LedgerEntry.id).where(
-            LedgerEntry.source_type == FEE_RETURN_SOURCE, LedgerEntry.source_id == refund.id
-        )
-    )
-    if booked is not None:
-        return
-    memo = f"微信支付退回手续费，退款 {refund.out_refund_no}（订单 {line.out_trade_no}）"
-    movement = ledger.Movement(
-        ledger.PAY_FEES, "credit", -line.fee_fen, FEE_RETURN_SOURCE, refund.id, memo[:200]
-    )
-    ledger.append(refund.compound_id, [movement], None)
-
-
-def _orphan(
+def orphan(
     compound_id: int | None, kind: str, line: StatementLine, day: date, merchant: str, text: str
 ) -> None:
     """An anomaly for a line without a payment of ours, once per line."""
@@ -241,7 +178,7 @@ def compound_of_merchant(merchant: str) -> int | None:
     return ids[0] if len(ids) == 1 else None
 
 
-def _missing_there(merchant: str, statement: Statement, result: Comparison) -> None:
+def missing_there(merchant: str, statement: Statement, result: Comparison) -> None:
     """Payments we credited that no statement has. One credited within MIDNIGHT of the
     day's edges may be in the neighbouring day's statement: it waits until that one is
     read too (a payment found in any statement has its fee booked)."""
@@ -267,7 +204,7 @@ def _missing_there(merchant: str, statement: Statement, result: Comparison) -> N
         paid = locked.paid_at.astimezone(SHANGHAI)
         text = (
             f"订单 {locked.out_trade_no}：本系统 {paid:%m-%d %H:%M} 已入账 "
-            f"{_yuan(locked.total_fen)}，微信支付对账单里没有；请在商户平台核对是否到账"
+            f"{yuan(locked.total_fen)}，微信支付对账单里没有；请在商户平台核对是否到账"
         )
         if len(days) > 1:
             text += "（已查过前后两天的对账单）"
@@ -278,45 +215,6 @@ def _missing_there(merchant: str, statement: Statement, result: Comparison) -> N
             amount_fen=locked.total_fen,
         )
         result.note(locked.compound_id, text)
-
-
-def _refunds_missing_there(merchant: str, statement: Statement, result: Comparison) -> None:
-    """Refunds we hold as succeeded that day which the statement lacks (one settled
-    within MIDNIGHT of the day's edges is left alone: its line may be the neighbour's)."""
-    start, end = day_bounds(statement.day)
-    listed = {line.out_refund_no for line in statement.lines if line.is_refund}
-    merchant_is = (
-        or_(Refund.merchant == merchant, Refund.merchant.is_(None))
-        if merchant == LEGACY
-        else Refund.merchant == merchant
-    )
-    refunds = db.session.scalars(
-        select(Refund)
-        .where(
-            merchant_is,
-            Refund.status == "success",
-            Refund.settled_at >= start + MIDNIGHT,
-            Refund.settled_at < end - MIDNIGHT,
-        )
-        .order_by(Refund.id)
-    ).all()
-    for refund in refunds:
-        if refund.out_refund_no in listed:
-            continue
-        payment = db.session.get(Payment, refund.payment_id)
-        locked = settlement.locked_payment(payment.out_trade_no)
-        settlement.anomaly(
-            locked,
-            "statement_refund",
-            day=statement.day.isoformat(),
-            out_refund_no=refund.out_refund_no,
-            refund_fen=refund.amount_fen,
-        )
-        result.note(
-            refund.compound_id,
-            f"退款 {refund.out_refund_no}（订单 {locked.out_trade_no}）：本系统记为已退 "
-            f"{_yuan(refund.amount_fen)}，微信支付对账单里没有；请在商户平台核对",
-        )
 
 
 def possible_days(paid_at: datetime) -> set[date]:

@@ -18,9 +18,16 @@ from sqlalchemy import select
 from server.clock import SHANGHAI, utcnow
 from server.extensions import db
 from server.models import Compound, PayStatement, ReconciliationReport
-from server.services.money import merchants, reconciliation, statement_compare, statement_report
+from server.services.money import (
+    merchants,
+    reconciliation,
+    statement_compare,
+    statement_refunds,
+    statement_report,
+)
 from server.wechat import (
     PayRejected,
+    Statement,
     StatementNotReady,
     StatementUnreadable,
     WeChatUnavailable,
@@ -71,7 +78,7 @@ def read_one(merchant: str, day: date) -> PayStatement:
         return _keep_status(row, "unreadable")
     except (WeChatUnavailable, PayRejected):
         return _keep_status(row, "unavailable")
-    comparison = statement_compare.compare(merchant, statement)
+    comparison = compare(merchant, statement)
     row.status, row.fetched_at = "compared", utcnow()
     row.line_count = len(statement.lines)
     row.settled_fen, row.refund_fen = statement.settled_fen, statement.refund_fen
@@ -87,6 +94,19 @@ def read_one(merchant: str, day: date) -> PayStatement:
     )
     _report(merchant, day, comparison)
     return row
+
+
+def compare(merchant: str, statement: Statement) -> statement_compare.Comparison:
+    """Compare a statement with our books and book its fees (no commit)."""
+    result = statement_compare.Comparison()
+    for line in statement.lines:
+        if line.is_refund:
+            statement_refunds.refund_line(merchant, statement.day, line, result)
+        else:
+            statement_compare.payment_line(merchant, statement.day, line, result)
+    statement_compare.missing_there(merchant, statement, result)
+    statement_refunds.missing_there(merchant, statement, result)
+    return result
 
 
 def _kept(merchant: str, day: date) -> PayStatement | None:
