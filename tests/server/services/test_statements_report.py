@@ -8,6 +8,7 @@ import pytest
 from server.extensions import db
 from server.services.money import reconciliation, statements
 from tests.factories import build_world, make_bill, make_payment, self_governance_fee
+from tests.helpers import inbox
 from tests.server.console.desk import signed_in
 from tests.statement_helpers import beijing, own_statement, paid_at_wechat
 from tests.timing import month, shanghai_date
@@ -76,6 +77,8 @@ def test_each_compound_sees_its_own_share_of_the_statement(client, worlds, pay):
     assert "订单 LL-SR-002" in difference
     assert "微信支付对账单里没有" in difference
     assert f"对账单：{difference}" in report["differences"]
+    told = [n.title for n in inbox(mine.people["committee"].id)]
+    assert told == ["对账发现 1 处差异"]  # as the night's report tells of its own
     (other,) = reports(client, theirs)
     assert (other["statement"]["lines"], other["statement"]["differences"]) == (1, [])
 
