@@ -88,7 +88,7 @@ def flask(*args: str) -> list[str]:
 
 
 def prepare(env: dict) -> None:
-    for step in (flask("db", "upgrade"), flask("demo")):
+    for step in (flask("db", "upgrade"), flask("demo", "--v3")):
         subprocess.run(step, cwd=ROOT, env=env, check=True)
 
 
@@ -173,6 +173,8 @@ def banner(env: dict, scheduler_ready: bool = True) -> None:
          -d '{{"code": "demo-resident-1-1-101"}}'
 
   Other demo users: demo-liaison-1-1, demo-committee-1, demo-supervisor-1 (README lists all).
+  新苑小区 (demo-v3) pays through the sandbox's WeChat Pay API v3 merchant:
+  demo-v3-resident-1-1-101, demo-v3-committee-1; the street office is demo-admin.
   In another terminal, `flask` commands use this database and sandbox (instance/dev.env):
     . .venv/bin/activate; flask --app server payments reconcile
   README "API by example" has the main flows; `make reset` starts over with a fresh demo.

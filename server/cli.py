@@ -92,8 +92,14 @@ def _describe(compound_code, building, unit, household) -> str:
 
 
 @click.command("demo")
+@click.option(
+    "--v3",
+    "with_v3",
+    is_flag=True,
+    help="also 新苑小区 (code demo-v3), paying through the sandbox's WeChat Pay API v3 merchant",
+)
 @with_appcontext
-def load_demo():
+def load_demo(with_v3):
     """Load the demo compound 市供电局小区 (code `demo`); running it again changes nothing."""
     summary = demo.load()
     state = "loaded" if summary.created else "already present"
@@ -101,6 +107,14 @@ def load_demo():
         f"demo compound {state}: {summary.buildings} buildings, {summary.units} units, "
         f"{summary.households} households, {summary.users} people with roles"
     )
+    if with_v3:
+        v3 = demo.load_v3()
+        if v3 is None:
+            raise click.ClickException("no sandbox-v3 WeChat Pay merchant here (production)")
+        click.echo(
+            f"demo compound {demo.V3_NAME} ({demo.V3_CODE}, WeChat Pay API v3) "
+            f"{'loaded' if v3.created else 'already present'}: {v3.households} households"
+        )
 
 
 @click.group("invites")

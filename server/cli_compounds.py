@@ -12,7 +12,7 @@ from server.errors import AppError
 from server.extensions import db
 from server.models.governance import INVITE_ROLES
 from server.services.governance import role_invites
-from server.services.platform import compound_admin
+from server.services.platform import compound_admin, pay_merchants
 
 
 def _fail(error: AppError):
@@ -39,10 +39,14 @@ def _details(command):
     return command
 
 
+_PAY_MERCHANT_HELP = "微信支付收款商户的名称（WECHAT_PAY_MERCHANTS_FILE 中的名字；不填：默认商户）"
+
+
 @compounds_group.command("create")
 @click.argument("code")
 @click.option("--name", required=True, help="小区名称")
 @_details
+@click.option("--pay-merchant", help=_PAY_MERCHANT_HELP)
 @with_appcontext
 def create(code, **fields):
     """Open compound CODE (2–32 of a-z, 0-9, -)."""
@@ -50,7 +54,15 @@ def create(code, **fields):
         compound = compound_admin.create(None, code, **fields)
     except AppError as error:
         _fail(error)
-    click.echo(f"opened: {compound.code} {compound.name}")
+    click.echo(f"opened: {compound.code} {compound.name}{_paid_to(compound)}")
+
+
+def _paid_to(compound) -> str:
+    shown = pay_merchants.of_compound(compound)
+    if shown["pay_merchant"] is None:
+        return " (online payment off: no WeChat Pay merchant)"
+    default = " (default)" if shown["pay_merchant_is_default"] else ""
+    return f" · WeChat Pay: {shown['pay_merchant']} {shown['pay_version'] or '?'}{default}"
 
 
 @compounds_group.command("list")
@@ -62,7 +74,7 @@ def list_all():
         state = " [archived]" if compound.archived_at else ""
         click.echo(
             f"{compound.code}\t{compound.name}\t{row.buildings} buildings\t"
-            f"{row.households} households{state}"
+            f"{row.households} households{_paid_to(compound)}{state}"
         )
 
 
@@ -70,9 +82,11 @@ def list_all():
 @click.argument("code")
 @click.option("--name", help="新名称")
 @_details
+@click.option("--pay-merchant", help=_PAY_MERCHANT_HELP + '；"" 改回默认商户')
 @with_appcontext
 def rename(code, **fields):
-    """Rename compound CODE or change its address, district, street or contact."""
+    """Rename compound CODE or change its address, district, street, contact or WeChat
+    Pay merchant (new orders only)."""
     fields = {key: value for key, value in fields.items() if value is not None}
     if not fields:
         raise click.UsageError("nothing to change: give --name or another option")
@@ -80,7 +94,7 @@ def rename(code, **fields):
         compound = compound_admin.update(None, code, **fields)
     except AppError as error:
         _fail(error)
-    click.echo(f"updated: {compound.code} {compound.name}")
+    click.echo(f"updated: {compound.code} {compound.name}{_paid_to(compound)}")
 
 
 @compounds_group.command("archive")

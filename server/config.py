@@ -213,6 +213,8 @@ def _pay_merchants(env: Mapping[str, str], production: bool) -> dict:
     appid = env.get("WECHAT_APPID") or SANDBOX_APPID
     mch_id = env.get("WECHAT_PAY_MCH_ID") or ("" if production else SANDBOX_MCH_ID)
     api_key = env.get("WECHAT_PAY_API_KEY") or ("" if production else SANDBOX_PAY_KEY)
+    if production and api_key == SANDBOX_PAY_KEY:
+        raise ConfigError("WECHAT_PAY_API_KEY is the sandbox's throwaway key, not a merchant's")
     v2 = None
     if mch_id and api_key:
         v2 = {"mch_id": mch_id, "api_key": api_key}

@@ -102,6 +102,9 @@ def _check(name: str, settings: dict, production: bool) -> None:
     version = settings.get("version")
     if not isinstance(name, str) or not name or len(name) > 32:
         raise PayConfigError(f"WeChat Pay merchant name {name!r} must be 1 to 32 characters")
+    for key, value in settings.items():
+        if not isinstance(value, str):  # a number or list would fail later, less clearly
+            raise PayConfigError(f"WeChat Pay merchant {name!r}: {key} must be a string")
     if version == "v2":
         required, files = ("mch_id",), ()
         if not (settings.get("api_key") or settings.get("api_key_file")):
@@ -127,13 +130,33 @@ def _check(name: str, settings: dict, production: bool) -> None:
             raise PayConfigError(f"WeChat Pay merchant {name!r}: {key} is not set")
     for key in files:
         _readable(name, key, settings[key], production)
-    if settings.get("platform_cert_dir") and not Path(settings["platform_cert_dir"]).is_dir():
+    if settings.get("platform_cert_dir"):
+        _certificates(name, settings["platform_cert_dir"])
+    if version == "v3":
+        try:
+            apiv3_key = read_secret(settings["apiv3_key_file"])
+        except UnicodeDecodeError:  # its message would quote the key's bytes
+            apiv3_key = None
+        if apiv3_key is None or len(apiv3_key) != 32:
+            raise PayConfigError(
+                f"WeChat Pay merchant {name!r}: the APIv3 key in apiv3_key_file "
+                f"{settings['apiv3_key_file']!r} must be 32 characters"
+            )
+
+
+def _certificates(name: str, folder: str) -> None:
+    """Without a platform certificate saved as <SERIAL>.pem, wechatpayv3 would fetch them
+    from WeChat Pay when the first order is made: say so at start-up instead."""
+    path = Path(folder)
+    if not path.is_dir():
         raise PayConfigError(
-            f"WeChat Pay merchant {name!r}: platform_cert_dir {settings['platform_cert_dir']!r} "
-            "is not a directory"
+            f"WeChat Pay merchant {name!r}: platform_cert_dir {folder!r} is not a directory"
         )
-    if version == "v3" and len(read_secret(settings["apiv3_key_file"])) != 32:
-        raise PayConfigError(f"WeChat Pay merchant {name!r}: the APIv3 key must be 32 characters")
+    if not any(path.glob("*.pem")):
+        raise PayConfigError(
+            f"WeChat Pay merchant {name!r}: platform_cert_dir {folder!r} holds no platform "
+            "certificate (<SERIAL>.pem)"
+        )
 
 
 def _readable(name: str, key: str, path: str, production: bool) -> None:
@@ -144,11 +167,20 @@ def _readable(name: str, key: str, path: str, production: bool) -> None:
         )
     try:
         with file.open("rb") as handle:
-            handle.read(1)
+            content = handle.read(64 * 1024)
     except OSError as error:
         raise PayConfigError(
             f"WeChat Pay merchant {name!r}: {key} {path!r} cannot be read ({error.strerror})"
         ) from None
+    if production and content.strip() in _sandbox_keys():
+        raise PayConfigError(
+            f"WeChat Pay merchant {name!r}: {key} {path!r} is a copy of the sandbox's "
+            "throwaway keys"
+        )
+
+
+def _sandbox_keys() -> set[bytes]:
+    return {file.read_bytes().strip() for file in SANDBOX_KEYS.iterdir() if file.is_file()}
 
 
 def read_secret(path: str) -> str:

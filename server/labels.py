@@ -104,6 +104,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "roster_change_rejected": "驳回房屋调整",
         "console_signed_in": "扫码登录电脑",
         "console_signed_out_everywhere": "退出所有电脑",
+        "pay_merchant_changed": "更换收款商户",
     },
     # Money in the open: spending, public income, the notice board.
     "expense_category": {

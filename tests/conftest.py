@@ -53,6 +53,8 @@ class Sandbox:
             self.state.messages.clear()
             self.state.calls.clear()
             self.state.fetches.update(stable_token=0, token=0)
+        if self.pay_v3 is not None:
+            self.pay_v3.clear_planted()
 
 
 def serve_in_thread(wsgi_app):

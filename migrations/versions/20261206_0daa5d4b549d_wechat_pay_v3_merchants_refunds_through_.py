@@ -6,8 +6,8 @@ Create Date: 2026-12-06 11:43:42.988252
 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import mysql
 
 # revision identifiers, used by Alembic.

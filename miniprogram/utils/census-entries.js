@@ -17,7 +17,8 @@ function workspaceEntries(user) {
 }
 
 // The home page: a resident's own record; the supervisor (who has no
-// workspace) reads the access log from here.
+// workspace) reads the access log from here; the street office sets each
+// compound's WeChat Pay merchant.
 function homeEntries(user) {
   const entries = []
   if ((user.households || []).length) {
@@ -25,6 +26,10 @@ function homeEntries(user) {
   }
   if (holds(user, ['supervisor'])) {
     entries.push({ key: 'access-log', title: '个人信息查看记录', hint: '谁看过住户的电话全号和关爱标记', url: '/pages/access-log/index' })
+  }
+  // The street office (its role is in no compound): where each compound's fees go.
+  if (((user && user.roles) || []).some((role) => role.role === 'admin')) {
+    entries.push({ key: 'compound-admin', title: '小区收款商户', hint: '各小区居民缴费付到哪个微信支付商户', url: '/pages/compound-admin/index' })
   }
   return entries
 }

@@ -118,6 +118,7 @@ const AUDIT_ACTION_LABELS = {
   roster_change_rejected: '驳回房屋调整',
   console_signed_in: '扫码登录电脑',
   console_signed_out_everywhere: '退出所有电脑',
+  pay_merchant_changed: '更换收款商户',
 }
 
 // disputed: WeChat Pay took another amount than the order's; the bills are

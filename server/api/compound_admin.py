@@ -1,4 +1,5 @@
-"""The street office (platform admin) opens, lists, renames and archives compounds."""
+"""The street office (platform admin) opens, lists, renames and archives compounds, and
+chooses each one's WeChat Pay merchant."""
 
 from apiflask import APIBlueprint
 
@@ -9,7 +10,7 @@ from server.api.schemas.compounds import (
     CompoundFieldsIn,
 )
 from server.api.security import auth, principal
-from server.services.platform import compound_admin
+from server.services.platform import compound_admin, pay_merchants
 
 bp = APIBlueprint("compound_admin", __name__, url_prefix="/api/v1/compounds", tag="Compounds")
 
@@ -22,6 +23,7 @@ def _out(row: compound_admin.CompoundRow) -> dict:
         "archived_at": compound.archived_at,
         "buildings": row.buildings,
         "households": row.households,
+        **pay_merchants.of_compound(compound),
     }
 
 
@@ -36,7 +38,7 @@ def _counted(compound) -> dict:
 @bp.doc(
     summary="Open a compound (platform admin, the street office)",
     responses={
-        400: "bad_compound_code, name_required, too_long or bad_phone",
+        400: "bad_compound_code, name_required, too_long, bad_phone or unknown_merchant",
         403: "not_admin",
         409: "compound_exists",
     },
@@ -50,11 +52,13 @@ def create(body):
 @bp.auth_required(auth)
 @bp.output(CompoundAdminListOut)
 @bp.doc(
-    summary="Every compound, archived ones too, with counts (platform admin)",
+    summary="Every compound, archived ones too, with counts and merchant, and the "
+    "WeChat Pay merchants one can be given (platform admin)",
     responses={403: "not_admin"},
 )
 def list_all():
-    return {"items": [_out(row) for row in compound_admin.list_all(principal())]}
+    rows = compound_admin.list_all(principal())
+    return {"items": [_out(row) for row in rows], "pay_merchants": pay_merchants.configured()}
 
 
 @bp.patch("/<string(maxlength=32):code>")
@@ -62,9 +66,10 @@ def list_all():
 @bp.input(CompoundFieldsIn, arg_name="body")
 @bp.output(CompoundAdminOut)
 @bp.doc(
-    summary="Rename a compound or change its address, district, street or contact (platform admin)",
+    summary="Rename a compound or change its address, district, street, contact or WeChat "
+    "Pay merchant (new orders only; platform admin)",
     responses={
-        400: "name_required, too_long or bad_phone",
+        400: "name_required, too_long, bad_phone or unknown_merchant",
         403: "not_admin",
         404: "compound_not_found",
         409: "compound_archived",

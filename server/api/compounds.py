@@ -11,6 +11,7 @@ from server.services.issues import policies
 from server.services.messaging import reachability
 from server.services.messaging.failed_messages import failed_for
 from server.services.people import compounds
+from server.services.platform import pay_merchants
 
 bp = APIBlueprint("compounds", __name__, url_prefix="/api/v1/compounds", tag="Compounds")
 
@@ -18,9 +19,20 @@ bp = APIBlueprint("compounds", __name__, url_prefix="/api/v1/compounds", tag="Co
 @bp.get("/<string(maxlength=32):code>")
 @bp.auth_required(auth)
 @bp.output(CompoundOut)
-@bp.doc(summary="A compound's buildings and units (no personal data; anyone signed in)")
+@bp.doc(
+    summary="A compound's buildings and units (no personal data; anyone signed in); its "
+    "WeChat Pay merchant and version for the street office and its committee"
+)
 def get_compound(code):
-    return compounds.compound_structure(code)
+    compound = compounds.compound_structure(code)
+    return {
+        **{
+            key: getattr(compound, key) for key in ("code", "name", "address", "district", "street")
+        },
+        "archived": compound.archived_at is not None,
+        "buildings": compound.buildings,
+        **(pay_merchants.shown_to(principal(), compound) or {}),
+    }
 
 
 @bp.get("/<string(maxlength=32):code>/policies")

@@ -146,6 +146,15 @@ JOBS: list[Job] = [
         description="Compare yesterday's orders with WeChat Pay; keep every difference.",
     ),
     Job(
+        name="read_pay_statements",
+        func="server.jobs.tasks:read_pay_statements",
+        trigger="cron",
+        schedule={"hour": 10, "minute": 30},
+        misfire_grace_time=12 * 3600,
+        description="Read WeChat Pay's daily statements (and days not ready before); "
+        "compare each line, book the fees.",
+    ),
+    Job(
         name="remind_unpaid",
         func="server.services.money.reminders:remind_unpaid",
         trigger="cron",

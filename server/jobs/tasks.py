@@ -8,7 +8,13 @@ import logging
 from server.clock import SHANGHAI, utcnow
 from server.services.decisions import closing
 from server.services.messaging import outbox
-from server.services.money import fees, pending_orders, reconciliation, refund_sending
+from server.services.money import (
+    fees,
+    pending_orders,
+    reconciliation,
+    refund_sending,
+    statements,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,3 +58,12 @@ def close_due_proposals() -> int:
     """Owners' votes whose closing time has come: counted, stored, applied and told,
     each as the committee's POST close would (archived compounds left alone)."""
     return closing.close_due_proposals()
+
+
+def read_pay_statements():
+    """WeChat Pay's statements of yesterday (and of recent days not compared yet): each
+    line compared with our books, fees booked, differences in the reports."""
+    kept = statements.read_statements()
+    if kept is None:
+        return "WeChat Pay not configured"
+    return {f"{row.merchant} {row.day}": row.status for row in kept}

@@ -29,6 +29,7 @@ AUDIT_ACTIONS = (
     "roster_change_rejected",
     "console_signed_in",
     "console_signed_out_everywhere",
+    "pay_merchant_changed",
 )
 
 

@@ -26,9 +26,11 @@ from server.wechat.pay import (
     PayRejected,
     RefundNotice,
     RefundState,
+    StatementNotReady,
     acknowledgement,
 )
 from server.wechat.statement import Statement
+from server.wechat.statement import parse as parse_statement
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +220,22 @@ class WeChatPayV2:
     # ----- the daily statement -----
 
     def statement(self, day: date) -> Statement:
-        raise NotImplementedError  # issue 15, statement: being built
+        """The day's trade statement (bill type ALL). Raises StatementNotReady (WeChat
+        Pay's "No Bill Exist", 20002: not generated yet, or no trade that day),
+        StatementUnreadable, PayRejected or WeChatUnavailable."""
+        try:
+            text = self._pay.tools.download_bill(day.strftime("%Y%m%d"), bill_type="ALL")
+        except WeChatPayException as exc:
+            if _no_bill(exc):
+                raise StatementNotReady(day.isoformat()) from None
+            return self._call("downloadbill", _reraise, exc)  # mapped as every other call
+        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+            # KeyError: wechatpy read XML that is no answer of WeChat Pay's
+            log.warning("WeChat Pay downloadbill unreachable: %s", type(exc).__name__)
+            raise WeChatUnavailable() from None
+        if isinstance(text, dict) or not isinstance(text, str):  # a SUCCESS without a bill
+            raise WeChatUnavailable()
+        return parse_statement(text, day)
 
     def _call(self, name: str, fn, *args, **kwargs) -> dict:
         try:
@@ -236,6 +253,19 @@ class WeChatPayV2:
         if not isinstance(result, dict):  # wechatpy hands back raw text it cannot parse
             raise WeChatUnavailable()
         return result
+
+
+def _reraise(exc: Exception):
+    raise exc
+
+
+def _no_bill(exc: WeChatPayException) -> bool:
+    """WeChat Pay's answer for a day without a statement: return_code FAIL, return_msg
+    "No Bill Exist", error_code 20002 (a field wechatpy does not read)."""
+    if (exc.return_msg or "").strip().lower() == "no bill exist":
+        return True
+    response = getattr(exc, "response", None)
+    return response is not None and "<error_code><![CDATA[20002]]>" in (response.text or "")
 
 
 # WeChat Pay v2's refund states in v3's words (the services read one vocabulary).

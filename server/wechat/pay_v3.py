@@ -14,10 +14,12 @@ import json
 import logging
 import secrets
 import zlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
+from pathlib import Path
 from urllib.parse import quote
 
 import requests
+from cryptography.x509 import load_pem_x509_certificate
 from wechatpayv3 import WeChatPay, WeChatPayType
 from wechatpayv3.type import RequestType
 
@@ -26,8 +28,6 @@ from server.clock import SHANGHAI
 from server.config_pay import read_secret
 from server.wechat.errors import WeChatUnavailable
 from server.wechat.pay import (
-    MAX_NOTIFY_BYTES,
-    InvalidNotification,
     NotifyAnswer,
     OrderState,
     PayNotification,
@@ -36,17 +36,20 @@ from server.wechat.pay import (
     RefundState,
     StatementNotReady,
 )
+from server.wechat.pay_v3_notify import (
+    as_fen,
+    payment_notification,
+    refund_notice,
+    rfc3339_time,
+    verified,
+)
 from server.wechat.statement import Statement, parse
 
 log = logging.getLogger(__name__)
 
-SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
-NOTIFY_HEADERS = ("Signature", "Timestamp", "Nonce", "Serial", "Signature-Type")
-# WeChat Pay asks that a notification older (or newer) than 5 minutes be refused: a
-# replayed one keeps its old timestamp, and its signature covers the timestamp.
-NOTIFY_MAX_SKEW = timedelta(minutes=5)
 # Codes that mean "try again later", whatever the HTTP status says.
 RETRY_CODES = {"SYSTEM_ERROR", "SYSTEMERROR", "FREQUENCY_LIMITED", "BIZERR_NEED_RETRY"}
+SDK_GATEWAY = "https://api.mch.weixin.qq.com"
 
 
 class WeChatPayV3:
@@ -60,6 +63,11 @@ class WeChatPayV3:
         self.merchant = merchant
         self._settings = settings
         public_key_id = settings.get("public_key_id") if settings.get("public_key_file") else None
+        cert_dir = None if public_key_id else settings.get("platform_cert_dir")
+        if cert_dir and api_base.rstrip("/") != SDK_GATEWAY and not _has_valid_cert(cert_dir):
+            # The SDK would fetch certificates from its own gateway, not ours.
+            log.warning("WeChat Pay v3 %s: no valid certificate in platform_cert_dir", merchant)
+            raise WeChatUnavailable()
         try:
             self._pay = WeChatPay(
                 WeChatPayType.MINIPROG,
@@ -70,12 +78,14 @@ class WeChatPayV3:
                 apiv3_key=read_secret(settings["apiv3_key_file"]),
                 public_key=read_secret(settings["public_key_file"]) if public_key_id else None,
                 public_key_id=public_key_id,
-                cert_dir=None if public_key_id else settings.get("platform_cert_dir"),
+                cert_dir=cert_dir,
                 timeout=timeout,
             )
-        except requests.RequestException as exc:  # no valid certificate: it asked WeChat Pay
-            log.warning("WeChat Pay v3 %s: platform certificates unreachable", merchant)
-            raise WeChatUnavailable() from exc
+        except Exception as exc:  # without a valid certificate the SDK asks WeChat Pay
+            if not isinstance(exc, requests.RequestException) and "certificate" not in str(exc):
+                raise  # e.g. 'failed to load private key.': the configuration is wrong
+            log.warning("WeChat Pay v3 %s: platform certificates unavailable", merchant)
+            raise WeChatUnavailable() from None
         self._core = self._pay._core
         self._core._gate_way = api_base.rstrip("/")
         self._public_key_id = public_key_id
@@ -131,7 +141,9 @@ class WeChatPayV3:
         }
 
     def query_order(self, out_trade_no: str) -> OrderState:
-        path = f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no)}?mchid={self.mch_id}"
+        path = (
+            f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no, safe='')}?mchid={self.mch_id}"
+        )
         try:
             result = self._call("query", path)
         except PayRejected as rejected:
@@ -147,7 +159,7 @@ class WeChatPayV3:
 
     def close_order(self, out_trade_no: str) -> str:
         """ "closed", or "paid" when WeChat says the order was paid meanwhile."""
-        path = f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no)}/close"
+        path = f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no, safe='')}/close"
         try:
             self._call("close", path, RequestType.POST, {"mchid": self.mch_id})
         except PayRejected as rejected:
@@ -163,18 +175,8 @@ class WeChatPayV3:
     def parse_notification(self, body: bytes, headers: dict | None = None) -> PayNotification:
         """Verify and decrypt a payment notification (TRANSACTION.*). Raises
         InvalidNotification for anything we cannot trust, never another exception."""
-        _event, resource = self._verified(body, headers, "TRANSACTION.")
-        amount = resource.get("amount") if isinstance(resource.get("amount"), dict) else {}
-        total = amount.get("total")
-        return PayNotification(
-            appid=resource.get("appid"),
-            mch_id=resource.get("mchid"),
-            out_trade_no=resource.get("out_trade_no"),
-            transaction_id=resource.get("transaction_id"),
-            total_fen=total if isinstance(total, int) and not isinstance(total, bool) else None,
-            return_ok=True,
-            result_ok=resource.get("trade_state") == "SUCCESS",
-        )
+        _, resource = verified(self._core, self._public_key_id, body, headers, "TRANSACTION.")
+        return payment_notification(resource)
 
     def acknowledge(self, ok: bool, message: str = "OK") -> NotifyAnswer:
         """204 without a body stops WeChat Pay's retries; a 4xx with {"code": "FAIL"}
@@ -183,57 +185,6 @@ class WeChatPayV3:
             return NotifyAnswer("", 204, "application/json")
         body = json.dumps({"code": "FAIL", "message": message}, ensure_ascii=False)
         return NotifyAnswer(body, 400, "application/json")
-
-    def _verified(self, body: bytes, headers: dict | None, event_prefix: str) -> tuple[str, dict]:
-        """The event type and decrypted resource of a notification whose size, headers,
-        serial, timestamp and signature hold. Raises InvalidNotification."""
-        if not body or len(body) > MAX_NOTIFY_BYTES:
-            raise InvalidNotification("empty or oversized")
-        found = {str(k).lower(): v for k, v in (headers or {}).items()}
-        marks = {
-            f"Wechatpay-{name}": found.get(f"wechatpay-{name.lower()}") for name in NOTIFY_HEADERS
-        }
-        if not all(isinstance(v, str) and v for v in marks.values()):
-            raise InvalidNotification("Wechatpay-* headers missing")
-        if marks["Wechatpay-Signature-Type"] != SIGNATURE_TYPE:
-            raise InvalidNotification("unknown signature type")
-        if not self._known_serial(marks["Wechatpay-Serial"]):  # else the SDK goes fetching
-            raise InvalidNotification("unknown serial")
-        self._check_timestamp(marks["Wechatpay-Timestamp"])
-        try:
-            text = body.decode("utf-8")
-            envelope = json.loads(text)
-        except ValueError:
-            raise InvalidNotification("not JSON") from None
-        if not isinstance(envelope, dict) or envelope.get("resource_type") != "encrypt-resource":
-            raise InvalidNotification("not an encrypted resource")
-        try:
-            result = self._core.callback(marks, text)
-        except Exception:  # the SDK raises bare Exceptions (algorithm, malformed fields)
-            raise InvalidNotification("not verifiable") from None
-        if not isinstance(result, dict) or not isinstance(result.get("resource"), dict):
-            raise InvalidNotification("bad signature or undecryptable")
-        event = str(result.get("event_type") or "")
-        if not event.startswith(event_prefix):
-            raise InvalidNotification("another kind of notification")
-        return event, result["resource"]
-
-    def _known_serial(self, serial: str) -> bool:
-        if self._public_key_id:
-            return serial == self._public_key_id
-        try:
-            number = int(serial, 16)
-        except ValueError:
-            return False
-        return any(cert.serial_number == number for cert in self._core._certificates)
-
-    def _check_timestamp(self, value: str) -> None:
-        try:
-            sent = datetime.fromtimestamp(int(value), tz=UTC)
-        except (ValueError, OverflowError, OSError):
-            raise InvalidNotification("bad timestamp") from None
-        if abs(clock.utcnow() - sent) > NOTIFY_MAX_SKEW:
-            raise InvalidNotification("timestamp too far from now")
 
     # ----- refunds -----
 
@@ -259,7 +210,7 @@ class WeChatPayV3:
     def query_refund(self, out_refund_no: str) -> RefundState:
         try:
             result = self._call(
-                "refund query", f"/v3/refund/domestic/refunds/{quote(out_refund_no)}"
+                "refund query", f"/v3/refund/domestic/refunds/{quote(out_refund_no, safe='')}"
             )
         except PayRejected as rejected:
             if rejected.err_code in ("RESOURCE_NOT_EXISTS", "RESOURCE_NOT_EXIST"):
@@ -270,20 +221,8 @@ class WeChatPayV3:
     def parse_refund_notification(self, body: bytes, headers: dict | None = None) -> RefundNotice:
         """Verify and decrypt a refund notification (REFUND.SUCCESS, .ABNORMAL, .CLOSED).
         Raises InvalidNotification, never another exception."""
-        event, resource = self._verified(body, headers, "REFUND.")
-        amount = resource.get("amount") if isinstance(resource.get("amount"), dict) else {}
-        status = resource.get("refund_status") or event.removeprefix("REFUND.")
-        return RefundNotice(
-            mch_id=resource.get("mchid"),
-            out_trade_no=resource.get("out_trade_no"),
-            out_refund_no=resource.get("out_refund_no"),
-            refund_id=resource.get("refund_id"),
-            status=str(status),
-            refund_fen=_int(amount.get("refund")),
-            total_fen=_int(amount.get("total")),
-            succeeded_at=_time(resource.get("success_time")),
-            received_by=resource.get("user_received_account"),
-        )
+        event, resource = verified(self._core, self._public_key_id, body, headers, "REFUND.")
+        return refund_notice(event, resource)
 
     # ----- the daily statement -----
 
@@ -365,27 +304,25 @@ def _json(text) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-def _int(value) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _time(value) -> datetime | None:
-    """WeChat Pay's RFC 3339 time ("2026-12-06T10:00:00+08:00") as an aware datetime."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return at if at.tzinfo else at.replace(tzinfo=SHANGHAI)
-
-
 def _refund_state(result: dict) -> RefundState:
     amount = result.get("amount") if isinstance(result.get("amount"), dict) else {}
     return RefundState(
         status=str(result.get("status") or "UNKNOWN"),
         refund_id=result.get("refund_id"),
-        refund_fen=_int(amount.get("refund")),
-        succeeded_at=_time(result.get("success_time")),
+        refund_fen=as_fen(amount.get("refund")),
+        succeeded_at=rfc3339_time(result.get("success_time")),
         received_by=result.get("user_received_account"),
     )
+
+
+def _has_valid_cert(folder: str) -> bool:
+    """Whether the folder holds a platform certificate (<SERIAL>.pem) valid now."""
+    now = clock.utcnow()
+    for file in Path(folder).glob("*.pem"):
+        try:
+            cert = load_pem_x509_certificate(file.read_bytes())
+        except (OSError, ValueError):
+            continue
+        if cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+            return True
+    return False

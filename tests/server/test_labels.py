@@ -58,10 +58,14 @@ def test_the_check_finds_a_copy_and_leaves_sentences_alone():
 
 def test_no_module_but_server_labels_words_codes():
     server = PROJECT_ROOT / "server"
+    # The sandbox stands in for WeChat Pay: it words WeChat's own fields
+    # (trade_state_desc, a refund's summary) as WeChat does, not ours.
+    sandbox = server / "wechat" / "sandbox"
     copies = {
         str(path.relative_to(PROJECT_ROOT)): lines
         for path in sorted(server.rglob("*.py"))
         if path != server / "labels.py"
+        and sandbox not in path.parents
         and (lines := label_copies(path.read_text(encoding="utf-8")))
     }
     assert copies == {}, "use server.labels.label(group, code) instead of a dict of your own"

@@ -15,6 +15,13 @@ class CompoundFieldsIn(Schema):
     street = fields.String(**_TEXT, metadata={"description": "街道"})
     contact_name = fields.String(**_TEXT)
     contact_phone = fields.String(**_TEXT)
+    pay_merchant = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the WeChat Pay merchant its new orders go to, by name (GET "
+            "/api/v1/compounds lists them); null or empty: the installation's default"
+        },
+    )
 
 
 class CompoundCreateIn(CompoundFieldsIn):
@@ -35,7 +42,29 @@ class CompoundAdminOut(Schema):
     archived_at = fields.DateTime(allow_none=True)
     buildings = fields.Integer(metadata={"description": "how many buildings"})
     households = fields.Integer(metadata={"description": "how many households"})
+    pay_merchant = fields.String(
+        allow_none=True,
+        metadata={"description": "the merchant new orders go to; null: online payment is off"},
+    )
+    pay_version = fields.String(
+        allow_none=True,
+        metadata={"description": '"v2" or "v3"; null: that merchant is no longer configured'},
+    )
+    pay_merchant_is_default = fields.Boolean(
+        metadata={"description": "the compound follows the installation's default merchant"}
+    )
+
+
+class PayMerchantOut(Schema):
+    name = fields.String()
+    version = fields.String(metadata={"description": '"v2" or "v3"'})
+    mch_id = fields.String(metadata={"description": "the merchant number (商户号)"})
+    default = fields.Boolean(metadata={"description": "compounds without a choice use it"})
 
 
 class CompoundAdminListOut(Schema):
     items = fields.List(fields.Nested(CompoundAdminOut))
+    pay_merchants = fields.List(
+        fields.Nested(PayMerchantOut),
+        metadata={"description": "the WeChat Pay merchants a compound can be given (no keys)"},
+    )

@@ -90,12 +90,30 @@ class ResolvedAnomalyOut(AnomalyOut):
     in the list)."""
 
 
+class ReportStatementOut(Schema):
+    """The compound's share of WeChat Pay's daily statement for the day."""
+
+    status = fields.String(
+        metadata={"description": "compared, not_ready, unreadable or unavailable"}
+    )
+    lines = fields.Integer(metadata={"description": "statement lines of this compound"})
+    paid_fen = fields.Integer()
+    refund_fen = fields.Integer()
+    fee_fen = fields.Integer(metadata={"description": "WeChat Pay's service fee"})
+    net_fen = fields.Integer(metadata={"description": "paid − refunded − fees"})
+    differences = fields.List(fields.String(), metadata={"description": "in plain Chinese"})
+
+
 class ReportOut(Schema):
     day = fields.Date()
+    statement = fields.Method(
+        "_statement",
+        metadata={"description": "WeChat Pay's statement of the day (null: not read yet)"},
+    )
     summary = fields.Dict(
         metadata={
             "description": "day, orders, paid, closed, pending, disputed, differences, "
-            "open_anomalies"
+            "open_anomalies, statement"
         }
     )
     differences = fields.Method("_differences")
@@ -103,6 +121,10 @@ class ReportOut(Schema):
 
     def _differences(self, report) -> list[str]:
         return report.differences.split("\n") if report.differences else []
+
+    def _statement(self, report) -> dict | None:
+        section = (report.summary or {}).get("statement")
+        return ReportStatementOut().dump(section) if section else None
 
 
 class ReportListOut(Schema):

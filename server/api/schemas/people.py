@@ -94,8 +94,14 @@ class CompoundOut(Schema):
     address = fields.String(allow_none=True)
     district = fields.String(allow_none=True)
     street = fields.String(allow_none=True)
-    archived = fields.Function(lambda compound: compound.archived_at is not None)
+    archived = fields.Boolean()
     buildings = fields.List(fields.Nested(BuildingOut))
+    # The street office and the compound's committee only (absent for everyone else).
+    pay_merchant = fields.String(
+        allow_none=True, metadata={"description": "the WeChat Pay merchant new orders go to"}
+    )
+    pay_version = fields.String(allow_none=True, metadata={"description": '"v2" or "v3"'})
+    pay_merchant_is_default = fields.Boolean()
 
 
 # ----- bindings -----

@@ -174,11 +174,22 @@ def reconciliation():
             "report": r,
             "summary": r.summary or {},
             "differences": r.differences.split("\n") if r.differences else [],
+            "statement": (r.summary or {}).get("statement"),
         }
         for r in items
     ]
+    states = {
+        "compared": "已核对",
+        "not_ready": "对账单尚未生成",
+        "unreadable": "对账单无法读取",
+        "unavailable": "暂时连不上微信支付",
+    }
     return render(
-        "money/reconciliation.html", title="每日对账", nav="desk.reconciliation", rows=rows
+        "money/reconciliation.html",
+        title="每日对账",
+        nav="desk.reconciliation",
+        rows=rows,
+        statement_states=states,
     )
 
 

@@ -36,6 +36,8 @@ FEE_SOURCES = ("payment", "offline_payment")
 COUNTED = {
     "refund": "退还多缴款",
     "meter_void": "电表读数作废，转为待退款",
+    "pay_fee": "微信支付手续费",
+    "pay_fee_return": "退款退回的微信支付手续费",
 }
 EXPENSE_SOURCES = ("expense", "expense_reversal")
 MONTH = re.compile(r"^20[0-9]{2}-(0[1-9]|1[0-2])\Z")
@@ -92,7 +94,7 @@ def compute(compound_id: int, month: str, ledger_seq: int, *, locking: bool = Fa
         result.append(
             {
                 "account": account,
-                "name": named.get(account, account),
+                "name": funds.name_of(named, account),
                 "opening_fen": open_fen,
                 "income": income,
                 "expenses": spent,

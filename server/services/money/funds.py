@@ -17,9 +17,13 @@ from server.clock import SHANGHAI, utcnow
 from server.extensions import db
 from server.models import FeeItem, LedgerEntry
 from server.models.income import CO_CONSTRUCTION
-from server.services.money.ledger import REFUND_DUE
+from server.services.money.ledger import PAY_FEES, REFUND_DUE
 
 FIXED_FUNDS = {CO_CONSTRUCTION: "共建基金", REFUND_DUE: "待退款"}
+# Accounts that are no fund to spend from but show, once used, beside the funds: WeChat
+# Pay's service fee is money out (its debits; a fee given back is a credit), so the fund
+# balances and the monthly disclosure show it as spending and the total is the net.
+OTHER_ACCOUNTS = {PAY_FEES: "微信支付手续费"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,11 @@ def names(compound_id: int) -> dict[str, str]:
     return {f"fee:{code}": name for code, name in items} | FIXED_FUNDS
 
 
+def name_of(named: dict[str, str], account: str) -> str:
+    """An account's Chinese name: a fund's (`names`), another account's, or itself."""
+    return named.get(account) or OTHER_ACCOUNTS.get(account, account)
+
+
 def is_fund(compound_id: int, account: str) -> bool:
     return account in names(compound_id)
 
@@ -70,7 +79,7 @@ def balances(compound_id: int, *, now: datetime | None = None) -> list[Fund]:
     named = names(compound_id)
     accounts = list(named) + sorted(a for a in sums if a not in named)
     return [
-        Fund(account, named.get(account, account), *sums.get(account, (0, 0, 0)))
+        Fund(account, name_of(named, account), *sums.get(account, (0, 0, 0)))
         for account in accounts
     ]
 

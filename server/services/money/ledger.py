@@ -26,6 +26,9 @@ GENESIS = "0" * 64
 # Money received that settled no bill (paid twice, a wrong amount): owed back until
 # the committee records the refund, a debit of this account.
 REFUND_DUE = "suspense:refund_due"
+# WeChat Pay's service fee on each payment (its daily statement says how much): money
+# out, a debit of this account; the fee it gives back with a refund is a credit.
+PAY_FEES = "expense:wechat_pay_fee"
 
 
 @dataclass(frozen=True)

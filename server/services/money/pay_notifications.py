@@ -22,6 +22,11 @@ from server.wechat import (
 
 log = logging.getLogger(__name__)
 
+# The merchant notified at the URL without a name (orders made before merchants had
+# names, and the plain v2 settings' merchant): never WECHAT_PAY_DEFAULT_MERCHANT, which
+# may be another merchant that speaks another version.
+UNNAMED = "default"
+
 
 def answer(
     declared_length: int | None,
@@ -33,7 +38,7 @@ def answer(
     whose notify URL has no name in it): the answer, its status and type. A body
     declared larger than any WeChat Pay sends is refused unread."""
     if (declared_length or 0) > MAX_NOTIFY_BYTES:
-        gateway = payment_gateway(merchant)
+        gateway = payment_gateway(merchant or UNNAMED)
         refusal = gateway.acknowledge(False, "too large") if gateway else _not_configured()
         return NotifyAnswer(refusal.body, 413, refusal.mimetype)
     return handle_notification(read_body()[: MAX_NOTIFY_BYTES + 1], headers, merchant)
@@ -46,7 +51,7 @@ def _not_configured() -> NotifyAnswer:
 def notify_path(merchant: str | None) -> str:
     """The path WeChat Pay notifies a merchant's orders at."""
     base = "/api/v1/payments/wechat/notify"
-    return base if merchant in (None, "default") else f"{base}/{merchant}"
+    return base if merchant in (None, UNNAMED) else f"{base}/{merchant}"
 
 
 def handle_notification(
@@ -55,7 +60,7 @@ def handle_notification(
     """WeChat Pay's payment notification for a merchant (None: the default one), retried
     on a deadlock or on a transaction id another notification wrote at the same moment
     (the database rolled this one back entirely; the next attempt sees the other's work)."""
-    gateway = payment_gateway(merchant)
+    gateway = payment_gateway(merchant or UNNAMED)
     if gateway is None:
         return _not_configured()
     for attempt in range(1, attempts + 1):

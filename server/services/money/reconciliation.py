@@ -19,7 +19,7 @@ from server.labels import label
 from server.models import Payment, PaymentAnomaly, ReconciliationReport
 from server.services.messaging import notify
 from server.services.messaging.messages import Message
-from server.services.money import merchants, settlement
+from server.services.money import merchants, settlement, statement_report
 from server.services.people import compounds
 from server.services.people.access import Principal
 from server.wechat import (
@@ -184,6 +184,7 @@ def _difference(payment: Payment, state: OrderState) -> str | None:
 def _keep(compound_id: int, day: date, summary: dict, differences: list[str]):
     """Keep the day's report. A rerun adds what it newly finds and never drops what an
     earlier run found (and may have settled): the record of a difference stays."""
+    statement = statement_report.section(compound_id, day)  # before a new report is added
     report = db.session.scalars(
         select(ReconciliationReport).where(
             ReconciliationReport.compound_id == compound_id, ReconciliationReport.day == day
@@ -195,13 +196,35 @@ def _keep(compound_id: int, day: date, summary: dict, differences: list[str]):
     earlier = report.differences.split("\n") if report.differences else []
     lines = earlier + [line for line in differences if line not in earlier]
     report.started_at = utcnow()
-    report.summary = {**summary, "differences": len(lines)}
+    report.summary = {
+        **summary,
+        "differences": len(lines),
+        "statement": statement,
+    }
     report.differences = "\n".join(lines) or None
     db.session.flush()
     if len(lines) > len(earlier):
         _tell_committee(report)
     db.session.commit()
     return report
+
+
+def add_statement(compound_id: int, day: date, differences: list[str]):
+    """WeChat Pay's statement of the day, once read, in the compound's report: its
+    section, and its differences added to the report's (the committee told of new ones).
+    Returns the report."""
+    report = db.session.scalars(
+        select(ReconciliationReport).where(
+            ReconciliationReport.compound_id == compound_id, ReconciliationReport.day == day
+        )
+    ).first()
+    summary = dict(report.summary) if report else {"day": day.isoformat(), "orders": 0}
+    summary["open_anomalies"] = db.session.scalar(
+        select(func.count())
+        .select_from(PaymentAnomaly)
+        .where(PaymentAnomaly.compound_id == compound_id, PaymentAnomaly.resolved_at.is_(None))
+    )
+    return _keep(compound_id, day, summary, [f"对账单：{text}" for text in differences])
 
 
 def _tell_committee(report: ReconciliationReport) -> None:

@@ -1,4 +1,5 @@
-"""The street office (platform admin) opens, lists, renames and archives compounds.
+"""The street office (platform admin) opens, lists, renames and archives compounds,
+and chooses the WeChat Pay merchant each one's fees go to.
 
 A compound opened here has no developer behind it: the admin types its code and name,
 and the committee, liaisons and residents are added afterwards. Archiving makes it
@@ -18,8 +19,9 @@ from server.errors import Conflict, Forbidden, ValidationFailed
 from server.extensions import db
 from server.models import Building, Compound, Household
 from server.services.governance import audit
-from server.services.money import ledger
+from server.services.money import ledger, merchants
 from server.services.people.compounds import ensure_open, get_compound
+from server.services.platform import pay_merchants
 
 CODE = re.compile(r"^[a-z0-9-]{2,32}$")
 # Field → (longest, what a person calls it).
@@ -50,8 +52,9 @@ def require_admin(principal) -> None:
         raise Forbidden("只有平台管理员（街道办）可以管理小区", code="not_admin")
 
 
-def create(principal, code: str, **fields) -> Compound:
-    """Open a compound. Raises Forbidden, ValidationFailed, Conflict (code taken)."""
+def create(principal, code: str, *, pay_merchant: str | None = None, **fields) -> Compound:
+    """Open a compound (its fees go to `pay_merchant`; None: the default merchant).
+    Raises Forbidden, ValidationFailed (also unknown_merchant), Conflict (code taken)."""
     require_admin(principal)
     code = (code or "").strip()
     if not CODE.match(code):
@@ -59,9 +62,10 @@ def create(principal, code: str, **fields) -> Compound:
             "小区编号须为 2–32 位小写字母、数字或连字符（-）", code="bad_compound_code"
         )
     values = _clean(fields, creating=True)
+    chosen = merchants.check_name(pay_merchant)
     if db.session.scalar(select(Compound.id).where(Compound.code == code)) is not None:
         raise _exists(code)
-    compound = Compound(code=code, **values)
+    compound = Compound(code=code, pay_merchant=chosen, **values)
     db.session.add(compound)
     try:
         with db.session.begin_nested():
@@ -70,10 +74,11 @@ def create(principal, code: str, **fields) -> Compound:
         raise _exists(code) from error
     ledger.open_chain(compound.id)
     where = " ".join(part for part in (values.get("district"), values.get("street")) if part)
+    paid_to = f"，微信支付收款商户 {chosen}" if chosen else ""
     audit.record(
         compound.id,
         "compound_opened",
-        f"开通小区：{compound.name}（{code}）" + (f"，{where}" if where else ""),
+        f"开通小区：{compound.name}（{code}）" + (f"，{where}" if where else "") + paid_to,
         actor_id=principal.id if principal is not None else None,
     )
     db.session.commit()
@@ -108,13 +113,25 @@ def counts(compound: Compound) -> tuple[int, int]:
     return buildings, households
 
 
-def update(principal, code: str, **fields) -> Compound:
-    """Rename a compound or change its address, district, street or contact."""
+# PATCH without the field leaves the merchant as it is; null or "" is the default.
+UNCHANGED = object()
+
+
+def update(principal, code: str, *, pay_merchant=UNCHANGED, **fields) -> Compound:
+    """Rename a compound or change its address, district, street, contact or WeChat Pay
+    merchant (new orders only; audit-logged). Raises Forbidden, NotFound, Conflict
+    (archived), ValidationFailed (also unknown_merchant)."""
     require_admin(principal)
     compound = get_compound(code)
     ensure_open(compound)
-    for key, value in _clean(fields, creating=False).items():
+    values = _clean(fields, creating=False)
+    if pay_merchant is not UNCHANGED:
+        merchants.check_name(pay_merchant)  # refused before anything changes
+    for key, value in values.items():
         setattr(compound, key, value)
+    if pay_merchant is not UNCHANGED:
+        actor_id = principal.id if principal is not None else None
+        pay_merchants.choose(compound, pay_merchant, actor_id=actor_id)
     db.session.commit()
     return compound
 

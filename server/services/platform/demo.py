@@ -3,7 +3,12 @@
 3 buildings, 9 stairwell units, 132 households; one liaison per unit, a lead per
 building, a 9-member owners' committee, a finance supervisor, and the
 self-governance fee of 0.35 yuan per m² per month. Every demo user signs in
-through the WeChat sandbox with the code `demo-<openid>`.
+through the WeChat sandbox with the code `demo-<openid>`. It pays through the
+installation's default WeChat Pay merchant (API v2 on the sandbox).
+
+`make run` also loads 新苑小区 (`load_v3`, code `demo-v3`): one stairwell of 6 flats
+whose fees go to the sandbox's API v3 merchant, its people signing in as
+`demo-v3-<openid>` (e.g. `demo-v3-resident-1-1-101`).
 """
 
 from __future__ import annotations
@@ -11,8 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import distinct, func, select
 
+from server.config_pay import SANDBOX_V3_MERCHANT
 from server.extensions import db
 from server.models import Building, Compound, FeeItem, Household, Membership, Unit
 from server.services.money import ledger
@@ -91,6 +98,39 @@ def load() -> DemoSummary:
     return _summary(compound, created=True)
 
 
+V3_CODE = "demo-v3"
+V3_NAME = "新苑小区"
+V3_PLAN = (BuildingPlan(1, 1, 3, ("65.40", "82.10")),)
+
+
+def load_v3() -> DemoSummary | None:
+    """Create 新苑小区, paying through the sandbox's v3 merchant; running it again
+    changes nothing. None when there is no such merchant (production)."""
+    existing = db.session.scalars(select(Compound).where(Compound.code == V3_CODE)).first()
+    if existing is not None:
+        return _summary(existing, created=False)
+    if SANDBOX_V3_MERCHANT not in current_app.config["WECHAT_PAY_MERCHANTS"]:
+        return None
+    compound = Compound(
+        code=V3_CODE,
+        name=V3_NAME,
+        address="山西省太原市杏花岭区坝陵桥街道新苑路 8 号",
+        pay_merchant=SANDBOX_V3_MERCHANT,
+    )
+    db.session.add(compound)
+    db.session.flush()
+    ledger.open_chain(compound.id)
+    _fee_items(compound)
+    people = _People("v3-")
+    for plan in V3_PLAN:
+        _building(compound, plan, people)
+    for i in (1, 2):
+        people.grant(f"committee-{i}", "committee", compound)
+    people.grant("supervisor-1", "supervisor", compound)
+    db.session.commit()
+    return _summary(compound, created=True)
+
+
 def _fee_items(compound: Compound) -> None:
     db.session.add_all(
         [
@@ -134,13 +174,15 @@ def _building(compound: Compound, plan: BuildingPlan, people: _People) -> None:
 
 
 class _People:
-    """Demo users, each with a deterministic Chinese name."""
+    """Demo users, each with a deterministic Chinese name (`prefix`: the openids of
+    another demo compound's people, so none is shared)."""
 
-    def __init__(self):
+    def __init__(self, prefix: str = ""):
         self.count = 0
+        self.prefix = prefix
 
     def grant(self, openid: str, role: str, target, relation: str | None = None) -> None:
-        user = roles.user_for_openid(openid)
+        user = roles.user_for_openid(self.prefix + openid)
         if user.nickname is None:
             user.nickname = demo_name(self.count)
         self.count += 1

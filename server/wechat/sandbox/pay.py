@@ -85,6 +85,8 @@ class PayState:
     orders: dict[str, Order] = field(default_factory=dict)
     refunds: dict[str, SandboxRefund] = field(default_factory=dict)
     notifications_sent: int = 0
+    # Differences the daily statement is to show (pay_bills.py): tests plant them.
+    bill_plants: list[dict] = field(default_factory=list)
 
     def signed_xml(self, data: dict) -> str:
         data = {k: str(v) for k, v in data.items() if v is not None}

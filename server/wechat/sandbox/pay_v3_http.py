@@ -27,8 +27,9 @@ def error(state: PayStateV3, status: int, code: str, message: str) -> Response:
 
 def checked(state: PayStateV3) -> tuple[dict | None, Response | None]:
     """The request's JSON body once its Authorization holds, or the error answer."""
+    # The path as sent, percent-escapes and all: that is what the merchant signed.
     query = request.query_string.decode()
-    url_path = request.path + (f"?{query}" if query else "")
+    url_path = request.environ.get("RAW_URI") or request.path + (f"?{query}" if query else "")
     body = request.get_data(as_text=True)
     if not state.authorized(request.method, url_path, body, request.headers.get("Authorization")):
         return None, error(state, 401, "SIGN_ERROR", "签名错误")

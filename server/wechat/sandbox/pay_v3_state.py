@@ -72,6 +72,14 @@ class PayStateV3:
     statement_dropped: set[str] = field(default_factory=set)
     statement_hash_wrong: bool = False  # announce a SHA1 the file does not have
 
+    def clear_planted(self) -> None:
+        """Forget what tests planted in the statement (orders and refunds stay)."""
+        with self.lock:
+            self.statement_extra.clear()
+            self.statement_changes.clear()
+            self.statement_dropped.clear()
+            self.statement_hash_wrong = False
+
     def __post_init__(self):
         self._platform_key = load_pem_private_key(
             (SANDBOX_KEYS / "platform_private_key.pem").read_bytes(), password=None
@@ -103,13 +111,19 @@ class PayStateV3:
         }
 
     def authorized(self, method: str, url_path: str, body: str, authorization: str) -> bool:
-        """Whether a request carries the merchant's valid Authorization (mchid, serial
-        and the RSA signature over method, path, timestamp, nonce and body)."""
+        """Whether a request carries the merchant's valid Authorization (mchid, serial, a
+        timestamp within 5 minutes, the RSA signature over method, path, timestamp,
+        nonce and body)."""
         scheme, _, rest = (authorization or "").partition(" ")
         fields = dict(AUTHORIZATION.findall(rest))
         if scheme != SIGNATURE_TYPE or fields.get("mchid") != self.mchid:
             return False
         if fields.get("serial_no") != self.merchant_serial:
+            return False
+        try:  # WeChat Pay refuses a request signed more than 5 minutes from its clock
+            if abs(clock.utcnow().timestamp() - int(fields.get("timestamp", ""))) > 300:
+                return False
+        except ValueError:
             return False
         message = f"{method}\n{url_path}\n{fields.get('timestamp')}\n{fields.get('nonce_str')}\n"
         try:

@@ -5,10 +5,11 @@ must refuse, and a start-up that never needs the network."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import secrets
 import threading
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import requests
@@ -25,12 +26,13 @@ from flask import Flask, request
 from freezegun import freeze_time
 from werkzeug.serving import make_server
 
-from server.clock import utcnow
+from server.clock import SHANGHAI, utcnow
 from server.config_pay import SANDBOX_KEYS, SANDBOX_V3_MERCHANT, sandbox_v3
 from server.wechat.errors import WeChatUnavailable
 from server.wechat.pay import InvalidNotification, PayRejected, StatementNotReady
 from server.wechat.pay_v3 import WeChatPayV3
-from tests.timing import day, shanghai_date
+from server.wechat.statement import StatementLine
+from tests.timing import day
 
 
 def gateway(sandbox, base: str | None = None, **settings) -> WeChatPayV3:
@@ -57,6 +59,11 @@ def pay_in_sandbox(sandbox, out_trade_no: str, notify: bool = False) -> dict:
     answer = requests.post(sandbox.url + "sandbox/pay/v3/pay", json=body, timeout=10)
     answer.raise_for_status()
     return answer.json()
+
+
+def paid_on(sandbox, out_trade_no: str) -> date:
+    """The Beijing day an order was paid in the sandbox (its statement's day)."""
+    return datetime.fromtimestamp(sandbox.pay_v3.orders[out_trade_no].paid_at, SHANGHAI).date()
 
 
 def settle(sandbox, out_refund_no: str, status: str = "SUCCESS", notify: bool = False) -> dict:
@@ -248,7 +255,7 @@ def test_the_statement_holds_the_days_payments_and_refunds(sandbox, pay):
     )
     settle(sandbox, "R" + out_trade_no)
 
-    statement = pay.statement(shanghai_date())
+    statement = pay.statement(paid_on(sandbox, out_trade_no))
     paid = next(
         line for line in statement.lines if line.out_trade_no == out_trade_no and not line.is_refund
     )
@@ -258,32 +265,71 @@ def test_the_statement_holds_the_days_payments_and_refunds(sandbox, pay):
     assert paid.transaction_id == sandbox.pay_v3.orders[out_trade_no].transaction_id
 
 
-def test_a_difference_planted_in_the_statement_reaches_us(sandbox, pay):
-    out_trade_no, _ = order(pay, 5000)
-    pay_in_sandbox(sandbox, out_trade_no)
-    sandbox.pay_v3.statement_changes[out_trade_no] = {"settled_fen": 4999, "order_fen": 4999}
-    try:
-        line = next(
-            x for x in pay.statement(shanghai_date()).lines if x.out_trade_no == out_trade_no
-        )
-    finally:
-        sandbox.pay_v3.statement_changes.clear()
-    assert line.settled_fen == 4999
+def test_differences_planted_in_the_statement_reach_us(sandbox, pay):
+    """What the statement helpers plant (sandbox.reset() forgets it after each test)."""
+    kept, _ = order(pay, 5000)
+    changed, _ = order(pay, 5000)
+    dropped, _ = order(pay, 5000)
+    for out_trade_no in (kept, changed, dropped):
+        pay_in_sandbox(sandbox, out_trade_no)
+    day_paid = paid_on(sandbox, kept)
+    stranger = StatementLine(
+        traded_at=datetime.combine(day_paid, time(10, 0), SHANGHAI),
+        appid=pay.appid,
+        mch_id=pay.mch_id,
+        transaction_id="4200-stranger",
+        out_trade_no="T-never-ours",
+        trade_state="SUCCESS",
+        settled_fen=777,
+        order_fen=777,
+        refund_id=None,
+        out_refund_no=None,
+        refund_fen=0,
+        refund_status=None,
+        fee_fen=5,
+        rate="0.60%",
+    )
+    sandbox.pay_v3.statement_changes[changed] = {"settled_fen": 4999, "order_fen": 4999}
+    sandbox.pay_v3.statement_dropped.add(dropped)
+    sandbox.pay_v3.statement_extra.append(stranger)
+
+    lines = {line.out_trade_no: line for line in pay.statement(day_paid).lines}
+    assert (lines[kept].settled_fen, lines[changed].settled_fen) == (5000, 4999)
+    assert dropped not in lines
+    assert lines["T-never-ours"].settled_fen == 777
 
 
 def test_a_statement_that_fails_its_sha1_or_does_not_exist_is_not_read(sandbox, pay):
     out_trade_no, _ = order(pay, 5000)
     pay_in_sandbox(sandbox, out_trade_no)
+    day_paid = paid_on(sandbox, out_trade_no)
     sandbox.pay_v3.statement_hash_wrong = True
-    try:
-        with pytest.raises(WeChatUnavailable):
-            pay.statement(shanghai_date())
-    finally:
-        sandbox.pay_v3.statement_hash_wrong = False
+    with pytest.raises(WeChatUnavailable):
+        pay.statement(day_paid)
+    sandbox.pay_v3.statement_hash_wrong = False
+    assert any(line.out_trade_no == out_trade_no for line in pay.statement(day_paid).lines)
     with pytest.raises(StatementNotReady):
-        pay.statement(shanghai_date(1))  # still to come
+        pay.statement(day_paid + timedelta(days=1))  # still to come
     with pytest.raises(StatementNotReady):
-        pay.statement(shanghai_date(-400))  # nothing traded
+        pay.statement(day_paid - timedelta(days=400))  # nothing traded
+
+
+def test_the_sandbox_serves_a_plain_bill_too_and_refuses_unsigned_requests(sandbox, pay):
+    out_trade_no, _ = order(pay, 5000)
+    pay_in_sandbox(sandbox, out_trade_no)
+    day_paid = paid_on(sandbox, out_trade_no).isoformat()
+    status, text = pay._core.request(f"/v3/bill/tradebill?bill_date={day_paid}&bill_type=ALL")
+    bill = json.loads(text)
+    status, content = pay._pay.download_bill(bill["download_url"])
+    assert status == 200
+    assert hashlib.sha1(content, usedforsecurity=False).hexdigest() == bill["hash_value"]
+    assert out_trade_no in content.decode("utf-8")
+
+    answer = requests.get(
+        sandbox.url + "v3/bill/tradebill", params={"bill_date": day_paid}, timeout=5
+    )
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "SIGN_ERROR"
 
 
 # ----- notifications -----
@@ -479,6 +525,10 @@ def test_with_platform_certificates_it_starts_offline_and_trusts_only_their_seri
     _, body = sandbox.pay_v3.notification(held)
 
     no_network = cut_off(monkeypatch)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(WeChatUnavailable):  # no certificate: it will not go and fetch one
+        gateway(sandbox, public_key_file=None, public_key_id=None, platform_cert_dir=str(empty))
     pay = gateway(
         sandbox, public_key_file=None, public_key_id=None, platform_cert_dir=str(tmp_path)
     )
@@ -489,3 +539,31 @@ def test_with_platform_certificates_it_starts_offline_and_trusts_only_their_seri
         with pytest.raises(InvalidNotification):
             pay.parse_notification(body, headers)
     assert no_network == []
+
+
+def test_order_numbers_with_any_allowed_character_reach_wechat_pay(sandbox, pay):
+    """WeChat Pay allows digits, letters, _-|* in out_trade_no; the path is escaped and
+    signed as sent."""
+    out_trade_no = "T|*_-" + secrets.token_hex(4)
+    pay.create_order(
+        out_trade_no=out_trade_no,
+        total_fen=100,
+        description="邻里-物业费",
+        openid="o-resident-1",
+        client_ip="127.0.0.1",
+        notify_url="http://127.0.0.1:9/notify",
+        expires_at=utcnow() + timedelta(minutes=30),
+    )
+    assert pay.query_order(out_trade_no).trade_state == "NOTPAY"
+
+
+def test_an_order_past_its_time_expire_cannot_be_paid_in_the_sandbox(sandbox, pay):
+    out_trade_no, _ = order(pay, expires_at=utcnow() + timedelta(minutes=30))
+    held = sandbox.pay_v3.orders[out_trade_no]
+    held.time_expire = (
+        (utcnow() - timedelta(minutes=1)).astimezone(SHANGHAI).strftime("%Y%m%d%H%M%S")
+    )
+    body = {"out_trade_no": out_trade_no, "notify": False}
+    answer = requests.post(sandbox.url + "sandbox/pay/v3/pay", json=body, timeout=10)
+    assert (answer.status_code, answer.json()["err_code"]) == (409, "ORDER_EXPIRED")
+    assert pay.query_order(out_trade_no).trade_state == "NOTPAY"
