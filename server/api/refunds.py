@@ -12,7 +12,7 @@ from server.api.schemas.refunds import (
     RefundQuery,
 )
 from server.api.security import auth, principal
-from server.services.money import refund_notifications, refunds
+from server.services.money import refund_notifications, refund_reads, refunds
 
 bp = APIBlueprint("refunds", __name__, url_prefix="/api/v1", tag="Fees")
 COMPOUND = "/compounds/<string(maxlength=32):code>"
@@ -53,7 +53,7 @@ def propose(code, body):
 @bp.doc(summary="The compound's refunds, newest first (committee, supervisor)")
 def refund_list(code, query):
     return {
-        "items": refunds.refunds_for(
+        "items": refund_reads.refunds_for(
             principal(), code, query.get("status"), query.get("payment_id")
         )
     }
@@ -64,7 +64,7 @@ def refund_list(code, query):
 @bp.output(RefundOut)
 @bp.doc(summary="One refund (committee, supervisor)", responses={404: "refund_not_found"})
 def refund_detail(code, refund_id):
-    return refunds.refund_for(principal(), code, refund_id)
+    return refund_reads.refund_for(principal(), code, refund_id)
 
 
 @bp.get(f"{COMPOUND}/payments/<int:payment_id>/refundable")
@@ -75,7 +75,7 @@ def refund_detail(code, refund_id):
     responses={404: "payment_not_found"},
 )
 def refundable(code, payment_id):
-    return refunds.refundable(principal(), code, payment_id)
+    return refund_reads.refundable(principal(), code, payment_id)
 
 
 @bp.post("/payments/wechat/refund-notify/<string(maxlength=32):merchant>")

@@ -18,7 +18,7 @@ from server.clock import SHANGHAI
 from server.models.payments import OFFLINE_METHODS
 from server.services.money.bill_holds import online_holder
 from server.services.money.payment_cancel import closes_at
-from server.services.money.refunds import refunds_of_payment
+from server.services.money.refund_reads import refunds_of_payment
 
 BILL_IDS = dict(validate=Count(1, 36), required=True)
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from server.clock import utcnow
 from server.extensions import db
 from server.models import Payment, Refund
-from server.services.money import merchants, refund_settlement, refunds
+from server.services.money import merchants, refund_amounts, refund_settlement
 from server.wechat import PayRejected, RefundState, WeChatUnavailable, payment_gateway
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def send(refund_id: int) -> str:
     request = dict(
         out_trade_no=payment.out_trade_no,
         out_refund_no=refund.out_refund_no,
-        total_fen=refunds.paid_fen(payment),
+        total_fen=refund_amounts.paid_fen(payment),
         refund_fen=refund.amount_fen,
         reason=refund.reason,
         notify_url=notify_url(refund.merchant or merchants.LEGACY),

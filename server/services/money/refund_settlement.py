@@ -106,13 +106,18 @@ def _from_suspense(payment: Payment, refund: Refund, label: str) -> ledger.Movem
 
 
 def _from_fees(payment: Payment, refund: Refund, label: str) -> list[ledger.Movement]:
-    """Debits of the fee accounts the payment credited, split by its bills' shares
-    (largest remainder: the parts add up to the refund exactly)."""
+    """Debits of the fee accounts the payment credited (the bills it paid), split by
+    their shares (largest remainder: the parts add up to the refund exactly)."""
     rows = db.session.execute(
         select(PaymentBill.amount_fen, Bill.period, FeeItem.code, FeeItem.name)
         .join(Bill, Bill.id == PaymentBill.bill_id)
         .join(FeeItem, FeeItem.id == Bill.fee_item_id)
-        .where(PaymentBill.payment_id == payment.id, PaymentBill.amount_fen > 0)
+        .where(
+            PaymentBill.payment_id == payment.id,
+            PaymentBill.amount_fen > 0,
+            Bill.status == "paid",
+            Bill.held_by == settlement.holder(payment),  # a bill paid another way: not ours
+        )
         .order_by(Bill.id)
     ).all()
     how = f"微信退款，订单 {payment.out_trade_no}，退款单 {refund.out_refund_no}"

@@ -17,22 +17,19 @@ import logging
 import secrets
 
 from flask import after_this_request, current_app, has_request_context
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from server.clock import SHANGHAI, utcnow
 from server.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from server.extensions import db
 from server.models import Approval, Payment, PaymentAnomaly, Refund
-from server.services.money import anomalies, approvals, merchants, receipts
-from server.services.people import compounds, users
+from server.services.money import approvals, merchants, receipts, refund_amounts, refund_reads
+from server.services.people import compounds
 from server.services.people.access import Principal
 
 log = logging.getLogger(__name__)
 
-KIND = "wechat_refund"
-# Refunds whose money may still go back: counted against what is left to refund.
-IN_FLIGHT = ("proposed", "confirmed", "processing")
-REFUNDABLE_PAYMENTS = ("paid", "disputed")
+KIND = refund_reads.KIND
 
 
 def propose(
@@ -53,11 +50,11 @@ def propose(
     if not principal.committee_of(compound.id):  # before the lookup: ids tell nothing
         raise Forbidden("只有业委会成员可以发起退款", code="committee_only")
     payment = _locked_payment(compound.id, payment_id)
-    if payment.status not in REFUNDABLE_PAYMENTS or not payment.transaction_id:
+    if payment.status not in refund_amounts.REFUNDABLE_PAYMENTS or not payment.transaction_id:
         raise Conflict("只有已支付的微信支付订单可以退款", code="payment_not_refundable")
     check_configured(payment)
     anomaly = _anomaly_for(compound.id, payment, anomaly_id)
-    left = refundable_fen(payment, anomaly)
+    left = refund_amounts.refundable_fen(payment, anomaly)
     if amount_fen > left:
         raise ValidationFailed(
             f"退款金额不能超过可退的 {left / 100:.2f} 元", code="refund_exceeds_refundable"
@@ -97,7 +94,7 @@ def propose(
         taken="这笔退款已在等待确认",
     )
     db.session.commit()
-    return present([refund])[0]
+    return refund_reads.present([refund])[0]
 
 
 def new_refund_no(now) -> str:
@@ -169,143 +166,6 @@ def _anomaly_for(compound_id: int, payment: Payment, anomaly_id: int | None):
     return anomaly
 
 
-def paid_fen(payment: Payment) -> int:
-    """What WeChat Pay took for the order (for a disputed one, what it said it took)."""
-    if payment.status != "disputed":
-        return payment.total_fen
-    details = db.session.scalar(
-        select(PaymentAnomaly.details).where(
-            PaymentAnomaly.payment_id == payment.id, PaymentAnomaly.kind == "amount_disputed"
-        )
-    )
-    received = (details or {}).get("received")
-    return received if isinstance(received, int) else payment.total_fen
-
-
-def in_flight_fen(payment_id: int, *, anomaly_id=None, but: int | None = None) -> int:
-    """Refunds of a payment (of one anomaly, if given) not ended yet, but one."""
-    query = select(func.coalesce(func.sum(Refund.amount_fen), 0)).where(
-        Refund.payment_id == payment_id, Refund.status.in_(IN_FLIGHT)
-    )
-    if anomaly_id is not None:
-        query = query.where(Refund.anomaly_id == anomaly_id)
-    if but is not None:
-        query = query.where(Refund.id != but)
-    return int(db.session.scalar(query))
-
-
-def refundable_fen(payment: Payment, anomaly: PaymentAnomaly | None, but: int | None = None) -> int:
-    """What may still be refunded: of the payment, and of the anomaly's money owed back."""
-    left = paid_fen(payment) - payment.refunded_fen - in_flight_fen(payment.id, but=but)
-    if anomaly is not None:
-        owed = anomalies.refund_left(anomaly) - in_flight_fen(
-            payment.id, anomaly_id=anomaly.id, but=but
-        )
-        left = min(left, owed)
-    return max(left, 0)
-
-
-def refundable(principal: Principal, code: str, payment_id: int) -> dict:
-    """How much of a payment may still be refunded (committee, supervisor).
-    Raises NotFound, Forbidden."""
-    compound = _readable(principal, code)
-    payment = db.session.scalars(
-        select(Payment).where(Payment.id == payment_id, Payment.compound_id == compound.id)
-    ).first()
-    if payment is None:
-        raise NotFound("找不到该缴费记录", code="payment_not_found")
-    paid = paid_fen(payment) if payment.status in REFUNDABLE_PAYMENTS else 0
-    in_flight = in_flight_fen(payment.id)
-    gateway = merchants.for_payment(payment)
-    return {
-        "payment_id": payment.id,
-        "out_trade_no": payment.out_trade_no,
-        "household": receipts.household_label(payment.household_id),
-        "paid_fen": paid,
-        "refunded_fen": payment.refunded_fen,
-        "in_flight_fen": in_flight,
-        "refundable_fen": max(paid - payment.refunded_fen - in_flight, 0),
-        "merchant_version": gateway.version if gateway else None,
-    }
-
-
-def _readable(principal: Principal, code: str):
-    compound = compounds.member_compound(principal, code)
-    if not (principal.committee_of(compound.id) or principal.supervisor_of(compound.id)):
-        raise Forbidden("只有业委会和财务监督可以查看", code="committee_only")
-    return compound
-
-
-def refunds_for(
-    principal: Principal, code: str, status: str | None = None, payment_id: int | None = None
-) -> list[dict]:
-    """A compound's refunds, newest first (committee, supervisor). Raises NotFound,
-    Forbidden."""
-    compound = _readable(principal, code)
-    query = select(Refund).where(Refund.compound_id == compound.id)
-    if status:
-        query = query.where(Refund.status == status)
-    if payment_id is not None:
-        query = query.where(Refund.payment_id == payment_id)
-    return present(list(db.session.scalars(query.order_by(Refund.id.desc()).limit(200))))
-
-
-def refund_for(principal: Principal, code: str, refund_id: int) -> dict:
-    """One refund of the compound (committee, supervisor). Raises NotFound, Forbidden."""
-    compound = _readable(principal, code)
-    refund = db.session.scalars(
-        select(Refund).where(Refund.id == refund_id, Refund.compound_id == compound.id)
-    ).first()
-    if refund is None:
-        raise NotFound("找不到该退款记录", code="refund_not_found")
-    return present([refund])[0]
-
-
-def present(rows: list[Refund]) -> list[dict]:
-    """Refunds as the committee reads them: the flat, who proposed and confirmed, the
-    proposal still waiting (its id), never the payer's openid."""
-    if not rows:
-        return []
-    payments = {
-        p.id: p
-        for p in db.session.scalars(
-            select(Payment).where(Payment.id.in_({r.payment_id for r in rows}))
-        )
-    }
-    labels = {pid: receipts.household_label(p.household_id) for pid, p in payments.items()}
-    people = users.names_in(
-        rows[0].compound_id, {r.proposed_by_id for r in rows} | {r.confirmed_by_id for r in rows}
-    )
-    waiting = approvals.open_for(KIND, [r.id for r in rows])
-    return [
-        {
-            **{c: getattr(r, c) for c in _COLUMNS},
-            "out_trade_no": payments[r.payment_id].out_trade_no,
-            "household": labels[r.payment_id],
-            "pending_change_id": waiting[r.id].id if r.id in waiting else None,
-            "proposed_by": people.get(r.proposed_by_id, ""),
-            "confirmed_by": people.get(r.confirmed_by_id) if r.confirmed_by_id else None,
-        }
-        for r in rows
-    ]
-
-
-_COLUMNS = (
-    "id",
-    "payment_id",
-    "amount_fen",
-    "reason",
-    "status",
-    "anomaly_id",
-    "created_at",
-    "confirmed_at",
-    "sent_at",
-    "settled_at",
-    "received_by",
-    "error",
-)
-
-
 def confirm(approval: Approval, principal: Principal, _acknowledged: bool) -> None:
     """A second committee member confirms (no commit; no money moves): the refund is
     confirmed, and sent to WeChat Pay right after the confirming request commits (the
@@ -315,10 +175,10 @@ def confirm(approval: Approval, principal: Principal, _acknowledged: bool) -> No
     refund = _locked(refund.id)
     if refund.status != "proposed":
         raise Conflict("该退款已处理", code="change_decided")
-    if payment.status not in REFUNDABLE_PAYMENTS:
+    if payment.status not in refund_amounts.REFUNDABLE_PAYMENTS:
         raise Conflict("这笔订单已不能退款", code="payment_not_refundable")
     anomaly = db.session.get(PaymentAnomaly, refund.anomaly_id) if refund.anomaly_id else None
-    left = refundable_fen(payment, anomaly, but=refund.id)
+    left = refund_amounts.refundable_fen(payment, anomaly, but=refund.id)
     if refund.amount_fen > left:
         raise Conflict(
             f"退款金额已超过可退的 {left / 100:.2f} 元", code="refund_exceeds_refundable"
@@ -356,14 +216,3 @@ def _locked(refund_id: int) -> Refund:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
-
-
-def refunds_of_payment(payment_id: int) -> list[Refund]:
-    """A payment's refunds its payer is told of: those a second member confirmed."""
-    return list(
-        db.session.scalars(
-            select(Refund)
-            .where(Refund.payment_id == payment_id, Refund.status.not_in(("proposed", "rejected")))
-            .order_by(Refund.id)
-        )
-    )

@@ -386,3 +386,27 @@ def test_production_refuses_v2_refunds_without_the_merchant_certificate(
     merchants["default"] = {**merchants["default"], "cert_file": "c.pem", "key_file": "k.pem"}
     monkeypatch.setitem(app.config, "WECHAT_PAY_MERCHANTS", merchants)
     assert propose(client, world, payment["payment_id"], 100).status_code == 201
+
+
+def test_without_an_anomaly_only_the_fees_the_payment_settled_come_back(client, sandbox, world):
+    payment = paid(client, sandbox, world)
+    # December's bill counts as paid another way: its share of the order was the refund
+    # suspense account's (an anomaly's to refund), not a fee to take back.
+    december = db.session.scalars(select(Bill).where(Bill.period == "2026-12")).first()
+    december.held_by = "offline:1"
+    db.session.flush()
+    refundable = client.get(
+        f"/api/v1/compounds/aa/payments/{payment['payment_id']}/refundable",
+        headers=world.fresh_headers("committee"),
+    ).get_json()
+    assert (refundable["paid_fen"], refundable["refundable_fen"]) == (5066, 2533)
+    too_much = propose(client, world, payment["payment_id"], 2534)
+    assert too_much.get_json()["code"] == "refund_exceeds_refundable"
+    proposed = propose(client, world, payment["payment_id"], 2533).get_json()
+    assert decide(client, world, proposed["pending_change_id"]).status_code == 200
+    number = sandbox_number(proposed)
+    settle_at_wechat(sandbox, number)
+    assert b"SUCCESS" in refund_notify(client, sandbox, number).data
+    debits = [line[2:] for line in ledger_lines(world) if line[1] == "debit"]
+    how = f"微信退款，订单 {payment['out_trade_no']}，退款单 {number}"
+    assert debits == [(2533, f"1-1-101 2026年11月 自治管理费，{how}")]
