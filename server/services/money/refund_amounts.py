@@ -1,0 +1,75 @@
+"""How much of a WeChat payment may still be refunded: what WeChat Pay took, less what
+is refunded and what is in flight (proposed, confirmed, processing); of an anomaly, what
+it still owes back; without one, the fees the payment settled."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from server.extensions import db
+from server.models import Bill, Payment, PaymentAnomaly, PaymentBill, Refund
+from server.services.money import anomalies, settlement
+
+# Refunds whose money may still go back: counted against what is left to refund.
+IN_FLIGHT = ("proposed", "confirmed", "processing")
+REFUNDABLE_PAYMENTS = ("paid", "disputed")
+
+
+def paid_fen(payment: Payment) -> int:
+    """What WeChat Pay took for the order (for a disputed one, what it said it took)."""
+    if payment.status != "disputed":
+        return payment.total_fen
+    details = db.session.scalar(
+        select(PaymentAnomaly.details).where(
+            PaymentAnomaly.payment_id == payment.id, PaymentAnomaly.kind == "amount_disputed"
+        )
+    )
+    received = (details or {}).get("received")
+    return received if isinstance(received, int) else payment.total_fen
+
+
+def in_flight_fen(payment_id: int, *, anomaly_id=None, but: int | None = None) -> int:
+    """Refunds of a payment (of one anomaly, if given) not ended yet, but one."""
+    query = select(func.coalesce(func.sum(Refund.amount_fen), 0)).where(
+        Refund.payment_id == payment_id, Refund.status.in_(IN_FLIGHT)
+    )
+    if anomaly_id is not None:
+        query = query.where(Refund.anomaly_id == anomaly_id)
+    if but is not None:
+        query = query.where(Refund.id != but)
+    return int(db.session.scalar(query))
+
+
+def refundable_fen(payment: Payment, anomaly: PaymentAnomaly | None, but: int | None = None) -> int:
+    """What may still be refunded: of the payment, and of the anomaly's money owed back."""
+    left = paid_fen(payment) - payment.refunded_fen - in_flight_fen(payment.id, but=but)
+    if anomaly is not None:
+        owed = anomalies.refund_left(anomaly) - in_flight_fen(
+            payment.id, anomaly_id=anomaly.id, but=but
+        )
+        left = min(left, owed)
+    else:
+        left = min(left, fees_left(payment, but))
+    return max(left, 0)
+
+
+def fees_left(payment: Payment, but: int | None = None) -> int:
+    """Fees the payment settled (its bills it holds paid; a share booked to the refund
+    suspense account is an anomaly's) that no refund, done or under way, gave back."""
+    settled = db.session.scalar(
+        select(func.coalesce(func.sum(PaymentBill.amount_fen), 0))
+        .join(Bill, Bill.id == PaymentBill.bill_id)
+        .where(
+            PaymentBill.payment_id == payment.id,
+            Bill.status == "paid",
+            Bill.held_by == settlement.holder(payment),
+        )
+    )
+    query = select(func.coalesce(func.sum(Refund.amount_fen), 0)).where(
+        Refund.payment_id == payment.id,
+        Refund.anomaly_id.is_(None),
+        Refund.status.in_((*IN_FLIGHT, "success")),
+    )
+    if but is not None:
+        query = query.where(Refund.id != but)
+    return int(settled) - int(db.session.scalar(query))
