@@ -3,6 +3,7 @@
 const { anomalyKindLabel } = require('./labels')
 const { formatYuan } = require('./money')
 const { formatTime, formatDate } = require('./format')
+const { statementView } = require('./refunds')
 
 const isFen = (value) => typeof value === 'number' && Number.isInteger(value)
 const yuan = (fen) => `${formatYuan(fen)} 元`
@@ -55,6 +56,8 @@ function anomalyView(anomaly) {
   const outTradeNo = details.out_trade_no || ''
   return {
     id: anomaly.id,
+    // The WeChat payment the money came with: it can go back the same way.
+    paymentId: isFen(anomaly.payment_id) ? anomaly.payment_id : 0,
     kind: anomaly.kind,
     kindLabel: anomalyKindLabel(anomaly.kind),
     text: anomalyText(anomaly.kind, details),
@@ -71,7 +74,8 @@ function anomalyView(anomaly) {
 }
 
 // The newest of GET /compounds/{code}/payment-reports, or null without one:
-// {line: "11月29日对账：3 笔订单，1 处差异", differences: ["…"]}.
+// {line: "11月29日对账：3 笔订单，1 处差异", differences: ["…"], statement}
+// (statement: WeChat Pay's own statement of the day, utils/refunds.js).
 function reportView(report) {
   if (!report) return null
   const summary = report.summary || {}
@@ -81,6 +85,7 @@ function reportView(report) {
     day: report.day,
     line: `${formatDate(report.day)}对账：${summary.orders || 0} 笔订单，${count ? `${count} 处差异` : '无差异'}`,
     differences,
+    statement: statementView(report.statement, report.day),
   }
 }
 

@@ -4,6 +4,8 @@
 // with WeChat Pay. The committee resolves an anomaly with a note and the refund
 // made — a refund counts only once a second committee member confirms it
 // (pages/confirm), and waits here until then; the supervisor only reads them.
+// Money owed back on a WeChat payment can go back through WeChat Pay instead
+// (微信退款 → pages/refunds, which also lists the compound's refunds).
 const { ensureLogin } = require('../../api/auth')
 const { getMe } = require('../../api/me')
 const { collectionSummary, paymentAnomalies, resolveAnomaly, paymentReports } = require('../../api/fees')
@@ -164,6 +166,25 @@ Page(
         resolveDueFen: anomaly.refundDueFen,
         resolveErrors: {},
       })
+    },
+
+    // 微信退款 (committee): the refund form of pages/refunds for this anomaly's
+    // payment, the amount prefilled with what is still owed back.
+    openWechatRefund(e) {
+      if (!this.data.canResolve) return
+      const id = Number(e.currentTarget.dataset.id)
+      const anomaly = (this.data.anomalies || []).find((a) => a.id === id)
+      if (!anomaly || !anomaly.paymentId || !anomaly.refundDueFen || anomaly.pendingRefund) return
+      const code = encodeURIComponent(this.compound().code)
+      wx.navigateTo({
+        url: `/pages/refunds/index?compound=${code}&payment=${anomaly.paymentId}&anomaly=${id}&due=${anomaly.refundDueFen}`,
+      })
+    },
+
+    // 退款记录: the compound's refunds through WeChat Pay.
+    openRefunds() {
+      const compound = this.compound()
+      if (compound) wx.navigateTo({ url: `/pages/refunds/index?compound=${encodeURIComponent(compound.code)}` })
     },
 
     closeResolve() {

@@ -161,6 +161,7 @@ describe('payment anomalies and the daily reconciliation', () => {
       day: '2026-11-29',
       line: '11月29日对账：3 笔订单，1 处差异',
       differences: ['订单 LL2：金额不符：订单 50.66 元，微信支付实收 50.00 元'],
+      statement: null,
     })
     expect(page.data.canResolve).toBe(true)
     expect(wx.showToast).not.toHaveBeenCalled()
