@@ -130,6 +130,14 @@ JOBS: list[Job] = [
         description="Close cancelled orders at WeChat Pay once it allows, freeing their bills.",
     ),
     Job(
+        name="send_refunds",
+        func="server.jobs.tasks:send_refunds",
+        trigger="interval",
+        schedule={"minutes": 1},
+        misfire_grace_time=50,
+        description="Send confirmed refunds to WeChat Pay; ask after those it is processing.",
+    ),
+    Job(
         name="payment_report",
         func="server.jobs.tasks:payment_report",
         trigger="cron",

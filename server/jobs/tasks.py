@@ -8,7 +8,7 @@ import logging
 from server.clock import SHANGHAI, utcnow
 from server.services.decisions import closing
 from server.services.messaging import outbox
-from server.services.money import fees, pending_orders, reconciliation
+from server.services.money import fees, pending_orders, reconciliation, refund_sending
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,12 @@ def close_cancelled_payments() -> pending_orders.Reconciled:
     """Orders their payer or a collector cancelled: closed at WeChat Pay, then here, as
     soon as WeChat Pay allows (5 minutes after they were made)."""
     return pending_orders.close_cancelled()
+
+
+def send_refunds() -> refund_sending.Sent:
+    """Confirmed refunds sent to WeChat Pay (again, while it is away: the same refund
+    number makes one refund); refunds it is processing asked after and settled."""
+    return refund_sending.send_due()
 
 
 def payment_report():

@@ -13,10 +13,12 @@ from server.api.schemas.fields import (
     QueryInt,
     Text,
 )
+from server.api.schemas.refunds import PaymentRefundOut
 from server.clock import SHANGHAI
 from server.models.payments import OFFLINE_METHODS
 from server.services.money.bill_holds import online_holder
 from server.services.money.payment_cancel import closes_at
+from server.services.money.refunds import refunds_of_payment
 
 BILL_IDS = dict(validate=Count(1, 36), required=True)
 
@@ -99,6 +101,17 @@ class PaymentOut(Schema):
             "description": "a cancelled order still pending is closed at this time (WeChat "
             "Pay closes orders only 5 minutes after they were made); its bills are "
             "freed then",
+        },
+    )
+    refunded_fen = fields.Integer(metadata={"description": "refunded through WeChat Pay so far"})
+    refunds = fields.Function(
+        lambda p: PaymentRefundOut(many=True).dump(refunds_of_payment(p.id)),
+        metadata={
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "refunds confirmed by the committee: [{amount_fen, status "
+            "(confirmed, processing, success, closed, abnormal, failed), sent_at, settled_at, "
+            "received_by}]",
         },
     )
 

@@ -11,6 +11,7 @@ from server.services.money import (
     fee_items,
     meter_confirmations,
     meter_voids,
+    refunds,
 )
 from server.services.people.access import Principal
 
@@ -21,9 +22,14 @@ _CONFIRM = {
     "fee_change": fee_items.apply,
     "refund": anomalies.apply_refund,
     "roster_change": roster_changes.confirm,
+    "wechat_refund": refunds.confirm,
 }
 # What rejecting a kind does besides closing it (run once it is closed).
-_REJECT = {"meter_reading": meter_confirmations.reject, "roster_change": roster_changes.reject}
+_REJECT = {
+    "meter_reading": meter_confirmations.reject,
+    "roster_change": roster_changes.reject,
+    "wechat_refund": refunds.reject,
+}
 
 listed = approvals.pending_for
 waiting = approvals.waiting_counts

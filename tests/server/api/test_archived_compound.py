@@ -543,6 +543,14 @@ EXEMPT = {
     "/api/v1/payments/wechat/notify/<merchant>": (
         "money: the same notification for a named merchant (v2 or v3), always recorded"
     ),
+    "/api/v1/compounds/<string(maxlength=32):code>/refunds": (
+        "money: this world has no paid order to refund; the archived refusal is "
+        "test_an_archived_compound_refunds_nothing (test_refunds.py)"
+    ),
+    "/api/v1/payments/wechat/refund-notify/<string(maxlength=32):merchant>": (
+        "money: WeChat Pay's word that a refund confirmed before archiving ended is always "
+        "recorded (the money went back)"
+    ),
     "/api/v1/console/scan": "reads a computer's QR code: no compound's data is written",
     "/api/v1/console/confirm": (
         "signs a computer in as the person (their own session): what the desk then writes "
@@ -557,9 +565,20 @@ EXEMPT = {
 }
 # Read routes not called here, and why.
 EXEMPT_READS = {
+    "/api/v1/compounds/<string(maxlength=32):code>/refunds": (
+        f"/api/v1/compounds/{CODE}/refunds",
+        "supervisor",
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/payments/<int:payment_id>/refundable": (
+        f"/api/v1/compounds/{CODE}/payments/{{payment}}/refundable",
+        "committee",
+    ),
     "/api/v1/console/sessions": ("/api/v1/console/sessions", "committee"),
     "/api/v1/docs/assets/<name>": "the API docs page's scripts and styles, no data",
     "/api/v1/wechat/official-account": "WeChat's signed check of the callback URL, no data",
+    "/api/v1/compounds/<string(maxlength=32):code>/refunds/<int:refund_id>": (
+        "this world has no refund; read once archived in test_an_archived_compound_refunds_nothing"
+    ),
 }
 
 # GET route → (url, who).

@@ -159,6 +159,22 @@ CASES = {
         "/api/v1/compounds/bb/payment-reports",
         None,
     ),
+    # Refunds through WeChat Pay (test_refunds.py): B's payment asked for through A.
+    "/api/v1/compounds/<string(maxlength=32):code>/refunds": (
+        "post",
+        "/api/v1/compounds/bb/refunds",
+        {"payment_id": 1, "amount_fen": 100, "reason": "退款"},
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/refunds/<int:refund_id>": (
+        "get",
+        "/api/v1/compounds/bb/refunds/1",
+        None,
+    ),
+    "/api/v1/compounds/<string(maxlength=32):code>/payments/<int:payment_id>/refundable": (
+        "get",
+        "/api/v1/compounds/aa/payments/{payment}/refundable",
+        None,
+    ),
     "/api/v1/issues/<int:issue_id>/transitions": (
         "post",
         "/api/v1/issues/{issue}/transitions",
@@ -517,6 +533,9 @@ NOT_OBJECTS = {
     # WeChat Pay's notifications for a named merchant: signed by WeChat Pay, not a person's
     # request; an order of another merchant is refused (test_pay_v3.py).
     "/api/v1/payments/wechat/notify/<merchant>",
+    # WeChat Pay's refund notifications: encrypted by WeChat Pay, not a person's request; a
+    # refund of another merchant is refused (test_refunds.py).
+    "/api/v1/payments/wechat/refund-notify/<string(maxlength=32):merchant>",
 }
 
 
