@@ -3,7 +3,7 @@
 const { anomalyKindLabel } = require('./labels')
 const { formatYuan } = require('./money')
 const { formatTime, formatDate } = require('./format')
-const { statementView } = require('./refunds')
+const { statementView, inFlightLine } = require('./refunds')
 
 const isFen = (value) => typeof value === 'number' && Number.isInteger(value)
 const yuan = (fen) => `${formatYuan(fen)} 元`
@@ -73,6 +73,15 @@ function anomalyView(anomaly) {
   }
 }
 
+// An anomaly's view with its refunds through WeChat Pay still on their way:
+// their lines, and what is left to send back beyond them (wechatLeftFen).
+function withRefundsInFlight(view, refunds) {
+  const list = refunds || []
+  const sent = list.reduce((sum, r) => sum + (isFen(r.amount_fen) ? r.amount_fen : 0), 0)
+  const left = Math.max(view.refundDueFen - sent, 0)
+  return Object.assign({}, view, { wechatRefunds: list.map(inFlightLine), wechatLeftFen: left })
+}
+
 // The newest of GET /compounds/{code}/payment-reports, or null without one:
 // {line: "11月29日对账：3 笔订单，1 处差异", differences: ["…"], statement}
 // (statement: WeChat Pay's own statement of the day, utils/refunds.js).
@@ -89,4 +98,4 @@ function reportView(report) {
   }
 }
 
-module.exports = { anomalyText, anomalyView, reportView }
+module.exports = { anomalyText, anomalyView, reportView, withRefundsInFlight }

@@ -54,6 +54,23 @@ function paymentRefundLines(payment) {
     })
 }
 
+// The compound's refunds still on their way (GET /refunds), by the anomaly
+// whose money they return: {anomalyId: [refund]}.
+function inFlightByAnomaly(refunds) {
+  const found = {}
+  for (const r of refunds || []) {
+    if (!r.anomaly_id || !(r.status === 'proposed' || ON_ITS_WAY.includes(r.status))) continue
+    ;(found[r.anomaly_id] = found[r.anomaly_id] || []).push(r)
+  }
+  return found
+}
+
+// "微信退款 25.33 元：待第二人确认（张主任提出）".
+function inFlightLine(refund) {
+  const who = refund.proposed_by ? `（${refund.proposed_by}提出）` : ''
+  return `微信退款 ${yuan(refund.amount_fen)}：${statusLabel(refund.status)}${who}`
+}
+
 const STATEMENT_STATES = {
   not_ready: '微信支付还没有生成这一天的对账单，明天再看',
   unreadable: '对账单下载了但读不懂，已请管理员查看',
@@ -83,4 +100,4 @@ function statementView(statement, day) {
   }
 }
 
-module.exports = { refundView, paymentRefundLines, statementView }
+module.exports = { refundView, paymentRefundLines, statementView, inFlightByAnomaly, inFlightLine }

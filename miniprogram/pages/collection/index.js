@@ -10,7 +10,9 @@ const { ensureLogin } = require('../../api/auth')
 const { getMe } = require('../../api/me')
 const { collectionSummary, paymentAnomalies, resolveAnomaly, paymentReports } = require('../../api/fees')
 const { summaryView } = require('../../utils/bills')
-const { anomalyView, reportView } = require('../../utils/anomalies')
+const { anomalyView, reportView, withRefundsInFlight } = require('../../utils/anomalies')
+const { listRefunds } = require('../../api/refunds')
+const { inFlightByAnomaly } = require('../../utils/refunds')
 const { roleCompounds } = require('../../utils/user')
 const { FINANCE_ROLES, ANOMALY_RESOLVER_ROLES } = require('../../utils/labels')
 const { validateResolution } = require('../../utils/validate')
@@ -97,9 +99,14 @@ Page(
     // failure says so inside it, with its own 重试.
     async anomaliesPatch(compound) {
       try {
-        const { items } = await paymentAnomalies(compound.code, { open: true })
+        const [{ items }, inFlight] = await Promise.all([
+          paymentAnomalies(compound.code, { open: true }),
+          this.refundsInFlight(compound),
+        ])
         return {
-          anomalies: items.filter((a) => !a.resolved_at).map(anomalyView),
+          anomalies: items
+            .filter((a) => !a.resolved_at)
+            .map((a) => withRefundsInFlight(anomalyView(a), inFlight[a.id])),
           anomaliesError: '',
           canResolve: Boolean(compound.canResolve),
         }
@@ -108,6 +115,15 @@ Page(
           ? { anomalies: null, anomaliesError: '', canResolve: false }
           : { anomalies: this.data.anomalies || [], anomaliesError: ANOMALIES_UNREADABLE }
       }
+    },
+
+    // Refunds through WeChat Pay on their way, by anomaly; none when they cannot
+    // be read (an older server): the server refuses a refund beyond what is left.
+    refundsInFlight(compound) {
+      return listRefunds(compound.code).then(
+        ({ items }) => inFlightByAnomaly(items),
+        () => ({})
+      )
     },
 
     async loadAnomalies() {
@@ -157,8 +173,9 @@ Page(
       if (!this.data.canResolve || this.data.resolving) return
       const id = Number(e.currentTarget.dataset.id)
       const anomaly = (this.data.anomalies || []).find((a) => a.id === id)
-      // A refund already waits for a second committee member: nothing more until then.
-      if (!anomaly || anomaly.pendingRefund) return
+      // A refund already waits for a second committee member, or goes back through
+      // WeChat Pay: nothing more until then.
+      if (!anomaly || anomaly.pendingRefund || anomaly.wechatRefunds.length) return
       this.setData({
         resolveId: id,
         resolveNote: '',
@@ -174,10 +191,10 @@ Page(
       if (!this.data.canResolve) return
       const id = Number(e.currentTarget.dataset.id)
       const anomaly = (this.data.anomalies || []).find((a) => a.id === id)
-      if (!anomaly || !anomaly.paymentId || !anomaly.refundDueFen || anomaly.pendingRefund) return
+      if (!anomaly || !anomaly.paymentId || !anomaly.wechatLeftFen || anomaly.pendingRefund) return
       const code = encodeURIComponent(this.compound().code)
       wx.navigateTo({
-        url: `/pages/refunds/index?compound=${code}&payment=${anomaly.paymentId}&anomaly=${id}&due=${anomaly.refundDueFen}`,
+        url: `/pages/refunds/index?compound=${code}&payment=${anomaly.paymentId}&anomaly=${id}&due=${anomaly.wechatLeftFen}`,
       })
     },
 

@@ -23,6 +23,7 @@ afterEach(() => jest.restoreAllMocks())
 const SUMMARY = 'GET /api/v1/fees/summary?compound=yangguang&period=2026-12'
 const ANOMALIES = 'GET /api/v1/compounds/yangguang/payment-anomalies?open=true'
 const REPORTS = 'GET /api/v1/compounds/yangguang/payment-reports'
+const REFUNDS = 'GET /api/v1/compounds/yangguang/refunds'
 
 const FIGURES = {
   period: '2026-12',
@@ -59,8 +60,9 @@ const STATEMENT = {
 }
 const listOf = (...items) => ({ status: 200, body: { items } })
 
-async function open(user, anomalies, reports = listOf(REPORT)) {
+async function open(user, anomalies, reports = listOf(REPORT), refunds = listOf()) {
   server.on('GET /api/v1/me', { status: 200, body: user })
+  server.on(REFUNDS, refunds)
   server.on(SUMMARY, { status: 200, body: FIGURES })
   server.on(ANOMALIES, anomalies)
   server.on(REPORTS, reports)
@@ -123,4 +125,42 @@ test('a report from before statements (no `statement`) shows no statement sectio
   const page = await open(COMMITTEE, listOf())
   expect(page.data.report.line).toBe('11月29日对账：3 笔订单，无差异')
   expect(page.data.report.statement).toBeNull()
+})
+
+const inFlight = (overrides) =>
+  Object.assign(
+    { id: 3, payment_id: 55, anomaly_id: 7, amount_fen: 1000, status: 'proposed', proposed_by: '张主任', reason: '重复缴费' },
+    overrides
+  )
+
+test('a refund on its way: said under the anomaly, only what is left offered, nothing recorded by hand meanwhile', async () => {
+  const refunds = listOf(
+    inFlight({ id: 3, amount_fen: 1000, status: 'proposed' }),
+    inFlight({ id: 2, amount_fen: 500, status: 'processing', proposed_by: '李会计' }),
+    inFlight({ id: 1, amount_fen: 1033, status: 'success' }), // settled: already in refunded_fen
+    inFlight({ id: 4, anomaly_id: null, amount_fen: 99, status: 'proposed' }) // a payment's, not an anomaly's
+  )
+  const page = await open(COMMITTEE, listOf(DOUBLE), listOf(REPORT), refunds)
+  const [double] = page.data.anomalies
+  expect(double.wechatRefunds).toEqual(['微信退款 10.00 元：待第二人确认（张主任提出）', '微信退款 5.00 元：退款中（李会计提出）'])
+  expect(double.wechatLeftFen).toBe(1033)
+  page.openWechatRefund(tap({ id: 7 }))
+  expect(wx.navigateTo).toHaveBeenCalledWith({
+    url: '/pages/refunds/index?compound=yangguang&payment=55&anomaly=7&due=1033',
+  })
+  page.openResolve(tap({ id: 7 }))
+  expect(page.data.resolveId).toBe(0)
+})
+
+test('all of it on its way: no 微信退款 either', async () => {
+  const page = await open(COMMITTEE, listOf(DOUBLE), listOf(REPORT), listOf(inFlight({ amount_fen: 2533 })))
+  expect(page.data.anomalies[0].wechatLeftFen).toBe(0)
+  page.openWechatRefund(tap({ id: 7 }))
+  expect(wx.navigateTo).not.toHaveBeenCalled()
+})
+
+test('refunds unreadable (an older server): the anomalies are shown as before', async () => {
+  const page = await open(COMMITTEE, listOf(DOUBLE), listOf(REPORT), { status: 404, body: { code: 'not_found', message: '找不到该内容' } })
+  expect(page.data.anomaliesError).toBe('')
+  expect(page.data.anomalies[0]).toMatchObject({ wechatRefunds: [], wechatLeftFen: 2533 })
 })
