@@ -65,11 +65,11 @@ Page(
       return patch
     },
 
-    // The amount prefilled: what the anomaly still owes back, never more than
-    // WeChat Pay can still refund of the payment.
+    // What may go back, prefilled: what the anomaly still owes back, never more
+    // than WeChat Pay can still refund of the payment.
     formPatch(payment) {
       const due = this.data.form.dueFen
-      const fen = due ? Math.min(due, payment.refundable_fen) : payment.refundable_fen
+      const fen = Math.max(due ? Math.min(due, payment.refundable_fen) : payment.refundable_fen, 0)
       return {
         payment: {
           household: payment.household || '',
@@ -77,8 +77,8 @@ Page(
           paid: formatYuan(payment.paid_fen),
           refunded: formatYuan(payment.refunded_fen),
           inFlight: payment.in_flight_fen ? formatYuan(payment.in_flight_fen) : '',
-          refundableFen: payment.refundable_fen,
-          refundable: formatYuan(payment.refundable_fen),
+          refundableFen: fen,
+          refundable: formatYuan(fen),
         },
         amount: fen > 0 ? formatYuan(fen).replace(/,/g, '') : '',
       }

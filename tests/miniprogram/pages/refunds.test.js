@@ -93,8 +93,18 @@ test('the status filter asks the server for that status only', async () => {
 test('from an anomaly: what may be refunded, the amount prefilled with what is owed back', async () => {
   const page = await openForm()
   expect(requestsMade(wx)).toEqual(expect.arrayContaining([LIST, REFUNDABLE]))
-  expect(page.data.payment).toMatchObject({ household: '1-1-101', paid: '50.66', refundable: '50.66' })
+  expect(page.data.payment).toMatchObject({ household: '1-1-101', paid: '50.66', refundable: '25.33' })
   expect(page.data.amount).toBe('25.33')
+})
+
+test("an anomaly's refund: no more than the anomaly still owes back", async () => {
+  const page = await openForm()
+  expect(page.data.payment.refundable).toBe('25.33')
+  page.onAmount(typed('25.34'))
+  page.onReason(typed('重复缴费'))
+  await page.submit()
+  expect(page.data.errors).toEqual({ amount_fen: '最多可退 25.33 元' })
+  expect(requestsMade(wx)).not.toContain(PROPOSE)
 })
 
 test('never prefilled above what WeChat Pay can still refund', async () => {
@@ -139,7 +149,7 @@ test('取消 in the dialog sends nothing and keeps the form', async () => {
 })
 
 test('no reason, no amount or too much: said under the field, nothing asked or sent', async () => {
-  const page = await openForm()
+  const page = await openForm({ payment: '55' })
   page.onAmount(typed(''))
   await page.submit()
   expect(page.data.errors).toEqual({ amount_fen: '请填写退款金额（元），最多两位小数', reason: '请填写退款理由' })
