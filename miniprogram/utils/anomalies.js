@@ -3,6 +3,7 @@
 const { anomalyKindLabel } = require('./labels')
 const { formatYuan } = require('./money')
 const { formatTime, formatDate } = require('./format')
+const { statementView, inFlightLine } = require('./refunds')
 
 const isFen = (value) => typeof value === 'number' && Number.isInteger(value)
 const yuan = (fen) => `${formatYuan(fen)} 元`
@@ -55,6 +56,8 @@ function anomalyView(anomaly) {
   const outTradeNo = details.out_trade_no || ''
   return {
     id: anomaly.id,
+    // The WeChat payment the money came with: it can go back the same way.
+    paymentId: isFen(anomaly.payment_id) ? anomaly.payment_id : 0,
     kind: anomaly.kind,
     kindLabel: anomalyKindLabel(anomaly.kind),
     text: anomalyText(anomaly.kind, details),
@@ -70,8 +73,18 @@ function anomalyView(anomaly) {
   }
 }
 
+// An anomaly's view with its refunds through WeChat Pay still on their way:
+// their lines, and what is left to send back beyond them (wechatLeftFen).
+function withRefundsInFlight(view, refunds) {
+  const list = refunds || []
+  const sent = list.reduce((sum, r) => sum + (isFen(r.amount_fen) ? r.amount_fen : 0), 0)
+  const left = Math.max(view.refundDueFen - sent, 0)
+  return Object.assign({}, view, { wechatRefunds: list.map(inFlightLine), wechatLeftFen: left })
+}
+
 // The newest of GET /compounds/{code}/payment-reports, or null without one:
-// {line: "11月29日对账：3 笔订单，1 处差异", differences: ["…"]}.
+// {line: "11月29日对账：3 笔订单，1 处差异", differences: ["…"], statement}
+// (statement: WeChat Pay's own statement of the day, utils/refunds.js).
 function reportView(report) {
   if (!report) return null
   const summary = report.summary || {}
@@ -81,7 +94,8 @@ function reportView(report) {
     day: report.day,
     line: `${formatDate(report.day)}对账：${summary.orders || 0} 笔订单，${count ? `${count} 处差异` : '无差异'}`,
     differences,
+    statement: statementView(report.statement, report.day),
   }
 }
 
-module.exports = { anomalyText, anomalyView, reportView }
+module.exports = { anomalyText, anomalyView, reportView, withRefundsInFlight }

@@ -43,7 +43,7 @@ function flagHistory(flag) {
 
 // Lines in plain Chinese for one change, by kind; the server's summary when the
 // details are not what this version knows.
-function changeLines(kind, d, summary) {
+function changeLines(kind, d, summary, note) {
   switch (kind) {
     case 'meter_reading':
       return [`${d.unit}单元 ${formatMonth(d.period)}公用电费 ${yuan(d.amount_fen)}`, `由 ${d.households} 户分摊`]
@@ -65,11 +65,25 @@ function changeLines(kind, d, summary) {
       )
     case 'refund':
       return [summary]
+    case 'wechat_refund':
+      return wechatRefundLines(d, summary, note)
     case 'roster_change':
       return rosterLines(d, summary)
     default:
       return [summary]
   }
+}
+
+// A refund through WeChat Pay: whose payment, how much, why. The server's
+// summary when the details do not say how much.
+function wechatRefundLines(d, summary, note) {
+  if (!isFen(d.amount_fen)) return [summary]
+  const whose = d.household ? `${d.household} ` : ''
+  const order = d.out_trade_no ? `（订单 ${d.out_trade_no}）` : ''
+  const lines = [`通过微信支付退给 ${whose}${yuan(d.amount_fen)}${order}`]
+  const reason = d.reason || note
+  if (reason) lines.push(`理由：${reason}`)
+  return lines
 }
 
 // A roster re-import's flats, one line each (the first ROSTER_LINES):
@@ -105,6 +119,8 @@ function confirmQuestion(kind, d, effective) {
       return `确认后收费标准${effective}调整。`
     case 'refund':
       return `确认后退款 ${yuan(d.refunded_fen)} 记入账本。`
+    case 'wechat_refund':
+      return '确认后，钱会立即通过微信支付原路退回给住户，退出后不能撤回。'
     case 'roster_change':
       return `确认后这些房屋的面积/空置状态${effective}按新的计费，已出的账单不变。`
     default:
@@ -122,7 +138,7 @@ function changeView(change) {
     id: change.id,
     kind: change.kind,
     kindLabel: changeKindLabel(change.kind),
-    lines: changeLines(change.kind, d, change.summary || ''),
+    lines: changeLines(change.kind, d, change.summary || '', change.note || ''),
     effective: change.kind === 'fee_change' || change.kind === 'roster_change' ? effective : '',
     flagged: Boolean(d.flag),
     flag: flagText(d.flag),

@@ -18,6 +18,7 @@ NAV = (
             ("desk.payments", "缴费记录", MONEY_ROLES),
             ("desk.offline_payments", "待确认的现金", MONEY_ROLES),
             ("desk.anomalies", "异常与退款", MONEY_ROLES),
+            ("desk.refunds", "退款记录", MONEY_ROLES),
             ("desk.reconciliation", "每日对账", MONEY_ROLES),
             ("desk.ledger", "账本", MONEY_ROLES),
             ("desk.fees", "收费项目", MONEY_ROLES),

@@ -27,6 +27,7 @@ CHANGES = (
     (("fee_change",), "{n} 项收费调整等你确认", "desk.fees"),
     (("meter_reading", "meter_void"), "{n} 项抄表读数或作废等你确认", "desk.meter_readings"),
     (("refund",), "{n} 笔退款等你确认", "desk.anomalies"),
+    (("wechat_refund",), "{n} 笔微信退款等你确认", "desk.refunds"),
     (("roster_change",), "{n} 项房屋面积或空置变更等你确认", "desk.roster"),
 )
 DISCLOSURE_STEPS = (

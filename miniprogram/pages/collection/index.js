@@ -4,11 +4,15 @@
 // with WeChat Pay. The committee resolves an anomaly with a note and the refund
 // made — a refund counts only once a second committee member confirms it
 // (pages/confirm), and waits here until then; the supervisor only reads them.
+// Money owed back on a WeChat payment can go back through WeChat Pay instead
+// (微信退款 → pages/refunds, which also lists the compound's refunds).
 const { ensureLogin } = require('../../api/auth')
 const { getMe } = require('../../api/me')
 const { collectionSummary, paymentAnomalies, resolveAnomaly, paymentReports } = require('../../api/fees')
 const { summaryView } = require('../../utils/bills')
-const { anomalyView, reportView } = require('../../utils/anomalies')
+const { anomalyView, reportView, withRefundsInFlight } = require('../../utils/anomalies')
+const { listRefunds } = require('../../api/refunds')
+const { inFlightByAnomaly } = require('../../utils/refunds')
 const { roleCompounds } = require('../../utils/user')
 const { FINANCE_ROLES, ANOMALY_RESOLVER_ROLES } = require('../../utils/labels')
 const { validateResolution } = require('../../utils/validate')
@@ -95,9 +99,14 @@ Page(
     // failure says so inside it, with its own 重试.
     async anomaliesPatch(compound) {
       try {
-        const { items } = await paymentAnomalies(compound.code, { open: true })
+        const [{ items }, inFlight] = await Promise.all([
+          paymentAnomalies(compound.code, { open: true }),
+          this.refundsInFlight(compound),
+        ])
         return {
-          anomalies: items.filter((a) => !a.resolved_at).map(anomalyView),
+          anomalies: items
+            .filter((a) => !a.resolved_at)
+            .map((a) => withRefundsInFlight(anomalyView(a), inFlight[a.id])),
           anomaliesError: '',
           canResolve: Boolean(compound.canResolve),
         }
@@ -106,6 +115,15 @@ Page(
           ? { anomalies: null, anomaliesError: '', canResolve: false }
           : { anomalies: this.data.anomalies || [], anomaliesError: ANOMALIES_UNREADABLE }
       }
+    },
+
+    // Refunds through WeChat Pay on their way, by anomaly; none when they cannot
+    // be read (an older server): the server refuses a refund beyond what is left.
+    refundsInFlight(compound) {
+      return listRefunds(compound.code).then(
+        ({ items }) => inFlightByAnomaly(items),
+        () => ({})
+      )
     },
 
     async loadAnomalies() {
@@ -155,8 +173,9 @@ Page(
       if (!this.data.canResolve || this.data.resolving) return
       const id = Number(e.currentTarget.dataset.id)
       const anomaly = (this.data.anomalies || []).find((a) => a.id === id)
-      // A refund already waits for a second committee member: nothing more until then.
-      if (!anomaly || anomaly.pendingRefund) return
+      // A refund already waits for a second committee member, or goes back through
+      // WeChat Pay: nothing more until then.
+      if (!anomaly || anomaly.pendingRefund || anomaly.wechatRefunds.length) return
       this.setData({
         resolveId: id,
         resolveNote: '',
@@ -164,6 +183,25 @@ Page(
         resolveDueFen: anomaly.refundDueFen,
         resolveErrors: {},
       })
+    },
+
+    // 微信退款 (committee): the refund form of pages/refunds for this anomaly's
+    // payment, the amount prefilled with what is still owed back.
+    openWechatRefund(e) {
+      if (!this.data.canResolve) return
+      const id = Number(e.currentTarget.dataset.id)
+      const anomaly = (this.data.anomalies || []).find((a) => a.id === id)
+      if (!anomaly || !anomaly.paymentId || !anomaly.wechatLeftFen || anomaly.pendingRefund) return
+      const code = encodeURIComponent(this.compound().code)
+      wx.navigateTo({
+        url: `/pages/refunds/index?compound=${code}&payment=${anomaly.paymentId}&anomaly=${id}&due=${anomaly.wechatLeftFen}`,
+      })
+    },
+
+    // 退款记录: the compound's refunds through WeChat Pay.
+    openRefunds() {
+      const compound = this.compound()
+      if (compound) wx.navigateTo({ url: `/pages/refunds/index?compound=${encodeURIComponent(compound.code)}` })
     },
 
     closeResolve() {

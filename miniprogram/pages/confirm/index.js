@@ -3,7 +3,8 @@
 // confirms (the bills become paid) or rejects with a reason (the bills are
 // unpaid again). Below them every other change of money waiting for a second
 // member: electricity readings (a flagged one must be checked), voids of
-// readings, fee changes (old → new, from which period) and refunds. One's own
+// readings, fee changes (old → new, from which period), refunds recorded and
+// refunds through WeChat Pay (confirming one sends the money back). One's own
 // proposals are shown as waiting, without buttons.
 const { ensureLogin } = require('../../api/auth')
 const { getMe } = require('../../api/me')
@@ -31,6 +32,7 @@ const CONFIRM_TITLES = {
   meter_void: '确认作废',
   fee_change: '确认调整',
   refund: '确认退款',
+  wechat_refund: '微信退款',
 }
 
 Page(
@@ -243,7 +245,9 @@ Page(
       if (!change || change.mine) return
       const title = change.flagged ? '读数偏高' : CONFIRM_TITLES[change.kind] || '确认'
       const content = `${change.lines.join('，')}。${change.question}`
-      if (!(await confirm(title, content))) return
+      // Money sent back through WeChat Pay cannot be called back: the button says so.
+      const words = change.kind === 'wechat_refund' ? { confirmText: '确认退款', cancelText: '再想想' } : undefined
+      if (!(await confirm(title, content, words))) return
       const code = this.compoundCode()
       const call = () => confirmChange(code, change.id, { acknowledgeFlag: change.flagged })
       await this.decideChange(change.id, call, '已确认')

@@ -22,6 +22,7 @@ afterEach(() => jest.restoreAllMocks())
 const SUMMARY = 'GET /api/v1/fees/summary?compound=yangguang&period=2026-12'
 const ANOMALIES = 'GET /api/v1/compounds/yangguang/payment-anomalies?open=true'
 const REPORTS = 'GET /api/v1/compounds/yangguang/payment-reports'
+const REFUNDS = 'GET /api/v1/compounds/yangguang/refunds'
 const RESOLVE = 'POST /api/v1/compounds/yangguang/payment-anomalies/7/resolve'
 
 const tally = (billed, paid, rate, billedFen, collectedFen) => ({
@@ -51,7 +52,7 @@ async function openCollection(user, body = FIGURES) {
 
 test("shows this month's figures: households, the rate with one decimal, money in yuan", async () => {
   const page = await openCollection(COMMITTEE)
-  expect(requestsMade(wx)).toEqual(['GET /api/v1/me', SUMMARY, ANOMALIES, REPORTS])
+  expect(requestsMade(wx)).toEqual(['GET /api/v1/me', SUMMARY, ANOMALIES, REFUNDS, REPORTS])
   expect(page.data.summary).toMatchObject({
     period: '2026年12月',
     householdsBilled: 3,
@@ -161,6 +162,7 @@ describe('payment anomalies and the daily reconciliation', () => {
       day: '2026-11-29',
       line: '11月29日对账：3 笔订单，1 处差异',
       differences: ['订单 LL2：金额不符：订单 50.66 元，微信支付实收 50.00 元'],
+      statement: null,
     })
     expect(page.data.canResolve).toBe(true)
     expect(wx.showToast).not.toHaveBeenCalled()

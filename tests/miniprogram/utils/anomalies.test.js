@@ -33,6 +33,7 @@ describe('anomalies in plain Chinese', () => {
     const view = anomalyView(anomaly({ kind: 'double_payment', details: { bills: [1], refund_due_fen: 2533 } }))
     expect(view).toEqual({
       id: 7,
+      paymentId: 55,
       kind: 'double_payment',
       kindLabel: '重复缴费',
       text: '重复缴费：账单已由其他方式缴清，应退 25.33 元',
@@ -117,6 +118,7 @@ describe('the daily report', () => {
       day: '2026-11-29',
       line: '11月29日对账：3 笔订单，1 处差异',
       differences: ['订单 LL1：金额不符：订单 50.66 元，微信支付实收 50.00 元'],
+      statement: null,
     })
     expect(reportView(report({ orders: 12 })).line).toBe('11月29日对账：12 笔订单，无差异')
   })

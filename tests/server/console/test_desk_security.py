@@ -257,6 +257,18 @@ CASES = {
         "/console/proposals/{proposal}/withdraw",
         {},
     ),
+    # Refunds through WeChat Pay (views/refunds.py).
+    "/console/payments/<int:payment_id>/refund": ("get", "/console/payments/{payment}/refund", {}),
+    "/console/refunds/changes/<int:change_id>/confirm": (
+        "post",
+        "/console/refunds/changes/{change}/confirm",
+        {},
+    ),
+    "/console/refunds/changes/<int:change_id>/reject": (
+        "post",
+        "/console/refunds/changes/{change}/reject",
+        {},
+    ),
     "/console/roster/changes/<int:change_id>/confirm": (
         "post",
         "/console/roster/changes/{change}/confirm",
@@ -308,6 +320,16 @@ FIELD_CASES = {
             "method": "cash",
             "contract_id": "{contract}",
         },
+    ),
+    "a WeChat refund of B's payment": (
+        "post",
+        "/console/refunds",
+        {"payment_id": "{payment}", "amount_yuan": "1.00"},
+    ),
+    "a WeChat refund of A's payment for B's anomaly": (
+        "post",
+        "/console/refunds",
+        {"payment_id": "{a_payment}", "anomaly_id": "{anomaly}", "amount_yuan": "1.00"},
     ),
     "a contract for B's asset": (
         "post",
@@ -367,7 +389,7 @@ def build(client):
     a_issue = reported_id(
         client, a, category="hazard", title="门禁坏了", description="刷不开", photos=[a_upload]
     )
-    paid = make_payment(a, [make_bill(a)], "paid", out_trade_no="LL-A-1")
+    paid = make_payment(a, [make_bill(a)], "paid", out_trade_no="LL-A-1", transaction_id="4200-A-1")
     a_anomaly = PaymentAnomaly(
         compound_id=a.compound.id,
         payment_id=paid.id,
@@ -376,7 +398,17 @@ def build(client):
     )
     db.session.add(a_anomaly)
     db.session.flush()
-    return a, b, {**ids, "a_upload": a_upload, "a_issue": a_issue, "a_anomaly": a_anomaly.id}
+    return (
+        a,
+        b,
+        {
+            **ids,
+            "a_upload": a_upload,
+            "a_issue": a_issue,
+            "a_anomaly": a_anomaly.id,
+            "a_payment": paid.id,
+        },
+    )
 
 
 def desk_for_a(app, b, who: str):
@@ -528,6 +560,7 @@ QUERIES = {
     "/console/coverage/export.xlsx": ["sensitive", "reason"],
     "/console/campaigns": [],
     "/console/visits": ["unit"],
+    "/console/refunds": ["status"],
 }
 FORMS = {
     "/console/anomalies/{a_anomaly}/resolve": ["refunded_yuan", "resolution"],
@@ -540,6 +573,7 @@ FORMS = {
     "/console/disclosures": ["month"],
     "/console/fees/self_governance/change": ["rate", "cycle", "vacant_rule", "active"],
     "/console/changes/{change}/reject": ["reason"],
+    "/console/refunds": ["amount_yuan", "reason", "payment_id", "anomaly_id"],
     "/console/issues/{a_issue}/mark-duplicate": ["duplicate_of", "note"],
     "/console/issues/{a_issue}/confirm": ["rating"],
     "/console/issues/{a_issue}/refer": ["referral_body", "follow_up_on"],

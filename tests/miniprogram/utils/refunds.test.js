@@ -1,0 +1,160 @@
+/**
+ * @jest-environment node
+ *
+ * Refunds through WeChat Pay in plain words: the committee's 退款记录, the
+ * resident's lines under a payment, WeChat Pay's daily statement.
+ */
+const { refundView, paymentRefundLines, statementView } = require('../../../miniprogram/utils/refunds')
+
+const refund = (overrides = {}) =>
+  Object.assign(
+    {
+      id: 3,
+      payment_id: 55,
+      out_trade_no: 'LL20261205100000A1B2',
+      household: '1-1-101',
+      amount_fen: 2533,
+      reason: '重复缴费',
+      status: 'proposed',
+      anomaly_id: 7,
+      pending_change_id: 40,
+      proposed_by: '张主任',
+      confirmed_by: null,
+      created_at: '2026-12-05T10:05:00+08:00',
+      confirmed_at: null,
+      sent_at: null,
+      settled_at: null,
+      received_by: null,
+      error: null,
+    },
+    overrides
+  )
+
+describe('退款记录', () => {
+  test('a proposed refund: amount, whose, why, who proposed it and that it waits', () => {
+    expect(refundView(refund())).toEqual({
+      id: 3,
+      paymentId: 55,
+      household: '1-1-101',
+      outTradeNo: 'LL20261205100000A1B2',
+      amount: '25.33',
+      status: 'proposed',
+      statusLabel: '待第二人确认',
+      reason: '重复缴费',
+      steps: ['张主任 提出 2026-12-05 10:05'],
+      receivedBy: '',
+      error: '',
+      waiting: true,
+      failed: false,
+    })
+  })
+
+  test('a refund that arrived: each step with who and when, and where the money went', () => {
+    const view = refundView(
+      refund({
+        status: 'success',
+        confirmed_by: '李会计',
+        confirmed_at: '2026-12-05T11:00:00+08:00',
+        sent_at: '2026-12-05T11:00:02+08:00',
+        settled_at: '2026-12-05T11:03:00+08:00',
+        received_by: '支付用户零钱',
+      })
+    )
+    expect(view.statusLabel).toBe('已退回')
+    expect(view.steps).toEqual([
+      '张主任 提出 2026-12-05 10:05',
+      '李会计 确认 2026-12-05 11:00',
+      '发送微信支付 2026-12-05 11:00',
+      '已退回 2026-12-05 11:03',
+    ])
+    expect(view.receivedBy).toBe('退到 支付用户零钱')
+    expect(view.waiting).toBe(false)
+  })
+
+  test('WeChat Pay refused it: marked failed, with its reason', () => {
+    const view = refundView(refund({ status: 'failed', error: '余额不足' }))
+    expect(view).toMatchObject({ statusLabel: '微信支付拒绝', failed: true, error: '余额不足' })
+  })
+})
+
+describe("the resident's payment", () => {
+  test('money on its way, money back with when and where, a failure said plainly', () => {
+    const lines = paymentRefundLines({
+      refunds: [
+        { amount_fen: 1000, status: 'processing', sent_at: '2026-12-05T11:00:00+08:00', settled_at: null, received_by: null },
+        {
+          amount_fen: 1533,
+          status: 'success',
+          sent_at: '2026-12-04T11:00:00+08:00',
+          settled_at: '2026-12-04T11:03:00+08:00',
+          received_by: '支付用户零钱',
+        },
+        { amount_fen: 200, status: 'abnormal', sent_at: '2026-12-03T11:00:00+08:00', settled_at: null, received_by: null },
+      ],
+    })
+    expect(lines).toEqual([
+      '退款 10.00 元 · 退款中',
+      '退款 15.33 元 · 已退回（2026-12-04 11:03，到支付用户零钱）',
+      '退款 2.00 元 · 退款未成功，业委会会联系您',
+    ])
+  })
+
+  test('a refund the committee has not agreed on yet, or turned down, is not shown', () => {
+    const refunds = [
+      { amount_fen: 1000, status: 'proposed' },
+      { amount_fen: 1000, status: 'rejected' },
+    ]
+    expect(paymentRefundLines({ refunds })).toEqual([])
+    expect(paymentRefundLines({})).toEqual([])
+  })
+})
+
+describe('微信支付对账单', () => {
+  test('compared: lines, money in, fee, refunds, net, and each difference', () => {
+    const view = statementView(
+      {
+        status: 'compared',
+        lines: 3,
+        paid_fen: 15198,
+        refund_fen: 2533,
+        fee_fen: 91,
+        net_fen: 12574,
+        differences: ['订单 LL9：对账单有、本系统无，50.66 元'],
+      },
+      '2026-11-29'
+    )
+    expect(view).toEqual({
+      title: '11月29日微信支付对账单',
+      figures: [
+        { label: '笔数', value: '3' },
+        { label: '实收', value: '151.98 元' },
+        { label: '手续费', value: '0.91 元' },
+        { label: '退款', value: '25.33 元' },
+        { label: '净入账', value: '125.74 元' },
+      ],
+      note: '与本系统账目有 1 处不同：',
+      differences: ['订单 LL9：对账单有、本系统无，50.66 元'],
+    })
+  })
+
+  test('no differences: says the books agree', () => {
+    const view = statementView({ status: 'compared', lines: 0, paid_fen: 0, refund_fen: 0, fee_fen: 0, net_fen: 0, differences: [] })
+    expect(view.note).toBe('与本系统账目一致')
+  })
+
+  test('not ready, unreadable or unavailable: says which, with no figures', () => {
+    expect(statementView({ status: 'not_ready' }, '2026-11-29')).toEqual({
+      title: '11月29日微信支付对账单',
+      figures: [],
+      note: '微信支付还没有生成这一天的对账单，明天再看',
+      differences: [],
+    })
+    expect(statementView({ status: 'unreadable' }).note).toBe('对账单下载了但读不懂，已请管理员查看')
+    expect(statementView({ status: 'unavailable' }).note).toBe('暂时下载不到对账单，稍后会再试')
+  })
+
+  test('no statement in the report: nothing', () => {
+    expect(statementView(null)).toBeNull()
+    expect(statementView(undefined)).toBeNull()
+  })
+})
