@@ -43,6 +43,8 @@ REFUND_STATUSES = (
     "abnormal",
     "failed",
 )
+# Refunds whose money may still go back (counted against what is left to refund).
+REFUND_IN_FLIGHT = ("proposed", "confirmed", "processing")
 
 
 class Payment(Base):

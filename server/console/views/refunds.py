@@ -7,8 +7,6 @@ member proposes, another confirms, WeChat Pay sends the money back."""
 
 from __future__ import annotations
 
-import logging
-
 from flask import redirect, request, url_for
 
 from server.api.schemas.approvals import RejectChangeIn
@@ -20,17 +18,15 @@ from server.console.money_forms import fen_from_yuan, optional_id
 from server.console.nav import MONEY_ROLES
 from server.console.pages import act, back, choices, compound_code, desk, render
 from server.errors import AppError, NotFound, ValidationFailed
-from server.extensions import db
 from server.labels import label
-from server.models.payments import REFUND_STATUSES
-from server.services.money import approvals, pending_changes, refund_sending
+from server.models.payments import REFUND_IN_FLIGHT, REFUND_STATUSES
+from server.services.money import approvals, pending_changes, refund_reads
 from server.services.money import refunds as refund_service
 
-log = logging.getLogger(__name__)
 KIND = "wechat_refund"
 LABELS = {"amount_fen": "退款金额", "reason": "退款理由", "payment_id": "订单"}
 # Sent to WeChat Pay or about to be: what an anomaly's money owed back waits on.
-IN_FLIGHT = ("proposed", "confirmed", "processing")
+IN_FLIGHT = REFUND_IN_FLIGHT
 PROPOSED = "已提交，等待另一位业委会成员确认。确认后钱会通过微信支付原路退回。"
 
 
@@ -51,7 +47,7 @@ def refunds():
     status = request.args.get("status") or None
     if status not in REFUND_STATUSES:
         status = None
-    items = refund_service.refunds_for(desk().principal, compound_code(), status=status)
+    items = refund_reads.refunds_for(desk().principal, compound_code(), status=status)
     return render(
         "money/refunds.html",
         title="退款记录",
@@ -70,8 +66,8 @@ def refund_new(payment_id: int):
     """The refund form of one paid WeChat payment: what it took, what is refunded or in
     flight, what may still go back."""
     require(*MONEY_ROLES)
-    payment = refund_service.refundable(desk().principal, compound_code(), payment_id)
-    earlier = refund_service.refunds_for(desk().principal, compound_code(), payment_id=payment_id)
+    payment = refund_reads.refundable(desk().principal, compound_code(), payment_id)
+    earlier = refund_reads.refunds_for(desk().principal, compound_code(), payment_id=payment_id)
     return render(
         "money/refund_new.html",
         title=f"退款 {payment['household']}",
@@ -137,22 +133,13 @@ def refund_change_confirm(change_id: int):
         _ours(change_id)
         return pending_changes.confirm(desk().principal, compound_code(), change_id)
 
-    def then(view):
-        _send_now(view.approval.subject_id)
-        return back("desk.refunds")
-
-    return act(work, "已确认，正在通过微信支付原路退回，结果见退款记录", then=then)
-
-
-def _send_now(refund_id: int) -> None:
-    """Send the confirmed refund at once, as the API's confirm does (its hook waits for
-    a 2xx answer; the desk answers with a redirect). The same refund number however
-    often it is sent; on any failure the job sends it within a minute."""
-    try:
-        refund_sending.send(refund_id)
-    except Exception:  # the confirmation stands; the job retries
-        db.session.rollback()
-        log.exception("refund %s not sent at once", refund_id)
+    # The confirmation sends the refund once the answer (this redirect) is made
+    # (refunds.confirm); on any failure the job sends it within a minute.
+    return act(
+        work,
+        "已确认，正在通过微信支付原路退回，结果见退款记录",
+        then=lambda _view: back("desk.refunds"),
+    )
 
 
 @bp.post("/refunds/changes/<int:change_id>/reject")
@@ -176,7 +163,7 @@ def anomaly_wechat_refunds() -> dict[int, list[dict]]:
     flight (the page offers only what is left beyond them). Empty for a role that may
     not read refunds."""
     try:
-        items = refund_service.refunds_for(desk().principal, compound_code())
+        items = refund_reads.refunds_for(desk().principal, compound_code())
     except AppError:
         return {}
     found: dict[int, list[dict]] = {}

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from server.clock import utcnow
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
-from server.models import Approval, PaymentAnomaly
+from server.models import Approval, PaymentAnomaly, Refund
+from server.models.payments import REFUND_IN_FLIGHT
 from server.services.money import approvals, ledger
 from server.services.people import compounds, users
 from server.services.people.access import Principal
@@ -76,6 +77,7 @@ def resolve(
         raise NotFound("找不到该异常记录", code="anomaly_not_found")
     if anomaly.resolved_at is not None:
         raise Conflict("该异常已处理", code="anomaly_resolved")
+    _no_wechat_refund_under_way(anomaly)
     left = refund_left(anomaly)
     if refunded_fen > left:
         raise ValidationFailed(
@@ -127,6 +129,7 @@ def apply_refund(approval: Approval, principal: Principal, _acknowledged: bool) 
     ).one()
     if anomaly.resolved_at is not None:
         raise Conflict("该异常已处理", code="anomaly_resolved")
+    _no_wechat_refund_under_way(anomaly)
     amount, left = approval.details["refunded_fen"], refund_left(anomaly)
     if amount > left:
         raise Conflict(f"退款不能超过尚未退还的 {left / 100:.2f} 元", code="refund_exceeds_due")
@@ -137,6 +140,22 @@ def apply_refund(approval: Approval, principal: Principal, _acknowledged: bool) 
     people = users.names_in(approval.compound_id, {approval.proposed_by_id, principal.id})
     who = f"{people[approval.proposed_by_id]}登记，{people[principal.id]}确认"
     ledger.append(anomaly.compound_id, [_refund(anomaly, amount, approval.note, who)], principal.id)
+
+
+def _no_wechat_refund_under_way(anomaly: PaymentAnomaly) -> None:
+    """A refund recorded by hand, or a note alone, while a refund of the same money
+    through WeChat Pay is proposed or on its way would give it back twice (and the
+    WeChat refund settles the anomaly itself). Raises Conflict."""
+    under_way = db.session.scalar(
+        select(Refund.id).where(
+            Refund.anomaly_id == anomaly.id, Refund.status.in_(REFUND_IN_FLIGHT)
+        )
+    )
+    if under_way is not None:
+        raise Conflict(
+            "这笔异常的款项正在通过微信原路退回，请等退款完成或被驳回后再处理",
+            code="wechat_refund_under_way",
+        )
 
 
 def refund_left(anomaly: PaymentAnomaly) -> int:

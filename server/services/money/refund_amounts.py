@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 
 from server.extensions import db
 from server.models import Bill, Payment, PaymentAnomaly, PaymentBill, Refund
+from server.models.payments import REFUND_IN_FLIGHT
 from server.services.money import anomalies, settlement
 
-# Refunds whose money may still go back: counted against what is left to refund.
-IN_FLIGHT = ("proposed", "confirmed", "processing")
+IN_FLIGHT = REFUND_IN_FLIGHT
 REFUNDABLE_PAYMENTS = ("paid", "disputed")
 
 

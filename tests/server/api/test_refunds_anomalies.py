@@ -129,3 +129,40 @@ def test_a_disputed_payment_refunds_its_anomaly_even_unnamed(client, sandbox, wo
     db.session.refresh(anomaly)
     assert anomaly.resolved_at is not None
     assert balance(ledger.REFUND_DUE) == 0
+
+
+def test_no_refund_by_hand_while_one_through_wechat_is_under_way(client, world, disputed):
+    """The money of an anomaly goes back once: while a WeChat refund of it is proposed
+    (or on its way), recording a refund by hand, or closing it with a note, is refused;
+    once that proposal is rejected, the hand-made refund may be recorded."""
+    payment, anomaly = disputed
+    proposed = client.post(
+        "/api/v1/compounds/aa/refunds",
+        json={
+            "payment_id": payment.id,
+            "amount_fen": 2532,
+            "reason": "原路退回",
+            "anomaly_id": anomaly.id,
+        },
+        headers=world.fresh_headers("committee"),
+    ).get_json()
+    by_hand = client.post(
+        f"/api/v1/compounds/aa/payment-anomalies/{anomaly.id}/resolve",
+        json={"resolution": "已现金退还", "refunded_fen": 2532},
+        headers=world.fresh_headers("committee_2"),
+    )
+    assert (by_hand.status_code, by_hand.get_json()["code"]) == (409, "wechat_refund_under_way")
+    assert "微信原路退回" in by_hand.get_json()["message"]
+    rejected = client.post(
+        f"/api/v1/compounds/aa/pending-changes/{proposed['pending_change_id']}/reject",
+        json={"reason": "改为现金退还"},
+        headers=world.fresh_headers("committee_2"),
+    )
+    assert rejected.status_code == 200, rejected.get_json()
+    again = client.post(
+        f"/api/v1/compounds/aa/payment-anomalies/{anomaly.id}/resolve",
+        json={"resolution": "已现金退还", "refunded_fen": 2532},
+        headers=world.fresh_headers("committee_2"),
+    )
+    assert again.status_code == 202, again.get_json()  # waits for a second member
+    assert balance(ledger.REFUND_DUE) == 2532
