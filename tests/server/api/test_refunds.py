@@ -410,3 +410,31 @@ def test_without_an_anomaly_only_the_fees_the_payment_settled_come_back(client, 
     debits = [line[2:] for line in ledger_lines(world) if line[1] == "debit"]
     how = f"微信退款，订单 {payment['out_trade_no']}，退款单 {number}"
     assert debits == [(2533, f"1-1-101 2026年11月 自治管理费，{how}")]
+
+
+def test_a_notification_naming_another_refunds_wechat_id_settles_nothing(client, sandbox, world):
+    """WeChat Pay's own refund id names one refund: a notification of ours whose id is
+    another refund's (or not the one WeChat Pay gave us when it took it) is refused, not
+    settled on the wrong refund, and never a 500 for WeChat Pay to retry forever."""
+    payment = paid(client, sandbox, world)
+    refunds = []
+    for amount in (2000, 1000):
+        proposed = propose(client, world, payment["payment_id"], amount)
+        assert decide(client, world, proposed.get_json()["pending_change_id"]).status_code == 200
+        refunds.append(db.session.get(Refund, proposed.get_json()["id"]))
+    first, second = refunds
+    assert None not in (first.refund_id, second.refund_id)
+    assert first.refund_id != second.refund_id
+    settle_at_wechat(sandbox, first.out_refund_no)
+    theirs = second.refund_id
+    assert b"FAIL" in refund_notify(client, sandbox, first.out_refund_no, refund_id=theirs).data
+    first.refund_id = None  # sent, WeChat Pay's answer lost: its id not known yet
+    db.session.commit()
+    answer = refund_notify(client, sandbox, first.out_refund_no, refund_id=theirs)
+    assert answer.status_code == 200
+    assert b"FAIL" in answer.data
+    assert refund_of(client, world, first.id)["status"] == "processing"
+    assert not [line for line in ledger_lines(world) if line[1] == "debit"]
+    assert b"SUCCESS" in refund_notify(client, sandbox, first.out_refund_no).data
+    assert refund_of(client, world, first.id)["status"] == "success"
+    assert sum(line[2] for line in ledger_lines(world) if line[1] == "debit") == 2000
