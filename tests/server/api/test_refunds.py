@@ -9,6 +9,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from server.clock import utcnow
 from server.extensions import db
 from server.models import (
     Approval,
@@ -22,8 +23,10 @@ from server.models import (
 from server.services.money import fees, refund_sending
 from server.wechat.sandbox.pay import SandboxRefund
 from server.wechat.sandbox.pay_refunds import refund_notification
-from tests.factories import build_world, self_governance_fee
+from tests.factories import build_world, make_bill, make_payment, self_governance_fee
+from tests.helpers import statements
 from tests.steps import notify, open_payment, pay_at_wechat
+from tests.timing import month
 
 REFUND_NOTIFY = "/api/v1/payments/wechat/refund-notify/default"
 
@@ -438,3 +441,47 @@ def test_a_notification_naming_another_refunds_wechat_id_settles_nothing(client,
     assert b"SUCCESS" in refund_notify(client, sandbox, first.out_refund_no).data
     assert refund_of(client, world, first.id)["status"] == "success"
     assert sum(line[2] for line in ledger_lines(world) if line[1] == "debit") == 2000
+
+
+def _paid_with_refunds(world, count: int, start: int) -> None:
+    """`count` more paid orders of 1-1-101, each with a refund sent (as the factories
+    leave them: the services are not under test)."""
+    for back in range(start, start + count):
+        bill = make_bill(world, "1-1-101", month(-back - 2))
+        payment = make_payment(
+            world, [bill], "paid", paid_at=utcnow(), transaction_id=f"42{back:020d}"
+        )
+        db.session.add(
+            Refund(
+                compound_id=world.compound.id,
+                payment_id=payment.id,
+                out_refund_no=f"RF-LIST-{back}",
+                amount_fen=100,
+                reason="多缴退还",
+                status="processing",
+                proposed_by_id=world.people["committee"].id,
+                confirmed_by_id=world.people["committee_2"].id,
+            )
+        )
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("who", "url"),
+    [("resident_1_1", "/api/v1/payments"), ("committee", "/api/v1/compounds/aa/refunds")],
+)
+def test_payment_and_refund_lists_take_the_same_statements_however_long(client, world, who, url):
+    """The payer's 缴费记录 (each payment with its refunds) and the committee's 退款记录
+    (each refund with its flat) read in a fixed number of statements, not one more per
+    row: a district's lists stay quick."""
+    headers = world.fresh_headers(who)
+    _paid_with_refunds(world, 2, 0)
+
+    def counted() -> int:
+        seen = statements(lambda: client.get(url, headers=headers))
+        assert client.get(url, headers=headers).status_code == 200
+        return len(seen)
+
+    few = counted()
+    _paid_with_refunds(world, 6, 2)
+    assert counted() <= few
