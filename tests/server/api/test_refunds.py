@@ -485,3 +485,27 @@ def test_payment_and_refund_lists_take_the_same_statements_however_long(client, 
     few = counted()
     _paid_with_refunds(world, 6, 2)
     assert counted() <= few
+
+
+def test_each_refund_of_a_payment_ending_badly_is_its_own_anomaly(client, sandbox, world):
+    """Two refunds of one payment both closed by WeChat Pay: the committee finds both
+    in its anomalies (each with its refund number and amount), not only the first."""
+    payment = paid(client, sandbox, world)
+    numbers = []
+    for amount in (2000, 1000):
+        proposed = propose(client, world, payment["payment_id"], amount)
+        assert decide(client, world, proposed.get_json()["pending_change_id"]).status_code == 200
+        numbers.append(db.session.get(Refund, proposed.get_json()["id"]).out_refund_no)
+    for number in numbers:
+        settle_at_wechat(sandbox, number, "CLOSED")
+        for _ in range(2):
+            assert b"SUCCESS" in refund_notify(client, sandbox, number).data
+    found = db.session.scalars(
+        select(PaymentAnomaly)
+        .where(PaymentAnomaly.kind == "refund_abnormal")
+        .order_by(PaymentAnomaly.id)
+    ).all()
+    assert [(a.details["out_refund_no"], a.details["amount_fen"]) for a in found] == [
+        (numbers[0], 2000),
+        (numbers[1], 1000),
+    ]
