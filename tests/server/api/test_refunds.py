@@ -20,6 +20,7 @@ from server.models import (
     PaymentAnomaly,
     Refund,
 )
+from server.services.disclosures import figures
 from server.services.money import fees, refund_sending
 from server.wechat.sandbox.pay import SandboxRefund
 from server.wechat.sandbox.pay_refunds import refund_notification
@@ -509,3 +510,30 @@ def test_each_refund_of_a_payment_ending_badly_is_its_own_anomaly(client, sandbo
         (numbers[0], 2000),
         (numbers[1], 1000),
     ]
+
+
+def test_the_public_disclosure_counts_wechat_refunds_without_naming_the_household(
+    client, sandbox, world
+):
+    """The monthly disclosure every resident reads shows refunds through WeChat Pay as
+    one counted line per fund (微信支付退款, how many), never a line per refund with the
+    household's flat, order and reason."""
+    _, refund = confirmed_refund(client, sandbox, world, amount_fen=3000)
+    number = sandbox_number(refund)
+    settle_at_wechat(sandbox, number)
+    assert b"SUCCESS" in refund_notify(client, sandbox, number).data
+    head = db.session.scalar(
+        select(func.max(LedgerEntry.seq)).where(LedgerEntry.compound_id == world.compound.id)
+    )
+    shown = figures.compute(world.compound.id, month(0), head)["funds"]
+    refunds = [
+        (fund["name"], line["title"], line["amount_fen"], line.get("count"))
+        for fund in shown
+        for line in fund["expenses"]
+        if line["kind"] == "wechat_refund"
+    ]
+    assert refunds == [("自治管理费", "微信支付退款", 3000, 1)]  # one refund, 2 bills
+    text = repr(shown)
+    assert "1-1-101" not in text
+    assert number not in text
+    assert "多缴退还" not in text
