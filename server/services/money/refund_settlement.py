@@ -77,9 +77,9 @@ def _succeed(payment: Payment, refund: Refund, received_by: str | None) -> None:
     else:
         movements = _from_fees(payment, refund, label)
     ledger.append(payment.compound_id, movements, refund.confirmed_by_id)
-    owed_again = payment.status == "paid" and payment.refunded_fen >= payment.total_fen
-    if owed_again:
-        _bills_owed_again(payment)
+    owed_again = False
+    if payment.status == "paid" and payment.refunded_fen >= payment.total_fen:
+        owed_again = _bills_owed_again(payment) > 0
     tell_payer_arrived(refund, payment, owed_again)
 
 
@@ -151,17 +151,18 @@ def split(amount: int, shares: list[int]) -> list[int]:
     return floors
 
 
-def _bills_owed_again(payment: Payment) -> None:
-    """A payment refunded whole: the bills it paid are unpaid again."""
+def _bills_owed_again(payment: Payment) -> int:
+    """A payment refunded whole: the bills it paid are unpaid again (not those paid
+    another way: their share was an anomaly's). Returns how many."""
     ids = list(
         db.session.scalars(select(PaymentBill.bill_id).where(PaymentBill.payment_id == payment.id))
     )
-    db.session.execute(
+    return db.session.execute(
         update(Bill)
         .where(Bill.id.in_(ids), Bill.status == "paid", Bill.held_by == settlement.holder(payment))
         .values(status="unpaid", held_by=None, paid_at=None)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
 
 
 def _end_badly(payment: Payment, refund: Refund, status: str) -> None:
