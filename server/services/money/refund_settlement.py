@@ -58,7 +58,7 @@ def settle(payment: Payment, refund: Refund, state) -> str:
         return "settled"
     refund.refund_id = refund.refund_id or state.refund_id
     if state.status == "SUCCESS":
-        _succeed(payment, refund, state.received_by)
+        _succeed(payment, refund, state.received_by, getattr(state, "succeeded_at", None))
         return "success"
     if state.status in ("CLOSED", "ABNORMAL"):
         _end_badly(payment, refund, state.status)
@@ -66,8 +66,12 @@ def settle(payment: Payment, refund: Refund, state) -> str:
     return "pending"
 
 
-def _succeed(payment: Payment, refund: Refund, received_by: str | None) -> None:
-    refund.status, refund.settled_at = "success", utcnow()
+def _succeed(payment: Payment, refund: Refund, received_by: str | None, succeeded_at) -> None:
+    """Dated when WeChat Pay made it (its statement lists it on that day, however late
+    we heard), never later than now."""
+    now = utcnow()
+    refund.status = "success"
+    refund.settled_at = min(succeeded_at, now) if succeeded_at else now
     refund.received_by = (received_by or "")[:64] or None
     refund.sent_at = refund.sent_at or refund.settled_at
     payment.refunded_fen = (payment.refunded_fen or 0) + refund.amount_fen

@@ -12,6 +12,7 @@ from server.extensions import db
 from server.models import PaymentAnomaly, PayStatement, ReconciliationReport, Refund
 from server.services.disclosures import figures
 from server.services.money import funds, ledger, statements
+from server.wechat.sandbox.pay_refunds import refund_notification
 from tests.factories import build_world, make_bill, make_payment, self_governance_fee
 from tests.helpers import balance, ledger_entries
 from tests.statement_helpers import beijing, own_statement, paid_at_wechat, refunded_at_wechat
@@ -309,3 +310,37 @@ def test_a_refund_line_of_another_order_is_a_difference_not_a_match(world, pay):
     assert (anomaly.kind, anomaly.payment_id) == ("statement_refund", other.id)
     fees = [(e.direction, e.amount_fen) for e in ledger_entries(ledger.PAY_FEES)]
     assert fees == [("debit", 60), ("debit", 30)]  # no fee given back on LL-RF-071
+
+
+def test_a_refund_heard_of_late_is_dated_when_wechat_pay_made_it(client, world, pay):
+    """WeChat Pay gave a refund back yesterday afternoon but its notification reached us
+    only today (it retries for a day): yesterday's statement holds it, and today's
+    statement does not call it missing — the refund is dated when WeChat Pay made it."""
+    payment = paid(world, pay, "LL-ST-101", 10000, ours="-1:09:00")
+    refund = Refund(
+        compound_id=world.compound.id,
+        payment_id=payment.id,
+        merchant="default",
+        out_refund_no="LL-RF-101",
+        amount_fen=4000,
+        reason="多缴",
+        status="processing",
+        proposed_by_id=world.people["committee"].id,
+        confirmed_by_id=world.people["committee_2"].id,
+    )
+    db.session.add(refund)
+    db.session.commit()
+    there = refunded_at_wechat(pay, payment, "LL-RF-101", 4000, beijing(YESTERDAY, "15:00"))
+    answer = client.post(
+        "/api/v1/payments/wechat/refund-notify/default",
+        data=refund_notification(pay, there),
+        content_type="text/xml",
+    )
+    assert b"SUCCESS" in answer.data
+    db.session.refresh(refund)
+    assert refund.status == "success"
+    assert refund.settled_at == beijing(YESTERDAY, "15:00")
+    read()
+    paid(world, pay, "LL-ST-102", 2533, ours="0:00:30")
+    read(0)
+    assert anomalies() == []
