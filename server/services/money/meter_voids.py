@@ -136,11 +136,13 @@ def _no_wechat_refund_under_way(bills: list[Bill]) -> None:
     if not payments:
         return
     under_way = db.session.scalar(
-        select(Refund.id).where(
+        select(Refund.id)
+        .where(
             Refund.payment_id.in_(payments),
             Refund.anomaly_id.is_(None),
             Refund.status.in_(REFUND_IN_FLIGHT),
         )
+        .with_for_update(read=True)  # sees a refund committed while we waited for the bills
     )
     if under_way is not None:
         raise Conflict(
