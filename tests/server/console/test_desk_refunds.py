@@ -18,7 +18,7 @@ from server.services.money import fees, refund_sending
 from server.services.people import users
 from tests.factories import build_world, self_governance_fee
 from tests.server.console.desk import signed_in, submit
-from tests.steps import notify, open_payment, pay_at_wechat
+from tests.steps import paid_all_bills
 
 PROPOSED = "已提交，等待另一位业委会成员确认"
 
@@ -39,12 +39,7 @@ def text(response) -> str:
 
 def paid(client, sandbox, world) -> dict:
     """1-1-101 pays its two bills (2 × 25.33 元) with WeChat Pay; the payment as created."""
-    bills = client.get("/api/v1/bills", headers=world.fresh_headers("resident_1_1"))
-    created = open_payment(client, world, [b["id"] for b in bills.get_json()["items"]])
-    body = created.get_json()
-    order = pay_at_wechat(sandbox, body["out_trade_no"])
-    assert b"SUCCESS" in notify(client, sandbox, order).data
-    return body
+    return paid_all_bills(client, sandbox, world)
 
 
 def name(world, who: str) -> str:
