@@ -31,11 +31,27 @@ function refundView(refund) {
     statusLabel: statusLabel(refund.status),
     reason: refund.reason || '',
     steps,
-    receivedBy: refund.status === 'success' && refund.received_by ? `退到 ${refund.received_by}` : '',
+    receivedBy: refund.status === 'success' && refund.received_by ? `退到${payerAccount(refund.received_by)}` : '',
     error: refund.error || '',
     waiting: refund.status === 'proposed',
     failed: FAILED.includes(refund.status),
+    tone: toneOf(refund.status),
   }
+}
+
+// The status's colour: done (green), failed (red), waiting (dark orange: a
+// refund still to be confirmed or on its way is not yet good news), or plain
+// (rejected: nothing happened).
+function toneOf(status) {
+  if (status === 'success') return 'done'
+  if (FAILED.includes(status)) return 'failed'
+  if (status === 'proposed' || ON_ITS_WAY.includes(status)) return 'waiting'
+  return 'plain'
+}
+
+// WeChat Pay's "支付用户零钱" as the committee reads it.
+function payerAccount(receivedBy) {
+  return String(receivedBy).includes('零钱') ? '住户的微信零钱' : `住户的${receivedBy}`
 }
 
 // Where the money went back, in the resident's words, as the server's message

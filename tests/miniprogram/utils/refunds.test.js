@@ -47,6 +47,7 @@ describe('退款记录', () => {
       error: '',
       waiting: true,
       failed: false,
+      tone: 'waiting',
     })
   })
 
@@ -68,13 +69,26 @@ describe('退款记录', () => {
       '发送微信支付 2026-12-05 11:00',
       '已退回 2026-12-05 11:03',
     ])
-    expect(view.receivedBy).toBe('退到 支付用户零钱')
+    expect(view.receivedBy).toBe('退到住户的微信零钱')
     expect(view.waiting).toBe(false)
+    expect(view.tone).toBe('done')
   })
 
   test('WeChat Pay refused it: marked failed, with its reason', () => {
     const view = refundView(refund({ status: 'failed', error: '余额不足' }))
-    expect(view).toMatchObject({ statusLabel: '微信支付拒绝', failed: true, error: '余额不足' })
+    expect(view).toMatchObject({ statusLabel: '微信支付拒绝', failed: true, error: '余额不足', tone: 'failed' })
+  })
+
+  test('the status is coloured by what it means: on its way is not yet good news, rejected is plain', () => {
+    const tones = ['proposed', 'confirmed', 'processing', 'success', 'closed', 'abnormal', 'failed', 'rejected'].map(
+      (status) => refundView(refund({ status })).tone
+    )
+    expect(tones).toEqual(['waiting', 'waiting', 'waiting', 'done', 'failed', 'failed', 'failed', 'plain'])
+  })
+
+  test('money back to a bank card names the card as the payer’s', () => {
+    const view = refundView(refund({ status: 'success', received_by: '招商银行信用卡0403' }))
+    expect(view.receivedBy).toBe('退到住户的招商银行信用卡0403')
   })
 })
 
