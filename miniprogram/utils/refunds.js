@@ -19,7 +19,7 @@ const FAILED = ['closed', 'abnormal', 'failed']
 function refundView(refund) {
   const steps = [`${refund.proposed_by || '—'} 提出 ${formatTime(refund.created_at)}`]
   if (refund.confirmed_by) steps.push(`${refund.confirmed_by} 确认 ${formatTime(refund.confirmed_at)}`)
-  if (refund.sent_at) steps.push(`发送微信支付 ${formatTime(refund.sent_at)}`)
+  if (refund.sent_at) steps.push(`交给微信支付 ${formatTime(refund.sent_at)}`)
   if (refund.settled_at) steps.push(`${refund.status === 'success' ? '已退回' : '结束'} ${formatTime(refund.settled_at)}`)
   return {
     id: refund.id,
