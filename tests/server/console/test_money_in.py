@@ -255,6 +255,60 @@ def test_the_daily_reports_of_this_compound(app, world, other):
     assert "LL-NOT-OURS" not in page
 
 
+def test_wechat_pays_statement_in_yuan_and_words(app, world):
+    """每日对账's statement section: money columns say they are in 元; a statement not read
+    shows why and no figures; a state the page does not know reads as a dash, not a code."""
+    compared = {
+        "status": "compared",
+        "lines": 2,
+        "paid_fen": 5066,
+        "refund_fen": 1250,
+        "fee_fen": 30,
+        "net_fen": 3786,
+        "differences": ["订单 LL-STMT：对账单有、本系统无"],
+    }
+    unread = {
+        "lines": 0,
+        "paid_fen": 0,
+        "refund_fen": 0,
+        "fee_fen": 0,
+        "net_fen": 0,
+        "differences": [],
+    }
+    db.session.add_all(
+        [
+            ReconciliationReport(
+                compound_id=world.compound.id,
+                day=shanghai_date(-1),
+                summary={"orders": 2, "statement": compared},
+            ),
+            ReconciliationReport(
+                compound_id=world.compound.id,
+                day=shanghai_date(-2),
+                summary={"orders": 0, "statement": {**unread, "status": "not_ready"}},
+            ),
+            ReconciliationReport(
+                compound_id=world.compound.id,
+                day=shanghai_date(-3),
+                summary={"orders": 0, "statement": {**unread, "status": "some_new_state"}},
+            ),
+        ]
+    )
+    db.session.commit()
+    page = text(signed_in(app, world).get("/console/reconciliation"))
+    for header in ("收款（元）", "退款（元）", "手续费（元）", "净收入（元）"):
+        assert f'<th scope="col" class="num">{header}</th>' in page
+    assert "37.86" in page
+    assert "有 1 处不一致" in page
+    assert "some_new_state" not in page
+    # A statement not read has no figures, not zeros that look like a day without money.
+    statement_table = page.split("微信支付对账单")[1]
+    unread_row = statement_table.split(shanghai_date(-2).isoformat())[1].split("</tr>")[0]
+    assert "对账单尚未生成" in unread_row
+    assert "0.00" not in unread_row
+    assert unread_row.count('<td class="num">—</td>') == 5
+
+
 def test_the_months_excel_is_the_apis(app, client, world):
     make_payment(world, [make_bill(world)], "paid", out_trade_no="LL-XLSX")
     desk = signed_in(app, world)
