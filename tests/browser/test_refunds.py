@@ -56,6 +56,16 @@ def test_one_member_proposes_from_anomalies_and_another_confirms(
     page.get_by_role("navigation", name="功能菜单").get_by_role("link", name="异常与退款").click()
     card = page.locator("section.anomaly", has_text="重复缴费")
     expect(card.get_by_label("退款金额（元），最多 25.33")).to_have_value("25.33")
+    # Two ways to give the money back, each under its own heading.
+    expect(card.get_by_role("heading", level=3)).to_have_text(
+        ["由微信支付原路退回", "已用别的方式退还（现金、转账等），在这里登记"]
+    )
+    # The form at 200% zoom (half the CSS width): it wraps instead of scrolling sideways.
+    page.set_viewport_size({"width": 683, "height": 768})
+    width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    assert width[0] <= width[1], width
+    shot(page, "refund-form-zoom-200")
+    page.set_viewport_size({"width": 1366, "height": 768})
     card.get_by_label("退款理由").fill("重复缴费，退还多缴的钱")
     # The dialog says the amount as typed; 取消 sends nothing.
     card.get_by_label("退款金额（元），最多 25.33").fill("20.00")
