@@ -255,6 +255,46 @@ def test_the_daily_reports_of_this_compound(app, world, other):
     assert "LL-NOT-OURS" not in page
 
 
+def test_the_statements_and_refunds_anomalies_say_how_much(app, world):
+    """异常与退款: the anomalies issue 15 added name their day and amounts; a statement line
+    no payment of ours matches says the server's advice; no WeChat Pay code shows."""
+    payment = make_payment(world, [make_bill(world)], "paid", out_trade_no="LL-STMT")
+    db.session.add_all(
+        [
+            PaymentAnomaly(
+                compound_id=world.compound.id,
+                payment_id=payment.id,
+                kind="statement_amount",
+                details={"day": "2026-12-04", "expected": 5066, "statement_fen": 5000},
+            ),
+            PaymentAnomaly(
+                compound_id=world.compound.id,
+                payment_id=payment.id,
+                kind="refund_abnormal",
+                details={
+                    "out_refund_no": "RF-SECRET-NO",
+                    "amount_fen": 1250,
+                    "status": "CLOSED",
+                    "household": "1-1-101",
+                },
+            ),
+            PaymentAnomaly(
+                compound_id=world.compound.id,
+                payment_id=None,
+                kind="statement_missing_here",
+                details={"amount_fen": 999, "advice": "微信支付收款 9.99 元，本系统没有这笔订单"},
+            ),
+        ]
+    )
+    db.session.commit()
+    page = text(signed_in(app, world).get("/console/anomalies"))
+    assert "对账单日期 2026-12-04，应收 50.66 元，对账单 50.00 元" in page
+    assert "房屋 1-1-101，金额 12.50 元" in page
+    assert "微信支付收款 9.99 元，本系统没有这笔订单" in page
+    assert "CLOSED" not in page
+    assert "RF-SECRET-NO" not in page
+
+
 def test_wechat_pays_statement_in_yuan_and_words(app, world):
     """每日对账's statement section: money columns say they are in 元; a statement not read
     shows why and no figures; a state the page does not know reads as a dash, not a code."""
