@@ -140,6 +140,17 @@ def notify(client: FlaskClient, sandbox, order=None, *, body: bytes | None = Non
 # ----- cash and transfers -----
 
 
+def paid_all_bills(client: FlaskClient, sandbox, world: World, who="resident_1_1") -> dict:
+    """The resident pays all their household's bills with WeChat Pay (default merchant),
+    notified; the payment as created (id, out_trade_no, total_fen, ...)."""
+    bills = client.get("/api/v1/bills", headers=world.fresh_headers(who))
+    created = open_payment(client, world, [b["id"] for b in bills.get_json()["items"]], who)
+    body = created.get_json()
+    order = pay_at_wechat(sandbox, body["out_trade_no"])
+    assert b"SUCCESS" in notify(client, sandbox, order).data
+    return body
+
+
 def unpaid_bills(client: FlaskClient, world: World, label: str, who="liaison_1_1") -> list[dict]:
     """The household's unpaid bills as a collector looks them up before taking cash."""
     household_id = world.household(label).id

@@ -26,7 +26,32 @@ function anomalyText(kind, details) {
     case 'reading_voided':
       return `电费读数作废：${d.household || '该户'}已缴的电费应退 ${yuan(due)}`
     default:
-      return anomalyKindLabel(kind)
+      return statementText(kind, d) || anomalyKindLabel(kind)
+  }
+}
+
+// What WeChat Pay's daily statement or a refund that did not go through left
+// for the committee, in words; '' when the details do not say how much.
+function statementText(kind, d) {
+  const day = d.day ? formatDate(d.day) : ''
+  const money = (fen) => (isFen(fen) ? yuan(fen) : '')
+  switch (kind) {
+    case 'statement_missing_here':
+      if (d.advice) return String(d.advice) // a line we cannot place: the server's own words
+      return money(d.amount_fen) && `对账单有、本系统无：微信支付${day}收到 ${money(d.amount_fen)}，本系统还没有入账；系统会向微信支付查询后补记`
+    case 'statement_missing_there':
+      return money(d.amount_fen) && `本系统有、对账单无：本系统记为已收 ${money(d.amount_fen)}，微信支付${day}的对账单里没有；请在微信支付商户平台核对`
+    case 'statement_amount':
+      return money(d.expected) && money(d.statement_fen) && `对账单金额不符：本系统 ${money(d.expected)}，对账单 ${money(d.statement_fen)}；请核对后处理差额`
+    case 'statement_refund':
+      if (d.advice) return String(d.advice)
+      return money(d.refund_fen) && `对账单退款不符：${day}的对账单里退款 ${money(d.refund_fen)} 与本系统的退款记录不同；请核对退款记录`
+    case 'refund_abnormal': {
+      const how = d.status === 'CLOSED' ? '被微信支付关闭' : '出了异常'
+      return money(d.amount_fen) && `微信退款没有退成：退给${d.household || '住户'}的 ${money(d.amount_fen)}${how}，钱没有退出；请联系住户另行退还`
+    }
+    default:
+      return ''
   }
 }
 

@@ -74,13 +74,13 @@ function changeLines(kind, d, summary, note) {
   }
 }
 
-// A refund through WeChat Pay: whose payment, how much, why. The server's
-// summary when the details do not say how much.
+// A refund through WeChat Pay: whose payment, how much, why, in words a
+// member reads aloud (no order number: 退款记录 has it). The server's summary
+// when the details do not say how much.
 function wechatRefundLines(d, summary, note) {
   if (!isFen(d.amount_fen)) return [summary]
-  const whose = d.household ? `${d.household} ` : ''
-  const order = d.out_trade_no ? `（订单 ${d.out_trade_no}）` : ''
-  const lines = [`通过微信支付退给 ${whose}${yuan(d.amount_fen)}${order}`]
+  const whose = d.household ? `${d.household} ` : '住户 '
+  const lines = [`通过微信支付退给 ${whose}${formatYuan(d.amount_fen)} 元`]
   const reason = d.reason || note
   if (reason) lines.push(`理由：${reason}`)
   return lines

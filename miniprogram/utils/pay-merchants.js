@@ -3,8 +3,12 @@
 
 const isAdmin = (user) => ((user && user.roles) || []).some((role) => role.role === 'admin')
 
+// WeChat Pay's API versions in words: v3 is what new merchants get today.
+const VERSIONS = { v3: '新版接口', v2: '旧版接口' }
+
 function merchantLine(merchant) {
-  return `${merchant.name}（${merchant.version}，商户号 ${merchant.mch_id}）`
+  const version = VERSIONS[merchant.version] || '接口未知'
+  return `${merchant.name}（商户号 ${merchant.mch_id}，${version}）`
 }
 
 // The picker's choices: "follow the default" first, then every merchant.
@@ -37,4 +41,9 @@ function changeQuestion(compoundName, choice) {
   return `${compoundName}此后的新缴费订单将付到「${choice.label}」。已经下的订单仍付到原来的商户。`
 }
 
-module.exports = { isAdmin, merchantChoices, compoundRow, changeQuestion }
+// What is said after it: what happens from now on.
+function changeDone(compoundName, row) {
+  return `${compoundName}此后的新缴费订单付到：${row.merchant}。已经下的订单仍付到原来的商户。`
+}
+
+module.exports = { isAdmin, merchantChoices, compoundRow, changeQuestion, changeDone }

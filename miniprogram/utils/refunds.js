@@ -4,7 +4,7 @@
 // report (pages/collection).
 const { label } = require('./labels')
 const { formatYuan } = require('./money')
-const { formatTime, formatDate } = require('./format')
+const { formatTime, formatShortTime, formatDate } = require('./format')
 
 const isFen = (value) => typeof value === 'number' && Number.isInteger(value)
 const yuan = (fen) => `${formatYuan(isFen(fen) ? fen : 0)} 元`
@@ -19,7 +19,7 @@ const FAILED = ['closed', 'abnormal', 'failed']
 function refundView(refund) {
   const steps = [`${refund.proposed_by || '—'} 提出 ${formatTime(refund.created_at)}`]
   if (refund.confirmed_by) steps.push(`${refund.confirmed_by} 确认 ${formatTime(refund.confirmed_at)}`)
-  if (refund.sent_at) steps.push(`发送微信支付 ${formatTime(refund.sent_at)}`)
+  if (refund.sent_at) steps.push(`交给微信支付 ${formatTime(refund.sent_at)}`)
   if (refund.settled_at) steps.push(`${refund.status === 'success' ? '已退回' : '结束'} ${formatTime(refund.settled_at)}`)
   return {
     id: refund.id,
@@ -31,26 +31,63 @@ function refundView(refund) {
     statusLabel: statusLabel(refund.status),
     reason: refund.reason || '',
     steps,
-    receivedBy: refund.status === 'success' && refund.received_by ? `退到 ${refund.received_by}` : '',
+    receivedBy: refund.status === 'success' && refund.received_by ? `退到${payerAccount(refund.received_by)}` : '',
     error: refund.error || '',
     waiting: refund.status === 'proposed',
     failed: FAILED.includes(refund.status),
+    tone: toneOf(refund.status),
   }
 }
 
-// The lines under one of the resident's payments (GET /payments): "退款 12.50 元 ·
-// 退款中", "退款 12.50 元 · 已退回（2026-12-05 10:30）". A refund not yet
-// confirmed by the committee, or rejected, is not the resident's news.
+// The status's colour: done (green), failed (red), waiting (dark orange: a
+// refund still to be confirmed or on its way is not yet good news), or plain
+// (rejected: nothing happened).
+function toneOf(status) {
+  if (status === 'success') return 'done'
+  if (FAILED.includes(status)) return 'failed'
+  if (status === 'proposed' || ON_ITS_WAY.includes(status)) return 'waiting'
+  return 'plain'
+}
+
+// WeChat Pay's "支付用户零钱" as the committee reads it.
+function payerAccount(receivedBy) {
+  return String(receivedBy).includes('零钱') ? '住户的微信零钱' : `住户的${receivedBy}`
+}
+
+// Where the money went back, in the resident's words, as the server's message
+// says it (services/money/refund_settlement.where_received): "您的微信零钱",
+// "您的招商银行信用卡0403", or the account the payment came from.
+function whereReceived(receivedBy) {
+  if (!receivedBy) return '您付款时用的微信零钱或银行卡'
+  if (String(receivedBy).includes('零钱')) return '您的微信零钱'
+  return `您的${receivedBy}`
+}
+
+// How long WeChat Pay says a refund takes (its refund API notes: to 零钱
+// within 20 minutes; to a bank card up to about 3 working days).
+const HOW_LONG = '退回微信零钱一般20分钟内到账，退回银行卡一般要1到3个工作日。'
+
+// The lines under one of the resident's payments (GET /payments), each
+// {key, text, detail, tone}: what, where the money goes and when, e.g.
+//   退款 12.50 元 · 正在退回 / 12月5日 11:00 已交给微信支付，原路退回您付款时用的…
+//   退款 12.50 元 · 已退回 / 12月5日 11:03 已退到您的微信零钱
+// tone: waiting, done or failed (the colour). A refund not yet confirmed by
+// the committee, or rejected, is not the resident's news.
 function paymentRefundLines(payment) {
   return (payment.refunds || [])
     .filter((r) => ON_ITS_WAY.includes(r.status) || r.status === 'success' || FAILED.includes(r.status))
-    .map((r) => {
-      let state = '退款中'
+    .map((r, index) => {
+      const text = (state) => `退款 ${yuan(r.amount_fen)} · ${state}`
+      const key = `${index}`
       if (r.status === 'success') {
-        const to = r.received_by ? `，到${r.received_by}` : ''
-        state = `已退回（${formatTime(r.settled_at)}${to}）`
-      } else if (FAILED.includes(r.status)) state = '退款未成功，业委会会联系您'
-      return `退款 ${yuan(r.amount_fen)} · ${state}`
+        const when = r.settled_at ? `${formatShortTime(r.settled_at)} ` : ''
+        return { key, text: text('已退回'), detail: `${when}已退到${whereReceived(r.received_by)}。`, tone: 'done' }
+      }
+      if (FAILED.includes(r.status)) {
+        return { key, text: text('没有退成'), detail: '这笔钱没有退出，业委会会联系您另行退还。', tone: 'failed' }
+      }
+      const sent = r.sent_at ? `${formatShortTime(r.sent_at)} 已交给微信支付，` : '业委会已同意退款，'
+      return { key, text: text('正在退回'), detail: `${sent}原路退回${whereReceived(null)}。${HOW_LONG}`, tone: 'waiting' }
     })
 }
 

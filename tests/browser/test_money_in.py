@@ -122,6 +122,7 @@ def test_a_committee_member_confirms_cash_a_liaison_recorded(page, desk_url, app
     expect(page.locator(".verdict")).to_contain_text("核对了 1 条记录")
 
     page.get_by_role("link", name="每日对账").click()
-    expect(page.locator("tbody")).to_contain_text(shanghai_date(-1).isoformat())
-    expect(page.locator("tbody")).to_contain_text("有 1 处差异")
+    reports = page.get_by_role("table", name="每日对账（新的在前，最近 30 天）").locator("tbody")
+    expect(reports).to_contain_text(shanghai_date(-1).isoformat())
+    expect(reports).to_contain_text("有 1 处差异")
     shot(page, "33-reconciliation")

@@ -56,10 +56,29 @@ def test_one_member_proposes_from_anomalies_and_another_confirms(
     page.get_by_role("navigation", name="功能菜单").get_by_role("link", name="异常与退款").click()
     card = page.locator("section.anomaly", has_text="重复缴费")
     expect(card.get_by_label("退款金额（元），最多 25.33")).to_have_value("25.33")
+    # Two ways to give the money back, each under its own heading.
+    expect(card.get_by_role("heading", level=3)).to_have_text(
+        ["由微信支付原路退回", "已用别的方式退还（现金、转账等），在这里登记"]
+    )
+    # The form at 200% zoom (half the CSS width): it wraps instead of scrolling sideways.
+    page.set_viewport_size({"width": 683, "height": 768})
+    width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    assert width[0] <= width[1], width
+    shot(page, "refund-form-zoom-200")
+    page.set_viewport_size({"width": 1366, "height": 768})
     card.get_by_label("退款理由").fill("重复缴费，退还多缴的钱")
+    # The dialog says the amount as typed; 取消 sends nothing.
+    card.get_by_label("退款金额（元），最多 25.33").fill("20.00")
+    card.get_by_role("button", name="通过微信原路退款").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("把 20.00 元通过微信支付原路退给 1-1-101？")
+    dialog.get_by_role("button", name="取消").click()
+    expect(dialog).to_have_count(0)
+    card.get_by_label("退款金额（元），最多 25.33").fill("25.33")
     card.get_by_role("button", name="通过微信原路退款").click()
     question = agree(page)
-    assert "通过微信支付原路退给" in question
+    # The dialog says the amount as typed, and to whom, before money may move.
+    assert question.startswith("把 25.33 元通过微信支付原路退给 1-1-101？"), question
     assert "不能撤回" in question
     expect(page.locator(".flash.success")).to_contain_text("已提交，等待另一位业委会成员确认")
     expect(card).to_contain_text("微信退款 25.33 元：待第二人确认（陈国华 提出于")
@@ -95,5 +114,14 @@ def test_one_member_proposes_from_anomalies_and_another_confirms(
     refund_sending.check(refund.id)
     second.reload()
     expect(refund_card).to_contain_text("已退回")
+    # Where the money went, in the committee's words (WeChat Pay says 支付用户的零钱).
+    expect(refund_card.locator("dd", has_text="零钱")).to_have_text("住户的微信零钱")
+    expect(refund_card).to_contain_text("交给微信支付")
     shot(second, "refund-returned")
+    # At 200% zoom (half the CSS width) the page reflows instead of scrolling sideways.
+    second.set_viewport_size({"width": 683, "height": 768})
+    second.reload()
+    width = second.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    assert width[0] <= width[1], width
+    shot(second, "refund-returned-zoom-200")
     second.context.close()

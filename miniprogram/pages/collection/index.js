@@ -60,6 +60,14 @@ Page(
       return this.load()
     },
 
+    // Back from 微信退款 or 退款记录: the anomalies read again, so a refund just
+    // proposed shows under its anomaly and 微信退款 offers only what is left.
+    onShow() {
+      if (!this._refundsOpened || !this.compound()) return
+      this._refundsOpened = false
+      return this.loadAnomalies()
+    },
+
     // My compounds (asked once), then the month's figures (their failure is
     // the page's), the open anomalies and the latest report (theirs are their own).
     async fetch() {
@@ -193,6 +201,7 @@ Page(
       const anomaly = (this.data.anomalies || []).find((a) => a.id === id)
       if (!anomaly || !anomaly.paymentId || !anomaly.wechatLeftFen || anomaly.pendingRefund) return
       const code = encodeURIComponent(this.compound().code)
+      this._refundsOpened = true
       wx.navigateTo({
         url: `/pages/refunds/index?compound=${code}&payment=${anomaly.paymentId}&anomaly=${id}&due=${anomaly.wechatLeftFen}`,
       })
@@ -201,7 +210,9 @@ Page(
     // 退款记录: the compound's refunds through WeChat Pay.
     openRefunds() {
       const compound = this.compound()
-      if (compound) wx.navigateTo({ url: `/pages/refunds/index?compound=${encodeURIComponent(compound.code)}` })
+      if (!compound) return
+      this._refundsOpened = true
+      wx.navigateTo({ url: `/pages/refunds/index?compound=${encodeURIComponent(compound.code)}` })
     },
 
     closeResolve() {

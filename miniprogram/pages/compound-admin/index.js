@@ -1,11 +1,11 @@
 // 小区收款商户 (the street office only): every compound with the WeChat Pay
-// merchant its fees go to (name, API version v2/v3, merchant number), and a
+// merchant its fees go to (name, merchant number, API version in words), and a
 // picker to give it another one. A change is asked first; it touches only new
 // orders, and the server logs it in the compound's audit log.
 const { ensureLogin } = require('../../api/auth')
 const { getMe } = require('../../api/me')
 const { listCompounds, setPayMerchant } = require('../../api/compound-admin')
-const { isAdmin, merchantChoices, compoundRow, changeQuestion } = require('../../utils/pay-merchants')
+const { isAdmin, merchantChoices, compoundRow, changeQuestion, changeDone } = require('../../utils/pay-merchants')
 const { errorMessage } = require('../../utils/errors')
 const { confirmOnce, showModal } = require('../../utils/ui')
 const { loadable } = require('../../utils/page')
@@ -52,7 +52,7 @@ Page(
         const saved = await setPayMerchant(code, choice.name)
         const fresh = compoundRow(saved, this.merchants || [])
         this.setData({ saving: '', rows: this.data.rows.map((r) => (r.code === code ? fresh : r)) })
-        wx.showToast({ title: '已更换', icon: 'success' })
+        await showModal({ title: '已更换', content: changeDone(row.name, fresh), showCancel: false, confirmText: '知道了' })
       } catch (err) {
         this.setData({ saving: '' })
         await showModal({ title: '未能更换', content: errorMessage(err), showCancel: false, confirmText: '知道了' })

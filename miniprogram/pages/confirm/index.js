@@ -35,6 +35,14 @@ const CONFIRM_TITLES = {
   wechat_refund: '微信退款',
 }
 
+// After a refund through WeChat Pay is confirmed: where the money goes, and
+// where to follow it.
+const REFUND_SENT = {
+  title: '已确认退款',
+  content:
+    '钱已交给微信支付，原路退回住户付款时用的微信零钱或银行卡。退回后住户会收到通知；进度可以在「收缴情况」的「退款记录」里看。',
+}
+
 Page(
   loadable({
     data: {
@@ -198,7 +206,9 @@ Page(
     async attempt(call, doneText) {
       try {
         await call()
-        wx.showToast({ title: doneText, icon: 'success' })
+        // A word (已确认) goes by in a toast; what happens next stays in a dialog.
+        if (typeof doneText === 'string') wx.showToast({ title: doneText, icon: 'success' })
+        else await showModal(Object.assign({ showCancel: false, confirmText: '知道了' }, doneText))
       } catch (err) {
         await showModal({ title: '未能处理', content: errorMessage(err), showCancel: false, confirmText: '知道了' })
       }
@@ -250,7 +260,7 @@ Page(
       if (!(await confirm(title, content, words))) return
       const code = this.compoundCode()
       const call = () => confirmChange(code, change.id, { acknowledgeFlag: change.flagged })
-      await this.decideChange(change.id, call, '已确认')
+      await this.decideChange(change.id, call, change.kind === 'wechat_refund' ? REFUND_SENT : '已确认')
     },
 
     rejectChangeItem(e) {

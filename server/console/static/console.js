@@ -47,9 +47,20 @@
     no.focus();
   }
 
+  // <form data-confirm="把 {amount_yuan} 元…" data-confirm-fill>: the question says
+  // what was typed (the amount of a refund), each {name} the form's field of that name.
+  function fill(form, question) {
+    if (!form.hasAttribute('data-confirm-fill')) { return question; }
+    return question.replace(/\{(\w+)\}/g, function (token, name) {
+      var field = form.elements[name];
+      return field && typeof field.value === 'string' ? field.value.trim() : token;
+    });
+  }
+
   document.addEventListener('submit', function (event) {
     var form = event.target;
     var question = form.getAttribute && form.getAttribute('data-confirm');
+    if (question) { question = fill(form, question); }
     if (question && form.dataset.confirmed !== 'yes') {
       event.preventDefault();
       var submitter = event.submitter || null;

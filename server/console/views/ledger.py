@@ -54,9 +54,25 @@ def _fen(text: str | None) -> int:
     return int(value * 100)
 
 
+# Amounts an anomaly's details may hold, in the order a sentence names them
+# (the statement's and refunds' ones since issue 15: 金额, 对账单, 退款).
+AMOUNTS = (
+    ("expected", "应收"),
+    ("received", "实收"),
+    ("notified", "实收"),
+    ("amount_fen", "金额"),
+    ("statement_fen", "对账单"),
+    ("refund_fen", "退款"),
+    ("refund_due_fen", "应退"),
+)
+
+
 def _describe(anomaly) -> str:
-    """The anomaly's details in a sentence: whose, which order, what amounts."""
+    """The anomaly's details in a sentence: whose, which order, which statement day,
+    what amounts; a statement line no payment of ours matches says the server's advice."""
     d = anomaly.details or {}
+    if d.get("advice"):
+        return str(d["advice"])
     parts = []
     if d.get("household"):
         parts.append(f"房屋 {d['household']}")
@@ -64,13 +80,15 @@ def _describe(anomaly) -> str:
         parts.append(f"账期 {d['period']}")
     if d.get("out_trade_no"):
         parts.append(f"订单 {d['out_trade_no']}")
-    if isinstance(d.get("expected"), int):
-        parts.append(f"应收 {d['expected'] / 100:,.2f} 元")
-    got = d.get("received", d.get("notified"))
-    if isinstance(got, int):
-        parts.append(f"实收 {got / 100:,.2f} 元")
-    if d.get("refund_due_fen"):
-        parts.append(f"应退 {d['refund_due_fen'] / 100:,.2f} 元")
+    if d.get("day"):
+        parts.append(f"对账单日期 {d['day']}")
+    named = set()
+    for key, word in AMOUNTS:
+        value = d.get(key)
+        # Nothing owed back is no news; any other amount is, even 0.00 元 received.
+        if isinstance(value, int) and (value or key != "refund_due_fen") and word not in named:
+            named.add(word)
+            parts.append(f"{word} {value / 100:,.2f} 元")
     return "，".join(parts) or "—"
 
 

@@ -172,3 +172,16 @@ def anomaly_wechat_refunds() -> dict[int, list[dict]]:
             shown = {**item, "status_label": label("refund_status", item["status"])}
             found.setdefault(item["anomaly_id"], []).append(shown)
     return found
+
+
+@bp.app_template_global()
+def refund_payer(payment_id: int) -> str:
+    """Whom an anomaly's refund goes back to, as the dialog names them ("1-1-101"); a
+    plain word when the payment cannot be read."""
+    try:
+        household = refund_reads.refundable(desk().principal, compound_code(), payment_id)[
+            "household"
+        ]
+    except AppError:
+        household = ""
+    return household or "付款的住户"

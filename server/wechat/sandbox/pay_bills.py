@@ -25,10 +25,10 @@ from datetime import date, datetime, time
 
 from flask import Flask, Response, jsonify, request
 
-from server.wechat.sandbox.pay import BEIJING, Order, PayState, SandboxRefund, _fail, _parse
+from server.wechat.sandbox.bill_lines import day_lines, payment_line
+from server.wechat.sandbox.pay import BEIJING, Order, PayState, _fail, _parse
 from server.wechat.statement import StatementLine, render, sandbox_fee
 
-RATE = "0.60%"
 NO_BILL = (
     "<xml><return_code><![CDATA[FAIL]]></return_code>"
     "<return_msg><![CDATA[No Bill Exist]]></return_msg>"
@@ -81,64 +81,11 @@ def statement_lines(state: PayState, day: date) -> list[StatementLine] | None:
     plants = state.bill_plants
     if any(p.get("kind") == "not_ready" and p.get("day") == day.isoformat() for p in plants):
         return None
-    lines = [
-        _payment_line(state, order)
-        for order in state.orders.values()
-        if order.paid_at is not None and _day_of(order.paid_at) == day
-    ]
-    lines += [
-        _refund_line(state, refund, state.orders.get(refund.out_trade_no))
-        for refund in state.refunds.values()
-        if refund.status == "SUCCESS"
-        and refund.succeeded_at is not None
-        and _day_of(refund.succeeded_at) == day
-    ]
+    lines = day_lines(state.appid, state.mch_id, state.orders, state.refunds.values(), day)
     lines = _planted(lines, plants, state, day)
     if not lines:
         return None
     return sorted(lines, key=lambda line: line.traded_at)
-
-
-def _day_of(epoch: float) -> date:
-    return datetime.fromtimestamp(epoch, BEIJING).date()
-
-
-def _payment_line(state: PayState, order: Order) -> StatementLine:
-    return StatementLine(
-        traded_at=datetime.fromtimestamp(order.paid_at, BEIJING).replace(microsecond=0),
-        appid=state.appid,
-        mch_id=state.mch_id,
-        transaction_id=order.transaction_id or "",
-        out_trade_no=order.out_trade_no,
-        trade_state="SUCCESS",
-        settled_fen=order.total_fee,
-        order_fen=order.total_fee,
-        refund_id=None,
-        out_refund_no=None,
-        refund_fen=0,
-        refund_status=None,
-        fee_fen=sandbox_fee(order.total_fee),
-        rate=RATE,
-    )
-
-
-def _refund_line(state: PayState, refund: SandboxRefund, order: Order | None) -> StatementLine:
-    return StatementLine(
-        traded_at=datetime.fromtimestamp(refund.succeeded_at, BEIJING).replace(microsecond=0),
-        appid=state.appid,
-        mch_id=state.mch_id,
-        transaction_id=(order.transaction_id if order else None) or "",
-        out_trade_no=refund.out_trade_no,
-        trade_state="REFUND",
-        settled_fen=refund.total_fen,
-        order_fen=refund.total_fen,
-        refund_id=refund.refund_id,
-        out_refund_no=refund.out_refund_no,
-        refund_fen=refund.refund_fen,
-        refund_status="SUCCESS",
-        fee_fen=-sandbox_fee(refund.refund_fen),
-        rate=RATE,
-    )
 
 
 def _planted(
@@ -174,4 +121,4 @@ def _foreign(state: PayState, day: date, number: str | None, total_fen: int) -> 
         transaction_id="4200" + hashlib.sha256(number.encode()).hexdigest()[:24],
         paid_at=datetime.combine(day, time(12), BEIJING).timestamp(),
     )
-    return _payment_line(state, order)
+    return payment_line(state.appid, state.mch_id, order)

@@ -19,62 +19,16 @@ from datetime import date, datetime
 
 from flask import Flask, Response, request
 
+from server.wechat.sandbox.bill_lines import day_lines
 from server.wechat.sandbox.pay import BEIJING
 from server.wechat.sandbox.pay_v3_http import checked, error, signed
 from server.wechat.sandbox.pay_v3_state import PayStateV3
-from server.wechat.statement import StatementLine, render, sandbox_fee
-
-RATE = "0.60%"
-
-
-def _day(epoch: float | None) -> date | None:
-    return datetime.fromtimestamp(epoch, BEIJING).date() if epoch else None
+from server.wechat.statement import StatementLine, render
 
 
 def statement_lines(state: PayStateV3, day: date) -> list[StatementLine]:
     """The lines of a day's bill, planted differences applied (call with the lock)."""
-    lines = []
-    for order in state.orders.values():
-        if order.paid_at and _day(order.paid_at) == day:
-            lines.append(
-                StatementLine(
-                    traded_at=datetime.fromtimestamp(order.paid_at, BEIJING),
-                    appid=state.appid,
-                    mch_id=state.mchid,
-                    transaction_id=order.transaction_id or "",
-                    out_trade_no=order.out_trade_no,
-                    trade_state="SUCCESS",
-                    settled_fen=order.total_fee,
-                    order_fen=order.total_fee,
-                    refund_id=None,
-                    out_refund_no=None,
-                    refund_fen=0,
-                    refund_status=None,
-                    fee_fen=sandbox_fee(order.total_fee),
-                    rate=RATE,
-                )
-            )
-    for refund in state.refunds.values():
-        order = state.orders.get(refund.out_trade_no)
-        if refund.status == "SUCCESS" and _day(refund.succeeded_at) == day:
-            lines.append(
-                StatementLine(
-                    traded_at=datetime.fromtimestamp(refund.succeeded_at, BEIJING),
-                    appid=state.appid,
-                    mch_id=state.mchid,
-                    transaction_id=(order.transaction_id if order else "") or "",
-                    out_trade_no=refund.out_trade_no,
-                    trade_state="REFUND",
-                    settled_fen=refund.total_fen,
-                    order_fen=refund.total_fen,
-                    refund_id=refund.refund_id,
-                    out_refund_no=refund.out_refund_no,
-                    refund_fen=refund.refund_fen,
-                    refund_status="SUCCESS",
-                    fee_fen=-sandbox_fee(refund.refund_fen),
-                    rate=RATE,
-                )
-            )
+    lines = day_lines(state.appid, state.mchid, state.orders, state.refunds.values(), day)
     return _planted(state, day, lines)
 
 

@@ -164,3 +164,15 @@ test('refunds unreadable (an older server): the anomalies are shown as before', 
   expect(page.data.anomaliesError).toBe('')
   expect(page.data.anomalies[0]).toMatchObject({ wechatRefunds: [], wechatLeftFen: 2533 })
 })
+
+test('back from proposing a refund: the anomaly shows it on its way and 微信退款 offers only what is left', async () => {
+  const proposed = listOf(inFlight({ id: 3, amount_fen: 2000, status: 'proposed' }))
+  const page = await open(COMMITTEE, listOf(DOUBLE), listOf(REPORT), listOf())
+  server.on(REFUNDS, proposed)
+  await page.onShow() // the first showing: nothing read again
+  expect(page.data.anomalies[0].wechatRefunds).toEqual([])
+  page.openWechatRefund(tap({ id: 7 }))
+  await page.onShow() // back from pages/refunds
+  expect(page.data.anomalies[0].wechatRefunds).toEqual(['微信退款 20.00 元：待第二人确认（张主任提出）'])
+  expect(page.data.anomalies[0].wechatLeftFen).toBe(533)
+})

@@ -56,19 +56,19 @@ test('the street office finds the page on its home page, others do not', () => {
   expect(homeEntries(COMMITTEE).map((e) => e.url)).not.toContain('/pages/compound-admin/index')
 })
 
-test('each compound shows its merchant with its version and merchant number', async () => {
+test('each compound shows its merchant with its merchant number and its API version in words', async () => {
   const page = await open()
   expect(texts(page, '.compound-name')).toEqual(['阳光小区', '红旗小区', '旧厂小区（已归档）'])
   expect(texts(page, '.merchant')).toEqual([
-    '收款商户：默认商户 default（v2，商户号 1900000109）',
-    '收款商户：sandbox-v3（v3，商户号 1900000300）',
-    '收款商户：默认商户 default（v2，商户号 1900000109）',
+    '收款商户：默认商户 default（商户号 1900000109，旧版接口）',
+    '收款商户：sandbox-v3（商户号 1900000300，新版接口）',
+    '收款商户：默认商户 default（商户号 1900000109，旧版接口）',
   ])
   expect(texts(page, '.change')).toEqual(['更换收款商户', '更换收款商户']) // not the archived one
   expect(page.instance.data.choices.map((c) => c.label)).toEqual([
-    '跟随默认商户：default（v2，商户号 1900000109）',
-    'default（v2，商户号 1900000109）',
-    'sandbox-v3（v3，商户号 1900000300）',
+    '跟随默认商户：default（商户号 1900000109，旧版接口）',
+    'default（商户号 1900000109，旧版接口）',
+    'sandbox-v3（商户号 1900000300，新版接口）',
   ])
 })
 
@@ -81,13 +81,19 @@ test('picking v3 is asked about, then sent, and the compound shows it', async ()
   await page.instance.onPick(pick('yangguang', 2))
   expect(wx.showModal.mock.calls[0][0]).toMatchObject({
     title: '更换收款商户',
-    content: '阳光小区此后的新缴费订单将付到「sandbox-v3（v3，商户号 1900000300）」。已经下的订单仍付到原来的商户。',
+    content: '阳光小区此后的新缴费订单将付到「sandbox-v3（商户号 1900000300，新版接口）」。已经下的订单仍付到原来的商户。',
     confirmText: '更换',
   })
   expect(sentBody(wx, `PATCH ${URL}/yangguang`)).toEqual({ pay_merchant: 'sandbox-v3' })
-  expect(wx.showToast).toHaveBeenCalledWith({ title: '已更换', icon: 'success' })
+  // What happens now stays on screen: new orders go to the new merchant, old ones do not.
+  expect(wx.showModal.mock.calls[1][0]).toMatchObject({
+    title: '已更换',
+    content:
+      '阳光小区此后的新缴费订单付到：sandbox-v3（商户号 1900000300，新版接口）。已经下的订单仍付到原来的商户。',
+    showCancel: false,
+  })
   await sleep(0)
-  expect(texts(page, '.merchant')[0]).toBe('收款商户：sandbox-v3（v3，商户号 1900000300）')
+  expect(texts(page, '.merchant')[0]).toBe('收款商户：sandbox-v3（商户号 1900000300，新版接口）')
 })
 
 test('following the default again sends null; 再想想 or the same choice sends nothing', async () => {
@@ -114,7 +120,7 @@ test("the server's refusal is said and the compound keeps its merchant", async (
     content: '没有名为“sandbox-v3”的微信支付商户，请先在服务器配置中添加',
   })
   await sleep(0)
-  expect(texts(page, '.merchant')[0]).toBe('收款商户：默认商户 default（v2，商户号 1900000109）')
+  expect(texts(page, '.merchant')[0]).toBe('收款商户：默认商户 default（商户号 1900000109，旧版接口）')
   expect(page.instance.data.saving).toBe('')
 })
 

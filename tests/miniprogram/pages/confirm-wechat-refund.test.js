@@ -50,7 +50,7 @@ test('shows whose payment, how much, why and who proposed it', async () => {
   const page = await open([WECHAT_REFUND])
   expect(page.data.changes[0]).toMatchObject({
     kindLabel: '微信退款',
-    lines: ['通过微信支付退给 1-1-101 ¥25.33（订单 LL20261205100000A1B2）', '理由：重复缴费'],
+    lines: ['通过微信支付退给 1-1-101 25.33 元', '理由：重复缴费'],
     proposedBy: '张主任',
     createdAt: '2026-12-05 09:00',
   })
@@ -68,10 +68,16 @@ test('确认 says the money goes back through WeChat Pay and cannot be taken bac
   const asked = wx.showModal.mock.calls[0][0]
   expect(asked).toMatchObject({ title: '微信退款', confirmText: '确认退款', cancelText: '再想想' })
   expect(asked.content).toBe(
-    '通过微信支付退给 1-1-101 ¥25.33（订单 LL20261205100000A1B2），理由：重复缴费。确认后，钱会立即通过微信支付原路退回给住户，退出后不能撤回。'
+    '通过微信支付退给 1-1-101 25.33 元，理由：重复缴费。确认后，钱会立即通过微信支付原路退回给住户，退出后不能撤回。'
   )
   expect(sentBody(wx, CONFIRM)).toEqual({ acknowledge_flag: false })
   expect(page.data.changes).toEqual([])
+  // What happens next stays on screen (not a toast that goes by): where the money goes, where to follow it.
+  const told = wx.showModal.mock.calls[1][0]
+  expect(told).toMatchObject({ title: '已确认退款', showCancel: false })
+  expect(told.content).toMatch(/原路退回住户付款时用的微信零钱或银行卡/)
+  expect(told.content).toMatch(/退款记录/)
+  expect(wx.showToast).not.toHaveBeenCalled()
 })
 
 test('再想想 sends nothing', async () => {

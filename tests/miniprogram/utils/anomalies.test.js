@@ -177,3 +177,38 @@ describe('resolving an anomaly', () => {
     })
   })
 })
+
+describe("the statement's and refunds' anomalies", () => {
+  const text = (kind, details) => anomalyView(anomaly({ kind, details })).text
+
+  test('each says how much and what to do, not just its kind', () => {
+    expect(text('statement_missing_here', { day: '2026-12-04', amount_fen: 5066 })).toBe(
+      '对账单有、本系统无：微信支付12月4日收到 50.66 元，本系统还没有入账；系统会向微信支付查询后补记'
+    )
+    expect(text('statement_missing_there', { day: '2026-12-04', amount_fen: 2533 })).toBe(
+      '本系统有、对账单无：本系统记为已收 25.33 元，微信支付12月4日的对账单里没有；请在微信支付商户平台核对'
+    )
+    expect(text('statement_amount', { day: '2026-12-04', expected: 5066, statement_fen: 5000 })).toBe(
+      '对账单金额不符：本系统 50.66 元，对账单 50.00 元；请核对后处理差额'
+    )
+    expect(text('statement_refund', { day: '2026-12-04', out_refund_no: 'RF1', refund_fen: 1250 })).toBe(
+      '对账单退款不符：12月4日的对账单里退款 12.50 元 与本系统的退款记录不同；请核对退款记录'
+    )
+    expect(text('refund_abnormal', { household: '1-1-101', amount_fen: 1250, status: 'CLOSED', out_refund_no: 'RF1' })).toBe(
+      '微信退款没有退成：退给1-1-101的 12.50 元被微信支付关闭，钱没有退出；请联系住户另行退还'
+    )
+    expect(text('refund_abnormal', { amount_fen: 1250, status: 'ABNORMAL' })).toBe(
+      '微信退款没有退成：退给住户的 12.50 元出了异常，钱没有退出；请联系住户另行退还'
+    )
+  })
+
+  test("a line the server could not place says the server's own advice", () => {
+    const advice = '微信支付12月4日收款 50.66 元（商户订单号 LL9），本系统没有这笔订单；请向微信支付商户平台查明付款人后退款或补记'
+    expect(text('statement_missing_here', { day: '2026-12-04', amount_fen: 5066, advice })).toBe(advice)
+  })
+
+  test('details without an amount: the kind, never "0.00 元" or a code', () => {
+    expect(text('statement_amount', {})).toBe('对账单金额不符')
+    expect(text('refund_abnormal', { status: 'ABNORMAL' })).toBe('退款异常')
+  })
+})

@@ -5,6 +5,7 @@
  * resident's lines under a payment, WeChat Pay's daily statement.
  */
 const { refundView, paymentRefundLines, statementView } = require('../../../miniprogram/utils/refunds')
+const { todayInShanghai } = require('../../../miniprogram/utils/format')
 
 const refund = (overrides = {}) =>
   Object.assign(
@@ -46,6 +47,7 @@ describe('退款记录', () => {
       error: '',
       waiting: true,
       failed: false,
+      tone: 'waiting',
     })
   })
 
@@ -64,39 +66,83 @@ describe('退款记录', () => {
     expect(view.steps).toEqual([
       '张主任 提出 2026-12-05 10:05',
       '李会计 确认 2026-12-05 11:00',
-      '发送微信支付 2026-12-05 11:00',
+      '交给微信支付 2026-12-05 11:00',
       '已退回 2026-12-05 11:03',
     ])
-    expect(view.receivedBy).toBe('退到 支付用户零钱')
+    expect(view.receivedBy).toBe('退到住户的微信零钱')
     expect(view.waiting).toBe(false)
+    expect(view.tone).toBe('done')
   })
 
   test('WeChat Pay refused it: marked failed, with its reason', () => {
     const view = refundView(refund({ status: 'failed', error: '余额不足' }))
-    expect(view).toMatchObject({ statusLabel: '微信支付拒绝', failed: true, error: '余额不足' })
+    expect(view).toMatchObject({ statusLabel: '微信支付拒绝', failed: true, error: '余额不足', tone: 'failed' })
+  })
+
+  test('the status is coloured by what it means: on its way is not yet good news, rejected is plain', () => {
+    const tones = ['proposed', 'confirmed', 'processing', 'success', 'closed', 'abnormal', 'failed', 'rejected'].map(
+      (status) => refundView(refund({ status })).tone
+    )
+    expect(tones).toEqual(['waiting', 'waiting', 'waiting', 'done', 'failed', 'failed', 'failed', 'plain'])
+  })
+
+  test('money back to a bank card names the card as the payer’s', () => {
+    const view = refundView(refund({ status: 'success', received_by: '招商银行信用卡0403' }))
+    expect(view.receivedBy).toBe('退到住户的招商银行信用卡0403')
   })
 })
 
 describe("the resident's payment", () => {
-  test('money on its way, money back with when and where, a failure said plainly', () => {
+  // This year's dates: a time of this year is shown without its year (12月4日 11:03).
+  const at = (monthDayTime) => `${todayInShanghai().slice(0, 4)}-${monthDayTime}+08:00`
+
+  test('money on its way says where it goes and how long it takes; money back says when and where it went', () => {
     const lines = paymentRefundLines({
       refunds: [
-        { amount_fen: 1000, status: 'processing', sent_at: '2026-12-05T11:00:00+08:00', settled_at: null, received_by: null },
+        { amount_fen: 1000, status: 'processing', sent_at: at('12-05T11:00:00'), settled_at: null, received_by: null },
         {
           amount_fen: 1533,
           status: 'success',
-          sent_at: '2026-12-04T11:00:00+08:00',
-          settled_at: '2026-12-04T11:03:00+08:00',
+          sent_at: at('12-04T11:00:00'),
+          settled_at: at('12-04T11:03:00'),
           received_by: '支付用户零钱',
         },
-        { amount_fen: 200, status: 'abnormal', sent_at: '2026-12-03T11:00:00+08:00', settled_at: null, received_by: null },
+        {
+          amount_fen: 300,
+          status: 'success',
+          sent_at: at('12-04T11:00:00'),
+          settled_at: at('12-06T09:30:00'),
+          received_by: '招商银行信用卡0403',
+        },
+        { amount_fen: 200, status: 'abnormal', sent_at: at('12-03T11:00:00'), settled_at: null, received_by: null },
       ],
     })
-    expect(lines).toEqual([
-      '退款 10.00 元 · 退款中',
-      '退款 15.33 元 · 已退回（2026-12-04 11:03，到支付用户零钱）',
-      '退款 2.00 元 · 退款未成功，业委会会联系您',
+    expect(lines.map((l) => [l.text, l.detail, l.tone])).toEqual([
+      [
+        '退款 10.00 元 · 正在退回',
+        '12月5日 11:00 已交给微信支付，原路退回您付款时用的微信零钱或银行卡。' +
+          '退回微信零钱一般20分钟内到账，退回银行卡一般要1到3个工作日。',
+        'waiting',
+      ],
+      ['退款 15.33 元 · 已退回', '12月4日 11:03 已退到您的微信零钱。', 'done'],
+      ['退款 3.00 元 · 已退回', '12月6日 09:30 已退到您的招商银行信用卡0403。', 'done'],
+      ['退款 2.00 元 · 没有退成', '这笔钱没有退出，业委会会联系您另行退还。', 'failed'],
     ])
+    // No WeChat Pay wording ("支付用户零钱"), no codes, no year of this year.
+    expect(lines.map((l) => l.detail).join('')).not.toMatch(/支付用户|[A-Za-z]|\d{4}-/)
+  })
+
+  test('two refunds of the same amount on their way are two lines, each with its own key', () => {
+    const same = { amount_fen: 500, status: 'processing', sent_at: at('12-05T11:00:00') }
+    const lines = paymentRefundLines({ refunds: [same, Object.assign({}, same)] })
+    expect(lines.map((l) => l.text)).toEqual(['退款 5.00 元 · 正在退回', '退款 5.00 元 · 正在退回'])
+    expect(new Set(lines.map((l) => l.key)).size).toBe(2)
+  })
+
+  test('confirmed but not yet handed to WeChat Pay: the committee agreed, the money is about to go', () => {
+    const [line] = paymentRefundLines({ refunds: [{ amount_fen: 500, status: 'confirmed', sent_at: null }] })
+    expect(line.text).toBe('退款 5.00 元 · 正在退回')
+    expect(line.detail).toMatch(/^业委会已同意退款，原路退回您付款时用的微信零钱或银行卡。/)
   })
 
   test('a refund the committee has not agreed on yet, or turned down, is not shown', () => {

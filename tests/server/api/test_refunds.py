@@ -26,7 +26,7 @@ from server.wechat.sandbox.pay import SandboxRefund
 from server.wechat.sandbox.pay_refunds import refund_notification
 from tests.factories import build_world, make_bill, make_payment, self_governance_fee
 from tests.helpers import statements
-from tests.steps import notify, open_payment, pay_at_wechat
+from tests.steps import paid_all_bills
 from tests.timing import month
 
 REFUND_NOTIFY = "/api/v1/payments/wechat/refund-notify/default"
@@ -44,12 +44,7 @@ def world(db_session):
 
 def paid(client, sandbox, world) -> dict:
     """1-1-101 pays its two bills (2 × 25.33 元) with WeChat Pay; the payment as created."""
-    bills = client.get("/api/v1/bills", headers=world.fresh_headers("resident_1_1"))
-    created = open_payment(client, world, [b["id"] for b in bills.get_json()["items"]])
-    body = created.get_json()
-    order = pay_at_wechat(sandbox, body["out_trade_no"])
-    assert b"SUCCESS" in notify(client, sandbox, order).data
-    return body
+    return paid_all_bills(client, sandbox, world)
 
 
 def propose(client, world, payment_id, amount_fen, who="committee", **extra):

@@ -18,7 +18,7 @@ from server.services.money import fees, refund_sending
 from server.services.people import users
 from tests.factories import build_world, self_governance_fee
 from tests.server.console.desk import signed_in, submit
-from tests.steps import notify, open_payment, pay_at_wechat
+from tests.steps import paid_all_bills
 
 PROPOSED = "已提交，等待另一位业委会成员确认"
 
@@ -39,12 +39,7 @@ def text(response) -> str:
 
 def paid(client, sandbox, world) -> dict:
     """1-1-101 pays its two bills (2 × 25.33 元) with WeChat Pay; the payment as created."""
-    bills = client.get("/api/v1/bills", headers=world.fresh_headers("resident_1_1"))
-    created = open_payment(client, world, [b["id"] for b in bills.get_json()["items"]])
-    body = created.get_json()
-    order = pay_at_wechat(sandbox, body["out_trade_no"])
-    assert b"SUCCESS" in notify(client, sandbox, order).data
-    return body
+    return paid_all_bills(client, sandbox, world)
 
 
 def name(world, who: str) -> str:
@@ -74,6 +69,9 @@ def test_a_paid_payment_is_refunded_in_part_by_two_members(app, client, sandbox,
     assert "还可退（元）" in form
     assert "50.66" in form
     assert "通过微信原路退款" in form
+    # The dialog will say the amount as typed (console.js fills {amount_yuan}) and to whom.
+    assert 'data-confirm="把 {amount_yuan} 元通过微信支付原路退给 1-1-101？' in form
+    assert "data-confirm-fill" in form
 
     done = refund_form(desk, payment["payment_id"], "12.50")
     assert PROPOSED in text(done)
@@ -85,6 +83,9 @@ def test_a_paid_payment_is_refunded_in_part_by_two_members(app, client, sandbox,
     # Their own proposal: said, no buttons (the two-person rule).
     assert "这笔退款是你提出的" in listed
     assert "/console/refunds/changes/" not in listed
+    # Nothing sent or ended yet: no empty 交给微信支付 / 结束时间 lines.
+    assert "交给微信支付" not in listed
+    assert "结束时间" not in listed
 
     second = signed_in(app, world, "committee_2")
     waiting = text(second.get("/console/refunds"))
@@ -110,6 +111,9 @@ def test_a_paid_payment_is_refunded_in_part_by_two_members(app, client, sandbox,
     arrived = text(desk.get("/console/refunds?status=success"))
     assert "已退回" in arrived
     assert "1-1-101 退款 12.50 元" in arrived
+    # Where it went, in our words: WeChat Pay's 支付用户的零钱 is the payer's WeChat 零钱.
+    assert "<dt>退到</dt><dd>住户的微信零钱</dd>" in arrived
+    assert "支付用户" not in arrived
     after = text(desk.get(f"/console/payments/{payment['payment_id']}/refund"))
     assert "38.16" in after  # 50.66 less 12.50 still refundable
 
@@ -128,6 +132,8 @@ def test_an_anomalys_money_goes_back_through_wechat_pay(app, client, sandbox, wo
     page = text(desk.get("/console/anomalies"))
     assert "通过微信原路退款" in page
     assert 'name="amount_yuan" inputmode="decimal" size="10" required value="25.33"' in page
+    # The anomaly does not name the flat; its payment does, and the dialog says it.
+    assert 'data-confirm="把 {amount_yuan} 元通过微信支付原路退给 1-1-101？' in page
     proposed = submit(
         desk,
         "/console/refunds",

@@ -255,6 +255,100 @@ def test_the_daily_reports_of_this_compound(app, world, other):
     assert "LL-NOT-OURS" not in page
 
 
+def test_the_statements_and_refunds_anomalies_say_how_much(app, world):
+    """异常与退款: the anomalies issue 15 added name their day and amounts; a statement line
+    no payment of ours matches says the server's advice; no WeChat Pay code shows."""
+    payment = make_payment(world, [make_bill(world)], "paid", out_trade_no="LL-STMT")
+    db.session.add_all(
+        [
+            PaymentAnomaly(
+                compound_id=world.compound.id,
+                payment_id=payment.id,
+                kind="statement_amount",
+                details={"day": "2026-12-04", "expected": 5066, "statement_fen": 5000},
+            ),
+            PaymentAnomaly(
+                compound_id=world.compound.id,
+                payment_id=payment.id,
+                kind="refund_abnormal",
+                details={
+                    "out_refund_no": "RF-SECRET-NO",
+                    "amount_fen": 1250,
+                    "status": "CLOSED",
+                    "household": "1-1-101",
+                },
+            ),
+            PaymentAnomaly(
+                compound_id=world.compound.id,
+                payment_id=None,
+                kind="statement_missing_here",
+                details={"amount_fen": 999, "advice": "微信支付收款 9.99 元，本系统没有这笔订单"},
+            ),
+        ]
+    )
+    db.session.commit()
+    page = text(signed_in(app, world).get("/console/anomalies"))
+    assert "对账单日期 2026-12-04，应收 50.66 元，对账单 50.00 元" in page
+    assert "房屋 1-1-101，金额 12.50 元" in page
+    assert "微信支付收款 9.99 元，本系统没有这笔订单" in page
+    assert "CLOSED" not in page
+    assert "RF-SECRET-NO" not in page
+
+
+def test_wechat_pays_statement_in_yuan_and_words(app, world):
+    """每日对账's statement section: money columns say they are in 元; a statement not read
+    shows why and no figures; a state the page does not know reads as a dash, not a code."""
+    compared = {
+        "status": "compared",
+        "lines": 2,
+        "paid_fen": 5066,
+        "refund_fen": 1250,
+        "fee_fen": 30,
+        "net_fen": 3786,
+        "differences": ["订单 LL-STMT：对账单有、本系统无"],
+    }
+    unread = {
+        "lines": 0,
+        "paid_fen": 0,
+        "refund_fen": 0,
+        "fee_fen": 0,
+        "net_fen": 0,
+        "differences": [],
+    }
+    db.session.add_all(
+        [
+            ReconciliationReport(
+                compound_id=world.compound.id,
+                day=shanghai_date(-1),
+                summary={"orders": 2, "statement": compared},
+            ),
+            ReconciliationReport(
+                compound_id=world.compound.id,
+                day=shanghai_date(-2),
+                summary={"orders": 0, "statement": {**unread, "status": "not_ready"}},
+            ),
+            ReconciliationReport(
+                compound_id=world.compound.id,
+                day=shanghai_date(-3),
+                summary={"orders": 0, "statement": {**unread, "status": "some_new_state"}},
+            ),
+        ]
+    )
+    db.session.commit()
+    page = text(signed_in(app, world).get("/console/reconciliation"))
+    for header in ("收款（元）", "退款（元）", "手续费（元）", "净收入（元）"):
+        assert f'<th scope="col" class="num">{header}</th>' in page
+    assert "37.86" in page
+    assert "有 1 处不一致" in page
+    assert "some_new_state" not in page
+    # A statement not read has no figures, not zeros that look like a day without money.
+    statement_table = page.split("微信支付对账单")[1]
+    unread_row = statement_table.split(shanghai_date(-2).isoformat())[1].split("</tr>")[0]
+    assert "对账单尚未生成" in unread_row
+    assert "0.00" not in unread_row
+    assert unread_row.count('<td class="num">—</td>') == 5
+
+
 def test_the_months_excel_is_the_apis(app, client, world):
     make_payment(world, [make_bill(world)], "paid", out_trade_no="LL-XLSX")
     desk = signed_in(app, world)
