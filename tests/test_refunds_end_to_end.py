@@ -209,3 +209,43 @@ def test_notifications_racing_the_query_job_settle_each_refund_once(
     statuses = db.session.scalars(select(Refund.status)).all()
     db.session.commit()
     assert statuses == ["success", "success"]
+
+
+def test_two_members_proposing_at_once_never_promise_more_than_was_paid(app, sandbox, running):
+    """Two committee members each propose giving back most of the same payment at the
+    same moment (round after round): one proposal stands, the other is told what is
+    left; rejecting the one that stood frees its amount again."""
+    created, _ = paid_over_http(sandbox, running, "v2")
+    url = running["url"]
+    members = [login(url, "committee-1"), login(url, "committee-2")]
+    refundable = f"api/v1/compounds/demo/payments/{created['payment_id']}/refundable"
+
+    def propose(headers):
+        return requests.post(
+            url + "api/v1/compounds/demo/refunds",
+            json={"payment_id": created["payment_id"], "amount_fen": 2000, "reason": "多缴退还"},
+            headers=headers,
+            timeout=20,
+        )
+
+    for _ in range(6):
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            answers = list(pool.map(propose, members))
+        codes = sorted(a.status_code for a in answers)
+        assert codes == [201, 400], [a.text for a in answers]
+        refused = next(a for a in answers if a.status_code == 400).json()
+        assert refused["code"] == "refund_exceeds_refundable"
+        assert "6.79 元" in refused["message"]
+        stood = next(a for a in answers if a.status_code == 201).json()
+        left = requests.get(url + refundable, headers=members[0], timeout=10).json()
+        assert (left["in_flight_fen"], left["refundable_fen"]) == (2000, 679)
+        proposer = 0 if answers[0].status_code == 201 else 1
+        rejected = requests.post(
+            url + f"api/v1/compounds/demo/pending-changes/{stood['pending_change_id']}/reject",
+            json={"reason": "金额不对"},
+            headers=members[1 - proposer],
+            timeout=10,
+        )
+        assert rejected.status_code == 200, rejected.text
+        left = requests.get(url + refundable, headers=members[0], timeout=10).json()
+        assert (left["in_flight_fen"], left["refundable_fen"]) == (0, 2679)

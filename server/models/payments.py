@@ -132,18 +132,21 @@ class OfflinePaymentBill(Base):
 class PaymentAnomaly(Base):
     """Something about money the committee must look at (e.g. an amount mismatch).
 
-    One per order and kind, however often WeChat repeats itself. `details` may carry
+    One per order and kind (about a refund: per refund, `refund_no`), however often
+    WeChat repeats itself. `details` may carry
     `refund_due_fen`: money received that settled no bill, booked to the refund
     suspense account until the committee records the refund when resolving it.
     """
 
     __tablename__ = "payment_anomalies"
-    __table_args__ = table_args(UniqueConstraint("payment_id", "kind"))
+    __table_args__ = table_args(UniqueConstraint("payment_id", "kind", "refund_no"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     compound_id: Mapped[int | None] = mapped_column(ForeignKey("compounds.id"), index=True)
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
     kind: Mapped[str] = mapped_column(String(32))
+    # The refund's out_refund_no for an anomaly about one refund; "" otherwise.
+    refund_no: Mapped[str] = mapped_column(String(64), default="", server_default="")
     details: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

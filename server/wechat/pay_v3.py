@@ -200,7 +200,7 @@ class WeChatPayV3:
             {
                 "out_trade_no": out_trade_no,
                 "out_refund_no": out_refund_no,
-                "reason": reason,
+                "reason": reason[:80],  # WeChat Pay: string[1,80], refused if longer
                 "notify_url": notify_url,
                 "amount": {"refund": refund_fen, "total": total_fen, "currency": "CNY"},
             },

@@ -105,7 +105,7 @@ class PaymentOut(Schema):
     )
     refunded_fen = fields.Integer(metadata={"description": "refunded through WeChat Pay so far"})
     refunds = fields.Function(
-        lambda p: PaymentRefundOut(many=True).dump(refunds_of_payment(p.id)),
+        lambda p: PaymentRefundOut(many=True).dump(refunds_of_payment(p)),
         metadata={
             "type": "array",
             "items": {"type": "object"},

@@ -38,6 +38,7 @@ COUNTED = {
     "meter_void": "电表读数作废，转为待退款",
     "pay_fee": "微信支付手续费",
     "pay_fee_return": "退款退回的微信支付手续费",
+    "wechat_refund": "微信支付退款",
 }
 EXPENSE_SOURCES = ("expense", "expense_reversal")
 MONTH = re.compile(r"^20[0-9]{2}-(0[1-9]|1[0-2])\Z")
@@ -141,14 +142,18 @@ def _lines(entries: list[LedgerEntry]) -> dict[tuple[str, str], list[dict]]:
             current.setdefault("_households", set()).add(
                 households.get((entry.source_type, entry.source_id))
             )
+            current.setdefault("_sources", set()).add(entry.source_id)
     result = {}
     for side_key, lines in grouped.items():
         result[side_key] = []
         for line in lines.values():
             seen = line.pop("_households", None)
+            sources = line.pop("_sources", set())
             if line["kind"] == "fees":
                 line["bills"] = line["entries"]
                 line["households"] = len(seen - {None})
+            elif line["kind"] == "wechat_refund":  # one refund may debit several bills
+                line["count"] = len(sources)
             elif seen is not None:
                 line["count"] = line["entries"]
             result[side_key].append(line)

@@ -25,8 +25,10 @@ from server.models import (
     MeterReading,
     Payment,
     PaymentAnomaly,
+    Refund,
     Unit,
 )
+from server.models.payments import REFUND_IN_FLIGHT
 from server.services.messaging import notify
 from server.services.messaging.messages import Message
 from server.services.money import approvals, ledger
@@ -101,6 +103,7 @@ def apply(approval: Approval, principal: Principal, _acknowledged: bool) -> None
         raise Conflict(
             "有住户正在缴这笔电费，请等缴费结束后再确认作废", code="bills_in_payment", details=busy
         )
+    _no_wechat_refund_under_way(bills)
     people = users.names_in(approval.compound_id, {approval.proposed_by_id, principal.id})
     who = f"{people[approval.proposed_by_id]}申请作废，{people[principal.id]}确认"
     name = reading_name(reading.unit, reading.period)
@@ -119,6 +122,33 @@ def apply(approval: Approval, principal: Principal, _acknowledged: bool) -> None
     if movements:
         ledger.append(reading.compound_id, movements, principal.id)
     _tell_households(reading, bills, paid, name)
+
+
+def _no_wechat_refund_under_way(bills: list[Bill]) -> None:
+    """A paid bill's money on its way back through WeChat Pay (a refund of the payment
+    proposed, confirmed or processing) is not owed back again by a void: the void waits
+    for the refund to end. Raises Conflict (wechat_refund_under_way)."""
+    payments = [
+        int(b.held_by.removeprefix("payment:"))
+        for b in bills
+        if b.status == "paid" and (b.held_by or "").startswith("payment:")
+    ]
+    if not payments:
+        return
+    under_way = db.session.scalar(
+        select(Refund.id)
+        .where(
+            Refund.payment_id.in_(payments),
+            Refund.anomaly_id.is_(None),
+            Refund.status.in_(REFUND_IN_FLIGHT),
+        )
+        .with_for_update(read=True)  # sees a refund committed while we waited for the bills
+    )
+    if under_way is not None:
+        raise Conflict(
+            "这笔电费有住户的缴费正在通过微信原路退回，请等退款完成或被驳回后再确认作废",
+            code="wechat_refund_under_way",
+        )
 
 
 def _standing_bills(reading: MeterReading, lock: bool = False) -> list[Bill]:

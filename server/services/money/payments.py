@@ -19,7 +19,13 @@ from server.clock import SHANGHAI, utcnow
 from server.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from server.extensions import db
 from server.models import Bill, FeeItem, Payment, PaymentBill
-from server.services.money import bill_holds, merchants, pay_notifications, settlement
+from server.services.money import (
+    bill_holds,
+    merchants,
+    pay_notifications,
+    refund_reads,
+    settlement,
+)
 from server.services.people import compounds
 from server.services.people.access import Principal
 from server.wechat import PayRejected, WeChatUnavailable
@@ -203,11 +209,13 @@ def payments_of(principal: Principal) -> list[Payment]:
     ids = principal.household_ids
     if not ids:
         return []
-    return list(
-        db.session.scalars(
-            select(Payment)
-            .where(Payment.household_id.in_(ids))
-            .order_by(Payment.id.desc())
-            .limit(100)
+    return refund_reads.with_payer_refunds(
+        list(
+            db.session.scalars(
+                select(Payment)
+                .where(Payment.household_id.in_(ids))
+                .order_by(Payment.id.desc())
+                .limit(100)
+            )
         )
     )

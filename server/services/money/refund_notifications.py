@@ -84,10 +84,25 @@ def _handle(body: bytes, headers: dict, gateway: PaymentGateway) -> NotifyAnswer
         db.session.rollback()
         return gateway.acknowledge(False, "退款单不存在")
     payment, refund = refund_settlement.locked(refund_id)
-    if note.out_trade_no != payment.out_trade_no or note.refund_fen != refund.amount_fen:
+    if (
+        note.out_trade_no != payment.out_trade_no
+        or note.refund_fen != refund.amount_fen
+        or not _their_id_is_this_refunds(refund, note.refund_id)
+    ):
         db.session.rollback()
         log.warning("refund notification for %s does not match it: refused", note.out_refund_no)
         return gateway.acknowledge(False, "退款单不匹配")
     refund_settlement.settle(payment, refund, note)
     db.session.commit()
     return gateway.acknowledge(True)
+
+
+def _their_id_is_this_refunds(refund: Refund, refund_id: str | None) -> bool:
+    """WeChat Pay's refund id in the notification is the one it gave this refund (or,
+    not known yet, no other refund's): never one refund's word settling another."""
+    if not refund_id:
+        return True
+    if refund.refund_id:
+        return refund.refund_id == refund_id
+    owner = db.session.scalar(select(Refund.id).where(Refund.refund_id == refund_id))
+    return owner is None or owner == refund.id

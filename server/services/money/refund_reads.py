@@ -104,7 +104,13 @@ def present(rows: list[Refund]) -> list[dict]:
             select(Payment).where(Payment.id.in_({r.payment_id for r in rows}))
         )
     }
-    labels = {pid: receipts.household_label(p.household_id) for pid, p in payments.items()}
+    labels = dict(
+        db.session.execute(
+            select(Payment.id, receipts.household_label_column(Payment.household_id)).where(
+                Payment.id.in_(payments)
+            )
+        ).all()
+    )
     people = users.names_in(
         rows[0].compound_id, {r.proposed_by_id for r in rows} | {r.confirmed_by_id for r in rows}
     )
@@ -138,12 +144,26 @@ _COLUMNS = (
 )
 
 
-def refunds_of_payment(payment_id: int) -> list[Refund]:
-    """A payment's refunds its payer is told of: those a second member confirmed."""
-    return list(
-        db.session.scalars(
+def refunds_of_payment(payment: Payment) -> list[Refund]:
+    """A payment's refunds its payer is told of: those a second member confirmed (as
+    `with_payer_refunds` read them for a list, or read now)."""
+    kept = getattr(payment, "payer_refunds", None)
+    if kept is not None:
+        return kept
+    return with_payer_refunds([payment])[0].payer_refunds
+
+
+def with_payer_refunds(payments: list[Payment]) -> list[Payment]:
+    """The payments, each with its refunds its payer is told of (`payer_refunds`), read
+    in one statement for them all."""
+    found: dict[int, list[Refund]] = {p.id: [] for p in payments}
+    if found:
+        for refund in db.session.scalars(
             select(Refund)
-            .where(Refund.payment_id == payment_id, Refund.status.not_in(("proposed", "rejected")))
+            .where(Refund.payment_id.in_(found), Refund.status.not_in(("proposed", "rejected")))
             .order_by(Refund.id)
-        )
-    )
+        ):
+            found[refund.payment_id].append(refund)
+    for payment in payments:
+        payment.payer_refunds = found[payment.id]
+    return payments

@@ -58,7 +58,7 @@ def settle(payment: Payment, refund: Refund, state) -> str:
         return "settled"
     refund.refund_id = refund.refund_id or state.refund_id
     if state.status == "SUCCESS":
-        _succeed(payment, refund, state.received_by)
+        _succeed(payment, refund, state.received_by, getattr(state, "succeeded_at", None))
         return "success"
     if state.status in ("CLOSED", "ABNORMAL"):
         _end_badly(payment, refund, state.status)
@@ -66,8 +66,12 @@ def settle(payment: Payment, refund: Refund, state) -> str:
     return "pending"
 
 
-def _succeed(payment: Payment, refund: Refund, received_by: str | None) -> None:
-    refund.status, refund.settled_at = "success", utcnow()
+def _succeed(payment: Payment, refund: Refund, received_by: str | None, succeeded_at) -> None:
+    """Dated when WeChat Pay made it (its statement lists it on that day, however late
+    we heard), never later than now."""
+    now = utcnow()
+    refund.status = "success"
+    refund.settled_at = min(succeeded_at, now) if succeeded_at else now
     refund.received_by = (received_by or "")[:64] or None
     refund.sent_at = refund.sent_at or refund.settled_at
     payment.refunded_fen = (payment.refunded_fen or 0) + refund.amount_fen
@@ -77,9 +81,9 @@ def _succeed(payment: Payment, refund: Refund, received_by: str | None) -> None:
     else:
         movements = _from_fees(payment, refund, label)
     ledger.append(payment.compound_id, movements, refund.confirmed_by_id)
-    owed_again = payment.status == "paid" and payment.refunded_fen >= payment.total_fen
-    if owed_again:
-        _bills_owed_again(payment)
+    owed_again = False
+    if payment.status == "paid" and payment.refunded_fen >= payment.total_fen:
+        owed_again = _bills_owed_again(payment) > 0
     tell_payer_arrived(refund, payment, owed_again)
 
 
@@ -151,17 +155,18 @@ def split(amount: int, shares: list[int]) -> list[int]:
     return floors
 
 
-def _bills_owed_again(payment: Payment) -> None:
-    """A payment refunded whole: the bills it paid are unpaid again."""
+def _bills_owed_again(payment: Payment) -> int:
+    """A payment refunded whole: the bills it paid are unpaid again (not those paid
+    another way: their share was an anomaly's). Returns how many."""
     ids = list(
         db.session.scalars(select(PaymentBill.bill_id).where(PaymentBill.payment_id == payment.id))
     )
-    db.session.execute(
+    return db.session.execute(
         update(Bill)
         .where(Bill.id.in_(ids), Bill.status == "paid", Bill.held_by == settlement.holder(payment))
         .values(status="unpaid", held_by=None, paid_at=None)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
 
 
 def _end_badly(payment: Payment, refund: Refund, status: str) -> None:

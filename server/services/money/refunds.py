@@ -54,7 +54,7 @@ def propose(
         raise Conflict("只有已支付的微信支付订单可以退款", code="payment_not_refundable")
     check_configured(payment)
     anomaly = _anomaly_for(compound.id, payment, anomaly_id)
-    left = refund_amounts.refundable_fen(payment, anomaly)
+    left = refund_amounts.refundable_fen(payment, anomaly, locking=True)
     if amount_fen > left:
         raise ValidationFailed(
             f"退款金额不能超过可退的 {left / 100:.2f} 元", code="refund_exceeds_refundable"
@@ -177,8 +177,15 @@ def confirm(approval: Approval, principal: Principal, _acknowledged: bool) -> No
         raise Conflict("该退款已处理", code="change_decided")
     if payment.status not in refund_amounts.REFUNDABLE_PAYMENTS:
         raise Conflict("这笔订单已不能退款", code="payment_not_refundable")
-    anomaly = db.session.get(PaymentAnomaly, refund.anomaly_id) if refund.anomaly_id else None
-    left = refund_amounts.refundable_fen(payment, anomaly, but=refund.id)
+    anomaly = None
+    if refund.anomaly_id is not None:  # locked: what it owes back now, not a snapshot's
+        anomaly = db.session.scalars(
+            select(PaymentAnomaly)
+            .where(PaymentAnomaly.id == refund.anomaly_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
+    left = refund_amounts.refundable_fen(payment, anomaly, but=refund.id, locking=True)
     if refund.amount_fen > left:
         raise Conflict(
             f"退款金额已超过可退的 {left / 100:.2f} 元", code="refund_exceeds_refundable"

@@ -247,11 +247,15 @@ def _tell(payment: Payment, title: str, body: str) -> None:
 
 
 def anomaly(payment: Payment, kind: str, **details) -> None:
-    """Record something about an order for the committee, once per order and kind
-    (the order is locked, so a repeat finds the first)."""
+    """Record something about an order for the committee, once per order and kind —
+    and, about one of its refunds, once per refund (`out_refund_no`): each refund of an
+    order may go wrong (the order is locked, so a repeat finds the first)."""
+    refund_no = str(details.get("out_refund_no") or "")[:64]
     exists = db.session.scalar(
         select(PaymentAnomaly.id).where(
-            PaymentAnomaly.payment_id == payment.id, PaymentAnomaly.kind == kind
+            PaymentAnomaly.payment_id == payment.id,
+            PaymentAnomaly.kind == kind,
+            PaymentAnomaly.refund_no == refund_no,
         )
     )
     if exists is not None:
@@ -261,6 +265,7 @@ def anomaly(payment: Payment, kind: str, **details) -> None:
             compound_id=payment.compound_id,
             payment_id=payment.id,
             kind=kind,
+            refund_no=refund_no,
             details={"out_trade_no": payment.out_trade_no, **details},
         )
     )

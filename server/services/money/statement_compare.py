@@ -74,9 +74,14 @@ def _of_merchant(merchant: str):
     return Payment.merchant == merchant
 
 
+def is_of(merchant: str, row) -> bool:
+    """A payment or refund of ours was made with `merchant` (None: the legacy one)."""
+    return (row.merchant or LEGACY) == merchant
+
+
 def payment_line(merchant: str, day: date, line: StatementLine, result: Comparison) -> None:
     payment = settlement.locked_payment(line.out_trade_no)
-    if payment is None:
+    if payment is None or not is_of(merchant, payment):
         compound_id = compound_of_merchant(merchant)
         result.count(compound_id, line)
         text = (
@@ -84,6 +89,12 @@ def payment_line(merchant: str, day: date, line: StatementLine, result: Comparis
             f"（商户订单号 {line.out_trade_no}），本系统没有这笔订单；"
             "请向微信支付商户平台查明付款人后退款或补记"
         )
+        if payment is not None:
+            text = (
+                f"微信支付 {line.traded_at:%H:%M} 收款 {yuan(line.settled_fen)}"
+                f"（商户订单号 {line.out_trade_no}），本系统的这笔订单是用另一个收款商户"
+                "下的单，不应出现在这个商户的对账单里；请向微信支付商户平台核对"
+            )
         orphan(compound_id, "statement_missing_here", line, day, merchant, text)
         result.note(compound_id, text)
         return

@@ -20,9 +20,17 @@ from server.wechat import Statement, StatementLine
 
 def refund_line(merchant: str, day: date, line: StatementLine, result: Comparison) -> None:
     payment = settlement.locked_payment(line.out_trade_no)
+    if payment is not None and not statement_compare.is_of(merchant, payment):
+        payment = None  # an order made with another merchant: not this line's
     refund = db.session.scalars(
         select(Refund).where(Refund.out_refund_no == (line.out_refund_no or ""))
     ).first()
+    if refund is not None and (
+        payment is None
+        or refund.payment_id != payment.id
+        or not statement_compare.is_of(merchant, refund)
+    ):
+        refund = None  # another order's or merchant's: not a match
     compound_id = (
         payment.compound_id if payment else statement_compare.compound_of_merchant(merchant)
     )

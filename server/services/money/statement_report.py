@@ -28,24 +28,36 @@ def entries(totals: dict, differences: list[tuple[int | None, str]]) -> list[dic
 
 
 def section(compound_id: int, day: date) -> dict | None:
-    """The compound's statement of the day (its merchant's): status, its lines and
-    money, net = paid − refunded − fees, and its differences; None when none was read."""
+    """The compound's statement of the day: its share of every merchant's statement
+    that has its lines (a compound moved to another merchant has orders made before
+    on the old one) and of its current merchant's — status ("compared" once all are),
+    lines and money, net = paid − refunded − fees, and differences; None when none was
+    read."""
     merchant = merchants.name_for_compound(compound_id)
-    row = db.session.scalars(
-        select(PayStatement).where(PayStatement.merchant == merchant, PayStatement.day == day)
-    ).first()
-    if row is None:
+    rows = db.session.scalars(
+        select(PayStatement).where(PayStatement.day == day).order_by(PayStatement.merchant)
+    ).all()
+    totals, texts, statuses = dict(ZERO), [], []
+    for row in rows:
+        mine = [e for e in row.differences or [] if e.get("compound_id") == compound_id]
+        if row.merchant != merchant and not mine:
+            continue
+        statuses.append(row.status)
+        for entry in mine:
+            if "totals" in entry:
+                totals = {key: totals[key] + entry["totals"].get(key, 0) for key in ZERO}
+            else:
+                texts.append(entry["text"])
+    if not statuses:
         return None
-    mine = [entry for entry in row.differences or [] if entry.get("compound_id") == compound_id]
-    totals = next((entry["totals"] for entry in mine if "totals" in entry), ZERO)
     return {
-        "status": row.status,
+        "status": next((s for s in statuses if s != "compared"), "compared"),
         "lines": totals["lines"],
         "paid_fen": totals["paid_fen"],
         "refund_fen": totals["refund_fen"],
         "fee_fen": totals["fee_fen"],
         "net_fen": totals["paid_fen"] - totals["refund_fen"] - totals["fee_fen"],
-        "differences": [entry["text"] for entry in mine if "text" in entry],
+        "differences": texts,
     }
 
 

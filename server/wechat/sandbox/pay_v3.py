@@ -30,6 +30,8 @@ from server.wechat.sandbox.pay_v3_http import checked, error, signed
 from server.wechat.sandbox.pay_v3_state import PayStateV3, rfc3339
 
 REFUND_ENDINGS = ("SUCCESS", "CLOSED", "ABNORMAL")
+# WeChat Pay refuses a refund reason longer than this (v3: string[1,80]).
+REASON_MAX = 80
 
 
 def register_pay_v3(app: Flask) -> None:
@@ -188,6 +190,8 @@ def _register_refunds(app: Flask, state: PayStateV3) -> None:
                 return error(state, 400, "PARAM_ERROR", "订单金额或退款金额与原订单不符")
             if refund_fen > _refund_left(state, order):
                 return error(state, 400, "NOT_ENOUGH", "退款金额超过订单可退金额")
+            if len(str(data.get("reason") or "")) > REASON_MAX:  # WeChat Pay: string[1,80]
+                return error(state, 400, "PARAM_ERROR", "退款原因超过 80 个字符")
             refund = SandboxRefund(
                 out_refund_no=data["out_refund_no"],
                 out_trade_no=order.out_trade_no,

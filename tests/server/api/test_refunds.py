@@ -9,6 +9,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from server.clock import utcnow
 from server.extensions import db
 from server.models import (
     Approval,
@@ -19,11 +20,14 @@ from server.models import (
     PaymentAnomaly,
     Refund,
 )
+from server.services.disclosures import figures
 from server.services.money import fees, refund_sending
 from server.wechat.sandbox.pay import SandboxRefund
 from server.wechat.sandbox.pay_refunds import refund_notification
-from tests.factories import build_world, self_governance_fee
+from tests.factories import build_world, make_bill, make_payment, self_governance_fee
+from tests.helpers import statements
 from tests.steps import paid_all_bills
+from tests.timing import month
 
 REFUND_NOTIFY = "/api/v1/payments/wechat/refund-notify/default"
 
@@ -405,3 +409,126 @@ def test_without_an_anomaly_only_the_fees_the_payment_settled_come_back(client, 
     debits = [line[2:] for line in ledger_lines(world) if line[1] == "debit"]
     how = f"微信退款，订单 {payment['out_trade_no']}，退款单 {number}"
     assert debits == [(2533, f"1-1-101 2026年11月 自治管理费，{how}")]
+
+
+def test_a_notification_naming_another_refunds_wechat_id_settles_nothing(client, sandbox, world):
+    """WeChat Pay's own refund id names one refund: a notification of ours whose id is
+    another refund's (or not the one WeChat Pay gave us when it took it) is refused, not
+    settled on the wrong refund, and never a 500 for WeChat Pay to retry forever."""
+    payment = paid(client, sandbox, world)
+    refunds = []
+    for amount in (2000, 1000):
+        proposed = propose(client, world, payment["payment_id"], amount)
+        assert decide(client, world, proposed.get_json()["pending_change_id"]).status_code == 200
+        refunds.append(db.session.get(Refund, proposed.get_json()["id"]))
+    first, second = refunds
+    assert None not in (first.refund_id, second.refund_id)
+    assert first.refund_id != second.refund_id
+    settle_at_wechat(sandbox, first.out_refund_no)
+    theirs = second.refund_id
+    assert b"FAIL" in refund_notify(client, sandbox, first.out_refund_no, refund_id=theirs).data
+    first.refund_id = None  # sent, WeChat Pay's answer lost: its id not known yet
+    db.session.commit()
+    answer = refund_notify(client, sandbox, first.out_refund_no, refund_id=theirs)
+    assert answer.status_code == 200
+    assert b"FAIL" in answer.data
+    assert refund_of(client, world, first.id)["status"] == "processing"
+    assert not [line for line in ledger_lines(world) if line[1] == "debit"]
+    assert b"SUCCESS" in refund_notify(client, sandbox, first.out_refund_no).data
+    assert refund_of(client, world, first.id)["status"] == "success"
+    assert sum(line[2] for line in ledger_lines(world) if line[1] == "debit") == 2000
+
+
+def _paid_with_refunds(world, count: int, start: int) -> None:
+    """`count` more paid orders of 1-1-101, each with a refund sent (as the factories
+    leave them: the services are not under test)."""
+    for back in range(start, start + count):
+        bill = make_bill(world, "1-1-101", month(-back - 2))
+        payment = make_payment(
+            world, [bill], "paid", paid_at=utcnow(), transaction_id=f"42{back:020d}"
+        )
+        db.session.add(
+            Refund(
+                compound_id=world.compound.id,
+                payment_id=payment.id,
+                out_refund_no=f"RF-LIST-{back}",
+                amount_fen=100,
+                reason="多缴退还",
+                status="processing",
+                proposed_by_id=world.people["committee"].id,
+                confirmed_by_id=world.people["committee_2"].id,
+            )
+        )
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("who", "url"),
+    [("resident_1_1", "/api/v1/payments"), ("committee", "/api/v1/compounds/aa/refunds")],
+)
+def test_payment_and_refund_lists_take_the_same_statements_however_long(client, world, who, url):
+    """The payer's 缴费记录 (each payment with its refunds) and the committee's 退款记录
+    (each refund with its flat) read in a fixed number of statements, not one more per
+    row: a district's lists stay quick."""
+    headers = world.fresh_headers(who)
+    _paid_with_refunds(world, 2, 0)
+
+    def counted() -> int:
+        seen = statements(lambda: client.get(url, headers=headers))
+        assert client.get(url, headers=headers).status_code == 200
+        return len(seen)
+
+    few = counted()
+    _paid_with_refunds(world, 6, 2)
+    assert counted() <= few
+
+
+def test_each_refund_of_a_payment_ending_badly_is_its_own_anomaly(client, sandbox, world):
+    """Two refunds of one payment both closed by WeChat Pay: the committee finds both
+    in its anomalies (each with its refund number and amount), not only the first."""
+    payment = paid(client, sandbox, world)
+    numbers = []
+    for amount in (2000, 1000):
+        proposed = propose(client, world, payment["payment_id"], amount)
+        assert decide(client, world, proposed.get_json()["pending_change_id"]).status_code == 200
+        numbers.append(db.session.get(Refund, proposed.get_json()["id"]).out_refund_no)
+    for number in numbers:
+        settle_at_wechat(sandbox, number, "CLOSED")
+        for _ in range(2):
+            assert b"SUCCESS" in refund_notify(client, sandbox, number).data
+    found = db.session.scalars(
+        select(PaymentAnomaly)
+        .where(PaymentAnomaly.kind == "refund_abnormal")
+        .order_by(PaymentAnomaly.id)
+    ).all()
+    assert [(a.details["out_refund_no"], a.details["amount_fen"]) for a in found] == [
+        (numbers[0], 2000),
+        (numbers[1], 1000),
+    ]
+
+
+def test_the_public_disclosure_counts_wechat_refunds_without_naming_the_household(
+    client, sandbox, world
+):
+    """The monthly disclosure every resident reads shows refunds through WeChat Pay as
+    one counted line per fund (微信支付退款, how many), never a line per refund with the
+    household's flat, order and reason."""
+    _, refund = confirmed_refund(client, sandbox, world, amount_fen=3000)
+    number = sandbox_number(refund)
+    settle_at_wechat(sandbox, number)
+    assert b"SUCCESS" in refund_notify(client, sandbox, number).data
+    head = db.session.scalar(
+        select(func.max(LedgerEntry.seq)).where(LedgerEntry.compound_id == world.compound.id)
+    )
+    shown = figures.compute(world.compound.id, month(0), head)["funds"]
+    refunds = [
+        (fund["name"], line["title"], line["amount_fen"], line.get("count"))
+        for fund in shown
+        for line in fund["expenses"]
+        if line["kind"] == "wechat_refund"
+    ]
+    assert refunds == [("自治管理费", "微信支付退款", 3000, 1)]  # one refund, 2 bills
+    text = repr(shown)
+    assert "1-1-101" not in text
+    assert number not in text
+    assert "多缴退还" not in text

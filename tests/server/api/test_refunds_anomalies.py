@@ -11,12 +11,12 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Bill, Payment, PaymentAnomaly
+from server.models import Bill, Notification, Payment, PaymentAnomaly
 from server.services.money import fees, ledger, pending_orders
 from server.wechat.sandbox.pay_refunds import refund_notification
 from tests.factories import bill_of, build_world, self_governance_fee
 from tests.helpers import balance
-from tests.steps import opened_payment, pay_at_wechat
+from tests.steps import notify, opened_payment, pay_at_wechat
 
 REFUND_NOTIFY = "/api/v1/payments/wechat/refund-notify/default"
 
@@ -166,3 +166,52 @@ def test_no_refund_by_hand_while_one_through_wechat_is_under_way(client, world, 
     )
     assert again.status_code == 202, again.get_json()  # waits for a second member
     assert balance(ledger.REFUND_DUE) == 2532
+
+
+def test_a_payment_whose_bills_were_paid_another_way_refunded_whole_owes_nothing_again(
+    client, sandbox, world
+):
+    """A resident paid through WeChat Pay bills the liaison had meanwhile taken in cash:
+    all of it waits to be given back. Once it is refunded whole, the payer is told the
+    money is back — not that the bills are owed again (they stay paid in cash: told
+    otherwise, the resident would pay them a second time)."""
+    bill = bill_of(world)
+    payment = opened_payment(client, world, [bill.id])
+    bill.status, bill.held_by = "paid", "offline:1"  # taken in cash meanwhile
+    db.session.commit()
+    order = pay_at_wechat(sandbox, payment.out_trade_no)
+    assert b"SUCCESS" in notify(client, sandbox, order).data
+    (anomaly,) = db.session.scalars(select(PaymentAnomaly)).all()
+    assert (anomaly.kind, anomaly.details["refund_due_fen"]) == ("double_payment", 2533)
+    proposed = client.post(
+        "/api/v1/compounds/aa/refunds",
+        json={
+            "payment_id": payment.id,
+            "amount_fen": 2533,
+            "reason": "账单已现金缴清，原路退回",
+            "anomaly_id": anomaly.id,
+        },
+        headers=world.fresh_headers("committee"),
+    )
+    assert proposed.status_code == 201, proposed.get_json()
+    confirmed = client.post(
+        f"/api/v1/compounds/aa/pending-changes/{proposed.get_json()['pending_change_id']}/confirm",
+        json={},
+        headers=world.fresh_headers("committee_2"),
+    )
+    assert confirmed.status_code == 200, confirmed.get_json()
+    (there,) = [r for r in sandbox.pay.refunds.values() if r.out_trade_no == payment.out_trade_no]
+    settled = requests.post(
+        sandbox.url + "sandbox/pay/refunds/settle",
+        json={"out_refund_no": there.out_refund_no, "notify": False},
+        timeout=5,
+    )
+    assert settled.status_code == 200
+    body = refund_notification(sandbox.pay, there)
+    assert b"SUCCESS" in client.post(REFUND_NOTIFY, data=body, content_type="text/xml").data
+    assert db.session.get(Payment, payment.id).refunded_fen == 2533
+    assert (bill.status, bill.held_by) == ("paid", "offline:1")
+    told = db.session.scalars(
+        select(Notification.body).where(Notification.title == "25.33 元已退回")
+    ).one()
+    assert "恢复为待缴" not in told

@@ -163,3 +163,28 @@ def test_forged_v3_refund_notifications_settle_nothing(client, sandbox, world, f
     db.session.refresh(refund)
     assert refund.status == "processing"
     assert debits(world) == []
+
+
+def test_a_long_reason_is_shortened_for_wechat_pay_not_refused(client, sandbox, world):
+    """The committee may write a reason of up to 200 characters; WeChat Pay v3 takes 80
+    and refuses more (PARAM_ERROR): the refund goes out with the reason shortened, and
+    the committee keeps the whole of it."""
+    payment = paid_v3(client, sandbox, world)
+    reason = "住户多缴了两个月的自治管理费，经业委会核对后原路退还。" * 5
+    assert 80 < len(reason) <= 200
+    proposed = client.post(
+        "/api/v1/compounds/aa/refunds",
+        json={"payment_id": payment["payment_id"], "amount_fen": 1000, "reason": reason},
+        headers=world.fresh_headers("committee"),
+    )
+    assert proposed.status_code == 201, proposed.get_json()
+    decided = client.post(
+        f"/api/v1/compounds/aa/pending-changes/{proposed.get_json()['pending_change_id']}/confirm",
+        json={},
+        headers=world.fresh_headers("committee_2"),
+    )
+    assert decided.status_code == 200, decided.get_json()
+    refund = db.session.get(Refund, proposed.get_json()["id"])
+    assert (refund.status, refund.error) == ("processing", None)
+    assert refund.reason == reason
+    assert sandbox.pay_v3.refunds[refund.out_refund_no].reason == reason[:80]

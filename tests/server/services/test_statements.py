@@ -7,10 +7,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from server.config_pay import SANDBOX_V3_MERCHANT
 from server.extensions import db
 from server.models import PaymentAnomaly, PayStatement, ReconciliationReport, Refund
 from server.services.disclosures import figures
 from server.services.money import funds, ledger, statements
+from server.wechat.sandbox.pay_refunds import refund_notification
 from tests.factories import build_world, make_bill, make_payment, self_governance_fee
 from tests.helpers import balance, ledger_entries
 from tests.statement_helpers import beijing, own_statement, paid_at_wechat, refunded_at_wechat
@@ -266,3 +268,79 @@ def test_a_refund_unfinished_here_or_missing_there_is_told(world, pay):
     assert "微信支付已退 40.00 元，本系统记为“退款中”" in texts[0]
     assert "本系统记为已退 10.00 元，微信支付对账单里没有" in texts[1]
     assert ledger_entries(ledger.PAY_FEES) == []  # no fee given back on what is not settled
+
+
+def test_a_line_of_an_order_made_with_another_merchant_is_not_booked_on_it(world, pay):
+    """A statement line whose order number is one of ours made with ANOTHER merchant
+    (the money went to another account): its fee is not booked on our order, and the
+    line is a difference, not a match."""
+    elsewhere = paid(world, pay, "LL-ST-091", 2533, ours="-1:09:15")
+    elsewhere.merchant = SANDBOX_V3_MERCHANT
+    db.session.flush()
+    read()
+    assert elsewhere.fee_fen is None
+    assert ledger_entries(ledger.PAY_FEES) == []
+    (anomaly,) = anomalies()
+    assert (anomaly.kind, anomaly.payment_id) == ("statement_missing_here", None)
+    assert anomaly.details["out_trade_no"] == "LL-ST-091"
+    assert "另一个收款商户" in anomaly.details["advice"]
+
+
+def test_a_refund_line_of_another_order_is_a_difference_not_a_match(world, pay):
+    """A statement refund line with our refund number but another order's: not counted
+    as that refund (its fee not given back on it), told as a difference."""
+    ours = paid(world, pay, "LL-ST-071", 10000, ours="-1:09:00")
+    other = paid(world, pay, "LL-ST-072", 5000, ours="-1:09:30")
+    db.session.add(
+        Refund(
+            compound_id=world.compound.id,
+            payment_id=ours.id,
+            out_refund_no="LL-RF-071",
+            amount_fen=4000,
+            reason="多缴",
+            status="success",
+            proposed_by_id=world.people["committee"].id,
+            settled_at=beijing(YESTERDAY, "15:00"),
+        )
+    )
+    db.session.flush()
+    refunded_at_wechat(pay, other, "LL-RF-071", 4000, beijing(YESTERDAY, "15:00"))
+    read()
+    (anomaly,) = anomalies()
+    assert (anomaly.kind, anomaly.payment_id) == ("statement_refund", other.id)
+    fees = [(e.direction, e.amount_fen) for e in ledger_entries(ledger.PAY_FEES)]
+    assert fees == [("debit", 60), ("debit", 30)]  # no fee given back on LL-RF-071
+
+
+def test_a_refund_heard_of_late_is_dated_when_wechat_pay_made_it(client, world, pay):
+    """WeChat Pay gave a refund back yesterday afternoon but its notification reached us
+    only today (it retries for a day): yesterday's statement holds it, and today's
+    statement does not call it missing — the refund is dated when WeChat Pay made it."""
+    payment = paid(world, pay, "LL-ST-101", 10000, ours="-1:09:00")
+    refund = Refund(
+        compound_id=world.compound.id,
+        payment_id=payment.id,
+        merchant="default",
+        out_refund_no="LL-RF-101",
+        amount_fen=4000,
+        reason="多缴",
+        status="processing",
+        proposed_by_id=world.people["committee"].id,
+        confirmed_by_id=world.people["committee_2"].id,
+    )
+    db.session.add(refund)
+    db.session.commit()
+    there = refunded_at_wechat(pay, payment, "LL-RF-101", 4000, beijing(YESTERDAY, "15:00"))
+    answer = client.post(
+        "/api/v1/payments/wechat/refund-notify/default",
+        data=refund_notification(pay, there),
+        content_type="text/xml",
+    )
+    assert b"SUCCESS" in answer.data
+    db.session.refresh(refund)
+    assert refund.status == "success"
+    assert refund.settled_at == beijing(YESTERDAY, "15:00")
+    read()
+    paid(world, pay, "LL-ST-102", 2533, ours="0:00:30")
+    read(0)
+    assert anomalies() == []

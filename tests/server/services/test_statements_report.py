@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from server.config_pay import SANDBOX_V3_MERCHANT
 from server.extensions import db
 from server.services.money import reconciliation, statements
 from tests.factories import build_world, make_bill, make_payment, self_governance_fee
@@ -103,3 +104,28 @@ def test_the_desk_shows_the_statement_in_plain_words(app, worlds, pay):
     assert "已核对" in page
     for amount in ("125.33", "0.80", "124.53"):  # paid, fees (60 + 20), net
         assert amount in page
+
+
+def test_a_compound_moved_to_another_merchant_still_sees_the_old_ones_lines(client, worlds, pay):
+    """The street office moves a compound to another merchant: orders made before still
+    went to the old one, and its statement's lines, fees and differences for the
+    compound stay in the compound's report beside the new merchant's."""
+    mine, _ = worlds
+    paid(mine, pay, "LL-SR-031", 10000)
+    paid(mine, pay, "LL-SR-032", 2533, "1-1-102")
+    pay.bill_plants.append({"kind": "drop", "out_trade_no": "LL-SR-032"})
+    mine.compound.pay_merchant = SANDBOX_V3_MERCHANT  # new orders only
+    db.session.commit()
+    statements.read_statements(shanghai_date(-1))
+    (report,) = reports(client, mine)
+    section = dict(report["statement"])
+    (difference,) = section.pop("differences")
+    assert section == {
+        "status": "compared",
+        "lines": 1,
+        "paid_fen": 10000,
+        "refund_fen": 0,
+        "fee_fen": 60,
+        "net_fen": 9940,
+    }
+    assert "订单 LL-SR-032" in difference
