@@ -21,7 +21,7 @@ from server.models.fees import Bill, FeeItem, MeterReading
 from server.models.governance import AuditEvent, Handover, HouseholdChange, RoleInvite, RosterImport
 from server.models.income import Asset, ContractInstalment, IncomeContract, IncomeRecord
 from server.models.issue import CategoryPolicy, Issue, IssueEvent, ReturnVisit
-from server.models.ledger import LedgerEntry, LedgerHead
+from server.models.ledger import LedgerCheckpoint, LedgerEntry, LedgerHead
 from server.models.messaging import Notification, OutboxMessage, SubscriptionQuota
 from server.models.payments import (
     OfflinePayment,
@@ -35,7 +35,7 @@ from server.models.payments import (
 )
 from server.models.spending import Expense, ExpenseEvent
 from server.models.system import AccessLog, JobRun, KeyValue, SchedulerLease
-from server.models.upload import Upload
+from server.models.upload import StoredBlob, Upload
 from server.models.user import Membership, User
 
 __all__ = [
@@ -79,6 +79,7 @@ __all__ = [
     "IssueEvent",
     "JobRun",
     "KeyValue",
+    "LedgerCheckpoint",
     "LedgerEntry",
     "LedgerHead",
     "Membership",
@@ -101,6 +102,7 @@ __all__ = [
     "RollEntry",
     "RosterImport",
     "SchedulerLease",
+    "StoredBlob",
     "SubscriptionQuota",
     "Unit",
     "Upload",

@@ -50,3 +50,22 @@ class LedgerHead(Base):
     compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigId, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class LedgerCheckpoint(Base):
+    """A point up to which a compound's chain was verified: entry `seq` had `hash`.
+
+    A check starts from the newest checkpoint whose entry still has that hash and
+    recomputes only the entries after it, so the daily check costs the new entries; a
+    full pass (`full`) starts from the genesis and may be run at any time.
+    """
+
+    __tablename__ = "ledger_checkpoints"
+    __table_args__ = table_args(UniqueConstraint("compound_id", "seq"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"))
+    seq: Mapped[int] = mapped_column(BigId)
+    hash: Mapped[str] = mapped_column(String(64))
+    full: Mapped[bool] = mapped_column(default=False)
+    verified_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.clock import utcnow
@@ -36,3 +37,19 @@ class Upload(Base):
 
     def __repr__(self) -> str:
         return f"<Upload {self.id} {self.content_type} {self.width}x{self.height}>"
+
+
+class StoredBlob(Base):
+    """Uploaded bytes kept in the database: the storage backend of a small installation
+    with several app hosts and no object store (STORAGE_BACKEND=database)."""
+
+    __tablename__ = "stored_blobs"
+    __table_args__ = table_args()
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    content_type: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(
+        LargeBinary().with_variant(mysql.MEDIUMBLOB(), "mysql", "mariadb")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
