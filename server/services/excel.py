@@ -13,10 +13,15 @@ written by its column's kind:
 - date; id (a whole number, the same in every sheet); number; yes_no (是/否, never blank).
 
 A sheet's title loses what Excel refuses in one ([]:*?/\\) and is cut to 31 characters.
+
+Workbooks are written in openpyxl's write-only mode: each row goes to the file as it
+comes, so the memory an export takes does not grow with its rows (`rows` may be a
+generator reading the database in batches).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -25,6 +30,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -77,14 +83,25 @@ class Sheet:
 
 def xlsx(*sheets: Sheet) -> bytes:
     """A workbook of these sheets, in this order, as the bytes of an .xlsx file."""
-    book = Workbook()
-    book.remove(book.active)
-    for sheet in sheets:
-        page = book.create_sheet(sheet_title(sheet.title))
-        write_sheet(page, sheet.columns, sheet.rows, sheet.totals)
+    book = Workbook(write_only=True)
+    try:
+        for sheet in sheets:
+            page = book.create_sheet(sheet_title(sheet.title))
+            write_sheet(page, sheet.columns, sheet.rows, sheet.totals)
+    except BaseException:
+        _abandon(book)
+        raise
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _abandon(book: Workbook) -> None:
+    """Close a write-only workbook given up half-written (a bad row), so its sheets'
+    temporary files are not left open until the garbage collector trips on them."""
+    for page in book.worksheets:
+        with contextlib.suppress(Exception):
+            page.close()
 
 
 def sheet_title(title: str) -> str:
@@ -133,19 +150,18 @@ def _format(kind: str, value: object) -> str | None:
 def write_sheet(
     sheet, columns: Sequence[Column], rows: Iterable[Sequence], totals: Sequence[Total] = ()
 ) -> int:
-    """Write the header, the rows and the totals on an empty sheet; returns the number
-    of data rows. Each row has one value per column."""
-    sheet.append([column.title for column in columns])
+    """Write the header, the rows and the totals on an empty write-only sheet; returns
+    the number of data rows. Each row has one value per column."""
     for index, column in enumerate(columns, start=1):
-        sheet.cell(1, index).font = BOLD
         sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "A2"
+    sheet.append([_cell(sheet, column.title, bold=True) for column in columns])
     count = 0
     for row in rows:
         if len(row) != len(columns):
             raise ValueError(f"{len(row)} values for {len(columns)} columns")
         _append(sheet, columns, row)
         count += 1
-    sheet.freeze_panes = "A2"
     if count:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     titles = [column.title for column in columns]
@@ -154,12 +170,11 @@ def write_sheet(
         for title, value in total.values.items():
             values[titles.index(title)] = value
         _append(sheet, columns, values, label=total.label)
-        for cell in sheet[sheet.max_row]:
-            cell.font = BOLD
     return count
 
 
 def _append(sheet, columns: Sequence[Column], row: Sequence, label: str | None = None) -> None:
+    """One row; a totals row (with its `label`) is bold."""
     values = []
     for column, value in zip(columns, row, strict=True):
         if column.kind == "yes_no" and label is not None:
@@ -168,9 +183,23 @@ def _append(sheet, columns: Sequence[Column], row: Sequence, label: str | None =
             values.append(cell_value(column.kind, value))
     if label is not None:
         values[0] = safe_text(label)
-    sheet.append(values)
-    line = sheet.max_row
+    cells = []
     for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
         number_format = _format(column.kind, value)
         if number_format and value is not None and not (label and index == 1):
-            sheet.cell(line, index).number_format = number_format
+            cells.append(_cell(sheet, value, bold=label is not None, number_format=number_format))
+        elif label is not None:
+            cells.append(_cell(sheet, value, bold=True))
+        else:
+            cells.append(value)
+    sheet.append(cells)
+
+
+def _cell(sheet, value: object, *, bold: bool = False, number_format: str | None = None):
+    """A styled cell for a write-only sheet (plain values need none)."""
+    cell = WriteOnlyCell(sheet, value=value)
+    if bold:
+        cell.font = BOLD
+    if number_format:
+        cell.number_format = number_format
+    return cell
