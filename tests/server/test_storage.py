@@ -4,6 +4,8 @@ start-up naming it, and the database backend keeps photos every host can read.""
 from __future__ import annotations
 
 import hashlib
+import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +22,7 @@ from server.storage import (
 )
 from tests.factories import build_world
 from tests.helpers import image_bytes
+from tests.server.console.desk import signed_in, submit
 from tests.steps import upload
 
 S3 = {"STORAGE_BACKEND": "s3", "S3_BUCKET": "photos", "S3_REGION": "ap-guangzhou"}
@@ -149,4 +152,28 @@ def test_a_photo_whose_bytes_are_gone_is_a_404_not_a_500(client, db_session):
     served = client.get(f"/api/v1/uploads/{row.id}", headers=world.headers("resident_1_1"))
     assert served.status_code == 404
     assert served.get_json()["code"] == "upload_not_found"
+    assert db.session.scalar(select(func.count()).select_from(StoredBlob)) == 0
+
+
+@pytest.mark.usefixtures("in_database")
+def test_the_desks_roster_file_waits_in_the_database_between_check_and_import(app, db_session):
+    world = build_world("aa")
+    browser = signed_in(app, world)
+    roster = "楼栋,单元,房号,建筑面积(m²),楼层,状态,备注\n2,1,101,88.5,,,\n".encode()
+    checked = submit(
+        browser,
+        "/console/roster/check",
+        {"file": (io.BytesIO(roster), "名册.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    page = checked.get_data(as_text=True)
+    assert "没有发现问题，可以导入" in page
+    waiting = db.session.scalars(select(StoredBlob.key)).all()
+    assert len(waiting) == 1
+    assert waiting[0].startswith("desk-roster/")
+
+    draft = re.search(r'name="draft" value="([^"]+)"', page).group(1)
+    loaded = submit(browser, "/console/roster/import", {"draft": draft}, follow_redirects=True)
+    assert "已导入名册：新建 1 栋楼、1 个单元、1 户" in loaded.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(StoredBlob)) == 0
