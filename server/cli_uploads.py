@@ -49,7 +49,9 @@ def migrate(source: str, target: str, dry_run: bool):
         with click.progressbar(length=total or 1, label="photos", file=sys.stderr) as bar:
             result = migrate_uploads(*stores, dry_run=dry_run, progress=bar.update)
     except AppError as error:  # a store away: nothing half-done, run it again
-        raise click.ClickException(f"{error.code}: stopped after a store failed") from None
+        raise click.ClickException(
+            f"stopped: a store could not be reached ({error.code}); run it again"
+        ) from None
     verb = "would copy" if dry_run else "copied"
     click.echo(
         f"{source} → {target}: {result.seen} photos, {verb} {result.copied}, "

@@ -65,6 +65,9 @@ def migrate_uploads(
             return result
         for _id, key, content_type, sha256 in rows:
             _copy_one(source, target, key, content_type, sha256, result, dry_run)
+            # A database source reads in a transaction: end it, so none stays open
+            # (on SQLite, holding the write lock) while the next photo travels.
+            db.session.commit()
             if progress:
                 progress(1)
         after = rows[-1].id

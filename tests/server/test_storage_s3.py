@@ -164,3 +164,17 @@ def test_migrate_names_the_setting_a_target_lacks(app, local_photos):
     result = migrate(app, "--from", "local", "--to", "s3")
     assert result.exit_code == 1
     assert "S3_BUCKET is not set" in result.output
+
+
+def test_migrate_stops_with_a_clear_line_when_the_target_is_away(
+    app, local_photos, s3_settings, monkeypatch
+):
+    away = {**s3_settings, "S3_ENDPOINT_URL": "http://127.0.0.1:9", "S3_MAX_ATTEMPTS": 1}
+    for name, value in away.items():
+        monkeypatch.setitem(app.config, name, value)
+    result = migrate(app, "--from", "local", "--to", "s3")
+    assert result.exit_code == 1
+    assert (
+        "stopped: a store could not be reached (storage_unavailable); run it again" in result.output
+    )
+    assert S3_SECRET_ACCESS_KEY not in result.output
