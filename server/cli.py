@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from server.cli_compounds import compounds_group
 from server.cli_desk import desk_group
 from server.cli_roster import roster_group
+from server.cli_uploads import uploads_group
 from server.errors import AppError
 from server.extensions import db
 from server.models.user import ROLES
@@ -258,5 +259,6 @@ def register_cli(app: Flask) -> None:
         ledger_group,
         scheduler,
         desk_group,
+        uploads_group,
     ):
         app.cli.add_command(command)

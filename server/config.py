@@ -258,12 +258,53 @@ def _limits(env: Mapping[str, str]) -> dict:
 
 
 def _uploads(env: Mapping[str, str], instance_path: str) -> dict:
-    return {
+    settings = {
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(Path(instance_path) / "uploads"),
         "UPLOAD_MAX_BYTES": _int(env, "UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
         "UPLOAD_RATE": env.get("UPLOAD_RATE", "30/minute"),
         "UPLOAD_MAX_SIDE": _int(env, "UPLOAD_MAX_SIDE", 2560),
+        # Where photos live: local files (one host), an S3-compatible store or the
+        # database (several hosts). `flask --app server uploads migrate` moves them.
+        "STORAGE_BACKEND": _choice(env, "STORAGE_BACKEND", STORAGE_BACKENDS, "local"),
+        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL", "").strip(),  # empty: AWS itself
+        "S3_BUCKET": env.get("S3_BUCKET", "").strip(),
+        "S3_REGION": env.get("S3_REGION", "").strip(),
+        "S3_PREFIX": env.get("S3_PREFIX", "").strip().lstrip("/"),
+        # Both or neither: neither leaves boto3 its own chain (AWS_* variables, a role).
+        "S3_ACCESS_KEY_ID": env.get("S3_ACCESS_KEY_ID", "").strip(),
+        "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY", "").strip(),
+        # COS and OSS want virtual-hosted names (bucket.host); MinIO usually path.
+        "S3_ADDRESSING_STYLE": _choice(
+            env, "S3_ADDRESSING_STYLE", ("virtual", "path", "auto"), "virtual"
+        ),
+        "S3_CONNECT_TIMEOUT": _float(env, "S3_CONNECT_TIMEOUT", 3.0),
+        "S3_READ_TIMEOUT": _float(env, "S3_READ_TIMEOUT", 10.0),
+        "S3_MAX_ATTEMPTS": _int(env, "S3_MAX_ATTEMPTS", 3),
     }
+    check_storage_settings(settings, settings["STORAGE_BACKEND"])
+    return settings
+
+
+STORAGE_BACKENDS = ("local", "s3", "database")
+
+
+def check_storage_settings(config: Mapping, backend: str) -> None:
+    """Raise ConfigError naming the first setting `backend` needs and lacks."""
+    if backend not in STORAGE_BACKENDS:
+        raise ConfigError(f"STORAGE_BACKEND must be one of {', '.join(STORAGE_BACKENDS)}")
+    if backend != "s3":
+        return
+    for name in ("S3_BUCKET", "S3_REGION"):
+        if not config.get(name):
+            raise ConfigError(
+                f"{name} is not set; STORAGE_BACKEND=s3 needs it (README: Configuration)"
+            )
+    key_id, secret = config.get("S3_ACCESS_KEY_ID"), config.get("S3_SECRET_ACCESS_KEY")
+    if bool(key_id) != bool(secret):
+        missing = "S3_SECRET_ACCESS_KEY" if key_id else "S3_ACCESS_KEY_ID"
+        raise ConfigError(f"{missing} is not set; S3 access keys go in pairs")
+    if config.get("S3_MAX_ATTEMPTS", 1) < 1:
+        raise ConfigError("S3_MAX_ATTEMPTS must be at least 1")
 
 
 def _meter_readings(env: Mapping[str, str]) -> dict:
