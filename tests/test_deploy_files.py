@@ -25,6 +25,8 @@ DEPLOY = PROJECT_ROOT / "deploy"
 SITE = DEPLOY / "nginx" / "linli.conf"
 APP_UNIT = DEPLOY / "systemd" / "linli.service"
 SCHEDULER_UNIT = DEPLOY / "systemd" / "linli-scheduler.service"
+BACKUP_UNIT = DEPLOY / "systemd" / "linli-backup.service"
+TIMER = DEPLOY / "systemd" / "linli-backup.timer"
 GUNICORN_CONF = DEPLOY / "gunicorn.conf.py"
 ENV_EXAMPLE = DEPLOY / "linli.env.example"
 VENV_BIN = Path(sys.executable).parent
@@ -172,14 +174,26 @@ def test_the_app_unit_runs_gunicorn_and_the_scheduler_unit_the_one_scheduler():
     assert folder.removeprefix("/run/") in runtime
 
 
+def test_the_nightly_backup_is_the_restore_drill():
+    (start,) = unit_settings(BACKUP_UNIT)["Service.ExecStart"]
+    assert re.search(r"/scripts/backup-drill --out /var/backups/linli/.+\.sql'$", start)
+    assert unit_settings(BACKUP_UNIT)["Service.Type"] == ["oneshot"]
+    (when,) = unit_settings(TIMER)["Timer.OnCalendar"]
+    assert when.startswith("*-*-* ")  # every day
+    assert (PROJECT_ROOT / "scripts" / "backup-drill").stat().st_mode & 0o111
+
+
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze not found")
 def test_systemd_accepts_the_units(tmp_path):
-    for unit in (APP_UNIT, SCHEDULER_UNIT):
-        # The units name the installed venv; point them at this one's programs.
+    units = sorted((DEPLOY / "systemd").glob("linli*"))
+    assert {unit.name for unit in units} >= {APP_UNIT.name, SCHEDULER_UNIT.name, TIMER.name}
+    for unit in units:
+        # The units name the installed checkout; point them at this one's programs.
         text = unit.read_text().replace("/opt/linli/.venv/bin/", f"{VENV_BIN}/")
+        text = text.replace("/opt/linli/scripts/", f"{PROJECT_ROOT}/scripts/")
         (tmp_path / unit.name).write_text(text)
     checked = subprocess.run(
-        ["systemd-analyze", "verify", *sorted(str(p) for p in tmp_path.glob("*.service"))],
+        ["systemd-analyze", "verify", *sorted(str(tmp_path / unit.name) for unit in units)],
         capture_output=True,
         text=True,
         timeout=60,
