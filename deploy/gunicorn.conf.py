@@ -20,6 +20,36 @@ control_socket_disable = True  # no ~/.gunicorn/gunicorn.ctl for the service use
 accesslog = None  # nginx logs each request with its X-Request-Id; the app logs it too
 errorlog = "-"
 
+_PRODUCTION = os.environ.get("LINLI_ENV") == "production"
+if os.environ.get("LOG_FORMAT", "json" if _PRODUCTION else "text") == "json":
+    # gunicorn's own lines as JSON too, so the journal holds one format. The root
+    # logger gets no handler here: the app adds its own (server/logs.py).
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "root": {"level": "INFO", "handlers": []},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["json"], "propagate": False},
+            # nginx logs each request (with its id); none here, as with accesslog = None
+            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+        },
+        "handlers": {
+            "json": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+                "json_ensure_ascii": False,
+            }
+        },
+    }
+
 MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 
 

@@ -4,6 +4,7 @@ answers the sum, whichever worker served each request."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -58,6 +59,7 @@ def test_every_workers_requests_are_summed_on_the_metrics_port(
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "2",
         "GUNICORN_THREADS": "2",
+        "LOG_FORMAT": "json",
     }
     gunicorn = Path(sys.executable).parent / "gunicorn"
     conf = PROJECT_ROOT / "deploy" / "gunicorn.conf.py"
@@ -91,3 +93,8 @@ def test_every_workers_requests_are_summed_on_the_metrics_port(
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
         log.close()
+    # gunicorn's lines and the app's: one JSON object each, none twice.
+    lines = [json.loads(line) for line in (tmp_path / "gunicorn.log").read_text().splitlines()]
+    said = [line["message"] for line in lines]
+    assert sum("Booting worker" in message for message in said) == 2
+    assert len(said) == len(set(said))
