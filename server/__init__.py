@@ -107,7 +107,9 @@ def _init_extensions(app: APIFlask) -> None:
     from server.extensions import db, limiter, migrate
     from server.headers import register_headers
     from server.logs import configure_logging
+    from server.metrics import register_metrics
     from server.openapi import configure_spec, serve_docs_assets
+    from server.services.messaging.outbox import log_queued_messages
 
     configure_logging(app)
     db.init_app(app)
@@ -118,6 +120,8 @@ def _init_extensions(app: APIFlask) -> None:
     limiter.init_app(app)
     register_error_handlers(app)
     register_headers(app)
+    register_metrics(app)
+    log_queued_messages()
     register_api(app)
     register_console(app)
     configure_spec(app)

@@ -109,6 +109,12 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         # A role invite (任命邀请码) is handed to one person and used within days.
         "ROLE_INVITE_TTL_DAYS": _int(env, "ROLE_INVITE_TTL_DAYS", 7),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        # One JSON object a line (production's default) or plain text; metrics on
+        # their own port (server/metrics.py), off while METRICS_PORT is unset.
+        "LOG_FORMAT": _choice(
+            env, "LOG_FORMAT", ("text", "json"), "json" if production else "text"
+        ),
+        "METRICS_PORT": _int(env, "METRICS_PORT", 0),
         # The committee's desk (电脑端): its QR code lives this long; a signed-in browser
         # ends after this much idle time, and at the latest this many hours after sign-in.
         "CONSOLE_TICKET_SECONDS": _int(env, "CONSOLE_TICKET_SECONDS", 120),

@@ -1,7 +1,8 @@
 """The mini-program's server-side WeChat calls, through wechatpy.
 
 The only module that talks to WeChat's servers. Every call has a timeout; every
-failure becomes one of the typed errors in `server.wechat.errors`.
+failure becomes one of the typed errors in `server.wechat.errors`. Every call's log
+lines carry the request id (or dispatch round) that made it (server/logs.py).
 """
 
 from __future__ import annotations
@@ -143,6 +144,7 @@ class StableTokenClient(WeChatClient):
             raise WeChatUnavailable() from None
         if not isinstance(result, dict):
             raise WeChatUnavailable()
+        log.debug("WeChat %s answered", call)
         return result
 
 

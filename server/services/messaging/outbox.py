@@ -10,6 +10,10 @@ backoff, for as long as a push is worth sending (72 hours: the inbox has it
 anyway). A refusal for good marks it failed with the reason, for the committee; a
 send WeChat never answered is marked "unknown" and not resent, so that nobody is
 ever pushed the same message twice.
+
+Each message's way is in the logs: queued with the id of the request that queued it,
+then sent (or not) under the id of the dispatch round, which the WeChat calls' lines
+carry too (outbox rows have no column for a request id: the message id links them).
 """
 
 from __future__ import annotations
@@ -21,9 +25,12 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from flask import current_app
+from sqlalchemy import event
 
 from server.clock import utcnow
 from server.extensions import db
+from server.logs import current_request_id, request_id_bound
+from server.models.messaging import OutboxMessage
 from server.services.messaging.outbox_rows import (
     SENDING_LEASE,
     Claimed,
@@ -62,6 +69,22 @@ class TemplateSender(Protocol):
     def send_template_message(self, oa_openid, template_id, data, page) -> None: ...
 
 
+def _log_queued(_mapper, _connection, message: OutboxMessage) -> None:
+    log.info(
+        "outbox message %s queued (%s, %s)",
+        message.id,
+        message.template,
+        message.channel,
+        extra={"message_id": message.id},
+    )
+
+
+def log_queued_messages() -> None:
+    """Log each message as it is queued, under the queuing request's id (at start-up)."""
+    if not event.contains(OutboxMessage, "after_insert", _log_queued):
+        event.listen(OutboxMessage, "after_insert", _log_queued)
+
+
 @dataclass
 class DispatchResult:
     sent: int = 0
@@ -76,11 +99,12 @@ class DispatchResult:
 def dispatch_due() -> DispatchResult | str:
     """The dispatcher job's round. The access token is fetched before any database work
     begins: while WeChat is away, nothing is claimed and every message stays queued."""
-    try:
-        mini_program().warm_up()
-    except WeChatUnavailable:
-        return "WeChat unavailable; messages stay queued"
-    return dispatch()
+    with request_id_bound(current_request_id()):  # the token's fetch is the round's too
+        try:
+            mini_program().warm_up()
+        except WeChatUnavailable:
+            return "WeChat unavailable; messages stay queued"
+        return dispatch()
 
 
 def dispatch(*, batch: int = 200, now: datetime | None = None) -> DispatchResult:
@@ -90,7 +114,11 @@ def dispatch(*, batch: int = 200, now: datetime | None = None) -> DispatchResult
     costs it one call. After it, up to SENDERS messages are in flight at once, each
     recipient's in order on one thread; the first outage stops them all.
     """
-    now = now or utcnow()
+    with request_id_bound(current_request_id()):  # the round's id, for every line
+        return _dispatch(batch, now or utcnow())
+
+
+def _dispatch(batch: int, now: datetime) -> DispatchResult:
     release_stuck(now)
     claimed = claim(batch, now)
     run = _Run(mini_program(), official_account(), now)
@@ -126,9 +154,10 @@ class _Run:
         self.stopped = False
         self.error: Exception | None = None
         self.lock = threading.Lock()
+        self.request_id = current_request_id()
 
     def lane(self, app, items) -> None:
-        with app.app_context():
+        with app.app_context(), request_id_bound(self.request_id):
             try:
                 for item in items:
                     if not self.send(item):
@@ -152,6 +181,11 @@ class _Run:
         try:
             outcome = _send(message, openid, oa_openid, self.mini, self.official)
         except WeChatUnavailable:
+            log.info(
+                "outbox message %s deferred: WeChat unavailable",
+                message.id,
+                extra={"message_id": message.id},
+            )
             retry(message, self.now, "WeChat unavailable")
             db.session.commit()
             with self.lock:
@@ -164,6 +198,13 @@ class _Run:
     def _finish(self, message: Claimed, outcome: Outcome) -> None:
         record(message, outcome, self.now)
         status, reason, _ = outcome
+        log.info(
+            "outbox message %s %s%s",
+            message.id,
+            status,
+            f": {reason}" if reason else "",
+            extra={"message_id": message.id, "outcome": status},
+        )
         with self.lock:
             setattr(self.result, status, getattr(self.result, status) + 1)
             if status == "failed":
