@@ -1,0 +1,316 @@
+"""Checking the ledger's hash chains from verified checkpoints.
+
+A full pass recomputes every entry from the genesis; an incremental check starts at
+the compound's newest checkpoint (`LedgerCheckpoint`: entry `seq` had `hash` when it
+was verified) and recomputes only the entries after it, so the daily check and every
+ledger view cost the entries written since, not the whole chain.
+
+What an incremental check still proves about the verified prefix: the checkpoint's
+entry is re-read, must still carry the hash it had and must still hash to it from its
+own fields, and the chain's head must end where the recomputed entries end (a
+rewritten or cut tail is found). What it does not prove: an entry before the
+checkpoint changed together with every hash after it up to the checkpoint's entry
+excluded — the next full pass finds that (the weekly job, `verify --full`).
+
+A checkpoint whose entry no longer carries its hash is not trusted: the check says so,
+falls back to the previous checkpoint (or the genesis) to find the first changed entry,
+and reports the chain broken either way (entries are never updated, so a hash that
+changed since it was verified is itself a break).
+
+Checks read the chain's head first and then only entries up to it: an entry appended
+while a check runs is left to the next one, never taken for a break. Only `verify`
+(the CLI and the jobs) writes checkpoints; the ledger's views only read them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from server.clock import utcnow
+from server.extensions import db
+from server.models import Compound, LedgerCheckpoint, LedgerEntry, LedgerHead
+from server.services.money.ledger import GENESIS, Movement, entry_hash
+
+log = logging.getLogger(__name__)
+
+FALLBACKS = 3  # checkpoints tried, newest first, before a pass from the genesis
+CHANGED_SINCE_VERIFIED = "its hash changed since it was verified"
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A check's verdict. `checked` entries were recomputed now: those after entry
+    `from_seq` (0: from the genesis) up to `up_to`, the chain's head when the check
+    began. `full_seq`/`full_at`: the chain was last recomputed from the genesis up to
+    that entry at that time (this check included, if it was full)."""
+
+    ok: bool
+    checked: int
+    compound: str | None = None
+    seq: int | None = None
+    entry_id: int | None = None
+    problem: str | None = None
+    from_seq: int = 0
+    up_to: int = 0
+    full_seq: int | None = None
+    full_at: datetime | None = None
+    checkpoint_at: datetime | None = None  # when entry `from_seq` was verified
+    note: str | None = None  # a checkpoint not trusted, and why
+    head_hash: str | None = field(default=None, repr=False)
+
+    @property
+    def full(self) -> bool:
+        return self.from_seq == 0
+
+
+COLUMNS = (
+    LedgerEntry.id,
+    LedgerEntry.compound_id,
+    LedgerEntry.seq,
+    LedgerEntry.account,
+    LedgerEntry.direction,
+    LedgerEntry.amount_fen,
+    LedgerEntry.source_type,
+    LedgerEntry.source_id,
+    LedgerEntry.actor_id,
+    LedgerEntry.memo,
+    LedgerEntry.created_at,
+    LedgerEntry.prev_hash,
+    LedgerEntry.hash,
+)
+
+
+def _recomputed(row) -> str:
+    movement = Movement(
+        row.account, row.direction, row.amount_fen, row.source_type, row.source_id, row.memo
+    )
+    return entry_hash(
+        row.prev_hash, row.compound_id, row.seq, movement, row.actor_id, row.created_at
+    )
+
+
+def _problem(row, prev: str, expected_seq: int) -> str | None:
+    if row.seq != expected_seq:
+        return f"entry {expected_seq} is missing"
+    if row.prev_hash != prev:
+        return "does not follow the previous entry"
+    return None if _recomputed(row) == row.hash else "its content was changed"
+
+
+def _entry_at(compound_id: int, seq: int):
+    return db.session.execute(
+        select(*COLUMNS).where(LedgerEntry.compound_id == compound_id, LedgerEntry.seq == seq)
+    ).first()
+
+
+def _checkpoints(compound_id: int) -> list[LedgerCheckpoint]:
+    return list(
+        db.session.scalars(
+            select(LedgerCheckpoint)
+            .where(LedgerCheckpoint.compound_id == compound_id)
+            .order_by(LedgerCheckpoint.seq.desc())
+            .limit(FALLBACKS)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def _last_full(compound_id: int) -> LedgerCheckpoint | None:
+    return db.session.scalars(
+        select(LedgerCheckpoint)
+        .where(LedgerCheckpoint.compound_id == compound_id, LedgerCheckpoint.full.is_(True))
+        .order_by(LedgerCheckpoint.seq.desc())
+        .limit(1)
+    ).first()
+
+
+def _head(compound_id: int) -> tuple[int, str] | None:
+    row = db.session.execute(
+        select(LedgerHead.seq, LedgerHead.hash).where(LedgerHead.compound_id == compound_id)
+    ).first()
+    return (row.seq, row.hash) if row else None
+
+
+def _start(compound_id: int, checkpoints: list[LedgerCheckpoint], head_seq: int):
+    """Where an incremental check starts: (from_seq, prev_hash, trusted checkpoint or
+    None, (first untrusted checkpoint, its entry) or None)."""
+    broken = None
+    for checkpoint in checkpoints:
+        entry = None if checkpoint.seq > head_seq else _entry_at(compound_id, checkpoint.seq)
+        if entry is not None and entry.hash == checkpoint.hash and _recomputed(entry) == entry.hash:
+            return checkpoint.seq, checkpoint.hash, checkpoint, broken
+        if broken is None:
+            broken = (checkpoint, entry)
+            log.warning(
+                "ledger of compound %s: the checkpoint at entry %s no longer matches",
+                compound_id,
+                checkpoint.seq,
+            )
+    return 0, GENESIS, None, broken
+
+
+def _entries_after(compound_id: int, after: int, up_to: int):
+    """The entries after `after` up to `up_to`, in order, read in keyed batches."""
+    while after < up_to:
+        rows = db.session.execute(
+            select(*COLUMNS)
+            .where(
+                LedgerEntry.compound_id == compound_id,
+                LedgerEntry.seq > after,
+                LedgerEntry.seq <= up_to,
+            )
+            .order_by(LedgerEntry.seq)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].seq
+
+
+def check(compound_id: int, code: str, full: bool = False) -> Verification:
+    """One compound's chain, from its newest trusted checkpoint (the genesis if `full`
+    or none is trusted) to its head as the check begins. Writes nothing.
+
+    The checkpoints are read before the head (the head only grows, so a checkpoint
+    past it means a cut chain, not a check that ran meanwhile). A full pass holds every
+    entry that has a checkpoint to the hash it had when verified."""
+    if full:
+        checkpoints = list(
+            db.session.scalars(
+                select(LedgerCheckpoint).where(LedgerCheckpoint.compound_id == compound_id)
+            )
+        )
+    else:
+        checkpoints = _checkpoints(compound_id)
+    head = _head(compound_id)
+    head_seq, head_hash = head if head else (0, GENESIS)
+    pinned: dict[int, LedgerCheckpoint] = {}
+    if full:
+        from_seq, prev, checkpoint, broken = 0, GENESIS, None, None
+        pinned = {cp.seq: cp for cp in checkpoints}
+        past = [cp for cp in checkpoints if cp.seq > head_seq]
+        if past:
+            broken = (min(past, key=lambda cp: cp.seq), None)
+    else:
+        from_seq, prev, checkpoint, broken = _start(compound_id, checkpoints, head_seq)
+    last_full = None if from_seq == 0 else _last_full(compound_id)
+    context = {
+        "compound": code,
+        "from_seq": from_seq,
+        "up_to": head_seq,
+        "head_hash": head_hash,
+        "full_seq": last_full.seq if last_full else None,
+        "full_at": last_full.verified_at if last_full else None,
+        "checkpoint_at": checkpoint.verified_at if checkpoint else None,
+        "note": None
+        if broken is None
+        else f"the checkpoint at entry {broken[0].seq} no longer matches the chain",
+    }
+    checked, expected = 0, from_seq + 1
+    for row in _entries_after(compound_id, from_seq, head_seq):
+        checked += 1
+        problem = _problem(row, prev, expected)
+        if problem is None and row.seq in pinned and pinned[row.seq].hash != row.hash:
+            problem = CHANGED_SINCE_VERIFIED
+        if problem:
+            return Verification(
+                False, checked, seq=row.seq, entry_id=row.id, problem=problem, **context
+            )
+        prev, expected = row.hash, expected + 1
+    if broken is not None:
+        cp, entry = broken
+        return Verification(
+            False,
+            checked,
+            seq=cp.seq,
+            entry_id=entry.id if entry else None,
+            problem=CHANGED_SINCE_VERIFIED if entry else "the chain's end is missing",
+            **context,
+        )
+    if expected - 1 != head_seq or prev != head_hash:
+        return Verification(
+            False, checked, seq=head_seq, problem="the chain's end is missing", **context
+        )
+    if from_seq == 0:
+        context.update(full_seq=head_seq, full_at=utcnow())
+    return Verification(True, checked, **context)
+
+
+def record(compound_id: int, result: Verification) -> None:
+    """A checkpoint at the verified head (no commit). A full pass marks it `full`."""
+    if not result.ok or result.up_to == 0:
+        return
+    existing = db.session.scalars(
+        select(LedgerCheckpoint).where(
+            LedgerCheckpoint.compound_id == compound_id, LedgerCheckpoint.seq == result.up_to
+        )
+    ).first()
+    if existing is None:
+        db.session.add(
+            LedgerCheckpoint(
+                compound_id=compound_id,
+                seq=result.up_to,
+                hash=result.head_hash,
+                full=result.full,
+                verified_at=utcnow(),
+            )
+        )
+    elif existing.hash == result.head_hash:
+        existing.full = existing.full or result.full
+        existing.verified_at = utcnow()
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class Run:
+    """Every compound checked: the first broken one (or None), entries recomputed."""
+
+    results: list[Verification]
+    checked: int
+
+    @property
+    def broken(self) -> Verification | None:
+        return next((r for r in self.results if not r.ok), None)
+
+
+def verify_all(compound_code: str | None = None, full: bool = False) -> Run:
+    """Check every compound's chain (or one) and record a checkpoint at each verified
+    head; commits. A broken chain is logged as an error and gets no checkpoint."""
+    query = select(Compound.id, Compound.code).order_by(Compound.id)
+    if compound_code:
+        query = query.where(Compound.code == compound_code)
+    results = []
+    for compound_id, code in db.session.execute(query).all():
+        result = check(compound_id, code, full)
+        if result.ok:
+            record(compound_id, result)
+        else:
+            log.error("ledger of %s broken at entry %s: %s", code, result.seq, result.problem)
+        results.append(result)
+    db.session.commit()
+    return Run(results, sum(r.checked for r in results))
+
+
+def verify_new_entries() -> dict:
+    """The daily job: every chain from its newest checkpoint."""
+    return _summary(verify_all())
+
+
+def verify_from_genesis() -> dict:
+    """The weekly job: every chain recomputed from the genesis."""
+    return _summary(verify_all(full=True))
+
+
+def _summary(run: Run) -> dict:
+    broken = run.broken
+    return {
+        "checked": run.checked,
+        "compounds": len(run.results),
+        "broken": f"{broken.compound} at entry {broken.seq}: {broken.problem}" if broken else "",
+    }
