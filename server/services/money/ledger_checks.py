@@ -28,7 +28,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, select
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from server.clock import utcnow
 from server.extensions import db
@@ -199,7 +201,12 @@ def check(compound_id: int, code: str, full: bool = False) -> Verification:
             broken = (min(past, key=lambda cp: cp.seq), None)
     else:
         from_seq, prev, checkpoint, broken = _start(compound_id, checkpoints, head_seq)
-    last_full = None if from_seq == 0 else _last_full(compound_id)
+    if from_seq == 0:
+        last_full = None
+    elif checkpoint.full:  # the newest trusted checkpoint is the newest full one
+        last_full = checkpoint
+    else:
+        last_full = _last_full(compound_id)
     context = {
         "compound": code,
         "from_seq": from_seq,
@@ -243,28 +250,41 @@ def check(compound_id: int, code: str, full: bool = False) -> Verification:
 
 
 def record(compound_id: int, result: Verification) -> None:
-    """A checkpoint at the verified head (no commit). A full pass marks it `full`."""
+    """A checkpoint at the verified head (no commit); a full pass marks it `full`. One
+    statement that never fails on a checkpoint another check wrote meanwhile (a check
+    reading an older snapshot may find a head already checkpointed)."""
     if not result.ok or result.up_to == 0:
         return
-    existing = db.session.scalars(
-        select(LedgerCheckpoint).where(
-            LedgerCheckpoint.compound_id == compound_id, LedgerCheckpoint.seq == result.up_to
+    if result.checked == 0 and not result.full:
+        return  # its head is its newest checkpoint already
+    table = LedgerCheckpoint.__table__
+    row = {
+        "compound_id": compound_id,
+        "seq": result.up_to,
+        "hash": result.head_hash,
+        "full": result.full,
+        "verified_at": utcnow(),
+    }
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        statement = sqlite_insert(table).values(row)
+        new = statement.excluded
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.compound_id, table.c.seq],
+            set_={"full": table.c.full | new.full, "verified_at": new.verified_at},
+            where=new.full > table.c.full,
         )
-    ).first()
-    if existing is None:
-        db.session.add(
-            LedgerCheckpoint(
-                compound_id=compound_id,
-                seq=result.up_to,
-                hash=result.head_hash,
-                full=result.full,
-                verified_at=utcnow(),
-            )
+    else:
+        statement = mysql_insert(table).values(row)
+        new = statement.inserted
+        upgrade = new.full > table.c.full  # MySQL assigns left to right: verified_at first
+        statement = statement.on_duplicate_key_update(
+            [
+                ("verified_at", case((upgrade, new.verified_at), else_=table.c.verified_at)),
+                ("full", case((upgrade, new.full), else_=table.c.full)),
+            ]
         )
-    elif existing.hash == result.head_hash:
-        existing.full = existing.full or result.full
-        existing.verified_at = utcnow()
-    db.session.flush()
+    connection.execute(statement)
 
 
 @dataclass(frozen=True)

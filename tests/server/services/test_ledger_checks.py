@@ -5,6 +5,9 @@ not trusted, and appends made while a check runs are no break."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import event, select, text, update
 
@@ -97,6 +100,10 @@ def test_appends_after_a_checkpoint_are_checked_and_only_they(world):
     assert checkpoints(world) == [(5, True), (8, False)]
     again = ledger.verify("lc")
     assert (again.ok, again.checked, again.from_seq) == (True, 0, 8)
+    weekly = ledger.verify("lc", full=True)
+    assert (weekly.ok, weekly.checked, weekly.full_seq) == (True, 8, 8)
+    assert checkpoints(world) == [(5, True), (8, True)]
+    assert ledger.verify("lc").full_seq == 8
 
 
 def test_a_changed_entry_after_the_checkpoint_is_found_by_the_incremental_check(world):
@@ -272,3 +279,41 @@ def test_a_ledger_page_costs_the_same_at_10_and_1000_entries(db_session, monkeyp
         assert rows_checked == [size + 1, size + 2]  # only the day's entries were read
         costs[code] = len(statements.sql)
     assert costs["small"] == costs["big"]
+
+
+def test_checks_while_payments_land_on_other_connections_see_no_break(app, committed_db):
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("concurrent writers: MariaDB only (SQLite's write lock serialises)")
+    world = build_world("lx")
+    credits(world.compound.id, 5)
+    db.session.commit()
+    compound_id, appended = world.compound.id, 40
+    done = threading.Event()
+
+    def pay():
+        with app.app_context():
+            try:
+                for i in range(appended):
+                    credits(compound_id, 1, start=5 + i)
+                    db.session.commit()
+            finally:
+                db.session.remove()
+                done.set()
+
+    def check() -> list:
+        verdicts = []
+        with app.app_context():
+            while not done.is_set() or not verdicts:
+                verdicts.append(ledger.verify("lx"))
+                verdicts.append(ledger_checks.check(compound_id, "lx"))
+                db.session.remove()
+        return verdicts
+
+    with ThreadPoolExecutor(2) as pool:
+        paying, checking = pool.submit(pay), pool.submit(check)
+        paying.result()
+        verdicts = checking.result()
+    assert [v for v in verdicts if not v.ok] == []
+    db.session.rollback()  # this session's snapshot is from before the payments
+    final = ledger.verify("lx")
+    assert (final.ok, final.up_to) == (True, 5 + appended)
