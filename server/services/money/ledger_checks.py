@@ -175,13 +175,40 @@ def _entries_after(compound_id: int, after: int, up_to: int):
         after = rows[-1].seq
 
 
-def check(compound_id: int, code: str, full: bool = False) -> Verification:
-    """One compound's chain, from its newest trusted checkpoint (the genesis if `full`
-    or none is trusted) to its head as the check begins. Writes nothing.
+@dataclass
+class _Plan:
+    head_seq: int
+    head_hash: str
+    from_seq: int = 0
+    prev: str = GENESIS
+    checkpoint: LedgerCheckpoint | None = None  # the trusted one the check starts from
+    broken: tuple | None = None  # (first untrusted checkpoint, its entry row or None)
+    pinned: dict = field(default_factory=dict)  # full pass: seq -> checkpoint
 
-    The checkpoints are read before the head (the head only grows, so a checkpoint
-    past it means a cut chain, not a check that ran meanwhile). A full pass holds every
-    entry that has a checkpoint to the hash it had when verified."""
+    def context(self, compound_id: int, code: str) -> dict:
+        if self.from_seq == 0:
+            last_full = None
+        elif self.checkpoint.full:  # the newest trusted checkpoint is the newest full one
+            last_full = self.checkpoint
+        else:
+            last_full = _last_full(compound_id)
+        untrusted = self.broken[0].seq if self.broken else None
+        return {
+            "compound": code,
+            "from_seq": self.from_seq,
+            "up_to": self.head_seq,
+            "head_hash": self.head_hash,
+            "full_seq": last_full.seq if last_full else None,
+            "full_at": last_full.verified_at if last_full else None,
+            "checkpoint_at": self.checkpoint.verified_at if self.checkpoint else None,
+            "note": untrusted
+            and f"the checkpoint at entry {untrusted} no longer matches the chain",
+        }
+
+
+def _plan(compound_id: int, full: bool) -> _Plan:
+    """The checkpoints, then the head (it only grows, so a checkpoint past it means a
+    cut chain, not a check that ran meanwhile), then where to start."""
     if full:
         checkpoints = list(
             db.session.scalars(
@@ -191,61 +218,47 @@ def check(compound_id: int, code: str, full: bool = False) -> Verification:
     else:
         checkpoints = _checkpoints(compound_id)
     head = _head(compound_id)
-    head_seq, head_hash = head if head else (0, GENESIS)
-    pinned: dict[int, LedgerCheckpoint] = {}
-    if full:
-        from_seq, prev, checkpoint, broken = 0, GENESIS, None, None
-        pinned = {cp.seq: cp for cp in checkpoints}
-        past = [cp for cp in checkpoints if cp.seq > head_seq]
-        if past:
-            broken = (min(past, key=lambda cp: cp.seq), None)
-    else:
-        from_seq, prev, checkpoint, broken = _start(compound_id, checkpoints, head_seq)
-    if from_seq == 0:
-        last_full = None
-    elif checkpoint.full:  # the newest trusted checkpoint is the newest full one
-        last_full = checkpoint
-    else:
-        last_full = _last_full(compound_id)
-    context = {
-        "compound": code,
-        "from_seq": from_seq,
-        "up_to": head_seq,
-        "head_hash": head_hash,
-        "full_seq": last_full.seq if last_full else None,
-        "full_at": last_full.verified_at if last_full else None,
-        "checkpoint_at": checkpoint.verified_at if checkpoint else None,
-        "note": None
-        if broken is None
-        else f"the checkpoint at entry {broken[0].seq} no longer matches the chain",
-    }
-    checked, expected = 0, from_seq + 1
-    for row in _entries_after(compound_id, from_seq, head_seq):
+    plan = _Plan(*(head if head else (0, GENESIS)))
+    if not full:
+        plan.from_seq, plan.prev, plan.checkpoint, plan.broken = _start(
+            compound_id, checkpoints, plan.head_seq
+        )
+        return plan
+    plan.pinned = {cp.seq: cp for cp in checkpoints}
+    past = [cp for cp in checkpoints if cp.seq > plan.head_seq]
+    if past:
+        plan.broken = (min(past, key=lambda cp: cp.seq), None)
+    return plan
+
+
+def check(compound_id: int, code: str, full: bool = False) -> Verification:
+    """One compound's chain, from its newest trusted checkpoint (the genesis if `full`
+    or none is trusted) to its head as the check begins. Writes nothing. A full pass
+    also holds every entry that has a checkpoint to the hash it had when verified."""
+    plan = _plan(compound_id, full)
+    context = plan.context(compound_id, code)
+    prev, checked, expected = plan.prev, 0, plan.from_seq + 1
+    for row in _entries_after(compound_id, plan.from_seq, plan.head_seq):
         checked += 1
         problem = _problem(row, prev, expected)
-        if problem is None and row.seq in pinned and pinned[row.seq].hash != row.hash:
+        if problem is None and row.seq in plan.pinned and plan.pinned[row.seq].hash != row.hash:
             problem = CHANGED_SINCE_VERIFIED
         if problem:
             return Verification(
                 False, checked, seq=row.seq, entry_id=row.id, problem=problem, **context
             )
         prev, expected = row.hash, expected + 1
-    if broken is not None:
-        cp, entry = broken
+    if plan.broken is not None:
+        cp, entry = plan.broken
+        problem = CHANGED_SINCE_VERIFIED if entry else "the chain's end is missing"
         return Verification(
-            False,
-            checked,
-            seq=cp.seq,
-            entry_id=entry.id if entry else None,
-            problem=CHANGED_SINCE_VERIFIED if entry else "the chain's end is missing",
-            **context,
+            False, checked, seq=cp.seq, entry_id=entry and entry.id, problem=problem, **context
         )
-    if expected - 1 != head_seq or prev != head_hash:
-        return Verification(
-            False, checked, seq=head_seq, problem="the chain's end is missing", **context
-        )
-    if from_seq == 0:
-        context.update(full_seq=head_seq, full_at=utcnow())
+    if expected - 1 != plan.head_seq or prev != plan.head_hash:
+        problem = "the chain's end is missing"
+        return Verification(False, checked, seq=plan.head_seq, problem=problem, **context)
+    if plan.from_seq == 0:
+        context.update(full_seq=plan.head_seq, full_at=utcnow())
     return Verification(True, checked, **context)
 
 
