@@ -17,7 +17,7 @@ from server.cli_roster import roster_group
 from server.errors import AppError
 from server.extensions import db
 from server.models.user import ROLES
-from server.services.money import fees, ledger, pending_orders, reconciliation
+from server.services.money import fees, ledger_checks, pending_orders, reconciliation
 from server.services.people import invites, roles
 from server.services.platform import demo
 
@@ -230,11 +230,16 @@ def verify_ledger(compound_code, full):
     """Check each chain from its newest verified checkpoint (--full: from the genesis),
     report the first entry that was changed, and record the verified heads."""
     started = time.perf_counter()
-    result = ledger.verify(compound_code, full=full)
+    run = ledger_checks.verify_all(compound_code, full=full)
     seconds = time.perf_counter() - started
-    if result.ok:
-        how = "from the genesis" if full else "since the last checkpoints"
-        click.echo(f"ledger OK: {result.checked} entries verified {how} in {seconds:.1f} s")
+    result = run.broken
+    if result is None:
+        resumed = sum(1 for r in run.results if r.from_seq)
+        click.echo(
+            f"ledger OK: {len(run.results)} chains, {run.checked:,} entries recomputed "
+            f"({resumed} from their last checkpoint, {len(run.results) - resumed} from "
+            f"their first entry) in {seconds:.1f} s"
+        )
         return
     where = f"entry {result.seq}" + (f" (id {result.entry_id})" if result.entry_id else "")
     note = f" ({result.note})" if result.note else ""
