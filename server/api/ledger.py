@@ -15,6 +15,7 @@ bp = APIBlueprint("ledger", __name__, url_prefix="/api/v1", tag="Fees")
 @bp.output(LedgerPageOut)
 @bp.doc(
     summary="The compound's ledger, newest first, balances, and whether the chain verifies "
+    "(the entries since its last verified checkpoint recomputed) "
     "(committee, supervisor)"
 )
 def ledger_page(query):

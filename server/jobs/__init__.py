@@ -211,4 +211,22 @@ JOBS: list[Job] = [
         description="Anonymise census members moved out longer ago than the compound's "
         "retention (180 days), and drop the care tags of households moved out that long.",
     ),
+    Job(
+        name="verify_ledger",
+        func="server.services.money.ledger_checks:verify_new_entries",
+        trigger="cron",
+        schedule={"hour": 4, "minute": 20},
+        misfire_grace_time=12 * 3600,
+        description="Check each ledger chain's entries since its last verified checkpoint "
+        "(daily; the views then check only the day's entries) and record a new checkpoint.",
+    ),
+    Job(
+        name="verify_ledger_full",
+        func="server.services.money.ledger_checks:verify_from_genesis",
+        trigger="cron",
+        schedule={"day_of_week": "sun", "hour": 4, "minute": 40},
+        misfire_grace_time=24 * 3600,
+        description="Recompute every ledger chain from the genesis (weekly): finds an entry "
+        "changed before the newest checkpoint; records full checkpoints.",
+    ),
 ]

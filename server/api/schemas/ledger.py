@@ -28,10 +28,33 @@ class LedgerQuery(Schema):
     limit = fields.Integer(strict=False, validate=validators.Range(1, 200), load_default=50)
 
 
+class LedgerCheckOut(Schema):
+    checked = fields.Integer(metadata={"description": "entries recomputed for this answer"})
+    from_seq = fields.Integer(
+        metadata={"description": "entries up to this one were verified before (0: none)"}
+    )
+    checkpoint_at = LocalDateTime(
+        allow_none=True, metadata={"description": "when entry from_seq was verified"}
+    )
+    up_to = fields.Integer(metadata={"description": "the chain's last entry checked"})
+    full_seq = fields.Integer(
+        allow_none=True,
+        metadata={"description": "the last check from the first entry reached this one"},
+    )
+    full_at = LocalDateTime(allow_none=True, metadata={"description": "and ran then"})
+
+
 class LedgerPageOut(Schema):
     items = fields.List(fields.Nested(LedgerEntryOut))
     balance_fen = fields.Dict(keys=fields.String(), values=fields.Integer())
     verified = fields.Boolean()
+    verification = fields.Nested(
+        LedgerCheckOut,
+        metadata={
+            "description": "how `verified` was found: the entries after the newest verified "
+            "checkpoint were recomputed; every entry is recomputed weekly"
+        },
+    )
 
 
 class AnomalyOut(Schema):

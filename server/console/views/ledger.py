@@ -28,6 +28,7 @@ from server.services.money import reconciliation as reports
 PAGE_SIZE = 50
 LABELS = {"resolution": "处理说明", "refunded_fen": "退款金额", "reason": "驳回理由"}
 PROBLEMS = (  # what ledger.verify reports, in plain words
+    ("its hash changed since it was verified", "这一条在上次核验之后被改过"),
     ("its content was changed", "这一条的内容被改过"),
     ("does not follow the previous entry", "这一条和上一条接不上"),
     ("the chain's end is missing", "账本最后的记录缺失"),
@@ -237,6 +238,7 @@ def ledger():
         balances=sorted(page.balance_fen.items(), key=lambda kv: (kv[0] not in names, kv[0])),
         names=names,
         verified=page.verified,
+        check=page.verification,
         account=account,
         next_url=url_for("desk.ledger", **args, cursor=cursors.encode(items[-1].seq))
         if more
@@ -248,9 +250,11 @@ def ledger():
 
 @bp.get("/ledger/verify")
 def ledger_verify():
-    """核验账本: recompute every entry's hash now and say where the chain breaks."""
+    """核验账本: recompute the entries since the last verified checkpoint now (?full=1:
+    every entry from the first) and say where the chain breaks."""
     require(*MONEY_ROLES)
-    result = ledger_service.verify_for(desk().principal, compound_code())
+    full = request.args.get("full") == "1"
+    result = ledger_service.verify_for(desk().principal, compound_code(), full=full)
     problem = None
     if not result.ok:
         problem = next(

@@ -3,7 +3,8 @@
 Entries are written in the transaction of the change they record, never updated
 or deleted (a correction is a new entry). Each compound's entries are numbered
 1, 2, 3...; each entry's hash covers its fields and the previous entry's hash, so
-`verify` finds the first entry changed behind the ledger's back.
+`verify` finds the first entry changed behind the ledger's back (from the newest
+verified checkpoint, or from the genesis: `ledger_checks`).
 """
 
 from __future__ import annotations
@@ -148,59 +149,19 @@ def open_chain(compound_id: int) -> None:
     db.session.add(LedgerHead(compound_id=compound_id, seq=0, hash=GENESIS))
 
 
-@dataclass(frozen=True)
-class Verification:
-    ok: bool
-    checked: int
-    compound: str | None = None
-    seq: int | None = None
-    entry_id: int | None = None
-    problem: str | None = None
+def verify(compound_code: str | None = None, full: bool = False):
+    """Check every chain (or one compound's) from its newest verified checkpoint, or
+    from the genesis if `full`, and record a checkpoint at each verified head
+    (commits). Returns the first broken chain's verdict, else one compound's verdict,
+    else the count of entries recomputed (see `ledger_checks`)."""
+    from server.services.money import ledger_checks
 
-
-def verify(compound_code: str | None = None) -> Verification:
-    """Recompute every chain; report the first entry whose hash or link is wrong."""
-    query = select(Compound.id, Compound.code)
-    if compound_code:
-        query = query.where(Compound.code == compound_code)
-    checked = 0
-    for compound_id, code in db.session.execute(query).all():
-        prev, expected_seq = GENESIS, 1
-        entries = db.session.scalars(
-            select(LedgerEntry)
-            .where(LedgerEntry.compound_id == compound_id)
-            .order_by(LedgerEntry.seq)
-            .execution_options(yield_per=1000, populate_existing=True)  # what is stored now
-        )
-        for entry in entries:
-            checked += 1
-            problem = _problem(entry, prev, expected_seq)
-            if problem:
-                return Verification(False, checked, code, entry.seq, entry.id, problem)
-            prev, expected_seq = entry.hash, expected_seq + 1
-        head = db.session.get(LedgerHead, compound_id)
-        if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):
-            return Verification(False, checked, code, head.seq, None, "the chain's end is missing")
-    return Verification(True, checked)
-
-
-def _problem(entry: LedgerEntry, prev: str, expected_seq: int) -> str | None:
-    if entry.seq != expected_seq:
-        return f"entry {expected_seq} is missing"
-    if entry.prev_hash != prev:
-        return "does not follow the previous entry"
-    movement = Movement(
-        entry.account,
-        entry.direction,
-        entry.amount_fen,
-        entry.source_type,
-        entry.source_id,
-        entry.memo,
-    )
-    actual = entry_hash(
-        prev, entry.compound_id, entry.seq, movement, entry.actor_id, entry.created_at
-    )
-    return None if actual == entry.hash else "its content was changed"
+    run = ledger_checks.verify_all(compound_code, full)
+    if run.broken is not None:
+        return run.broken
+    if len(run.results) == 1:
+        return run.results[0]
+    return ledger_checks.Verification(True, run.checked)
 
 
 @dataclass(frozen=True)
@@ -208,6 +169,7 @@ class LedgerPage:
     items: list[LedgerEntry]
     balance_fen: dict[str, int]
     verified: bool
+    verification: object = None  # ledger_checks.Verification: from which entry, and when
 
 
 def _readable(principal, code: str) -> Compound:
@@ -217,18 +179,26 @@ def _readable(principal, code: str) -> Compound:
     return compound
 
 
-def verify_for(principal, code: str) -> Verification:
-    """A compound's chain checked now, for its committee and finance supervisor: where
-    it breaks, if it does. Raises NotFound, Forbidden."""
-    return verify(_readable(principal, code).code)
+def verify_for(principal, code: str, full: bool = False):
+    """A compound's chain checked now, for its committee and finance supervisor: the
+    entries since its newest verified checkpoint (all of them if `full`), and where it
+    breaks, if it does. Writes nothing (checkpoints come from `verify`). Raises
+    NotFound, Forbidden."""
+    from server.services.money import ledger_checks
+
+    compound = _readable(principal, code)
+    return ledger_checks.check(compound.id, compound.code, full)
 
 
 def page(
     principal, code: str, before_seq: int | None, limit: int, account: str | None = None
 ) -> LedgerPage:
     """A compound's ledger, newest first (of one `account` if given), with each
-    account's balance and whether the chain verifies. Every line is open to the
-    committee and the finance supervisor."""
+    account's balance and whether the chain verifies (checked from its newest verified
+    checkpoint: a view costs the entries since). Every line is open to the committee
+    and the finance supervisor."""
+    from server.services.money import ledger_checks
+
     compound = _readable(principal, code)
     query = select(LedgerEntry).where(LedgerEntry.compound_id == compound.id)
     if account:
@@ -245,4 +215,5 @@ def page(
     for account, direction, total in rows:
         sign = 1 if direction == "credit" else -1
         balances[account] = balances.get(account, 0) + sign * int(total)
-    return LedgerPage(items, balances, verify(compound.code).ok)
+    verification = ledger_checks.check(compound.id, compound.code)
+    return LedgerPage(items, balances, verification.ok, verification)

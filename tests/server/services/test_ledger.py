@@ -82,7 +82,8 @@ def test_the_committee_reads_one_account_and_checks_the_chain(db_session):
     page = ledger.page(committee, "ab", None, 50, account=ledger.REFUND_DUE)
     assert [e.amount_fen for e in page.items] == [100]
     assert page.balance_fen == {"fee:self_governance": 2533, ledger.REFUND_DUE: 100}
-    assert ledger.verify_for(committee, "ab") == ledger.Verification(True, 2)
+    checked = ledger.verify_for(committee, "ab")
+    assert (checked.ok, checked.checked, checked.up_to) == (True, 2, 2)
     with pytest.raises(Forbidden):
         ledger.verify_for(load_principal(world.people["resident_1_1"].id), "ab")
     with pytest.raises(NotFound):
