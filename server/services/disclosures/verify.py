@@ -67,22 +67,7 @@ def _chain(disclosure: Disclosure) -> list[dict]:
         if entry.seq != expected:
             found.append(_entry(expected, f"账本第 {expected} 笔不见了"))
             expected = entry.seq
-        movement = ledger.Movement(
-            entry.account,
-            entry.direction,
-            entry.amount_fen,
-            entry.source_type,
-            entry.source_id,
-            entry.memo,
-        )
-        actual = ledger.entry_hash(
-            entry.prev_hash,
-            entry.compound_id,
-            entry.seq,
-            movement,
-            entry.actor_id,
-            entry.created_at,
-        )
+        actual = ledger.recomputed_hash(entry)
         if entry.prev_hash != prev:
             found.append(_entry(entry.seq, f"账本第 {entry.seq} 笔与前一笔接不上"))
         elif actual != entry.hash:

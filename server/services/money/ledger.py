@@ -64,6 +64,27 @@ def entry_hash(
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def recomputed_hash(entry, prev_hash: str | None = None) -> str:
+    """The hash an entry (a LedgerEntry or a row with its columns) should carry, from its
+    own fields and `prev_hash` (default: the previous hash it names)."""
+    movement = Movement(
+        entry.account,
+        entry.direction,
+        entry.amount_fen,
+        entry.source_type,
+        entry.source_id,
+        entry.memo,
+    )
+    return entry_hash(
+        entry.prev_hash if prev_hash is None else prev_hash,
+        entry.compound_id,
+        entry.seq,
+        movement,
+        entry.actor_id,
+        entry.created_at,
+    )
+
+
 def append(compound_id: int, movements: list[Movement], actor_id: int | None) -> list[LedgerEntry]:
     """Write movements at the end of the compound's chain (no commit: the caller's
     transaction holds the chain's head locked until it commits)."""

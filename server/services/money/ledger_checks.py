@@ -35,7 +35,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from server.clock import utcnow
 from server.extensions import db
 from server.models import Compound, LedgerCheckpoint, LedgerEntry, LedgerHead
-from server.services.money.ledger import GENESIS, Movement, entry_hash
+from server.services.money.ledger import GENESIS, recomputed_hash
 
 log = logging.getLogger(__name__)
 
@@ -87,21 +87,12 @@ COLUMNS = (
 )
 
 
-def _recomputed(row) -> str:
-    movement = Movement(
-        row.account, row.direction, row.amount_fen, row.source_type, row.source_id, row.memo
-    )
-    return entry_hash(
-        row.prev_hash, row.compound_id, row.seq, movement, row.actor_id, row.created_at
-    )
-
-
 def _problem(row, prev: str, expected_seq: int) -> str | None:
     if row.seq != expected_seq:
         return f"entry {expected_seq} is missing"
     if row.prev_hash != prev:
         return "does not follow the previous entry"
-    return None if _recomputed(row) == row.hash else "its content was changed"
+    return None if recomputed_hash(row) == row.hash else "its content was changed"
 
 
 def _entry_at(compound_id: int, seq: int):
@@ -144,7 +135,8 @@ def _start(compound_id: int, checkpoints: list[LedgerCheckpoint], head_seq: int)
     broken = None
     for checkpoint in checkpoints:
         entry = None if checkpoint.seq > head_seq else _entry_at(compound_id, checkpoint.seq)
-        if entry is not None and entry.hash == checkpoint.hash and _recomputed(entry) == entry.hash:
+        trusted = entry is not None and entry.hash == checkpoint.hash
+        if trusted and recomputed_hash(entry) == entry.hash:
             return checkpoint.seq, checkpoint.hash, checkpoint, broken
         if broken is None:
             broken = (checkpoint, entry)

@@ -65,18 +65,8 @@ def rewrite_from(world, seq: int, amount_fen: int) -> None:
     for entry in entries:
         if entry.seq == seq:
             entry.amount_fen = amount_fen
-        movement = ledger.Movement(
-            entry.account,
-            entry.direction,
-            entry.amount_fen,
-            entry.source_type,
-            entry.source_id,
-            entry.memo,
-        )
         entry.prev_hash = prev
-        entry.hash = ledger.entry_hash(
-            prev, entry.compound_id, entry.seq, movement, entry.actor_id, entry.created_at
-        )
+        entry.hash = ledger.recomputed_hash(entry)
         prev = entry.hash
     db.session.get(LedgerHead, world.compound.id).hash = prev
     db.session.commit()
