@@ -21,19 +21,12 @@ from server.errors import ValidationFailed
 from server.labels import label
 from server.services import cursors
 from server.services.money import anomalies as anomaly_service
-from server.services.money import funds, pending_changes
+from server.services.money import funds, ledger_alerts, pending_changes
 from server.services.money import ledger as ledger_service
 from server.services.money import reconciliation as reports
 
 PAGE_SIZE = 50
 LABELS = {"resolution": "处理说明", "refunded_fen": "退款金额", "reason": "驳回理由"}
-PROBLEMS = (  # what ledger.verify reports, in plain words
-    ("its hash changed since it was verified", "这一条在上次核验之后被改过"),
-    ("its content was changed", "这一条的内容被改过"),
-    ("does not follow the previous entry", "这一条和上一条接不上"),
-    ("the chain's end is missing", "账本最后的记录缺失"),
-    ("is missing", "缺少一条记录"),
-)
 
 
 def _fen(text: str | None) -> int:
@@ -257,10 +250,7 @@ def ledger_verify():
     result = ledger_service.verify_for(desk().principal, compound_code(), full=full)
     problem = None
     if not result.ok:
-        problem = next(
-            (text for english, text in PROBLEMS if english in (result.problem or "")),
-            "记录有问题",
-        )
+        problem = ledger_alerts.in_words(result.problem)
     return render(
         "money/ledger_verify.html",
         title="核验账本",

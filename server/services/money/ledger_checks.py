@@ -35,6 +35,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from server.clock import utcnow
 from server.extensions import db
 from server.models import Compound, LedgerCheckpoint, LedgerEntry, LedgerHead
+from server.services.money import ledger_alerts
 from server.services.money.ledger import GENESIS, recomputed_hash
 
 log = logging.getLogger(__name__)
@@ -306,7 +307,8 @@ class Run:
 
 def verify_all(compound_code: str | None = None, full: bool = False) -> Run:
     """Check every compound's chain (or one) and record a checkpoint at each verified
-    head; commits. A broken chain is logged as an error and gets no checkpoint."""
+    head; commits. A broken chain gets no checkpoint; it is logged as an error and its
+    committee and finance supervisor are told (ledger_alerts)."""
     query = select(Compound.id, Compound.code).order_by(Compound.id)
     if compound_code:
         query = query.where(Compound.code == compound_code)
@@ -317,6 +319,7 @@ def verify_all(compound_code: str | None = None, full: bool = False) -> Run:
             record(compound_id, result)
         else:
             log.error("ledger of %s broken at entry %s: %s", code, result.seq, result.problem)
+            ledger_alerts.tell_broken(compound_id, result.seq, result.problem)
         results.append(result)
     db.session.commit()
     return Run(results, sum(r.checked for r in results))

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, select, text, update
 
 from server.extensions import db
-from server.models import LedgerCheckpoint, LedgerEntry, LedgerHead
+from server.models import LedgerCheckpoint, LedgerEntry, LedgerHead, Notification
 from server.services.money import ledger, ledger_checks
 from server.services.people.access import load_principal
 from tests.factories import build_world
@@ -308,3 +308,23 @@ def test_checks_while_payments_land_on_other_connections_see_no_break(app, commi
     db.session.rollback()  # this session's snapshot is from before the payments
     final = ledger.verify("lx")
     assert (final.ok, final.up_to) == (True, 5 + appended)
+
+
+def test_a_broken_chain_is_told_to_the_committee_and_supervisor_once(world):
+    """The weekly pass finds an old entry changed: the committee and the finance
+    supervisor get a message in plain words (inbox and push), once, however often the
+    check runs again; residents get nothing."""
+    ledger_checks.verify_new_entries()
+    tamper(world, 2, amount_fen=1)
+    for _ in range(2):
+        assert ledger_checks.verify_from_genesis()["broken"].startswith("lc at entry 2")
+    told = db.session.execute(
+        select(Notification.user_id, Notification.title, Notification.body)
+    ).all()
+    committee = {world.people[who].id for who in ("committee", "committee_2", "supervisor")}
+    assert {user for user, _, _ in told} == committee
+    assert len(told) == len(committee)
+    (_user, title, body) = told[0]
+    assert title == "账本核验发现问题"
+    assert "第 2 条记录起对不上（这一条的内容被改过）" in body
+    assert "entry" not in body
