@@ -69,7 +69,7 @@ def cancel(payment_id):
 
 
 @bp.post("/wechat/notify")
-@bp.post("/wechat/notify/<merchant>")
+@bp.post("/wechat/notify/<string(maxlength=32):merchant>")
 @bp.doc(hide=True)
 def wechat_notify(merchant=None):
     """WeChat Pay's payment notification (v2 XML or v3 JSON, as the merchant speaks)."""

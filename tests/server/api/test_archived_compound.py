@@ -540,7 +540,7 @@ EXEMPT = {
         "money: WeChat Pay's word that an order opened before archiving was paid is always "
         "recorded (test_money_paid_before_archiving_is_still_recorded)"
     ),
-    "/api/v1/payments/wechat/notify/<merchant>": (
+    "/api/v1/payments/wechat/notify/<string(maxlength=32):merchant>": (
         "money: the same notification for a named merchant (v2 or v3), always recorded"
     ),
     "/api/v1/compounds/<string(maxlength=32):code>/refunds": (

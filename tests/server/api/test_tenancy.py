@@ -532,7 +532,7 @@ NOT_OBJECTS = {
     "/api/v1/console/sessions/<int:session_id>",
     # WeChat Pay's notifications for a named merchant: signed by WeChat Pay, not a person's
     # request; an order of another merchant is refused (test_pay_v3.py).
-    "/api/v1/payments/wechat/notify/<merchant>",
+    "/api/v1/payments/wechat/notify/<string(maxlength=32):merchant>",
     # WeChat Pay's refund notifications: encrypted by WeChat Pay, not a person's request; a
     # refund of another merchant is refused (test_refunds.py).
     "/api/v1/payments/wechat/refund-notify/<string(maxlength=32):merchant>",
