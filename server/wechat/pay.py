@@ -37,6 +37,7 @@ class PayRejected(Exception):
     def __init__(self, err_code: str | None, message: str | None):
         super().__init__(f"{err_code}: {message}")
         self.err_code = err_code
+        self.message = message
 
 
 @dataclass(frozen=True)

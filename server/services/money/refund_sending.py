@@ -83,7 +83,10 @@ def _refused(refund_id: int, rejected: PayRejected) -> str:
     payment, refund = refund_settlement.locked(refund_id)
     if refund.status == "confirmed":
         refund.status, refund.settled_at = "failed", utcnow()
-        refund.error = f"微信支付拒绝退款：{rejected.err_code or ''} {rejected}"[:200]
+        # WeChat Pay's own words first; its code last, for a call to its support.
+        why = rejected.message or "未说明原因"
+        code = f"（代码 {rejected.err_code}）" if rejected.err_code else ""
+        refund.error = f"微信支付拒绝退款：{why}{code}"[:200]
         refund_settlement.tell_failed(refund, payment)
     db.session.commit()
     log.warning("refund %s refused by WeChat Pay: %s", refund_id, rejected.err_code)
