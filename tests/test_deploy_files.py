@@ -85,7 +85,7 @@ def test_wechat_pays_notifications_pass_without_authentication(app):
         assert not re.search(r"auth_request|auth_basic\s+(?!off)|limit_req|deny", body)
     rules = {rule.rule for rule in app.url_map.iter_rules()}
     assert notify in rules
-    assert f"{notify}/<merchant>" in rules
+    assert f"{notify}/<string(maxlength=32):merchant>" in rules
     assert any(rule.startswith(refund) for rule in rules)
     assert "proxy_pass http://linli_app;" in locations["/"]
 
