@@ -22,9 +22,14 @@ serialises it (sorted keys, compact, non-ASCII kept, a newline); where that does
 reproduce the captured bytes exactly, the captured bytes are sent as they are. The
 body is not built from the fetched rows: that would mean retyping each endpoint.
 
-An INSERT's new id (lastrowid) that later statements of the same request carry is
-replaced by the id the replayed INSERT got, so a replay's rows reference each other
-as the real request's did (an integer parameter equal to such an id is taken for it).
+An INSERT's new id (lastrowid, or the id it RETURNs) that later statements of the
+same request carry is replaced by the id the replayed INSERT got, so a replay's rows
+reference each other as the real request's did (an integer parameter equal to such an
+id, and named for it, is taken for it: `issue_id` after an INSERT into issues, `id_1`).
+A statement the database refuses with an integrity error (a unique key taken since the
+capture: the ledger's next entry, once the real app has paid more orders) has made its
+round trip and the work of finding the key taken; the replay goes on with the next one
+(the first refusal of each process is logged).
 
     gunicorn -c deploy/gunicorn.conf.py 'scripts.bench.floor:app'   # env: FLOOR_SAMPLES,
                                                                      # FLOOR_MODE, DATABASE_URL
@@ -36,6 +41,7 @@ import contextlib
 import json
 import os
 import pickle
+import sys
 import threading
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -51,6 +57,7 @@ PING, EXECUTE, EXECUTE_NO_PARAMS, EXECUTEMANY, ROLLBACK, COMMIT, HTTP = (
     "http",
 )
 STATEMENTS = (EXECUTE, EXECUTE_NO_PARAMS, EXECUTEMANY)
+LASTROWID, RETURNED = 1, 2  # how an INSERT's new id is read
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,8 @@ class Sample:
     status: int
     body: bytes
     ops: list[tuple] = field(default_factory=list)
-    # (EXECUTE, statement, parameters, takes_new_id, uses_new_id), (PING,), (HTTP, ...)
+    # (EXECUTE, statement, parameters, takes_id: 0, LASTROWID or RETURNED,
+    #  uses_new_id), (PING,), (ROLLBACK,), (COMMIT,), (HTTP, method, url, headers, body)
 
     @property
     def statements(self) -> int:
@@ -183,9 +191,15 @@ def _resolve(value, ids: list):
     return value
 
 
-def replay(database: Database, connection, ops: list[tuple], http=None) -> None:
-    """Send the ops on `connection`, fetching every row, as the real app did."""
+_refused_logged = False
+
+
+def replay(database: Database, connection, ops: list[tuple], http=None) -> int:
+    """Send the ops on `connection`, fetching every row, as the real app did; how many
+    statements the database refused (an integrity error: see the module's doc)."""
+    global _refused_logged
     ids: list = []
+    refused = 0
     for op in ops:
         kind = op[0]
         if kind in STATEMENTS:
@@ -200,10 +214,18 @@ def replay(database: Database, connection, ops: list[tuple], http=None) -> None:
                     cursor.executemany(statement, parameters)
                 else:
                     cursor.execute(statement)
-                if cursor.description is not None:
-                    cursor.fetchall()
-                if takes_id:
+                rows = cursor.fetchall() if cursor.description is not None else None
+                if takes_id == RETURNED:
+                    ids.append(rows[0][0] if rows else None)
+                elif takes_id:
                     ids.append(cursor.lastrowid)
+            except database.module.IntegrityError as refusal:
+                refused += 1
+                if takes_id:
+                    ids.append(None)
+                if not _refused_logged:
+                    _refused_logged = True
+                    print(f"floor: refused, going on: {refusal}", file=sys.stderr, flush=True)
             finally:
                 cursor.close()
         elif kind == PING:
@@ -215,6 +237,7 @@ def replay(database: Database, connection, ops: list[tuple], http=None) -> None:
             _, method, url, headers, body = op
             reply = http.request(method, url, headers=headers, data=body, timeout=10)
             reply.content  # noqa: B018 - read the answer whole, as the app does
+    return refused
 
 
 # ----- the WSGI app -----
@@ -263,7 +286,7 @@ class Floor:
         ops, status, make_body = found
         try:
             replay(self.database, self.connection(), ops, self.http())
-        except self.database.Error:
+        except Exception:  # no transaction may stay open, holding locks
             self._drop_connection()
             start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
             return [b"replay failed\n"]

@@ -30,7 +30,9 @@ from scripts.bench.floor import (
     EXECUTE_NO_PARAMS,
     EXECUTEMANY,
     HTTP,
+    LASTROWID,
     PING,
+    RETURNED,
     ROLLBACK,
     STATEMENTS,
     NewId,
@@ -130,10 +132,23 @@ def hooks(engine):
             delattr(dialect, name)  # the instance attribute goes; the method is back
 
 
-def _statement(kind, statement, parameters, cursor) -> tuple:
-    takes_id = bool(statement.lstrip()[:6].upper() == "INSERT" and cursor.lastrowid)
-    new_id = cursor.lastrowid if takes_id else None
-    return [kind, statement, parameters, takes_id, new_id]
+_INSERT = re.compile(r"^\s*INSERT\s+(?:IGNORE\s+)?INTO\s+`?(\w+)`?", re.IGNORECASE)
+
+
+def _statement(kind, statement, parameters, cursor) -> list:
+    """The op, with the new id an INSERT made: its lastrowid, or the first column of
+    the first row it RETURNs (read from the driver's buffer, which SQLAlchemy then
+    fetches as usual; PyMySQL's and MySQLdb's cursors buffer their rows)."""
+    inserted = _INSERT.match(statement)
+    takes_id, new_id = 0, None
+    if inserted and " RETURNING " in statement.upper():
+        rows = getattr(cursor, "_rows", None)
+        if rows:
+            takes_id, new_id = RETURNED, rows[0][0]
+    elif inserted and cursor.lastrowid:
+        takes_id, new_id = LASTROWID, cursor.lastrowid
+    table = inserted.group(1) if inserted else None
+    return [kind, statement, parameters, takes_id, (new_id, table)]
 
 
 @contextmanager
@@ -184,31 +199,47 @@ def _roll_back(engine) -> None:
 
 
 def _link_new_ids(ops: list) -> list[tuple]:
-    """Ops as tuples, an INSERT's new id in later parameters replaced by NewId(n)."""
-    ids: dict[int, int] = {}
+    """Ops as tuples, an INSERT's new id in later parameters replaced by NewId(n): a
+    named parameter whose name says it is that table's id (`issue_id` after an INSERT
+    into issues, or `id`, `id_1`, `pk_1`), or a positional one of the same value."""
+    ids: dict[int, tuple[int, str]] = {}  # new id -> (its number, its table)
+    taken = 0
     out = []
     for op in ops:
         if op[0] in STATEMENTS:
-            kind, statement, parameters, takes_id, new_id = op
+            kind, statement, parameters, takes_id, (new_id, table) = op
             uses = False
             if ids:
-                parameters, uses = _substitute(parameters, ids)
+                parameters, uses = _substitute(parameters, ids, None)
             out.append((kind, statement, parameters, takes_id, uses))
             if takes_id:
-                ids.setdefault(new_id, len(ids))
+                ids[new_id] = (taken, table)
+                taken += 1
         else:
             out.append(tuple(op))
     return out
 
 
-def _substitute(value, ids: dict[int, int]):
+def _names_its_id(name: str | None, table: str) -> bool:
+    if name is None:
+        return True
+    if re.fullmatch(r"(id|pk)(_\d+)?", name):
+        return True
+    singular = re.sub(r"ies$", "y", table) if table.endswith("ies") else table.rstrip("s")
+    return re.fullmatch(rf"{singular}_id(_\d+)?", name) is not None
+
+
+def _substitute(value, ids: dict, name: str | None):
     if isinstance(value, int) and not isinstance(value, bool) and value in ids:
-        return NewId(ids[value]), True
+        n, table = ids[value]
+        if _names_its_id(name, table):
+            return NewId(n), True
+        return value, False
     if isinstance(value, tuple | list):
-        parts = [_substitute(v, ids) for v in value]
+        parts = [_substitute(v, ids, None) for v in value]
         return type(value)(p for p, _ in parts), any(u for _, u in parts)
     if isinstance(value, dict):
-        parts = {k: _substitute(v, ids) for k, v in value.items()}
+        parts = {k: _substitute(v, ids, k) for k, v in value.items()}
         return {k: p for k, (p, _) in parts.items()}, any(u for _, u in parts.values())
     return value, False
 
@@ -259,7 +290,7 @@ _PLACEHOLDER = r"(?:%s|\?|%\(\w+\)s|:\w+)"
 def normalise(statement: str) -> str:
     """SQL text with its whitespace, expanded IN lists and repeated VALUES rows folded."""
     text = re.sub(r"\s+", " ", statement).strip()
-    text = re.sub(rf"{_PLACEHOLDER}(?:\s*,\s*{_PLACEHOLDER})+", "%s…", text)
+    text = re.sub(rf"{_PLACEHOLDER}(?:\s*,\s*{_PLACEHOLDER})*", "%s…", text)
     return re.sub(r"(\([^()]*\))(?:\s*,\s*\1)+", r"\1…", text)
 
 
@@ -278,7 +309,7 @@ def shape(ops: list[tuple]) -> tuple:
 
 def describe(ops_shape: tuple) -> str:
     return "; ".join(
-        f"{part[0]} {part[1][:80]}" if part[0] in STATEMENTS else " ".join(part[:3])
+        f"{part[0]} {part[1]}" if part[0] in STATEMENTS else " ".join(part[:3])
         for part in ops_shape
     )
 
@@ -294,11 +325,28 @@ def check(app, endpoint: str, samples: list[Sample], probes: list[str]) -> tuple
         got = shape(sample.ops)
         if got not in known:
             closest = min(known, key=lambda k: _distance(k, got)) if known else ()
+            at = next(
+                (i for i, (a, b) in enumerate(zip(got, closest, strict=False)) if a != b),
+                min(len(got), len(closest)),
+            )
+            now, before = _around_difference(got[at : at + 1], closest[at : at + 1])
             problems.append(
-                f"{endpoint}: the app now sends [{describe(got)}] where the floor replays "
-                f"[{describe(closest)}]"
+                f"{endpoint}: call {at + 1} of {len(got)} the app sends now is [{now}] "
+                f"where the floor replays [{before}] ({len(closest)} calls)"
             )
     return probed, problems
+
+
+def _around_difference(now: tuple, before: tuple) -> tuple[str, str]:
+    """The two calls described, two statements from a little before their first
+    differing character."""
+    a, b = describe(now) or "nothing more", describe(before) or "nothing more"
+    if now and before and now[0][0] in STATEMENTS and before[0][0] in STATEMENTS:
+        at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), 0)
+        start = max(0, at - 60)
+        if start:
+            a, b = f"{a[:12]} …{a[start : start + 200]}", f"{b[:12]} …{b[start : start + 200]}"
+    return a, b
 
 
 def _distance(a: tuple, b: tuple) -> int:

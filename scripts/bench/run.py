@@ -491,12 +491,12 @@ def build_endpoints(app, rng: random.Random, names=ENDPOINTS) -> list[Endpoint]:
         # and the floors' sample: requests never sent twice are taken off the end.
         endpoint.probe = endpoint.lines[-3:]
         endpoint.lines = endpoint.lines[:-3]
-        size = min(FLOOR_SAMPLE, len(endpoint.lines) // 4 or 1)
         if endpoint.name in UNIQUE:
+            size = min(FLOOR_SAMPLE, len(endpoint.lines) // 4 or 1)
             endpoint.sample = endpoint.lines[-size:]
             endpoint.lines = endpoint.lines[:-size]
-        else:
-            endpoint.sample = endpoint.lines[:size]
+        else:  # reads and reports: the app is asked these too
+            endpoint.sample = endpoint.lines[:FLOOR_SAMPLE]
     return endpoints
 
 
@@ -580,22 +580,31 @@ BUCKETS = [
 ]
 
 
-def profile(driver: Driver, pid: int, seconds: float, out: Path) -> list[tuple[str, float]]:
-    """Sample gunicorn's workers with py-spy during a saturated run; the share of
-    samples by where their innermost frame is."""
+SPY_RATE = 100  # py-spy samples per second
+
+
+def profile(driver: Driver, pid: int, seconds: float, out: Path) -> dict:
+    """Sample gunicorn's workers with py-spy (--gil: the thread holding each worker's
+    GIL, i.e. Python's own CPU) during a saturated run: the share of samples by where
+    their innermost frame is, and the GIL time per request (samples ÷ rate ÷ requests
+    answered while sampling)."""
     spy = shutil.which("py-spy") or str(BIN / "py-spy")
     if not Path(spy).exists():
-        return [("py-spy not installed (pip install py-spy)", 1.0)]
-    cmd = [spy, "record", "--pid", str(pid), "--subprocesses", "--idle", "--nonblocking"]
-    cmd += ["--duration", str(round(seconds)), "--format", "raw", "--output", str(out)]
+        return {"shares": [("py-spy not installed (pip install py-spy)", 1.0)], "ms": None}
+    cmd = [spy, "record", "--pid", str(pid), "--subprocesses", "--gil", "--nonblocking"]
+    cmd += ["--rate", str(SPY_RATE), "--duration", str(round(seconds) + 3)]
+    cmd += ["--format", "raw", "--output", str(out)]
     sampler = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    time.sleep(1)
-    driver.run(seconds)
+    time.sleep(1)  # py-spy attached; it samples on after wrk ends (idle: no GIL held)
+    result = driver.run(seconds)
     sampler.wait(timeout=seconds + 30)
-    return buckets(out)
+    shares, samples = buckets(out)
+    ms = samples / SPY_RATE * 1000 / result["requests"] if result["requests"] else None
+    return {"shares": shares, "ms": ms}
 
 
-def buckets(raw: Path) -> list[tuple[str, float]]:
+def buckets(raw: Path) -> tuple[list[tuple[str, float]], int]:
+    """The workers' samples by bucket (shares, largest first) and how many there were."""
     counts: dict[str, int] = {}
     total = 0
     for row in raw.read_text(errors="replace").splitlines():
@@ -604,14 +613,15 @@ def buckets(raw: Path) -> list[tuple[str, float]]:
             continue
         frames = stack.split(";")
         leaf = frames[-1] if frames else ""
-        if "handle_request (gunicorn/workers/" not in stack:
-            continue  # the master, or a worker's thread waiting for a request
+        if "gunicorn/workers/" not in stack:
+            continue  # the master
         where = next((name for frag, name in BUCKETS if frag in leaf), "other (Python, C)")
         counts[where] = counts.get(where, 0) + int(n)
         total += int(n)
     if not total:
-        return []
-    return sorted(((k, v / total) for k, v in counts.items()), key=lambda kv: -kv[1])
+        return [], 0
+    shares = sorted(((k, v / total) for k, v in counts.items()), key=lambda kv: -kv[1])
+    return shares, total
 
 
 # ----- the floors: capture, check, SQL per request -----
@@ -1027,11 +1037,19 @@ def _endpoint_table(endpoints, base_first, base_last, args) -> list[str]:
         out += [f"- {p}" for p in stale]
     profiled = [e for e in endpoints if e.results.get("profile")]
     if profiled:
-        out += ["", "Where the time goes (py-spy samples of the workers, by innermost frame):", ""]
+        out += [
+            "",
+            "Where the CPU goes (py-spy --gil on the workers during a saturated run: the "
+            "thread holding each worker's GIL, by innermost frame; ms of GIL per request "
+            "answered):",
+            "",
+        ]
         for e in profiled:
             for key, who in (("profile", "app"), ("floor_profile", "same-work floor")):
-                shares = ", ".join(f"{name} {share:.0%}" for name, share in e.results[key])
-                out.append(f"- {e.name}, {who}: {shares}")
+                found = e.results[key]
+                shares = ", ".join(f"{name} {share:.0%}" for name, share in found["shares"])
+                ms = f"{found['ms']:.2f} ms/request: " if found.get("ms") is not None else ""
+                out.append(f"- {e.name}, {who}: {ms}{shares}")
     return out
 
 
