@@ -135,3 +135,40 @@ def issue_count() -> int:
     count = db.session.scalar(select(func.count()).select_from(Issue))
     db.session.commit()
     return count
+
+
+def test_a_new_id_is_followed_only_where_a_parameter_is_named_for_it():
+    insert = "INSERT INTO issues (compound_id, title) VALUES (%(compound_id)s, %(title)s)"
+    event = (
+        "INSERT INTO issue_events (issue_id, compound_id) VALUES (%(issue_id)s, %(compound_id)s)"
+    )
+    update = "UPDATE issues SET status=%(status)s WHERE issues.id = %(id_1)s"
+    ops = [
+        [floor.EXECUTE, insert, {"compound_id": 3, "title": "x"}, floor.RETURNED, (3, "issues")],
+        [floor.EXECUTE, event, {"issue_id": 3, "compound_id": 3}, floor.LASTROWID, (9, "x")],
+        [floor.EXECUTE, update, {"status": "closed", "id_1": 3}, 0, (None, None)],
+        [floor.EXECUTE, "SELECT %s, %s", (3, 9), 0, (None, None)],
+    ]
+    linked = floor_capture._link_new_ids(ops)
+    # issue 3 is also compound 3: only the parameters named for the issue follow it
+    assert linked[1][2] == {"issue_id": floor.NewId(0), "compound_id": 3}
+    assert linked[2][2] == {"status": "closed", "id_1": floor.NewId(0)}
+    assert linked[3][2] == (floor.NewId(0), floor.NewId(1))
+    assert [op[4] for op in linked] == [False, True, True, True]
+    assert floor._resolve(linked[3][2], [41, 42]) == (41, 42)
+
+
+@pytest.mark.parametrize(
+    ("url", "module"),
+    [
+        ("mysql+pymysql://root@127.0.0.1/x?charset=utf8mb4", "pymysql"),
+        ("mysql+mysqldb://root@127.0.0.1/x?charset=utf8mb4", "MySQLdb"),
+        ("sqlite:///x.sqlite3", "sqlite3.dbapi2"),
+    ],
+)
+def test_the_floor_talks_through_the_driver_the_app_s_url_names(url, module):
+    pytest.importorskip(module)
+    database = floor.Database(url)
+    assert database.module.__name__ == module
+    if module != "sqlite3.dbapi2":
+        assert database.cparams["charset"] == "utf8mb4"
