@@ -78,6 +78,8 @@ class Verification:
     head_hash: str | None = field(default=None, repr=False)
     # A chain that verifies: each account's balance in fen up to entry `up_to`.
     balances: dict[str, int] | None = field(default=None, repr=False)
+    # It started from a checkpoint written before balances were kept.
+    unkept: bool = field(default=False, repr=False)
 
     @property
     def full(self) -> bool:
@@ -268,7 +270,8 @@ def check(compound_id: int, code: str, full: bool = False) -> Verification:
         return Verification(False, checked, seq=plan.head_seq, problem=problem, **context)
     if plan.from_seq == 0:
         context.update(full_seq=plan.head_seq, full_at=utcnow())
-    return Verification(True, checked, balances=balances, **context)
+    unkept = plan.checkpoint is not None and plan.checkpoint.balances is None
+    return Verification(True, checked, balances=balances, unkept=unkept, **context)
 
 
 def _starting_balances(compound_id: int, plan: _Plan) -> dict[str, int]:
@@ -298,8 +301,8 @@ def record(compound_id: int, result: Verification) -> None:
     reading an older snapshot may find a head already checkpointed)."""
     if not result.ok or result.up_to == 0:
         return
-    # A head that is its newest checkpoint already: the statement changes nothing, or
-    # gives a checkpoint written before balances were kept its balances.
+    if result.checked == 0 and not result.full and not result.unkept:
+        return  # its head is its newest checkpoint already, balances kept
     table = LedgerCheckpoint.__table__
     row = {
         "compound_id": compound_id,
