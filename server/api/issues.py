@@ -17,6 +17,7 @@ from server.api.schemas.issues import (
     TransitionIn,
 )
 from server.api.security import auth, principal
+from server.database.read import replica_reads
 from server.services.issues import registers, reports, return_visits, views
 from server.services.issues.flow import Action
 
@@ -57,6 +58,7 @@ def list_issues(query):
 
 @bp.get("/register.xlsx")
 @bp.auth_required(auth)
+@replica_reads
 @bp.input(ExportQuery, location="query", arg_name="query")
 @bp.doc(
     summary="The register (台账) as Excel: the issues I handle in a compound",
@@ -69,6 +71,7 @@ def export_register(query):
 
 @bp.get("/stats")
 @bp.auth_required(auth)
+@replica_reads
 @bp.input(StatsQuery, location="query", arg_name="query")
 @bp.output(StatsOut)
 @bp.doc(summary="A month's figures: reported, closed, times, satisfaction (committee, supervisor)")
