@@ -14,7 +14,6 @@ from server.models import SubscriptionQuota
 from server.models.messaging import OutboxMessage
 from server.services.messaging import fanout
 from tests.factories import add_person, build_world
-from tests.server.test_logs import lines  # noqa: F401 (the fixture)
 
 REQUEST_ID = "req-notice-000001"
 TITLE, BODY = "停水通知", "明天上午九点到十二点停水，请提前储水"
@@ -35,7 +34,7 @@ def world(db_session):
     return world
 
 
-def test_a_notice_logs_one_line_per_push_queued(world, lines):  # noqa: F811
+def test_a_notice_logs_one_line_per_push_queued(world, lines):
     people = [world.people[who].id for who in world.people if who.startswith("resident")]
     with request_id_bound(REQUEST_ID):
         told, pushed = fanout.tell(
