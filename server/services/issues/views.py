@@ -13,7 +13,7 @@ from server.clock import SHANGHAI, utcnow
 from server.errors import NotFound
 from server.extensions import db
 from server.models import Building, Compound, Household, Unit, User
-from server.models.issue import Issue, IssueEvent
+from server.models.issue import Issue, IssueEvent, ReturnVisit
 from server.models.upload import Upload
 from server.services import cursors
 from server.services.issues import policies, return_visits
@@ -222,13 +222,13 @@ class IssueDetail:
 
 
 def detail(principal: Principal, issue_id: int) -> IssueDetail:
-    """One issue with its whole timeline, its photos and the actions the caller may
-    take, in two statements (three when a return visit may be waiting, or when the
-    reporter never acted on the timeline).
+    """One issue with its whole timeline, its photos, the actions the caller may take
+    and whether a return visit waits for their answer, in two statements (three when
+    the reporter never acted on the timeline).
 
     A handler reading a resident's name is written to the access log.
     """
-    issue, location = _visible_with_location(principal, issue_id)
+    issue, location, visit = _visible_with_location(principal, issue_id)
     events, actor_names, by_event = _timeline(issue.id)
     privileged = close_to(principal, issue)
     reporter_name = None
@@ -253,7 +253,7 @@ def detail(principal: Principal, issue_id: int) -> IssueDetail:
         ],
         photos=sorted(upload_id for ids in by_event.values() for upload_id in ids),
         actions=allowed_actions(issue.status, capacities(principal, issue)),
-        can_answer_return_visit=return_visits.awaiting_answer_from(principal, issue),
+        can_answer_return_visit=return_visits.awaiting_answer_from(principal, issue, visit),
         is_reporter=reports(principal, issue),
     )
 
@@ -296,19 +296,27 @@ def _timeline(issue_id: int) -> tuple[list[Row], dict[int, str], dict[int, list[
     return events, actor_names, by_event
 
 
-def _visible_with_location(principal: Principal, issue_id: int) -> tuple[Issue, str]:
-    """The issue, if the caller may see it, and its location label in one statement."""
+_visit = aliased(ReturnVisit, name="open_visit")
+
+
+def _visible_with_location(principal: Principal, issue_id: int) -> tuple[Issue, str, Row | None]:
+    """The issue, if the caller may see it, its location label and its open return
+    visit (kind, assignee_id; None if none is waiting), in one statement."""
     row = db.session.execute(
-        select(Issue, Building.number, Unit.number, Household.room)
+        select(Issue, Building.number, Unit.number, Household.room, _visit.kind, _visit.assignee_id)
         .outerjoin(Building, Building.id == Issue.building_id)
         .outerjoin(Unit, Unit.id == Issue.unit_id)
         .outerjoin(Household, Household.id == Issue.household_id)
+        .outerjoin(
+            _visit,
+            and_(_visit.issue_id == Issue.id, _visit.id == return_visits.open_visit_id(Issue.id)),
+        )
         .where(Issue.id == issue_id)
     ).first()
     if row is None or not can_view(principal, row[0]):
         raise NotFound("找不到该事项", code="issue_not_found")  # never reveal existence
-    issue = row[0]
-    return issue, location_label(*row[1:])
+    issue, building_no, unit_no, room, kind, _ = row
+    return issue, location_label(building_no, unit_no, room), row if kind is not None else None
 
 
 def _reporter_name(issue: Issue, actor_names: dict[int, str]) -> str | None:

@@ -12,6 +12,7 @@ from server.api.schemas.issues import IssueListOut, IssueOut
 from server.api.schemas.money import BillListOut
 from server.extensions import db
 from server.models import Bill
+from server.models.issue import ReturnVisit
 from server.services.issues import views
 from server.services.money import bills
 from server.services.people import roles
@@ -140,6 +141,10 @@ def _issues_world(client, world) -> list[int]:
     fixed = uploaded_id(client, world, who="liaison_1_1")
     act(client, world, closed, "liaison_1_1", "resolve", note="修好了", photos=[fixed])
     act(client, world, closed, "resident_1_1", "confirm", rating=4, note="很快")
+    visit = db.session.scalars(select(ReturnVisit).where(ReturnVisit.issue_id == closed)).one()
+    visit.kind, visit.status = "message", "sent"  # "is it still fixed?" asked of the reporter
+    visit.assignee_id, visit.due_at = world.user_ids["resident_1_1"], day(0, "08:00")
+    db.session.flush()
     rejected = reported_id(client, world, title="不是我们管")
     act(client, world, rejected, "committee", "reject", reason="属于市政")
     duplicate = reported_id(client, world, title="楼道灯又不亮")
@@ -158,7 +163,7 @@ def _issues_world(client, world) -> list[int]:
 def test_issue_details_and_lists_are_what_the_schemas_dump(app, client, world, who):
     ids = _issues_world(client, world)
     headers = world.fresh_headers(who)
-    seen = 0
+    seen = answers = 0
     for issue_id in ids:
         response = client.get(f"/api/v1/issues/{issue_id}", headers=headers)
         if response.status_code == 404:
@@ -167,7 +172,9 @@ def test_issue_details_and_lists_are_what_the_schemas_dump(app, client, world, w
         assert response.headers["Cache-Control"] == "no-store"
         raw = presenters.issue_detail(views.detail(load_principal(world.user_ids[who]), issue_id))
         assert response.data == _expected(app, IssueOut().dump(raw))
+        answers += raw["can_answer_return_visit"]
     assert seen == {"resident_1_1": 6, "resident_1_2": 0}.get(who, 7)
+    assert answers == (who == "resident_1_1")
 
     page = client.get("/api/v1/issues?limit=50", headers=headers)
     rows, cursor = views.list_issues(load_principal(world.user_ids[who]), views.Filters())

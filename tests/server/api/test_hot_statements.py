@@ -6,8 +6,11 @@ shrinks is welcome (lower the bound here)."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from server.clock import utcnow
 from server.extensions import db
+from server.models.issue import ReturnVisit
 from server.services.money import fees
 from tests.factories import build_world, self_governance_fee
 from tests.helpers import statements
@@ -56,7 +59,15 @@ def test_a_residents_issue_list_and_detail(client, world):
     detail = counted(lambda: _get(client, f"/api/v1/issues/{open_id}", headers))
     assert len(detail) == 3  # the caller, the issue where it is, its timeline and photos
     closed = counted(lambda: _get(client, f"/api/v1/issues/{closed_id}", headers))
-    assert len(closed) == 4  # and whether a return visit waits for an answer
+    assert len(closed) == 3  # whether a return visit waits for an answer: read with the issue
+    asked = db.session.scalars(select(ReturnVisit).where(ReturnVisit.issue_id == closed_id)).one()
+    asked.kind, asked.status = "message", "sent"  # "is it still fixed?" asked of the reporter
+    asked.assignee_id, asked.due_at = world.user_ids["resident_1_1"], utcnow()
+    db.session.flush()
+    waiting = []
+    seen = counted(lambda: waiting.append(_get(client, f"/api/v1/issues/{closed_id}", headers)))
+    assert len(seen) == 3
+    assert waiting[0]["can_answer_return_visit"] is True
 
 
 def test_submitting_an_issue(client, world):
