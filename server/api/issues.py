@@ -4,6 +4,7 @@ from apiflask import APIBlueprint
 
 from server.api import presenters
 from server.api.downloads import XLSX_RESPONSE, xlsx_download
+from server.api.fast_json import compile_schema, json_response
 from server.api.schemas.issues import (
     ExportQuery,
     IssueIn,
@@ -23,6 +24,10 @@ from server.services.issues.flow import Action
 
 bp = APIBlueprint("issues", __name__, url_prefix="/api/v1/issues", tag="Issues")
 
+# The schemas' dumps, compiled once: the views answer with them (server/api/fast_json.py).
+issue_json = compile_schema(IssueOut)
+issue_list_json = compile_schema(IssueListOut)
+
 
 @bp.post("")
 @bp.auth_required(auth)
@@ -40,7 +45,8 @@ bp = APIBlueprint("issues", __name__, url_prefix="/api/v1/issues", tag="Issues")
     },
 )
 def report(body):
-    return presenters.issue_detail(reports.report_and_show(principal(), reports.NewIssue(**body)))
+    shown = reports.report_and_show(principal(), reports.NewIssue(**body))
+    return json_response(issue_json(presenters.issue_detail(shown)), 201)
 
 
 @bp.get("")
@@ -53,7 +59,8 @@ def list_issues(query):
     rows, next_cursor = views.list_issues(
         principal(), views.Filters(**query), cursor=cursor, limit=limit
     )
-    return {"items": [presenters.issue_item(row) for row in rows], "next_cursor": next_cursor}
+    items = [presenters.issue_item(row) for row in rows]
+    return json_response(issue_list_json({"items": items, "next_cursor": next_cursor}))
 
 
 @bp.get("/register.xlsx")
@@ -84,7 +91,7 @@ def stats(query):
 @bp.output(IssueOut)
 @bp.doc(summary="One issue with its timeline and the actions I may take")
 def get_issue(issue_id):
-    return presenters.issue_detail(views.detail(principal(), issue_id))
+    return json_response(issue_json(presenters.issue_detail(views.detail(principal(), issue_id))))
 
 
 @bp.post("/<int:issue_id>/transitions")
@@ -102,7 +109,9 @@ def get_issue(issue_id):
     },
 )
 def transition(issue_id, body):
-    return presenters.issue_detail(reports.act(principal(), issue_id, Action(**body)))
+    return json_response(
+        issue_json(presenters.issue_detail(reports.act(principal(), issue_id, Action(**body))))
+    )
 
 
 @bp.post("/<int:issue_id>/return-visit")

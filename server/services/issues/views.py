@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import Row, Select, and_, false, func, select
+from sqlalchemy.orm import aliased
 
 from server.clock import SHANGHAI, utcnow
 from server.errors import NotFound
 from server.extensions import db
 from server.models import Building, Compound, Household, Unit, User
-from server.models.issue import Issue, IssueEvent
+from server.models.issue import Issue, IssueEvent, ReturnVisit
 from server.models.upload import Upload
 from server.services import cursors
 from server.services.issues import policies, return_visits
@@ -49,12 +50,35 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class LatestEntry:
+    action: str
+    note: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class IssueRow:
-    issue: Issue
+    issue: Row  # the columns of LIST_COLUMNS, by name
     location: str
     overdue: bool
-    latest: IssueEvent | None
+    latest: LatestEntry | None
     photo_count: int
+
+
+# What a list shows of each issue, and what the desk's register adds (the description,
+# the handler, the deadline that counts): plain columns, no ORM entities.
+LIST_COLUMNS = (
+    Issue.id,
+    Issue.category,
+    Issue.title,
+    Issue.description,
+    Issue.status,
+    Issue.created_at,
+    Issue.response_due_at,
+    Issue.resolution_due_at,
+    Issue.handler_id,
+)
+_latest = aliased(IssueEvent, name="latest")
 
 
 def list_issues(
@@ -71,29 +95,38 @@ def list_issues(
     rows = db.session.execute(query.order_by(Issue.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    issues = [row[0] for row in rows]
-    latest = _latest_events(issues)
-    photos = _photo_counts(issues)
+    photos = _photo_counts([row.id for row in rows])
     items = [
         IssueRow(
-            issue,
-            location_label(b, u, r),
-            issue.is_overdue(now),
-            latest.get(issue.last_event_id),
-            photos.get(issue.id, 0),
+            row,
+            location_label(row.building_number, row.unit_number, row.room),
+            Issue.is_overdue(row, now),  # the model's rule, on the row's columns
+            LatestEntry(row.latest_action, row.latest_note, row.latest_at)
+            if row.latest_action is not None
+            else None,
+            photos.get(row.id, 0),
         )
-        for issue, b, u, r in rows
+        for row in rows
     ]
-    next_cursor = cursors.encode(issues[-1].id) if more and issues else None
+    next_cursor = cursors.encode(rows[-1].id) if more and rows else None
     return items, next_cursor
 
 
 def _filtered(principal: Principal, filters: Filters, now: datetime) -> Select:
     query = (
-        select(Issue, Building.number, Unit.number, Household.room)
+        select(
+            *LIST_COLUMNS,
+            Building.number.label("building_number"),
+            Unit.number.label("unit_number"),
+            Household.room,
+            _latest.action.label("latest_action"),
+            _latest.note.label("latest_note"),
+            _latest.created_at.label("latest_at"),
+        )
         .outerjoin(Building, Building.id == Issue.building_id)
         .outerjoin(Unit, Unit.id == Issue.unit_id)
         .outerjoin(Household, Household.id == Issue.household_id)
+        .outerjoin(_latest, _latest.id == Issue.last_event_id)
         .where(visible_filter(principal))
     )
     if filters.handled:
@@ -156,19 +189,12 @@ def _compound_clause(code: str):
     return Issue.compound_id == compound_id if compound_id is not None else false()
 
 
-def _latest_events(issues: list[Issue]) -> dict[int, IssueEvent]:
-    ids = [i.last_event_id for i in issues if i.last_event_id is not None]
-    if not ids:
-        return {}
-    return {e.id: e for e in db.session.scalars(select(IssueEvent).where(IssueEvent.id.in_(ids)))}
-
-
-def _photo_counts(issues: list[Issue]) -> dict[int, int]:
-    if not issues:
+def _photo_counts(issue_ids: list[int]) -> dict[int, int]:
+    if not issue_ids:
         return {}
     rows = db.session.execute(
         select(Upload.issue_id, func.count())
-        .where(Upload.issue_id.in_([i.id for i in issues]))
+        .where(Upload.issue_id.in_(issue_ids))
         .group_by(Upload.issue_id)
     )
     return {key: value for key, value in rows}
@@ -176,7 +202,7 @@ def _photo_counts(issues: list[Issue]) -> dict[int, int]:
 
 @dataclass(frozen=True)
 class EventView:
-    event: IssueEvent
+    event: Row  # the columns of EVENT_COLUMNS, by name
     actor_name: str | None
     photos: list[int]
 
@@ -196,31 +222,18 @@ class IssueDetail:
 
 
 def detail(principal: Principal, issue_id: int) -> IssueDetail:
-    """One issue with its whole timeline and the actions the caller may take, in four
-    statements (five when a return visit may be waiting, or when the reporter never
-    acted on the timeline).
+    """One issue with its whole timeline, its photos, the actions the caller may take
+    and whether a return visit waits for their answer, in two statements (three when
+    the reporter never acted on the timeline).
 
     A handler reading a resident's name is written to the access log.
     """
-    issue, location = _visible_with_location(principal, issue_id)
-    rows = db.session.execute(
-        select(IssueEvent, User.nickname)
-        .outerjoin(User, User.id == IssueEvent.actor_id)
-        .where(IssueEvent.issue_id == issue.id)
-        .order_by(IssueEvent.id)
-    ).all()
-    events = [event for event, _ in rows]
-    actor_names = {e.actor_id: nickname or "邻居" for e, nickname in rows if e.actor_id}
-    uploads = db.session.execute(
-        select(Upload.id, Upload.event_id).where(Upload.issue_id == issue.id).order_by(Upload.id)
-    ).all()
+    issue, location, visit = _visible_with_location(principal, issue_id)
+    events, actor_names, by_event = _timeline(issue.id)
     privileged = close_to(principal, issue)
     reporter_name = None
     if privileged:
         reporter_name = issue.on_behalf_name or _reporter_name(issue, actor_names)
-    by_event: dict[int, list[int]] = {}
-    for upload_id, event_id in uploads:
-        by_event.setdefault(event_id, []).append(upload_id)
     if reporter_name and issue.reporter_id != principal.id and handles(principal, issue):
         record_access(principal, "view", "issue_reporter", [issue.id], issue.compound_id)
         db.session.commit()
@@ -238,26 +251,72 @@ def detail(principal: Principal, issue_id: int) -> IssueDetail:
             )
             for e in events
         ],
-        photos=[upload_id for upload_id, _ in uploads],
+        photos=sorted(upload_id for ids in by_event.values() for upload_id in ids),
         actions=allowed_actions(issue.status, capacities(principal, issue)),
-        can_answer_return_visit=return_visits.awaiting_answer_from(principal, issue),
+        can_answer_return_visit=return_visits.awaiting_answer_from(principal, issue, visit),
         is_reporter=reports(principal, issue),
     )
 
 
-def _visible_with_location(principal: Principal, issue_id: int) -> tuple[Issue, str]:
-    """The issue, if the caller may see it, and its location label in one statement."""
+EVENT_COLUMNS = (
+    IssueEvent.id,
+    IssueEvent.actor_id,
+    IssueEvent.action,
+    IssueEvent.from_status,
+    IssueEvent.to_status,
+    IssueEvent.note,
+    IssueEvent.data,
+    IssueEvent.created_at,
+)
+
+
+def _timeline(issue_id: int) -> tuple[list[Row], dict[int, str], dict[int, list[int]]]:
+    """The issue's timeline entries in order, its actors' names and each entry's
+    photos, in one statement: every photo of an issue is attached to one of its
+    entries (`timeline.attach_photos`), so the entries' rows carry them all."""
+    rows = db.session.execute(
+        select(*EVENT_COLUMNS, User.nickname, Upload.id.label("upload_id"))
+        .outerjoin(User, User.id == IssueEvent.actor_id)
+        .outerjoin(
+            Upload, and_(Upload.event_id == IssueEvent.id, Upload.issue_id == IssueEvent.issue_id)
+        )
+        .where(IssueEvent.issue_id == issue_id)
+        .order_by(IssueEvent.id, Upload.id)
+    ).all()
+    events: list[Row] = []
+    actor_names: dict[int, str] = {}
+    by_event: dict[int, list[int]] = {}
+    for row in rows:
+        if not events or events[-1].id != row.id:
+            events.append(row)
+            if row.actor_id:
+                actor_names[row.actor_id] = row.nickname or "邻居"
+        if row.upload_id is not None:
+            by_event.setdefault(row.id, []).append(row.upload_id)
+    return events, actor_names, by_event
+
+
+_visit = aliased(ReturnVisit, name="open_visit")
+
+
+def _visible_with_location(principal: Principal, issue_id: int) -> tuple[Issue, str, Row | None]:
+    """The issue, if the caller may see it, its location label and its open return
+    visit (kind, assignee_id; None if none is waiting), in one statement."""
     row = db.session.execute(
-        select(Issue, Building.number, Unit.number, Household.room)
+        select(Issue, Building.number, Unit.number, Household.room, _visit.kind, _visit.assignee_id)
         .outerjoin(Building, Building.id == Issue.building_id)
         .outerjoin(Unit, Unit.id == Issue.unit_id)
         .outerjoin(Household, Household.id == Issue.household_id)
+        .outerjoin(
+            _visit,
+            and_(_visit.issue_id == Issue.id, _visit.id == return_visits.open_visit_id(Issue.id)),
+        )
         .where(Issue.id == issue_id)
     ).first()
     if row is None or not can_view(principal, row[0]):
         raise NotFound("找不到该事项", code="issue_not_found")  # never reveal existence
-    issue = row[0]
-    return issue, location_label(*row[1:])
+    issue, building_no, unit_no, room, kind, _ = row
+    return issue, location_label(building_no, unit_no, room), row if kind is not None else None
 
 
 def _reporter_name(issue: Issue, actor_names: dict[int, str]) -> str | None:
@@ -268,7 +327,7 @@ def _reporter_name(issue: Issue, actor_names: dict[int, str]) -> str | None:
     return _display_names({issue.reporter_id}).get(issue.reporter_id)
 
 
-def _by_volunteer(event: IssueEvent) -> bool:
+def _by_volunteer(event: Row) -> bool:
     """Volunteers act under their names; residents' names are for those close to the issue."""
     return (event.data or {}).get("actor_role", "resident") != "resident"
 
