@@ -19,6 +19,7 @@ from server.api.schemas.issues import (
 )
 from server.api.security import auth, principal
 from server.database.read import replica_reads
+from server.services.issues import detail as details
 from server.services.issues import registers, reports, return_visits, views
 from server.services.issues.flow import Action
 
@@ -91,7 +92,7 @@ def stats(query):
 @bp.output(IssueOut)
 @bp.doc(summary="One issue with its timeline and the actions I may take")
 def get_issue(issue_id):
-    return json_response(issue_json(presenters.issue_detail(views.detail(principal(), issue_id))))
+    return json_response(issue_json(presenters.issue_detail(details.detail(principal(), issue_id))))
 
 
 @bp.post("/<int:issue_id>/transitions")

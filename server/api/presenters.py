@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from server.labels import label
-from server.services.issues.views import IssueDetail, IssueRow
+from server.services.issues.detail import IssueDetail
+from server.services.issues.views import IssueRow
 
 
 def _latest(event) -> dict | None:

@@ -15,7 +15,8 @@ from server.errors import Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Building, Compound, Household, Unit
 from server.models.issue import Issue
-from server.services.issues import policies, views
+from server.services.issues import detail as details
+from server.services.issues import policies
 from server.services.issues.access import acting_role, handles
 from server.services.issues.flow import Action, transition
 from server.services.issues.locations import COMMON_AREA, location_label
@@ -191,14 +192,14 @@ def _check_may_file_for_others(principal: Principal, place: Place) -> None:
         )
 
 
-def report_and_show(principal: Principal, new: NewIssue) -> views.IssueDetail:
+def report_and_show(principal: Principal, new: NewIssue) -> details.IssueDetail:
     """Report an issue and return it as its reporter now sees it."""
     issue_id = report(principal, new, commit=False).id  # read before the commit expires it
     db.session.commit()
-    return views.detail(principal, issue_id)
+    return details.detail(principal, issue_id)
 
 
-def act(principal: Principal, issue_id: int, request: Action) -> views.IssueDetail:
+def act(principal: Principal, issue_id: int, request: Action) -> details.IssueDetail:
     """Apply an action (see flow.transition) and return the issue as it now is."""
     transition(principal, issue_id, request)
-    return views.detail(principal, issue_id)
+    return details.detail(principal, issue_id)

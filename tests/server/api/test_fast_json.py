@@ -13,6 +13,7 @@ from server.api.schemas.money import BillListOut
 from server.extensions import db
 from server.models import Bill
 from server.models.issue import ReturnVisit
+from server.services.issues import detail as details
 from server.services.issues import views
 from server.services.money import bills
 from server.services.people import roles
@@ -170,7 +171,7 @@ def test_issue_details_and_lists_are_what_the_schemas_dump(app, client, world, w
             continue
         seen += 1
         assert response.headers["Cache-Control"] == "no-store"
-        raw = presenters.issue_detail(views.detail(load_principal(world.user_ids[who]), issue_id))
+        raw = presenters.issue_detail(details.detail(load_principal(world.user_ids[who]), issue_id))
         assert response.data == _expected(app, IssueOut().dump(raw))
         answers += raw["can_answer_return_visit"]
     assert seen == {"resident_1_1": 6, "resident_1_2": 0}.get(who, 7)
@@ -197,13 +198,13 @@ def test_a_new_issue_and_an_action_answer_as_the_schema_dumps(app, client, world
     assert response.status_code == 201
     issue_id = response.get_json()["id"]
     raw = presenters.issue_detail(
-        views.detail(load_principal(world.user_ids["resident_1_1"]), issue_id)
+        details.detail(load_principal(world.user_ids["resident_1_1"]), issue_id)
     )
     assert response.data == _expected(app, IssueOut().dump(raw))
     accepted = act(client, world, issue_id, "liaison_1_1", "accept", note="收到")
     assert accepted.status_code == 200
     liaison = load_principal(world.user_ids["liaison_1_1"])
-    raw = presenters.issue_detail(views.detail(liaison, issue_id))
+    raw = presenters.issue_detail(details.detail(liaison, issue_id))
     assert accepted.data == _expected(app, IssueOut().dump(raw))
 
 
