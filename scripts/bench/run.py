@@ -5,9 +5,11 @@ same run (absolute figures on a shared 2-core machine swing 3x; ratios do not).
 For each endpoint: a warm-up, 5 runs, the median requests/s and its ratio to the
 baseline; latency p50/p99 at a fixed rate of ~60% of the saturated rate; SQL
 statements per request (counted in-process on the same database). Then the
-per-compound lines (`per_compound`: the five biggest and five smallest compounds, each
-asked on its own), bill generation for every household and message dispatch against
-the sandbox. `--only NAME` (repeatable) runs just the lines named.
+per-compound lines (`per_compound`: the committee's lists and figures for the five
+biggest and five smallest compounds, each under load alone) and the district's
+operations (`district_ops`: bill generation for every household, message dispatch
+against the sandbox, the ledger's checks, the biggest register export). `--only NAME`
+(repeatable) runs just the lines named.
 
     .venv/bin/python -m scripts.bench.run --database-url mysql+pymysql://...
 
@@ -37,7 +39,7 @@ from pathlib import Path
 
 import requests
 
-from scripts.bench import per_compound
+from scripts.bench import district_ops, per_compound
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -60,7 +62,7 @@ ENDPOINTS = (
     "payment notify",
     "login",
 )
-LINES = (*ENDPOINTS, *per_compound.NAMES)
+LINES = (*ENDPOINTS, *per_compound.NAMES, *district_ops.NAMES)
 
 
 def chosen(only: list[str] | None) -> tuple[list[str], list[str]]:
@@ -541,45 +543,6 @@ def count_statements(app, endpoint: Endpoint) -> int:
     return int(statistics.median(counts))
 
 
-# ----- batch work -----
-
-
-def next_period(app) -> str:
-    from sqlalchemy import func, select
-
-    from server.extensions import db
-    from server.models import Bill
-
-    with app.app_context():
-        latest = db.session.scalar(select(func.max(Bill.period)))
-    year, month = (int(x) for x in latest[:7].split("-"))
-    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return f"{year}-{month:02d}"
-
-
-def time_bill_generation(env: dict, period: str, logdir: Path) -> tuple[float, str]:
-    started = time.monotonic()
-    done = subprocess.run(
-        [str(BIN / "flask"), "--app", "server", "bills", "generate", "--period", period],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    elapsed = time.monotonic() - started
-    (logdir / "bills-generate.log").write_text(done.stdout + done.stderr)
-    if done.returncode:
-        raise SystemExit(f"bill generation failed:\n{done.stderr[-2000:]}")
-    summary = [row for row in done.stdout.splitlines() if row.strip()][-1:]
-    return elapsed, summary[0] if summary else ""
-
-
-def time_dispatch(database_url: str, sandbox_url: str) -> dict | None:
-    from scripts.bench import dispatch
-
-    return dispatch.measure(database_url, sandbox_url)
-
-
 # ----- the run -----
 
 
@@ -748,17 +711,13 @@ def main(argv: list[str] | None = None) -> int:
         if endpoints:
             base_last = saturate(base_driver, args.runs, args.warmup)
         for sweep in sweeps:
-            print(f"{sweep.name}: each of the biggest and smallest compounds, one at a time")
-            per_compound.run_sweep(app, sweep, per_compound.over_http(app_url))
+            print(f"{sweep.name}: each of the biggest and smallest compounds, under load")
+            per_compound.run_loaded(app, sweep, app_url, workdir, args.share)
             print("\n".join(per_compound.details(sweep)[1:]))
-        batch = {}
-        if not args.skip_batch:
+        district = district_ops.chosen(args.only, args.skip_batch)
+        if district:
             procs.stop(api)
-            period = next_period(app)
-            print(f"bill generation for {period}")
-            batch["bills"] = time_bill_generation(env, period, workdir)
-            print("message dispatch against the sandbox")
-            batch["dispatch"] = time_dispatch(database_url, sandbox_url)
+        batch = district_ops.run(district, app, env, database_url, sandbox_url)
         report = render(endpoints, sweeps, (base_first, base_last), batch, args, kind, started_at)
         print()
         print(report)
@@ -783,13 +742,13 @@ def render(endpoints, sweeps, baselines, batch, args, kind, started_at):
         out += [
             "",
             f"Per compound, the {per_compound.GROUP} biggest and {per_compound.GROUP} smallest "
-            "by issues, each asked alone (2 unmeasured requests, then 10 one at a time); "
-            "each group's slowest compound, and the most rows the database read for one "
-            "request (Handler_read_*):",
+            "by issues, each driven alone by wrk (saturated, then held at ~60% of that "
+            "rate); each group's worst compound by p99, and the most rows the database "
+            "read for one request (Handler_read_*):",
             "",
             *per_compound.render(sweeps),
         ]
-    return "\n".join(_batch_lines(out, batch)) + "\n"
+    return "\n".join([*out, *district_ops.render(batch)]) + "\n"
 
 
 def _endpoint_table(endpoints, base_first, base_last, args) -> list[str]:
@@ -829,23 +788,6 @@ def _endpoint_table(endpoints, base_first, base_last, args) -> list[str]:
         for e in profiled:
             shares = ", ".join(f"{name} {share:.0%}" for name, share in e.results["profile"])
             out.append(f"- {e.name}: {shares}")
-    return out
-
-
-def _batch_lines(out: list[str], batch: dict) -> list[str]:
-    if batch.get("bills"):
-        seconds, summary = batch["bills"]
-        out += [
-            "",
-            f"Bill generation (`bills generate`, every household): {seconds:.1f} s — {summary}",
-        ]
-    dispatch = batch.get("dispatch")
-    if dispatch:
-        out += [
-            "",
-            "Message dispatch against the sandbox: "
-            + ", ".join(f"{k} {v}" for k, v in dispatch.items()),
-        ]
     return out
 
 
