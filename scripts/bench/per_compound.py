@@ -286,7 +286,10 @@ def run_loaded(
             sat = bench.saturate(driver, 1, 1)
             if not sat["rps"]:
                 raise SystemExit(f"{endpoint.name}: no answer within {seconds:.0f} s under load")
-            lat = bench.at_fixed_rate(driver, sat["rps"], share, seconds)
+            try:
+                lat = bench.at_fixed_rate(driver, sat["rps"], share, seconds)
+            except ZeroDivisionError:  # not one answer while pacing: slower than the run
+                lat = {"rps": 0, "p50_us": float("inf"), "p99_us": float("inf"), "errors": 0}
             measured.load = {
                 "rps": sat["rps"],
                 "at_rps": lat["rps"],
