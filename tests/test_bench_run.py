@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from scripts.bench import per_compound, run
+from scripts.bench import district_ops, per_compound, run
 from server.services.issues import reports
 from server.services.people.access import load_principal
 from tests.factories import build_world
@@ -55,8 +55,9 @@ def test_the_groups_are_the_biggest_first_and_the_smallest_first():
 def test_each_compound_is_asked_by_its_committee_and_counted(app, compounds):
     assert per_compound.compound_sizes() == [("bb", 1), ("cc", 2), ("aa", 3)]
     this_month = month(0)
-    sweeps = per_compound.build_sweeps(app, month=this_month, size=2)
-    assert [s.name for s in sweeps] == [per_compound.LIST, per_compound.STATS]
+    names = (per_compound.LIST, per_compound.STATS)
+    sweeps = per_compound.build_sweeps(app, names, month=this_month, size=2)
+    assert [s.name for s in sweeps] == list(names)
     listing, stats = sweeps
     assert {group: [c.code for c in cases] for group, cases in listing.groups.items()} == {
         "2 biggest": ["aa", "cc"],
@@ -90,6 +91,33 @@ def test_each_compound_is_asked_by_its_committee_and_counted(app, compounds):
     assert [row.split(" | ")[1] for row in rows] == ["2 biggest", "2 smallest"]
     slowest = per_compound.worst(listing.results["2 biggest"])[0]
     assert f"| {slowest.case.code} ({slowest.case.issues:,}) | {slowest.p50:.1f} |" in rows[0]
+
+
+def test_every_committee_line_answers_each_compound_and_is_counted(app, compounds):
+    sweeps = per_compound.build_sweeps(app, month=month(0), size=2)
+    assert [s.name for s in sweeps] == list(per_compound.NAMES)
+    for sweep in sweeps:
+        for case in sweep.groups["2 biggest"]:
+            measured = per_compound.count_reads(app, case)  # a 200, or it stops
+            assert 0 < measured.sql <= 10  # the people list writes its access log
+
+
+def test_the_district_lines_are_chosen_by_name_and_skip_batch():
+    assert run.LINES[-4:] == district_ops.NAMES
+    assert district_ops.chosen(None) == list(district_ops.NAMES)
+    assert district_ops.chosen(None, skip_batch=True) == [
+        district_ops.LEDGER,
+        district_ops.REGISTER,
+    ]
+    assert district_ops.chosen(["register export", "my bills"]) == [district_ops.REGISTER]
+
+
+def test_the_register_export_line_reads_the_biggest_compound(app, compounds):
+    result = district_ops.register_export(app)
+    assert result.name == district_ops.REGISTER
+    assert result.note.startswith("aa (3 issues)")
+    assert result.statements > 0
+    assert "peak traced memory" in district_ops.render([result])[3]
 
 
 def db_kind(app) -> str:

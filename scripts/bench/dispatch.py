@@ -7,7 +7,11 @@ Without --database-url, a fresh SQLite file is migrated; without --sandbox-url, 
 WeChat sandbox is started in a process of its own. `measure()` expects a migrated
 database (`make bench` hands it the district's) and leaves it as it found it, but
 the dispatcher sends whatever else is due there too: use a scratch database.
-The issue's target is 200 messages a second.
+The target is 500 messages a second, or the sandbox's own ceiling if that is lower:
+`ceiling()` posts the same sends straight to the sandbox, as many at once as the
+dispatcher has in flight (outbox.SENDERS), with a raw client, and `measure()` times
+it before and after the dispatcher in the same run; the dispatcher's rate is reported
+as a ratio to it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import json
 import pstats
 import secrets
 import socket
@@ -27,7 +32,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-TARGET = 200  # messages per second
+TARGET = 500  # messages per second, or the sandbox's ceiling if lower
 USERS = 20  # recipients the n pushes are spread over
 TEMPLATE = "reminder"
 PROFILE_ORDER = "tottime"
@@ -48,6 +53,9 @@ def measure(database_url: str, sandbox_url: str, n: int = 2000, profile: bool = 
             "LOG_LEVEL": "WARNING",
         }
     )
+    from server.services.messaging.outbox import SENDERS
+
+    ceilings = [ceiling(sandbox_url, n // 2, SENDERS)]
     with app.app_context():
         _forget_token()
         _drain(dispatch_outbox)  # what was due before is not ours to time
@@ -66,6 +74,9 @@ def measure(database_url: str, sandbox_url: str, n: int = 2000, profile: bool = 
         received = _received(sandbox_url, users)
         _clean_up(tag, users, ids)
         dialect = db.engine.dialect.name
+    ceilings.append(ceiling(sandbox_url, n // 2, SENDERS))
+    sandbox_rate = sum(ceilings) / len(ceilings)
+    rate = n / seconds
     result = {
         "database": dialect,
         "messages": n,
@@ -74,16 +85,60 @@ def measure(database_url: str, sandbox_url: str, n: int = 2000, profile: bool = 
         "received_by_sandbox": received,
         "rounds": rounds,
         "seconds": round(seconds, 2),
-        "per_second": round(n / seconds, 1),
+        "per_second": round(rate, 1),
+        # The same sends posted straight to the sandbox, before and after.
+        "sandbox_ceiling_per_second": [round(c, 1) for c in ceilings],
+        "ratio_to_ceiling": round(rate / sandbox_rate, 2),
         # This process's CPU per message: steadier than the rate on a shared machine.
         "cpu_ms_per_message": round(1000 * cpu / n, 2),
-        "target_per_second": TARGET,
+        "target_per_second": min(TARGET, round(sandbox_rate)),
     }
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(PROFILE_ORDER).print_stats(25)
         result["profile"] = out.getvalue()
     return result
+
+
+def ceiling(sandbox_url: str, n: int, concurrency: int) -> float:
+    """Sends a second the sandbox answers: `n` subscribe sends like the dispatcher's,
+    posted by `concurrency` threads each with its own keep-alive connection and one
+    access token, and no database. The dispatcher cannot beat it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from server.config import SANDBOX_APPID, SANDBOX_SECRET
+
+    body = {"grant_type": "client_credential", "appid": SANDBOX_APPID, "secret": SANDBOX_SECRET}
+    token = requests.post(sandbox_url + "cgi-bin/stable_token", json=body, timeout=30).json()
+    url = f"{sandbox_url}cgi-bin/message/subscribe/send?access_token={token['access_token']}"
+    tag = secrets.token_hex(4)
+
+    def post(lane: int) -> int:
+        session, ok = requests.Session(), 0
+        for i in range(lane, n, concurrency):
+            message = {
+                "touser": f"ceiling-{tag}-{i % USERS}",
+                "template_id": "bench-template",
+                "page": f"pages/inbox/index?bench={i}",
+                "miniprogram_state": "formal",
+                "lang": "zh_CN",
+                "data": {
+                    "thing1": {"value": f"压测消息{i}"},
+                    "thing2": {"value": "请勿回复"},
+                    "time3": {"value": "2026-12-06 12:00"},
+                },
+            }
+            data = json.dumps(message, ensure_ascii=False).encode()
+            ok += session.post(url, data=data, timeout=30).json().get("errcode") == 0
+        return ok
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        sent = sum(pool.map(post, range(concurrency)))
+    seconds = time.perf_counter() - started
+    if sent != n:
+        raise SystemExit(f"the sandbox refused {n - sent} of {n} plain sends")
+    return n / seconds
 
 
 def _forget_token() -> None:
@@ -275,8 +330,9 @@ def main() -> int:
     profile = result.pop("profile", None)
     for key, value in result.items():
         print(f"{key}: {value}")
-    verdict = "meets" if result["per_second"] >= TARGET else "is below"
-    print(f"{result['per_second']} messages/s {verdict} the target of {TARGET}/s")
+    target = result["target_per_second"]
+    verdict = "meets" if result["per_second"] >= target else "is below"
+    print(f"{result['per_second']} messages/s {verdict} the target of {target}/s")
     if profile:
         print(profile)
     return 0

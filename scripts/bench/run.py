@@ -15,9 +15,11 @@ For each endpoint: a warm-up each, then 5 interleaved runs (real, floor, lean, r
 ...), the median requests/s, the median and spread of the per-run ratios; latency
 p50/p99 at a fixed rate of ~60% of the saturated rate; SQL statements per request
 (counted in-process on the same database) and round trips. Then the
-per-compound lines (`per_compound`: the five biggest and five smallest compounds, each
-asked on its own), bill generation for every household and message dispatch against
-the sandbox. `--only NAME` (repeatable) runs just the lines named.
+per-compound lines (`per_compound`: the committee's lists and figures for the five
+biggest and five smallest compounds, each under load alone) and the district's
+operations (`district_ops`: bill generation for every household, message dispatch
+against the sandbox, the ledger's checks, the biggest register export). `--only NAME`
+(repeatable) runs just the lines named.
 
     .venv/bin/python -m scripts.bench.run --database-url mysql+pymysql://...
 
@@ -48,7 +50,7 @@ from pathlib import Path
 
 import requests
 
-from scripts.bench import floor, floor_capture, per_compound
+from scripts.bench import district_ops, floor, floor_capture, per_compound
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -77,7 +79,7 @@ ENDPOINTS = (
     "payment notify",
     "login",
 )
-LINES = (*ENDPOINTS, *per_compound.NAMES)
+LINES = (*ENDPOINTS, *per_compound.NAMES, *district_ops.NAMES)
 
 
 def chosen(only: list[str] | None) -> tuple[list[str], list[str]]:
@@ -653,45 +655,6 @@ def check_floor(app, endpoint: Endpoint, samples: list) -> dict:
     }
 
 
-# ----- batch work -----
-
-
-def next_period(app) -> str:
-    from sqlalchemy import func, select
-
-    from server.extensions import db
-    from server.models import Bill
-
-    with app.app_context():
-        latest = db.session.scalar(select(func.max(Bill.period)))
-    year, month = (int(x) for x in latest[:7].split("-"))
-    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return f"{year}-{month:02d}"
-
-
-def time_bill_generation(env: dict, period: str, logdir: Path) -> tuple[float, str]:
-    started = time.monotonic()
-    done = subprocess.run(
-        [str(BIN / "flask"), "--app", "server", "bills", "generate", "--period", period],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    elapsed = time.monotonic() - started
-    (logdir / "bills-generate.log").write_text(done.stdout + done.stderr)
-    if done.returncode:
-        raise SystemExit(f"bill generation failed:\n{done.stderr[-2000:]}")
-    summary = [row for row in done.stdout.splitlines() if row.strip()][-1:]
-    return elapsed, summary[0] if summary else ""
-
-
-def time_dispatch(database_url: str, sandbox_url: str) -> dict | None:
-    from scripts.bench import dispatch
-
-    return dispatch.measure(database_url, sandbox_url)
-
-
 # ----- the run -----
 
 
@@ -875,13 +838,13 @@ def main(argv: list[str] | None = None) -> int:
         if endpoints:
             base_last = saturate(base_driver, args.runs, args.warmup)
         for sweep in sweeps:
-            print(f"{sweep.name}: each of the biggest and smallest compounds, one at a time")
-            per_compound.run_sweep(app, sweep, per_compound.over_http(url["api"]))
+            print(f"{sweep.name}: each of the biggest and smallest compounds, under load")
+            per_compound.run_loaded(app, sweep, url["api"], workdir, args.share)
             print("\n".join(per_compound.details(sweep)[1:]))
-        batch = {}
-        if not args.skip_batch:
+        district = district_ops.chosen(args.only, args.skip_batch)
+        if district:
             procs.stop(api)
-            batch = run_batch_lines(args, app, env, database_url, sandbox_url, workdir)
+        batch = district_ops.run(district, app, env, database_url, sandbox_url)
         report = render(endpoints, sweeps, (base_first, base_last), batch, args, kind, started_at)
         print()
         print(report)
@@ -939,19 +902,6 @@ def measure_endpoint(endpoint, app, samples, url, workdir, args, api, floor_proc
     )
 
 
-def run_batch_lines(args, app, env, database_url, sandbox_url, workdir) -> dict:
-    """The batch lines (after the app's gunicorn is stopped): bill generation for every
-    household and message dispatch against the sandbox. Each adds its entry to the
-    dict `_batch_lines` renders."""
-    batch = {}
-    period = next_period(app)
-    print(f"bill generation for {period}")
-    batch["bills"] = time_bill_generation(env, period, workdir)
-    print("message dispatch against the sandbox")
-    batch["dispatch"] = time_dispatch(database_url, sandbox_url)
-    return batch
-
-
 def render(endpoints, sweeps, baselines, batch, args, kind, started_at):
     when = started_at.astimezone().strftime("%Y-%m-%d %H:%M %Z")
     setup = getattr(args, "gunicorn", None) or {
@@ -972,13 +922,13 @@ def render(endpoints, sweeps, baselines, batch, args, kind, started_at):
         out += [
             "",
             f"Per compound, the {per_compound.GROUP} biggest and {per_compound.GROUP} smallest "
-            "by issues, each asked alone (2 unmeasured requests, then 10 one at a time); "
-            "each group's slowest compound, and the most rows the database read for one "
-            "request (Handler_read_*):",
+            "by issues, each driven alone by wrk (saturated, then held at ~60% of that "
+            "rate); each group's worst compound by p99, and the most rows the database "
+            "read for one request (Handler_read_*):",
             "",
             *per_compound.render(sweeps),
         ]
-    return "\n".join(_batch_lines(out, batch)) + "\n"
+    return "\n".join([*out, *district_ops.render(batch)]) + "\n"
 
 
 def _endpoint_table(endpoints, base_first, base_last, args) -> list[str]:
@@ -1050,23 +1000,6 @@ def _endpoint_table(endpoints, base_first, base_last, args) -> list[str]:
                 shares = ", ".join(f"{name} {share:.0%}" for name, share in found["shares"])
                 ms = f"{found['ms']:.2f} ms/request: " if found.get("ms") is not None else ""
                 out.append(f"- {e.name}, {who}: {ms}{shares}")
-    return out
-
-
-def _batch_lines(out: list[str], batch: dict) -> list[str]:
-    if batch.get("bills"):
-        seconds, summary = batch["bills"]
-        out += [
-            "",
-            f"Bill generation (`bills generate`, every household): {seconds:.1f} s — {summary}",
-        ]
-    dispatch = batch.get("dispatch")
-    if dispatch:
-        out += [
-            "",
-            "Message dispatch against the sandbox: "
-            + ", ".join(f"{k} {v}" for k, v in dispatch.items()),
-        ]
     return out
 
 

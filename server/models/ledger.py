@@ -24,6 +24,8 @@ class LedgerEntry(Base):
     __table_args__ = table_args(
         UniqueConstraint("compound_id", "seq"),
         Index("ix_ledger_source", "source_type", "source_id"),
+        # A compound's balances from the index alone (the ledger page's sums).
+        Index("ix_ledger_compound_balances", "compound_id", "account", "direction", "amount_fen"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -8,6 +8,7 @@ lines carry the request id (or dispatch round) that made it (server/logs.py).
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -68,6 +69,7 @@ class StableTokenClient(WeChatClient):
 
     def __init__(self, appid, secret, *, api_base: str, storage: DatabaseStorage, timeout: float):
         super().__init__(appid, secret, session=storage, timeout=timeout, auto_retry=False)
+        self._hold_lock = threading.Lock()
         self.API_BASE_URL = api_base + "cgi-bin/"
         self.wxa.API_BASE_URL = api_base
         self.api_base = api_base
@@ -79,8 +81,33 @@ class StableTokenClient(WeChatClient):
         The storage alone decides expiry (wechatpy would also keep a per-process
         clock, and read the storage again after fetching: a token fetched with a
         short lifetime left could then read as expired and go out as no token).
+        Within `holding_token()` it is read once.
         """
-        return self.session.get(self.access_token_key) or self.fetch_access_token()["access_token"]
+        held = self._held_token
+        if held:
+            return held
+        token = self.session.get(self.access_token_key) or self.fetch_access_token()["access_token"]
+        if self._holding:
+            self._held_token = token
+        return token
+
+    _holding = 0
+    _held_token: str | None = None
+
+    @contextmanager
+    def holding_token(self) -> Iterator[None]:
+        """Within: the access token read from the storage once, not once a call (the
+        dispatcher's round: one read, not one a message). A refused token is let go
+        (`invalidate_token`), and the next call reads or fetches again."""
+        with self._hold_lock:
+            self._holding += 1
+        try:
+            yield
+        finally:
+            with self._hold_lock:
+                self._holding -= 1
+                if not self._holding:
+                    self._held_token = None
 
     def fetch_access_token(self):
         with self.session.locked(self.access_token_key) as current:
@@ -116,6 +143,8 @@ class StableTokenClient(WeChatClient):
             if current.value == token:
                 current.set(None, 1)
         self.expires_at = None
+        if self._held_token == token:
+            self._held_token = None
 
     def send(self, path: str, body: dict, call: str) -> dict:
         """POST a message endpoint with the access token; typed errors for the dispatcher.

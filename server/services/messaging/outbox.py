@@ -4,7 +4,8 @@ A batch is claimed with `FOR UPDATE SKIP LOCKED` and marked "sending" in its own
 transaction, so two dispatchers never take the same row; once half the claim's
 lease has gone, each row's claim is renewed just before it is sent (and skipped if
 it is no longer ours), and every outcome is written only if the row is still ours
-(`outbox_rows`).
+(`outbox_rows`), by one writer thread a round in groups (`outbox_records`). A round
+reads its access token once and its recipients' subscriptions in one statement.
 A WeChat outage puts the row (and the rest of the batch) back with an exponential
 backoff, for as long as a push is worth sending (72 hours: the inbox has it
 anyway). A refusal for good marks it failed with the reason, for the committee; a
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -31,13 +33,13 @@ from server.clock import utcnow
 from server.extensions import db
 from server.logs import current_request_id, request_id_bound
 from server.models.messaging import OutboxMessage
+from server.services.messaging.outbox_records import Recorder
 from server.services.messaging.outbox_rows import (
     SENDING_LEASE,
     Claimed,
     Outcome,
+    Quotas,
     claim,
-    has_quota,
-    record,
     release_stuck,
     renew,
     retry,
@@ -55,7 +57,7 @@ from server.wechat import (
 log = logging.getLogger(__name__)
 
 GIVE_UP_AFTER = timedelta(hours=72)
-SENDERS = 4  # messages in flight at once (WeChat answers in tens of milliseconds)
+SENDERS = 8  # messages in flight at once (WeChat answers in tens of milliseconds)
 UNCERTAIN = (
     "sent, but WeChat did not answer in time; not resent lest it arrive twice (the inbox has it)"
 )
@@ -129,9 +131,18 @@ def dispatch(*, batch: int = 200, now: datetime | None = None) -> DispatchResult
 def _dispatch(batch: int, now: datetime) -> DispatchResult:
     release_stuck(now)
     claimed = claim(batch, now)
-    run = _Run(mini_program(), official_account(), now)
+    mini, official = mini_program(), official_account()
+    with ExitStack() as round_:
+        for sender in (mini, official):  # one token read a round, not one a message
+            if sender is not None:
+                round_.enter_context(sender.client.holding_token())
+        return _send_claimed(claimed, _Run(mini, official, now, claimed))
+
+
+def _send_claimed(claimed: list, run: _Run) -> DispatchResult:
+    app = current_app._get_current_object()
+    run.recorder = Recorder(app, run.now, run.request_id, run.stop)
     if claimed and run.send(claimed[0]):
-        app = current_app._get_current_object()
         lanes: list[list] = [[] for _ in range(SENDERS)]
         for item in claimed[1:]:  # one recipient's messages on one lane, in order
             lanes[item[0].user_id % SENDERS].append(item)
@@ -140,6 +151,10 @@ def _dispatch(batch: int, now: datetime) -> DispatchResult:
             thread.start()
         for thread in threads:
             thread.join()
+    try:
+        run.recorder.close()  # every outcome written before anything else
+    except Exception as exc:
+        run.stop(exc)
     untaken = [message for message, _, _ in claimed if message.id not in run.taken]
     if untaken:  # WeChat went away: leave them for the next round untouched
         unclaim(untaken)
@@ -153,8 +168,11 @@ def _dispatch(batch: int, now: datetime) -> DispatchResult:
 class _Run:
     """One dispatch round: what it took, what came of it, whether to stop."""
 
-    def __init__(self, mini: SubscribeSender, official: TemplateSender | None, now: datetime):
+    def __init__(
+        self, mini: SubscribeSender, official: TemplateSender | None, now: datetime, claimed
+    ):
         self.mini, self.official, self.now = mini, official, now
+        self.quotas = Quotas([message.user_id for message, _, _ in claimed])
         # Until then nobody can have released our rows as stuck: no need to ask.
         self.fresh_until = now + SENDING_LEASE / 2
         self.result = DispatchResult()
@@ -163,6 +181,13 @@ class _Run:
         self.error: Exception | None = None
         self.lock = threading.Lock()
         self.request_id = current_request_id()
+        self.recorder: Recorder | None = None
+
+    def stop(self, error: Exception) -> None:
+        """Stop the round's sends; `error` is raised once every lane is done."""
+        with self.lock:
+            self.error = self.error or error
+            self.stopped = True
 
     def lane(self, app, items) -> None:
         with app.app_context(), request_id_bound(self.request_id):
@@ -171,8 +196,7 @@ class _Run:
                     if not self.send(item):
                         return
             except Exception as exc:  # re-raised by dispatch once every lane is done
-                with self.lock:
-                    self.error, self.stopped = exc, True
+                self.stop(exc)
 
     def send(self, item) -> bool:
         """Send one claimed message and record the outcome. False: stop (WeChat away)."""
@@ -187,7 +211,7 @@ class _Run:
             self._finish(message, ("expired", "not sent within 72 hours", None))
             return True
         try:
-            outcome = _send(message, openid, oa_openid, self.mini, self.official)
+            outcome = _send(message, openid, oa_openid, self.mini, self.official, self.quotas)
         except WeChatUnavailable:
             log.info(
                 "outbox message %s deferred: WeChat unavailable",
@@ -204,8 +228,9 @@ class _Run:
         return True
 
     def _finish(self, message: Claimed, outcome: Outcome) -> None:
-        record(message, outcome, self.now)
-        status, reason, _ = outcome
+        self.recorder.add(message, outcome)  # written with others (outbox_records)
+        status, reason, change = outcome
+        self.quotas.changed(message.user_id, change)
         log.info(
             "outbox message %s %s%s",
             message.id,
@@ -219,7 +244,7 @@ class _Run:
                 self.result.errors.append(f"{message.id}: {reason}")
 
 
-def _send(message, openid, oa_openid, mini, official) -> Outcome:
+def _send(message, openid, oa_openid, mini, official, quotas: Quotas) -> Outcome:
     """What came of sending: ("sent" | "skipped" | "failed" | "unknown", reason, what
     it did to the user's subscription). Raises WeChatUnavailable to retry."""
     config = current_app.config
@@ -239,7 +264,7 @@ def _send(message, openid, oa_openid, mini, official) -> Outcome:
     template_id = config["WECHAT_SUBSCRIBE_TEMPLATES"].get(message.template)
     if not template_id:
         return "skipped", f"no subscribe template configured for {message.template}", None
-    if not has_quota(message.user_id, template_id):
+    if not quotas.left(message.user_id, template_id):
         return "skipped", "no subscription quota (the inbox has it)", None
     db.session.commit()  # hold no transaction open across the call to WeChat
     try:

@@ -3,10 +3,10 @@
 A batch is claimed with `FOR UPDATE SKIP LOCKED` and marked "sending" in its own
 transaction (`claim`), so two dispatchers never take the same row; a claim is
 renewed just before its row is sent (`renew`), and rows left "sending" by a
-dispatcher that died go back to the queue (`release_stuck`). Every outcome is
-written only if the row is still ours, in one transaction with what the send did to
-the user's subscription quota (`record`); a WeChat outage puts the row back with an
-exponential backoff (`retry`).
+dispatcher that died go back to the queue (`release_stuck`). Outcomes are written
+(`outbox_records`) only if the row is still ours, in one transaction with what the
+send did to the user's subscription (`Quotas` counts them through the round); a
+WeChat outage puts the row back with an exponential backoff (`retry`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
 
 from server.clock import utcnow
-from server.database.errors import is_busy
 from server.extensions import db
 from server.models import User
 from server.models.messaging import OutboxMessage, SubscriptionQuota
@@ -132,35 +130,6 @@ def unclaim(messages: list[Claimed]) -> None:
         )
 
 
-def record(message: Claimed, outcome: Outcome, now: datetime) -> None:
-    """Write the outcome and its subscription change in one transaction, tried again
-    after a deadlock: a send left unrecorded would go out again once its lease ran out."""
-    for attempt in range(1, 4):
-        try:
-            _apply_quota(message.user_id, outcome[2])
-            _finish(message, outcome, now)
-            db.session.commit()
-            return
-        except OperationalError as exc:
-            db.session.rollback()
-            if attempt == 3 or not is_busy(exc):
-                raise
-
-
-def _finish(message: Claimed, outcome: Outcome, now) -> None:
-    status, reason, _ = outcome
-    values = {"status": status, "locked_until": None, "last_error": reason}
-    if status == "sent":
-        values["sent_at"] = now
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message.id, OutboxMessage.status == "sending")
-        .values(**values)
-    )
-    if status == "failed":
-        log.warning("outbox message %s failed for good: %s", message.id, reason)
-
-
 def retry(message: Claimed, now: datetime, reason: str) -> None:
     """Back off: 15 s after the first failed attempt, doubling up to an hour."""
     delay = BACKOFF_SECONDS[min(message.attempts, len(BACKOFF_SECONDS)) - 1]
@@ -179,40 +148,49 @@ def retry(message: Claimed, now: datetime, reason: str) -> None:
 # ----- subscription quotas -----
 
 
-def has_quota(user_id: int, template_id: str) -> bool:
+class Quotas:
+    """The subscriptions of a round's recipients, read in one statement when the round
+    begins and kept up to date as its sends spend them (one recipient's messages go on
+    one lane, in order). A recipient who has none left is asked again before a message
+    is skipped: they may have allowed more meanwhile."""
+
+    def __init__(self, user_ids: list[int]):
+        self.remaining: dict[tuple[int, str], int] = {}
+        self.counted: set[tuple[int, str]] = set()  # changed by this round: known exactly
+        if user_ids:
+            rows = db.session.execute(
+                select(
+                    SubscriptionQuota.user_id,
+                    SubscriptionQuota.template_id,
+                    SubscriptionQuota.remaining,
+                ).where(SubscriptionQuota.user_id.in_(set(user_ids)))
+            )
+            self.remaining = {(user, template): left for user, template, left in rows}
+            db.session.commit()
+
+    def left(self, user_id: int, template_id: str) -> bool:
+        if self.remaining.get((user_id, template_id), 0) > 0:
+            return True
+        if (user_id, template_id) in self.counted:
+            return False  # spent or found used up by this round's sends
+        left = quota_left(user_id, template_id)  # none of ours unwritten: exact
+        self.remaining[(user_id, template_id)] = left
+        return left > 0
+
+    def changed(self, user_id: int, change: tuple[str, str] | None) -> None:
+        """What a send did to the recipient's subscription (written by outbox_records)."""
+        if change is None:
+            return
+        what, template_id = change
+        key = (user_id, template_id)
+        self.counted.add(key)
+        self.remaining[key] = self.remaining.get(key, 0) - 1 if what == "spent" else 0
+
+
+def quota_left(user_id: int, template_id: str) -> int:
     remaining = db.session.scalar(
         select(SubscriptionQuota.remaining).where(
             SubscriptionQuota.user_id == user_id, SubscriptionQuota.template_id == template_id
         )
     )
-    return bool(remaining and remaining > 0)
-
-
-def _apply_quota(user_id: int, change: tuple[str, str] | None) -> None:
-    if change is None:
-        return
-    what, template_id = change
-    if what == "spent":
-        _spend_quota(user_id, template_id)
-    else:  # 43101: refused, or none left
-        _set_quota(user_id, template_id, 0)
-
-
-def _spend_quota(user_id: int, template_id: str) -> None:
-    db.session.execute(
-        update(SubscriptionQuota)
-        .where(
-            SubscriptionQuota.user_id == user_id,
-            SubscriptionQuota.template_id == template_id,
-            SubscriptionQuota.remaining > 0,
-        )
-        .values(remaining=SubscriptionQuota.remaining - 1, updated_at=utcnow())
-    )
-
-
-def _set_quota(user_id: int, template_id: str, remaining: int) -> None:
-    db.session.execute(
-        update(SubscriptionQuota)
-        .where(SubscriptionQuota.user_id == user_id, SubscriptionQuota.template_id == template_id)
-        .values(remaining=remaining, updated_at=utcnow())
-    )
+    return max(remaining or 0, 0)

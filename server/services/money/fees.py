@@ -18,6 +18,7 @@ from server.database.engine import insert_ignore
 from server.errors import Conflict
 from server.extensions import db
 from server.models import Bill, Compound, FeeItem, Household
+from server.services.money.bill_inserts import insert_run_bills
 from server.services.money.periods import (
     billing_period,
     overlapping_periods,
@@ -25,7 +26,7 @@ from server.services.money.periods import (
     period_months,
 )
 
-CHUNK = 2000
+CHUNK = 5000  # rows a statement and a commit
 
 
 def period_fee_fen(area_m2: Decimal, rate: Decimal, months: int) -> int:
@@ -59,9 +60,23 @@ def generate_bills(
 ) -> Generated:
     """Create the bills of every per-area fee item for the period containing `month`,
     for one compound or all. Running it again creates nothing new (unique key, not a
-    check-then-insert). `progress(n)` is told of every n households done."""
+    check-then-insert: bills found standing are left out first, and what another run
+    inserts meanwhile is skipped by the insert). `progress(n)` is told of every n
+    households done.
+
+    The rows of several items go in one multi-row statement and commit (CHUNK rows):
+    each item's terms stay held (`_held`) until its bills are committed."""
     parse_month(month)
-    query = select(Compound).where(Compound.archived_at.is_(None))  # archived: read-only
+    query = (
+        select(FeeItem.id, FeeItem.compound_id)
+        .join(Compound, Compound.id == FeeItem.compound_id)
+        .where(
+            Compound.archived_at.is_(None),  # archived: read-only
+            FeeItem.kind == "per_area",
+            FeeItem.active,
+        )
+        .order_by(FeeItem.compound_id, FeeItem.id)
+    )
     if compound_code:
         archived = select(Compound.id).where(
             Compound.code == compound_code, Compound.archived_at.is_not(None)
@@ -70,25 +85,33 @@ def generate_bills(
             raise Conflict("本小区已归档，只能查看", code="compound_archived")
         query = query.where(Compound.code == compound_code)
     result = Generated()
-    for compound in db.session.scalars(query).all():
-        for listed in _per_area_items(compound.id):
-            item = _held(listed.id)
-            if item is None:
-                continue  # switched off meanwhile
-            result.items += 1
-            rows, skipped = _area_bills(compound, item, month)
-            result.households += len(rows)
-            result.skipped += skipped
-            if progress and skipped:
-                progress(skipped)
-            for start in range(0, len(rows), CHUNK):
-                chunk = rows[start : start + CHUNK]
-                result.created += insert_missing_bills(chunk)
-                db.session.commit()
-                if progress:
-                    progress(len(chunk))
-            db.session.commit()  # frees the item when no row was billed
+    pending: list[dict] = []
+    for item_id, compound_id in db.session.execute(query).all():
+        item = _held(item_id)
+        if item is None:
+            continue  # switched off meanwhile
+        result.items += 1
+        rows, skipped, standing = _area_bills(compound_id, item, month)
+        result.households += len(rows) + standing
+        result.skipped += skipped
+        if progress and skipped + standing:
+            progress(skipped + standing)
+        pending += rows
+        if len(pending) >= CHUNK:
+            result.created += _insert(pending, progress)
+            pending = []
+    result.created += _insert(pending, progress)
     return result
+
+
+def _insert(rows: list[dict], progress: Callable[[int], None] | None) -> int:
+    """Insert the rows (those standing meanwhile skipped) and commit, which frees the
+    items held for them. Returns how many were new."""
+    created = insert_run_bills(db.session.connection(), Bill.__table__, rows)
+    db.session.commit()
+    if progress and rows:
+        progress(len(rows))
+    return created
 
 
 def _held(item_id: int) -> FeeItem | None:
@@ -119,45 +142,47 @@ def count_billable(compound_code: str | None = None) -> int:
     return db.session.scalar(query) or 0
 
 
-def _per_area_items(compound_id: int) -> list[FeeItem]:
-    return list(
-        db.session.scalars(
-            select(FeeItem).where(
-                FeeItem.compound_id == compound_id, FeeItem.kind == "per_area", FeeItem.active
-            )
-        )
-    )
-
-
-def _area_bills(compound: Compound, item: FeeItem, month: str) -> tuple[list[dict], int]:
-    """The bill rows of an item's period and how many households get none.
+def _area_bills(compound_id: int, item: FeeItem, month: str) -> tuple[list[dict], int, int]:
+    """The bill rows of an item's period still to make, how many households get none,
+    and how many have theirs already.
 
     A period's bill covers only its months not yet billed under another cycle (the
     committee changed the cycle mid-period: monthly October and November, then
     quarterly, makes 2026Q4 a one-month bill for December), so no month is billed
     twice or left out. A fee that rounds to 0 fen could never be paid: no bill.
+    Households of the same area (and months) share one amount and one basis.
     """
     period = billing_period(item.cycle, month)
     months = period_months(period)
-    query = select(Household.id, Household.area_m2).where(Household.compound_id == compound.id)
+    query = select(Household.id, Household.area_m2).where(Household.compound_id == compound_id)
     if item.vacant_rule == "exempt":
         query = query.where(Household.occupancy == "occupied")
-    billed_elsewhere = _months_billed_elsewhere(item.id, period)
+    standing, billed_elsewhere = _bills_of_item(compound_id, item.id, period)
     now = utcnow()
-    rows, skipped = [], 0
+    rate = str(item.rate)
+    terms: dict[tuple, tuple[int, dict]] = {}  # (area, months billed before) → amount, basis
+    rows, skipped, existing = [], 0, 0
     for household_id, area in db.session.execute(query):
-        already = billed_elsewhere.get(household_id, set()) & months
-        count = len(months) - len(already)
-        amount = period_fee_fen(area, item.rate, count) if count else 0
+        if household_id in standing:
+            existing += 1
+            continue
+        already = frozenset(months.intersection(billed_elsewhere.get(household_id, ())))
+        key = (str(area), already)
+        known = terms.get(key)
+        if known is None:
+            count = len(months) - len(already)
+            amount = period_fee_fen(area, item.rate, count) if count else 0
+            basis = {"area_m2": key[0], "rate": rate, "months": count}
+            if already:
+                basis["months_billed_before"] = sorted(already)
+            known = terms[key] = (amount, basis)
+        amount, basis = known
         if amount <= 0:
             skipped += 1
             continue
-        basis = {"area_m2": str(area), "rate": str(item.rate), "months": count}
-        if already:
-            basis["months_billed_before"] = sorted(already)
         rows.append(
             {
-                "compound_id": compound.id,
+                "compound_id": compound_id,
                 "household_id": household_id,
                 "fee_item_id": item.id,
                 "period": period,
@@ -165,23 +190,33 @@ def _area_bills(compound: Compound, item: FeeItem, month: str) -> tuple[list[dic
                 "basis": basis,
                 "status": "unpaid",
                 "created_at": now,
+                "void_key": 0,
             }
         )
-    return rows, skipped
+    return rows, skipped, existing
 
 
-def _months_billed_elsewhere(item_id: int, period: str) -> dict[int, set[str]]:
-    """Per household, the months of `period` its bills of this item for other periods
-    (of other cycles) already cover."""
+def _bills_of_item(
+    compound_id: int, item_id: int, period: str
+) -> tuple[set[int], dict[int, set[str]]]:
+    """The households with a standing bill of this item for `period`, and per household
+    the months of `period` its bills of this item for other periods (of other cycles)
+    already cover. One read of the compound's bills of those periods (its index)."""
+    standing: set[int] = set()
     covered: dict[int, set[str]] = {}
     rows = db.session.execute(
-        select(Bill.household_id, Bill.period).where(
-            Bill.fee_item_id == item_id, Bill.period.in_(overlapping_periods(period))
+        select(Bill.household_id, Bill.period, Bill.void_key).where(
+            Bill.compound_id == compound_id,
+            Bill.period.in_(overlapping_periods(period) | {period}),
+            Bill.fee_item_id == item_id,
         )
     )
-    for household_id, other in rows:
-        covered.setdefault(household_id, set()).update(period_months(other))
-    return covered
+    for household_id, other, void_key in rows:
+        if other != period:
+            covered.setdefault(household_id, set()).update(period_months(other))
+        elif void_key == 0:
+            standing.add(household_id)
+    return standing, covered
 
 
 def insert_missing_bills(rows: list[dict]) -> int:
