@@ -77,7 +77,7 @@ def test_each_compound_is_asked_by_its_committee_and_counted(app, compounds):
     for sweep in sweeps:
         for measured in [m for results in sweep.results.values() for m in results]:
             assert len(measured.ms) == 3
-            assert measured.sql == 5  # sign-in, the compound, and the line's own three
+            assert measured.sql == 4  # sign-in, the compound, and the line's own two
             assert (measured.rows_read is not None) == mysql
             if mysql:
                 assert 0 < measured.rows_read < 100
