@@ -63,9 +63,13 @@ def normalise_database_url(url: str) -> str:
 
 
 def engine_options(url: str, pool_recycle: int, pool_size: int = 5) -> dict:
-    """Engine options: pre-ping and recycle connections before the server drops them."""
+    """Engine options: recycle connections before the server drops them.
+
+    No pool_pre_ping: a request whose pooled connection turns out dead runs again on a
+    fresh one (server/database/replay.py), and a checkout the replay cannot cover pings
+    first (server/database/engine.py), so the common request saves a round trip."""
     # hide_parameters: a failed statement's message must not quote session keys.
-    options: dict = {"pool_pre_ping": True, "hide_parameters": True}
+    options: dict = {"hide_parameters": True}
     if url.startswith("mysql"):
         options.update(
             pool_recycle=pool_recycle,

@@ -2,22 +2,60 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Table, event, insert
+from sqlalchemy import Table, event, exc, insert
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
-from server.database.replay import note_commit
+from server.database.replay import note_commit, replay_covers_lost_connection
 
 
 def configure_engine(engine: Engine) -> None:
     """Note every COMMIT sent in a request (see `replay.dispatch_retrying_lost_connection`);
-    PyMySQL: connect within connect_timeout; SQLite: see `_configure_sqlite`."""
+    MySQL/MariaDB: ping where a lost connection would not be replayed, and PyMySQL
+    connects within connect_timeout; SQLite: see `_configure_sqlite`."""
     event.listen(engine, "commit", note_commit)
     if engine.dialect.driver == "pymysql":
         event.listen(engine, "do_connect", _connect_within_connect_timeout)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    else:
+        connected, ping_unless_replayed = _pinger(engine.dialect)
+        event.listen(engine, "connect", connected)
+        event.listen(engine, "checkout", ping_unless_replayed)
+
+
+def _pinger(dialect):
+    def connected(_dbapi_connection, record) -> None:
+        record.info["linli_fresh"] = True
+
+    def ping_unless_replayed(dbapi_connection, record, _proxy) -> None:
+        if not record.info.pop("linli_fresh", False):  # a new connection needs no ping
+            _ping_unless_replayed(dialect, dbapi_connection)
+
+    return connected, ping_unless_replayed
+
+
+def _ping_unless_replayed(dialect, dbapi_connection) -> None:
+    """Ping a pooled connection on checkout, unless a request would be replayed if it
+    turned out dead (pool_pre_ping, but only where it is needed).
+
+    A pooled connection may have died while idle (the server's wait_timeout, a restart,
+    a failover): a view's first statement on it fails, SQLAlchemy invalidates the pool
+    and `replay` runs the view again on a fresh connection, so the request pays nothing
+    for the check. Elsewhere (the scheduler, the CLI, the desk's before_request, an upload,
+    a statement after a COMMIT) a dead connection would be an error: those ping first,
+    and a failed ping makes the pool connect afresh (SQLAlchemy's "pessimistic disconnect
+    handling" recipe: DisconnectionError on checkout; the others pooled with it are
+    connected afresh too, as pool_pre_ping does)."""
+    if replay_covers_lost_connection():
+        return
+    try:
+        alive = dialect.do_ping(dbapi_connection)
+    except dialect.loaded_dbapi.Error as error:
+        raise exc.InvalidatePoolError(str(error)) from error
+    if not alive:
+        raise exc.InvalidatePoolError("ping failed")
 
 
 def _connect_within_connect_timeout(dialect, _record, cargs, cparams):
