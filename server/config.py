@@ -69,7 +69,9 @@ def engine_options(url: str, pool_recycle: int, pool_size: int = 5) -> dict:
     fresh one (server/database/replay.py), and a checkout the replay cannot cover pings
     first (server/database/engine.py), so the common request saves a round trip."""
     # hide_parameters: a failed statement's message must not quote session keys.
-    options: dict = {"hide_parameters": True}
+    # pool_reset_on_return: a returned connection is rolled back once, by the session or
+    # else by the pool's reset event (server/database/engine.py), not by both.
+    options: dict = {"hide_parameters": True, "pool_reset_on_return": None}
     if url.startswith("mysql"):
         options.update(
             pool_recycle=pool_recycle,

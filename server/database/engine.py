@@ -9,12 +9,18 @@ from sqlalchemy.engine import Connection, Engine
 
 from server.database.replay import note_commit, replay_covers_lost_connection
 
+# Connection record info: the connection's transaction was ended by its last COMMIT or
+# ROLLBACK and nothing began since.
+ENDED = "linli_transaction_ended"
+
 
 def configure_engine(engine: Engine) -> None:
     """Note every COMMIT sent in a request (see `replay.dispatch_retrying_lost_connection`);
-    MySQL/MariaDB: ping where a lost connection would not be replayed, and PyMySQL
-    connects within connect_timeout; SQLite: see `_configure_sqlite`."""
+    one ROLLBACK per checkout at most (`_roll_back_on_return_once`); MySQL/MariaDB: ping
+    where a lost connection would not be replayed, and PyMySQL connects within
+    connect_timeout; SQLite: see `_configure_sqlite`."""
     event.listen(engine, "commit", note_commit)
+    _roll_back_on_return_once(engine)
     if engine.dialect.driver == "pymysql":
         event.listen(engine, "do_connect", _connect_within_connect_timeout)
     if engine.dialect.name == "sqlite":
@@ -23,6 +29,51 @@ def configure_engine(engine: Engine) -> None:
         connected, ping_unless_replayed = _pinger(engine.dialect)
         event.listen(engine, "connect", connected)
         event.listen(engine, "checkout", ping_unless_replayed)
+
+
+def _roll_back_on_return_once(engine: Engine) -> None:
+    """A connection goes back to the pool rolled back, once (engine_options turns off
+    the pool's own reset_on_return, which this replaces).
+
+    Ending a request's session rolls its transaction back, then checks the connection
+    in, and the pool's reset-on-return rolled it back a second time: SQLAlchemy skips
+    that only when the Connection itself ended the transaction as it closed, not when
+    the Session did just before (one ROLLBACK round trip of every request, and one after
+    every COMMIT). Here the connection's record remembers whether its last act was a
+    COMMIT or ROLLBACK with nothing begun since; the pool's "reset" event rolls back
+    any other connection, as reset_on_return would: one checked out raw (no events),
+    one whose COMMIT or ROLLBACK failed, one still in a transaction. SQLAlchemy docs:
+    "Reset On Return", the pool "reset" event.
+    """
+
+    def mark(conn: Connection, transaction_ended: bool) -> None:
+        if not (conn.closed or conn.invalidated):  # an invalidated one is not returned
+            conn.info[ENDED] = transaction_ended
+
+    def ended(conn: Connection) -> None:
+        mark(conn, True)
+
+    def open_(conn: Connection, *_args) -> None:
+        mark(conn, False)
+
+    def checked_out(_dbapi_connection, record, _proxy) -> None:
+        record.info[ENDED] = False  # used raw, a connection sends no events
+
+    def failed(context) -> None:
+        if context.connection is not None:
+            mark(context.connection, False)
+
+    def reset(dbapi_connection, record, state) -> None:
+        if state.transaction_was_reset or (record is not None and record.info.get(ENDED)):
+            return
+        engine.dialect.do_rollback(dbapi_connection)
+
+    event.listen(engine, "begin", open_)
+    event.listen(engine, "commit", ended)
+    event.listen(engine, "rollback", ended)
+    event.listen(engine, "handle_error", failed)
+    event.listen(engine, "checkout", checked_out)
+    event.listen(engine, "reset", reset)
 
 
 def _pinger(dialect):
