@@ -52,14 +52,26 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 
 
 def normalise_database_url(url: str) -> str:
-    """Make MySQL/MariaDB URLs use PyMySQL and utf8mb4, so Chinese text round-trips."""
-    if url.startswith("mysql://"):
-        url = "mysql+pymysql://" + url[len("mysql://") :]
-    if url.startswith("mariadb://"):
-        url = "mysql+pymysql://" + url[len("mariadb://") :]
+    """Make MySQL/MariaDB URLs name a driver and use utf8mb4, so Chinese text round-trips.
+
+    `mysql://` and `mariadb://` use mysqlclient (MySQLdb, C, faster) when it is installed
+    (`make install` builds it against libmariadb-dev), else PyMySQL (pure Python, always
+    installed); `mysql+pymysql://` and `mysql+mysqldb://` keep the driver they name."""
+    for scheme in ("mysql://", "mariadb://"):
+        if url.startswith(scheme):
+            url = f"mysql+{mysql_driver()}://" + url[len(scheme) :]
     if url.startswith("mysql") and "charset=" not in url:
         url += ("&" if "?" in url else "?") + "charset=utf8mb4"
     return url
+
+
+def mysql_driver() -> str:
+    """The driver a plain mysql:// URL gets: mysqldb if mysqlclient imports, else pymysql."""
+    try:
+        import MySQLdb  # noqa: F401
+    except ImportError:
+        return "pymysql"
+    return "mysqldb"
 
 
 def engine_options(url: str, pool_recycle: int, pool_size: int = 5) -> dict:

@@ -113,7 +113,9 @@ def _connect_within_connect_timeout(dialect, _record, cargs, cparams):
     """PyMySQL bounds the TCP connect by connect_timeout but reads the server's greeting
     under read_timeout (30 s, meant for long queries): a database that accepts
     connections and never answers (hung, or a black-holing network) would hold every
-    request 30 s. The whole handshake gets connect_timeout; queries get read_timeout."""
+    request 30 s. The whole handshake gets connect_timeout; queries get read_timeout.
+    (mysqlclient needs nothing of the kind: libmariadb bounds the handshake by
+    connect_timeout itself; tests/faults runs the never-answering database on both.)"""
     read_timeout, connect_timeout = cparams.get("read_timeout"), cparams.get("connect_timeout")
     if read_timeout is None or connect_timeout is None:
         return None  # connect as configured
