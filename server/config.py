@@ -119,6 +119,11 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         # from SECRET_KEY.
         "PERSONAL_DATA_KEY": _personal_data_key(env),
         "AUTH_TOKEN_TTL": _int(env, "AUTH_TOKEN_TTL", 86400),
+        # The caller's user and roles kept per worker this long (principal_cache.py):
+        # another worker sees a role change within it. Tests see every change at once.
+        "PRINCIPAL_CACHE_SECONDS": _float(
+            env, "PRINCIPAL_CACHE_SECONDS", 0.0 if mode == "testing" else 5.0
+        ),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
         "SCHEDULER_JOBS": env.get("SCHEDULER_JOBS", "server.jobs:JOBS"),
