@@ -184,3 +184,16 @@ def test_threads_sharing_the_cache_each_get_their_own_roles(app, world):
         thread.join()
     assert len(seen) == 60
     assert {(who, status) for who, status in seen} == set(expected.items())
+
+
+def test_expired_entries_do_not_pile_up(app, world, clock, monkeypatch):
+    monkeypatch.setattr(principal_cache, "SWEEP_AT", 2)
+    app.extensions.pop(principal_cache.EXTENSION, None)
+    client = app.test_client()
+    for who in ("committee", "committee_2", "liaison_1_1", "liaison_1_2", "lead_1"):
+        client.get("/api/v1/me", headers=world.headers(who))
+    assert cached_users(app) == 5  # swept at the third, none expired; next past 6
+    clock.now += TTL + 1
+    for who in ("supervisor", "resident_1_1"):
+        client.get("/api/v1/me", headers=world.headers(who))
+    assert cached_users(app) == 2  # the five expired ones are gone

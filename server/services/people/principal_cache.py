@@ -42,6 +42,7 @@ _BEGAN_AT = "linli.principal_epoch"
 _CHANGED = "linli.principal_changed"
 
 clock = time.monotonic  # tests move it
+SWEEP_AT = 1024  # entries before expired ones are swept out
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class PrincipalCache:
         self.seconds = seconds
         self._entries: dict[int, Entry] = {}
         self._lock = threading.Lock()
+        self._sweep_at = SWEEP_AT
         _caches.add(self)
 
     def get(self, user_id: int) -> Entry | None:
@@ -87,6 +89,16 @@ class PrincipalCache:
                 return
             with self._lock:
                 self._entries[user.id] = entry
+                if len(self._entries) > self._sweep_at:
+                    self._sweep()
+
+    def _sweep(self) -> None:
+        """Forget expired entries (a worker meets many users: none is kept for ever).
+        Amortised: the next sweep waits until the entries have doubled."""
+        now = clock()
+        for user_id in [k for k, e in self._entries.items() if e.expires <= now]:
+            del self._entries[user_id]
+        self._sweep_at = max(SWEEP_AT, 2 * len(self._entries))
 
     def drop(self, user_ids) -> None:
         with self._lock:
