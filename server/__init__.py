@@ -102,6 +102,7 @@ def _init_extensions(app: APIFlask) -> None:
     from server.cli import register_cli
     from server.console import register_console
     from server.database.engine import configure_engine
+    from server.database.read import init_read_replica
     from server.database.replay import end_session
     from server.errors import register_error_handlers
     from server.extensions import db, limiter, migrate
@@ -116,6 +117,7 @@ def _init_extensions(app: APIFlask) -> None:
     app.teardown_appcontext(end_session)  # runs before Flask-SQLAlchemy's (reverse order)
     with app.app_context():
         configure_engine(db.engine)
+    init_read_replica(app)  # DATABASE_READ_URL: the committee's lists and figures
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     limiter.init_app(app)
     register_error_handlers(app)

@@ -33,6 +33,12 @@ def migrate(source: str, target: str, dry_run: bool):
     Run it again after an interruption: photos already copied are skipped. The source
     is kept; switch STORAGE_BACKEND to the target once the run reports no problem.
     Exits 1 when a photo is missing, damaged or not read back intact.
+
+    Photos are the only lasting files in the store. Roster files checked on the desk
+    (desk-roster/...) are transient and not moved: one waits only for its 确认导入 within
+    the desk session that checked it (at most CONSOLE_SESSION_HOURS), and one still
+    waiting when STORAGE_BACKEND switches is simply checked again (the desk asks for
+    the file). Roster files sent through the API are never stored.
     """
     if source == target:
         raise click.UsageError("--from and --to name the same store")

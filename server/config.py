@@ -150,6 +150,7 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         or _bool(env.get("CONSOLE_COOKIE_SECURE"), default=True),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 6 * 1024 * 1024),
         **_database(env, instance_path),
+        **_read_database(env),
         **_wechat(env, production),
         **_limits(env),
         **_uploads(env, instance_path),
@@ -194,6 +195,21 @@ def _database(env: Mapping[str, str], instance_path: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(
+            url, _int(env, "DATABASE_POOL_RECYCLE", 1800), _int(env, "DATABASE_POOL_SIZE", 5)
+        ),
+    }
+
+
+def _read_database(env: Mapping[str, str]) -> dict:
+    """DATABASE_READ_URL: a replica the committee's lists, figures and exports may read
+    from (server/database/read.py); unset, they read from the primary."""
+    url = env.get("DATABASE_READ_URL", "").strip()
+    if not url:
+        return {"DATABASE_READ_URI": "", "DATABASE_READ_ENGINE_OPTIONS": {}}
+    url = normalise_database_url(url)
+    return {
+        "DATABASE_READ_URI": url,
+        "DATABASE_READ_ENGINE_OPTIONS": engine_options(
             url, _int(env, "DATABASE_POOL_RECYCLE", 1800), _int(env, "DATABASE_POOL_SIZE", 5)
         ),
     }

@@ -53,6 +53,12 @@ class Sandbox:
             self.state.messages.clear()
             self.state.calls.clear()
             self.state.fetches.update(stable_token=0, token=0)
+            # The sandbox runs on the test's clock: a token it handed out under a frozen
+            # "tomorrow" (a dispatcher job's test) would still be current for a day and
+            # be handed out again, where a test expects one minted now. Each test starts
+            # with no token handed out (those handed out stay valid where they are held).
+            self.state.stable.clear()
+            self.state.classic.clear()
         if self.pay_v3 is not None:
             self.pay_v3.clear_planted()
 

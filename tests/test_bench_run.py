@@ -99,5 +99,76 @@ def db_kind(app) -> str:
         return db.engine.dialect.name
 
 
+def test_each_endpoint_is_a_ratio_to_its_floors_with_the_spread_and_its_targets():
+    def run_of(*rates):
+        return {"rps": sorted(rates)[len(rates) // 2], "rates": list(rates), "errors": 0}
+
+    def results(real, same, lean, sql, p99_ms=20.0, stale=()):
+        real, same, lean = run_of(*real), run_of(*same), run_of(*lean)
+        return {
+            "sat": {**real, "min": min(real["rates"]), "max": max(real["rates"])},
+            "floor": same,
+            "lean": lean,
+            "floor_ratio": run.ratios(real, same),
+            "lean_ratio": run.ratios(real, lean),
+            "sql": sql,
+            "round_trips": sql + 3,
+            "lean_round_trips": sql + 1,
+            "lat": {"p50_us": 5000, "p99_us": p99_ms * 1000, "rps": 60, "errors": 0, "share": 0.6},
+            "wrapped": False,
+            "stale": list(stale),
+        }
+
+    bills = run.Endpoint("my bills", [])
+    bills.results = results((80, 100, 90), (100, 125, 100), (160, 200, 180), sql=3)
+    detail = run.Endpoint("issue detail", [])
+    detail.results = results((40, 50, 45), (100, 100, 100), (100, 100, 100), sql=6)
+    notify = run.Endpoint("payment notify", [])
+    notify.results = results((70,), (100,), (300,), sql=9, stale=["payment notify: changed"])
+    committee = run.Endpoint("committee filtered list", [])
+    committee.results = results((50,), (50,), (50,), sql=4, p99_ms=120)
+    hello = {"rps": 1000}
+    table = run.render(
+        [bills, detail, notify, committee],
+        [],
+        (hello, hello),
+        {},
+        arguments(),
+        "MariaDB",
+        datetime.now(UTC),
+    )
+    rows = {row.split(" | ")[0][2:]: row.split(" | ") for row in table.splitlines() if "|" in row}
+    # real ÷ floor per interleaved pair: 0.8, 0.8, 0.9 -> median 0.8, spread 0.80–0.90
+    assert rows["my bills"][2:6] == ["0.80 (0.80–0.90)", "0.50 (0.50–0.50)", "0.09", "100 / 180"]
+    assert rows["my bills"][6] == "3 (6 / 4)"
+    assert rows["my bills"][-2:] == ["≥0.7× floor, ≥0.5× lean, ≤5 SQL", "met |"]
+    assert rows["issue detail"][-1] == "missed: ×floor 0.45, ×lean 0.45, 6 SQL |"
+    assert rows["payment notify"][-2:] == ["≥0.7× floor, p99 ≤100 ms", "missed: floor stale |"]
+    assert rows["committee filtered list"][-1] == "missed: p99 120 ms |"
+    assert "**The floor no longer matches the app**" in table
+    assert "- payment notify: changed" in table
+    assert "gthread, 2 workers × 4 threads" in table
+
+
+def test_the_bench_runs_everything_under_the_deploy_gunicorn_set_up():
+    setup = run.gunicorn_setup(argparse.Namespace(workers=0, threads=0))
+    assert setup == {"worker_class": "gthread", "workers": 2, "threads": 4}
+    assert run.gunicorn_setup(argparse.Namespace(workers=3, threads=0))["workers"] == 3
+
+
+def test_a_profile_counts_the_workers_samples_by_innermost_frame(tmp_path):
+    raw = tmp_path / "profile.txt"
+    handling = "run (gunicorn/workers/gthread.py:1);handle_request (gunicorn/workers/gthread.py:2)"
+    raw.write_text(
+        f"{handling};execute (pymysql/cursors.py:3) 3\n"
+        f"{handling};replay (scripts/bench/floor.py:4) 1\n"
+        "run (gunicorn/arbiter.py:1);sleep (gunicorn/arbiter.py:5) 40\n"
+    )
+    assert run.buckets(raw) == (
+        [("database driver (PyMySQL)", 0.75), ("the floor's own code", 0.25)],
+        4,
+    )
+
+
 def arguments() -> argparse.Namespace:
-    return argparse.Namespace(workers=4, runs=5, seconds=5, warmup=3, share=0.6)
+    return argparse.Namespace(workers=2, threads=4, runs=5, seconds=5, warmup=3, share=0.6)

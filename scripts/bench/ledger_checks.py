@@ -85,6 +85,7 @@ def move_checkpoints_back(day: int) -> int:
 
     from server.extensions import db
     from server.models import LedgerCheckpoint, LedgerEntry, LedgerHead
+    from server.services.money.ledger import summed_balances
 
     db.session.execute(delete(LedgerCheckpoint))
     new = 0
@@ -97,7 +98,12 @@ def move_checkpoints_back(day: int) -> int:
                 LedgerEntry.compound_id == compound_id, LedgerEntry.seq == seq
             )
         )
-        db.session.add(LedgerCheckpoint(compound_id=compound_id, seq=seq, hash=digest, full=True))
+        balances = summed_balances(compound_id, seq)  # what `verify` keeps with it
+        db.session.add(
+            LedgerCheckpoint(
+                compound_id=compound_id, seq=seq, hash=digest, full=True, balances=balances
+            )
+        )
         new += day
     db.session.commit()
     return new

@@ -1,10 +1,20 @@
 """`make bench`: the real app under gunicorn on the district data, driven by wrk on
-loopback, each endpoint's throughput as a ratio to a bare Flask app measured in the
-same run (absolute figures on a shared 2-core machine swing 3x; ratios do not).
+loopback, each endpoint's throughput as a ratio to floors measured in the same run
+(absolute figures on a shared 2-core machine swing 3x; ratios much less).
 
-For each endpoint: a warm-up, 5 runs, the median requests/s and its ratio to the
-baseline; latency p50/p99 at a fixed rate of ~60% of the saturated rate; SQL
-statements per request (counted in-process on the same database). Then the
+The floors (scripts/bench/floor.py) are minimal WSGI apps under the same gunicorn
+set-up (deploy/gunicorn.conf.py) that answer a sample of the endpoint's own requests
+by sending the statements the real app sent for them, captured in-process
+(floor_capture.py), through the raw driver, and answering the same JSON: the
+same-work floor sends every call the app made (pre-ping, each ROLLBACK), the lean floor
+only the statements and one ROLLBACK. Before measuring an endpoint, a probe request
+is captured again and its statements compared with the floor's: a row whose floor no
+longer matches the app is flagged. A bare Flask app ("hello") stays as a reference.
+
+For each endpoint: a warm-up each, then 5 interleaved runs (real, floor, lean, real,
+...), the median requests/s, the median and spread of the per-run ratios; latency
+p50/p99 at a fixed rate of ~60% of the saturated rate; SQL statements per request
+(counted in-process on the same database) and round trips. Then the
 per-compound lines (`per_compound`: the five biggest and five smallest compounds, each
 asked on its own), bill generation for every household and message dispatch against
 the sandbox. `--only NAME` (repeatable) runs just the lines named.
@@ -23,6 +33,7 @@ import argparse
 import json
 import os
 import random
+import runpy
 import shutil
 import signal
 import socket
@@ -37,18 +48,24 @@ from pathlib import Path
 
 import requests
 
-from scripts.bench import per_compound
+from scripts.bench import floor, floor_capture, per_compound
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 LUA = ROOT / "scripts" / "bench" / "requests.lua"
+GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 SECRET_KEY = "bench-secret-key-" + "x" * 32
+# The app and the sandbox share this merchant key: production refuses the sandbox's own.
+BENCH_PAY_KEY = "bench-pay-key-" + "y" * 18
 THREADS = 2
 CONNECTIONS = 16
 # Residents set aside per endpoint that changes state: enough for a warm-up, 5 runs
 # and a latency run at a few hundred requests per second.
 ONE_SHOT_POOL = 25_000
 ONE_SHOT = {"create payment", "payment notify"}
+# Requests whose lines are never sent twice: the floor's sample is taken off the end.
+UNIQUE = {"create payment", "payment notify", "login"}
+FLOOR_SAMPLE = 200  # requests per endpoint the floors answer (cycled)
 READERS = 2_000  # residents whose reads are spread over
 ENDPOINTS = (
     "resident issue list",
@@ -69,13 +86,66 @@ def chosen(only: list[str] | None) -> tuple[list[str], list[str]]:
     return [n for n in ENDPOINTS if n in picked], [n for n in per_compound.NAMES if n in picked]
 
 
+@dataclass(frozen=True)
+class Target:
+    """Issue 16's targets for an endpoint: ratios to the floors, statements, latency."""
+
+    floor: float | None = None  # real ÷ same-work floor at least
+    lean: float | None = None  # real ÷ lean floor at least
+    sql: int | None = None  # statements per request at most
+    p99_ms: float | None = None  # p99 at ~60% load at most
+
+    def __str__(self) -> str:
+        parts = []
+        if self.floor is not None:
+            parts.append(f"≥{self.floor}× floor")
+        if self.lean is not None:
+            parts.append(f"≥{self.lean}× lean")
+        if self.sql is not None:
+            parts.append(f"≤{self.sql} SQL")
+        if self.p99_ms is not None:
+            parts.append(f"p99 ≤{self.p99_ms:.0f} ms")
+        return ", ".join(parts)
+
+    def misses(self, results: dict) -> list[str]:
+        """What the results fall short of (empty: every target met)."""
+        out = []
+        if results.get("stale"):
+            out.append("floor stale")
+        if self.floor is not None and results["floor_ratio"]["median"] < self.floor:
+            out.append(f"×floor {results['floor_ratio']['median']:.2f}")
+        if self.lean is not None and results["lean_ratio"]["median"] < self.lean:
+            out.append(f"×lean {results['lean_ratio']['median']:.2f}")
+        if self.sql is not None and results["sql"] > self.sql:
+            out.append(f"{results['sql']} SQL")
+        if self.p99_ms is not None and results["lat"]["p99_us"] / 1000 > self.p99_ms:
+            out.append(f"p99 {results['lat']['p99_us'] / 1000:.0f} ms")
+        return out
+
+
+RESIDENT_READ = Target(floor=0.7, lean=0.5, sql=5)
+TARGETS = {
+    "resident issue list": RESIDENT_READ,
+    "issue detail": RESIDENT_READ,
+    "my bills": RESIDENT_READ,
+    "login": Target(floor=0.7, lean=0.5),
+    "submit issue": Target(floor=0.7, lean=0.5),
+    "payment notify": Target(floor=0.7, p99_ms=100),
+    "committee filtered list": Target(p99_ms=100),
+}
+
+
 @dataclass
 class Endpoint:
     name: str
     lines: list[str]  # wrk request lines (see requests.lua)
-    target: str = ""  # the issue's target, for the table
-    probe: list[str] = field(default_factory=list)  # kept back for counting SQL
+    probe: list[str] = field(default_factory=list)  # kept back for the check and SQL count
+    sample: list[str] = field(default_factory=list)  # the floors' requests
     results: dict = field(default_factory=dict)
+
+    @property
+    def target(self) -> Target | None:
+        return TARGETS.get(self.name)
 
 
 def line(method: str, path: str, token: str = "", ctype: str = "", body: str = "") -> str:
@@ -135,9 +205,23 @@ class Processes:
             self.stop(proc)
 
 
-def gunicorn(procs: Processes, name: str, app: str, port: int, workers: int, env: dict):
-    cmd = [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}"]
-    cmd += ["--timeout", "30", "--backlog", "2048", "--log-level", "warning", app]
+def gunicorn_setup(args) -> dict:
+    """The deploy set-up (deploy/gunicorn.conf.py), workers and threads as given."""
+    conf = runpy.run_path(str(GUNICORN_CONF))
+    return {
+        "worker_class": conf["worker_class"],
+        "workers": args.workers or conf["workers"],
+        "threads": args.threads or conf["threads"],
+    }
+
+
+def gunicorn(procs: Processes, name: str, app: str, port: int, setup: dict, env: dict):
+    """`app` under deploy/gunicorn.conf.py, as deployed, with its worker recycling off
+    (max_requests guards a slow leak; here it would restart the floors' workers, which
+    serve ten times the requests, ten times as often as the app's)."""
+    cmd = [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONF), "-b", f"127.0.0.1:{port}"]
+    cmd += ["-w", str(setup["workers"]), "--threads", str(setup["threads"])]
+    cmd += ["--max-requests", "0", "--backlog", "2048", "--log-level", "warning", app]
     return procs.start(name, cmd, env)
 
 
@@ -208,16 +292,40 @@ class Driver:
 
 
 def saturate(driver: Driver, runs: int, warmup: float) -> dict:
-    driver.run(warmup)
-    results = [driver.run() for _ in range(runs)]
-    rates = [r["rps"] for r in results]
-    return {
-        "rps": statistics.median(rates),
-        "min": min(rates),
-        "max": max(rates),
-        "errors": sum(r["errors"] for r in results),
-        "requests": sum(r["requests"] for r in results),
-    }
+    return interleaved([driver], runs, warmup)[0]
+
+
+def interleaved(drivers: list[Driver], runs: int, warmup: float) -> list[dict]:
+    """Each driver warmed up, then `runs` rounds of one run each in turn (real, floor,
+    lean, real, ...): a load that comes and goes on the machine falls on all of them."""
+    for driver in drivers:
+        driver.run(warmup)
+    results: list[list[dict]] = [[] for _ in drivers]
+    for _ in range(runs):
+        for driver, got in zip(drivers, results, strict=True):
+            got.append(driver.run())
+    out = []
+    for got in results:
+        rates = [r["rps"] for r in got]
+        out.append(
+            {
+                "rps": statistics.median(rates),
+                "min": min(rates),
+                "max": max(rates),
+                "rates": rates,
+                "errors": sum(r["errors"] for r in got),
+                "requests": sum(r["requests"] for r in got),
+            }
+        )
+    return out
+
+
+def ratios(real: dict, floor_run: dict) -> dict:
+    """real ÷ floor for each interleaved pair of runs: the median and the spread."""
+    pairs = [a / b for a, b in zip(real["rates"], floor_run["rates"], strict=True) if b]
+    if not pairs:
+        return {"median": 0.0, "min": 0.0, "max": 0.0}
+    return {"median": statistics.median(pairs), "min": min(pairs), "max": max(pairs)}
 
 
 def at_fixed_rate(driver: Driver, saturated_rps: float, share: float, seconds: float) -> dict:
@@ -338,16 +446,11 @@ def build_endpoints(app, rng: random.Random, names=ENDPOINTS) -> list[Endpoint]:
         Endpoint(
             "resident issue list",
             [line("GET", "/api/v1/issues", token[r.user_id]) for r in readers],
-            "≥0.5× baseline, ≤5 SQL",
         ),
-        Endpoint("issue detail", issue_lines, "≥0.5× baseline, ≤5 SQL"),
-        Endpoint("committee filtered list", committee_lines, "p99 ≤100 ms at 60%"),
+        Endpoint("issue detail", issue_lines),
+        Endpoint("committee filtered list", committee_lines),
         Endpoint("submit issue", submit_lines),
-        Endpoint(
-            "my bills",
-            [line("GET", "/api/v1/bills", token[r.user_id]) for r in readers],
-            "≥0.5× baseline, ≤5 SQL",
-        ),
+        Endpoint("my bills", [line("GET", "/api/v1/bills", token[r.user_id]) for r in readers]),
         Endpoint(
             "create payment",
             [
@@ -367,7 +470,6 @@ def build_endpoints(app, rng: random.Random, names=ENDPOINTS) -> list[Endpoint]:
                 line("POST", "/api/v1/payments/wechat/notify", "", "text/xml", b)
                 for b in notify_bodies
             ],
-            "≥300/s, p99 ≤100 ms",
         ),
         Endpoint(
             "login",
@@ -384,9 +486,17 @@ def build_endpoints(app, rng: random.Random, names=ENDPOINTS) -> list[Endpoint]:
         ),
     ]
     endpoints = [e for e in endpoints if e.name in names]
-    for endpoint in endpoints:  # keep a few lines back for the in-process SQL count
+    for endpoint in endpoints:
+        # A few lines kept back for the check and the SQL count (never sent by wrk),
+        # and the floors' sample: requests never sent twice are taken off the end.
         endpoint.probe = endpoint.lines[-3:]
         endpoint.lines = endpoint.lines[:-3]
+        if endpoint.name in UNIQUE:
+            size = min(FLOOR_SAMPLE, len(endpoint.lines) // 4 or 1)
+            endpoint.sample = endpoint.lines[-size:]
+            endpoint.lines = endpoint.lines[:-size]
+        else:  # reads and reports: the app is asked these too
+            endpoint.sample = endpoint.lines[:FLOOR_SAMPLE]
     return endpoints
 
 
@@ -396,7 +506,7 @@ def _pending_orders(app, pool) -> list[str]:
     notification WeChat would send for each, on one line."""
     from sqlalchemy import bindparam, func, insert, select, update
 
-    from server.config import SANDBOX_APPID, SANDBOX_MCH_ID, SANDBOX_PAY_KEY
+    from server.config import SANDBOX_APPID, SANDBOX_MCH_ID
     from server.extensions import db
     from server.models import Bill, Payment, PaymentBill
     from server.wechat.sandbox.pay import Order, PayState
@@ -433,7 +543,7 @@ def _pending_orders(app, pool) -> list[str]:
         [{"bill": link["bill_id"], "holder": f"payment:{link['payment_id']}"} for link in links],
     )
     db.session.commit()
-    pay = PayState(SANDBOX_APPID, SANDBOX_MCH_ID, SANDBOX_PAY_KEY)
+    pay = PayState(SANDBOX_APPID, SANDBOX_MCH_ID, BENCH_PAY_KEY)
     bodies = []
     for payment in payments:
         order = Order(payment["out_trade_no"], payment["total_fen"], "", None, "")
@@ -464,27 +574,37 @@ BUCKETS = [
     ("requests/", "HTTP client (requests/urllib3)"),
     ("urllib3/", "HTTP client (requests/urllib3)"),
     ("/server/", "Linli code"),
+    ("scripts/bench/floor", "the floor's own code"),
     ("json/", "JSON"),
     ("logging/", "logging"),
 ]
 
 
-def profile(driver: Driver, pid: int, seconds: float, out: Path) -> list[tuple[str, float]]:
-    """Sample gunicorn's workers with py-spy during a saturated run; the share of
-    samples by where their innermost frame is."""
+SPY_RATE = 100  # py-spy samples per second
+
+
+def profile(driver: Driver, pid: int, seconds: float, out: Path) -> dict:
+    """Sample gunicorn's workers with py-spy (--gil: the thread holding each worker's
+    GIL, i.e. Python's own CPU) during a saturated run: the share of samples by where
+    their innermost frame is, and the GIL time per request (samples ÷ rate ÷ requests
+    answered while sampling)."""
     spy = shutil.which("py-spy") or str(BIN / "py-spy")
     if not Path(spy).exists():
-        return [("py-spy not installed (pip install py-spy)", 1.0)]
-    cmd = [spy, "record", "--pid", str(pid), "--subprocesses", "--idle", "--nonblocking"]
-    cmd += ["--duration", str(round(seconds)), "--format", "raw", "--output", str(out)]
+        return {"shares": [("py-spy not installed (pip install py-spy)", 1.0)], "ms": None}
+    cmd = [spy, "record", "--pid", str(pid), "--subprocesses", "--gil", "--nonblocking"]
+    cmd += ["--rate", str(SPY_RATE), "--duration", str(round(seconds) + 3)]
+    cmd += ["--format", "raw", "--output", str(out)]
     sampler = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    time.sleep(1)
-    driver.run(seconds)
+    time.sleep(1)  # py-spy attached; it samples on after wrk ends (idle: no GIL held)
+    result = driver.run(seconds)
     sampler.wait(timeout=seconds + 30)
-    return buckets(out)
+    shares, samples = buckets(out)
+    ms = samples / SPY_RATE * 1000 / result["requests"] if result["requests"] else None
+    return {"shares": shares, "ms": ms}
 
 
-def buckets(raw: Path) -> list[tuple[str, float]]:
+def buckets(raw: Path) -> tuple[list[tuple[str, float]], int]:
+    """The workers' samples by bucket (shares, largest first) and how many there were."""
     counts: dict[str, int] = {}
     total = 0
     for row in raw.read_text(errors="replace").splitlines():
@@ -493,52 +613,44 @@ def buckets(raw: Path) -> list[tuple[str, float]]:
             continue
         frames = stack.split(";")
         leaf = frames[-1] if frames else ""
-        if "spawn_worker" not in stack or "gunicorn/workers/sync.py" in leaf:
-            continue  # the master, or a worker waiting for a request
+        if "gunicorn/workers/" not in stack:
+            continue  # the master
         where = next((name for frag, name in BUCKETS if frag in leaf), "other (Python, C)")
         counts[where] = counts.get(where, 0) + int(n)
         total += int(n)
     if not total:
-        return []
-    return sorted(((k, v / total) for k, v in counts.items()), key=lambda kv: -kv[1])
+        return [], 0
+    shares = sorted(((k, v / total) for k, v in counts.items()), key=lambda kv: -kv[1])
+    return shares, total
 
 
-# ----- SQL statements per request, in-process -----
+# ----- the floors: capture, check, SQL per request -----
 
 
-def count_statements(app, endpoint: Endpoint) -> int:
-    """Statements one request runs (the median over the lines kept back), counted on
-    the engine in-process, on the same database."""
-    from sqlalchemy import event
+def capture_floor_samples(app, endpoints: list[Endpoint], path: Path, database_url: str):
+    """The statements of each endpoint's sample requests, captured from the app
+    in-process (rolled back), saved for the floors to replay."""
+    samples = []
+    for endpoint in endpoints:
+        samples += floor_capture.capture(app, endpoint.name, endpoint.sample)
+    floor.save(path, samples, database_url)
+    return samples
 
-    from server.extensions import db
 
-    counts = []
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def count(*_args, **_kwargs):
-        seen.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        client = app.test_client()
-        for row in endpoint.probe:
-            method, path, auth, ctype, body = row.split("\t", 4)
-            headers = {"Authorization": auth} if auth else {}
-            if ctype:
-                headers["Content-Type"] = ctype
-            seen.clear()
-            reply = client.open(path, method=method, headers=headers, data=body.encode() or None)
-            if reply.status_code >= 400:
-                raise SystemExit(
-                    f"{endpoint.name}: {reply.status_code} {reply.get_data(as_text=True)[:300]}"
-                )
-            counts.append(len(seen))
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return int(statistics.median(counts))
+def check_floor(app, endpoint: Endpoint, samples: list) -> dict:
+    """The probe lines captured (rolled back): the statements one request runs (the
+    median), its round trips, and any probe whose statements the floor does not
+    replay (the app changed since the capture)."""
+    mine = [s for s in samples if s.endpoint == endpoint.name]
+    probed, problems = floor_capture.check(app, endpoint.name, mine, endpoint.probe)
+    for problem in problems:
+        print(f"  FLOOR STALE: {problem}", file=sys.stderr)
+    return {
+        "sql": int(statistics.median(s.statements for s in probed)),
+        "round_trips": int(statistics.median(s.round_trips for s in probed)),
+        "lean_round_trips": int(statistics.median(len(s.lean_ops()) for s in probed)),
+        "stale": problems,
+    }
 
 
 # ----- batch work -----
@@ -587,7 +699,6 @@ def app_environment(database_url: str, sandbox_url: str, app_url: str) -> dict:
     from server.config import (
         SANDBOX_APPID,
         SANDBOX_MCH_ID,
-        SANDBOX_PAY_KEY,
         SANDBOX_SECRET,
     )
 
@@ -601,7 +712,7 @@ def app_environment(database_url: str, sandbox_url: str, app_url: str) -> dict:
         "WECHAT_API_BASE": sandbox_url,
         "WECHAT_PAY_API_BASE": sandbox_url,
         "WECHAT_PAY_MCH_ID": SANDBOX_MCH_ID,
-        "WECHAT_PAY_API_KEY": SANDBOX_PAY_KEY,
+        "WECHAT_PAY_API_KEY": BENCH_PAY_KEY,
         "PUBLIC_BASE_URL": app_url.rstrip("/"),
         # One client address drives everything here: the per-address limits are off.
         "RATELIMIT_ENABLED": "0",
@@ -667,7 +778,12 @@ def database_kind(database_url: str, buffer_pool_mb: int = 0) -> tuple[str, int 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="gunicorn workers (default: deploy's)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=0, help="threads per worker (default: deploy's)"
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=5, help="length of each run")
     parser.add_argument("--warmup", type=float, default=3)
@@ -678,7 +794,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-batch", action="store_true", help="no bill generation/dispatch")
     parser.add_argument(
-        "--profile", action="append", default=[], help="endpoint names to sample with py-spy"
+        "--profile",
+        action="append",
+        default=[],
+        help="endpoint names to sample with py-spy, the real app and its floor ('all')",
     )
     parser.add_argument("--out", default=str(ROOT / "bench-results.md"))
     parser.add_argument(
@@ -696,29 +815,28 @@ def main(argv: list[str] | None = None) -> int:
     from server.config import normalise_database_url
 
     database_url = normalise_database_url(args.database_url)
+    setup = gunicorn_setup(args)
+    args.gunicorn = setup
     workdir = Path(tempfile.mkdtemp(prefix="linli-bench-"))
     procs = Processes(workdir)
-    sandbox_port, app_port, base_port = free_port(), free_port(), free_port()
-    sandbox_url = f"http://127.0.0.1:{sandbox_port}/"
-    app_url = f"http://127.0.0.1:{app_port}"
-    base_url = f"http://127.0.0.1:{base_port}"
-    env = app_environment(database_url, sandbox_url, app_url)
+    ports = {name: free_port() for name in ("sandbox", "api", "hello", "floor", "lean")}
+    url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    sandbox_url = url["sandbox"] + "/"
+    env = app_environment(database_url, sandbox_url, url["api"])
     started_at = datetime.now(UTC)
     original_pool = None  # the buffer pool to give back, once known
     try:
         sandbox = procs.start(
             "sandbox",
-            [str(BIN / "python"), "-m", "server.wechat.sandbox", "--port", str(sandbox_port)],
+            [str(BIN / "python"), "-m", "server.wechat.sandbox", "--port", str(ports["sandbox"])],
             env,
         )
         wait_http(sandbox_url, sandbox)
         logging_off = {**env, "LOG_LEVEL": "WARNING"}
-        base = gunicorn(
-            procs, "baseline", "scripts.bench.baseline:app", base_port, args.workers, env
-        )
-        api = gunicorn(procs, "api", "server:create_app()", app_port, args.workers, logging_off)
-        wait_http(base_url + "/", base)
-        wait_http(app_url + "/healthz", api)
+        base = gunicorn(procs, "baseline", "scripts.bench.baseline:app", ports["hello"], setup, env)
+        api = gunicorn(procs, "api", "server:create_app()", ports["api"], setup, logging_off)
+        wait_http(url["hello"] + "/", base)
+        wait_http(url["api"] + "/healthz", api)
 
         app = create_app(env)
         kind, original_pool = database_kind(database_url, args.buffer_pool_mb)
@@ -728,37 +846,42 @@ def main(argv: list[str] | None = None) -> int:
         endpoints = build_endpoints(app, rng, endpoint_names) if endpoint_names else []
         sweeps = per_compound.build_sweeps(app, sweep_names) if sweep_names else []
 
+        floors = {}
+        samples = []
+        if endpoints:
+            print("capturing the app's statements for the floors (in-process, rolled back)")
+            path = workdir / "floor-samples.pickle"
+            samples = capture_floor_samples(app, endpoints, path, database_url)
+            for mode in ("floor", "lean"):
+                floor_env = {
+                    **env,
+                    "FLOOR_SAMPLES": str(path),
+                    "FLOOR_MODE": "same" if mode == "floor" else "lean",
+                }
+                floors[mode] = gunicorn(
+                    procs, mode, "scripts.bench.floor:app", ports[mode], setup, floor_env
+                )
+            for mode, proc in floors.items():
+                wait_http(url[mode] + "/", proc)
+
         baseline = Endpoint("baseline", [line("GET", "/")] * 100)
-        base_driver = Driver(base_url, workdir, baseline, args.seconds)
+        base_driver = Driver(url["hello"], workdir, baseline, args.seconds)
         base_first = base_last = None
         if endpoints:
-            print("baseline (bare Flask, same gunicorn set-up)")
+            print("hello (bare Flask, same gunicorn set-up)")
             base_first = saturate(base_driver, args.runs, args.warmup)
         for endpoint in endpoints:
-            print(f"{endpoint.name}: SQL count, warm-up, {args.runs} runs, latency")
-            driver = Driver(app_url, workdir, endpoint, args.seconds)
-            sql = count_statements(app, endpoint)
-            sat = saturate(driver, args.runs, args.warmup)
-            lat = at_fixed_rate(driver, sat["rps"], args.share, args.latency_seconds)
-            endpoint.results = {"sql": sql, "sat": sat, "lat": lat, "wrapped": driver.wrapped}
-            if endpoint.name in args.profile or "all" in args.profile:
-                raw = workdir / f"profile-{endpoint.name.replace(' ', '_')}.txt"
-                endpoint.results["profile"] = profile(driver, api.pid, args.seconds * 2, raw)
-            print(f"  {sat['rps']:.0f} req/s, p99 {lat['p99_us'] / 1000:.1f} ms, {sql} SQL")
+            measure_endpoint(endpoint, app, samples, url, workdir, args, api, floors["floor"])
         if endpoints:
             base_last = saturate(base_driver, args.runs, args.warmup)
         for sweep in sweeps:
             print(f"{sweep.name}: each of the biggest and smallest compounds, one at a time")
-            per_compound.run_sweep(app, sweep, per_compound.over_http(app_url))
+            per_compound.run_sweep(app, sweep, per_compound.over_http(url["api"]))
             print("\n".join(per_compound.details(sweep)[1:]))
         batch = {}
         if not args.skip_batch:
             procs.stop(api)
-            period = next_period(app)
-            print(f"bill generation for {period}")
-            batch["bills"] = time_bill_generation(env, period, workdir)
-            print("message dispatch against the sandbox")
-            batch["dispatch"] = time_dispatch(database_url, sandbox_url)
+            batch = run_batch_lines(args, app, env, database_url, sandbox_url, workdir)
         report = render(endpoints, sweeps, (base_first, base_last), batch, args, kind, started_at)
         print()
         print(report)
@@ -767,15 +890,81 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         procs.stop_all()
         restore_buffer_pool(database_url, original_pool)
+    stale = [e.name for e in endpoints if e.results.get("stale")]
+    if stale:
+        print(f"the floor no longer matches the app for: {', '.join(stale)}", file=sys.stderr)
+        return 1
     return 0
+
+
+def measure_endpoint(endpoint, app, samples, url, workdir, args, api, floor_proc) -> None:
+    """The check, then the app and its two floors in interleaved runs, then the app's
+    latency at ~60% load (and py-spy on the app and the same-work floor if asked)."""
+    print(f"{endpoint.name}: check, warm-up, {args.runs} interleaved runs, latency")
+    results = check_floor(app, endpoint, samples)
+    driver = Driver(url["api"], workdir, endpoint, args.seconds)
+    floor_drivers = [
+        Driver(
+            url[mode], workdir, Endpoint(f"{mode} {endpoint.name}", endpoint.sample), args.seconds
+        )
+        for mode in ("floor", "lean")
+    ]
+    sat, same, lean = interleaved([driver, *floor_drivers], args.runs, args.warmup)
+    lat = at_fixed_rate(driver, sat["rps"], args.share, args.latency_seconds)
+    results.update(
+        sat=sat,
+        floor=same,
+        lean=lean,
+        floor_ratio=ratios(sat, same),
+        lean_ratio=ratios(sat, lean),
+        lat=lat,
+        wrapped=driver.wrapped,
+    )
+    endpoint.results = results
+    if endpoint.name in args.profile or "all" in args.profile:
+        slug = endpoint.name.replace(" ", "_")
+        results["profile"] = profile(
+            driver, api.pid, args.seconds * 2, workdir / f"profile-{slug}.txt"
+        )
+        results["floor_profile"] = profile(
+            floor_drivers[0],
+            floor_proc.pid,
+            args.seconds * 2,
+            workdir / f"profile-floor-{slug}.txt",
+        )
+    print(
+        f"  {sat['rps']:.0f} req/s, {results['floor_ratio']['median']:.2f}× floor "
+        f"({same['rps']:.0f}), {results['lean_ratio']['median']:.2f}× lean ({lean['rps']:.0f}), "
+        f"p99 {lat['p99_us'] / 1000:.1f} ms, {results['sql']} SQL"
+    )
+
+
+def run_batch_lines(args, app, env, database_url, sandbox_url, workdir) -> dict:
+    """The batch lines (after the app's gunicorn is stopped): bill generation for every
+    household and message dispatch against the sandbox. Each adds its entry to the
+    dict `_batch_lines` renders."""
+    batch = {}
+    period = next_period(app)
+    print(f"bill generation for {period}")
+    batch["bills"] = time_bill_generation(env, period, workdir)
+    print("message dispatch against the sandbox")
+    batch["dispatch"] = time_dispatch(database_url, sandbox_url)
+    return batch
 
 
 def render(endpoints, sweeps, baselines, batch, args, kind, started_at):
     when = started_at.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    setup = getattr(args, "gunicorn", None) or {
+        "worker_class": "gthread",
+        "workers": args.workers,
+        "threads": args.threads,
+    }
     out = [
         f"# Linli benchmark, {when}",
         "",
-        f"Machine: {machine()}; database: {kind}; gunicorn {args.workers} sync workers.",
+        f"Machine: {machine()}; database: {kind}; gunicorn deploy/gunicorn.conf.py: "
+        f"{setup['worker_class']}, {setup['workers']} workers × {setup['threads']} threads "
+        "(the app, the floors and hello alike; worker recycling off).",
     ]
     if endpoints:
         out += _endpoint_table(endpoints, *baselines, args)
@@ -797,38 +986,70 @@ def _endpoint_table(endpoints, base_first, base_last, args) -> list[str]:
     out = [
         "",
         f"wrk {THREADS} threads, {CONNECTIONS} connections, loopback. Each figure: median "
-        f"of {args.runs} runs of {args.seconds:.0f} s after a {args.warmup:.0f} s warm-up. "
-        f"Latency at ~{args.share:.0%} of each endpoint's saturated rate, paced in a closed "
-        "loop (each connection pauses after each answer: a slow answer delays the next "
-        "request instead of queueing it, so p99 errs low).",
+        f"of {args.runs} runs of {args.seconds:.0f} s after a {args.warmup:.0f} s warm-up, "
+        "the app and its two floors interleaved (app, floor, lean, app, ...); a ratio is "
+        "the median of the per-round ratios, with their min–max. Same-work floor: a "
+        "minimal app sending, through the raw driver, every call the app sent for the "
+        "same request (captured in-process: pre-ping, statements, each ROLLBACK; a COMMIT "
+        "sent as a ROLLBACK), answering the same JSON; lean floor: the statements and one "
+        f"ROLLBACK, no ping. Latency at ~{args.share:.0%} of each endpoint's saturated "
+        "rate, paced in a closed loop (each connection pauses after each answer: a slow "
+        "answer delays the next request instead of queueing it, so p99 errs low).",
         "",
-        f"Baseline (bare Flask): {base_first['rps']:.0f} req/s before, "
-        f"{base_last['rps']:.0f} req/s after; ratios use {baseline_rps:.0f}.",
+        f"Hello (bare Flask): {base_first['rps']:.0f} req/s before, "
+        f"{base_last['rps']:.0f} req/s after; × hello uses {baseline_rps:.0f}.",
         "",
-        "| endpoint | req/s (median) | runs min–max | × baseline | SQL/request "
-        "| p50 ms | p99 ms | at req/s (share) | errors | target |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| endpoint | req/s | × floor (runs) | × lean (runs) | × hello | floor / lean req/s "
+        "| SQL (round trips app / lean) | p50 ms | p99 ms | at req/s (share) | errors "
+        "| target | met |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for e in endpoints:
         r = e.results
         sat, lat = r["sat"], r["lat"]
         errors = sat["errors"] + lat["errors"]
+        floor_errors = r["floor"]["errors"] + r["lean"]["errors"]
+        if floor_errors:
+            errors = f"{errors} (floors {floor_errors})"
         # Reads and reports may repeat; a second payment or notification of the same
         # order takes another path (an open order reused, an order already paid).
         one_shot = e.name in ONE_SHOT
         note = " (pool used up: some repeated)" if r["wrapped"] and one_shot else ""
+        fr, lr = r["floor_ratio"], r["lean_ratio"]
+        target = e.target
+        if target is None:
+            met = ""
+        else:
+            misses = target.misses(r)
+            met = "met" if not misses else "missed: " + ", ".join(misses)
         out.append(
-            f"| {e.name} | {sat['rps']:.0f} | {sat['min']:.0f}–{sat['max']:.0f} "
-            f"| {sat['rps'] / baseline_rps:.2f} | {r['sql']} | {lat['p50_us'] / 1000:.1f} "
-            f"| {lat['p99_us'] / 1000:.1f} | {lat['rps']:.0f} ({lat['share']:.0%}) "
-            f"| {errors} | {e.target}{note} |"
+            f"| {e.name} | {sat['rps']:.0f} "
+            f"| {fr['median']:.2f} ({fr['min']:.2f}–{fr['max']:.2f}) "
+            f"| {lr['median']:.2f} ({lr['min']:.2f}–{lr['max']:.2f}) "
+            f"| {sat['rps'] / baseline_rps:.2f} | {r['floor']['rps']:.0f} / {r['lean']['rps']:.0f} "
+            f"| {r['sql']} ({r['round_trips']} / {r['lean_round_trips']}) "
+            f"| {lat['p50_us'] / 1000:.1f} | {lat['p99_us'] / 1000:.1f} "
+            f"| {lat['rps']:.0f} ({lat['share']:.0%}) | {errors} | {target or ''}{note} | {met} |"
         )
+    stale = [p for e in endpoints for p in e.results.get("stale", [])]
+    if stale:
+        out += ["", "**The floor no longer matches the app** (recapture: run the bench again):"]
+        out += [f"- {p}" for p in stale]
     profiled = [e for e in endpoints if e.results.get("profile")]
     if profiled:
-        out += ["", "Where the time goes (py-spy samples of the workers, by innermost frame):", ""]
+        out += [
+            "",
+            "Where the CPU goes (py-spy --gil on the workers during a saturated run: the "
+            "thread holding each worker's GIL, by innermost frame; ms of GIL per request "
+            "answered):",
+            "",
+        ]
         for e in profiled:
-            shares = ", ".join(f"{name} {share:.0%}" for name, share in e.results["profile"])
-            out.append(f"- {e.name}: {shares}")
+            for key, who in (("profile", "app"), ("floor_profile", "same-work floor")):
+                found = e.results[key]
+                shares = ", ".join(f"{name} {share:.0%}" for name, share in found["shares"])
+                ms = f"{found['ms']:.2f} ms/request: " if found.get("ms") is not None else ""
+                out.append(f"- {e.name}, {who}: {ms}{shares}")
     return out
 
 

@@ -6,6 +6,7 @@ from server.api.downloads import XLSX_RESPONSE, xlsx_download
 from server.api.schemas.fees import PeriodQuery, SummaryOut, UnpaidListOut
 from server.api.schemas.money import BillListOut, HouseholdQuery
 from server.api.security import auth, principal
+from server.database.read import replica_reads
 from server.services.money import bills, collection, fees_export
 
 bp = APIBlueprint("collection", __name__, url_prefix="/api/v1", tag="Fees")
@@ -13,6 +14,7 @@ bp = APIBlueprint("collection", __name__, url_prefix="/api/v1", tag="Fees")
 
 @bp.get("/fees/summary")
 @bp.auth_required(auth)
+@replica_reads
 @bp.input(PeriodQuery, location="query", arg_name="query")
 @bp.output(SummaryOut)
 @bp.doc(summary="Collection figures for a period, per building and unit (committee, supervisor)")
@@ -43,6 +45,7 @@ def unpaid_bills(query):
 
 @bp.get("/fees/export.xlsx")
 @bp.auth_required(auth)
+@replica_reads
 @bp.input(PeriodQuery, location="query", arg_name="query")
 @bp.doc(
     summary="A period's bills and how they were paid, as Excel (committee, supervisor)",

@@ -13,6 +13,7 @@ from server.api.schemas.disclosures import (
     VerifyOut,
 )
 from server.api.security import auth, caller_key, principal
+from server.database.read import replica_reads
 from server.extensions import limiter
 from server.services.disclosures import decisions, freeze, views
 
@@ -69,6 +70,7 @@ def detail(disclosure_id):
 
 @bp.get("/disclosures/<int:disclosure_id>.pdf")
 @bp.auth_required(auth)
+@replica_reads
 @bp.doc(
     summary="The disclosure as a printable A4 PDF with a QR code of its verify address",
     responses={200: PDF_RESPONSE, 404: "disclosure_not_found"},
@@ -137,6 +139,7 @@ def publish(disclosure_id):
 @bp.get("/disclosures/<int:disclosure_id>/verify")
 @limiter.limit(VERIFY_RATE, key_func=caller_key)  # open to anyone, and it recomputes a month
 @bp.auth_required(auth, optional=True)
+@replica_reads
 @bp.output(VerifyOut)
 @bp.doc(
     summary="Check a disclosure against the ledger: its figures recomputed and the hash "

@@ -4,6 +4,7 @@ from apiflask import APIBlueprint
 
 from server.api import presenters
 from server.api.downloads import XLSX_RESPONSE, xlsx_download
+from server.api.fast_json import compile_schema, json_response
 from server.api.schemas.issues import (
     ExportQuery,
     IssueIn,
@@ -17,10 +18,16 @@ from server.api.schemas.issues import (
     TransitionIn,
 )
 from server.api.security import auth, principal
+from server.database.read import replica_reads
+from server.services.issues import detail as details
 from server.services.issues import registers, reports, return_visits, views
 from server.services.issues.flow import Action
 
 bp = APIBlueprint("issues", __name__, url_prefix="/api/v1/issues", tag="Issues")
+
+# The schemas' dumps, compiled once: the views answer with them (server/api/fast_json.py).
+issue_json = compile_schema(IssueOut)
+issue_list_json = compile_schema(IssueListOut)
 
 
 @bp.post("")
@@ -39,7 +46,8 @@ bp = APIBlueprint("issues", __name__, url_prefix="/api/v1/issues", tag="Issues")
     },
 )
 def report(body):
-    return presenters.issue_detail(reports.report_and_show(principal(), reports.NewIssue(**body)))
+    shown = reports.report_and_show(principal(), reports.NewIssue(**body))
+    return json_response(issue_json(presenters.issue_detail(shown)), 201)
 
 
 @bp.get("")
@@ -52,11 +60,13 @@ def list_issues(query):
     rows, next_cursor = views.list_issues(
         principal(), views.Filters(**query), cursor=cursor, limit=limit
     )
-    return {"items": [presenters.issue_item(row) for row in rows], "next_cursor": next_cursor}
+    items = [presenters.issue_item(row) for row in rows]
+    return json_response(issue_list_json({"items": items, "next_cursor": next_cursor}))
 
 
 @bp.get("/register.xlsx")
 @bp.auth_required(auth)
+@replica_reads
 @bp.input(ExportQuery, location="query", arg_name="query")
 @bp.doc(
     summary="The register (台账) as Excel: the issues I handle in a compound",
@@ -69,6 +79,7 @@ def export_register(query):
 
 @bp.get("/stats")
 @bp.auth_required(auth)
+@replica_reads
 @bp.input(StatsQuery, location="query", arg_name="query")
 @bp.output(StatsOut)
 @bp.doc(summary="A month's figures: reported, closed, times, satisfaction (committee, supervisor)")
@@ -81,7 +92,7 @@ def stats(query):
 @bp.output(IssueOut)
 @bp.doc(summary="One issue with its timeline and the actions I may take")
 def get_issue(issue_id):
-    return presenters.issue_detail(views.detail(principal(), issue_id))
+    return json_response(issue_json(presenters.issue_detail(details.detail(principal(), issue_id))))
 
 
 @bp.post("/<int:issue_id>/transitions")
@@ -99,7 +110,9 @@ def get_issue(issue_id):
     },
 )
 def transition(issue_id, body):
-    return presenters.issue_detail(reports.act(principal(), issue_id, Action(**body)))
+    return json_response(
+        issue_json(presenters.issue_detail(reports.act(principal(), issue_id, Action(**body))))
+    )
 
 
 @bp.post("/<int:issue_id>/return-visit")

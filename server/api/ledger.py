@@ -4,6 +4,7 @@ from apiflask import APIBlueprint
 
 from server.api.schemas.ledger import LedgerPageOut, LedgerQuery
 from server.api.security import auth, principal
+from server.database.read import replica_reads
 from server.services.money import ledger
 
 bp = APIBlueprint("ledger", __name__, url_prefix="/api/v1", tag="Fees")
@@ -11,6 +12,7 @@ bp = APIBlueprint("ledger", __name__, url_prefix="/api/v1", tag="Fees")
 
 @bp.get("/ledger")
 @bp.auth_required(auth)
+@replica_reads
 @bp.input(LedgerQuery, location="query", arg_name="query")
 @bp.output(LedgerPageOut)
 @bp.doc(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from server.labels import label
-from server.models.issue import Issue, IssueEvent
-from server.services.issues.views import IssueDetail, IssueRow
+from server.services.issues.detail import IssueDetail
+from server.services.issues.views import IssueRow
 
 
-def _latest(event: IssueEvent | None) -> dict | None:
+def _latest(event) -> dict | None:
+    """`event`: a list's LatestEntry, or the detail's last timeline row."""
     if event is None:
         return None
     return {
@@ -18,7 +19,8 @@ def _latest(event: IssueEvent | None) -> dict | None:
     }
 
 
-def _basics(issue: Issue, location: str, overdue: bool) -> dict:
+def _basics(issue, location: str, overdue: bool) -> dict:
+    """`issue`: an Issue, or a list's row of its columns."""
     return {
         "id": issue.id,
         "category": issue.category,

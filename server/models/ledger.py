@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.clock import utcnow
@@ -69,3 +69,7 @@ class LedgerCheckpoint(Base):
     hash: Mapped[str] = mapped_column(String(64))
     full: Mapped[bool] = mapped_column(default=False)
     verified_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Each account's balance in fen up to and including entry `seq` ({account: fen}),
+    # so the ledger's view sums only the entries after it; NULL on checkpoints written
+    # before balances were kept (the view then sums up to the checkpoint once).
+    balances: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))

@@ -3,6 +3,10 @@
 Idempotent and resumable: a photo already in the target with the right bytes is
 skipped, so a run stopped halfway is simply run again. The source is left as it was
 (switch STORAGE_BACKEND once a run reports no problem; keep the old copy as a backup).
+
+Only photos (`Upload` rows) are moved: they are the store's only lasting files. A roster
+file checked on the desk waits in the store under desk-roster/ just until its 确认导入
+in the same desk session; it is not moved (the command's help says why).
 """
 
 from __future__ import annotations

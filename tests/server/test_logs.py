@@ -3,7 +3,6 @@ the id followed into the outbox and WeChat calls, and no secret in any line."""
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 
@@ -12,10 +11,7 @@ import pytest
 from server import create_app
 from server.extensions import db
 from server.logs import (
-    AddRequestId,
-    RedactSecrets,
     _StderrHandler,
-    make_formatter,
     request_id_bound,
 )
 from server.services.messaging import inbox
@@ -23,35 +19,6 @@ from server.services.people.access import load_principal
 from tests.conftest import app_env
 from tests.factories import build_world
 from tests.helpers import dispatch
-
-
-class Lines:
-    """What the configured handler would write, as parsed JSON lines."""
-
-    def __init__(self, stream: io.StringIO):
-        self.stream = stream
-
-    def all(self) -> list[dict]:
-        return [json.loads(line) for line in self.stream.getvalue().splitlines()]
-
-    def raw(self) -> str:
-        return self.stream.getvalue()
-
-    def saying(self, text: str) -> list[dict]:
-        return [line for line in self.all() if text in line["message"]]
-
-
-@pytest.fixture
-def lines():
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(make_formatter("json"))
-    handler.addFilter(RedactSecrets())
-    handler.addFilter(AddRequestId())
-    root = logging.getLogger()
-    root.addHandler(handler)
-    yield Lines(stream)
-    root.removeHandler(handler)
 
 
 def test_log_format_json_makes_the_stderr_handler_write_json(app, database_url, sandbox, capsys):

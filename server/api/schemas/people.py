@@ -208,6 +208,7 @@ class RedeemOut(Schema):
 class HealthOut(Schema):
     status = fields.String()
     database = fields.String()
+    replica = fields.String(metadata={"description": "ok, down (reads go to the primary), none"})
 
 
 class UnitHouseholdOut(Schema):

@@ -20,6 +20,7 @@ from server.console.pages import act, desk, render
 from server.errors import AppError, NotFound, ValidationFailed
 from server.labels import GROUPS, label
 from server.models.issue import CATEGORIES, STATUSES
+from server.services.issues import detail as details
 from server.services.issues import registers, reports, return_visits, views
 from server.services.issues.access import get_visible
 from server.services.issues.flow import Action
@@ -183,7 +184,7 @@ def _parse_limit(text: str) -> int:
 
 @bp.get("/issues/<int:issue_id>")
 def issue_detail(issue_id: int):
-    detail = views.detail(desk().principal, issue_id)
+    detail = details.detail(desk().principal, issue_id)
     if detail.issue.compound_id != desk().compound.id:
         raise NotFound("找不到该事项", code="issue_not_found")
     issue = presenters.issue_detail(detail)

@@ -15,10 +15,11 @@ from server.errors import Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Building, Compound, Household, Unit
 from server.models.issue import Issue
-from server.services.issues import policies, views
+from server.services.issues import detail as details
+from server.services.issues import policies
 from server.services.issues.access import acting_role, handles
 from server.services.issues.flow import Action, transition
-from server.services.issues.locations import location_of
+from server.services.issues.locations import COMMON_AREA, location_label
 from server.services.issues.timeline import add_event, attach_photos
 from server.services.messaging import notify
 from server.services.people import compounds
@@ -41,10 +42,15 @@ class NewIssue:
 
 @dataclass(frozen=True)
 class Place:
-    compound_id: int
+    compound: Compound
+    location: str  # its label: "1-1-101", "1号楼2单元", "1号楼", "小区公共区域"
     building_id: int | None = None
     unit_id: int | None = None
     household_id: int | None = None
+
+    @property
+    def compound_id(self) -> int:
+        return self.compound.id
 
 
 def report(
@@ -59,7 +65,7 @@ def report(
     """
     now = now or utcnow()
     place = _locate(principal, new)
-    compounds.ensure_open_id(place.compound_id)
+    compounds.ensure_open(place.compound)
     on_behalf = bool(new.on_behalf_name)
     if on_behalf:
         _check_may_file_for_others(principal, place)
@@ -88,7 +94,7 @@ def report(
         issue, principal, "submit", None, "submitted", now=now, data={"actor_role": role}
     )
     attach_photos(principal, issue, event, new.photos)
-    notify.on_event(issue, event, location=location_of(issue))
+    notify.on_event(issue, event, location=place.location)
     if commit:
         db.session.commit()
     return issue
@@ -101,18 +107,39 @@ def _locate(principal: Principal, new: NewIssue) -> Place:
             "只能选择一个位置：一户、一个单元、一栋楼或小区公共区域", code="one_place"
         )
     if new.household_id is not None:
-        household = db.session.get(Household, new.household_id)
-        if household is None or household.compound_id not in principal.compound_ids:
+        row = db.session.execute(
+            select(Household, Compound, Building.number, Unit.number)
+            .join(Compound, Compound.id == Household.compound_id)
+            .join(Building, Building.id == Household.building_id)
+            .join(Unit, Unit.id == Household.unit_id)
+            .where(Household.id == new.household_id)
+        ).first()
+        if row is None or row[0].compound_id not in principal.compound_ids:
             raise NotFound("找不到该房屋", code="household_not_found")
-        place = Place(household.compound_id, household.building_id, household.unit_id, household.id)
+        household, compound, building_no, unit_no = row
+        place = Place(
+            compound,
+            location_label(building_no, unit_no, household.room),
+            household.building_id,
+            household.unit_id,
+            household.id,
+        )
         if not (principal.resident_of(household.id) or _handles_place(principal, place)):
             raise Forbidden("只能为自己家或自己负责的单元报事", code="not_your_household")
         return place
     if new.unit_id is not None:
-        unit = db.session.get(Unit, new.unit_id)
-        if unit is None or unit.compound_id not in principal.compound_ids:
+        row = db.session.execute(
+            select(Unit, Compound, Building.number)
+            .join(Compound, Compound.id == Unit.compound_id)
+            .join(Building, Building.id == Unit.building_id)
+            .where(Unit.id == new.unit_id)
+        ).first()
+        if row is None or row[0].compound_id not in principal.compound_ids:
             raise NotFound("找不到该单元", code="unit_not_found")
-        place = Place(unit.compound_id, unit.building_id, unit.id)
+        unit, compound, building_no = row
+        place = Place(
+            compound, location_label(building_no, unit.number, None), unit.building_id, unit.id
+        )
         lives_there = any(
             m.unit_id == unit.id for m in principal.memberships if m.role == "resident"
         )
@@ -120,15 +147,20 @@ def _locate(principal: Principal, new: NewIssue) -> Place:
             raise Forbidden("只能为自己所在的单元报事", code="not_your_unit")
         return place
     if new.building_id is not None:
-        building = db.session.get(Building, new.building_id)
-        if building is None or building.compound_id not in principal.compound_ids:
+        row = db.session.execute(
+            select(Building, Compound)
+            .join(Compound, Compound.id == Building.compound_id)
+            .where(Building.id == new.building_id)
+        ).first()
+        if row is None or row[0].compound_id not in principal.compound_ids:
             raise NotFound("找不到该楼栋", code="building_not_found")
-        place = Place(building.compound_id, building.id)
+        building, compound = row
+        place = Place(compound, location_label(building.number, None, None), building.id)
         lives_there = any(m.building_id == building.id for m in principal.memberships)
         if not lives_there and not principal.committee_of(building.compound_id):
             raise Forbidden("只能为自己所在的楼栋报事", code="not_your_building")
         return place
-    return Place(_compound_for(principal, new.compound))
+    return Place(db.session.get(Compound, _compound_for(principal, new.compound)), COMMON_AREA)
 
 
 def _compound_for(principal: Principal, code: str | None) -> int:
@@ -160,12 +192,14 @@ def _check_may_file_for_others(principal: Principal, place: Place) -> None:
         )
 
 
-def report_and_show(principal: Principal, new: NewIssue) -> views.IssueDetail:
+def report_and_show(principal: Principal, new: NewIssue) -> details.IssueDetail:
     """Report an issue and return it as its reporter now sees it."""
-    return views.detail(principal, report(principal, new).id)
+    issue_id = report(principal, new, commit=False).id  # read before the commit expires it
+    db.session.commit()
+    return details.detail(principal, issue_id)
 
 
-def act(principal: Principal, issue_id: int, request: Action) -> views.IssueDetail:
+def act(principal: Principal, issue_id: int, request: Action) -> details.IssueDetail:
     """Apply an action (see flow.transition) and return the issue as it now is."""
     transition(principal, issue_id, request)
-    return views.detail(principal, issue_id)
+    return details.detail(principal, issue_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from server.clock import utcnow
@@ -92,6 +92,9 @@ def _visitors(issue: Issue, visit: ReturnVisit) -> list[int | None]:
     return notify.unit_liaisons(issue) or notify.committee(issue)
 
 
+_UNREAD = object()
+
+
 def _open_visit(issue_id: int, *, lock: bool = False) -> ReturnVisit | None:
     """The visit asked and not yet answered (asked: its day has come and it was sent)."""
     query = (
@@ -112,12 +115,24 @@ def _may_answer(principal: Principal, issue: Issue, visit: ReturnVisit) -> bool:
     return principal.id == visit.assignee_id or handles(principal, issue)
 
 
-def awaiting_answer_from(principal: Principal, issue: Issue) -> bool:
-    """Whether the caller has a return-visit question to answer for this issue."""
+def awaiting_answer_from(principal: Principal, issue: Issue, visit=_UNREAD) -> bool:
+    """Whether the caller has a return-visit question to answer for this issue.
+    `visit`: its open visit (kind, assignee_id) or None, if the caller read it with
+    the issue (`open_visit_id`); read here otherwise."""
     if issue.status != "closed":
         return False
-    visit = _open_visit(issue.id)
+    if visit is _UNREAD:
+        visit = _open_visit(issue.id)
     return visit is not None and _may_answer(principal, issue, visit)
+
+
+def open_visit_id(issue_id_column):
+    """The id of an issue's open visit (`_open_visit`'s), as a correlated subquery."""
+    return (
+        select(func.max(ReturnVisit.id))
+        .where(ReturnVisit.issue_id == issue_id_column, ReturnVisit.status == "sent")
+        .scalar_subquery()
+    )
 
 
 def answer(principal: Principal, issue_id: int, *, fixed: bool, note: str | None) -> ReturnVisit:

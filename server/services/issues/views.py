@@ -1,34 +1,28 @@
-"""Reading issues: lists (registers) with each issue's latest entry, and the detail
-with its timeline — shaped by who is asking."""
+"""Reading issues: lists (registers) with each issue's latest entry, shaped by who is
+asking (the detail with its timeline: `detail`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import Row, Select, false, func, select
+from sqlalchemy.orm import aliased
 
 from server.clock import SHANGHAI, utcnow
-from server.errors import NotFound
 from server.extensions import db
 from server.models import Building, Compound, Household, Unit, User
 from server.models.issue import Issue, IssueEvent
 from server.models.upload import Upload
 from server.services import cursors
-from server.services.issues import policies, return_visits
+from server.services.issues import policies
 from server.services.issues.access import (
-    can_view,
-    capacities,
-    close_to,
     handled_filter,
-    handles,
-    reports,
     visible_filter,
     volunteer_of,
 )
 from server.services.issues.locations import location_label
-from server.services.issues.states import allowed_actions
-from server.services.people.access import Principal, record_access
+from server.services.people.access import Principal
 
 PAGE_MAX = 50
 
@@ -49,12 +43,35 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class LatestEntry:
+    action: str
+    note: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class IssueRow:
-    issue: Issue
+    issue: Row  # the columns of LIST_COLUMNS, by name
     location: str
     overdue: bool
-    latest: IssueEvent | None
+    latest: LatestEntry | None
     photo_count: int
+
+
+# What a list shows of each issue, and what the desk's register adds (the description,
+# the handler, the deadline that counts): plain columns, no ORM entities.
+LIST_COLUMNS = (
+    Issue.id,
+    Issue.category,
+    Issue.title,
+    Issue.description,
+    Issue.status,
+    Issue.created_at,
+    Issue.response_due_at,
+    Issue.resolution_due_at,
+    Issue.handler_id,
+)
+_latest = aliased(IssueEvent, name="latest")
 
 
 def list_issues(
@@ -71,29 +88,38 @@ def list_issues(
     rows = db.session.execute(query.order_by(Issue.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    issues = [row[0] for row in rows]
-    latest = _latest_events(issues)
-    photos = _photo_counts(issues)
+    photos = _photo_counts([row.id for row in rows])
     items = [
         IssueRow(
-            issue,
-            location_label(b, u, r),
-            issue.is_overdue(now),
-            latest.get(issue.last_event_id),
-            photos.get(issue.id, 0),
+            row,
+            location_label(row.building_number, row.unit_number, row.room),
+            Issue.is_overdue(row, now),  # the model's rule, on the row's columns
+            LatestEntry(row.latest_action, row.latest_note, row.latest_at)
+            if row.latest_action is not None
+            else None,
+            photos.get(row.id, 0),
         )
-        for issue, b, u, r in rows
+        for row in rows
     ]
-    next_cursor = cursors.encode(issues[-1].id) if more and issues else None
+    next_cursor = cursors.encode(rows[-1].id) if more and rows else None
     return items, next_cursor
 
 
 def _filtered(principal: Principal, filters: Filters, now: datetime) -> Select:
     query = (
-        select(Issue, Building.number, Unit.number, Household.room)
+        select(
+            *LIST_COLUMNS,
+            Building.number.label("building_number"),
+            Unit.number.label("unit_number"),
+            Household.room,
+            _latest.action.label("latest_action"),
+            _latest.note.label("latest_note"),
+            _latest.created_at.label("latest_at"),
+        )
         .outerjoin(Building, Building.id == Issue.building_id)
         .outerjoin(Unit, Unit.id == Issue.unit_id)
         .outerjoin(Household, Household.id == Issue.household_id)
+        .outerjoin(_latest, _latest.id == Issue.last_event_id)
         .where(visible_filter(principal))
     )
     if filters.handled:
@@ -130,7 +156,7 @@ def _day_start(day: date, plus_days: int = 0) -> datetime:
 def handler_names(rows: list[IssueRow]) -> dict[int, str]:
     """The names of the volunteers handling the listed issues (user id → name), in one
     statement: volunteers act under their names, as the timeline shows them."""
-    return _display_names({row.issue.handler_id for row in rows})
+    return display_names({row.issue.handler_id for row in rows})
 
 
 def buildings(principal: Principal, compound_id: int) -> list[tuple[int, int]]:
@@ -156,124 +182,18 @@ def _compound_clause(code: str):
     return Issue.compound_id == compound_id if compound_id is not None else false()
 
 
-def _latest_events(issues: list[Issue]) -> dict[int, IssueEvent]:
-    ids = [i.last_event_id for i in issues if i.last_event_id is not None]
-    if not ids:
-        return {}
-    return {e.id: e for e in db.session.scalars(select(IssueEvent).where(IssueEvent.id.in_(ids)))}
-
-
-def _photo_counts(issues: list[Issue]) -> dict[int, int]:
-    if not issues:
+def _photo_counts(issue_ids: list[int]) -> dict[int, int]:
+    if not issue_ids:
         return {}
     rows = db.session.execute(
         select(Upload.issue_id, func.count())
-        .where(Upload.issue_id.in_([i.id for i in issues]))
+        .where(Upload.issue_id.in_(issue_ids))
         .group_by(Upload.issue_id)
     )
     return {key: value for key, value in rows}
 
 
-@dataclass(frozen=True)
-class EventView:
-    event: IssueEvent
-    actor_name: str | None
-    photos: list[int]
-
-
-@dataclass(frozen=True)
-class IssueDetail:
-    issue: Issue
-    location: str
-    overdue: bool
-    reporter_name: str | None
-    on_behalf_name: str | None
-    timeline: list[EventView]
-    photos: list[int]
-    actions: list[str]
-    can_answer_return_visit: bool
-    is_reporter: bool
-
-
-def detail(principal: Principal, issue_id: int) -> IssueDetail:
-    """One issue with its whole timeline and the actions the caller may take, in four
-    statements (five when a return visit may be waiting, or when the reporter never
-    acted on the timeline).
-
-    A handler reading a resident's name is written to the access log.
-    """
-    issue, location = _visible_with_location(principal, issue_id)
-    rows = db.session.execute(
-        select(IssueEvent, User.nickname)
-        .outerjoin(User, User.id == IssueEvent.actor_id)
-        .where(IssueEvent.issue_id == issue.id)
-        .order_by(IssueEvent.id)
-    ).all()
-    events = [event for event, _ in rows]
-    actor_names = {e.actor_id: nickname or "邻居" for e, nickname in rows if e.actor_id}
-    uploads = db.session.execute(
-        select(Upload.id, Upload.event_id).where(Upload.issue_id == issue.id).order_by(Upload.id)
-    ).all()
-    privileged = close_to(principal, issue)
-    reporter_name = None
-    if privileged:
-        reporter_name = issue.on_behalf_name or _reporter_name(issue, actor_names)
-    by_event: dict[int, list[int]] = {}
-    for upload_id, event_id in uploads:
-        by_event.setdefault(event_id, []).append(upload_id)
-    if reporter_name and issue.reporter_id != principal.id and handles(principal, issue):
-        record_access(principal, "view", "issue_reporter", [issue.id], issue.compound_id)
-        db.session.commit()
-    return IssueDetail(
-        issue=issue,
-        location=location,
-        overdue=issue.is_overdue(utcnow()),
-        reporter_name=reporter_name,
-        on_behalf_name=issue.on_behalf_name if privileged else None,
-        timeline=[
-            EventView(
-                e,
-                actor_names.get(e.actor_id) if privileged or _by_volunteer(e) else None,
-                by_event.get(e.id, []),
-            )
-            for e in events
-        ],
-        photos=[upload_id for upload_id, _ in uploads],
-        actions=allowed_actions(issue.status, capacities(principal, issue)),
-        can_answer_return_visit=return_visits.awaiting_answer_from(principal, issue),
-        is_reporter=reports(principal, issue),
-    )
-
-
-def _visible_with_location(principal: Principal, issue_id: int) -> tuple[Issue, str]:
-    """The issue, if the caller may see it, and its location label in one statement."""
-    row = db.session.execute(
-        select(Issue, Building.number, Unit.number, Household.room)
-        .outerjoin(Building, Building.id == Issue.building_id)
-        .outerjoin(Unit, Unit.id == Issue.unit_id)
-        .outerjoin(Household, Household.id == Issue.household_id)
-        .where(Issue.id == issue_id)
-    ).first()
-    if row is None or not can_view(principal, row[0]):
-        raise NotFound("找不到该事项", code="issue_not_found")  # never reveal existence
-    issue = row[0]
-    return issue, location_label(*row[1:])
-
-
-def _reporter_name(issue: Issue, actor_names: dict[int, str]) -> str | None:
-    if issue.reporter_id is None:
-        return None
-    if issue.reporter_id in actor_names:
-        return actor_names[issue.reporter_id]
-    return _display_names({issue.reporter_id}).get(issue.reporter_id)
-
-
-def _by_volunteer(event: IssueEvent) -> bool:
-    """Volunteers act under their names; residents' names are for those close to the issue."""
-    return (event.data or {}).get("actor_role", "resident") != "resident"
-
-
-def _display_names(user_ids: set[int | None]) -> dict[int, str]:
+def display_names(user_ids: set[int | None]) -> dict[int, str]:
     ids = [uid for uid in user_ids if uid is not None]
     if not ids:
         return {}

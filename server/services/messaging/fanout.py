@@ -3,7 +3,8 @@ inbox line for each person, and a push to each of them holding a subscribe send 
 the notice template when the news is pressing.
 
 The cost per person is the inserted rows only: one query finds the people, one their
-quotas, one statement writes every inbox line and one every push.
+quotas, one statement writes every inbox line and one every push (returning their ids:
+each queued push gets its INFO line, as a push queued alone does).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from server.extensions import db
 from server.models import Membership, SubscriptionQuota, User
 from server.models.messaging import Notification, OutboxMessage
 from server.services.messaging.messages import shorten, wx_time
+from server.services.messaging.outbox import log_queued
 
 # The subscribe template notices go out with (its keys: thing1, thing2, time3).
 TEMPLATE = "reminder"
@@ -101,8 +103,7 @@ def tell(
             "thing2": shorten(body),
             "time3": wx_time(now),
         }
-        db.session.execute(
-            insert(OutboxMessage),
+        queued = _queue(
             [
                 {
                     "dedupe_key": f"{key}:u{uid}:subscribe",
@@ -117,6 +118,27 @@ def tell(
                     "created_at": now,
                 }
                 for uid in pushed
-            ],
+            ]
         )
+        for message_id in queued:
+            log_queued(message_id, TEMPLATE, "subscribe")
     return inbox, len(pushed)
+
+
+def _queue(rows: list[dict]) -> list[int]:
+    """Insert the pushes in one statement; their ids, for the log (RETURNING where the
+    database has it for many rows, MariaDB 10.5+ and SQLite 3.35+; else read back by
+    their keys)."""
+    statement = insert(OutboxMessage)
+    if db.session.get_bind().dialect.insert_executemany_returning:
+        returned = db.session.execute(statement.returning(OutboxMessage.id), rows)
+        return sorted(returned.scalars())
+    db.session.execute(statement, rows)
+    keys = [row["dedupe_key"] for row in rows]
+    return list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.dedupe_key.in_(keys))
+            .order_by(OutboxMessage.id)
+        )
+    )

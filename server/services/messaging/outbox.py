@@ -69,18 +69,26 @@ class TemplateSender(Protocol):
     def send_template_message(self, oa_openid, template_id, data, page) -> None: ...
 
 
-def _log_queued(_mapper, _connection, message: OutboxMessage) -> None:
+def log_queued(message_id: int, template: str, channel: str) -> None:
+    """One INFO line for a message queued: its id, its kind (template and channel), and
+    (by the log filter) the queuing request's id. Never its recipient's openid nor its
+    content: the row has them, the id finds the row."""
     log.info(
         "outbox message %s queued (%s, %s)",
-        message.id,
-        message.template,
-        message.channel,
-        extra={"message_id": message.id},
+        message_id,
+        template,
+        channel,
+        extra={"message_id": message_id, "template": template, "channel": channel},
     )
 
 
+def _log_queued(_mapper, _connection, message: OutboxMessage) -> None:
+    log_queued(message.id, message.template, message.channel)
+
+
 def log_queued_messages() -> None:
-    """Log each message as it is queued, under the queuing request's id (at start-up)."""
+    """Log each message as it is queued, under the queuing request's id (at start-up);
+    messages queued many at once by one statement log themselves (`fanout.tell`)."""
     if not event.contains(OutboxMessage, "after_insert", _log_queued):
         event.listen(OutboxMessage, "after_insert", _log_queued)
 

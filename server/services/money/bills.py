@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from server.errors import NotFound
 from server.extensions import db
-from server.models import Bill
+from server.models import Bill, FeeItem
 from server.services.people.access import Principal
 
 
@@ -23,16 +23,35 @@ def bill_list(bills: list[Bill]) -> BillList:
     return BillList(bills, sum(b.amount_fen for b in bills if b.status == "unpaid"))
 
 
-def bills_of(principal: Principal, household_ids: Iterable[int] | None = None) -> list[Bill]:
-    """The caller's households' bills, unpaid first, then newest."""
+# Unpaid first, then being paid, paid, cancelled; newest first within each.
+_ORDER = {"unpaid": 0, "pending": 1, "paid": 2, "cancelled": 3}
+
+
+def bill_rows_of(principal: Principal, household_ids: Iterable[int] | None = None) -> list[Row]:
+    """The caller's households' bills, unpaid first, then newest: in one statement,
+    as plain rows with their fee item's code and name (`server/api/bill_json.py`
+    turns them into the answer)."""
     allowed = principal.household_ids
     ids = allowed if household_ids is None else set(household_ids) & allowed
     if household_ids is not None and not set(household_ids) <= allowed:
         raise NotFound("找不到该房屋的账单", code="household_not_found")
     if not ids:
         return []
-    order = {"unpaid": 0, "pending": 1, "paid": 2, "cancelled": 3}
-    bills = list(
-        db.session.scalars(select(Bill).where(Bill.household_id.in_(ids)).order_by(Bill.id.desc()))
-    )
-    return sorted(bills, key=lambda b: order[b.status])
+    rows = db.session.execute(
+        select(
+            Bill.id,
+            Bill.household_id,
+            FeeItem.code,
+            FeeItem.name,
+            Bill.period,
+            Bill.amount_fen,
+            Bill.status,
+            Bill.basis,
+            Bill.paid_at,
+            Bill.held_by,
+        )
+        .join(FeeItem, FeeItem.id == Bill.fee_item_id)
+        .where(Bill.household_id.in_(ids))
+        .order_by(Bill.id.desc())
+    ).all()
+    return sorted(rows, key=lambda row: _ORDER[row.status])

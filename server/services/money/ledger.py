@@ -216,8 +216,9 @@ def page(
 ) -> LedgerPage:
     """A compound's ledger, newest first (of one `account` if given), with each
     account's balance and whether the chain verifies (checked from its newest verified
-    checkpoint: a view costs the entries since). Every line is open to the committee
-    and the finance supervisor."""
+    checkpoint: a view costs the entries since, its balances too: those kept with the
+    checkpoint plus the entries after it). Every line is open to the committee and the
+    finance supervisor."""
     from server.services.money import ledger_checks
 
     compound = _readable(principal, code)
@@ -227,14 +228,32 @@ def page(
     if before_seq is not None:
         query = query.where(LedgerEntry.seq < before_seq)
     items = list(db.session.scalars(query.order_by(LedgerEntry.seq.desc()).limit(limit)))
-    balances: dict[str, int] = {}
-    rows = db.session.execute(
+    verification = ledger_checks.check(compound.id, compound.code)
+    balances = verification.balances
+    if balances is None:  # a broken chain: what its entries add up to, all of them
+        balances = summed_balances(compound.id)
+    return LedgerPage(items, balances, verification.ok, verification)
+
+
+def summed_balances(compound_id: int, up_to_seq: int | None = None) -> dict[str, int]:
+    """Each account's balance in fen, summed over the compound's entries (those up to
+    entry `up_to_seq` if given): one grouped query over the whole chain. The ledger's
+    view takes its balances from the check instead, which adds the entries after the
+    newest verified checkpoint to the balances kept with it (`ledger_checks`)."""
+    query = (
         select(LedgerEntry.account, LedgerEntry.direction, func.sum(LedgerEntry.amount_fen))
-        .where(LedgerEntry.compound_id == compound.id)
+        .where(LedgerEntry.compound_id == compound_id)
         .group_by(LedgerEntry.account, LedgerEntry.direction)
     )
-    for account, direction, total in rows:
-        sign = 1 if direction == "credit" else -1
-        balances[account] = balances.get(account, 0) + sign * int(total)
-    verification = ledger_checks.check(compound.id, compound.code)
-    return LedgerPage(items, balances, verification.ok, verification)
+    if up_to_seq is not None:
+        query = query.where(LedgerEntry.seq <= up_to_seq)
+    balances: dict[str, int] = {}
+    for account, direction, total in db.session.execute(query):
+        add_movement(balances, account, direction, int(total))
+    return balances
+
+
+def add_movement(balances: dict[str, int], account: str, direction: str, amount: int) -> None:
+    """Count a credit (money in) or a debit (money out) of `amount` fen in `balances`."""
+    sign = 1 if direction == "credit" else -1
+    balances[account] = balances.get(account, 0) + sign * amount

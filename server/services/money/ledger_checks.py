@@ -17,6 +17,11 @@ falls back to the previous checkpoint (or the genesis) to find the first changed
 and reports the chain broken either way (entries are never updated, so a hash that
 changed since it was verified is itself a break).
 
+Each checkpoint keeps every account's balance up to its entry: a check adds the
+entries it recomputes to the balances of the checkpoint it starts from, so the ledger's
+view shows balances at the cost of the entries since, not of the whole chain. A full
+pass holds each checkpoint's kept balances to the sums of the entries up to it.
+
 Checks read the chain's head first and then only entries up to it: an entry appended
 while a check runs is left to the next one, never taken for a break. Only `verify`
 (the CLI and the jobs) writes checkpoints; the ledger's views only read them.
@@ -28,7 +33,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -36,12 +41,18 @@ from server.clock import utcnow
 from server.extensions import db
 from server.models import Compound, LedgerCheckpoint, LedgerEntry, LedgerHead
 from server.services.money import ledger_alerts
-from server.services.money.ledger import GENESIS, recomputed_hash
+from server.services.money.ledger import (
+    GENESIS,
+    add_movement,
+    recomputed_hash,
+    summed_balances,
+)
 
 log = logging.getLogger(__name__)
 
 FALLBACKS = 3  # checkpoints tried, newest first, before a pass from the genesis
 CHANGED_SINCE_VERIFIED = "its hash changed since it was verified"
+BALANCES_CHANGED = "the balances kept with its checkpoint differ from its entries"
 BATCH = 2000
 
 
@@ -65,6 +76,10 @@ class Verification:
     checkpoint_at: datetime | None = None  # when entry `from_seq` was verified
     note: str | None = None  # a checkpoint not trusted, and why
     head_hash: str | None = field(default=None, repr=False)
+    # A chain that verifies: each account's balance in fen up to entry `up_to`.
+    balances: dict[str, int] | None = field(default=None, repr=False)
+    # It started from a checkpoint written before balances were kept.
+    unkept: bool = field(default=False, repr=False)
 
     @property
     def full(self) -> bool:
@@ -231,11 +246,14 @@ def check(compound_id: int, code: str, full: bool = False) -> Verification:
     plan = _plan(compound_id, full)
     context = plan.context(compound_id, code)
     prev, checked, expected = plan.prev, 0, plan.from_seq + 1
+    balances = _starting_balances(compound_id, plan)
     for row in _entries_after(compound_id, plan.from_seq, plan.head_seq):
         checked += 1
         problem = _problem(row, prev, expected)
-        if problem is None and row.seq in plan.pinned and plan.pinned[row.seq].hash != row.hash:
-            problem = CHANGED_SINCE_VERIFIED
+        if problem is None:
+            add_movement(balances, row.account, row.direction, row.amount_fen)
+            if row.seq in plan.pinned:
+                problem = _pinned_problem(plan.pinned[row.seq], row, balances)
         if problem:
             return Verification(
                 False, checked, seq=row.seq, entry_id=row.id, problem=problem, **context
@@ -252,7 +270,29 @@ def check(compound_id: int, code: str, full: bool = False) -> Verification:
         return Verification(False, checked, seq=plan.head_seq, problem=problem, **context)
     if plan.from_seq == 0:
         context.update(full_seq=plan.head_seq, full_at=utcnow())
-    return Verification(True, checked, **context)
+    unkept = plan.checkpoint is not None and plan.checkpoint.balances is None
+    return Verification(True, checked, balances=balances, unkept=unkept, **context)
+
+
+def _starting_balances(compound_id: int, plan: _Plan) -> dict[str, int]:
+    """The balances up to the entry the check starts after: none at the genesis, those
+    kept with the checkpoint, or (a checkpoint written before balances were kept) the
+    entries up to it summed, once."""
+    if plan.from_seq == 0:
+        return {}
+    if plan.checkpoint.balances is not None:
+        return {account: int(fen) for account, fen in plan.checkpoint.balances.items()}
+    return summed_balances(compound_id, plan.from_seq)
+
+
+def _pinned_problem(checkpoint: LedgerCheckpoint, row, balances: dict[str, int]) -> str | None:
+    """A full pass at an entry that has a checkpoint: the entry still has the hash it
+    had, and the balances kept with the checkpoint are those of the entries up to it."""
+    if checkpoint.hash != row.hash:
+        return CHANGED_SINCE_VERIFIED
+    if checkpoint.balances is not None and checkpoint.balances != balances:
+        return BALANCES_CHANGED
+    return None
 
 
 def record(compound_id: int, result: Verification) -> None:
@@ -261,8 +301,8 @@ def record(compound_id: int, result: Verification) -> None:
     reading an older snapshot may find a head already checkpointed)."""
     if not result.ok or result.up_to == 0:
         return
-    if result.checked == 0 and not result.full:
-        return  # its head is its newest checkpoint already
+    if result.checked == 0 and not result.full and not result.unkept:
+        return  # its head is its newest checkpoint already, balances kept
     table = LedgerCheckpoint.__table__
     row = {
         "compound_id": compound_id,
@@ -270,6 +310,7 @@ def record(compound_id: int, result: Verification) -> None:
         "hash": result.head_hash,
         "full": result.full,
         "verified_at": utcnow(),
+        "balances": result.balances,
     }
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
@@ -277,8 +318,14 @@ def record(compound_id: int, result: Verification) -> None:
         new = statement.excluded
         statement = statement.on_conflict_do_update(
             index_elements=[table.c.compound_id, table.c.seq],
-            set_={"full": table.c.full | new.full, "verified_at": new.verified_at},
-            where=new.full > table.c.full,
+            set_={
+                "full": table.c.full | new.full,
+                "verified_at": case(
+                    (new.full > table.c.full, new.verified_at), else_=table.c.verified_at
+                ),
+                "balances": func.coalesce(table.c.balances, new.balances),
+            },
+            where=(new.full > table.c.full) | table.c.balances.is_(None),
         )
     else:
         statement = mysql_insert(table).values(row)
@@ -288,6 +335,8 @@ def record(compound_id: int, result: Verification) -> None:
             [
                 ("verified_at", case((upgrade, new.verified_at), else_=table.c.verified_at)),
                 ("full", case((upgrade, new.full), else_=table.c.full)),
+                # A checkpoint written before balances were kept gets them now.
+                ("balances", func.coalesce(table.c.balances, new.balances)),
             ]
         )
     connection.execute(statement)

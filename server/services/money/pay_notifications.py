@@ -6,10 +6,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from sqlalchemy import false, select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import aliased
 
 from server.database.errors import is_busy
 from server.extensions import db
+from server.models import Payment
 from server.services.money import settlement
 from server.wechat import (
     MAX_NOTIFY_BYTES,
@@ -97,13 +100,39 @@ def _handle_notification(body: bytes, headers: dict, gateway: PaymentGateway) ->
         return gateway.acknowledge(False, "商户不匹配")
     if not note.return_ok:
         return gateway.acknowledge(False, "通信失败")
-    payment = settlement.locked_payment(note.out_trade_no)
+    payment, taken = locked_payment_and_taken(note.out_trade_no, note.transaction_id)
     if payment is None or (payment.merchant or "default") != gateway.merchant:
         db.session.rollback()
         return gateway.acknowledge(False, "订单不存在")
     if not note.result_ok:  # the resident's payment failed: nothing to credit
         db.session.rollback()
         return gateway.acknowledge(True)
-    settlement.settle_paid(payment, note.transaction_id, note.total_fen, via="notify")
+    settlement.settle_paid(payment, note.transaction_id, note.total_fen, via="notify", taken=taken)
     db.session.commit()
     return gateway.acknowledge(True)
+
+
+def locked_payment_and_taken(
+    out_trade_no: str | None, transaction_id: str | None
+) -> tuple[Payment | None, bool]:
+    """`settlement.locked_payment`, and whether another order already has this WeChat
+    Pay transaction id (for `settle_paid(taken=...)`), in one statement: the lock does
+    not reach the subquery (MariaDB locks neither its rows nor their gaps), which reads
+    as `settle_paid`'s own check would."""
+    if not out_trade_no:
+        return None, False
+    other = aliased(Payment)
+    taken = (
+        select(other.id)
+        .where(other.transaction_id == transaction_id, other.id != Payment.id)
+        .exists()
+        if transaction_id
+        else false()
+    )
+    row = db.session.execute(
+        select(Payment, taken)
+        .where(Payment.out_trade_no == out_trade_no)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    return (None, False) if row is None else (row[0], bool(row[1]))

@@ -42,7 +42,12 @@ def locked_payment(out_trade_no: str | None) -> Payment | None:
 
 
 def settle_paid(
-    payment: Payment, transaction_id: str | None, total_fen: int | None, *, via: str
+    payment: Payment,
+    transaction_id: str | None,
+    total_fen: int | None,
+    *,
+    via: str,
+    taken: bool | None = None,
 ) -> str:
     """Act on WeChat Pay's word that a (locked) order was paid — no commit. Returns
     "settled" (paid or disputed before: nothing to do), "duplicate" (the transaction
@@ -51,11 +56,14 @@ def settle_paid(
     An amount that differs in a notification for a pending order credits nothing and
     changes nothing but an anomaly: reconciliation asks WeChat Pay itself, and only
     when its order query confirms another amount (`via="reconcile"`) does the order
-    end disputed.
+    end disputed. `taken`: whether another order has this transaction id, if the
+    caller read it with the lock (`pay_notifications.locked_payment_and_taken`).
     """
     if payment.status in ("paid", "disputed"):
         return "settled"
-    if transaction_id and _transaction_taken(transaction_id, payment.id):
+    if taken is None:
+        taken = bool(transaction_id) and _transaction_taken(transaction_id, payment.id)
+    if transaction_id and taken:
         anomaly(payment, "duplicate_transaction", transaction_id=transaction_id)
         return "duplicate"
     if total_fen != payment.total_fen:

@@ -59,7 +59,7 @@ def test_database_outage_is_a_503_envelope(client, monkeypatch, db_session):
 def test_healthz_checks_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "replica": "none"}
 
 
 def test_healthz_says_503_when_the_database_is_away(client, monkeypatch):
