@@ -5,13 +5,29 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check --quiet
 
 .PHONY: run reset test lint test-py test-py-sqlite test-py-mariadb test-clock test-faults \
-	test-miniprogram test-browser test-setup faketime chromium bench bench-data install clean
+	test-miniprogram test-browser test-setup faketime chromium bench bench-data install mysqlclient clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
 	$(PIP) install -e .
+	@$(MAKE) --no-print-directory mysqlclient
 	touch $@
+
+# mysqlclient, the MySQL/MariaDB driver in C (a plain mysql:// URL uses it when it imports),
+# builds against Debian's libmariadb-dev (installed here when run as root); without it,
+# or if it does not build, PyMySQL (always installed) is the driver: never a failure.
+mysqlclient:
+	@pkg-config --exists mariadb 2>/dev/null || { [ "$$(id -u)" = 0 ] \
+		&& command -v apt-get >/dev/null \
+		&& apt-get install -y -q libmariadb-dev pkg-config >/dev/null 2>&1; } || true
+	@if pkg-config --exists mariadb 2>/dev/null; then \
+		$(PIP) install -q -e ".[mysql]" \
+		|| echo "mysqlclient did not build: PyMySQL stays the MySQL/MariaDB driver"; \
+	else \
+		echo "no libmariadb-dev: PyMySQL is the MySQL/MariaDB driver" \
+			"(apt-get install libmariadb-dev pkg-config, then make mysqlclient)"; \
+	fi
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) install -e ".[test]"

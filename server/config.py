@@ -52,20 +52,38 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 
 
 def normalise_database_url(url: str) -> str:
-    """Make MySQL/MariaDB URLs use PyMySQL and utf8mb4, so Chinese text round-trips."""
-    if url.startswith("mysql://"):
-        url = "mysql+pymysql://" + url[len("mysql://") :]
-    if url.startswith("mariadb://"):
-        url = "mysql+pymysql://" + url[len("mariadb://") :]
+    """Make MySQL/MariaDB URLs name a driver and use utf8mb4, so Chinese text round-trips.
+
+    `mysql://` and `mariadb://` use mysqlclient (MySQLdb, C, faster) when it is installed
+    (`make install` builds it against libmariadb-dev), else PyMySQL (pure Python, always
+    installed); `mysql+pymysql://` and `mysql+mysqldb://` keep the driver they name."""
+    for scheme in ("mysql://", "mariadb://"):
+        if url.startswith(scheme):
+            url = f"mysql+{mysql_driver()}://" + url[len(scheme) :]
     if url.startswith("mysql") and "charset=" not in url:
         url += ("&" if "?" in url else "?") + "charset=utf8mb4"
     return url
 
 
+def mysql_driver() -> str:
+    """The driver a plain mysql:// URL gets: mysqldb if mysqlclient imports, else pymysql."""
+    try:
+        import MySQLdb  # noqa: F401
+    except ImportError:
+        return "pymysql"
+    return "mysqldb"
+
+
 def engine_options(url: str, pool_recycle: int, pool_size: int = 5) -> dict:
-    """Engine options: pre-ping and recycle connections before the server drops them."""
+    """Engine options: recycle connections before the server drops them.
+
+    No pool_pre_ping: a request whose pooled connection turns out dead runs again on a
+    fresh one (server/database/replay.py), and a checkout the replay cannot cover pings
+    first (server/database/engine.py), so the common request saves a round trip."""
     # hide_parameters: a failed statement's message must not quote session keys.
-    options: dict = {"pool_pre_ping": True, "hide_parameters": True}
+    # pool_reset_on_return: a returned connection is rolled back once, by the session or
+    # else by the pool's reset event (server/database/engine.py), not by both.
+    options: dict = {"hide_parameters": True, "pool_reset_on_return": None}
     if url.startswith("mysql"):
         options.update(
             pool_recycle=pool_recycle,
@@ -101,6 +119,11 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         # from SECRET_KEY.
         "PERSONAL_DATA_KEY": _personal_data_key(env),
         "AUTH_TOKEN_TTL": _int(env, "AUTH_TOKEN_TTL", 86400),
+        # The caller's user and roles kept per worker this long (principal_cache.py):
+        # another worker sees a role change within it. Tests see every change at once.
+        "PRINCIPAL_CACHE_SECONDS": _float(
+            env, "PRINCIPAL_CACHE_SECONDS", 0.0 if mode == "testing" else 5.0
+        ),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
         "SCHEDULER_JOBS": env.get("SCHEDULER_JOBS", "server.jobs:JOBS"),

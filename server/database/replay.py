@@ -47,6 +47,19 @@ def note_outside_call() -> None:
         g.outside_call_made = True
 
 
+def replay_covers_lost_connection() -> bool:
+    """A connection lost under the next statement would be replayed: inside a view run by
+    `dispatch_retrying_lost_connection` that can run again (its body kept, nothing
+    committed or called outside, not already a replay after a loss). A checkout outside
+    that (the scheduler, the CLI, a before_request hook, an upload) pings first."""
+    return (
+        has_app_context()
+        and bool(g.get("replay_covers", False))
+        and not g.get("database_commit_sent", False)
+        and not g.get("outside_call_made", False)
+    )
+
+
 def replaying() -> bool:
     """This run of the view is a replay: what the first run counted (a rate limit's hit)
     is not counted again."""
@@ -73,6 +86,7 @@ def dispatch_retrying_lost_connection(dispatch: Callable[[], T]) -> T:
     try:
         while True:
             g.database_commit_sent = g.outside_call_made = False
+            g.replay_covers = replayable and not lost_once
             try:
                 return dispatch()
             except DBAPIError as error:
@@ -103,7 +117,8 @@ def dispatch_retrying_lost_connection(dispatch: Callable[[], T]) -> T:
                     continue
                 raise
     finally:
-        g.replaying = False  # an app context kept past the request (tests) starts clean
+        # An app context kept past the request (tests) starts clean; teardown pings.
+        g.replaying = g.replay_covers = False
 
 
 def _died_under_statement(error: DBAPIError) -> bool:

@@ -51,15 +51,31 @@ def test_production_start_up_stops_with_one_line(tmp_path):
     ]
 
 
-def test_mysql_urls_use_pymysql_and_utf8mb4():
-    assert normalise_database_url("mysql://u@h/db") == "mysql+pymysql://u@h/db?charset=utf8mb4"
-    assert (
-        normalise_database_url("mysql+pymysql://u@h/db?x=1")
-        == "mysql+pymysql://u@h/db?x=1&charset=utf8mb4"
-    )
+@pytest.mark.parametrize("installed", [True, False])
+def test_mysql_urls_use_mysqlclient_if_installed_else_pymysql_and_utf8mb4(installed, monkeypatch):
+    if not installed:
+        monkeypatch.setitem(sys.modules, "MySQLdb", None)  # import fails
+    elif server.config.mysql_driver() != "mysqldb":
+        pytest.skip("mysqlclient is not installed here")
+    driver = "mysqldb" if installed else "pymysql"
+    for scheme in ("mysql", "mariadb"):
+        assert (
+            normalise_database_url(f"{scheme}://u@h/db")
+            == f"mysql+{driver}://u@h/db?charset=utf8mb4"
+        )
+    for named in ("pymysql", "mysqldb"):  # a driver named is kept
+        assert (
+            normalise_database_url(f"mysql+{named}://u@h/db?x=1")
+            == f"mysql+{named}://u@h/db?x=1&charset=utf8mb4"
+        )
+
+
+def test_mysql_engine_options():
     config = load_config(PRODUCTION, "instance")
     options = config["SQLALCHEMY_ENGINE_OPTIONS"]
-    assert options["pool_pre_ping"] is True
+    # No ping per checkout: a request that finds its connection dead runs again
+    # (tests/faults/test_idle_connections.py).
+    assert "pool_pre_ping" not in options
     assert options["pool_recycle"] < 28800  # MariaDB's default wait_timeout
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from server.clock import utcnow
 from server.extensions import db
 from server.models import AccessLog, Household, Membership, User
+from server.services.people import principal_cache
 
 
 @dataclass
@@ -102,8 +103,18 @@ def own_accounts(principal: Principal) -> list[int]:
     return sorted({principal.id, *others})
 
 
-def load_principal(user_id: int) -> Principal | None:
-    """The active user with their memberships, in one statement; None if gone or disabled."""
+def load_principal(user_id: int, *, cached: bool = False) -> Principal | None:
+    """The active user with their memberships, in one statement; None if gone or disabled.
+
+    `cached`: from this worker's principal cache when it has them, without SQL, else
+    loaded and kept there (principal_cache: seconds-old at most, dropped in this process
+    on any change to the user or their roles; other workers see a change within
+    PRINCIPAL_CACHE_SECONDS). For a request's caller; decisions use fresh roles."""
+    found = principal_cache.cache() if cached else None
+    entry = found.get(user_id) if found is not None else None
+    if entry is not None:
+        user = principal_cache.attach(db.session, entry)
+        return Principal(user, list(user.memberships))
     user = (
         db.session.scalars(
             select(User).options(joinedload(User.memberships)).where(User.id == user_id)
@@ -113,6 +124,8 @@ def load_principal(user_id: int) -> Principal | None:
     )
     if user is None or not user.is_active:
         return None
+    if found is not None:
+        found.put(db.session(), user)
     return Principal(user, list(user.memberships))
 
 

@@ -63,7 +63,7 @@ def authenticate(token: str) -> Principal:
     except BadSignature:
         raise Unauthorized("登录信息无效，请重新登录", code="token_invalid") from None
     user_id = payload.get("uid") if isinstance(payload, dict) else None
-    principal = load_principal(user_id) if isinstance(user_id, int) else None
+    principal = load_principal(user_id, cached=True) if isinstance(user_id, int) else None
     if principal is None:
         raise Unauthorized("登录信息无效，请重新登录", code="token_invalid")
     return principal
