@@ -192,7 +192,8 @@ faketime:
 
 ## bench-data: the district (300 compounds, 100,000 households, 1,000,000 issues,
 ## 1,200,000 bills) in BENCH_DATABASE_URL (default: database linli_bench on 127.0.0.1)
-BENCH_DATABASE_URL ?= mysql+pymysql://root@127.0.0.1:3306/linli_bench?charset=utf8mb4
+# A plain mysql:// URL: mysqlclient when it is installed (make mysqlclient), else PyMySQL.
+BENCH_DATABASE_URL ?= mysql://root@127.0.0.1:3306/linli_bench?charset=utf8mb4
 # The district is ~3 GB: the bench grows MariaDB's buffer pool to hold it.
 BENCH_ARGS ?= --buffer-pool-mb 4096
 
