@@ -299,3 +299,51 @@ def test_payers_cancelling_orders_wechat_was_just_paid_for_never_lose_or_double_
     assert db.session.scalars(select(PaymentAnomaly)).all() == []
     assert ledger.verify("cc").ok
     db.session.commit()
+
+
+@pytest.mark.slow
+def test_two_orders_notified_at_once_with_one_transaction_id_credit_it_once(
+    sandbox, orders, server
+):
+    """Fifty pairs of orders, each pair notified with one WeChat Pay transaction id, every
+    notification five times, shuffled over 32 connections: each id is credited to one
+    order of its pair, the other stays pending with a duplicate_transaction anomaly."""
+    pairs = [orders[i : i + 2] for i in range(0, ORDERS, 2)]
+    bodies = []
+    for index, pair in enumerate(pairs):
+        for out_trade_no, _total in pair:
+            order = sandbox.pay.orders[out_trade_no]
+            order.state, order.transaction_id = "SUCCESS", f"4200{index:016d}"
+            bodies += [sandbox.pay.notification(order) for _ in range(5)]
+    random.Random(20261206).shuffle(bodies)
+
+    def send(body: bytes) -> bytes:
+        return requests.post(
+            server + "api/v1/payments/wechat/notify",
+            data=body,
+            headers={"Content-Type": "text/xml"},
+            timeout=30,
+        ).content
+
+    with ThreadPoolExecutor(max_workers=CONNECTIONS) as pool:
+        replies = list(pool.map(send, bodies))
+
+    assert [reply[:200] for reply in replies if b"SUCCESS" not in reply] == []
+    db.session.commit()
+    by_no = {p.out_trade_no: p for p in db.session.scalars(select(Payment))}
+    credited_total = 0
+    for index, pair in enumerate(pairs):
+        statuses = sorted(by_no[no].status for no, _ in pair)
+        assert statuses == ["paid", "pending"], (index, statuses)
+        (paid,) = [by_no[no] for no, _ in pair if by_no[no].status == "paid"]
+        assert paid.transaction_id == f"4200{index:016d}"
+        credited_total += paid.total_fen
+    anomalies = db.session.scalars(select(PaymentAnomaly)).all()
+    assert {a.kind for a in anomalies} == {"duplicate_transaction"}
+    pending_ids = {by_no[no].id for pair in pairs for no, _ in pair if by_no[no].status != "paid"}
+    assert sorted(a.payment_id for a in anomalies) == sorted(pending_ids)
+    entries = db.session.scalars(select(LedgerEntry)).all()
+    assert len(entries) == len(pairs)
+    assert sum(e.amount_fen for e in entries) == credited_total
+    assert ledger.verify("cc").ok
+    db.session.commit()

@@ -9,7 +9,7 @@ README's Deploying section has the table of endpoints and the consistency each n
 The mark goes below `@bp.auth_required` (the caller and their roles are read from the
 primary: a role revoked a second ago is revoked) and above `@bp.input`/`@bp.output` (the
 answer is built and serialized while the replica session is open). The replica session
-writes nothing: a flush in it raises.
+writes nothing: a flush or a statement that writes (an access-log INSERT too) raises.
 
 A replica that cannot be reached (cannot connect, connection lost) does not fail the
 request: the view runs again on the primary, and this process sends its reads to the
@@ -31,7 +31,7 @@ from flask import Flask, current_app
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from server.database.errors import is_connection_error
 from server.extensions import db
@@ -93,9 +93,17 @@ def _refuse_writes(session, _flush_context, _instances) -> None:
     raise RuntimeError("a replica session writes nothing: this view must read the primary")
 
 
+def _refuse_write_statements(state: ORMExecuteState) -> None:
+    """A statement of its own (an INSERT like the access log's, an UPDATE, a DELETE)
+    is refused as a flush is: sent to the replica it would be lost, or worse, kept there."""
+    if state.is_insert or state.is_update or state.is_delete:
+        _refuse_writes(state.session, None, None)
+
+
 def _replica_session(engine: Engine) -> Session:
     session = Session(bind=engine, autoflush=False, expire_on_commit=False)
     event.listen(session, "before_flush", _refuse_writes)
+    event.listen(session, "do_orm_execute", _refuse_write_statements)
     return session
 
 

@@ -14,16 +14,18 @@ from contextlib import contextmanager
 
 import flask_migrate
 import pytest
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
 from server import create_app
 from server.database.read import replica_reads
 from server.extensions import db
-from server.models import Bill, Notification
+from server.models import AccessLog, Bill, Notification
 from server.models.base import Base
+from server.services.people.access import load_principal, record_access
 from tests.conftest import app_env
 from tests.factories import build_world, make_bill
+from tests.money_month import a_month_of_money
 from tests.timing import month
 
 MARKER_FEN = 77_777
@@ -199,3 +201,50 @@ def test_a_replica_session_writes_nothing(database_url, sandbox, world):
         pytest.raises(RuntimeError, match="writes nothing"),
     ):
         sneaky_write()
+
+
+def test_a_replica_session_refuses_statements_that_write(database_url, sandbox, world):
+    """An access-log line (PIPL: who read whose personal data) written with a statement of
+    its own, not a flush, inside a routed view: refused, never sent to the replica and
+    then lost when its session closes (a view that must log its reads reads the
+    primary)."""
+    committee, compound = world.user_ids["committee"], world.compound.id
+    db.session.commit()  # the fixtures' session lets go of SQLite's file
+
+    @replica_reads
+    def logged_read():
+        record_access(load_principal(committee), "list", "resident", [1], compound)
+        db.session.commit()
+
+    with (
+        app_with_replica(database_url, sandbox, database_url) as app,
+        app.app_context(),
+    ):
+        with pytest.raises(RuntimeError, match="writes nothing"):
+            logged_read()
+        db.session.rollback()
+        assert db.session.scalars(select(AccessLog.id)).all() == []
+
+
+def test_the_disclosures_paper_and_check_answer_through_the_replica_session(
+    database_url, sandbox, committed_db
+):
+    """The two routed disclosure views (the PDF, the public check): they read only, so
+    the replica session (which refuses any write) serves them."""
+    world = build_world("rd")
+    money = a_month_of_money(world)
+    code, committee = world.compound.code, world.headers("committee")
+    db.session.commit()  # and SQLite's file is let go of
+    with app_with_replica(database_url, sandbox, database_url) as app:
+        client = app.test_client()
+        created = client.post(
+            f"/api/v1/compounds/{code}/disclosures", json={"month": money.month}, headers=committee
+        )
+        assert created.status_code == 201, created.get_json()
+        disclosure_id = created.get_json()["id"]
+        paper = client.get(f"/api/v1/disclosures/{disclosure_id}.pdf", headers=committee)
+        assert (paper.status_code, paper.mimetype) == (200, "application/pdf")
+        check = client.get(f"/api/v1/disclosures/{disclosure_id}/verify", headers=committee)
+        assert check.status_code == 200, check.get_json()
+        assert check.get_json()["verified"] is True
+        assert client.get("/healthz").get_json()["replica"] == "ok"
