@@ -9,9 +9,9 @@ and sent back as `X-Request-Id`. `LOG_FORMAT=json` writes one JSON object a line
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -35,7 +35,8 @@ _request_id: ContextVar[str | None] = ContextVar("linli_request_id", default=Non
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    """32 random hex digits (as nginx's $request_id; a third of uuid4().hex's cost)."""
+    return os.urandom(16).hex()
 
 
 def current_request_id() -> str | None:

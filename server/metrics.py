@@ -40,6 +40,22 @@ LATENCY = Histogram(
 )
 
 
+# The labelled children, found once per (endpoint, method, status): `.labels()` takes a
+# lock and builds its key on every call. As many entries as series in the registry.
+_children: dict[tuple[str, str, int], tuple] = {}
+
+
+def _series(endpoint: str, method: str, status: int) -> tuple:
+    key = (endpoint, method, status)
+    found = _children.get(key)
+    if found is None:
+        found = _children[key] = (
+            REQUESTS.labels(endpoint, method, str(status)),
+            LATENCY.labels(endpoint),
+        )
+    return found
+
+
 def register_metrics(app: Flask) -> None:
     """Count every answer and time it, when METRICS_PORT is set."""
     if not app.config["METRICS_PORT"]:
@@ -53,9 +69,10 @@ def register_metrics(app: Flask) -> None:
     def _count(response: Response) -> Response:
         started = g.pop("metrics_started", None)
         endpoint = request.url_rule.rule if request.url_rule else "unmatched"
-        REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
+        count, latency = _series(endpoint, request.method, response.status_code)
+        count.inc()
         if started is not None:
-            LATENCY.labels(endpoint).observe(time.perf_counter() - started)
+            latency.observe(time.perf_counter() - started)
         return response
 
 

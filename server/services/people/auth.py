@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from flask import current_app
@@ -15,7 +16,7 @@ from server.errors import Forbidden, Unauthorized
 from server.extensions import db
 from server.models import User
 from server.ratelimit import throttle
-from server.services.people import users
+from server.services.people import token_cache, users
 from server.services.people.access import Principal, load_principal
 from server.services.people.users import UserView
 from server.wechat import mini_program
@@ -31,7 +32,37 @@ class LoginResult:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
+    """The app's serializer, made once per secret key (building one derives its key)."""
+    app = current_app._get_current_object()
+    secret = app.config["SECRET_KEY"]
+    made = app.extensions.get("linli.token_serializer")
+    if made is None or made[0] != secret:
+        made = app.extensions["linli.token_serializer"] = (
+            secret,
+            URLSafeTimedSerializer(secret, salt=TOKEN_SALT),
+        )
+    return made[1]
+
+
+def _verified_user_id(token: str) -> int | None:
+    """The user id a token names, its signature and age checked (raises
+    SignatureExpired / BadSignature); from this worker's token cache when it was
+    verified there within the last seconds and is still within its lifetime."""
+    cache = token_cache.cache()
+    if cache is not None:
+        user_id = cache.get(token)
+        if user_id is not None:
+            return user_id
+    now = time.time()
+    payload, signed = _serializer().loads(
+        token, max_age=current_app.config["AUTH_TOKEN_TTL"], return_timestamp=True
+    )
+    user_id = payload.get("uid") if isinstance(payload, dict) else None
+    if not isinstance(user_id, int):
+        return None
+    if cache is not None:
+        cache.put(token, user_id, int(signed.timestamp()), now)
+    return user_id
 
 
 def issue_token(user: User) -> tuple[str, int]:
@@ -42,11 +73,9 @@ def issue_token(user: User) -> tuple[str, int]:
 def token_user_id(token: str) -> int | None:
     """The user id a valid, unexpired token names (signature checked, no database)."""
     try:
-        payload = _serializer().loads(token, max_age=current_app.config["AUTH_TOKEN_TTL"])
+        return _verified_user_id(token)
     except BadSignature:  # SignatureExpired is a BadSignature
         return None
-    user_id = payload.get("uid") if isinstance(payload, dict) else None
-    return user_id if isinstance(user_id, int) else None
 
 
 def authenticate(token: str) -> Principal:
@@ -57,12 +86,11 @@ def authenticate(token: str) -> Principal:
     if not token:
         raise Unauthorized()
     try:
-        payload = _serializer().loads(token, max_age=current_app.config["AUTH_TOKEN_TTL"])
+        user_id = _verified_user_id(token)
     except SignatureExpired:
         raise Unauthorized("登录已过期，请重新登录", code="token_expired") from None
     except BadSignature:
         raise Unauthorized("登录信息无效，请重新登录", code="token_invalid") from None
-    user_id = payload.get("uid") if isinstance(payload, dict) else None
     principal = load_principal(user_id, cached=True) if isinstance(user_id, int) else None
     if principal is None:
         raise Unauthorized("登录信息无效，请重新登录", code="token_invalid")

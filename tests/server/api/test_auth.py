@@ -13,6 +13,7 @@ from sqlalchemy import select
 from server.extensions import db
 from server.logs import RedactSecrets
 from server.models import User
+from server.services.people import token_cache
 from tests.factories import build_world
 from tests.steps import sign_in
 from tests.timing import day
@@ -191,3 +192,44 @@ def test_malformed_login_bodies_get_400_with_the_envelope(client, body):
     payload = response.get_json()
     assert payload["code"] in {"validation_error", "bad_request"}
     assert payload["message"]
+
+
+@pytest.fixture
+def token_cache_on(app, monkeypatch):
+    """Verified tokens kept per worker, as in production (PRINCIPAL_CACHE_SECONDS)."""
+    monkeypatch.setitem(app.config, "PRINCIPAL_CACHE_SECONDS", 5)
+    app.extensions.pop(token_cache.EXTENSION, None)
+    yield app
+    app.extensions.pop(token_cache.EXTENSION, None)
+
+
+def test_a_token_verified_lately_still_expires_on_time(client, token_cache_on):
+    with freeze_time(day(1, "00:00:00")):
+        token = sign_in(client, "demo-sleepy").get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    with freeze_time(day(1, "23:59:58")):
+        assert client.get("/api/v1/me", headers=headers).status_code == 200
+    assert len(token_cache.cache()) == 1  # kept: the next request skips the signature
+    with freeze_time(day(1, "23:59:59")):
+        assert client.get("/api/v1/me", headers=headers).status_code == 200
+    with freeze_time(day(2, "00:00:01")):  # within the cache's seconds, past the lifetime
+        response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json()["code"] == "token_expired"
+
+
+def test_a_cached_token_vouches_for_no_other_string(client, token_cache_on):
+    token = sign_in(client, "demo-sleepy").get_json()["token"]
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {tampered}"})
+    assert response.status_code == 401
+    assert response.get_json()["code"] == "token_invalid"
+
+
+def test_the_token_cache_stays_bounded(app, token_cache_on):
+    with app.app_context():
+        cache = token_cache.cache()
+        for n in range(token_cache.MAX_ENTRIES + 10):
+            cache.put(f"token-{n}", n, signed_at=0, verified_at=float(n))
+        assert len(cache) <= token_cache.MAX_ENTRIES
