@@ -116,12 +116,12 @@ class PrincipalCache:
 def cache() -> PrincipalCache | None:
     """The current app's cache; None when PRINCIPAL_CACHE_SECONDS is 0."""
     app = current_app._get_current_object()
+    seconds = app.config.get("PRINCIPAL_CACHE_SECONDS", 0)
+    if seconds <= 0:
+        return None  # turned off, even after a cache was made while it was on
     found = app.extensions.get(EXTENSION)
-    if found is None:
-        seconds = app.config.get("PRINCIPAL_CACHE_SECONDS", 0)
-        if seconds <= 0:
-            return None
-        found = app.extensions.setdefault(EXTENSION, PrincipalCache(seconds))
+    if found is None or found.seconds != seconds:
+        found = app.extensions[EXTENSION] = PrincipalCache(seconds)
     return found
 
 
