@@ -202,7 +202,8 @@ bench-data: $(VENV)/.installed
 		db="$${db##*/}"; scripts/mariadb-test-db "$${db%%\?*}" --keep-name >/dev/null;; esac
 	$(PY) -m scripts.bench.data --database-url "$(BENCH_DATABASE_URL)" $(BENCH_DATA_ARGS)
 
-## bench: gunicorn + wrk on loopback, each endpoint as a ratio to a bare Flask app
+## bench: gunicorn + wrk on loopback: each endpoint against its same-work and lean floors
+## (hello as a reference), the compounds under load, the district operations
 $(VENV)/.installed-bench: $(VENV)/.installed
 	$(PIP) install -e ".[bench]"
 	touch $@
