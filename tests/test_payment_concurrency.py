@@ -57,6 +57,16 @@ def server(database_url, sandbox):
         yield url
 
 
+def notify_over_http(server: str, body: bytes) -> bytes:
+    """WeChat Pay's notification as it arrives: XML posted to the served app."""
+    return requests.post(
+        server + "api/v1/payments/wechat/notify",
+        data=body,
+        headers={"Content-Type": "text/xml"},
+        timeout=30,
+    ).content
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("chain", ["started", "not_started"])
 def test_a_thousand_notifications_credit_a_hundred_orders_once(sandbox, orders, server, chain):
@@ -183,12 +193,7 @@ def test_reconciliation_racing_the_notifications_credits_each_order_once(
     random.Random(11).shuffle(bodies)  # the reconciler walks the orders in id order
 
     def send(body: bytes) -> bytes:
-        return requests.post(
-            server + "api/v1/payments/wechat/notify",
-            data=body,
-            headers={"Content-Type": "text/xml"},
-            timeout=30,
-        ).content
+        return notify_over_http(server, body)
 
     reconcilers = [create_app(app_env(database_url, sandbox)) for _ in range(2)]
 
@@ -318,12 +323,7 @@ def test_two_orders_notified_at_once_with_one_transaction_id_credit_it_once(
     random.Random(20261206).shuffle(bodies)
 
     def send(body: bytes) -> bytes:
-        return requests.post(
-            server + "api/v1/payments/wechat/notify",
-            data=body,
-            headers={"Content-Type": "text/xml"},
-            timeout=30,
-        ).content
+        return notify_over_http(server, body)
 
     with ThreadPoolExecutor(max_workers=CONNECTIONS) as pool:
         replies = list(pool.map(send, bodies))

@@ -15,12 +15,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import pymysql
 import pytest
 import requests
 from flask import request
 from sqlalchemy import func, insert, select, text
-from sqlalchemy.engine import make_url
 
 from server import create_app
 from server.database.replay import note_outside_call
@@ -31,6 +29,7 @@ from server.services.people.access import load_principal
 from tests.conftest import app_env, serve_in_thread, served_app
 from tests.factories import build_world, self_governance_fee
 from tests.faults.conftest import mariadb_only
+from tests.faults.killing import kill, kill_app_connections, killer_connection
 from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.faults, mariadb_only]
@@ -90,50 +89,6 @@ def live_server(database_url, sandbox):
     """The app behind a real threaded HTTP server, a pool for every client thread."""
     with served_app(database_url, sandbox, DATABASE_POOL_SIZE=str(CLIENTS + 4)) as (url, _app):
         yield url
-
-
-def _killer_connection(database_url: str) -> pymysql.Connection:
-    url = make_url(database_url)
-    return pymysql.connect(
-        host=url.host,
-        port=url.port or 3306,
-        user=url.username,
-        password=url.password or "",
-        database=url.database,
-        autocommit=True,
-    )
-
-
-def kill_app_connections(killer: pymysql.Connection) -> int:
-    """KILL every connection on the test database but the killer's own; how many."""
-    with killer.cursor() as cursor:
-        cursor.execute(
-            "SELECT ID FROM information_schema.PROCESSLIST"
-            " WHERE DB = DATABASE() AND ID <> CONNECTION_ID()"
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-    return sum(kill(killer, connection_id) for connection_id in ids)
-
-
-def kill(killer: pymysql.Connection, connection_id: int, wait: bool = False) -> bool:
-    """KILL one connection (False if it had ended already); `wait` until it is gone."""
-    with killer.cursor() as cursor:
-        try:
-            cursor.execute(f"KILL CONNECTION {int(connection_id)}")
-        except pymysql.err.OperationalError as error:
-            if error.args[0] != 1094:  # unknown thread id: it ended by itself meanwhile
-                raise
-            return False
-        deadline = time.monotonic() + 5
-        while wait and time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = %s",
-                (connection_id,),
-            )
-            if cursor.fetchone()[0] == 0:
-                break
-            time.sleep(0.01)
-    return True
 
 
 class Load:
@@ -260,7 +215,7 @@ def test_killed_connections_under_load_fail_almost_nothing_and_lose_no_payment(
     stop = threading.Event()
 
     def killer():
-        connection = _killer_connection(database_url)
+        connection = killer_connection(database_url)
         try:
             while not stop.wait(KILL_EVERY):
                 killed = kill_app_connections(connection)
@@ -348,7 +303,7 @@ def probe(database_url, sandbox, committed_db, db_proxy):
     after_answer."""
     app = create_app(app_env(db_proxy.url, sandbox))
     runs: list = []
-    killer = _killer_connection(database_url)
+    killer = killer_connection(database_url)
 
     @app.route("/_probe", methods=["GET", "POST"])
     def lose_the_connection():

@@ -19,7 +19,7 @@ from server.services.money import fees
 from tests.conftest import app_env
 from tests.factories import build_world, self_governance_fee
 from tests.faults.conftest import mariadb_only
-from tests.faults.test_database_faults import _killer_connection, kill
+from tests.faults.killing import kill, killer_connection
 
 pytestmark = [pytest.mark.faults, mariadb_only]
 
@@ -66,7 +66,7 @@ def test_a_request_on_a_connection_killed_while_idle_runs_again_and_answers(
     assert first.status_code == 200
     assert own_app.pings == []  # a request's checkout sends no ping
     killed = _pooled_connection_id(own_app)
-    killer = _killer_connection(database_url)
+    killer = killer_connection(database_url)
     try:
         kill(killer, killed, wait=True)  # the server ends the idle connection
     finally:
@@ -89,7 +89,7 @@ def test_outside_a_request_a_connection_killed_while_idle_is_pinged_and_replaced
     assert own_app.pings == []
     killed = _pooled_connection_id(own_app)
     assert own_app.pings == [1]  # a pooled one outside a request is
-    killer = _killer_connection(database_url)
+    killer = killer_connection(database_url)
     try:
         kill(killer, killed, wait=True)
     finally:
