@@ -174,6 +174,9 @@ class Quotas:
         if (user_id, template_id) in self.counted:
             return False  # spent or found used up by this round's sends
         left = quota_left(user_id, template_id)  # none of ours unwritten: exact
+        # End the read whatever comes of it: on SQLite a transaction holds the write
+        # lock, which the round's recorder thread needs while this thread waits for it.
+        db.session.commit()
         self.remaining[(user_id, template_id)] = left
         return left > 0
 
