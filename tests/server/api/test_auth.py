@@ -221,7 +221,11 @@ def test_a_token_verified_lately_still_expires_on_time(client, token_cache_on):
 def test_a_cached_token_vouches_for_no_other_string(client, token_cache_on):
     token = sign_in(client, "demo-sleepy").get_json()["token"]
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    # The signature's first character: all six of its bits count (the last
+    # character's low bits are padding, so changing it may decode the same).
+    head, _, signature = token.rpartition(".")
+    tampered = f"{head}.{'B' if signature[0] == 'A' else 'A'}{signature[1:]}"
+    assert tampered != token
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {tampered}"})
     assert response.status_code == 401
     assert response.get_json()["code"] == "token_invalid"
