@@ -81,17 +81,13 @@ def list_people(
     more, rows = len(rows) > limit, rows[:limit]
     channels = reachability.role_channels(compound.id, [(m.user_id, m.role) for m, *_ in rows])
     items = [_person(*row, channels[(row[0].user_id, row[0].role)]) for row in rows]
-    counts = dict(
-        db.session.execute(
-            select(Membership.role, func.count()).where(*mine).group_by(Membership.role)
-        ).all()
-    )
-    due_by = appointing.today() + timedelta(days=DUE_DAYS)
-    due = db.session.scalar(
-        select(func.count())
-        .select_from(Membership)
-        .where(*mine, Membership.role == "committee", Membership.term_end <= due_by)
-    )
+    if offset == 0 and not more:  # the whole list on one page: counted from it
+        counts: dict[str, int] = {}
+        for person in items:
+            counts[person.role] = counts.get(person.role, 0) + 1
+        due = sum(p.due_for_reelection for p in items)
+    else:
+        counts, due = _counts(mine)
     waiting = db.session.scalar(
         select(func.count()).select_from(RoleInvite).where(*role_invites.open_invite(compound.id))
     )
@@ -101,10 +97,23 @@ def list_people(
         compound,
         items,
         int(waiting or 0),
-        int(due or 0),
-        {r: int(counts[r]) for r in INVITE_ROLES if r in counts},
+        due,
+        {r: counts[r] for r in INVITE_ROLES if r in counts},
         str(offset + limit) if more else None,
     )
+
+
+def _counts(mine: tuple) -> tuple[dict[str, int], int]:
+    """How many hold each role, and how many committee members are due for re-election,
+    in one grouped statement."""
+    due_by = appointing.today() + timedelta(days=DUE_DAYS)
+    is_due = (Membership.role == "committee") & (Membership.term_end <= due_by)
+    rows = db.session.execute(
+        select(Membership.role, func.count(), func.sum(case((is_due, 1), else_=0)))
+        .where(*mine)
+        .group_by(Membership.role)
+    ).all()
+    return {role: int(n) for role, n, _ in rows}, sum(int(d or 0) for *_, d in rows)
 
 
 def _offset(cursor: str | None) -> int:
