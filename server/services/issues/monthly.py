@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import Float
 
 from server.clock import SHANGHAI
@@ -48,7 +49,11 @@ class hours_between(ColumnElement):  # used like a SQL function, named like one
     then by 3600 (each an IEEE division, so the very same float)."""
 
     type = Float()
-    inherit_cache = True
+    inherit_cache = True  # cached by its two columns: the statement compiles once
+    _traverse_internals = (
+        ("start", InternalTraversal.dp_clauseelement),
+        ("end", InternalTraversal.dp_clauseelement),
+    )
 
     def __init__(self, start, end):
         self.start, self.end = start, end
@@ -126,29 +131,21 @@ def monthly_stats(principal: Principal, code: str, month: str) -> dict:
     if not (principal.committee_of(compound.id) or principal.supervisor_of(compound.id)):
         raise Forbidden("只有业委会和财务监督可以查看统计", code="committee_only")
     start, end = month_bounds(month)
-    groups: dict[tuple, Figures] = defaultdict(Figures)  # (category, building number)
-    for category, building_no, n in _reported(compound.id, start, end):
-        groups[(category, building_no)].reported += int(n)
-    for category, building_no, resolved, closed, rated, rating_sum in _event_counts(
-        compound.id, start, end
-    ):
-        figures = groups[(category, building_no)]
-        figures.resolved, figures.closed = int(resolved or 0), int(closed or 0)
-        figures.rated, figures.rating_sum = int(rated or 0), int(rating_sum or 0)
-
     total, by_category, by_building = Figures(), defaultdict(Figures), defaultdict(Figures)
-    for (category, building_no), figures in groups.items():
-        for sums in (total, by_category[category], by_building[building_no]):
-            sums.reported += figures.reported
-            sums.resolved += figures.resolved
-            sums.closed += figures.closed
-            sums.rated += figures.rated
-            sums.rating_sum += figures.rating_sum
-    middles = {"all": total, "category": by_category, "building": by_building}
-    for kind, attribute in (("accept", "middle_accept"), ("resolve", "middle_resolve")):
-        for over, key, hours in _middles(compound.id, start, end, kind):
-            figures = middles[over] if over == "all" else middles[over][key]
-            getattr(figures, attribute).append(float(hours))
+    for category, building_no, n in _reported(compound.id, start, end):
+        for figures in (total, by_category[category], by_building[building_no]):
+            figures.reported += int(n)
+    groups = {"all": total, "category": by_category, "building": by_building}
+    for kind, over, key, row in _timeline_figures(compound.id, start, end):
+        figures = groups[over] if over == "all" else groups[over][key]
+        if kind == "accept":
+            figures.middle_accept.append(float(row.hours))
+        elif kind == "resolve":
+            figures.resolved = int(row.n)
+            figures.middle_resolve.append(float(row.hours))
+        else:  # "close": one row (or two) per group, all saying the same
+            figures.closed, figures.rated = int(row.n), int(row.rated or 0)
+            figures.rating_sum = int(row.rating_sum or 0)
     return {
         "month": month,
         **total.summary(),
@@ -178,89 +175,97 @@ def _reported(compound_id: int, start: datetime, end: datetime):
     ).all()
 
 
-def _event_counts(compound_id: int, start: datetime, end: datetime):
-    """(category, building number, issues resolved, issues closed, ratings, their sum)
-    of the month's accept, resolve and closing entries: one row per group that had any."""
+def _timeline_figures(compound_id: int, start: datetime, end: datetime):
+    """The month's accept, resolve and closing entries in one statement: per issue and
+    kind (accept, resolve, close) its first accept, last resolution, ratings; then per
+    kind and group (the compound, each category, each building) by window functions,
+    how many issues, the ratings, and the middle one or two hours. Yields (kind, over,
+    key, row) for each group's middle rows: over "all" (key None), "category" or
+    "building"; row has hours, n (issues of the kind in the group), rated, rating_sum."""
     rating = IssueEvent.data["rating"].as_integer()
-    rated = and_(IssueEvent.action == "confirm", rating.is_not(None), rating != 0)
-    return db.session.execute(
+    is_rated = and_(IssueEvent.action == "confirm", rating.is_not(None), rating != 0)
+    entries = (
         select(
-            Issue.category,
-            Building.number,
-            func.count(func.distinct(case((IssueEvent.action == "resolve", IssueEvent.issue_id)))),
-            func.count(func.distinct(case((IssueEvent.action.in_(CLOSING), IssueEvent.issue_id)))),
-            func.sum(case((rated, 1), else_=0)),
-            func.sum(case((rated, rating), else_=0)),
+            IssueEvent.issue_id.label("issue_id"),
+            IssueEvent.id.label("id"),
+            case((IssueEvent.action.in_(CLOSING), "close"), else_=IssueEvent.action).label("kind"),
+            case((is_rated, 1), else_=0).label("rated"),
+            case((is_rated, rating), else_=0).label("rating"),
         )
-        .join(Issue, Issue.id == IssueEvent.issue_id)
-        .outerjoin(Building, Building.id == Issue.building_id)
         .where(
             IssueEvent.compound_id == compound_id,
             IssueEvent.action.in_(ACTIONS),
             _in_month(IssueEvent.created_at, start, end),
         )
-        .group_by(Issue.category, Building.number)
-    ).all()
-
-
-def _middles(compound_id: int, start: datetime, end: datetime, action: str):
-    """The middle one or two of each group's hours to `action` ("accept": an issue's
-    first of the month; "resolve": its last), as (over, key, hours): over "all" (key
-    None), "category" or "building" (key the group's)."""
-    pick = func.min if action == "accept" else func.max
-    chosen = (
-        select(pick(IssueEvent.id).label("event_id"))
-        .where(
-            IssueEvent.compound_id == compound_id,
-            IssueEvent.action == action,
-            _in_month(IssueEvent.created_at, start, end),
-        )
-        .group_by(IssueEvent.issue_id)
         .subquery()
     )
+    per_issue = (
+        select(
+            entries.c.issue_id,
+            entries.c.kind,
+            func.min(entries.c.id).label("first_id"),
+            func.max(entries.c.id).label("last_id"),
+            func.sum(entries.c.rated).label("rated"),
+            func.sum(entries.c.rating).label("rating_sum"),
+        )
+        .group_by(entries.c.issue_id, entries.c.kind)
+        .subquery()
+    )
+    counted = case((per_issue.c.kind == "accept", per_issue.c.first_id), else_=per_issue.c.last_id)
     hours = (
         select(
+            per_issue.c.kind,
+            per_issue.c.rated,
+            per_issue.c.rating_sum,
             Issue.compound_id.label("compound"),
             Issue.category.label("category"),
             Building.number.label("building"),
             hours_between(Issue.created_at, IssueEvent.created_at).label("hours"),
         )
-        .select_from(chosen)
-        .join(IssueEvent, IssueEvent.id == chosen.c.event_id)
-        .join(Issue, Issue.id == IssueEvent.issue_id)
+        .select_from(per_issue)
+        .join(IssueEvent, IssueEvent.id == counted)
+        .join(Issue, Issue.id == per_issue.c.issue_id)
         .outerjoin(Building, Building.id == Issue.building_id)
         .subquery()
     )
-    ranked_columns = [hours.c.category, hours.c.building, hours.c.hours]
     # "all" is partitioned by the compound (one partition): MariaDB 10.11 numbers rows
     # wrongly beside an empty OVER () among windows of other partitions.
-    partitions = (hours.c.compound, hours.c.category, hours.c.building)
-    for name, partition in zip(OVERS, partitions, strict=True):
-        ranked_columns += _rank(name, hours.c.hours, partition)
-    ranked = select(*ranked_columns).subquery()
+    windows = []
+    for name, column in zip(
+        OVERS, (hours.c.compound, hours.c.category, hours.c.building), strict=True
+    ):
+        part = (hours.c.kind, column)
+        windows += [
+            func.row_number().over(partition_by=part, order_by=hours.c.hours).label(f"r_{name}"),
+            func.count().over(partition_by=part).label(f"n_{name}"),
+            func.sum(hours.c.rated).over(partition_by=part).label(f"rated_{name}"),
+            func.sum(hours.c.rating_sum).over(partition_by=part).label(f"sum_{name}"),
+        ]
+    ranked = select(hours.c.kind, hours.c.category, hours.c.building, hours.c.hours, *windows)
+    ranked = ranked.subquery()
 
     def middle(name):
         rank, n = ranked.c[f"r_{name}"], ranked.c[f"n_{name}"]
         return and_(rank * 2 >= n, rank * 2 <= n + 2)  # n odd: (n+1)/2; even: n/2, n/2+1
 
-    flags = [case((middle(name), 1), else_=0) for name in OVERS]
-    rows = db.session.execute(
-        select(ranked.c.category, ranked.c.building, ranked.c.hours, *flags).where(
-            or_(*(middle(name) for name in OVERS))
-        )
-    ).all()
-    for category, building_no, value, *middle_of in rows:
-        keys = (None, category, building_no)
-        for name, key, is_middle in zip(OVERS, keys, middle_of, strict=True):
-            if is_middle:
-                yield name, key, value
+    rows = db.session.execute(select(ranked).where(or_(*(middle(name) for name in OVERS)))).all()
+    for row in rows:
+        keys = (None, row.category, row.building)
+        for name, key in zip(OVERS, keys, strict=True):
+            rank, n = getattr(row, f"r_{name}"), getattr(row, f"n_{name}")
+            if n <= rank * 2 <= n + 2:
+                values = Middle(
+                    row.hours, n, getattr(row, f"rated_{name}"), getattr(row, f"sum_{name}")
+                )
+                yield row.kind, name, key, values
 
 
-def _rank(name: str, hours, partition) -> list:
-    return [
-        func.row_number().over(partition_by=partition, order_by=hours).label(f"r_{name}"),
-        func.count().over(partition_by=partition).label(f"n_{name}"),
-    ]
+@dataclass(frozen=True)
+class Middle:
+    hours: float
+    n: int
+    rated: int | None
+    rating_sum: int | None
 
 
 def _visit_answers(compound_id: int, start: datetime, end: datetime) -> dict:
