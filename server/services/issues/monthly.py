@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -132,9 +132,13 @@ def monthly_stats(principal: Principal, code: str, month: str) -> dict:
         raise Forbidden("只有业委会和财务监督可以查看统计", code="committee_only")
     start, end = month_bounds(month)
     total, by_category, by_building = Figures(), defaultdict(Figures), defaultdict(Figures)
-    for category, building_no, n in _reported(compound.id, start, end):
+    for what, category, building_no, n, rating_sum in _grouped_counts(compound.id, start, end):
         for figures in (total, by_category[category], by_building[building_no]):
-            figures.reported += int(n)
+            if what == "reported":
+                figures.reported += int(n)
+            else:  # "rated": the month's confirmations with a rating
+                figures.rated += int(n)
+                figures.rating_sum += int(rating_sum or 0)
     groups = {"all": total, "category": by_category, "building": by_building}
     for kind, over, key, row in _timeline_figures(compound.id, start, end):
         figures = groups[over] if over == "all" else groups[over][key]
@@ -143,9 +147,8 @@ def monthly_stats(principal: Principal, code: str, month: str) -> dict:
         elif kind == "resolve":
             figures.resolved = int(row.n)
             figures.middle_resolve.append(float(row.hours))
-        else:  # "close": one row (or two) per group, all saying the same
-            figures.closed, figures.rated = int(row.n), int(row.rated or 0)
-            figures.rating_sum = int(row.rating_sum or 0)
+        else:  # "close": one row (or two) per group, both saying the same
+            figures.closed = int(row.n)
     return {
         "month": month,
         **total.summary(),
@@ -165,32 +168,43 @@ def _in_month(column, start: datetime, end: datetime):
     return and_(column >= start, column < end)
 
 
-def _reported(compound_id: int, start: datetime, end: datetime):
-    """(category, building number, issues reported) of the month."""
-    return db.session.execute(
-        select(Issue.category, Building.number, func.count())
+def _grouped_counts(compound_id: int, start: datetime, end: datetime):
+    """(what, category, building number, n, rating sum) of the month: "reported", the
+    issues reported; "rated", the confirmations with a rating (n) and their sum."""
+    rating = IssueEvent.data["rating"].as_integer()
+    reported = (
+        select(literal("reported"), Issue.category, Building.number, func.count(), literal(0))
         .outerjoin(Building, Building.id == Issue.building_id)
         .where(Issue.compound_id == compound_id, _in_month(Issue.created_at, start, end))
         .group_by(Issue.category, Building.number)
-    ).all()
+    )
+    rated = (
+        select(literal("rated"), Issue.category, Building.number, func.count(), func.sum(rating))
+        .select_from(IssueEvent)
+        .join(Issue, Issue.id == IssueEvent.issue_id)
+        .outerjoin(Building, Building.id == Issue.building_id)
+        .where(
+            IssueEvent.compound_id == compound_id,
+            IssueEvent.action == "confirm",
+            _in_month(IssueEvent.created_at, start, end),
+            rating != 0,  # none (NULL) is not a rating either
+        )
+        .group_by(Issue.category, Building.number)
+    )
+    return db.session.execute(union_all(reported, rated)).all()
 
 
 def _timeline_figures(compound_id: int, start: datetime, end: datetime):
     """The month's accept, resolve and closing entries in one statement: per issue and
-    kind (accept, resolve, close) its first accept, last resolution, ratings; then per
-    kind and group (the compound, each category, each building) by window functions,
-    how many issues, the ratings, and the middle one or two hours. Yields (kind, over,
-    key, row) for each group's middle rows: over "all" (key None), "category" or
-    "building"; row has hours, n (issues of the kind in the group), rated, rating_sum."""
-    rating = IssueEvent.data["rating"].as_integer()
-    is_rated = and_(IssueEvent.action == "confirm", rating.is_not(None), rating != 0)
+    kind (accept, resolve, close) its first accept or last entry; then per kind and
+    group (the compound, each category, each building) by window functions, how many
+    issues and the middle one or two hours. Yields (kind, over, key, Middle) for each
+    group's middle rows: over "all" (key None), "category" or "building"."""
     entries = (
         select(
             IssueEvent.issue_id.label("issue_id"),
             IssueEvent.id.label("id"),
             case((IssueEvent.action.in_(CLOSING), "close"), else_=IssueEvent.action).label("kind"),
-            case((is_rated, 1), else_=0).label("rated"),
-            case((is_rated, rating), else_=0).label("rating"),
         )
         .where(
             IssueEvent.compound_id == compound_id,
@@ -205,8 +219,6 @@ def _timeline_figures(compound_id: int, start: datetime, end: datetime):
             entries.c.kind,
             func.min(entries.c.id).label("first_id"),
             func.max(entries.c.id).label("last_id"),
-            func.sum(entries.c.rated).label("rated"),
-            func.sum(entries.c.rating).label("rating_sum"),
         )
         .group_by(entries.c.issue_id, entries.c.kind)
         .subquery()
@@ -215,8 +227,6 @@ def _timeline_figures(compound_id: int, start: datetime, end: datetime):
     hours = (
         select(
             per_issue.c.kind,
-            per_issue.c.rated,
-            per_issue.c.rating_sum,
             Issue.compound_id.label("compound"),
             Issue.category.label("category"),
             Building.number.label("building"),
@@ -238,8 +248,6 @@ def _timeline_figures(compound_id: int, start: datetime, end: datetime):
         windows += [
             func.row_number().over(partition_by=part, order_by=hours.c.hours).label(f"r_{name}"),
             func.count().over(partition_by=part).label(f"n_{name}"),
-            func.sum(hours.c.rated).over(partition_by=part).label(f"rated_{name}"),
-            func.sum(hours.c.rating_sum).over(partition_by=part).label(f"sum_{name}"),
         ]
     ranked = select(hours.c.kind, hours.c.category, hours.c.building, hours.c.hours, *windows)
     ranked = ranked.subquery()
@@ -254,18 +262,13 @@ def _timeline_figures(compound_id: int, start: datetime, end: datetime):
         for name, key in zip(OVERS, keys, strict=True):
             rank, n = getattr(row, f"r_{name}"), getattr(row, f"n_{name}")
             if n <= rank * 2 <= n + 2:
-                values = Middle(
-                    row.hours, n, getattr(row, f"rated_{name}"), getattr(row, f"sum_{name}")
-                )
-                yield row.kind, name, key, values
+                yield row.kind, name, key, Middle(row.hours, n)
 
 
 @dataclass(frozen=True)
 class Middle:
     hours: float
-    n: int
-    rated: int | None
-    rating_sum: int | None
+    n: int  # issues of the kind in the group
 
 
 def _visit_answers(compound_id: int, start: datetime, end: datetime) -> dict:

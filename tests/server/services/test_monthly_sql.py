@@ -150,3 +150,14 @@ def test_edge_cases_count_the_same(app, district):
             assert figures["satisfaction"] == 3.0  # 4, 3 and 2
         finally:
             db.session.rollback()
+
+
+def test_the_hours_between_two_columns_compile_once_and_are_told_apart():
+    from server.services.issues.statistics import seconds_between
+
+    for element in (monthly.hours_between, seconds_between):
+        accepted = element(Issue.created_at, Issue.accepted_at)._generate_cache_key()
+        resolved = element(Issue.created_at, Issue.resolved_at)._generate_cache_key()
+        assert accepted is not None  # None: compiled again on every request
+        assert accepted != resolved
+        assert accepted == element(Issue.created_at, Issue.accepted_at)._generate_cache_key()
