@@ -39,7 +39,6 @@ from server.services.people import compounds
 from server.services.people.access import Principal
 
 CLOSING = ("confirm", "auto_close")
-ACTIONS = ("accept", "resolve", *CLOSING)
 OVERS = ("all", "category", "building")  # the groups a median is taken over
 
 
@@ -132,23 +131,24 @@ def monthly_stats(principal: Principal, code: str, month: str) -> dict:
         raise Forbidden("只有业委会和财务监督可以查看统计", code="committee_only")
     start, end = month_bounds(month)
     total, by_category, by_building = Figures(), defaultdict(Figures), defaultdict(Figures)
-    for what, category, building_no, n, rating_sum in _grouped_counts(compound.id, start, end):
+    for what, category, building_no, n, rated, rating_sum in _grouped_counts(
+        compound.id, start, end
+    ):
         for figures in (total, by_category[category], by_building[building_no]):
             if what == "reported":
                 figures.reported += int(n)
-            else:  # "rated": the month's confirmations with a rating
-                figures.rated += int(n)
+            else:  # "closed": issues closed, confirmations with a rating, their sum
+                figures.closed += int(n)
+                figures.rated += int(rated or 0)
                 figures.rating_sum += int(rating_sum or 0)
     groups = {"all": total, "category": by_category, "building": by_building}
     for kind, over, key, row in _timeline_figures(compound.id, start, end):
         figures = groups[over] if over == "all" else groups[over][key]
         if kind == "accept":
             figures.middle_accept.append(float(row.hours))
-        elif kind == "resolve":
+        else:  # "resolve"
             figures.resolved = int(row.n)
             figures.middle_resolve.append(float(row.hours))
-        else:  # "close": one row (or two) per group, both saying the same
-            figures.closed = int(row.n)
     return {
         "month": month,
         **total.summary(),
@@ -169,58 +169,65 @@ def _in_month(column, start: datetime, end: datetime):
 
 
 def _grouped_counts(compound_id: int, start: datetime, end: datetime):
-    """(what, category, building number, n, rating sum) of the month: "reported", the
-    issues reported; "rated", the confirmations with a rating (n) and their sum."""
+    """(what, category, building number, n, rated, rating sum) of the month, in one
+    statement: "reported", the issues reported (n); "closed", the issues confirmed or
+    auto-closed (n), the confirmations with a rating and their sum."""
     rating = IssueEvent.data["rating"].as_integer()
+    is_rated = and_(IssueEvent.action == "confirm", rating != 0)  # none (NULL) neither
     reported = (
-        select(literal("reported"), Issue.category, Building.number, func.count(), literal(0))
+        select(
+            literal("reported"),
+            Issue.category,
+            Building.number,
+            func.count(),
+            literal(0),
+            literal(0),
+        )
         .outerjoin(Building, Building.id == Issue.building_id)
         .where(Issue.compound_id == compound_id, _in_month(Issue.created_at, start, end))
         .group_by(Issue.category, Building.number)
     )
-    rated = (
-        select(literal("rated"), Issue.category, Building.number, func.count(), func.sum(rating))
+    closed = (
+        select(
+            literal("closed"),
+            Issue.category,
+            Building.number,
+            func.count(func.distinct(IssueEvent.issue_id)),
+            func.sum(case((is_rated, 1), else_=0)),
+            func.sum(case((is_rated, rating), else_=0)),
+        )
         .select_from(IssueEvent)
         .join(Issue, Issue.id == IssueEvent.issue_id)
         .outerjoin(Building, Building.id == Issue.building_id)
         .where(
             IssueEvent.compound_id == compound_id,
-            IssueEvent.action == "confirm",
+            IssueEvent.action.in_(CLOSING),
             _in_month(IssueEvent.created_at, start, end),
-            rating != 0,  # none (NULL) is not a rating either
         )
         .group_by(Issue.category, Building.number)
     )
-    return db.session.execute(union_all(reported, rated)).all()
+    return db.session.execute(union_all(reported, closed)).all()
 
 
 def _timeline_figures(compound_id: int, start: datetime, end: datetime):
-    """The month's accept, resolve and closing entries in one statement: per issue and
-    kind (accept, resolve, close) its first accept or last entry; then per kind and
+    """The month's accept and resolve entries in one statement: per issue and kind
+    (accept, resolve) its first accept or its last resolution; then per kind and
     group (the compound, each category, each building) by window functions, how many
     issues and the middle one or two hours. Yields (kind, over, key, Middle) for each
     group's middle rows: over "all" (key None), "category" or "building"."""
-    entries = (
+    per_issue = (
         select(
             IssueEvent.issue_id.label("issue_id"),
-            IssueEvent.id.label("id"),
-            case((IssueEvent.action.in_(CLOSING), "close"), else_=IssueEvent.action).label("kind"),
+            IssueEvent.action.label("kind"),
+            func.min(IssueEvent.id).label("first_id"),
+            func.max(IssueEvent.id).label("last_id"),
         )
         .where(
             IssueEvent.compound_id == compound_id,
-            IssueEvent.action.in_(ACTIONS),
+            IssueEvent.action.in_(("accept", "resolve")),
             _in_month(IssueEvent.created_at, start, end),
         )
-        .subquery()
-    )
-    per_issue = (
-        select(
-            entries.c.issue_id,
-            entries.c.kind,
-            func.min(entries.c.id).label("first_id"),
-            func.max(entries.c.id).label("last_id"),
-        )
-        .group_by(entries.c.issue_id, entries.c.kind)
+        .group_by(IssueEvent.issue_id, IssueEvent.action)
         .subquery()
     )
     counted = case((per_issue.c.kind == "accept", per_issue.c.first_id), else_=per_issue.c.last_id)
