@@ -34,11 +34,13 @@ function redeemRoleInvite(inviteCode) {
   return request({ url: '/api/v1/role-invites/redeem', method: 'POST', data: { code: inviteCode } })
 }
 
-// Committee and supervisor: {items: [{membership_id, user_id, name, role,
+// Committee and supervisor, a page at a time (50 people; `cursor` is the
+// previous page's next_cursor): {items: [{membership_id, user_id, name, role,
 // role_label, scope_label, title, since, term_start, term_end,
-// due_for_reelection, reachable, channel, phone}], open_invites, committee_due}.
-function listPeople(code, { role } = {}) {
-  return request({ url: `${compoundUrl(code)}/people${toQuery({ role })}` })
+// due_for_reelection, reachable, channel, phone}], total, counts: {role: n},
+// next_cursor (null on the last page), open_invites, committee_due}.
+function listPeople(code, { role, cursor } = {}) {
+  return request({ url: `${compoundUrl(code)}/people${toQuery({ role, cursor })}` })
 }
 
 function revokeMembership(code, id, reason) {

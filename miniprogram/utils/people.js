@@ -69,12 +69,19 @@ function termDraft(person, today) {
 }
 
 // The people list grouped by role, empty groups left out: [{role, title, people}].
-function peopleGroups(items) {
-  return INVITE_ROLES.map((role) => ({
-    role,
-    title: roleLabel(role),
-    people: (items || []).filter((p) => p.role === role).map(personView),
-  })).filter((group) => group.people.length)
+// The people shown so far by role; `counts` (role → how many hold it, the
+// whole list's) gives each group's head count while more pages are to come.
+function peopleGroups(items, counts) {
+  return INVITE_ROLES.map((role) => {
+    const people = (items || []).filter((p) => p.role === role).map(personView)
+    return { role, title: roleLabel(role), people, count: Math.max((counts || {})[role] || 0, people.length) }
+  }).filter((group) => group.people.length)
+}
+
+// The 显示更多 button's words: how many more there are, in plain numbers.
+function moreText(shown, total) {
+  const left = Math.max(total - shown, 0)
+  return left ? `再显示 ${Math.min(left, 50)} 位（还有 ${left} 位没显示）` : '再显示一些'
 }
 
 function inviteView(invite) {
@@ -132,6 +139,7 @@ module.exports = {
   unitOptions,
   buildingOptions,
   peopleGroups,
+  moreText,
   personView,
   inviteView,
   issuedView,

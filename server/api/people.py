@@ -93,12 +93,14 @@ def redeem(body):
 @bp.input(PeopleQuery, location="query", arg_name="query")
 @bp.output(PeopleListOut)
 @bp.doc(
-    summary="Every role holder but residents (committee, supervisor, platform admin; the "
-    "read is access-logged)",
+    summary="Every role holder but residents, a page at a time (committee, supervisor, "
+    "platform admin; the read is access-logged)",
     responses=ACCESS,
 )
 def list_people(code, query):
-    return people.list_people(principal(), code, query.get("role"))
+    return people.list_people(
+        principal(), code, query.get("role"), cursor=query.get("cursor"), limit=query["limit"]
+    )
 
 
 @bp.post(f"{COMPOUND}/memberships/<int:membership_id>/revoke")

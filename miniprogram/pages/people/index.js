@@ -51,6 +51,11 @@ Page(
         canAppoint: false,
         denied: '',
         groups: [],
+        people: [],
+        counts: {},
+        total: 0,
+        nextCursor: null,
+        moreText: '',
         invites: [],
         committeeDue: 0,
         roleOptions: views.roleOptions(),
@@ -63,11 +68,16 @@ Page(
       EMPTY_FORM
     ),
 
+    // The list comes 50 at a time: 显示更多 (or scrolling to the bottom) adds the
+    // next page; the groups are made again from everyone shown so far.
+    paging: { list: 'people', cursor: 'nextCursor' },
+
     onLoad() {
       return this.load()
     },
 
-    async fetch() {
+    async fetch(cursor) {
+      if (cursor) return this.nextPage(cursor)
       await ensureLogin()
       let compounds = this.data.compounds
       let myId = this.data.myId
@@ -75,22 +85,44 @@ Page(
         const me = await getMe()
         myId = me.id
         compounds = myCompounds(me)
-        if (!compounds.length) return { denied: DENIED, groups: [], invites: [] }
+        if (!compounds.length) return { denied: DENIED, groups: [], people: [], nextCursor: null, invites: [] }
       }
       const compound = compounds[this.data.compoundIndex]
       const [body, invites] = await Promise.all([
         api.listPeople(compound.code),
         compound.appoint ? api.listRoleInvites(compound.code) : Promise.resolve({ items: [] }),
       ])
+      return Object.assign(
+        {
+          compounds,
+          myId,
+          today: todayInShanghai(),
+          denied: '',
+          canAppoint: compound.appoint,
+          invites: invites.items.map(views.inviteView),
+          committeeDue: body.committee_due || 0,
+        },
+        this.listed(body, [])
+      )
+    },
+
+    async nextPage(cursor) {
+      return this.listed(await api.listPeople(this.code(), { cursor }), this.data.people)
+    },
+
+    // A page of the list as data: `people` is the page's own (the shared paging
+    // appends it), the groups and the 显示更多 words count everyone shown.
+    listed(body, before) {
+      const shown = before.concat(body.items)
+      const total = body.total === undefined ? shown.length : body.total
+      const nextCursor = body.next_cursor || null
       return {
-        compounds,
-        myId,
-        today: todayInShanghai(),
-        denied: '',
-        canAppoint: compound.appoint,
-        groups: views.peopleGroups(body.items),
-        invites: invites.items.map(views.inviteView),
-        committeeDue: body.committee_due || 0,
+        people: body.items,
+        counts: body.counts || {},
+        total,
+        nextCursor,
+        groups: views.peopleGroups(shown, body.counts),
+        moreText: nextCursor ? views.moreText(shown.length, total) : '',
       }
     },
 
@@ -103,7 +135,10 @@ Page(
     },
 
     onCompoundChange(e) {
-      const reset = Object.assign({ compoundIndex: Number(e.detail.value), loaded: false, groups: [] }, EMPTY_FORM)
+      const reset = Object.assign(
+        { compoundIndex: Number(e.detail.value), loaded: false, groups: [], people: [], nextCursor: null, moreText: '' },
+        EMPTY_FORM
+      )
       this.setData(reset)
       return this.load()
     },

@@ -7,6 +7,8 @@ from apiflask import Schema, fields, validators
 
 from server.api.schemas.fields import Chars, Day, Int, LocalDateTime, Name, Text
 from server.models.governance import INVITE_ROLES
+from server.services.governance.people import PAGE as PEOPLE_PAGE
+from server.services.governance.people import PAGE_MAX as PEOPLE_PAGE_MAX
 
 UNIT = validators.Regexp(r"^[0-9]{1,3}-[0-9]{1,2}\Z", error="单元格式应为 楼-单元，如 1-2")
 TERM_AHEAD = 10 * 366  # a term end further than ten years ahead is a typo
@@ -74,6 +76,16 @@ class AppointedOut(Schema):
 
 class PeopleQuery(Schema):
     role = fields.String(validate=validators.OneOf(INVITE_ROLES))
+    cursor = fields.String(
+        validate=validators.Regexp(r"^[0-9]{1,6}\Z", error="翻页参数不对，请从第一页重新查看"),
+        metadata={"description": "the previous page's next_cursor"},
+    )
+    limit = fields.Integer(
+        strict=False,
+        validate=validators.Range(1, PEOPLE_PAGE_MAX),
+        load_default=PEOPLE_PAGE,
+        metadata={"description": f"people per page (default {PEOPLE_PAGE})"},
+    )
 
 
 class PersonOut(Schema):
@@ -102,7 +114,16 @@ class ListedPersonOut(PersonOut):
 
 
 class PeopleListOut(Schema):
-    items = fields.List(fields.Nested(ListedPersonOut))
+    items = fields.List(fields.Nested(ListedPersonOut), metadata={"description": "this page"})
+    total = fields.Integer(metadata={"description": "people in the whole list"})
+    counts = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "role → how many hold it (the whole list)"},
+    )
+    next_cursor = fields.String(
+        allow_none=True, metadata={"description": "the next page's cursor; null on the last"}
+    )
     open_invites = fields.Integer()
     committee_due = fields.Integer(
         metadata={"description": "committee members due for re-election"}

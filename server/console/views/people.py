@@ -35,11 +35,17 @@ CHANNELS = {
 INVITE_LABELS = {"role": "职务", "unit": "单元", "building": "楼栋", "name": "姓名"}
 INVITE_LABELS["term_end"] = "任期结束"
 TERM_LABELS = {"term_start": "任期开始", "term_end": "任期结束"}
+DESK_PAGE = 100  # people per page at the desk
 
 
 @bp.get("/people")
 def people():
-    listed = people_service.list_people(desk().principal, compound_code())
+    cursor = request.args.get("cursor", "")
+    cursor = cursor if cursor.isdigit() and len(cursor) <= 6 and int(cursor) else None  # page 1
+    listed = people_service.list_people(
+        desk().principal, compound_code(), cursor=cursor, limit=DESK_PAGE
+    )
+    first = int(cursor or 0)
     invites = optional(lambda: role_invites.list_open(desk().principal, compound_code()))
     units, buildings = unit_choices(compound_code())
     return render(
@@ -53,6 +59,9 @@ def people():
         units=units,
         buildings=buildings,
         channel=lambda c: CHANNELS.get(c, c),
+        shown=(first + 1, first + len(listed.items)),
+        first_url=url_for("desk.people") if cursor else None,
+        next_url=url_for("desk.people", cursor=listed.next_cursor) if listed.next_cursor else None,
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 
 from server.clock import SHANGHAI, utcnow
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -22,6 +22,7 @@ from server.services.people.access import Principal, record_access
 from server.services.platform.compound_admin import masked_phone
 
 DUE_DAYS = 90  # a term ending within this many days is due for re-election
+PAGE, PAGE_MAX = 50, 200  # people per page of the list: by default, at most
 NO_NAME = "未填写姓名"
 REACHABLE = ("official_account", "subscribe")
 
@@ -47,29 +48,94 @@ class Person:
 @dataclass(frozen=True)
 class PeopleList:
     compound: Compound
-    items: list[Person]
+    items: list[Person]  # this page's
     open_invites: int
-    committee_due: int
+    committee_due: int  # of the whole list, not only this page
+    counts: dict[str, int]  # role → how many hold it (the whole list)
+    next_cursor: str | None = None  # the next page's, None on the last
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
 
 
-def list_people(principal: Principal, code: str, role: str | None = None) -> PeopleList:
-    """Every role holder of the compound but residents (`role` narrows it), by role and
-    place, with term, whether a push reaches them and their shared phone masked. Names
-    are personal data: the read is written to the access log. Commits. Raises NotFound,
-    Forbidden."""
+def list_people(
+    principal: Principal,
+    code: str,
+    role: str | None = None,
+    *,
+    cursor: str | None = None,
+    limit: int = PAGE,
+) -> PeopleList:
+    """The compound's role holders but residents (`role` narrows it), a page of `limit`
+    from `cursor` (the previous page's next_cursor, None for the first), by role and
+    place, with term, whether a push reaches them and their shared phone masked; with
+    how many hold each role and how many committee members are due for re-election.
+    Names are personal data: the read (this page's people) is written to the access
+    log. Commits. Raises NotFound, Forbidden."""
     compound = appointing.reader_compound(principal, code)
     roles = (role,) if role else INVITE_ROLES
-    rows = _rows(Membership.compound_id == compound.id, Membership.role.in_(roles))
+    mine = (Membership.compound_id == compound.id, Membership.role.in_(roles))
+    limit, offset = max(1, min(limit, PAGE_MAX)), _offset(cursor)
+    rows = _page(mine, offset, limit + 1)
+    more, rows = len(rows) > limit, rows[:limit]
     channels = reachability.role_channels(compound.id, [(m.user_id, m.role) for m, *_ in rows])
     items = [_person(*row, channels[(row[0].user_id, row[0].role)]) for row in rows]
-    items.sort(key=lambda p: INVITE_ROLES.index(p.role))  # stable: place order kept
+    if offset == 0 and not more:  # the whole list on one page: counted from it
+        counts: dict[str, int] = {}
+        for person in items:
+            counts[person.role] = counts.get(person.role, 0) + 1
+        due = sum(p.due_for_reelection for p in items)
+    else:
+        counts, due = _counts(mine)
     waiting = db.session.scalar(
         select(func.count()).select_from(RoleInvite).where(*role_invites.open_invite(compound.id))
     )
     record_access(principal, "list", "role_holder", sorted({p.user_id for p in items}), compound.id)
     db.session.commit()
-    due = sum(p.due_for_reelection for p in items if p.role == "committee")
-    return PeopleList(compound, items, waiting, due)
+    return PeopleList(
+        compound,
+        items,
+        int(waiting or 0),
+        due,
+        {r: counts[r] for r in INVITE_ROLES if r in counts},
+        str(offset + limit) if more else None,
+    )
+
+
+def _counts(mine: tuple) -> tuple[dict[str, int], int]:
+    """How many hold each role, and how many committee members are due for re-election,
+    in one grouped statement."""
+    due_by = appointing.today() + timedelta(days=DUE_DAYS)
+    is_due = (Membership.role == "committee") & (Membership.term_end <= due_by)
+    rows = db.session.execute(
+        select(Membership.role, func.count(), func.sum(case((is_due, 1), else_=0)))
+        .where(*mine)
+        .group_by(Membership.role)
+    ).all()
+    return {role: int(n) for role, n, _ in rows}, sum(int(d or 0) for *_, d in rows)
+
+
+def _offset(cursor: str | None) -> int:
+    """A page's cursor is how many people come before it (the list is a few hundred
+    people at most, in an order of role and place, not of time)."""
+    if cursor is None or cursor == "":
+        return 0
+    if not cursor.isdigit() or len(cursor) > 6:
+        raise ValidationFailed("翻页参数不对，请从第一页重新查看", code="bad_cursor")
+    return int(cursor)
+
+
+def _page(mine: tuple, offset: int, limit: int) -> list:
+    """The role holders by role (INVITE_ROLES' order), then place, `limit` from `offset`."""
+    role_order = case({r: n for n, r in enumerate(INVITE_ROLES)}, value=Membership.role)
+    return db.session.execute(
+        _select()
+        .where(*mine)
+        .order_by(role_order, Building.number, Unit.number, Membership.id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
 
 
 def revoke(principal: Principal, code: str, membership_id: int, reason: str | None) -> Person:
@@ -158,14 +224,18 @@ def set_term(
     return _one(compound, membership_id)
 
 
-def _rows(*where) -> list:
-    return db.session.execute(
+def _select():
+    return (
         select(Membership, Building.number, Unit.number, User.nickname, User.shared_phone)
         .join(User, User.id == Membership.user_id)
         .outerjoin(Building, Building.id == Membership.building_id)
         .outerjoin(Unit, Unit.id == Membership.unit_id)
-        .where(*where)
-        .order_by(Building.number, Unit.number, Membership.id)
+    )
+
+
+def _rows(*where) -> list:
+    return db.session.execute(
+        _select().where(*where).order_by(Building.number, Unit.number, Membership.id)
     ).all()
 
 

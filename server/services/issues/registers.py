@@ -1,29 +1,31 @@
-"""Registers (台账) and monthly figures of the request loop, for the committee.
+"""Registers (台账) of the request loop, for the committee (the monthly figures are
+server/services/issues/monthly.py, named here too for the API).
 
 The export carries no reporter names: a register is about matters, not people.
 """
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from server.clock import SHANGHAI, utcnow
-from server.errors import Forbidden, ValidationFailed
+from server.errors import Forbidden
 from server.extensions import db
 from server.labels import label
 from server.models import Building, Household, Unit
-from server.models.issue import Issue, IssueEvent, ReturnVisit
+from server.models.issue import Issue
 from server.services.excel import Column, Sheet, Total, xlsx
 from server.services.issues import policies
 from server.services.issues.access import handled_filter
 from server.services.issues.locations import location_label
+from server.services.issues.monthly import month_bounds, monthly_stats
 from server.services.people import compounds
 from server.services.people.access import Principal
+
+__all__ = ["RegisterQuery", "export_xlsx", "month_bounds", "monthly_stats"]
 
 EXPORT_MAX_ROWS = 20_000
 OVERDUE = "是否超时"
@@ -144,140 +146,3 @@ def _handled_compound(principal: Principal, code: str):
     if not handles_any:
         raise Forbidden("只有联络人、楼栋长和业委会可以导出台账", code="not_a_handler")
     return compound
-
-
-# ----- monthly figures -----
-
-
-@dataclass
-class Figures:
-    reported: int = 0
-    accepted: set = field(default_factory=set)
-    accept_hours: list[float] = field(default_factory=list)
-    resolved_issues: dict = field(default_factory=dict)  # issue id → hours to resolve
-    closed_issues: set = field(default_factory=set)
-    ratings: list[int] = field(default_factory=list)
-
-    def summary(self) -> dict:
-        return {
-            "reported": self.reported,
-            "resolved": len(self.resolved_issues),
-            "closed": len(self.closed_issues),
-            "median_hours_to_accept": _median(self.accept_hours),
-            "median_hours_to_resolve": _median(list(self.resolved_issues.values())),
-            "satisfaction": round(statistics.fmean(self.ratings), 2) if self.ratings else None,
-            "ratings": len(self.ratings),
-        }
-
-
-def _median(values: list[float]) -> float | None:
-    return round(statistics.median(values), 1) if values else None
-
-
-def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """ "2026-12" → its first instant and the next month's, Asia/Shanghai, as UTC."""
-    try:
-        year, number = (int(part) for part in month.split("-"))
-        if not 2000 <= year <= 2100:
-            raise ValueError(year)
-        start = datetime(year, number, 1, tzinfo=SHANGHAI)
-    except (ValueError, OverflowError):
-        raise ValidationFailed("月份格式应为 YYYY-MM，如 2026-12", code="bad_month") from None
-    end = (start + timedelta(days=32)).replace(day=1)
-    return start, end
-
-
-def monthly_stats(principal: Principal, code: str, month: str) -> dict:
-    """A month's figures for a compound: reported, resolved, closed, median times to
-    accept and resolve, satisfaction and return-visit answers, by category and building.
-
-    Raises NotFound, Forbidden (the committee and the supervisor read them).
-    """
-    compound = compounds.member_compound(principal, code)
-    if not (principal.committee_of(compound.id) or principal.supervisor_of(compound.id)):
-        raise Forbidden("只有业委会和财务监督可以查看统计", code="committee_only")
-    start, end = month_bounds(month)
-    total, by_category, by_building = Figures(), defaultdict(Figures), defaultdict(Figures)
-
-    def each(category, building_no):
-        return (total, by_category[category], by_building[building_no])
-
-    reported = db.session.execute(
-        select(Issue.category, Building.number)
-        .outerjoin(Building, Building.id == Issue.building_id)
-        .where(Issue.compound_id == compound.id, Issue.created_at >= start, Issue.created_at < end)
-    ).all()
-    for category, building_no in reported:
-        for figures in each(category, building_no):
-            figures.reported += 1
-    for issue_id, action, at, data, category, building_no, created_at in _events(
-        compound.id, start, end
-    ):
-        for figures in each(category, building_no):
-            _count_event(figures, issue_id, action, at, data, created_at)
-    return {
-        "month": month,
-        **total.summary(),
-        "return_visits": _visit_answers(compound.id, start, end),
-        "by_category": [
-            {"category": c, "label": label("issue_category", c), **f.summary()}
-            for c, f in sorted(by_category.items())
-        ],
-        "by_building": [
-            {"building": b, **f.summary()}
-            for b, f in sorted(by_building.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
-        ],
-    }
-
-
-def _events(compound_id: int, start: datetime, end: datetime):
-    """The month's accept, resolve and closing entries: the timeline is what happened,
-    never rewritten, so a month's figures stay as they were when it ended."""
-    return db.session.execute(
-        select(
-            IssueEvent.issue_id,
-            IssueEvent.action,
-            IssueEvent.created_at,
-            IssueEvent.data,
-            Issue.category,
-            Building.number,
-            Issue.created_at,
-        )
-        .join(Issue, Issue.id == IssueEvent.issue_id)
-        .outerjoin(Building, Building.id == Issue.building_id)
-        .where(
-            IssueEvent.compound_id == compound_id,
-            IssueEvent.action.in_(("accept", "resolve", "confirm", "auto_close")),
-            IssueEvent.created_at >= start,
-            IssueEvent.created_at < end,
-        )
-        .order_by(IssueEvent.id)
-    ).all()
-
-
-def _count_event(figures: Figures, issue_id, action, at, data, created_at) -> None:
-    hours = (at - created_at).total_seconds() / 3600
-    if action == "accept" and issue_id not in figures.accepted:
-        figures.accepted.add(issue_id)
-        figures.accept_hours.append(hours)
-    elif action == "resolve":
-        figures.resolved_issues[issue_id] = hours  # the last resolution of the month counts
-    elif action in ("confirm", "auto_close"):
-        figures.closed_issues.add(issue_id)
-        if action == "confirm" and (data or {}).get("rating"):
-            figures.ratings.append(int(data["rating"]))
-
-
-def _visit_answers(compound_id: int, start: datetime, end: datetime) -> dict:
-    answers = db.session.scalars(
-        select(ReturnVisit.answer).where(
-            ReturnVisit.compound_id == compound_id,
-            ReturnVisit.answered_at >= start,
-            ReturnVisit.answered_at < end,
-        )
-    ).all()
-    return {
-        "answered": len(answers),
-        "fixed": answers.count("fixed"),
-        "not_fixed": answers.count("not_fixed"),
-    }

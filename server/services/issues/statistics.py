@@ -17,6 +17,7 @@ from fractions import Fraction
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import Float
 
 from server.clock import utcnow
@@ -39,7 +40,11 @@ class seconds_between(ColumnElement):  # used like a SQL function, named like on
     """`end - start` in seconds, as each database spells it."""
 
     type = Float()
-    inherit_cache = True
+    inherit_cache = True  # cached by its two columns (without them: compiled every time)
+    _traverse_internals = (
+        ("start", InternalTraversal.dp_clauseelement),
+        ("end", InternalTraversal.dp_clauseelement),
+    )
 
     def __init__(self, start, end):
         self.start, self.end = start, end

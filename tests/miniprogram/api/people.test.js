@@ -32,6 +32,7 @@ test('each endpoint has its path and method', async () => {
   server.on(`POST ${BASE}/role-invites/3/revoke`, { status: 200, body: {} })
   server.on('POST /api/v1/role-invites/redeem', { status: 200, body: {} })
   server.on(`GET ${BASE}/people?role=liaison`, { status: 200, body: { items: [] } })
+  server.on(`GET ${BASE}/people?cursor=50`, { status: 200, body: { items: [] } })
   server.on(`POST ${BASE}/memberships/9/revoke`, { status: 200, body: {} })
   server.on(`PATCH ${BASE}/memberships/9/term`, { status: 200, body: {} })
   server.on(`GET ${BASE}/audit-log?cursor=abc&limit=20`, { status: 200, body: { items: [] } })
@@ -39,6 +40,7 @@ test('each endpoint has its path and method', async () => {
   await api.revokeRoleInvite('yangguang', 3)
   await api.redeemRoleInvite('ABCD-EFGH')
   await api.listPeople('yangguang', { role: 'liaison' })
+  await api.listPeople('yangguang', { cursor: '50' })
   await api.revokeMembership('yangguang', 9, '已搬走')
   await api.setTerm('yangguang', 9, { termStart: '2026-01-01', termEnd: '2030-12-31' })
   await api.auditLog('yangguang', { cursor: 'abc', limit: 20 })
@@ -47,6 +49,7 @@ test('each endpoint has its path and method', async () => {
     `POST ${BASE}/role-invites/3/revoke`,
     'POST /api/v1/role-invites/redeem',
     `GET ${BASE}/people?role=liaison`,
+    `GET ${BASE}/people?cursor=50`,
     `POST ${BASE}/memberships/9/revoke`,
     `PATCH ${BASE}/memberships/9/term`,
     `GET ${BASE}/audit-log?cursor=abc&limit=20`,

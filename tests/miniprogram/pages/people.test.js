@@ -285,3 +285,49 @@ test('a term already over is caught before asking', async () => {
   expect(page.data.terming.error).toBe('结束日期已经过去，请核对')
   expect(wx.showModal).not.toHaveBeenCalled()
 })
+
+test('a long list comes 50 at a time: 显示更多 adds the next page to the groups, the heads count everyone', async () => {
+  const [first, second, liaison, supervisor] = PEOPLE_BODY.items
+  const page1 = { items: [first, second], total: 4, counts: { committee: 2, liaison: 1, supervisor: 1 }, next_cursor: '2', open_invites: 1, committee_due: 1 }
+  const page2 = Object.assign({}, page1, { items: [liaison, supervisor], next_cursor: null })
+  server.on('GET /api/v1/me', { status: 200, body: COMMITTEE })
+  server.on(PEOPLE, { status: 200, body: page1 })
+  server.on(`${PEOPLE}?cursor=2`, { status: 200, body: page2 })
+  server.on(INVITES, { status: 200, body: { items: [] } })
+  const page = createPage('people')
+  await page.onLoad()
+  expect(page.data.groups.map((g) => [g.title, g.count, g.people.length])).toEqual([['业委会委员', 2, 2]])
+  expect(page.data.nextCursor).toBe('2')
+  expect(page.data.moreText).toBe('再显示 2 位（还有 2 位没显示）')
+
+  await page.loadMore()
+  expect(requestsMade(wx)).toEqual(['GET /api/v1/me', PEOPLE, INVITES, `${PEOPLE}?cursor=2`])
+  expect(page.data.groups.map((g) => [g.title, g.people.map((p) => p.name)])).toEqual([
+    ['业委会委员', ['张主任', '钱委员']],
+    ['单元联络人', ['李师傅']],
+    ['财务监督', ['赵会计']],
+  ])
+  expect(page.data.nextCursor).toBe(null)
+  expect(page.data.moreText).toBe('')
+
+  // Reading it again (after 免去, or pulling down) starts from the first page.
+  await page.refresh()
+  expect(page.data.people.map((p) => p.name)).toEqual(['张主任', '钱委员'])
+  expect(page.data.nextCursor).toBe('2')
+})
+
+test('a next page that fails says so with 重试, keeping what is shown', async () => {
+  const page1 = Object.assign({}, PEOPLE_BODY, { items: PEOPLE_BODY.items.slice(0, 2), total: 4, next_cursor: '2' })
+  server.on('GET /api/v1/me', { status: 200, body: COMMITTEE })
+  server.on(PEOPLE, { status: 200, body: page1 })
+  server.on(`${PEOPLE}?cursor=2`, { fail: 'timeout' }, { status: 200, body: Object.assign({}, PEOPLE_BODY, { items: PEOPLE_BODY.items.slice(2), total: 4, next_cursor: null }) })
+  server.on(INVITES, { status: 200, body: { items: [] } })
+  const page = createPage('people')
+  await page.onLoad()
+  await page.loadMore()
+  expect(page.data.moreError).toBeTruthy()
+  expect(page.data.people).toHaveLength(2)
+  await page.loadMore()
+  expect(page.data.moreError).toBe('')
+  expect(page.data.people).toHaveLength(4)
+})

@@ -111,3 +111,27 @@ test('领取任命 has a big labelled box, 领取任命 and 扫一扫', async ()
   expect(texts(page, '.submit')).toEqual(['领取任命'])
   expect(texts(page, '.scan')).toEqual(['扫一扫'])
 })
+
+test('more people than one page: a big 显示更多 button with plain words, then the rest', async () => {
+  const row = (id, name) => Object.assign({}, LIAISON_ROW, { membership_id: id, user_id: id, name })
+  server.on('GET /api/v1/me', { status: 200, body: COMMITTEE })
+  server.on(
+    `GET ${BASE}/people`,
+    { status: 200, body: { items: [row(1, '李师傅')], total: 2, counts: { liaison: 2 }, next_cursor: '1', open_invites: 0, committee_due: 0 } }
+  )
+  server.on(
+    `GET ${BASE}/people?cursor=1`,
+    { status: 200, body: { items: [row(2, '王阿姨')], total: 2, counts: { liaison: 2 }, next_cursor: null, open_invites: 0, committee_due: 0 } }
+  )
+  server.on(`GET ${BASE}/role-invites`, { status: 200, body: { items: [] } })
+  const page = renderPage(PEOPLE)
+  await page.instance.onLoad()
+  await sleep(0)
+  expect(texts(page, '.group .card-title')).toEqual(['单元联络人（2 人）'])
+  expect(texts(page, '.more')).toEqual(['再显示 1 位（还有 1 位没显示）'])
+  page.querySelector('.more').dispatchEvent('tap')
+  await sleep(0)
+  await sleep(0)
+  expect(texts(page, '.person-name')).toEqual(['李师傅', '王阿姨'])
+  expect(texts(page, '.more')).toEqual([])
+})

@@ -39,7 +39,8 @@ SQLITE_STEP = re.compile(
 def plan(statement: str, parameters) -> dict[str, dict]:
     """Per table: the index read, whether its range bounds a time column too, and
     whether the rows are sorted after reading (SQLite's EXPLAIN QUERY PLAN, MariaDB's
-    EXPLAIN)."""
+    EXPLAIN). A table read twice (a UNION, a derived table joined back by id) shows
+    its read bounded by time, if one is."""
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
         details = [
@@ -51,24 +52,23 @@ def plan(statement: str, parameters) -> dict[str, dict]:
             found = SQLITE_STEP.match(detail)
             if found:
                 table, index, bounds = found.groups()
-                tables[table] = {
-                    "index": index,
-                    "bounded": bool(bounds and re.search(r"_at[<>]", bounds)),
-                    "sorted": False,
-                }
+                bounded = bool(bounds and re.search(r"_at[<>]", bounds))
+                if not tables.get(table, {}).get("bounded"):
+                    tables[table] = {"index": index, "bounded": bounded, "sorted": False}
         if any("TEMP B-TREE FOR ORDER BY" in d for d in details):
             for entry in tables.values():
                 entry["sorted"] = True
         return tables
     rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters).mappings().all()
-    return {
-        row["table"]: {
-            "index": row["key"],
-            "bounded": row["type"] == "range",
-            "sorted": "filesort" in (row["Extra"] or ""),
-        }
-        for row in rows
-    }
+    tables = {}
+    for row in rows:
+        if not tables.get(row["table"], {}).get("bounded"):
+            tables[row["table"]] = {
+                "index": row["key"],
+                "bounded": row["type"] == "range",
+                "sorted": "filesort" in (row["Extra"] or ""),
+            }
+    return tables
 
 
 def many_issues(client, world, count: int) -> list[int]:
@@ -150,9 +150,11 @@ def test_a_month_s_figures_read_the_month_through_compound_and_time_indexes(clie
     waited = after - timedelta(minutes=1) - (start + timedelta(days=9, hours=10))
     assert stats["median_hours_to_accept"] == round((3 + waited.total_seconds() / 3600) / 2, 1)
     assert stats["satisfaction"] == 4.0
+    events = "ix_issue_events_compound_created"
     for fragments, table, index in (
         (("FROM issues LEFT OUTER JOIN buildings",), "issues", "ix_issues_compound_created"),
-        (("FROM issue_events",), "issue_events", "ix_issue_events_compound_created"),
+        (("UNION ALL", "count(distinct(issue_events.issue_id))"), "issue_events", events),
+        (("row_number() OVER",), "issue_events", events),
         (("FROM return_visits",), "return_visits", "ix_return_visits_compound_answered"),
     ):
         statement, parameters = the(seen, *fragments)

@@ -100,6 +100,50 @@ def test_the_supervisor_reads_everyone_but_residents(client, world):
     assert people(client, world, query="?role=resident").status_code == 400
 
 
+def test_the_list_comes_a_page_at_a_time_in_the_same_order(client, world):
+    committee = db.session.get(Membership, membership_id(world, "committee", "committee"))
+    committee.term_end = shanghai_date(30)
+    db.session.flush()
+    whole = people(client, world).get_json()
+    assert whole["total"] == 6
+    assert whole["next_cursor"] is None
+    assert whole["counts"] == {"committee": 2, "liaison": 2, "building_lead": 1, "supervisor": 1}
+
+    seen, cursor, pages = [], None, []
+    while True:
+        query = "?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = people(client, world, query=query).get_json()
+        pages.append(len(page["items"]))
+        seen += page["items"]
+        assert page["total"] == whole["total"]
+        assert page["committee_due"] == 1  # of the whole list, whatever the page shows
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == [2, 2, 2]
+    assert seen == whole["items"]
+
+    seen_logged = db.session.scalars(
+        select(AccessLog.subject_id).where(
+            AccessLog.actor_id == world.user_ids["committee"],
+            AccessLog.subject_type == "role_holder",
+        )
+    ).all()
+    assert set(seen_logged) == {p["user_id"] for p in whole["items"]}
+
+
+@pytest.mark.parametrize("query", ["?cursor=abc", "?cursor=-2", "?limit=0", "?limit=201"])
+def test_a_bad_page_is_refused_in_plain_words(client, world, query):
+    response = people(client, world, query=query)
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "validation_error"
+
+
+def test_a_cursor_past_the_end_gives_an_empty_last_page(client, world):
+    page = people(client, world, query="?cursor=500").get_json()
+    assert (page["items"], page["next_cursor"], page["total"]) == ([], None, 6)
+
+
 def test_a_name_nobody_gave_reads_as_not_filled_in(client, world):
     world.people["lead_1"].nickname = None
     db.session.flush()

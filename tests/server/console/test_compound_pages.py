@@ -465,3 +465,21 @@ def test_signing_out_forgets_the_codes_the_browser_kept_for_handing_over(app, wo
     assert browser.get_cookie("linli_desk_flash", path="/console") is None
     again = signed_in(app, world, "committee_2")
     assert code not in text(again.get("/console/people"))
+
+
+def test_the_people_list_comes_a_page_at_a_time(app, world, monkeypatch):
+    from server.console.views import people as people_view
+
+    monkeypatch.setattr(people_view, "DESK_PAGE", 4)
+    browser = signed_in(app, world, "committee")
+    first = text(browser.get("/console/people"))
+    assert "共 6 位，这一页是第 1–4 位" in first
+    assert "上一页" not in first
+    next_url = re.search(r'href="(/console/people\?cursor=4)">下一页</a>', first).group(1)
+    second = text(browser.get(next_url))
+    assert "共 6 位，这一页是第 5–6 位" in second
+    assert "下一页" not in second
+    assert 'href="/console/people">上一页</a>' in second
+    names = [world.people[k].nickname for k in ("lead_1", "supervisor")]
+    assert all(name in second and name not in first for name in names)
+    assert "共 6 位，这一页是第 1–4 位" in text(browser.get("/console/people?cursor=abc"))
