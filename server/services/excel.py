@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -73,12 +73,13 @@ class Total:
 
 @dataclass(frozen=True)
 class Sheet:
-    """One sheet of a workbook: its rows have one value per column."""
+    """One sheet of a workbook: its rows have one value per column. `totals` may be a
+    function, called once the rows are written (totals counted while they stream)."""
 
     title: str
     columns: Sequence[Column]
     rows: Iterable[Sequence]
-    totals: Sequence[Total] = ()
+    totals: Sequence[Total] | Callable[[], Sequence[Total]] = ()
 
 
 def xlsx(*sheets: Sheet) -> bytes:
@@ -148,10 +149,14 @@ def _format(kind: str, value: object) -> str | None:
 
 
 def write_sheet(
-    sheet, columns: Sequence[Column], rows: Iterable[Sequence], totals: Sequence[Total] = ()
+    sheet,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence],
+    totals: Sequence[Total] | Callable[[], Sequence[Total]] = (),
 ) -> int:
     """Write the header, the rows and the totals on an empty write-only sheet; returns
-    the number of data rows. Each row has one value per column."""
+    the number of data rows. Each row has one value per column; `totals` may be a
+    function, called after the last row."""
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
@@ -165,7 +170,7 @@ def write_sheet(
     if count:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     titles = [column.title for column in columns]
-    for total in totals:
+    for total in totals() if callable(totals) else totals:
         values: list[object] = [None] * len(columns)
         for title, value in total.values.items():
             values[titles.index(title)] = value
