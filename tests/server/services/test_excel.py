@@ -114,3 +114,11 @@ def test_totals_can_be_counted_while_the_rows_stream():
         [2, 2],
         ["合计（3 行）", 3],
     ]
+
+
+def test_the_characters_dropped_are_those_openpyxl_refuses():
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as openpyxls
+
+    from server.services import excel
+
+    assert excel.ILLEGAL_CHARACTERS_RE.pattern == openpyxls.pattern
