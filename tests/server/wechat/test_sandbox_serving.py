@@ -86,9 +86,9 @@ def test_a_chunked_body_is_read_whole(kept):
     assert server.connections == 1
 
 
-def test_the_client_sends_from_several_threads_over_a_few_kept_connections(app, kept):
+def test_the_client_sends_from_several_threads_over_a_few_kept_connections(committed_db, app, kept):
     url, server, state = kept
-    with app.app_context():
+    with app.app_context():  # the token is stored for real: committed_db empties it after
         client = StableTokenClient(
             app.config["WECHAT_APPID"],
             app.config["WECHAT_SECRET"],
