@@ -80,6 +80,7 @@ class StableTokenClient(WeChatClient):
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE)
         self._http.mount("https://", adapter)
         self._http.mount("http://", adapter)
+        settle_environment(self._http, api_base)
         self._hold_lock = threading.Lock()
         self.API_BASE_URL = api_base + "cgi-bin/"
         self.wxa.API_BASE_URL = api_base
@@ -186,6 +187,17 @@ class StableTokenClient(WeChatClient):
             raise WeChatUnavailable()
         log.debug("WeChat %s answered", call)
         return result
+
+
+def settle_environment(session: requests.Session, url: str) -> None:
+    """Read the environment's settings for `url` once, now: its proxies (HTTPS_PROXY,
+    NO_PROXY...) and CA bundle (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE). requests reads them,
+    and looks for a .netrc, on every call (a fifth of a sender's time in the outbox's
+    profile); a process's environment does not change while it runs."""
+    settings = session.merge_environment_settings(url, {}, None, None, None)
+    session.proxies.update(settings["proxies"])
+    session.verify = settings["verify"]
+    session.trust_env = False
 
 
 def _raise_send_error(client: StableTokenClient, exc: WeChatClientException, token, call: str):

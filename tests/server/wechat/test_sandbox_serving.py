@@ -8,9 +8,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
 from server.extensions import db
-from server.wechat.client import MiniProgram, StableTokenClient
+from server.wechat.client import MiniProgram, StableTokenClient, settle_environment
 from server.wechat.sandbox import create_sandbox_app
 from server.wechat.sandbox.serving import make_server
 from server.wechat.storage import DatabaseStorage
@@ -110,3 +111,21 @@ def test_the_client_sends_from_several_threads_over_a_few_kept_connections(commi
     # The token fetch and 40 sends from 4 threads: a connection per thread at most,
     # not one a request.
     assert server.connections <= 5
+
+
+def test_the_clients_proxy_and_ca_bundle_come_from_the_environment_once(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/linli/ca.pem")
+    session = requests.Session()
+    settle_environment(session, "https://api.weixin.qq.com/")
+    assert session.proxies["https"] == "http://proxy.example:3128"
+    assert session.verify == "/etc/linli/ca.pem"
+    monkeypatch.setenv("HTTPS_PROXY", "http://elsewhere.example:3128")  # read once: not again
+    settings = session.merge_environment_settings(
+        "https://api.weixin.qq.com/", {}, None, None, None
+    )
+    assert settings["proxies"]["https"] == "http://proxy.example:3128"
+    local = requests.Session()
+    settle_environment(local, "http://127.0.0.1:5100/")  # NO_PROXY: straight there
+    assert "http" not in local.proxies
