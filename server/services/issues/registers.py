@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -86,7 +85,7 @@ class _Tally:
     def __init__(self):
         self.count = self.overdue = 0
 
-    def rows(self, result, now: datetime) -> Iterator[list]:
+    def rows(self, result, now: datetime):  # a generator of sheet rows
         for issue in result:
             row = _row(issue, now)
             self.count += 1
