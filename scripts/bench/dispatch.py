@@ -83,7 +83,7 @@ def measure(database_url: str, sandbox_url: str, n: int = 2000, profile: bool = 
         "sent": statuses.get("sent", 0),
         "other": {k: v for k, v in statuses.items() if k != "sent"},
         "received_by_sandbox": received,
-        "rounds": rounds,
+        "rounds": rounds,  # the job's runs (each sends full rounds back to back)
         "seconds": round(seconds, 2),
         "per_second": round(rate, 1),
         # The same sends posted straight to the sandbox, before and after.

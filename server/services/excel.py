@@ -17,23 +17,21 @@ A sheet's title loses what Excel refuses in one ([]:*?/\\) and is cut to 31 char
 Workbooks are written in openpyxl's write-only mode: each row goes to the file as it
 comes, so the memory an export takes does not grow with its rows (`rows` may be a
 generator reading the database in batches).
+
+openpyxl is imported when a workbook is first written, not when the app starts: every
+process (a worker, the scheduler, each CLI command) would pay for it otherwise.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from server.clock import SHANGHAI
 
@@ -47,7 +45,9 @@ FORMATS = {
 KINDS = {"text", "yes_no", *FORMATS}
 # A cell starting with one of these may be run by a spreadsheet (formula, DDE).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-BOLD = Font(bold=True)
+# Characters a cell cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE (openpyxl.cell.cell),
+# the same pattern (tests/server/services/test_excel.py holds them equal).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 TITLE_REFUSED = re.compile(r"[\[\]:*?/\\]")
 TITLE_MAX = 31
 
@@ -73,16 +73,19 @@ class Total:
 
 @dataclass(frozen=True)
 class Sheet:
-    """One sheet of a workbook: its rows have one value per column."""
+    """One sheet of a workbook: its rows have one value per column. `totals` may be a
+    function, called once the rows are written (totals counted while they stream)."""
 
     title: str
     columns: Sequence[Column]
     rows: Iterable[Sequence]
-    totals: Sequence[Total] = ()
+    totals: Sequence[Total] | Callable[[], Sequence[Total]] = ()
 
 
 def xlsx(*sheets: Sheet) -> bytes:
     """A workbook of these sheets, in this order, as the bytes of an .xlsx file."""
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     try:
         for sheet in sheets:
@@ -96,7 +99,7 @@ def xlsx(*sheets: Sheet) -> bytes:
     return buffer.getvalue()
 
 
-def _abandon(book: Workbook) -> None:
+def _abandon(book) -> None:
     """Close a write-only workbook given up half-written (a bad row), so its sheets'
     temporary files are not left open until the garbage collector trips on them."""
     for page in book.worksheets:
@@ -148,10 +151,16 @@ def _format(kind: str, value: object) -> str | None:
 
 
 def write_sheet(
-    sheet, columns: Sequence[Column], rows: Iterable[Sequence], totals: Sequence[Total] = ()
+    sheet,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence],
+    totals: Sequence[Total] | Callable[[], Sequence[Total]] = (),
 ) -> int:
     """Write the header, the rows and the totals on an empty write-only sheet; returns
-    the number of data rows. Each row has one value per column."""
+    the number of data rows. Each row has one value per column; `totals` may be a
+    function, called after the last row."""
+    from openpyxl.utils import get_column_letter
+
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
@@ -165,7 +174,7 @@ def write_sheet(
     if count:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     titles = [column.title for column in columns]
-    for total in totals:
+    for total in totals() if callable(totals) else totals:
         values: list[object] = [None] * len(columns)
         for title, value in total.values.items():
             values[titles.index(title)] = value
@@ -197,9 +206,23 @@ def _append(sheet, columns: Sequence[Column], row: Sequence, label: str | None =
 
 def _cell(sheet, value: object, *, bold: bool = False, number_format: str | None = None):
     """A styled cell for a write-only sheet (plain values need none)."""
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = _write_only_cell()(sheet, value=value)
     if bold:
-        cell.font = BOLD
+        cell.font = _bold()
     if number_format:
         cell.number_format = number_format
     return cell
+
+
+@functools.cache
+def _write_only_cell():
+    from openpyxl.cell import WriteOnlyCell
+
+    return WriteOnlyCell
+
+
+@functools.cache
+def _bold():
+    from openpyxl.styles import Font
+
+    return Font(bold=True)

@@ -11,10 +11,6 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
-
 from server.errors import ServiceUnavailable
 from server.storage.keys import check_key
 
@@ -33,8 +29,12 @@ def s3_client(config: Mapping[str, Any]):
 
     Timeouts and standard retries are set so a store away answers 503 within seconds;
     checksums only where the API requires them, as COS, OSS and older MinIO refuse the
-    CRC32 headers boto3 adds by default since 1.36.
+    CRC32 headers boto3 adds by default since 1.36. boto3 is imported here, on first
+    use: a process that stores no photo in S3 does not pay for it at start-up.
     """
+    import boto3
+    from botocore.config import Config
+
     settings = Config(
         connect_timeout=config["S3_CONNECT_TIMEOUT"],
         read_timeout=config["S3_READ_TIMEOUT"],
@@ -87,6 +87,8 @@ class S3Storage:
         """The object's name for `key`. A missing key becomes KeyError; any other
         failure of the store (away, timed out, refusing our keys, no such bucket) a
         logged 503 that names no secret."""
+        from botocore.exceptions import BotoCoreError, ClientError  # loaded with the client
+
         name = self.prefix + check_key(key)
         try:
             yield name

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import requests
+from requests.adapters import HTTPAdapter
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
@@ -29,6 +30,11 @@ from server.wechat.errors import (
 from server.wechat.storage import DatabaseStorage
 
 log = logging.getLogger(__name__)
+
+# Keep-alive connections one client holds to WeChat's host: at least as many as its
+# callers in flight at once (the outbox's senders, a worker's threads), so none closes
+# a connection for want of a slot and the next call connects again.
+POOL_SIZE = 16
 
 CODE_INVALID = {40029, 40163}  # invalid code, code already used
 RATE_LIMITED = {45011, 45009}  # per-user login frequency, API quota
@@ -69,6 +75,12 @@ class StableTokenClient(WeChatClient):
 
     def __init__(self, appid, secret, *, api_base: str, storage: DatabaseStorage, timeout: float):
         super().__init__(appid, secret, session=storage, timeout=timeout, auto_retry=False)
+        # wechatpy's own requests.Session (`_http`), shared by the threads that call:
+        # one pool of kept connections per host, sized for them.
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE)
+        self._http.mount("https://", adapter)
+        self._http.mount("http://", adapter)
+        settle_environment(self._http, api_base)
         self._hold_lock = threading.Lock()
         self.API_BASE_URL = api_base + "cgi-bin/"
         self.wxa.API_BASE_URL = api_base
@@ -175,6 +187,17 @@ class StableTokenClient(WeChatClient):
             raise WeChatUnavailable()
         log.debug("WeChat %s answered", call)
         return result
+
+
+def settle_environment(session: requests.Session, url: str) -> None:
+    """Read the environment's settings for `url` once, now: its proxies (HTTPS_PROXY,
+    NO_PROXY...) and CA bundle (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE). requests reads them,
+    and looks for a .netrc, on every call (a fifth of a sender's time in the outbox's
+    profile); a process's environment does not change while it runs."""
+    settings = session.merge_environment_settings(url, {}, None, None, None)
+    session.proxies.update(settings["proxies"])
+    session.verify = settings["verify"]
+    session.trust_env = False
 
 
 def _raise_send_error(client: StableTokenClient, exc: WeChatClientException, token, call: str):

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import io
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import segno
 from flask import current_app
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from server.clock import SHANGHAI
 from server.labels import label
@@ -21,9 +20,13 @@ from server.models.board import Disclosure
 from server.services.disclosures.figures import yuan
 from server.services.disclosures.notices import title_of
 
+if TYPE_CHECKING:
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
 FONT = "wqy"
-HEADING = FontFace(emphasis="", fill_color=(230, 230, 230))
-TOTAL = FontFace(emphasis="", fill_color=(245, 245, 245))
+HEADING_FILL = (230, 230, 230)
+TOTAL_FILL = (245, 245, 245)
 
 
 def font_path() -> str:
@@ -35,6 +38,8 @@ def verify_url(disclosure: Disclosure) -> str:
 
 
 def render(disclosure: Disclosure, compound: Compound) -> bytes:
+    from fpdf import FPDF  # on first use: every process would pay for it at start-up
+
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_title(f"{compound.name} {title_of(disclosure)}")
     pdf.add_font(FONT, fname=font_path(), collection_font_number=0)
@@ -73,7 +78,7 @@ def _fund(pdf: FPDF, fund: dict) -> None:
     with pdf.table(
         col_widths=(20, 110, 40),
         text_align=("LEFT", "LEFT", "RIGHT"),
-        headings_style=HEADING,
+        headings_style=_face(HEADING_FILL),
         line_height=6,
     ) as table:
         _row(table, ("", "项目", "金额"))
@@ -82,9 +87,9 @@ def _fund(pdf: FPDF, fund: dict) -> None:
             _row(table, ("收入", _describe(line), yuan(line["amount_fen"])))
         for line in fund["expenses"]:
             _row(table, ("支出", _describe(line), yuan(line["amount_fen"])))
-        _row(table, ("合计", "本月收入", yuan(fund["income_fen"])), TOTAL)
-        _row(table, ("合计", "本月支出", yuan(fund["expense_fen"])), TOTAL)
-        _row(table, ("期末", "期末余额", yuan(fund["closing_fen"])), TOTAL)
+        _row(table, ("合计", "本月收入", yuan(fund["income_fen"])), _face(TOTAL_FILL))
+        _row(table, ("合计", "本月支出", yuan(fund["expense_fen"])), _face(TOTAL_FILL))
+        _row(table, ("期末", "期末余额", yuan(fund["closing_fen"])), _face(TOTAL_FILL))
     pdf.ln(3)
 
 
@@ -101,6 +106,12 @@ def _describe(line: dict) -> str:
     if "count" in line:
         return f"{line['title']}（{line['count']} 笔）"
     return line["title"]
+
+
+def _face(fill: tuple[int, int, int]) -> FontFace:
+    from fpdf.fonts import FontFace
+
+    return FontFace(emphasis="", fill_color=fill)
 
 
 def _row(table, cells, style: FontFace | None = None) -> None:

@@ -3,10 +3,9 @@
 import argparse
 import logging
 
-from werkzeug.serving import run_simple
-
 from server.logs import RedactSecrets
 from server.wechat.sandbox import create_sandbox_app
+from server.wechat.sandbox.serving import make_server
 
 
 def main() -> None:
@@ -17,8 +16,15 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="sandbox: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactSecrets())
-    print(f"WeChat sandbox on http://{args.host}:{args.port}/ (messages: /sandbox/messages)")
-    run_simple(args.host, args.port, create_sandbox_app(), threaded=True)
+    server = make_server(args.host, args.port, create_sandbox_app())
+    where = f"http://{args.host}:{args.port}/"
+    print(f"WeChat sandbox on {where} (messages: /sandbox/messages)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 if __name__ == "__main__":

@@ -8,9 +8,13 @@ from datetime import timedelta
 import pytest
 from freezegun import freeze_time
 from openpyxl import load_workbook
+from sqlalchemy import insert
 
-from server.clock import SHANGHAI
-from tests.factories import build_world
+from server.clock import SHANGHAI, utcnow
+from server.extensions import db
+from server.models.issue import Issue
+from server.services.issues.registers import STREAM_BATCH
+from tests.factories import build_world, make_issue
 from tests.steps import acted, reported_id
 from tests.timing import month, shanghai_date, shanghai_day, shanghai_month_start
 
@@ -205,3 +209,32 @@ def test_the_register_filters_by_dates_and_sorts(client, world):
     assert [row[0] for row in november_first_half[1:]] == [early]
     bad = client.get("/api/v1/issues/register.xlsx?compound=aa&sort=random", headers=headers)
     assert bad.status_code == 400
+
+
+def test_a_register_longer_than_a_fetch_comes_whole_and_counts_its_overdue(client, world):
+    """The rows stream from the database in batches: every batch arrives, in order, and
+    the totals row counts them all."""
+    first = make_issue(*world.reporter(), title="第0件")
+    columns = [c.key for c in Issue.__table__.columns if c.key != "id"]
+    like_first = {key: getattr(first, key) for key in columns}
+    late = utcnow() - H(1)
+    copies = 2 * STREAM_BATCH + 7
+    db.session.execute(
+        insert(Issue),
+        [
+            {**like_first, "title": f"第{i}件", **({"response_due_at": late} if i % 3 else {})}
+            for i in range(1, copies + 1)
+        ],
+    )
+    db.session.flush()
+    response = client.get(
+        "/api/v1/issues/register.xlsx?compound=aa", headers=world.headers("committee")
+    )
+    workbook = load_workbook(io.BytesIO(response.data))
+    *rows, total = [list(row) for row in workbook.active.iter_rows(values_only=True)]
+    assert [row[2] for row in rows[1:]] == [f"第{i}件" for i in range(copies + 1)]
+    ids = [row[0] for row in rows[1:]]
+    assert ids == sorted(ids)
+    overdue = sum(1 for i in range(1, copies + 1) if i % 3)
+    assert sum(row[-1] == "是" for row in rows[1:]) == overdue
+    assert [cell for cell in total if cell] == [f"合计（{copies + 1} 件）", f"超时 {overdue} 件"]

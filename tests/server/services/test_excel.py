@@ -93,3 +93,32 @@ def test_a_workbook_holds_its_sheets_in_order_under_titles_excel_accepts():
         ["房屋"],
         ["1-1-101"],
     ]
+
+
+def test_totals_can_be_counted_while_the_rows_stream():
+    seen = []
+
+    def rows():
+        for number in range(3):
+            seen.append(number)
+            yield [number, 100 * number]
+
+    def totals():
+        return [Total(f"合计（{len(seen)} 行）", {"金额": 100 * sum(seen)})]
+
+    sheet = reopen([Column("序号", 6, "id"), Column("金额", 10, "money")], rows(), totals)
+    assert [list(row) for row in sheet.iter_rows(values_only=True)] == [
+        ["序号", "金额"],
+        [0, 0],
+        [1, 1],
+        [2, 2],
+        ["合计（3 行）", 3],
+    ]
+
+
+def test_the_characters_dropped_are_those_openpyxl_refuses():
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as openpyxls
+
+    from server.services import excel
+
+    assert excel.ILLEGAL_CHARACTERS_RE.pattern == openpyxls.pattern

@@ -196,3 +196,27 @@ def test_volunteers_linked_to_the_official_account_get_template_messages(
     assert message["kind"] == "template"
     assert message["template_id"] == "oa-new-issue"
     assert message["page"].startswith("pages/issue/index?id=")
+
+
+def test_one_job_run_sends_full_rounds_back_to_back(app, sandbox, world):
+    """A run does not stop at one round while the rounds come full: a notice to many
+    goes out at the senders' pace, not a round every 5 s."""
+    for key in ("liaison_1_1", "committee", "committee_2"):
+        grant(world, key, times=4)
+    make_issues(4, world.reporter())  # 12 pushes
+    with app.app_context():
+        result = outbox.dispatch_due(batch=5)  # rounds of 5, 5 and 2
+    assert (result.sent, result.deferred, result.taken_last) == (12, 0, 2)
+    assert len(sandbox.messages()) == 12
+    assert {s for _, s in statuses()} == {"sent"}
+
+
+def test_a_run_stops_at_the_first_round_that_finds_wechat_away(app, sandbox, world):
+    for key in ("liaison_1_1", "committee", "committee_2"):
+        grant(world, key, times=4)
+    make_issues(4, world.reporter())  # 12 pushes
+    sandbox.fault("cgi-bin/message/subscribe/send", "status", 502, times=None)
+    with app.app_context():
+        result = outbox.dispatch_due(batch=5)
+    assert (result.sent, result.deferred) == (0, 5)  # the first round's probe, then none
+    assert {s for _, s in statuses()} == {"pending"}
