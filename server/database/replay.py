@@ -17,6 +17,7 @@ from flask import g, has_app_context, request
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from server.database import connection
 from server.database.errors import is_deadlock
 from server.extensions import db
 
@@ -101,6 +102,7 @@ def dispatch_retrying_lost_connection(dispatch: Callable[[], T]) -> T:
                         request.path,
                     )
                     db.session.remove()  # its connection is invalidated: ending it sends nothing
+                    connection.close()  # the request's own, if the view read on one
                     g.replaying = True
                     continue
                 if is_deadlock(error) and busy < BUSY_REPLAYS:
@@ -112,6 +114,7 @@ def dispatch_retrying_lost_connection(dispatch: Callable[[], T]) -> T:
                         busy,
                     )
                     db.session.rollback()  # what is left of the transaction
+                    connection.roll_back()
                     time.sleep(random.uniform(0.01, 0.05) * busy)  # noqa: S311 (jitter)
                     g.replaying = True
                     continue
@@ -143,13 +146,15 @@ def _keep_body_for_replay() -> bool:
 
 
 def end_session(_error: BaseException | None = None) -> None:
-    """End the request's session (teardown, before Flask-SQLAlchemy's own).
+    """End the request's session and its own connection if it read on one
+    (`connection.py`) (teardown, before Flask-SQLAlchemy's own).
 
     Ending it sends a ROLLBACK; on a connection killed after the view's last statement
     that ROLLBACK fails, and the error would escape the request after its answer was
     made, replacing it with the WSGI server's HTML 500. The server dropped the
     transaction with the connection: there is nothing left to roll back.
     """
+    connection.close()
     try:
         db.session.remove()
     except DBAPIError as error:

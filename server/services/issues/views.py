@@ -1,5 +1,7 @@
 """Reading issues: lists (registers) with each issue's latest entry, shaped by who is
-asking (the detail with its timeline: `detail`)."""
+asking (the detail with its timeline: `detail`). Core statements on the request's
+plain connection (`server/database/connection.py`): plain rows, no session of their
+own."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from sqlalchemy import Row, Select, false, func, select
 from sqlalchemy.orm import aliased
 
 from server.clock import SHANGHAI, utcnow
-from server.extensions import db
+from server.database.connection import connection
 from server.models import Building, Compound, Household, Unit, User
 from server.models.issue import Issue, IssueEvent
 from server.models.upload import Upload
@@ -85,7 +87,7 @@ def list_issues(
     after = cursors.decode(cursor)
     if after is not None:
         query = query.where(Issue.id < after)
-    rows = db.session.execute(query.order_by(Issue.id.desc()).limit(limit + 1)).all()
+    rows = connection().execute(query.order_by(Issue.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     photos = _photo_counts([row.id for row in rows])
@@ -166,7 +168,7 @@ def buildings(principal: Principal, compound_id: int) -> list[tuple[int, int]]:
         return []
     return [
         (building_id, number)
-        for building_id, number in db.session.execute(
+        for building_id, number in connection().execute(
             select(Building.id, Building.number)
             .where(Building.compound_id == compound_id)
             .order_by(Building.number)
@@ -178,14 +180,14 @@ def _compound_clause(code: str):
     """`issues.compound_id` equal to the compound's id, looked up first: on the code of
     a joined compounds row, MariaDB may walk the whole table backwards by id to fill a
     page. An unknown code matches nothing; visibility is the caller's filter's job."""
-    compound_id = db.session.scalar(select(Compound.id).where(Compound.code == code))
+    compound_id = connection().scalar(select(Compound.id).where(Compound.code == code))
     return Issue.compound_id == compound_id if compound_id is not None else false()
 
 
 def _photo_counts(issue_ids: list[int]) -> dict[int, int]:
     if not issue_ids:
         return {}
-    rows = db.session.execute(
+    rows = connection().execute(
         select(Upload.issue_id, func.count())
         .where(Upload.issue_id.in_(issue_ids))
         .group_by(Upload.issue_id)
@@ -197,5 +199,5 @@ def display_names(user_ids: set[int | None]) -> dict[int, str]:
     ids = [uid for uid in user_ids if uid is not None]
     if not ids:
         return {}
-    rows = db.session.execute(select(User.id, User.nickname).where(User.id.in_(ids)))
+    rows = connection().execute(select(User.id, User.nickname).where(User.id.in_(ids)))
     return {uid: nickname or "邻居" for uid, nickname in rows}
