@@ -17,6 +17,7 @@ from server.config import (
     load_config,
     load_dotenv_if_present,
 )
+from server.sessions import CookieSessions
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -88,6 +89,7 @@ def create_app(env: Mapping[str, str] | None = None) -> APIFlask:
         SYNC_LOCAL_SPEC=False,
     )
     app.json.ensure_ascii = False  # Chinese stays readable in responses
+    app.session_interface = CookieSessions()  # opened only when its cookie comes
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.url_map.converters["int"] = BoundedIntConverter
     if app.config["TRUSTED_PROXIES"]:
