@@ -124,6 +124,8 @@ def drive(client, read: Read, n: int) -> float:
 
 # Where a function lives, by the first matching path fragment (as run.py's BUCKETS).
 COMPONENTS = [
+    ("werkzeug/test.py", "the test client (not in production)"),
+    ("flask/testing.py", "the test client (not in production)"),
     ("MySQLdb/", "driver (mysqlclient)"),
     ("pymysql/", "driver (PyMySQL)"),
     ("sqlalchemy/", "SQLAlchemy"),
