@@ -58,6 +58,19 @@ class LinliApp(APIFlask):
 
         return dispatch_retrying_lost_connection(super().dispatch_request)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._synced: dict = {}
+
+    def ensure_sync(self, func):
+        """Flask's, remembered per function: Flask asks it of every hook and view on
+        every request, and each answer costs an `inspect` of the function's code (a
+        race between threads only computes the same answer twice)."""
+        known = self._synced.get(func)
+        if known is None:
+            known = self._synced[func] = super().ensure_sync(func)
+        return known
+
 
 def create_app(env: Mapping[str, str] | None = None) -> APIFlask:
     """Build the application from the environment (`env` entries override it)."""
