@@ -17,6 +17,7 @@ from server.config import (
     load_config,
     load_dotenv_if_present,
 )
+from server.sessions import CookieSessions
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -57,6 +58,19 @@ class LinliApp(APIFlask):
 
         return dispatch_retrying_lost_connection(super().dispatch_request)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._synced: dict = {}
+
+    def ensure_sync(self, func):
+        """Flask's, remembered per function: Flask asks it of every hook and view on
+        every request, and each answer costs an `inspect` of the function's code (a
+        race between threads only computes the same answer twice)."""
+        known = self._synced.get(func)
+        if known is None:
+            known = self._synced[func] = super().ensure_sync(func)
+        return known
+
 
 def create_app(env: Mapping[str, str] | None = None) -> APIFlask:
     """Build the application from the environment (`env` entries override it)."""
@@ -88,6 +102,7 @@ def create_app(env: Mapping[str, str] | None = None) -> APIFlask:
         SYNC_LOCAL_SPEC=False,
     )
     app.json.ensure_ascii = False  # Chinese stays readable in responses
+    app.session_interface = CookieSessions()  # opened only when its cookie comes
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.url_map.converters["int"] = BoundedIntConverter
     if app.config["TRUSTED_PROXIES"]:

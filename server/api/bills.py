@@ -3,6 +3,7 @@
 from apiflask import APIBlueprint
 from sqlalchemy import Row
 
+from server.api.fast_input import query_input
 from server.api.fast_json import json_response, local_time
 from server.api.schemas.money import BillListOut, BillQuery
 from server.api.security import auth, principal
@@ -14,7 +15,7 @@ bp = APIBlueprint("bills", __name__, url_prefix="/api/v1/bills", tag="Fees")
 
 @bp.get("")
 @bp.auth_required(auth)
-@bp.input(BillQuery, location="query", arg_name="query")
+@query_input(bp, BillQuery, arg_name="query")
 @bp.output(BillListOut)
 @bp.doc(
     summary="My households' bills, unpaid first",

@@ -16,11 +16,13 @@ drift apart.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
 from apiflask import fields
 from flask import Response, current_app
+from flask.json.provider import DefaultJSONProvider
 from marshmallow import Schema
 
 from server.api.schemas.fields import LocalDateTime
@@ -44,10 +46,27 @@ def _iso_day(day: date | None) -> str | None:
 
 
 def json_response(payload: object, status: int = 200) -> Response:
-    """`payload` as the JSON answer `jsonify` would give, with this status."""
-    response = current_app.json.response(payload)
-    response.status_code = status
-    return response
+    """`payload` as the JSON answer `jsonify` would give, with this status: the same
+    bytes as the app's JSON provider writes them (compact, its key order, its
+    `default`, a final newline), without its per-call argument handling."""
+    app = current_app._get_current_object()
+    provider = app.json
+    if (
+        not isinstance(provider, DefaultJSONProvider)
+        or provider.compact is False
+        or (provider.compact is None and app.debug)
+    ):
+        response = provider.response(payload)  # indented, or another provider's rules
+        response.status_code = status
+        return response
+    body = json.dumps(
+        payload,
+        default=provider.default,
+        ensure_ascii=provider.ensure_ascii,
+        sort_keys=provider.sort_keys,
+        separators=(",", ":"),
+    )
+    return app.response_class(body + "\n", status=status, mimetype=provider.mimetype)
 
 
 def compile_schema(schema: Schema | type[Schema]) -> Callable[[Mapping], dict]:

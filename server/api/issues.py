@@ -4,6 +4,7 @@ from apiflask import APIBlueprint
 
 from server.api import presenters
 from server.api.downloads import XLSX_RESPONSE, xlsx_download
+from server.api.fast_input import query_input
 from server.api.fast_json import compile_schema, json_response
 from server.api.schemas.issues import (
     ExportQuery,
@@ -52,7 +53,7 @@ def report(body):
 
 @bp.get("")
 @bp.auth_required(auth)
-@bp.input(IssueQuery, location="query", arg_name="query")
+@query_input(bp, IssueQuery, arg_name="query")
 @bp.output(IssueListOut)
 @bp.doc(summary="Issues I may see, newest first (filters; cursor pagination)")
 def list_issues(query):

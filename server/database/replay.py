@@ -17,6 +17,7 @@ from flask import g, has_app_context, request
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from server.database import connection
 from server.database.errors import is_deadlock
 from server.extensions import db
 
@@ -79,18 +80,19 @@ def dispatch_retrying_lost_connection(dispatch: Callable[[], T]) -> T:
     cannot be read twice (a form or an upload, or one bigger than REPLAYABLE_BODY_BYTES),
     a call outside the database that cannot be repeated (`note_outside_call`).
     """
+    flags = g._get_current_object()  # one lookup, not one per flag
     replayable = _keep_body_for_replay()
     lost_once = False
     busy = 0
-    g.replaying = False
+    flags.replaying = False
     try:
         while True:
-            g.database_commit_sent = g.outside_call_made = False
-            g.replay_covers = replayable and not lost_once
+            flags.database_commit_sent = flags.outside_call_made = False
+            flags.replay_covers = replayable and not lost_once
             try:
                 return dispatch()
             except DBAPIError as error:
-                once_only = g.database_commit_sent or g.outside_call_made
+                once_only = flags.database_commit_sent or flags.outside_call_made
                 if not replayable or once_only:
                     raise
                 if _died_under_statement(error) and not lost_once:
@@ -101,7 +103,8 @@ def dispatch_retrying_lost_connection(dispatch: Callable[[], T]) -> T:
                         request.path,
                     )
                     db.session.remove()  # its connection is invalidated: ending it sends nothing
-                    g.replaying = True
+                    connection.close()  # the request's own, if the view read on one
+                    flags.replaying = True
                     continue
                 if is_deadlock(error) and busy < BUSY_REPLAYS:
                     busy += 1
@@ -112,13 +115,14 @@ def dispatch_retrying_lost_connection(dispatch: Callable[[], T]) -> T:
                         busy,
                     )
                     db.session.rollback()  # what is left of the transaction
+                    connection.roll_back()
                     time.sleep(random.uniform(0.01, 0.05) * busy)  # noqa: S311 (jitter)
-                    g.replaying = True
+                    flags.replaying = True
                     continue
                 raise
     finally:
         # An app context kept past the request (tests) starts clean; teardown pings.
-        g.replaying = g.replay_covers = False
+        flags.replaying = flags.replay_covers = False
 
 
 def _died_under_statement(error: DBAPIError) -> bool:
@@ -130,26 +134,29 @@ def _died_under_statement(error: DBAPIError) -> bool:
 def _keep_body_for_replay() -> bool:
     """Read a small body into memory (views that read it uncached get it again); False
     if the body cannot be given to a second run."""
-    if request.content_length is None:
-        return "chunked" not in request.headers.get("Transfer-Encoding", "").lower()
-    if request.content_length == 0:
+    asked = request._get_current_object()
+    if asked.content_length is None:
+        return "chunked" not in asked.headers.get("Transfer-Encoding", "").lower()
+    if asked.content_length == 0:
         return True
-    if request.mimetype in {"multipart/form-data", "application/x-www-form-urlencoded"}:
+    if asked.mimetype in {"multipart/form-data", "application/x-www-form-urlencoded"}:
         return False
-    if request.content_length > REPLAYABLE_BODY_BYTES:
+    if asked.content_length > REPLAYABLE_BODY_BYTES:
         return False
-    request.get_data(cache=True)
+    asked.get_data(cache=True)
     return True
 
 
 def end_session(_error: BaseException | None = None) -> None:
-    """End the request's session (teardown, before Flask-SQLAlchemy's own).
+    """End the request's session and its own connection if it read on one
+    (`connection.py`) (teardown, before Flask-SQLAlchemy's own).
 
     Ending it sends a ROLLBACK; on a connection killed after the view's last statement
     that ROLLBACK fails, and the error would escape the request after its answer was
     made, replacing it with the WSGI server's HTML 500. The server dropped the
     transaction with the connection: there is nothing left to roll back.
     """
+    connection.close()
     try:
         db.session.remove()
     except DBAPIError as error:

@@ -1,22 +1,25 @@
 """Reading issues: lists (registers) with each issue's latest entry, shaped by who is
-asking (the detail with its timeline: `detail`)."""
+asking (the detail with its timeline: `detail`). Core statements on the request's
+plain connection (`server/database/connection.py`): plain rows, no session of their
+own."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Row, Select, false, func, select
+from sqlalchemy import Integer, Row, Select, bindparam, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from server.clock import SHANGHAI, utcnow
-from server.extensions import db
+from server.database.connection import connection
 from server.models import Building, Compound, Household, Unit, User
 from server.models.issue import Issue, IssueEvent
 from server.models.upload import Upload
 from server.services import cursors
 from server.services.issues import policies
 from server.services.issues.access import (
+    VOLUNTEER_ROLES,
     handled_filter,
     visible_filter,
     volunteer_of,
@@ -81,11 +84,16 @@ def list_issues(
     entry, in a constant number of statements whatever the page size."""
     now = utcnow()
     limit = max(1, min(limit, PAGE_MAX))
-    query = _filtered(principal, filters, now)
     after = cursors.decode(cursor)
-    if after is not None:
-        query = query.where(Issue.id < after)
-    rows = db.session.execute(query.order_by(Issue.id.desc()).limit(limit + 1)).all()
+    own = _residents_own(principal, filters, after)
+    if own is not None:
+        statement, params = own
+        rows = connection().execute(statement, {**params, "limit": limit + 1}).all()
+    else:
+        query = _filtered(principal, filters, now)
+        if after is not None:
+            query = query.where(Issue.id < after)
+        rows = connection().execute(query.order_by(Issue.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     photos = _photo_counts([row.id for row in rows])
@@ -105,23 +113,59 @@ def list_issues(
     return items, next_cursor
 
 
-def _filtered(principal: Principal, filters: Filters, now: datetime) -> Select:
-    query = (
-        select(
-            *LIST_COLUMNS,
-            Building.number.label("building_number"),
-            Unit.number.label("unit_number"),
-            Household.room,
-            _latest.action.label("latest_action"),
-            _latest.note.label("latest_note"),
-            _latest.created_at.label("latest_at"),
-        )
-        .outerjoin(Building, Building.id == Issue.building_id)
-        .outerjoin(Unit, Unit.id == Issue.unit_id)
-        .outerjoin(Household, Household.id == Issue.household_id)
-        .outerjoin(_latest, _latest.id == Issue.last_event_id)
-        .where(visible_filter(principal))
+# The list's columns and joins, built once.
+_LISTED = (
+    select(
+        *LIST_COLUMNS,
+        Building.number.label("building_number"),
+        Unit.number.label("unit_number"),
+        Household.room,
+        _latest.action.label("latest_action"),
+        _latest.note.label("latest_note"),
+        _latest.created_at.label("latest_at"),
     )
+    .outerjoin(Building, Building.id == Issue.building_id)
+    .outerjoin(Unit, Unit.id == Issue.unit_id)
+    .outerjoin(Household, Household.id == Issue.household_id)
+    .outerjoin(_latest, _latest.id == Issue.last_event_id)
+)
+
+
+def _own_list(households: bool, after: bool) -> Select:
+    """What `_filtered` and `list_issues` build for a caller with no volunteer role and
+    no filter (`visible_filter`: reported or filed by them, or about one of their
+    households), with the values as parameters: built once per shape, not per request
+    (tests/server/services/test_issue_lists.py compares the two)."""
+    me = bindparam("me")
+    visible = [Issue.reporter_id == me, Issue.filed_by_id == me]
+    if households:
+        visible.append(Issue.household_id.in_(bindparam("households", expanding=True)))
+    query = _LISTED.where(or_(*visible))
+    if after:
+        query = query.where(Issue.id < bindparam("after"))
+    return query.order_by(Issue.id.desc()).limit(bindparam("limit", type_=Integer))
+
+
+_OWN_LISTS = {(h, a): _own_list(h, a) for h in (False, True) for a in (False, True)}
+_NO_FILTERS = Filters()
+
+
+def _residents_own(principal: Principal, filters: Filters, after: int | None):
+    """(statement, parameters) of the caller's list when it is a resident's own list
+    with no filter (the most frequent), else None (built by `_filtered`)."""
+    if filters != _NO_FILTERS or any(m.role in VOLUNTEER_ROLES for m in principal.memberships):
+        return None
+    households = sorted(principal.household_ids)
+    params: dict = {"me": principal.id}
+    if households:
+        params["households"] = households
+    if after is not None:
+        params["after"] = after
+    return _OWN_LISTS[bool(households), after is not None], params
+
+
+def _filtered(principal: Principal, filters: Filters, now: datetime) -> Select:
+    query = _LISTED.where(visible_filter(principal))
     if filters.handled:
         query = query.where(handled_filter(principal))
     if filters.mine:
@@ -166,7 +210,7 @@ def buildings(principal: Principal, compound_id: int) -> list[tuple[int, int]]:
         return []
     return [
         (building_id, number)
-        for building_id, number in db.session.execute(
+        for building_id, number in connection().execute(
             select(Building.id, Building.number)
             .where(Building.compound_id == compound_id)
             .order_by(Building.number)
@@ -178,18 +222,21 @@ def _compound_clause(code: str):
     """`issues.compound_id` equal to the compound's id, looked up first: on the code of
     a joined compounds row, MariaDB may walk the whole table backwards by id to fill a
     page. An unknown code matches nothing; visibility is the caller's filter's job."""
-    compound_id = db.session.scalar(select(Compound.id).where(Compound.code == code))
+    compound_id = connection().scalar(select(Compound.id).where(Compound.code == code))
     return Issue.compound_id == compound_id if compound_id is not None else false()
+
+
+_PHOTO_COUNTS = (
+    select(Upload.issue_id, func.count())
+    .where(Upload.issue_id.in_(bindparam("issue_ids", expanding=True)))
+    .group_by(Upload.issue_id)
+)
 
 
 def _photo_counts(issue_ids: list[int]) -> dict[int, int]:
     if not issue_ids:
         return {}
-    rows = db.session.execute(
-        select(Upload.issue_id, func.count())
-        .where(Upload.issue_id.in_(issue_ids))
-        .group_by(Upload.issue_id)
-    )
+    rows = connection().execute(_PHOTO_COUNTS, {"issue_ids": issue_ids})
     return {key: value for key, value in rows}
 
 
@@ -197,5 +244,5 @@ def display_names(user_ids: set[int | None]) -> dict[int, str]:
     ids = [uid for uid in user_ids if uid is not None]
     if not ids:
         return {}
-    rows = db.session.execute(select(User.id, User.nickname).where(User.id.in_(ids)))
+    rows = connection().execute(select(User.id, User.nickname).where(User.id.in_(ids)))
     return {uid: nickname or "邻居" for uid, nickname in rows}

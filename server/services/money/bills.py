@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Row, bindparam, select
 
+from server.database.connection import connection
 from server.errors import NotFound
-from server.extensions import db
 from server.models import Bill, FeeItem
 from server.services.people.access import Principal
 
@@ -49,14 +49,14 @@ _BILL_ROWS = (
 
 
 def bill_rows_of(principal: Principal, household_ids: Iterable[int] | None = None) -> list[Row]:
-    """The caller's households' bills, unpaid first, then newest: in one statement,
-    as plain rows with their fee item's code and name (`server/api/bill_json.py`
-    turns them into the answer)."""
+    """The caller's households' bills, unpaid first, then newest: in one statement on
+    the request's plain connection (no session), as plain rows with their fee item's
+    code and name (`server/api/bills.py` turns them into the answer)."""
     allowed = principal.household_ids
     ids = allowed if household_ids is None else set(household_ids) & allowed
     if household_ids is not None and not set(household_ids) <= allowed:
         raise NotFound("找不到该房屋的账单", code="household_not_found")
     if not ids:
         return []
-    rows = db.session.execute(_BILL_ROWS, {"household_ids": sorted(ids)}).all()
+    rows = connection().execute(_BILL_ROWS, {"household_ids": sorted(ids)}).all()
     return sorted(rows, key=lambda row: _ORDER[row.status])

@@ -8,7 +8,6 @@ another compound holds; inside, a role that does not reach it is "forbidden" (40
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload
@@ -19,16 +18,27 @@ from server.models import AccessLog, Household, Membership, User
 from server.services.people import principal_cache
 
 
-@dataclass
 class Principal:
-    """The signed-in user and the roles they hold."""
+    """The signed-in user and the roles they hold.
 
-    user: User
-    memberships: list[Membership] = field(default_factory=list)
+    From the principal cache (`load_principal(cached=True)`) it is made of the cached
+    copies alone: `id` and `memberships` are plain values (the memberships' columns,
+    read only), and `user` is attached to the request's session only when first asked
+    for (a resident's reads never ask: no `session.merge`, no session at all)."""
+
+    __slots__ = ("_entry", "_user", "id", "memberships")
+
+    def __init__(self, user: User | None, memberships: Iterable[Membership] = (), *, entry=None):
+        self._user = user
+        self._entry = entry  # principal_cache.Entry, when made from the cache
+        self.id: int = user.id if user is not None else entry.user.id
+        self.memberships: list[Membership] = list(memberships)
 
     @property
-    def id(self) -> int:
-        return self.user.id
+    def user(self) -> User:
+        if self._user is None:
+            self._user = principal_cache.attach(db.session, self._entry)
+        return self._user
 
     def _with_role(self, *roles: str) -> Iterable[Membership]:
         return (m for m in self.memberships if m.role in roles)
@@ -113,8 +123,7 @@ def load_principal(user_id: int, *, cached: bool = False) -> Principal | None:
     found = principal_cache.cache() if cached else None
     entry = found.get(user_id) if found is not None else None
     if entry is not None:
-        user = principal_cache.attach(db.session, entry)
-        return Principal(user, list(user.memberships))
+        return Principal(None, entry.memberships, entry=entry)
     user = (
         db.session.scalars(
             select(User).options(joinedload(User.memberships)).where(User.id == user_id)

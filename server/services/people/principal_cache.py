@@ -2,9 +2,11 @@
 authenticated request does not SELECT them again (server/services/people/access.py).
 
 What is kept: detached copies of the User row and its Membership rows, keyed by user
-id, per app (one app per worker). A request gets them attached to its own session by
-`session.merge(obj, load=False)` (SQLAlchemy's pattern for cached objects: no SQL), so
-lazy loads and writes through `principal.user` work as on a loaded user.
+id, per app (one app per worker). A request's `Principal` is made of them as they are
+(its memberships read only); only when it asks for `principal.user` is the user
+attached to its session, by `session.merge(obj, load=False)` (SQLAlchemy's pattern for
+cached objects: no SQL), so lazy loads and writes through `principal.user` work as on
+a loaded user (`attach`).
 
 Invalidation, in this process, at once: any flush that adds, changes or deletes a User
 or a Membership row drops that user's entry (and again after its COMMIT or ROLLBACK);
@@ -126,7 +128,16 @@ def cache() -> PrincipalCache | None:
 
 
 def attach(session: Session, entry: Entry) -> User:
-    """The cached user, attached to `session` with its memberships, without SQL."""
+    """The cached user, attached to `session` with its memberships: without SQL while
+    `entry` is still the cache's; read afresh once it is not (the user or their roles
+    changed in this process since, or it expired), as a request that attaches it after
+    its own change must see that change."""
+    user_id = entry.user.id
+    found = cache()
+    if found is None or found.get(user_id) is not entry:
+        fresh = session.get(User, user_id)
+        if fresh is not None:
+            return fresh
     return session.merge(entry.user, load=False)
 
 
