@@ -29,7 +29,12 @@ from server.services.people.access import load_principal
 from tests.conftest import app_env, serve_in_thread, served_app
 from tests.factories import build_world, self_governance_fee
 from tests.faults.conftest import mariadb_only
-from tests.faults.killing import kill, kill_app_connections, killer_connection
+from tests.faults.killing import (
+    LostConnections,
+    kill,
+    kill_app_connections,
+    killer_connection,
+)
 from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.faults, mariadb_only]
@@ -38,10 +43,10 @@ pytestmark = [pytest.mark.faults, mariadb_only]
 
 LOAD_SECONDS = 20
 CLIENTS = 16
-KILL_EVERY = 2.0
+KILL_EVERY = 2.0  # at least; a round also waits for every view run again to end
+MIN_KILL_ROUNDS = 5  # even on a busy machine, where requests take seconds
 MONTHS = 30  # bills per household; two households → 60 orders
 REPEATS = 5  # notifications per order (WeChat sends them again and again)
-MAX_FAILURE_RATE = 0.001
 
 
 @dataclass
@@ -86,9 +91,12 @@ def loaded_world(app, sandbox, committed_db) -> LoadedWorld:
 
 @pytest.fixture
 def live_server(database_url, sandbox):
-    """The app behind a real threaded HTTP server, a pool for every client thread."""
-    with served_app(database_url, sandbox, DATABASE_POOL_SIZE=str(CLIENTS + 4)) as (url, _app):
-        yield url
+    """The app behind a real threaded HTTP server, a pool for every client thread, and
+    what it met of lost connections (before its first request)."""
+    with served_app(database_url, sandbox, DATABASE_POOL_SIZE=str(CLIENTS + 4)) as (url, app):
+        losses = LostConnections()
+        losses.install(app)
+        yield url, losses
 
 
 class Load:
@@ -185,13 +193,24 @@ def notify(session, base_url: str, body: bytes) -> requests.Response:
 
 
 @pytest.mark.slow
-def test_killed_connections_under_load_fail_almost_nothing_and_lose_no_payment(
+def test_killed_connections_under_load_fail_no_read_and_lose_no_payment(
     database_url, sandbox, loaded_world, live_server
 ):
+    """Every few seconds every app connection is killed. A view whose connection dies
+    runs again on a fresh one, so no read fails; a notification fails (a 503 JSON, which
+    WeChat Pay answers by sending it again) only when the kill met its COMMIT, whose
+    outcome the app cannot know. Each failure is checked against that, one by one,
+    rather than counted against a rate: on a busy machine requests are fewer and
+    slower while the kills are as many, so a rate measures the machine.
+
+    A round waits for the views run again after the last one to end (see
+    LostConnections): a replay lost again would fail by design, and would only say
+    how slow the machine was."""
+    base_url, losses = live_server
     orders = loaded_world.orders
     for title in ("楼道灯不亮了", "单元门禁坏了", "楼顶漏水"):
         reported = requests.post(
-            live_server + "api/v1/issues",
+            base_url + "api/v1/issues",
             json={
                 "category": "repair",
                 "title": title,
@@ -209,17 +228,19 @@ def test_killed_connections_under_load_fail_almost_nothing_and_lose_no_payment(
         by_order[out_trade_no] = sandbox.pay.notification(order)
     notifications = [body for body in by_order.values() for _ in range(REPEATS)]
     random.Random(20261207).shuffle(notifications)
-    load = Load(live_server, loaded_world.resident, notifications)
+    load = Load(base_url, loaded_world.resident, notifications)
 
-    kills: list[tuple[float, int]] = []
+    kills: list[tuple[float, float, int]] = []  # (round began, ended, connections killed)
     stop = threading.Event()
 
     def killer():
         connection = killer_connection(database_url)
         try:
             while not stop.wait(KILL_EVERY):
-                killed = kill_app_connections(connection)
-                kills.append((time.monotonic(), killed))
+                with losses.killing():
+                    began = time.monotonic()
+                    killed = kill_app_connections(connection)
+                    kills.append((began, time.monotonic(), killed))
         finally:
             connection.close()
 
@@ -236,26 +257,32 @@ def test_killed_connections_under_load_fail_almost_nothing_and_lose_no_payment(
 
     replies = load.replies
     failures = [r for r in replies if not r.ok]
-    rate = len(failures) / len(replies)
-    killed = sum(n for _, n in kills)
+    killed = sum(n for *_, n in kills)
     figures = (
         f"{len(replies)} requests in {LOAD_SECONDS} s ({Counter(r.kind for r in replies)}), "
-        f"{len(failures)} failed ({rate:.3%}), {len(kills)} kill rounds, {killed} connections "
-        f"killed, slowest {max(r.elapsed for r in replies):.2f} s; the service ran "
-        f"{recovered.count('running it again')} views again and kept "
-        f"{recovered.count('its answer stands')} answers made before the loss"
+        f"{len(failures)} failed ({len(failures) / len(replies):.3%}), {len(kills)} kill "
+        f"rounds, {killed} connections killed, slowest {max(r.elapsed for r in replies):.2f} s; "
+        f"the service ran {recovered.count('running it again')} views again and kept "
+        f"{recovered.count('its answer stands')} answers made before the loss; not run "
+        f"again (path, connections lost, COMMIT sent, connect failed): {losses.unreplayed}"
     )
     print("\n" + figures)
     for failure in failures[:10]:
         print("  failed:", failure)
-    assert [r for r in replies if r.status == 500] == [], figures
-    assert rate < MAX_FAILURE_RATE, figures
-    assert len(kills) >= LOAD_SECONDS / KILL_EVERY - 2, figures
+    assert len(kills) >= MIN_KILL_ROUNDS, figures
     assert killed >= len(kills), figures
     assert len(load.sent_notifications) == len(notifications), figures
+    assert [r for r in failures if r.kind != "notify"] == [], figures  # no read fails
+    for failure in failures:  # a clear 503, never a 500 or no answer
+        assert failure.status == 503, figures
+        assert '"database_unavailable"' in failure.detail, figures
+    # Each 503: a notification that lost its one connection with its COMMIT on the way.
+    assert len(losses.unreplayed) == len(failures), figures
+    notify_path = "/api/v1/payments/wechat/notify"
+    assert [u for u in losses.unreplayed if u != (notify_path, 1, True, False)] == [], figures
 
-    for killed_at, _ in kills:
-        after = [r for r in replies if r.started > killed_at]
+    for _began, ended, _ in kills:
+        after = [r for r in replies if r.started > ended]
         if after:
             first = min(after, key=lambda r: r.started)
             assert first.ok, f"first request after a kill failed: {first}; {figures}"
@@ -265,7 +292,7 @@ def test_killed_connections_under_load_fail_almost_nothing_and_lose_no_payment(
     session = requests.Session()
     for body in unacknowledged:
         for _attempt in range(5):
-            if b"SUCCESS" in notify(session, live_server, body).content:
+            if b"SUCCESS" in notify(session, base_url, body).content:
                 break
         else:
             pytest.fail(f"a notification was never acknowledged; {figures}")
