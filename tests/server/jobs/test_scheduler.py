@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from server import PROJECT_ROOT
 from server.extensions import db
@@ -79,6 +79,26 @@ def test_only_one_holder_at_a_time_and_takeover_after_expiry(app, committed_db):
         assert first.acquire() is False
     second.release()
     assert first.acquire() is True
+
+
+def test_a_renewal_that_waited_for_a_lock_holds_the_whole_lease_from_its_write(app, committed_db):
+    holder = Lease(db.engine, "slow-lease", ttl_seconds=3, holder="holder")
+    standby = Lease(db.engine, "slow-lease", ttl_seconds=3, holder="standby")
+    with freeze_time(day(1, "08:00:00"), tick=False) as frozen:
+        assert holder.acquire() is True
+
+        def waited_for_the_lock(_conn):  # BEGIN IMMEDIATE, or a row lock, took 2 s
+            frozen.tick(2)
+
+        event.listen(db.engine, "begin", waited_for_the_lock)
+        try:
+            assert holder.acquire() is True  # renewed at 08:00:02, asked at 08:00:00
+        finally:
+            event.remove(db.engine, "begin", waited_for_the_lock)
+        frozen.move_to(day(1, "08:00:04.5"))  # 2.5 s after the renewal was written
+        assert standby.acquire() is False  # the holder's lease still runs
+        frozen.move_to(day(1, "08:00:05.5"))
+        assert standby.acquire() is True
 
 
 def test_a_fire_time_runs_once_even_when_two_runners_hold_it(app, committed_db):
