@@ -81,7 +81,8 @@ def migrate_files(
     progress: Callable[[int], None] | None = None,
 ) -> Migration:
     """Copy every photo (`progress` called after each), then every other file of
-    `source`, to `target`. Raises StorageUnavailable when either store cannot be reached (run it again)."""
+    `source`, to `target`. Raises StorageUnavailable when either store cannot be
+    reached (run it again)."""
     result = Migration()
     migrate_uploads(source, target, result.photos, dry_run=dry_run, progress=progress)
     for keys in _pages(_unrecorded(source.keys())):
