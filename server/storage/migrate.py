@@ -147,6 +147,10 @@ def _copy_file(source, target, key, tally: Tally, dry_run) -> None:
     except KeyError:  # loaded (or swept) since it was listed: nothing to move
         tally.gone += 1
         return
+    except ValueError:  # not a key we make ("a//b" put in a bucket by hand): named
+        log.error("uploads migrate: %r in the source is not a storage key", key)
+        tally.failed.append(key)
+        return
     if _fingerprint(target, key) == _of(data):
         tally.present += 1
         return

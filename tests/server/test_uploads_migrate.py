@@ -168,6 +168,15 @@ def test_a_copy_not_read_back_intact_is_named_and_the_run_fails(
     assert f"failed: {roster_key}" in result.output
 
 
+def test_an_object_put_in_the_bucket_by_hand_under_no_key_we_make_is_named(app, db_session, s3):
+    s3.client.put_object(Bucket=s3.bucket, Key=s3.prefix + "by-hand//x.txt", Body=b"x")
+    result = migrate(app, "--from", "s3", "--to", "database")
+    assert result.exit_code == 1, result.output
+    assert "s3 → database: 0 photos, copied 0" in result.output
+    assert "1 other files, copied 0, already there 0, gone meanwhile 0, failed 1" in result.output
+    assert "failed: by-hand//x.txt" in result.output
+
+
 def test_a_roster_file_loaded_while_the_run_lists_it_is_gone_not_a_problem(
     app, world, photo_storage, monkeypatch
 ):
