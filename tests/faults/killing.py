@@ -86,7 +86,7 @@ class LostConnections:
     its COMMIT had been sent, whether a connect failed)."""
 
     def __init__(self):
-        self.unreplayed: list[tuple[str, int, bool]] = []
+        self.unreplayed: list[tuple[str, int, bool, bool]] = []
         self._gate = threading.Lock()
         self._replaying: set[int] = set()
         self._guard = threading.Lock()
