@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 from flask import request
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 
 from server import create_app
 from server.database.replay import note_outside_call
@@ -93,15 +93,6 @@ def live_server(database_url, sandbox):
     """The app behind a real threaded HTTP server, a pool for every client thread, and
     what it met of lost connections (before its first request)."""
     with served_app(database_url, sandbox, DATABASE_POOL_SIZE=str(CLIENTS + 4)) as (url, app):
-        with app.app_context():
-            engine = db.engine
-
-        @event.listens_for(engine, "do_connect", insert=True)
-        def patient(_dialect, _record, _cargs, cparams):
-            # The kills are this test's subject, not a handshake slowed past the 2 s
-            # connect_timeout by a busy machine (test_a_database_that_never_answers...).
-            cparams["connect_timeout"] = 30
-
         losses = LostConnections()
         losses.install(app)
         yield url, losses
@@ -206,19 +197,20 @@ def notify(session, base_url: str, body: bytes) -> requests.Response:
 
 
 @pytest.mark.slow
-def test_killed_connections_under_load_fail_no_read_and_lose_no_payment(
+def test_killed_connections_under_load_fail_only_past_a_replay_and_lose_no_payment(
     database_url, sandbox, loaded_world, live_server
 ):
     """Every few seconds every app connection is killed. A view whose connection dies
-    runs again on a fresh one, so no read fails; a notification fails (a 503 JSON, which
-    WeChat Pay answers by sending it again) only when the kill met its COMMIT, whose
-    outcome the app cannot know. Each failure is checked against that, one by one,
+    under a statement runs again on a fresh one, so a read never fails that way; a
+    notification fails (a 503 JSON, which WeChat Pay answers by sending it again) when
+    the kill met its COMMIT, whose outcome the app cannot know. Each failure is checked against that, one by one,
     rather than counted against a rate: on a busy machine requests are fewer and
     slower while the kills are as many, so a rate measures the machine.
 
     A round waits for the views run again after the last one to end (see
     LostConnections): a replay lost again would fail by design, and would only say
-    how slow the machine was."""
+    how slow the machine was. A connection killed while it is being made fails its
+    connect, which is not tried again (a 503, as when the database is away)."""
     base_url, losses = live_server
     orders = loaded_world.orders
     for title in ("楼道灯不亮了", "单元门禁坏了", "楼顶漏水"):
@@ -286,14 +278,22 @@ def test_killed_connections_under_load_fail_no_read_and_lose_no_payment(
     assert len(kills) >= MIN_KILL_ROUNDS, figures
     assert killed >= len(kills), figures
     assert len(load.sent_notifications) == len(notifications), figures
-    assert [r for r in failures if r.kind != "notify"] == [], figures  # no read fails
     for failure in failures:  # a clear 503, never a 500 or no answer
         assert failure.status == 503, figures
         assert '"database_unavailable"' in failure.detail, figures
-    # Each 503: a notification that lost its one connection with its COMMIT on the way.
+    # Each 503 has one of two causes, both beyond any replay: a notification that lost its
+    # one connection with its COMMIT on the way, or a request whose new connection was
+    # killed while being made (a failed connect is not tried again: the database may be
+    # away). A read lost under a statement always runs again: it never fails.
     assert len(losses.unreplayed) == len(failures), figures
     notify_path = "/api/v1/payments/wechat/notify"
-    assert [u for u in losses.unreplayed if u != (notify_path, 1, True, False)] == [], figures
+    unexplained = [
+        (path, lost, committed, connect_failed)
+        for path, lost, committed, connect_failed in losses.unreplayed
+        if (path, lost, committed, connect_failed) != (notify_path, 1, True, False)
+        and not (lost == 1 and connect_failed and not committed)
+    ]
+    assert unexplained == [], figures
 
     # Recovered at once: the first request after a round (and over before the next one
     # began: a slow one may meet it) succeeds, on the connections the round left dead.
