@@ -203,9 +203,10 @@ def test_killed_connections_under_load_fail_only_past_a_replay_and_lose_no_payme
     """Every few seconds every app connection is killed. A view whose connection dies
     under a statement runs again on a fresh one, so a read never fails that way; a
     notification fails (a 503 JSON, which WeChat Pay answers by sending it again) when
-    the kill met its COMMIT, whose outcome the app cannot know. Each failure is checked against that, one by one,
-    rather than counted against a rate: on a busy machine requests are fewer and
-    slower while the kills are as many, so a rate measures the machine.
+    the kill met its COMMIT, whose outcome the app cannot know. Each failure is checked
+    against that, one by one, rather than counted against a rate: on a busy machine
+    requests are fewer and slower while the kills are as many, so a rate measures the
+    machine.
 
     A round waits for the views run again after the last one to end (see
     LostConnections): a replay lost again would fail by design, and would only say
