@@ -131,7 +131,7 @@ def test_a_partial_refund_over_http_moves_the_ledger_once(app, sandbox, running,
     )
     assert ended.status_code == 200
     steps = ["notify"] * 5 + ["job"] * 3
-    random.shuffle(steps)
+    random.Random(16).shuffle(steps)  # a fixed order: a failure is run again as it was
     for step in steps:
         if step == "notify":
             answer = notify_refund(sandbox, there, version)
@@ -181,7 +181,7 @@ def test_notifications_racing_the_query_job_settle_each_refund_once(
         )
         assert ended.status_code == 200
     bodies = [refund_notification(sandbox.pay, sandbox.pay.refunds[n]) for n in numbers] * 5
-    random.shuffle(bodies)
+    random.Random(16).shuffle(bodies)  # a fixed order: a failure is run again as it was
     jobs = [create_app(app_env(database_url, sandbox)) for _ in range(2)]
 
     def send(body: bytes) -> str:

@@ -83,7 +83,8 @@ def wait_up(url: str, process: subprocess.Popen, log) -> None:
         except requests.RequestException:  # not listening yet, or its worker still loading
             return False
 
-    wait_for(up, 30, lambda: f"the instance did not start:\n{log.read_text()}")
+    # A worker imports the app first: seconds when idle, past 30 s at load 14 (seen).
+    wait_for(up, 90, lambda: f"the instance did not start:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="module", params=["database", "s3"])

@@ -36,10 +36,16 @@ class Lease:
 
     def acquire(self) -> bool:
         """Take or renew the lease if it is free, expired or ours. False if the
-        database cannot be reached (better to skip a run than to run it twice)."""
-        now = utcnow()
+        database cannot be reached (better to skip a run than to run it twice).
+
+        The lease runs from when the row is written, not from when we asked: `now` is
+        read once the transaction has begun (on SQLite, BEGIN IMMEDIATE has waited for
+        the write lock), so a renewal that waited for a lock is not already partly spent
+        (a holder's lease counted from before a 2 s wait on a 3 s lease would lapse
+        1 s after its renewal, and a standby take over a holder still renewing)."""
         try:
             with self.engine.begin() as conn:
+                now = utcnow()
                 taken = conn.execute(
                     update(SchedulerLease)
                     .where(

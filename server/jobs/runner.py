@@ -166,7 +166,9 @@ def build_scheduler(app: Flask, lease: Lease | None = None) -> tuple[BlockingSch
         lease.acquire,
         IntervalTrigger(seconds=heartbeat, timezone=TIMEZONE),
         id="lease_heartbeat",
-        misfire_grace_time=heartbeat,
+        # A busy machine wakes it late: a renewal late but within the lease still keeps
+        # it (skipped after one interval, the lease could lapse under a live holder).
+        misfire_grace_time=app.config["SCHEDULER_LEASE_SECONDS"],
         next_run_time=datetime.now(TIMEZONE),
     )
     for job in load_jobs(app.config["SCHEDULER_JOBS"]):

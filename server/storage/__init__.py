@@ -9,7 +9,7 @@ us (`new_key()`), never taken from a client's file name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
 from flask import current_app
@@ -52,6 +52,9 @@ class Storage(Protocol):
 
     def delete(self, key: str) -> None:
         """Forget `key`; nothing happens when it is already gone."""
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every key stored under `prefix` (`uploads migrate` moves them all)."""
 
 
 def build_storage(config: Mapping[str, Any], backend: str | None = None) -> Storage:

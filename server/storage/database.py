@@ -3,11 +3,15 @@ object store. For a small installation; past a few GB, use an S3-compatible stor
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from sqlalchemy import delete, select, update
 
 from server.extensions import db
 from server.models.upload import StoredBlob
 from server.storage.keys import check_key
+
+KEYS_PAGE = 500
 
 
 class DatabaseStorage:
@@ -39,6 +43,22 @@ class DatabaseStorage:
         if data is None:
             raise KeyError(key)
         return bytes(data)
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every key stored under `prefix`, in order, read a page at a time."""
+        after = ""
+        while True:
+            page = db.session.scalars(
+                select(StoredBlob.key)
+                .where(StoredBlob.key.startswith(prefix, autoescape=True), StoredBlob.key > after)
+                .order_by(StoredBlob.key)
+                .limit(KEYS_PAGE)
+            ).all()
+            db.session.commit()  # no transaction held between pages
+            yield from page
+            if len(page) < KEYS_PAGE:
+                return
+            after = page[-1]
 
     def delete(self, key: str) -> None:
         db.session.execute(delete(StoredBlob).where(StoredBlob.key == check_key(key)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from server.storage.keys import check_key
@@ -50,3 +51,16 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every key stored under `prefix`, in order (a file being written, `.*.part`,
+        is not one yet)."""
+        found = []
+        for directory, folders, files in os.walk(self.root):
+            folders[:] = [f for f in folders if not f.startswith(".")]
+            relative = Path(directory).relative_to(self.root).parts
+            for name in files:
+                key = "/".join((*relative, name))
+                if not name.startswith(".") and key.startswith(prefix):
+                    found.append(key)
+        return iter(sorted(found))

@@ -82,6 +82,21 @@ class S3Storage:
         with self._call("delete", key) as name:
             self.client.delete_object(Bucket=self.bucket, Key=name)
 
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every key stored under `prefix` (within our own prefix), in order."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=self.prefix + prefix
+        )
+        try:
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield item["Key"][len(self.prefix) :]
+        except (ClientError, BotoCoreError) as error:
+            reason = type(error).__name__
+            if isinstance(error, ClientError):
+                reason = str(error.response.get("Error", {}).get("Code", "")) or reason
+            self._failed("list", self.prefix + prefix, reason)
+
     @contextlib.contextmanager
     def _call(self, operation: str, key: str) -> Iterator[str]:
         """The object's name for `key`. A missing key becomes KeyError; any other

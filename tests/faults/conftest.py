@@ -73,7 +73,9 @@ class Schedulers:
     def fires(self) -> list[tuple[datetime, int]]:
         if not self.log.exists():
             return []
-        lines = [line.split() for line in self.log.read_text().splitlines() if line.strip()]
+        # What follows the last newline is a line still being written: not a run yet.
+        written = self.log.read_text().split("\n")[:-1]
+        lines = [line.split() for line in written if line.strip()]
         return [(datetime.fromisoformat(fire), int(pid)) for fire, pid in lines]
 
     def tail(self) -> str:

@@ -6,7 +6,6 @@ MariaDB only (SQLite has no connections to kill). `make test-faults` runs them a
 
 from __future__ import annotations
 
-import itertools
 import logging
 import random
 import threading
@@ -29,7 +28,12 @@ from server.services.people.access import load_principal
 from tests.conftest import app_env, serve_in_thread, served_app
 from tests.factories import build_world, self_governance_fee
 from tests.faults.conftest import mariadb_only
-from tests.faults.killing import kill, kill_app_connections, killer_connection
+from tests.faults.killing import (
+    LostConnections,
+    kill,
+    kill_app_connections,
+    killer_connection,
+)
 from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.faults, mariadb_only]
@@ -38,10 +42,10 @@ pytestmark = [pytest.mark.faults, mariadb_only]
 
 LOAD_SECONDS = 20
 CLIENTS = 16
-KILL_EVERY = 2.0
+KILL_EVERY = 2.0  # at least; a round also waits for every view run again to end
+MIN_KILL_ROUNDS = 5  # even on a busy machine, where requests take seconds
 MONTHS = 30  # bills per household; two households → 60 orders
 REPEATS = 5  # notifications per order (WeChat sends them again and again)
-MAX_FAILURE_RATE = 0.001
 
 
 @dataclass
@@ -86,9 +90,12 @@ def loaded_world(app, sandbox, committed_db) -> LoadedWorld:
 
 @pytest.fixture
 def live_server(database_url, sandbox):
-    """The app behind a real threaded HTTP server, a pool for every client thread."""
-    with served_app(database_url, sandbox, DATABASE_POOL_SIZE=str(CLIENTS + 4)) as (url, _app):
-        yield url
+    """The app behind a real threaded HTTP server, a pool for every client thread, and
+    what it met of lost connections (before its first request)."""
+    with served_app(database_url, sandbox, DATABASE_POOL_SIZE=str(CLIENTS + 4)) as (url, app):
+        losses = LostConnections()
+        losses.install(app)
+        yield url, losses
 
 
 class Load:
@@ -113,6 +120,10 @@ class Load:
         for thread in threads:
             thread.join()
 
+    def _unsent(self) -> bool:
+        with self._lock:
+            return self._next < len(self.notifications)
+
     def _due_notification(self) -> bytes | None:
         """The next notification once its moment (spread over the load) has come."""
         with self._lock:
@@ -128,7 +139,8 @@ class Load:
     def _client(self, index: int) -> None:
         session = requests.Session()
         rng = random.Random(index)
-        while time.monotonic() < self.deadline:
+        # Past the deadline, until every notification is sent: a busy machine is slower.
+        while time.monotonic() < self.deadline or self._unsent():
             body = self._due_notification()
             if body is not None:
                 reply = self._notify(session, body)
@@ -185,13 +197,26 @@ def notify(session, base_url: str, body: bytes) -> requests.Response:
 
 
 @pytest.mark.slow
-def test_killed_connections_under_load_fail_almost_nothing_and_lose_no_payment(
+def test_killed_connections_under_load_fail_only_past_a_replay_and_lose_no_payment(
     database_url, sandbox, loaded_world, live_server
 ):
+    """Every few seconds every app connection is killed. A view whose connection dies
+    under a statement runs again on a fresh one, so a read never fails that way; a
+    notification fails (a 503 JSON, which WeChat Pay answers by sending it again) when
+    the kill met its COMMIT, whose outcome the app cannot know. Each failure is checked
+    against that, one by one, rather than counted against a rate: on a busy machine
+    requests are fewer and slower while the kills are as many, so a rate measures the
+    machine.
+
+    A round waits for the views run again after the last one to end (see
+    LostConnections): a replay lost again would fail by design, and would only say
+    how slow the machine was. A connection killed while it is being made fails its
+    connect, which is not tried again (a 503, as when the database is away)."""
+    base_url, losses = live_server
     orders = loaded_world.orders
     for title in ("楼道灯不亮了", "单元门禁坏了", "楼顶漏水"):
         reported = requests.post(
-            live_server + "api/v1/issues",
+            base_url + "api/v1/issues",
             json={
                 "category": "repair",
                 "title": title,
@@ -209,17 +234,19 @@ def test_killed_connections_under_load_fail_almost_nothing_and_lose_no_payment(
         by_order[out_trade_no] = sandbox.pay.notification(order)
     notifications = [body for body in by_order.values() for _ in range(REPEATS)]
     random.Random(20261207).shuffle(notifications)
-    load = Load(live_server, loaded_world.resident, notifications)
+    load = Load(base_url, loaded_world.resident, notifications)
 
-    kills: list[tuple[float, int]] = []
+    kills: list[tuple[float, float, int]] = []  # (round began, ended, connections killed)
     stop = threading.Event()
 
     def killer():
         connection = killer_connection(database_url)
         try:
             while not stop.wait(KILL_EVERY):
-                killed = kill_app_connections(connection)
-                kills.append((time.monotonic(), killed))
+                with losses.killing():
+                    began = time.monotonic()
+                    killed = kill_app_connections(connection)
+                    kills.append((began, time.monotonic(), killed))
         finally:
             connection.close()
 
@@ -234,28 +261,46 @@ def test_killed_connections_under_load_fail_almost_nothing_and_lose_no_payment(
         killing.join()
         logging.getLogger("server.database").removeHandler(recovered)
 
+    took = time.monotonic() - load.started
     replies = load.replies
     failures = [r for r in replies if not r.ok]
-    rate = len(failures) / len(replies)
-    killed = sum(n for _, n in kills)
+    killed = sum(n for *_, n in kills)
     figures = (
-        f"{len(replies)} requests in {LOAD_SECONDS} s ({Counter(r.kind for r in replies)}), "
-        f"{len(failures)} failed ({rate:.3%}), {len(kills)} kill rounds, {killed} connections "
-        f"killed, slowest {max(r.elapsed for r in replies):.2f} s; the service ran "
-        f"{recovered.count('running it again')} views again and kept "
-        f"{recovered.count('its answer stands')} answers made before the loss"
+        f"{len(replies)} requests in {took:.0f} s ({Counter(r.kind for r in replies)}), "
+        f"{len(failures)} failed ({len(failures) / len(replies):.3%}), {len(kills)} kill "
+        f"rounds, {killed} connections killed, slowest {max(r.elapsed for r in replies):.2f} s; "
+        f"the service ran {recovered.count('running it again')} views again and kept "
+        f"{recovered.count('its answer stands')} answers made before the loss; not run "
+        f"again (path, connections lost, COMMIT sent, connect failed): {losses.unreplayed}"
     )
     print("\n" + figures)
     for failure in failures[:10]:
         print("  failed:", failure)
-    assert [r for r in replies if r.status == 500] == [], figures
-    assert rate < MAX_FAILURE_RATE, figures
-    assert len(kills) >= LOAD_SECONDS / KILL_EVERY - 2, figures
+    assert len(kills) >= MIN_KILL_ROUNDS, figures
     assert killed >= len(kills), figures
     assert len(load.sent_notifications) == len(notifications), figures
+    for failure in failures:  # a clear 503, never a 500 or no answer
+        assert failure.status == 503, figures
+        assert '"database_unavailable"' in failure.detail, figures
+    # Each 503 has one of two causes, both beyond any replay: a notification that lost its
+    # one connection with its COMMIT on the way, or a request whose new connection was
+    # killed while being made (a failed connect is not tried again: the database may be
+    # away). A read lost under a statement always runs again: it never fails.
+    assert len(losses.unreplayed) == len(failures), figures
+    notify_path = "/api/v1/payments/wechat/notify"
+    unexplained = [
+        (path, lost, committed, connect_failed)
+        for path, lost, committed, connect_failed in losses.unreplayed
+        if (path, lost, committed, connect_failed) != (notify_path, 1, True, False)
+        and not (lost == 1 and connect_failed and not committed)
+    ]
+    assert unexplained == [], figures
 
-    for killed_at, _ in kills:
-        after = [r for r in replies if r.started > killed_at]
+    # Recovered at once: the first request after a round (and over before the next one
+    # began: a slow one may meet it) succeeds, on the connections the round left dead.
+    next_began = [began for began, *_ in kills[1:]] + [float("inf")]
+    for (_began, ended, _), until in zip(kills, next_began, strict=True):
+        after = [r for r in replies if r.started > ended and r.started + r.elapsed < until]
         if after:
             first = min(after, key=lambda r: r.started)
             assert first.ok, f"first request after a kill failed: {first}; {figures}"
@@ -265,7 +310,7 @@ def test_killed_connections_under_load_fail_almost_nothing_and_lose_no_payment(
     session = requests.Session()
     for body in unacknowledged:
         for _attempt in range(5):
-            if b"SUCCESS" in notify(session, live_server, body).content:
+            if b"SUCCESS" in notify(session, base_url, body).content:
                 break
         else:
             pytest.fail(f"a notification was never acknowledged; {figures}")
@@ -581,8 +626,7 @@ def test_the_scheduler_survives_an_outage_and_resumes_without_running_twice(
     assert during == []  # no database, no claim, no run
     duplicates = [f for f, n in Counter(fires).items() if n > 1]
     assert duplicates == [], f"fire times ran twice: {duplicates}"
-    assert len(after) >= 2
-    assert all(b - a == timedelta(seconds=1) for a, b in itertools.pairwise(after)), after
+    assert len(after) >= 2  # (every second, but a late scheduler coalesces: not checked)
     db.session.commit()
     claimed = db.session.scalars(select(JobRun.fire_time)).all()
     assert len(claimed) == len(set(claimed))

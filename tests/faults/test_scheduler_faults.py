@@ -71,8 +71,12 @@ def test_two_schedulers_run_each_fire_time_once_and_the_standby_takes_over(
     # Before the kill only the holder ran, after it only the standby.
     assert all(pid == holder.pid for fire, pid in runs if fire <= last_of_holder), figures
     assert all(pid == standby.pid for fire, pid in runs if fire >= first_of_standby), figures
-    # One gap: the fire times between the holder's death and the standby's lease.
-    assert gaps == [(last_of_holder, first_of_standby)], figures
+    # The handover is the longest gap: the fire times between the holder's death and the
+    # standby's lease. Others are fire times a late scheduler coalesced or skipped while
+    # the previous run still ran (coalesce, max_instances=1: a busy machine's); no one
+    # claimed those (checked below).
+    assert (last_of_holder, first_of_standby) in gaps, figures
+    assert max(b - a for a, b in gaps) == first_of_standby - last_of_holder, figures
     assert last_of_holder <= killed_at, figures
     assert handover < TAKEOVER_WITHIN, figures
 

@@ -178,11 +178,3 @@ def test_migrate_stops_with_a_clear_line_when_the_target_is_away(
         "stopped: a store could not be reached (storage_unavailable); run it again" in result.output
     )
     assert S3_SECRET_ACCESS_KEY not in result.output
-
-
-def test_migrate_says_roster_files_waiting_on_the_desk_are_not_moved(app):
-    result = app.test_cli_runner().invoke(args=["uploads", "migrate", "--help"])
-    assert result.exit_code == 0
-    said = " ".join(result.output.split())
-    assert "Roster files checked on the desk (desk-roster/...) are transient and not moved" in said
-    assert "simply checked again" in said

@@ -10,13 +10,11 @@ it was checked for; the import parses it afresh (the service trusts no earlier c
 from __future__ import annotations
 
 import contextlib
-import uuid
 
 from flask import flash, redirect, request, session, url_for
 
 from server.api.downloads import xlsx_download
 from server.api.schemas.approvals import RejectChangeIn
-from server.clock import utcnow
 from server.console.blueprint import bp
 from server.console.compound_forms import load, optional
 from server.console.pages import act, compound_code, desk, render
@@ -29,6 +27,7 @@ from server.services.governance.roster_plan import describe
 from server.services.governance.roster_template import template
 from server.services.money import pending_changes
 from server.storage import get_storage
+from server.storage.keys import roster_draft_key
 
 DRAFT = "roster_draft"  # the Flask session's key for the file waiting for 确认导入
 SHOWN = 300  # rows of a report's lists shown on the page (the counts say the rest)
@@ -75,8 +74,7 @@ def roster_check():
         return redirect(url_for("desk.roster"))
     _forget_draft()
     kind = "xlsx" if data[:4] == b"PK\x03\x04" else "csv"
-    # Filed by day: a file checked and never loaded can be swept by its folder's date.
-    key = f"desk-roster/{utcnow():%Y/%m/%d}/{uuid.uuid4().hex}.{kind}"
+    key = roster_draft_key(kind)
     get_storage().put(key, data, "application/octet-stream")
     session[DRAFT] = {
         "key": key,

@@ -283,7 +283,7 @@ def test_the_job_queries_and_settles_once_shuffled_with_notifications(client, sa
     row.sent_at = row.sent_at.replace(year=row.sent_at.year - 1)  # long processing
     db.session.flush()
     steps = ["notify"] * 5 + ["job"] * 3
-    random.shuffle(steps)
+    random.Random(16).shuffle(steps)  # a fixed order: a failure is run again as it was
     for step in steps:
         if step == "notify":
             assert b"SUCCESS" in refund_notify(client, sandbox, number).data

