@@ -84,6 +84,8 @@ class S3Storage:
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         """Every key stored under `prefix` (within our own prefix), in order."""
+        from botocore.exceptions import BotoCoreError, ClientError  # loaded with the client
+
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=self.prefix + prefix
         )
