@@ -16,6 +16,7 @@ from server.extensions import db
 from server.models import Upload
 from server.storage import EXTENSION_KEY, DatabaseStorage, LocalStorage, build_storage
 from server.storage.keys import roster_draft_key
+from server.storage.s3 import StorageUnavailable
 from tests.factories import build_world
 from tests.helpers import image_bytes
 from tests.s3_server import new_bucket, s3_env, s3_server
@@ -215,6 +216,13 @@ def test_each_store_lists_its_keys_under_a_prefix(backend, app, db_session, s3, 
         "desk-roster/2026/12/02/b.xlsx",
     ]
     assert list(store.keys("desk-roster/2026/12/03/")) == []
+
+
+def test_a_bucket_that_cannot_be_listed_is_a_clear_outage(app, s3, monkeypatch, caplog):
+    monkeypatch.setattr(s3, "bucket", "no-such-bucket")
+    with pytest.raises(StorageUnavailable):
+        list(s3.keys("desk-roster/"))
+    assert "list no-such-bucket/desk-roster/ failed (NoSuchBucket)" in caplog.text
 
 
 def test_a_file_being_written_is_not_listed(tmp_path):
