@@ -173,6 +173,7 @@ class Reads:
         self.engine, self.mysql = engine, engine.dialect.name in ("mysql", "mariadb")
         self.statements: list[tuple[str, object, int | None]] = []
         self._before: dict[int, int] = {}
+        self._streamed: list[tuple[int, object, int]] = []
 
     def __enter__(self) -> Reads:
         from sqlalchemy import event
@@ -186,16 +187,32 @@ class Reads:
 
         event.remove(self.engine, "before_cursor_execute", self._start)
         event.remove(self.engine, "after_cursor_execute", self._end)
+        if self.mysql:
+            self._settle_streamed()
 
     def _start(self, _conn, cursor, *_args) -> None:
         if self.mysql:
+            self._settle_streamed()
             self._before[id(cursor)] = _handler_reads(cursor.connection)
 
-    def _end(self, _conn, cursor, statement, parameters, *_args) -> None:
+    def _end(self, _conn, cursor, statement, parameters, context, *_args) -> None:
         read = None
         if self.mysql:
-            read = _handler_reads(cursor.connection) - self._before.pop(id(cursor))
+            before = self._before.pop(id(cursor))
+            if context is not None and context.execution_options.get("stream_results"):
+                # An unbuffered result (yield_per: the register's rows): the connection
+                # takes no other command until it is read, so its rows are counted at
+                # the next statement or at the end.
+                self._streamed.append((len(self.statements), cursor.connection, before))
+            else:
+                read = _handler_reads(cursor.connection) - before
         self.statements.append((statement, parameters, read))
+
+    def _settle_streamed(self) -> None:
+        while self._streamed:
+            at, connection, before = self._streamed.pop()
+            statement, parameters, _ = self.statements[at]
+            self.statements[at] = (statement, parameters, _handler_reads(connection) - before)
 
     @property
     def rows_read(self) -> int | None:
