@@ -14,6 +14,7 @@ from scripts.bench import floor, floor_capture
 from scripts.bench.run import line
 from server.extensions import db
 from server.models import Issue
+from server.services.people import principal_cache
 from tests.factories import build_world, make_bill, make_issue
 from tests.timing import month
 
@@ -118,6 +119,31 @@ def test_the_check_flags_statements_the_floor_does_not_replay(app, resident):
     assert problems[0].startswith("my bills: call ")
     sent_now = f"now is [execute {floor_capture.normalise(statement)}]"
     assert sent_now in problems[0]
+
+
+@pytest.fixture
+def caller_cache_on(app, monkeypatch):
+    """The caller's user and roles cached per app, as in production."""
+    monkeypatch.setitem(app.config, "PRINCIPAL_CACHE_SECONDS", 5)
+    app.extensions.pop(principal_cache.EXTENSION, None)
+    yield
+    app.extensions.pop(principal_cache.EXTENSION, None)
+
+
+def test_a_probe_stands_whether_its_caller_was_cached_at_the_capture_or_not(
+    app, resident, caller_cache_on
+):
+    token, _ = resident
+    bills = line("GET", "/api/v1/bills", token)
+    cold = floor_capture.capture(app, "my bills", [bills])  # the caller loaded
+    warm = floor_capture.capture(app, "my bills", [bills])  # the caller cached
+    assert len(floor_capture.shape(cold[0].ops)) > len(floor_capture.shape(warm[0].ops))
+
+    for samples in (cold, warm):
+        app.extensions.pop(principal_cache.EXTENSION)  # expired since the capture
+        probed, problems = floor_capture.check(app, "my bills", samples, [bills])
+        assert problems == []
+        assert floor_capture.shape(probed[0].ops) == floor_capture.shape(samples[0].ops)
 
 
 def test_the_normalised_text_folds_what_varies_between_requests():

@@ -319,13 +319,16 @@ def check(app, endpoint: str, samples: list[Sample], probes: list[str]) -> tuple
     Returns (the probes' samples, problems: one sentence per probe whose shape the
     floor's samples do not have)."""
     known = {shape(s.ops) for s in samples}
-    # Each probe once first: the probes run minutes after the capture, when the
-    # callers' cached user and roles (PRINCIPAL_CACHE_SECONDS) have expired, while under
-    # load, as in the capture, a caller's next request finds them cached.
-    capture(app, endpoint, probes)
-    probed = capture(app, endpoint, probes)
-    problems = []
-    for sample in probed:
+    # The probes run minutes after the capture: a caller's cached user and roles
+    # (PRINCIPAL_CACHE_SECONDS) have expired since, while in the capture they were
+    # cached for some lines and not for others (under load both happen). Each probe is
+    # sent twice, cold then warm, and stands if either matches what the floor replays.
+    cold = capture(app, endpoint, probes)
+    warm = capture(app, endpoint, probes)
+    probed, problems = [], []
+    for first, second in zip(cold, warm, strict=True):
+        sample = first if shape(first.ops) in known and shape(second.ops) not in known else second
+        probed.append(sample)
         got = shape(sample.ops)
         if got not in known:
             closest = min(known, key=lambda k: _distance(k, got)) if known else ()
