@@ -16,8 +16,12 @@ from sqlalchemy.engine import make_url
 
 from server import PROJECT_ROOT
 from server.config import normalise_database_url
+from server.extensions import db
+from server.services.money import fees
 from tests.conftest import app_env, child_pythonpath
+from tests.factories import build_world, self_governance_fee
 from tests.faults.tcp_proxy import TcpProxy
+from tests.timing import month
 
 ON_MARIADB = normalise_database_url(os.environ.get("TEST_DATABASE_URL", "")).startswith("mysql")
 
@@ -100,3 +104,16 @@ def schedulers(sandbox, tmp_path):
     started = Schedulers(sandbox, tmp_path, tmp_path / "fires.log")
     yield started
     started.stop()
+
+
+@pytest.fixture
+def resident_headers(app, committed_db) -> dict:
+    """A resident of compound rh with last month's bills, committed (an app of the
+    test's own reads them on its own connections); their request headers."""
+    world = build_world("rh")
+    self_governance_fee(world.compound)
+    db.session.commit()
+    fees.generate_bills(month(-1), "rh")
+    headers = world.headers("resident_1_1")
+    db.session.commit()
+    return headers

@@ -15,24 +15,11 @@ from sqlalchemy import text
 
 from server import create_app
 from server.extensions import db
-from server.services.money import fees
 from tests.conftest import app_env
-from tests.factories import build_world, self_governance_fee
 from tests.faults.conftest import mariadb_only
 from tests.faults.killing import kill, killer_connection
 
 pytestmark = [pytest.mark.faults, mariadb_only]
-
-
-@pytest.fixture
-def resident_headers(app, committed_db) -> dict:
-    world = build_world("ic")
-    self_governance_fee(world.compound)
-    db.session.commit()
-    fees.generate_bills("2026-11", "ic")
-    headers = world.headers("resident_1_1")
-    db.session.commit()
-    return headers
 
 
 @pytest.fixture

@@ -12,25 +12,12 @@ from sqlalchemy import text
 
 from server import create_app
 from server.extensions import db
-from server.services.money import fees
 from server.services.people import principal_cache, token_cache
 from tests.conftest import app_env
-from tests.factories import build_world, self_governance_fee
 from tests.faults.conftest import mariadb_only
 from tests.faults.killing import kill, killer_connection
 
 pytestmark = [pytest.mark.faults, mariadb_only]
-
-
-@pytest.fixture
-def resident_headers(app, committed_db) -> dict:
-    world = build_world("pf")
-    self_governance_fee(world.compound)
-    db.session.commit()
-    fees.generate_bills("2026-11", "pf")
-    headers = world.headers("resident_1_1")
-    db.session.commit()
-    return headers
 
 
 @pytest.fixture
